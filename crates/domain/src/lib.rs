@@ -1,0 +1,16 @@
+//! The pure domain of gongjiang: official codes, roles, organisation kinds and the
+//! rules that decide whether a value may exist. No I/O; time is passed in.
+
+pub mod audit;
+pub mod codes;
+pub mod error;
+pub mod org;
+pub mod role;
+pub mod skill;
+pub mod user;
+
+pub use codes::{IdNumber, RegionCode, Uscc};
+pub use error::{FieldError, Rule};
+pub use org::{OrgKind, Ownership};
+pub use role::Role;
+pub use skill::SkillLevel;
