@@ -142,7 +142,8 @@ describe('login and organisations (browser)', { timeout: 300_000 }, () => {
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     const args = ['serve', '--demo', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir];
-    log(`starting ${path.relative(REPO_ROOT, BIN) || BIN} ${args.join(' ')}`);
+    const shown = path.relative(REPO_ROOT, BIN);
+    log(`starting ${shown.startsWith('..') ? BIN : shown} ${args.join(' ')}`);
     server = spawn(BIN, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout.on('data', keepOutput);
     server.stderr.on('data', keepOutput);

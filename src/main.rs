@@ -1,1 +1,416 @@
-fn main() {}
+//! `gongjiang`: the command line. A thin layer: parse arguments and configuration, then
+//! call the storage service or start the web server.
+mod config;
+
+use clap::{Parser, Subcommand};
+use config::{Config, Global};
+use gongjiang_domain::Role;
+use gongjiang_storage::service::Service;
+use gongjiang_storage::{Actor, Db};
+use std::io::{BufReader, IsTerminal, Read};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "gongjiang",
+    version,
+    about = "工匠 · 产业工人队伍建设改革工作平台 (industrial-workforce reform platform)"
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the web server (UI, API, health, metrics).
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long, env = "GONGJIANG_ADDR")]
+        addr: Option<String>,
+        /// Load the demo dataset first if the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Load the deterministic demo dataset into the configured database.
+    Demo {
+        /// city (≈1,300 organisations) or province (≈100,000).
+        #[arg(long, default_value = "city")]
+        scale: String,
+        #[arg(long, default_value_t = gongjiang_demo::DEFAULT_SEED)]
+        seed: u64,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Write a consistent online backup of the whole database.
+    Backup {
+        #[arg(short = 'o', long = "output")]
+        output: std::path::PathBuf,
+    },
+    /// Replace the database's contents with a backup (all or nothing).
+    Restore { file: std::path::PathBuf },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create an account.
+    Add {
+        name: String,
+        /// sysadmin, city, district, town, department, unit, expert or worker.
+        #[arg(long)]
+        role: String,
+        /// A region code, a 统一社会信用代码 or an organisation id.
+        #[arg(long)]
+        org: String,
+        /// Read the password from standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Check the hash chain and name the first broken entry.
+    Verify,
+}
+
+/// Exit codes of contracts.md.
+const EXIT_RUNTIME: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+const EXIT_REJECTED: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let cfg = match Config::load(&cli.global) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    config::init_tracing(&cfg);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tokio: {e}");
+            return ExitCode::from(EXIT_RUNTIME);
+        }
+    };
+    rt.block_on(run(cli.cmd, cfg))
+}
+
+fn msg(cfg: &Config, zh: &str, en: &str) -> String {
+    if cfg.english {
+        en.to_string()
+    } else {
+        zh.to_string()
+    }
+}
+
+async fn open(cfg: &Config) -> Result<Service, String> {
+    let url = cfg.database_url()?;
+    let db = Db::connect(&url).await.map_err(|e| {
+        format!(
+            "{}: {e}",
+            msg(cfg, "无法连接数据库", "cannot open the database")
+        )
+    })?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("{}: {e}", msg(cfg, "数据库迁移失败", "migration failed")))?;
+    let svc = Service::new(db);
+    svc.ensure_base_regions().await.map_err(|e| e.to_string())?;
+    Ok(svc)
+}
+
+async fn run(cmd: Cmd, cfg: Config) -> ExitCode {
+    let result = match cmd {
+        Cmd::Serve { addr, demo } => serve(&cfg, addr, demo).await,
+        Cmd::Demo { scale, seed } => match open(&cfg).await {
+            Ok(svc) => load_demo(&cfg, &svc, &scale, seed).await,
+            Err(e) => Err((EXIT_RUNTIME, e)),
+        },
+        Cmd::User {
+            cmd:
+                UserCmd::Add {
+                    name,
+                    role,
+                    org,
+                    password_stdin,
+                    display_name,
+                },
+        } => user_add(&cfg, &name, &role, &org, password_stdin, display_name).await,
+        Cmd::Backup { output } => backup(&cfg, &output).await,
+        Cmd::Restore { file } => restore(&cfg, &file).await,
+        Cmd::Audit {
+            cmd: AuditCmd::Verify,
+        } => audit_verify(&cfg).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((code, e)) => {
+            eprintln!("{e}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+type CmdResult = Result<(), (u8, String)>;
+
+fn rt_err<E: std::fmt::Display>(e: E) -> (u8, String) {
+    (EXIT_RUNTIME, e.to_string())
+}
+
+fn store_err(cfg: &Config, e: gongjiang_storage::StoreError) -> (u8, String) {
+    match e {
+        gongjiang_storage::StoreError::Invalid(errs) => (
+            EXIT_REJECTED,
+            errs.iter()
+                .map(|e| e.message(cfg.english).to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        gongjiang_storage::StoreError::Conflict { zh, en, .. } => {
+            (EXIT_REJECTED, if cfg.english { en } else { zh })
+        }
+        e => (EXIT_RUNTIME, e.to_string()),
+    }
+}
+
+async fn load_demo(cfg: &Config, svc: &Service, scale: &str, seed: u64) -> CmdResult {
+    let data = match scale {
+        "city" => gongjiang_demo::generate(seed),
+        "province" => gongjiang_demo::scaled(seed, 100_000),
+        other => {
+            return Err((
+                EXIT_USAGE,
+                format!(
+                    "{}: {other} (city | province)",
+                    msg(cfg, "未知的规模", "unknown scale")
+                ),
+            ))
+        }
+    };
+    if !svc.db.is_empty().await.map_err(rt_err)? {
+        return Err((EXIT_REJECTED, msg(cfg, "数据库中已有数据,演示数据只能载入空数据库", "the database already holds data; the demo dataset loads into an empty database only")));
+    }
+    let bar = if std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(data.orgs.len() as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+        {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b.set_message(msg(cfg, "载入演示数据", "loading demo data"));
+        Some(b)
+    } else {
+        None
+    };
+    let loaded = gongjiang_demo::load(svc, &data, &mut |done, _| {
+        if let Some(b) = &bar {
+            b.set_position(done as u64);
+        }
+    })
+    .await
+    .map_err(|e| store_err(cfg, e))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    eprintln!(
+        "{}",
+        if cfg.english {
+            format!(
+                "demo data loaded: {} regions, {} organisations, {} accounts",
+                loaded.regions, loaded.orgs, loaded.users
+            )
+        } else {
+            format!(
+                "演示数据已载入:{} 个区划,{} 个单位,{} 个账号",
+                loaded.regions, loaded.orgs, loaded.users
+            )
+        }
+    );
+    Ok(())
+}
+
+async fn serve(cfg: &Config, addr: Option<String>, demo: bool) -> CmdResult {
+    let addr = addr
+        .or_else(|| cfg.file.addr.clone())
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let svc = open(cfg).await.map_err(|e| (EXIT_RUNTIME, e))?;
+    if demo && svc.db.is_empty().await.map_err(rt_err)? {
+        load_demo(cfg, &svc, "city", gongjiang_demo::DEFAULT_SEED).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
+        (
+            EXIT_RUNTIME,
+            format!("{} {addr}: {e}", msg(cfg, "无法监听", "cannot listen on")),
+        )
+    })?;
+    let local = listener.local_addr().map_err(rt_err)?;
+    let state = gongjiang_web::AppState::new(svc, cfg.web());
+    tracing::info!(addr = %local, database = %gongjiang_storage::db::redact(&cfg.database_url().unwrap_or_default()), "gongjiang listening");
+    eprintln!("gongjiang {}: http://{local}/", env!("CARGO_PKG_VERSION"));
+    if demo {
+        eprintln!(
+            "{}",
+            msg(
+                cfg,
+                "演示账号(密码均为 gongjiang-demo):",
+                "Demo accounts (password gongjiang-demo for all):"
+            )
+        );
+        for (u, name, role, _) in gongjiang_demo::DEMO_ACCOUNTS {
+            eprintln!("  {u:<10} {:<22} {name}", role.label(cfg.english));
+        }
+    }
+    gongjiang_web::serve(listener, state).await.map_err(rt_err)
+}
+
+async fn user_add(
+    cfg: &Config,
+    name: &str,
+    role: &str,
+    org: &str,
+    password_stdin: bool,
+    display: Option<String>,
+) -> CmdResult {
+    let Some(role) = Role::from_any(role) else {
+        return Err((EXIT_USAGE, format!("{}: {role}", msg(cfg, "未知角色(sysadmin、city、district、town、department、unit、expert、worker)", "unknown role (sysadmin, city, district, town, department, unit, expert, worker)"))));
+    };
+    let password = if password_stdin {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(rt_err)?;
+        s.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        let p1 = rpassword::prompt_password(msg(cfg, "密码:", "Password: ")).map_err(rt_err)?;
+        let p2 = rpassword::prompt_password(msg(cfg, "再次输入:", "Again: ")).map_err(rt_err)?;
+        if p1 != p2 {
+            return Err((
+                EXIT_REJECTED,
+                msg(cfg, "两次输入的密码不一致", "the passwords differ"),
+            ));
+        }
+        p1
+    };
+    let svc = open(cfg).await.map_err(|e| (EXIT_RUNTIME, e))?;
+    let actor = Actor::system("cli");
+    let u = svc
+        .create_user(
+            &actor,
+            name,
+            display.as_deref().unwrap_or(""),
+            role,
+            org,
+            &password,
+            false,
+        )
+        .await
+        .map_err(|e| store_err(cfg, e))?;
+    eprintln!(
+        "{} {} ({}, {})",
+        msg(cfg, "已创建用户", "created user"),
+        u.username,
+        role.code(),
+        u.attached_to()
+    );
+    Ok(())
+}
+
+async fn backup(cfg: &Config, out: &std::path::Path) -> CmdResult {
+    let svc = open(cfg).await.map_err(|e| (EXIT_RUNTIME, e))?;
+    let tmp = out.with_extension("partial");
+    let file = std::fs::File::create(&tmp)
+        .map_err(|e| (EXIT_RUNTIME, format!("{}: {e}", tmp.display())))?;
+    let mut w = std::io::BufWriter::new(file);
+    let summary = gongjiang_storage::backup::backup(&svc.db, &mut w)
+        .await
+        .map_err(rt_err)?;
+    std::io::Write::flush(&mut w).map_err(rt_err)?;
+    drop(w);
+    std::fs::rename(&tmp, out).map_err(rt_err)?;
+    let rows: i64 = summary.tables.iter().map(|(_, n)| n).sum();
+    eprintln!(
+        "{} {} ({} {})",
+        msg(cfg, "备份完成:", "backup written:"),
+        out.display(),
+        rows,
+        msg(cfg, "行", "rows")
+    );
+    Ok(())
+}
+
+async fn restore(cfg: &Config, file: &std::path::Path) -> CmdResult {
+    let svc = open(cfg).await.map_err(|e| (EXIT_RUNTIME, e))?;
+    let f = std::fs::File::open(file)
+        .map_err(|e| (EXIT_RUNTIME, format!("{}: {e}", file.display())))?;
+    let mut r = BufReader::new(f);
+    let summary = gongjiang_storage::backup::restore(&svc.db, &mut r)
+        .await
+        .map_err(|e| (EXIT_REJECTED, e.to_string()))?;
+    svc.record(
+        &Actor::system("cli"),
+        gongjiang_storage::audit::action::RESTORE,
+        "system",
+        "backup",
+        &file.display().to_string(),
+    )
+    .await
+    .map_err(rt_err)?;
+    let rows: i64 = summary.tables.iter().map(|(_, n)| n).sum();
+    eprintln!(
+        "{} {} ({} {})",
+        msg(cfg, "已从备份恢复:", "restored from"),
+        file.display(),
+        rows,
+        msg(cfg, "行", "rows")
+    );
+    Ok(())
+}
+
+async fn audit_verify(cfg: &Config) -> CmdResult {
+    let svc = open(cfg).await.map_err(|e| (EXIT_RUNTIME, e))?;
+    match svc.verify_audit().await.map_err(rt_err)? {
+        gongjiang_storage::audit::Verdict::Intact { entries } => {
+            println!(
+                "{} ({entries} {})",
+                msg(cfg, "审计日志哈希链完整", "audit log hash chain intact"),
+                msg(cfg, "条", "entries")
+            );
+            Ok(())
+        }
+        gongjiang_storage::audit::Verdict::Broken { seq, reason } => Err((
+            EXIT_RUNTIME,
+            format!(
+                "{} #{seq}: {reason}",
+                msg(
+                    cfg,
+                    "审计日志哈希链断裂,第一处断点为第",
+                    "audit log hash chain broken at entry"
+                )
+            ),
+        )),
+    }
+}

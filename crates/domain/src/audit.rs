@@ -48,7 +48,19 @@ mod tests {
     use super::*;
 
     fn fields(summary: &str) -> ChainFields<'_> {
-        ChainFields { seq: 1, at_ms: 5, user_id: Some(1), username: "city", action: "create", entity_kind: "org", entity_id: "7", summary, before: "", after: "{}", ip: "" }
+        ChainFields {
+            seq: 1,
+            at_ms: 5,
+            user_id: Some(1),
+            username: "city",
+            action: "create",
+            entity_kind: "org",
+            entity_id: "7",
+            summary,
+            before: "",
+            after: "{}",
+            ip: "",
+        }
     }
 
     #[test]
@@ -58,8 +70,16 @@ mod tests {
         assert_ne!(a, chain_hash(GENESIS, &fields("b")));
         assert_ne!(a, chain_hash(&a, &fields("a")));
         // Length prefixes stop shifting text between fields from colliding.
-        let x = ChainFields { username: "ab", action: "c", ..fields("a") };
-        let y = ChainFields { username: "a", action: "bc", ..fields("a") };
+        let x = ChainFields {
+            username: "ab",
+            action: "c",
+            ..fields("a")
+        };
+        let y = ChainFields {
+            username: "a",
+            action: "bc",
+            ..fields("a")
+        };
         assert_ne!(chain_hash(GENESIS, &x), chain_hash(GENESIS, &y));
     }
 }

@@ -6,7 +6,9 @@ use std::fmt;
 
 /// The 31 symbols of GB 32100-2015, in value order (no I, O, S, V, Z).
 const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 fn uscc_value(c: u8) -> Option<u32> {
     USCC_ALPHABET.iter().position(|&a| a == c).map(|p| p as u32)
@@ -23,7 +25,11 @@ impl Uscc {
         let s = normalise_code(input).to_ascii_uppercase();
         let field = "uscc";
         if s.is_empty() {
-            return Err(FieldError::required(field, "统一社会信用代码", "Unified social credit code"));
+            return Err(FieldError::required(
+                field,
+                "统一社会信用代码",
+                "Unified social credit code",
+            ));
         }
         let n = s.chars().count();
         if n != 18 {
@@ -40,8 +46,14 @@ impl Uscc {
             if !ok {
                 let (zh, en) = if matches!(c, 'I' | 'O' | 'S' | 'V' | 'Z') {
                     (
-                        format!("统一社会信用代码第{}位为“{c}”:不允许使用字母 I、O、S、V、Z", i + 1),
-                        format!("character {} is '{c}': the letters I, O, S, V and Z are not allowed", i + 1),
+                        format!(
+                            "统一社会信用代码第{}位为“{c}”:不允许使用字母 I、O、S、V、Z",
+                            i + 1
+                        ),
+                        format!(
+                            "character {} is '{c}': the letters I, O, S, V and Z are not allowed",
+                            i + 1
+                        ),
                     )
                 } else {
                     (
@@ -117,9 +129,9 @@ impl Serialize for Uscc {
 
 /// Province-level prefixes of GB/T 2260 (the first two digits of every region code).
 const PROVINCES: &[&str] = &[
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-    "65", "71", "81", "82",
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
+    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
+    "81", "82",
 ];
 
 /// A region code: 6 digits (GB/T 2260) for province, city and county level; 9 digits
@@ -258,7 +270,10 @@ impl IdNumber {
                     field,
                     Rule::BadBirthDate,
                     format!("身份证号中的出生日期“{}”不是有效日期", &s[6..14]),
-                    format!("the birth date '{}' is not a real date in the past", &s[6..14]),
+                    format!(
+                        "the birth date '{}' is not a real date in the past",
+                        &s[6..14]
+                    ),
                 ))
             }
         }
@@ -267,8 +282,14 @@ impl IdNumber {
             return Err(FieldError::new(
                 field,
                 Rule::BadCheckCharacter,
-                format!("身份证号校验码错误:第18位应为“{expected}”,实为“{}”(GB 11643 校验规则)", b[17] as char),
-                format!("wrong check character: the 18th should be '{expected}', not '{}' (GB 11643)", b[17] as char),
+                format!(
+                    "身份证号校验码错误:第18位应为“{expected}”,实为“{}”(GB 11643 校验规则)",
+                    b[17] as char
+                ),
+                format!(
+                    "wrong check character: the 18th should be '{expected}', not '{}' (GB 11643)",
+                    b[17] as char
+                ),
             ));
         }
         Ok(IdNumber(s))
@@ -279,7 +300,11 @@ impl IdNumber {
         if b.len() != 17 || !b.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        let sum: u32 = b.iter().zip(ID_WEIGHTS).map(|(c, w)| u32::from(c - b'0') * w).sum();
+        let sum: u32 = b
+            .iter()
+            .zip(ID_WEIGHTS)
+            .map(|(c, w)| u32::from(c - b'0') * w)
+            .sum();
         Some(ID_CHECK[(sum % 11) as usize] as char)
     }
 
@@ -357,8 +382,14 @@ mod tests {
             assert_eq!(e.rule, Rule::BadCharacter, "{s}");
             assert!(e.detail_zh.contains("I、O、S、V、Z"));
         }
-        assert_eq!(Uscc::parse("91350100M000100!43").unwrap_err().rule, Rule::BadCharacter);
-        assert_eq!(Uscc::parse("91350100M000100中43").unwrap_err().rule, Rule::BadCharacter);
+        assert_eq!(
+            Uscc::parse("91350100M000100!43").unwrap_err().rule,
+            Rule::BadCharacter
+        );
+        assert_eq!(
+            Uscc::parse("91350100M000100中43").unwrap_err().rule,
+            Rule::BadCharacter
+        );
     }
 
     #[test]
@@ -405,10 +436,30 @@ mod tests {
 
     #[test]
     fn id_wrong_length_and_characters() {
-        assert_eq!(IdNumber::parse("34052419800101001", today()).unwrap_err().rule, Rule::BadLength);
-        assert_eq!(IdNumber::parse("340524800101001", today()).unwrap_err().rule, Rule::BadLength);
-        assert_eq!(IdNumber::parse("3405241980010100AX", today()).unwrap_err().rule, Rule::BadCharacter);
-        assert_eq!(IdNumber::parse("99052419800101001X", today()).unwrap_err().rule, Rule::BadRegion);
+        assert_eq!(
+            IdNumber::parse("34052419800101001", today())
+                .unwrap_err()
+                .rule,
+            Rule::BadLength
+        );
+        assert_eq!(
+            IdNumber::parse("340524800101001", today())
+                .unwrap_err()
+                .rule,
+            Rule::BadLength
+        );
+        assert_eq!(
+            IdNumber::parse("3405241980010100AX", today())
+                .unwrap_err()
+                .rule,
+            Rule::BadCharacter
+        );
+        assert_eq!(
+            IdNumber::parse("99052419800101001X", today())
+                .unwrap_err()
+                .rule,
+            Rule::BadRegion
+        );
     }
 
     #[test]
@@ -416,7 +467,11 @@ mod tests {
         for date in ["19800230", "19801301", "19800000", "20991231", "18991231"] {
             let first = format!("340524{date}001");
             let id = format!("{first}{}", IdNumber::check_char(&first).unwrap());
-            assert_eq!(IdNumber::parse(&id, today()).unwrap_err().rule, Rule::BadBirthDate, "{id}");
+            assert_eq!(
+                IdNumber::parse(&id, today()).unwrap_err().rule,
+                Rule::BadBirthDate,
+                "{id}"
+            );
         }
         // 29 February exists in leap years only.
         let first = "34052420000229001";
@@ -424,7 +479,10 @@ mod tests {
         assert!(IdNumber::parse(&id, today()).is_ok());
         let first = "34052419000229001";
         let id = format!("{first}{}", IdNumber::check_char(first).unwrap());
-        assert_eq!(IdNumber::parse(&id, today()).unwrap_err().rule, Rule::BadBirthDate);
+        assert_eq!(
+            IdNumber::parse(&id, today()).unwrap_err().rule,
+            Rule::BadBirthDate
+        );
     }
 
     #[test]
@@ -435,14 +493,38 @@ mod tests {
 
     #[test]
     fn region_codes() {
-        assert_eq!(RegionCode::parse("320400").unwrap().level(), RegionLevel::City);
-        assert_eq!(RegionCode::parse("320402").unwrap().level(), RegionLevel::District);
-        assert_eq!(RegionCode::parse("320000").unwrap().level(), RegionLevel::Province);
-        assert_eq!(RegionCode::parse("320402001").unwrap().level(), RegionLevel::Town);
-        assert_eq!(RegionCode::parse("３２０４０２").unwrap().as_str(), "320402");
-        assert_eq!(RegionCode::parse("32040").unwrap_err().rule, Rule::BadLength);
-        assert_eq!(RegionCode::parse("32040A").unwrap_err().rule, Rule::BadCharacter);
-        assert_eq!(RegionCode::parse("990400").unwrap_err().rule, Rule::BadRegion);
+        assert_eq!(
+            RegionCode::parse("320400").unwrap().level(),
+            RegionLevel::City
+        );
+        assert_eq!(
+            RegionCode::parse("320402").unwrap().level(),
+            RegionLevel::District
+        );
+        assert_eq!(
+            RegionCode::parse("320000").unwrap().level(),
+            RegionLevel::Province
+        );
+        assert_eq!(
+            RegionCode::parse("320402001").unwrap().level(),
+            RegionLevel::Town
+        );
+        assert_eq!(
+            RegionCode::parse("３２０４０２").unwrap().as_str(),
+            "320402"
+        );
+        assert_eq!(
+            RegionCode::parse("32040").unwrap_err().rule,
+            Rule::BadLength
+        );
+        assert_eq!(
+            RegionCode::parse("32040A").unwrap_err().rule,
+            Rule::BadCharacter
+        );
+        assert_eq!(
+            RegionCode::parse("990400").unwrap_err().rule,
+            Rule::BadRegion
+        );
         assert_eq!(RegionCode::parse("").unwrap_err().rule, Rule::Required);
     }
 }

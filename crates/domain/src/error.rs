@@ -109,7 +109,10 @@ pub fn text(
             field,
             Rule::TooLong,
             format!("{}不能超过{}个字符(当前{}个)", label.0, max_chars, n),
-            format!("{} must be at most {} characters (got {})", label.1, max_chars, n),
+            format!(
+                "{} must be at most {} characters (got {})",
+                label.1, max_chars, n
+            ),
         ));
     }
     if v.chars().any(|c| c.is_control()) {
@@ -151,7 +154,10 @@ mod tests {
 
     #[test]
     fn text_rules() {
-        assert_eq!(text("name", ("名称", "Name"), "  a  b ", true, 10), Ok(Some("a b".into())));
+        assert_eq!(
+            text("name", ("名称", "Name"), "  a  b ", true, 10),
+            Ok(Some("a b".into()))
+        );
         assert_eq!(text("name", ("名称", "Name"), "  ", false, 10), Ok(None));
         let e = text("name", ("名称", "Name"), "", true, 10).unwrap_err();
         assert_eq!(e.rule, Rule::Required);

@@ -99,7 +99,8 @@ pub fn parse_industry(s: &str) -> Result<String, FieldError> {
         Some(c @ 'A'..='T') => {
             let rest: String = chars.collect();
             let _ = c;
-            rest.is_empty() || (rest.len() >= 2 && rest.len() <= 4 && rest.chars().all(|d| d.is_ascii_digit()))
+            rest.is_empty()
+                || (rest.len() >= 2 && rest.len() <= 4 && rest.chars().all(|d| d.is_ascii_digit()))
         }
         _ => false,
     };
@@ -120,9 +121,20 @@ impl OrgInput {
     /// can show each message next to its field.
     pub fn validate(&self) -> Result<NewOrg, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let name = match text("name", ("单位名称", "Name"), self.name.as_deref().unwrap_or(""), true, 100) {
+        let name = match text(
+            "name",
+            ("单位名称", "Name"),
+            self.name.as_deref().unwrap_or(""),
+            true,
+            100,
+        ) {
             Ok(Some(n)) if n.chars().count() < 2 => {
-                errors.push(FieldError::new("name", Rule::TooShort, "单位名称至少2个字符", "name must have at least 2 characters"));
+                errors.push(FieldError::new(
+                    "name",
+                    Rule::TooShort,
+                    "单位名称至少2个字符",
+                    "name must have at least 2 characters",
+                ));
                 None
             }
             Ok(n) => n,
@@ -131,7 +143,12 @@ impl OrgInput {
                 None
             }
         };
-        let kind = match self.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let kind = match self
+            .kind
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => {
                 errors.push(FieldError::required("kind", "单位类型", "Kind"));
                 None
@@ -149,7 +166,12 @@ impl OrgInput {
                 }
             },
         };
-        let uscc = match self.uscc.as_deref().map(normalise_code).filter(|s| !s.is_empty()) {
+        let uscc = match self
+            .uscc
+            .as_deref()
+            .map(normalise_code)
+            .filter(|s| !s.is_empty())
+        {
             None => {
                 if kind.is_some_and(OrgKind::requires_uscc) {
                     errors.push(FieldError::new(
@@ -176,7 +198,12 @@ impl OrgInput {
                 None
             }
         };
-        let industry = match self.industry.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let industry = match self
+            .industry
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
             Some(s) => match parse_industry(s) {
                 Ok(v) => Some(v),
@@ -186,7 +213,12 @@ impl OrgInput {
                 }
             },
         };
-        let ownership = match self.ownership.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let ownership = match self
+            .ownership
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
             Some(s) => match Ownership::from_any(s) {
                 Some(o) => Some(o),
@@ -201,20 +233,30 @@ impl OrgInput {
                 }
             },
         };
-        let mut opt_text = |field: &str, label: (&str, &str), v: &Option<String>, max: usize| {
-            match text(field, label, v.as_deref().unwrap_or(""), false, max) {
+        let mut opt_text =
+            |field: &str, label: (&str, &str), v: &Option<String>, max: usize| match text(
+                field,
+                label,
+                v.as_deref().unwrap_or(""),
+                false,
+                max,
+            ) {
                 Ok(v) => v,
                 Err(e) => {
                     errors.push(e);
                     None
                 }
-            }
-        };
+            };
         let size = opt_text("size", ("企业规模", "Size"), &self.size, 20);
         let address = opt_text("address", ("地址", "Address"), &self.address, 200);
         let contact = opt_text("contact", ("联系人", "Contact"), &self.contact, 100);
         if let (Some(p), true) = (self.parent_id, self.parent_id.is_some_and(|p| p <= 0)) {
-            errors.push(FieldError::new("parent_id", Rule::BadFormat, format!("上级单位编号“{p}”无效"), format!("invalid parent id {p}")));
+            errors.push(FieldError::new(
+                "parent_id",
+                Rule::BadFormat,
+                format!("上级单位编号“{p}”无效"),
+                format!("invalid parent id {p}"),
+            ));
         }
         match (name, kind, region_code) {
             (Some(name), Some(kind), Some(region_code)) if errors.is_empty() => Ok(NewOrg {
@@ -258,7 +300,13 @@ mod tests {
 
     #[test]
     fn all_errors_are_reported() {
-        let i = OrgInput { name: Some(" ".into()), kind: Some("公司".into()), uscc: Some("X".into()), region_code: Some("1".into()), ..Default::default() };
+        let i = OrgInput {
+            name: Some(" ".into()),
+            kind: Some("公司".into()),
+            uscc: Some("X".into()),
+            region_code: Some("1".into()),
+            ..Default::default()
+        };
         let e = i.validate().unwrap_err();
         let fields: Vec<_> = e.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "kind", "uscc", "region_code"]);

@@ -17,7 +17,10 @@ labelled_enum!(
 impl Role {
     /// Staff who administer a region of the tree.
     pub fn is_region_staff(self) -> bool {
-        matches!(self, Role::Sysadmin | Role::City | Role::District | Role::Town)
+        matches!(
+            self,
+            Role::Sysadmin | Role::City | Role::District | Role::Town
+        )
     }
 
     /// May create and edit organisations within their scope.

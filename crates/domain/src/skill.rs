@@ -42,7 +42,10 @@ mod tests {
         assert!(!SkillLevel::Intermediate.is_high_skilled());
         assert!(SkillLevel::Senior.is_high_skilled());
         assert!(SkillLevel::Chief.is_high_skilled());
-        assert_eq!(SkillLevel::parse("高级技师(一级)"), Some(SkillLevel::SeniorTechnician));
+        assert_eq!(
+            SkillLevel::parse("高级技师(一级)"),
+            Some(SkillLevel::SeniorTechnician)
+        );
         assert_eq!(SkillLevel::parse("初级工(五级)"), Some(SkillLevel::Junior));
     }
 }

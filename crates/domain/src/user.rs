@@ -7,7 +7,9 @@ pub fn parse_username(s: &str) -> Result<String, FieldError> {
     if s.is_empty() {
         return Err(FieldError::required("username", "用户名", "Username"));
     }
-    let ok_chars = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'));
+    let ok_chars = s
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'));
     let starts = s.chars().next().is_some_and(|c| c.is_ascii_lowercase());
     if !(3..=32).contains(&s.len()) || !ok_chars || !starts {
         return Err(FieldError::new(
@@ -32,10 +34,20 @@ pub fn check_password(password: &str, username: &str) -> Result<(), FieldError> 
         ));
     }
     if n > 128 {
-        return Err(FieldError::new("password", Rule::TooLong, "密码不能超过128个字符", "a password has at most 128 characters"));
+        return Err(FieldError::new(
+            "password",
+            Rule::TooLong,
+            "密码不能超过128个字符",
+            "a password has at most 128 characters",
+        ));
     }
     if password.eq_ignore_ascii_case(username) {
-        return Err(FieldError::new("password", Rule::Forbidden, "密码不能与用户名相同", "the password must differ from the username"));
+        return Err(FieldError::new(
+            "password",
+            Rule::Forbidden,
+            "密码不能与用户名相同",
+            "the password must differ from the username",
+        ));
     }
     let has_letter = password.chars().any(|c| c.is_alphabetic());
     let has_other = password.chars().any(|c| !c.is_alphabetic());

@@ -1,1 +1,133 @@
+//! The web layer: the JSON API under `/api/v1`, the server-rendered console, health and
+//! metrics. Handlers parse input at the edge, call the service layer and render.
 
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod metrics;
+pub mod throttle;
+pub mod ui;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Request};
+use axum::Router;
+use gongjiang_storage::service::Service;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Settings the web layer needs.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Idle lifetime of a browser session.
+    pub session_ttl: Duration,
+    /// Lifetime of an API token.
+    pub token_ttl: Duration,
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body: usize,
+    /// Failed logins per user name (and per address) before 429.
+    pub max_failed_logins: u32,
+    pub lockout: Duration,
+    /// Shown on the settings page.
+    pub data_dir: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            session_ttl: Duration::from_secs(8 * 3600),
+            token_ttl: Duration::from_secs(12 * 3600),
+            secure_cookies: false,
+            max_body: 2 * 1024 * 1024,
+            max_failed_logins: 5,
+            lockout: Duration::from_secs(15 * 60),
+            data_dir: String::new(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub svc: Service,
+    pub cfg: Arc<WebConfig>,
+    pub throttle: Arc<throttle::Throttle>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(svc: Service, cfg: WebConfig) -> AppState {
+        let throttle = throttle::Throttle::new(cfg.max_failed_logins, cfg.lockout);
+        AppState {
+            svc,
+            cfg: Arc::new(cfg),
+            throttle: Arc::new(throttle),
+            metrics: Arc::new(metrics::Metrics::default()),
+        }
+    }
+}
+
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let max_body = state.cfg.max_body;
+    Router::new()
+        .merge(api::router())
+        .merge(ui::router())
+        .merge(assets::router())
+        .merge(metrics::router())
+        .fallback(ui::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves until ctrl-c / SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,119 @@
+//! Loads a generated dataset and the demo accounts into a database.
+use crate::{DemoData, RegionLevelKind};
+use gongjiang_domain::org::NewOrg;
+use gongjiang_domain::{RegionCode, Role};
+use gongjiang_storage::regions::{self, Region};
+use gongjiang_storage::service::Service;
+use gongjiang_storage::{audit, now_ms, orgs, Actor, StoreError};
+use sqlx::Row;
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "gongjiang-demo";
+
+/// (username, display name, role, attached to: region code or `org:INDEX`)
+pub const DEMO_ACCOUNTS: &[(&str, &str, Role, &str)] = &[
+    ("admin", "系统管理员", Role::Sysadmin, "320400"),
+    ("city", "市产改办 张敏", Role::City, "320400"),
+    ("tianning", "天宁区产改办 李强", Role::District, "320402"),
+    ("wujin", "武进区产改办 王芳", Role::District, "320412"),
+    ("renshe", "市人社局 陈静", Role::Department, "org:renshe"),
+    ("unit", "企业联络员 周宁", Role::Unit, "org:unit"),
+    ("expert", "评审专家 吴教授", Role::Expert, "320400"),
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub regions: usize,
+    pub orgs: usize,
+    pub users: usize,
+}
+
+fn level(l: RegionLevelKind) -> &'static str {
+    match l {
+        RegionLevelKind::City => "city",
+        RegionLevelKind::District => "district",
+        RegionLevelKind::Town => "town",
+        RegionLevelKind::Zone => "zone",
+    }
+}
+
+/// Inserts the dataset in one transaction (regions that exist already are kept), then
+/// creates the demo accounts. `progress` is called with (done, total) organisations.
+pub async fn load(
+    svc: &Service,
+    data: &DemoData,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Loaded, StoreError> {
+    svc.ensure_base_regions().await?;
+    let actor = Actor::system("demo");
+    let now = now_ms();
+    let mut tx = svc.db.begin().await?;
+    let mut loaded = Loaded::default();
+    for (i, r) in data.regions.iter().enumerate() {
+        let exists: i64 = sqlx::query("SELECT COUNT(*) FROM regions WHERE code = $1")
+            .bind(&r.code)
+            .fetch_one(tx.conn())
+            .await?
+            .try_get(0)?;
+        if exists == 0 {
+            let region = Region {
+                code: r.code.clone(),
+                name: r.name.clone(),
+                level: level(r.level).into(),
+                parent_code: r.parent_code.clone(),
+            };
+            regions::insert(tx.conn(), &region, i as i64).await?;
+            loaded.regions += 1;
+        }
+    }
+    let mut ids: Vec<i64> = Vec::with_capacity(data.orgs.len());
+    let total = data.orgs.len();
+    for (i, o) in data.orgs.iter().enumerate() {
+        let region_code = RegionCode::parse(&o.region_code).map_err(StoreError::invalid)?;
+        let new = NewOrg {
+            name: o.name.clone(),
+            kind: o.kind,
+            uscc: o.uscc.clone(),
+            region_code,
+            parent_id: o.parent.and_then(|p| ids.get(p).copied()),
+            industry: o.industry.clone(),
+            ownership: o.ownership,
+            chain_leader: o.chain_leader,
+            size: o.size.clone(),
+            address: o.address.clone(),
+            contact: o.contact.clone(),
+        };
+        ids.push(orgs::insert(tx.conn(), &new, now).await?);
+        if i % 500 == 0 || i + 1 == total {
+            progress(i + 1, total);
+        }
+    }
+    loaded.orgs = ids.len();
+    let summary = format!("演示数据:{} 个区划,{} 个单位", loaded.regions, loaded.orgs);
+    audit::append(
+        tx.conn(),
+        &actor,
+        audit::action::IMPORT,
+        "system",
+        "demo",
+        &summary,
+        None,
+        None,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+
+    let unit_idx = crate::first_pilot_enterprise_in_tianning(data);
+    for (username, name, role, attach) in DEMO_ACCOUNTS {
+        let attach = match *attach {
+            "org:renshe" => ids.first().map(|i| i.to_string()).unwrap_or_default(),
+            "org:unit" => ids.get(unit_idx).map(|i| i.to_string()).unwrap_or_default(),
+            code => code.to_string(),
+        };
+        svc.create_user(&actor, username, name, *role, &attach, DEMO_PASSWORD, false)
+            .await?;
+        loaded.users += 1;
+    }
+    Ok(loaded)
+}

@@ -1,0 +1,60 @@
+use gongjiang_domain::FieldError;
+
+/// What can go wrong in the storage and service layers. Each maps to one HTTP status
+/// and one stable error code in the web layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Missing, or outside the caller's scope (the two are indistinguishable).
+    #[error("not found")]
+    NotFound,
+    /// The role may not do this at all.
+    #[error("forbidden")]
+    Forbidden,
+    /// Input broke one or more rules.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// A unique key or a state rule conflicts with what is stored.
+    #[error("conflict: {code}")]
+    Conflict {
+        code: &'static str,
+        field: Option<String>,
+        zh: String,
+        en: String,
+    },
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl StoreError {
+    pub fn invalid(e: FieldError) -> Self {
+        StoreError::Invalid(vec![e])
+    }
+
+    pub fn conflict(
+        code: &'static str,
+        field: Option<&str>,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        StoreError::Conflict {
+            code,
+            field: field.map(str::to_string),
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// True for a unique-constraint violation on either backend.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(e)) => {
+                e.is_unique_violation() || e.message().contains("UNIQUE constraint failed")
+            }
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,342 @@
+//! Organisations, always read and written through a [`Scope`].
+use crate::error::Result;
+use crate::scope::Scope;
+use crate::sql::{like_escape, Arg, Sql};
+use crate::Page;
+use gongjiang_domain::org::NewOrg;
+use serde::Serialize;
+use sqlx::{AnyConnection, Row};
+
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Org {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub uscc: Option<String>,
+    pub region_code: String,
+    pub region_name: Option<String>,
+    pub parent_id: Option<i64>,
+    pub parent_name: Option<String>,
+    pub industry: Option<String>,
+    pub ownership: Option<String>,
+    pub chain_leader: bool,
+    pub size: Option<String>,
+    pub address: Option<String>,
+    pub contact: Option<String>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Org {
+    pub fn kind_enum(&self) -> Option<gongjiang_domain::OrgKind> {
+        gongjiang_domain::OrgKind::from_any(&self.kind)
+    }
+
+    pub fn ownership_enum(&self) -> Option<gongjiang_domain::Ownership> {
+        self.ownership
+            .as_deref()
+            .and_then(gongjiang_domain::Ownership::from_any)
+    }
+}
+
+const COLUMNS: &str =
+    "o.id, o.name, o.kind, o.uscc, o.region_code, r.name AS region_name, o.parent_id, \
+    p.name AS parent_name, o.industry, o.ownership, o.chain_leader, o.size, o.address, o.contact, \
+    o.version, o.created_at, o.updated_at";
+const FROM: &str = " FROM orgs o LEFT JOIN regions r ON r.code = o.region_code LEFT JOIN orgs p ON p.id = o.parent_id";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<Org> {
+    Ok(Org {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        uscc: r.try_get("uscc")?,
+        region_code: r.try_get("region_code")?,
+        region_name: r.try_get("region_name")?,
+        parent_id: r.try_get("parent_id")?,
+        parent_name: r.try_get("parent_name")?,
+        industry: r.try_get("industry")?,
+        ownership: r.try_get("ownership")?,
+        chain_leader: r.try_get::<i64, _>("chain_leader")? != 0,
+        size: r.try_get("size")?,
+        address: r.try_get("address")?,
+        contact: r.try_get("contact")?,
+        version: r.try_get("version")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// Sort keys a list may be ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Name,
+    Uscc,
+    Kind,
+    Region,
+    Updated,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Sort {
+        match s {
+            "uscc" => Sort::Uscc,
+            "kind" => Sort::Kind,
+            "region" => Sort::Region,
+            "updated" => Sort::Updated,
+            _ => Sort::Name,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Sort::Name => "name",
+            Sort::Uscc => "uscc",
+            Sort::Kind => "kind",
+            Sort::Region => "region",
+            Sort::Updated => "updated",
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Sort::Name => "o.name",
+            Sort::Uscc => "o.uscc",
+            Sort::Kind => "o.kind",
+            Sort::Region => "o.region_code",
+            Sort::Updated => "o.updated_at",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// A region code: that region's whole subtree.
+    pub region: Option<String>,
+    pub kind: Option<String>,
+    /// Matches the name (anywhere) or the 统一社会信用代码 (prefix).
+    pub q: Option<String>,
+    pub parent_id: Option<i64>,
+    pub chain_leader: Option<bool>,
+    pub sort: Sort,
+    pub desc: bool,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+fn where_clause(scope: &Scope, f: &Filter) -> Sql {
+    let mut sql = Sql::new(" WHERE 1 = 1");
+    scope.org_filter(&mut sql, "o");
+    if let Some(region) = &f.region {
+        Scope::region_subtree(&mut sql, "o.region_code", region);
+    }
+    if let Some(kind) = &f.kind {
+        sql.push(" AND o.kind = ").bind_text(kind.clone());
+    }
+    if let Some(parent) = f.parent_id {
+        sql.push(" AND o.parent_id = ").bind_int(parent);
+    }
+    if let Some(cl) = f.chain_leader {
+        sql.push(" AND o.chain_leader = ").bind_int(i64::from(cl));
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pat = like_escape(q);
+        sql.push(" AND (o.name LIKE ")
+            .bind(Arg::Text(format!("%{pat}%")))
+            .push(" ESCAPE '\\' OR o.uscc LIKE ")
+            .bind(Arg::Text(format!(
+                "{}%",
+                like_escape(&q.to_ascii_uppercase())
+            )))
+            .push(" ESCAPE '\\')");
+    }
+    sql
+}
+
+pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result<Page<Org>> {
+    let per_page = f.per_page.clamp(1, 500);
+    let page = f.page.max(1);
+    let w = where_clause(scope, f);
+    let mut count = Sql::new("SELECT COUNT(*) FROM orgs o");
+    count.push(w.text());
+    // Rebind: the count and the page share the same arguments.
+    let count_sql = rebind(&count, &w);
+    let total: i64 = count_sql.query().fetch_one(&mut *conn).await?.try_get(0)?;
+    let mut q = Sql::new(&format!("SELECT {COLUMNS}{FROM}"));
+    q.push(w.text());
+    let mut q = rebind(&q, &w);
+    let dir = if f.desc { "DESC" } else { "ASC" };
+    q.push(&format!(
+        " ORDER BY {} {dir}, o.id {dir} LIMIT ",
+        f.sort.column()
+    ))
+    .bind_int(per_page)
+    .push(" OFFSET ")
+    .bind_int((page - 1) * per_page);
+    let rows = q.query().fetch_all(&mut *conn).await?;
+    Ok(Page {
+        items: rows.iter().map(from_row).collect::<Result<_>>()?,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Copies `w`'s arguments onto a statement whose text already contains `w`'s text.
+fn rebind(stmt: &Sql, w: &Sql) -> Sql {
+    let mut out = Sql::new(stmt.text());
+    out.set_args(w.args().to_vec());
+    out
+}
+
+pub async fn get(conn: &mut AnyConnection, scope: &Scope, id: i64) -> Result<Option<Org>> {
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS}{FROM} WHERE o.id = "));
+    sql.bind_int(id);
+    scope.org_filter(&mut sql, "o");
+    match sql.query().fetch_optional(conn).await? {
+        Some(r) => Ok(Some(from_row(&r)?)),
+        None => Ok(None),
+    }
+}
+
+/// Finds by 统一社会信用代码 or numeric id.
+pub async fn find(conn: &mut AnyConnection, scope: &Scope, key: &str) -> Result<Option<Org>> {
+    let key = gongjiang_domain::error::normalise_code(key).to_ascii_uppercase();
+    if let Ok(id) = key.parse::<i64>() {
+        if key.len() < 18 {
+            return get(conn, scope, id).await;
+        }
+    }
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS}{FROM} WHERE o.uscc = "));
+    sql.bind_text(key);
+    scope.org_filter(&mut sql, "o");
+    match sql.query().fetch_optional(conn).await? {
+        Some(r) => Ok(Some(from_row(&r)?)),
+        None => Ok(None),
+    }
+}
+
+/// The id of an organisation with this 统一社会信用代码, whatever the scope (for
+/// uniqueness checks only; never returned to a caller outside scope).
+pub async fn id_by_uscc(conn: &mut AnyConnection, uscc: &str) -> Result<Option<i64>> {
+    Ok(sqlx::query("SELECT id FROM orgs WHERE uscc = $1")
+        .bind(uscc)
+        .fetch_optional(conn)
+        .await?
+        .map(|r| r.try_get::<i64, _>(0))
+        .transpose()?)
+}
+
+pub async fn id_by_name_region(
+    conn: &mut AnyConnection,
+    name: &str,
+    region: &str,
+) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query("SELECT id FROM orgs WHERE name = $1 AND region_code = $2")
+            .bind(name)
+            .bind(region)
+            .fetch_optional(conn)
+            .await?
+            .map(|r| r.try_get::<i64, _>(0))
+            .transpose()?,
+    )
+}
+
+pub async fn insert(conn: &mut AnyConnection, o: &NewOrg, now: i64) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO orgs (name, kind, uscc, region_code, parent_id, industry, ownership, chain_leader, size, address, contact, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12) RETURNING id",
+    )
+    .bind(&o.name)
+    .bind(o.kind.code())
+    .bind(o.uscc.as_ref().map(|u| u.as_str().to_string()))
+    .bind(o.region_code.as_str())
+    .bind(o.parent_id)
+    .bind(o.industry.as_deref())
+    .bind(o.ownership.map(|x| x.code()))
+    .bind(i64::from(o.chain_leader))
+    .bind(o.size.as_deref())
+    .bind(o.address.as_deref())
+    .bind(o.contact.as_deref())
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Updates and bumps the version; returns false if the row is gone.
+pub async fn update(conn: &mut AnyConnection, id: i64, o: &NewOrg, now: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE orgs SET name = $1, kind = $2, uscc = $3, region_code = $4, parent_id = $5, industry = $6, ownership = $7, \
+         chain_leader = $8, size = $9, address = $10, contact = $11, version = version + 1, updated_at = $12 WHERE id = $13",
+    )
+    .bind(&o.name)
+    .bind(o.kind.code())
+    .bind(o.uscc.as_ref().map(|u| u.as_str().to_string()))
+    .bind(o.region_code.as_str())
+    .bind(o.parent_id)
+    .bind(o.industry.as_deref())
+    .bind(o.ownership.map(|x| x.code()))
+    .bind(i64::from(o.chain_leader))
+    .bind(o.size.as_deref())
+    .bind(o.address.as_deref())
+    .bind(o.contact.as_deref())
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<bool> {
+    let r = sqlx::query("DELETE FROM orgs WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn child_count(conn: &mut AnyConnection, id: i64) -> Result<i64> {
+    Ok(
+        sqlx::query("SELECT COUNT(*) FROM orgs WHERE parent_id = $1")
+            .bind(id)
+            .fetch_one(conn)
+            .await?
+            .try_get(0)?,
+    )
+}
+
+/// Organisation counts per kind within the scope (and optional region subtree).
+pub async fn count_by_kind(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    region: Option<&str>,
+) -> Result<Vec<(String, i64)>> {
+    let mut sql = Sql::new("SELECT o.kind, COUNT(*) FROM orgs o WHERE 1 = 1");
+    scope.org_filter(&mut sql, "o");
+    if let Some(r) = region {
+        Scope::region_subtree(&mut sql, "o.region_code", r);
+    }
+    sql.push(" GROUP BY o.kind ORDER BY o.kind");
+    let rows = sql.query().fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+/// Enterprise counts per region code (the caller rolls them up to districts).
+pub async fn count_by_region(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    kind: &str,
+) -> Result<Vec<(String, i64)>> {
+    let mut sql = Sql::new("SELECT o.region_code, COUNT(*) FROM orgs o WHERE o.kind = ");
+    sql.bind_text(kind);
+    scope.org_filter(&mut sql, "o");
+    sql.push(" GROUP BY o.region_code");
+    let rows = sql.query().fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}

@@ -1,0 +1,769 @@
+//! The JSON API under `/api/v1`, described by `/api/v1/openapi.json`.
+use crate::auth::{set_cookie, Admin, ApiJson, ApiUser, AuditReader, OrgEditor, OrgReader};
+use crate::error::{ApiError, AppError};
+use crate::i18n::Lang;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use gongjiang_domain::org::OrgInput;
+use gongjiang_domain::Role;
+use gongjiang_storage::audit::{self, Entry};
+use gongjiang_storage::orgs::{self, Org};
+use gongjiang_storage::regions::Region;
+use gongjiang_storage::service::OrgPatch;
+use gongjiang_storage::users::User;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+/// Every route of the API, as (method, path): the router is built from this list's
+/// handlers and a test checks each one against the OpenAPI document.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/logout"),
+    ("get", "/api/v1/me"),
+    ("post", "/api/v1/me/password"),
+    ("get", "/api/v1/regions"),
+    ("get", "/api/v1/orgs"),
+    ("post", "/api/v1/orgs"),
+    ("get", "/api/v1/orgs/{id}"),
+    ("patch", "/api/v1/orgs/{id}"),
+    ("delete", "/api/v1/orgs/{id}"),
+    ("get", "/api/v1/users"),
+    ("post", "/api/v1/users"),
+    ("patch", "/api/v1/users/{id}"),
+    ("post", "/api/v1/users/{id}/password"),
+    ("get", "/api/v1/audit"),
+    ("get", "/api/v1/audit/verify"),
+    ("get", "/api/v1/openapi.json"),
+];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/me/password", post(change_password))
+        .route("/api/v1/regions", get(regions))
+        .route("/api/v1/orgs", get(list_orgs).post(create_org))
+        .route(
+            "/api/v1/orgs/{id}",
+            get(get_org).patch(update_org).delete(delete_org),
+        )
+        .route("/api/v1/users", get(list_users).post(create_user))
+        .route("/api/v1/users/{id}", axum::routing::patch(update_user))
+        .route("/api/v1/users/{id}/password", post(reset_password))
+        .route("/api/v1/audit", get(audit_log))
+        .route("/api/v1/audit/verify", get(audit_verify))
+        .route("/api/v1/openapi.json", get(openapi_json))
+        .route("/api/docs", get(docs))
+        .fallback(api_not_found)
+}
+
+async fn api_not_found(lang: Lang) -> ApiError {
+    ApiError(
+        AppError::Store(gongjiang_storage::StoreError::NotFound),
+        lang,
+    )
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "gongjiang API", description = "产业工人队伍建设改革工作平台 API. Authenticate with POST /api/v1/auth/login and send `Authorization: Bearer TOKEN`. Errors: `{\"error\":{\"code\",\"message\",\"field\"?}}`."),
+    paths(login, logout, me, change_password, regions, list_orgs, create_org, get_org, update_org, delete_org, list_users, create_user, update_user, reset_password, audit_log, audit_verify, openapi_json),
+    components(schemas(Org, Region, User, Entry, OrgPage, UserPage, AuditPage, LoginRequest, LoginResponse, ErrorBody, ErrorDetail, OrgBody, OrgPatchBody, NewUserBody, UpdateUserBody, PasswordBody, ChangePasswordBody, VerifyResult)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
+    doc
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code, e.g. `bad_check_character`, `duplicate_uscc`.
+    code: String,
+    /// Human text in the request's language (Chinese by default).
+    message: String,
+    /// The field at fault, if any.
+    field: Option<String>,
+}
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    username: String,
+    password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    token: String,
+    /// RFC 3339.
+    expires_at: String,
+    user: User,
+}
+
+/// Signs in and returns a bearer token.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", security(()), request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, description = "unknown user or wrong password (one answer for both)", body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn login(
+    State(st): State<AppState>,
+    lang: Lang,
+    crate::auth::ClientIp(ip): crate::auth::ClientIp,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    if let Some(secs) = st.throttle.blocked(&body.username, &ip) {
+        return Err(ApiError(AppError::TooManyRequests(secs), lang));
+    }
+    match st
+        .svc
+        .authenticate(&body.username, &body.password, &ip)
+        .await
+        .map_err(|e| ApiError(e.into(), lang))?
+    {
+        Some(user) => {
+            st.throttle.succeed(&body.username, &ip);
+            let (token, _csrf, exp) = st
+                .svc
+                .start_session(&user, "api", st.cfg.token_ttl.as_millis() as i64)
+                .await
+                .map_err(|e| ApiError(e.into(), lang))?;
+            let expires_at = chrono::DateTime::from_timestamp_millis(exp)
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default();
+            Ok(
+                Json(serde_json::json!({"token": token, "expires_at": expires_at, "user": user}))
+                    .into_response(),
+            )
+        }
+        None => {
+            st.throttle.fail(&body.username, &ip);
+            Err(ApiError(AppError::LoginFailed, lang))
+        }
+    }
+}
+
+/// Ends the token's session.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)))]
+async fn logout(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+) -> Result<StatusCode, ApiError> {
+    st.svc
+        .logout(&ctx.actor, &ctx.token)
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
+async fn me(ApiUser(ctx, ..): ApiUser) -> Json<User> {
+    Json(ctx.user)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordBody {
+    current_password: String,
+    new_password: String,
+}
+
+/// Changes the caller's own password.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", request_body = ChangePasswordBody,
+    responses((status = 204), (status = 422, body = ErrorBody)))]
+async fn change_password(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    ApiJson(b): ApiJson<ChangePasswordBody>,
+) -> Result<StatusCode, ApiError> {
+    st.svc
+        .change_own_password(&ctx.actor, &b.current_password, &b.new_password)
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The regions in the caller's scope, parents before children.
+#[utoipa::path(get, path = "/api/v1/regions", tag = "orgs", responses((status = 200, body = Vec<Region>)))]
+async fn regions(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+) -> Result<Json<Vec<Region>>, ApiError> {
+    Ok(Json(
+        st.svc
+            .regions(&ctx.actor)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct OrgQuery {
+    /// A region code: that region's whole subtree.
+    region: Option<String>,
+    /// enterprise, park, member_unit, college or union (Chinese labels accepted).
+    kind: Option<String>,
+    /// Name (anywhere) or 统一社会信用代码 (prefix).
+    q: Option<String>,
+    parent_id: Option<i64>,
+    /// name, uscc, kind, region or updated; prefix with `-` for descending.
+    sort: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+impl OrgQuery {
+    pub fn from_parts(
+        region: Option<String>,
+        kind: Option<String>,
+        q: Option<String>,
+        sort: Option<String>,
+        page: Option<i64>,
+        per_page: Option<i64>,
+    ) -> OrgQuery {
+        OrgQuery {
+            region,
+            kind,
+            q,
+            parent_id: None,
+            sort,
+            page,
+            per_page,
+        }
+    }
+
+    pub fn filter(&self, lang: Lang) -> Result<orgs::Filter, AppError> {
+        let kind = match self
+            .kind
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(k) => Some(
+                gongjiang_domain::OrgKind::from_any(k)
+                    .ok_or_else(|| {
+                        AppError::bad_request(
+                            "bad_filter",
+                            format!("未知的单位类型“{k}”"),
+                            format!("unknown kind '{k}'"),
+                        )
+                    })?
+                    .code()
+                    .to_string(),
+            ),
+        };
+        let _ = lang;
+        let region = self
+            .region
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        let sort = self.sort.clone().unwrap_or_default();
+        let (desc, sort) = match sort.strip_prefix('-') {
+            Some(s) => (true, s.to_string()),
+            None => (false, sort),
+        };
+        Ok(orgs::Filter {
+            region,
+            kind,
+            q: self.q.clone(),
+            parent_id: self.parent_id,
+            chain_leader: None,
+            sort: orgs::Sort::parse(&sort),
+            desc,
+            page: self.page.unwrap_or(1),
+            per_page: self.per_page.unwrap_or(20),
+        })
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrgPage {
+    items: Vec<Org>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+}
+
+/// Organisations in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", params(OrgQuery), responses((status = 200, body = OrgPage), (status = 400, body = ErrorBody)))]
+async fn list_orgs(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    q: Result<Query<OrgQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<OrgPage>, ApiError> {
+    let Query(q) = q.map_err(|e| {
+        ApiError(
+            AppError::bad_request(
+                "bad_query",
+                format!("查询参数错误:{e}"),
+                format!("bad query: {e}"),
+            ),
+            ctx.lang,
+        )
+    })?;
+    let f = q.filter(ctx.lang).map_err(|e| ApiError(e, ctx.lang))?;
+    let p = st
+        .svc
+        .list_orgs(&ctx.actor, &f)
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(Json(OrgPage {
+        items: p.items,
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
+}
+
+/// A new organisation.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrgBody {
+    name: String,
+    /// enterprise, park, member_unit, college or union.
+    kind: String,
+    /// 统一社会信用代码 (GB 32100); required for enterprises and parks.
+    uscc: Option<String>,
+    region_code: String,
+    parent_id: Option<i64>,
+    /// GB/T 4754, e.g. C38.
+    industry: Option<String>,
+    /// state, private, foreign or mixed (国有/民营/外资/混合).
+    ownership: Option<String>,
+    chain_leader: Option<bool>,
+    size: Option<String>,
+    address: Option<String>,
+    contact: Option<String>,
+}
+
+impl From<OrgBody> for OrgInput {
+    fn from(b: OrgBody) -> OrgInput {
+        OrgInput {
+            name: Some(b.name),
+            kind: Some(b.kind),
+            uscc: b.uscc,
+            region_code: Some(b.region_code),
+            parent_id: b.parent_id,
+            industry: b.industry,
+            ownership: b.ownership,
+            chain_leader: b.chain_leader,
+            size: b.size,
+            address: b.address,
+            contact: b.contact,
+        }
+    }
+}
+
+/// Creates an organisation.
+#[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs", request_body = OrgBody,
+    responses((status = 201, body = Org), (status = 409, description = "duplicate 统一社会信用代码 or name", body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_org(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgEditor>,
+    ApiJson(b): ApiJson<OrgBody>,
+) -> Result<(StatusCode, Json<Org>), ApiError> {
+    let o = st
+        .svc
+        .create_org(&ctx.actor, &b.into())
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok((StatusCode::CREATED, Json(o)))
+}
+
+fn parse_id(s: &str, lang: Lang) -> Result<i64, ApiError> {
+    // A malformed id is as absent as a missing record.
+    s.parse::<i64>().map_err(|_| {
+        ApiError(
+            AppError::Store(gongjiang_storage::StoreError::NotFound),
+            lang,
+        )
+    })
+}
+
+/// One organisation (404 if it does not exist or is outside the caller's scope).
+#[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)), responses((status = 200, body = Org), (status = 404, body = ErrorBody)))]
+async fn get_org(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Json<Org>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .get_org(&ctx.actor, id)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// Fields to change; absent fields keep their value.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct OrgPatchBody {
+    name: Option<String>,
+    kind: Option<String>,
+    uscc: Option<String>,
+    region_code: Option<String>,
+    /// null clears the parent.
+    parent_id: Option<i64>,
+    industry: Option<String>,
+    ownership: Option<String>,
+    chain_leader: Option<bool>,
+    size: Option<String>,
+    address: Option<String>,
+    contact: Option<String>,
+    /// The version last read; a stale version answers 409.
+    version: Option<i64>,
+}
+
+/// Changes an organisation.
+#[utoipa::path(patch, path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)), request_body = OrgPatchBody,
+    responses((status = 200, body = Org), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_org(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    Path(id): Path<String>,
+    ApiJson(p): ApiJson<OrgPatch>,
+) -> Result<Json<Org>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .update_org(&ctx.actor, id, &p)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// Deletes an organisation without units or accounts below it.
+#[utoipa::path(delete, path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn delete_org(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgEditor>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    st.svc
+        .delete_org(&ctx.actor, id)
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserPage {
+    items: Vec<User>,
+    total: i64,
+}
+
+/// All accounts (administrators only).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = UserPage), (status = 403, body = ErrorBody)))]
+async fn list_users(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<Admin>,
+) -> Result<Json<UserPage>, ApiError> {
+    let items = st
+        .svc
+        .list_users(&ctx.actor)
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(Json(UserPage {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserBody {
+    username: String,
+    display_name: Option<String>,
+    /// sysadmin, city, district, town, department, unit, expert or worker.
+    role: String,
+    /// A region code, a 统一社会信用代码 or an org id.
+    org: String,
+    password: String,
+}
+
+fn parse_role(s: &str) -> Result<Role, AppError> {
+    Role::from_any(s).ok_or_else(|| {
+        AppError::invalid(gongjiang_domain::FieldError::new(
+            "role",
+            gongjiang_domain::Rule::UnknownValue,
+            format!("未知角色“{s}”,应为 sysadmin、city、district、town、department、unit、expert、worker 之一"),
+            format!("unknown role '{s}'"),
+        ))
+    })
+}
+
+/// Creates an account.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody, responses((status = 201, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_user(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<Admin>,
+    ApiJson(b): ApiJson<NewUserBody>,
+) -> Result<(StatusCode, Json<User>), ApiError> {
+    let role = parse_role(&b.role).map_err(|e| ApiError(e, ctx.lang))?;
+    let u = st
+        .svc
+        .create_user(
+            &ctx.actor,
+            &b.username,
+            b.display_name.as_deref().unwrap_or(""),
+            role,
+            &b.org,
+            &b.password,
+            false,
+        )
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok((StatusCode::CREATED, Json(u)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserBody {
+    display_name: Option<String>,
+    role: Option<String>,
+    org: Option<String>,
+    disabled: Option<bool>,
+}
+
+/// Changes an account's name, role, attachment or status.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)), request_body = UpdateUserBody, responses((status = 200, body = User), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_user(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<Admin>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<UpdateUserBody>,
+) -> Result<Json<User>, ApiError> {
+    let lang = ctx.lang;
+    let id = parse_id(&id, lang)?;
+    let e = |e: gongjiang_storage::StoreError| ApiError(e.into(), lang);
+    let mut u = st.svc.get_user(&ctx.actor, id).await.map_err(e)?;
+    if b.display_name.is_some() || b.role.is_some() || b.org.is_some() {
+        let role = match &b.role {
+            Some(r) => parse_role(r).map_err(|e| ApiError(e, lang))?,
+            None => u.role_enum(),
+        };
+        let org = b.org.clone().unwrap_or_else(|| {
+            u.org_id
+                .map(|o| o.to_string())
+                .or(u.region_code.clone())
+                .unwrap_or_default()
+        });
+        let name = b.display_name.clone().unwrap_or(u.display_name.clone());
+        u = st
+            .svc
+            .assign_user(&ctx.actor, id, &name, role, &org)
+            .await
+            .map_err(e)?;
+    }
+    if let Some(d) = b.disabled {
+        u = st
+            .svc
+            .set_user_disabled(&ctx.actor, id, d)
+            .await
+            .map_err(e)?;
+    }
+    Ok(Json(u))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordBody {
+    new_password: String,
+}
+
+/// Sets a new password (the user must change it at next sign-in; their sessions end).
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users", params(("id" = i64, Path)), request_body = PasswordBody, responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn reset_password(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<Admin>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<PasswordBody>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    st.svc
+        .reset_password(&ctx.actor, id, &b.new_password)
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct AuditQuery {
+    pub username: Option<String>,
+    /// create, update, delete, login, login_failed, logout, role_change, …
+    pub action: Option<String>,
+    /// org, user, …
+    pub entity_kind: Option<String>,
+    pub entity_id: Option<String>,
+    /// YYYY-MM-DD (inclusive, China Standard Time).
+    pub from: Option<String>,
+    /// YYYY-MM-DD (inclusive).
+    pub to: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+fn day_ms(s: &str, field: &str, end: bool) -> Result<Option<i64>, AppError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        AppError::invalid(gongjiang_domain::FieldError::new(
+            field,
+            gongjiang_domain::Rule::BadFormat,
+            format!("日期“{s}”格式应为 YYYY-MM-DD"),
+            format!("date '{s}' must be YYYY-MM-DD"),
+        ))
+    })?;
+    let d = if end { d.succ_opt().unwrap_or(d) } else { d };
+    Ok(d.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp_millis() - 8 * 3600 * 1000))
+}
+
+impl AuditQuery {
+    pub fn filter(&self) -> Result<audit::Filter, AppError> {
+        let nz = |o: &Option<String>| {
+            o.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        Ok(audit::Filter {
+            username: nz(&self.username).map(|u| u.to_ascii_lowercase()),
+            action: nz(&self.action),
+            entity_kind: nz(&self.entity_kind),
+            entity_id: nz(&self.entity_id),
+            from_ms: day_ms(self.from.as_deref().unwrap_or(""), "from", false)?,
+            to_ms: day_ms(self.to.as_deref().unwrap_or(""), "to", true)?,
+            page: self.page.unwrap_or(1),
+            per_page: self.per_page.unwrap_or(50),
+        })
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditPage {
+    items: Vec<Entry>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+}
+
+/// The audit log, newest first (sysadmin and city).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = AuditPage), (status = 403, body = ErrorBody)))]
+async fn audit_log(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<AuditReader>,
+    q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<AuditPage>, ApiError> {
+    let Query(q) = q.map_err(|e| {
+        ApiError(
+            AppError::bad_request(
+                "bad_query",
+                format!("查询参数错误:{e}"),
+                format!("bad query: {e}"),
+            ),
+            ctx.lang,
+        )
+    })?;
+    let f = q.filter().map_err(|e| ApiError(e, ctx.lang))?;
+    let p = st
+        .svc
+        .audit_log(&ctx.actor, &f)
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(Json(AuditPage {
+        items: p.items,
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VerifyResult {
+    intact: bool,
+    entries: Option<i64>,
+    broken_at: Option<i64>,
+    reason: Option<String>,
+}
+
+/// Checks the audit log's hash chain.
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", responses((status = 200, body = VerifyResult)))]
+async fn audit_verify(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<AuditReader>,
+) -> Result<Json<VerifyResult>, ApiError> {
+    let v = st
+        .svc
+        .verify_audit()
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(Json(match v {
+        audit::Verdict::Intact { entries } => VerifyResult {
+            intact: true,
+            entries: Some(entries),
+            broken_at: None,
+            reason: None,
+        },
+        audit::Verdict::Broken { seq, reason } => VerifyResult {
+            intact: false,
+            entries: None,
+            broken_at: Some(seq),
+            reason: Some(reason),
+        },
+    }))
+}
+
+/// This document (OpenAPI 3.1).
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", security(()), responses((status = 200, description = "the OpenAPI document")))]
+async fn openapi_json() -> Response {
+    Json(openapi()).into_response()
+}
+
+async fn docs() -> Html<&'static str> {
+    Html(
+        r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>gongjiang API</title>
+<link rel="stylesheet" href="/assets/swagger-ui.css"></head><body><div id="swagger"></div>
+<script src="/assets/swagger-ui-bundle.js"></script>
+<script src="/assets/app.js"></script></body></html>"#,
+    )
+}
+
+pub fn set_session_cookie(token: &str, max_age: u64, secure: bool) -> String {
+    set_cookie(crate::auth::SESSION_COOKIE, token, Some(max_age), secure)
+}

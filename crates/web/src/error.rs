@@ -1,0 +1,242 @@
+//! Errors, with stable snake_case codes, rendered as JSON for the API and as a page for
+//! the console. Bad input never becomes a 500.
+use crate::i18n::Lang;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use gongjiang_domain::FieldError;
+use gongjiang_storage::StoreError;
+use serde_json::json;
+
+#[derive(Debug)]
+pub enum AppError {
+    Store(StoreError),
+    /// 400 with a code and message.
+    BadRequest {
+        code: &'static str,
+        zh: String,
+        en: String,
+        field: Option<String>,
+    },
+    Unauthorized,
+    /// 401: unknown user or wrong password (one answer for both).
+    LoginFailed,
+    /// 403: missing or wrong CSRF token.
+    Csrf,
+    TooManyRequests(u64),
+    PayloadTooLarge,
+    UnsupportedMediaType,
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        AppError::Store(e)
+    }
+}
+
+impl AppError {
+    pub fn bad_request(
+        code: &'static str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> AppError {
+        AppError::BadRequest {
+            code,
+            zh: zh.into(),
+            en: en.into(),
+            field: None,
+        }
+    }
+
+    pub fn invalid(e: FieldError) -> AppError {
+        AppError::Store(StoreError::invalid(e))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Store(StoreError::NotFound) => StatusCode::NOT_FOUND,
+            AppError::Store(StoreError::Forbidden) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Store(StoreError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
+            AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        }
+    }
+
+    /// (code, message, field)
+    pub fn parts(&self, lang: Lang) -> (&'static str, String, Option<String>) {
+        let en = lang.is_en();
+        let pick = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
+        match self {
+            AppError::Store(StoreError::NotFound) => {
+                ("not_found", pick("记录不存在", "not found"), None)
+            }
+            AppError::Store(StoreError::Forbidden) => (
+                "forbidden",
+                pick("您的角色无权执行此操作", "your role may not do this"),
+                None,
+            ),
+            AppError::Store(StoreError::Invalid(errs)) => {
+                let first = errs.first();
+                let code = first.map(|e| e.rule.code()).unwrap_or("invalid");
+                let msg = errs
+                    .iter()
+                    .map(|e| e.message(en).to_string())
+                    .collect::<Vec<_>>()
+                    .join(if en { "; " } else { ";" });
+                (code, msg, first.map(|e| e.field.clone()))
+            }
+            AppError::Store(StoreError::Conflict {
+                code,
+                field,
+                zh,
+                en: e,
+            }) => (code, pick(zh, e), field.clone()),
+            AppError::Store(e) => {
+                tracing::error!(error = %e, "internal error");
+                (
+                    "internal",
+                    pick(
+                        "服务器内部错误,请稍后重试",
+                        "internal error, please try again",
+                    ),
+                    None,
+                )
+            }
+            AppError::BadRequest {
+                code,
+                zh,
+                en: e,
+                field,
+            } => (code, pick(zh, e), field.clone()),
+            AppError::Unauthorized => (
+                "unauthorized",
+                pick(
+                    "未登录或登录已过期",
+                    "not signed in, or the session has expired",
+                ),
+                None,
+            ),
+            AppError::LoginFailed => (
+                "invalid_credentials",
+                pick("用户名或密码错误", "wrong username or password"),
+                None,
+            ),
+            AppError::Csrf => (
+                "csrf_failed",
+                pick(
+                    "表单已失效(缺少或错误的 CSRF 令牌),请刷新页面后重试",
+                    "the form has expired (missing or wrong CSRF token); reload and try again",
+                ),
+                None,
+            ),
+            AppError::TooManyRequests(s) => (
+                "too_many_requests",
+                pick(
+                    &format!("登录失败次数过多,请{s}秒后再试"),
+                    &format!("too many failed logins; try again in {s} seconds"),
+                ),
+                None,
+            ),
+            AppError::PayloadTooLarge => (
+                "payload_too_large",
+                pick("请求内容过大", "the request body is too large"),
+                None,
+            ),
+            AppError::UnsupportedMediaType => (
+                "unsupported_media_type",
+                pick(
+                    "请求须为 JSON(Content-Type: application/json)",
+                    "the request body must be JSON (Content-Type: application/json)",
+                ),
+                None,
+            ),
+        }
+    }
+
+    /// Every field error, for forms.
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            AppError::Store(StoreError::Invalid(e)) => e.clone(),
+            AppError::Store(StoreError::Conflict {
+                field: Some(f),
+                zh,
+                en,
+                ..
+            }) => {
+                vec![FieldError::new(
+                    f.clone(),
+                    gongjiang_domain::Rule::Forbidden,
+                    zh.clone(),
+                    en.clone(),
+                )]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// An error answered as JSON (`{"error":{"code","message","field"?}}`).
+pub struct ApiError(pub AppError, pub Lang);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into(), Lang::Zh)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let (code, message, field) = self.0.parts(self.1);
+        let mut err = json!({"code": code, "message": message});
+        if let Some(f) = field {
+            err["field"] = json!(f);
+        }
+        if let AppError::Store(StoreError::Invalid(errs)) = &self.0 {
+            if errs.len() > 1 {
+                err["details"] = json!(errs.iter().map(|e| json!({"field": e.field, "code": e.rule.code(), "message": e.message(self.1.is_en())})).collect::<Vec<_>>());
+            }
+        }
+        let mut resp = (status, Json(json!({ "error": err }))).into_response();
+        if let AppError::TooManyRequests(s) = self.0 {
+            if let Ok(v) = s.to_string().parse() {
+                resp.headers_mut().insert("retry-after", v);
+            }
+        }
+        resp
+    }
+}
+
+/// An error answered as an HTML page.
+pub struct UiError(pub AppError, pub Lang);
+
+impl<E: Into<AppError>> From<E> for UiError {
+    fn from(e: E) -> Self {
+        UiError(e.into(), Lang::Zh)
+    }
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let (code, message, _) = self.0.parts(self.1);
+        let t = crate::i18n::T(self.1);
+        let page = crate::ui::ErrorPage {
+            t,
+            status: status.as_u16(),
+            code,
+            message,
+        };
+        let body = askama::Template::render(&page).unwrap_or_else(|_| message_fallback(status));
+        (status, Html(body)).into_response()
+    }
+}
+
+fn message_fallback(status: StatusCode) -> String {
+    format!("<!doctype html><title>{status}</title><p>{status}</p>")
+}

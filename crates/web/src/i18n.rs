@@ -1,0 +1,394 @@
+//! Interface languages. Chinese is the default; `?lang=en`, the `gj_lang` cookie or the
+//! browser's Accept-Language select English.
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn is_en(self) -> bool {
+        self == Lang::En
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// From the query string, cookie and Accept-Language, in that order.
+    pub fn detect(parts: &Parts) -> Lang {
+        if let Some(q) = parts.uri.query() {
+            for (k, v) in url::form_urlencoded::parse(q.as_bytes()) {
+                if k == "lang" {
+                    return if v == "en" { Lang::En } else { Lang::Zh };
+                }
+            }
+        }
+        if let Some(v) = crate::auth::cookie(&parts.headers, "gj_lang") {
+            return if v == "en" { Lang::En } else { Lang::Zh };
+        }
+        if let Some(al) = parts
+            .headers
+            .get("accept-language")
+            .and_then(|v| v.to_str().ok())
+        {
+            // The first language listed wins (browsers order by preference).
+            let first = al
+                .split(',')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if first.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::Zh
+    }
+
+    /// The language set explicitly by `?lang=` (to be remembered in a cookie).
+    pub fn from_query(parts: &Parts) -> Option<Lang> {
+        let q = parts.uri.query()?;
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "lang")
+            .map(|(_, v)| if v == "en" { Lang::En } else { Lang::Zh })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Lang::detect(parts))
+    }
+}
+
+/// The translator handed to templates: `{{ t.s("nav.orgs") }}`.
+#[derive(Debug, Clone, Copy)]
+pub struct T(pub Lang);
+
+impl T {
+    pub fn s(&self, key: &str) -> String {
+        lookup(self.0, key).to_string()
+    }
+    pub fn en(&self) -> bool {
+        self.0.is_en()
+    }
+    pub fn lang(&self) -> &'static str {
+        self.0.code()
+    }
+    pub fn html_lang(&self) -> &'static str {
+        self.0.html_lang()
+    }
+    /// 1,020 — grouped digits in both languages.
+    pub fn num(&self, n: &i64) -> String {
+        group(*n)
+    }
+    /// 2024年4月1日 14:05 / 2024-04-01 14:05 (local time of the server, China Standard Time).
+    pub fn datetime(&self, ms: &i64) -> String {
+        let Some(off) = chrono::FixedOffset::east_opt(8 * 3600) else {
+            return String::new();
+        };
+        let Some(t) = chrono::DateTime::from_timestamp_millis(*ms).map(|t| t.with_timezone(&off))
+        else {
+            return String::new();
+        };
+        if self.en() {
+            t.format("%Y-%m-%d %H:%M").to_string()
+        } else {
+            format!(
+                "{}年{}月{}日 {}",
+                t.format("%Y"),
+                t.format("%-m"),
+                t.format("%-d"),
+                t.format("%H:%M")
+            )
+        }
+    }
+    pub fn opt_datetime(&self, ms: &Option<i64>) -> String {
+        ms.map(|m| self.datetime(&m)).unwrap_or_else(|| "—".into())
+    }
+}
+
+pub fn group(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    T.get_or_init(|| {
+        MESSAGES
+            .iter()
+            .map(|(k, zh, en)| (*k, (*zh, *en)))
+            .collect()
+    })
+}
+
+pub fn lookup(lang: Lang, key: &str) -> &str {
+    match table().get(key) {
+        Some((zh, en)) => {
+            if lang.is_en() {
+                en
+            } else {
+                zh
+            }
+        }
+        None => key,
+    }
+}
+
+/// key, 中文, English
+pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("app.name", "工匠 · 产改工作平台", "gongjiang · Workforce Reform Platform"),
+    ("app.short", "工匠", "gongjiang"),
+    ("app.tagline", "产业工人队伍建设改革工作平台", "Industrial workforce reform platform"),
+    ("nav.home", "首页", "Home"),
+    ("nav.g.work", "工作体系", "Work system"),
+    ("nav.orgs", "组织架构", "Organisations"),
+    ("nav.meetings", "联席会议", "Joint meetings"),
+    ("nav.tasks", "年度任务清单", "Annual task list"),
+    ("nav.contacts", "企业联系点", "Enterprise contact points"),
+    ("nav.policies", "政策文件库", "Policy library"),
+    ("nav.g.pilots", "试点管理", "Pilots"),
+    ("nav.pilots", "试点企业与园区", "Pilot enterprises & parks"),
+    ("nav.liuyou", "六有建设", "The six essentials (六有)"),
+    ("nav.pairs", "结对共建", "Pairing"),
+    ("nav.g.assessment", "评价考核", "Assessment"),
+    ("nav.schemes", "考核方案", "Schemes"),
+    ("nav.selfreport", "自评与佐证", "Self-reports & evidence"),
+    ("nav.scoring", "专家评分", "Expert scoring"),
+    ("nav.results", "结果公布", "Published results"),
+    ("nav.g.skills", "技能形成", "Skills formation"),
+    ("nav.workers", "职工与技能人才库", "Workers & skilled talent"),
+    ("nav.training", "培训机构与班级", "Training institutions & classes"),
+    ("nav.professors", "产业教授", "Industry professors"),
+    ("nav.designations", "认定与荣誉", "Titles & honours"),
+    ("nav.g.contribution", "建功立业", "Contribution platforms"),
+    ("nav.contests", "劳动和技能竞赛", "Labour & skills contests"),
+    ("nav.challenges", "揭榜挂帅", "Challenge board (揭榜挂帅)"),
+    ("nav.innovations", "创新成果", "Innovation results"),
+    ("nav.craftsmen", "工匠培育", "Craftsman cultivation"),
+    ("nav.studios", "创新工作室", "Innovation studios"),
+    ("nav.serviceteams", "劳模工匠助企行", "Model-worker service teams"),
+    ("nav.g.rights", "维权服务", "Rights & services"),
+    ("nav.contracts", "专项集体合同", "Innovation collective contracts"),
+    ("nav.subsidies", "青春留常补贴", "Talent subsidies (青春留常)"),
+    ("nav.projects", "实事项目", "Practical projects"),
+    ("nav.delegates", "三代表三委员", "Delegates & committee members"),
+    ("nav.g.data", "数据中心", "Data centre"),
+    ("nav.reports", "统计报表", "Statistical reports"),
+    ("nav.dashboard", "指标看板", "Indicator dashboard"),
+    ("nav.imports", "导入导出", "Import & export"),
+    ("nav.annual", "年度报告", "Annual report"),
+    ("nav.g.system", "系统管理", "System"),
+    ("nav.users", "用户与角色", "Users & roles"),
+    ("nav.audit", "审计日志", "Audit log"),
+    ("nav.settings", "系统设置", "Settings"),
+    ("nav.soon", "建设中", "soon"),
+    ("top.logout", "退出", "Sign out"),
+    ("top.password", "修改密码", "Change password"),
+    ("top.lang_other", "English", "中文"),
+    ("login.title", "登录", "Sign in"),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    ("login.failed", "用户名或密码错误", "Wrong username or password"),
+    ("login.demo", "演示账号的密码均为 gongjiang-demo", "Every demo account's password is gongjiang-demo"),
+    ("login.expired", "登录已过期,请重新登录", "Your session has expired; please sign in again"),
+    ("common.search", "查询", "Search"),
+    ("common.reset", "重置", "Reset"),
+    ("common.all", "全部", "All"),
+    ("common.save", "保存", "Save"),
+    ("common.cancel", "取消", "Cancel"),
+    ("common.edit", "编辑", "Edit"),
+    ("common.delete", "删除", "Delete"),
+    ("common.new", "新建", "New"),
+    ("common.back", "返回", "Back"),
+    ("common.yes", "是", "Yes"),
+    ("common.no", "否", "No"),
+    ("common.none", "—", "—"),
+    ("common.actions", "操作", "Actions"),
+    ("common.total", "共", "Total"),
+    ("common.items", "条", "records"),
+    ("common.prev", "上一页", "Previous"),
+    ("common.next", "下一页", "Next"),
+    ("common.page", "页", "page"),
+    ("common.empty", "没有符合条件的记录", "No matching records"),
+    ("common.export_csv", "导出 CSV", "Export CSV"),
+    ("common.saved", "已保存", "Saved"),
+    ("common.deleted", "已删除", "Deleted"),
+    ("common.confirm_delete", "确定删除该记录吗?此操作会记入审计日志。", "Delete this record? The deletion is audit-logged."),
+    ("common.fix_errors", "请修正下列标红的字段后再保存", "Please correct the fields marked in red"),
+    ("common.detail", "详情", "Details"),
+    ("common.home", "返回首页", "Back to home"),
+    ("home.title", "工作台", "Overview"),
+    ("home.enterprises", "企业", "Enterprises"),
+    ("home.parks", "产业园区", "Industrial parks"),
+    ("home.member_units", "成员单位", "Member units"),
+    ("home.colleges", "院校", "Colleges"),
+    ("home.chain_leaders", "链主企业", "Chain leaders"),
+    ("home.unit_jia", "家", ""),
+    ("home.unit_ge", "个", ""),
+    ("home.programme", "产改核心指标", "Programme headline figures"),
+    ("home.pending_issue", "待“数据中枢”模块(#3)上线后实时计算", "Computed live once the data backbone (#3) is in"),
+    ("home.pilot_enterprises", "试点企业", "Pilot enterprises"),
+    ("home.workers_covered", "试点覆盖职工", "Workers covered by pilots"),
+    ("home.high_skilled_per_10k", "每万名职工中高技能人才", "High-skilled per 10,000 workers"),
+    ("home.by_district", "各板块企业数", "Enterprises by district"),
+    ("home.inbox", "我的待办", "My inbox"),
+    ("home.inbox_empty", "暂无待办。申报、审核与督办事项将在工作流模块(#4)上线后出现在这里。", "Nothing waiting. Applications, reviews and supervision items appear here once the workflow module (#4) is in."),
+    ("home.recent", "最近变更", "Recent changes"),
+    ("home.my_org", "本单位", "My organisation"),
+    ("orgs.title", "组织架构", "Organisations"),
+    ("orgs.new", "新建单位", "New organisation"),
+    ("orgs.edit", "编辑单位", "Edit organisation"),
+    ("orgs.name", "单位名称", "Name"),
+    ("orgs.kind", "单位类型", "Kind"),
+    ("orgs.uscc", "统一社会信用代码", "Unified social credit code"),
+    ("orgs.region", "所属区划", "Region"),
+    ("orgs.parent", "上级单位", "Parent organisation"),
+    ("orgs.parent_none", "无(直属区划)", "None (directly under the region)"),
+    ("orgs.industry", "行业代码", "Industry (GB/T 4754)"),
+    ("orgs.ownership", "经济类型", "Ownership"),
+    ("orgs.chain_leader", "链主企业", "Chain leader"),
+    ("orgs.size", "企业规模", "Size"),
+    ("orgs.address", "地址", "Address"),
+    ("orgs.contact", "联系人", "Contact"),
+    ("orgs.updated", "更新时间", "Updated"),
+    ("orgs.created", "创建时间", "Created"),
+    ("orgs.q", "名称或信用代码", "Name or credit code"),
+    ("orgs.children", "下属单位", "Units below"),
+    ("orgs.basic", "基本信息", "Basic facts"),
+    ("orgs.audit", "变更记录", "Change history"),
+    ("orgs.users", "账号", "Accounts"),
+    ("orgs.uscc_help", "18位,GB 32100;企业和园区必填", "18 characters (GB 32100); required for enterprises and parks"),
+    ("orgs.industry_help", "GB/T 4754 门类+大类,如 C38", "GB/T 4754 section + division, e.g. C38"),
+    ("orgs.region_path", "区划路径", "Region path"),
+    ("orgs.id", "编号", "ID"),
+    ("regions.title", "区划", "Regions"),
+    ("users.title", "用户与角色", "Users & roles"),
+    ("users.new", "新建用户", "New user"),
+    ("users.edit", "编辑用户", "Edit user"),
+    ("users.username", "用户名", "Username"),
+    ("users.display_name", "姓名", "Display name"),
+    ("users.role", "角色", "Role"),
+    ("users.attached", "所属区划或单位", "Region or organisation"),
+    ("users.attached_help", "区划代码(如 320402)、统一社会信用代码或单位编号", "A region code (e.g. 320402), a credit code or an organisation id"),
+    ("users.status", "状态", "Status"),
+    ("users.active", "正常", "Active"),
+    ("users.disabled", "已停用", "Disabled"),
+    ("users.last_login", "最近登录", "Last sign-in"),
+    ("users.disable", "停用", "Disable"),
+    ("users.enable", "启用", "Enable"),
+    ("users.reset", "重置密码", "Reset password"),
+    ("users.password", "初始密码", "Initial password"),
+    ("users.new_password", "新密码", "New password"),
+    ("users.password_help", "至少10个字符,须含字母和数字或符号", "At least 10 characters, mixing letters with digits or symbols"),
+    ("users.must_change", "须修改密码", "Must change password"),
+    ("users.reset_done", "密码已重置,该用户的所有会话已退出", "Password reset; all of the user's sessions ended"),
+    ("account.title", "修改密码", "Change password"),
+    ("account.current", "当前密码", "Current password"),
+    ("account.new", "新密码", "New password"),
+    ("account.done", "密码已修改", "Password changed"),
+    ("account.must_change", "管理员已重置您的密码,请先设置新密码", "An administrator reset your password; please choose a new one"),
+    ("audit.title", "审计日志", "Audit log"),
+    ("audit.at", "时间", "Time"),
+    ("audit.user", "用户", "User"),
+    ("audit.action", "操作", "Action"),
+    ("audit.entity", "对象", "Record"),
+    ("audit.summary", "摘要", "Summary"),
+    ("audit.ip", "来源地址", "From"),
+    ("audit.from", "起始日期", "From date"),
+    ("audit.to", "截止日期", "To date"),
+    ("audit.kind", "对象类型", "Record type"),
+    ("audit.changes", "变更内容", "Changes"),
+    ("audit.before", "变更前", "Before"),
+    ("audit.after", "变更后", "After"),
+    ("audit.verify", "校验哈希链", "Verify hash chain"),
+    ("audit.intact", "哈希链完整", "The hash chain is intact"),
+    ("audit.broken", "哈希链断裂", "The hash chain is broken"),
+    ("audit.entries", "条记录", "entries"),
+    ("action.create", "新建", "Create"),
+    ("action.update", "修改", "Update"),
+    ("action.delete", "删除", "Delete"),
+    ("action.login", "登录", "Sign in"),
+    ("action.login_failed", "登录失败", "Failed sign-in"),
+    ("action.logout", "退出", "Sign out"),
+    ("action.role_change", "角色变更", "Role change"),
+    ("action.password_change", "修改密码", "Password change"),
+    ("action.password_reset", "重置密码", "Password reset"),
+    ("action.disable", "停用账号", "Disable account"),
+    ("action.enable", "启用账号", "Enable account"),
+    ("action.restore", "恢复备份", "Restore"),
+    ("action.import", "导入", "Import"),
+    ("entity.org", "单位", "Organisation"),
+    ("entity.user", "用户", "User"),
+    ("entity.system", "系统", "System"),
+    ("settings.title", "系统设置", "Settings"),
+    ("settings.version", "版本", "Version"),
+    ("settings.database", "数据库", "Database"),
+    ("settings.data_dir", "数据目录", "Data directory"),
+    ("settings.session_ttl", "会话空闲超时", "Session idle timeout"),
+    ("settings.token_ttl", "API 令牌有效期", "API token lifetime"),
+    ("settings.lockout", "登录失败锁定", "Login lockout"),
+    ("settings.hint", "以上设置来自命令行参数、GONGJIANG_* 环境变量和配置文件(优先级依次降低),修改后重启生效。", "These come from command-line flags, GONGJIANG_* environment variables and the config file (in that order of precedence); restart to apply changes."),
+    ("placeholder.title", "模块建设中", "Coming soon"),
+    ("placeholder.issue", "本模块由第 {n} 号任务交付,上线后即可在此使用。", "This part is delivered by issue #{n} and will appear here when it lands."),
+    ("placeholder.roadmap", "本模块在产品路线图中,将在后续版本上线。", "This part is on the roadmap and will appear in a later release."),
+    ("placeholder.now", "目前可用:组织架构、用户与角色、审计日志、API。", "Available now: organisations, users & roles, audit log, the API."),
+    ("error.title", "出错了", "Something went wrong"),
+    ("error.404", "页面或记录不存在", "Page or record not found"),
+    ("api.docs", "API 文档", "API docs"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_both_languages_filled() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, zh, en) in MESSAGES {
+            assert!(seen.insert(*k), "duplicate key {k}");
+            assert!(
+                !zh.is_empty() || k.starts_with("home.unit"),
+                "{k} has no Chinese"
+            );
+            let _ = en;
+        }
+    }
+
+    #[test]
+    fn grouping() {
+        assert_eq!(group(1020), "1,020");
+        assert_eq!(group(520000), "520,000");
+        assert_eq!(group(-5), "-5");
+        assert_eq!(group(0), "0");
+    }
+}

@@ -1,0 +1,125 @@
+//! The console: server-rendered pages (askama, escaping on) with htmx partials.
+pub mod nav;
+mod pages;
+
+pub use pages::router;
+
+use crate::auth::Ctx;
+use crate::error::UiError;
+use crate::i18n::{Lang, T};
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use gongjiang_domain::FieldError;
+use gongjiang_storage::users::User;
+use std::collections::HashMap;
+
+/// What every console page shares: who is signed in, the navigation, breadcrumbs.
+pub struct Layout {
+    pub t: T,
+    pub title: String,
+    pub user: User,
+    pub role_label: String,
+    pub csrf: String,
+    pub nav: Vec<nav::GroupView>,
+    pub crumbs: Vec<(String, String)>,
+    pub other_lang: String,
+    pub scripts: Vec<&'static str>,
+}
+
+impl Layout {
+    pub fn new(ctx: &Ctx, path: &str, title: String, crumbs: Vec<(String, String)>) -> Layout {
+        let t = T(ctx.lang);
+        let role = ctx.role();
+        let other = if ctx.lang.is_en() { "zh" } else { "en" };
+        Layout {
+            t,
+            title,
+            role_label: role.label(ctx.lang.is_en()).to_string(),
+            user: ctx.user.clone(),
+            csrf: ctx.csrf.clone(),
+            nav: nav::view(t, role, path),
+            crumbs,
+            other_lang: format!("{path}?lang={other}"),
+            scripts: Vec::new(),
+        }
+    }
+
+    pub fn with_script(mut self, s: &'static str) -> Layout {
+        self.scripts.push(s);
+        self
+    }
+}
+
+/// Field errors for a form: `{{ e.class("uscc") }}`, `{{ e.msg("uscc") }}`.
+#[derive(Default)]
+pub struct Errors {
+    map: HashMap<String, String>,
+    pub general: Vec<String>,
+}
+
+impl Errors {
+    pub fn from(errs: &[FieldError], lang: Lang, known: &[&str]) -> Errors {
+        let mut e = Errors::default();
+        for f in errs {
+            let msg = f.message(lang.is_en()).to_string();
+            if known.contains(&f.field.as_str()) {
+                e.map.entry(f.field.clone()).or_insert(msg);
+            } else {
+                e.general.push(msg);
+            }
+        }
+        e
+    }
+    pub fn any(&self) -> bool {
+        !self.map.is_empty() || !self.general.is_empty()
+    }
+    pub fn has(&self, f: &str) -> bool {
+        self.map.contains_key(f)
+    }
+    pub fn class(&self, f: &str) -> &'static str {
+        if self.has(f) {
+            "has-error"
+        } else {
+            ""
+        }
+    }
+    pub fn msg(&self, f: &str) -> String {
+        self.map.get(f).cloned().unwrap_or_default()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub t: T,
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+}
+
+pub fn render<Tpl: Template>(tpl: &Tpl, lang: Lang) -> Result<Response, UiError> {
+    match tpl.render() {
+        Ok(s) => Ok(Html(s).into_response()),
+        Err(e) => Err(UiError(
+            crate::error::AppError::Store(gongjiang_storage::StoreError::Other(format!(
+                "template: {e}"
+            ))),
+            lang,
+        )),
+    }
+}
+
+pub async fn not_found(lang: Lang, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::error::ApiError(
+            crate::error::AppError::Store(gongjiang_storage::StoreError::NotFound),
+            lang,
+        )
+        .into_response();
+    }
+    UiError(
+        crate::error::AppError::Store(gongjiang_storage::StoreError::NotFound),
+        lang,
+    )
+    .into_response()
+}

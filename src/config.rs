@@ -1,0 +1,163 @@
+//! Configuration: command-line flags, then `GONGJIANG_*` environment variables, then an
+//! optional TOML file (`--config`, `GONGJIANG_CONFIG`, or `gongjiang.toml` in the data
+//! directory), then defaults.
+use clap::Args;
+use serde::Deserialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Data directory (embedded database, files) [default: ./gongjiang-data].
+    #[arg(long, global = true, env = "GONGJIANG_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite:PATH or postgres://… (also DATABASE_URL). Not shown in logs.
+    #[arg(
+        long,
+        global = true,
+        env = "GONGJIANG_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// A TOML configuration file.
+    #[arg(long, global = true, env = "GONGJIANG_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Log filter, e.g. info or gongjiang=debug.
+    #[arg(long, global = true, env = "GONGJIANG_LOG")]
+    pub log: Option<String>,
+    /// Log as JSON lines.
+    #[arg(long, global = true, env = "GONGJIANG_LOG_JSON")]
+    pub log_json: bool,
+    /// Browser session idle timeout in minutes [default: 480].
+    #[arg(long, global = true, env = "GONGJIANG_SESSION_MINUTES")]
+    pub session_minutes: Option<u64>,
+    /// Mark cookies Secure (when served over HTTPS).
+    #[arg(long, global = true, env = "GONGJIANG_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+/// The TOML file's keys (all optional).
+#[derive(Deserialize, Default, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub addr: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub log: Option<String>,
+    pub log_json: Option<bool>,
+    pub session_minutes: Option<u64>,
+    pub token_minutes: Option<u64>,
+    pub secure_cookies: Option<bool>,
+    pub max_failed_logins: Option<u32>,
+    pub lockout_minutes: Option<u64>,
+    pub lang: Option<String>,
+}
+
+pub struct Config {
+    pub data_dir: PathBuf,
+    database_url: Option<String>,
+    pub log: String,
+    pub log_json: bool,
+    pub english: bool,
+    pub session_minutes: u64,
+    pub secure_cookies: bool,
+    pub file: FileConfig,
+}
+
+impl Config {
+    pub fn load(g: &Global) -> Result<Config, String> {
+        let explicit = g.config.clone();
+        let data_dir_pre = g
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("gongjiang-data"));
+        let path = explicit.clone().or_else(|| {
+            let p = data_dir_pre.join("gongjiang.toml");
+            p.exists().then_some(p)
+        });
+        let file = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(&p)
+                    .map_err(|e| format!("配置文件 {}: {e}", p.display()))?;
+                toml::from_str::<FileConfig>(&text)
+                    .map_err(|e| format!("配置文件 {} 有误: {e}", p.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        let env_lang = std::env::var("GONGJIANG_LANG").ok();
+        let english = env_lang
+            .or(file.lang.clone())
+            .is_some_and(|l| l.starts_with("en"));
+        let database_url = g
+            .database_url
+            .clone()
+            .or_else(|| std::env::var("DATABASE_URL").ok())
+            .or(file.database_url.clone())
+            .filter(|s| !s.trim().is_empty());
+        Ok(Config {
+            data_dir: g
+                .data_dir
+                .clone()
+                .or(file.data_dir.clone())
+                .unwrap_or_else(|| PathBuf::from("gongjiang-data")),
+            database_url,
+            log: g
+                .log
+                .clone()
+                .or(file.log.clone())
+                .unwrap_or_else(|| "info".into()),
+            log_json: g.log_json || file.log_json.unwrap_or(false),
+            english,
+            session_minutes: g.session_minutes.or(file.session_minutes).unwrap_or(480),
+            secure_cookies: g.secure_cookies || file.secure_cookies.unwrap_or(false),
+            file,
+        })
+    }
+
+    /// The database URL; without one, an embedded SQLite file in the data directory.
+    pub fn database_url(&self) -> Result<String, String> {
+        if let Some(u) = &self.database_url {
+            return Ok(u.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .map_err(|e| format!("{}: {e}", self.data_dir.display()))?;
+        Ok(format!(
+            "sqlite://{}?mode=rwc",
+            self.data_dir.join("gongjiang.db").display()
+        ))
+    }
+
+    pub fn web(&self) -> gongjiang_web::WebConfig {
+        let d = gongjiang_web::WebConfig::default();
+        gongjiang_web::WebConfig {
+            session_ttl: Duration::from_secs(self.session_minutes * 60),
+            token_ttl: self
+                .file
+                .token_minutes
+                .map(|m| Duration::from_secs(m * 60))
+                .unwrap_or(d.token_ttl),
+            secure_cookies: self.secure_cookies,
+            max_failed_logins: self.file.max_failed_logins.unwrap_or(d.max_failed_logins),
+            lockout: self
+                .file
+                .lockout_minutes
+                .map(|m| Duration::from_secs(m * 60))
+                .unwrap_or(d.lockout),
+            data_dir: self.data_dir.display().to_string(),
+            ..d
+        }
+    }
+}
+
+pub fn init_tracing(cfg: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&cfg.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if cfg.log_json {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
