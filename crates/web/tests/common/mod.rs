@@ -1,0 +1,245 @@
+//! Test harness: each test gets the app on port 0 with a fresh database — an SQLite file,
+//! or, when GONGJIANG_TEST_DATABASE_URL is a postgres:// URL, a new PostgreSQL database.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use gongjiang_storage::service::Service;
+use gongjiang_storage::Db;
+use gongjiang_web::{AppState, WebConfig};
+use rand::Rng;
+use serde_json::{json, Value};
+
+pub struct TestApp {
+    pub url: String,
+    pub svc: Service,
+    pub client: reqwest::Client,
+}
+
+fn unique() -> String {
+    format!(
+        "{}_{:08x}",
+        std::process::id(),
+        rand::thread_rng().gen::<u32>()
+    )
+}
+
+pub async fn fresh_db() -> Db {
+    match std::env::var("GONGJIANG_TEST_DATABASE_URL") {
+        Ok(base) if base.starts_with("postgres") => {
+            let admin = Db::connect(&base).await.expect("connect to PostgreSQL");
+            let name = format!("gj_t_{}", unique());
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&admin.pool)
+                .await
+                .expect("create database");
+            admin.close().await;
+            let mut url = url::Url::parse(&base).expect("url");
+            url.set_path(&name);
+            let db = Db::connect(url.as_str()).await.expect("connect test db");
+            db.migrate().await.expect("migrate");
+            db
+        }
+        _ => {
+            let dir = std::env::temp_dir().join("gongjiang-tests");
+            std::fs::create_dir_all(&dir).unwrap();
+            let db = Db::open_sqlite(&dir.join(format!("t_{}.db", unique())))
+                .await
+                .expect("sqlite");
+            db.migrate().await.expect("migrate");
+            db
+        }
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub async fn spawn_with(cfg: WebConfig, demo: bool) -> TestApp {
+    let db = fresh_db().await;
+    let svc = Service::new(db);
+    svc.ensure_base_regions().await.unwrap();
+    if demo {
+        let data = gongjiang_demo::generate(gongjiang_demo::DEFAULT_SEED);
+        gongjiang_demo::load(&svc, &data, &mut |_, _| {})
+            .await
+            .expect("demo load");
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::new(svc.clone(), cfg);
+    tokio::spawn(async move {
+        let _ = gongjiang_web::serve(listener, state).await;
+    });
+    TestApp {
+        url: format!("http://{addr}"),
+        svc,
+        client: client(),
+    }
+}
+
+/// The app with the demo dataset and accounts.
+pub async fn spawn_demo() -> TestApp {
+    spawn_with(WebConfig::default(), true).await
+}
+
+/// The app with an empty database (regions only).
+pub async fn spawn_empty() -> TestApp {
+    spawn_with(WebConfig::default(), false).await
+}
+
+impl TestApp {
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    pub async fn token(&self, user: &str) -> String {
+        let r = self
+            .client
+            .post(self.at("/api/v1/auth/login"))
+            .json(&json!({"username": user, "password": "gongjiang-demo"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "login {user}");
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .get(self.at(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Value,
+    ) -> (u16, Value) {
+        let r = self
+            .client
+            .request(method, self.at(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The id of the first organisation matching a query, as `city` sees it.
+    pub async fn org_id(&self, token: &str, query: &str) -> i64 {
+        let (s, v) = self.get(token, &format!("/api/v1/orgs?{query}")).await;
+        assert_eq!(s, 200);
+        v["items"][0]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no org for {query}: {v}"))
+    }
+
+    /// Signs in through the login form (with its CSRF cookie) on a fresh cookie jar.
+    pub async fn browser(&self, user: &str) -> Browser {
+        let c = client();
+        let page = c
+            .get(self.at("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = hidden(&page, "_csrf");
+        let r = c
+            .post(self.at("/login"))
+            .form(&[
+                ("username", user),
+                ("password", "gongjiang-demo"),
+                ("_csrf", csrf.as_str()),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "browser login {user}");
+        let home = c
+            .get(self.at("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = hidden(&home, "_csrf");
+        Browser {
+            c,
+            csrf,
+            base: self.url.clone(),
+        }
+    }
+}
+
+pub struct Browser {
+    pub c: reqwest::Client,
+    pub csrf: String,
+    pub base: String,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let r = self
+            .c
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
+        let mut f: Vec<(&str, &str)> = form.to_vec();
+        f.push(("_csrf", self.csrf.as_str()));
+        let r = self
+            .c
+            .post(format!("{}{path}", self.base))
+            .form(&f)
+            .send()
+            .await
+            .unwrap();
+        let loc = r
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string());
+        (r.status().as_u16(), r.text().await.unwrap(), loc)
+    }
+}
+
+/// The value of a hidden input in a page.
+pub fn hidden(html: &str, name: &str) -> String {
+    let key = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&key)
+        .unwrap_or_else(|| panic!("no hidden {name}"))
+        + key.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// A valid 统一社会信用代码 for tests.
+pub fn uscc(n: u32) -> String {
+    gongjiang_domain::Uscc::from_first17(&format!("91320402MA{:07}", n))
+        .unwrap()
+        .as_str()
+        .to_string()
+}
