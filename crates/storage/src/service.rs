@@ -653,6 +653,7 @@ impl Service {
     }
 
     /// Creates an account. `password` is checked against the password rules.
+    #[allow(clippy::too_many_arguments)]
     pub async fn create_user(
         &self,
         actor: &Actor,

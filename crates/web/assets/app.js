@@ -18,8 +18,8 @@
       var chart = window.echarts.init(el);
       chart.setOption({
         tooltip: { trigger: "axis" },
-        grid: { left: 48, right: 16, top: 24, bottom: 32 },
-        xAxis: { type: "category", data: d.names },
+        grid: { left: 48, right: 16, top: 24, bottom: 56 },
+        xAxis: { type: "category", data: d.names, axisLabel: { interval: 0, rotate: d.names.length > 6 ? 30 : 0 } },
         yAxis: { type: "value" },
         series: [{ type: "bar", data: d.values, itemStyle: { color: "#1f5fbf" }, label: { show: true, position: "top" } }]
       });

@@ -281,7 +281,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, st: &AppState) -> Result<Self, Self::Rejection> {
-        let lang = Lang::detect(&req.into_parts_ref());
+        let lang = Lang::detect_from(req.uri(), req.headers());
         let ct = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -326,23 +326,6 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
 fn unknown_field(msg: &str) -> Option<String> {
     let rest = msg.strip_prefix("unknown field `")?;
     Some(rest.split('`').next()?.to_string())
-}
-
-/// Reads the language from a request without consuming it.
-trait PartsRef {
-    fn into_parts_ref(&self) -> Parts;
-}
-impl PartsRef for Request {
-    fn into_parts_ref(&self) -> Parts {
-        let mut b = axum::http::Request::builder()
-            .uri(self.uri().clone())
-            .method(self.method().clone());
-        for (k, v) in self.headers() {
-            b = b.header(k, v);
-        }
-        let (p, _) = b.body(()).unwrap_or_default().into_parts();
-        p
-    }
 }
 
 /// The caller's address (empty if unknown).

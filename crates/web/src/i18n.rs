@@ -32,18 +32,21 @@ impl Lang {
 
     /// From the query string, cookie and Accept-Language, in that order.
     pub fn detect(parts: &Parts) -> Lang {
-        if let Some(q) = parts.uri.query() {
+        Lang::detect_from(&parts.uri, &parts.headers)
+    }
+
+    pub fn detect_from(uri: &axum::http::Uri, headers: &axum::http::HeaderMap) -> Lang {
+        if let Some(q) = uri.query() {
             for (k, v) in url::form_urlencoded::parse(q.as_bytes()) {
                 if k == "lang" {
                     return if v == "en" { Lang::En } else { Lang::Zh };
                 }
             }
         }
-        if let Some(v) = crate::auth::cookie(&parts.headers, "gj_lang") {
+        if let Some(v) = crate::auth::cookie(headers, "gj_lang") {
             return if v == "en" { Lang::En } else { Lang::Zh };
         }
-        if let Some(al) = parts
-            .headers
+        if let Some(al) = headers
             .get("accept-language")
             .and_then(|v| v.to_str().ok())
         {
@@ -128,7 +131,7 @@ pub fn group(n: i64) -> String {
     let s = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
