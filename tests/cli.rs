@@ -15,14 +15,21 @@ struct Env {
 /// A fresh data dir, and a fresh PostgreSQL database when GONGJIANG_TEST_DATABASE_URL
 /// is set.
 async fn env() -> Env {
-    let tag = format!("{}_{:08x}", std::process::id(), rand::thread_rng().gen::<u32>());
+    let tag = format!(
+        "{}_{:08x}",
+        std::process::id(),
+        rand::thread_rng().gen::<u32>()
+    );
     let dir = std::env::temp_dir().join(format!("gongjiang-cli-{tag}"));
     std::fs::create_dir_all(&dir).unwrap();
     let url = match std::env::var("GONGJIANG_TEST_DATABASE_URL") {
         Ok(base) if base.starts_with("postgres") => {
             let admin = Db::connect(&base).await.unwrap();
             let name = format!("gj_t_{tag}");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin.pool).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&admin.pool)
+                .await
+                .unwrap();
             admin.close().await;
             let mut u = url::Url::parse(&base).unwrap();
             u.set_path(&name);
@@ -36,11 +43,18 @@ async fn env() -> Env {
 impl Env {
     fn cmd(&self, args: &[&str], stdin: Option<&str>) -> Output {
         let mut c = Command::new(env!("CARGO_BIN_EXE_gongjiang"));
-        c.arg("--data-dir").arg(&self.dir).args(args).env_remove("GONGJIANG_DATABASE_URL").env_remove("DATABASE_URL").env("GONGJIANG_LOG", "warn");
+        c.arg("--data-dir")
+            .arg(&self.dir)
+            .args(args)
+            .env_remove("GONGJIANG_DATABASE_URL")
+            .env_remove("DATABASE_URL")
+            .env("GONGJIANG_LOG", "warn");
         if let Some(u) = &self.url {
             c.env("GONGJIANG_DATABASE_URL", u);
         }
-        c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        c.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = c.spawn().unwrap();
         if let Some(s) = stdin {
             child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
@@ -52,7 +66,9 @@ impl Env {
     async fn db(&self) -> Db {
         match &self.url {
             Some(u) => Db::connect(u).await.unwrap(),
-            None => Db::open_sqlite(&self.dir.join("gongjiang.db")).await.unwrap(),
+            None => Db::open_sqlite(&self.dir.join("gongjiang.db"))
+                .await
+                .unwrap(),
         }
     }
 }
@@ -64,32 +80,115 @@ fn err(o: &Output) -> String {
 #[tokio::test]
 async fn user_add_on_a_fresh_database() {
     let e = env().await;
-    let o = e.cmd(&["user", "add", "chief", "--role", "sysadmin", "--org", "320400", "--password-stdin"], Some("Chief-Admin-2024\n"));
+    let o = e.cmd(
+        &[
+            "user",
+            "add",
+            "chief",
+            "--role",
+            "sysadmin",
+            "--org",
+            "320400",
+            "--password-stdin",
+        ],
+        Some("Chief-Admin-2024\n"),
+    );
     assert!(o.status.success(), "{}", err(&o));
     assert!(err(&o).contains("已创建用户 chief"));
     // Duplicate: input rejected (3), in Chinese by default.
-    let o = e.cmd(&["user", "add", "chief", "--role", "sysadmin", "--org", "320400", "--password-stdin"], Some("Chief-Admin-2024\n"));
+    let o = e.cmd(
+        &[
+            "user",
+            "add",
+            "chief",
+            "--role",
+            "sysadmin",
+            "--org",
+            "320400",
+            "--password-stdin",
+        ],
+        Some("Chief-Admin-2024\n"),
+    );
     assert_eq!(o.status.code(), Some(3));
     assert!(err(&o).contains("已存在"));
     // A weak password, a bad attachment.
-    let o = e.cmd(&["user", "add", "weak", "--role", "city", "--org", "320400", "--password-stdin"], Some("abc\n"));
+    let o = e.cmd(
+        &[
+            "user",
+            "add",
+            "weak",
+            "--role",
+            "city",
+            "--org",
+            "320400",
+            "--password-stdin",
+        ],
+        Some("abc\n"),
+    );
     assert_eq!(o.status.code(), Some(3));
     assert!(err(&o).contains("密码至少10个字符"));
-    let o = e.cmd(&["user", "add", "lost", "--role", "district", "--org", "999999", "--password-stdin"], Some("Lost-Pass-2024\n"));
+    let o = e.cmd(
+        &[
+            "user",
+            "add",
+            "lost",
+            "--role",
+            "district",
+            "--org",
+            "999999",
+            "--password-stdin",
+        ],
+        Some("Lost-Pass-2024\n"),
+    );
     assert_eq!(o.status.code(), Some(3));
     // Bad usage: 2.
-    let o = e.cmd(&["user", "add", "x", "--role", "emperor", "--org", "320400", "--password-stdin"], Some("x"));
+    let o = e.cmd(
+        &[
+            "user",
+            "add",
+            "x",
+            "--role",
+            "emperor",
+            "--org",
+            "320400",
+            "--password-stdin",
+        ],
+        Some("x"),
+    );
     assert_eq!(o.status.code(), Some(2));
     let o = e.cmd(&["frobnicate"], None);
     assert_eq!(o.status.code(), Some(2));
     // English on request.
     let mut c = Command::new(env!("CARGO_BIN_EXE_gongjiang"));
-    let o = c.arg("--data-dir").arg(&e.dir).args(["user", "add", "chief", "--role", "sysadmin", "--org", "320400", "--password-stdin"]).env("GONGJIANG_LANG", "en").env("GONGJIANG_LOG", "warn");
+    let o = c
+        .arg("--data-dir")
+        .arg(&e.dir)
+        .args([
+            "user",
+            "add",
+            "chief",
+            "--role",
+            "sysadmin",
+            "--org",
+            "320400",
+            "--password-stdin",
+        ])
+        .env("GONGJIANG_LANG", "en")
+        .env("GONGJIANG_LOG", "warn");
     if let Some(u) = &e.url {
         o.env("GONGJIANG_DATABASE_URL", u);
     }
-    let mut child = o.stdin(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(b"Chief-Admin-2024\n").unwrap();
+    let mut child = o
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Chief-Admin-2024\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(err(&out).contains("is taken"), "{}", err(&out));
 }
@@ -112,8 +211,14 @@ async fn demo_backup_restore_and_audit_verify() {
 
     // Tamper with a row: verify names the entry and fails.
     let db = e.db().await;
-    sqlx::query("UPDATE audit_log SET username = 'mallory' WHERE seq = 2").execute(&db.pool).await.unwrap();
-    sqlx::query("DELETE FROM orgs WHERE id = (SELECT MAX(id) FROM orgs)").execute(&db.pool).await.unwrap();
+    sqlx::query("UPDATE audit_log SET username = 'mallory' WHERE seq = 2")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM orgs WHERE id = (SELECT MAX(id) FROM orgs)")
+        .execute(&db.pool)
+        .await
+        .unwrap();
     db.close().await;
     let o = e.cmd(&["audit", "verify"], None);
     assert_eq!(o.status.code(), Some(1));
@@ -125,7 +230,14 @@ async fn demo_backup_restore_and_audit_verify() {
     let o = e.cmd(&["audit", "verify"], None);
     assert!(o.status.success(), "{}", err(&o));
     let db = e.db().await;
-    let n: i64 = sqlx::Row::try_get(&sqlx::query("SELECT COUNT(*) FROM orgs").fetch_one(&db.pool).await.unwrap(), 0).unwrap();
+    let n: i64 = sqlx::Row::try_get(
+        &sqlx::query("SELECT COUNT(*) FROM orgs")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap(),
+        0,
+    )
+    .unwrap();
     assert_eq!(n, 1301);
     db.close().await;
     // A file that is not a backup is rejected.
@@ -139,7 +251,10 @@ async fn demo_backup_restore_and_audit_verify() {
 fn help_never_shows_secrets_and_config_file_is_read() {
     let o = Command::new(env!("CARGO_BIN_EXE_gongjiang"))
         .arg("--help")
-        .env("GONGJIANG_DATABASE_URL", "postgres://gj:s3cr3t-pw@127.0.0.1/gj")
+        .env(
+            "GONGJIANG_DATABASE_URL",
+            "postgres://gj:s3cr3t-pw@127.0.0.1/gj",
+        )
         .output()
         .unwrap();
     let help = String::from_utf8_lossy(&o.stdout);
@@ -150,13 +265,21 @@ fn help_never_shows_secrets_and_config_file_is_read() {
     std::fs::create_dir_all(&dir).unwrap();
     let cfg = dir.join("gongjiang.toml");
     std::fs::write(&cfg, "adr = 1\n").unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_gongjiang")).args(["--config", cfg.to_str().unwrap(), "audit", "verify"]).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_gongjiang"))
+        .args(["--config", cfg.to_str().unwrap(), "audit", "verify"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("gongjiang.toml"));
     // The file's data_dir is used unless a flag says otherwise.
     let data = dir.join("from-config");
     std::fs::write(&cfg, format!("data_dir = \"{}\"\n", data.display())).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_gongjiang")).args(["--config", cfg.to_str().unwrap(), "audit", "verify"]).env_remove("GONGJIANG_DATABASE_URL").env_remove("GONGJIANG_DATA_DIR").output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_gongjiang"))
+        .args(["--config", cfg.to_str().unwrap(), "audit", "verify"])
+        .env_remove("GONGJIANG_DATABASE_URL")
+        .env_remove("GONGJIANG_DATA_DIR")
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(data.join("gongjiang.db").exists());
 }

@@ -13,7 +13,10 @@ const N: usize = 100_000;
 fn stats(mut v: Vec<Duration>) -> (f64, f64) {
     v.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    (ms(v[v.len() / 2]), ms(v[(v.len() * 95 / 100).min(v.len() - 1)]))
+    (
+        ms(v[v.len() / 2]),
+        ms(v[(v.len() * 95 / 100).min(v.len() - 1)]),
+    )
 }
 
 async fn run(label: &str, db: Db) {
@@ -21,17 +24,45 @@ async fn run(label: &str, db: Db) {
     let svc = Service::new(db.clone());
     let data = gongjiang_demo::scaled(1, N);
     let t = Instant::now();
-    gongjiang_demo::load(&svc, &data, &mut |_, _| {}).await.unwrap();
+    gongjiang_demo::load(&svc, &data, &mut |_, _| {})
+        .await
+        .unwrap();
     let load = t.elapsed();
-    println!("[{label}] loaded {} organisations in {:.1} s ({:.0} rows/s)", data.orgs.len(), load.as_secs_f64(), data.orgs.len() as f64 / load.as_secs_f64());
+    println!(
+        "[{label}] loaded {} organisations in {:.1} s ({:.0} rows/s)",
+        data.orgs.len(),
+        load.as_secs_f64(),
+        data.orgs.len() as f64 / load.as_secs_f64()
+    );
 
     let mut conn = db.pool.acquire().await.unwrap();
-    let park = orgs::list(&mut conn, &Scope::All, &Filter { kind: Some("park".into()), per_page: 1, page: 1, ..Default::default() }).await.unwrap().items[0].id;
-    let town = sqlx::query_scalar::<_, String>("SELECT code FROM regions WHERE level = 'town' ORDER BY code LIMIT 1").fetch_one(&mut *conn).await.unwrap();
+    let park = orgs::list(
+        &mut conn,
+        &Scope::All,
+        &Filter {
+            kind: Some("park".into()),
+            per_page: 1,
+            page: 1,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .items[0]
+        .id;
+    let town = sqlx::query_scalar::<_, String>(
+        "SELECT code FROM regions WHERE level = 'town' ORDER BY code LIMIT 1",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
     let scopes = [
         ("city 320400", Scope::Region("320400".into())),
         ("district 320412", Scope::Region("320412".into())),
-        (Box::leak(format!("town {town}").into_boxed_str()) as &str, Scope::Region(town.clone())),
+        (
+            Box::leak(format!("town {town}").into_boxed_str()) as &str,
+            Scope::Region(town.clone()),
+        ),
         ("park (org subtree)", Scope::Org(park)),
     ];
     println!("| backend | scope | rows in scope | first page by name (median / p95 ms) | page 50 by update time | name search | count by kind |");
@@ -44,14 +75,47 @@ async fn run(label: &str, db: Db) {
         let mut total = 0;
         for _ in 0..30 {
             let t = Instant::now();
-            let p = orgs::list(&mut conn, &scope, &Filter { page: 1, per_page: 20, ..Default::default() }).await.unwrap();
+            let p = orgs::list(
+                &mut conn,
+                &scope,
+                &Filter {
+                    page: 1,
+                    per_page: 20,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
             a.push(t.elapsed());
             total = p.total;
             let t = Instant::now();
-            orgs::list(&mut conn, &scope, &Filter { page: 50, per_page: 20, sort: Sort::Updated, desc: true, ..Default::default() }).await.unwrap();
+            orgs::list(
+                &mut conn,
+                &scope,
+                &Filter {
+                    page: 50,
+                    per_page: 20,
+                    sort: Sort::Updated,
+                    desc: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
             b.push(t.elapsed());
             let t = Instant::now();
-            orgs::list(&mut conn, &scope, &Filter { q: Some("新能源".into()), page: 1, per_page: 20, ..Default::default() }).await.unwrap();
+            orgs::list(
+                &mut conn,
+                &scope,
+                &Filter {
+                    q: Some("新能源".into()),
+                    page: 1,
+                    per_page: 20,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
             c.push(t.elapsed());
             let t = Instant::now();
             orgs::count_by_kind(&mut conn, &scope, None).await.unwrap();
@@ -67,7 +131,9 @@ async fn run(label: &str, db: Db) {
     let mut v = Vec::new();
     for i in 0..200 {
         let t = Instant::now();
-        orgs::get(&mut conn, &Scope::Region("320412".into()), 1000 + i).await.unwrap();
+        orgs::get(&mut conn, &Scope::Region("320412".into()), 1000 + i)
+            .await
+            .unwrap();
         v.push(t.elapsed());
     }
     let (m, p) = stats(v);

@@ -9,6 +9,17 @@ use std::io::{BufRead, Write};
 pub const FORMAT: &str = "gongjiang-backup";
 pub const FORMAT_VERSION: i64 = 1;
 
+/// The schema version a backup was taken at must match the database's; a backup
+/// records it so that an older file is not restored into a newer schema unnoticed.
+async fn schema_version(conn: &mut sqlx::AnyConnection) -> Result<i64> {
+    Ok(
+        sqlx::query("SELECT COALESCE(MAX(version), 0) FROM gj_migrations")
+            .fetch_one(conn)
+            .await?
+            .try_get(0)?,
+    )
+}
+
 /// Columns stored as 64-bit integers (every other column is text).
 const INT_COLUMNS: &[&str] = &[
     "id",
@@ -27,6 +38,9 @@ const INT_COLUMNS: &[&str] = &[
     "seq",
     "at_ms",
     "sort",
+    "depth",
+    "ancestor_id",
+    "descendant_id",
 ];
 
 fn is_int(col: &str) -> bool {
@@ -47,7 +61,8 @@ pub async fn backup(db: &Db, out: &mut dyn Write) -> Result<Summary> {
             .await?;
     }
     let io = |e: std::io::Error| StoreError::Other(format!("write failed: {e}"));
-    writeln!(out, "{}", json!({"format": FORMAT, "version": FORMAT_VERSION, "created_at": crate::now_ms(), "tables": Db::DATA_TABLES})).map_err(io)?;
+    let schema = schema_version(&mut tx).await?;
+    writeln!(out, "{}", json!({"format": FORMAT, "version": FORMAT_VERSION, "schema": schema, "created_at": crate::now_ms(), "tables": Db::DATA_TABLES})).map_err(io)?;
     let mut summary = Summary::default();
     for table in Db::DATA_TABLES {
         let order = if *table == "regions" {
@@ -106,6 +121,13 @@ pub async fn restore(db: &Db, input: &mut dyn BufRead) -> Result<Summary> {
         return Err(bad(format!("unsupported version {}", header["version"])));
     }
     let mut tx = db.begin().await?;
+    let schema = schema_version(tx.conn()).await?;
+    if header["schema"].as_i64() != Some(schema) {
+        return Err(bad(format!(
+            "the backup's schema version {} differs from the database's {schema}",
+            header["schema"]
+        )));
+    }
     for table in Db::DATA_TABLES.iter().rev() {
         sqlx::query(&format!("DELETE FROM {table}"))
             .execute(tx.conn())
@@ -133,10 +155,10 @@ pub async fn restore(db: &Db, input: &mut dyn BufRead) -> Result<Summary> {
                     .collect()
             })
             .unwrap_or_default();
-        if columns
-            .iter()
-            .any(|c| !c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'))
-        {
+        if columns.iter().any(|c| {
+            !c.chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+        }) {
             return Err(bad("bad column name".into()));
         }
         let n = meta["rows"].as_i64().unwrap_or(0);

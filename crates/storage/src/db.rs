@@ -46,11 +46,18 @@ struct Migration {
     sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sql: include_str!("../migrations/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sql: include_str!("../migrations/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "tree_paths",
+        sql: include_str!("../migrations/0002_tree_paths.sql"),
+    },
+];
 
 impl Db {
     /// Connects to `url` (`sqlite://PATH?mode=rwc` or `postgres://…`).

@@ -11,6 +11,7 @@ pub mod regions;
 pub mod scope;
 pub mod service;
 pub mod sql;
+pub mod tree;
 pub mod users;
 
 pub use db::{Backend, Db, Tx};

@@ -1,6 +1,6 @@
 //! Organisations, always read and written through a [`Scope`].
 use crate::error::Result;
-use crate::scope::Scope;
+use crate::scope::{Resolved, Scope};
 use crate::sql::{like_escape, Arg, Sql};
 use crate::Page;
 use gongjiang_domain::org::NewOrg;
@@ -124,11 +124,13 @@ pub struct Filter {
     pub per_page: i64,
 }
 
-fn where_clause(scope: &Scope, f: &Filter) -> Sql {
+async fn where_clause(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result<Sql> {
     let mut sql = Sql::new(" WHERE 1 = 1");
-    scope.org_filter(&mut sql, "o");
+    scope.resolve(&mut *conn).await?.org_filter(&mut sql, "o");
     if let Some(region) = &f.region {
-        Scope::region_subtree(&mut sql, "o.region_code", region);
+        Resolved::region(&mut *conn, region)
+            .await?
+            .org_filter(&mut sql, "o");
     }
     if let Some(kind) = &f.kind {
         sql.push(" AND o.kind = ").bind_text(kind.clone());
@@ -150,13 +152,13 @@ fn where_clause(scope: &Scope, f: &Filter) -> Sql {
             )))
             .push(" ESCAPE '\\')");
     }
-    sql
+    Ok(sql)
 }
 
 pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result<Page<Org>> {
     let per_page = f.per_page.clamp(1, 500);
     let page = f.page.max(1);
-    let w = where_clause(scope, f);
+    let w = where_clause(&mut *conn, scope, f).await?;
     let mut count = Sql::new("SELECT COUNT(*) FROM orgs o");
     count.push(w.text());
     // Rebind: the count and the page share the same arguments.
@@ -190,9 +192,10 @@ fn rebind(stmt: &Sql, w: &Sql) -> Sql {
 }
 
 pub async fn get(conn: &mut AnyConnection, scope: &Scope, id: i64) -> Result<Option<Org>> {
+    let resolved = scope.resolve(&mut *conn).await?;
     let mut sql = Sql::new(&format!("SELECT {COLUMNS}{FROM} WHERE o.id = "));
     sql.bind_int(id);
-    scope.org_filter(&mut sql, "o");
+    resolved.org_filter(&mut sql, "o");
     match sql.query().fetch_optional(conn).await? {
         Some(r) => Ok(Some(from_row(&r)?)),
         None => Ok(None),
@@ -207,9 +210,10 @@ pub async fn find(conn: &mut AnyConnection, scope: &Scope, key: &str) -> Result<
             return get(conn, scope, id).await;
         }
     }
+    let resolved = scope.resolve(&mut *conn).await?;
     let mut sql = Sql::new(&format!("SELECT {COLUMNS}{FROM} WHERE o.uscc = "));
     sql.bind_text(key);
-    scope.org_filter(&mut sql, "o");
+    resolved.org_filter(&mut sql, "o");
     match sql.query().fetch_optional(conn).await? {
         Some(r) => Ok(Some(from_row(&r)?)),
         None => Ok(None),
@@ -245,8 +249,10 @@ pub async fn id_by_name_region(
 
 pub async fn insert(conn: &mut AnyConnection, o: &NewOrg, now: i64) -> Result<i64> {
     let row = sqlx::query(
-        "INSERT INTO orgs (name, kind, uscc, region_code, parent_id, industry, ownership, chain_leader, size, address, contact, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12) RETURNING id",
+        "INSERT INTO orgs (name, kind, uscc, region_code, parent_id, industry, ownership, chain_leader, size, address, contact, version, created_at, updated_at, \
+         region_l1, region_l2, region_l3, region_l4) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12, \
+         (SELECT l1 FROM regions WHERE code = $4), (SELECT l2 FROM regions WHERE code = $4), (SELECT l3 FROM regions WHERE code = $4), (SELECT l4 FROM regions WHERE code = $4)) RETURNING id",
     )
     .bind(&o.name)
     .bind(o.kind.code())
@@ -260,13 +266,21 @@ pub async fn insert(conn: &mut AnyConnection, o: &NewOrg, now: i64) -> Result<i6
     .bind(o.address.as_deref())
     .bind(o.contact.as_deref())
     .bind(now)
-    .fetch_one(conn)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get(0)?)
+    let id: i64 = row.try_get(0)?;
+    crate::tree::link_new_org(conn, id, o.parent_id).await?;
+    Ok(id)
 }
 
 /// Updates and bumps the version; returns false if the row is gone.
 pub async fn update(conn: &mut AnyConnection, id: i64, o: &NewOrg, now: i64) -> Result<bool> {
+    let old_parent: Option<Option<i64>> = sqlx::query("SELECT parent_id FROM orgs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get::<Option<i64>, _>(0))
+        .transpose()?;
     let r = sqlx::query(
         "UPDATE orgs SET name = $1, kind = $2, uscc = $3, region_code = $4, parent_id = $5, industry = $6, ownership = $7, \
          chain_leader = $8, size = $9, address = $10, contact = $11, version = version + 1, updated_at = $12 WHERE id = $13",
@@ -284,9 +298,16 @@ pub async fn update(conn: &mut AnyConnection, id: i64, o: &NewOrg, now: i64) -> 
     .bind(o.contact.as_deref())
     .bind(now)
     .bind(id)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(r.rows_affected() == 1)
+    if r.rows_affected() != 1 {
+        return Ok(false);
+    }
+    crate::tree::fill_org_levels(&mut *conn, id).await?;
+    if old_parent != Some(o.parent_id) {
+        crate::tree::relink_subtree(conn, id).await?;
+    }
+    Ok(true)
 }
 
 pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<bool> {
@@ -313,10 +334,13 @@ pub async fn count_by_kind(
     scope: &Scope,
     region: Option<&str>,
 ) -> Result<Vec<(String, i64)>> {
+    let resolved = scope.resolve(&mut *conn).await?;
     let mut sql = Sql::new("SELECT o.kind, COUNT(*) FROM orgs o WHERE 1 = 1");
-    scope.org_filter(&mut sql, "o");
+    resolved.org_filter(&mut sql, "o");
     if let Some(r) = region {
-        Scope::region_subtree(&mut sql, "o.region_code", r);
+        Resolved::region(&mut *conn, r)
+            .await?
+            .org_filter(&mut sql, "o");
     }
     sql.push(" GROUP BY o.kind ORDER BY o.kind");
     let rows = sql.query().fetch_all(conn).await?;
@@ -331,9 +355,10 @@ pub async fn count_by_region(
     scope: &Scope,
     kind: &str,
 ) -> Result<Vec<(String, i64)>> {
+    let resolved = scope.resolve(&mut *conn).await?;
     let mut sql = Sql::new("SELECT o.region_code, COUNT(*) FROM orgs o WHERE o.kind = ");
     sql.bind_text(kind);
-    scope.org_filter(&mut sql, "o");
+    resolved.org_filter(&mut sql, "o");
     sql.push(" GROUP BY o.region_code");
     let rows = sql.query().fetch_all(conn).await?;
     rows.iter()

@@ -44,7 +44,10 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Region> {
 pub async fn list(conn: &mut AnyConnection, scope: &Scope) -> Result<Vec<Region>> {
     let mut sql =
         Sql::new("SELECT r.code, r.name, r.level, r.parent_code FROM regions r WHERE 1 = 1");
-    scope.region_filter(&mut sql, "r");
+    scope
+        .resolve(&mut *conn)
+        .await?
+        .region_filter(&mut sql, "r");
     sql.push(" ORDER BY r.sort, r.code");
     let rows = sql.query().fetch_all(conn).await?;
     let mut out = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
@@ -82,7 +85,10 @@ pub async fn get(conn: &mut AnyConnection, scope: &Scope, code: &str) -> Result<
     let mut sql =
         Sql::new("SELECT r.code, r.name, r.level, r.parent_code FROM regions r WHERE r.code = ");
     sql.bind_text(code);
-    scope.region_filter(&mut sql, "r");
+    scope
+        .resolve(&mut *conn)
+        .await?
+        .region_filter(&mut sql, "r");
     match sql.query().fetch_optional(conn).await? {
         Some(r) => Ok(Some(from_row(&r)?)),
         None => Ok(None),
@@ -98,9 +104,9 @@ pub async fn insert(conn: &mut AnyConnection, r: &Region, sort: i64) -> Result<(
     .bind(&r.level)
     .bind(r.parent_code.as_deref())
     .bind(sort)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    crate::tree::fill_region(conn, &r.code).await
 }
 
 /// The ancestors of a region, root first, ending with the region itself.

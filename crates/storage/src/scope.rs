@@ -1,6 +1,6 @@
 //! Who is acting, and which part of the organisation tree they may see and change.
-//! Every scoped query takes a [`Scope`] and adds [`Scope::org_filter`] to its WHERE
-//! clause; a record outside it is simply not found.
+//! Every scoped query resolves a [`Scope`] and adds [`Resolved::org_filter`] to its
+//! WHERE clause (one indexed comparison); a record outside it is simply not found.
 use crate::sql::Sql;
 use gongjiang_domain::Role;
 
@@ -29,55 +29,80 @@ pub struct Actor {
     pub ip: String,
 }
 
-/// The region codes of `code`'s subtree, as a subquery.
-const REGION_SUBTREE: &str = "WITH RECURSIVE sub(code) AS (SELECT code FROM regions WHERE code = ";
-const REGION_SUBTREE_TAIL: &str =
-    " UNION ALL SELECT r.code FROM regions r JOIN sub ON r.parent_code = sub.code) SELECT code FROM sub";
-const ORG_SUBTREE: &str = "WITH RECURSIVE osub(id) AS (SELECT id FROM orgs WHERE id = ";
-const ORG_SUBTREE_TAIL: &str =
-    " UNION ALL SELECT o2.id FROM orgs o2 JOIN osub ON o2.parent_id = osub.id) SELECT id FROM osub";
+/// A scope resolved against the database: which indexed column to compare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    All,
+    Nothing,
+    /// Ancestor-region column (`region_l{depth}` on orgs, `l{depth}` on regions) = code.
+    Region {
+        depth: i64,
+        code: String,
+    },
+    /// The organisation and its descendants (via `org_closure`).
+    Org(i64),
+}
 
 impl Scope {
+    pub async fn resolve(&self, conn: &mut sqlx::AnyConnection) -> crate::error::Result<Resolved> {
+        Ok(match self {
+            Scope::All => Resolved::All,
+            Scope::Nothing => Resolved::Nothing,
+            Scope::Org(id) => Resolved::Org(*id),
+            Scope::Region(code) => Resolved::region(conn, code).await?,
+        })
+    }
+}
+
+impl Resolved {
+    /// A region's subtree (Nothing if the region does not exist).
+    pub async fn region(
+        conn: &mut sqlx::AnyConnection,
+        code: &str,
+    ) -> crate::error::Result<Resolved> {
+        Ok(match crate::tree::region_depth(conn, code).await? {
+            Some(depth) if crate::tree::level_column(depth).is_some() => Resolved::Region {
+                depth,
+                code: code.to_string(),
+            },
+            _ => Resolved::Nothing,
+        })
+    }
+
     /// Appends ` AND <condition>` restricting the organisations aliased `alias`.
     pub fn org_filter(&self, sql: &mut Sql, alias: &str) {
         match self {
-            Scope::All => {}
-            Scope::Nothing => {
+            Resolved::All => {}
+            Resolved::Nothing => {
                 sql.push(" AND 1 = 0");
             }
-            Scope::Region(code) => {
-                sql.push(&format!(" AND {alias}.region_code IN ("))
-                    .push(REGION_SUBTREE)
-                    .bind_text(code.clone())
-                    .push(REGION_SUBTREE_TAIL)
-                    .push(")");
+            Resolved::Region { depth, code } => {
+                let col = crate::tree::level_column(*depth).unwrap_or("region_l1");
+                sql.push(&format!(" AND {alias}.{col} = "))
+                    .bind_text(code.clone());
             }
-            Scope::Org(id) => {
-                sql.push(&format!(" AND {alias}.id IN ("))
-                    .push(ORG_SUBTREE)
+            Resolved::Org(id) => {
+                sql.push(&format!(" AND {alias}.id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = "))
                     .bind_int(*id)
-                    .push(ORG_SUBTREE_TAIL)
                     .push(")");
             }
         }
     }
 
-    /// Appends ` AND <condition>` restricting regions aliased `alias` to those the
-    /// scope reaches (for an organisation scope: the organisation's own region).
+    /// Appends ` AND <condition>` restricting regions aliased `alias` to those the scope
+    /// reaches (for an organisation scope: the organisation's own region).
     pub fn region_filter(&self, sql: &mut Sql, alias: &str) {
         match self {
-            Scope::All => {}
-            Scope::Nothing => {
+            Resolved::All => {}
+            Resolved::Nothing => {
                 sql.push(" AND 1 = 0");
             }
-            Scope::Region(code) => {
-                sql.push(&format!(" AND {alias}.code IN ("))
-                    .push(REGION_SUBTREE)
-                    .bind_text(code.clone())
-                    .push(REGION_SUBTREE_TAIL)
-                    .push(")");
+            Resolved::Region { depth, code } => {
+                let col = crate::tree::region_level_column(*depth).unwrap_or("l1");
+                sql.push(&format!(" AND {alias}.{col} = "))
+                    .bind_text(code.clone());
             }
-            Scope::Org(id) => {
+            Resolved::Org(id) => {
                 sql.push(&format!(
                     " AND {alias}.code IN (SELECT region_code FROM orgs WHERE id = "
                 ))
@@ -85,15 +110,6 @@ impl Scope {
                 .push(")");
             }
         }
-    }
-
-    /// A subquery of region codes inside `code`'s subtree (for an explicit filter).
-    pub fn region_subtree(sql: &mut Sql, column: &str, code: &str) {
-        sql.push(&format!(" AND {column} IN ("))
-            .push(REGION_SUBTREE)
-            .bind_text(code.to_string())
-            .push(REGION_SUBTREE_TAIL)
-            .push(")");
     }
 }
 

@@ -46,10 +46,7 @@ impl Lang {
         if let Some(v) = crate::auth::cookie(headers, "gj_lang") {
             return if v == "en" { Lang::En } else { Lang::Zh };
         }
-        if let Some(al) = headers
-            .get("accept-language")
-            .and_then(|v| v.to_str().ok())
-        {
+        if let Some(al) = headers.get("accept-language").and_then(|v| v.to_str().ok()) {
             // The first language listed wins (browsers order by preference).
             let first = al
                 .split(',')
