@@ -35,6 +35,18 @@ async fn run(label: &str, db: Db) {
         data.orgs.len() as f64 / load.as_secs_f64()
     );
 
+    // What autovacuum does after a bulk load (SQLite: refresh the planner's statistics).
+    match db.backend {
+        gongjiang_storage::Backend::Postgres => {
+            sqlx::query("VACUUM ANALYZE")
+                .execute(&db.pool)
+                .await
+                .unwrap();
+        }
+        gongjiang_storage::Backend::Sqlite => {
+            sqlx::query("ANALYZE").execute(&db.pool).await.unwrap();
+        }
+    }
     let mut conn = db.pool.acquire().await.unwrap();
     let park = orgs::list(
         &mut conn,

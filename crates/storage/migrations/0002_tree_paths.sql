@@ -20,8 +20,8 @@ CREATE INDEX orgs_l1_name ON orgs(region_l1, name);
 CREATE INDEX orgs_l2_name ON orgs(region_l2, name);
 CREATE INDEX orgs_l3_name ON orgs(region_l3, name);
 CREATE INDEX orgs_l4_name ON orgs(region_l4, name);
-CREATE INDEX orgs_l1_updated ON orgs(region_l1, updated_at);
-CREATE INDEX orgs_l2_updated ON orgs(region_l2, updated_at);
+CREATE INDEX orgs_l1_updated ON orgs(region_l1, updated_at, id);
+CREATE INDEX orgs_l2_updated ON orgs(region_l2, updated_at, id);
 CREATE INDEX orgs_l1_kind ON orgs(region_l1, kind);
 CREATE INDEX orgs_l2_kind ON orgs(region_l2, kind);
 

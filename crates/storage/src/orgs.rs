@@ -365,3 +365,18 @@ pub async fn count_by_region(
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect()
 }
+
+/// Organisation counts per (region code, kind) within the scope.
+pub async fn count_by_region_kind(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+) -> Result<Vec<(String, String, i64)>> {
+    let resolved = scope.resolve(&mut *conn).await?;
+    let mut sql = Sql::new("SELECT o.region_code, o.kind, COUNT(*) FROM orgs o WHERE 1 = 1");
+    resolved.org_filter(&mut sql, "o");
+    sql.push(" GROUP BY o.region_code, o.kind");
+    let rows = sql.query().fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}

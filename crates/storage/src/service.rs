@@ -170,6 +170,13 @@ impl Service {
                 .is_some())
     }
 
+    /// (region code, kind, count) of the organisations in scope.
+    pub async fn org_counts_by_region(&self, actor: &Actor) -> Result<Vec<(String, String, i64)>> {
+        Self::require_org_reader(actor)?;
+        let mut conn = self.db.pool.acquire().await?;
+        orgs::count_by_region_kind(&mut conn, &actor.read_scope()).await
+    }
+
     pub async fn tree_stats(&self, actor: &Actor) -> Result<TreeStats> {
         let mut conn = self.db.pool.acquire().await?;
         let scope = actor.read_scope();

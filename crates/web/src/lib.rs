@@ -85,6 +85,17 @@ pub fn app(state: AppState) -> Router {
         .fallback(ui::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(max_body))
+        // Defence in depth: a panic becomes a 500 with the usual error body, never a
+        // dropped connection (no panic should be reachable from a request).
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+            tracing::error!("handler panicked");
+            let body = r#"{"error":{"code":"internal","message":"服务器内部错误,请稍后重试"}}"#;
+            axum::response::IntoResponse::into_response((
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                body,
+            ))
+        }))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),

@@ -527,3 +527,28 @@ async fn assets_and_security_headers() {
     let cookie = r.headers()["set-cookie"].to_str().unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
 }
+
+#[tokio::test]
+async fn organisation_tree_counts_each_subtree() {
+    let app = spawn_demo().await;
+    let b = app.browser("tianning").await;
+    let (s, html) = b.get("/orgs/tree").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("天宁区") && !html.contains("武进区"));
+    let t = app.token("tianning").await;
+    let total = app.get(&t, "/api/v1/orgs?per_page=1").await.1["total"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        html.contains(&format!(
+            "<a href=\"/orgs?region=320402\">{}</a>",
+            gongjiang_web::i18n::group(total)
+        )),
+        "district row counts its whole subtree"
+    );
+    let (_, user_form) = app.browser("admin").await.get("/admin/users/new").await;
+    assert!(
+        user_form.contains("<datalist id=\"attach-options\">")
+            && user_form.contains("常州市人力资源和社会保障局")
+    );
+}

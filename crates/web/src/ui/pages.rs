@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/orgs", get(orgs_list).post(org_create))
         .route("/orgs/export.csv", get(orgs_export))
+        .route("/orgs/tree", get(orgs_tree))
         .route("/orgs/new", get(org_new))
         .route("/orgs/{id}", get(org_detail).post(org_update))
         .route("/orgs/{id}/edit", get(org_edit))
@@ -1109,9 +1110,11 @@ struct UserFormPage {
     roles: Vec<(&'static str, &'static str)>,
     flash: Option<String>,
     reset_e: Errors,
+    attach_options: Vec<(String, String)>,
 }
 
 async fn user_form_page(
+    st: &AppState,
     ctx: &Ctx,
     f: UserForm,
     e: Errors,
@@ -1120,6 +1123,33 @@ async fn user_form_page(
     reset_e: Errors,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
+    // Suggestions for the attachment field: every region, then member units, unions,
+    // colleges and parks.
+    let mut attach_options: Vec<(String, String)> = st
+        .svc
+        .regions(&ctx.actor)
+        .await
+        .map_err(ui(lang))?
+        .into_iter()
+        .map(|r| (r.code, r.name))
+        .collect();
+    for kind in ["member_unit", "union", "college", "park"] {
+        let f = orgs::Filter {
+            kind: Some(kind.into()),
+            per_page: 200,
+            page: 1,
+            ..Default::default()
+        };
+        for o in st
+            .svc
+            .list_orgs(&ctx.actor, &f)
+            .await
+            .map_err(ui(lang))?
+            .items
+        {
+            attach_options.push((o.id.to_string(), o.name));
+        }
+    }
     let t = T(lang);
     let title = if user.is_some() {
         t.s("users.edit")
@@ -1153,6 +1183,7 @@ async fn user_form_page(
             roles,
             flash,
             reset_e,
+            attach_options,
         },
         lang,
     )?;
@@ -1160,8 +1191,12 @@ async fn user_form_page(
     Ok(r)
 }
 
-async fn user_new(WebUser(ctx, ..): WebUser<Admin>) -> Result<Response, UiError> {
+async fn user_new(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<Admin>,
+) -> Result<Response, UiError> {
     user_form_page(
+        &st,
         &ctx,
         UserForm {
             role: "unit".into(),
@@ -1212,6 +1247,7 @@ async fn user_create(
         Ok(u) => Ok(Redirect::to(&format!("/admin/users/{}?saved=1", u.id)).into_response()),
         Err(e) if !e.field_errors().is_empty() => {
             user_form_page(
+                &st,
                 &ctx,
                 f,
                 Errors::from(&e.field_errors(), lang, USER_FIELDS),
@@ -1254,6 +1290,7 @@ async fn user_edit(
         _ => Some(T(lang).s("common.saved")),
     };
     user_form_page(
+        &st,
         &ctx,
         user_form_of(&u),
         Errors::default(),
@@ -1287,6 +1324,7 @@ async fn user_update(
             let mut f = f;
             f.username = u.username.clone();
             user_form_page(
+                &st,
                 &ctx,
                 f,
                 Errors::from(&e.field_errors(), lang, USER_FIELDS),
@@ -1341,6 +1379,7 @@ async fn user_reset(
             let u = st.svc.get_user(&ctx.actor, id).await.map_err(ui(lang))?;
             let errs: Vec<_> = errs.into_iter().map(|e| e.on("new_password")).collect();
             user_form_page(
+                &st,
                 &ctx,
                 user_form_of(&u),
                 Errors::default(),
@@ -1664,4 +1703,101 @@ async fn placeholder(WebUser(ctx, ..): WebUser, uri: axum::http::Uri) -> Result<
         vec![(t.s(item.key), String::new())],
     );
     render(&PlaceholderPage { l, message }, ctx.lang)
+}
+
+// ----- the organisation tree -----
+
+pub struct TreeNode {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub depth: usize,
+    pub orgs: i64,
+    pub enterprises: i64,
+    pub has_children: bool,
+}
+
+#[derive(Template)]
+#[template(path = "orgs_tree.html")]
+struct OrgsTreePage {
+    l: Layout,
+    nodes: Vec<TreeNode>,
+}
+
+/// The region tree in scope with organisation counts of each subtree, linking to the list.
+async fn orgs_tree(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    uri: axum::http::Uri,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let regions = st.svc.regions(&ctx.actor).await.map_err(ui(lang))?;
+    let counts = st
+        .svc
+        .org_counts_by_region(&ctx.actor)
+        .await
+        .map_err(ui(lang))?;
+    let parent: std::collections::HashMap<&str, Option<&str>> = regions
+        .iter()
+        .map(|r| (r.code.as_str(), r.parent_code.as_deref()))
+        .collect();
+    let mut all: std::collections::HashMap<&str, (i64, i64)> = std::collections::HashMap::new();
+    for (code, kind, n) in &counts {
+        let mut c = Some(code.as_str());
+        while let Some(cc) = c {
+            if !parent.contains_key(cc) {
+                break;
+            }
+            let e = all.entry(cc).or_default();
+            e.0 += n;
+            if kind == "enterprise" {
+                e.1 += n;
+            }
+            c = parent.get(cc).copied().flatten();
+        }
+    }
+    let depth_of = |r: &Region| {
+        let mut d = 0;
+        let mut p = r.parent_code.as_deref();
+        while let Some(pc) = p {
+            if !parent.contains_key(pc) {
+                break;
+            }
+            d += 1;
+            p = parent.get(pc).copied().flatten();
+        }
+        d
+    };
+    let nodes = regions
+        .iter()
+        .map(|r| {
+            let (orgs, enterprises) = all.get(r.code.as_str()).copied().unwrap_or_default();
+            TreeNode {
+                code: r.code.clone(),
+                name: r.name.clone(),
+                level: r.level_label(lang.is_en()).to_string(),
+                depth: depth_of(r),
+                orgs,
+                enterprises,
+                has_children: regions
+                    .iter()
+                    .any(|x| x.parent_code.as_deref() == Some(&r.code)),
+            }
+        })
+        .collect();
+    let l = Layout::new(
+        &ctx,
+        "/orgs",
+        t.s("orgs.tree"),
+        vec![
+            (t.s("orgs.title"), "/orgs".into()),
+            (t.s("orgs.tree"), String::new()),
+        ],
+    );
+    Ok(with_lang(
+        &uri,
+        lang,
+        render(&OrgsTreePage { l, nodes }, lang)?,
+    ))
 }
