@@ -228,7 +228,7 @@ async fn load_demo(cfg: &Config, svc: &Service, scale: &str, seed: u64) -> CmdRe
     } else {
         None
     };
-    let loaded = gongjiang_demo::load(svc, &data, &mut |done, _| {
+    let loaded = gongjiang_demo::load_seeded(svc, &data, seed, &mut |done, _| {
         if let Some(b) = &bar {
             b.set_position(done as u64);
         }
@@ -242,13 +242,13 @@ async fn load_demo(cfg: &Config, svc: &Service, scale: &str, seed: u64) -> CmdRe
         "{}",
         if cfg.english {
             format!(
-                "demo data loaded: {} regions, {} organisations, {} accounts",
-                loaded.regions, loaded.orgs, loaded.users
+                "demo data loaded: {} regions, {} organisations, {} pilots, {} designations, {} accounts",
+                loaded.regions, loaded.orgs, loaded.pilots, loaded.designations, loaded.users
             )
         } else {
             format!(
-                "演示数据已载入:{} 个区划,{} 个单位,{} 个账号",
-                loaded.regions, loaded.orgs, loaded.users
+                "演示数据已载入:{} 个区划,{} 个单位,{} 条试点,{} 条认定,{} 个账号",
+                loaded.regions, loaded.orgs, loaded.pilots, loaded.designations, loaded.users
             )
         }
     );

@@ -13,8 +13,9 @@
 
 mod load;
 mod names;
+pub mod programme;
 
-pub use load::{load, Loaded, DEMO_ACCOUNTS, DEMO_PASSWORD};
+pub use load::{load, load_seeded, Loaded, DEMO_ACCOUNTS, DEMO_PASSWORD};
 
 use gongjiang_domain::{OrgKind, Ownership, Uscc};
 use names::{District, Trade};

@@ -25,6 +25,8 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role, &str)] = &[
 pub struct Loaded {
     pub regions: usize,
     pub orgs: usize,
+    pub pilots: usize,
+    pub designations: usize,
     pub users: usize,
 }
 
@@ -42,6 +44,16 @@ fn level(l: RegionLevelKind) -> &'static str {
 pub async fn load(
     svc: &Service,
     data: &DemoData,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Loaded, StoreError> {
+    load_seeded(svc, data, crate::DEFAULT_SEED, progress).await
+}
+
+/// As [`load`], with the seed for the programme's registers.
+pub async fn load_seeded(
+    svc: &Service,
+    data: &DemoData,
+    seed: u64,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Loaded, StoreError> {
     svc.ensure_base_regions().await?;
@@ -89,7 +101,42 @@ pub async fn load(
         }
     }
     loaded.orgs = ids.len();
-    let summary = format!("演示数据:{} 个区划,{} 个单位", loaded.regions, loaded.orgs);
+    // The programme's registers (decisions already taken), then the aggregates once.
+    for p in crate::programme::pilots(data, seed) {
+        let Some(&org_id) = ids.get(p.org) else {
+            continue;
+        };
+        let new = gongjiang_storage::pilots::NewPilot {
+            org_id,
+            level: p.level.into(),
+            ptype: p.ptype.into(),
+            year: p.year,
+            feature: p.feature,
+            benchmark: p.benchmark,
+        };
+        gongjiang_storage::pilots::insert(tx.conn(), &new, now).await?;
+        loaded.pilots += 1;
+    }
+    for d in crate::programme::designations(data, seed) {
+        let Some(&holder_org_id) = ids.get(d.org) else {
+            continue;
+        };
+        let new = gongjiang_storage::designations::NewDesignation {
+            dtype: d.dtype.into(),
+            level: d.level.into(),
+            year: d.year,
+            holder_org_id,
+            holder_name: d.holder_name,
+            document_no: d.document_no,
+        };
+        gongjiang_storage::designations::insert(tx.conn(), &new, now).await?;
+        loaded.designations += 1;
+    }
+    gongjiang_storage::indicators::rebuild(tx.conn()).await?;
+    let summary = format!(
+        "演示数据:{} 个区划,{} 个单位,{} 条试点,{} 条认定",
+        loaded.regions, loaded.orgs, loaded.pilots, loaded.designations
+    );
     audit::append(
         tx.conn(),
         &actor,

@@ -4,7 +4,9 @@
 pub mod audit;
 pub mod codes;
 pub mod error;
+pub mod indicators;
 pub mod org;
+pub mod programme;
 pub mod role;
 pub mod skill;
 pub mod user;
@@ -12,5 +14,6 @@ pub mod user;
 pub use codes::{IdNumber, RegionCode, Uscc};
 pub use error::{FieldError, Rule};
 pub use org::{OrgKind, Ownership};
+pub use programme::{DesignationLevel, DesignationType, Period, PilotLevel, PilotType};
 pub use role::Role;
 pub use skill::SkillLevel;

@@ -41,6 +41,10 @@ const INT_COLUMNS: &[&str] = &[
     "depth",
     "ancestor_id",
     "descendant_id",
+    "year",
+    "benchmark",
+    "holder_org_id",
+    "value",
 ];
 
 fn is_int(col: &str) -> bool {
@@ -193,8 +197,12 @@ pub async fn restore(db: &Db, input: &mut dyn BufRead) -> Result<Summary> {
         }
         summary.tables.push((table, n));
     }
+    // Derived data is recomputed rather than trusted: the tree columns and the
+    // indicator aggregates always agree with the facts after a restore.
+    crate::tree::rebuild(tx.conn()).await?;
+    crate::indicators::rebuild(tx.conn()).await?;
     if db.backend == Backend::Postgres {
-        for table in ["orgs", "users"] {
+        for table in ["orgs", "users", "pilots", "designations"] {
             sqlx::query(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
             ))

@@ -57,6 +57,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "tree_paths",
         sql: include_str!("../migrations/0002_tree_paths.sql"),
     },
+    Migration {
+        version: 3,
+        name: "registers",
+        sql: include_str!("../migrations/0003_registers.sql"),
+    },
 ];
 
 impl Db {
@@ -171,10 +176,14 @@ impl Db {
         "settings",
         "regions",
         "orgs",
+        "org_closure",
         "users",
         "sessions",
         "audit_head",
         "audit_log",
+        "pilots",
+        "designations",
+        "agg",
     ];
 
     /// Number of organisations (to decide whether `--demo` should load).

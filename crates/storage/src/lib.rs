@@ -5,9 +5,13 @@
 pub mod audit;
 pub mod backup;
 pub mod db;
+pub mod designations;
 pub mod error;
+pub mod indicators;
 pub mod orgs;
+pub mod pilots;
 pub mod regions;
+pub mod registers;
 pub mod scope;
 pub mod service;
 pub mod sql;

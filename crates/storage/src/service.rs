@@ -411,9 +411,31 @@ impl Service {
         }
         Self::check_unique(tx.conn(), &new, Some(id)).await?;
         let now = now_ms();
+        // A moved organisation takes its indicator contributions (and, when its parent
+        // changes, those of everything below it) to its new place in the tree.
+        let mut snaps = Vec::new();
+        if new.region_code.as_str() != before.region_code || new.parent_id != before.parent_id {
+            let ids: Vec<i64> = if new.parent_id != before.parent_id {
+                sqlx::query("SELECT descendant_id FROM org_closure WHERE ancestor_id = $1")
+                    .bind(id)
+                    .fetch_all(tx.conn())
+                    .await?
+                    .iter()
+                    .map(|r| sqlx::Row::try_get(r, 0))
+                    .collect::<std::result::Result<_, _>>()?
+            } else {
+                vec![id]
+            };
+            for i in ids {
+                snaps.push(crate::indicators::snapshot(tx.conn(), i).await?);
+            }
+        }
         orgs::update(tx.conn(), id, &new, now)
             .await
             .map_err(Self::unique_race)?;
+        for snap in snaps {
+            crate::indicators::settle(tx.conn(), snap).await?;
+        }
         let after = orgs::get(tx.conn(), &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -467,6 +489,21 @@ impl Service {
                 None,
                 format!("还有{users}个用户账号属于该单位,不能删除"),
                 format!("{users} user accounts belong to this organisation"),
+            ));
+        }
+        let records: i64 = sqlx::Row::try_get(
+            &sqlx::query("SELECT (SELECT COUNT(*) FROM pilots WHERE org_id = $1) + (SELECT COUNT(*) FROM designations WHERE holder_org_id = $1)")
+                .bind(id)
+                .fetch_one(tx.conn())
+                .await?,
+            0,
+        )?;
+        if records > 0 {
+            return Err(StoreError::conflict(
+                "has_records",
+                None,
+                format!("该单位还有{records}条试点或认定记录,请先删除这些记录"),
+                format!("this organisation still has {records} pilot or designation records"),
             ));
         }
         orgs::delete(tx.conn(), id).await?;

@@ -1,4 +1,5 @@
 //! The JSON API under `/api/v1`, described by `/api/v1/openapi.json`.
+pub mod registers;
 use crate::auth::{set_cookie, Admin, ApiJson, ApiUser, AuditReader, OrgEditor, OrgReader};
 use crate::error::{ApiError, AppError};
 use crate::i18n::Lang;
@@ -37,6 +38,17 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/users/{id}/password"),
     ("get", "/api/v1/audit"),
     ("get", "/api/v1/audit/verify"),
+    ("get", "/api/v1/pilots"),
+    ("post", "/api/v1/pilots"),
+    ("get", "/api/v1/pilots/{id}"),
+    ("patch", "/api/v1/pilots/{id}"),
+    ("delete", "/api/v1/pilots/{id}"),
+    ("get", "/api/v1/designations"),
+    ("post", "/api/v1/designations"),
+    ("get", "/api/v1/designations/{id}"),
+    ("patch", "/api/v1/designations/{id}"),
+    ("delete", "/api/v1/designations/{id}"),
+    ("get", "/api/v1/indicators"),
     ("get", "/api/v1/openapi.json"),
 ];
 
@@ -57,6 +69,27 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/users/{id}/password", post(reset_password))
         .route("/api/v1/audit", get(audit_log))
         .route("/api/v1/audit/verify", get(audit_verify))
+        .route(
+            "/api/v1/pilots",
+            get(registers::list_pilots).post(registers::create_pilot),
+        )
+        .route(
+            "/api/v1/pilots/{id}",
+            get(registers::get_pilot)
+                .patch(registers::update_pilot)
+                .delete(registers::delete_pilot),
+        )
+        .route(
+            "/api/v1/designations",
+            get(registers::list_designations).post(registers::create_designation),
+        )
+        .route(
+            "/api/v1/designations/{id}",
+            get(registers::get_designation)
+                .patch(registers::update_designation)
+                .delete(registers::delete_designation),
+        )
+        .route("/api/v1/indicators", get(registers::indicators))
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .fallback(api_not_found)
@@ -72,8 +105,13 @@ async fn api_not_found(lang: Lang) -> ApiError {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "gongjiang API", description = "产业工人队伍建设改革工作平台 API. Authenticate with POST /api/v1/auth/login and send `Authorization: Bearer TOKEN`. Errors: `{\"error\":{\"code\",\"message\",\"field\"?}}`."),
-    paths(login, logout, me, change_password, regions, list_orgs, create_org, get_org, update_org, delete_org, list_users, create_user, update_user, reset_password, audit_log, audit_verify, openapi_json),
-    components(schemas(Org, Region, User, Entry, OrgPage, UserPage, AuditPage, LoginRequest, LoginResponse, ErrorBody, ErrorDetail, OrgBody, OrgPatchBody, NewUserBody, UpdateUserBody, PasswordBody, ChangePasswordBody, VerifyResult)),
+    paths(login, logout, me, change_password, regions, list_orgs, create_org, get_org, update_org, delete_org, list_users, create_user, update_user, reset_password, audit_log, audit_verify,
+        registers::list_pilots, registers::create_pilot, registers::get_pilot, registers::update_pilot, registers::delete_pilot,
+        registers::list_designations, registers::create_designation, registers::get_designation, registers::update_designation, registers::delete_designation,
+        registers::indicators, openapi_json),
+    components(schemas(Org, Region, User, Entry, OrgPage, UserPage, AuditPage, LoginRequest, LoginResponse, ErrorBody, ErrorDetail, OrgBody, OrgPatchBody, NewUserBody, UpdateUserBody, PasswordBody, ChangePasswordBody, VerifyResult,
+        gongjiang_storage::pilots::Pilot, gongjiang_storage::designations::Designation, gongjiang_storage::registers::PilotInput, gongjiang_storage::registers::DesignationInput,
+        gongjiang_storage::registers::Subject, registers::PilotPage, registers::DesignationPage, registers::IndicatorResponse, registers::IndicatorValue, registers::IndicatorChild)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -399,7 +437,7 @@ async fn create_org(
     Ok((StatusCode::CREATED, Json(o)))
 }
 
-fn parse_id(s: &str, lang: Lang) -> Result<i64, ApiError> {
+pub(crate) fn parse_id(s: &str, lang: Lang) -> Result<i64, ApiError> {
     // A malformed id is as absent as a missing record.
     s.parse::<i64>().map_err(|_| {
         ApiError(

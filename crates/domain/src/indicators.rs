@@ -1,0 +1,240 @@
+//! The indicator catalogue (contracts.md): stable codes, names, units and how each is
+//! computed from maintained measures. One engine computes every number the UI, the API,
+//! exports and reports show.
+
+/// How an indicator is computed from measures (see the storage crate's `indicators`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Formula {
+    /// Sum of a measure over every year up to and including the period (cumulative).
+    Cumulative(&'static str),
+    /// Sum of several measures, cumulative.
+    CumulativeAny(&'static [&'static str]),
+    /// Sum of a measure in exactly the period.
+    InPeriod(&'static str),
+    /// numerator ÷ denominator × factor, both in the period.
+    Ratio {
+        numerator: &'static str,
+        denominator: &'static str,
+        factor: i64,
+    },
+    /// Not computable until the module that feeds it exists (named by its issue).
+    Pending(u32),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Indicator {
+    pub code: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    pub unit_zh: &'static str,
+    pub unit_en: &'static str,
+    pub formula: Formula,
+}
+
+impl Indicator {
+    pub fn name(&self, en: bool) -> &'static str {
+        if en {
+            self.name_en
+        } else {
+            self.name_zh
+        }
+    }
+    pub fn unit(&self, en: bool) -> &'static str {
+        if en {
+            self.unit_en
+        } else {
+            self.unit_zh
+        }
+    }
+}
+
+/// Measure names: what the storage layer maintains per node and period.
+pub mod measure {
+    pub const PILOT_ENTERPRISE: &str = "pilot_enterprise";
+    pub const PILOT_PARK: &str = "pilot_park";
+    /// `designation:{type code}:{level code}`
+    pub fn designation(t: &str, level: &str) -> String {
+        format!("designation:{t}:{level}")
+    }
+}
+
+const fn ind(
+    code: &'static str,
+    name_zh: &'static str,
+    name_en: &'static str,
+    unit_zh: &'static str,
+    unit_en: &'static str,
+    formula: Formula,
+) -> Indicator {
+    Indicator {
+        code,
+        name_zh,
+        name_en,
+        unit_zh,
+        unit_en,
+        formula,
+    }
+}
+
+use Formula::*;
+
+pub const CATALOGUE: &[Indicator] = &[
+    ind(
+        "pilot_enterprises",
+        "试点企业数",
+        "Pilot enterprises",
+        "家",
+        "",
+        Cumulative("pilot_enterprise"),
+    ),
+    ind(
+        "pilot_parks",
+        "特色产业园区试点数",
+        "Featured industrial-park pilots",
+        "个",
+        "",
+        Cumulative("pilot_park"),
+    ),
+    ind(
+        "pilot_workers_covered",
+        "试点覆盖职工数",
+        "Workers covered by pilots",
+        "人",
+        "",
+        Pending(3),
+    ),
+    ind("workers_total", "职工总数", "Workers", "人", "", Pending(3)),
+    ind(
+        "high_skilled_total",
+        "高技能人才数",
+        "High-skilled talents",
+        "人",
+        "",
+        Pending(3),
+    ),
+    ind(
+        "high_skilled_per_10k",
+        "每万名职工中高技能人才数",
+        "High-skilled per 10,000 workers",
+        "人",
+        "",
+        Pending(3),
+    ),
+    ind(
+        "high_skilled_new",
+        "当年新增高技能人才数",
+        "New high-skilled talents in the period",
+        "人次",
+        "",
+        Pending(3),
+    ),
+    ind(
+        "training_person_times",
+        "培训人次",
+        "Training (person-times)",
+        "人次",
+        "",
+        Pending(3),
+    ),
+    ind(
+        "innovation_benefit_wan",
+        "创新经济效益(万元)",
+        "Innovation benefit (10k yuan)",
+        "万元",
+        "10k yuan",
+        Pending(3),
+    ),
+    ind(
+        "integration_enterprises",
+        "产教融合型试点企业数",
+        "Industry-education integration pilot enterprises",
+        "家",
+        "",
+        CumulativeAny(&[
+            "designation:integration_enterprise:national",
+            "designation:integration_enterprise:province",
+            "designation:integration_enterprise:city",
+            "designation:integration_enterprise:district",
+            "designation:integration_enterprise:town",
+            "designation:integration_enterprise:enterprise",
+        ]),
+    ),
+    ind(
+        "industry_professors",
+        "产业教授数",
+        "Industry professors",
+        "名",
+        "",
+        Pending(3),
+    ),
+    ind(
+        "apprenticeship_pilots",
+        "现代学徒制试点单位数",
+        "Modern apprenticeship pilot units",
+        "个",
+        "",
+        CumulativeAny(&[
+            "designation:apprenticeship_pilot:national",
+            "designation:apprenticeship_pilot:province",
+            "designation:apprenticeship_pilot:city",
+            "designation:apprenticeship_pilot:district",
+            "designation:apprenticeship_pilot:town",
+            "designation:apprenticeship_pilot:enterprise",
+        ]),
+    ),
+    ind(
+        "lc_craftsmen",
+        "龙城工匠数",
+        "Longcheng craftsmen",
+        "名",
+        "",
+        Pending(3),
+    ),
+    ind(
+        "innovation_studios",
+        "劳模(工匠)创新工作室数(市级及以上)",
+        "Innovation studios (city level and above)",
+        "家",
+        "",
+        CumulativeAny(&[
+            "designation:innovation_studio:national",
+            "designation:innovation_studio:province",
+            "designation:innovation_studio:city",
+        ]),
+    ),
+    ind(
+        "registered_workers",
+        "在册职工数",
+        "Registered workers",
+        "人",
+        "",
+        Pending(3),
+    ),
+    ind(
+        "registered_high_skilled",
+        "在册高技能人才数",
+        "Registered high-skilled talents",
+        "人",
+        "",
+        Pending(3),
+    ),
+];
+
+pub fn find(code: &str) -> Option<&'static Indicator> {
+    CATALOGUE.iter().find(|i| i.code == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_match_contracts() {
+        let mut seen = std::collections::HashSet::new();
+        for i in CATALOGUE {
+            assert!(seen.insert(i.code), "{}", i.code);
+        }
+        assert_eq!(CATALOGUE.len(), 16);
+        assert!(find("high_skilled_per_10k").is_some());
+    }
+}

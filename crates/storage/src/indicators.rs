@@ -1,0 +1,309 @@
+//! The indicator engine. Every register contributes *facts* — (measure, period, value)
+//! per organisation — and every fact is added to maintained aggregates for each tree node
+//! above the organisation (its ancestor regions and ancestor organisations) in the same
+//! transaction as the change. An indicator for any subtree and period is then one small
+//! indexed range read, whatever the size of the data, and always live.
+use crate::error::Result;
+use gongjiang_domain::indicators::{measure, Formula, Indicator, CATALOGUE};
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, HashMap};
+
+/// A tree node: `r:<region code>` (a region's subtree) or `o:<org id>` (an organisation's).
+pub fn region_node(code: &str) -> String {
+    format!("r:{code}")
+}
+pub fn org_node(id: i64) -> String {
+    format!("o:{id}")
+}
+
+/// (measure, period) → value
+pub type Facts = BTreeMap<(String, String), i64>;
+
+/// Everything an organisation contributes, from every register.
+pub async fn facts(conn: &mut AnyConnection, org_id: i64) -> Result<Facts> {
+    let mut f = Facts::new();
+    // A pilot enterprise (or park) counts once, from the year of its earliest pilot.
+    let rows = sqlx::query("SELECT ptype, MIN(year) FROM pilots WHERE org_id = $1 GROUP BY ptype")
+        .bind(org_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in rows {
+        let ptype: String = r.try_get(0)?;
+        let year: i64 = r.try_get(1)?;
+        let m = if ptype == "park" {
+            measure::PILOT_PARK
+        } else {
+            measure::PILOT_ENTERPRISE
+        };
+        *f.entry((m.to_string(), year.to_string())).or_default() += 1;
+    }
+    let rows = sqlx::query("SELECT dtype, level, year FROM designations WHERE holder_org_id = $1")
+        .bind(org_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in rows {
+        let (t, l, y): (String, String, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        *f.entry((measure::designation(&t, &l), y.to_string()))
+            .or_default() += 1;
+    }
+    Ok(f)
+}
+
+/// The nodes an organisation's facts count towards: its ancestor regions and its
+/// ancestor organisations (itself included).
+pub async fn nodes(conn: &mut AnyConnection, org_id: i64) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    if let Some(r) =
+        sqlx::query("SELECT region_l1, region_l2, region_l3, region_l4 FROM orgs WHERE id = $1")
+            .bind(org_id)
+            .fetch_optional(&mut *conn)
+            .await?
+    {
+        for i in 0..4 {
+            if let Some(c) = r.try_get::<Option<String>, _>(i)? {
+                out.push(region_node(&c));
+            }
+        }
+    }
+    for r in sqlx::query("SELECT ancestor_id FROM org_closure WHERE descendant_id = $1")
+        .bind(org_id)
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        out.push(org_node(r.try_get(0)?));
+    }
+    Ok(out)
+}
+
+async fn bump(
+    conn: &mut AnyConnection,
+    nodes: &[String],
+    measure: &str,
+    period: &str,
+    delta: i64,
+) -> Result<()> {
+    if delta == 0 {
+        return Ok(());
+    }
+    for n in nodes {
+        sqlx::query(
+            "INSERT INTO agg (node, period, measure, value) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (node, measure, period) DO UPDATE SET value = agg.value + excluded.value",
+        )
+        .bind(n)
+        .bind(period)
+        .bind(measure)
+        .bind(delta)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Before a change to an organisation's registers: what it contributed, and where.
+pub struct Snapshot {
+    org_id: i64,
+    facts: Facts,
+    nodes: Vec<String>,
+}
+
+pub async fn snapshot(conn: &mut AnyConnection, org_id: i64) -> Result<Snapshot> {
+    Ok(Snapshot {
+        org_id,
+        facts: facts(conn, org_id).await?,
+        nodes: nodes(conn, org_id).await?,
+    })
+}
+
+/// After the change: moves the difference into the aggregates. Handles both changed
+/// facts and a moved organisation (other region or parent).
+pub async fn settle(conn: &mut AnyConnection, before: Snapshot) -> Result<()> {
+    let after_facts = facts(conn, before.org_id).await?;
+    let after_nodes = nodes(conn, before.org_id).await?;
+    if after_nodes == before.nodes {
+        let mut keys: Vec<&(String, String)> =
+            before.facts.keys().chain(after_facts.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            let d = after_facts.get(k).copied().unwrap_or(0)
+                - before.facts.get(k).copied().unwrap_or(0);
+            bump(conn, &after_nodes, &k.0, &k.1, d).await?;
+        }
+    } else {
+        for ((m, p), v) in &before.facts {
+            bump(conn, &before.nodes, m, p, -v).await?;
+        }
+        for ((m, p), v) in &after_facts {
+            bump(conn, &after_nodes, m, p, *v).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Recomputes every aggregate from the facts (after a restore, or to verify).
+pub async fn rebuild(conn: &mut AnyConnection) -> Result<()> {
+    sqlx::query("DELETE FROM agg").execute(&mut *conn).await?;
+    let ids: Vec<i64> = sqlx::query(
+        "SELECT DISTINCT org_id FROM pilots UNION SELECT DISTINCT holder_org_id FROM designations",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<std::result::Result<_, _>>()?;
+    let mut acc: HashMap<(String, String, String), i64> = HashMap::new();
+    for id in ids {
+        let f = facts(conn, id).await?;
+        let n = nodes(conn, id).await?;
+        for ((m, p), v) in f {
+            for node in &n {
+                *acc.entry((node.clone(), m.clone(), p.clone())).or_default() += v;
+            }
+        }
+    }
+    for ((node, m, p), v) in acc {
+        if v != 0 {
+            sqlx::query("INSERT INTO agg (node, period, measure, value) VALUES ($1, $2, $3, $4)")
+                .bind(node)
+                .bind(p)
+                .bind(m)
+                .bind(v)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// One computed indicator.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Value {
+    pub code: &'static str,
+    pub value: Option<f64>,
+    pub numerator: Option<i64>,
+    pub denominator: Option<i64>,
+    /// The issue that will make a pending indicator computable.
+    pub pending_issue: Option<u32>,
+}
+
+fn compute(
+    ind: &Indicator,
+    cumulative: &HashMap<&str, i64>,
+    in_period: &HashMap<&str, i64>,
+) -> Value {
+    let get = |m: &HashMap<&str, i64>, k: &str| m.get(k).copied().unwrap_or(0);
+    let plain = |v: i64| Value {
+        code: ind.code,
+        value: Some(v as f64),
+        numerator: None,
+        denominator: None,
+        pending_issue: None,
+    };
+    match ind.formula {
+        Formula::Cumulative(m) => plain(get(cumulative, m)),
+        Formula::CumulativeAny(ms) => plain(ms.iter().map(|m| get(cumulative, m)).sum()),
+        Formula::InPeriod(m) => plain(get(in_period, m)),
+        Formula::Ratio {
+            numerator,
+            denominator,
+            factor,
+        } => {
+            let (n, d) = (get(in_period, numerator), get(in_period, denominator));
+            Value {
+                code: ind.code,
+                value: (d != 0).then(|| n as f64 * factor as f64 / d as f64),
+                numerator: Some(n),
+                denominator: Some(d),
+                pending_issue: None,
+            }
+        }
+        Formula::Pending(issue) => Value {
+            code: ind.code,
+            value: None,
+            numerator: None,
+            denominator: None,
+            pending_issue: Some(issue),
+        },
+    }
+}
+
+/// Every indicator of the catalogue for each node, for the period (`year` bounds the
+/// cumulative ones; `period` selects the in-period ones). One query for all nodes.
+pub async fn values(
+    conn: &mut AnyConnection,
+    nodes: &[String],
+    year: i32,
+    period: &str,
+) -> Result<Vec<Vec<Value>>> {
+    let mut out = Vec::with_capacity(nodes.len());
+    for chunk in nodes.chunks(500) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT node, measure, period, CAST(SUM(value) AS BIGINT) FROM agg \
+             WHERE (period <= $1 OR period = $2) AND node IN ({}) GROUP BY node, measure, period",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(year.to_string())
+            .bind(period.to_string());
+        for n in chunk {
+            q = q.bind(n.as_str());
+        }
+        let rows = q.fetch_all(&mut *conn).await?;
+        let mut cum: HashMap<String, HashMap<String, i64>> = HashMap::new();
+        let mut inp: HashMap<String, HashMap<String, i64>> = HashMap::new();
+        for r in rows {
+            let node: String = r.try_get(0)?;
+            let m: String = r.try_get(1)?;
+            let p: String = r.try_get(2)?;
+            let v: i64 = r.try_get(3)?;
+            // Cumulative measures are kept per year; a 4-digit period ≤ the year counts.
+            if p.len() == 4 && p.as_str() <= year.to_string().as_str() {
+                *cum.entry(node.clone())
+                    .or_default()
+                    .entry(m.clone())
+                    .or_default() += v;
+            }
+            if p == period {
+                *inp.entry(node).or_default().entry(m).or_default() += v;
+            }
+        }
+        for n in chunk {
+            let empty = HashMap::new();
+            let c: HashMap<&str, i64> = cum
+                .get(n)
+                .unwrap_or(&empty)
+                .iter()
+                .map(|(k, v)| (k.as_str(), *v))
+                .collect();
+            let i: HashMap<&str, i64> = inp
+                .get(n)
+                .unwrap_or(&empty)
+                .iter()
+                .map(|(k, v)| (k.as_str(), *v))
+                .collect();
+            out.push(CATALOGUE.iter().map(|ind| compute(ind, &c, &i)).collect());
+        }
+    }
+    Ok(out)
+}
+
+/// Cumulative count of one measure per year (for trend charts), for one node.
+pub async fn yearly(
+    conn: &mut AnyConnection,
+    node: &str,
+    measures: &[&str],
+) -> Result<BTreeMap<i32, i64>> {
+    let mut out = BTreeMap::new();
+    for m in measures {
+        let rows = sqlx::query("SELECT period, CAST(SUM(value) AS BIGINT) FROM agg WHERE node = $1 AND measure = $2 GROUP BY period").bind(node).bind(*m).fetch_all(&mut *conn).await?;
+        for r in rows {
+            let p: String = r.try_get(0)?;
+            if let Ok(y) = p.parse::<i32>() {
+                *out.entry(y).or_default() += r.try_get::<i64, _>(1)?;
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,786 @@
+//! Service use cases for the programme's registers (pilots, designations) and the
+//! indicators computed from them. Same rules as every service call: role check, scope,
+//! one transaction, audit entry, and the indicator aggregates settled in that transaction.
+use crate::audit::{self, action};
+use crate::designations::{self, Designation, NewDesignation};
+use crate::error::{Result, StoreError};
+use crate::indicators::{self, Value};
+use crate::orgs::{self, Org};
+use crate::pilots::{self, NewPilot, Pilot};
+use crate::regions;
+use crate::scope::{Actor, Scope};
+use crate::service::Service;
+use crate::{now_ms, Page};
+use gongjiang_domain::error::text;
+use gongjiang_domain::programme::{parse_year, Holder};
+use gongjiang_domain::{
+    DesignationLevel, DesignationType, FieldError, Period, PilotLevel, PilotType, Rule,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+/// Pilot input as typed (form, API, spreadsheet row).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PilotInput {
+    /// The organisation: 统一社会信用代码 or org id.
+    pub org: Option<String>,
+    /// province, city, county, town (省级/市级/县级/镇级).
+    pub level: Option<String>,
+    /// enterprise or park (企业/园区); defaults to the organisation's kind.
+    pub ptype: Option<String>,
+    pub year: Option<String>,
+    pub feature: Option<String>,
+    pub benchmark: Option<bool>,
+    /// Optimistic locking on update.
+    pub version: Option<i64>,
+}
+
+/// Designation input as typed.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DesignationInput {
+    /// A type code or its Chinese name (产教融合型试点企业, 创新工作室, …).
+    pub dtype: Option<String>,
+    /// national, province, city, district, town, enterprise (国家级 … 企业级).
+    pub level: Option<String>,
+    pub year: Option<String>,
+    /// The holding organisation: 统一社会信用代码 or org id.
+    pub org: Option<String>,
+    /// A studio's own name, for example.
+    pub holder_name: Option<String>,
+    /// 文号.
+    pub document_no: Option<String>,
+    pub version: Option<i64>,
+}
+
+fn may_edit_registers(actor: &Actor) -> Result<()> {
+    if actor.role.may_edit_orgs() {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden)
+    }
+}
+
+fn parse_enum<T: Copy>(
+    field: &str,
+    label: (&str, &str),
+    v: &Option<String>,
+    parse: impl Fn(&str) -> Option<T>,
+    allowed: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.push(FieldError::required(field, label.0, label.1));
+            None
+        }
+        Some(s) => match parse(s) {
+            Some(x) => Some(x),
+            None => {
+                errors.push(FieldError::new(
+                    field,
+                    Rule::UnknownValue,
+                    format!("{}“{s}”无效,应为:{allowed}", label.0),
+                    format!("{} '{s}' is not one of: {allowed}", label.1),
+                ));
+                None
+            }
+        },
+    }
+}
+
+fn opt_year(v: &Option<String>, errors: &mut Vec<FieldError>) -> Option<i64> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.push(FieldError::required("year", "年份", "Year"));
+            None
+        }
+        Some(s) => match parse_year("year", s) {
+            Ok(y) => Some(i64::from(y)),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
+    }
+}
+
+impl Service {
+    /// The organisation a register row refers to, within the caller's write scope.
+    async fn register_org(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        key: &Option<String>,
+        errors: &mut Vec<FieldError>,
+    ) -> Result<Option<Org>> {
+        let Some(k) = key.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+            errors.push(FieldError::required(
+                "org",
+                "单位(统一社会信用代码)",
+                "Organisation (credit code)",
+            ));
+            return Ok(None);
+        };
+        let found = orgs::find(conn, &actor.write_scope(), k).await?;
+        if found.is_none() {
+            errors.push(FieldError::new(
+                "org",
+                Rule::UnknownValue,
+                format!("单位“{k}”不存在或不在您的管辖范围内"),
+                format!("organisation '{k}' does not exist or is outside your area"),
+            ));
+        }
+        Ok(found)
+    }
+
+    // ----- pilots -----
+
+    pub async fn list_pilots(&self, actor: &Actor, f: &pilots::Filter) -> Result<Page<Pilot>> {
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        pilots::list(&mut conn, &actor.read_scope(), f).await
+    }
+
+    pub async fn get_pilot(&self, actor: &Actor, id: i64) -> Result<Pilot> {
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        pilots::get(&mut conn, &actor.read_scope(), id)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    async fn check_pilot(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        i: &PilotInput,
+    ) -> Result<NewPilot> {
+        let mut errors = Vec::new();
+        let org = self.register_org(conn, actor, &i.org, &mut errors).await?;
+        let level = parse_enum(
+            "level",
+            ("试点级别", "Pilot level"),
+            &i.level,
+            PilotLevel::from_any,
+            "省级、市级、县级、镇级",
+            &mut errors,
+        );
+        let ptype = match (
+            i.ptype.as_deref().map(str::trim).filter(|s| !s.is_empty()),
+            &org,
+        ) {
+            (None, Some(o)) => match o.kind.as_str() {
+                "enterprise" => Some(PilotType::Enterprise),
+                "park" => Some(PilotType::Park),
+                _ => None,
+            },
+            (None, None) => None,
+            (Some(_), _) => parse_enum(
+                "ptype",
+                ("试点类型", "Pilot type"),
+                &i.ptype,
+                PilotType::from_any,
+                "企业、园区",
+                &mut errors,
+            ),
+        };
+        if let (Some(o), true) = (
+            &org,
+            ptype.is_none() && i.ptype.as_deref().map(str::trim).unwrap_or("").is_empty(),
+        ) {
+            errors.push(FieldError::new(
+                "org",
+                Rule::Forbidden,
+                format!(
+                    "“{}”是{},只有企业和园区可以成为试点",
+                    o.name,
+                    o.kind_enum().map(|k| k.label_zh()).unwrap_or("")
+                ),
+                "only enterprises and parks can be pilots",
+            ));
+        }
+        if let (Some(o), Some(t)) = (&org, ptype) {
+            if o.kind != t.org_kind().code() {
+                errors.push(FieldError::new(
+                    "ptype",
+                    Rule::Forbidden,
+                    format!(
+                        "试点类型“{}”与单位类型“{}”不符",
+                        t.label_zh(),
+                        o.kind_enum().map(|k| k.label_zh()).unwrap_or("")
+                    ),
+                    "the pilot type does not match the organisation's kind",
+                ));
+            }
+        }
+        let year = opt_year(&i.year, &mut errors);
+        let feature = text(
+            "feature",
+            ("特色", "Feature"),
+            i.feature.as_deref().unwrap_or(""),
+            false,
+            500,
+        )
+        .unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+        match (org, level, ptype, year) {
+            (Some(o), Some(level), Some(ptype), Some(year)) if errors.is_empty() => Ok(NewPilot {
+                org_id: o.id,
+                level: level.code().into(),
+                ptype: ptype.code().into(),
+                year,
+                feature,
+                benchmark: i.benchmark.unwrap_or(false),
+            }),
+            _ => Err(StoreError::Invalid(errors)),
+        }
+    }
+
+    fn pilot_json(p: &Pilot) -> serde_json::Value {
+        json!({"id": p.id, "org_id": p.org_id, "level": p.level, "ptype": p.ptype, "year": p.year, "feature": p.feature, "benchmark": p.benchmark})
+    }
+
+    pub async fn create_pilot(&self, actor: &Actor, i: &PilotInput) -> Result<Pilot> {
+        may_edit_registers(actor)?;
+        let mut tx = self.db.begin().await?;
+        let new = self.check_pilot(tx.conn(), actor, i).await?;
+        if pilots::id_by_key(tx.conn(), new.org_id, &new.level)
+            .await?
+            .is_some()
+        {
+            return Err(StoreError::conflict(
+                "duplicate_pilot",
+                Some("level"),
+                "该单位已有同一级别的试点记录",
+                "this organisation already has a pilot at that level",
+            ));
+        }
+        let snap = indicators::snapshot(tx.conn(), new.org_id).await?;
+        let now = now_ms();
+        let id = pilots::insert(tx.conn(), &new, now).await?;
+        indicators::settle(tx.conn(), snap).await?;
+        let p = pilots::get(tx.conn(), &Scope::All, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        audit::append(
+            tx.conn(),
+            actor,
+            action::CREATE,
+            "pilot",
+            &id.to_string(),
+            &format!("{} {}", p.org_name, p.year),
+            None,
+            Some(&Self::pilot_json(&p)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    pub async fn update_pilot(&self, actor: &Actor, id: i64, i: &PilotInput) -> Result<Pilot> {
+        may_edit_registers(actor)?;
+        let mut tx = self.db.begin().await?;
+        let before = pilots::get(tx.conn(), &actor.write_scope(), id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if i.version.is_some_and(|v| v != before.version) {
+            return Err(StoreError::conflict(
+                "stale_version",
+                None,
+                "该记录已被他人修改,请刷新后再编辑",
+                "someone else changed this record; reload and edit again",
+            ));
+        }
+        let merged = PilotInput {
+            org: i.org.clone().or_else(|| Some(before.org_id.to_string())),
+            level: i.level.clone().or_else(|| Some(before.level.clone())),
+            ptype: i.ptype.clone().or_else(|| Some(before.ptype.clone())),
+            year: i.year.clone().or_else(|| Some(before.year.to_string())),
+            feature: i.feature.clone().or_else(|| before.feature.clone()),
+            benchmark: i.benchmark.or(Some(before.benchmark)),
+            version: None,
+        };
+        let new = self.check_pilot(tx.conn(), actor, &merged).await?;
+        if pilots::id_by_key(tx.conn(), new.org_id, &new.level)
+            .await?
+            .is_some_and(|other| other != id)
+        {
+            return Err(StoreError::conflict(
+                "duplicate_pilot",
+                Some("level"),
+                "该单位已有同一级别的试点记录",
+                "this organisation already has a pilot at that level",
+            ));
+        }
+        let snaps = [
+            indicators::snapshot(tx.conn(), before.org_id).await?,
+            indicators::snapshot(tx.conn(), new.org_id).await?,
+        ];
+        let now = now_ms();
+        pilots::update(tx.conn(), id, &new, now).await?;
+        let [a, b] = snaps;
+        let same = before.org_id == new.org_id;
+        indicators::settle(tx.conn(), a).await?;
+        if !same {
+            indicators::settle(tx.conn(), b).await?;
+        }
+        let after = pilots::get(tx.conn(), &Scope::All, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        audit::append(
+            tx.conn(),
+            actor,
+            action::UPDATE,
+            "pilot",
+            &id.to_string(),
+            &after.org_name,
+            Some(&Self::pilot_json(&before)),
+            Some(&Self::pilot_json(&after)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn delete_pilot(&self, actor: &Actor, id: i64) -> Result<()> {
+        may_edit_registers(actor)?;
+        let mut tx = self.db.begin().await?;
+        let before = pilots::get(tx.conn(), &actor.write_scope(), id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let snap = indicators::snapshot(tx.conn(), before.org_id).await?;
+        pilots::delete(tx.conn(), id).await?;
+        indicators::settle(tx.conn(), snap).await?;
+        audit::append(
+            tx.conn(),
+            actor,
+            action::DELETE,
+            "pilot",
+            &id.to_string(),
+            &before.org_name,
+            Some(&Self::pilot_json(&before)),
+            None,
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ----- designations -----
+
+    pub async fn list_designations(
+        &self,
+        actor: &Actor,
+        f: &designations::Filter,
+    ) -> Result<Page<Designation>> {
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        designations::list(&mut conn, &actor.read_scope(), f).await
+    }
+
+    pub async fn get_designation(&self, actor: &Actor, id: i64) -> Result<Designation> {
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        designations::get(&mut conn, &actor.read_scope(), id)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    async fn check_designation(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        i: &DesignationInput,
+    ) -> Result<NewDesignation> {
+        let mut errors = Vec::new();
+        let dtype = parse_enum(
+            "dtype",
+            ("类型", "Type"),
+            &i.dtype,
+            DesignationType::from_any,
+            "产教融合型试点企业、现代学徒制试点单位、五一劳动奖状、创新工作室、十佳产改实践案例等",
+            &mut errors,
+        );
+        if let Some(t) = dtype {
+            if t.holder() == Holder::Worker {
+                errors.push(FieldError::new(
+                    "dtype",
+                    Rule::Forbidden,
+                    format!("“{}”授予个人,须在职工库中登记持有人;职工库由第 3 号任务交付,目前只能登记授予单位的荣誉", t.label_zh()),
+                    format!("'{}' is held by a person; person-held titles need the worker registry (issue #3)", t.label_en()),
+                ));
+            }
+        }
+        let level = parse_enum(
+            "level",
+            ("级别", "Level"),
+            &i.level,
+            DesignationLevel::from_any,
+            "国家级、省级、市级、区级、镇级、企业级",
+            &mut errors,
+        );
+        let year = opt_year(&i.year, &mut errors);
+        let org = self.register_org(conn, actor, &i.org, &mut errors).await?;
+        let mut t = |field: &str, label: (&str, &str), v: &Option<String>, max: usize| {
+            text(field, label, v.as_deref().unwrap_or(""), false, max).unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            })
+        };
+        let holder_name = t("holder_name", ("名称", "Name"), &i.holder_name, 100);
+        let document_no = t(
+            "document_no",
+            ("文号", "Document number"),
+            &i.document_no,
+            100,
+        );
+        match (dtype, level, year, org) {
+            (Some(d), Some(l), Some(y), Some(o)) if errors.is_empty() => Ok(NewDesignation {
+                dtype: d.code().into(),
+                level: l.code().into(),
+                year: y,
+                holder_org_id: o.id,
+                holder_name,
+                document_no,
+            }),
+            _ => Err(StoreError::Invalid(errors)),
+        }
+    }
+
+    fn designation_json(d: &Designation) -> serde_json::Value {
+        json!({"id": d.id, "dtype": d.dtype, "level": d.level, "year": d.year, "holder_org_id": d.holder_org_id, "holder_name": d.holder_name, "document_no": d.document_no})
+    }
+
+    fn duplicate_designation() -> StoreError {
+        StoreError::conflict(
+            "duplicate_designation",
+            Some("dtype"),
+            "该单位当年已有同类型、同级别的认定记录",
+            "this organisation already holds that title at that level in that year",
+        )
+    }
+
+    pub async fn create_designation(
+        &self,
+        actor: &Actor,
+        i: &DesignationInput,
+    ) -> Result<Designation> {
+        may_edit_registers(actor)?;
+        let mut tx = self.db.begin().await?;
+        let new = self.check_designation(tx.conn(), actor, i).await?;
+        if designations::id_by_key(tx.conn(), &new).await?.is_some() {
+            return Err(Self::duplicate_designation());
+        }
+        let snap = indicators::snapshot(tx.conn(), new.holder_org_id).await?;
+        let now = now_ms();
+        let id = designations::insert(tx.conn(), &new, now).await?;
+        indicators::settle(tx.conn(), snap).await?;
+        let d = designations::get(tx.conn(), &Scope::All, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        audit::append(
+            tx.conn(),
+            actor,
+            action::CREATE,
+            "designation",
+            &id.to_string(),
+            &d.holder_org_name,
+            None,
+            Some(&Self::designation_json(&d)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    pub async fn update_designation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        i: &DesignationInput,
+    ) -> Result<Designation> {
+        may_edit_registers(actor)?;
+        let mut tx = self.db.begin().await?;
+        let before = designations::get(tx.conn(), &actor.write_scope(), id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if i.version.is_some_and(|v| v != before.version) {
+            return Err(StoreError::conflict(
+                "stale_version",
+                None,
+                "该记录已被他人修改,请刷新后再编辑",
+                "someone else changed this record; reload and edit again",
+            ));
+        }
+        let merged = DesignationInput {
+            dtype: i.dtype.clone().or_else(|| Some(before.dtype.clone())),
+            level: i.level.clone().or_else(|| Some(before.level.clone())),
+            year: i.year.clone().or_else(|| Some(before.year.to_string())),
+            org: i
+                .org
+                .clone()
+                .or_else(|| Some(before.holder_org_id.to_string())),
+            holder_name: i.holder_name.clone().or_else(|| before.holder_name.clone()),
+            document_no: i.document_no.clone().or_else(|| before.document_no.clone()),
+            version: None,
+        };
+        let new = self.check_designation(tx.conn(), actor, &merged).await?;
+        if designations::id_by_key(tx.conn(), &new)
+            .await?
+            .is_some_and(|other| other != id)
+        {
+            return Err(Self::duplicate_designation());
+        }
+        let a = indicators::snapshot(tx.conn(), before.holder_org_id).await?;
+        let b = indicators::snapshot(tx.conn(), new.holder_org_id).await?;
+        let now = now_ms();
+        designations::update(tx.conn(), id, &new, now).await?;
+        indicators::settle(tx.conn(), a).await?;
+        if before.holder_org_id != new.holder_org_id {
+            indicators::settle(tx.conn(), b).await?;
+        }
+        let after = designations::get(tx.conn(), &Scope::All, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        audit::append(
+            tx.conn(),
+            actor,
+            action::UPDATE,
+            "designation",
+            &id.to_string(),
+            &after.holder_org_name,
+            Some(&Self::designation_json(&before)),
+            Some(&Self::designation_json(&after)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn delete_designation(&self, actor: &Actor, id: i64) -> Result<()> {
+        may_edit_registers(actor)?;
+        let mut tx = self.db.begin().await?;
+        let before = designations::get(tx.conn(), &actor.write_scope(), id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let snap = indicators::snapshot(tx.conn(), before.holder_org_id).await?;
+        designations::delete(tx.conn(), id).await?;
+        indicators::settle(tx.conn(), snap).await?;
+        audit::append(
+            tx.conn(),
+            actor,
+            action::DELETE,
+            "designation",
+            &id.to_string(),
+            &before.holder_org_name,
+            Some(&Self::designation_json(&before)),
+            None,
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ----- indicators -----
+
+    /// Indicators for a region code, a 统一社会信用代码 or an org id, for a period, with
+    /// one entry per child region or organisation when `by_child`.
+    pub async fn indicators(
+        &self,
+        actor: &Actor,
+        key: &str,
+        period: &str,
+        by_child: bool,
+    ) -> Result<IndicatorReport> {
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::Forbidden);
+        }
+        let period = Period::parse(period).map_err(StoreError::invalid)?;
+        let mut conn = self.db.pool.acquire().await?;
+        let scope = actor.read_scope();
+        let key = gongjiang_domain::error::normalise_code(key);
+        let (node, subject, children) =
+            if let Some(r) = regions::get(&mut conn, &scope, &key).await? {
+                let mut kids: Vec<(String, Subject)> = Vec::new();
+                if by_child {
+                    for c in regions::list(&mut conn, &scope)
+                        .await?
+                        .into_iter()
+                        .filter(|c| c.parent_code.as_deref() == Some(r.code.as_str()))
+                    {
+                        kids.push((
+                            indicators::region_node(&c.code),
+                            Subject {
+                                code: c.code.clone(),
+                                name: c.name.clone(),
+                                kind: c.level.clone(),
+                            },
+                        ));
+                    }
+                    for o in direct_orgs(&mut conn, &scope, &r.code).await? {
+                        kids.push((indicators::org_node(o.id), Subject::of_org(&o)));
+                    }
+                }
+                (
+                    indicators::region_node(&r.code),
+                    Subject {
+                        code: r.code.clone(),
+                        name: r.name.clone(),
+                        kind: r.level.clone(),
+                    },
+                    kids,
+                )
+            } else if let Some(o) = orgs::find(&mut conn, &scope, &key).await? {
+                let mut kids = Vec::new();
+                if by_child {
+                    let f = orgs::Filter {
+                        parent_id: Some(o.id),
+                        per_page: 500,
+                        page: 1,
+                        ..Default::default()
+                    };
+                    for c in orgs::list(&mut conn, &scope, &f).await?.items {
+                        kids.push((indicators::org_node(c.id), Subject::of_org(&c)));
+                    }
+                }
+                (indicators::org_node(o.id), Subject::of_org(&o), kids)
+            } else {
+                return Err(StoreError::NotFound);
+            };
+        let mut nodes = vec![node];
+        nodes.extend(children.iter().map(|(n, _)| n.clone()));
+        let mut values = indicators::values(&mut conn, &nodes, period.year, &period.to_string())
+            .await?
+            .into_iter();
+        let own = values.next().unwrap_or_default();
+        let children = children
+            .into_iter()
+            .zip(values)
+            .map(|((_, s), v)| (s, v))
+            .collect();
+        Ok(IndicatorReport {
+            subject,
+            period: period.to_string(),
+            values: own,
+            children,
+        })
+    }
+
+    /// Cumulative pilot counts per year for a subtree (trend chart).
+    pub async fn pilot_trend(&self, actor: &Actor, key: &str) -> Result<Vec<(i32, i64, i64)>> {
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        let scope = actor.read_scope();
+        let key = gongjiang_domain::error::normalise_code(key);
+        let node = if let Some(r) = regions::get(&mut conn, &scope, &key).await? {
+            indicators::region_node(&r.code)
+        } else if let Some(o) = orgs::find(&mut conn, &scope, &key).await? {
+            indicators::org_node(o.id)
+        } else {
+            return Err(StoreError::NotFound);
+        };
+        let e = indicators::yearly(
+            &mut conn,
+            &node,
+            &[gongjiang_domain::indicators::measure::PILOT_ENTERPRISE],
+        )
+        .await?;
+        let p = indicators::yearly(
+            &mut conn,
+            &node,
+            &[gongjiang_domain::indicators::measure::PILOT_PARK],
+        )
+        .await?;
+        let mut years: Vec<i32> = e.keys().chain(p.keys()).copied().collect();
+        years.sort();
+        years.dedup();
+        let (mut ce, mut cp) = (0, 0);
+        Ok(years
+            .into_iter()
+            .map(|y| {
+                ce += e.get(&y).copied().unwrap_or(0);
+                cp += p.get(&y).copied().unwrap_or(0);
+                (y, ce, cp)
+            })
+            .collect())
+    }
+}
+
+/// Organisations placed directly in a region (not in a sub-region, not inside another
+/// organisation).
+async fn direct_orgs(
+    conn: &mut sqlx::AnyConnection,
+    scope: &Scope,
+    region: &str,
+) -> Result<Vec<Org>> {
+    let mut out = Vec::new();
+    let mut page = 1;
+    loop {
+        let f = orgs::Filter {
+            region: Some(region.to_string()),
+            per_page: 500,
+            page,
+            ..Default::default()
+        };
+        let p = orgs::list(conn, scope, &f).await?;
+        let pages = p.pages();
+        out.extend(
+            p.items
+                .into_iter()
+                .filter(|o| o.region_code == region && o.parent_id.is_none()),
+        );
+        if page >= pages || out.len() >= 2000 {
+            break;
+        }
+        page += 1;
+    }
+    Ok(out)
+}
+
+/// What an indicator set is about.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Subject {
+    /// A region code, or an organisation's id.
+    pub code: String,
+    pub name: String,
+    /// city, district, town, zone, or an organisation kind.
+    pub kind: String,
+}
+
+impl Subject {
+    fn of_org(o: &Org) -> Subject {
+        Subject {
+            code: o.id.to_string(),
+            name: o.name.clone(),
+            kind: o.kind.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct IndicatorReport {
+    pub subject: Subject,
+    pub period: String,
+    pub values: Vec<Value>,
+    pub children: Vec<(Subject, Vec<Value>)>,
+}
