@@ -265,7 +265,18 @@ impl Service {
         }
         let snap = indicators::snapshot(tx.conn(), new.org_id).await?;
         let now = now_ms();
-        let id = pilots::insert(tx.conn(), &new, now).await?;
+        let id = pilots::insert(tx.conn(), &new, now).await.map_err(|e| {
+            if e.is_unique_violation() {
+                StoreError::conflict(
+                    "duplicate_pilot",
+                    Some("level"),
+                    "该单位已有同一级别的试点记录",
+                    "this organisation already has a pilot at that level",
+                )
+            } else {
+                e
+            }
+        })?;
         indicators::settle(tx.conn(), snap).await?;
         let p = pilots::get(tx.conn(), &Scope::All, id)
             .await?
@@ -488,7 +499,15 @@ impl Service {
         }
         let snap = indicators::snapshot(tx.conn(), new.holder_org_id).await?;
         let now = now_ms();
-        let id = designations::insert(tx.conn(), &new, now).await?;
+        let id = designations::insert(tx.conn(), &new, now)
+            .await
+            .map_err(|e| {
+                if e.is_unique_violation() {
+                    Self::duplicate_designation()
+                } else {
+                    e
+                }
+            })?;
         indicators::settle(tx.conn(), snap).await?;
         let d = designations::get(tx.conn(), &Scope::All, id)
             .await?

@@ -16,16 +16,25 @@
       try { d = JSON.parse(el.dataset.chart); } catch (e) { return; }
       el.dataset.drawn = "1";
       var chart = window.echarts.init(el);
+      var palette = ["#1f5fbf", "#f08c00", "#2f9e44", "#ae3ec9"];
+      var series = d.series || [{ name: d.title || "", values: d.values }];
+      var many = d.names.length > 6;
       chart.setOption({
+        color: palette,
         tooltip: { trigger: "axis" },
-        grid: { left: 48, right: 16, top: 24, bottom: 56 },
-        xAxis: { type: "category", data: d.names, axisLabel: { interval: 0, rotate: d.names.length > 6 ? 30 : 0 } },
+        legend: series.length > 1 ? { top: 0 } : undefined,
+        grid: { left: 48, right: 16, top: series.length > 1 ? 32 : 24, bottom: many ? 72 : 32 },
+        xAxis: { type: "category", data: d.names, axisLabel: { interval: 0, rotate: many ? 30 : 0 } },
         yAxis: { type: "value" },
-        series: [{ type: "bar", data: d.values, itemStyle: { color: "#1f5fbf" }, label: { show: true, position: "top" } }]
+        series: series.map(function (s) {
+          return { name: s.name, type: d.kind === "line" ? "line" : "bar", data: s.values, smooth: d.kind === "line",
+                   label: { show: d.kind !== "line" && !many, position: "top" } };
+        })
       });
       chart.on("click", function (p) {
         var code = d.codes && d.codes[p.dataIndex];
-        if (code) window.location.href = "/orgs?kind=enterprise&region=" + encodeURIComponent(code);
+        if (!code) return;
+        window.location.href = d.drill ? d.drill + encodeURIComponent(code) : "/orgs?kind=enterprise&region=" + encodeURIComponent(code);
       });
       window.addEventListener("resize", function () { chart.resize(); });
     });

@@ -330,7 +330,7 @@ pub struct IndicatorValue {
     name: String,
     unit: String,
     /// null while the module that feeds it is not built (see `pending_issue`).
-    value: Option<f64>,
+    pub value: Option<f64>,
     numerator: Option<i64>,
     denominator: Option<i64>,
     pending_issue: Option<u32>,

@@ -1,8 +1,12 @@
 //! The console: server-rendered pages (askama, escaping on) with htmx partials.
 pub mod nav;
 mod pages;
+pub mod registers;
 
-pub use pages::router;
+/// Every console route.
+pub fn router() -> axum::Router<crate::AppState> {
+    pages::router().merge(registers::router())
+}
 
 use crate::auth::Ctx;
 use crate::error::UiError;

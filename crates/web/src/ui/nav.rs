@@ -90,7 +90,7 @@ pub const NAV: &[Group] = &[
             Item {
                 key: "nav.pilots",
                 path: "/pilots",
-                status: Issue(3),
+                status: Built,
                 roles: staff,
             },
             Item {
@@ -160,7 +160,7 @@ pub const NAV: &[Group] = &[
             Item {
                 key: "nav.designations",
                 path: "/designations",
-                status: Issue(3),
+                status: Built,
                 roles: all,
             },
         ],
@@ -247,7 +247,7 @@ pub const NAV: &[Group] = &[
             Item {
                 key: "nav.dashboard",
                 path: "/dashboard",
-                status: Issue(3),
+                status: Built,
                 roles: staff,
             },
             Item {

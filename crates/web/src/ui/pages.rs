@@ -305,20 +305,54 @@ async fn home(
             .collect();
         chart_json = serde_json::json!({"title": t.s("home.by_district"), "names": names, "codes": codes, "values": values}).to_string();
     }
-    let programme = [
-        "home.pilot_enterprises",
-        "home.workers_covered",
-        "home.high_skilled_per_10k",
-    ]
-    .iter()
-    .map(|k| Card {
-        label: t.s(k),
-        value: "—".into(),
-        unit: String::new(),
-        note: t.s("home.pending_issue"),
-        href: String::new(),
-    })
-    .collect();
+    // Live from the indicator engine (the same numbers as the dashboard and the API).
+    let mut programme = Vec::new();
+    if ctx.role().may_read_orgs() {
+        let node = ctx
+            .user
+            .org_id
+            .filter(|_| !ctx.role().is_region_staff())
+            .map(|o| o.to_string())
+            .or(ctx.user.region_code.clone())
+            .unwrap_or_default();
+        let year = chrono::Utc::now().format("%Y").to_string();
+        if let Ok(r) = st.svc.indicators(&ctx.actor, &node, &year, false).await {
+            let en = lang.is_en();
+            for code in [
+                "pilot_enterprises",
+                "pilot_parks",
+                "integration_enterprises",
+                "innovation_studios",
+                "pilot_workers_covered",
+                "high_skilled_per_10k",
+            ] {
+                let (Some(v), Some(ind)) = (
+                    r.values.iter().find(|v| v.code == code),
+                    gongjiang_domain::indicators::find(code),
+                ) else {
+                    continue;
+                };
+                programme.push(Card {
+                    label: ind.name(en).to_string(),
+                    value: v
+                        .value
+                        .map(|x| t.num(&(x.round() as i64)))
+                        .unwrap_or_else(|| "—".into()),
+                    unit: if v.value.is_some() {
+                        ind.unit(en).to_string()
+                    } else {
+                        String::new()
+                    },
+                    note: if v.pending_issue.is_some() {
+                        t.s("home.pending_issue")
+                    } else {
+                        String::new()
+                    },
+                    href: format!("/dashboard?org={node}"),
+                });
+            }
+        }
+    }
     let recent = if ctx.role().may_read_audit() {
         let f = gongjiang_storage::audit::Filter {
             per_page: 8,
@@ -672,6 +706,9 @@ struct OrgDetail {
     children: Vec<Org>,
     children_total: i64,
     history: Vec<Entry>,
+    pilots: Vec<gongjiang_storage::pilots::Pilot>,
+    designations: Vec<gongjiang_storage::designations::Designation>,
+    can_register: bool,
     can_edit: bool,
     can_delete: bool,
     can_audit: bool,
@@ -711,7 +748,7 @@ async fn org_detail(
     let kids = st.svc.list_orgs(&ctx.actor, &f).await.map_err(ui(lang))?;
     let can_audit = ctx.role().may_read_audit();
     let tab = match q.tab.as_str() {
-        "children" | "audit" => q.tab.clone(),
+        "children" | "audit" | "pilots" | "designations" => q.tab.clone(),
         _ => "basic".into(),
     };
     let history = if can_audit && tab == "audit" {
@@ -730,6 +767,37 @@ async fn org_detail(
     } else {
         Vec::new()
     };
+    let pilots = if tab == "pilots" {
+        let f = gongjiang_storage::pilots::Filter {
+            org_id: Some(id),
+            per_page: 100,
+            page: 1,
+            ..Default::default()
+        };
+        st.svc
+            .list_pilots(&ctx.actor, &f)
+            .await
+            .map_err(ui(lang))?
+            .items
+    } else {
+        Vec::new()
+    };
+    let designations = if tab == "designations" {
+        let f = gongjiang_storage::designations::Filter {
+            org_id: Some(id),
+            per_page: 200,
+            page: 1,
+            ..Default::default()
+        };
+        st.svc
+            .list_designations(&ctx.actor, &f)
+            .await
+            .map_err(ui(lang))?
+            .items
+    } else {
+        Vec::new()
+    };
+    let can_register = ctx.role().may_edit_orgs();
     let can_edit = st
         .svc
         .may_edit_org(&ctx.actor, id)
@@ -753,6 +821,9 @@ async fn org_detail(
         children_total: kids.total,
         children: kids.items,
         history,
+        pilots,
+        designations,
+        can_register,
         can_edit,
         can_delete,
         can_audit,
