@@ -242,13 +242,18 @@ async fn load_demo(cfg: &Config, svc: &Service, scale: &str, seed: u64) -> CmdRe
         "{}",
         if cfg.english {
             format!(
-                "demo data loaded: {} regions, {} organisations, {} pilots, {} designations, {} accounts",
-                loaded.regions, loaded.orgs, loaded.pilots, loaded.designations, loaded.users
+                "demo data loaded: {} regions, {} organisations, {} pilots, {} designations, {} reports, {} accounts",
+                loaded.regions, loaded.orgs, loaded.pilots, loaded.designations, loaded.reports, loaded.users
             )
         } else {
             format!(
-                "演示数据已载入:{} 个区划,{} 个单位,{} 条试点,{} 条认定,{} 个账号",
-                loaded.regions, loaded.orgs, loaded.pilots, loaded.designations, loaded.users
+                "演示数据已载入:{} 个区划,{} 个单位,{} 条试点,{} 条认定,{} 份统计报表,{} 个账号",
+                loaded.regions,
+                loaded.orgs,
+                loaded.pilots,
+                loaded.designations,
+                loaded.reports,
+                loaded.users
             )
         }
     );

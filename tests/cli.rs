@@ -215,7 +215,7 @@ async fn demo_backup_restore_and_audit_verify() {
         .execute(&db.pool)
         .await
         .unwrap();
-    sqlx::query("DELETE FROM orgs WHERE id = (SELECT MAX(id) FROM orgs)")
+    sqlx::query("UPDATE orgs SET name = 'tampered' WHERE id = (SELECT MAX(id) FROM orgs)")
         .execute(&db.pool)
         .await
         .unwrap();
@@ -239,6 +239,15 @@ async fn demo_backup_restore_and_audit_verify() {
     )
     .unwrap();
     assert_eq!(n, 1301);
+    let tampered: i64 = sqlx::Row::try_get(
+        &sqlx::query("SELECT COUNT(*) FROM orgs WHERE name = 'tampered'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap(),
+        0,
+    )
+    .unwrap();
+    assert_eq!(tampered, 0, "restore brought the original name back");
     db.close().await;
     // A file that is not a backup is rejected.
     let junk = e.dir.join("junk.jsonl");

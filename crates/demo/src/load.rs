@@ -27,6 +27,7 @@ pub struct Loaded {
     pub orgs: usize,
     pub pilots: usize,
     pub designations: usize,
+    pub reports: usize,
     pub users: usize,
 }
 
@@ -131,6 +132,28 @@ pub async fn load_seeded(
         };
         gongjiang_storage::designations::insert(tx.conn(), &new, now).await?;
         loaded.designations += 1;
+    }
+    for r in crate::programme::reports(data, seed) {
+        let Some(&org_id) = ids.get(r.org) else {
+            continue;
+        };
+        let mut values = gongjiang_domain::report::Values::new();
+        for (e, v) in gongjiang_domain::report::ELEMENTS.iter().zip(r.values) {
+            values.insert(e.code, v);
+        }
+        let reason =
+            (r.status == "returned").then_some("一线职工数与花名册不一致,请核实后重新报送");
+        gongjiang_storage::reports::insert_with_status(
+            tx.conn(),
+            org_id,
+            r.period,
+            r.status,
+            reason,
+            &values,
+            now,
+        )
+        .await?;
+        loaded.reports += 1;
     }
     gongjiang_storage::indicators::rebuild(tx.conn()).await?;
     let summary = format!(

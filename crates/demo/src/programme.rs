@@ -218,3 +218,80 @@ pub fn designations(data: &DemoData, seed: u64) -> Vec<DemoDesignation> {
     }
     out
 }
+
+/// One yearly report: values in the order of `gongjiang_domain::report::ELEMENTS`
+/// (money ×100).
+pub struct DemoReport {
+    pub org: usize,
+    pub period: &'static str,
+    pub status: &'static str,
+    pub values: [i64; 9],
+}
+
+/// Approved reports for 2021–2023 from every enterprise, sized so that pilot enterprises
+/// cover about 520,000 workers and about 1,380 in 10,000 workers are high-skilled (2023),
+/// plus a few 2024 reports waiting for review.
+pub fn reports(data: &DemoData, seed: u64) -> Vec<DemoReport> {
+    let mut rng = SmallRng::seed_from_u64(seed ^ 0x5eed_0003);
+    let mut out = Vec::new();
+    let unit = crate::first_pilot_enterprise_in_tianning(data);
+    for (n, (i, o)) in data.orgs_of_kind(OrgKind::Enterprise).enumerate() {
+        let base: i64 = match o.size.as_deref() {
+            Some("大型") => rng.gen_range(1_300..3_900),
+            Some("中型") => rng.gen_range(300..1_200),
+            Some("小型") => rng.gen_range(50..300),
+            _ => rng.gen_range(10..50),
+        };
+        let ratio = rng.gen_range(0.10..0.175);
+        for (k, period) in ["2021", "2022", "2023"].iter().enumerate() {
+            let growth = 1.0 + 0.04 * k as f64;
+            let workers = (base as f64 * growth).round() as i64;
+            let frontline = (workers as f64 * rng.gen_range(0.55..0.8)).round() as i64;
+            let high = (workers as f64 * ratio * (0.9 + 0.05 * k as f64)).round() as i64;
+            let high_new = (high as f64 * rng.gen_range(0.12..0.22)).round() as i64;
+            let training = (workers as f64 * rng.gen_range(0.6..1.6)).round() as i64;
+            let spend = (training as f64 * rng.gen_range(0.02..0.06)).round() as i64; // ×100 万元
+            let proposals = (workers as f64 * rng.gen_range(0.05..0.3)).round() as i64;
+            let innovations = (proposals as f64 * rng.gen_range(0.05..0.2)).round() as i64;
+            let benefit = innovations * rng.gen_range(200..2_000); // ×100 万元
+            out.push(DemoReport {
+                org: i,
+                period,
+                status: "approved",
+                values: [
+                    workers,
+                    frontline,
+                    high,
+                    high_new,
+                    training,
+                    spend,
+                    proposals,
+                    innovations,
+                    benefit,
+                ],
+            });
+        }
+        // 2024 is being collected: some submitted, one returned; the demo unit has not started.
+        if i != unit && n % 9 == 0 {
+            let status = if n % 27 == 0 { "returned" } else { "submitted" };
+            let w = (base as f64 * 1.12).round() as i64;
+            out.push(DemoReport {
+                org: i,
+                period: "2024",
+                status,
+                values: [
+                    w,
+                    w * 7 / 10,
+                    w * 15 / 100,
+                    w * 2 / 100,
+                    w,
+                    w / 20,
+                    w / 8,
+                    w / 80,
+                    w * 3,
+                ],
+            });
+        }
+    }
+    out
+}

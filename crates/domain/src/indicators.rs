@@ -11,6 +11,8 @@ pub enum Formula {
     CumulativeAny(&'static [&'static str]),
     /// Sum of a measure in exactly the period.
     InPeriod(&'static str),
+    /// Sum in the period of a measure kept ×100 (money in 万元 with two decimals).
+    InPeriodCents(&'static str),
     /// numerator ÷ denominator × factor, both in the period.
     Ratio {
         numerator: &'static str,
@@ -101,16 +103,23 @@ pub const CATALOGUE: &[Indicator] = &[
         "Workers covered by pilots",
         "人",
         "",
-        Pending(3),
+        InPeriod("rep:pilot_workers"),
     ),
-    ind("workers_total", "职工总数", "Workers", "人", "", Pending(3)),
+    ind(
+        "workers_total",
+        "职工总数",
+        "Workers",
+        "人",
+        "",
+        InPeriod("rep:workers"),
+    ),
     ind(
         "high_skilled_total",
         "高技能人才数",
         "High-skilled talents",
         "人",
         "",
-        Pending(3),
+        InPeriod("rep:high_skilled"),
     ),
     ind(
         "high_skilled_per_10k",
@@ -118,7 +127,11 @@ pub const CATALOGUE: &[Indicator] = &[
         "High-skilled per 10,000 workers",
         "人",
         "",
-        Pending(3),
+        Ratio {
+            numerator: "rep:high_skilled",
+            denominator: "rep:workers",
+            factor: 10_000,
+        },
     ),
     ind(
         "high_skilled_new",
@@ -126,7 +139,7 @@ pub const CATALOGUE: &[Indicator] = &[
         "New high-skilled talents in the period",
         "人次",
         "",
-        Pending(3),
+        InPeriod("rep:high_skilled_new"),
     ),
     ind(
         "training_person_times",
@@ -134,7 +147,7 @@ pub const CATALOGUE: &[Indicator] = &[
         "Training (person-times)",
         "人次",
         "",
-        Pending(3),
+        InPeriod("rep:training_person_times"),
     ),
     ind(
         "innovation_benefit_wan",
@@ -142,7 +155,7 @@ pub const CATALOGUE: &[Indicator] = &[
         "Innovation benefit (10k yuan)",
         "万元",
         "10k yuan",
-        Pending(3),
+        InPeriodCents("rep:innovation_benefit_wan"),
     ),
     ind(
         "integration_enterprises",

@@ -7,6 +7,7 @@ pub mod error;
 pub mod indicators;
 pub mod org;
 pub mod programme;
+pub mod report;
 pub mod role;
 pub mod skill;
 pub mod user;

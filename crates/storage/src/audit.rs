@@ -53,6 +53,12 @@ pub mod action {
         ENABLE,
         RESTORE,
         IMPORT,
+        "report_submit",
+        "report_approve",
+        "report_return",
+        "report_lock",
+        "report_unlock",
+        "remind",
     ];
 }
 

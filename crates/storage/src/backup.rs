@@ -45,6 +45,18 @@ const INT_COLUMNS: &[&str] = &[
     "benchmark",
     "holder_org_id",
     "value",
+    "workers",
+    "frontline_workers",
+    "high_skilled",
+    "high_skilled_new",
+    "training_person_times",
+    "training_spend_wan",
+    "proposals",
+    "innovations",
+    "innovation_benefit_wan",
+    "submitted_at",
+    "reviewed_at",
+    "sent_at",
 ];
 
 fn is_int(col: &str) -> bool {

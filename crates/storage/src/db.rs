@@ -62,6 +62,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "registers",
         sql: include_str!("../migrations/0003_registers.sql"),
     },
+    Migration {
+        version: 4,
+        name: "reports",
+        sql: include_str!("../migrations/0004_reports.sql"),
+    },
 ];
 
 impl Db {
@@ -183,6 +188,8 @@ impl Db {
         "audit_log",
         "pilots",
         "designations",
+        "reports",
+        "reminders",
         "agg",
     ];
 

@@ -37,6 +37,43 @@ pub async fn facts(conn: &mut AnyConnection, org_id: i64) -> Result<Facts> {
         };
         *f.entry((m.to_string(), year.to_string())).or_default() += 1;
     }
+    // Approved reports: every element in its period; and, for a pilot (from the year of
+    // its earliest pilot), the workers it covers.
+    let first_pilot: Option<i64> = sqlx::query("SELECT MIN(year) FROM pilots WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    let cols: Vec<&str> = gongjiang_domain::report::ELEMENTS
+        .iter()
+        .map(|e| e.code)
+        .collect();
+    let rows = sqlx::query(&format!(
+        "SELECT period, {} FROM reports WHERE org_id = $1 AND status IN ('approved', 'locked')",
+        cols.join(", ")
+    ))
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let period: String = r.try_get(0)?;
+        for (i, c) in cols.iter().enumerate() {
+            if let Some(v) = r.try_get::<Option<i64>, _>(i + 1)? {
+                *f.entry((format!("rep:{c}"), period.clone())).or_default() += v;
+                if *c == "workers"
+                    && first_pilot.is_some_and(|y| {
+                        period
+                            .get(..4)
+                            .and_then(|p| p.parse::<i64>().ok())
+                            .is_some_and(|py| py >= y)
+                    })
+                {
+                    *f.entry(("rep:pilot_workers".to_string(), period.clone()))
+                        .or_default() += v;
+                }
+            }
+        }
+    }
     let rows = sqlx::query("SELECT dtype, level, year FROM designations WHERE holder_org_id = $1")
         .bind(org_id)
         .fetch_all(&mut *conn)
@@ -145,7 +182,7 @@ pub async fn settle(conn: &mut AnyConnection, before: Snapshot) -> Result<()> {
 pub async fn rebuild(conn: &mut AnyConnection) -> Result<()> {
     sqlx::query("DELETE FROM agg").execute(&mut *conn).await?;
     let ids: Vec<i64> = sqlx::query(
-        "SELECT DISTINCT org_id FROM pilots UNION SELECT DISTINCT holder_org_id FROM designations",
+        "SELECT DISTINCT org_id FROM pilots UNION SELECT DISTINCT holder_org_id FROM designations UNION SELECT DISTINCT org_id FROM reports",
     )
     .fetch_all(&mut *conn)
     .await?
@@ -162,16 +199,37 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<()> {
             }
         }
     }
-    for ((node, m, p), v) in acc {
-        if v != 0 {
-            sqlx::query("INSERT INTO agg (node, period, measure, value) VALUES ($1, $2, $3, $4)")
-                .bind(node)
-                .bind(p)
-                .bind(m)
-                .bind(v)
-                .execute(&mut *conn)
-                .await?;
+    // Multi-row inserts: a few hundred statements instead of one per row.
+    let rows: Vec<(String, String, String, i64)> = acc
+        .into_iter()
+        .filter(|(_, v)| *v != 0)
+        .map(|((n, m, p), v)| (n, m, p, v))
+        .collect();
+    for chunk in rows.chunks(200) {
+        let ph: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "(${}, ${}, ${}, ${})",
+                    i * 4 + 1,
+                    i * 4 + 2,
+                    i * 4 + 3,
+                    i * 4 + 4
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO agg (node, period, measure, value) VALUES {}",
+            ph.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (node, m, p, v) in chunk {
+            q = q
+                .bind(node.as_str())
+                .bind(p.as_str())
+                .bind(m.as_str())
+                .bind(*v);
         }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -204,6 +262,13 @@ fn compute(
         Formula::Cumulative(m) => plain(get(cumulative, m)),
         Formula::CumulativeAny(ms) => plain(ms.iter().map(|m| get(cumulative, m)).sum()),
         Formula::InPeriod(m) => plain(get(in_period, m)),
+        Formula::InPeriodCents(m) => Value {
+            code: ind.code,
+            value: Some(get(in_period, m) as f64 / 100.0),
+            numerator: None,
+            denominator: None,
+            pending_issue: None,
+        },
         Formula::Ratio {
             numerator,
             denominator,

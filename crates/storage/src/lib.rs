@@ -12,6 +12,8 @@ pub mod orgs;
 pub mod pilots;
 pub mod regions;
 pub mod registers;
+pub mod report_service;
+pub mod reports;
 pub mod scope;
 pub mod service;
 pub mod sql;

@@ -492,7 +492,7 @@ impl Service {
             ));
         }
         let records: i64 = sqlx::Row::try_get(
-            &sqlx::query("SELECT (SELECT COUNT(*) FROM pilots WHERE org_id = $1) + (SELECT COUNT(*) FROM designations WHERE holder_org_id = $1)")
+            &sqlx::query("SELECT (SELECT COUNT(*) FROM pilots WHERE org_id = $1) + (SELECT COUNT(*) FROM designations WHERE holder_org_id = $1) + (SELECT COUNT(*) FROM reports WHERE org_id = $1)")
                 .bind(id)
                 .fetch_one(tx.conn())
                 .await?,
@@ -502,7 +502,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "has_records",
                 None,
-                format!("该单位还有{records}条试点或认定记录,请先删除这些记录"),
+                format!("该单位还有{records}条试点、认定或统计报表记录,请先删除这些记录"),
                 format!("this organisation still has {records} pilot or designation records"),
             ));
         }

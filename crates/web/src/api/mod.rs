@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, described by `/api/v1/openapi.json`.
 pub mod registers;
+pub mod reports;
 use crate::auth::{set_cookie, Admin, ApiJson, ApiUser, AuditReader, OrgEditor, OrgReader};
 use crate::error::{ApiError, AppError};
 use crate::i18n::Lang;
@@ -49,6 +50,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/designations/{id}"),
     ("delete", "/api/v1/designations/{id}"),
     ("get", "/api/v1/indicators"),
+    ("get", "/api/v1/reports"),
+    ("post", "/api/v1/reports"),
+    ("get", "/api/v1/reports/{id}"),
+    ("post", "/api/v1/reports/{id}/transition"),
+    ("post", "/api/v1/reports/lock"),
+    ("get", "/api/v1/reports/completeness"),
+    ("post", "/api/v1/reports/remind"),
     ("get", "/api/v1/openapi.json"),
 ];
 
@@ -90,6 +98,15 @@ pub fn router() -> Router<AppState> {
                 .delete(registers::delete_designation),
         )
         .route("/api/v1/indicators", get(registers::indicators))
+        .route(
+            "/api/v1/reports",
+            get(reports::list_reports).post(reports::save_report),
+        )
+        .route("/api/v1/reports/completeness", get(reports::completeness))
+        .route("/api/v1/reports/lock", post(reports::lock))
+        .route("/api/v1/reports/remind", post(reports::remind))
+        .route("/api/v1/reports/{id}", get(reports::get_report))
+        .route("/api/v1/reports/{id}/transition", post(reports::transition))
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .fallback(api_not_found)
@@ -108,10 +125,13 @@ async fn api_not_found(lang: Lang) -> ApiError {
     paths(login, logout, me, change_password, regions, list_orgs, create_org, get_org, update_org, delete_org, list_users, create_user, update_user, reset_password, audit_log, audit_verify,
         registers::list_pilots, registers::create_pilot, registers::get_pilot, registers::update_pilot, registers::delete_pilot,
         registers::list_designations, registers::create_designation, registers::get_designation, registers::update_designation, registers::delete_designation,
-        registers::indicators, openapi_json),
+        registers::indicators,
+        reports::list_reports, reports::save_report, reports::get_report, reports::transition, reports::lock, reports::completeness, reports::remind,
+        openapi_json),
     components(schemas(Org, Region, User, Entry, OrgPage, UserPage, AuditPage, LoginRequest, LoginResponse, ErrorBody, ErrorDetail, OrgBody, OrgPatchBody, NewUserBody, UpdateUserBody, PasswordBody, ChangePasswordBody, VerifyResult,
         gongjiang_storage::pilots::Pilot, gongjiang_storage::designations::Designation, gongjiang_storage::registers::PilotInput, gongjiang_storage::registers::DesignationInput,
-        gongjiang_storage::registers::Subject, registers::PilotPage, registers::DesignationPage, registers::IndicatorResponse, registers::IndicatorValue, registers::IndicatorChild)),
+        gongjiang_storage::registers::Subject, registers::PilotPage, registers::DesignationPage, registers::IndicatorResponse, registers::IndicatorValue, registers::IndicatorChild,
+        gongjiang_storage::reports::Report, gongjiang_storage::reports::Completeness, gongjiang_storage::report_service::ReportInput, reports::ReportPage, reports::TransitionBody, reports::RegionPeriod, reports::Count)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

@@ -2,10 +2,13 @@
 pub mod nav;
 mod pages;
 pub mod registers;
+pub mod reports;
 
 /// Every console route.
 pub fn router() -> axum::Router<crate::AppState> {
-    pages::router().merge(registers::router())
+    pages::router()
+        .merge(registers::router())
+        .merge(reports::router())
 }
 
 use crate::auth::Ctx;

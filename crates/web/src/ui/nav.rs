@@ -241,7 +241,7 @@ pub const NAV: &[Group] = &[
             Item {
                 key: "nav.reports",
                 path: "/reports",
-                status: Issue(3),
+                status: Built,
                 roles: staff,
             },
             Item {

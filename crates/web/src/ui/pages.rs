@@ -246,6 +246,7 @@ struct HomePage {
     chart_json: String,
     recent: Vec<Entry>,
     my_org: Option<Org>,
+    inbox: Vec<(String, String)>,
 }
 
 async fn home(
@@ -371,6 +372,46 @@ async fn home(
         Some(id) => st.svc.get_org(&ctx.actor, id).await.ok(),
         None => None,
     };
+    // What waits for this user.
+    let mut inbox = Vec::new();
+    if ctx.role() == Role::Unit {
+        for (period, who, _) in st.svc.my_reminders(&ctx.actor).await.map_err(ui(lang))? {
+            inbox.push((
+                t.s("reports.reminder_inbox")
+                    .replace("{p}", &period)
+                    .replace("{who}", &who),
+                format!("/reports/new?period={period}"),
+            ));
+        }
+        for r in st.svc.my_returned(&ctx.actor).await.map_err(ui(lang))? {
+            inbox.push((
+                t.s("reports.returned_inbox")
+                    .replace("{p}", &r.period)
+                    .replace("{why}", r.return_reason.as_deref().unwrap_or("")),
+                format!("/reports/{}", r.id),
+            ));
+        }
+    }
+    if ctx.role().is_region_staff() {
+        let f = gongjiang_storage::reports::Filter {
+            status: Some("submitted".into()),
+            per_page: 1,
+            page: 1,
+            ..Default::default()
+        };
+        let n = st
+            .svc
+            .list_reports(&ctx.actor, &f)
+            .await
+            .map_err(ui(lang))?
+            .total;
+        if n > 0 {
+            inbox.push((
+                t.s("reports.to_review").replace("{n}", &t.num(&n)),
+                "/reports?status=submitted".into(),
+            ));
+        }
+    }
     let l = Layout::new(&ctx, "/", t.s("home.title"), vec![]).with_script("/assets/echarts.min.js");
     Ok(with_lang(
         &uri,
@@ -383,6 +424,7 @@ async fn home(
                 chart_json,
                 recent,
                 my_org,
+                inbox,
             },
             lang,
         )?,

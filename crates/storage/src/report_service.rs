@@ -1,0 +1,507 @@
+//! Service use cases for the yearly statistics: entry with validation on entry, the
+//! review flow (submit → approve / return with a reason → lock), completeness and
+//! reminders. Approval changes the indicators in the same transaction.
+use crate::audit;
+use crate::error::{Result, StoreError};
+use crate::indicators;
+use crate::orgs;
+use crate::reports::{self, Completeness, Report};
+use crate::scope::{Actor, Resolved, Scope};
+use crate::service::Service;
+use crate::{now_ms, Page};
+use gongjiang_domain::report::{
+    check_rules, element, parse_value, ReportAction, ReportStatus, Values,
+};
+use gongjiang_domain::{FieldError, Period, Role, Rule};
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// A report as entered: the organisation, the period, the values by element code (or
+/// Chinese label), and whether to submit it for review straight away.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportInput {
+    /// 统一社会信用代码 or org id.
+    pub org: String,
+    /// 2023, 2023Q4 or 2023-06.
+    pub period: String,
+    /// Element → number or text (workers, frontline_workers, high_skilled, …).
+    #[schema(value_type = Object)]
+    pub values: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    pub submit: bool,
+}
+
+fn may_report(actor: &Actor) -> Result<()> {
+    if actor.role.is_region_staff() || actor.role == Role::Unit {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden)
+    }
+}
+
+fn values_json(v: &Values) -> serde_json::Value {
+    json!(v
+        .iter()
+        .map(|(k, x)| (k.to_string(), *x))
+        .collect::<BTreeMap<_, _>>())
+}
+
+/// Parses every value, then checks the cross-field rules; all errors at once.
+pub fn parse_values(
+    raw: &BTreeMap<String, serde_json::Value>,
+) -> std::result::Result<Values, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut v = Values::new();
+    for (k, x) in raw {
+        let Some(e) = element(k.trim()) else {
+            errors.push(FieldError::new(
+                k.clone(),
+                Rule::UnknownValue,
+                format!("未知的数据项“{k}”"),
+                format!("unknown data element '{k}'"),
+            ));
+            continue;
+        };
+        let text = match x {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            other => {
+                errors.push(FieldError::new(
+                    e.code,
+                    Rule::BadFormat,
+                    format!("{}应为数字", e.label_zh),
+                    format!("{} must be a number ({other})", e.label_en),
+                ));
+                continue;
+            }
+        };
+        match parse_value(e, &text) {
+            Ok(Some(n)) => {
+                v.insert(e.code, n);
+            }
+            Ok(None) => {}
+            Err(err) => errors.push(err),
+        }
+    }
+    errors.extend(check_rules(&v));
+    if errors.is_empty() {
+        Ok(v)
+    } else {
+        Err(errors)
+    }
+}
+
+impl Service {
+    pub async fn list_reports(&self, actor: &Actor, f: &reports::Filter) -> Result<Page<Report>> {
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        reports::list(&mut conn, &actor.read_scope(), f).await
+    }
+
+    pub async fn get_report(&self, actor: &Actor, id: i64) -> Result<Report> {
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        reports::get(&mut conn, &actor.read_scope(), id)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Creates or updates a draft (or a returned report) and optionally submits it.
+    pub async fn save_report(&self, actor: &Actor, input: &ReportInput) -> Result<Report> {
+        may_report(actor)?;
+        let mut errors = Vec::new();
+        let period = match Period::parse(&input.period) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
+        let values = match parse_values(&input.values) {
+            Ok(v) => Some(v),
+            Err(mut e) => {
+                errors.append(&mut e);
+                None
+            }
+        };
+        let mut tx = self.db.begin().await?;
+        let org = orgs::find(tx.conn(), &actor.write_scope(), &input.org).await?;
+        match &org {
+            None => errors.push(FieldError::new(
+                "org",
+                Rule::UnknownValue,
+                format!("单位“{}”不存在或不在您的管辖范围内", input.org.trim()),
+                format!(
+                    "organisation '{}' does not exist or is outside your area",
+                    input.org.trim()
+                ),
+            )),
+            Some(o) if o.kind != "enterprise" && o.kind != "park" => errors.push(FieldError::new(
+                "org",
+                Rule::Forbidden,
+                format!("“{}”不是企业或园区,无须填报产改统计表", o.name),
+                "only enterprises and parks report",
+            )),
+            _ => {}
+        }
+        let (Some(org), Some(period), Some(values)) = (org, period, values) else {
+            return Err(StoreError::Invalid(errors));
+        };
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let period = period.to_string();
+        let now = now_ms();
+        let id = match reports::by_key(tx.conn(), org.id, &period).await? {
+            Some(existing) => {
+                let status =
+                    ReportStatus::from_any(&existing.status).unwrap_or(ReportStatus::Draft);
+                if !status.editable() {
+                    return Err(StoreError::conflict(
+                        "report_not_editable",
+                        None,
+                        format!(
+                            "该报表状态为“{}”,不能修改;如需更正,请审核人先退回",
+                            status.label_zh()
+                        ),
+                        format!(
+                            "the report is {}; it must be returned before it can change",
+                            status.label_en()
+                        ),
+                    ));
+                }
+                reports::set_values(tx.conn(), existing.id, &values, now).await?;
+                audit::append(
+                    tx.conn(),
+                    actor,
+                    audit::action::UPDATE,
+                    "report",
+                    &existing.id.to_string(),
+                    &format!("{} {period}", org.name),
+                    Some(&values_json(&existing.raw())),
+                    Some(&values_json(&values)),
+                    now,
+                )
+                .await?;
+                existing.id
+            }
+            None => {
+                let id = reports::insert(tx.conn(), org.id, &period, &values, now)
+                    .await
+                    .map_err(|e| {
+                        if e.is_unique_violation() {
+                            StoreError::conflict(
+                                "state_changed",
+                                None,
+                                "该报表刚被他人创建,请刷新后再试",
+                                "someone else created this report just now; reload",
+                            )
+                        } else {
+                            e
+                        }
+                    })?;
+                audit::append(
+                    tx.conn(),
+                    actor,
+                    audit::action::CREATE,
+                    "report",
+                    &id.to_string(),
+                    &format!("{} {period}", org.name),
+                    None,
+                    Some(&values_json(&values)),
+                    now,
+                )
+                .await?;
+                id
+            }
+        };
+        tx.commit().await?;
+        if input.submit {
+            return self
+                .transition_report(actor, id, ReportAction::Submit, None)
+                .await;
+        }
+        self.get_report(actor, id).await
+    }
+
+    /// One step of the review flow. Two reviewers acting on the same report at the same
+    /// moment: exactly one succeeds, the other gets `state_changed`.
+    pub async fn transition_report(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: ReportAction,
+        reason: Option<&str>,
+    ) -> Result<Report> {
+        may_report(actor)?;
+        let reviewer = match action {
+            ReportAction::Submit => true,
+            ReportAction::Approve | ReportAction::Return => actor.role.is_region_staff(),
+            ReportAction::Lock | ReportAction::Unlock => {
+                matches!(actor.role, Role::City | Role::Sysadmin)
+            }
+        };
+        let mut tx = self.db.begin().await?;
+        // Out of scope is not found, whatever the role; then the role decides.
+        let before = reports::get(tx.conn(), &actor.write_scope(), id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if !reviewer {
+            return Err(StoreError::Forbidden);
+        }
+        let from = ReportStatus::from_any(&before.status).unwrap_or(ReportStatus::Draft);
+        let Some(to) = from.after(action) else {
+            return Err(StoreError::conflict(
+                "bad_transition",
+                None,
+                format!(
+                    "报表当前状态为“{}”,不能执行“{}”",
+                    from.label_zh(),
+                    action.label_zh()
+                ),
+                format!(
+                    "a {} report cannot be '{}'",
+                    from.label_en(),
+                    action.label_en()
+                ),
+            ));
+        };
+        let reason = match action {
+            ReportAction::Return => match gongjiang_domain::error::text(
+                "reason",
+                ("退回原因", "Reason"),
+                reason.unwrap_or(""),
+                true,
+                500,
+            ) {
+                Ok(r) => r,
+                Err(e) => return Err(StoreError::invalid(e)),
+            },
+            _ => None,
+        };
+        let snap = indicators::snapshot(tx.conn(), before.org_id).await?;
+        let now = now_ms();
+        let ok = reports::transition(
+            tx.conn(),
+            id,
+            from.code(),
+            to.code(),
+            &actor.username,
+            reason.as_deref(),
+            action == ReportAction::Submit,
+            now,
+        )
+        .await?;
+        if !ok {
+            return Err(StoreError::conflict(
+                "state_changed",
+                None,
+                "该报表刚被他人处理,请刷新后查看",
+                "someone else acted on this report just now; reload",
+            ));
+        }
+        if from.counts() != to.counts() {
+            indicators::settle(tx.conn(), snap).await?;
+        }
+        audit::append(
+            tx.conn(),
+            actor,
+            &format!("report_{}", action.code()),
+            "report",
+            &id.to_string(),
+            &format!(
+                "{} {} {}",
+                before.org_name,
+                before.period,
+                reason.clone().unwrap_or_default()
+            ),
+            Some(&json!({"status": from.code()})),
+            Some(&json!({"status": to.code(), "reason": reason})),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_report(actor, id).await
+    }
+
+    /// Locks every approved report of a period in a region (city only).
+    pub async fn lock_reports(&self, actor: &Actor, region: &str, period: &str) -> Result<u64> {
+        if !matches!(actor.role, Role::City | Role::Sysadmin) {
+            return Err(StoreError::Forbidden);
+        }
+        let period = Period::parse(period)
+            .map_err(StoreError::invalid)?
+            .to_string();
+        let mut tx = self.db.begin().await?;
+        let mut sql = crate::sql::Sql::new(
+            "UPDATE reports SET status = 'locked', version = version + 1, reviewed_by = ",
+        );
+        sql.bind_text(actor.username.clone())
+            .push(", reviewed_at = ")
+            .bind_int(now_ms())
+            .push(" WHERE status = 'approved' AND period = ")
+            .bind_text(period.clone());
+        sql.push(" AND org_id IN (SELECT o.id FROM orgs o WHERE 1 = 1");
+        actor
+            .write_scope()
+            .resolve(tx.conn())
+            .await?
+            .org_filter(&mut sql, "o");
+        Resolved::region(tx.conn(), region)
+            .await?
+            .org_filter(&mut sql, "o");
+        sql.push(")");
+        let n = sql.query().execute(tx.conn()).await?.rows_affected();
+        audit::append(
+            tx.conn(),
+            actor,
+            "report_lock",
+            "report",
+            &format!("{region}/{period}"),
+            &format!("{n}"),
+            None,
+            None,
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    pub async fn report_completeness(
+        &self,
+        actor: &Actor,
+        region: &str,
+        period: &str,
+    ) -> Result<Vec<Completeness>> {
+        if !actor.role.is_region_staff() && actor.role != Role::Department {
+            return Err(StoreError::Forbidden);
+        }
+        let period = Period::parse(period)
+            .map_err(StoreError::invalid)?
+            .to_string();
+        let mut conn = self.db.pool.acquire().await?;
+        if crate::regions::get(&mut conn, &actor.read_scope(), region)
+            .await?
+            .is_none()
+        {
+            return Err(StoreError::NotFound);
+        }
+        reports::completeness(&mut conn, &actor.read_scope(), region, &period).await
+    }
+
+    pub async fn missing_reports(
+        &self,
+        actor: &Actor,
+        region: &str,
+        period: &str,
+        limit: i64,
+    ) -> Result<Vec<(i64, String, String)>> {
+        if !actor.role.is_region_staff() {
+            return Err(StoreError::Forbidden);
+        }
+        let period = Period::parse(period)
+            .map_err(StoreError::invalid)?
+            .to_string();
+        let mut conn = self.db.pool.acquire().await?;
+        reports::missing(&mut conn, &actor.read_scope(), region, &period, limit).await
+    }
+
+    /// Sends a reminder to every organisation in the region that has not submitted.
+    pub async fn remind_missing(&self, actor: &Actor, region: &str, period: &str) -> Result<usize> {
+        let missing = self.missing_reports(actor, region, period, 100_000).await?;
+        let period = Period::parse(period)
+            .map_err(StoreError::invalid)?
+            .to_string();
+        let mut tx = self.db.begin().await?;
+        let now = now_ms();
+        for (org_id, _, _) in &missing {
+            sqlx::query(
+                "INSERT INTO reminders (org_id, period, sent_by, sent_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(org_id)
+            .bind(&period)
+            .bind(&actor.username)
+            .bind(now)
+            .execute(tx.conn())
+            .await?;
+        }
+        audit::append(
+            tx.conn(),
+            actor,
+            "remind",
+            "report",
+            &format!("{region}/{period}"),
+            &missing.len().to_string(),
+            None,
+            None,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(missing.len())
+    }
+
+    /// Reminders for the caller's own organisation whose report is still missing.
+    pub async fn my_reminders(&self, actor: &Actor) -> Result<Vec<(String, String, i64)>> {
+        let Some(org) = actor.org_id else {
+            return Ok(Vec::new());
+        };
+        let mut conn = self.db.pool.acquire().await?;
+        let rows = sqlx::query(
+            "SELECT m.period, m.sent_by, MAX(m.sent_at) FROM reminders m LEFT JOIN reports rp ON rp.org_id = m.org_id AND rp.period = m.period \
+             WHERE m.org_id = $1 AND (rp.status IS NULL OR rp.status IN ('draft', 'returned')) GROUP BY m.period, m.sent_by ORDER BY m.period DESC",
+        )
+        .bind(org)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
+    /// The caller's own reports that were returned for correction.
+    pub async fn my_returned(&self, actor: &Actor) -> Result<Vec<Report>> {
+        let Some(org) = actor.org_id else {
+            return Ok(Vec::new());
+        };
+        let f = reports::Filter {
+            org_id: Some(org),
+            status: Some("returned".into()),
+            per_page: 20,
+            page: 1,
+            ..Default::default()
+        };
+        let mut conn = self.db.pool.acquire().await?;
+        Ok(reports::list(&mut conn, &Scope::Org(org), &f).await?.items)
+    }
+}
+
+impl Service {
+    /// The audit trail of one record, for anyone who may read that record (the caller
+    /// checks read access first).
+    pub async fn entity_history(
+        &self,
+        _actor: &Actor,
+        kind: &str,
+        id: &str,
+    ) -> Result<Vec<crate::audit::Entry>> {
+        let mut conn = self.db.pool.acquire().await?;
+        let f = crate::audit::Filter {
+            entity_kind: Some(kind.into()),
+            entity_id: Some(id.into()),
+            per_page: 100,
+            page: 1,
+            ..Default::default()
+        };
+        Ok(crate::audit::list(&mut conn, &f).await?.items)
+    }
+}

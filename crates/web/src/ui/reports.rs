@@ -1,0 +1,687 @@
+//! Console pages for the yearly statistics: list, entry form with validation on entry,
+//! the review flow with a progress bar and history, completeness with reminders.
+use super::{render, Errors, Layout};
+use crate::api::reports::ReportQuery;
+use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
+use crate::error::{AppError, UiError};
+use crate::i18n::{Lang, T};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use gongjiang_domain::report::{ReportAction, ReportStatus, ELEMENTS};
+use gongjiang_domain::Role;
+use gongjiang_storage::audit::Entry;
+use gongjiang_storage::report_service::ReportInput;
+use gongjiang_storage::reports::{Completeness, Report};
+use gongjiang_storage::{Page, StoreError};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reports", get(list).post(save))
+        .route("/reports/new", get(new))
+        .route("/reports/completeness", get(completeness))
+        .route("/reports/remind", post(remind))
+        .route("/reports/{id}", get(show))
+        .route("/reports/{id}/transition", post(transition))
+}
+
+fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
+    move |e| UiError(e.into(), lang)
+}
+
+fn nz(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+pub fn status_label(code: &str, en: bool) -> String {
+    ReportStatus::from_any(code)
+        .map(|s| s.label(en).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+pub fn status_badge(code: &str) -> &'static str {
+    match code {
+        "approved" | "locked" => "badge-green",
+        "submitted" => "badge-blue",
+        "returned" => "badge-red",
+        _ => "badge-gray",
+    }
+}
+
+pub fn fmt_num(v: Option<&f64>) -> String {
+    match v {
+        None => "—".into(),
+        Some(x) if x.fract() == 0.0 => crate::i18n::group(*x as i64),
+        Some(x) => format!("{x:.2}"),
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ListQuery {
+    region: String,
+    period: String,
+    status: String,
+    page: String,
+}
+
+impl ListQuery {
+    fn link(&self, page: i64) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("region", &self.region),
+            ("period", &self.period),
+            ("status", &self.status),
+        ] {
+            if !v.is_empty() {
+                s.append_pair(k, v);
+            }
+        }
+        s.append_pair("page", &page.to_string());
+        format!("/reports?{}", s.finish())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reports_list.html")]
+struct ListPage {
+    l: Layout,
+    page: Page<Report>,
+    q: ListQuery,
+    regions: Vec<(String, String)>,
+    statuses: Vec<(&'static str, &'static str)>,
+    periods: Vec<String>,
+    can_fill: bool,
+    is_staff: bool,
+    prev: String,
+    next: String,
+}
+
+fn periods() -> Vec<String> {
+    (2019..=2026).rev().map(|y| y.to_string()).collect()
+}
+
+async fn list(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let rq = ReportQuery {
+        region: nz(&q.region),
+        period: nz(&q.period),
+        status: nz(&q.status),
+        page: q.page.parse().ok(),
+        per_page: Some(20),
+        org_id: None,
+    };
+    let f = rq.filter().map_err(|e| UiError(e, lang))?;
+    let page = st
+        .svc
+        .list_reports(&ctx.actor, &f)
+        .await
+        .map_err(ui(lang))?;
+    let regions = st
+        .svc
+        .regions(&ctx.actor)
+        .await
+        .map_err(ui(lang))?
+        .into_iter()
+        .map(|r| (r.code, r.name))
+        .collect();
+    let l = Layout::new(
+        &ctx,
+        "/reports",
+        t.s("nav.reports"),
+        vec![
+            (t.s("nav.g.data"), String::new()),
+            (t.s("nav.reports"), String::new()),
+        ],
+    );
+    let p = page.page;
+    let role = ctx.role();
+    render(
+        &ListPage {
+            l,
+            prev: q.link(p - 1),
+            next: q.link(p + 1),
+            page,
+            q,
+            regions,
+            statuses: ReportStatus::ALL
+                .iter()
+                .map(|s| (s.code(), s.label(lang.is_en())))
+                .collect(),
+            periods: periods(),
+            can_fill: role.is_region_staff() || role == Role::Unit,
+            is_staff: role.is_region_staff(),
+        },
+        lang,
+    )
+}
+
+/// The form as typed: element code → text.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct ReportForm {
+    org: String,
+    period: String,
+    submit: String,
+    #[serde(flatten)]
+    values: BTreeMap<String, String>,
+}
+
+#[derive(Template)]
+#[template(path = "report_form.html")]
+struct FormPage {
+    l: Layout,
+    report: Option<Report>,
+    org: String,
+    org_fixed: bool,
+    period: String,
+    values: BTreeMap<String, String>,
+    e: Errors,
+    elements: Vec<(&'static str, String, bool)>,
+    orgs: Vec<(String, String)>,
+    editable: bool,
+    steps: Vec<(String, &'static str)>,
+    actions: Vec<(&'static str, String)>,
+    history: Vec<Entry>,
+}
+
+impl FormPage {
+    fn val(&self, code: &str) -> &str {
+        self.values.get(code).map(String::as_str).unwrap_or("")
+    }
+}
+
+fn steps(status: &str, t: &T) -> Vec<(String, &'static str)> {
+    let order = ["draft", "submitted", "approved", "locked"];
+    let cur = if status == "returned" {
+        0
+    } else {
+        order.iter().position(|s| *s == status).unwrap_or(0)
+    };
+    order
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let label = if i == 0 && status == "returned" {
+                status_label("returned", t.en())
+            } else {
+                status_label(s, t.en())
+            };
+            (
+                label,
+                if i < cur {
+                    "done"
+                } else if i == cur {
+                    "current"
+                } else {
+                    "todo"
+                },
+            )
+        })
+        .collect()
+}
+
+fn allowed_actions(ctx: &Ctx, status: &str, t: &T) -> Vec<(&'static str, String)> {
+    let Some(s) = ReportStatus::from_any(status) else {
+        return Vec::new();
+    };
+    let role = ctx.role();
+    ReportAction::ALL
+        .iter()
+        .filter(|a| s.after(**a).is_some())
+        .filter(|a| match a {
+            ReportAction::Submit => role.is_region_staff() || role == Role::Unit,
+            ReportAction::Approve | ReportAction::Return => role.is_region_staff(),
+            ReportAction::Lock | ReportAction::Unlock => {
+                matches!(role, Role::City | Role::Sysadmin)
+            }
+        })
+        .map(|a| (a.code(), a.label(t.en()).to_string()))
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    st: &AppState,
+    ctx: &Ctx,
+    report: Option<Report>,
+    org: String,
+    period: String,
+    values: BTreeMap<String, String>,
+    e: Errors,
+    status: StatusCode,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let unit = ctx.role() == Role::Unit;
+    let (title, editable, steps_v, actions, history) = match &report {
+        Some(r) => {
+            let editable = ReportStatus::from_any(&r.status).is_some_and(|s| s.editable())
+                && (unit || ctx.role().is_region_staff());
+            let hist = st
+                .svc
+                .entity_history(&ctx.actor, "report", &r.id.to_string())
+                .await
+                .map_err(ui(lang))?;
+            (
+                format!("{} · {}", r.org_name, r.period),
+                editable,
+                steps(&r.status, &t),
+                allowed_actions(ctx, &r.status, &t),
+                hist,
+            )
+        }
+        None => (
+            t.s("reports.new"),
+            true,
+            steps("draft", &t),
+            Vec::new(),
+            Vec::new(),
+        ),
+    };
+    let orgs = if unit {
+        Vec::new()
+    } else {
+        let f = gongjiang_storage::orgs::Filter {
+            kind: Some("enterprise".into()),
+            per_page: 500,
+            page: 1,
+            ..Default::default()
+        };
+        st.svc
+            .list_orgs(&ctx.actor, &f)
+            .await
+            .map_err(ui(lang))?
+            .items
+            .into_iter()
+            .map(|o| (o.uscc.clone().unwrap_or_else(|| o.id.to_string()), o.name))
+            .collect()
+    };
+    let l = Layout::new(
+        ctx,
+        "/reports",
+        title.clone(),
+        vec![
+            (t.s("nav.reports"), "/reports".into()),
+            (title, String::new()),
+        ],
+    );
+    let elements = ELEMENTS
+        .iter()
+        .map(|el| {
+            (
+                el.code,
+                if t.en() {
+                    el.label_en.to_string()
+                } else {
+                    el.label_zh.to_string()
+                },
+                el.money,
+            )
+        })
+        .collect();
+    let mut r = render(
+        &FormPage {
+            l,
+            org_fixed: unit || report.is_some(),
+            report,
+            org,
+            period,
+            values,
+            e,
+            elements,
+            orgs,
+            editable,
+            steps: steps_v,
+            actions,
+            history,
+        },
+        lang,
+    )?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewQuery {
+    period: String,
+    org: String,
+}
+
+async fn new(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let org = if ctx.role() == Role::Unit {
+        ctx.user.org_id.map(|o| o.to_string()).unwrap_or_default()
+    } else {
+        q.org.clone()
+    };
+    let period = nz(&q.period).unwrap_or_else(|| chrono::Utc::now().format("%Y").to_string());
+    // An existing report for this organisation and period opens instead of a new one.
+    if let Ok(org_row) = st.svc.find_org(&ctx.actor, &org).await {
+        let f = gongjiang_storage::reports::Filter {
+            org_id: Some(org_row.id),
+            period: Some(period.clone()),
+            per_page: 1,
+            page: 1,
+            ..Default::default()
+        };
+        if let Some(r) = st
+            .svc
+            .list_reports(&ctx.actor, &f)
+            .await
+            .map_err(ui(lang))?
+            .items
+            .into_iter()
+            .next()
+        {
+            return Ok(Redirect::to(&format!("/reports/{}", r.id)).into_response());
+        }
+    }
+    form_page(
+        &st,
+        &ctx,
+        None,
+        org,
+        period,
+        BTreeMap::new(),
+        Errors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn save(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    CsrfForm(f): CsrfForm<ReportForm>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let values: BTreeMap<String, serde_json::Value> = f
+        .values
+        .iter()
+        .filter(|(k, _)| ELEMENTS.iter().any(|e| e.code == k.as_str()))
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    let org = if ctx.role() == Role::Unit {
+        ctx.user.org_id.map(|o| o.to_string()).unwrap_or_default()
+    } else {
+        f.org.clone()
+    };
+    let input = ReportInput {
+        org: org.clone(),
+        period: f.period.clone(),
+        values,
+        submit: f.submit == "1",
+    };
+    match st.svc.save_report(&ctx.actor, &input).await {
+        Ok(r) => Ok(Redirect::to(&format!("/reports/{}?saved=1", r.id)).into_response()),
+        Err(e) => {
+            let e = AppError::from(e);
+            let fields: Vec<&str> = ["org", "period"]
+                .into_iter()
+                .chain(ELEMENTS.iter().map(|e| e.code))
+                .collect();
+            if e.field_errors().is_empty() {
+                return Err(UiError(e, lang));
+            }
+            let existing = match st.svc.find_org(&ctx.actor, &org).await {
+                Ok(o) => {
+                    let fl = gongjiang_storage::reports::Filter {
+                        org_id: Some(o.id),
+                        period: Some(f.period.clone()),
+                        per_page: 1,
+                        page: 1,
+                        ..Default::default()
+                    };
+                    st.svc
+                        .list_reports(&ctx.actor, &fl)
+                        .await
+                        .ok()
+                        .and_then(|p| p.items.into_iter().next())
+                }
+                Err(_) => None,
+            };
+            let values = f
+                .values
+                .into_iter()
+                .filter(|(k, _)| ELEMENTS.iter().any(|e| e.code == k.as_str()))
+                .collect();
+            form_page(
+                &st,
+                &ctx,
+                existing,
+                org,
+                f.period,
+                values,
+                Errors::from(&e.field_errors(), lang, &fields),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+async fn show(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let r = st.svc.get_report(&ctx.actor, id).await.map_err(ui(lang))?;
+    let values = ELEMENTS
+        .iter()
+        .filter_map(|e| {
+            r.values.get(e.code).map(|v| {
+                (
+                    e.code.to_string(),
+                    if e.money {
+                        format!("{v:.2}")
+                    } else {
+                        format!("{}", *v as i64)
+                    },
+                )
+            })
+        })
+        .collect();
+    let org = r.uscc.clone().unwrap_or_else(|| r.org_id.to_string());
+    let period = r.period.clone();
+    form_page(
+        &st,
+        &ctx,
+        Some(r),
+        org,
+        period,
+        values,
+        Errors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TransitionForm {
+    action: String,
+    reason: String,
+}
+
+async fn transition(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<TransitionForm>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let action = ReportAction::from_any(&f.action).ok_or_else(|| {
+        UiError(
+            AppError::bad_request("bad_action", "未知操作", "unknown action"),
+            lang,
+        )
+    })?;
+    match st
+        .svc
+        .transition_report(&ctx.actor, id, action, Some(&f.reason))
+        .await
+    {
+        Ok(r) => {
+            Ok(Redirect::to(&format!("/reports/{}?done={}", r.id, action.code())).into_response())
+        }
+        Err(StoreError::Invalid(errs)) => {
+            let r = st.svc.get_report(&ctx.actor, id).await.map_err(ui(lang))?;
+            let org = r.uscc.clone().unwrap_or_else(|| r.org_id.to_string());
+            let period = r.period.clone();
+            let values = r
+                .values
+                .iter()
+                .map(|(k, v)| (k.clone(), format!("{v}")))
+                .collect();
+            form_page(
+                &st,
+                &ctx,
+                Some(r),
+                org,
+                period,
+                values,
+                Errors::from(&errs, lang, &["reason"]),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CompletenessQuery {
+    region: String,
+    period: String,
+    reminded: String,
+}
+
+#[derive(Template)]
+#[template(path = "reports_completeness.html")]
+struct CompletenessPage {
+    l: Layout,
+    region: String,
+    region_name: String,
+    period: String,
+    periods: Vec<String>,
+    rows: Vec<Completeness>,
+    missing: Vec<(i64, String, String)>,
+    chart_json: String,
+    flash: Option<String>,
+}
+
+async fn completeness(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Query(q): Query<CompletenessQuery>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let region = nz(&q.region)
+        .or(ctx.user.region_code.clone())
+        .unwrap_or_else(|| "320400".into());
+    let period = nz(&q.period).unwrap_or_else(|| "2024".into());
+    let rows = st
+        .svc
+        .report_completeness(&ctx.actor, &region, &period)
+        .await
+        .map_err(ui(lang))?;
+    let missing = st
+        .svc
+        .missing_reports(&ctx.actor, &region, &period, 200)
+        .await
+        .map_err(ui(lang))?;
+    let region_name = st
+        .svc
+        .region(&ctx.actor, &region)
+        .await
+        .map(|r| r.name)
+        .unwrap_or_else(|_| region.clone());
+    let chart_json = serde_json::json!({
+        "names": rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>(),
+        "codes": rows.iter().map(|r| r.code.clone()).collect::<Vec<_>>(),
+        "drill": format!("/reports/completeness?period={period}&region="),
+        "series": [
+            {"name": t.s("reports.expected"), "values": rows.iter().map(|r| r.expected).collect::<Vec<_>>()},
+            {"name": t.s("reports.submitted"), "values": rows.iter().map(|r| r.submitted).collect::<Vec<_>>()},
+            {"name": t.s("reports.approved"), "values": rows.iter().map(|r| r.approved).collect::<Vec<_>>()},
+        ]
+    })
+    .to_string();
+    let flash = nz(&q.reminded).map(|n| t.s("reports.reminded").replace("{n}", &n));
+    let l = Layout::new(
+        &ctx,
+        "/reports",
+        t.s("reports.completeness"),
+        vec![
+            (t.s("nav.reports"), "/reports".into()),
+            (t.s("reports.completeness"), String::new()),
+        ],
+    )
+    .with_script("/assets/echarts.min.js");
+    render(
+        &CompletenessPage {
+            l,
+            region,
+            region_name,
+            period,
+            periods: periods(),
+            rows,
+            missing,
+            chart_json,
+            flash,
+        },
+        lang,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RemindForm {
+    region: String,
+    period: String,
+}
+
+async fn remind(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    CsrfForm(f): CsrfForm<RemindForm>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let n = st
+        .svc
+        .remind_missing(&ctx.actor, &f.region, &f.period)
+        .await
+        .map_err(ui(lang))?;
+    Ok(Redirect::to(&format!(
+        "/reports/completeness?region={}&period={}&reminded={n}",
+        f.region, f.period
+    ))
+    .into_response())
+}

@@ -1,0 +1,448 @@
+//! The yearly statistics: validation on entry, the review flow, live indicators,
+//! completeness and reminders, concurrent reviewers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+mod common;
+
+use common::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+async fn indicator(app: &TestApp, tok: &str, org: &str, period: &str, code: &str) -> Value {
+    let (s, v) = app
+        .get(
+            tok,
+            &format!("/api/v1/indicators?org={org}&period={period}"),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == code)
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn demo_statistics_reach_the_seed_figures() {
+    let app = spawn_demo().await;
+    let t = app.token("city").await;
+    let covered = indicator(&app, &t, "320400", "2023", "pilot_workers_covered").await["value"]
+        .as_f64()
+        .unwrap();
+    assert!(covered >= 520_000.0, "{covered}");
+    let ratio = indicator(&app, &t, "320400", "2023", "high_skilled_per_10k").await;
+    let r = ratio["value"].as_f64().unwrap();
+    assert!((1_300.0..1_460.0).contains(&r), "{r}");
+    assert!(ratio["numerator"].as_i64().unwrap() > 0 && ratio["denominator"].as_i64().unwrap() > 0);
+    let new = indicator(&app, &t, "320400", "2023", "high_skilled_new").await["value"]
+        .as_f64()
+        .unwrap();
+    assert!((12_000.0..22_000.0).contains(&new), "{new}");
+    // In-period: 2022 has its own (smaller) figures.
+    let w22 = indicator(&app, &t, "320400", "2022", "workers_total").await["value"]
+        .as_f64()
+        .unwrap();
+    let w23 = indicator(&app, &t, "320400", "2023", "workers_total").await["value"]
+        .as_f64()
+        .unwrap();
+    assert!(w22 < w23);
+    let (_, list) = app.get(&t, "/api/v1/reports?period=2023&per_page=1").await;
+    assert_eq!(list["total"], 1200);
+}
+
+#[tokio::test]
+async fn a_report_from_entry_to_lock() {
+    let app = spawn_demo().await;
+    let unit = app.token("unit").await;
+    let tn = app.token("tianning").await;
+    let city = app.token("city").await;
+    let me = app.get(&unit, "/api/v1/me").await.1;
+    let org = me["org_id"].as_i64().unwrap().to_string();
+    let workers_before = indicator(&app, &city, "320402", "2024", "workers_total").await["value"]
+        .as_f64()
+        .unwrap();
+
+    // Validation on entry: every broken rule at once, nothing saved.
+    let (s, v) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org, "period": "2024", "values": {"workers": 100, "high_skilled": 150, "frontline_workers": "一百", "培训投入万元": "1.234", "bogus": 1}})).await;
+    assert_eq!(s, 422, "{v}");
+    let fields: Vec<_> = v["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        fields.contains(&"bogus".to_string())
+            && fields.contains(&"frontline_workers".to_string())
+            && fields.contains(&"training_spend_wan".to_string()),
+        "{fields:?}"
+    );
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &unit,
+            "/api/v1/reports",
+            json!({"org": org, "period": "2024", "values": {"workers": 100, "high_skilled": 150}}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (422, Some("high_skilled"))
+    );
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("不能大于职工总数"));
+    assert_eq!(
+        app.get(&unit, &format!("/api/v1/reports?org_id={org}&period=2024"))
+            .await
+            .1["total"],
+        0
+    );
+
+    // Draft, then submit.
+    let (s, r) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org, "period": "2024", "values": {"workers": "1,200", "high_skilled": 180, "frontline_workers": 800, "培训投入万元": "12.5"}})).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["status"], "draft");
+    assert_eq!(r["values"]["training_spend_wan"], 12.5);
+    let id = r["id"].as_i64().unwrap();
+    let tr = |tok: String, action: &'static str, reason: Option<&'static str>| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                &tok,
+                &format!("/api/v1/reports/{id}/transition"),
+                json!({"action": action, "reason": reason}),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        tr(unit.clone(), "approve", None).await.0,
+        403,
+        "a unit cannot approve"
+    );
+    let (s, r) = tr(unit.clone(), "submit", None).await;
+    assert_eq!((s, r["status"].as_str()), (200, Some("submitted")));
+    // Submitted: the unit cannot change it any more.
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &unit,
+            "/api/v1/reports",
+            json!({"org": org, "period": "2024", "values": {"workers": 1}}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (409, Some("report_not_editable"))
+    );
+    // Not counted until approved; then counted at once.
+    assert_eq!(
+        indicator(&app, &city, "320402", "2024", "workers_total").await["value"]
+            .as_f64()
+            .unwrap(),
+        workers_before
+    );
+    let (s, r) = tr(tn.clone(), "approve", None).await;
+    assert_eq!((s, r["status"].as_str()), (200, Some("approved")), "{r}");
+    assert_eq!(
+        indicator(&app, &city, "320402", "2024", "workers_total").await["value"]
+            .as_f64()
+            .unwrap(),
+        workers_before + 1200.0
+    );
+    // Return needs a reason; returning takes the figures out again.
+    let (s, v) = tr(tn.clone(), "return", None).await;
+    assert_eq!((s, v["error"]["field"].as_str()), (422, Some("reason")));
+    let (s, r) = tr(tn.clone(), "return", Some("一线职工数有误")).await;
+    assert_eq!(
+        (s, r["return_reason"].as_str()),
+        (200, Some("一线职工数有误"))
+    );
+    assert_eq!(
+        indicator(&app, &city, "320402", "2024", "workers_total").await["value"]
+            .as_f64()
+            .unwrap(),
+        workers_before
+    );
+    // The unit sees it in its inbox, corrects and resubmits.
+    let b = app.browser("unit").await;
+    let (_, home) = b.get("/").await;
+    assert!(
+        home.contains("一线职工数有误"),
+        "returned report in the inbox"
+    );
+    let (s, _) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org, "period": "2024", "values": {"workers": 1200, "high_skilled": 180, "frontline_workers": 700}, "submit": true})).await;
+    assert_eq!(s, 200);
+    assert_eq!(tr(tn.clone(), "approve", None).await.0, 200);
+    // Lock: city only; locked cannot be returned or edited.
+    assert_eq!(tr(tn.clone(), "lock", None).await.0, 403);
+    let (s, r) = tr(city.clone(), "lock", None).await;
+    assert_eq!((s, r["status"].as_str()), (200, Some("locked")));
+    let (s, v) = tr(tn.clone(), "return", Some("x")).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (409, Some("bad_transition"))
+    );
+    assert_eq!(
+        indicator(&app, &city, "320402", "2024", "workers_total").await["value"]
+            .as_f64()
+            .unwrap(),
+        workers_before + 1200.0
+    );
+    // The history is complete.
+    let (_, log) = app
+        .get(
+            &app.token("admin").await,
+            &format!("/api/v1/audit?entity_kind=report&entity_id={id}&per_page=50"),
+        )
+        .await;
+    let actions: Vec<_> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "report_submit",
+            "report_approve",
+            "report_return",
+            "update",
+            "report_submit",
+            "report_approve",
+            "report_lock"
+        ]
+    );
+    // Another district cannot see it.
+    let wj = app.token("wujin").await;
+    assert_eq!(app.get(&wj, &format!("/api/v1/reports/{id}")).await.0, 404);
+    assert_eq!(
+        app.send(
+            Method::POST,
+            &wj,
+            &format!("/api/v1/reports/{id}/transition"),
+            json!({"action": "unlock"})
+        )
+        .await
+        .0,
+        404
+    );
+}
+
+#[tokio::test]
+async fn concurrent_reviewers_exactly_one_wins() {
+    let app = spawn_demo().await;
+    let tn = app.token("tianning").await;
+    let (_, list) = app
+        .get(
+            &tn,
+            "/api/v1/reports?period=2024&status=submitted&per_page=1",
+        )
+        .await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let city = app.token("city").await;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let c = app.client.clone();
+        let url = app.at(&format!("/api/v1/reports/{id}/transition"));
+        let tok = if i % 2 == 0 { tn.clone() } else { city.clone() };
+        tasks.push(tokio::spawn(async move {
+            c.post(url)
+                .bearer_auth(tok)
+                .json(&json!({"action": "approve"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut codes = Vec::new();
+    for t in tasks {
+        codes.push(t.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 409).count(), 7, "{codes:?}");
+}
+
+#[tokio::test]
+async fn completeness_reminders_and_pilot_coverage() {
+    let app = spawn_demo().await;
+    let tn = app.token("tianning").await;
+    let (s, rows) = app
+        .get(
+            &tn,
+            "/api/v1/reports/completeness?region=320402&period=2024",
+        )
+        .await;
+    assert_eq!(s, 200, "{rows}");
+    let rows = rows.as_array().unwrap().clone();
+    assert!(!rows.is_empty());
+    let expected: i64 = rows.iter().map(|r| r["expected"].as_i64().unwrap()).sum();
+    let submitted: i64 = rows.iter().map(|r| r["submitted"].as_i64().unwrap()).sum();
+    let total = app
+        .get(&tn, "/api/v1/orgs?region=320402&kind=enterprise&per_page=1")
+        .await
+        .1["total"]
+        .as_i64()
+        .unwrap()
+        + app
+            .get(&tn, "/api/v1/orgs?region=320402&kind=park&per_page=1")
+            .await
+            .1["total"]
+            .as_i64()
+            .unwrap();
+    assert_eq!(expected, total);
+    assert!(submitted > 0 && submitted < expected);
+    assert_eq!(
+        app.get(
+            &tn,
+            "/api/v1/reports/completeness?region=320412&period=2024"
+        )
+        .await
+        .0,
+        404
+    );
+    let (s, n) = app
+        .send(
+            Method::POST,
+            &tn,
+            "/api/v1/reports/remind",
+            json!({"region": "320402", "period": "2024"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(n["count"].as_i64().unwrap() >= expected - submitted);
+    let b = app.browser("unit").await;
+    let (_, home) = b.get("/").await;
+    assert!(
+        home.contains("请填报 2024 年产改统计表"),
+        "reminder in the unit's inbox"
+    );
+    assert_eq!(
+        app.send(
+            Method::POST,
+            &app.token("unit").await,
+            "/api/v1/reports/remind",
+            json!({"region": "320402", "period": "2024"})
+        )
+        .await
+        .0,
+        403
+    );
+    let (s, page) = app
+        .browser("tianning")
+        .await
+        .get("/reports/completeness?period=2024")
+        .await;
+    assert_eq!(s, 200);
+    assert!(page.contains("未报送单位") && page.contains("data-chart="));
+
+    // Pilot coverage: a new enterprise's approved report counts as covered only once it is a pilot.
+    let city = app.token("city").await;
+    let (_, _) = app.send(Method::POST, &city, "/api/v1/orgs", json!({"name": "覆盖测试有限公司", "kind": "enterprise", "uscc": uscc(90909), "region_code": "320404"})).await;
+    let (s, r) = app.send(Method::POST, &city, "/api/v1/reports", json!({"org": uscc(90909), "period": "2023", "values": {"workers": 5000}, "submit": true})).await;
+    assert_eq!(s, 200, "{r}");
+    let before = indicator(&app, &city, "320404", "2023", "pilot_workers_covered").await["value"]
+        .as_f64()
+        .unwrap();
+    app.send(
+        Method::POST,
+        &city,
+        &format!("/api/v1/reports/{}/transition", r["id"]),
+        json!({"action": "approve"}),
+    )
+    .await;
+    assert_eq!(
+        indicator(&app, &city, "320404", "2023", "pilot_workers_covered").await["value"]
+            .as_f64()
+            .unwrap(),
+        before
+    );
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &city,
+            "/api/v1/pilots",
+            json!({"org": uscc(90909), "level": "city", "year": "2023"}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    assert_eq!(
+        indicator(&app, &city, "320404", "2023", "pilot_workers_covered").await["value"]
+            .as_f64()
+            .unwrap(),
+        before + 5000.0
+    );
+}
+
+#[tokio::test]
+async fn report_pages() {
+    let app = spawn_demo().await;
+    let b = app.browser("unit").await;
+    let (s, form) = b.get("/reports/new?period=2024").await;
+    assert_eq!(s, 200);
+    assert!(form.contains("职工总数") && form.contains("保存并报送"));
+    let (s, html, _) = b
+        .post(
+            "/reports",
+            &[
+                ("period", "2024"),
+                ("workers", "100"),
+                ("high_skilled", "101"),
+                ("submit", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("不能大于职工总数") && html.contains("value=\"101\""));
+    let (s, _, loc) = b
+        .post(
+            "/reports",
+            &[
+                ("period", "2024"),
+                ("workers", "100"),
+                ("high_skilled", "20"),
+                ("submit", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let loc = loc.unwrap();
+    let (_, page) = b.get(&loc).await;
+    assert!(page.contains("已报送") && page.contains("class=\"step current\""));
+    let id = loc
+        .trim_start_matches("/reports/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let tb = app.browser("tianning").await;
+    let (_, review) = tb.get(&format!("/reports/{id}")).await;
+    assert!(review.contains("审核通过") && review.contains("退回修改"));
+    let (s, html, _) = tb
+        .post(
+            &format!("/reports/{id}/transition"),
+            &[("action", "return"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("退回原因为必填项"));
+    let (s, _, _) = tb
+        .post(
+            &format!("/reports/{id}/transition"),
+            &[("action", "approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, list) = tb.get("/reports?period=2024&status=approved").await;
+    assert!(list.contains("已审核"));
+}
