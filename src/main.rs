@@ -54,6 +54,36 @@ enum Cmd {
     },
     /// Replace the database's contents with a backup (all or nothing).
     Restore { file: std::path::PathBuf },
+    /// Import an .xlsx or .csv file (orgs, pilots, reports, designations). Everything is
+    /// validated first; by default a file with any invalid row writes nothing.
+    Import {
+        kind: String,
+        file: std::path::PathBuf,
+        /// Validate and report, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the valid rows; the rejected ones go to FILE.rejected.xlsx with a reason.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Export in the import template's columns (.xlsx or .csv by extension).
+    Export {
+        kind: String,
+        /// A region code, 统一社会信用代码 or org id: that subtree only.
+        #[arg(long)]
+        org: Option<String>,
+        /// Reports of this period only.
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(short = 'o', long = "output")]
+        output: std::path::PathBuf,
+    },
+    /// Write the empty import template (.xlsx with notes and drop-down lists).
+    Template {
+        kind: String,
+        #[arg(short = 'o', long = "output")]
+        output: std::path::PathBuf,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -167,6 +197,19 @@ async fn run(cmd: Cmd, cfg: Config) -> ExitCode {
         Cmd::Audit {
             cmd: AuditCmd::Verify,
         } => audit_verify(&cfg).await,
+        Cmd::Import {
+            kind,
+            file,
+            dry_run,
+            skip_invalid,
+        } => import(&cfg, &kind, &file, dry_run, skip_invalid).await,
+        Cmd::Export {
+            kind,
+            org,
+            period,
+            output,
+        } => export(&cfg, &kind, org.as_deref(), period.as_deref(), &output).await,
+        Cmd::Template { kind, output } => template(&cfg, &kind, &output),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -418,4 +461,166 @@ async fn audit_verify(cfg: &Config) -> CmdResult {
             ),
         )),
     }
+}
+
+fn import_err(cfg: &Config, e: gongjiang_io::run::ImportError) -> (u8, String) {
+    use gongjiang_io::run::ImportError as E;
+    let code = match &e {
+        E::UnknownKind(_) => EXIT_USAGE,
+        E::Store(gongjiang_storage::StoreError::Db(_))
+        | E::Store(gongjiang_storage::StoreError::Other(_)) => EXIT_RUNTIME,
+        _ => EXIT_REJECTED,
+    };
+    (code, e.message(cfg.english))
+}
+
+async fn import(
+    cfg: &Config,
+    kind: &str,
+    file: &std::path::Path,
+    dry_run: bool,
+    skip_invalid: bool,
+) -> CmdResult {
+    let bytes =
+        std::fs::read(file).map_err(|e| (EXIT_RUNTIME, format!("{}: {e}", file.display())))?;
+    let svc = open(cfg).await.map_err(|e| (EXIT_RUNTIME, e))?;
+    let actor = Actor::system("cli");
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(100);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {percent}%") {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b.set_message(msg(cfg, "校验并导入", "validating and importing"));
+        b
+    });
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let opts = gongjiang_storage::import::Options {
+        dry_run,
+        skip_invalid,
+    };
+    let report = gongjiang_io::run::import_file(
+        &svc,
+        &actor,
+        kind,
+        &bytes,
+        &name,
+        opts,
+        &mut |done, total| {
+            if let Some(b) = &bar {
+                b.set_position((done * 100 / total.max(1)) as u64);
+            }
+        },
+    )
+    .await
+    .map_err(|e| import_err(cfg, e))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let o = &report.outcome;
+    for p in &o.problems {
+        let col = p.field.as_deref().unwrap_or("");
+        eprintln!(
+            "{} {} {col}: {}",
+            msg(cfg, "第", "row"),
+            p.row,
+            if cfg.english {
+                &p.message_en
+            } else {
+                &p.message_zh
+            }
+        );
+    }
+    if cfg.english {
+        eprintln!(
+            "{} rows: {} valid, {} rejected; created {}, updated {}, unchanged {}{}",
+            o.total,
+            o.valid,
+            o.total - o.valid,
+            o.created,
+            o.updated,
+            o.unchanged,
+            if o.written { "" } else { "; nothing written" }
+        );
+    } else {
+        eprintln!(
+            "共 {} 行:有效 {},拒绝 {};新增 {},更新 {},未变 {}{}",
+            o.total,
+            o.valid,
+            o.total - o.valid,
+            o.created,
+            o.updated,
+            o.unchanged,
+            if o.written {
+                ""
+            } else {
+                ";未写入任何数据"
+            }
+        );
+    }
+    if o.total > o.valid {
+        if skip_invalid {
+            if let Some(spec) = gongjiang_io::spec(kind) {
+                let out = file.with_extension("rejected.xlsx");
+                let wb = report
+                    .rejected_workbook(spec, cfg.english)
+                    .map_err(rt_err)?;
+                std::fs::write(&out, wb).map_err(rt_err)?;
+                eprintln!(
+                    "{} {}",
+                    msg(cfg, "被拒绝的行已写入", "rejected rows written to"),
+                    out.display()
+                );
+            }
+        }
+        return Err((
+            EXIT_REJECTED,
+            msg(cfg, "文件中有无效的行", "the file has invalid rows"),
+        ));
+    }
+    Ok(())
+}
+
+async fn export(
+    cfg: &Config,
+    kind: &str,
+    org: Option<&str>,
+    period: Option<&str>,
+    out: &std::path::Path,
+) -> CmdResult {
+    let svc = open(cfg).await.map_err(|e| (EXIT_RUNTIME, e))?;
+    let name = out.to_string_lossy().to_string();
+    let bytes =
+        gongjiang_io::run::export_file(&svc, &Actor::system("cli"), kind, org, period, &name)
+            .await
+            .map_err(|e| import_err(cfg, e))?;
+    std::fs::write(out, bytes).map_err(|e| (EXIT_RUNTIME, format!("{}: {e}", out.display())))?;
+    eprintln!("{} {}", msg(cfg, "已导出", "exported"), out.display());
+    Ok(())
+}
+
+fn template(cfg: &Config, kind: &str, out: &std::path::Path) -> CmdResult {
+    let Some(spec) = gongjiang_io::spec(kind) else {
+        return Err((
+            EXIT_USAGE,
+            format!(
+                "{}: {kind}",
+                msg(
+                    cfg,
+                    "未知的模板类型(orgs、pilots、reports、workers、designations)",
+                    "unknown template kind (orgs, pilots, reports, workers, designations)"
+                )
+            ),
+        ));
+    };
+    let bytes = gongjiang_io::template(spec).map_err(rt_err)?;
+    std::fs::write(out, bytes).map_err(|e| (EXIT_RUNTIME, format!("{}: {e}", out.display())))?;
+    eprintln!(
+        "{} {}",
+        msg(cfg, "模板已写入", "template written to"),
+        out.display()
+    );
+    Ok(())
 }

@@ -292,3 +292,73 @@ fn help_never_shows_secrets_and_config_file_is_read() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(data.join("gongjiang.db").exists());
 }
+
+#[tokio::test]
+async fn import_export_template_on_the_command_line() {
+    let e = env().await;
+    assert!(e.cmd(&["demo"], None).status.success());
+    let tpl = e.dir.join("t.xlsx");
+    let o = e.cmd(&["template", "pilots", "-o", tpl.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(&std::fs::read(&tpl).unwrap()[..2], b"PK");
+    assert_eq!(
+        e.cmd(&["template", "nonsense", "-o", tpl.to_str().unwrap()], None)
+            .status
+            .code(),
+        Some(2)
+    );
+    // Export, then import the same file: nothing changes.
+    let out = e.dir.join("pilots.csv");
+    let o = e.cmd(
+        &[
+            "export",
+            "pilots",
+            "--org",
+            "320402",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let o = e.cmd(&["import", "pilots", out.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(err(&o).contains("新增 0,更新 0"), "{}", err(&o));
+    // A file with a bad row: exit 3, nothing written; --dry-run writes nothing either.
+    let bad = e.dir.join("orgs.csv");
+    let good = gongjiang_domain::Uscc::from_first17("91320402MA0000777")
+        .unwrap()
+        .to_string();
+    std::fs::write(&bad, format!("单位名称,统一社会信用代码,单位类型,所属区划代码\n命令行企业有限公司,{good},企业,320402\n坏企业有限公司,91320402MA1XXXXX00,企业,320402\n")).unwrap();
+    let o = e.cmd(&["import", "orgs", bad.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        err(&o).contains("第 3") && err(&o).contains("校验码") && err(&o).contains("未写入"),
+        "{}",
+        err(&o)
+    );
+    let o = e.cmd(
+        &["import", "orgs", bad.to_str().unwrap(), "--skip-invalid"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(err(&o).contains("新增 1"), "{}", err(&o));
+    assert!(e.dir.join("orgs.rejected.xlsx").exists());
+    let o = e.cmd(
+        &["import", "orgs", bad.to_str().unwrap(), "--skip-invalid"],
+        None,
+    );
+    assert!(
+        err(&o).contains("新增 0"),
+        "re-import is idempotent: {}",
+        err(&o)
+    );
+    let junk = e.dir.join("junk.xlsx");
+    std::fs::write(&junk, b"not a spreadsheet").unwrap();
+    assert_eq!(
+        e.cmd(&["import", "orgs", junk.to_str().unwrap()], None)
+            .status
+            .code(),
+        Some(3)
+    );
+}

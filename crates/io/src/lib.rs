@@ -53,6 +53,7 @@
 pub mod cell;
 pub mod map;
 pub mod read;
+pub mod run;
 pub mod spec;
 pub mod write;
 

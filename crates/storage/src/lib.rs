@@ -7,6 +7,7 @@ pub mod backup;
 pub mod db;
 pub mod designations;
 pub mod error;
+pub mod import;
 pub mod indicators;
 pub mod orgs;
 pub mod pilots;

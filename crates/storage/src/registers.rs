@@ -155,6 +155,28 @@ impl Service {
             .ok_or(StoreError::NotFound)
     }
 
+    /// Validates a pilot row (for imports).
+    pub async fn check_pilot_input(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        i: &PilotInput,
+    ) -> Result<NewPilot> {
+        may_edit_registers(actor)?;
+        self.check_pilot(conn, actor, i).await
+    }
+
+    /// Validates a designation row (for imports).
+    pub async fn check_designation_input(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        i: &DesignationInput,
+    ) -> Result<NewDesignation> {
+        may_edit_registers(actor)?;
+        self.check_designation(conn, actor, i).await
+    }
+
     async fn check_pilot(
         &self,
         conn: &mut sqlx::AnyConnection,

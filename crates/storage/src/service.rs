@@ -293,6 +293,19 @@ impl Service {
         }
     }
 
+    /// Validates an organisation row (for imports): rules and scope, not uniqueness.
+    pub async fn check_org_input(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        input: &OrgInput,
+    ) -> Result<gongjiang_domain::org::NewOrg> {
+        if !actor.role.may_edit_orgs() {
+            return Err(StoreError::Forbidden);
+        }
+        self.check_org(conn, actor, input, None).await
+    }
+
     async fn is_descendant(
         &self,
         conn: &mut sqlx::AnyConnection,

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod jobs;
 pub mod metrics;
 pub mod throttle;
 pub mod ui;
@@ -58,6 +59,7 @@ pub struct AppState {
     pub cfg: Arc<WebConfig>,
     pub throttle: Arc<throttle::Throttle>,
     pub metrics: Arc<metrics::Metrics>,
+    pub jobs: Arc<jobs::Jobs>,
 }
 
 impl AppState {
@@ -68,6 +70,7 @@ impl AppState {
             cfg: Arc::new(cfg),
             throttle: Arc::new(throttle),
             metrics: Arc::new(metrics::Metrics::default()),
+            jobs: Arc::new(jobs::Jobs::default()),
         }
     }
 }

@@ -1,4 +1,5 @@
 //! The JSON API under `/api/v1`, described by `/api/v1/openapi.json`.
+pub mod io;
 pub mod registers;
 pub mod reports;
 use crate::auth::{set_cookie, Admin, ApiJson, ApiUser, AuditReader, OrgEditor, OrgReader};
@@ -57,6 +58,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/reports/lock"),
     ("get", "/api/v1/reports/completeness"),
     ("post", "/api/v1/reports/remind"),
+    ("post", "/api/v1/imports"),
+    ("get", "/api/v1/imports/{id}"),
+    ("get", "/api/v1/imports/{id}/rejected"),
+    ("get", "/api/v1/templates/{kind}"),
+    ("get", "/api/v1/exports/{kind}"),
     ("get", "/api/v1/openapi.json"),
 ];
 
@@ -107,6 +113,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/reports/remind", post(reports::remind))
         .route("/api/v1/reports/{id}", get(reports::get_report))
         .route("/api/v1/reports/{id}/transition", post(reports::transition))
+        .route(
+            "/api/v1/imports",
+            post(io::start).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
+        .route("/api/v1/imports/{id}", get(io::status))
+        .route("/api/v1/imports/{id}/rejected", get(io::rejected))
+        .route("/api/v1/templates/{kind}", get(io::template))
+        .route("/api/v1/exports/{kind}", get(io::export))
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .fallback(api_not_found)
@@ -127,11 +141,12 @@ async fn api_not_found(lang: Lang) -> ApiError {
         registers::list_designations, registers::create_designation, registers::get_designation, registers::update_designation, registers::delete_designation,
         registers::indicators,
         reports::list_reports, reports::save_report, reports::get_report, reports::transition, reports::lock, reports::completeness, reports::remind,
+        io::start, io::status, io::rejected, io::template, io::export,
         openapi_json),
     components(schemas(Org, Region, User, Entry, OrgPage, UserPage, AuditPage, LoginRequest, LoginResponse, ErrorBody, ErrorDetail, OrgBody, OrgPatchBody, NewUserBody, UpdateUserBody, PasswordBody, ChangePasswordBody, VerifyResult,
         gongjiang_storage::pilots::Pilot, gongjiang_storage::designations::Designation, gongjiang_storage::registers::PilotInput, gongjiang_storage::registers::DesignationInput,
         gongjiang_storage::registers::Subject, registers::PilotPage, registers::DesignationPage, registers::IndicatorResponse, registers::IndicatorValue, registers::IndicatorChild,
-        gongjiang_storage::reports::Report, gongjiang_storage::reports::Completeness, gongjiang_storage::report_service::ReportInput, reports::ReportPage, reports::TransitionBody, reports::RegionPeriod, reports::Count)),
+        gongjiang_storage::reports::Report, gongjiang_storage::reports::Completeness, gongjiang_storage::report_service::ReportInput, reports::ReportPage, reports::TransitionBody, reports::RegionPeriod, reports::Count, crate::jobs::Job, io::Started, gongjiang_storage::import::Outcome, gongjiang_storage::import::RowProblem)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

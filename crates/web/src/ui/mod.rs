@@ -1,4 +1,5 @@
 //! The console: server-rendered pages (askama, escaping on) with htmx partials.
+pub mod imports;
 pub mod nav;
 mod pages;
 pub mod registers;
@@ -9,6 +10,7 @@ pub fn router() -> axum::Router<crate::AppState> {
     pages::router()
         .merge(registers::router())
         .merge(reports::router())
+        .merge(imports::router())
 }
 
 use crate::auth::Ctx;

@@ -253,7 +253,7 @@ pub const NAV: &[Group] = &[
             Item {
                 key: "nav.imports",
                 path: "/imports",
-                status: Issue(3),
+                status: Built,
                 roles: staff,
             },
             Item {

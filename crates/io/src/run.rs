@@ -1,0 +1,515 @@
+//! Imports and exports against the database: a file becomes typed rows (every cell
+//! checked here), the service validates them against the rules, scope and database and
+//! writes them in one transaction; exports write the same columns back, so a round trip
+//! is lossless.
+use crate::map::{map_headers, Problem};
+use crate::read::{open, FileError, Limits};
+use crate::spec::Spec;
+use gongjiang_domain::org::OrgInput;
+use gongjiang_storage::import::{ImportRow, Options, Outcome, RowProblem};
+use gongjiang_storage::registers::{DesignationInput, PilotInput};
+use gongjiang_storage::service::Service;
+use gongjiang_storage::{Actor, StoreError};
+use std::collections::{BTreeMap, HashMap};
+
+/// Why an import could not even start.
+#[derive(Debug)]
+pub enum ImportError {
+    UnknownKind(String),
+    /// Worker imports arrive with the worker registry.
+    NotYet(String),
+    File(FileError),
+    /// Missing, unknown or duplicated headers.
+    Headers(Vec<Problem>),
+    Store(StoreError),
+}
+
+impl ImportError {
+    pub fn message(&self, english: bool) -> String {
+        match self {
+            ImportError::UnknownKind(k) => {
+                if english {
+                    format!(
+                        "unknown import kind '{k}' (orgs, pilots, reports, designations, workers)"
+                    )
+                } else {
+                    format!("未知的导入类型“{k}”(orgs、pilots、reports、designations、workers)")
+                }
+            }
+            ImportError::NotYet(k) => {
+                if english {
+                    format!("importing '{k}' needs the worker registry, which is not built yet")
+                } else {
+                    format!("“{k}”导入依赖职工库,职工库尚未上线")
+                }
+            }
+            ImportError::File(e) => e.message(english).to_string(),
+            ImportError::Headers(p) => p
+                .iter()
+                .map(|p| p.to_string_lang(english))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            ImportError::Store(e) => e.to_string(),
+        }
+    }
+}
+
+impl From<StoreError> for ImportError {
+    fn from(e: StoreError) -> Self {
+        ImportError::Store(e)
+    }
+}
+
+/// The result of an import, with everything needed for an error report.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    pub kind: String,
+    pub outcome: Outcome,
+    /// Header row as written in the file, and the raw values of every rejected row, for
+    /// the rejected-rows workbook.
+    #[serde(skip)]
+    pub headers: Vec<String>,
+    #[serde(skip)]
+    pub rejected_raw: Vec<(usize, Vec<String>)>,
+}
+
+impl Report {
+    /// The rejected rows as a workbook with a reason column.
+    pub fn rejected_workbook(
+        &self,
+        spec: &Spec,
+        english: bool,
+    ) -> Result<Vec<u8>, crate::write::WriteError> {
+        let mut reasons: HashMap<usize, Vec<String>> = HashMap::new();
+        for p in &self.outcome.problems {
+            let col = p
+                .field
+                .as_deref()
+                .and_then(|f| spec.column(f))
+                .map(|c| c.header)
+                .unwrap_or("");
+            let msg = if english {
+                &p.message_en
+            } else {
+                &p.message_zh
+            };
+            reasons.entry(p.row).or_default().push(if col.is_empty() {
+                msg.clone()
+            } else {
+                format!("{col}:{msg}")
+            });
+        }
+        let rows = self.rejected_raw.iter().map(|(line, vals)| {
+            (
+                vals.clone(),
+                reasons.get(line).map(|r| r.join(";")).unwrap_or_default(),
+            )
+        });
+        crate::write::rejected_workbook(spec, &self.headers, rows)
+    }
+}
+
+fn cell_problem(p: &Problem) -> RowProblem {
+    RowProblem {
+        row: p.row,
+        field: p.column.clone(),
+        message_zh: p.message_zh.clone(),
+        message_en: p.message_en.clone(),
+    }
+}
+
+/// A file read and checked cell by cell, before the database is asked anything.
+pub struct Parsed {
+    kind: String,
+    rows: Vec<(usize, ImportRow)>,
+    cell_problems: Vec<RowProblem>,
+    raw: BTreeMap<usize, Vec<String>>,
+    headers: Vec<String>,
+}
+
+/// Reads and imports a file of `kind`.
+pub async fn import_file(
+    svc: &Service,
+    actor: &Actor,
+    kind: &str,
+    bytes: &[u8],
+    file_name: &str,
+    opts: Options,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<Report, ImportError> {
+    let parsed = parse_file(kind, bytes, file_name)?;
+    import_parsed(svc, actor, parsed, opts, progress).await
+}
+
+/// Reads a file of `kind` into typed rows and per-cell problems (no database access).
+pub fn parse_file(kind: &str, bytes: &[u8], file_name: &str) -> Result<Parsed, ImportError> {
+    let spec = crate::spec::spec(kind).ok_or_else(|| ImportError::UnknownKind(kind.to_string()))?;
+    if kind == "workers" {
+        return Err(ImportError::NotYet(kind.into()));
+    }
+    let mut sheet =
+        open(bytes, file_name, Some(spec.sheet), &Limits::default()).map_err(ImportError::File)?;
+    let headers = sheet.headers().to_vec();
+    let map = map_headers(spec, &headers).map_err(ImportError::Headers)?;
+    let mut cell_problems: Vec<RowProblem> = sheet.problems().iter().map(cell_problem).collect();
+    let mut rows: Vec<(usize, ImportRow)> = Vec::new();
+    let mut raw: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for row in sheet.rows().map_err(ImportError::File)? {
+        let row = row.map_err(ImportError::File)?;
+        raw.insert(row.line, map.raw_values(&row));
+        let mut problems = map.check_row(&row);
+        let mut r = map.reader(&row);
+        let parsed = match kind {
+            "orgs" => {
+                let input = OrgInput {
+                    name: r.text("name"),
+                    kind: r.choice("kind").map(str::to_string),
+                    uscc: r.code("uscc"),
+                    region_code: r.code("region_code"),
+                    parent_id: None,
+                    industry: r.code("industry"),
+                    ownership: r.choice("ownership").map(str::to_string),
+                    chain_leader: r.yes_no("chain_leader"),
+                    size: None,
+                    address: None,
+                    contact: None,
+                };
+                Some(ImportRow::Org {
+                    input,
+                    parent_uscc: r.code("parent_uscc"),
+                })
+            }
+            "pilots" => Some(ImportRow::Pilot(PilotInput {
+                org: r.code("uscc"),
+                level: r.choice("level").map(str::to_string),
+                ptype: r.choice("type").map(str::to_string),
+                year: r.year("year").map(|y| y.to_string()),
+                feature: r.text("feature"),
+                benchmark: r.yes_no("benchmark"),
+                version: None,
+            })),
+            "designations" => {
+                if r.code("id_number").is_some() {
+                    r.problem(
+                        "id_number",
+                        "授予个人的荣誉须在职工库中登记持有人,职工库尚未上线",
+                        "person-held titles need the worker registry (not built yet)",
+                    );
+                }
+                Some(ImportRow::Designation(DesignationInput {
+                    dtype: r.choice("type").map(str::to_string),
+                    level: r.choice("level").map(str::to_string),
+                    year: r.year("year").map(|y| y.to_string()),
+                    org: r.code("uscc"),
+                    holder_name: None,
+                    document_no: r.text("document_no"),
+                    version: None,
+                }))
+            }
+            "reports" => {
+                let org = r.code("uscc").unwrap_or_default();
+                let period = r.code("period").unwrap_or_default();
+                let mut values = BTreeMap::new();
+                for e in gongjiang_domain::report::ELEMENTS {
+                    if map.has(e.code) {
+                        if let Some(t) = r.text(e.code) {
+                            values.insert(e.code.to_string(), serde_json::Value::String(t));
+                        }
+                    }
+                }
+                Some(ImportRow::Report {
+                    org,
+                    period,
+                    values,
+                })
+            }
+            _ => None,
+        };
+        problems.extend(r.finish());
+        if problems.is_empty() {
+            if let Some(p) = parsed {
+                rows.push((row.line, p));
+            }
+        } else {
+            cell_problems.extend(problems.iter().map(cell_problem));
+        }
+    }
+    Ok(Parsed {
+        kind: kind.to_string(),
+        rows,
+        cell_problems,
+        raw,
+        headers,
+    })
+}
+
+/// Validates and writes parsed rows.
+pub async fn import_parsed(
+    svc: &Service,
+    actor: &Actor,
+    parsed: Parsed,
+    opts: Options,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<Report, ImportError> {
+    let Parsed {
+        kind,
+        rows,
+        cell_problems,
+        raw,
+        headers,
+    } = parsed;
+    let total_rows = raw.len();
+    // All-or-nothing: with cell errors, still validate the rest (to report everything at
+    // once) but write nothing.
+    let effective = if !cell_problems.is_empty() && !opts.skip_invalid {
+        Options {
+            dry_run: true,
+            ..opts
+        }
+    } else {
+        opts
+    };
+    let mut outcome = svc.import(actor, rows, effective, progress).await?;
+    outcome.problems.extend(cell_problems);
+    outcome.problems.sort_by_key(|p| p.row);
+    outcome.total = total_rows;
+    let rejected = outcome.rejected_rows();
+    outcome.valid = total_rows - rejected.len();
+    let rejected_raw = raw
+        .into_iter()
+        .filter(|(l, _)| rejected.contains(l))
+        .collect();
+    Ok(Report {
+        kind,
+        outcome,
+        headers,
+        rejected_raw,
+    })
+}
+
+fn yn(b: bool) -> String {
+    if b {
+        "是".into()
+    } else {
+        "否".into()
+    }
+}
+
+fn fmt_number(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').to_string()
+    }
+}
+
+/// The rows of an export, in the template's column order. `org` limits to a region's or
+/// organisation's subtree; `period` limits reports.
+pub async fn export_rows(
+    svc: &Service,
+    actor: &Actor,
+    kind: &str,
+    org: Option<&str>,
+    period: Option<&str>,
+) -> Result<Vec<Vec<String>>, ImportError> {
+    use gongjiang_domain::{
+        DesignationLevel, DesignationType, OrgKind, Ownership, PilotLevel, PilotType,
+    };
+    let spec = crate::spec::spec(kind).ok_or_else(|| ImportError::UnknownKind(kind.to_string()))?;
+    let _ = spec;
+    // The subtree filter: a region code, or an organisation (its region is used).
+    let region = match org {
+        None => None,
+        Some(k) => match svc.region(actor, k).await {
+            Ok(r) => Some(r.code),
+            Err(_) => Some(svc.find_org(actor, k).await?.region_code),
+        },
+    };
+    let mut out = Vec::new();
+    let mut page = 1;
+    match kind {
+        "orgs" => {
+            let mut all = Vec::new();
+            loop {
+                let f = gongjiang_storage::orgs::Filter {
+                    region: region.clone(),
+                    per_page: 500,
+                    page,
+                    ..Default::default()
+                };
+                let p = svc.list_orgs(actor, &f).await?;
+                let pages = p.pages();
+                all.extend(p.items);
+                if page >= pages {
+                    break;
+                }
+                page += 1;
+            }
+            let usccs: HashMap<i64, Option<String>> =
+                all.iter().map(|o| (o.id, o.uscc.clone())).collect();
+            // Parents before children, so that the file re-imports in order.
+            all.sort_by_key(|o| (o.parent_id.is_some(), o.id));
+            for o in all {
+                let parent = match o.parent_id {
+                    Some(pid) => match usccs.get(&pid) {
+                        Some(u) => u.clone().unwrap_or_default(),
+                        None => svc
+                            .get_org(actor, pid)
+                            .await
+                            .ok()
+                            .and_then(|p| p.uscc)
+                            .unwrap_or_default(),
+                    },
+                    None => String::new(),
+                };
+                out.push(vec![
+                    o.name.clone(),
+                    o.uscc.clone().unwrap_or_default(),
+                    OrgKind::from_any(&o.kind)
+                        .map(|k| k.label_zh().to_string())
+                        .unwrap_or(o.kind.clone()),
+                    o.region_code.clone(),
+                    parent,
+                    o.industry.clone().unwrap_or_default(),
+                    o.ownership
+                        .as_deref()
+                        .and_then(Ownership::from_any)
+                        .map(|x| x.label_zh().to_string())
+                        .unwrap_or_default(),
+                    yn(o.chain_leader),
+                ]);
+            }
+        }
+        "pilots" => loop {
+            let f = gongjiang_storage::pilots::Filter {
+                region: region.clone(),
+                per_page: 500,
+                page,
+                ..Default::default()
+            };
+            let p = svc.list_pilots(actor, &f).await?;
+            let pages = p.pages();
+            for x in p.items {
+                out.push(vec![
+                    x.uscc.clone().unwrap_or_else(|| x.org_id.to_string()),
+                    PilotLevel::from_any(&x.level)
+                        .map(|l| l.label_zh().to_string())
+                        .unwrap_or(x.level.clone()),
+                    PilotType::from_any(&x.ptype)
+                        .map(|l| l.label_zh().to_string())
+                        .unwrap_or(x.ptype.clone()),
+                    x.year.to_string(),
+                    x.feature.clone().unwrap_or_default(),
+                    yn(x.benchmark),
+                ]);
+            }
+            if page >= pages {
+                break;
+            }
+            page += 1;
+        },
+        "designations" => loop {
+            let f = gongjiang_storage::designations::Filter {
+                region: region.clone(),
+                per_page: 500,
+                page,
+                ..Default::default()
+            };
+            let p = svc.list_designations(actor, &f).await?;
+            let pages = p.pages();
+            for d in p.items {
+                out.push(vec![
+                    DesignationType::from_any(&d.dtype)
+                        .map(|t| t.label_zh().to_string())
+                        .unwrap_or(d.dtype.clone()),
+                    DesignationLevel::from_any(&d.level)
+                        .map(|t| t.label_zh().to_string())
+                        .unwrap_or(d.level.clone()),
+                    d.year.to_string(),
+                    d.uscc
+                        .clone()
+                        .unwrap_or_else(|| d.holder_org_id.to_string()),
+                    String::new(),
+                    d.document_no.clone().unwrap_or_default(),
+                ]);
+            }
+            if page >= pages {
+                break;
+            }
+            page += 1;
+        },
+        "reports" => loop {
+            let period = match period {
+                Some(p) => Some(
+                    gongjiang_domain::Period::parse(p)
+                        .map_err(|e| ImportError::Store(StoreError::invalid(e)))?
+                        .to_string(),
+                ),
+                None => None,
+            };
+            let f = gongjiang_storage::reports::Filter {
+                region: region.clone(),
+                period,
+                per_page: 1000,
+                page,
+                ..Default::default()
+            };
+            let p = svc.list_reports(actor, &f).await?;
+            let pages = p.pages();
+            for r in p
+                .items
+                .into_iter()
+                .filter(|r| ReportCounts::counts(&r.status))
+            {
+                let mut row = vec![
+                    r.uscc.clone().unwrap_or_else(|| r.org_id.to_string()),
+                    r.period.clone(),
+                ];
+                for e in gongjiang_domain::report::ELEMENTS {
+                    row.push(
+                        r.values
+                            .get(e.code)
+                            .map(|v| fmt_number(*v))
+                            .unwrap_or_default(),
+                    );
+                }
+                out.push(row);
+            }
+            if page >= pages {
+                break;
+            }
+            page += 1;
+        },
+        "workers" => return Err(ImportError::NotYet(kind.into())),
+        other => return Err(ImportError::UnknownKind(other.into())),
+    }
+    Ok(out)
+}
+
+struct ReportCounts;
+impl ReportCounts {
+    /// Exports carry approved figures only (what the indicators count).
+    fn counts(status: &str) -> bool {
+        gongjiang_domain::report::ReportStatus::from_any(status).is_some_and(|s| s.counts())
+    }
+}
+
+/// An export as file bytes, .xlsx or .csv by the file name's extension.
+pub async fn export_file(
+    svc: &Service,
+    actor: &Actor,
+    kind: &str,
+    org: Option<&str>,
+    period: Option<&str>,
+    file_name: &str,
+) -> Result<Vec<u8>, ImportError> {
+    let spec = crate::spec::spec(kind).ok_or_else(|| ImportError::UnknownKind(kind.to_string()))?;
+    let rows = export_rows(svc, actor, kind, org, period).await?;
+    if file_name.to_ascii_lowercase().ends_with(".csv") {
+        Ok(crate::write::csv(spec, rows.into_iter()))
+    } else {
+        crate::write::xlsx(spec, rows.into_iter())
+            .map_err(|e| ImportError::Store(StoreError::Other(e.to_string())))
+    }
+}

@@ -1,0 +1,232 @@
+//! API for imports (background jobs with progress), exports and templates.
+use super::ErrorBody;
+use crate::auth::{ApiUser, OrgReader};
+use crate::error::{ApiError, AppError};
+use crate::jobs::Job;
+use crate::AppState;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use gongjiang_storage::import::Options;
+use gongjiang_storage::StoreError;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+pub const KINDS: &[&str] = &["orgs", "pilots", "reports", "designations", "workers"];
+
+/// The parts of an upload form.
+pub struct Upload {
+    pub kind: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub opts: Options,
+    pub csrf: String,
+}
+
+pub async fn read_upload(mut m: Multipart) -> Result<Upload, AppError> {
+    let mut up = Upload {
+        kind: String::new(),
+        file_name: String::new(),
+        bytes: Vec::new(),
+        opts: Options::default(),
+        csrf: String::new(),
+    };
+    let bad = |e: String| {
+        AppError::bad_request(
+            "bad_upload",
+            format!("上传内容有误:{e}"),
+            format!("bad upload: {e}"),
+        )
+    };
+    while let Some(field) = m.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            bad(e.body_text())
+        }
+    })? {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "file" => {
+                up.file_name = field.file_name().unwrap_or("upload").to_string();
+                up.bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| {
+                        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                            AppError::PayloadTooLarge
+                        } else {
+                            bad(e.body_text())
+                        }
+                    })?
+                    .to_vec();
+            }
+            other => {
+                let v = field.text().await.map_err(|e| bad(e.body_text()))?;
+                match other {
+                    "kind" => up.kind = v.trim().to_string(),
+                    "dry_run" => up.opts.dry_run = matches!(v.as_str(), "1" | "true" | "on"),
+                    "skip_invalid" => {
+                        up.opts.skip_invalid = matches!(v.as_str(), "1" | "true" | "on")
+                    }
+                    "_csrf" => up.csrf = v,
+                    _ => {}
+                }
+            }
+        }
+    }
+    if !KINDS.contains(&up.kind.as_str()) {
+        return Err(AppError::invalid(gongjiang_domain::FieldError::new(
+            "kind",
+            gongjiang_domain::Rule::UnknownValue,
+            "导入类型应为 orgs、pilots、reports、designations 或 workers",
+            "kind must be orgs, pilots, reports, designations or workers",
+        )));
+    }
+    if up.bytes.is_empty() {
+        return Err(AppError::invalid(gongjiang_domain::FieldError::new(
+            "file",
+            gongjiang_domain::Rule::Required,
+            "请选择要上传的文件",
+            "choose a file to upload",
+        )));
+    }
+    Ok(up)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Started {
+    id: String,
+}
+
+/// Starts an import (multipart: `kind`, `file`, optional `dry_run`, `skip_invalid`).
+/// Poll `GET /api/v1/imports/{id}`.
+#[utoipa::path(post, path = "/api/v1/imports", tag = "imports", request_body(content_type = "multipart/form-data", description = "kind, file, dry_run, skip_invalid"),
+    responses((status = 202, body = Started), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn start(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    m: Multipart,
+) -> Result<(StatusCode, Json<Started>), ApiError> {
+    let lang = ctx.lang;
+    let role = ctx.role();
+    if !(role.may_edit_orgs() || role == gongjiang_domain::Role::Unit) {
+        return Err(ApiError(AppError::Store(StoreError::Forbidden), lang));
+    }
+    let up = read_upload(m).await.map_err(|e| ApiError(e, lang))?;
+    let id = st.jobs.start(&st, ctx.actor.clone(), up, lang.is_en());
+    Ok((StatusCode::ACCEPTED, Json(Started { id })))
+}
+
+/// Status, progress and per-row problems of an import.
+#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports", params(("id" = String, Path)), responses((status = 200, body = Job), (status = 404, body = ErrorBody)))]
+pub async fn status(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Job>, ApiError> {
+    let admin = ctx.role().may_manage_users();
+    st.jobs
+        .get(&id, ctx.user.id, admin)
+        .map(Json)
+        .ok_or(ApiError(AppError::Store(StoreError::NotFound), ctx.lang))
+}
+
+pub fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
+    let ct = if name.ends_with(".csv") {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    };
+    (
+        [
+            (header::CONTENT_TYPE, ct.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The rejected rows of an import, with a reason column.
+#[utoipa::path(get, path = "/api/v1/imports/{id}/rejected", tag = "imports", params(("id" = String, Path)), responses((status = 200, description = "an .xlsx workbook"), (status = 404, body = ErrorBody)))]
+pub async fn rejected(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let admin = ctx.role().may_manage_users();
+    let job = st
+        .jobs
+        .get(&id, ctx.user.id, admin)
+        .ok_or(ApiError(AppError::Store(StoreError::NotFound), ctx.lang))?;
+    let bytes = job
+        .rejected
+        .ok_or(ApiError(AppError::Store(StoreError::NotFound), ctx.lang))?;
+    Ok(xlsx_response(bytes, &format!("{}-rejected.xlsx", job.kind)))
+}
+
+/// The empty import template of a kind (.xlsx with notes and drop-down lists).
+#[utoipa::path(get, path = "/api/v1/templates/{kind}", tag = "imports", params(("kind" = String, Path)), security(()), responses((status = 200, description = "an .xlsx workbook"), (status = 404, body = ErrorBody)))]
+pub async fn template(
+    Path(kind): Path<String>,
+    lang: crate::i18n::Lang,
+) -> Result<Response, ApiError> {
+    let kind = kind.trim_end_matches(".xlsx").to_string();
+    let spec =
+        gongjiang_io::spec(&kind).ok_or(ApiError(AppError::Store(StoreError::NotFound), lang))?;
+    let bytes = gongjiang_io::template(spec)
+        .map_err(|e| ApiError(AppError::Store(StoreError::Other(e.to_string())), lang))?;
+    Ok(xlsx_response(bytes, &format!("{kind}-template.xlsx")))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct ExportQuery {
+    /// A region code, 统一社会信用代码 or org id: that subtree only.
+    pub org: Option<String>,
+    /// Reports of this period only.
+    pub period: Option<String>,
+    /// xlsx (default) or csv.
+    pub format: Option<String>,
+}
+
+/// Exports a kind in the import template's columns (re-imports to the same state).
+#[utoipa::path(get, path = "/api/v1/exports/{kind}", tag = "imports", params(("kind" = String, Path), ExportQuery), responses((status = 200, description = "an .xlsx or .csv file"), (status = 404, body = ErrorBody)))]
+pub async fn export(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    Path(kind): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let lang = ctx.lang;
+    let ext = if q.format.as_deref() == Some("csv") {
+        "csv"
+    } else {
+        "xlsx"
+    };
+    let name = format!("{kind}.{ext}");
+    let org = q.org.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let period = q.period.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let bytes = gongjiang_io::run::export_file(&st.svc, &ctx.actor, &kind, org, period, &name)
+        .await
+        .map_err(|e| {
+            let err = match e {
+                gongjiang_io::run::ImportError::Store(s) => AppError::Store(s),
+                gongjiang_io::run::ImportError::UnknownKind(_) => {
+                    AppError::Store(StoreError::NotFound)
+                }
+                other => AppError::bad_request(
+                    "export_failed",
+                    other.message(false),
+                    other.message(true),
+                ),
+            };
+            ApiError(err, lang)
+        })?;
+    Ok(xlsx_response(bytes, &name))
+}
