@@ -51,6 +51,8 @@ pub struct FileConfig {
     pub max_failed_logins: Option<u32>,
     pub lockout_minutes: Option<u64>,
     pub lang: Option<String>,
+    /// 64 hex characters: the key that encrypts personal data (or use a key file).
+    pub data_key: Option<String>,
 }
 
 pub struct Config {
@@ -125,6 +127,37 @@ impl Config {
             "sqlite://{}?mode=rwc",
             self.data_dir.join("gongjiang.db").display()
         ))
+    }
+
+    /// The key for personal data: `GONGJIANG_DATA_KEY`, the file's `data_key`, or the key
+    /// file `data.key` in the data directory (created on first use, readable by the owner
+    /// only). Never stored in the database.
+    pub fn data_key(&self) -> Result<gongjiang_storage::crypto::DataKey, String> {
+        let configured = std::env::var("GONGJIANG_DATA_KEY")
+            .ok()
+            .or(self.file.data_key.clone())
+            .filter(|s| !s.trim().is_empty());
+        if let Some(k) = configured {
+            return gongjiang_storage::crypto::DataKey::from_hex(&k).ok_or_else(|| {
+                "GONGJIANG_DATA_KEY / data_key 须为64位十六进制字符 (must be 64 hex characters)"
+                    .to_string()
+            });
+        }
+        let path = self.data_dir.join("data.key");
+        if let Ok(s) = std::fs::read_to_string(&path) {
+            return gongjiang_storage::crypto::DataKey::from_hex(&s)
+                .ok_or_else(|| format!("{}: 密钥文件格式错误 (bad key file)", path.display()));
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .map_err(|e| format!("{}: {e}", self.data_dir.display()))?;
+        let key = gongjiang_storage::crypto::DataKey::random();
+        std::fs::write(&path, key.to_hex()).map_err(|e| format!("{}: {e}", path.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+        }
+        Ok(key)
     }
 
     pub fn web(&self) -> gongjiang_web::WebConfig {

@@ -170,7 +170,7 @@ async fn open(cfg: &Config) -> Result<Service, String> {
     db.migrate()
         .await
         .map_err(|e| format!("{}: {e}", msg(cfg, "数据库迁移失败", "migration failed")))?;
-    let svc = Service::new(db);
+    let svc = Service::with_key(db, cfg.data_key()?);
     svc.ensure_base_regions().await.map_err(|e| e.to_string())?;
     Ok(svc)
 }
@@ -285,18 +285,13 @@ async fn load_demo(cfg: &Config, svc: &Service, scale: &str, seed: u64) -> CmdRe
         "{}",
         if cfg.english {
             format!(
-                "demo data loaded: {} regions, {} organisations, {} pilots, {} designations, {} reports, {} accounts",
-                loaded.regions, loaded.orgs, loaded.pilots, loaded.designations, loaded.reports, loaded.users
+                "demo data loaded: {} regions, {} organisations, {} pilots, {} designations, {} reports, {} workers, {} accounts",
+                loaded.regions, loaded.orgs, loaded.pilots, loaded.designations, loaded.reports, loaded.workers, loaded.users
             )
         } else {
             format!(
-                "演示数据已载入:{} 个区划,{} 个单位,{} 条试点,{} 条认定,{} 份统计报表,{} 个账号",
-                loaded.regions,
-                loaded.orgs,
-                loaded.pilots,
-                loaded.designations,
-                loaded.reports,
-                loaded.users
+                "演示数据已载入:{} 个区划,{} 个单位,{} 条试点,{} 条认定,{} 份统计报表,{} 名职工,{} 个账号",
+                loaded.regions, loaded.orgs, loaded.pilots, loaded.designations, loaded.reports, loaded.workers, loaded.users
             )
         }
     );

@@ -28,6 +28,7 @@ pub struct Loaded {
     pub pilots: usize,
     pub designations: usize,
     pub reports: usize,
+    pub workers: usize,
     pub users: usize,
 }
 
@@ -154,6 +155,23 @@ pub async fn load_seeded(
         )
         .await?;
         loaded.reports += 1;
+    }
+    for w in crate::programme::workers(data, seed, 2) {
+        let Some(org) = ids.get(w.org) else { continue };
+        let input = gongjiang_storage::workers::WorkerInput {
+            name: Some(w.name),
+            id_number: Some(w.id_number),
+            org: Some(org.to_string()),
+            phone: Some(w.phone),
+            occupation: Some(w.occupation.into()),
+            skill_level: Some(w.skill_level.into()),
+            certificate_no: None,
+            certified_on: None,
+            frontline: Some(w.frontline),
+            political_status: Some(w.political_status.into()),
+        };
+        svc.load_worker(tx.conn(), &actor, &input).await?;
+        loaded.workers += 1;
     }
     gongjiang_storage::indicators::rebuild(tx.conn()).await?;
     let summary = format!(

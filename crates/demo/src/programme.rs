@@ -295,3 +295,98 @@ pub fn reports(data: &DemoData, seed: u64) -> Vec<DemoReport> {
     }
     out
 }
+
+/// A named worker of the registry (身份证号 valid, phone plausible).
+pub struct DemoWorker {
+    pub org: usize,
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub occupation: &'static str,
+    pub skill_level: &'static str,
+    pub frontline: bool,
+    pub political_status: &'static str,
+}
+
+const OCCUPATIONS: &[&str] = &[
+    "电工",
+    "焊工",
+    "钳工",
+    "车工",
+    "数控车工",
+    "电池制造工",
+    "化工总控工",
+    "机修钳工",
+    "仪器仪表维修工",
+    "质检员",
+    "汽车装调工",
+    "工业机器人系统运维员",
+];
+const SKILLS: &[(&str, u32)] = &[
+    ("apprentice", 8),
+    ("junior", 22),
+    ("intermediate", 30),
+    ("senior", 22),
+    ("technician", 11),
+    ("senior_technician", 5),
+    ("principal", 1),
+    ("chief", 1),
+];
+const POLITICAL: &[&str] = &["群众", "群众", "群众", "中共党员", "共青团员"];
+
+/// Two named workers per enterprise on average: the registry's demo size.
+pub fn workers(data: &DemoData, seed: u64, per_enterprise: usize) -> Vec<DemoWorker> {
+    let mut rng = SmallRng::seed_from_u64(seed ^ 0x5eed_0004);
+    let mut out = Vec::new();
+    let mut used = std::collections::HashSet::new();
+    for (i, o) in data.orgs_of_kind(OrgKind::Enterprise) {
+        let district = crate::district_of(&o.region_code).to_string();
+        for _ in 0..per_enterprise {
+            let name = format!(
+                "{}{}",
+                SURNAMES[rng.gen_range(0..SURNAMES.len())],
+                GIVEN[rng.gen_range(0..GIVEN.len())]
+            );
+            let (y, m, d) = (
+                rng.gen_range(1965..2004),
+                rng.gen_range(1..=12),
+                rng.gen_range(1..=28),
+            );
+            let mut first17;
+            loop {
+                first17 = format!("{district}{y:04}{m:02}{d:02}{:03}", rng.gen_range(0..1000));
+                if used.insert(first17.clone()) {
+                    break;
+                }
+            }
+            let Some(check) = gongjiang_domain::IdNumber::check_char(&first17) else {
+                continue;
+            };
+            let total: u32 = SKILLS.iter().map(|(_, w)| w).sum();
+            let mut pick = rng.gen_range(0..total);
+            let mut skill = "intermediate";
+            for (s, w) in SKILLS {
+                if pick < *w {
+                    skill = s;
+                    break;
+                }
+                pick -= w;
+            }
+            out.push(DemoWorker {
+                org: i,
+                name,
+                id_number: format!("{first17}{check}"),
+                phone: format!(
+                    "1{}{:09}",
+                    [3, 5, 7, 8, 9][rng.gen_range(0..5)],
+                    rng.gen_range(0..1_000_000_000u64)
+                ),
+                occupation: OCCUPATIONS[rng.gen_range(0..OCCUPATIONS.len())],
+                skill_level: skill,
+                frontline: rng.gen_bool(0.75),
+                political_status: POLITICAL[rng.gen_range(0..POLITICAL.len())],
+            });
+        }
+    }
+    out
+}

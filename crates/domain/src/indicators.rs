@@ -221,7 +221,7 @@ pub const CATALOGUE: &[Indicator] = &[
         "Registered workers",
         "人",
         "",
-        Pending(3),
+        Cumulative("reg:workers"),
     ),
     ind(
         "registered_high_skilled",
@@ -229,7 +229,7 @@ pub const CATALOGUE: &[Indicator] = &[
         "Registered high-skilled talents",
         "人",
         "",
-        Pending(3),
+        Cumulative("reg:high_skilled"),
     ),
 ];
 

@@ -59,6 +59,7 @@ pub mod action {
         "report_lock",
         "report_unlock",
         "remind",
+        "reveal",
     ];
 }
 

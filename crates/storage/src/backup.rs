@@ -57,6 +57,8 @@ const INT_COLUMNS: &[&str] = &[
     "submitted_at",
     "reviewed_at",
     "sent_at",
+    "birth_year",
+    "frontline",
 ];
 
 fn is_int(col: &str) -> bool {

@@ -67,6 +67,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "reports",
         sql: include_str!("../migrations/0004_reports.sql"),
     },
+    Migration {
+        version: 5,
+        name: "workers",
+        sql: include_str!("../migrations/0005_workers.sql"),
+    },
 ];
 
 impl Db {
@@ -190,6 +195,7 @@ impl Db {
         "designations",
         "reports",
         "reminders",
+        "workers",
         "agg",
     ];
 

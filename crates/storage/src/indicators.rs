@@ -74,6 +74,19 @@ pub async fn facts(conn: &mut AnyConnection, org_id: i64) -> Result<Facts> {
             }
         }
     }
+    // The worker registry: a standing count, kept under the period "0000" so that it
+    // counts for every year.
+    let r = sqlx::query("SELECT COUNT(*), COALESCE(SUM(CASE WHEN skill_level IN ('senior', 'technician', 'senior_technician', 'principal', 'chief') THEN 1 ELSE 0 END), 0) FROM workers WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let (n, high): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+    if n > 0 {
+        f.insert(("reg:workers".into(), "0000".into()), n);
+    }
+    if high > 0 {
+        f.insert(("reg:high_skilled".into(), "0000".into()), high);
+    }
     let rows = sqlx::query("SELECT dtype, level, year FROM designations WHERE holder_org_id = $1")
         .bind(org_id)
         .fetch_all(&mut *conn)
@@ -182,7 +195,7 @@ pub async fn settle(conn: &mut AnyConnection, before: Snapshot) -> Result<()> {
 pub async fn rebuild(conn: &mut AnyConnection) -> Result<()> {
     sqlx::query("DELETE FROM agg").execute(&mut *conn).await?;
     let ids: Vec<i64> = sqlx::query(
-        "SELECT DISTINCT org_id FROM pilots UNION SELECT DISTINCT holder_org_id FROM designations UNION SELECT DISTINCT org_id FROM reports",
+        "SELECT DISTINCT org_id FROM pilots UNION SELECT DISTINCT holder_org_id FROM designations UNION SELECT DISTINCT org_id FROM reports UNION SELECT DISTINCT org_id FROM workers",
     )
     .fetch_all(&mut *conn)
     .await?

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod crypto;
 pub mod db;
 pub mod designations;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod service;
 pub mod sql;
 pub mod tree;
 pub mod users;
+pub mod workers;
 
 pub use db::{Backend, Db, Tx};
 pub use error::StoreError;

@@ -16,6 +16,8 @@ use serde_json::json;
 #[derive(Clone)]
 pub struct Service {
     pub db: Db,
+    /// Encrypts personal data at rest (from configuration, never stored in the database).
+    pub key: crate::crypto::DataKey,
 }
 
 /// A partial update: absent fields keep their value; `parent_id: null` clears the parent.
@@ -106,8 +108,16 @@ fn user_json(u: &User) -> serde_json::Value {
 }
 
 impl Service {
+    /// A service with a fresh random data key (tests, tools that touch no personal data).
     pub fn new(db: Db) -> Service {
-        Service { db }
+        Service {
+            db,
+            key: crate::crypto::DataKey::random(),
+        }
+    }
+
+    pub fn with_key(db: Db, key: crate::crypto::DataKey) -> Service {
+        Service { db, key }
     }
 
     // ----- regions -----
@@ -505,7 +515,7 @@ impl Service {
             ));
         }
         let records: i64 = sqlx::Row::try_get(
-            &sqlx::query("SELECT (SELECT COUNT(*) FROM pilots WHERE org_id = $1) + (SELECT COUNT(*) FROM designations WHERE holder_org_id = $1) + (SELECT COUNT(*) FROM reports WHERE org_id = $1)")
+            &sqlx::query("SELECT (SELECT COUNT(*) FROM pilots WHERE org_id = $1) + (SELECT COUNT(*) FROM designations WHERE holder_org_id = $1) + (SELECT COUNT(*) FROM reports WHERE org_id = $1) + (SELECT COUNT(*) FROM workers WHERE org_id = $1)")
                 .bind(id)
                 .fetch_one(tx.conn())
                 .await?,

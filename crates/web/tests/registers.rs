@@ -62,7 +62,7 @@ async fn seed_figures_and_drill_down() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|i| i["code"] == "registered_workers")
+        .find(|i| i["code"] == "lc_craftsmen")
         .unwrap();
     assert_eq!(pending["value"], Value::Null);
     assert_eq!(pending["pending_issue"], 3);

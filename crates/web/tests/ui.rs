@@ -41,9 +41,9 @@ async fn login_page_then_home_in_chinese_with_navigation() {
         "city is not a user administrator"
     );
     // A part whose issue is open says so.
-    let (s, p) = b.get("/workers").await;
+    let (s, p) = b.get("/meetings").await;
     assert_eq!(s, 200);
-    assert!(p.contains("第 3 号任务"));
+    assert!(p.contains("第 4 号任务"));
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 pub mod io;
 pub mod registers;
 pub mod reports;
+pub mod workers;
 use crate::auth::{set_cookie, Admin, ApiJson, ApiUser, AuditReader, OrgEditor, OrgReader};
 use crate::error::{ApiError, AppError};
 use crate::i18n::Lang;
@@ -63,6 +64,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/imports/{id}/rejected"),
     ("get", "/api/v1/templates/{kind}"),
     ("get", "/api/v1/exports/{kind}"),
+    ("get", "/api/v1/workers"),
+    ("post", "/api/v1/workers"),
+    ("get", "/api/v1/workers/{id}"),
+    ("delete", "/api/v1/workers/{id}"),
+    ("post", "/api/v1/workers/{id}/reveal"),
     ("get", "/api/v1/openapi.json"),
 ];
 
@@ -121,6 +127,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/imports/{id}/rejected", get(io::rejected))
         .route("/api/v1/templates/{kind}", get(io::template))
         .route("/api/v1/exports/{kind}", get(io::export))
+        .route("/api/v1/workers", get(workers::list).post(workers::save))
+        .route(
+            "/api/v1/workers/{id}",
+            get(workers::get).delete(workers::delete),
+        )
+        .route("/api/v1/workers/{id}/reveal", post(workers::reveal))
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .fallback(api_not_found)
@@ -142,11 +154,12 @@ async fn api_not_found(lang: Lang) -> ApiError {
         registers::indicators,
         reports::list_reports, reports::save_report, reports::get_report, reports::transition, reports::lock, reports::completeness, reports::remind,
         io::start, io::status, io::rejected, io::template, io::export,
+        workers::list, workers::save, workers::get, workers::delete, workers::reveal,
         openapi_json),
     components(schemas(Org, Region, User, Entry, OrgPage, UserPage, AuditPage, LoginRequest, LoginResponse, ErrorBody, ErrorDetail, OrgBody, OrgPatchBody, NewUserBody, UpdateUserBody, PasswordBody, ChangePasswordBody, VerifyResult,
         gongjiang_storage::pilots::Pilot, gongjiang_storage::designations::Designation, gongjiang_storage::registers::PilotInput, gongjiang_storage::registers::DesignationInput,
         gongjiang_storage::registers::Subject, registers::PilotPage, registers::DesignationPage, registers::IndicatorResponse, registers::IndicatorValue, registers::IndicatorChild,
-        gongjiang_storage::reports::Report, gongjiang_storage::reports::Completeness, gongjiang_storage::report_service::ReportInput, reports::ReportPage, reports::TransitionBody, reports::RegionPeriod, reports::Count, crate::jobs::Job, io::Started, gongjiang_storage::import::Outcome, gongjiang_storage::import::RowProblem)),
+        gongjiang_storage::reports::Report, gongjiang_storage::reports::Completeness, gongjiang_storage::report_service::ReportInput, reports::ReportPage, reports::TransitionBody, reports::RegionPeriod, reports::Count, crate::jobs::Job, io::Started, gongjiang_storage::import::Outcome, gongjiang_storage::import::RowProblem, gongjiang_storage::workers::Worker, gongjiang_storage::workers::WorkerInput, workers::WorkerPage, workers::Revealed)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

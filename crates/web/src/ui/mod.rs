@@ -4,6 +4,7 @@ pub mod nav;
 mod pages;
 pub mod registers;
 pub mod reports;
+pub mod workers;
 
 /// Every console route.
 pub fn router() -> axum::Router<crate::AppState> {
@@ -11,6 +12,7 @@ pub fn router() -> axum::Router<crate::AppState> {
         .merge(registers::router())
         .merge(reports::router())
         .merge(imports::router())
+        .merge(workers::router())
 }
 
 use crate::auth::Ctx;

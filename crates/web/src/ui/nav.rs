@@ -142,7 +142,7 @@ pub const NAV: &[Group] = &[
             Item {
                 key: "nav.workers",
                 path: "/workers",
-                status: Issue(3),
+                status: Built,
                 roles: staff,
             },
             Item {

@@ -1,0 +1,169 @@
+//! API for the worker registry. Lists carry masked numbers only; the full numbers come
+//! from `reveal`, which is allowed to region staff (and a unit for its own workers) and
+//! audit-logged every time.
+use super::{parse_id, ErrorBody};
+use crate::auth::{ApiJson, ApiUser, OrgReader};
+use crate::error::{ApiError, AppError};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use gongjiang_storage::workers::{self, Worker, WorkerInput};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct WorkerQuery {
+    pub region: Option<String>,
+    pub org_id: Option<i64>,
+    /// Name (anywhere).
+    pub q: Option<String>,
+    /// An exact 身份证号 (searched through a keyed hash; never stored in clear).
+    pub id_number: Option<String>,
+    /// apprentice … chief (or 学徒工 … 首席技师).
+    pub skill_level: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+impl WorkerQuery {
+    pub fn filter(&self) -> Result<workers::Filter, AppError> {
+        let nz = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let skill_level = match nz(&self.skill_level) {
+            None => None,
+            Some(s) => Some(
+                gongjiang_domain::SkillLevel::parse(&s)
+                    .ok_or_else(|| {
+                        AppError::bad_request(
+                            "bad_filter",
+                            format!("技能等级“{s}”无效"),
+                            format!("invalid skill level '{s}'"),
+                        )
+                    })?
+                    .code()
+                    .to_string(),
+            ),
+        };
+        Ok(workers::Filter {
+            region: nz(&self.region),
+            org_id: self.org_id,
+            q: nz(&self.q),
+            id_number: nz(&self.id_number),
+            skill_level,
+            page: self.page.unwrap_or(1),
+            per_page: self.per_page.unwrap_or(20),
+        })
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkerPage {
+    items: Vec<Worker>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+}
+
+/// Workers in the caller's scope (masked numbers).
+#[utoipa::path(get, path = "/api/v1/workers", tag = "workers", params(WorkerQuery), responses((status = 200, body = WorkerPage), (status = 400, body = ErrorBody)))]
+pub async fn list(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    q: Result<Query<WorkerQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<WorkerPage>, ApiError> {
+    let lang = ctx.lang;
+    let Query(q) = q.map_err(|e| {
+        ApiError(
+            AppError::bad_request(
+                "bad_query",
+                format!("查询参数错误:{e}"),
+                format!("bad query: {e}"),
+            ),
+            lang,
+        )
+    })?;
+    let f = q.filter().map_err(|e| ApiError(e, lang))?;
+    let p = st
+        .svc
+        .list_workers(&ctx.actor, &f)
+        .await
+        .map_err(|e| ApiError(e.into(), lang))?;
+    Ok(Json(WorkerPage {
+        items: p.items,
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
+}
+
+/// Registers a worker, or updates the one with the same 身份证号.
+#[utoipa::path(post, path = "/api/v1/workers", tag = "workers", request_body = WorkerInput, responses((status = 200, body = Worker), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn save(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    ApiJson(b): ApiJson<WorkerInput>,
+) -> Result<Json<Worker>, ApiError> {
+    Ok(Json(
+        st.svc
+            .save_worker(&ctx.actor, &b)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/workers/{id}", tag = "workers", params(("id" = i64, Path)), responses((status = 200, body = Worker), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Json<Worker>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .get_worker(&ctx.actor, id)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/workers/{id}", tag = "workers", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    st.svc
+        .delete_worker(&ctx.actor, id)
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Revealed {
+    id_number: String,
+    phone: Option<String>,
+}
+
+/// The full 身份证号 and phone (audit-logged).
+#[utoipa::path(post, path = "/api/v1/workers/{id}/reveal", tag = "workers", params(("id" = i64, Path)), responses((status = 200, body = Revealed), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reveal(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Json<Revealed>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let (id_number, phone) = st
+        .svc
+        .reveal_worker(&ctx.actor, id)
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(Json(Revealed { id_number, phone }))
+}

@@ -1,0 +1,326 @@
+//! Console pages of the worker registry: masked lists, exact search by 身份证号, a detail
+//! page whose full numbers appear only on request (and are audit-logged).
+use super::{render, Errors, Layout};
+use crate::api::workers::WorkerQuery;
+use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
+use crate::error::{AppError, UiError};
+use crate::i18n::{Lang, T};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use gongjiang_domain::{Role, SkillLevel};
+use gongjiang_storage::workers::{Worker, WorkerInput};
+use gongjiang_storage::{Page, StoreError};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/workers", get(list).post(create))
+        .route("/workers/new", get(new))
+        .route("/workers/{id}", get(show))
+        .route("/workers/{id}/reveal", post(reveal))
+}
+
+fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
+    move |e| UiError(e.into(), lang)
+}
+
+pub fn skill_label(code: &Option<String>, en: bool) -> String {
+    code.as_deref()
+        .and_then(SkillLevel::from_any)
+        .map(|s| s.label(en).to_string())
+        .unwrap_or_else(|| "—".into())
+}
+
+pub fn is_high(code: &Option<String>) -> bool {
+    code.as_deref()
+        .and_then(SkillLevel::from_any)
+        .is_some_and(SkillLevel::is_high_skilled)
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct ListQuery {
+    region: String,
+    skill_level: String,
+    q: String,
+    id_number: String,
+    page: String,
+}
+
+#[derive(Template)]
+#[template(path = "workers_list.html")]
+struct ListPage {
+    l: Layout,
+    page: Page<Worker>,
+    q: ListQuery,
+    regions: Vec<(String, String)>,
+    skills: Vec<(&'static str, &'static str)>,
+    can_edit: bool,
+    prev: String,
+    next: String,
+}
+
+async fn list(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let nz = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    let wq = WorkerQuery {
+        region: nz(&q.region),
+        q: nz(&q.q),
+        id_number: nz(&q.id_number),
+        skill_level: nz(&q.skill_level),
+        page: q.page.parse().ok(),
+        per_page: Some(20),
+        org_id: None,
+    };
+    let f = wq.filter().map_err(|e| UiError(e, lang))?;
+    let page = st
+        .svc
+        .list_workers(&ctx.actor, &f)
+        .await
+        .map_err(ui(lang))?;
+    let regions = st
+        .svc
+        .regions(&ctx.actor)
+        .await
+        .map_err(ui(lang))?
+        .into_iter()
+        .map(|r| (r.code, r.name))
+        .collect();
+    let link = |p: i64| {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("region", &q.region),
+            ("skill_level", &q.skill_level),
+            ("q", &q.q),
+        ] {
+            if !v.is_empty() {
+                s.append_pair(k, v);
+            }
+        }
+        s.append_pair("page", &p.to_string());
+        format!("/workers?{}", s.finish())
+    };
+    let (prev, next) = (link(page.page - 1), link(page.page + 1));
+    let l = Layout::new(
+        &ctx,
+        "/workers",
+        t.s("nav.workers"),
+        vec![
+            (t.s("nav.g.skills"), String::new()),
+            (t.s("nav.workers"), String::new()),
+        ],
+    );
+    let role = ctx.role();
+    render(
+        &ListPage {
+            l,
+            page,
+            q,
+            regions,
+            skills: SkillLevel::ALL
+                .iter()
+                .map(|s| (s.code(), s.label(lang.is_en())))
+                .collect(),
+            can_edit: role.is_region_staff() || role == Role::Unit,
+            prev,
+            next,
+        },
+        lang,
+    )
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct WorkerForm {
+    name: String,
+    id_number: String,
+    org: String,
+    phone: String,
+    occupation: String,
+    skill_level: String,
+    certificate_no: String,
+    certified_on: String,
+    frontline: String,
+    political_status: String,
+}
+
+#[derive(Template)]
+#[template(path = "worker_form.html")]
+struct FormPage {
+    l: Layout,
+    f: WorkerForm,
+    e: Errors,
+    skills: Vec<(&'static str, &'static str)>,
+    org_fixed: bool,
+}
+
+async fn form_page(ctx: &Ctx, f: WorkerForm, e: Errors) -> Result<Response, UiError> {
+    let t = T(ctx.lang);
+    let l = Layout::new(
+        ctx,
+        "/workers",
+        t.s("workers.new"),
+        vec![
+            (t.s("nav.workers"), "/workers".into()),
+            (t.s("workers.new"), String::new()),
+        ],
+    );
+    let status = if e.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let mut r = render(
+        &FormPage {
+            l,
+            f,
+            e,
+            skills: SkillLevel::ALL
+                .iter()
+                .map(|s| (s.code(), s.label(ctx.lang.is_en())))
+                .collect(),
+            org_fixed: ctx.role() == Role::Unit,
+        },
+        ctx.lang,
+    )?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn new(WebUser(ctx, ..): WebUser) -> Result<Response, UiError> {
+    let org = if ctx.role() == Role::Unit {
+        ctx.user.org_id.map(|o| o.to_string()).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    form_page(
+        &ctx,
+        WorkerForm {
+            org,
+            ..Default::default()
+        },
+        Errors::default(),
+    )
+    .await
+}
+
+async fn create(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    CsrfForm(f): CsrfForm<WorkerForm>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let s = |v: &str| Some(v.to_string());
+    let org = if ctx.role() == Role::Unit {
+        ctx.user.org_id.map(|o| o.to_string()).unwrap_or_default()
+    } else {
+        f.org.clone()
+    };
+    let input = WorkerInput {
+        name: s(&f.name),
+        id_number: s(&f.id_number),
+        org: Some(org),
+        phone: s(&f.phone),
+        occupation: s(&f.occupation),
+        skill_level: s(&f.skill_level),
+        certificate_no: s(&f.certificate_no),
+        certified_on: s(&f.certified_on),
+        frontline: Some(matches!(f.frontline.as_str(), "1" | "on")),
+        political_status: s(&f.political_status),
+    };
+    match st.svc.save_worker(&ctx.actor, &input).await {
+        Ok(w) => Ok(Redirect::to(&format!("/workers/{}", w.id)).into_response()),
+        Err(e) => {
+            let e = AppError::from(e);
+            if e.field_errors().is_empty() {
+                return Err(UiError(e, lang));
+            }
+            let fields = [
+                "name",
+                "id_number",
+                "org",
+                "phone",
+                "occupation",
+                "skill_level",
+                "certificate_no",
+                "certified_on",
+                "political_status",
+            ];
+            form_page(&ctx, f, Errors::from(&e.field_errors(), lang, &fields)).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "worker_detail.html")]
+struct DetailPage {
+    l: Layout,
+    w: Worker,
+    can_reveal: bool,
+}
+
+async fn show(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let w = st.svc.get_worker(&ctx.actor, id).await.map_err(ui(lang))?;
+    let can_reveal = ctx.role().is_region_staff()
+        || (ctx.role() == Role::Unit && ctx.user.org_id == Some(w.org_id));
+    let l = Layout::new(
+        &ctx,
+        "/workers",
+        w.name.clone(),
+        vec![
+            (t.s("nav.workers"), "/workers".into()),
+            (w.name.clone(), String::new()),
+        ],
+    );
+    render(&DetailPage { l, w, can_reveal }, lang)
+}
+
+#[derive(Deserialize, Default)]
+struct Empty {}
+
+async fn reveal(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let (number, phone) = st
+        .svc
+        .reveal_worker(&ctx.actor, id)
+        .await
+        .map_err(ui(lang))?;
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;");
+    Ok(Html(format!(
+        "<dl class=\"facts\" id=\"revealed\"><dt>{}</dt><dd class=\"mono\">{}</dd><dt>{}</dt><dd class=\"mono\">{}</dd></dl><p class=\"muted\">{}</p>",
+        t.s("workers.id_number"),
+        esc(&number),
+        t.s("workers.phone"),
+        esc(phone.as_deref().unwrap_or("—")),
+        t.s("workers.revealed_note")
+    ))
+    .into_response())
+}
