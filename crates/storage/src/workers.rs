@@ -558,3 +558,46 @@ impl Service {
         Ok(())
     }
 }
+
+impl Service {
+    /// Registry workers per skill level in a subtree (a region code, credit code or org id).
+    pub async fn skill_distribution(&self, actor: &Actor, key: &str) -> Result<Vec<(String, i64)>> {
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        let key = gongjiang_domain::error::normalise_code(key);
+        let subtree = if crate::regions::get(&mut conn, &actor.read_scope(), &key)
+            .await?
+            .is_some()
+        {
+            Resolved::region(&mut conn, &key).await?
+        } else if let Some(o) = orgs::find(&mut conn, &actor.read_scope(), &key).await? {
+            Resolved::Org(o.id)
+        } else {
+            return Err(StoreError::NotFound);
+        };
+        let mut sql = Sql::new("SELECT COALESCE(w.skill_level, ''), COUNT(*) FROM workers w JOIN orgs o ON o.id = w.org_id WHERE 1 = 1");
+        actor
+            .read_scope()
+            .resolve(&mut conn)
+            .await?
+            .org_filter(&mut sql, "o");
+        subtree.org_filter(&mut sql, "o");
+        sql.push(" GROUP BY w.skill_level");
+        let rows = sql.query().fetch_all(&mut *conn).await?;
+        let counts: std::collections::HashMap<String, i64> = rows
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_>>()?;
+        Ok(SkillLevel::ALL
+            .iter()
+            .map(|l| {
+                (
+                    l.code().to_string(),
+                    counts.get(l.code()).copied().unwrap_or(0),
+                )
+            })
+            .collect())
+    }
+}

@@ -16,6 +16,16 @@
       try { d = JSON.parse(el.dataset.chart); } catch (e) { return; }
       el.dataset.drawn = "1";
       var chart = window.echarts.init(el);
+      if (d.kind === "pie") {
+        var s0 = (d.series && d.series[0]) || { values: [] };
+        chart.setOption({
+          tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+          legend: { type: "scroll", bottom: 0 },
+          series: [{ type: "pie", radius: ["35%", "65%"], data: d.names.map(function (n, i) { return { name: n, value: s0.values[i] }; }) }]
+        });
+        window.addEventListener("resize", function () { chart.resize(); });
+        return;
+      }
       var palette = ["#1f5fbf", "#f08c00", "#2f9e44", "#ae3ec9"];
       var series = d.series || [{ name: d.title || "", values: d.values }];
       var many = d.names.length > 6;

@@ -489,6 +489,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("dash.trend_parks", "试点园区", "Pilot parks"),
     ("dash.pending", "待第 {n} 号任务(统计报表、职工库)上线", "Pending issue #{n} (reports, worker registry)"),
     ("dash.drill_hint", "点击柱形可逐级下钻", "Click a bar to drill down"),
+    ("dash.skills", "在册职工技能等级分布", "Registered workers by skill level"),
 ];
 
 #[cfg(test)]

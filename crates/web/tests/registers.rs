@@ -565,7 +565,13 @@ async fn console_pages_for_registers() {
     assert!(tab.contains("页面工作室") && tab.contains("创新工作室"));
     let (s, dash) = b.get("/dashboard").await;
     assert_eq!(s, 200);
-    assert!(dash.contains("天宁区") && dash.contains("data-chart="));
+    assert!(
+        dash.contains("天宁区")
+            && dash.contains("data-chart=")
+            && dash.contains("在册职工技能等级分布")
+    );
+    let (_, csv) = b.get("/dashboard/export.csv?org=320402").await;
+    assert!(csv.contains("高级工,") && csv.contains("2023,"), "{csv}");
     let (_, home) = b.get("/").await;
     assert!(home.contains("试点企业数"));
     let (_, en) = b.get("/dashboard?lang=en").await;

@@ -779,6 +779,7 @@ struct DashboardPage {
     cards: Vec<DashCard>,
     bars_json: String,
     trend_json: String,
+    skills_json: String,
     up: Option<String>,
     export_href: String,
 }
@@ -866,6 +867,17 @@ async fn dashboard(
             {"name": t.s("dash.trend_parks"), "values": trend.iter().map(|(_, _, p)| *p).collect::<Vec<_>>()},
         ]
     });
+    let skills = st
+        .svc
+        .skill_distribution(&ctx.actor, &org)
+        .await
+        .map_err(ui(lang))?;
+    let skills_json = serde_json::json!({
+        "kind": "pie",
+        "names": skills.iter().map(|(c, _)| gongjiang_domain::SkillLevel::from_any(c).map(|s| s.label(en).to_string()).unwrap_or_default()).collect::<Vec<_>>(),
+        "series": [{"name": t.s("dash.skills"), "values": skills.iter().map(|(_, n)| *n).collect::<Vec<_>>()}],
+    })
+    .to_string();
     // One level up, unless this is the top of the caller's scope.
     let up = match st.svc.region(&ctx.actor, &r.subject.code).await {
         Ok(reg) => match reg.parent_code {
@@ -900,6 +912,7 @@ async fn dashboard(
         cards,
         bars_json: bars.to_string(),
         trend_json: trend_json.to_string(),
+        skills_json,
         up,
         export_href,
     };
@@ -961,6 +974,40 @@ async fn dashboard_export(
     line(&r.subject.name, &r.subject.code, &r.values);
     for (s, v) in &r.children {
         line(&s.name, &s.code, v);
+    }
+    // The other charts' numbers: the trend and the skill distribution.
+    let t = T(lang);
+    out.push_str(&format!(
+        "\r\n{},{},{}\r\n",
+        if en { "Year" } else { "年份" },
+        t.s("dash.trend_enterprises"),
+        t.s("dash.trend_parks")
+    ));
+    for (y, e, p) in st
+        .svc
+        .pilot_trend(&ctx.actor, &org)
+        .await
+        .map_err(ui(lang))?
+    {
+        out.push_str(&format!("{y},{e},{p}\r\n"));
+    }
+    out.push_str(&format!(
+        "\r\n{},{}\r\n",
+        t.s("workers.skill"),
+        if en { "Workers" } else { "人数" }
+    ));
+    for (c, n) in st
+        .svc
+        .skill_distribution(&ctx.actor, &org)
+        .await
+        .map_err(ui(lang))?
+    {
+        out.push_str(&format!(
+            "{},{n}\r\n",
+            gongjiang_domain::SkillLevel::from_any(&c)
+                .map(|s| s.label(en))
+                .unwrap_or("")
+        ));
     }
     Ok((
         [
