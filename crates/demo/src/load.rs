@@ -128,6 +128,7 @@ pub async fn load_seeded(
             level: d.level.into(),
             year: d.year,
             holder_org_id,
+            holder_worker_id: 0,
             holder_name: d.holder_name,
             document_no: d.document_no,
         };
@@ -156,6 +157,7 @@ pub async fn load_seeded(
         .await?;
         loaded.reports += 1;
     }
+    let mut worker_ids: Vec<(i64, &'static str, i64)> = Vec::new();
     for w in crate::programme::workers(data, seed, 2) {
         let Some(org) = ids.get(w.org) else { continue };
         let input = gongjiang_storage::workers::WorkerInput {
@@ -170,8 +172,63 @@ pub async fn load_seeded(
             frontline: Some(w.frontline),
             political_status: Some(w.political_status.into()),
         };
-        svc.load_worker(tx.conn(), &actor, &input).await?;
+        let wid = svc.load_worker(tx.conn(), &actor, &input).await?;
+        worker_ids.push((wid, w.skill_level, *org));
         loaded.workers += 1;
+    }
+    // Titles held by people, awarded to the most skilled: 20 产业教授 (provincial),
+    // 40 龙城工匠 (city), and some 劳动模范, 五一劳动奖章 and 技术能手.
+    let mut top: Vec<&(i64, &'static str, i64)> = worker_ids
+        .iter()
+        .filter(|(_, s, _)| {
+            matches!(
+                *s,
+                "chief" | "principal" | "senior_technician" | "technician"
+            )
+        })
+        .collect();
+    top.sort_by_key(|(id, s, _)| {
+        (
+            match *s {
+                "chief" => 0,
+                "principal" => 1,
+                "senior_technician" => 2,
+                _ => 3,
+            },
+            *id,
+        )
+    });
+    let awards: [(&str, &str, usize, i64); 5] = [
+        ("industry_professor", "province", 20, 2021),
+        ("longcheng_craftsman", "city", 40, 2022),
+        ("model_worker", "city", 12, 2020),
+        ("may_day_medal", "city", 30, 2023),
+        ("skill_master", "city", 50, 2023),
+    ];
+    let mut k = 0usize;
+    for (dtype, level, n, year) in awards {
+        for i in 0..n {
+            let Some((wid, _, org)) = top.get((k + i) % top.len().max(1)) else {
+                continue;
+            };
+            let new = gongjiang_storage::designations::NewDesignation {
+                dtype: dtype.into(),
+                level: level.into(),
+                year: year - (i as i64 % 3),
+                holder_org_id: *org,
+                holder_worker_id: *wid,
+                holder_name: None,
+                document_no: Some(format!("常人社发〔{year}〕{}号", 30 + i)),
+            };
+            if gongjiang_storage::designations::id_by_key(tx.conn(), &new)
+                .await?
+                .is_none()
+            {
+                gongjiang_storage::designations::insert(tx.conn(), &new, now).await?;
+                loaded.designations += 1;
+            }
+        }
+        k += n;
     }
     gongjiang_storage::indicators::rebuild(tx.conn()).await?;
     let summary = format!(

@@ -178,7 +178,14 @@ pub const CATALOGUE: &[Indicator] = &[
         "Industry professors",
         "名",
         "",
-        Pending(3),
+        CumulativeAny(&[
+            "designation:industry_professor:national",
+            "designation:industry_professor:province",
+            "designation:industry_professor:city",
+            "designation:industry_professor:district",
+            "designation:industry_professor:town",
+            "designation:industry_professor:enterprise",
+        ]),
     ),
     ind(
         "apprenticeship_pilots",
@@ -201,7 +208,7 @@ pub const CATALOGUE: &[Indicator] = &[
         "Longcheng craftsmen",
         "名",
         "",
-        Pending(3),
+        Cumulative("designation:longcheng_craftsman:city"),
     ),
     ind(
         "innovation_studios",

@@ -189,14 +189,9 @@ pub fn parse_file(kind: &str, bytes: &[u8], file_name: &str) -> Result<Parsed, I
                 version: None,
             })),
             "designations" => {
-                if r.code("id_number").is_some() {
-                    r.problem(
-                        "id_number",
-                        "授予个人的荣誉须在职工库中登记持有人,职工库尚未上线",
-                        "person-held titles need the worker registry (not built yet)",
-                    );
-                }
+                let worker = r.code("id_number");
                 Some(ImportRow::Designation(DesignationInput {
+                    worker,
                     dtype: r.choice("type").map(str::to_string),
                     level: r.choice("level").map(str::to_string),
                     year: r.year("year").map(|y| y.to_string()),
@@ -430,7 +425,16 @@ pub async fn export_rows(
                     d.uscc
                         .clone()
                         .unwrap_or_else(|| d.holder_org_id.to_string()),
-                    String::new(),
+                    match d.holder_worker_id {
+                        // The full number only for roles that may see it (each view audited).
+                        Some(wid) if actor.role.is_region_staff() => svc
+                            .reveal_worker(actor, wid)
+                            .await
+                            .map(|(n, _)| n)
+                            .unwrap_or_default(),
+                        Some(_) => d.worker_id_masked.clone().unwrap_or_default(),
+                        None => String::new(),
+                    },
                     d.document_no.clone().unwrap_or_default(),
                 ]);
             }

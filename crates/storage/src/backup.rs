@@ -59,6 +59,7 @@ const INT_COLUMNS: &[&str] = &[
     "sent_at",
     "birth_year",
     "frontline",
+    "holder_worker_id",
 ];
 
 fn is_int(col: &str) -> bool {
@@ -216,7 +217,15 @@ pub async fn restore(db: &Db, input: &mut dyn BufRead) -> Result<Summary> {
     crate::tree::rebuild(tx.conn()).await?;
     crate::indicators::rebuild(tx.conn()).await?;
     if db.backend == Backend::Postgres {
-        for table in ["orgs", "users", "pilots", "designations"] {
+        for table in [
+            "orgs",
+            "users",
+            "pilots",
+            "designations",
+            "reports",
+            "workers",
+            "reminders",
+        ] {
             sqlx::query(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
             ))

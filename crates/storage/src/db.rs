@@ -72,6 +72,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "workers",
         sql: include_str!("../migrations/0005_workers.sql"),
     },
+    Migration {
+        version: 6,
+        name: "worker_titles",
+        sql: include_str!("../migrations/0006_worker_titles.sql"),
+    },
 ];
 
 impl Db {
@@ -153,6 +158,16 @@ impl Db {
                         m.version, m.name
                     ))
                 })?;
+            }
+            // Data steps that follow a schema change.
+            if m.version == 2 {
+                crate::tree::rebuild(tx.conn()).await?;
+            }
+            if m.version == 6 && self.backend == Backend::Postgres {
+                // Rows were copied with their ids: move the identity past them.
+                sqlx::query("SELECT setval(pg_get_serial_sequence('designations', 'id'), COALESCE((SELECT MAX(id) FROM designations), 0) + 1, false)")
+                    .execute(tx.conn())
+                    .await?;
             }
             sqlx::query(
                 "INSERT INTO gj_migrations (version, name, applied_at) VALUES ($1, $2, $3)",

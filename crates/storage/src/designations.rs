@@ -23,6 +23,10 @@ pub struct Designation {
     pub region_name: Option<String>,
     /// For a studio: its name (e.g. 张三劳模创新工作室).
     pub holder_name: Option<String>,
+    /// The worker holding a personal title (产业教授, 龙城工匠 …), if any.
+    pub holder_worker_id: Option<i64>,
+    pub worker_name: Option<String>,
+    pub worker_id_masked: Option<String>,
     /// 文号.
     pub document_no: Option<String>,
     pub version: i64,
@@ -30,7 +34,7 @@ pub struct Designation {
 }
 
 const SELECT: &str = "SELECT d.id, d.dtype, d.level, d.year, d.holder_org_id, o.name AS holder_org_name, o.uscc, o.region_code, r.name AS region_name, \
-    d.holder_name, d.document_no, d.version, d.updated_at FROM designations d JOIN orgs o ON o.id = d.holder_org_id LEFT JOIN regions r ON r.code = o.region_code";
+    d.holder_name, d.holder_worker_id, wk.name AS worker_name, wk.id_masked AS worker_id_masked, d.document_no, d.version, d.updated_at FROM designations d JOIN orgs o ON o.id = d.holder_org_id LEFT JOIN regions r ON r.code = o.region_code LEFT JOIN workers wk ON wk.id = d.holder_worker_id";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Designation> {
     Ok(Designation {
@@ -44,6 +48,9 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Designation> {
         region_code: r.try_get("region_code")?,
         region_name: r.try_get("region_name")?,
         holder_name: r.try_get("holder_name")?,
+        holder_worker_id: Some(r.try_get::<i64, _>("holder_worker_id")?).filter(|w| *w != 0),
+        worker_name: r.try_get("worker_name")?,
+        worker_id_masked: r.try_get("worker_id_masked")?,
         document_no: r.try_get("document_no")?,
         version: r.try_get("version")?,
         updated_at: r.try_get("updated_at")?,
@@ -54,6 +61,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Designation> {
 pub struct Filter {
     pub region: Option<String>,
     pub org_id: Option<i64>,
+    pub worker_id: Option<i64>,
     pub dtype: Option<String>,
     pub level: Option<String>,
     pub year: Option<i64>,
@@ -76,6 +84,9 @@ pub async fn list(
     }
     if let Some(id) = f.org_id {
         w.push(" AND d.holder_org_id = ").bind_int(id);
+    }
+    if let Some(id) = f.worker_id {
+        w.push(" AND d.holder_worker_id = ").bind_int(id);
     }
     if let Some(t) = &f.dtype {
         w.push(" AND d.dtype = ").bind_text(t.clone());
@@ -139,16 +150,19 @@ pub struct NewDesignation {
     pub level: String,
     pub year: i64,
     pub holder_org_id: i64,
+    /// 0 when the organisation itself holds the title.
+    pub holder_worker_id: i64,
     pub holder_name: Option<String>,
     pub document_no: Option<String>,
 }
 
 pub async fn id_by_key(conn: &mut AnyConnection, d: &NewDesignation) -> Result<Option<i64>> {
-    Ok(sqlx::query("SELECT id FROM designations WHERE dtype = $1 AND level = $2 AND year = $3 AND holder_org_id = $4")
+    Ok(sqlx::query("SELECT id FROM designations WHERE dtype = $1 AND level = $2 AND year = $3 AND holder_org_id = $4 AND holder_worker_id = $5")
         .bind(&d.dtype)
         .bind(&d.level)
         .bind(d.year)
         .bind(d.holder_org_id)
+        .bind(d.holder_worker_id)
         .fetch_optional(conn)
         .await?
         .map(|r| r.try_get(0))
@@ -156,31 +170,39 @@ pub async fn id_by_key(conn: &mut AnyConnection, d: &NewDesignation) -> Result<O
 }
 
 pub async fn insert(conn: &mut AnyConnection, d: &NewDesignation, now: i64) -> Result<i64> {
-    let r = sqlx::query("INSERT INTO designations (dtype, level, year, holder_org_id, holder_name, document_no, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) RETURNING id")
-        .bind(&d.dtype)
-        .bind(&d.level)
-        .bind(d.year)
-        .bind(d.holder_org_id)
-        .bind(d.holder_name.as_deref())
-        .bind(d.document_no.as_deref())
-        .bind(now)
-        .fetch_one(conn)
-        .await?;
+    let r = sqlx::query(
+        "INSERT INTO designations (dtype, level, year, holder_org_id, holder_worker_id, holder_name, document_no, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) RETURNING id",
+    )
+    .bind(&d.dtype)
+    .bind(&d.level)
+    .bind(d.year)
+    .bind(d.holder_org_id)
+    .bind(d.holder_worker_id)
+    .bind(d.holder_name.as_deref())
+    .bind(d.document_no.as_deref())
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
     Ok(r.try_get(0)?)
 }
 
 pub async fn update(conn: &mut AnyConnection, id: i64, d: &NewDesignation, now: i64) -> Result<()> {
-    sqlx::query("UPDATE designations SET dtype = $1, level = $2, year = $3, holder_org_id = $4, holder_name = $5, document_no = $6, version = version + 1, updated_at = $7 WHERE id = $8")
-        .bind(&d.dtype)
-        .bind(&d.level)
-        .bind(d.year)
-        .bind(d.holder_org_id)
-        .bind(d.holder_name.as_deref())
-        .bind(d.document_no.as_deref())
-        .bind(now)
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE designations SET dtype = $1, level = $2, year = $3, holder_org_id = $4, holder_worker_id = $5, holder_name = $6, document_no = $7, \
+         version = version + 1, updated_at = $8 WHERE id = $9",
+    )
+    .bind(&d.dtype)
+    .bind(&d.level)
+    .bind(d.year)
+    .bind(d.holder_org_id)
+    .bind(d.holder_worker_id)
+    .bind(d.holder_name.as_deref())
+    .bind(d.document_no.as_deref())
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

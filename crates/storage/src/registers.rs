@@ -49,6 +49,8 @@ pub struct DesignationInput {
     pub org: Option<String>,
     /// A studio's own name, for example.
     pub holder_name: Option<String>,
+    /// For a title held by a person: the holder's 身份证号 (a registered worker).
+    pub worker: Option<String>,
     /// 文号.
     pub document_no: Option<String>,
     pub version: Option<i64>,
@@ -449,15 +451,35 @@ impl Service {
             "产教融合型试点企业、现代学徒制试点单位、五一劳动奖状、创新工作室、十佳产改实践案例等",
             &mut errors,
         );
-        if let Some(t) = dtype {
-            if t.holder() == Holder::Worker {
-                errors.push(FieldError::new(
-                    "dtype",
-                    Rule::Forbidden,
-                    format!("“{}”授予个人,须在职工库中登记持有人;职工库由第 3 号任务交付,目前只能登记授予单位的荣誉", t.label_zh()),
-                    format!("'{}' is held by a person; person-held titles need the worker registry (issue #3)", t.label_en()),
-                ));
+        // A person-held title names a worker of the registry (by 身份证号); the holder
+        // organisation is then the worker's employer.
+        let worker_key = i.worker.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let mut worker: Option<(i64, i64)> = None;
+        match (dtype.map(|t| t.holder()), worker_key) {
+            (Some(Holder::Worker), None) => errors.push(FieldError::new(
+                "worker",
+                Rule::Required,
+                "该类荣誉授予个人,须填写获得者的身份证号(职工须已在职工库登记)",
+                "this title is held by a person: give the holder's ID number (registered in the worker registry)",
+            )),
+            (Some(Holder::Organisation), Some(_)) => errors.push(FieldError::new("worker", Rule::Forbidden, "该类荣誉授予单位,不应填写个人身份证号", "this title is held by an organisation, not a person")),
+            (Some(Holder::Worker), Some(k)) => {
+                let norm = gongjiang_domain::error::normalise_code(k).to_ascii_uppercase();
+                let hash = self.key.blind_index(&norm);
+                let row = sqlx::query("SELECT w.id, w.org_id FROM workers w WHERE w.id_hash = $1").bind(&hash).fetch_optional(&mut *conn).await?;
+                let found = match row {
+                    Some(r) => {
+                        let (wid, org): (i64, i64) = (sqlx::Row::try_get(&r, 0)?, sqlx::Row::try_get(&r, 1)?);
+                        crate::orgs::get(conn, &actor.write_scope(), org).await?.map(|_| (wid, org))
+                    }
+                    None => None,
+                };
+                match found {
+                    Some(f) => worker = Some(f),
+                    None => errors.push(FieldError::new("worker", Rule::UnknownValue, "职工库中没有该身份证号的职工,或其单位不在您的管辖范围内", "no worker with that ID number in your area's registry")),
+                }
             }
+            _ => {}
         }
         let level = parse_enum(
             "level",
@@ -468,7 +490,11 @@ impl Service {
             &mut errors,
         );
         let year = opt_year(&i.year, &mut errors);
-        let org = self.register_org(conn, actor, &i.org, &mut errors).await?;
+        let org = match worker {
+            Some((_, org_id)) => crate::orgs::get(conn, &Scope::All, org_id).await?,
+            None if dtype.map(|t| t.holder()) == Some(Holder::Worker) => None,
+            None => self.register_org(conn, actor, &i.org, &mut errors).await?,
+        };
         let mut t = |field: &str, label: (&str, &str), v: &Option<String>, max: usize| {
             text(field, label, v.as_deref().unwrap_or(""), false, max).unwrap_or_else(|e| {
                 errors.push(e);
@@ -488,11 +514,28 @@ impl Service {
                 level: l.code().into(),
                 year: y,
                 holder_org_id: o.id,
+                holder_worker_id: worker.map(|w| w.0).unwrap_or(0),
                 holder_name,
                 document_no,
             }),
             _ => Err(StoreError::Invalid(errors)),
         }
+    }
+
+    /// A registered worker's 身份证号, for internal use (never returned to a caller).
+    async fn worker_number(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        worker_id: i64,
+    ) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT id_enc FROM workers WHERE id = $1")
+            .bind(worker_id)
+            .fetch_optional(conn)
+            .await?;
+        Ok(match row {
+            Some(r) => self.key.decrypt(&sqlx::Row::try_get::<String, _>(&r, 0)?),
+            None => None,
+        })
     }
 
     fn designation_json(d: &Designation) -> serde_json::Value {
@@ -579,6 +622,11 @@ impl Service {
                 .or_else(|| Some(before.holder_org_id.to_string())),
             holder_name: i.holder_name.clone().or_else(|| before.holder_name.clone()),
             document_no: i.document_no.clone().or_else(|| before.document_no.clone()),
+            worker: match (&i.worker, before.holder_worker_id) {
+                (Some(w), _) => Some(w.clone()),
+                (None, Some(wid)) => self.worker_number(tx.conn(), wid).await?,
+                (None, None) => None,
+            },
             version: None,
         };
         let new = self.check_designation(tx.conn(), actor, &merged).await?;

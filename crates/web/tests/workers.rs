@@ -220,3 +220,136 @@ async fn worker_pages_show_masks_and_reveal_on_request() {
     assert_eq!(s, 422);
     assert!(html.contains("value=\"王表单\""));
 }
+
+#[tokio::test]
+async fn titles_held_by_workers() {
+    let app = spawn_demo().await;
+    let tn = app.token("tianning").await;
+    let city = app.token("city").await;
+    let ent = app
+        .get(&tn, "/api/v1/orgs?kind=enterprise&per_page=1")
+        .await
+        .1["items"][0]["uscc"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let num = id_number("32040219880808004");
+    let (s, w) = app
+        .send(
+            Method::POST,
+            &tn,
+            "/api/v1/workers",
+            json!({"name": "周工匠", "id_number": num, "org": ent, "skill_level": "首席技师"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{w}");
+    let lc = |v: &Value| {
+        v["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["code"] == "lc_craftsmen")
+            .unwrap()["value"]
+            .as_f64()
+            .unwrap()
+    };
+    let before = lc(&app
+        .get(&city, "/api/v1/indicators?org=320402&period=2026")
+        .await
+        .1);
+    let (s, d) = app.send(Method::POST, &tn, "/api/v1/designations", json!({"dtype": "龙城工匠", "level": "市级", "year": "2025", "worker": num, "document_no": "常政发〔2025〕1号"})).await;
+    assert_eq!(s, 201, "{d}");
+    assert_eq!(d["worker_name"], "周工匠");
+    assert_eq!(d["holder_worker_id"], w["id"]);
+    assert!(!d.to_string().contains(&num));
+    assert_eq!(
+        lc(&app
+            .get(&city, "/api/v1/indicators?org=320402&period=2026")
+            .await
+            .1),
+        before + 1.0
+    );
+    // A second craftsman in the same enterprise and year is a different title.
+    let num2 = id_number("32040219870707005");
+    app.send(
+        Method::POST,
+        &tn,
+        "/api/v1/workers",
+        json!({"name": "吴工匠", "id_number": num2, "org": ent}),
+    )
+    .await;
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &tn,
+            "/api/v1/designations",
+            json!({"dtype": "龙城工匠", "level": "市级", "year": "2025", "worker": num2}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &tn,
+            "/api/v1/designations",
+            json!({"dtype": "龙城工匠", "level": "市级", "year": "2025", "worker": num}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (409, Some("duplicate_designation"))
+    );
+    // Editing without restating the worker keeps the holder.
+    let (s, e) = app
+        .send(
+            Method::PATCH,
+            &tn,
+            &format!("/api/v1/designations/{}", d["id"]),
+            json!({"document_no": "常政发〔2025〕2号"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(e["holder_worker_id"], w["id"]);
+    // The worker's page lists the title; exports carry the full number for region staff.
+    let b = app.browser("tianning").await;
+    let (_, page) = b.get(&format!("/workers/{}", w["id"])).await;
+    assert!(page.contains("龙城工匠") && page.contains("常政发〔2025〕2号"));
+    let r = app
+        .client
+        .get(app.at("/api/v1/exports/designations?format=csv&org=320402"))
+        .bearer_auth(&tn)
+        .send()
+        .await
+        .unwrap();
+    let csv = r.text().await.unwrap();
+    assert!(
+        csv.contains(&num),
+        "region staff export the full number to re-import"
+    );
+    // Import of person-held titles by ID number.
+    let form = reqwest::multipart::Form::new().text("kind", "designations").part(
+        "file",
+        reqwest::multipart::Part::bytes(format!("类型,级别,年份,统一社会信用代码,身份证号,文号\n技术能手,市级,2025,,{num},常人社发〔2025〕9号\n").into_bytes()).file_name("d.csv"),
+    );
+    let r = app
+        .client
+        .post(app.at("/api/v1/imports"))
+        .bearer_auth(&tn)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut job = Value::Null;
+    for _ in 0..200 {
+        job = app.get(&tn, &format!("/api/v1/imports/{id}")).await.1;
+        if job["status"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(job["outcome"]["created"], 1, "{job}");
+}

@@ -188,6 +188,8 @@ pub async fn delete_pilot(
 pub struct DesignationQuery {
     pub region: Option<String>,
     pub org_id: Option<i64>,
+    /// Titles held by this worker.
+    pub worker_id: Option<i64>,
     /// A type code or Chinese name.
     pub dtype: Option<String>,
     pub level: Option<String>,
@@ -201,6 +203,7 @@ impl DesignationQuery {
     pub fn filter(&self) -> Result<designations::Filter, AppError> {
         use gongjiang_domain::{DesignationLevel, DesignationType};
         Ok(designations::Filter {
+            worker_id: self.worker_id,
             region: nz(&self.region),
             org_id: self.org_id,
             dtype: code_of(

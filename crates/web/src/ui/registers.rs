@@ -532,6 +532,7 @@ async fn designations_list(
 #[serde(default)]
 struct DesignationForm {
     dtype: String,
+    worker: String,
     level: String,
     year: String,
     org: String,
@@ -543,6 +544,7 @@ struct DesignationForm {
 impl DesignationForm {
     fn input(&self) -> DesignationInput {
         DesignationInput {
+            worker: nz(&self.worker),
             dtype: Some(self.dtype.clone()),
             level: Some(self.level.clone()),
             year: Some(self.year.clone()),
@@ -573,6 +575,7 @@ const DESIGNATION_FIELDS: &[&str] = &[
     "org",
     "holder_name",
     "document_no",
+    "worker",
 ];
 
 async fn designation_form(
@@ -691,6 +694,8 @@ async fn designation_edit(
         .await
         .map_err(ui(lang))?;
     let f = DesignationForm {
+        // The full number is not shown here; leaving it empty keeps the holder.
+        worker: String::new(),
         dtype: d.dtype,
         level: d.level,
         year: d.year.to_string(),

@@ -267,6 +267,7 @@ struct DetailPage {
     l: Layout,
     w: Worker,
     can_reveal: bool,
+    titles: Vec<gongjiang_storage::designations::Designation>,
 }
 
 async fn show(
@@ -291,7 +292,27 @@ async fn show(
             (w.name.clone(), String::new()),
         ],
     );
-    render(&DetailPage { l, w, can_reveal }, lang)
+    let f = gongjiang_storage::designations::Filter {
+        worker_id: Some(w.id),
+        per_page: 100,
+        page: 1,
+        ..Default::default()
+    };
+    let titles = st
+        .svc
+        .list_designations(&ctx.actor, &f)
+        .await
+        .map_err(ui(lang))?
+        .items;
+    render(
+        &DetailPage {
+            l,
+            w,
+            can_reveal,
+            titles,
+        },
+        lang,
+    )
 }
 
 #[derive(Deserialize, Default)]
