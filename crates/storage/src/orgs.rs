@@ -380,3 +380,20 @@ pub async fn count_by_region_kind(
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
         .collect()
 }
+
+/// Organisations placed directly in a region (not in a sub-region, not inside another
+/// organisation), within the scope: the organisation children of a region node.
+pub async fn direct_in_region(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    region: &str,
+    limit: i64,
+) -> Result<Vec<Org>> {
+    let resolved = scope.resolve(&mut *conn).await?;
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS}{FROM} WHERE o.region_code = "));
+    sql.bind_text(region).push(" AND o.parent_id IS NULL");
+    resolved.org_filter(&mut sql, "o");
+    sql.push(" ORDER BY o.name, o.id LIMIT ").bind_int(limit);
+    let rows = sql.query().fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}

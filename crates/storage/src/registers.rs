@@ -822,28 +822,7 @@ async fn direct_orgs(
     scope: &Scope,
     region: &str,
 ) -> Result<Vec<Org>> {
-    let mut out = Vec::new();
-    let mut page = 1;
-    loop {
-        let f = orgs::Filter {
-            region: Some(region.to_string()),
-            per_page: 500,
-            page,
-            ..Default::default()
-        };
-        let p = orgs::list(conn, scope, &f).await?;
-        let pages = p.pages();
-        out.extend(
-            p.items
-                .into_iter()
-                .filter(|o| o.region_code == region && o.parent_id.is_none()),
-        );
-        if page >= pages || out.len() >= 2000 {
-            break;
-        }
-        page += 1;
-    }
-    Ok(out)
+    orgs::direct_in_region(conn, scope, region, 2000).await
 }
 
 /// What an indicator set is about.
