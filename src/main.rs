@@ -412,7 +412,19 @@ async fn restore(cfg: &Config, file: &std::path::Path) -> CmdResult {
     let mut r = BufReader::new(f);
     let summary = gongjiang_storage::backup::restore(&svc.db, &mut r)
         .await
-        .map_err(|e| (EXIT_REJECTED, e.to_string()))?;
+        .map_err(|e| {
+            (
+                EXIT_REJECTED,
+                format!(
+                    "{}{e}",
+                    msg(
+                        cfg,
+                        "备份文件无法恢复,数据库未作任何改动:",
+                        "the backup cannot be restored; nothing was changed: "
+                    )
+                ),
+            )
+        })?;
     svc.record(
         &Actor::system("cli"),
         gongjiang_storage::audit::action::RESTORE,

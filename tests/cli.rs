@@ -254,6 +254,7 @@ async fn demo_backup_restore_and_audit_verify() {
     std::fs::write(&junk, "hello\n").unwrap();
     let o = e.cmd(&["restore", junk.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(3));
+    assert!(err(&o).contains("数据库未作任何改动"), "{}", err(&o));
 }
 
 #[test]

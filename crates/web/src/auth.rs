@@ -311,10 +311,22 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
             } else {
                 path
             };
+            // Say in Chinese what serde says in English (the English stays for `lang=en`).
+            let zh = if inner.starts_with("unknown field") {
+                format!("未知字段“{field}”(拼写错误的字段不会被忽略)")
+            } else if inner.starts_with("missing field") {
+                format!("缺少必填字段“{field}”")
+            } else if inner.starts_with("invalid type") {
+                format!("字段“{field}”的类型错误(应为{})", expected_zh(&inner))
+            } else if inner.starts_with("invalid value") {
+                format!("字段“{field}”的取值无效")
+            } else {
+                format!("字段“{field}”格式错误")
+            };
             let err = gongjiang_domain::FieldError::new(
                 field.clone(),
                 gongjiang_domain::Rule::BadFormat,
-                format!("字段“{field}”格式错误:{inner}"),
+                zh,
                 format!("field '{field}': {inner}"),
             );
             ApiError(AppError::invalid(err), lang)
@@ -323,9 +335,30 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
+/// The field named by serde's "unknown field `x`" or "missing field `x`".
 fn unknown_field(msg: &str) -> Option<String> {
-    let rest = msg.strip_prefix("unknown field `")?;
+    let rest = msg
+        .strip_prefix("unknown field `")
+        .or_else(|| msg.strip_prefix("missing field `"))?;
     Some(rest.split('`').next()?.to_string())
+}
+
+/// What serde expected, in Chinese ("expected a string" → 文本).
+fn expected_zh(msg: &str) -> &'static str {
+    let exp = msg.rsplit("expected ").next().unwrap_or("");
+    if exp.contains("string") {
+        "文本"
+    } else if exp.contains("bool") {
+        "true 或 false"
+    } else if exp.contains("i64") || exp.contains("integer") || exp.contains("u64") {
+        "整数"
+    } else if exp.contains("map") || exp.contains("struct") {
+        "对象"
+    } else if exp.contains("sequence") {
+        "数组"
+    } else {
+        "其他类型"
+    }
 }
 
 /// The caller's address (empty if unknown).

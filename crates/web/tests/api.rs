@@ -549,10 +549,42 @@ async fn malformed_bodies_get_the_right_4xx_and_change_nothing() {
     .await
     .unwrap();
     assert_eq!(r.status(), 422);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"]["field"], "name");
+    let v = r.json::<Value>().await.unwrap();
+    assert_eq!(v["error"]["field"], "name");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("类型错误(应为文本)"),
+        "{v}"
+    );
     let r = post("{\"name\": \"甲公司\", \"kind\": \"enterprise\", \"region_code\": \"320402\", \"evil\": 1}", "application/json").await.unwrap();
     assert_eq!(r.status(), 422);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"]["field"], "evil");
+    let v = r.json::<Value>().await.unwrap();
+    assert_eq!(v["error"]["field"], "evil");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("未知字段“evil”"),
+        "{v}"
+    );
+    let r = post(
+        "{\"kind\": \"enterprise\", \"region_code\": \"320402\"}",
+        "application/json",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let v = r.json::<Value>().await.unwrap();
+    assert_eq!(v["error"]["field"], "name");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("缺少必填字段“name”"),
+        "{v}"
+    );
     let r = post("name=x", "application/x-www-form-urlencoded")
         .await
         .unwrap();
