@@ -160,6 +160,9 @@ pub async fn load_seeded(
     let mut worker_ids: Vec<(i64, &'static str, i64)> = Vec::new();
     for w in crate::programme::workers(data, seed, 2) {
         let Some(org) = ids.get(w.org) else { continue };
+        // Certified workers (中级工 and above) hold a certificate for their level; those
+        // at 高级工 and above an earlier one for the level below as well.
+        let (cert, earlier) = demo_certificates(&w.id_number, w.skill_level, w.occupation);
         let input = gongjiang_storage::workers::WorkerInput {
             name: Some(w.name),
             id_number: Some(w.id_number),
@@ -167,10 +170,11 @@ pub async fn load_seeded(
             phone: Some(w.phone),
             occupation: Some(w.occupation.into()),
             skill_level: Some(w.skill_level.into()),
-            certificate_no: None,
-            certified_on: None,
+            certificate_no: cert.as_ref().map(|c| c.no.clone()),
+            certified_on: cert.as_ref().and_then(|c| c.certified_on.clone()),
             frontline: Some(w.frontline),
             political_status: Some(w.political_status.into()),
+            certificates: earlier.map(|e| vec![e]),
         };
         let wid = svc.load_worker(tx.conn(), &actor, &input).await?;
         worker_ids.push((wid, w.skill_level, *org));
@@ -261,4 +265,58 @@ pub async fn load_seeded(
         loaded.users += 1;
     }
     Ok(loaded)
+}
+
+/// The demo's certificates for a worker: the current one (for 中级工 and above) and, for
+/// the high-skilled, the one for the level below, two to five years earlier.
+fn demo_certificates(
+    id_number: &str,
+    skill: &str,
+    occupation: &str,
+) -> (
+    Option<gongjiang_storage::workers::Certificate>,
+    Option<gongjiang_storage::workers::Certificate>,
+) {
+    use gongjiang_storage::workers::Certificate;
+    let ladder = [
+        "apprentice",
+        "junior",
+        "intermediate",
+        "senior",
+        "technician",
+        "senior_technician",
+        "principal",
+        "chief",
+    ];
+    let Some(rank) = ladder.iter().position(|l| *l == skill) else {
+        return (None, None);
+    };
+    if rank < 2 {
+        return (None, None);
+    }
+    let seed: u32 = id_number
+        .bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let year = 2015 + (seed % 9) as i32;
+    let tail = &id_number[id_number.len().saturating_sub(8)..];
+    let current = Certificate {
+        no: format!("S{year}32040{}{tail}", rank),
+        skill_level: Some(skill.to_string()),
+        occupation: Some(occupation.to_string()),
+        certified_on: Some(format!("{year}-{:02}-{:02}", 1 + seed % 12, 1 + seed % 28)),
+        issuer: Some("常州市职业技能鉴定指导中心".into()),
+    };
+    let earlier = (rank >= 3).then(|| Certificate {
+        no: format!("S{}32040{}{tail}", year - 3, rank - 1),
+        skill_level: Some(ladder[rank - 1].to_string()),
+        occupation: Some(occupation.to_string()),
+        certified_on: Some(format!(
+            "{}-{:02}-{:02}",
+            year - 3,
+            1 + seed % 12,
+            1 + seed % 28
+        )),
+        issuer: Some("常州市职业技能鉴定指导中心".into()),
+    });
+    (Some(current), earlier)
 }

@@ -18,6 +18,8 @@ pub enum Rule {
     UnknownValue,
     BadFormat,
     Forbidden,
+    /// The same value twice where it must be unique (in a file or a list).
+    Duplicate,
 }
 
 impl Rule {
@@ -34,6 +36,7 @@ impl Rule {
             Rule::UnknownValue => "unknown_value",
             Rule::BadFormat => "bad_format",
             Rule::Forbidden => "forbidden_value",
+            Rule::Duplicate => "duplicate",
         }
     }
 }

@@ -9,6 +9,8 @@ use gongjiang_domain::org::OrgInput;
 use gongjiang_storage::import::{ImportRow, Options, Outcome, RowProblem};
 use gongjiang_storage::registers::{DesignationInput, PilotInput};
 use gongjiang_storage::service::Service;
+use gongjiang_storage::worker_bulk::{Item, Preparer};
+use gongjiang_storage::workers::WorkerInput;
 use gongjiang_storage::{Actor, StoreError};
 use std::collections::{BTreeMap, HashMap};
 
@@ -38,9 +40,9 @@ impl ImportError {
             }
             ImportError::NotYet(k) => {
                 if english {
-                    format!("importing '{k}' needs the worker registry, which is not built yet")
+                    format!("'{k}' files are imported through the bulk path (import_file)")
                 } else {
-                    format!("“{k}”导入依赖职工库,职工库尚未上线")
+                    format!("“{k}”文件须走批量导入通道(import_file)")
                 }
             }
             ImportError::File(e) => e.message(english).to_string(),
@@ -137,8 +139,161 @@ pub async fn import_file(
     opts: Options,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<Report, ImportError> {
+    if kind == "workers" {
+        return import_workers(svc, actor, bytes.to_vec(), file_name, opts, progress).await;
+    }
     let parsed = parse_file(kind, bytes, file_name)?;
     import_parsed(svc, actor, parsed, opts, progress).await
+}
+
+/// Rows per chunk handed from the reading thread to the writer.
+const WORKER_CHUNK: usize = 2000;
+
+enum WorkerMsg {
+    /// The header row was understood: rows follow.
+    Started,
+    Chunk(Vec<Item>, f64),
+    Failed(ImportError),
+}
+
+/// The worker registry's import: the file is read, checked and encrypted on a thread of
+/// its own while the database writes the previous chunk, so both cores work and memory
+/// stays bounded by a few chunks whatever the file's size.
+pub async fn import_workers(
+    svc: &Service,
+    actor: &Actor,
+    bytes: Vec<u8>,
+    file_name: &str,
+    opts: Options,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<Report, ImportError> {
+    let spec = &crate::spec::WORKERS;
+    let preparer = svc.worker_preparer();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<WorkerMsg>(4);
+    let name = file_name.to_string();
+    let reader = std::thread::spawn(move || read_workers(&bytes, &name, &preparer, &tx));
+    let first = rx.recv().await;
+    match first {
+        Some(WorkerMsg::Started) => {}
+        Some(WorkerMsg::Failed(e)) => return Err(e),
+        _ => {
+            return Err(ImportError::Store(StoreError::Other(
+                "the file reader stopped unexpectedly".into(),
+            )))
+        }
+    }
+    let mut loader = svc.worker_loader(actor, opts).await?;
+    let mut rejected_raw = Vec::new();
+    while let Some(msg) = rx.recv().await {
+        match msg {
+            WorkerMsg::Chunk(items, p) => {
+                rejected_raw.extend(loader.feed(items).await?);
+                progress((p * 1000.0) as usize, 1000);
+            }
+            WorkerMsg::Failed(e) => return Err(e),
+            WorkerMsg::Started => {}
+        }
+    }
+    let _ = reader.join();
+    let outcome = loader.finish(file_name).await?;
+    rejected_raw.sort_by_key(|(l, _)| *l);
+    Ok(Report {
+        kind: "workers".into(),
+        outcome,
+        headers: spec.display_headers(),
+        rejected_raw,
+    })
+}
+
+/// The reading thread of [`import_workers`].
+fn read_workers(
+    bytes: &[u8],
+    file_name: &str,
+    preparer: &Preparer,
+    tx: &tokio::sync::mpsc::Sender<WorkerMsg>,
+) {
+    let spec = &crate::spec::WORKERS;
+    let fail = |e: ImportError| {
+        let _ = tx.blocking_send(WorkerMsg::Failed(e));
+    };
+    let mut sheet = match open(bytes, file_name, Some(spec.sheet), &Limits::default()) {
+        Ok(s) => s,
+        Err(e) => return fail(ImportError::File(e)),
+    };
+    let map = match map_headers(spec, sheet.headers()) {
+        Ok(m) => m,
+        Err(p) => return fail(ImportError::Headers(p)),
+    };
+    let mut sheet_problems: HashMap<usize, Vec<RowProblem>> = HashMap::new();
+    for p in sheet.problems() {
+        sheet_problems
+            .entry(p.row)
+            .or_default()
+            .push(cell_problem(&p));
+    }
+    if tx.blocking_send(WorkerMsg::Started).is_err() {
+        return;
+    }
+    let mut rows = match sheet.rows() {
+        Ok(r) => r,
+        Err(e) => return fail(ImportError::File(e)),
+    };
+    let mut chunk = Vec::with_capacity(WORKER_CHUNK);
+    while let Some(row) = rows.next() {
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => return fail(ImportError::File(e)),
+        };
+        let mut problems: Vec<RowProblem> = map.check_row(&row).iter().map(cell_problem).collect();
+        let mut r = map.reader(&row);
+        let input = WorkerInput {
+            name: r.text("name"),
+            id_number: r.code("id_number"),
+            org: r.code("org_uscc"),
+            phone: r.code("phone"),
+            occupation: r.text("occupation"),
+            skill_level: r.choice("skill_level").map(str::to_string),
+            certificate_no: r.code("certificate_no"),
+            certified_on: r.date("certified_on").map(|d| d.to_string()),
+            frontline: r.yes_no("frontline"),
+            political_status: r.choice("political_status").map(str::to_string),
+            certificates: None,
+        };
+        problems.extend(r.finish().iter().map(cell_problem));
+        if let Some(p) = sheet_problems.remove(&row.line) {
+            problems.extend(p);
+        }
+        let item = if problems.is_empty() {
+            preparer.prepare(row.line, &input, || map.values(&row))
+        } else {
+            Item::Rejected {
+                line: row.line,
+                problems,
+                values: map.values(&row),
+            }
+        };
+        chunk.push(item);
+        if chunk.len() == WORKER_CHUNK {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(WORKER_CHUNK));
+            if tx
+                .blocking_send(WorkerMsg::Chunk(full, rows.progress()))
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
+    // Problems on lines that are not data rows (a merged range in the header, …).
+    for (line, problems) in sheet_problems {
+        chunk.push(Item::Rejected {
+            line,
+            problems,
+            values: Vec::new(),
+        });
+    }
+    if !chunk.is_empty() {
+        let _ = tx.blocking_send(WorkerMsg::Chunk(chunk, 1.0));
+    }
 }
 
 /// Reads a file of `kind` into typed rows and per-cell problems (no database access).
@@ -485,7 +640,15 @@ pub async fn export_rows(
             }
             page += 1;
         },
-        "workers" => return Err(ImportError::NotYet(kind.into())),
+        "workers" => {
+            let mut after = 0;
+            loop {
+                let (page, _) = svc.export_workers_page(actor, org, after, 5000).await?;
+                let Some(last) = page.last() else { break };
+                after = last.id;
+                out.extend(page.into_iter().map(worker_row));
+            }
+        }
         other => return Err(ImportError::UnknownKind(other.into())),
     }
     Ok(out)
@@ -509,6 +672,9 @@ pub async fn export_file(
     file_name: &str,
 ) -> Result<Vec<u8>, ImportError> {
     let spec = crate::spec::spec(kind).ok_or_else(|| ImportError::UnknownKind(kind.to_string()))?;
+    if kind == "workers" {
+        return export_workers(svc, actor, org, file_name).await;
+    }
     let rows = export_rows(svc, actor, kind, org, period).await?;
     if file_name.to_ascii_lowercase().ends_with(".csv") {
         Ok(crate::write::csv(spec, rows.into_iter()))
@@ -516,4 +682,64 @@ pub async fn export_file(
         crate::write::xlsx(spec, rows.into_iter())
             .map_err(|e| ImportError::Store(StoreError::Other(e.to_string())))
     }
+}
+
+/// A registry worker in the template's column order.
+fn worker_row(w: gongjiang_storage::workers::ExportWorker) -> Vec<String> {
+    vec![
+        w.name,
+        w.id_number,
+        w.uscc.unwrap_or_default(),
+        w.phone.unwrap_or_default(),
+        w.occupation.unwrap_or_default(),
+        w.skill_level
+            .map(|l| l.label(false).to_string())
+            .unwrap_or_default(),
+        w.certificate_no.unwrap_or_default(),
+        w.certified_on.unwrap_or_default(),
+        yn(w.frontline),
+        w.political_status.unwrap_or_default(),
+    ]
+}
+
+/// The registry streamed page by page into the writer (which runs on a blocking thread),
+/// so a million workers never sit in memory as rows. One audit entry records the export
+/// and how many full personal numbers it carried.
+async fn export_workers(
+    svc: &Service,
+    actor: &Actor,
+    org: Option<&str>,
+    file_name: &str,
+) -> Result<Vec<u8>, ImportError> {
+    let spec = &crate::spec::WORKERS;
+    let csv = file_name.to_ascii_lowercase().ends_with(".csv");
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<String>>(20_000);
+    let writer = tokio::task::spawn_blocking(move || {
+        let rows = std::iter::from_fn(|| rx.blocking_recv());
+        if csv {
+            Ok(crate::write::csv(spec, rows))
+        } else {
+            crate::write::xlsx(spec, rows).map_err(|e| e.to_string())
+        }
+    });
+    let (mut after, mut n, mut revealed) = (0, 0, 0);
+    loop {
+        let (page, rev) = svc.export_workers_page(actor, org, after, 5000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        n += page.len();
+        revealed += rev;
+        for w in page {
+            if tx.send(worker_row(w)).await.is_err() {
+                break;
+            }
+        }
+    }
+    drop(tx);
+    let bytes = writer
+        .await
+        .map_err(|e| ImportError::Store(StoreError::Other(e.to_string())))?
+        .map_err(|e| ImportError::Store(StoreError::Other(e)))?;
+    svc.audit_worker_export(actor, n, revealed).await?;
+    Ok(bytes)
 }

@@ -53,6 +53,7 @@ pub mod action {
         ENABLE,
         RESTORE,
         IMPORT,
+        "export",
         "report_submit",
         "report_approve",
         "report_return",

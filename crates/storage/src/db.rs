@@ -77,6 +77,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "worker_titles",
         sql: include_str!("../migrations/0006_worker_titles.sql"),
     },
+    Migration {
+        version: 7,
+        name: "worker_certificates",
+        sql: include_str!("../migrations/0007_worker_certificates.sql"),
+    },
 ];
 
 impl Db {

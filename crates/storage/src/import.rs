@@ -74,7 +74,7 @@ impl Outcome {
     }
 }
 
-fn from_field(row: usize, e: &FieldError) -> RowProblem {
+pub(crate) fn from_field(row: usize, e: &FieldError) -> RowProblem {
     RowProblem {
         row,
         field: Some(e.field.clone()),

@@ -21,6 +21,7 @@ pub mod service;
 pub mod sql;
 pub mod tree;
 pub mod users;
+pub mod worker_bulk;
 pub mod workers;
 
 pub use db::{Backend, Db, Tx};

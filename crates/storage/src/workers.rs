@@ -34,12 +34,14 @@ pub struct Worker {
     pub certified_on: Option<String>,
     pub frontline: bool,
     pub political_status: Option<String>,
+    /// Every certificate held (the current one included).
+    pub certificates: Vec<Certificate>,
     pub version: i64,
     pub updated_at: i64,
 }
 
 const SELECT: &str = "SELECT w.id, w.org_id, o.name AS org_name, w.name, w.id_masked, w.phone_masked, w.gender, w.birth_year, w.occupation, \
-    w.skill_level, w.certificate_no, w.certified_on, w.frontline, w.political_status, w.version, w.updated_at FROM workers w JOIN orgs o ON o.id = w.org_id";
+    w.skill_level, w.certificate_no, w.certified_on, w.frontline, w.political_status, w.certificates, w.version, w.updated_at FROM workers w JOIN orgs o ON o.id = w.org_id";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Worker> {
     Ok(Worker {
@@ -57,6 +59,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Worker> {
         certified_on: r.try_get("certified_on")?,
         frontline: r.try_get::<i64, _>("frontline")? != 0,
         political_status: r.try_get("political_status")?,
+        certificates: parse_certificates(&r.try_get::<String, _>("certificates")?),
         version: r.try_get("version")?,
         updated_at: r.try_get("updated_at")?,
     })
@@ -92,19 +95,266 @@ pub struct WorkerInput {
     pub certified_on: Option<String>,
     pub frontline: Option<bool>,
     pub political_status: Option<String>,
+    /// Replaces the certificate list when given; the current certificate
+    /// (certificate_no …) is always added to it.
+    #[serde(default)]
+    pub certificates: Option<Vec<Certificate>>,
 }
 
 struct Valid {
     org_id: i64,
-    name: String,
-    id: IdNumber,
-    phone: Option<String>,
-    occupation: Option<String>,
-    skill: Option<SkillLevel>,
-    certificate_no: Option<String>,
-    certified_on: Option<String>,
-    frontline: bool,
-    political_status: Option<String>,
+    f: Fields,
+}
+
+/// A worker's own fields, checked without the database (the employer is resolved apart).
+#[derive(Debug, Clone)]
+pub(crate) struct Fields {
+    pub name: String,
+    pub id: IdNumber,
+    pub phone: Option<String>,
+    pub occupation: Option<String>,
+    pub skill: Option<SkillLevel>,
+    pub certificate_no: Option<String>,
+    pub certified_on: Option<String>,
+    pub frontline: bool,
+    pub political_status: Option<String>,
+    /// `Some` replaces the worker's certificate list; `None` keeps it.
+    pub certificates: Option<Vec<Certificate>>,
+}
+
+/// One vocational certificate (职业技能等级证书) of a worker.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Certificate {
+    /// 证书编号
+    pub no: String,
+    /// The level it certifies (codes apprentice … chief, or the Chinese names).
+    #[serde(default)]
+    pub skill_level: Option<String>,
+    #[serde(default)]
+    pub occupation: Option<String>,
+    /// YYYY-MM-DD
+    #[serde(default)]
+    pub certified_on: Option<String>,
+    /// 发证机构
+    #[serde(default)]
+    pub issuer: Option<String>,
+}
+
+/// Parses a stored certificate list (never fails: a damaged value reads as empty).
+pub(crate) fn parse_certificates(json: &str) -> Vec<Certificate> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// Adds the current certificate to the list unless a certificate with that number is
+/// there; returns whether the list changed.
+pub(crate) fn merge_certificate(list: &mut Vec<Certificate>, f: &Fields) -> bool {
+    let Some(no) = &f.certificate_no else {
+        return false;
+    };
+    if list.iter().any(|c| &c.no == no) {
+        return false;
+    }
+    list.push(Certificate {
+        no: no.clone(),
+        skill_level: f.skill.map(|s| s.code().to_string()),
+        occupation: f.occupation.clone(),
+        certified_on: f.certified_on.clone(),
+        issuer: None,
+    });
+    true
+}
+
+fn parse_date(
+    field: &str,
+    label: &str,
+    s: &str,
+    today: chrono::NaiveDate,
+) -> std::result::Result<String, FieldError> {
+    match chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        Ok(d) if d <= today => Ok(d.to_string()),
+        _ => Err(FieldError::new(
+            field,
+            Rule::BadFormat,
+            format!("{label}“{s}”无效,应为不晚于今天的 YYYY-MM-DD"),
+            format!("{field} '{s}' must be YYYY-MM-DD, not in the future"),
+        )),
+    }
+}
+
+fn parse_skill(field: &str, s: &str) -> std::result::Result<SkillLevel, FieldError> {
+    SkillLevel::parse(s.trim()).ok_or_else(|| {
+        FieldError::new(
+            field,
+            Rule::UnknownValue,
+            format!("技能等级“{s}”无效,应为学徒工、初级工、中级工、高级工、技师、高级技师、特级技师、首席技师之一"),
+            format!("unknown skill level '{s}'"),
+        )
+    })
+}
+
+fn nonblank(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Checks a worker's own fields (everything but the employer). Pure: `today` is passed in.
+pub(crate) fn check_fields(
+    i: &WorkerInput,
+    today: chrono::NaiveDate,
+) -> std::result::Result<Fields, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = text(
+        "name",
+        ("姓名", "Name"),
+        i.name.as_deref().unwrap_or(""),
+        true,
+        50,
+    )
+    .unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let id = IdNumber::parse(i.id_number.as_deref().unwrap_or(""), today)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let phone = nonblank(&i.phone).and_then(|p| parse_phone(p).map_err(|e| errors.push(e)).ok());
+    let skill = nonblank(&i.skill_level).and_then(|s| {
+        parse_skill("skill_level", s)
+            .map_err(|e| errors.push(e))
+            .ok()
+    });
+    let certified_on = nonblank(&i.certified_on).and_then(|s| {
+        parse_date("certified_on", "取证日期", s, today)
+            .map_err(|e| errors.push(e))
+            .ok()
+    });
+    let mut opt = |f: &str, l: (&str, &str), v: &Option<String>, max: usize| {
+        text(f, l, v.as_deref().unwrap_or(""), false, max).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        })
+    };
+    let occupation = opt("occupation", ("工种", "Occupation"), &i.occupation, 50);
+    let certificate_no = opt(
+        "certificate_no",
+        ("证书编号", "Certificate number"),
+        &i.certificate_no,
+        50,
+    );
+    let political_status = opt(
+        "political_status",
+        ("政治面貌", "Political status"),
+        &i.political_status,
+        20,
+    );
+    let certificates = i.certificates.as_ref().map(|list| {
+        let (out, errs) = check_certificates(list, today);
+        errors.extend(errs);
+        out
+    });
+    match (name, id) {
+        (Some(name), Some(id)) if errors.is_empty() => Ok(Fields {
+            name,
+            id,
+            phone,
+            occupation,
+            skill,
+            certificate_no,
+            certified_on,
+            frontline: i.frontline.unwrap_or(false),
+            political_status,
+            certificates,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Checks a certificate list: numbers present, unique and at most 50 characters; levels
+/// on the ladder; dates not in the future. Errors name the item (`certificates[1].no`).
+pub(crate) fn check_certificates(
+    list: &[Certificate],
+    today: chrono::NaiveDate,
+) -> (Vec<Certificate>, Vec<FieldError>) {
+    let mut errors = Vec::new();
+    let mut out: Vec<Certificate> = Vec::new();
+    for (n, c) in list.iter().enumerate() {
+        let field = format!("certificates[{n}]");
+        let no = normalise_text(&c.no);
+        if no.is_empty() {
+            errors.push(FieldError::required(
+                &format!("{field}.no"),
+                "证书编号",
+                "Certificate number",
+            ));
+            continue;
+        }
+        if no.chars().count() > 50 {
+            errors.push(FieldError::new(
+                format!("{field}.no"),
+                Rule::TooLong,
+                "证书编号不能超过50个字符",
+                "certificate number is longer than 50 characters",
+            ));
+            continue;
+        }
+        if out.iter().any(|o| o.no == no) {
+            errors.push(FieldError::new(
+                format!("{field}.no"),
+                Rule::Duplicate,
+                format!("证书编号“{no}”重复"),
+                format!("certificate number '{no}' appears twice"),
+            ));
+            continue;
+        }
+        let level = match nonblank(&c.skill_level) {
+            None => None,
+            Some(s) => match parse_skill(&format!("{field}.skill_level"), s) {
+                Ok(l) => Some(l.code().to_string()),
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            },
+        };
+        let date = match nonblank(&c.certified_on) {
+            None => None,
+            Some(s) => match parse_date(&format!("{field}.certified_on"), "取证日期", s, today)
+            {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            },
+        };
+        let mut opt = |key: &str, label: (&str, &str), v: &Option<String>| {
+            text(
+                &format!("{field}.{key}"),
+                label,
+                v.as_deref().unwrap_or(""),
+                false,
+                50,
+            )
+            .unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            })
+        };
+        let occupation = opt("occupation", ("工种", "Occupation"), &c.occupation);
+        let issuer = opt("issuer", ("发证机构", "Issuer"), &c.issuer);
+        out.push(Certificate {
+            no,
+            skill_level: level,
+            occupation,
+            certified_on: date,
+            issuer,
+        });
+    }
+    (out, errors)
+}
+
+fn normalise_text(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn parse_phone(s: &str) -> std::result::Result<String, FieldError> {
@@ -131,85 +381,12 @@ impl Service {
         actor: &Actor,
         i: &WorkerInput,
     ) -> Result<Valid> {
-        let mut errors = Vec::new();
         let today = chrono::Utc::now().date_naive();
-        let name = text(
-            "name",
-            ("姓名", "Name"),
-            i.name.as_deref().unwrap_or(""),
-            true,
-            50,
-        )
-        .unwrap_or_else(|e| {
-            errors.push(e);
-            None
-        });
-        let id = match IdNumber::parse(i.id_number.as_deref().unwrap_or(""), today) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                errors.push(e);
-                None
-            }
+        let (fields, mut errors) = match check_fields(i, today) {
+            Ok(f) => (Some(f), Vec::new()),
+            Err(e) => (None, e),
         };
-        let phone = match i.phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(p) => parse_phone(p).map_err(|e| errors.push(e)).ok(),
-        };
-        let skill = match i
-            .skill_level
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => None,
-            Some(s) => match SkillLevel::parse(s) {
-                Some(l) => Some(l),
-                None => {
-                    errors.push(FieldError::new("skill_level", Rule::UnknownValue, format!("技能等级“{s}”无效,应为学徒工、初级工、中级工、高级工、技师、高级技师、特级技师、首席技师之一"), format!("unknown skill level '{s}'")));
-                    None
-                }
-            },
-        };
-        let certified_on = match i
-            .certified_on
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => None,
-            Some(s) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                Ok(d) if d <= today => Some(d.to_string()),
-                _ => {
-                    errors.push(FieldError::new(
-                        "certified_on",
-                        Rule::BadFormat,
-                        format!("取证日期“{s}”无效,应为不晚于今天的 YYYY-MM-DD"),
-                        format!("certification date '{s}' must be YYYY-MM-DD, not in the future"),
-                    ));
-                    None
-                }
-            },
-        };
-        let mut opt = |f: &str, l: (&str, &str), v: &Option<String>, max: usize| {
-            text(f, l, v.as_deref().unwrap_or(""), false, max).unwrap_or_else(|e| {
-                errors.push(e);
-                None
-            })
-        };
-        let occupation = opt("occupation", ("工种", "Occupation"), &i.occupation, 50);
-        let certificate_no = opt(
-            "certificate_no",
-            ("证书编号", "Certificate number"),
-            &i.certificate_no,
-            50,
-        );
-        let political_status = opt(
-            "political_status",
-            ("政治面貌", "Political status"),
-            &i.political_status,
-            20,
-        );
-        let org = match i.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let org = match nonblank(&i.org) {
             None => {
                 errors.push(FieldError::required("org", "单位", "Employer"));
                 None
@@ -227,19 +404,8 @@ impl Service {
                 o
             }
         };
-        match (name, id, org) {
-            (Some(name), Some(id), Some(o)) if errors.is_empty() => Ok(Valid {
-                org_id: o.id,
-                name,
-                id,
-                phone,
-                occupation,
-                skill,
-                certificate_no,
-                certified_on,
-                frontline: i.frontline.unwrap_or(false),
-                political_status,
-            }),
+        match (fields, org) {
+            (Some(f), Some(o)) if errors.is_empty() => Ok(Valid { org_id: o.id, f }),
             _ => Err(StoreError::Invalid(errors)),
         }
     }
@@ -376,14 +542,25 @@ impl Service {
         settle: bool,
     ) -> Result<i64> {
         let now = now_ms();
+        let org_id = v.org_id;
+        let v = &v.f;
         let hash = self.key.blind_index(v.id.expose());
-        let existing: Option<(i64, i64)> =
-            sqlx::query("SELECT id, org_id FROM workers WHERE id_hash = $1")
+        let found: Option<(i64, i64, String)> =
+            sqlx::query("SELECT id, org_id, certificates FROM workers WHERE id_hash = $1")
                 .bind(&hash)
                 .fetch_optional(&mut *conn)
                 .await?
-                .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
+                .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
                 .transpose()?;
+        let existing = found.as_ref().map(|(id, org, _)| (*id, *org));
+        let mut certificates = match (&v.certificates, &found) {
+            (Some(list), _) => list.clone(),
+            (None, Some((_, _, json))) => parse_certificates(json),
+            (None, None) => Vec::new(),
+        };
+        merge_certificate(&mut certificates, v);
+        let certificates =
+            serde_json::to_string(&certificates).map_err(|e| StoreError::Other(e.to_string()))?;
         if let Some((_, org)) = existing {
             if orgs::get(conn, &actor.write_scope(), org).await?.is_none() {
                 return Err(StoreError::conflict(
@@ -396,8 +573,8 @@ impl Service {
         }
         let mut snaps = Vec::new();
         if settle {
-            snaps.push(indicators::snapshot(conn, v.org_id).await?);
-            if let Some((_, old_org)) = existing.filter(|(_, o)| *o != v.org_id) {
+            snaps.push(indicators::snapshot(conn, org_id).await?);
+            if let Some((_, old_org)) = existing.filter(|(_, o)| *o != org_id) {
                 snaps.push(indicators::snapshot(conn, old_org).await?);
             }
         }
@@ -413,9 +590,9 @@ impl Service {
             Some((id, _)) => {
                 sqlx::query(
                     "UPDATE workers SET org_id = $1, name = $2, phone_enc = $3, phone_hash = $4, phone_masked = $5, occupation = $6, skill_level = $7, \
-                     certificate_no = $8, certified_on = $9, frontline = $10, political_status = $11, version = version + 1, updated_at = $12 WHERE id = $13",
+                     certificate_no = $8, certified_on = $9, frontline = $10, political_status = $11, certificates = $14, version = version + 1, updated_at = $12 WHERE id = $13",
                 )
-                .bind(v.org_id)
+                .bind(org_id)
                 .bind(&v.name)
                 .bind(phone_enc)
                 .bind(phone_hash)
@@ -428,6 +605,7 @@ impl Service {
                 .bind(v.political_status.as_deref())
                 .bind(now)
                 .bind(id)
+                .bind(&certificates)
                 .execute(&mut *conn)
                 .await?;
                 audit::append(
@@ -447,10 +625,10 @@ impl Service {
             None => {
                 let r = sqlx::query(
                     "INSERT INTO workers (org_id, name, id_enc, id_hash, id_masked, phone_enc, phone_hash, phone_masked, gender, birth_year, occupation, skill_level, \
-                     certificate_no, certified_on, frontline, political_status, version, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $17) RETURNING id",
+                     certificate_no, certified_on, frontline, political_status, certificates, version, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $18, 1, $17, $17) RETURNING id",
                 )
-                .bind(v.org_id)
+                .bind(org_id)
                 .bind(&v.name)
                 .bind(self.key.encrypt(v.id.expose()))
                 .bind(&hash)
@@ -467,6 +645,7 @@ impl Service {
                 .bind(i64::from(v.frontline))
                 .bind(v.political_status.as_deref())
                 .bind(now)
+                .bind(&certificates)
                 .fetch_one(&mut *conn)
                 .await?;
                 let id: i64 = r.try_get(0)?;
@@ -599,5 +778,204 @@ impl Service {
                 )
             })
             .collect())
+    }
+}
+
+/// One worker as exported, in the import template's terms.
+#[derive(Debug, Clone)]
+pub struct ExportWorker {
+    pub id: i64,
+    pub name: String,
+    /// The full number when the role may see it, else the masked form.
+    pub id_number: String,
+    pub uscc: Option<String>,
+    pub phone: Option<String>,
+    pub occupation: Option<String>,
+    pub skill_level: Option<SkillLevel>,
+    pub certificate_no: Option<String>,
+    pub certified_on: Option<String>,
+    pub frontline: bool,
+    pub political_status: Option<String>,
+}
+
+impl Service {
+    /// A page of the registry for an export, in id order after `after`, within the
+    /// actor's scope and an optional region or organisation subtree. Region staff get the
+    /// full numbers (so that an export imports back to the same registry); a unit gets
+    /// them for its own workers; everyone else the masked forms. The caller records one
+    /// audit entry per export with [`Service::audit_worker_export`].
+    pub async fn export_workers_page(
+        &self,
+        actor: &Actor,
+        subtree: Option<&str>,
+        after: i64,
+        limit: i64,
+    ) -> Result<(Vec<ExportWorker>, usize)> {
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        let mut sql = Sql::new(
+            "SELECT w.id, w.name, w.id_enc, w.id_masked, o.uscc, w.phone_enc, w.phone_masked, w.occupation, w.skill_level, \
+             w.certificate_no, w.certified_on, w.frontline, w.political_status, w.org_id FROM workers w JOIN orgs o ON o.id = w.org_id WHERE w.id > ",
+        );
+        sql.bind_int(after);
+        actor
+            .read_scope()
+            .resolve(&mut conn)
+            .await?
+            .org_filter(&mut sql, "o");
+        if let Some(key) = subtree {
+            let key = gongjiang_domain::error::normalise_code(key);
+            if crate::regions::get(&mut conn, &actor.read_scope(), &key)
+                .await?
+                .is_some()
+            {
+                Resolved::region(&mut conn, &key)
+                    .await?
+                    .org_filter(&mut sql, "o");
+            } else if let Some(o) = orgs::find(&mut conn, &actor.read_scope(), &key).await? {
+                Resolved::Org(o.id).org_filter(&mut sql, "o");
+            } else {
+                return Err(StoreError::NotFound);
+            }
+        }
+        sql.push(" ORDER BY w.id LIMIT ")
+            .bind_int(limit.clamp(1, 10_000));
+        let rows = sql.query().fetch_all(&mut *conn).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut revealed = 0;
+        for r in rows {
+            let org_id: i64 = r.try_get(13)?;
+            let full = actor.role.is_region_staff()
+                || (actor.role == Role::Unit && actor.org_id == Some(org_id));
+            let (id_number, phone) = if full {
+                revealed += 1;
+                let enc: String = r.try_get(2)?;
+                let phone: Option<String> = r.try_get(5)?;
+                (
+                    self.key.decrypt(&enc).ok_or_else(|| {
+                        StoreError::Other(
+                            "personal data cannot be decrypted with the configured key".into(),
+                        )
+                    })?,
+                    phone.and_then(|p| self.key.decrypt(&p)),
+                )
+            } else {
+                (r.try_get(3)?, r.try_get(6)?)
+            };
+            out.push(ExportWorker {
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                id_number,
+                uscc: r.try_get(4)?,
+                phone,
+                occupation: r.try_get(7)?,
+                skill_level: r
+                    .try_get::<Option<String>, _>(8)?
+                    .and_then(|s| SkillLevel::parse(&s)),
+                certificate_no: r.try_get(9)?,
+                certified_on: r.try_get(10)?,
+                frontline: r.try_get::<i64, _>(11)? != 0,
+                political_status: r.try_get(12)?,
+            });
+        }
+        Ok((out, revealed))
+    }
+
+    /// One audit entry for an export of the registry: how many rows, how many with the
+    /// full personal numbers.
+    pub async fn audit_worker_export(
+        &self,
+        actor: &Actor,
+        rows: usize,
+        revealed: usize,
+    ) -> Result<()> {
+        let mut tx = self.db.begin().await?;
+        audit::append(
+            tx.conn(),
+            actor,
+            "export",
+            "workers",
+            "",
+            &format!("导出职工名册 {rows} 行,其中 {revealed} 行含完整身份证号和手机号"),
+            None,
+            None,
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Service {
+    /// Adds a certificate to a worker's list (the current certificate is unchanged).
+    pub async fn add_certificate(&self, actor: &Actor, id: i64, c: Certificate) -> Result<Worker> {
+        self.edit_certificates(actor, id, |list| {
+            list.push(c);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Removes the certificate with this number from a worker's list.
+    pub async fn remove_certificate(&self, actor: &Actor, id: i64, no: &str) -> Result<Worker> {
+        self.edit_certificates(actor, id, |list| {
+            let n = list.len();
+            list.retain(|c| c.no != no);
+            if list.len() == n {
+                Err(StoreError::NotFound)
+            } else {
+                Ok(())
+            }
+        })
+        .await
+    }
+
+    async fn edit_certificates(
+        &self,
+        actor: &Actor,
+        id: i64,
+        edit: impl FnOnce(&mut Vec<Certificate>) -> Result<()>,
+    ) -> Result<Worker> {
+        Self::may_register_workers(actor)?;
+        let mut tx = self.db.begin().await?;
+        let w = self
+            .worker_in(tx.conn(), &actor.write_scope(), id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut list = w.certificates.clone();
+        edit(&mut list)?;
+        let (list, errors) = check_certificates(&list, chrono::Utc::now().date_naive());
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let json = serde_json::to_string(&list).map_err(|e| StoreError::Other(e.to_string()))?;
+        let now = now_ms();
+        sqlx::query("UPDATE workers SET certificates = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+            .bind(&json)
+            .bind(now)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        audit::append(
+            tx.conn(),
+            actor,
+            audit::action::UPDATE,
+            "worker",
+            &id.to_string(),
+            &format!("{} {} 证书 {} 本", w.name, w.id_masked, list.len()),
+            None,
+            None,
+            now,
+        )
+        .await?;
+        let w = self
+            .worker_in(tx.conn(), &Scope::All, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(w)
     }
 }

@@ -88,13 +88,16 @@ impl Jobs {
                 let p = done as f64 / total.max(1) as f64;
                 progress_jobs.update(&pid, |j| j.progress = p.min(0.99));
             };
-            let result = match gongjiang_io::run::parse_file(&kind, &bytes, &file_name) {
-                Ok(parsed) => {
-                    gongjiang_io::run::import_parsed(&svc, &actor, parsed, opts, &mut progress)
-                        .await
-                }
-                Err(e) => Err(e),
-            };
+            let result = gongjiang_io::run::import_file(
+                &svc,
+                &actor,
+                &kind,
+                &bytes,
+                &file_name,
+                opts,
+                &mut progress,
+            )
+            .await;
             match result {
                 Ok(report) => {
                     let rejected = if report.rejected_raw.is_empty() {

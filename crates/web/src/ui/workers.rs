@@ -23,6 +23,11 @@ pub fn router() -> Router<AppState> {
         .route("/workers/new", get(new))
         .route("/workers/{id}", get(show))
         .route("/workers/{id}/reveal", post(reveal))
+        .route("/workers/{id}/certificates", post(add_certificate))
+        .route(
+            "/workers/{id}/certificates/remove",
+            post(remove_certificate),
+        )
 }
 
 fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
@@ -237,6 +242,7 @@ async fn create(
         certified_on: s(&f.certified_on),
         frontline: Some(matches!(f.frontline.as_str(), "1" | "on")),
         political_status: s(&f.political_status),
+        certificates: None,
     };
     match st.svc.save_worker(&ctx.actor, &input).await {
         Ok(w) => Ok(Redirect::to(&format!("/workers/{}", w.id)).into_response()),
@@ -267,13 +273,100 @@ struct DetailPage {
     l: Layout,
     w: Worker,
     can_reveal: bool,
+    can_edit: bool,
     titles: Vec<gongjiang_storage::designations::Designation>,
+    skills: Vec<(&'static str, &'static str)>,
+    /// Problems with the last certificate entered, and what was typed.
+    cert_errors: Vec<String>,
+    cert: CertForm,
 }
 
 async fn show(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser<OrgReader>,
     Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    detail(&st, &ctx, &id, Vec::new(), CertForm::default()).await
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct CertForm {
+    no: String,
+    skill_level: String,
+    occupation: String,
+    certified_on: String,
+    issuer: String,
+}
+
+async fn add_certificate(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<CertForm>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let wid = id
+        .parse::<i64>()
+        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let s = |v: &str| Some(v.to_string()).filter(|v| !v.trim().is_empty());
+    let c = gongjiang_storage::workers::Certificate {
+        no: f.no.clone(),
+        skill_level: s(&f.skill_level),
+        occupation: s(&f.occupation),
+        certified_on: s(&f.certified_on),
+        issuer: s(&f.issuer),
+    };
+    match st.svc.add_certificate(&ctx.actor, wid, c).await {
+        Ok(_) => Ok(Redirect::to(&format!("/workers/{wid}#certificates")).into_response()),
+        Err(StoreError::Invalid(errs)) => {
+            let msgs = errs
+                .iter()
+                .map(|e| {
+                    if lang.is_en() {
+                        e.detail_en.clone()
+                    } else {
+                        e.detail_zh.clone()
+                    }
+                })
+                .collect();
+            let mut r = detail(&st, &ctx, &id, msgs, f).await?;
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RemoveForm {
+    no: String,
+}
+
+async fn remove_certificate(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<RemoveForm>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let wid = id
+        .parse::<i64>()
+        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    st.svc
+        .remove_certificate(&ctx.actor, wid, &f.no)
+        .await
+        .map_err(ui(lang))?;
+    Ok(Redirect::to(&format!("/workers/{wid}#certificates")).into_response())
+}
+
+async fn detail(
+    st: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    cert_errors: Vec<String>,
+    cert: CertForm,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
@@ -283,8 +376,9 @@ async fn show(
     let w = st.svc.get_worker(&ctx.actor, id).await.map_err(ui(lang))?;
     let can_reveal = ctx.role().is_region_staff()
         || (ctx.role() == Role::Unit && ctx.user.org_id == Some(w.org_id));
+    let can_edit = can_reveal;
     let l = Layout::new(
-        &ctx,
+        ctx,
         "/workers",
         w.name.clone(),
         vec![
@@ -309,7 +403,14 @@ async fn show(
             l,
             w,
             can_reveal,
+            can_edit,
             titles,
+            skills: SkillLevel::ALL
+                .iter()
+                .map(|s| (s.code(), s.label(lang.is_en())))
+                .collect(),
+            cert_errors,
+            cert,
         },
         lang,
     )
