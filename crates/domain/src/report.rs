@@ -121,6 +121,67 @@ impl ReportStatus {
     }
 }
 
+/// Why someone with the report in scope may still not approve or return it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewRefusal {
+    /// The reviewer submitted this report themselves: nobody reviews their own figures.
+    OwnSubmission,
+    /// The reviewer's region is neither the organisation's region nor one above it.
+    NotLevelAbove,
+}
+
+impl ReviewRefusal {
+    /// Stable error code.
+    pub fn code(self) -> &'static str {
+        match self {
+            ReviewRefusal::OwnSubmission => "review_own_submission",
+            ReviewRefusal::NotLevelAbove => "review_not_level_above",
+        }
+    }
+    pub fn message_zh(self) -> &'static str {
+        match self {
+            ReviewRefusal::OwnSubmission => {
+                "该报表由您本人报送,不能由您审核或退回;请由上级其他工作人员审核"
+            }
+            ReviewRefusal::NotLevelAbove => {
+                "只有填报单位所在区域(镇、街道)或其上级区域的工作人员可以审核或退回该报表"
+            }
+        }
+    }
+    pub fn message_en(self) -> &'static str {
+        match self {
+            ReviewRefusal::OwnSubmission => {
+                "you submitted this report yourself; someone else at the level above must review it"
+            }
+            ReviewRefusal::NotLevelAbove => {
+                "only staff of the reporting organisation's region or of a region above it may review this report"
+            }
+        }
+    }
+}
+
+/// "Approved by the level above" (审核 and 退回 alike). The reporting organisation sits
+/// below its own region, so the level above it is that region (the town or street of an
+/// enterprise) — and any region above that one (district, city): a district may review
+/// its towns' enterprises directly. `org_regions` is the organisation's region and its
+/// ancestors; the reviewer's region must be one of them. Whatever the level, nobody
+/// reviews a report they submitted themselves. The caller checks the role first (only
+/// region staff review; units, departments and experts never do).
+pub fn check_reviewer(
+    reviewer: &str,
+    reviewer_region: Option<&str>,
+    org_regions: &[String],
+    submitted_by: Option<&str>,
+) -> Result<(), ReviewRefusal> {
+    if submitted_by.is_some_and(|s| s == reviewer) {
+        return Err(ReviewRefusal::OwnSubmission);
+    }
+    match reviewer_region {
+        Some(r) if org_regions.iter().any(|o| o == r) => Ok(()),
+        _ => Err(ReviewRefusal::NotLevelAbove),
+    }
+}
+
 /// Values of a report: element code → value (money ×100). Missing = not reported.
 pub type Values = std::collections::BTreeMap<&'static str, i64>;
 
@@ -231,6 +292,32 @@ mod tests {
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].field, "high_skilled");
         assert!(e[0].detail_zh.contains("不能大于职工总数"));
+    }
+
+    #[test]
+    fn reviewer_is_the_level_above_and_never_the_submitter() {
+        let chain: Vec<String> = ["320400", "320402", "320402001"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        // The town of the enterprise, its district and the city may all review.
+        for r in ["320402001", "320402", "320400"] {
+            assert_eq!(check_reviewer("r", Some(r), &chain, Some("unit")), Ok(()));
+        }
+        // Another district, another town, or no region at all: not above.
+        for r in [Some("320412"), Some("320402002"), None] {
+            assert_eq!(
+                check_reviewer("r", r, &chain, Some("unit")),
+                Err(ReviewRefusal::NotLevelAbove)
+            );
+        }
+        // The submitter never reviews, at whatever level.
+        assert_eq!(
+            check_reviewer("city", Some("320400"), &chain, Some("city")),
+            Err(ReviewRefusal::OwnSubmission)
+        );
+        // A report imported or loaded as submitted has no submitter to exclude.
+        assert_eq!(check_reviewer("city", Some("320400"), &chain, None), Ok(()));
     }
 
     #[test]

@@ -10,6 +10,14 @@ pub enum StoreError {
     /// The role may not do this at all.
     #[error("forbidden")]
     Forbidden,
+    /// The role may act, but not on this record, for a reason worth naming (a stable
+    /// code and a message).
+    #[error("forbidden: {code}")]
+    Denied {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
     /// Input broke one or more rules.
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
@@ -41,6 +49,14 @@ impl StoreError {
         StoreError::Conflict {
             code,
             field: field.map(str::to_string),
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn denied(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        StoreError::Denied {
+            code,
             zh: zh.into(),
             en: en.into(),
         }

@@ -42,6 +42,41 @@ fn may_report(actor: &Actor) -> Result<()> {
     }
 }
 
+/// The organisation's region and every region above it.
+async fn region_chain(conn: &mut sqlx::AnyConnection, org_id: i64) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    if let Some(r) =
+        sqlx::query("SELECT region_l1, region_l2, region_l3, region_l4 FROM orgs WHERE id = $1")
+            .bind(org_id)
+            .fetch_optional(&mut *conn)
+            .await?
+    {
+        for i in 0..4 {
+            if let Some(c) = r.try_get::<Option<String>, _>(i)? {
+                out.push(c);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Approving and returning are for the level above the reporting organisation, never
+/// for the person who submitted the report ([`gongjiang_domain::report::check_reviewer`]).
+async fn check_reviewer(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    report: &Report,
+) -> Result<()> {
+    let chain = region_chain(conn, report.org_id).await?;
+    gongjiang_domain::report::check_reviewer(
+        &actor.username,
+        actor.region_code.as_deref(),
+        &chain,
+        report.submitted_by.as_deref(),
+    )
+    .map_err(|r| StoreError::denied(r.code(), r.message_zh(), r.message_en()))
+}
+
 fn values_json(v: &Values) -> serde_json::Value {
     json!(v
         .iter()
@@ -232,6 +267,16 @@ impl Service {
         self.get_report(actor, id).await
     }
 
+    /// Whether the actor may approve or return this report (the same rule as
+    /// [`Service::transition_report`]; for showing only the buttons that will work).
+    pub async fn may_review_report(&self, actor: &Actor, report: &Report) -> Result<()> {
+        if !actor.role.is_region_staff() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        check_reviewer(&mut conn, actor, report).await
+    }
+
     /// One step of the review flow. Two reviewers acting on the same report at the same
     /// moment: exactly one succeeds, the other gets `state_changed`.
     pub async fn transition_report(
@@ -256,6 +301,9 @@ impl Service {
             .ok_or(StoreError::NotFound)?;
         if !reviewer {
             return Err(StoreError::Forbidden);
+        }
+        if matches!(action, ReportAction::Approve | ReportAction::Return) {
+            check_reviewer(tx.conn(), actor, &before).await?;
         }
         let from = ReportStatus::from_any(&before.status).unwrap_or(ReportStatus::Draft);
         let Some(to) = from.after(action) else {

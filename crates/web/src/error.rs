@@ -55,7 +55,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Store(StoreError::NotFound) => StatusCode::NOT_FOUND,
-            AppError::Store(StoreError::Forbidden) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Store(StoreError::Forbidden | StoreError::Denied { .. }) | AppError::Csrf => {
+                StatusCode::FORBIDDEN
+            }
             AppError::Store(StoreError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -80,6 +82,7 @@ impl AppError {
                 pick("您的角色无权执行此操作", "your role may not do this"),
                 None,
             ),
+            AppError::Store(StoreError::Denied { code, zh, en: e }) => (code, pick(zh, e), None),
             AppError::Store(StoreError::Invalid(errs)) => {
                 let first = errs.first();
                 let code = first.map(|e| e.rule.code()).unwrap_or("invalid");

@@ -354,13 +354,16 @@ async fn completeness_reminders_and_pilot_coverage() {
     let before = indicator(&app, &city, "320404", "2023", "pilot_workers_covered").await["value"]
         .as_f64()
         .unwrap();
-    app.send(
-        Method::POST,
-        &city,
-        &format!("/api/v1/reports/{}/transition", r["id"]),
-        json!({"action": "approve"}),
-    )
-    .await;
+    // The city submitted it, so someone else at the city level approves.
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &app.token("admin").await,
+            &format!("/api/v1/reports/{}/transition", r["id"]),
+            json!({"action": "approve"}),
+        )
+        .await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("approved")), "{v}");
     assert_eq!(
         indicator(&app, &city, "320404", "2023", "pilot_workers_covered").await["value"]
             .as_f64()
@@ -445,4 +448,168 @@ async fn report_pages() {
     assert_eq!(s, 303);
     let (_, list) = tb.get("/reports?period=2024&status=approved").await;
     assert!(list.contains("已审核"));
+}
+
+/// "Approved by the level above": the staff of the organisation's own region (its town)
+/// or of any region above it, never the person who submitted the report, never a unit.
+#[tokio::test]
+async fn reviewer_is_the_level_above_and_never_the_submitter() {
+    let app = spawn_demo().await;
+    let admin = app.token("admin").await;
+    let tn = app.token("tianning").await;
+    let city = app.token("city").await;
+    let unit = app.token("unit").await;
+    let org_id = app.get(&unit, "/api/v1/me").await.1["org_id"]
+        .as_i64()
+        .unwrap();
+    let town = app.get(&tn, &format!("/api/v1/orgs/{org_id}")).await.1["region_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(town.starts_with("320402") && town != "320402", "{town}");
+    let mk = |name: &'static str, role: &'static str, org: String| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let (s, u) = app
+                .send(
+                    Method::POST,
+                    &admin,
+                    "/api/v1/users",
+                    json!({"username": name, "role": role, "org": org, "password": "Review-2024-ok"}),
+                )
+                .await;
+            assert_eq!(s, 201, "{u}");
+            let r = app
+                .client
+                .post(app.at("/api/v1/auth/login"))
+                .json(&json!({"username": name, "password": "Review-2024-ok"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "login {name}");
+            r.json::<Value>().await.unwrap()["token"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let town_staff = mk("zhenli", "town", town.clone()).await;
+    // A platform operator attached to another district reads everything, but is not above
+    // a 天宁 enterprise.
+    let ops = mk("ops_wujin", "sysadmin", "320412".into()).await;
+
+    // The district enters and submits the enterprise's report itself.
+    let (s, r) = app.send(Method::POST, &tn, "/api/v1/reports", json!({"org": org_id.to_string(), "period": "2024", "values": {"workers": 900, "high_skilled": 90}, "submit": true})).await;
+    assert_eq!((s, r["status"].as_str()), (200, Some("submitted")), "{r}");
+    assert_eq!(r["submitted_by"], "tianning");
+    let id = r["id"].as_i64().unwrap();
+    let tr = |tok: String, action: &'static str| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                &tok,
+                &format!("/api/v1/reports/{id}/transition"),
+                json!({"action": action, "reason": "复核"}),
+            )
+            .await
+        }
+    };
+    let workers = || async {
+        indicator(&app, &city, "320402", "2024", "workers_total").await["value"]
+            .as_f64()
+            .unwrap()
+    };
+    let before = workers().await;
+    let version = r["version"].clone();
+
+    // The submitter may neither approve nor return it.
+    for action in ["approve", "return"] {
+        let (s, v) = tr(tn.clone(), action).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (403, Some("review_own_submission")),
+            "{action}: {v}"
+        );
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("本人报送"),
+            "{v}"
+        );
+    }
+    // Not the level above: refused with its own code.
+    let (s, v) = tr(ops.clone(), "approve").await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (403, Some("review_not_level_above")),
+        "{v}"
+    );
+    assert!(v["error"]["message"].as_str().unwrap().contains("上级区域"));
+    // A unit never reviews.
+    assert_eq!(tr(unit.clone(), "approve").await.0, 403);
+    // Nothing changed: same state and version, no figures counted, no review audited.
+    let (_, now) = app.get(&tn, &format!("/api/v1/reports/{id}")).await;
+    assert_eq!(
+        (now["status"].as_str(), &now["version"]),
+        (Some("submitted"), &version)
+    );
+    assert_eq!(workers().await, before);
+    let (_, log) = app
+        .get(
+            &admin,
+            &format!("/api/v1/audit?entity_kind=report&entity_id={id}&per_page=50"),
+        )
+        .await;
+    assert!(!log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "report_approve" || e["action"] == "report_return"));
+
+    // The submitter's page has no review buttons and says why.
+    let b = app.browser("tianning").await;
+    let (s, page) = b.get(&format!("/reports/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(
+        !page.contains("value=\"approve\"") && page.contains("data-review-note"),
+        "{page}"
+    );
+    assert!(page.contains("本人报送"));
+    // The city's page has them.
+    let (_, page) = app
+        .browser("city")
+        .await
+        .get(&format!("/reports/{id}"))
+        .await;
+    assert!(page.contains("value=\"approve\"") && !page.contains("data-review-note"));
+    // Through the form, the submitter is refused just the same.
+    let (s, html, _) = b
+        .post(
+            &format!("/reports/{id}/transition"),
+            &[("action", "approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(s, 403);
+    assert!(html.contains("本人报送"), "{html}");
+
+    // The enterprise's own town — the level directly above it — approves.
+    let (s, r) = tr(town_staff.clone(), "approve").await;
+    assert_eq!((s, r["status"].as_str()), (200, Some("approved")), "{r}");
+    assert_eq!(r["reviewed_by"], "zhenli");
+    assert_eq!(workers().await, before + 900.0);
+    // The submitter cannot return the approved report either; the city (an ancestor
+    // level) can.
+    assert_eq!(
+        tr(tn.clone(), "return").await.1["error"]["code"],
+        "review_own_submission"
+    );
+    let (s, r) = tr(city.clone(), "return").await;
+    assert_eq!((s, r["status"].as_str()), (200, Some("returned")), "{r}");
+    assert_eq!(workers().await, before);
+    // Resubmitted by the unit, the district that entered it first may now approve: the
+    // rule is about who submitted this version.
+    let (s, r) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org_id.to_string(), "period": "2024", "values": {"workers": 950, "high_skilled": 95}, "submit": true})).await;
+    assert_eq!((s, r["submitted_by"].as_str()), (200, Some("unit")), "{r}");
+    let (s, r) = tr(tn.clone(), "approve").await;
+    assert_eq!((s, r["status"].as_str()), (200, Some("approved")), "{r}");
+    assert_eq!(workers().await, before + 950.0);
 }

@@ -194,6 +194,8 @@ struct FormPage {
     editable: bool,
     steps: Vec<(String, &'static str)>,
     actions: Vec<(&'static str, String)>,
+    /// Why this reviewer sees no 审核/退回 buttons (own submission, not the level above).
+    review_note: Option<String>,
     history: Vec<Entry>,
 }
 
@@ -233,7 +235,14 @@ fn steps(status: &str, t: &T) -> Vec<(String, &'static str)> {
         .collect()
 }
 
-fn allowed_actions(ctx: &Ctx, status: &str, t: &T) -> Vec<(&'static str, String)> {
+/// The actions the caller may take on a report in `status`; `may_review` is whether
+/// they pass the reviewer rule (the level above, not the submitter).
+fn allowed_actions(
+    ctx: &Ctx,
+    status: &str,
+    may_review: bool,
+    t: &T,
+) -> Vec<(&'static str, String)> {
     let Some(s) = ReportStatus::from_any(status) else {
         return Vec::new();
     };
@@ -243,7 +252,7 @@ fn allowed_actions(ctx: &Ctx, status: &str, t: &T) -> Vec<(&'static str, String)
         .filter(|a| s.after(**a).is_some())
         .filter(|a| match a {
             ReportAction::Submit => role.is_region_staff() || role == Role::Unit,
-            ReportAction::Approve | ReportAction::Return => role.is_region_staff(),
+            ReportAction::Approve | ReportAction::Return => role.is_region_staff() && may_review,
             ReportAction::Lock | ReportAction::Unlock => {
                 matches!(role, Role::City | Role::Sysadmin)
             }
@@ -266,20 +275,39 @@ async fn form_page(
     let lang = ctx.lang;
     let t = T(lang);
     let unit = ctx.role() == Role::Unit;
-    let (title, editable, steps_v, actions, history) = match &report {
+    let (title, editable, steps_v, actions, review_note, history) = match &report {
         Some(r) => {
-            let editable = ReportStatus::from_any(&r.status).is_some_and(|s| s.editable())
-                && (unit || ctx.role().is_region_staff());
+            let status = ReportStatus::from_any(&r.status);
+            let editable =
+                status.is_some_and(|s| s.editable()) && (unit || ctx.role().is_region_staff());
             let hist = st
                 .svc
                 .entity_history(&ctx.actor, "report", &r.id.to_string())
                 .await
                 .map_err(ui(lang))?;
+            // Only region staff review; of them, only the level above and never the
+            // submitter. Say why when a reviewer finds no buttons.
+            let reviewable = status.is_some_and(|s| {
+                s.after(ReportAction::Approve).is_some() || s.after(ReportAction::Return).is_some()
+            });
+            let (may_review, review_note) = if ctx.role().is_region_staff() && reviewable {
+                match st.svc.may_review_report(&ctx.actor, r).await {
+                    Ok(()) => (true, None),
+                    Err(StoreError::Denied { zh, en, .. }) => {
+                        (false, Some(if t.en() { en } else { zh }))
+                    }
+                    Err(StoreError::Forbidden) => (false, None),
+                    Err(e) => return Err(UiError(e.into(), lang)),
+                }
+            } else {
+                (false, None)
+            };
             (
                 format!("{} · {}", r.org_name, r.period),
                 editable,
                 steps(&r.status, &t),
-                allowed_actions(ctx, &r.status, &t),
+                allowed_actions(ctx, &r.status, may_review, &t),
+                review_note,
                 hist,
             )
         }
@@ -288,6 +316,7 @@ async fn form_page(
             true,
             steps("draft", &t),
             Vec::new(),
+            None,
             Vec::new(),
         ),
     };
@@ -346,6 +375,7 @@ async fn form_page(
             editable,
             steps: steps_v,
             actions,
+            review_note,
             history,
         },
         lang,
