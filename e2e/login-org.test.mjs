@@ -201,6 +201,19 @@ describe('login and organisations (browser)', { timeout: 300_000 }, () => {
       await page.waitForLoadState('networkidle').catch(() => {});
       await shot('e2e-home.png');
     });
+    await step('dashboard draws the pilot treemap by district', async () => {
+      const res = await page.goto('/dashboard?org=320400&period=2024');
+      assert.equal(res.status(), 200, 'GET /dashboard status');
+      // ECharts renders into a canvas inside the chart element once the page has loaded.
+      const treemap = page.locator('[data-chart-kind=treemap]');
+      await treemap.locator('canvas').first().waitFor();
+      assert.equal(await treemap.getAttribute('data-drawn'), '1', 'treemap drawn');
+      const data = JSON.parse(await treemap.getAttribute('data-chart'));
+      assert.ok(data.tree.length > 0, 'treemap has districts');
+      log(`treemap districts: ${data.tree.map((d) => `${d.name} ${d.value}`).join(', ')}`);
+      await page.waitForLoadState('networkidle').catch(() => {});
+      await shot('e2e-dashboard.png');
+    });
   });
 
   test('organisation list shows rows and can be filtered', async () => {

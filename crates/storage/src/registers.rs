@@ -710,23 +710,8 @@ impl Service {
             if let Some(r) = regions::get(&mut conn, &scope, &key).await? {
                 let mut kids: Vec<(String, Subject)> = Vec::new();
                 if by_child {
-                    for c in regions::list(&mut conn, &scope)
-                        .await?
-                        .into_iter()
-                        .filter(|c| c.parent_code.as_deref() == Some(r.code.as_str()))
-                    {
-                        kids.push((
-                            indicators::region_node(&c.code),
-                            Subject {
-                                code: c.code.clone(),
-                                name: c.name.clone(),
-                                kind: c.level.clone(),
-                            },
-                        ));
-                    }
-                    for o in direct_orgs(&mut conn, &scope, &r.code).await? {
-                        kids.push((indicators::org_node(o.id), Subject::of_org(&o)));
-                    }
+                    let all = regions::list(&mut conn, &scope).await?;
+                    kids = region_children(&mut conn, &scope, &all, &r.code).await?;
                 }
                 (
                     indicators::region_node(&r.code),
@@ -773,6 +758,48 @@ impl Service {
         })
     }
 
+    /// One level further down than [`Service::indicators`]: for each child of `report`
+    /// that is a region, its own children (sub-regions and the organisations directly
+    /// in it) with every indicator, in the same period — districts → towns for the
+    /// city, towns → organisations for a district. Organisation children get an empty
+    /// list. All the values come from one indicator read.
+    pub async fn indicator_grandchildren(
+        &self,
+        actor: &Actor,
+        report: &IndicatorReport,
+    ) -> Result<Vec<Vec<(Subject, Vec<Value>)>>> {
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::Forbidden);
+        }
+        let period = Period::parse(&report.period).map_err(StoreError::invalid)?;
+        let mut conn = self.db.pool.acquire().await?;
+        let scope = actor.read_scope();
+        let all = regions::list(&mut conn, &scope).await?;
+        let mut groups: Vec<Vec<(String, Subject)>> = Vec::with_capacity(report.children.len());
+        for (child, _) in &report.children {
+            let is_region = all
+                .iter()
+                .any(|r| r.code == child.code && r.level == child.kind);
+            groups.push(if is_region {
+                region_children(&mut conn, &scope, &all, &child.code).await?
+            } else {
+                Vec::new()
+            });
+        }
+        let nodes: Vec<String> = groups.iter().flatten().map(|(n, _)| n.clone()).collect();
+        let mut values = indicators::values(&mut conn, &nodes, period.year, &period.to_string())
+            .await?
+            .into_iter();
+        Ok(groups
+            .into_iter()
+            .map(|g| {
+                g.into_iter()
+                    .map(|(_, s)| (s, values.next().unwrap_or_default()))
+                    .collect()
+            })
+            .collect())
+    }
+
     /// Cumulative pilot counts per year for a subtree (trend chart).
     pub async fn pilot_trend(&self, actor: &Actor, key: &str) -> Result<Vec<(i32, i64, i64)>> {
         if !actor.role.may_read_orgs() {
@@ -817,6 +844,34 @@ impl Service {
 
 /// Organisations placed directly in a region (not in a sub-region, not inside another
 /// organisation).
+/// A region's children for drill-down: its sub-regions (from `all`, the regions in
+/// scope), then the organisations directly in it, as (indicator node, subject).
+async fn region_children(
+    conn: &mut sqlx::AnyConnection,
+    scope: &Scope,
+    all: &[regions::Region],
+    code: &str,
+) -> Result<Vec<(String, Subject)>> {
+    let mut kids: Vec<(String, Subject)> = all
+        .iter()
+        .filter(|c| c.parent_code.as_deref() == Some(code))
+        .map(|c| {
+            (
+                indicators::region_node(&c.code),
+                Subject {
+                    code: c.code.clone(),
+                    name: c.name.clone(),
+                    kind: c.level.clone(),
+                },
+            )
+        })
+        .collect();
+    for o in direct_orgs(conn, scope, code).await? {
+        kids.push((indicators::org_node(o.id), Subject::of_org(&o)));
+    }
+    Ok(kids)
+}
+
 async fn direct_orgs(
     conn: &mut sqlx::AnyConnection,
     scope: &Scope,

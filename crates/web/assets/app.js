@@ -26,6 +26,36 @@
         window.addEventListener("resize", function () { chart.resize(); });
         return;
       }
+      if (d.kind === "treemap") {
+        var enc = window.echarts.format.encodeHTML;
+        var labels = d.labels || ["", ""];
+        chart.setOption({
+          color: ["#1f5fbf", "#f08c00", "#2f9e44", "#ae3ec9", "#0c8599", "#e8590c", "#5c940d", "#862e9c"],
+          tooltip: {
+            formatter: function (p) {
+              var x = p.data || {};
+              return enc(p.name) + "<br>" + enc(labels[0]) + ": " + (x.enterprises || 0) +
+                "<br>" + enc(labels[1]) + ": " + (x.parks || 0);
+            }
+          },
+          series: [{
+            type: "treemap", data: d.tree || [], nodeClick: false, roam: false,
+            breadcrumb: { show: false }, top: 8, left: 4, right: 4, bottom: 4,
+            label: { show: true, formatter: "{b}\n{c}" },
+            upperLabel: { show: true, height: 22, color: "#fff" },
+            levels: [
+              { itemStyle: { borderColor: "#fff", borderWidth: 3, gapWidth: 3 } },
+              { colorSaturation: [0.35, 0.6], itemStyle: { borderColorSaturation: 0.7, gapWidth: 1, borderWidth: 1 } }
+            ]
+          }]
+        });
+        chart.on("click", function (p) {
+          var code = p.data && p.data.code;
+          if (code) window.location.href = d.drill + encodeURIComponent(code);
+        });
+        window.addEventListener("resize", function () { chart.resize(); });
+        return;
+      }
       var palette = ["#1f5fbf", "#f08c00", "#2f9e44", "#ae3ec9"];
       var series = d.series || [{ name: d.title || "", values: d.values }];
       var many = d.names.length > 6;

@@ -493,6 +493,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("dash.pending", "待第 {n} 号任务(统计报表、职工库)上线", "Pending issue #{n} (reports, worker registry)"),
     ("dash.drill_hint", "点击柱形可逐级下钻", "Click a bar to drill down"),
     ("dash.skills", "在册职工技能等级分布", "Registered workers by skill level"),
+    ("dash.treemap", "试点分布(按区域逐级)", "Pilots by area"),
+    ("dash.treemap_hint", "方块大小为试点企业与试点园区之和;点击方块可逐级下钻", "Size is pilot enterprises plus parks; click a rectangle to drill down"),
 ];
 
 #[cfg(test)]

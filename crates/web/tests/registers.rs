@@ -580,3 +580,207 @@ async fn console_pages_for_registers() {
     let (_, en) = b.get("/dashboard?lang=en").await;
     assert!(en.contains("Pilot enterprises"));
 }
+
+/// The JSON of the dashboard chart whose element carries `data-chart-kind="{kind}"`.
+fn chart_json(html: &str, kind: &str) -> Value {
+    let marker = format!("data-chart-kind=\"{kind}\" data-chart=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {kind} chart"))
+        + marker.len();
+    let raw = &html[start..start + html[start..].find('"').unwrap()];
+    let text = raw
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&#60;", "<")
+        .replace("&gt;", ">")
+        .replace("&#62;", ">")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// (code, name, pilot enterprises, pilot parks) of every child, from the API.
+async fn pilots_by_child(
+    app: &TestApp,
+    tok: &str,
+    org: &str,
+    period: &str,
+) -> Vec<(String, String, i64, i64)> {
+    let (s, v) = app
+        .get(
+            tok,
+            &format!("/api/v1/indicators?org={org}&period={period}&by=child"),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["org"]["code"].as_str().unwrap().to_string(),
+                c["org"]["name"].as_str().unwrap().to_string(),
+                ind(c, "pilot_enterprises").unwrap() as i64,
+                ind(c, "pilot_parks").unwrap() as i64,
+            )
+        })
+        .collect()
+}
+
+/// Checks a treemap level against the API's children: every child with pilots is
+/// there with the engine's numbers, sized by their sum, in the same order; none
+/// without pilots.
+fn same_as_api(tree: &Value, api: &[(String, String, i64, i64)]) {
+    let expected: Vec<_> = api.iter().filter(|c| c.2 + c.3 > 0).collect();
+    let got = tree.as_array().unwrap();
+    assert_eq!(got.len(), expected.len(), "{tree}");
+    for (g, (code, name, e, p)) in got.iter().zip(expected) {
+        assert_eq!(
+            (
+                g["code"].as_str().unwrap(),
+                g["name"].as_str().unwrap(),
+                g["enterprises"].as_i64().unwrap(),
+                g["parks"].as_i64().unwrap(),
+                g["value"].as_i64().unwrap()
+            ),
+            (code.as_str(), name.as_str(), *e, *p, e + p)
+        );
+    }
+}
+
+#[tokio::test]
+async fn dashboard_pilot_treemap_by_district_and_town() {
+    let app = spawn_demo().await;
+    let tok = app.token("city").await;
+    let b = app.browser("city").await;
+    let (s, page) = b.get("/dashboard?org=320400&period=2024").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("试点分布(按区域逐级)"), "treemap card");
+    let tm = chart_json(&page, "treemap");
+    assert_eq!(tm["kind"], "treemap");
+    assert_eq!(tm["drill"], "/dashboard?period=2024&org=");
+    assert_eq!(tm["labels"], json!(["试点企业数", "特色产业园区试点数"]));
+    let tree = &tm["tree"];
+    // Districts: the engine's numbers for each subdivision, as the API gives them.
+    let districts = pilots_by_child(&app, &tok, "320400", "2024").await;
+    same_as_api(tree, &districts);
+    // Together they are the city's pilots.
+    let total: i64 = tree
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["value"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        total as f64,
+        value(&app, &tok, "320400", "2024", "pilot_enterprises").await
+            + value(&app, &tok, "320400", "2024", "pilot_parks").await
+    );
+    // Towns under each district: again the engine's numbers, and they add up to the
+    // district (the organisations directly in a district are there too).
+    let mut towns_seen = 0;
+    for d in tree.as_array().unwrap() {
+        let code = d["code"].as_str().unwrap();
+        let towns = pilots_by_child(&app, &tok, code, "2024").await;
+        same_as_api(&d["children"], &towns);
+        let (e, p) = d["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .fold((0, 0), |(e, p), t| {
+                (
+                    e + t["enterprises"].as_i64().unwrap(),
+                    p + t["parks"].as_i64().unwrap(),
+                )
+            });
+        assert_eq!(
+            (e, p),
+            (
+                d["enterprises"].as_i64().unwrap(),
+                d["parks"].as_i64().unwrap()
+            ),
+            "{code}"
+        );
+        towns_seen += d["children"].as_array().unwrap().len();
+    }
+    assert!(towns_seen > 20, "{towns_seen}");
+    let tianning = tree
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "320402")
+        .unwrap()
+        .clone();
+    // Pilot parks count too (the seed's 20).
+    assert!(tree
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["parks"].as_i64().unwrap() > 0));
+
+    // The CSV of every chart carries the treemap's numbers, district and town rows.
+    let (_, csv) = b.get("/dashboard/export.csv?org=320400&period=2024").await;
+    assert!(
+        csv.contains("\r\n区域,下级区域,代码,试点企业数,特色产业园区试点数\r\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!(
+            "\r\n\"天宁区\",,320402,{},{}\r\n",
+            tianning["enterprises"], tianning["parks"]
+        )),
+        "{csv}"
+    );
+    for t in tianning["children"].as_array().unwrap() {
+        assert!(
+            csv.contains(&format!(
+                "\r\n\"天宁区\",\"{}\",{},{},{}\r\n",
+                t["name"].as_str().unwrap(),
+                t["code"].as_str().unwrap(),
+                t["enterprises"],
+                t["parks"]
+            )),
+            "{t} in {csv}"
+        );
+    }
+
+    // Drill-down: a rectangle leads to the district's dashboard, whose treemap goes
+    // from towns to their organisations.
+    let town = tianning["children"][0].clone();
+    let (s, page) = b
+        .get(&format!("{}{}", tm["drill"].as_str().unwrap(), "320402"))
+        .await;
+    assert_eq!(s, 200);
+    let tm = chart_json(&page, "treemap");
+    same_as_api(
+        &tm["tree"],
+        &pilots_by_child(&app, &tok, "320402", "2024").await,
+    );
+    let t = tm["tree"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == town["code"])
+        .unwrap();
+    same_as_api(
+        &t["children"],
+        &pilots_by_child(&app, &tok, town["code"].as_str().unwrap(), "2024").await,
+    );
+    assert!(!t["children"].as_array().unwrap().is_empty());
+    // A town's pilot enterprises are organisations: their rectangles drill to them.
+    let org = t["children"][0]["code"].as_str().unwrap().to_string();
+    let (s, page) = b.get(&format!("/dashboard?period=2024&org={org}")).await;
+    assert_eq!(s, 200, "{org}");
+    assert!(page.contains("data-chart-kind=\"treemap\""));
+    // English labels follow the language.
+    let (_, en) = b.get("/dashboard?org=320400&period=2024&lang=en").await;
+    assert_eq!(
+        chart_json(&en, "treemap")["labels"],
+        json!(["Pilot enterprises", "Featured industrial-park pilots"])
+    );
+}

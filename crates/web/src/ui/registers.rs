@@ -785,8 +785,86 @@ struct DashboardPage {
     bars_json: String,
     trend_json: String,
     skills_json: String,
+    treemap_json: String,
     up: Option<String>,
     export_href: String,
+}
+
+/// An indicator's value, 0 when absent or not computable.
+fn pick(vals: &[gongjiang_storage::indicators::Value], code: &str) -> f64 {
+    vals.iter()
+        .find(|v| v.code == code)
+        .and_then(|v| v.value)
+        .unwrap_or(0.0)
+}
+
+/// One rectangle of the pilot treemap: a region or organisation with its pilot
+/// enterprises and parks (`pilot_enterprises`, `pilot_parks` from the indicator engine)
+/// and the areas below it that have any.
+struct PilotArea {
+    name: String,
+    code: String,
+    enterprises: i64,
+    parks: i64,
+    children: Vec<PilotArea>,
+}
+
+impl PilotArea {
+    fn of(
+        s: &gongjiang_storage::registers::Subject,
+        v: &[gongjiang_storage::indicators::Value],
+    ) -> Self {
+        PilotArea {
+            name: s.name.clone(),
+            code: s.code.clone(),
+            enterprises: pick(v, "pilot_enterprises") as i64,
+            parks: pick(v, "pilot_parks") as i64,
+            children: Vec::new(),
+        }
+    }
+
+    fn total(&self) -> i64 {
+        self.enterprises + self.parks
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "code": self.code,
+            "value": self.total(),
+            "enterprises": self.enterprises,
+            "parks": self.parks,
+            "children": self.children.iter().map(PilotArea::json).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// The pilot treemap's areas below the subject of `r`: its children (districts for the
+/// city), each with its own children (towns), those without pilots left out.
+async fn pilot_areas(
+    st: &AppState,
+    ctx: &Ctx,
+    r: &gongjiang_storage::registers::IndicatorReport,
+) -> Result<Vec<PilotArea>, UiError> {
+    let below = st
+        .svc
+        .indicator_grandchildren(&ctx.actor, r)
+        .await
+        .map_err(ui(ctx.lang))?;
+    Ok(r.children
+        .iter()
+        .zip(below)
+        .map(|((s, v), kids)| {
+            let mut a = PilotArea::of(s, v);
+            a.children = kids
+                .iter()
+                .map(|(s, v)| PilotArea::of(s, v))
+                .filter(|k| k.total() > 0)
+                .collect();
+            a
+        })
+        .filter(|a| a.total() > 0)
+        .collect())
 }
 
 fn fmt_value(v: Option<f64>) -> String {
@@ -836,12 +914,6 @@ async fn dashboard(
             })
         })
         .collect();
-    let pick = |vals: &[gongjiang_storage::indicators::Value], code: &str| {
-        vals.iter()
-            .find(|v| v.code == code)
-            .and_then(|v| v.value)
-            .unwrap_or(0.0)
-    };
     let kids: Vec<_> = r
         .children
         .iter()
@@ -883,6 +955,20 @@ async fn dashboard(
         "series": [{"name": t.s("dash.skills"), "values": skills.iter().map(|(_, n)| *n).collect::<Vec<_>>()}],
     })
     .to_string();
+    // Pilots by area, two levels deep, sized by the number of pilots.
+    let areas = pilot_areas(&st, &ctx, &r).await?;
+    let name_of = |code: &str| {
+        gongjiang_domain::indicators::find(code)
+            .map(|i| i.name(en))
+            .unwrap_or("")
+    };
+    let treemap_json = serde_json::json!({
+        "kind": "treemap",
+        "drill": format!("/dashboard?period={}&org=", r.period),
+        "labels": [name_of("pilot_enterprises"), name_of("pilot_parks")],
+        "tree": areas.iter().map(PilotArea::json).collect::<Vec<_>>(),
+    })
+    .to_string();
     // One level up, unless this is the top of the caller's scope.
     let up = match st.svc.region(&ctx.actor, &r.subject.code).await {
         Ok(reg) => match reg.parent_code {
@@ -918,6 +1004,7 @@ async fn dashboard(
         bars_json: bars.to_string(),
         trend_json: trend_json.to_string(),
         skills_json,
+        treemap_json,
         up,
         export_href,
     };
@@ -1013,6 +1100,43 @@ async fn dashboard_export(
                 .map(|s| s.label(en))
                 .unwrap_or("")
         ));
+    }
+    // The treemap: pilots by area and the areas below them.
+    let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    out.push_str(&format!(
+        "\r\n{},{},{},{},{}\r\n",
+        if en { "Area" } else { "区域" },
+        if en { "Sub-area" } else { "下级区域" },
+        if en { "Code" } else { "代码" },
+        CATALOGUE
+            .iter()
+            .find(|i| i.code == "pilot_enterprises")
+            .map(|i| i.name(en))
+            .unwrap_or(""),
+        CATALOGUE
+            .iter()
+            .find(|i| i.code == "pilot_parks")
+            .map(|i| i.name(en))
+            .unwrap_or(""),
+    ));
+    for a in pilot_areas(&st, &ctx, &r).await? {
+        out.push_str(&format!(
+            "{},,{},{},{}\r\n",
+            q(&a.name),
+            a.code,
+            a.enterprises,
+            a.parks
+        ));
+        for k in &a.children {
+            out.push_str(&format!(
+                "{},{},{},{},{}\r\n",
+                q(&a.name),
+                q(&k.name),
+                k.code,
+                k.enterprises,
+                k.parks
+            ));
+        }
     }
     Ok((
         [
