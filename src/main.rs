@@ -59,6 +59,9 @@ enum Cmd {
     Import {
         kind: String,
         file: std::path::PathBuf,
+        /// Reports: rows without a period take P; rows of another period are rejected.
+        #[arg(long)]
+        period: Option<String>,
         /// Validate and report, write nothing.
         #[arg(long)]
         dry_run: bool,
@@ -200,9 +203,10 @@ async fn run(cmd: Cmd, cfg: Config) -> ExitCode {
         Cmd::Import {
             kind,
             file,
+            period,
             dry_run,
             skip_invalid,
-        } => import(&cfg, &kind, &file, dry_run, skip_invalid).await,
+        } => import(&cfg, &kind, &file, period.as_deref(), dry_run, skip_invalid).await,
         Cmd::Export {
             kind,
             org,
@@ -473,7 +477,7 @@ async fn audit_verify(cfg: &Config) -> CmdResult {
 fn import_err(cfg: &Config, e: gongjiang_io::run::ImportError) -> (u8, String) {
     use gongjiang_io::run::ImportError as E;
     let code = match &e {
-        E::UnknownKind(_) => EXIT_USAGE,
+        E::UnknownKind(_) | E::BadOption(_) => EXIT_USAGE,
         E::Store(gongjiang_storage::StoreError::Db(_))
         | E::Store(gongjiang_storage::StoreError::Other(_)) => EXIT_RUNTIME,
         _ => EXIT_REJECTED,
@@ -485,6 +489,7 @@ async fn import(
     cfg: &Config,
     kind: &str,
     file: &std::path::Path,
+    period: Option<&str>,
     dry_run: bool,
     skip_invalid: bool,
 ) -> CmdResult {
@@ -508,12 +513,13 @@ async fn import(
         dry_run,
         skip_invalid,
     };
-    let report = gongjiang_io::run::import_file(
+    let report = gongjiang_io::run::import_file_in_period(
         &svc,
         &actor,
         kind,
         &bytes,
         &name,
+        period,
         opts,
         &mut |done, total| {
             if let Some(b) = &bar {

@@ -363,3 +363,141 @@ async fn import_export_template_on_the_command_line() {
         Some(3)
     );
 }
+
+#[tokio::test]
+async fn import_reports_with_a_period() {
+    let e = env().await;
+    let uscc = |n: u32| {
+        gongjiang_domain::Uscc::from_first17(&format!("91320402MA{n:07}"))
+            .unwrap()
+            .to_string()
+    };
+    let (a, b, c) = (uscc(1), uscc(2), uscc(3));
+    let orgs = e.dir.join("orgs.csv");
+    std::fs::write(
+        &orgs,
+        format!("单位名称,统一社会信用代码,单位类型,所属区划代码\n甲有限公司,{a},企业,320402\n乙有限公司,{b},企业,320402\n丙有限公司,{c},企业,320402\n"),
+    )
+    .unwrap();
+    let o = e.cmd(&["import", "orgs", orgs.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", err(&o));
+    let periods = || async {
+        let db = e.db().await;
+        let rows = sqlx::query("SELECT o.uscc, r.period, r.status, r.workers FROM reports r JOIN orgs o ON o.id = r.org_id ORDER BY o.uscc, r.period")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+        let out: Vec<(String, String, String, i64)> = rows
+            .iter()
+            .map(|r| {
+                use sqlx::Row;
+                (
+                    r.try_get(0).unwrap(),
+                    r.try_get(1).unwrap(),
+                    r.try_get(2).unwrap(),
+                    r.try_get(3).unwrap(),
+                )
+            })
+            .collect();
+        db.close().await;
+        out
+    };
+
+    // No 报告期 column: without --period the file is refused, with it every row takes P.
+    let no_col = e.dir.join("reports.csv");
+    std::fs::write(
+        &no_col,
+        format!("统一社会信用代码,职工总数,高技能人才数\n{a},100,10\n{b},200,20\n"),
+    )
+    .unwrap();
+    let o = e.cmd(&["import", "reports", no_col.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(err(&o).contains("缺少必填列“报告期”"), "{}", err(&o));
+    let o = e.cmd(
+        &[
+            "import",
+            "reports",
+            no_col.to_str().unwrap(),
+            "--period",
+            "2024",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(err(&o).contains("新增 2"), "{}", err(&o));
+    assert_eq!(
+        periods().await,
+        [
+            (a.clone(), "2024".into(), "approved".into(), 100),
+            (b.clone(), "2024".into(), "approved".into(), 200)
+        ]
+    );
+
+    // A 报告期 column: empty cells take P, equal ones pass, another period is rejected
+    // with a message naming 报告期; all or nothing unless --skip-invalid.
+    let with_col = e.dir.join("reports2.csv");
+    std::fs::write(
+        &with_col,
+        format!("统一社会信用代码,报告期,职工总数\n{a},2025,110\n{b},,210\n{c},2023,300\n"),
+    )
+    .unwrap();
+    let o = e.cmd(
+        &[
+            "import",
+            "reports",
+            with_col.to_str().unwrap(),
+            "--period",
+            "２０２５",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    assert!(
+        err(&o).contains("第 4 报告期: 报告期“2023”与导入指定的报告期 2025(--period)不一致")
+            && err(&o).contains("未写入"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(periods().await.len(), 2, "nothing written");
+    let o = e.cmd(
+        &[
+            "import",
+            "reports",
+            with_col.to_str().unwrap(),
+            "--period",
+            "2025",
+            "--skip-invalid",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(err(&o).contains("新增 2"), "{}", err(&o));
+    let now = periods().await;
+    assert!(now.contains(&(a.clone(), "2025".into(), "approved".into(), 110)));
+    assert!(now.contains(&(b.clone(), "2025".into(), "approved".into(), 210)));
+    assert!(!now.iter().any(|r| r.0 == c), "{now:?}");
+
+    // A bad period, or a period for a kind without one: bad usage, nothing read.
+    let o = e.cmd(
+        &[
+            "import",
+            "reports",
+            no_col.to_str().unwrap(),
+            "--period",
+            "2025Q5",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("--period 参数有误") && err(&o).contains("报告期"),
+        "{}",
+        err(&o)
+    );
+    let o = e.cmd(
+        &["import", "orgs", orgs.to_str().unwrap(), "--period", "2024"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("只适用于产改统计表"), "{}", err(&o));
+}

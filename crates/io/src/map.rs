@@ -165,6 +165,18 @@ fn suggestion(spec: &Spec, key: &str) -> Option<&'static Column> {
 /// known header is close: a typo must not silently drop data), a header given twice,
 /// a required column missing.
 pub fn map_headers(spec: &'static Spec, headers: &[String]) -> Result<HeaderMap, Vec<Problem>> {
+    map_headers_except(spec, headers, &[])
+}
+
+/// [`map_headers`], except that the required columns whose keys are in `given` may be
+/// missing: their value comes another way (`import reports --period P`). A cell of such a
+/// column that is present but empty is still reported when read as required; read it
+/// with [`RowReader::cell`] first.
+pub fn map_headers_except(
+    spec: &'static Spec,
+    headers: &[String],
+    given: &[&str],
+) -> Result<HeaderMap, Vec<Problem>> {
     let mut index: Vec<Option<usize>> = vec![None; spec.columns.len()];
     let mut problems = Vec::new();
     let mut ignored = Vec::new();
@@ -249,7 +261,7 @@ pub fn map_headers(spec: &'static Spec, headers: &[String]) -> Result<HeaderMap,
         }
     }
     for (ci, col) in spec.columns.iter().enumerate() {
-        if col.required && index[ci].is_none() {
+        if col.required && index[ci].is_none() && !given.contains(&col.key) {
             problems.push(Problem {
                 row: 1,
                 column: Some(col.header.to_string()),

@@ -2,10 +2,11 @@
 //! checked here), the service validates them against the rules, scope and database and
 //! writes them in one transaction; exports write the same columns back, so a round trip
 //! is lossless.
-use crate::map::{map_headers, Problem};
+use crate::map::{map_headers, map_headers_except, Problem};
 use crate::read::{open, FileError, Limits};
 use crate::spec::Spec;
 use gongjiang_domain::org::OrgInput;
+use gongjiang_domain::Period;
 use gongjiang_storage::import::{ImportRow, Options, Outcome, RowProblem};
 use gongjiang_storage::registers::{DesignationInput, PilotInput};
 use gongjiang_storage::service::Service;
@@ -23,6 +24,9 @@ pub enum ImportError {
     File(FileError),
     /// Missing, unknown or duplicated headers.
     Headers(Vec<Problem>),
+    /// An option that does not fit the import (a bad `--period`, or one given for a kind
+    /// that has no period).
+    BadOption(gongjiang_domain::FieldError),
     Store(StoreError),
 }
 
@@ -51,6 +55,7 @@ impl ImportError {
                 .map(|p| p.to_string_lang(english))
                 .collect::<Vec<_>>()
                 .join("\n"),
+            ImportError::BadOption(e) => e.message(english).to_string(),
             ImportError::Store(e) => e.to_string(),
         }
     }
@@ -144,6 +149,54 @@ pub async fn import_file(
     }
     let parsed = parse_file(kind, bytes, file_name)?;
     import_parsed(svc, actor, parsed, opts, progress).await
+}
+
+/// [`import_file`] with `import KIND FILE --period P`: for reports, rows without a
+/// period (no 报告期 column, or an empty cell) take `period`, and a row whose period
+/// differs from it is rejected with a message on 报告期. Other kinds have no period and
+/// refuse the option.
+#[allow(clippy::too_many_arguments)]
+pub async fn import_file_in_period(
+    svc: &Service,
+    actor: &Actor,
+    kind: &str,
+    bytes: &[u8],
+    file_name: &str,
+    period: Option<&str>,
+    opts: Options,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<Report, ImportError> {
+    let Some(period) = period else {
+        return import_file(svc, actor, kind, bytes, file_name, opts, progress).await;
+    };
+    let parsed = parse_file_in_period(kind, bytes, file_name, Some(period))?;
+    import_parsed(svc, actor, parsed, opts, progress).await
+}
+
+/// The period of `import reports --period P`, checked.
+fn import_period(kind: &str, period: Option<&str>) -> Result<Option<Period>, ImportError> {
+    let Some(p) = period else {
+        return Ok(None);
+    };
+    if crate::spec::spec(kind).is_none() {
+        return Err(ImportError::UnknownKind(kind.to_string()));
+    }
+    if kind != "reports" {
+        return Err(ImportError::BadOption(gongjiang_domain::FieldError::new(
+            "period",
+            gongjiang_domain::Rule::Forbidden,
+            format!("--period(报告期)只适用于产改统计表(reports)导入,“{kind}”没有报告期"),
+            format!("--period (report period) applies to reports imports only, not '{kind}'"),
+        )));
+    }
+    Period::parse(p).map(Some).map_err(|e| {
+        ImportError::BadOption(gongjiang_domain::FieldError::new(
+            "period",
+            e.rule,
+            format!("--period 参数有误:{}", e.detail_zh),
+            format!("--period: {}", e.detail_en),
+        ))
+    })
 }
 
 /// Rows per chunk handed from the reading thread to the writer.
@@ -298,6 +351,18 @@ fn read_workers(
 
 /// Reads a file of `kind` into typed rows and per-cell problems (no database access).
 pub fn parse_file(kind: &str, bytes: &[u8], file_name: &str) -> Result<Parsed, ImportError> {
+    parse_file_in_period(kind, bytes, file_name, None)
+}
+
+/// [`parse_file`] with the period of `import reports --period P` (see
+/// [`import_file_in_period`]).
+pub fn parse_file_in_period(
+    kind: &str,
+    bytes: &[u8],
+    file_name: &str,
+    period: Option<&str>,
+) -> Result<Parsed, ImportError> {
+    let fixed = import_period(kind, period)?;
     let spec = crate::spec::spec(kind).ok_or_else(|| ImportError::UnknownKind(kind.to_string()))?;
     if kind == "workers" {
         return Err(ImportError::NotYet(kind.into()));
@@ -305,7 +370,8 @@ pub fn parse_file(kind: &str, bytes: &[u8], file_name: &str) -> Result<Parsed, I
     let mut sheet =
         open(bytes, file_name, Some(spec.sheet), &Limits::default()).map_err(ImportError::File)?;
     let headers = sheet.headers().to_vec();
-    let map = map_headers(spec, &headers).map_err(ImportError::Headers)?;
+    let given: &[&str] = if fixed.is_some() { &["period"] } else { &[] };
+    let map = map_headers_except(spec, &headers, given).map_err(ImportError::Headers)?;
     let mut cell_problems: Vec<RowProblem> = sheet.problems().iter().map(cell_problem).collect();
     let mut rows: Vec<(usize, ImportRow)> = Vec::new();
     let mut raw: BTreeMap<usize, Vec<String>> = BTreeMap::new();
@@ -358,7 +424,23 @@ pub fn parse_file(kind: &str, bytes: &[u8], file_name: &str) -> Result<Parsed, I
             }
             "reports" => {
                 let org = r.code("uscc").unwrap_or_default();
-                let period = r.code("period").unwrap_or_default();
+                let period = match fixed {
+                    None => r.code("period").unwrap_or_default(),
+                    Some(p) if r.cell("period").is_blank() => p.to_string(),
+                    Some(p) => {
+                        let v = r.code("period").unwrap_or_default();
+                        // A value that is not a period at all is reported by the
+                        // domain's own check, with the expected format.
+                        if Period::parse(&v).is_ok_and(|x| x != p) {
+                            r.problem(
+                                "period",
+                                format!("报告期“{v}”与导入指定的报告期 {p}(--period)不一致"),
+                                format!("period '{v}' differs from the period of the import, {p} (--period)"),
+                            );
+                        }
+                        v
+                    }
+                };
                 let mut values = BTreeMap::new();
                 for e in gongjiang_domain::report::ELEMENTS {
                     if map.has(e.code) {
