@@ -18,6 +18,7 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role, &str)] = &[
     ("wujin", "武进区产改办 王芳", Role::District, "320412"),
     ("renshe", "市人社局 陈静", Role::Department, "org:renshe"),
     ("unit", "企业联络员 周宁", Role::Unit, "org:unit"),
+    ("town", "兰陵街道产改专干 赵磊", Role::Town, "town:unit"),
     ("expert", "评审专家 吴教授", Role::Expert, "320400"),
 ];
 
@@ -30,6 +31,7 @@ pub struct Loaded {
     pub reports: usize,
     pub workers: usize,
     pub users: usize,
+    pub cases: usize,
 }
 
 fn level(l: RegionLevelKind) -> &'static str {
@@ -258,13 +260,168 @@ pub async fn load_seeded(
         let attach = match *attach {
             "org:renshe" => ids.first().map(|i| i.to_string()).unwrap_or_default(),
             "org:unit" => ids.get(unit_idx).map(|i| i.to_string()).unwrap_or_default(),
+            "town:unit" => {
+                let id = ids.get(unit_idx).copied().unwrap_or_default();
+                let mut conn = svc.db.pool.acquire().await?;
+                sqlx::query_scalar::<_, String>("SELECT region_code FROM orgs WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *conn)
+                    .await?
+            }
             code => code.to_string(),
         };
         svc.create_user(&actor, username, name, *role, &attach, DEMO_PASSWORD, false)
             .await?;
         loaded.users += 1;
     }
+    loaded.cases = seed_cases(svc).await?;
     Ok(loaded)
+}
+
+/// Pilot applications and checks in every state of the workflow, for enterprises of
+/// 天宁区 that are not pilots yet (so the register's figures stay the seed's). Runs after
+/// the accounts exist; reviewers act with their demo accounts where there is one.
+pub async fn seed_cases(svc: &Service) -> Result<usize, StoreError> {
+    use gongjiang_storage::workflow::{ActInput, CaseInput};
+    let mut conn = svc.db.pool.acquire().await?;
+    let rows = sqlx::query(
+        "SELECT id, region_l3 FROM orgs WHERE kind = 'enterprise' AND region_l2 = '320402' AND region_l3 IS NOT NULL          AND id NOT IN (SELECT org_id FROM pilots) ORDER BY id LIMIT 9",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let user = |name: &str| {
+        let name = name.to_string();
+        async move {
+            let mut conn = svc.db.pool.acquire().await?;
+            Ok::<_, StoreError>(
+                gongjiang_storage::users::by_username(&mut conn, &name)
+                    .await?
+                    .map(|u| u.0.actor("demo")),
+            )
+        }
+    };
+    let city = user("city").await?;
+    let district = user("tianning").await?;
+    let (Some(city), Some(district)) = (city, district) else {
+        return Ok(0);
+    };
+    // How far each case goes: 0 draft, 1 at town, 2 at district, 3 at city, 4 notice,
+    // 5 returned by the district, 6 rejected by the city, 7 withdrawn, 8 a yearly check approved.
+    let features = [
+        "以数字化车间培养“数字工匠”",
+        "师带徒“双导师”制",
+        "技能等级自主评价",
+        "班组创新工作室群",
+        "职工技术创新成果转化",
+        "产教融合订单班",
+        "一线职工薪酬与技能挂钩",
+        "劳模工匠进车间",
+        "职工书屋与技能夜校",
+    ];
+    let mut n = 0;
+    for (i, r) in rows.iter().enumerate() {
+        let org: i64 = r.try_get(0)?;
+        let town: Option<String> = r.try_get(1)?;
+        let unit = Actor {
+            user_id: None,
+            username: format!("unit-{org}"),
+            display_name: "企业联络员".into(),
+            role: Role::Unit,
+            region_code: None,
+            org_id: Some(org),
+            ip: "demo".into(),
+        };
+        let town_actor = Actor {
+            user_id: None,
+            username: "town-demo".into(),
+            display_name: "街道产改专干".into(),
+            role: Role::Town,
+            region_code: town,
+            org_id: None,
+            ip: "demo".into(),
+        };
+        let (process, data) = if i == 8 {
+            (
+                "pilot_yearly_check",
+                [
+                    ("year", "2023"),
+                    (
+                        "summary",
+                        "完成年度目标:新增高技能人才32名,开展技能比武4场。",
+                    ),
+                ]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            )
+        } else {
+            (
+                "pilot_application",
+                [
+                    ("level", "city"),
+                    ("year", "2024"),
+                    ("feature", features[i]),
+                    ("plan", "一、目标:三年内高技能人才占比提高5个百分点。\n二、举措:师带徒、技能等级自主评价、创新工作室。\n三、保障:专项经费与考核激励。"),
+                ]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            )
+        };
+        let c = svc
+            .create_case(
+                &unit,
+                &CaseInput {
+                    process: process.into(),
+                    org: None,
+                    data,
+                },
+            )
+            .await?;
+        n += 1;
+        let act = |a: &str, comment: &str| ActInput {
+            action: a.into(),
+            comment: Some(comment.into()).filter(|c: &String| !c.is_empty()),
+            version: None,
+            changes: Default::default(),
+        };
+        let plan: &[(&Actor, &str, &str)] = match i {
+            0 => &[],
+            1 => &[(&unit, "submit", "")],
+            2 => &[(&unit, "submit", ""), (&town_actor, "accept", "材料齐全")],
+            3 | 4 => &[
+                (&unit, "submit", ""),
+                (&town_actor, "accept", "材料齐全"),
+                (&district, "accept", "同意推荐"),
+            ],
+            5 => &[
+                (&unit, "submit", ""),
+                (&town_actor, "accept", "材料齐全"),
+                (&district, "return", "请补充近三年职工培训投入数据"),
+            ],
+            6 => &[
+                (&unit, "submit", ""),
+                (&town_actor, "accept", "材料齐全"),
+                (&district, "accept", "同意推荐"),
+                (&city, "reject", "特色不够鲜明,建议明年再报"),
+            ],
+            7 => &[(&unit, "submit", ""), (&unit, "withdraw", "")],
+            _ => &[
+                (&unit, "submit", ""),
+                (&town_actor, "accept", "属实"),
+                (&district, "accept", "同意"),
+                (&city, "accept", "通过年度检查"),
+            ],
+        };
+        for (who, a, comment) in plan {
+            svc.act(who, c.id, &act(a, comment)).await?;
+        }
+        if i == 4 {
+            svc.act(&city, c.id, &act("accept", "同意,进入公示"))
+                .await?;
+        }
+    }
+    Ok(n)
 }
 
 /// The demo's certificates for a worker: the current one (for 中级工 and above) and, for

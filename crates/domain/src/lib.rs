@@ -11,6 +11,7 @@ pub mod report;
 pub mod role;
 pub mod skill;
 pub mod user;
+pub mod workflow;
 
 pub use codes::{IdNumber, RegionCode, Uscc};
 pub use error::{FieldError, Rule};

@@ -60,6 +60,16 @@ const INT_COLUMNS: &[&str] = &[
     "birth_year",
     "frontline",
     "holder_worker_id",
+    "step",
+    "due_at",
+    "submitted_by",
+    "created_by",
+    "reminded_at",
+    "case_id",
+    "read_at",
+    "done",
+    "succeeded",
+    "skipped",
 ];
 
 fn is_int(col: &str) -> bool {

@@ -82,6 +82,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "worker_certificates",
         sql: include_str!("../migrations/0007_worker_certificates.sql"),
     },
+    Migration {
+        version: 8,
+        name: "workflow",
+        sql: include_str!("../migrations/0008_workflow.sql"),
+    },
 ];
 
 impl Db {
@@ -217,6 +222,10 @@ impl Db {
         "reminders",
         "workers",
         "agg",
+        "wf_cases",
+        "wf_events",
+        "notifications",
+        "wf_bulk",
     ];
 
     /// Number of organisations (to decide whether `--demo` should load).

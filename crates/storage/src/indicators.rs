@@ -76,10 +76,12 @@ pub async fn facts(conn: &mut AnyConnection, org_id: i64) -> Result<Facts> {
     }
     // The worker registry: a standing count, kept under the period "0000" so that it
     // counts for every year.
-    let r = sqlx::query("SELECT COUNT(*), COALESCE(SUM(CASE WHEN skill_level IN ('senior', 'technician', 'senior_technician', 'principal', 'chief') THEN 1 ELSE 0 END), 0) FROM workers WHERE org_id = $1")
-        .bind(org_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let r = sqlx::query(&format!(
+        "SELECT COUNT(*), {HIGH_SKILLED_SUM} FROM workers WHERE org_id = $1"
+    ))
+    .bind(org_id)
+    .fetch_one(&mut *conn)
+    .await?;
     let (n, high): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
     if n > 0 {
         f.insert(("reg:workers".into(), "0000".into()), n);
@@ -384,4 +386,57 @@ pub async fn yearly(
         }
     }
     Ok(out)
+}
+
+/// Registry workers at 高级工 or above, as a BIGINT sum over `workers`.
+const HIGH_SKILLED_SUM: &str = "CAST(COALESCE(SUM(CASE WHEN skill_level IN ('senior', 'technician', 'senior_technician', 'principal', 'chief') THEN 1 ELSE 0 END), 0) AS BIGINT)";
+
+/// Registry counts (workers, high-skilled) of the given organisations.
+pub async fn worker_counts(
+    conn: &mut AnyConnection,
+    org_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, (i64, i64)>> {
+    let mut out = std::collections::HashMap::new();
+    for batch in org_ids.chunks(500) {
+        let list = batch
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(&format!(
+            "SELECT org_id, COUNT(*), {HIGH_SKILLED_SUM} FROM workers WHERE org_id IN ({list}) GROUP BY org_id"
+        ))
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in rows {
+            out.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
+        }
+    }
+    Ok(out)
+}
+
+/// After a bulk change to the worker registry: moves each touched organisation's change
+/// in registry counts into the aggregates, summed per node first (one upsert per node
+/// and measure, however many rows changed).
+pub async fn settle_worker_counts(
+    conn: &mut AnyConnection,
+    before: &std::collections::HashMap<i64, (i64, i64)>,
+) -> Result<()> {
+    let ids: Vec<i64> = before.keys().copied().collect();
+    let after = worker_counts(conn, &ids).await?;
+    let mut deltas: std::collections::BTreeMap<(String, &str), i64> = Default::default();
+    for (org, (n0, h0)) in before {
+        let (n1, h1) = after.get(org).copied().unwrap_or((0, 0));
+        if n1 == *n0 && h1 == *h0 {
+            continue;
+        }
+        for node in nodes(conn, *org).await? {
+            *deltas.entry((node.clone(), "reg:workers")).or_default() += n1 - n0;
+            *deltas.entry((node, "reg:high_skilled")).or_default() += h1 - h0;
+        }
+    }
+    for ((node, measure), d) in deltas {
+        bump(conn, &[node], measure, "0000", d).await?;
+    }
+    Ok(())
 }

@@ -23,6 +23,7 @@ pub mod tree;
 pub mod users;
 pub mod worker_bulk;
 pub mod workers;
+pub mod workflow;
 
 pub use db::{Backend, Db, Tx};
 pub use error::StoreError;

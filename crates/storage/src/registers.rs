@@ -275,8 +275,21 @@ impl Service {
     pub async fn create_pilot(&self, actor: &Actor, i: &PilotInput) -> Result<Pilot> {
         may_edit_registers(actor)?;
         let mut tx = self.db.begin().await?;
-        let new = self.check_pilot(tx.conn(), actor, i).await?;
-        if pilots::id_by_key(tx.conn(), new.org_id, &new.level)
+        let p = self.create_pilot_in(tx.conn(), actor, i).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// Creates a pilot inside the caller's transaction (an approved application does this
+    /// in the same transaction as the decision).
+    pub(crate) async fn create_pilot_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        i: &PilotInput,
+    ) -> Result<Pilot> {
+        let new = self.check_pilot(&mut *conn, actor, i).await?;
+        if pilots::id_by_key(&mut *conn, new.org_id, &new.level)
             .await?
             .is_some()
         {
@@ -287,9 +300,9 @@ impl Service {
                 "this organisation already has a pilot at that level",
             ));
         }
-        let snap = indicators::snapshot(tx.conn(), new.org_id).await?;
+        let snap = indicators::snapshot(&mut *conn, new.org_id).await?;
         let now = now_ms();
-        let id = pilots::insert(tx.conn(), &new, now).await.map_err(|e| {
+        let id = pilots::insert(&mut *conn, &new, now).await.map_err(|e| {
             if e.is_unique_violation() {
                 StoreError::conflict(
                     "duplicate_pilot",
@@ -301,12 +314,12 @@ impl Service {
                 e
             }
         })?;
-        indicators::settle(tx.conn(), snap).await?;
-        let p = pilots::get(tx.conn(), &Scope::All, id)
+        indicators::settle(&mut *conn, snap).await?;
+        let p = pilots::get(&mut *conn, &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
         audit::append(
-            tx.conn(),
+            &mut *conn,
             actor,
             action::CREATE,
             "pilot",
@@ -317,7 +330,6 @@ impl Service {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(p)
     }
 

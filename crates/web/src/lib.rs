@@ -120,8 +120,43 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Runs a bulk workflow action in the background (progress is in the database).
+pub fn spawn_bulk(svc: Service, id: String) {
+    tokio::spawn(async move {
+        if let Err(e) = svc.run_bulk(&id).await {
+            tracing::error!(job = %id, error = %e, "bulk action stopped; it resumes at the next start");
+        }
+    });
+}
+
+/// Background duties of a running server: resume bulk actions a stop interrupted, and
+/// send deadline reminders every ten minutes.
+pub fn spawn_background(svc: Service) {
+    tokio::spawn(async move {
+        match svc.unfinished_bulk_jobs().await {
+            Ok(ids) => {
+                for id in ids {
+                    tracing::info!(job = %id, "resuming bulk action");
+                    spawn_bulk(svc.clone(), id);
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot list unfinished bulk actions"),
+        }
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            match svc.remind_deadlines(gongjiang_storage::now_ms()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(cases = n, "deadline reminders sent"),
+                Err(e) => tracing::error!(error = %e, "deadline reminders failed"),
+            }
+        }
+    });
+}
+
 /// Serves until ctrl-c / SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    spawn_background(state.svc.clone());
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())

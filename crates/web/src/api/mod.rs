@@ -1,4 +1,5 @@
 //! The JSON API under `/api/v1`, described by `/api/v1/openapi.json`.
+pub mod cases;
 pub mod io;
 pub mod registers;
 pub mod reports;
@@ -69,6 +70,15 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/workers/{id}"),
     ("delete", "/api/v1/workers/{id}"),
     ("post", "/api/v1/workers/{id}/reveal"),
+    ("get", "/api/v1/cases"),
+    ("post", "/api/v1/cases"),
+    ("get", "/api/v1/cases/{id}"),
+    ("put", "/api/v1/cases/{id}"),
+    ("post", "/api/v1/cases/{id}/actions"),
+    ("post", "/api/v1/cases/bulk"),
+    ("get", "/api/v1/cases/bulk/{id}"),
+    ("get", "/api/v1/inbox"),
+    ("get", "/api/v1/notifications"),
     ("get", "/api/v1/openapi.json"),
 ];
 
@@ -133,6 +143,13 @@ pub fn router() -> Router<AppState> {
             get(workers::get).delete(workers::delete),
         )
         .route("/api/v1/workers/{id}/reveal", post(workers::reveal))
+        .route("/api/v1/cases", get(cases::list).post(cases::create))
+        .route("/api/v1/cases/bulk", post(cases::bulk))
+        .route("/api/v1/cases/bulk/{id}", get(cases::bulk_status))
+        .route("/api/v1/cases/{id}", get(cases::get).put(cases::update))
+        .route("/api/v1/cases/{id}/actions", post(cases::act))
+        .route("/api/v1/inbox", get(cases::inbox))
+        .route("/api/v1/notifications", get(cases::notifications))
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .fallback(api_not_found)
@@ -155,11 +172,14 @@ async fn api_not_found(lang: Lang) -> ApiError {
         reports::list_reports, reports::save_report, reports::get_report, reports::transition, reports::lock, reports::completeness, reports::remind,
         io::start, io::status, io::rejected, io::template, io::export,
         workers::list, workers::save, workers::get, workers::delete, workers::reveal,
+        cases::list, cases::create, cases::get, cases::update, cases::act, cases::inbox, cases::bulk, cases::bulk_status, cases::notifications,
         openapi_json),
     components(schemas(Org, Region, User, Entry, OrgPage, UserPage, AuditPage, LoginRequest, LoginResponse, ErrorBody, ErrorDetail, OrgBody, OrgPatchBody, NewUserBody, UpdateUserBody, PasswordBody, ChangePasswordBody, VerifyResult,
         gongjiang_storage::pilots::Pilot, gongjiang_storage::designations::Designation, gongjiang_storage::registers::PilotInput, gongjiang_storage::registers::DesignationInput,
         gongjiang_storage::registers::Subject, registers::PilotPage, registers::DesignationPage, registers::IndicatorResponse, registers::IndicatorValue, registers::IndicatorChild,
-        gongjiang_storage::reports::Report, gongjiang_storage::reports::Completeness, gongjiang_storage::report_service::ReportInput, reports::ReportPage, reports::TransitionBody, reports::RegionPeriod, reports::Count, crate::jobs::Job, io::Started, gongjiang_storage::import::Outcome, gongjiang_storage::import::RowProblem, gongjiang_storage::workers::Worker, gongjiang_storage::workers::WorkerInput, workers::WorkerPage, workers::Revealed)),
+        gongjiang_storage::reports::Report, gongjiang_storage::reports::Completeness, gongjiang_storage::report_service::ReportInput, reports::ReportPage, reports::TransitionBody, reports::RegionPeriod, reports::Count, crate::jobs::Job, io::Started, gongjiang_storage::import::Outcome, gongjiang_storage::import::RowProblem, gongjiang_storage::workers::Worker, gongjiang_storage::workers::WorkerInput, workers::WorkerPage, workers::Revealed,
+        gongjiang_storage::workers::Certificate, gongjiang_storage::workflow::Case, gongjiang_storage::workflow::Event, gongjiang_storage::workflow::CaseInput, gongjiang_storage::workflow::ActInput, gongjiang_storage::workflow::BulkJob,
+        cases::CasePage, cases::CaseDetail, cases::UpdateBody, cases::BulkBody, cases::Notification)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

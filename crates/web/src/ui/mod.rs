@@ -1,4 +1,5 @@
 //! The console: server-rendered pages (askama, escaping on) with htmx partials.
+pub mod cases;
 pub mod imports;
 pub mod nav;
 mod pages;
@@ -13,6 +14,7 @@ pub fn router() -> axum::Router<crate::AppState> {
         .merge(reports::router())
         .merge(imports::router())
         .merge(workers::router())
+        .merge(cases::router())
 }
 
 use crate::auth::Ctx;

@@ -53,6 +53,12 @@ pub const NAV: &[Group] = &[
         key: "nav.g.work",
         items: &[
             Item {
+                key: "nav.inbox",
+                path: "/inbox",
+                status: Built,
+                roles: staff,
+            },
+            Item {
                 key: "nav.orgs",
                 path: "/orgs",
                 status: Built,
@@ -90,6 +96,12 @@ pub const NAV: &[Group] = &[
             Item {
                 key: "nav.pilots",
                 path: "/pilots",
+                status: Built,
+                roles: staff,
+            },
+            Item {
+                key: "nav.cases",
+                path: "/cases",
                 status: Built,
                 roles: staff,
             },

@@ -1,0 +1,246 @@
+//! API of the workflow engine: cases of every process (pilot applications, yearly checks,
+//! acceptance …), their history, the inbox, notifications and bulk actions.
+use super::{parse_id, ErrorBody};
+use crate::auth::{ApiJson, ApiUser, OrgReader};
+use crate::error::{ApiError, AppError};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use gongjiang_storage::workflow::{ActInput, BulkJob, Case, CaseFilter, CaseInput, Event};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct CaseQuery {
+    /// pilot_application, pilot_yearly_check, pilot_acceptance
+    pub process: Option<String>,
+    /// draft, in_review, returned, notice, approved, rejected, withdrawn
+    pub status: Option<String>,
+    pub region: Option<String>,
+    pub org_id: Option<i64>,
+    pub q: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+impl CaseQuery {
+    pub fn filter(&self) -> CaseFilter {
+        let nz = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        CaseFilter {
+            process: nz(&self.process),
+            status: nz(&self.status),
+            region: nz(&self.region),
+            org_id: self.org_id,
+            q: nz(&self.q),
+            page: self.page.unwrap_or(1),
+            per_page: self.per_page.unwrap_or(20),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CasePage {
+    items: Vec<Case>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseDetail {
+    case: Case,
+    history: Vec<Event>,
+    /// What the caller may do now.
+    actions: Vec<String>,
+}
+
+/// Cases in the caller's area, newest first.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "workflow", params(CaseQuery), responses((status = 200, body = CasePage)))]
+pub async fn list(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    Query(q): Query<CaseQuery>,
+) -> Result<Json<CasePage>, ApiError> {
+    let p = st
+        .svc
+        .list_cases(&ctx.actor, &q.filter(), ctx.lang.is_en())
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(Json(CasePage {
+        items: p.items,
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
+}
+
+/// Starts a case (a draft) of a process.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "workflow", request_body = CaseInput, responses((status = 200, body = Case), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    ApiJson(b): ApiJson<CaseInput>,
+) -> Result<Json<Case>, ApiError> {
+    Ok(Json(
+        st.svc
+            .create_case(&ctx.actor, &b)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// A case with its full history and the caller's possible actions.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "workflow", params(("id" = i64, Path)), responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let (case, history, actions) = st
+        .svc
+        .get_case(&ctx.actor, id, ctx.lang.is_en())
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(Json(CaseDetail {
+        case,
+        history,
+        actions: actions.iter().map(|a| a.code().to_string()).collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBody {
+    data: BTreeMap<String, String>,
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+/// Edits the form of a draft or returned case.
+#[utoipa::path(put, path = "/api/v1/cases/{id}", tag = "workflow", params(("id" = i64, Path)), request_body = UpdateBody, responses((status = 200, body = Case), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<UpdateBody>,
+) -> Result<Json<Case>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .update_case(&ctx.actor, id, &b.data, b.version)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// Acts on a case: submit, accept, return, reject, withdraw. Two reviewers acting at
+/// once: exactly one wins, the other gets 409 `case_changed`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "workflow", params(("id" = i64, Path)), request_body = ActInput, responses((status = 200, body = Case), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn act(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ActInput>,
+) -> Result<Json<Case>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .act(&ctx.actor, id, &b)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// What waits for the caller, most urgent first.
+#[utoipa::path(get, path = "/api/v1/inbox", tag = "workflow", responses((status = 200, body = [Case])))]
+pub async fn inbox(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+) -> Result<Json<Vec<Case>>, ApiError> {
+    Ok(Json(
+        st.svc
+            .inbox(&ctx.actor, ctx.lang.is_en())
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkBody {
+    ids: Vec<i64>,
+    /// accept, return, reject
+    action: String,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+/// Starts a bulk action (chunked, resumable after a restart, never acting twice).
+#[utoipa::path(post, path = "/api/v1/cases/bulk", tag = "workflow", request_body = BulkBody, responses((status = 202, body = BulkJob), (status = 422, body = ErrorBody)))]
+pub async fn bulk(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    ApiJson(b): ApiJson<BulkBody>,
+) -> Result<(axum::http::StatusCode, Json<BulkJob>), ApiError> {
+    let job = st
+        .svc
+        .start_bulk(&ctx.actor, &b.ids, &b.action, b.comment.as_deref())
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    crate::spawn_bulk(st.svc.clone(), job.id.clone());
+    Ok((axum::http::StatusCode::ACCEPTED, Json(job)))
+}
+
+/// Progress of a bulk action.
+#[utoipa::path(get, path = "/api/v1/cases/bulk/{id}", tag = "workflow", params(("id" = String, Path)), responses((status = 200, body = BulkJob), (status = 404, body = ErrorBody)))]
+pub async fn bulk_status(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<BulkJob>, ApiError> {
+    Ok(Json(
+        st.svc
+            .bulk_job(&ctx.actor, &id)
+            .await
+            .map_err(|e| ApiError(AppError::from(e), ctx.lang))?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Notification {
+    id: i64,
+    message: String,
+    link: Option<String>,
+    created_at: i64,
+}
+
+/// The caller's unread notifications.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "workflow", responses((status = 200, body = [Notification])))]
+pub async fn notifications(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+) -> Result<Json<Vec<Notification>>, ApiError> {
+    let list = st
+        .svc
+        .notifications(&ctx.actor)
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(Json(
+        list.into_iter()
+            .map(|(id, message, link, created_at)| Notification {
+                id,
+                message,
+                link,
+                created_at,
+            })
+            .collect(),
+    ))
+}

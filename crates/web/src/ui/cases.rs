@@ -1,0 +1,732 @@
+//! Console pages of the workflow engine: applications and other cases, the form, the
+//! history, the reviewer's actions, the inbox with bulk actions and their progress, and
+//! notifications.
+use super::{render, Layout};
+use crate::api::cases::CaseQuery;
+use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
+use crate::error::{AppError, UiError};
+use crate::i18n::{Lang, T};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use gongjiang_domain::workflow::{Action, FieldKind, Process, Status, PROCESSES};
+use gongjiang_domain::Role;
+use gongjiang_storage::workflow::{ActInput, BulkJob, Case, CaseInput, Event};
+use gongjiang_storage::{Page, StoreError};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cases", get(list).post(create))
+        .route("/cases/new", get(new))
+        .route("/cases/{id}", get(show).post(edit))
+        .route("/cases/{id}/act", post(act))
+        .route("/inbox", get(inbox))
+        .route("/inbox/bulk", post(bulk))
+        .route("/inbox/bulk/{id}", get(bulk_progress))
+        .route("/notifications", get(notifications).post(read_all))
+}
+
+fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
+    move |e| UiError(e.into(), lang)
+}
+
+fn not_found(lang: Lang) -> UiError {
+    UiError(AppError::Store(StoreError::NotFound), lang)
+}
+
+/// A form field as the templates show it.
+pub struct FieldView {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub required: bool,
+    pub long: bool,
+    pub choices: Vec<(&'static str, &'static str)>,
+    pub help: &'static str,
+    pub value: String,
+    /// The value as shown (choice labels instead of codes).
+    pub shown: String,
+    pub error: String,
+}
+
+fn fields(
+    def: &Process,
+    data: &BTreeMap<String, String>,
+    errors: &BTreeMap<String, String>,
+    en: bool,
+) -> Vec<FieldView> {
+    def.fields
+        .iter()
+        .map(|f| {
+            let value = data.get(f.key).cloned().unwrap_or_default();
+            let choices: Vec<(&str, &str)> = match f.kind {
+                FieldKind::Choice(c) => c
+                    .iter()
+                    .map(|(code, zh, e)| (*code, if en { *e } else { *zh }))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let shown = choices
+                .iter()
+                .find(|(c, _)| *c == value)
+                .map(|(_, l)| l.to_string())
+                .unwrap_or_else(|| value.clone());
+            FieldView {
+                key: f.key,
+                label: if en { f.label_en } else { f.label_zh },
+                required: f.required,
+                long: matches!(f.kind, FieldKind::LongText(_)),
+                choices,
+                help: if en { "" } else { f.help_zh },
+                shown,
+                value,
+                error: errors.get(f.key).cloned().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+fn field_errors(e: &StoreError, en: bool) -> (BTreeMap<String, String>, Vec<String>) {
+    let mut map = BTreeMap::new();
+    let mut general = Vec::new();
+    match e {
+        StoreError::Invalid(errs) => {
+            for f in errs {
+                map.insert(
+                    f.field.clone(),
+                    if en {
+                        f.detail_en.clone()
+                    } else {
+                        f.detail_zh.clone()
+                    },
+                );
+            }
+        }
+        StoreError::Conflict { zh, en: e, .. } | StoreError::Denied { zh, en: e, .. } => {
+            general.push(if en { e.clone() } else { zh.clone() })
+        }
+        _ => {}
+    }
+    (map, general)
+}
+
+fn may_apply(role: Role) -> bool {
+    role == Role::Unit || role.is_region_staff()
+}
+
+#[derive(Template)]
+#[template(path = "cases_list.html")]
+struct ListPage {
+    l: Layout,
+    page: Page<Case>,
+    q: ListQuery,
+    processes: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, &'static str)>,
+    can_apply: bool,
+    prev: String,
+    next: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct ListQuery {
+    process: String,
+    status: String,
+    q: String,
+    page: String,
+}
+
+async fn list(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let en = lang.is_en();
+    let t = T(lang);
+    let page_no = q.page.parse::<i64>().unwrap_or(1).max(1);
+    let f = CaseQuery {
+        process: Some(q.process.clone()),
+        status: Some(q.status.clone()),
+        q: Some(q.q.clone()),
+        page: Some(page_no),
+        per_page: Some(20),
+        ..Default::default()
+    }
+    .filter();
+    let page = st
+        .svc
+        .list_cases(&ctx.actor, &f, en)
+        .await
+        .map_err(ui(lang))?;
+    let link = |p: i64| {
+        format!(
+            "/cases?process={}&status={}&q={}&page={p}",
+            q.process,
+            q.status,
+            urlencoding(&q.q)
+        )
+    };
+    let l = Layout::new(
+        &ctx,
+        "/cases",
+        t.s("nav.cases"),
+        vec![(t.s("nav.cases"), String::new())],
+    );
+    render(
+        &ListPage {
+            l,
+            prev: link(page_no - 1),
+            next: link(page_no + 1),
+            page,
+            q,
+            processes: PROCESSES.iter().map(|p| (p.code, p.name(en))).collect(),
+            statuses: Status::ALL
+                .iter()
+                .map(|s| (s.code(), s.label(en)))
+                .collect(),
+            can_apply: may_apply(ctx.role()),
+        },
+        lang,
+    )
+}
+
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "case_form.html")]
+struct FormPage {
+    l: Layout,
+    process: &'static Process,
+    fields: Vec<FieldView>,
+    org: String,
+    org_error: String,
+    general: Vec<String>,
+    org_fixed: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewQuery {
+    process: String,
+    org: String,
+}
+
+async fn new(
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, UiError> {
+    let def = Process::find(&q.process).unwrap_or(&PROCESSES[0]);
+    form_page(
+        &ctx,
+        def,
+        BTreeMap::new(),
+        q.org,
+        BTreeMap::new(),
+        Vec::new(),
+    )
+}
+
+fn form_page(
+    ctx: &Ctx,
+    def: &'static Process,
+    data: BTreeMap<String, String>,
+    org: String,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let en = lang.is_en();
+    let t = T(lang);
+    if !may_apply(ctx.role()) {
+        return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
+    }
+    let l = Layout::new(
+        ctx,
+        "/cases",
+        format!("{} · {}", def.name(en), t.s("cases.new")),
+        vec![
+            (t.s("nav.cases"), "/cases".into()),
+            (def.name(en).to_string(), String::new()),
+        ],
+    );
+    let status = if errors.is_empty() && general.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut r = render(
+        &FormPage {
+            l,
+            process: def,
+            fields: fields(def, &data, &errors, en),
+            org,
+            org_error: errors.get("org").cloned().unwrap_or_default(),
+            general,
+            org_fixed: ctx.role() == Role::Unit,
+        },
+        lang,
+    )?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// Form posts: `_process`, `_org`, `_submit` (1 = submit at once) and the fields.
+async fn create(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    CsrfForm(mut f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let process = f.remove("_process").unwrap_or_default();
+    let org = f.remove("_org").unwrap_or_default();
+    let submit = f.remove("_submit").is_some_and(|v| v == "1");
+    f.remove("_csrf");
+    let def = Process::find(&process).ok_or_else(|| not_found(lang))?;
+    let input = CaseInput {
+        process: process.clone(),
+        org: Some(org.clone()),
+        data: f.clone(),
+    };
+    let c = match st.svc.create_case(&ctx.actor, &input).await {
+        Ok(c) => c,
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            let (map, general) = field_errors(&e, lang.is_en());
+            return form_page(&ctx, def, f, org, map, general);
+        }
+        Err(e) => return Err(UiError(e.into(), lang)),
+    };
+    if submit {
+        let a = ActInput {
+            action: "submit".into(),
+            version: Some(c.version),
+            ..Default::default()
+        };
+        if let Err(e) = st.svc.act(&ctx.actor, c.id, &a).await {
+            // Saved as a draft; show what is missing on the case page.
+            let (map, general) = field_errors(&e, lang.is_en());
+            return detail(&st, &ctx, c.id, map, general).await;
+        }
+    }
+    Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "case_detail.html")]
+struct DetailPage {
+    l: Layout,
+    c: Case,
+    history: Vec<Event>,
+    actions: Vec<(&'static str, &'static str)>,
+    fields: Vec<FieldView>,
+    /// Fields the reviewer may correct at this step.
+    editable: Vec<FieldView>,
+    can_edit: bool,
+    can_withdraw: bool,
+    general: Vec<String>,
+    steps: Vec<(String, &'static str)>,
+    due: String,
+}
+
+async fn show(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let id = id.parse::<i64>().map_err(|_| not_found(ctx.lang))?;
+    detail(&st, &ctx, id, BTreeMap::new(), Vec::new()).await
+}
+
+/// Beijing time, `2026-11-24 09:30`.
+fn fmt_time(ms: i64) -> String {
+    match (
+        chrono::DateTime::from_timestamp_millis(ms),
+        chrono::FixedOffset::east_opt(8 * 3600),
+    ) {
+        (Some(d), Some(tz)) => d.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Anything that is (a reference to) milliseconds since the epoch.
+pub trait AsMs {
+    fn as_ms(&self) -> i64;
+}
+
+impl AsMs for i64 {
+    fn as_ms(&self) -> i64 {
+        *self
+    }
+}
+
+impl<T: AsMs + ?Sized> AsMs for &T {
+    fn as_ms(&self) -> i64 {
+        (**self).as_ms()
+    }
+}
+
+pub fn time<T: AsMs>(ms: T) -> String {
+    fmt_time(ms.as_ms())
+}
+
+/// The badge colour of a status.
+pub fn status_badge<S: AsRef<str>>(status: S) -> &'static str {
+    match status.as_ref() {
+        "approved" => "badge-green",
+        "rejected" => "badge-red",
+        "returned" => "badge-orange",
+        "in_review" | "notice" => "badge-blue",
+        _ => "badge-gray",
+    }
+}
+
+async fn detail(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let en = lang.is_en();
+    let t = T(lang);
+    let (c, history, actions) = st
+        .svc
+        .get_case(&ctx.actor, id, en)
+        .await
+        .map_err(ui(lang))?;
+    let def = c.def().ok_or_else(|| not_found(lang))?;
+    let at = c.position();
+    let editable_keys: &[&str] = match (at.status, at.step) {
+        (Status::InReview, Some(s)) if s < def.steps.len() && actions.contains(&Action::Accept) => {
+            def.steps[s].may_edit
+        }
+        _ => &[],
+    };
+    let all = fields(def, &c.data, &errors, en);
+    let editable = fields(def, &c.data, &errors, en)
+        .into_iter()
+        .filter(|f| editable_keys.contains(&f.key))
+        .collect();
+    let can_edit =
+        matches!(at.status, Status::Draft | Status::Returned) && actions.contains(&Action::Submit);
+    let steps = def
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let state = match (at.status, at.step) {
+                (Status::Approved, _) => "done",
+                (Status::InReview, Some(cur)) if cur == i => "current",
+                (Status::InReview | Status::Notice, Some(cur)) if cur > i => "done",
+                _ => "todo",
+            };
+            (s.reviewer.label(en).to_string(), state)
+        })
+        .chain(def.notice_days.map(|_| {
+            (
+                def.step_label(Some(def.steps.len()), en).to_string(),
+                match at.status {
+                    Status::Notice => "current",
+                    Status::Approved => "done",
+                    _ => "todo",
+                },
+            )
+        }))
+        .collect();
+    let l = Layout::new(
+        ctx,
+        "/cases",
+        c.title.clone(),
+        vec![
+            (t.s("nav.cases"), "/cases".into()),
+            (c.title.clone(), String::new()),
+        ],
+    );
+    let status = if errors.is_empty() && general.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut r = render(
+        &DetailPage {
+            l,
+            due: c.due_at.map(fmt_time).unwrap_or_default(),
+            actions: actions.iter().map(|a| (a.code(), a.label(en))).collect(),
+            fields: all,
+            editable,
+            can_edit,
+            can_withdraw: actions.contains(&Action::Withdraw),
+            general,
+            steps,
+            c,
+            history,
+        },
+        lang,
+    )?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// Saves the form of a draft or returned case; `_submit=1` submits it too.
+async fn edit(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(mut f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
+    f.remove("_csrf");
+    let version = f.remove("_version").and_then(|v| v.parse().ok());
+    let submit = f.remove("_submit").is_some_and(|v| v == "1");
+    let c = match st.svc.update_case(&ctx.actor, id, &f, version).await {
+        Ok(c) => c,
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            let (map, general) = field_errors(&e, lang.is_en());
+            return detail(&st, &ctx, id, map, general).await;
+        }
+        Err(e) => return Err(UiError(e.into(), lang)),
+    };
+    if submit {
+        let a = ActInput {
+            action: "submit".into(),
+            version: Some(c.version),
+            ..Default::default()
+        };
+        if let Err(e) = st.svc.act(&ctx.actor, id, &a).await {
+            let (map, general) = field_errors(&e, lang.is_en());
+            return detail(&st, &ctx, id, map, general).await;
+        }
+    }
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
+
+/// A reviewer's or applicant's action: `_action`, `_version`, `comment`, and any
+/// corrected fields.
+async fn act(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(mut f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
+    f.remove("_csrf");
+    let action = f.remove("_action").unwrap_or_default();
+    let version = f.remove("_version").and_then(|v| v.parse().ok());
+    let comment = f.remove("comment");
+    // Only corrected fields that differ from the stored form count as changes.
+    let (c, _, _) = st
+        .svc
+        .get_case(&ctx.actor, id, lang.is_en())
+        .await
+        .map_err(ui(lang))?;
+    let changes = f
+        .into_iter()
+        .filter(|(k, v)| c.data.get(k).map(String::as_str).unwrap_or("") != v.trim())
+        .collect();
+    let input = ActInput {
+        action,
+        comment,
+        version,
+        changes,
+    };
+    match st.svc.act(&ctx.actor, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(
+            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
+        ) => {
+            let (map, mut general) = field_errors(&e, lang.is_en());
+            if let Some(m) = map.get("comment") {
+                general.push(m.clone());
+            }
+            detail(&st, &ctx, id, map, general).await
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    l: Layout,
+    cases: Vec<Case>,
+    reviewer: bool,
+    error: String,
+}
+
+async fn inbox(State(st): State<AppState>, WebUser(ctx, ..): WebUser) -> Result<Response, UiError> {
+    inbox_page(&st, &ctx, String::new()).await
+}
+
+async fn inbox_page(st: &AppState, ctx: &Ctx, error: String) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let cases = st
+        .svc
+        .inbox(&ctx.actor, lang.is_en())
+        .await
+        .map_err(ui(lang))?;
+    let l = Layout::new(
+        ctx,
+        "/inbox",
+        t.s("nav.inbox"),
+        vec![(t.s("nav.inbox"), String::new())],
+    );
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut r = render(
+        &InboxPage {
+            l,
+            cases,
+            reviewer: ctx.role().is_region_staff(),
+            error,
+        },
+        lang,
+    )?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// Bulk action from the inbox: repeated `id` fields, `_action`, `comment`.
+async fn bulk(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let ids: Vec<i64> = pairs
+        .iter()
+        .filter(|(n, _)| n == "id")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let comment = get("comment");
+    match st
+        .svc
+        .start_bulk(
+            &ctx.actor,
+            &ids,
+            &get("_action"),
+            Some(comment.as_str()).filter(|c| !c.trim().is_empty()),
+        )
+        .await
+    {
+        Ok(job) => {
+            crate::spawn_bulk(st.svc.clone(), job.id.clone());
+            Ok(Redirect::to(&format!("/inbox/bulk/{}", job.id)).into_response())
+        }
+        Err(e @ StoreError::Invalid(_)) => {
+            let (map, _) = field_errors(&e, lang.is_en());
+            inbox_page(&st, &ctx, map.into_values().collect::<Vec<_>>().join(";")).await
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bulk_progress.html")]
+struct ProgressPage {
+    l: Layout,
+    job: BulkJob,
+    percent: i64,
+}
+
+/// The progress box alone, for htmx polling.
+#[derive(Template)]
+#[template(path = "bulk_box.html")]
+struct ProgressBox {
+    l: Layout,
+    job: BulkJob,
+    percent: i64,
+}
+
+async fn bulk_progress(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let job = st.svc.bulk_job(&ctx.actor, &id).await.map_err(ui(lang))?;
+    let l = Layout::new(
+        &ctx,
+        "/inbox",
+        t.s("cases.bulk_progress"),
+        vec![
+            (t.s("nav.inbox"), "/inbox".into()),
+            (t.s("cases.bulk_progress"), String::new()),
+        ],
+    );
+    let percent = if job.total > 0 {
+        job.done * 100 / job.total
+    } else {
+        100
+    };
+    if headers.contains_key("hx-request") {
+        render(&ProgressBox { l, job, percent }, lang)
+    } else {
+        render(&ProgressPage { l, job, percent }, lang)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    l: Layout,
+    items: Vec<(i64, String, Option<String>, i64)>,
+}
+
+async fn notifications(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let items = st.svc.notifications(&ctx.actor).await.map_err(ui(lang))?;
+    let l = Layout::new(
+        &ctx,
+        "/notifications",
+        t.s("nav.notifications"),
+        vec![(t.s("nav.notifications"), String::new())],
+    );
+    render(&NotificationsPage { l, items }, lang)
+}
+
+#[derive(Deserialize, Default)]
+struct Empty {}
+
+async fn read_all(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, UiError> {
+    st.svc
+        .mark_notifications_read(&ctx.actor)
+        .await
+        .map_err(ui(ctx.lang))?;
+    Ok(Redirect::to("/notifications").into_response())
+}

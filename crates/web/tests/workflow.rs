@@ -1,0 +1,500 @@
+//! The workflow engine end to end: a pilot application climbs town → district → city,
+//! passes public notice and becomes a pilot; returns need reasons; only the right level
+//! acts; two reviewers at once: exactly one wins; bulk actions are resumable and never
+//! act twice.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+mod common;
+
+use common::*;
+use gongjiang_storage::workflow::{ActInput, CaseInput};
+use gongjiang_storage::Actor;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+async fn act(app: &TestApp, tok: &str, id: i64, body: Value) -> (u16, Value) {
+    app.send(
+        Method::POST,
+        tok,
+        &format!("/api/v1/cases/{id}/actions"),
+        body,
+    )
+    .await
+}
+
+fn application() -> Value {
+    json!({"level": "市级", "year": "2024", "feature": "数字工匠培养", "plan": "三年计划"})
+}
+
+#[tokio::test]
+async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
+    let app = spawn_demo().await;
+    let unit = app.token("unit").await;
+    let town = app.token("town").await;
+    let district = app.token("tianning").await;
+    let city = app.token("city").await;
+    // The unit's enterprise is a city and provincial pilot already: applying for the
+    // provincial level again is refused on submit; it applies for the county level.
+    let mut data = application();
+    data["level"] = json!("省级");
+    let (s, c) = app
+        .send(
+            Method::POST,
+            &unit,
+            "/api/v1/cases",
+            json!({"process": "pilot_application", "data": {"level": "省级"}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    assert_eq!(c["status"], "draft");
+    // Submitting an incomplete form names the missing fields.
+    let (s, e) = act(&app, &unit, id, json!({"action": "submit"})).await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e.to_string().contains("plan"), "{e}");
+    let (s, _) = app
+        .send(
+            Method::PUT,
+            &unit,
+            &format!("/api/v1/cases/{id}"),
+            json!({"data": data}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    // Already a provincial pilot: refused on submit, naming the level.
+    let (s, e) = act(&app, &unit, id, json!({"action": "submit"})).await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (422, Some("level")),
+        "{e}"
+    );
+    data["level"] = json!("县级");
+    app.send(
+        Method::PUT,
+        &unit,
+        &format!("/api/v1/cases/{id}"),
+        json!({"data": data}),
+    )
+    .await;
+    let (s, c) = act(&app, &unit, id, json!({"action": "submit"})).await;
+    assert_eq!(s, 200, "{c}");
+    assert_eq!(
+        (c["status"].as_str(), c["step"].as_i64()),
+        (Some("in_review"), Some(0))
+    );
+    assert!(c["due_at"].as_i64().is_some());
+    // Not the district's turn yet; a district elsewhere does not even see it.
+    let (s, e) = act(&app, &district, id, json!({"action": "accept"})).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (403, Some("not_your_step")),
+        "{e}"
+    );
+    let (s, _) = act(
+        &app,
+        &app.token("wujin").await,
+        id,
+        json!({"action": "accept"}),
+    )
+    .await;
+    assert_eq!(s, 404);
+    // The town's inbox has it; the town accepts.
+    let (_, inbox) = app.get(&town, "/api/v1/inbox").await;
+    assert!(
+        inbox.as_array().unwrap().iter().any(|c| c["id"] == id),
+        "{inbox}"
+    );
+    let (s, _) = act(
+        &app,
+        &town,
+        id,
+        json!({"action": "accept", "comment": "属实"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    // The district returns it: a reason is required.
+    let (s, e) = act(&app, &district, id, json!({"action": "return"})).await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(e["error"]["field"], "comment", "{e}");
+    let (s, c) = act(
+        &app,
+        &district,
+        id,
+        json!({"action": "return", "comment": "请补充培训投入数据"}),
+    )
+    .await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("returned")));
+    let (_, inbox) = app.get(&unit, "/api/v1/inbox").await;
+    assert!(inbox.as_array().unwrap().iter().any(|c| c["id"] == id));
+    let (_, notes) = app.get(&unit, "/api/v1/notifications").await;
+    assert!(notes.to_string().contains("退回"), "{notes}");
+    // Resubmitted, it climbs again; the district corrects the level on the way.
+    act(&app, &unit, id, json!({"action": "submit"})).await;
+    act(&app, &town, id, json!({"action": "accept"})).await;
+    let (s, e) = act(
+        &app,
+        &district,
+        id,
+        json!({"action": "accept", "changes": {"plan": "x"}}),
+    )
+    .await;
+    assert_eq!(s, 422, "the district may not rewrite the plan: {e}");
+    let (s, c) = act(
+        &app,
+        &district,
+        id,
+        json!({"action": "accept", "changes": {"level": "镇级"}}),
+    )
+    .await;
+    assert_eq!(s, 200, "{c}");
+    let (s, c) = act(&app, &city, id, json!({"action": "accept"})).await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("notice")));
+    let before = app
+        .get(&city, "/api/v1/pilots?level=town&per_page=1")
+        .await
+        .1["total"]
+        .as_i64()
+        .unwrap();
+    let (s, c) = act(
+        &app,
+        &city,
+        id,
+        json!({"action": "accept", "comment": "公示无异议"}),
+    )
+    .await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("approved")), "{c}");
+    let pilot = c["result_ref"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("pilot:")
+        .to_string();
+    let (s, p) = app.get(&city, &format!("/api/v1/pilots/{pilot}")).await;
+    assert_eq!((s, p["level"].as_str()), (200, Some("town")), "{p}");
+    assert_eq!(
+        app.get(&city, "/api/v1/pilots?level=town&per_page=1")
+            .await
+            .1["total"]
+            .as_i64(),
+        Some(before + 1)
+    );
+    // The full history, in order, with the reasons.
+    let (_, d) = app.get(&unit, &format!("/api/v1/cases/{id}")).await;
+    let actions: Vec<&str> = d["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["submit", "accept", "return", "submit", "accept", "accept", "accept", "accept"]
+    );
+    assert!(d.to_string().contains("请补充培训投入数据"));
+    // A final case accepts nothing more.
+    let (s, e) = act(&app, &city, id, json!({"action": "accept"})).await;
+    assert_eq!(s, 403, "{e}");
+    // The console pages.
+    let b = app.browser("unit").await;
+    let (s, html) = b.get(&format!("/cases/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("已通过") && html.contains("请补充培训投入数据"));
+    let (s, html) = b.get("/cases/new?process=pilot_application").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("试点工作方案"));
+    let (s, html) = app.browser("town").await.get("/inbox").await;
+    assert_eq!(s, 200, "{html}");
+}
+
+#[tokio::test]
+async fn two_reviewers_at_once_exactly_one_wins() {
+    let app = spawn_demo().await;
+    let unit = app.token("unit").await;
+    let town = app.token("town").await;
+    let mut data = application();
+    data["level"] = json!("county");
+    let (_, c) = app
+        .send(
+            Method::POST,
+            &unit,
+            "/api/v1/cases",
+            json!({"process": "pilot_application", "data": data}),
+        )
+        .await;
+    let id = c["id"].as_i64().unwrap();
+    let (_, c) = act(&app, &unit, id, json!({"action": "submit"})).await;
+    let version = c["version"].as_i64().unwrap();
+    let mut handles = Vec::new();
+    for i in 0..8 {
+        let app_url = app.url.clone();
+        let client = app.client.clone();
+        let tok = town.clone();
+        handles.push(tokio::spawn(async move {
+            let body = if i % 2 == 0 {
+                json!({"action": "accept", "version": version})
+            } else {
+                json!({"action": "return", "comment": "补材料", "version": version})
+            };
+            let r = client
+                .post(format!("{app_url}/api/v1/cases/{id}/actions"))
+                .bearer_auth(tok)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let s = r.status().as_u16();
+            (s, r.json::<Value>().await.unwrap())
+        }));
+    }
+    let mut ok = 0;
+    for h in handles {
+        let (s, v) = h.await.unwrap();
+        if s == 200 {
+            ok += 1;
+        } else {
+            assert_eq!(
+                (s, v["error"]["code"].as_str()),
+                (409, Some("case_changed")),
+                "{v}"
+            );
+        }
+    }
+    assert_eq!(ok, 1);
+    let (_, d) = app.get(&unit, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(
+        d["history"].as_array().unwrap().len(),
+        2,
+        "submit and one review"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_clearly() {
+    let app = spawn_demo().await;
+    let unit = app.token("unit").await;
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &unit,
+            "/api/v1/cases",
+            json!({"process": "nonsense"}),
+        )
+        .await;
+    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("process")));
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &unit,
+            "/api/v1/cases",
+            json!({"process": "pilot_application", "data": {"year": "1990"}}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (422, Some("year")),
+        "{e}"
+    );
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &unit,
+            "/api/v1/cases",
+            json!({"process": "pilot_application"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &unit,
+            "/api/v1/cases",
+            json!({"process": "pilot_application"}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("case_open")),
+        "{e}"
+    );
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &app.token("expert").await,
+            "/api/v1/cases",
+            json!({"process": "pilot_application"}),
+        )
+        .await;
+    assert_eq!(s, 403);
+}
+
+/// Cases of `n` enterprises of 天宁区 (with a town) brought to the city's step.
+async fn cases_at_city_step(app: &TestApp, n: usize) -> Vec<i64> {
+    let svc = &app.svc;
+    let mut conn = svc.db.pool.acquire().await.unwrap();
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, region_l3 FROM orgs WHERE kind = 'enterprise' AND region_l2 = '320402' AND region_l3 IS NOT NULL \
+         AND id NOT IN (SELECT org_id FROM wf_cases) ORDER BY id LIMIT $1",
+    )
+    .bind(n as i64)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    let district = Actor {
+        role: gongjiang_domain::Role::District,
+        region_code: Some("320402".into()),
+        ..Actor::system("district-test")
+    };
+    let mut ids = Vec::new();
+    for (org, town) in rows {
+        let unit = Actor {
+            role: gongjiang_domain::Role::Unit,
+            org_id: Some(org),
+            region_code: None,
+            ..Actor::system("unit-test")
+        };
+        let town = Actor {
+            role: gongjiang_domain::Role::Town,
+            region_code: Some(town),
+            ..Actor::system("town-test")
+        };
+        let c = svc
+            .create_case(
+                &unit,
+                &CaseInput {
+                    process: "pilot_yearly_check".into(),
+                    org: None,
+                    data: [("year", "2024"), ("summary", "总结")]
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                },
+            )
+            .await
+            .unwrap();
+        for (who, a) in [(&unit, "submit"), (&town, "accept"), (&district, "accept")] {
+            svc.act(
+                who,
+                c.id,
+                &ActInput {
+                    action: a.into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        }
+        ids.push(c.id);
+    }
+    ids
+}
+
+#[tokio::test]
+async fn bulk_actions_finish_resume_and_never_act_twice() {
+    let app = spawn_demo().await;
+    let city = app.token("city").await;
+    let ids = cases_at_city_step(&app, 60).await;
+    assert_eq!(ids.len(), 60);
+    // Over HTTP: 40 at once, with progress.
+    let (s, job) = app
+        .send(
+            Method::POST,
+            &city,
+            "/api/v1/cases/bulk",
+            json!({"ids": &ids[..40], "action": "accept"}),
+        )
+        .await;
+    assert_eq!(s, 202, "{job}");
+    let jid = job["id"].as_str().unwrap().to_string();
+    let mut last = Value::Null;
+    for _ in 0..400 {
+        let (_, j) = app.get(&city, &format!("/api/v1/cases/bulk/{jid}")).await;
+        if j["status"] == "done" {
+            last = j;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        (last["succeeded"].as_i64(), last["skipped"].as_i64()),
+        (Some(40), Some(0)),
+        "{last}"
+    );
+    // Someone else's job is not found.
+    let (s, _) = app
+        .get(
+            &app.token("tianning").await,
+            &format!("/api/v1/cases/bulk/{jid}"),
+        )
+        .await;
+    assert_eq!(s, 404);
+    // A job "killed" half way: it had acted on some cases without saving its progress.
+    let mut conn = app.svc.db.pool.acquire().await.unwrap();
+    let (user, _) = gongjiang_storage::users::by_username(&mut conn, "city")
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    let actor = user.actor("test");
+    let job = app
+        .svc
+        .start_bulk(&actor, &ids[40..], "accept", None)
+        .await
+        .unwrap();
+    for id in &ids[40..50] {
+        let (c, _, _) = app.svc.get_case(&actor, *id, false).await.unwrap();
+        app.svc
+            .act(
+                &actor,
+                *id,
+                &ActInput {
+                    action: "accept".into(),
+                    version: Some(c.version),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    app.svc.run_bulk(&job.id).await.unwrap();
+    let done = app.svc.bulk_job(&actor, &job.id).await.unwrap();
+    assert_eq!(done.status, "done");
+    // The 10 acted on before the "kill" moved on since the job started: skipped, not
+    // accepted a second time; the other 10 are accepted.
+    assert_eq!((done.succeeded, done.skipped), (10, 10), "{done:?}");
+    // The finished first job's cases are final: a bulk accept over them skips them all.
+    let again = app
+        .svc
+        .start_bulk(&actor, &ids[..40], "accept", None)
+        .await
+        .unwrap();
+    app.svc.run_bulk(&again.id).await.unwrap();
+    let again = app.svc.bulk_job(&actor, &again.id).await.unwrap();
+    assert_eq!((again.succeeded, again.skipped), (0, 40));
+    // Every case was acted on exactly once per step: no case has two accepts by the city
+    // at the same step.
+    let mut conn = app.svc.db.pool.acquire().await.unwrap();
+    let dup: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT case_id, step FROM wf_events WHERE action = 'accept' GROUP BY case_id, step HAVING COUNT(*) > 1) d",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(dup, 0);
+    drop(conn);
+    // Deadline reminders: a case past its deadline notifies its reviewers once.
+    let late = cases_at_city_step(&app, 1).await;
+    let mut conn = app.svc.db.pool.acquire().await.unwrap();
+    sqlx::query("UPDATE wf_cases SET due_at = 1 WHERE id = $1")
+        .bind(late[0])
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let now = gongjiang_storage::now_ms();
+    assert!(app.svc.remind_deadlines(now).await.unwrap() >= 1);
+    let (_, notes) = app.get(&city, "/api/v1/notifications").await;
+    assert!(notes.to_string().contains("已逾期"), "{notes}");
+    assert_eq!(
+        app.svc.remind_deadlines(now).await.unwrap(),
+        0,
+        "reminded once"
+    );
+}
