@@ -173,7 +173,9 @@ async fn open(cfg: &Config) -> Result<Service, String> {
     db.migrate()
         .await
         .map_err(|e| format!("{}: {e}", msg(cfg, "数据库迁移失败", "migration failed")))?;
-    let svc = Service::with_key(db, cfg.data_key()?);
+    let svc = Service::with_key(db, cfg.data_key()?).with_files(
+        gongjiang_storage::files::FileStore::Disk(cfg.data_dir.join("files")),
+    );
     svc.ensure_base_regions().await.map_err(|e| e.to_string())?;
     Ok(svc)
 }

@@ -11,9 +11,14 @@
 //! Order of [`DemoData::orgs`]: member units (人社局 first), unions, parks, colleges,
 //! then enterprises; an enterprise's `parent` always points backwards at a park.
 
+pub mod assessment;
+mod contacts;
+pub mod liuyou;
 mod load;
 mod names;
+pub mod policies;
 pub mod programme;
+pub mod tasks;
 
 pub use load::{load, load_seeded, Loaded, DEMO_ACCOUNTS, DEMO_PASSWORD};
 

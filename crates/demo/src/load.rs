@@ -275,6 +275,11 @@ pub async fn load_seeded(
         loaded.users += 1;
     }
     loaded.cases = seed_cases(svc).await?;
+    crate::tasks::seed_tasks(svc).await?;
+    crate::assessment::seed_assessment(svc).await?;
+    crate::contacts::seed_contacts(svc).await?;
+    crate::liuyou::seed_liuyou(svc).await?;
+    crate::policies::seed_policies(svc).await?;
     Ok(loaded)
 }
 

@@ -1,15 +1,19 @@
 //! The pure domain of gongjiang: official codes, roles, organisation kinds and the
 //! rules that decide whether a value may exist. No I/O; time is passed in.
 
+pub mod assessment;
 pub mod audit;
 pub mod codes;
+pub mod contacts;
 pub mod error;
 pub mod indicators;
+pub mod liuyou;
 pub mod org;
 pub mod programme;
 pub mod report;
 pub mod role;
 pub mod skill;
+pub mod tasks;
 pub mod user;
 pub mod workflow;
 

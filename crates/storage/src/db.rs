@@ -87,6 +87,31 @@ const MIGRATIONS: &[Migration] = &[
         name: "workflow",
         sql: include_str!("../migrations/0008_workflow.sql"),
     },
+    Migration {
+        version: 9,
+        name: "files_liuyou",
+        sql: include_str!("../migrations/0009_files_liuyou.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "tasks_meetings",
+        sql: include_str!("../migrations/0010_tasks_meetings.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "contacts_pairs",
+        sql: include_str!("../migrations/0011_contacts_pairs.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "assessment",
+        sql: include_str!("../migrations/0012_assessment.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "policies",
+        sql: include_str!("../migrations/0013_policies.sql"),
+    },
 ];
 
 impl Db {
@@ -226,6 +251,32 @@ impl Db {
         "wf_events",
         "notifications",
         "wf_bulk",
+        "asm_schemes",
+        "asm_versions",
+        "asm_rounds",
+        "asm_targets",
+        "asm_self",
+        "asm_experts",
+        "asm_conflicts",
+        "asm_scores",
+        "asm_results",
+        "asm_totals",
+        "tasks",
+        "task_progress",
+        "meeting_bodies",
+        "meeting_members",
+        "meetings",
+        "meeting_attendance",
+        "meeting_decisions",
+        "contact_points",
+        "contact_visits",
+        "contact_problems",
+        "pairs",
+        "pair_activities",
+        "files",
+        "liuyou",
+        "policies",
+        "policy_grams",
     ];
 
     /// Number of organisations (to decide whether `--demo` should load).

@@ -74,6 +74,19 @@ pub async fn facts(conn: &mut AnyConnection, org_id: i64) -> Result<Facts> {
             }
         }
     }
+    // 六有: a pilot unit whose six items are all accepted for a year counts once then.
+    let rows = sqlx::query(
+        "SELECT year, COUNT(*) FROM liuyou WHERE org_id = $1 AND status = 'accepted' GROUP BY year",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let (year, n): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+        if n >= gongjiang_domain::liuyou::ITEMS.len() as i64 {
+            f.insert(("liuyou_complete".into(), year.to_string()), 1);
+        }
+    }
     // The worker registry: a standing count, kept under the period "0000" so that it
     // counts for every year.
     let r = sqlx::query(&format!(
@@ -98,6 +111,12 @@ pub async fn facts(conn: &mut AnyConnection, org_id: i64) -> Result<Facts> {
         *f.entry((measure::designation(&t, &l), y.to_string()))
             .or_default() += 1;
     }
+    // Contact points (issue #4): visits and problems raised in the year of their date;
+    // resolutions, and their days from raising, in the year they were resolved.
+    crate::contacts::facts(conn, org_id, &mut f).await?;
+    // The annual task list (issue #4): tasks owned by the organisation, and those done,
+    // in the task's year.
+    crate::tasks::facts(conn, org_id, &mut f).await?;
     Ok(f)
 }
 
@@ -197,7 +216,7 @@ pub async fn settle(conn: &mut AnyConnection, before: Snapshot) -> Result<()> {
 pub async fn rebuild(conn: &mut AnyConnection) -> Result<()> {
     sqlx::query("DELETE FROM agg").execute(&mut *conn).await?;
     let ids: Vec<i64> = sqlx::query(
-        "SELECT DISTINCT org_id FROM pilots UNION SELECT DISTINCT holder_org_id FROM designations UNION SELECT DISTINCT org_id FROM reports UNION SELECT DISTINCT org_id FROM workers",
+        "SELECT DISTINCT org_id FROM pilots UNION SELECT DISTINCT holder_org_id FROM designations UNION SELECT DISTINCT org_id FROM reports UNION SELECT DISTINCT org_id FROM workers UNION SELECT DISTINCT org_id FROM contact_visits UNION SELECT DISTINCT org_id FROM contact_problems UNION SELECT DISTINCT org_id FROM liuyou UNION SELECT DISTINCT owner_org_id FROM tasks",
     )
     .fetch_all(&mut *conn)
     .await?
@@ -213,6 +232,11 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<()> {
                 *acc.entry((node.clone(), m.clone(), p.clone())).or_default() += v;
             }
         }
+    }
+    // Published assessment totals sit on the target's own node (not summed upwards).
+    for (node, period, v) in crate::assessment::score_facts(conn).await? {
+        *acc.entry((node, crate::assessment::SCORE_MEASURE.to_string(), period))
+            .or_default() += v;
     }
     // Multi-row inserts: a few hundred statements instead of one per row.
     let rows: Vec<(String, String, String, i64)> = acc
@@ -290,6 +314,21 @@ fn compute(
             factor,
         } => {
             let (n, d) = (get(in_period, numerator), get(in_period, denominator));
+            Value {
+                code: ind.code,
+                value: (d != 0).then(|| n as f64 * factor as f64 / d as f64),
+                numerator: Some(n),
+                denominator: Some(d),
+                pending_issue: None,
+            }
+        }
+        Formula::RatioToCumulative {
+            numerator,
+            denominators,
+            factor,
+        } => {
+            let n = get(in_period, numerator);
+            let d: i64 = denominators.iter().map(|m| get(cumulative, m)).sum();
             Value {
                 code: ind.code,
                 value: (d != 0).then(|| n as f64 * factor as f64 / d as f64),

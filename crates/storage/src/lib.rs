@@ -2,16 +2,22 @@
 //! written once, and the scope filter that keeps every query inside the caller's
 //! organisation subtree. Handlers never write SQL; they call [`service::Service`].
 
+pub mod assessment;
 pub mod audit;
 pub mod backup;
+pub mod contacts;
 pub mod crypto;
 pub mod db;
 pub mod designations;
 pub mod error;
+pub mod files;
 pub mod import;
 pub mod indicators;
+pub mod liuyou;
 pub mod orgs;
+pub mod pairs;
 pub mod pilots;
+pub mod policies;
 pub mod regions;
 pub mod registers;
 pub mod report_service;
@@ -19,6 +25,7 @@ pub mod reports;
 pub mod scope;
 pub mod service;
 pub mod sql;
+pub mod tasks;
 pub mod tree;
 pub mod users;
 pub mod worker_bulk;

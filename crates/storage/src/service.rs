@@ -18,6 +18,8 @@ pub struct Service {
     pub db: Db,
     /// Encrypts personal data at rest (from configuration, never stored in the database).
     pub key: crate::crypto::DataKey,
+    /// Where uploaded files are kept (the data dir's `files/` in a server).
+    pub files: crate::files::FileStore,
 }
 
 /// A partial update: absent fields keep their value; `parent_id: null` clears the parent.
@@ -113,11 +115,22 @@ impl Service {
         Service {
             db,
             key: crate::crypto::DataKey::random(),
+            files: crate::files::FileStore::temp(),
         }
     }
 
     pub fn with_key(db: Db, key: crate::crypto::DataKey) -> Service {
-        Service { db, key }
+        Service {
+            db,
+            key,
+            files: crate::files::FileStore::temp(),
+        }
+    }
+
+    /// Keeps uploaded files in `store`.
+    pub fn with_files(mut self, store: crate::files::FileStore) -> Service {
+        self.files = store;
+        self
     }
 
     // ----- regions -----

@@ -270,14 +270,30 @@ impl Service {
             )]));
         }
         let data = check_draft(def, &i.data)?;
-        let open: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM wf_cases WHERE process = $1 AND org_id = $2 AND status IN ('draft', 'in_review', 'returned', 'notice')",
+        // One open case per process and applicant — per year when the form has a year
+        // (a yearly check for 2023 and one for 2024 may both be open).
+        let open_years: Vec<String> = sqlx::query(
+            "SELECT data FROM wf_cases WHERE process = $1 AND org_id = $2 AND status IN ('draft', 'in_review', 'returned', 'notice')",
         )
         .bind(def.code)
         .bind(org.id)
-        .fetch_one(tx.conn())
+        .fetch_all(tx.conn())
         .await?
-        .try_get(0)?;
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<std::result::Result<_, _>>()?;
+        let year_of = |json: &str| {
+            serde_json::from_str::<BTreeMap<String, String>>(json)
+                .ok()
+                .and_then(|d| d.get("year").cloned())
+        };
+        let open = open_years
+            .iter()
+            .filter(|d| match (year_of(d), data.get("year")) {
+                (Some(a), Some(b)) => &a == b,
+                _ => true,
+            })
+            .count();
         if open > 0 {
             return Err(StoreError::conflict(
                 "case_open",

@@ -56,6 +56,44 @@
         window.addEventListener("resize", function () { chart.resize(); });
         return;
       }
+      if (d.kind === "graph") {
+        // Pairing graph: leaders (chain leaders, state-owned) as larger nodes, pairs as
+        // edges; a click on a node opens that organisation.
+        var enc2 = window.echarts.format.encodeHTML;
+        var legend = d.legend || ["", ""];
+        var names = {};
+        (d.nodes || []).forEach(function (n) { names[n.id] = n.name; });
+        chart.setOption({
+          color: ["#1f5fbf", "#f08c00"],
+          tooltip: {
+            formatter: function (p) {
+              if (p.dataType === "edge") return enc2((p.data.sourceName || "") + " ↔ " + (p.data.targetName || ""));
+              return enc2(p.name) + "<br>" + enc2(legend[p.data.category] || "") + " · " + (p.data.pairs || 0);
+            }
+          },
+          legend: [{ data: legend, bottom: 0 }],
+          series: [{
+            type: "graph", layout: "force", roam: true, draggable: true,
+            categories: [{ name: legend[0] }, { name: legend[1] }],
+            force: { repulsion: 180, edgeLength: [60, 120], gravity: 0.08 },
+            label: { show: true, position: "right", fontSize: 11 },
+            lineStyle: { color: "source", width: 1.5, opacity: 0.7 },
+            emphasis: { focus: "adjacency" },
+            data: (d.nodes || []).map(function (n) {
+              return { id: n.id, name: n.name, pairs: n.pairs, category: n.leader ? 0 : 1,
+                       symbolSize: n.leader ? 26 + Math.min(n.pairs, 10) * 2 : 12 };
+            }),
+            links: (d.links || []).map(function (l) {
+              return { source: l.source, target: l.target, sourceName: names[l.source], targetName: names[l.target] };
+            })
+          }]
+        });
+        chart.on("click", function (p) {
+          if (p.dataType === "node" && p.data && p.data.id && d.drill) window.location.href = d.drill + encodeURIComponent(p.data.id);
+        });
+        window.addEventListener("resize", function () { chart.resize(); });
+        return;
+      }
       var palette = ["#1f5fbf", "#f08c00", "#2f9e44", "#ae3ec9"];
       var series = d.series || [{ name: d.title || "", values: d.values }];
       var many = d.names.length > 6;

@@ -666,7 +666,7 @@ async fn injection_strings_are_stored_verbatim_and_harmless() {
     );
     assert_eq!(
         app.get(&app.token("admin").await, "/api/v1/users").await.1["total"],
-        gongjiang_demo::DEMO_ACCOUNTS.len()
+        gongjiang_demo::DEMO_ACCOUNTS.len() + gongjiang_demo::assessment::EXPERTS.len()
     );
 }
 

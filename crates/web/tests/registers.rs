@@ -68,7 +68,10 @@ async fn seed_figures_and_drill_down() {
             .all(|i| i["pending_issue"].is_null()),
         "every indicator is computable"
     );
-    assert_eq!(v["indicators"].as_array().unwrap().len(), 16);
+    assert_eq!(
+        v["indicators"].as_array().unwrap().len(),
+        gongjiang_domain::indicators::CATALOGUE.len()
+    );
     // Cumulative: fewer pilots by 2020 than by 2023.
     let (_, v2020) = app
         .get(&t, "/api/v1/indicators?org=320400&period=2020")

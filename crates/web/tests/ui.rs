@@ -40,10 +40,10 @@ async fn login_page_then_home_in_chinese_with_navigation() {
         !home.contains("用户与角色"),
         "city is not a user administrator"
     );
-    // A part whose issue is open says so.
-    let (s, p) = b.get("/meetings").await;
+    // A part that is not built yet says so.
+    let (s, p) = b.get("/contests").await;
     assert_eq!(s, 200);
-    assert!(p.contains("第 4 号任务"));
+    assert!(p.contains("路线图"));
 }
 
 #[tokio::test]

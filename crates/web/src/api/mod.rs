@@ -1,8 +1,13 @@
 //! The JSON API under `/api/v1`, described by `/api/v1/openapi.json`.
+pub mod assessment;
 pub mod cases;
+pub mod contacts;
 pub mod io;
+pub mod liuyou;
+pub mod policies;
 pub mod registers;
 pub mod reports;
+pub mod tasks;
 pub mod workers;
 use crate::auth::{set_cookie, Admin, ApiJson, ApiUser, AuditReader, OrgEditor, OrgReader};
 use crate::error::{ApiError, AppError};
@@ -79,6 +84,62 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/cases/bulk/{id}"),
     ("get", "/api/v1/inbox"),
     ("get", "/api/v1/notifications"),
+    ("get", "/api/v1/liuyou"),
+    ("get", "/api/v1/liuyou/{org}/{year}"),
+    ("post", "/api/v1/liuyou/{org}/{year}/submit"),
+    ("put", "/api/v1/liuyou/{org}/{year}/{item}"),
+    ("post", "/api/v1/liuyou/{org}/{year}/{item}/files"),
+    ("post", "/api/v1/liuyou/{org}/{year}/{item}/review"),
+    ("get", "/api/v1/files/{id}"),
+    ("get", "/api/v1/policies"),
+    ("post", "/api/v1/policies"),
+    ("get", "/api/v1/policies/{id}"),
+    ("delete", "/api/v1/policies/{id}"),
+    ("get", "/api/v1/tasks"),
+    ("post", "/api/v1/tasks"),
+    ("get", "/api/v1/tasks/board"),
+    ("get", "/api/v1/tasks/{id}"),
+    ("post", "/api/v1/tasks/{id}/progress"),
+    ("post", "/api/v1/tasks/{id}/done"),
+    ("post", "/api/v1/tasks/{id}/supervise"),
+    ("get", "/api/v1/meeting-bodies"),
+    ("post", "/api/v1/meeting-bodies"),
+    ("put", "/api/v1/meeting-bodies/{id}/members"),
+    ("get", "/api/v1/meetings"),
+    ("post", "/api/v1/meetings"),
+    ("get", "/api/v1/meetings/{id}"),
+    ("post", "/api/v1/meetings/{id}/decisions/{decision_id}/task"),
+    ("get", "/api/v1/contacts"),
+    ("post", "/api/v1/contacts"),
+    ("get", "/api/v1/visits"),
+    ("post", "/api/v1/visits"),
+    ("get", "/api/v1/problems"),
+    ("post", "/api/v1/problems"),
+    ("get", "/api/v1/problems/{id}"),
+    ("post", "/api/v1/problems/{id}/actions"),
+    ("get", "/api/v1/pairs"),
+    ("post", "/api/v1/pairs"),
+    ("get", "/api/v1/pairs/graph"),
+    ("get", "/api/v1/pairs/{id}"),
+    ("post", "/api/v1/pairs/{id}/activities"),
+    ("get", "/api/v1/assessment/schemes"),
+    ("post", "/api/v1/assessment/schemes"),
+    ("get", "/api/v1/assessment/versions/{id}"),
+    ("put", "/api/v1/assessment/versions/{id}"),
+    ("post", "/api/v1/assessment/versions/{id}/publish"),
+    ("post", "/api/v1/assessment/versions/{id}/draft"),
+    ("get", "/api/v1/assessment/rounds"),
+    ("post", "/api/v1/assessment/rounds"),
+    ("get", "/api/v1/assessment/rounds/{id}"),
+    ("post", "/api/v1/assessment/rounds/{id}/experts"),
+    ("post", "/api/v1/assessment/rounds/{id}/conflicts"),
+    ("post", "/api/v1/assessment/rounds/{id}/actions"),
+    ("get", "/api/v1/assessment/rounds/{id}/self/{target}"),
+    ("put", "/api/v1/assessment/rounds/{id}/self/{target}"),
+    ("get", "/api/v1/assessment/rounds/{id}/scores"),
+    ("put", "/api/v1/assessment/rounds/{id}/scores"),
+    ("get", "/api/v1/assessment/rounds/{id}/results"),
+    ("post", "/api/v1/assessment/rounds/{id}/results"),
     ("get", "/api/v1/openapi.json"),
 ];
 
@@ -150,6 +211,125 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/cases/{id}/actions", post(cases::act))
         .route("/api/v1/inbox", get(cases::inbox))
         .route("/api/v1/notifications", get(cases::notifications))
+        .route("/api/v1/liuyou", get(liuyou::list))
+        .route("/api/v1/liuyou/{org}/{year}", get(liuyou::sheet))
+        .route("/api/v1/liuyou/{org}/{year}/submit", post(liuyou::submit))
+        .route(
+            "/api/v1/liuyou/{org}/{year}/{item}",
+            axum::routing::put(liuyou::save),
+        )
+        .route(
+            "/api/v1/liuyou/{org}/{year}/{item}/files",
+            post(liuyou::upload).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
+        .route(
+            "/api/v1/liuyou/{org}/{year}/{item}/review",
+            post(liuyou::review),
+        )
+        .route("/api/v1/files/{id}", get(liuyou::download))
+        .route(
+            "/api/v1/policies",
+            get(policies::list).post(policies::create),
+        )
+        .route(
+            "/api/v1/policies/{id}",
+            get(policies::get).delete(policies::delete),
+        )
+        .route("/api/v1/tasks", get(tasks::list).post(tasks::create))
+        .route("/api/v1/tasks/board", get(tasks::board))
+        .route("/api/v1/tasks/{id}", get(tasks::get))
+        .route("/api/v1/tasks/{id}/progress", post(tasks::progress))
+        .route("/api/v1/tasks/{id}/done", post(tasks::done))
+        .route("/api/v1/tasks/{id}/supervise", post(tasks::supervise))
+        .route(
+            "/api/v1/meeting-bodies",
+            get(tasks::bodies).post(tasks::create_body),
+        )
+        .route(
+            "/api/v1/meeting-bodies/{id}/members",
+            axum::routing::put(tasks::set_members),
+        )
+        .route(
+            "/api/v1/meetings",
+            get(tasks::meetings).post(tasks::create_meeting),
+        )
+        .route("/api/v1/meetings/{id}", get(tasks::meeting))
+        .route(
+            "/api/v1/meetings/{id}/decisions/{decision_id}/task",
+            post(tasks::decision_task),
+        )
+        .route(
+            "/api/v1/contacts",
+            get(contacts::list_contacts).post(contacts::assign_contact),
+        )
+        .route(
+            "/api/v1/visits",
+            get(contacts::list_visits).post(contacts::log_visit),
+        )
+        .route(
+            "/api/v1/problems",
+            get(contacts::list_problems).post(contacts::raise_problem),
+        )
+        .route("/api/v1/problems/{id}", get(contacts::get_problem))
+        .route(
+            "/api/v1/problems/{id}/actions",
+            post(contacts::act_on_problem),
+        )
+        .route(
+            "/api/v1/pairs",
+            get(contacts::list_pairs).post(contacts::create_pair),
+        )
+        .route("/api/v1/pairs/graph", get(contacts::pair_graph))
+        .route("/api/v1/pairs/{id}", get(contacts::get_pair))
+        .route(
+            "/api/v1/pairs/{id}/activities",
+            post(contacts::add_activity),
+        )
+        .route(
+            "/api/v1/assessment/schemes",
+            get(assessment::list_schemes).post(assessment::create_scheme),
+        )
+        .route(
+            "/api/v1/assessment/versions/{id}",
+            get(assessment::get_version).put(assessment::save_version),
+        )
+        .route(
+            "/api/v1/assessment/versions/{id}/publish",
+            post(assessment::publish_version),
+        )
+        .route(
+            "/api/v1/assessment/versions/{id}/draft",
+            post(assessment::new_draft),
+        )
+        .route(
+            "/api/v1/assessment/rounds",
+            get(assessment::list_rounds).post(assessment::create_round),
+        )
+        .route("/api/v1/assessment/rounds/{id}", get(assessment::get_round))
+        .route(
+            "/api/v1/assessment/rounds/{id}/experts",
+            post(assessment::assign_expert),
+        )
+        .route(
+            "/api/v1/assessment/rounds/{id}/conflicts",
+            post(assessment::declare_conflict),
+        )
+        .route(
+            "/api/v1/assessment/rounds/{id}/actions",
+            post(assessment::round_action),
+        )
+        .route(
+            "/api/v1/assessment/rounds/{id}/self/{target}",
+            get(assessment::get_self).put(assessment::save_self),
+        )
+        .route(
+            "/api/v1/assessment/rounds/{id}/scores",
+            get(assessment::sheet).put(assessment::put_score),
+        )
+        .route(
+            "/api/v1/assessment/rounds/{id}/results",
+            get(assessment::results).post(assessment::publish),
+        )
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .fallback(api_not_found)
@@ -173,13 +353,40 @@ async fn api_not_found(lang: Lang) -> ApiError {
         io::start, io::status, io::rejected, io::template, io::export,
         workers::list, workers::save, workers::get, workers::delete, workers::reveal,
         cases::list, cases::create, cases::get, cases::update, cases::act, cases::inbox, cases::bulk, cases::bulk_status, cases::notifications,
+        liuyou::list, liuyou::sheet, liuyou::save, liuyou::upload, liuyou::submit, liuyou::review, liuyou::download,
+        policies::list, policies::create, policies::get, policies::delete,
+        tasks::list, tasks::create, tasks::board, tasks::get, tasks::progress, tasks::done, tasks::supervise,
+        tasks::bodies, tasks::create_body, tasks::set_members, tasks::meetings, tasks::create_meeting, tasks::meeting, tasks::decision_task,
+        contacts::list_contacts, contacts::assign_contact, contacts::list_visits, contacts::log_visit, contacts::list_problems, contacts::raise_problem, contacts::get_problem, contacts::act_on_problem,
+        contacts::list_pairs, contacts::create_pair, contacts::pair_graph, contacts::get_pair, contacts::add_activity,
+        assessment::list_schemes, assessment::create_scheme, assessment::get_version, assessment::save_version, assessment::publish_version, assessment::new_draft,
+        assessment::list_rounds, assessment::create_round, assessment::get_round, assessment::assign_expert, assessment::declare_conflict, assessment::round_action,
+        assessment::get_self, assessment::save_self, assessment::sheet, assessment::put_score, assessment::results, assessment::publish,
         openapi_json),
     components(schemas(Org, Region, User, Entry, OrgPage, UserPage, AuditPage, LoginRequest, LoginResponse, ErrorBody, ErrorDetail, OrgBody, OrgPatchBody, NewUserBody, UpdateUserBody, PasswordBody, ChangePasswordBody, VerifyResult,
         gongjiang_storage::pilots::Pilot, gongjiang_storage::designations::Designation, gongjiang_storage::registers::PilotInput, gongjiang_storage::registers::DesignationInput,
         gongjiang_storage::registers::Subject, registers::PilotPage, registers::DesignationPage, registers::IndicatorResponse, registers::IndicatorValue, registers::IndicatorChild,
         gongjiang_storage::reports::Report, gongjiang_storage::reports::Completeness, gongjiang_storage::report_service::ReportInput, reports::ReportPage, reports::TransitionBody, reports::RegionPeriod, reports::Count, crate::jobs::Job, io::Started, gongjiang_storage::import::Outcome, gongjiang_storage::import::RowProblem, gongjiang_storage::workers::Worker, gongjiang_storage::workers::WorkerInput, workers::WorkerPage, workers::Revealed,
         gongjiang_storage::workers::Certificate, gongjiang_storage::workflow::Case, gongjiang_storage::workflow::Event, gongjiang_storage::workflow::CaseInput, gongjiang_storage::workflow::ActInput, gongjiang_storage::workflow::BulkJob,
-        cases::CasePage, cases::CaseDetail, cases::UpdateBody, cases::BulkBody, cases::Notification)),
+        cases::CasePage, cases::CaseDetail, cases::UpdateBody, cases::BulkBody, cases::Notification,
+        gongjiang_storage::contacts::ContactPoint, gongjiang_storage::contacts::ContactInput, gongjiang_storage::contacts::Visit, gongjiang_storage::contacts::VisitInput,
+        gongjiang_storage::contacts::Problem, gongjiang_storage::contacts::ProblemInput, gongjiang_storage::contacts::ProblemActInput,
+        gongjiang_storage::pairs::Pair, gongjiang_storage::pairs::PairInput, gongjiang_storage::pairs::Activity, gongjiang_storage::pairs::ActivityInput,
+        gongjiang_storage::pairs::ChainGraph, gongjiang_storage::pairs::GraphNode, gongjiang_storage::pairs::GraphLink,
+        contacts::VisitPage, contacts::ProblemPage, contacts::ProblemDetail, contacts::PairPage, contacts::PairDetail,
+        gongjiang_storage::liuyou::LiuyouRow, gongjiang_storage::liuyou::LiuyouSheet, gongjiang_storage::liuyou::LiuyouItem, gongjiang_storage::liuyou::EvidenceInput, gongjiang_storage::files::FileMeta, liuyou::ReviewBody,
+        gongjiang_storage::policies::Policy, gongjiang_storage::policies::PolicyInput, policies::PolicyPage,
+        gongjiang_storage::tasks::Task, gongjiang_storage::tasks::Progress, gongjiang_storage::tasks::TaskInput, gongjiang_storage::tasks::ProgressInput,
+        gongjiang_storage::tasks::Board, gongjiang_storage::tasks::StatusCount, gongjiang_storage::tasks::UnitRow, gongjiang_storage::tasks::Body, gongjiang_storage::tasks::Member,
+        gongjiang_storage::tasks::BodyInput, gongjiang_storage::tasks::Meeting, gongjiang_storage::tasks::Attendance, gongjiang_storage::tasks::Decision,
+        gongjiang_storage::tasks::AttendanceInput, gongjiang_storage::tasks::MeetingInput, gongjiang_storage::tasks::DecisionTaskInput,
+        gongjiang_storage::assessment::Scheme, gongjiang_storage::assessment::VersionInfo, gongjiang_storage::assessment::SchemeVersion, gongjiang_storage::assessment::SchemeInput, gongjiang_storage::assessment::TreeInput,
+        gongjiang_storage::assessment::Round, gongjiang_storage::assessment::RoundInput, gongjiang_storage::assessment::Target, gongjiang_storage::assessment::Expert, gongjiang_storage::assessment::Conflict, gongjiang_storage::assessment::RoundDetail,
+        gongjiang_storage::assessment::SelfLeaf, gongjiang_storage::assessment::SelfReport, gongjiang_storage::assessment::SelfEntry, gongjiang_storage::assessment::SelfInput,
+        gongjiang_storage::assessment::ScoreInput, gongjiang_storage::assessment::SheetLeaf, gongjiang_storage::assessment::SheetTarget, gongjiang_storage::assessment::ScoringSheet, gongjiang_storage::assessment::ConflictInput,
+        gongjiang_storage::assessment::ExpertScore, gongjiang_storage::assessment::NodeResult, gongjiang_storage::assessment::TargetResult, gongjiang_storage::assessment::ResultVersion, gongjiang_storage::assessment::Results,
+        assessment::ExpertBody, assessment::Done, assessment::RoundAction, assessment::PublishBody,
+        tasks::TaskPage, tasks::TaskDetail, tasks::DoneBody, tasks::SuperviseBody, tasks::Supervised, tasks::MembersBody, tasks::MeetingPage, tasks::MeetingDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

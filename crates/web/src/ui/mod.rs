@@ -1,10 +1,15 @@
 //! The console: server-rendered pages (askama, escaping on) with htmx partials.
+pub mod assessment;
 pub mod cases;
+pub mod contacts;
 pub mod imports;
+pub mod liuyou;
 pub mod nav;
 mod pages;
+pub mod policies;
 pub mod registers;
 pub mod reports;
+pub mod tasks;
 pub mod workers;
 
 /// Every console route.
@@ -15,6 +20,11 @@ pub fn router() -> axum::Router<crate::AppState> {
         .merge(imports::router())
         .merge(workers::router())
         .merge(cases::router())
+        .merge(assessment::router())
+        .merge(contacts::router())
+        .merge(tasks::router())
+        .merge(liuyou::router())
+        .merge(policies::router())
 }
 
 use crate::auth::Ctx;

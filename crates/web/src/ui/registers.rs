@@ -788,6 +788,9 @@ struct DashboardPage {
     treemap_json: String,
     up: Option<String>,
     export_href: String,
+    /// The annual task list of the period's year in this area (issue #4): counts by
+    /// status as a chart and the overdue or 督办 tasks.
+    tasks: Option<(gongjiang_storage::tasks::Board, String)>,
 }
 
 /// An indicator's value, 0 when absent or not computable.
@@ -994,7 +997,9 @@ async fn dashboard(
         "/dashboard/export.csv?org={}&period={}",
         r.subject.code, r.period
     );
+    let tasks = crate::ui::tasks::dashboard_board(&st, &ctx, &r.subject.code, &r.period).await;
     let page = DashboardPage {
+        tasks,
         l,
         subject: r.subject.name.clone(),
         org: r.subject.code.clone(),

@@ -50,6 +50,114 @@ pub async fn fresh_db() -> Db {
     }
 }
 
+/// The demo dataset is loaded once per test binary into a template (an SQLite file, or
+/// a PostgreSQL database used as `TEMPLATE`), and each test gets a copy: the same fresh
+/// database per test, without loading the demo every time.
+struct Template {
+    /// SQLite file or PostgreSQL database name.
+    source: String,
+    key_hex: String,
+}
+
+static TEMPLATE: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
+
+fn template() -> &'static Template {
+    TEMPLATE.get_or_init(|| {
+        std::thread::spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let key = gongjiang_storage::crypto::DataKey::random();
+                let (db, source) = match std::env::var("GONGJIANG_TEST_DATABASE_URL") {
+                    Ok(base) if base.starts_with("postgres") => {
+                        let admin = Db::connect(&base).await.expect("connect to PostgreSQL");
+                        let name = format!("gj_t_tpl_{}", unique());
+                        sqlx::query(&format!("CREATE DATABASE {name}"))
+                            .execute(&admin.pool)
+                            .await
+                            .expect("create template");
+                        admin.close().await;
+                        let mut url = url::Url::parse(&base).expect("url");
+                        url.set_path(&name);
+                        (Db::connect(url.as_str()).await.expect("connect"), name)
+                    }
+                    _ => {
+                        let dir = std::env::temp_dir().join("gongjiang-tests");
+                        std::fs::create_dir_all(&dir).unwrap();
+                        let path = dir.join(format!("tpl_{}.db", unique()));
+                        (
+                            Db::open_sqlite(&path).await.expect("sqlite"),
+                            path.display().to_string(),
+                        )
+                    }
+                };
+                db.migrate().await.expect("migrate");
+                let svc = Service::with_key(db.clone(), key.clone());
+                svc.ensure_base_regions().await.unwrap();
+                let data = gongjiang_demo::generate(gongjiang_demo::DEFAULT_SEED);
+                gongjiang_demo::load(&svc, &data, &mut |_, _| {})
+                    .await
+                    .expect("demo load");
+                if db.backend == gongjiang_storage::Backend::Sqlite {
+                    let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                        .execute(&db.pool)
+                        .await;
+                }
+                db.close().await;
+                Template {
+                    source,
+                    key_hex: key.to_hex(),
+                }
+            })
+        })
+        .join()
+        .expect("template thread")
+    })
+}
+
+/// A copy of the demo template.
+async fn demo_db() -> (Db, gongjiang_storage::crypto::DataKey) {
+    let t = template();
+    let key = gongjiang_storage::crypto::DataKey::from_hex(&t.key_hex).unwrap();
+    let db = match std::env::var("GONGJIANG_TEST_DATABASE_URL") {
+        Ok(base) if base.starts_with("postgres") => {
+            let admin = Db::connect(&base).await.expect("connect to PostgreSQL");
+            let name = format!("gj_t_{}", unique());
+            // Copies from one template are serialised by PostgreSQL; retry while another
+            // copy holds it.
+            let mut tries = 0;
+            loop {
+                match sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {}", t.source))
+                    .execute(&admin.pool)
+                    .await
+                {
+                    Ok(_) => break,
+                    Err(e) if tries < 200 => {
+                        let _ = e;
+                        tries += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    }
+                    Err(e) => panic!("create from template: {e}"),
+                }
+            }
+            admin.close().await;
+            let mut url = url::Url::parse(&base).expect("url");
+            url.set_path(&name);
+            Db::connect(url.as_str()).await.expect("connect test db")
+        }
+        _ => {
+            let dir = std::env::temp_dir().join("gongjiang-tests");
+            let path = dir.join(format!("t_{}.db", unique()));
+            std::fs::copy(&t.source, &path).expect("copy template");
+            Db::open_sqlite(&path).await.expect("sqlite")
+        }
+    };
+    db.migrate().await.expect("migrate");
+    (db, key)
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
@@ -59,15 +167,15 @@ pub fn client() -> reqwest::Client {
 }
 
 pub async fn spawn_with(cfg: WebConfig, demo: bool) -> TestApp {
-    let db = fresh_db().await;
-    let svc = Service::new(db);
-    svc.ensure_base_regions().await.unwrap();
-    if demo {
-        let data = gongjiang_demo::generate(gongjiang_demo::DEFAULT_SEED);
-        gongjiang_demo::load(&svc, &data, &mut |_, _| {})
-            .await
-            .expect("demo load");
-    }
+    let svc = if demo {
+        let (db, key) = demo_db().await;
+        Service::with_key(db, key)
+    } else {
+        let db = fresh_db().await;
+        let svc = Service::new(db);
+        svc.ensure_base_regions().await.unwrap();
+        svc
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = AppState::new(svc.clone(), cfg);

@@ -1,0 +1,554 @@
+//! 政策文件库: the programme's documents (the city's 40+ supporting documents, the
+//! 产改工作手册 …), classified, with Chinese full-text search.
+//!
+//! Search uses a character-bigram index (`policy_grams`), the usual way to search
+//! Chinese without a word segmenter: "技能人才" is found through 技能, 能人, 人才. Latin
+//! letters and digits form whole lower-case words. The same SQL runs on SQLite and
+//! PostgreSQL; results are ranked by matches in the title, then in the body, then date,
+//! and carry a snippet around the first match.
+use crate::audit;
+use crate::error::{Result, StoreError};
+use crate::now_ms;
+use crate::scope::Actor;
+use crate::service::Service;
+use crate::Page;
+use gongjiang_domain::{FieldError, Role, Rule};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use std::collections::HashMap;
+
+pub const CATEGORIES: &[(&str, &str, &str)] = &[
+    ("general", "综合政策", "General policy"),
+    ("skills", "技能形成", "Skills"),
+    ("education", "产教融合", "Industry–education"),
+    ("innovation", "创新创效", "Innovation"),
+    ("rights", "权益保障", "Rights and pay"),
+    ("work", "工作制度", "Working rules"),
+    ("manual", "工作手册", "Handbooks"),
+];
+
+pub const LEVELS: &[(&str, &str, &str)] = &[
+    ("national", "国家", "National"),
+    ("provincial", "省级", "Provincial"),
+    ("city", "市级", "City"),
+    ("district", "区级", "District"),
+];
+
+pub fn label(table: &[(&str, &'static str, &'static str)], code: &str, en: bool) -> &'static str {
+    table
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, zh, e)| if en { *e } else { *zh })
+        .unwrap_or("")
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Policy {
+    pub id: i64,
+    pub title: String,
+    pub doc_no: Option<String>,
+    pub issuer: Option<String>,
+    pub category: String,
+    pub level: String,
+    /// YYYY-MM-DD
+    pub issued_on: Option<String>,
+    pub body: String,
+    pub file_id: Option<i64>,
+    pub version: i64,
+    pub updated_at: i64,
+    /// Around the first match of a search (plain text; the UI highlights the terms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyInput {
+    pub title: Option<String>,
+    pub doc_no: Option<String>,
+    pub issuer: Option<String>,
+    /// general, skills, education, innovation, rights, work, manual (or the Chinese names)
+    pub category: Option<String>,
+    /// national, provincial, city, district (or 国家/省级/市级/区级)
+    pub level: Option<String>,
+    pub issued_on: Option<String>,
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PolicyFilter {
+    pub q: Option<String>,
+    pub category: Option<String>,
+    pub level: Option<String>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// The search terms of a text: CJK character bigrams (a lone CJK character stays a
+/// unigram) and lower-case Latin/digit words.
+pub fn grams(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut run: Vec<char> = Vec::new();
+    let mut word = String::new();
+    let flush_run = |run: &mut Vec<char>, out: &mut Vec<String>| {
+        if run.len() == 1 {
+            out.push(run[0].to_string());
+        }
+        for w in run.windows(2) {
+            out.push(w.iter().collect());
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if is_cjk(c) {
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            run.push(c);
+        } else if c.is_alphanumeric() {
+            flush_run(&mut run, &mut out);
+            word.extend(c.to_lowercase());
+        } else {
+            flush_run(&mut run, &mut out);
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+        }
+    }
+    flush_run(&mut run, &mut out);
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<Policy> {
+    Ok(Policy {
+        id: r.try_get("id")?,
+        title: r.try_get("title")?,
+        doc_no: r.try_get("doc_no")?,
+        issuer: r.try_get("issuer")?,
+        category: r.try_get("category")?,
+        level: r.try_get("level")?,
+        issued_on: r.try_get("issued_on")?,
+        body: r.try_get("body")?,
+        file_id: r.try_get("file_id")?,
+        version: r.try_get("version")?,
+        updated_at: r.try_get("updated_at")?,
+        snippet: None,
+    })
+}
+
+const SELECT: &str = "SELECT id, title, doc_no, issuer, category, level, issued_on, body, file_id, version, updated_at FROM policies";
+
+/// About 80 characters around the first place a query term occurs.
+fn snippet(body: &str, terms: &[String]) -> String {
+    let chars: Vec<char> = body.chars().collect();
+    let lower: String = body.to_lowercase();
+    let pos = terms
+        .iter()
+        .filter_map(|t| lower.find(t.as_str()))
+        .min()
+        .map(|byte| lower[..byte].chars().count())
+        .unwrap_or(0);
+    let start = pos.saturating_sub(30);
+    let end = (start + 90).min(chars.len());
+    let mut s: String = chars[start..end].iter().collect();
+    s = s.replace('\n', " ");
+    format!(
+        "{}{}{}",
+        if start > 0 { "…" } else { "" },
+        s,
+        if end < chars.len() { "…" } else { "" }
+    )
+}
+
+fn check(i: &PolicyInput) -> std::result::Result<PolicyInput, Vec<FieldError>> {
+    use gongjiang_domain::error::text;
+    let mut errors = Vec::new();
+    let mut t = |f: &str, l: (&str, &str), v: &Option<String>, req: bool, max: usize| {
+        text(f, l, v.as_deref().unwrap_or(""), req, max).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        })
+    };
+    let title = t("title", ("标题", "Title"), &i.title, true, 200);
+    let doc_no = t("doc_no", ("文号", "Document number"), &i.doc_no, false, 100);
+    let issuer = t("issuer", ("发文单位", "Issuer"), &i.issuer, false, 100);
+    let body = i.body.as_deref().map(str::trim).unwrap_or("").to_string();
+    if body.is_empty() {
+        errors.push(FieldError::required("body", "正文", "Text"));
+    } else if body.chars().count() > 200_000 {
+        errors.push(FieldError::new(
+            "body",
+            Rule::TooLong,
+            "正文不能超过20万字",
+            "the text is longer than 200,000 characters",
+        ));
+    }
+    let pick = |f: &str,
+                zh: &str,
+                table: &[(&str, &str, &str)],
+                v: &Option<String>,
+                errors: &mut Vec<FieldError>| {
+        let v = v.as_deref().map(str::trim).unwrap_or("");
+        if v.is_empty() {
+            errors.push(FieldError::required(f, zh, f));
+            return None;
+        }
+        match table
+            .iter()
+            .find(|(c, z, e)| *c == v || *z == v || e.eq_ignore_ascii_case(v))
+        {
+            Some((c, _, _)) => Some(c.to_string()),
+            None => {
+                let list: Vec<&str> = table.iter().map(|(_, z, _)| *z).collect();
+                errors.push(FieldError::new(
+                    f,
+                    Rule::UnknownValue,
+                    format!("{zh}“{v}”无效,应为:{}", list.join("、")),
+                    format!("{f} '{v}' is not one of the choices"),
+                ));
+                None
+            }
+        }
+    };
+    let category = pick("category", "分类", CATEGORIES, &i.category, &mut errors);
+    let level = pick("level", "层级", LEVELS, &i.level, &mut errors);
+    let issued_on = match i
+        .issued_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(s) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => Some(d.to_string()),
+            Err(_) => {
+                errors.push(FieldError::new(
+                    "issued_on",
+                    Rule::BadFormat,
+                    format!("发文日期“{s}”无效,应为 YYYY-MM-DD"),
+                    format!("issued_on '{s}' must be YYYY-MM-DD"),
+                ));
+                None
+            }
+        },
+    };
+    if errors.is_empty() {
+        Ok(PolicyInput {
+            title,
+            doc_no,
+            issuer,
+            category,
+            level,
+            issued_on,
+            body: Some(body),
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+impl Service {
+    fn may_edit_policies(actor: &Actor) -> Result<()> {
+        if matches!(actor.role, Role::Sysadmin | Role::City | Role::District) {
+            Ok(())
+        } else {
+            Err(StoreError::Forbidden)
+        }
+    }
+
+    /// Adds a document (and its file, if any, already stored by the caller's
+    /// transaction-less upload) and indexes it for search.
+    pub async fn create_policy(
+        &self,
+        actor: &Actor,
+        i: &PolicyInput,
+        file: Option<(String, Vec<u8>)>,
+    ) -> Result<Policy> {
+        Self::may_edit_policies(actor)?;
+        let v = check(i).map_err(StoreError::Invalid)?;
+        let mut tx = self.db.begin().await?;
+        let file_id = match &file {
+            Some((name, bytes)) => Some(
+                self.store_file(tx.conn(), actor, None, name, bytes)
+                    .await?
+                    .id,
+            ),
+            None => None,
+        };
+        let now = now_ms();
+        let id: i64 = sqlx::query(
+            "INSERT INTO policies (title, doc_no, issuer, category, level, issued_on, body, file_id, created_by, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id",
+        )
+        .bind(v.title.as_deref())
+        .bind(v.doc_no.as_deref())
+        .bind(v.issuer.as_deref())
+        .bind(v.category.as_deref())
+        .bind(v.level.as_deref())
+        .bind(v.issued_on.as_deref())
+        .bind(v.body.as_deref())
+        .bind(file_id)
+        .bind(actor.user_id)
+        .bind(now)
+        .fetch_one(tx.conn())
+        .await?
+        .try_get(0)?;
+        index(
+            tx.conn(),
+            id,
+            v.title.as_deref().unwrap_or(""),
+            v.body.as_deref().unwrap_or(""),
+        )
+        .await?;
+        audit::append(
+            tx.conn(),
+            actor,
+            audit::action::CREATE,
+            "policy",
+            &id.to_string(),
+            v.title.as_deref().unwrap_or(""),
+            None,
+            None,
+            now,
+        )
+        .await?;
+        let p = sqlx::query(&format!("{SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_one(tx.conn())
+            .await?;
+        let p = from_row(&p)?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    pub async fn delete_policy(&self, actor: &Actor, id: i64) -> Result<()> {
+        Self::may_edit_policies(actor)?;
+        let mut tx = self.db.begin().await?;
+        let n = sqlx::query("DELETE FROM policy_grams WHERE policy_id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        let _ = n;
+        let n = sqlx::query("DELETE FROM policies WHERE id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit::append(
+            tx.conn(),
+            actor,
+            audit::action::DELETE,
+            "policy",
+            &id.to_string(),
+            "",
+            None,
+            None,
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn get_policy(&self, actor: &Actor, id: i64) -> Result<Policy> {
+        if actor.role == Role::Worker {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        let r = sqlx::query(&format!("{SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        from_row(&r)
+    }
+
+    /// Documents by category and level, or by a search (every term must occur).
+    pub async fn search_policies(&self, actor: &Actor, f: &PolicyFilter) -> Result<Page<Policy>> {
+        if actor.role == Role::Worker {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        let per_page = f.per_page.clamp(1, 100);
+        let page = f.page.max(1);
+        let mut terms: Vec<String> = f.q.as_deref().map(grams).unwrap_or_default();
+        terms.sort();
+        terms.dedup();
+        let mut w = crate::sql::Sql::new(" WHERE 1 = 1");
+        if let Some(c) = f.category.as_deref().filter(|c| !c.is_empty()) {
+            w.push(" AND p.category = ").bind_text(c);
+        }
+        if let Some(l) = f.level.as_deref().filter(|l| !l.is_empty()) {
+            w.push(" AND p.level = ").bind_text(l);
+        }
+        if terms.is_empty() {
+            let mut count =
+                crate::sql::Sql::new(&format!("SELECT COUNT(*) FROM policies p{}", w.text()));
+            count.set_args(w.args().to_vec());
+            let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
+            let mut q = crate::sql::Sql::new(&format!(
+                "SELECT p.id, p.title, p.doc_no, p.issuer, p.category, p.level, p.issued_on, p.body, p.file_id, p.version, p.updated_at FROM policies p{} \
+                 ORDER BY p.issued_on DESC, p.id DESC LIMIT ",
+                w.text()
+            ));
+            q.set_args(w.args().to_vec());
+            q.bind_int(per_page)
+                .push(" OFFSET ")
+                .bind_int((page - 1) * per_page);
+            let items = q
+                .query()
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(from_row)
+                .collect::<Result<Vec<_>>>()?;
+            return Ok(Page {
+                items,
+                total,
+                page,
+                per_page,
+            });
+        }
+        // Documents holding every term, ranked by title then body matches.
+        let mut m = crate::sql::Sql::new(
+            "SELECT g.policy_id, CAST(SUM(g.in_title) AS BIGINT) AS t, CAST(SUM(g.hits) AS BIGINT) AS h FROM policy_grams g WHERE g.gram IN (",
+        );
+        for (k, t) in terms.iter().enumerate() {
+            if k > 0 {
+                m.push(", ");
+            }
+            m.bind_text(t.clone());
+        }
+        m.push(") GROUP BY g.policy_id HAVING COUNT(*) = ")
+            .bind_int(terms.len() as i64);
+        let hits: HashMap<i64, (i64, i64)> = m
+            .query()
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?))))
+            .collect::<Result<_>>()?;
+        if hits.is_empty() {
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+                page,
+                per_page,
+            });
+        }
+        let ids = hits
+            .keys()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = crate::sql::Sql::new(&format!(
+            "SELECT p.id, p.title, p.doc_no, p.issuer, p.category, p.level, p.issued_on, p.body, p.file_id, p.version, p.updated_at FROM policies p{} AND p.id IN ({ids})",
+            w.text()
+        ));
+        q.set_args(w.args().to_vec());
+        let mut items = q
+            .query()
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>>>()?;
+        // Bigrams can all occur without the phrase: keep documents holding every word
+        // of the query as typed.
+        let words: Vec<String> =
+            f.q.as_deref()
+                .unwrap_or("")
+                .split_whitespace()
+                .map(str::to_lowercase)
+                .collect();
+        items.retain(|p| {
+            let hay = format!("{}\n{}", p.title, p.body).to_lowercase();
+            words.iter().all(|w| hay.contains(w.as_str()))
+        });
+        items.sort_by(|a, b| {
+            let ka = hits.get(&a.id).copied().unwrap_or((0, 0));
+            let kb = hits.get(&b.id).copied().unwrap_or((0, 0));
+            kb.cmp(&ka)
+                .then_with(|| b.issued_on.cmp(&a.issued_on))
+                .then_with(|| b.id.cmp(&a.id))
+        });
+        let total = items.len() as i64;
+        let start = ((page - 1) * per_page) as usize;
+        let mut items: Vec<Policy> = items
+            .into_iter()
+            .skip(start)
+            .take(per_page as usize)
+            .collect();
+        let q_terms: Vec<String> =
+            f.q.as_deref()
+                .unwrap_or("")
+                .split_whitespace()
+                .map(str::to_lowercase)
+                .collect();
+        for p in &mut items {
+            p.snippet = Some(snippet(&p.body, &q_terms));
+        }
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
+    }
+}
+
+/// (Re)builds a document's search terms.
+async fn index(conn: &mut sqlx::AnyConnection, id: i64, title: &str, body: &str) -> Result<()> {
+    sqlx::query("DELETE FROM policy_grams WHERE policy_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let mut counts: HashMap<String, (i64, i64)> = HashMap::new();
+    for g in grams(title) {
+        counts.entry(g).or_default().0 += 1;
+    }
+    for g in grams(body) {
+        counts.entry(g).or_default().1 += 1;
+    }
+    let all: Vec<(String, (i64, i64))> = counts.into_iter().collect();
+    for chunk in all.chunks(400) {
+        let mut sql = crate::sql::Sql::new(
+            "INSERT INTO policy_grams (policy_id, gram, in_title, hits) VALUES ",
+        );
+        for (k, (g, (t, h))) in chunk.iter().enumerate() {
+            sql.push(if k == 0 { "(" } else { ", (" });
+            sql.bind_int(id)
+                .push(", ")
+                .bind_text(g.clone())
+                .push(", ")
+                .bind_int(*t)
+                .push(", ")
+                .bind_int(*h)
+                .push(")");
+        }
+        sql.query().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bigrams_for_chinese_words_for_latin() {
+        assert_eq!(grams("技能人才"), ["技能", "能人", "人才"]);
+        assert_eq!(grams("产改 OK-2023"), ["产改", "ok", "2023"]);
+        assert_eq!(grams("才"), ["才"]);
+    }
+}

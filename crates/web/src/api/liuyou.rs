@@ -1,0 +1,197 @@
+//! API of the 六有 checklist and of uploaded files.
+use super::ErrorBody;
+use crate::auth::{ApiJson, ApiUser, OrgReader};
+use crate::error::{ApiError, AppError};
+use crate::AppState;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use gongjiang_storage::liuyou::{EvidenceInput, LiuyouRow, LiuyouSheet};
+use gongjiang_storage::StoreError;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+fn ids(lang: crate::i18n::Lang, org: &str, year: &str) -> Result<(i64, i32), ApiError> {
+    match (org.parse::<i64>(), year.parse::<i32>()) {
+        (Ok(o), Ok(y)) => Ok((o, y)),
+        _ => Err(ApiError(AppError::Store(StoreError::NotFound), lang)),
+    }
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct LiuyouQuery {
+    /// The year (default: last year).
+    pub year: Option<i32>,
+    /// A region code (the whole subtree).
+    pub region: Option<String>,
+    /// Only units with items awaiting review.
+    pub pending: Option<bool>,
+}
+
+/// Every pilot unit in scope with its six statuses for a year.
+#[utoipa::path(get, path = "/api/v1/liuyou", tag = "liuyou", params(LiuyouQuery), responses((status = 200, body = [LiuyouRow])))]
+pub async fn list(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    Query(q): Query<LiuyouQuery>,
+) -> Result<Json<Vec<LiuyouRow>>, ApiError> {
+    let year = q
+        .year
+        .unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now().date_naive()) - 1);
+    Ok(Json(
+        st.svc
+            .liuyou_rows(
+                &ctx.actor,
+                q.region.as_deref(),
+                year,
+                q.pending.unwrap_or(false),
+            )
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// A unit's six items for a year.
+#[utoipa::path(get, path = "/api/v1/liuyou/{org}/{year}", tag = "liuyou", params(("org" = i64, Path), ("year" = i32, Path)), responses((status = 200, body = LiuyouSheet), (status = 404, body = ErrorBody)))]
+pub async fn sheet(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    Path((org, year)): Path<(String, String)>,
+) -> Result<Json<LiuyouSheet>, ApiError> {
+    let (org, year) = ids(ctx.lang, &org, &year)?;
+    Ok(Json(
+        st.svc
+            .liuyou_sheet(&ctx.actor, org, year, ctx.lang.is_en())
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// Writes an item's text and link (files: the multipart route).
+#[utoipa::path(put, path = "/api/v1/liuyou/{org}/{year}/{item}", tag = "liuyou", params(("org" = i64, Path), ("year" = i32, Path), ("item" = String, Path)), request_body = EvidenceInput, responses((status = 200, body = LiuyouSheet), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn save(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path((org, year, item)): Path<(String, String, String)>,
+    ApiJson(b): ApiJson<EvidenceInput>,
+) -> Result<Json<LiuyouSheet>, ApiError> {
+    let (org, year) = ids(ctx.lang, &org, &year)?;
+    Ok(Json(
+        st.svc
+            .save_liuyou_item(&ctx.actor, org, year, &item, &b, &[])
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// Attaches files to an item (multipart, one or more `file` parts; PDF, images, Office
+/// documents or text, up to 20 MB each, checked by content).
+#[utoipa::path(post, path = "/api/v1/liuyou/{org}/{year}/{item}/files", tag = "liuyou", params(("org" = i64, Path), ("year" = i32, Path), ("item" = String, Path)), responses((status = 200, body = LiuyouSheet), (status = 422, body = ErrorBody)))]
+pub async fn upload(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path((org, year, item)): Path<(String, String, String)>,
+    mut m: Multipart,
+) -> Result<Json<LiuyouSheet>, ApiError> {
+    let (org, year) = ids(ctx.lang, &org, &year)?;
+    let mut files = Vec::new();
+    loop {
+        let field = match m.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(ApiError(AppError::PayloadTooLarge, ctx.lang)),
+        };
+        let name = field.file_name().unwrap_or("file").to_string();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| ApiError(AppError::PayloadTooLarge, ctx.lang))?;
+        files.push((name, bytes.to_vec()));
+    }
+    let sheet = st
+        .svc
+        .liuyou_sheet(&ctx.actor, org, year, false)
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let cur = sheet.items.iter().find(|i| i.item == item);
+    let input = EvidenceInput {
+        text: cur.and_then(|c| c.text.clone()),
+        link: cur.and_then(|c| c.link.clone()),
+        remove_files: Vec::new(),
+        version: None,
+    };
+    Ok(Json(
+        st.svc
+            .save_liuyou_item(&ctx.actor, org, year, &item, &input, &files)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// Submits the year's items for review.
+#[utoipa::path(post, path = "/api/v1/liuyou/{org}/{year}/submit", tag = "liuyou", params(("org" = i64, Path), ("year" = i32, Path)), responses((status = 200, body = LiuyouSheet), (status = 422, body = ErrorBody)))]
+pub async fn submit(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path((org, year)): Path<(String, String)>,
+) -> Result<Json<LiuyouSheet>, ApiError> {
+    let (org, year) = ids(ctx.lang, &org, &year)?;
+    Ok(Json(
+        st.svc
+            .submit_liuyou(&ctx.actor, org, year)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    /// true to accept, false to return
+    accept: bool,
+    /// Required to return.
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// Accepts an item or returns it with a reason.
+#[utoipa::path(post, path = "/api/v1/liuyou/{org}/{year}/{item}/review", tag = "liuyou", params(("org" = i64, Path), ("year" = i32, Path), ("item" = String, Path)), request_body = ReviewBody, responses((status = 200, body = LiuyouSheet), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn review(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path((org, year, item)): Path<(String, String, String)>,
+    ApiJson(b): ApiJson<ReviewBody>,
+) -> Result<Json<LiuyouSheet>, ApiError> {
+    let (org, year) = ids(ctx.lang, &org, &year)?;
+    Ok(Json(
+        st.svc
+            .review_liuyou(&ctx.actor, org, year, &item, b.accept, b.reason.as_deref())
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// Downloads a file (within the caller's scope).
+#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "liuyou", params(("id" = i64, Path)), responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]
+pub async fn download(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = super::parse_id(&id, ctx.lang)?;
+    let (m, bytes) = st
+        .svc
+        .read_file(&ctx.actor, id)
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, m.mime),
+            (header::CONTENT_DISPOSITION, "attachment".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,397 @@
+//! Console pages of the 六有 checklist: the completion view across pilot units (a chart
+//! by subdivision from the indicator engine, and every pilot's six statuses), each unit's
+//! sheet for a year (evidence with files, submit, item-by-item review), file downloads.
+use super::{render, Layout};
+use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
+use crate::error::{AppError, UiError};
+use crate::i18n::{Lang, T};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use gongjiang_domain::liuyou::ITEMS;
+use gongjiang_domain::Role;
+use gongjiang_storage::liuyou::{EvidenceInput, LiuyouRow, LiuyouSheet};
+use gongjiang_storage::StoreError;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/liuyou", get(overview))
+        .route("/liuyou/{org}/{year}", get(sheet))
+        .route("/liuyou/{org}/{year}/submit", post(submit))
+        .route(
+            "/liuyou/{org}/{year}/{item}",
+            post(save).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
+        .route("/liuyou/{org}/{year}/{item}/review", post(review))
+        .route("/files/{id}", get(download))
+}
+
+fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
+    move |e| UiError(e.into(), lang)
+}
+
+fn this_year() -> i32 {
+    chrono::Datelike::year(&chrono::Utc::now().date_naive())
+}
+
+fn parse_ids(lang: Lang, org: &str, year: &str) -> Result<(i64, i32), UiError> {
+    match (org.parse::<i64>(), year.parse::<i32>()) {
+        (Ok(o), Ok(y)) => Ok((o, y)),
+        _ => Err(UiError(AppError::Store(StoreError::NotFound), lang)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OverviewQuery {
+    year: String,
+    region: String,
+    pending: String,
+}
+
+#[derive(Template)]
+#[template(path = "liuyou_overview.html")]
+struct OverviewPage {
+    l: Layout,
+    year: i32,
+    years: Vec<i32>,
+    region: String,
+    pending: bool,
+    rows: Vec<LiuyouRow>,
+    items: Vec<&'static str>,
+    /// Chart: subdivision names, completion rates, complete units, pilot units.
+    chart: String,
+    rate: String,
+    complete: i64,
+    pilots: i64,
+}
+
+async fn overview(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Query(q): Query<OverviewQuery>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let en = lang.is_en();
+    let t = T(lang);
+    if ctx.role() == Role::Unit {
+        if let Some(o) = ctx.user.org_id {
+            return Ok(Redirect::to(&format!("/liuyou/{o}/{}", this_year() - 1)).into_response());
+        }
+    }
+    let year = q.year.parse::<i32>().unwrap_or(this_year() - 1);
+    let key = if q.region.is_empty() {
+        ctx.user
+            .region_code
+            .clone()
+            .unwrap_or_else(|| "320400".into())
+    } else {
+        q.region.clone()
+    };
+    let rows = st
+        .svc
+        .liuyou_rows(&ctx.actor, Some(&q.region), year, q.pending == "1")
+        .await
+        .map_err(ui(lang))?;
+    // Every number below comes from the indicator engine.
+    let report = st
+        .svc
+        .indicators(&ctx.actor, &key, &year.to_string(), true)
+        .await
+        .map_err(ui(lang))?;
+    let pick = |vals: &[gongjiang_storage::indicators::Value], code: &str| {
+        vals.iter().find(|v| v.code == code).cloned()
+    };
+    let mut names = Vec::new();
+    let mut codes = Vec::new();
+    let mut rates = Vec::new();
+    let mut done = Vec::new();
+    for (subject, vals) in &report.children {
+        if let Some(v) = pick(vals, "liuyou_completion_rate") {
+            if v.denominator.unwrap_or(0) == 0 {
+                continue;
+            }
+            names.push(subject.name.clone());
+            codes.push(subject.code.clone());
+            rates.push(v.value.map(|x| (x * 10.0).round() / 10.0).unwrap_or(0.0));
+            done.push(v.numerator.unwrap_or(0));
+        }
+    }
+    let own = pick(&report.values, "liuyou_completion_rate");
+    let chart = serde_json::json!({
+        "kind": "bar",
+        "names": names,
+        "codes": codes,
+        "drill": format!("/liuyou?year={year}&region="),
+        "series": [
+            {"name": t.s("liuyou.rate"), "values": rates},
+            {"name": t.s("liuyou.complete_units"), "values": done},
+        ],
+    })
+    .to_string();
+    let l = Layout::new(
+        &ctx,
+        "/liuyou",
+        t.s("nav.liuyou"),
+        vec![(t.s("nav.liuyou"), String::new())],
+    );
+    render(
+        &OverviewPage {
+            l,
+            year,
+            years: (2021..=this_year()).rev().collect(),
+            region: q.region.clone(),
+            pending: q.pending == "1",
+            rows,
+            items: ITEMS.iter().map(|i| i.name(en)).collect(),
+            chart,
+            rate: own
+                .as_ref()
+                .and_then(|v| v.value)
+                .map(|v| format!("{v:.1}%"))
+                .unwrap_or_else(|| "—".into()),
+            complete: own.as_ref().and_then(|v| v.numerator).unwrap_or(0),
+            pilots: own.as_ref().and_then(|v| v.denominator).unwrap_or(0),
+        },
+        lang,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "liuyou_sheet.html")]
+struct SheetPage {
+    l: Layout,
+    s: LiuyouSheet,
+    can_edit: bool,
+    can_review: bool,
+    errors: Vec<String>,
+    years: Vec<i32>,
+}
+
+async fn sheet(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Path((org, year)): Path<(String, String)>,
+) -> Result<Response, UiError> {
+    let (org, year) = parse_ids(ctx.lang, &org, &year)?;
+    sheet_page(&st, &ctx, org, year, Vec::new()).await
+}
+
+async fn sheet_page(
+    st: &AppState,
+    ctx: &Ctx,
+    org: i64,
+    year: i32,
+    errors: Vec<String>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let s = st
+        .svc
+        .liuyou_sheet(&ctx.actor, org, year, lang.is_en())
+        .await
+        .map_err(ui(lang))?;
+    let can_edit = s.is_pilot
+        && ((ctx.role() == Role::Unit && ctx.user.org_id == Some(org))
+            || ctx.role().is_region_staff());
+    let can_review = ctx.role().is_region_staff();
+    let title = format!("{} · {} {year}", s.org_name, t.s("nav.liuyou"));
+    let l = Layout::new(
+        ctx,
+        "/liuyou",
+        title.clone(),
+        vec![
+            (t.s("nav.liuyou"), "/liuyou".into()),
+            (title, String::new()),
+        ],
+    );
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut r = render(
+        &SheetPage {
+            l,
+            s,
+            can_edit,
+            can_review,
+            errors,
+            years: (2021..=this_year()).rev().collect(),
+        },
+        lang,
+    )?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+fn messages(e: &StoreError, en: bool) -> Option<Vec<String>> {
+    match e {
+        StoreError::Invalid(errs) => Some(
+            errs.iter()
+                .map(|f| {
+                    if en {
+                        f.detail_en.clone()
+                    } else {
+                        f.detail_zh.clone()
+                    }
+                })
+                .collect(),
+        ),
+        StoreError::Conflict { zh, en: e, .. } | StoreError::Denied { zh, en: e, .. } => {
+            Some(vec![if en { e.clone() } else { zh.clone() }])
+        }
+        _ => None,
+    }
+}
+
+/// Saves one item's evidence (multipart: `_csrf`, `text`, `link`, `remove` (ids), `files`).
+async fn save(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path((org, year, item)): Path<(String, String, String)>,
+    mut m: Multipart,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let (org, year) = parse_ids(lang, &org, &year)?;
+    let mut input = EvidenceInput::default();
+    let mut csrf = String::new();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    loop {
+        let field = match m.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(UiError(AppError::PayloadTooLarge, lang)),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| UiError(AppError::PayloadTooLarge, lang))?;
+        let text = || String::from_utf8_lossy(&bytes).to_string();
+        match name.as_str() {
+            "_csrf" => csrf = text(),
+            "text" => input.text = Some(text()),
+            "link" => input.link = Some(text()),
+            "version" => input.version = text().parse().ok(),
+            "remove" => {
+                if let Ok(id) = text().parse() {
+                    input.remove_files.push(id);
+                }
+            }
+            "files" => {
+                if let Some(n) = file_name.filter(|n| !n.is_empty()) {
+                    files.push((n, bytes.to_vec()));
+                }
+            }
+            _ => {}
+        }
+    }
+    if csrf != ctx.csrf {
+        return Err(UiError(AppError::Csrf, lang));
+    }
+    match st
+        .svc
+        .save_liuyou_item(&ctx.actor, org, year, &item, &input, &files)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/liuyou/{org}/{year}#{item}")).into_response()),
+        Err(e) => match messages(&e, lang.is_en()) {
+            Some(msgs) => sheet_page(&st, &ctx, org, year, msgs).await,
+            None => Err(UiError(e.into(), lang)),
+        },
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct Empty {}
+
+async fn submit(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path((org, year)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let (org, year) = parse_ids(lang, &org, &year)?;
+    match st.svc.submit_liuyou(&ctx.actor, org, year).await {
+        Ok(_) => Ok(Redirect::to(&format!("/liuyou/{org}/{year}")).into_response()),
+        Err(e) => match messages(&e, lang.is_en()) {
+            Some(msgs) => sheet_page(&st, &ctx, org, year, msgs).await,
+            None => Err(UiError(e.into(), lang)),
+        },
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ReviewForm {
+    decision: String,
+    reason: String,
+}
+
+async fn review(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path((org, year, item)): Path<(String, String, String)>,
+    CsrfForm(f): CsrfForm<ReviewForm>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let (org, year) = parse_ids(lang, &org, &year)?;
+    match st
+        .svc
+        .review_liuyou(
+            &ctx.actor,
+            org,
+            year,
+            &item,
+            f.decision == "accept",
+            Some(f.reason.as_str()),
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/liuyou/{org}/{year}#{item}")).into_response()),
+        Err(e) => match messages(&e, lang.is_en()) {
+            Some(msgs) => sheet_page(&st, &ctx, org, year, msgs).await,
+            None => Err(UiError(e.into(), lang)),
+        },
+    }
+}
+
+async fn download(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let (m, bytes) = st.svc.read_file(&ctx.actor, id).await.map_err(ui(lang))?;
+    let encoded: String = m
+        .name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, m.mime.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"file\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

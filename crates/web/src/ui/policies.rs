@@ -1,0 +1,365 @@
+//! Console pages of the policy library: search (Chinese full text, category and level
+//! filters, highlighted snippets), a document page, and adding documents with a file.
+use super::{render, Layout};
+use crate::auth::{CsrfForm, Ctx, WebUser};
+use crate::error::{AppError, UiError};
+use crate::i18n::{Lang, T};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use gongjiang_domain::Role;
+use gongjiang_storage::policies::{label, Policy, PolicyFilter, PolicyInput, CATEGORIES, LEVELS};
+use gongjiang_storage::{Page, StoreError};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/policies",
+            get(list)
+                .post(create)
+                .layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024)),
+        )
+        .route("/policies/new", get(new))
+        .route("/policies/{id}", get(show))
+        .route("/policies/{id}/delete", post(delete))
+}
+
+fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
+    move |e| UiError(e.into(), lang)
+}
+
+fn may_edit(role: Role) -> bool {
+    matches!(role, Role::Sysadmin | Role::City | Role::District)
+}
+
+/// Escapes text and wraps each query word in `<mark>`.
+pub fn highlight(text: &str, q: &str) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut out = esc(text);
+    for w in q.split_whitespace() {
+        let w = esc(w);
+        if !w.is_empty() {
+            out = out.replace(&w, &format!("<mark>{w}</mark>"));
+        }
+    }
+    out
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct ListQuery {
+    q: String,
+    category: String,
+    level: String,
+    page: String,
+}
+
+#[derive(Template)]
+#[template(path = "policies_list.html")]
+struct ListPage {
+    l: Layout,
+    page: Page<Policy>,
+    q: ListQuery,
+    categories: Vec<(&'static str, &'static str)>,
+    levels: Vec<(&'static str, &'static str)>,
+    can_edit: bool,
+    prev: String,
+    next: String,
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn list(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let en = lang.is_en();
+    let t = T(lang);
+    let page_no = q.page.parse::<i64>().unwrap_or(1).max(1);
+    let f = PolicyFilter {
+        q: Some(q.q.clone()).filter(|s| !s.trim().is_empty()),
+        category: Some(q.category.clone()).filter(|s| !s.is_empty()),
+        level: Some(q.level.clone()).filter(|s| !s.is_empty()),
+        page: page_no,
+        per_page: 20,
+    };
+    let page = st
+        .svc
+        .search_policies(&ctx.actor, &f)
+        .await
+        .map_err(ui(lang))?;
+    let link = |p: i64| {
+        format!(
+            "/policies?q={}&category={}&level={}&page={p}",
+            enc(&q.q),
+            q.category,
+            q.level
+        )
+    };
+    let l = Layout::new(
+        &ctx,
+        "/policies",
+        t.s("nav.policies"),
+        vec![(t.s("nav.policies"), String::new())],
+    );
+    render(
+        &ListPage {
+            l,
+            prev: link(page_no - 1),
+            next: link(page_no + 1),
+            page,
+            q,
+            categories: CATEGORIES
+                .iter()
+                .map(|(c, zh, e)| (*c, if en { *e } else { *zh }))
+                .collect(),
+            levels: LEVELS
+                .iter()
+                .map(|(c, zh, e)| (*c, if en { *e } else { *zh }))
+                .collect(),
+            can_edit: may_edit(ctx.role()),
+        },
+        lang,
+    )
+}
+
+pub fn category_label(code: &str, en: bool) -> &'static str {
+    label(CATEGORIES, code, en)
+}
+
+pub fn level_label(code: &str, en: bool) -> &'static str {
+    label(LEVELS, code, en)
+}
+
+#[derive(Template)]
+#[template(path = "policy_detail.html")]
+struct DetailPage {
+    l: Layout,
+    p: Policy,
+    can_edit: bool,
+}
+
+async fn show(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let p = st.svc.get_policy(&ctx.actor, id).await.map_err(ui(lang))?;
+    let l = Layout::new(
+        &ctx,
+        "/policies",
+        p.title.clone(),
+        vec![
+            (t.s("nav.policies"), "/policies".into()),
+            (p.title.clone(), String::new()),
+        ],
+    );
+    render(
+        &DetailPage {
+            l,
+            p,
+            can_edit: may_edit(ctx.role()),
+        },
+        lang,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "policy_form.html")]
+struct FormPage {
+    l: Layout,
+    f: FormValues,
+    errors: Vec<(String, String)>,
+    categories: Vec<(&'static str, &'static str)>,
+    levels: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Default, Clone)]
+struct FormValues {
+    title: String,
+    doc_no: String,
+    issuer: String,
+    category: String,
+    level: String,
+    issued_on: String,
+    body: String,
+}
+
+fn form_page(ctx: &Ctx, f: FormValues, errors: Vec<(String, String)>) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let en = lang.is_en();
+    let t = T(lang);
+    if !may_edit(ctx.role()) {
+        return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
+    }
+    let l = Layout::new(
+        ctx,
+        "/policies",
+        t.s("policies.new"),
+        vec![
+            (t.s("nav.policies"), "/policies".into()),
+            (t.s("policies.new"), String::new()),
+        ],
+    );
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut r = render(
+        &FormPage {
+            l,
+            f,
+            errors,
+            categories: CATEGORIES
+                .iter()
+                .map(|(c, zh, e)| (*c, if en { *e } else { *zh }))
+                .collect(),
+            levels: LEVELS
+                .iter()
+                .map(|(c, zh, e)| (*c, if en { *e } else { *zh }))
+                .collect(),
+        },
+        lang,
+    )?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn new(WebUser(ctx, ..): WebUser) -> Result<Response, UiError> {
+    form_page(&ctx, FormValues::default(), Vec::new())
+}
+
+/// Text of a .txt or .docx upload, to fill an empty body.
+fn extract_text(name: &str, bytes: &[u8]) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".txt") || lower.ends_with(".md") {
+        return std::str::from_utf8(bytes).ok().map(str::to_string);
+    }
+    None
+}
+
+async fn create(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    mut m: Multipart,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let mut f = FormValues::default();
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match m.next_field().await {
+            Ok(Some(x)) => x,
+            Ok(None) => break,
+            Err(_) => return Err(UiError(AppError::PayloadTooLarge, lang)),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| UiError(AppError::PayloadTooLarge, lang))?;
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        match name.as_str() {
+            "_csrf" => csrf = text,
+            "title" => f.title = text,
+            "doc_no" => f.doc_no = text,
+            "issuer" => f.issuer = text,
+            "category" => f.category = text,
+            "level" => f.level = text,
+            "issued_on" => f.issued_on = text,
+            "body" => f.body = text,
+            "file" => {
+                if let Some(n) = file_name.filter(|n| !n.is_empty()) {
+                    file = Some((n, bytes.to_vec()));
+                }
+            }
+            _ => {}
+        }
+    }
+    if csrf != ctx.csrf {
+        return Err(UiError(AppError::Csrf, lang));
+    }
+    if f.body.trim().is_empty() {
+        if let Some((n, b)) = &file {
+            if let Some(t) = extract_text(n, b) {
+                f.body = t;
+            }
+        }
+    }
+    let s = |v: &str| Some(v.to_string()).filter(|v| !v.trim().is_empty());
+    let input = PolicyInput {
+        title: s(&f.title),
+        doc_no: s(&f.doc_no),
+        issuer: s(&f.issuer),
+        category: s(&f.category),
+        level: s(&f.level),
+        issued_on: s(&f.issued_on),
+        body: s(&f.body),
+    };
+    match st.svc.create_policy(&ctx.actor, &input, file).await {
+        Ok(p) => Ok(Redirect::to(&format!("/policies/{}", p.id)).into_response()),
+        Err(StoreError::Invalid(errs)) => {
+            let errors = errs
+                .iter()
+                .map(|e| {
+                    (
+                        e.field.clone(),
+                        if lang.is_en() {
+                            e.detail_en.clone()
+                        } else {
+                            e.detail_zh.clone()
+                        },
+                    )
+                })
+                .collect();
+            form_page(&ctx, f, errors)
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct Empty {}
+
+async fn delete(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    st.svc
+        .delete_policy(&ctx.actor, id)
+        .await
+        .map_err(ui(lang))?;
+    Ok(Redirect::to("/policies").into_response())
+}

@@ -1,0 +1,916 @@
+//! Console pages of the annual task list (年度任务清单) and the joint meetings (联席会议):
+//! the year's board (status chart, completion by unit, overdue and 督办 tasks), the
+//! list with filters, the task page with progress reports, done and 督办; meetings
+//! filtered by level, region and year, the meeting page with agenda, attendance chart,
+//! minutes and decisions that turn into tasks.
+use super::{render, Layout};
+use crate::api::tasks::{current_year, TaskQuery};
+use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
+use crate::error::{AppError, UiError};
+use crate::i18n::{Lang, T};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use gongjiang_domain::tasks::{TaskStatus, ATTENDANCE};
+use gongjiang_storage::tasks::{
+    Attendance, AttendanceInput, Board, Body, Decision, DecisionTaskInput, Meeting, MeetingFilter,
+    MeetingInput, Progress, ProgressInput, Task, TaskInput,
+};
+use gongjiang_storage::{Page, StoreError};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tasks", get(list).post(create))
+        .route("/tasks/new", get(new))
+        .route("/tasks/{id}", get(show))
+        .route("/tasks/{id}/progress", post(progress))
+        .route("/tasks/{id}/done", post(done))
+        .route("/tasks/{id}/supervise", post(supervise))
+        .route("/meetings", get(meetings).post(create_meeting))
+        .route("/meetings/new", get(new_meeting))
+        .route("/meetings/{id}", get(meeting))
+        .route("/meetings/{id}/decisions/{did}/task", post(decision_task))
+}
+
+fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
+    move |e| UiError(e.into(), lang)
+}
+
+fn not_found(lang: Lang) -> UiError {
+    UiError(AppError::Store(StoreError::NotFound), lang)
+}
+
+/// (field → message, general messages) of a refused change.
+fn field_errors(e: &StoreError, en: bool) -> (BTreeMap<String, String>, Vec<String>) {
+    let mut map = BTreeMap::new();
+    let mut general = Vec::new();
+    match e {
+        StoreError::Invalid(errs) => {
+            for f in errs {
+                map.entry(f.field.clone())
+                    .or_insert_with(|| f.message(en).to_string());
+            }
+        }
+        StoreError::Conflict { zh, en: e, .. } | StoreError::Denied { zh, en: e, .. } => {
+            general.push(if en { e.clone() } else { zh.clone() })
+        }
+        _ => {}
+    }
+    (map, general)
+}
+
+fn int(s: &str) -> Option<i64> {
+    s.trim().parse().ok()
+}
+
+/// The badge colour of a task status.
+pub fn task_badge<S: AsRef<str>>(status: S) -> &'static str {
+    match status.as_ref() {
+        "done" => "badge-green",
+        "overdue" => "badge-red",
+        "in_progress" => "badge-blue",
+        _ => "badge-gray",
+    }
+}
+
+/// `12.5` → `12.5%`, none → `—`.
+pub fn pct(v: &Option<f64>) -> String {
+    match v {
+        Some(x) => format!("{:.1}%", x),
+        None => "—".into(),
+    }
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+// ----- tasks -----
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct ListQuery {
+    year: String,
+    status: String,
+    region: String,
+    supervised: String,
+    owner: String,
+    q: String,
+    page: String,
+}
+
+#[derive(Template)]
+#[template(path = "tasks_list.html")]
+struct ListPage {
+    l: Layout,
+    q: ListQuery,
+    year: i64,
+    years: Vec<i64>,
+    statuses: Vec<(&'static str, &'static str)>,
+    board: Board,
+    page: Page<Task>,
+    status_json: String,
+    units_json: String,
+    can_create: bool,
+    prev: String,
+    next: String,
+}
+
+async fn list(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let en = lang.is_en();
+    let t = T(lang);
+    let mut years = st.svc.task_years(&ctx.actor).await.map_err(ui(lang))?;
+    let year = int(&q.year)
+        .or_else(|| years.first().copied())
+        .unwrap_or_else(current_year);
+    if !years.contains(&year) {
+        years.push(year);
+        years.sort_unstable_by(|a, b| b.cmp(a));
+    }
+    let region = Some(q.region.trim()).filter(|s| !s.is_empty());
+    let board = st
+        .svc
+        .task_board(&ctx.actor, year, region, en)
+        .await
+        .map_err(ui(lang))?;
+    let page_no = int(&q.page).unwrap_or(1).max(1);
+    let f = TaskQuery {
+        year: Some(year),
+        status: Some(q.status.clone()),
+        region: Some(q.region.clone()),
+        supervised: Some(q.supervised == "1"),
+        owner_org_id: int(&q.owner),
+        q: Some(q.q.clone()),
+        page: Some(page_no),
+        per_page: Some(20),
+        ..Default::default()
+    }
+    .filter();
+    let page = st
+        .svc
+        .list_tasks(&ctx.actor, &f, en)
+        .await
+        .map_err(ui(lang))?;
+    let status_json = serde_json::json!({
+        "kind": "pie",
+        "names": board.by_status.iter().map(|s| s.label.as_str()).collect::<Vec<_>>(),
+        "series": [{"name": t.s("tasks.by_status"), "values": board.by_status.iter().map(|s| s.count).collect::<Vec<_>>()}],
+    })
+    .to_string();
+    let top: Vec<_> = board.by_unit.iter().take(15).collect();
+    let units_json = serde_json::json!({
+        "names": top.iter().map(|u| u.org_name.as_str()).collect::<Vec<_>>(),
+        "series": [
+            {"name": t.s("tasks.total"), "values": top.iter().map(|u| u.total).collect::<Vec<_>>()},
+            {"name": t.s("tasks.done"), "values": top.iter().map(|u| u.done).collect::<Vec<_>>()},
+            {"name": t.s("tasks.overdue"), "values": top.iter().map(|u| u.overdue).collect::<Vec<_>>()},
+        ],
+    })
+    .to_string();
+    let link = |p: i64| {
+        format!(
+            "/tasks?year={year}&status={}&region={}&supervised={}&owner={}&q={}&page={p}",
+            enc(&q.status),
+            enc(&q.region),
+            enc(&q.supervised),
+            enc(&q.owner),
+            enc(&q.q)
+        )
+    };
+    let l = Layout::new(
+        &ctx,
+        "/tasks",
+        t.s("nav.tasks"),
+        vec![(t.s("nav.tasks"), String::new())],
+    )
+    .with_script("/assets/echarts.min.js");
+    render(
+        &ListPage {
+            l,
+            prev: link(page_no - 1),
+            next: link(page_no + 1),
+            year,
+            years,
+            statuses: TaskStatus::ALL
+                .iter()
+                .map(|s| (s.code(), s.label(en)))
+                .collect(),
+            board,
+            page,
+            status_json,
+            units_json,
+            can_create: gongjiang_domain::tasks::creator_level(ctx.role()).is_some(),
+            q,
+        },
+        lang,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "task_form.html")]
+struct FormPage {
+    l: Layout,
+    v: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+}
+
+impl FormPage {
+    /// (name, label key, required, placeholder key)
+    fn fields(&self) -> Vec<(&'static str, &'static str, bool, &'static str)> {
+        vec![
+            ("year", "tasks.year", true, ""),
+            ("title", "tasks.title", true, ""),
+            ("owner", "tasks.owner", true, "tasks.owner_hint"),
+            ("region", "tasks.region", false, "tasks.region_hint"),
+            ("deadline", "tasks.deadline", true, "tasks.deadline_hint"),
+            ("target_text", "tasks.target", true, "tasks.target_hint"),
+            ("target_value", "tasks.target_value", false, ""),
+            ("target_unit", "tasks.target_unit", false, ""),
+        ]
+    }
+    fn val(&self, k: &str) -> String {
+        self.v.get(k).cloned().unwrap_or_default()
+    }
+    fn err(&self, k: &str) -> String {
+        self.errors.get(k).cloned().unwrap_or_default()
+    }
+}
+
+fn form_page(
+    ctx: &Ctx,
+    v: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    if gongjiang_domain::tasks::creator_level(ctx.role()).is_none() {
+        return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
+    }
+    let status = if errors.is_empty() && general.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let l = Layout::new(
+        ctx,
+        "/tasks",
+        t.s("tasks.new"),
+        vec![
+            (t.s("nav.tasks"), "/tasks".into()),
+            (t.s("tasks.new"), String::new()),
+        ],
+    );
+    let mut r = render(
+        &FormPage {
+            l,
+            v,
+            errors,
+            general,
+        },
+        lang,
+    )?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn new(WebUser(ctx, ..): WebUser<OrgReader>) -> Result<Response, UiError> {
+    let mut v = BTreeMap::new();
+    v.insert("year".to_string(), current_year().to_string());
+    v.insert(
+        "region".to_string(),
+        ctx.user.region_code.clone().unwrap_or_default(),
+    );
+    form_page(&ctx, v, BTreeMap::new(), Vec::new())
+}
+
+async fn create(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let g = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let year = match g("year").trim() {
+        "" => 0,
+        y => y.parse().unwrap_or(-1),
+    };
+    let input = TaskInput {
+        year,
+        title: g("title"),
+        description: g("description"),
+        owner: g("owner"),
+        region: Some(g("region")),
+        deadline: g("deadline"),
+        target_text: g("target_text"),
+        target_value: int(&g("target_value")),
+        target_unit: Some(g("target_unit")),
+    };
+    let mut errors = BTreeMap::new();
+    if !g("target_value").trim().is_empty() && input.target_value.is_none() {
+        errors.insert("target_value".to_string(), T(lang).s("tasks.need_integer"));
+        return form_page(&ctx, f, errors, Vec::new());
+    }
+    match st.svc.create_task(&ctx.actor, &input).await {
+        Ok(t) => Ok(Redirect::to(&format!("/tasks/{}", t.id)).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            let (map, general) = field_errors(&e, lang.is_en());
+            form_page(&ctx, f, map, general)
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "task_detail.html")]
+struct DetailPage {
+    l: Layout,
+    task: Task,
+    progress: Vec<Progress>,
+    may_report: bool,
+    may_close: bool,
+    today: String,
+    v: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+    trend_json: String,
+}
+
+impl DetailPage {
+    fn val(&self, k: &str) -> String {
+        self.v.get(k).cloned().unwrap_or_default()
+    }
+    fn err(&self, k: &str) -> String {
+        self.errors.get(k).cloned().unwrap_or_default()
+    }
+}
+
+async fn show(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    detail(&st, &ctx, id, BTreeMap::new(), BTreeMap::new(), Vec::new()).await
+}
+
+async fn detail(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    v: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let (task, progress, may_report, may_close) = st
+        .svc
+        .get_task(&ctx.actor, id, lang.is_en())
+        .await
+        .map_err(ui(lang))?;
+    let mut points: Vec<&Progress> = progress.iter().filter(|p| p.percent.is_some()).collect();
+    points.reverse();
+    let trend_json = serde_json::json!({
+        "kind": "line",
+        "names": points.iter().map(|p| p.date.as_str()).collect::<Vec<_>>(),
+        "series": [{"name": t.s("tasks.progress_pct"), "values": points.iter().map(|p| p.percent.unwrap_or(0)).collect::<Vec<_>>()}],
+    })
+    .to_string();
+    let status = if errors.is_empty() && general.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let l = Layout::new(
+        ctx,
+        "/tasks",
+        task.title.clone(),
+        vec![
+            (t.s("nav.tasks"), "/tasks".into()),
+            (task.title.clone(), String::new()),
+        ],
+    )
+    .with_script("/assets/echarts.min.js");
+    let mut r = render(
+        &DetailPage {
+            l,
+            task,
+            progress,
+            may_report,
+            may_close,
+            today: gongjiang_storage::tasks::today(),
+            v,
+            errors,
+            general,
+            trend_json,
+        },
+        lang,
+    )?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// A refused action: the task page again, with the messages (422), or the error page.
+async fn refused(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    f: BTreeMap<String, String>,
+    e: StoreError,
+) -> Result<Response, UiError> {
+    match e {
+        e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }) => {
+            let (map, general) = field_errors(&e, ctx.lang.is_en());
+            let mut r = detail(st, ctx, id, f, map, general).await?;
+            if matches!(e, StoreError::Denied { .. }) {
+                *r.status_mut() = StatusCode::FORBIDDEN;
+            }
+            Ok(r)
+        }
+        e => Err(UiError(e.into(), ctx.lang)),
+    }
+}
+
+async fn progress(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    let g = |k: &str| f.get(k).cloned().unwrap_or_default();
+    for k in ["percent", "value"] {
+        if !g(k).trim().is_empty() && int(&g(k)).is_none() {
+            let mut errors = BTreeMap::new();
+            errors.insert(k.to_string(), T(ctx.lang).s("tasks.need_integer"));
+            return detail(&st, &ctx, id, f, errors, Vec::new()).await;
+        }
+    }
+    let input = ProgressInput {
+        date: g("date"),
+        percent: int(&g("percent")),
+        value: int(&g("value")),
+        note: g("note"),
+        evidence_url: Some(g("evidence_url")),
+    };
+    match st.svc.report_progress(&ctx.actor, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(e) => refused(&st, &ctx, id, f, e).await,
+    }
+}
+
+async fn done(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    let version = f.get("_version").and_then(|v| int(v));
+    match st.svc.complete_task(&ctx.actor, id, version).await {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(e) => refused(&st, &ctx, id, BTreeMap::new(), e).await,
+    }
+}
+
+async fn supervise(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    let note = f.get("supervise_note").cloned().unwrap_or_default();
+    match st.svc.supervise_task(&ctx.actor, id, &note).await {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(StoreError::Invalid(errs)) => {
+            let errs = errs.into_iter().map(|e| e.on("supervise_note")).collect();
+            refused(&st, &ctx, id, f, StoreError::Invalid(errs)).await
+        }
+        Err(e) => refused(&st, &ctx, id, f, e).await,
+    }
+}
+
+/// The dashboard's task section for a region node and a period: the board of the
+/// period's year (a chart of counts by status, overdue and 督办 first), or nothing for
+/// an organisation node or a year without tasks.
+pub async fn dashboard_board(
+    st: &AppState,
+    ctx: &Ctx,
+    node: &str,
+    period: &str,
+) -> Option<(Board, String)> {
+    let year: i64 = period.get(..4)?.parse().ok()?;
+    if node.len() < 6 || node.len() > 9 || !node.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let en = ctx.lang.is_en();
+    let b = st
+        .svc
+        .task_board(&ctx.actor, year, Some(node), en)
+        .await
+        .ok()?;
+    if b.by_status.iter().all(|s| s.count == 0) {
+        return None;
+    }
+    let json = serde_json::json!({
+        "names": b.by_status.iter().map(|s| s.label.as_str()).collect::<Vec<_>>(),
+        "series": [{"name": T(ctx.lang).s("tasks.total"), "values": b.by_status.iter().map(|s| s.count).collect::<Vec<_>>()}],
+    })
+    .to_string();
+    Some((b, json))
+}
+
+// ----- meetings -----
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct MeetingListQuery {
+    level: String,
+    region: String,
+    year: String,
+    page: String,
+}
+
+#[derive(Template)]
+#[template(path = "meetings_list.html")]
+struct MeetingsPage {
+    l: Layout,
+    q: MeetingListQuery,
+    levels: Vec<(&'static str, &'static str)>,
+    bodies: Vec<Body>,
+    page: Page<Meeting>,
+    can_create: bool,
+    prev: String,
+    next: String,
+}
+
+async fn meetings(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Query(q): Query<MeetingListQuery>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let en = lang.is_en();
+    let t = T(lang);
+    let nz = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let page_no = int(&q.page).unwrap_or(1).max(1);
+    let f = MeetingFilter {
+        level: nz(&q.level),
+        region: nz(&q.region),
+        year: int(&q.year),
+        page: page_no,
+        per_page: 20,
+    };
+    let page = st
+        .svc
+        .list_meetings(&ctx.actor, &f, en)
+        .await
+        .map_err(ui(lang))?;
+    let bodies = st.svc.list_bodies(&ctx.actor, en).await.map_err(ui(lang))?;
+    let can_create = !st
+        .svc
+        .writable_bodies(&ctx.actor, en)
+        .await
+        .map_err(ui(lang))?
+        .is_empty();
+    let link = |p: i64| {
+        format!(
+            "/meetings?level={}&region={}&year={}&page={p}",
+            enc(&q.level),
+            enc(&q.region),
+            enc(&q.year)
+        )
+    };
+    let l = Layout::new(
+        &ctx,
+        "/meetings",
+        t.s("nav.meetings"),
+        vec![(t.s("nav.meetings"), String::new())],
+    );
+    render(
+        &MeetingsPage {
+            l,
+            prev: link(page_no - 1),
+            next: link(page_no + 1),
+            levels: ["city", "district", "town"]
+                .iter()
+                .map(|c| (*c, gongjiang_domain::tasks::level_label(c, en)))
+                .collect(),
+            bodies,
+            page,
+            can_create,
+            q,
+        },
+        lang,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "meeting_form.html")]
+struct MeetingFormPage {
+    l: Layout,
+    body: Body,
+    attendance: Vec<(&'static str, &'static str)>,
+    v: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+}
+
+impl MeetingFormPage {
+    fn val(&self, k: &str) -> String {
+        self.v.get(k).cloned().unwrap_or_default()
+    }
+    fn err(&self, k: &str) -> String {
+        self.errors.get(k).cloned().unwrap_or_default()
+    }
+    fn att(&self, org: &i64) -> String {
+        self.v
+            .get(&format!("att_{org}"))
+            .cloned()
+            .unwrap_or_else(|| "present".into())
+    }
+    fn who(&self, org: &i64) -> String {
+        self.v
+            .get(&format!("who_{org}"))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewMeetingQuery {
+    body: String,
+}
+
+async fn meeting_form(
+    st: &AppState,
+    ctx: &Ctx,
+    body_id: Option<i64>,
+    v: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let en = lang.is_en();
+    let t = T(lang);
+    let bodies = st
+        .svc
+        .writable_bodies(&ctx.actor, en)
+        .await
+        .map_err(ui(lang))?;
+    let body = match body_id {
+        Some(id) => bodies.into_iter().find(|b| b.id == id),
+        None => bodies.into_iter().next(),
+    }
+    .ok_or_else(|| not_found(lang))?;
+    let status = if errors.is_empty() && general.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let l = Layout::new(
+        ctx,
+        "/meetings",
+        format!("{} · {}", body.name, t.s("meetings.new")),
+        vec![
+            (t.s("nav.meetings"), "/meetings".into()),
+            (t.s("meetings.new"), String::new()),
+        ],
+    );
+    let mut r = render(
+        &MeetingFormPage {
+            l,
+            body,
+            attendance: ATTENDANCE
+                .iter()
+                .map(|(c, zh, e)| (*c, if en { *e } else { *zh }))
+                .collect(),
+            v,
+            errors,
+            general,
+        },
+        lang,
+    )?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn new_meeting(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Query(q): Query<NewMeetingQuery>,
+) -> Result<Response, UiError> {
+    meeting_form(
+        &st,
+        &ctx,
+        int(&q.body),
+        BTreeMap::new(),
+        BTreeMap::new(),
+        Vec::new(),
+    )
+    .await
+}
+
+fn lines(s: &str) -> Vec<String> {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+async fn create_meeting(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let g = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let body_id = int(&g("body_id")).ok_or_else(|| not_found(lang))?;
+    let attendance = f
+        .iter()
+        .filter_map(|(k, v)| {
+            let org = int(k.strip_prefix("att_")?)?;
+            Some(AttendanceInput {
+                org_id: org,
+                status: v.clone(),
+                attendee: f.get(&format!("who_{org}")).cloned(),
+            })
+        })
+        .collect();
+    let input = MeetingInput {
+        body_id,
+        title: g("title"),
+        date: g("date"),
+        place: g("place"),
+        agenda: lines(&g("agenda")),
+        minutes: g("minutes"),
+        attendance,
+        decisions: lines(&g("decisions")),
+    };
+    match st.svc.create_meeting(&ctx.actor, &input).await {
+        Ok(m) => Ok(Redirect::to(&format!("/meetings/{}", m.id)).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            let (map, general) = field_errors(&e, lang.is_en());
+            meeting_form(&st, &ctx, Some(body_id), f, map, general).await
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "meeting_detail.html")]
+struct MeetingPage {
+    l: Layout,
+    m: Meeting,
+    attendance: Vec<Attendance>,
+    decisions: Vec<Decision>,
+    may_assign: bool,
+    chart_json: String,
+    /// The decision a refused "turn into task" was for, and its messages.
+    failed: Option<i64>,
+    v: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+}
+
+impl MeetingPage {
+    fn val(&self, k: &str) -> String {
+        self.v.get(k).cloned().unwrap_or_default()
+    }
+    fn is_failed(&self, d: &i64) -> bool {
+        self.failed == Some(*d)
+    }
+    fn err(&self, d: &i64, k: &str) -> String {
+        if self.failed == Some(*d) {
+            self.errors.get(k).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    }
+}
+
+async fn meeting(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    meeting_detail(
+        &st,
+        &ctx,
+        id,
+        None,
+        BTreeMap::new(),
+        BTreeMap::new(),
+        Vec::new(),
+    )
+    .await
+}
+
+async fn meeting_detail(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    failed: Option<i64>,
+    v: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let en = lang.is_en();
+    let t = T(lang);
+    let (m, attendance, decisions, may_assign) = st
+        .svc
+        .get_meeting(&ctx.actor, id, en)
+        .await
+        .map_err(ui(lang))?;
+    let names: Vec<&str> = ATTENDANCE
+        .iter()
+        .map(|(_, zh, e)| if en { *e } else { *zh })
+        .collect();
+    let values: Vec<i64> = ATTENDANCE
+        .iter()
+        .map(|(c, _, _)| attendance.iter().filter(|a| a.status == *c).count() as i64)
+        .collect();
+    let chart_json = serde_json::json!({
+        "kind": "pie",
+        "names": names,
+        "series": [{"name": t.s("meetings.attendance"), "values": values}],
+    })
+    .to_string();
+    let status = if errors.is_empty() && general.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let l = Layout::new(
+        ctx,
+        "/meetings",
+        m.title.clone(),
+        vec![
+            (t.s("nav.meetings"), "/meetings".into()),
+            (m.title.clone(), String::new()),
+        ],
+    )
+    .with_script("/assets/echarts.min.js");
+    let mut r = render(
+        &MeetingPage {
+            l,
+            m,
+            attendance,
+            decisions,
+            may_assign,
+            chart_json,
+            failed,
+            v,
+            errors,
+            general,
+        },
+        lang,
+    )?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn decision_task(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path((id, did)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = int(&id).ok_or_else(|| not_found(lang))?;
+    let did = int(&did).ok_or_else(|| not_found(lang))?;
+    let g = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let input = DecisionTaskInput {
+        owner: g("owner"),
+        deadline: g("deadline"),
+        title: Some(g("title")),
+        target_text: Some(g("target_text")),
+        year: None,
+    };
+    match st.svc.decision_to_task(&ctx.actor, id, did, &input).await {
+        Ok(t) => Ok(Redirect::to(&format!("/tasks/{}", t.id)).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            let (map, general) = field_errors(&e, lang.is_en());
+            meeting_detail(&st, &ctx, id, Some(did), f, map, general).await
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
