@@ -3,10 +3,22 @@
 //! ```text
 //! cargo run --release -p gongjiang-io --example gen_workers -- 1000000 workers.csv
 //! cargo run --release -p gongjiang-io --example gen_workers -- 1000000 workers.xlsx
+//! cargo run --release -p gongjiang-io --example gen_workers -- 1000000 workers.csv \
+//!     --orgs codes.txt --unique-ids
 //! ```
 //!
 //! Rows are deterministic (a fixed seed), with valid 身份证号 and 统一社会信用代码
 //! check characters, 200 enterprises, and every optional column sometimes empty.
+//!
+//! `--orgs FILE` takes the 单位信用代码 values from FILE (one per line) instead of 200
+//! made-up ones, so that the rows name organisations that exist in a target database
+//! (`bench/import_workers.py` passes the demo database's enterprises). `--unique-ids`
+//! makes every 身份证号 in the file distinct (row i gets a permutation of i over the
+//! 80,640,000 numbers of 6 birthplaces × birth years 1965–2004 × 12 months × 28 days ×
+//! 1,000 sequences) and, with birthplaces outside 常州 (workers from elsewhere in 江苏,
+//! 安徽, 河南, 四川), never one of the demo dataset's workers, who are all born in a
+//! 常州 district; without it numbers are drawn at random and about 0.6 % of a million
+//! rows repeat an earlier one.
 
 use gongjiang_io::WORKERS;
 use std::io::{BufWriter, Write};
@@ -37,6 +49,8 @@ const OCCUPATIONS: &[&str] = &[
     "化学检验员",
 ];
 const DISTRICTS: &[&str] = &["320402", "320404", "320411", "320412", "320413", "320481"];
+/// Birthplaces of `--unique-ids` numbers: none in 常州 (3204xx).
+const BIRTHPLACES: &[&str] = &["320102", "320205", "321002", "340102", "410102", "510104"];
 
 /// A small deterministic generator (xorshift64*).
 struct Rng(u64);
@@ -72,7 +86,27 @@ fn id_number(rng: &mut Rng) -> String {
     let month = 1 + rng.below(12);
     let day = 1 + rng.below(28);
     let seq = rng.below(1000);
-    let s = format!("{area}{year}{month:02}{day:02}{seq:03}");
+    with_check(format!("{area}{year}{month:02}{day:02}{seq:03}"))
+}
+
+/// Row `i`'s number when every number must be distinct: an affine permutation of `i`
+/// (the multiplier is prime to the modulus), read as mixed-radix digits.
+fn unique_id_number(i: usize) -> String {
+    const M: u64 = 6 * 40 * 12 * 28 * 1000;
+    let mut x = ((i as u64 % M) * 48_271 + 12_345) % M;
+    let seq = x % 1000;
+    x /= 1000;
+    let day = 1 + x % 28;
+    x /= 28;
+    let month = 1 + x % 12;
+    x /= 12;
+    let year = 1965 + x % 40;
+    x /= 40;
+    let area = BIRTHPLACES[(x % 6) as usize];
+    with_check(format!("{area}{year}{month:02}{day:02}{seq:03}"))
+}
+
+fn with_check(s: String) -> String {
     let sum: u32 = s
         .bytes()
         .zip(ID_WEIGHTS)
@@ -82,13 +116,15 @@ fn id_number(rng: &mut Rng) -> String {
     format!("{s}{check}")
 }
 
-fn row(rng: &mut Rng, orgs: &[String]) -> Vec<String> {
+fn row(rng: &mut Rng, orgs: &[String], unique: Option<usize>) -> Vec<String> {
     let name = format!(
         "{}{}",
         SURNAMES[rng.below(SURNAMES.len())],
         GIVEN[rng.below(GIVEN.len())]
     );
-    let id = id_number(rng);
+    // Drawn either way, so that the other columns do not depend on the option.
+    let drawn = id_number(rng);
+    let id = unique.map_or(drawn, unique_id_number);
     let org = orgs[rng.below(orgs.len())].clone();
     let phone = format!(
         "1{}{:09}",
@@ -128,12 +164,35 @@ fn row(rng: &mut Rng, orgs: &[String]) -> Vec<String> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut positional = Vec::new();
+    let mut orgs_file = None;
+    let mut unique = false;
     let mut args = std::env::args().skip(1);
-    let n: usize = args.next().unwrap_or_else(|| "1000".into()).parse()?;
-    let out = args.next().unwrap_or_else(|| "workers.csv".into());
-    let orgs: Vec<String> = (1..=200).map(uscc).collect();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--orgs" => orgs_file = Some(args.next().ok_or("--orgs needs a file")?),
+            "--unique-ids" => unique = true,
+            _ if a.starts_with("--") => return Err(format!("unknown option {a}").into()),
+            _ => positional.push(a),
+        }
+    }
+    let mut positional = positional.into_iter();
+    let n: usize = positional.next().unwrap_or_else(|| "1000".into()).parse()?;
+    let out = positional.next().unwrap_or_else(|| "workers.csv".into());
+    let orgs: Vec<String> = match orgs_file {
+        Some(f) => std::fs::read_to_string(&f)?
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect(),
+        None => (1..=200).map(uscc).collect(),
+    };
+    if orgs.is_empty() {
+        return Err("--orgs: the file lists no credit codes".into());
+    }
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let rows = (0..n).map(move |_| row(&mut rng, &orgs));
+    let rows = (0..n).map(move |i| row(&mut rng, &orgs, unique.then_some(i)));
     if out.ends_with(".xlsx") {
         let bytes = gongjiang_io::xlsx(&WORKERS, rows)?;
         std::fs::write(&out, bytes)?;

@@ -112,6 +112,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "policies",
         sql: include_str!("../migrations/0013_policies.sql"),
     },
+    Migration {
+        version: 14,
+        name: "worker_indexes",
+        sql: include_str!("../migrations/0014_worker_indexes.sql"),
+    },
 ];
 
 impl Db {

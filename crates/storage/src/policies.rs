@@ -302,6 +302,7 @@ impl Service {
         .try_get(0)?;
         index(
             tx.conn(),
+            self.db.backend,
             id,
             v.title.as_deref().unwrap_or(""),
             v.body.as_deref().unwrap_or(""),
@@ -508,7 +509,13 @@ impl Service {
 }
 
 /// (Re)builds a document's search terms.
-async fn index(conn: &mut sqlx::AnyConnection, id: i64, title: &str, body: &str) -> Result<()> {
+async fn index(
+    conn: &mut sqlx::AnyConnection,
+    backend: crate::Backend,
+    id: i64,
+    title: &str,
+    body: &str,
+) -> Result<()> {
     sqlx::query("DELETE FROM policy_grams WHERE policy_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -522,8 +529,9 @@ async fn index(conn: &mut sqlx::AnyConnection, id: i64, title: &str, body: &str)
     }
     let all: Vec<(String, (i64, i64))> = counts.into_iter().collect();
     for chunk in all.chunks(400) {
-        let mut sql = crate::sql::Sql::new(
+        let mut sql = crate::sql::Sql::for_backend(
             "INSERT INTO policy_grams (policy_id, gram, in_title, hits) VALUES ",
+            backend,
         );
         for (k, (g, (t, h))) in chunk.iter().enumerate() {
             sql.push(if k == 0 { "(" } else { ", (" });

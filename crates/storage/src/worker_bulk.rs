@@ -33,6 +33,8 @@ use std::collections::{HashMap, HashSet};
 const INSERT_BATCH: usize = 500;
 /// Keys per `IN (…)` lookup.
 const LOOKUP_BATCH: usize = 500;
+/// SQLite page cache while a bulk import runs, in KiB.
+const BULK_CACHE_KIB: i64 = 256 * 1024;
 
 /// A row whose own fields are valid, with its personal numbers hashed and encrypted.
 #[derive(Debug, Clone)]
@@ -178,6 +180,7 @@ struct Stored {
 /// The write side of a bulk worker import. Feed it chunks in file order, then finish.
 pub struct WorkerLoader {
     tx: Option<Tx>,
+    backend: crate::Backend,
     actor: Actor,
     opts: Options,
     /// Credit code → id, for the organisations the actor may write to.
@@ -209,6 +212,14 @@ impl Service {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.db.begin().await?;
+        if self.db.backend == crate::Backend::Sqlite {
+            // A million random keys go into four indexes: with SQLite's default 2 MB page
+            // cache the transaction spills and rereads pages constantly. A bounded 256 MB
+            // cache for this connection while the import runs (reset in `finish`).
+            sqlx::query(&format!("PRAGMA cache_size = -{}", BULK_CACHE_KIB))
+                .execute(tx.conn())
+                .await?;
+        }
         let resolved = actor.write_scope().resolve(tx.conn()).await?;
         let mut sql = Sql::new("SELECT o.id, o.uscc FROM orgs o WHERE 1 = 1");
         resolved.org_filter(&mut sql, "o");
@@ -230,6 +241,7 @@ impl Service {
             .collect::<Result<HashSet<u64>>>()?;
         Ok(WorkerLoader {
             tx: Some(tx),
+            backend: self.db.backend,
             actor: actor.clone(),
             opts,
             orgs,
@@ -401,9 +413,10 @@ impl WorkerLoader {
     async fn lookup(&mut self, hashes: &[&str]) -> Result<HashMap<String, Stored>> {
         let mut out = HashMap::new();
         for batch in hashes.chunks(LOOKUP_BATCH) {
-            let mut sql = Sql::new(
+            let mut sql = Sql::for_backend(
                 "SELECT id, org_id, name, phone_hash, occupation, skill_level, certificate_no, certified_on, frontline, \
                  political_status, certificates, id_hash FROM workers WHERE id_hash IN (",
+                self.backend,
             );
             for (i, h) in batch.iter().enumerate() {
                 if i > 0 {
@@ -436,9 +449,10 @@ impl WorkerLoader {
 
     async fn insert(&mut self, batch: &[(Prepared, i64)]) -> Result<()> {
         let now = self.now;
-        let mut sql = Sql::new(
+        let mut sql = Sql::for_backend(
             "INSERT INTO workers (org_id, name, id_enc, id_hash, id_masked, phone_enc, phone_hash, phone_masked, gender, birth_year, \
              occupation, skill_level, certificate_no, certified_on, frontline, political_status, certificates, created_at, updated_at) VALUES ",
+            self.backend,
         );
         for (n, (p, org_id)) in batch.iter().enumerate() {
             let f = &p.f;
@@ -521,6 +535,11 @@ impl WorkerLoader {
             .tx
             .take()
             .ok_or_else(|| StoreError::Other("worker import already finished".into()))?;
+        if self.backend == crate::Backend::Sqlite {
+            sqlx::query("PRAGMA cache_size = -2000")
+                .execute(tx.conn())
+                .await?;
+        }
         if ok && outcome.created + outcome.updated > 0 {
             indicators::settle_worker_counts(tx.conn(), &self.before).await?;
             let zh = format!(
