@@ -276,7 +276,10 @@ pub async fn load_seeded(
     }
     loaded.cases = seed_cases(svc).await?;
     crate::tasks::seed_tasks(svc).await?;
-    crate::assessment::seed_assessment(svc).await?;
+    if crate::assessment::seed_assessment(svc).await? > 0 {
+        // Its expert panel: accounts too.
+        loaded.users += crate::assessment::EXPERTS.len();
+    }
     crate::contacts::seed_contacts(svc).await?;
     crate::liuyou::seed_liuyou(svc).await?;
     crate::policies::seed_policies(svc).await?;

@@ -117,6 +117,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "worker_indexes",
         sql: include_str!("../migrations/0014_worker_indexes.sql"),
     },
+    Migration {
+        version: 15,
+        name: "case_files",
+        sql: include_str!("../migrations/0015_case_files.sql"),
+    },
 ];
 
 impl Db {

@@ -45,6 +45,10 @@ pub struct Case {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Attached material (filled on the detail; empty in lists).
+    pub files: Vec<crate::files::FileMeta>,
+    #[serde(skip)]
+    pub file_ids: Vec<i64>,
     #[serde(skip)]
     pub submitted_by: Option<i64>,
     #[serde(skip)]
@@ -122,7 +126,7 @@ pub struct CaseFilter {
 }
 
 const SELECT: &str = "SELECT c.id, c.process, c.org_id, o.name AS org_name, c.title, c.status, c.step, c.data, c.due_at, c.result_ref, \
-    c.version, c.created_at, c.updated_at, c.submitted_by, o.region_l2, o.region_l3 FROM wf_cases c JOIN orgs o ON o.id = c.org_id";
+    c.version, c.created_at, c.updated_at, c.submitted_by, o.region_l2, o.region_l3, c.file_ids FROM wf_cases c JOIN orgs o ON o.id = c.org_id";
 
 fn from_row(r: &sqlx::any::AnyRow, en: bool, now: i64) -> Result<Case> {
     let process: String = r.try_get("process")?;
@@ -154,6 +158,8 @@ fn from_row(r: &sqlx::any::AnyRow, en: bool, now: i64) -> Result<Case> {
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         submitted_by: r.try_get("submitted_by")?,
+        files: Vec::new(),
+        file_ids: serde_json::from_str(&r.try_get::<String, _>("file_ids")?).unwrap_or_default(),
         path: Path {
             district: r.try_get("region_l2")?,
             town: r.try_get("region_l3")?,
@@ -429,10 +435,18 @@ impl Service {
                 let step: Option<i64> = r.try_get(3)?;
                 let changes: Option<String> = r.try_get(7)?;
                 Ok(Event {
-                    action_label: Action::parse(&action)
-                        .map(|a| a.label(en))
-                        .unwrap_or("")
-                        .to_string(),
+                    action_label: match Action::parse(&action) {
+                        Some(a) => a.label(en),
+                        None if action == "attach" => {
+                            if en {
+                                "Attached material"
+                            } else {
+                                "上传材料"
+                            }
+                        }
+                        None => "",
+                    }
+                    .to_string(),
                     action,
                     from_status: r.try_get(1)?,
                     to_status: r.try_get(2)?,
@@ -448,6 +462,8 @@ impl Service {
             })
             .collect::<Result<Vec<_>>>()?;
         let actions = self.allowed_actions(actor, &c);
+        let mut c = c;
+        c.files = Self::file_metas(&mut conn, &c.file_ids).await?;
         Ok((c, events, actions))
     }
 
@@ -1146,5 +1162,106 @@ impl Service {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl Service {
+    /// Attaches material to a case: the applicant while it is a draft or returned, or
+    /// the reviewer of the current step (a review memo). Files are checked by content
+    /// and size; the history records the upload.
+    pub async fn attach_case_files(
+        &self,
+        actor: &Actor,
+        id: i64,
+        files: &[(String, Vec<u8>)],
+    ) -> Result<Case> {
+        if files.is_empty() {
+            return Err(StoreError::Invalid(vec![FieldError::required(
+                "file", "附件", "File",
+            )]));
+        }
+        if files.len() > 10 {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "file",
+                Rule::TooLong,
+                "一次最多上传10个文件",
+                "at most 10 files at a time",
+            )]));
+        }
+        let mut tx = self.db.begin().await?;
+        let c = self
+            .case_in(tx.conn(), &actor.read_scope(), id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let def = c.def().ok_or(StoreError::NotFound)?;
+        let at = c.position();
+        let applicant =
+            self.is_applicant(actor, &c) && matches!(at.status, Status::Draft | Status::Returned);
+        let reviewer = may_review(def, at, actor.role, actor.region_code.as_deref(), &c.path);
+        if !(applicant || reviewer) {
+            return Err(StoreError::conflict(
+                "case_locked",
+                Some("file"),
+                "该事项当前不能由您上传材料(申报单位只能在草稿或退回后补充材料)",
+                "you cannot attach material to this case now",
+            ));
+        }
+        let mut ids = c.file_ids.clone();
+        let mut names = Vec::new();
+        for (name, bytes) in files {
+            let m = self
+                .store_file(tx.conn(), actor, Some(c.org_id), name, bytes)
+                .await?;
+            ids.push(m.id);
+            names.push(m.name);
+        }
+        let now = now_ms();
+        let json = serde_json::to_string(&ids).map_err(|e| StoreError::Other(e.to_string()))?;
+        let n = sqlx::query(
+            "UPDATE wf_cases SET file_ids = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+        )
+        .bind(&json)
+        .bind(now)
+        .bind(id)
+        .bind(c.version)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(changed_elsewhere());
+        }
+        sqlx::query(
+            "INSERT INTO wf_events (case_id, action, from_status, to_status, step, user_id, username, display_name, comment, changes, at_ms) \
+             VALUES ($1, 'attach', $2, $2, $3, $4, $5, $6, $7, NULL, $8)",
+        )
+        .bind(id)
+        .bind(&c.status)
+        .bind(c.step)
+        .bind(actor.user_id)
+        .bind(&actor.username)
+        .bind(&actor.display_name)
+        .bind(names.join("、"))
+        .bind(now)
+        .execute(tx.conn())
+        .await?;
+        audit::append(
+            tx.conn(),
+            actor,
+            audit::action::UPDATE,
+            "case",
+            &id.to_string(),
+            &format!("{}:上传材料 {}", c.title, names.join("、")),
+            None,
+            None,
+            now,
+        )
+        .await?;
+        let mut after = self
+            .case_in(tx.conn(), &Scope::All, id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        after.files = Self::file_metas(tx.conn(), &after.file_ids).await?;
+        tx.commit().await?;
+        Ok(after)
     }
 }

@@ -729,6 +729,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("cases.comment_hint", "退回或不予通过时必须填写理由", "A reason is required to return or reject"),
     ("cases.nothing_to_do", "该事项当前不需要您办理。", "Nothing for you to do on this case now."),
     ("cases.history", "办理过程", "History"),
+    ("cases.material", "申报材料", "Material"),
+    ("cases.upload", "上传", "Upload"),
     ("cases.corrected", "审核修改", "Corrected"),
     ("cases.inbox_empty", "暂无待办事项。", "Nothing waits for you."),
     ("cases.bulk", "对选中的事项", "With the selected cases"),

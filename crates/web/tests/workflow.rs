@@ -47,6 +47,25 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     assert_eq!(s, 200, "{c}");
     let id = c["id"].as_i64().unwrap();
     assert_eq!(c["status"], "draft");
+    // Material: checked by content; listed on the case; recorded in the history.
+    let upload = |name: &'static str, bytes: &'static [u8]| {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name),
+        );
+        app.client
+            .post(app.at(&format!("/api/v1/cases/{id}/files")))
+            .bearer_auth(&unit)
+            .multipart(form)
+            .send()
+    };
+    let r = upload("申报书.pdf", b"%PDF-1.4 application").await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = upload("setup.pdf", b"MZ\x90\x00").await.unwrap();
+    assert_eq!(r.status(), 422);
+    let (_, d) = app.get(&unit, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(d["case"]["files"][0]["name"], "申报书.pdf", "{d}");
+    assert_eq!(d["history"][0]["action"], "attach");
     // Submitting an incomplete form names the missing fields.
     let (s, e) = act(&app, &unit, id, json!({"action": "submit"})).await;
     assert_eq!(s, 422, "{e}");
@@ -186,8 +205,25 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         .collect();
     assert_eq!(
         actions,
-        ["submit", "accept", "return", "submit", "accept", "accept", "accept", "accept"]
+        [
+            "attach", "submit", "accept", "return", "submit", "accept", "accept", "accept",
+            "accept"
+        ]
     );
+    // Decided: the applicant can no longer add material.
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4 late".to_vec()).file_name("late.pdf"),
+    );
+    let r = app
+        .client
+        .post(app.at(&format!("/api/v1/cases/{id}/files")))
+        .bearer_auth(&unit)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
     assert!(d.to_string().contains("请补充培训投入数据"));
     // A final case accepts nothing more.
     let (s, e) = act(&app, &city, id, json!({"action": "accept"})).await;

@@ -244,3 +244,36 @@ pub async fn notifications(
             .collect(),
     ))
 }
+
+/// Attaches material to a case (multipart `file` parts; PDF, images, Office documents or
+/// text, 20 MB each): the applicant while it is a draft or returned, or the reviewer of
+/// the current step.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/files", tag = "workflow", params(("id" = i64, Path)), responses((status = 200, body = Case), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn attach(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    mut m: axum::extract::Multipart,
+) -> Result<Json<Case>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let mut files = Vec::new();
+    loop {
+        let field = match m.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(ApiError(AppError::PayloadTooLarge, ctx.lang)),
+        };
+        let name = field.file_name().unwrap_or("file").to_string();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| ApiError(AppError::PayloadTooLarge, ctx.lang))?;
+        files.push((name, bytes.to_vec()));
+    }
+    Ok(Json(
+        st.svc
+            .attach_case_files(&ctx.actor, id, &files)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}

@@ -80,6 +80,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/cases/{id}"),
     ("put", "/api/v1/cases/{id}"),
     ("post", "/api/v1/cases/{id}/actions"),
+    ("post", "/api/v1/cases/{id}/files"),
     ("post", "/api/v1/cases/bulk"),
     ("get", "/api/v1/cases/bulk/{id}"),
     ("get", "/api/v1/inbox"),
@@ -209,6 +210,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/cases/bulk/{id}", get(cases::bulk_status))
         .route("/api/v1/cases/{id}", get(cases::get).put(cases::update))
         .route("/api/v1/cases/{id}/actions", post(cases::act))
+        .route(
+            "/api/v1/cases/{id}/files",
+            post(cases::attach).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
         .route("/api/v1/inbox", get(cases::inbox))
         .route("/api/v1/notifications", get(cases::notifications))
         .route("/api/v1/liuyou", get(liuyou::list))
@@ -352,7 +357,7 @@ async fn api_not_found(lang: Lang) -> ApiError {
         reports::list_reports, reports::save_report, reports::get_report, reports::transition, reports::lock, reports::completeness, reports::remind,
         io::start, io::status, io::rejected, io::template, io::export,
         workers::list, workers::save, workers::get, workers::delete, workers::reveal,
-        cases::list, cases::create, cases::get, cases::update, cases::act, cases::inbox, cases::bulk, cases::bulk_status, cases::notifications,
+        cases::list, cases::create, cases::get, cases::update, cases::act, cases::attach, cases::inbox, cases::bulk, cases::bulk_status, cases::notifications,
         liuyou::list, liuyou::sheet, liuyou::save, liuyou::upload, liuyou::submit, liuyou::review, liuyou::download,
         policies::list, policies::create, policies::get, policies::delete,
         tasks::list, tasks::create, tasks::board, tasks::get, tasks::progress, tasks::done, tasks::supervise,

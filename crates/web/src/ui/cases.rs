@@ -26,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/cases/new", get(new))
         .route("/cases/{id}", get(show).post(edit))
         .route("/cases/{id}/act", post(act))
+        .route(
+            "/cases/{id}/files",
+            post(attach).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
         .route("/inbox", get(inbox))
         .route("/inbox/bulk", post(bulk))
         .route("/inbox/bulk/{id}", get(bulk_progress))
@@ -729,4 +733,51 @@ async fn read_all(
         .await
         .map_err(ui(ctx.lang))?;
     Ok(Redirect::to("/notifications").into_response())
+}
+
+/// Uploads material (multipart: `_csrf`, one or more `files`).
+async fn attach(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    mut m: axum::extract::Multipart,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
+    let mut csrf = String::new();
+    let mut files = Vec::new();
+    loop {
+        let field = match m.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(UiError(AppError::PayloadTooLarge, lang)),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| UiError(AppError::PayloadTooLarge, lang))?;
+        match name.as_str() {
+            "_csrf" => csrf = String::from_utf8_lossy(&bytes).to_string(),
+            "files" => {
+                if let Some(n) = file_name.filter(|n| !n.is_empty()) {
+                    files.push((n, bytes.to_vec()));
+                }
+            }
+            _ => {}
+        }
+    }
+    if csrf != ctx.csrf {
+        return Err(UiError(AppError::Csrf, lang));
+    }
+    match st.svc.attach_case_files(&ctx.actor, id, &files).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            let (map, mut general) = field_errors(&e, lang.is_en());
+            general.extend(map.into_values());
+            detail(&st, &ctx, id, BTreeMap::new(), general).await
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
 }
