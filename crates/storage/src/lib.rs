@@ -14,6 +14,7 @@ pub mod files;
 pub mod import;
 pub mod indicators;
 pub mod liuyou;
+pub mod notify;
 pub mod orgs;
 pub mod pairs;
 pub mod pilots;

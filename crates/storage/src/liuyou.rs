@@ -543,21 +543,15 @@ impl Service {
         )
         .await?;
         if !accept {
-            let users: Vec<i64> = sqlx::query_scalar(
-                "SELECT id FROM users WHERE role = 'unit' AND org_id = $1 AND disabled = 0",
+            let users = crate::notify::unit_contacts(tx.conn(), org.id).await?;
+            crate::notify::notify(
+                tx.conn(),
+                &users,
+                &format!("六有“{}”被退回:{}", it.name_zh, reason.unwrap_or("")),
+                &format!("/liuyou/{}/{year}", org.id),
+                now,
             )
-            .bind(org.id)
-            .fetch_all(tx.conn())
             .await?;
-            for u in users {
-                sqlx::query("INSERT INTO notifications (user_id, message, link, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(u)
-                    .bind(format!("六有“{}”被退回:{}", it.name_zh, reason.unwrap_or("")))
-                    .bind(format!("/liuyou/{}/{year}", org.id))
-                    .bind(now)
-                    .execute(tx.conn())
-                    .await?;
-            }
         }
         let sheet = self
             .sheet_in(tx.conn(), org.id, &org.name, year, false)

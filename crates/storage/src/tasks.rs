@@ -303,17 +303,7 @@ async fn notify_org(
         .iter()
         .map(|r| r.try_get(0))
         .collect::<std::result::Result<_, _>>()?;
-    for u in &users {
-        sqlx::query(
-            "INSERT INTO notifications (user_id, message, link, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(u)
-        .bind(message)
-        .bind(link)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    }
+    crate::notify::notify(conn, &users, message, link, now).await?;
     Ok(users.len())
 }
 

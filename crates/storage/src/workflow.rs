@@ -52,6 +52,8 @@ pub struct Case {
     #[serde(skip)]
     pub submitted_by: Option<i64>,
     #[serde(skip)]
+    pub created_by: Option<i64>,
+    #[serde(skip)]
     path: Path,
 }
 
@@ -126,7 +128,7 @@ pub struct CaseFilter {
 }
 
 const SELECT: &str = "SELECT c.id, c.process, c.org_id, o.name AS org_name, c.title, c.status, c.step, c.data, c.due_at, c.result_ref, \
-    c.version, c.created_at, c.updated_at, c.submitted_by, o.region_l2, o.region_l3, c.file_ids FROM wf_cases c JOIN orgs o ON o.id = c.org_id";
+    c.version, c.created_at, c.updated_at, c.submitted_by, c.created_by, o.region_l2, o.region_l3, c.file_ids FROM wf_cases c JOIN orgs o ON o.id = c.org_id";
 
 fn from_row(r: &sqlx::any::AnyRow, en: bool, now: i64) -> Result<Case> {
     let process: String = r.try_get("process")?;
@@ -158,6 +160,7 @@ fn from_row(r: &sqlx::any::AnyRow, en: bool, now: i64) -> Result<Case> {
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         submitted_by: r.try_get("submitted_by")?,
+        created_by: r.try_get("created_by")?,
         files: Vec::new(),
         file_ids: serde_json::from_str(&r.try_get::<String, _>("file_ids")?).unwrap_or_default(),
         path: Path {
@@ -354,8 +357,14 @@ impl Service {
         Ok(c)
     }
 
+    /// The applicant: the unit's own contact, or the region staff member who started
+    /// the case on its behalf. (Reviewers are not applicants: a district cannot submit
+    /// or withdraw a unit's application.)
     fn is_applicant(&self, actor: &Actor, c: &Case) -> bool {
-        (actor.role == Role::Unit && actor.org_id == Some(c.org_id)) || actor.role.is_region_staff()
+        (actor.role == Role::Unit && actor.org_id == Some(c.org_id))
+            || (actor.role.is_region_staff()
+                && actor.user_id.is_some()
+                && actor.user_id == c.created_by)
     }
 
     /// Edits the form of a draft or returned case (the applicant).
@@ -700,15 +709,9 @@ impl Service {
         let at = c.position();
         let users = match at.status {
             Status::InReview | Status::Notice => self.reviewers_of(conn, c).await?,
-            Status::Returned | Status::Approved | Status::Rejected => sqlx::query(
-                "SELECT id FROM users WHERE role = 'unit' AND org_id = $1 AND disabled = 0",
-            )
-            .bind(c.org_id)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<std::result::Result<Vec<i64>, _>>()?,
+            Status::Returned | Status::Approved | Status::Rejected => {
+                crate::notify::unit_contacts(conn, c.org_id).await?
+            }
             _ => Vec::new(),
         };
         let msg = match at.status {
@@ -719,16 +722,7 @@ impl Service {
             Status::Rejected => format!("未通过:{}", c.title),
             _ => format!("{}:{}", action.label(false), c.title),
         };
-        for u in users {
-            sqlx::query("INSERT INTO notifications (user_id, message, link, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(u)
-                .bind(&msg)
-                .bind(&link)
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
-        }
-        Ok(())
+        crate::notify::notify(conn, &users, &msg, &link, now).await
     }
 
     /// The accounts that may act on a case now.
@@ -930,15 +924,9 @@ impl Service {
             } else {
                 format!("即将到期(两日内),请及时办理:{}", c.title)
             };
-            for u in self.reviewers_of(tx.conn(), c).await? {
-                sqlx::query("INSERT INTO notifications (user_id, message, link, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(u)
-                    .bind(&msg)
-                    .bind(format!("/cases/{}", c.id))
-                    .bind(now)
-                    .execute(tx.conn())
-                    .await?;
-            }
+            let users = self.reviewers_of(tx.conn(), c).await?;
+            crate::notify::notify(tx.conn(), &users, &msg, &format!("/cases/{}", c.id), now)
+                .await?;
             sqlx::query("UPDATE wf_cases SET reminded_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(c.id)

@@ -101,6 +101,9 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         (Some("in_review"), Some(0))
     );
     assert!(c["due_at"].as_i64().is_some());
+    // Reviewers are not applicants: the district cannot withdraw or resubmit it.
+    let (s, _) = act(&app, &district, id, json!({"action": "withdraw"})).await;
+    assert_eq!(s, 403, "a reviewer withdrew a unit's application");
     // Not the district's turn yet; a district elsewhere does not even see it.
     let (s, e) = act(&app, &district, id, json!({"action": "accept"})).await;
     assert_eq!(
