@@ -122,6 +122,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "case_files",
         sql: include_str!("../migrations/0015_case_files.sql"),
     },
+    Migration {
+        version: 18,
+        name: "edit_and_end",
+        sql: include_str!("../migrations/0018_edit_and_end.sql"),
+    },
 ];
 
 impl Db {
@@ -173,7 +178,14 @@ impl Db {
             Backend::Sqlite => Some(self.write_lock.clone().lock_owned().await),
             Backend::Postgres => None,
         };
-        let tx = self.pool.begin().await?;
+        // BEGIN IMMEDIATE takes SQLite's write lock at the start, where the busy timeout
+        // applies. A deferred transaction that reads first and then writes gets SQLITE_BUSY
+        // at once (no busy wait) if another connection still holds the lock, e.g. a
+        // transaction dropped on an error path whose rollback has not run yet.
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(Tx { tx, _guard: guard })
     }
 
