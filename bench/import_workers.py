@@ -6,10 +6,16 @@ executemany), on the same 1,000,000-row .xlsx and .csv files.
     python3 bench/import_workers.py                 # 1,000,000 rows
     python3 bench/import_workers.py --rows 50000    # a quick try first
 
+    python3 bench/import_workers.py --pg postgres://postgres@127.0.0.1:5432/postgres
+                                                    # gongjiang's import into PostgreSQL too
+
 Needs pandas and openpyxl (`pip install pandas openpyxl`) and a Rust toolchain: the
 release binary and the row generator are built first (`--no-build` to skip). Every
 measured step runs in its own process; wall time and peak resident memory (the child's
-own `ru_maxrss` from wait4) are recorded per step. See bench/README.md.
+own `ru_maxrss` from wait4) are recorded per step. With `--pg URL` (a server URL whose
+user may create databases; `psql` must be installed) the same files are also imported
+into a PostgreSQL database made from the same demo dataset, one fresh copy per file
+(`CREATE DATABASE … TEMPLATE`). See bench/README.md.
 """
 import argparse
 import csv
@@ -143,6 +149,24 @@ def sh(cmd, **kw):
     subprocess.run(cmd, check=True, **kw)
 
 
+def pg_url(server, dbname):
+    """The server URL with another database name."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    u = urlsplit(server)
+    return urlunsplit((u.scheme, u.netloc, "/" + dbname, u.query, u.fragment))
+
+
+def psql(server, sql):
+    out = subprocess.run(
+        ["psql", server, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip()
+
+
 def count_rows(db, table="workers"):
     con = sqlite3.connect(db)
     try:
@@ -175,6 +199,15 @@ def main():
     )
     ap.add_argument(
         "--skip-gongjiang", action="store_true", help="measure the Python routes only"
+    )
+    ap.add_argument(
+        "--pg",
+        metavar="URL",
+        help="also import into PostgreSQL: a server URL (postgres://user@host:port/db) whose "
+        "user may create databases; gj_bench_demo and gj_bench_run are made there and dropped",
+    )
+    ap.add_argument(
+        "--skip-python", action="store_true", help="skip the pandas and raw routes"
     )
     a = ap.parse_args()
     start_load = os.getloadavg()[0]
@@ -261,8 +294,39 @@ def main():
             results.append(("gongjiang import", fmt, n if code == 0 else None, wall, rss, note))
             shutil.rmtree(d, ignore_errors=True)
 
+    # 3b. The same into PostgreSQL: a demo database made once, copied fresh for each file.
+    if a.pg and not skip_reason:
+        demo_pg, run_pg = "gj_bench_demo", "gj_bench_run"
+        pg_dir = work / "demo-pg"  # its data.key (the key never goes into the database)
+        shutil.rmtree(pg_dir, ignore_errors=True)
+        psql(a.pg, f"DROP DATABASE IF EXISTS {run_pg}")
+        psql(a.pg, f"DROP DATABASE IF EXISTS {demo_pg}")
+        psql(a.pg, f"CREATE DATABASE {demo_pg}")
+        sh([a.gongjiang, "--data-dir", pg_dir, "--database-url", pg_url(a.pg, demo_pg), "demo"],
+           env=dict(os.environ, GONGJIANG_LOG="warn"))
+        pg_demo_workers = int(psql(pg_url(a.pg, demo_pg), "SELECT COUNT(*) FROM workers"))
+        for fmt, f in files.items():
+            psql(a.pg, f"DROP DATABASE IF EXISTS {run_pg}")
+            psql(a.pg, f"CREATE DATABASE {run_pg} TEMPLATE {demo_pg}")
+            print(f"gongjiang import workers {f.name} (PostgreSQL)", flush=True)
+            code, wall, rss, out, err = measured(
+                [a.gongjiang, "--data-dir", pg_dir, "--database-url", pg_url(a.pg, run_pg),
+                 "import", "workers", f],
+                work,
+                dict(os.environ, GONGJIANG_LANG="en"),
+                label="gongjiang (PostgreSQL)",
+            )
+            n = int(psql(pg_url(a.pg, run_pg), "SELECT COUNT(*) FROM workers")) - pg_demo_workers
+            note = f"{n} workers added"
+            if code != 0:
+                note += f"; exit {code}: {err.strip().splitlines()[-1] if err.strip() else ''}"
+            results.append(("gongjiang import (PostgreSQL)", fmt, n if code == 0 else None, wall,
+                            rss, note))
+        psql(a.pg, f"DROP DATABASE IF EXISTS {run_pg}")
+        psql(a.pg, f"DROP DATABASE IF EXISTS {demo_pg}")
+
     # 4. pandas (+ openpyxl for xlsx) → to_sql into a new SQLite file.
-    for fmt, f in files.items():
+    for fmt, f in ({} if a.skip_python else files).items():
         db = work / f"pandas-{fmt}.db"
         db.unlink(missing_ok=True)
         reader = "read_excel(openpyxl)" if fmt == "xlsx" else "read_csv"
@@ -282,7 +346,7 @@ def main():
         db.unlink(missing_ok=True)
 
     # 5. Raw: csv module + sqlite3 executemany with a prepared INSERT, one transaction.
-    if "csv" in files:
+    if "csv" in files and not a.skip_python:
         f = files["csv"]
         for step, name in (("raw-stream", "raw csv → executemany (read + insert)"),
                            ("raw-memory", "raw executemany, rows already in memory")):
@@ -316,7 +380,8 @@ def main():
     if skip_reason:
         print(f"| gongjiang import | csv, xlsx | — | — | — | — | skipped: {skip_reason} |")
     print()
-    by = {(r[0].split()[0], r[1]): r for r in results}
+    # The ratios compare the SQLite import (the PostgreSQL rows are listed in the table).
+    by = {(r[0].split()[0], r[1]): r for r in results if "PostgreSQL" not in r[0]}
 
     def t(key):
         r = by.get(key)

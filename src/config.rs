@@ -53,6 +53,56 @@ pub struct FileConfig {
     pub lang: Option<String>,
     /// 64 hex characters: the key that encrypts personal data (or use a key file).
     pub data_key: Option<String>,
+    /// The console's address as people open it (links in e-mails), e.g.
+    /// `https://gongjiang.example.gov.cn`.
+    pub public_url: Option<String>,
+    /// Where uploaded files are kept (`[files]`).
+    #[serde(default)]
+    pub files: FilesConfig,
+    /// E-mail notifications (`[smtp]`); without a host, none are sent.
+    #[serde(default)]
+    pub smtp: SmtpConfig,
+}
+
+/// `[files]`: `backend = "disk"` (default; `dir`, default the data directory's `files/`)
+/// or `backend = "s3"` with endpoint, bucket, region, access_key, secret_key, prefix.
+/// Environment variables override: GONGJIANG_FILES_BACKEND, GONGJIANG_FILES_DIR,
+/// GONGJIANG_S3_ENDPOINT, GONGJIANG_S3_BUCKET, GONGJIANG_S3_REGION,
+/// GONGJIANG_S3_ACCESS_KEY, GONGJIANG_S3_SECRET_KEY, GONGJIANG_S3_PREFIX.
+#[derive(Deserialize, Default, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct FilesConfig {
+    pub backend: Option<String>,
+    pub dir: Option<PathBuf>,
+    pub endpoint: Option<String>,
+    pub bucket: Option<String>,
+    pub region: Option<String>,
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
+    pub prefix: Option<String>,
+}
+
+/// `[smtp]`: host, port, username, password, from, tls (none / starttls / tls).
+/// Environment variables override: GONGJIANG_SMTP_HOST, GONGJIANG_SMTP_PORT,
+/// GONGJIANG_SMTP_USERNAME, GONGJIANG_SMTP_PASSWORD, GONGJIANG_SMTP_FROM,
+/// GONGJIANG_SMTP_TLS; the link base is `public_url` / GONGJIANG_PUBLIC_URL.
+#[derive(Deserialize, Default, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: Option<String>,
+    pub tls: Option<String>,
+}
+
+/// An environment variable if set and not blank, else the file's value.
+fn env_or(var: &str, file: &Option<String>) -> Option<String> {
+    std::env::var(var)
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| file.clone().filter(|s| !s.trim().is_empty()))
 }
 
 pub struct Config {
@@ -158,6 +208,85 @@ impl Config {
             let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
         }
         Ok(key)
+    }
+
+    /// The file store: the data directory's `files/`, another directory, or an
+    /// S3-compatible bucket.
+    pub fn file_store(&self) -> Result<gongjiang_storage::files::FileStore, String> {
+        use gongjiang_storage::files::FileStore;
+        let f = &self.file.files;
+        let backend = env_or("GONGJIANG_FILES_BACKEND", &f.backend)
+            .unwrap_or_else(|| "disk".into())
+            .to_ascii_lowercase();
+        match backend.as_str() {
+            "disk" => Ok(FileStore::Disk(
+                std::env::var("GONGJIANG_FILES_DIR")
+                    .ok()
+                    .filter(|s| !s.trim().is_empty())
+                    .map(PathBuf::from)
+                    .or(f.dir.clone())
+                    .unwrap_or_else(|| self.data_dir.join("files")),
+            )),
+            "s3" => {
+                let need = |var: &str, key: &str, v: &Option<String>| {
+                    env_or(var, v).ok_or_else(|| {
+                        format!("[files] backend = \"s3\" 须配置 {key}(或环境变量 {var}) (s3 needs {key} or {var})")
+                    })
+                };
+                let cfg = gongjiang_storage::s3::S3Config {
+                    endpoint: need("GONGJIANG_S3_ENDPOINT", "endpoint", &f.endpoint)?,
+                    bucket: need("GONGJIANG_S3_BUCKET", "bucket", &f.bucket)?,
+                    region: env_or("GONGJIANG_S3_REGION", &f.region)
+                        .unwrap_or_else(|| "us-east-1".into()),
+                    access_key: need("GONGJIANG_S3_ACCESS_KEY", "access_key", &f.access_key)?,
+                    secret_key: need("GONGJIANG_S3_SECRET_KEY", "secret_key", &f.secret_key)?,
+                    prefix: env_or("GONGJIANG_S3_PREFIX", &f.prefix).unwrap_or_default(),
+                };
+                FileStore::s3(cfg)
+            }
+            other => Err(format!(
+                "[files] backend“{other}”无效,应为 disk 或 s3 (backend must be disk or s3)"
+            )),
+        }
+    }
+
+    /// The e-mail sender, when an SMTP host is configured.
+    pub fn mailer(&self) -> Result<Option<gongjiang_storage::mail::Mailer>, String> {
+        use gongjiang_storage::mail::{Mailer, SmtpSettings, SmtpTls};
+        let s = &self.file.smtp;
+        let Some(host) = env_or("GONGJIANG_SMTP_HOST", &s.host) else {
+            return Ok(None);
+        };
+        let tls = match env_or("GONGJIANG_SMTP_TLS", &s.tls) {
+            None => SmtpTls::StartTls,
+            Some(t) => SmtpTls::parse(&t).ok_or_else(|| {
+                format!("[smtp] tls“{t}”无效,应为 none、starttls 或 tls (tls must be none, starttls or tls)")
+            })?,
+        };
+        let port = match std::env::var("GONGJIANG_SMTP_PORT")
+            .ok()
+            .filter(|p| !p.trim().is_empty())
+        {
+            Some(p) => p
+                .trim()
+                .parse::<u16>()
+                .map_err(|_| format!("GONGJIANG_SMTP_PORT“{p}”不是端口号 (not a port number)"))?,
+            None => s.port.unwrap_or(tls.default_port()),
+        };
+        let from = env_or("GONGJIANG_SMTP_FROM", &s.from).ok_or_else(|| {
+            "[smtp] 须配置 from(发件地址,或环境变量 GONGJIANG_SMTP_FROM) (smtp needs from)"
+                .to_string()
+        })?;
+        Mailer::new(SmtpSettings {
+            host,
+            port,
+            username: env_or("GONGJIANG_SMTP_USERNAME", &s.username),
+            password: env_or("GONGJIANG_SMTP_PASSWORD", &s.password),
+            from,
+            tls,
+            public_url: env_or("GONGJIANG_PUBLIC_URL", &self.file.public_url).unwrap_or_default(),
+        })
+        .map(Some)
     }
 
     pub fn web(&self) -> gongjiang_web::WebConfig {

@@ -173,9 +173,10 @@ async fn open(cfg: &Config) -> Result<Service, String> {
     db.migrate()
         .await
         .map_err(|e| format!("{}: {e}", msg(cfg, "数据库迁移失败", "migration failed")))?;
-    let svc = Service::with_key(db, cfg.data_key()?).with_files(
-        gongjiang_storage::files::FileStore::Disk(cfg.data_dir.join("files")),
-    );
+    let mut svc = Service::with_key(db, cfg.data_key()?).with_files(cfg.file_store()?);
+    if let Some(m) = cfg.mailer()? {
+        svc = svc.with_mail(m);
+    }
     svc.ensure_base_regions().await.map_err(|e| e.to_string())?;
     Ok(svc)
 }
@@ -243,6 +244,9 @@ fn store_err(cfg: &Config, e: gongjiang_storage::StoreError) -> (u8, String) {
         ),
         gongjiang_storage::StoreError::Conflict { zh, en, .. } => {
             (EXIT_REJECTED, if cfg.english { en } else { zh })
+        }
+        gongjiang_storage::StoreError::Unavailable { zh, en, .. } => {
+            (EXIT_RUNTIME, if cfg.english { en } else { zh })
         }
         e => (EXIT_RUNTIME, e.to_string()),
     }
@@ -319,6 +323,24 @@ async fn serve(cfg: &Config, addr: Option<String>, demo: bool) -> CmdResult {
         )
     })?;
     let local = listener.local_addr().map_err(rt_err)?;
+    // An unreachable file store does not stop the server (everything but files works):
+    // it is said at once rather than at the first upload.
+    if let Err(e) = svc.files.check().await {
+        tracing::warn!(store = %svc.files.describe(), error = %e, "file store not usable");
+        eprintln!(
+            "{} {}: {}",
+            msg(
+                cfg,
+                "警告:文件存储暂不可用",
+                "warning: the file store is not usable"
+            ),
+            svc.files.describe(),
+            store_err(cfg, e).1
+        );
+    }
+    if let Some(m) = &svc.mail {
+        tracing::info!(host = %m.settings.host, port = m.settings.port, "e-mail notifications on");
+    }
     let state = gongjiang_web::AppState::new(svc, cfg.web());
     tracing::info!(addr = %local, database = %gongjiang_storage::db::redact(&cfg.database_url().unwrap_or_default()), "gongjiang listening");
     eprintln!("gongjiang {}: http://{local}/", env!("CARGO_PKG_VERSION"));
@@ -394,19 +416,28 @@ async fn backup(cfg: &Config, out: &std::path::Path) -> CmdResult {
     let file = std::fs::File::create(&tmp)
         .map_err(|e| (EXIT_RUNTIME, format!("{}: {e}", tmp.display())))?;
     let mut w = std::io::BufWriter::new(file);
-    let summary = gongjiang_storage::backup::backup(&svc.db, &mut w)
-        .await
-        .map_err(rt_err)?;
+    let summary =
+        match gongjiang_storage::backup::backup_with_files(&svc.db, &svc.files, &mut w).await {
+            Ok(s) => s,
+            Err(e) => {
+                drop(w);
+                let _ = std::fs::remove_file(&tmp);
+                return Err(store_err(cfg, e));
+            }
+        };
     std::io::Write::flush(&mut w).map_err(rt_err)?;
     drop(w);
     std::fs::rename(&tmp, out).map_err(rt_err)?;
     let rows: i64 = summary.tables.iter().map(|(_, n)| n).sum();
     eprintln!(
-        "{} {} ({} {})",
+        "{} {} ({} {}, {} {}, {:.1} MB)",
         msg(cfg, "备份完成:", "backup written:"),
         out.display(),
         rows,
-        msg(cfg, "行", "rows")
+        msg(cfg, "行", "rows"),
+        summary.files,
+        msg(cfg, "个文件", "files"),
+        summary.file_bytes as f64 / 1_048_576.0
     );
     Ok(())
 }
@@ -416,20 +447,22 @@ async fn restore(cfg: &Config, file: &std::path::Path) -> CmdResult {
     let f = std::fs::File::open(file)
         .map_err(|e| (EXIT_RUNTIME, format!("{}: {e}", file.display())))?;
     let mut r = BufReader::new(f);
-    let summary = gongjiang_storage::backup::restore(&svc.db, &mut r)
+    let summary = gongjiang_storage::backup::restore_with_files(&svc.db, &svc.files, &mut r)
         .await
         .map_err(|e| {
-            (
-                EXIT_REJECTED,
-                format!(
-                    "{}{e}",
-                    msg(
-                        cfg,
-                        "备份文件无法恢复,数据库未作任何改动:",
-                        "the backup cannot be restored; nothing was changed: "
-                    )
-                ),
-            )
+            let prefix = msg(
+                cfg,
+                "备份文件无法恢复,数据库未作任何改动:",
+                "the backup cannot be restored; nothing was changed: ",
+            );
+            match e {
+                // The file store failed, not the backup.
+                e @ gongjiang_storage::StoreError::Unavailable { .. } => {
+                    let (_, m) = store_err(cfg, e);
+                    (EXIT_RUNTIME, format!("{prefix}{m}"))
+                }
+                e => (EXIT_REJECTED, format!("{prefix}{e}")),
+            }
         })?;
     svc.record(
         &Actor::system("cli"),
@@ -442,12 +475,26 @@ async fn restore(cfg: &Config, file: &std::path::Path) -> CmdResult {
     .map_err(rt_err)?;
     let rows: i64 = summary.tables.iter().map(|(_, n)| n).sum();
     eprintln!(
-        "{} {} ({} {})",
+        "{} {} ({} {}, {} {})",
         msg(cfg, "已从备份恢复:", "restored from"),
         file.display(),
         rows,
-        msg(cfg, "行", "rows")
+        msg(cfg, "行", "rows"),
+        summary.files,
+        msg(cfg, "个文件", "files")
     );
+    if summary.missing_files > 0 {
+        eprintln!(
+            "{} {} ({})",
+            summary.missing_files,
+            msg(
+                cfg,
+                "个已登记文件的内容不在文件存储中:此备份不含文件内容,请从原 files/ 目录复制",
+                "registered files have no content in the file store: this backup holds no file contents; copy the old files/ directory"
+            ),
+            svc.files.describe()
+        );
+    }
     Ok(())
 }
 

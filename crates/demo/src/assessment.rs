@@ -256,6 +256,20 @@ pub async fn seed_assessment(svc: &Service) -> Result<usize, StoreError> {
             false,
         )
         .await?;
+        // The city checks the self-report on the workflow engine and accepts it.
+        if let Some(case) = svc.self_report(&city, round.id, code, false).await?.case_id {
+            svc.act(
+                &city,
+                case,
+                &gongjiang_storage::workflow::ActInput {
+                    action: "accept".into(),
+                    comment: Some("材料齐全".into()),
+                    version: None,
+                    changes: Default::default(),
+                },
+            )
+            .await?;
+        }
         // Expert scores: the district's quality, each expert's leniency and a small
         // deterministic spread; expert5 marks 金坛 far lower on 特色亮点 (an outlier
         // the trimmed mean drops and the results flag).

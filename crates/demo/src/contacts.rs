@@ -2,10 +2,13 @@
 //! accounts tianning, town, renshe and wujin) assigned to enterprises, their visits over
 //! 2023–2024, about 40 problems in every status with realistic times to resolve, three
 //! supply chains (新能源汽车, 智能装备, 新材料) each with its chain leader and suppliers,
-//! 国企↔民企 pairs, and activities. Everything goes through the service layer, so the
-//! indicators, scope rules and the audit trail are exactly those of real use.
-use gongjiang_storage::contacts::{ContactInput, ProblemActInput, ProblemInput, VisitInput};
-use gongjiang_storage::pairs::{ActivityInput, PairInput};
+//! 国企↔民企 pairs, and activities; one contact point and one 国企↔民企 pair have ended
+//! (结束联系 / 结束结对) and keep their history. Everything goes through the service
+//! layer, so the indicators, scope rules and the audit trail are exactly those of real use.
+use gongjiang_storage::contacts::{
+    ContactEndInput, ContactInput, ProblemActInput, ProblemInput, VisitInput,
+};
+use gongjiang_storage::pairs::{ActivityInput, PairEndInput, PairInput};
 use gongjiang_storage::service::Service;
 use gongjiang_storage::{Actor, StoreError};
 use sqlx::Row;
@@ -230,6 +233,26 @@ pub async fn seed_contacts(svc: &Service) -> Result<usize, StoreError> {
             }
         }
     }
+    // The last enterprise in 武进区's care moved away: its contact point has ended.
+    let points = svc
+        .list_contact_points(&wujin, None, Some("320412"))
+        .await?;
+    if let Some(last) = points
+        .iter()
+        .filter(|c| Some(c.official_user_id) == wujin.user_id)
+        .max_by_key(|c| c.id)
+    {
+        svc.end_contact(
+            &wujin,
+            last.id,
+            &ContactEndInput {
+                end_on: "2024-12-31".into(),
+                reason: Some("企业整体搬迁至外市,联系点撤销。".into()),
+                version: None,
+            },
+        )
+        .await?;
+    }
     n += seed_pairs(svc, &city, &mut rng).await?;
     Ok(n)
 }
@@ -360,6 +383,7 @@ async fn seed_pairs(svc: &Service, city: &Actor, rng: &mut Lcg) -> Result<usize,
         pairs.push(p.id);
         n += 1;
     }
+    let last_state_private = pairs.last().copied();
     for p in pairs {
         for k in 0..(1 + rng.next(3)) {
             svc.add_activity(
@@ -375,6 +399,20 @@ async fn seed_pairs(svc: &Service, city: &Actor, rng: &mut Lcg) -> Result<usize,
             .await?;
             n += 1;
         }
+    }
+    // The last 国企↔民企 pair ended after the private side changed hands.
+    if let Some(p) = last_state_private {
+        svc.end_pair(
+            city,
+            p,
+            &PairEndInput {
+                ended_on: "2024-12-31".into(),
+                reason: "民营企业完成股权变更,双方协商结束结对,共建成果已移交。".into(),
+                version: None,
+            },
+            false,
+        )
+        .await?;
     }
     Ok(n)
 }

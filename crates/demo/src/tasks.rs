@@ -3,13 +3,17 @@
 //! under 督办), the city joint meeting and two district meetings (天宁区, 武进区) with
 //! attendance, minutes and decisions that became tasks. Runs after the accounts exist.
 //!
+//! One task was cancelled (撤销) with a reason after the plan it belonged to was merged
+//! into another; it stays on the list but leaves the completion rate.
+//!
 //! The 2024 tasks are set "as of" early 2024 (their deadlines were in the future then).
 //! Tasks still in progress have a deadline after the day the demo is loaded, so that
 //! the board always shows all four states; they are the list's 跨年度 items.
 use gongjiang_domain::Role;
 use gongjiang_storage::service::Service;
 use gongjiang_storage::tasks::{
-    AttendanceInput, BodyInput, DecisionTaskInput, MeetingInput, ProgressInput, TaskInput,
+    AttendanceInput, BodyInput, CancelInput, DecisionTaskInput, MeetingInput, ProgressInput,
+    TaskInput,
 };
 use gongjiang_storage::{Actor, StoreError};
 use sqlx::Row;
@@ -21,6 +25,7 @@ enum Fate {
     Going,
     Overdue,
     Supervised,
+    Cancelled,
 }
 
 /// (title, target, target value, unit, owner: `m<i>` member unit i or `u<i>` union i, deadline, fate)
@@ -215,6 +220,15 @@ const TASKS: &[DemoTask] = &[
         "2024-12-31",
         Fate::Going,
     ),
+    (
+        "建设职工技能实训基地",
+        "新建市级职工技能实训基地 3 个",
+        Some(3),
+        "个",
+        "m2",
+        "2024-12-31",
+        Fate::Cancelled,
+    ),
 ];
 
 fn days_after(date: &str, days: i64) -> String {
@@ -331,7 +345,7 @@ pub async fn seed_tasks(svc: &Service) -> Result<usize, StoreError> {
                 ("2024-05-10", 30, "已启动,完成摸底调查与方案制定。"),
                 ("2024-10-15", 60, "持续推进,部分指标受项目进度影响。"),
             ],
-            Fate::Overdue | Fate::Supervised => {
+            Fate::Overdue | Fate::Supervised | Fate::Cancelled => {
                 &[("2024-06-30", 25, "受资金和场地落实影响,进度滞后,正在协调。")]
             }
         };
@@ -362,6 +376,17 @@ pub async fn seed_tasks(svc: &Service) -> Result<usize, StoreError> {
                     &city,
                     t.id,
                     "已逾期,请于 15 个工作日内报送整改措施和完成时间表。",
+                )
+                .await?;
+            }
+            Fate::Cancelled => {
+                svc.cancel_task(
+                    &city,
+                    t.id,
+                    &CancelInput {
+                        reason: "该项工作已并入“智改数转”技能提升行动统一推进,不再单列。".into(),
+                        version: None,
+                    },
                 )
                 .await?;
             }

@@ -2,29 +2,15 @@
 //! evidence that the unit submits and a reviewer accepts or returns (domain.md, "Work
 //! system"; the seed: 有产改组织机构、有产改实施方案、有年度任务清单、有思想引领举措、
 //! 有技能提升体系、有维权服务制度).
-use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Item {
-    pub code: &'static str,
-    pub name_zh: &'static str,
-    pub name_en: &'static str,
-    /// What counts as evidence, shown on the form.
-    pub guidance_zh: &'static str,
-}
+/// A checklist item of the workflow engine (reviewed one by one).
+pub use crate::workflow::CheckItem as Item;
+/// Where an item stands: the engine's item status.
+pub use crate::workflow::ItemStatus;
 
-impl Item {
-    pub fn name(&self, en: bool) -> &'static str {
-        if en {
-            self.name_en
-        } else {
-            self.name_zh
-        }
-    }
-
-    pub fn find(code: &str) -> Option<&'static Item> {
-        ITEMS.iter().find(|i| i.code == code)
-    }
+/// The 六有 item with this code.
+pub fn find_item(code: &str) -> Option<&'static Item> {
+    ITEMS.iter().find(|i| i.code == code)
 }
 
 pub const ITEMS: [Item; 6] = [
@@ -66,57 +52,6 @@ pub const ITEMS: [Item; 6] = [
     },
 ];
 
-/// Where an item stands in a year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemStatus {
-    /// Nothing yet, or being written.
-    Draft,
-    Submitted,
-    Accepted,
-    Returned,
-}
-
-impl ItemStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            ItemStatus::Draft => "draft",
-            ItemStatus::Submitted => "submitted",
-            ItemStatus::Accepted => "accepted",
-            ItemStatus::Returned => "returned",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ItemStatus> {
-        [
-            ItemStatus::Draft,
-            ItemStatus::Submitted,
-            ItemStatus::Accepted,
-            ItemStatus::Returned,
-        ]
-        .into_iter()
-        .find(|x| x.code() == s)
-    }
-
-    pub fn label(self, en: bool) -> &'static str {
-        match (self, en) {
-            (ItemStatus::Draft, false) => "待提交",
-            (ItemStatus::Submitted, false) => "待审核",
-            (ItemStatus::Accepted, false) => "已通过",
-            (ItemStatus::Returned, false) => "已退回",
-            (ItemStatus::Draft, true) => "Not submitted",
-            (ItemStatus::Submitted, true) => "Awaiting review",
-            (ItemStatus::Accepted, true) => "Accepted",
-            (ItemStatus::Returned, true) => "Returned",
-        }
-    }
-
-    /// The unit may edit its evidence.
-    pub fn editable(self) -> bool {
-        matches!(self, ItemStatus::Draft | ItemStatus::Returned)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,7 +62,7 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), 6);
-        assert!(Item::find("rights").is_some());
+        assert!(find_item("rights").is_some());
         assert_eq!(ItemStatus::parse("returned"), Some(ItemStatus::Returned));
     }
 }

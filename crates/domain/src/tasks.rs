@@ -4,26 +4,43 @@
 use crate::error::{text, FieldError, Rule};
 use crate::Role;
 
-/// The status of a task, computed (never stored): done when marked done; overdue when
-/// its deadline has passed and it is not done; in progress once a report was filed.
+/// The status of a task, computed (never stored): done when marked done; cancelled
+/// (撤销) when withdrawn with a reason; overdue when its deadline has passed and it is
+/// not done; in progress once a report was filed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaskStatus {
     NotStarted,
     InProgress,
     Done,
     Overdue,
+    Cancelled,
 }
 
 impl TaskStatus {
-    pub const ALL: [TaskStatus; 4] = [
+    pub const ALL: [TaskStatus; 5] = [
         TaskStatus::NotStarted,
         TaskStatus::InProgress,
         TaskStatus::Done,
         TaskStatus::Overdue,
+        TaskStatus::Cancelled,
     ];
 
     pub fn compute(done: bool, deadline: &str, reports: i64, today: &str) -> TaskStatus {
-        if done {
+        TaskStatus::of(done, false, deadline, reports, today)
+    }
+
+    /// As [`TaskStatus::compute`], for a task that may have been cancelled. A cancelled
+    /// task counts neither as open nor as done (it leaves the completion rate).
+    pub fn of(
+        done: bool,
+        cancelled: bool,
+        deadline: &str,
+        reports: i64,
+        today: &str,
+    ) -> TaskStatus {
+        if cancelled && !done {
+            TaskStatus::Cancelled
+        } else if done {
             TaskStatus::Done
         } else if deadline < today {
             TaskStatus::Overdue
@@ -40,6 +57,7 @@ impl TaskStatus {
             TaskStatus::InProgress => "in_progress",
             TaskStatus::Done => "done",
             TaskStatus::Overdue => "overdue",
+            TaskStatus::Cancelled => "cancelled",
         }
     }
 
@@ -53,10 +71,12 @@ impl TaskStatus {
             (TaskStatus::InProgress, false) => "推进中",
             (TaskStatus::Done, false) => "已完成",
             (TaskStatus::Overdue, false) => "已逾期",
+            (TaskStatus::Cancelled, false) => "已撤销",
             (TaskStatus::NotStarted, true) => "Not started",
             (TaskStatus::InProgress, true) => "In progress",
             (TaskStatus::Done, true) => "Done",
             (TaskStatus::Overdue, true) => "Overdue",
+            (TaskStatus::Cancelled, true) => "Cancelled",
         }
     }
 }
@@ -493,6 +513,11 @@ mod tests {
             TaskStatus::compute(false, "2024-12-31", 0, "2024-06-01"),
             TaskStatus::NotStarted
         );
+        assert_eq!(
+            TaskStatus::of(false, true, "2024-05-31", 1, "2024-06-01"),
+            TaskStatus::Cancelled
+        );
+        assert_eq!(TaskStatus::parse("cancelled"), Some(TaskStatus::Cancelled));
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub enum Reviewer {
     District,
     /// The city reform office.
     City,
+    /// The applicant's district, or the city for an applicant directly under the city
+    /// (never skipped).
+    Area,
 }
 
 impl Reviewer {
@@ -35,6 +38,8 @@ impl Reviewer {
             (Reviewer::Town, true) => "Town review",
             (Reviewer::District, true) => "District review",
             (Reviewer::City, true) => "City review",
+            (Reviewer::Area, false) => "属地审核(区产改办)",
+            (Reviewer::Area, true) => "Review by the district",
         }
     }
 }
@@ -74,6 +79,215 @@ pub enum FieldKind {
     Choice(&'static [(&'static str, &'static str, &'static str)]),
 }
 
+/// A checklist item of a process whose review goes item by item (e.g. the 六有): each
+/// item carries its own evidence and is accepted or returned with a reason on its own.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct CheckItem {
+    pub code: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    /// What counts as evidence, shown on the form.
+    pub guidance_zh: &'static str,
+}
+
+impl CheckItem {
+    pub fn name(&self, en: bool) -> &'static str {
+        if en {
+            self.name_en
+        } else {
+            self.name_zh
+        }
+    }
+}
+
+/// Where a checklist item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    /// Nothing yet, or being written.
+    Draft,
+    Submitted,
+    Accepted,
+    Returned,
+}
+
+impl ItemStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            ItemStatus::Draft => "draft",
+            ItemStatus::Submitted => "submitted",
+            ItemStatus::Accepted => "accepted",
+            ItemStatus::Returned => "returned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ItemStatus> {
+        [
+            ItemStatus::Draft,
+            ItemStatus::Submitted,
+            ItemStatus::Accepted,
+            ItemStatus::Returned,
+        ]
+        .into_iter()
+        .find(|x| x.code() == s)
+    }
+
+    pub fn label(self, en: bool) -> &'static str {
+        match (self, en) {
+            (ItemStatus::Draft, false) => "待提交",
+            (ItemStatus::Submitted, false) => "待审核",
+            (ItemStatus::Accepted, false) => "已通过",
+            (ItemStatus::Returned, false) => "已退回",
+            (ItemStatus::Draft, true) => "Not submitted",
+            (ItemStatus::Submitted, true) => "Awaiting review",
+            (ItemStatus::Accepted, true) => "Accepted",
+            (ItemStatus::Returned, true) => "Returned",
+        }
+    }
+
+    /// The applicant may edit the item's evidence.
+    pub fn editable(self) -> bool {
+        matches!(self, ItemStatus::Draft | ItemStatus::Returned)
+    }
+
+    /// Where a submit takes the item: drafts and returned items go to review; accepted
+    /// items stay accepted (only what was returned is looked at again).
+    pub fn on_submit(self) -> ItemStatus {
+        match self {
+            ItemStatus::Accepted => ItemStatus::Accepted,
+            _ => ItemStatus::Submitted,
+        }
+    }
+}
+
+/// What the item decisions of a case mean for the case once none is pending: any item
+/// returned → the case is returned; all accepted → the step is accepted. `None` while an
+/// item still waits for its decision.
+pub fn items_outcome(items: &[ItemStatus]) -> Option<Action> {
+    if items.contains(&ItemStatus::Submitted) || items.contains(&ItemStatus::Draft) {
+        None
+    } else if items.contains(&ItemStatus::Returned) {
+        Some(Action::Return)
+    } else {
+        Some(Action::Accept)
+    }
+}
+
+/// The module record a case drives; storage keeps it in step on every transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    /// The case is the record.
+    None,
+    /// A pilot unit's 六有 checklist for a year (`liuyou:<org>:<year>`).
+    Liuyou,
+    /// A target's self-report in an assessment round (`self_report:<round>:<target>`).
+    SelfReport,
+    /// A task the owner unit reports as completed (销号, `task:<id>`): approval marks
+    /// the task done.
+    TaskCompletion,
+}
+
+/// An objection lodged during the public notice (公示异议), and how the city answered it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectionOutcome {
+    /// Not answered yet.
+    Open,
+    /// The objection holds: the case cannot be approved as it stands.
+    Upheld,
+    /// Looked into and found not to hold.
+    Dismissed,
+}
+
+impl ObjectionOutcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            ObjectionOutcome::Open => "open",
+            ObjectionOutcome::Upheld => "upheld",
+            ObjectionOutcome::Dismissed => "dismissed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ObjectionOutcome> {
+        [
+            ObjectionOutcome::Open,
+            ObjectionOutcome::Upheld,
+            ObjectionOutcome::Dismissed,
+        ]
+        .into_iter()
+        .find(|x| x.code() == s)
+    }
+
+    pub fn label(self, en: bool) -> &'static str {
+        match (self, en) {
+            (ObjectionOutcome::Open, false) => "待处理",
+            (ObjectionOutcome::Upheld, false) => "异议成立",
+            (ObjectionOutcome::Dismissed, false) => "异议不成立",
+            (ObjectionOutcome::Open, true) => "Open",
+            (ObjectionOutcome::Upheld, true) => "Upheld",
+            (ObjectionOutcome::Dismissed, true) => "Dismissed",
+        }
+    }
+}
+
+/// The longest objection or answer, in characters.
+pub const OBJECTION_MAX: usize = 2000;
+
+/// Checks the text of an objection or of its answer (`field` names it in the error).
+pub fn check_objection_text(field: &str, text: &str) -> Result<String, FieldError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(FieldError::required(
+            field,
+            if field == "response" {
+                "处理意见"
+            } else {
+                "异议内容"
+            },
+            if field == "response" {
+                "Response"
+            } else {
+                "Objection"
+            },
+        ));
+    }
+    if t.chars().count() > OBJECTION_MAX {
+        return Err(FieldError::new(
+            field,
+            Rule::TooLong,
+            format!("不能超过{OBJECTION_MAX}个字"),
+            format!("longer than {OBJECTION_MAX} characters"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+/// May the decision after the public notice be taken now? Approval waits until the
+/// notice period has run (`now >= notice_ends`) and every objection is answered, and is
+/// impossible while an objection is upheld (the case is then returned or rejected).
+/// Returning or rejecting during the notice is always possible.
+pub fn check_notice_decision(
+    action: Action,
+    now: i64,
+    notice_ends: Option<i64>,
+    objections: &[ObjectionOutcome],
+) -> Result<(), Refusal> {
+    if action != Action::Accept {
+        return Ok(());
+    }
+    if notice_ends.is_some_and(|end| now < end) {
+        return Err(Refusal::NoticeRunning);
+    }
+    if objections.contains(&ObjectionOutcome::Open) {
+        return Err(Refusal::ObjectionsOpen);
+    }
+    if objections.contains(&ObjectionOutcome::Upheld) {
+        return Err(Refusal::ObjectionUpheld);
+    }
+    Ok(())
+}
+
 /// What approval does besides closing the case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -82,6 +296,44 @@ pub enum Effect {
     None,
     /// Adds the applicant to the pilot register (fields `level`, `year`, `feature`).
     CreatePilot,
+    /// Marks the applicant's pilot record(s) as 标杆 (benchmark).
+    MarkBenchmark,
+}
+
+/// Expert scoring after the reviews (optional in a process): the city assigns experts,
+/// who score independently (0 to `max`) against written criteria; the city closes the
+/// scoring once every assigned expert has scored and at least `min_experts` have. The
+/// aggregate is the mean, or the trimmed mean from five experts (as in the assessment).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Scoring {
+    pub max: i64,
+    pub min_experts: usize,
+    pub days: i64,
+    pub criteria_zh: &'static str,
+    pub criteria_en: &'static str,
+}
+
+/// May the city close the scoring with `scored` of `assigned` experts having scored?
+pub fn check_scoring_close(s: &Scoring, assigned: usize, scored: usize) -> Result<(), Refusal> {
+    if scored < assigned || scored < s.min_experts {
+        Err(Refusal::ScoringIncomplete)
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks an expert's score.
+pub fn check_case_score(s: &Scoring, score: f64) -> Result<f64, FieldError> {
+    if score.is_finite() && (0.0..=s.max as f64).contains(&score) {
+        Ok((score * 100.0).round() / 100.0)
+    } else {
+        Err(FieldError::new(
+            "score",
+            Rule::BadFormat,
+            format!("评分应在0至{}之间", s.max),
+            format!("the score must be from 0 to {}", s.max),
+        ))
+    }
 }
 
 /// A process definition.
@@ -95,6 +347,12 @@ pub struct Process {
     /// Days of public notice (公示) after the last review, before the city decides.
     pub notice_days: Option<i64>,
     pub effect: Effect,
+    /// Checklist items reviewed one by one; empty when the case is reviewed as a whole.
+    pub items: &'static [CheckItem],
+    /// The module record the case drives.
+    pub subject: Subject,
+    /// Expert scoring between the reviews and the notice.
+    pub scoring: Option<Scoring>,
 }
 
 /// Where a case stands.
@@ -104,6 +362,7 @@ pub enum Status {
     Draft,
     InReview,
     Returned,
+    Scoring,
     Notice,
     Approved,
     Rejected,
@@ -111,10 +370,11 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 8] = [
         Status::Draft,
         Status::InReview,
         Status::Returned,
+        Status::Scoring,
         Status::Notice,
         Status::Approved,
         Status::Rejected,
@@ -126,6 +386,7 @@ impl Status {
             Status::Draft => "draft",
             Status::InReview => "in_review",
             Status::Returned => "returned",
+            Status::Scoring => "scoring",
             Status::Notice => "notice",
             Status::Approved => "approved",
             Status::Rejected => "rejected",
@@ -142,6 +403,8 @@ impl Status {
             (Status::Draft, false) => "草稿",
             (Status::InReview, false) => "审核中",
             (Status::Returned, false) => "已退回修改",
+            (Status::Scoring, false) => "专家评审中",
+            (Status::Scoring, true) => "Expert scoring",
             (Status::Notice, false) => "公示中",
             (Status::Approved, false) => "已通过",
             (Status::Rejected, false) => "未通过",
@@ -170,7 +433,8 @@ impl Status {
 pub enum Action {
     /// The applicant sends a draft or a returned case (again) for review.
     Submit,
-    /// The reviewer of the current step passes it on (or, at the end, approves).
+    /// The reviewer of the current step passes it on (or, at the end, approves; after
+    /// expert scoring, the city closes the scoring and passes it on).
     Accept,
     /// The reviewer sends it back to the applicant with a reason.
     Return,
@@ -262,7 +526,7 @@ impl Process {
         (from..self.steps.len()).find(|&i| match self.steps[i].reviewer {
             Reviewer::Town => path.town.is_some(),
             Reviewer::District => path.district.is_some(),
-            Reviewer::City => true,
+            Reviewer::City | Reviewer::Area => true,
         })
     }
 
@@ -270,6 +534,13 @@ impl Process {
     pub fn step_label(&self, step: Option<usize>, en: bool) -> &'static str {
         match step {
             Some(i) if i < self.steps.len() => self.steps[i].reviewer.label(en),
+            Some(_) if self.scoring.is_some() && self.notice_days.is_none() => {
+                if en {
+                    "Expert scoring and decision"
+                } else {
+                    "专家评审与决定"
+                }
+            }
             Some(_) => {
                 if en {
                     "Public notice and decision"
@@ -287,6 +558,14 @@ impl Process {
             Some(i) if i < self.steps.len() => Some(self.steps[i].deadline_days),
             Some(_) => self.notice_days,
             None => None,
+        }
+    }
+
+    /// Deadline in days for a position, the expert scoring included.
+    pub fn deadline_at(&self, at: Position) -> Option<i64> {
+        match (at.status, self.scoring) {
+            (Status::Scoring, Some(s)) => Some(s.days),
+            _ => self.deadline_days(at.step),
         }
     }
 
@@ -393,6 +672,14 @@ pub enum Refusal {
     WrongState,
     /// A reason is required.
     CommentRequired,
+    /// The public notice has not run its days yet.
+    NoticeRunning,
+    /// An objection lodged during the notice has no answer yet.
+    ObjectionsOpen,
+    /// An objection was upheld: return or reject instead.
+    ObjectionUpheld,
+    /// Expert scoring cannot close yet: an assigned expert has not scored, or too few.
+    ScoringIncomplete,
 }
 
 /// The state machine: where `action` takes a case at `at`.
@@ -410,16 +697,25 @@ pub fn advance(
         status: Status::InReview,
         step,
     };
-    let notice_or_decision = |p: &Process| match p.notice_days {
-        Some(_) => Position {
-            status: Status::Notice,
-            step: Some(p.steps.len()),
-        },
-        None => Position {
-            status: Status::Approved,
-            step: None,
-        },
+    let scoring_or_next = |p: &Process, from_scoring: bool| {
+        if !from_scoring && p.scoring.is_some() {
+            return Position {
+                status: Status::Scoring,
+                step: Some(p.steps.len()),
+            };
+        }
+        match p.notice_days {
+            Some(_) => Position {
+                status: Status::Notice,
+                step: Some(p.steps.len()),
+            },
+            None => Position {
+                status: Status::Approved,
+                step: None,
+            },
+        }
     };
+    let notice_or_decision = |p: &Process| scoring_or_next(p, false);
     match (at.status, action) {
         (Status::Draft | Status::Returned, Action::Submit) => Ok(match p.next_step(0, path) {
             Some(i) => review(Some(i)),
@@ -436,15 +732,16 @@ pub fn advance(
                 None => notice_or_decision(p),
             })
         }
+        (Status::Scoring, Action::Accept) => Ok(scoring_or_next(p, true)),
         (Status::Notice, Action::Accept) => Ok(Position {
             status: Status::Approved,
             step: None,
         }),
-        (Status::InReview | Status::Notice, Action::Return) => Ok(Position {
+        (Status::InReview | Status::Scoring | Status::Notice, Action::Return) => Ok(Position {
             status: Status::Returned,
             step: None,
         }),
-        (Status::InReview | Status::Notice, Action::Reject) => Ok(Position {
+        (Status::InReview | Status::Scoring | Status::Notice, Action::Reject) => Ok(Position {
             status: Status::Rejected,
             step: None,
         }),
@@ -464,13 +761,17 @@ pub fn may_review(
 ) -> bool {
     let reviewer = match (at.status, at.step) {
         (Status::InReview, Some(i)) if i < p.steps.len() => p.steps[i].reviewer,
-        (Status::Notice, _) => Reviewer::City,
+        (Status::Notice | Status::Scoring, _) => Reviewer::City,
         _ => return false,
     };
     match reviewer {
         Reviewer::City => matches!(role, Role::City | Role::Sysadmin),
         Reviewer::District => role == Role::District && region == path.district.as_deref(),
         Reviewer::Town => role == Role::Town && region == path.town.as_deref(),
+        Reviewer::Area => match path.district.as_deref() {
+            Some(d) => role == Role::District && region == Some(d),
+            None => matches!(role, Role::City | Role::Sysadmin),
+        },
     }
 }
 
@@ -564,8 +865,223 @@ const CHECK_FIELDS: &[Field] = &[
     },
 ];
 
+const LIUYOU_STEPS: &[Step] = &[Step {
+    code: "area",
+    reviewer: Reviewer::Area,
+    deadline_days: 15,
+    may_edit: &[],
+}];
+
+const TARGET_KINDS: &[(&str, &str, &str)] = &[
+    ("district", "辖市区", "District"),
+    ("member_unit", "成员单位", "Member unit"),
+    ("pilot_unit", "试点单位", "Pilot unit"),
+];
+
+const SELF_REPORT_FIELDS: &[Field] = &[
+    Field {
+        key: "year",
+        label_zh: "考核年度",
+        label_en: "Year",
+        required: true,
+        kind: FieldKind::Year,
+        help_zh: "",
+    },
+    Field {
+        key: "round",
+        label_zh: "考核轮次",
+        label_en: "Round",
+        required: true,
+        kind: FieldKind::Text(200),
+        help_zh: "",
+    },
+    Field {
+        key: "target_kind",
+        label_zh: "考核对象类型",
+        label_en: "Target kind",
+        required: true,
+        kind: FieldKind::Choice(TARGET_KINDS),
+        help_zh: "",
+    },
+    Field {
+        key: "target_key",
+        label_zh: "考核对象",
+        label_en: "Target",
+        required: true,
+        kind: FieldKind::Text(20),
+        help_zh: "",
+    },
+];
+
+const SELF_REPORT_STEPS: &[Step] = &[Step {
+    code: "city",
+    reviewer: Reviewer::City,
+    deadline_days: 10,
+    may_edit: &[],
+}];
+
+const COMPLETION_FIELDS: &[Field] = &[
+    Field {
+        key: "summary",
+        label_zh: "完成情况",
+        label_en: "What was done",
+        required: true,
+        kind: FieldKind::LongText(2000),
+        help_zh: "对照目标说明完成情况,佐证材料可作为附件上传",
+    },
+    Field {
+        key: "achieved",
+        label_zh: "完成值",
+        label_en: "Value achieved",
+        required: false,
+        kind: FieldKind::Text(50),
+        help_zh: "有量化目标的,填写实际完成值",
+    },
+];
+
+const fn completion_step(reviewer: Reviewer) -> [Step; 1] {
+    [Step {
+        code: "creator",
+        reviewer,
+        deadline_days: 10,
+        may_edit: &[],
+    }]
+}
+const COMPLETION_CITY: &[Step] = &completion_step(Reviewer::City);
+const COMPLETION_DISTRICT: &[Step] = &completion_step(Reviewer::Area);
+const COMPLETION_TOWN: &[Step] = &completion_step(Reviewer::Town);
+
+/// The completion process of a task created at `level` (city, district, town): the
+/// level that set the task checks that it is done.
+pub fn task_completion_process(level: &str) -> &'static str {
+    match level {
+        "town" => "task_completion_town",
+        "district" => "task_completion_district",
+        _ => "task_completion_city",
+    }
+}
+
+const BENCHMARK_FIELDS: &[Field] = &[
+    Field {
+        key: "year",
+        label_zh: "评选年度",
+        label_en: "Year",
+        required: true,
+        kind: FieldKind::Year,
+        help_zh: "",
+    },
+    Field {
+        key: "achievements",
+        label_zh: "试点成效与可复制经验",
+        label_en: "Results and transferable practice",
+        required: true,
+        kind: FieldKind::LongText(5000),
+        help_zh: "对照试点方案写明主要成效、数据和可推广的做法",
+    },
+];
+
+const BENCHMARK_STEPS: &[Step] = &[
+    Step {
+        code: "district",
+        reviewer: Reviewer::Area,
+        deadline_days: 10,
+        may_edit: &[],
+    },
+    Step {
+        code: "city",
+        reviewer: Reviewer::City,
+        deadline_days: 15,
+        may_edit: &[],
+    },
+];
+
 /// Every process the engine runs.
 pub static PROCESSES: &[Process] = &[
+    Process {
+        code: "benchmark_selection",
+        name_zh: "标杆试点评选",
+        name_en: "Benchmark pilot selection",
+        fields: BENCHMARK_FIELDS,
+        steps: BENCHMARK_STEPS,
+        notice_days: Some(5),
+        effect: Effect::MarkBenchmark,
+        items: &[],
+        subject: Subject::None,
+        scoring: Some(Scoring {
+            max: 100,
+            min_experts: 3,
+            days: 10,
+            criteria_zh: "工作成效(40分)、创新做法(30分)、可复制推广价值(30分)",
+            criteria_en: "results (40), innovation (30), transferability (30)",
+        }),
+    },
+    Process {
+        code: "task_completion_city",
+        name_zh: "任务销号(市级任务)",
+        name_en: "Task completion (city task)",
+        fields: COMPLETION_FIELDS,
+        steps: COMPLETION_CITY,
+        notice_days: None,
+        effect: Effect::None,
+        items: &[],
+        subject: Subject::TaskCompletion,
+        scoring: None,
+    },
+    Process {
+        code: "task_completion_district",
+        name_zh: "任务销号(区级任务)",
+        name_en: "Task completion (district task)",
+        fields: COMPLETION_FIELDS,
+        steps: COMPLETION_DISTRICT,
+        notice_days: None,
+        effect: Effect::None,
+        items: &[],
+        subject: Subject::TaskCompletion,
+        scoring: None,
+    },
+    Process {
+        code: "task_completion_town",
+        name_zh: "任务销号(镇级任务)",
+        name_en: "Task completion (town task)",
+        fields: COMPLETION_FIELDS,
+        steps: COMPLETION_TOWN,
+        notice_days: None,
+        effect: Effect::None,
+        items: &[],
+        subject: Subject::TaskCompletion,
+        scoring: None,
+    },
+    Process {
+        code: "assessment_self_report",
+        name_zh: "考核自评审核",
+        name_en: "Assessment self-report",
+        fields: SELF_REPORT_FIELDS,
+        steps: SELF_REPORT_STEPS,
+        notice_days: None,
+        effect: Effect::None,
+        items: &[],
+        subject: Subject::SelfReport,
+        scoring: None,
+    },
+    Process {
+        code: "liuyou",
+        name_zh: "六有佐证审核",
+        name_en: "六有 checklist review",
+        fields: &[Field {
+            key: "year",
+            label_zh: "年度",
+            label_en: "Year",
+            required: true,
+            kind: FieldKind::Year,
+            help_zh: "",
+        }],
+        steps: LIUYOU_STEPS,
+        notice_days: None,
+        effect: Effect::None,
+        items: &crate::liuyou::ITEMS,
+        subject: Subject::Liuyou,
+        scoring: None,
+    },
     Process {
         code: "pilot_application",
         name_zh: "试点申报",
@@ -574,6 +1090,9 @@ pub static PROCESSES: &[Process] = &[
         steps: REVIEW_STEPS,
         notice_days: Some(5),
         effect: Effect::CreatePilot,
+        items: &[],
+        subject: Subject::None,
+        scoring: None,
     },
     Process {
         code: "pilot_yearly_check",
@@ -583,6 +1102,9 @@ pub static PROCESSES: &[Process] = &[
         steps: REVIEW_STEPS,
         notice_days: None,
         effect: Effect::None,
+        items: &[],
+        subject: Subject::None,
+        scoring: None,
     },
     Process {
         code: "pilot_acceptance",
@@ -592,6 +1114,9 @@ pub static PROCESSES: &[Process] = &[
         steps: REVIEW_STEPS,
         notice_days: Some(5),
         effect: Effect::None,
+        items: &[],
+        subject: Subject::None,
+        scoring: None,
     },
 ];
 
@@ -701,6 +1226,120 @@ mod tests {
         };
         assert!(may_review(p, city_step, Role::City, Some("320400"), &pa));
         assert!(!may_review(p, city_step, Role::Unit, None, &pa));
+    }
+
+    #[test]
+    fn items_decide_the_case_once_none_is_pending() {
+        use ItemStatus::*;
+        assert_eq!(items_outcome(&[Accepted, Submitted]), None);
+        assert_eq!(items_outcome(&[Accepted, Returned]), Some(Action::Return));
+        assert_eq!(items_outcome(&[Accepted, Accepted]), Some(Action::Accept));
+        assert_eq!(Accepted.on_submit(), Accepted);
+        assert_eq!(Returned.on_submit(), Submitted);
+    }
+
+    #[test]
+    fn notice_decisions_wait_for_the_period_and_the_answers() {
+        use ObjectionOutcome::*;
+        let end = Some(1_000);
+        assert_eq!(
+            check_notice_decision(Action::Accept, 999, end, &[]),
+            Err(Refusal::NoticeRunning)
+        );
+        assert_eq!(
+            check_notice_decision(Action::Accept, 1_000, end, &[Dismissed, Open]),
+            Err(Refusal::ObjectionsOpen)
+        );
+        assert_eq!(
+            check_notice_decision(Action::Accept, 1_000, end, &[Upheld]),
+            Err(Refusal::ObjectionUpheld)
+        );
+        assert_eq!(
+            check_notice_decision(Action::Accept, 1_000, end, &[Dismissed]),
+            Ok(())
+        );
+        assert_eq!(
+            check_notice_decision(Action::Reject, 10, end, &[Open]),
+            Ok(())
+        );
+        assert!(check_objection_text("body", "  ").is_err());
+        assert!(check_objection_text("body", &"异".repeat(OBJECTION_MAX + 1)).is_err());
+    }
+
+    #[test]
+    fn the_area_step_falls_to_the_city_without_a_district() {
+        let p = Process::find("liuyou").unwrap_or(&PROCESSES[0]);
+        let at = advance(
+            p,
+            Position {
+                status: Status::Draft,
+                step: None,
+            },
+            Action::Submit,
+            &Path::default(),
+            "",
+        )
+        .unwrap_or(Position {
+            status: Status::Draft,
+            step: None,
+        });
+        assert_eq!(at.status, Status::InReview);
+        assert!(may_review(
+            p,
+            at,
+            Role::City,
+            Some("320400"),
+            &Path::default()
+        ));
+        assert!(may_review(
+            p,
+            at,
+            Role::District,
+            Some("320402"),
+            &path(true)
+        ));
+        assert!(!may_review(p, at, Role::City, Some("320400"), &path(true)));
+        assert_eq!(p.items.len(), 6);
+    }
+
+    #[test]
+    fn expert_scoring_sits_between_the_reviews_and_the_notice() {
+        let p = Process::find("benchmark_selection").unwrap_or(&PROCESSES[0]);
+        let s = p.scoring.unwrap_or(Scoring {
+            max: 0,
+            min_experts: 0,
+            days: 0,
+            criteria_zh: "",
+            criteria_en: "",
+        });
+        let mut at = Position {
+            status: Status::InReview,
+            step: Some(1),
+        };
+        at = advance(p, at, Action::Accept, &path(true), "").unwrap_or(at);
+        assert_eq!(at.status, Status::Scoring);
+        assert!(may_review(p, at, Role::City, Some("320400"), &path(true)));
+        assert!(!may_review(
+            p,
+            at,
+            Role::District,
+            Some("320402"),
+            &path(true)
+        ));
+        assert_eq!(p.deadline_at(at), Some(s.days));
+        assert_eq!(
+            check_scoring_close(&s, 3, 2),
+            Err(Refusal::ScoringIncomplete)
+        );
+        assert_eq!(
+            check_scoring_close(&s, 2, 2),
+            Err(Refusal::ScoringIncomplete)
+        );
+        assert_eq!(check_scoring_close(&s, 3, 3), Ok(()));
+        assert!(check_case_score(&s, 101.0).is_err() && check_case_score(&s, -1.0).is_err());
+        assert_eq!(check_case_score(&s, 88.456).ok(), Some(88.46));
+        at = advance(p, at, Action::Accept, &path(true), "").unwrap_or(at);
+        assert_eq!(at.status, Status::Notice);
     }
 
     #[test]

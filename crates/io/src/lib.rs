@@ -11,6 +11,8 @@
 //!   `date`, `year`, `choice`).
 //! - [`mod@write`]: templates, xlsx/CSV exports that import back unchanged, and the
 //!   rejected-rows workbook.
+//! - [`mod@text`]: the plain text of an uploaded PDF, Word (.docx) or text file
+//!   ([`extract_text`]), for the policy library's full-text search.
 //!
 //! Nothing here panics on any input: every malformed file is an `Err`.
 //!
@@ -55,6 +57,7 @@ pub mod map;
 pub mod read;
 pub mod run;
 pub mod spec;
+pub mod text;
 pub mod write;
 
 pub use cell::{Cell, CellError};
@@ -64,4 +67,5 @@ pub use read::{
     TextEncoding,
 };
 pub use spec::{spec, Column, Kind, Spec, DESIGNATIONS, ORGS, PILOTS, REPORTS, WORKERS};
+pub use text::{doc_kind, extract_text, DocKind, TextError};
 pub use write::{csv, rejected_workbook, template, write_csv, xlsx, WriteError};

@@ -209,9 +209,9 @@ enum WorkerMsg {
     Failed(ImportError),
 }
 
-/// The worker registry's import: the file is read, checked and encrypted on a thread of
-/// its own while the database writes the previous chunk, so both cores work and memory
-/// stays bounded by a few chunks whatever the file's size.
+/// The worker registry's import. Two threads of its own read the file: one parses it, the
+/// other checks each row, hashes and encrypts its numbers; meanwhile the database writes
+/// the previous chunk. Memory stays bounded by a few chunks whatever the file's size.
 pub async fn import_workers(
     svc: &Service,
     actor: &Actor,
@@ -240,6 +240,7 @@ pub async fn import_workers(
     while let Some(msg) = rx.recv().await {
         match msg {
             WorkerMsg::Chunk(items, p) => {
+                loader.set_progress(p);
                 rejected_raw.extend(loader.feed(items).await?);
                 progress((p * 1000.0) as usize, 1000);
             }
@@ -258,7 +259,15 @@ pub async fn import_workers(
     })
 }
 
-/// The reading thread of [`import_workers`].
+/// Parsed rows on their way from the parsing thread to the checking thread.
+enum RowsMsg {
+    Rows(Vec<crate::read::Row>, f64),
+    Failed(FileError),
+}
+
+/// The parsing thread of [`import_workers`]; rows are checked on a second thread
+/// ([`check_workers`]), so that parsing (the larger share for xlsx) and checking with
+/// encryption run side by side.
 fn read_workers(
     bytes: &[u8],
     file_name: &str,
@@ -291,61 +300,100 @@ fn read_workers(
         Ok(r) => r,
         Err(e) => return fail(ImportError::File(e)),
     };
-    let mut chunk = Vec::with_capacity(WORKER_CHUNK);
+    let (row_tx, row_rx) = std::sync::mpsc::sync_channel::<RowsMsg>(4);
+    let checker = {
+        let (preparer, tx) = (preparer.clone(), tx.clone());
+        std::thread::spawn(move || check_workers(map, sheet_problems, &preparer, row_rx, &tx))
+    };
+    let mut batch = Vec::with_capacity(WORKER_CHUNK);
     while let Some(row) = rows.next() {
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => return fail(ImportError::File(e)),
-        };
-        let mut problems: Vec<RowProblem> = map.check_row(&row).iter().map(cell_problem).collect();
-        let mut r = map.reader(&row);
-        let input = WorkerInput {
-            name: r.text("name"),
-            id_number: r.code("id_number"),
-            org: r.code("org_uscc"),
-            phone: r.code("phone"),
-            occupation: r.text("occupation"),
-            skill_level: r.choice("skill_level").map(str::to_string),
-            certificate_no: r.code("certificate_no"),
-            certified_on: r.date("certified_on").map(|d| d.to_string()),
-            frontline: r.yes_no("frontline"),
-            political_status: r.choice("political_status").map(str::to_string),
-            certificates: None,
-        };
-        problems.extend(r.finish().iter().map(cell_problem));
-        if let Some(p) = sheet_problems.remove(&row.line) {
-            problems.extend(p);
-        }
-        let item = if problems.is_empty() {
-            preparer.prepare(row.line, &input, || map.values(&row))
-        } else {
-            Item::Rejected {
-                line: row.line,
-                problems,
-                values: map.values(&row),
+        match row {
+            Ok(r) => batch.push(r),
+            Err(e) => {
+                batch.clear();
+                let _ = row_tx.send(RowsMsg::Failed(e));
+                break;
             }
-        };
-        chunk.push(item);
-        if chunk.len() == WORKER_CHUNK {
-            let full = std::mem::replace(&mut chunk, Vec::with_capacity(WORKER_CHUNK));
-            if tx
-                .blocking_send(WorkerMsg::Chunk(full, rows.progress()))
-                .is_err()
-            {
+        }
+        if batch.len() == WORKER_CHUNK {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(WORKER_CHUNK));
+            if row_tx.send(RowsMsg::Rows(full, rows.progress())).is_err() {
+                break;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = row_tx.send(RowsMsg::Rows(batch, 1.0));
+    }
+    drop(row_tx);
+    let _ = checker.join();
+}
+
+/// The checking thread of [`import_workers`]: maps, checks, hashes and encrypts the rows
+/// parsed by [`read_workers`], in file order.
+fn check_workers(
+    map: crate::map::HeaderMap,
+    mut sheet_problems: HashMap<usize, Vec<RowProblem>>,
+    preparer: &Preparer,
+    rows: std::sync::mpsc::Receiver<RowsMsg>,
+    tx: &tokio::sync::mpsc::Sender<WorkerMsg>,
+) {
+    for msg in rows {
+        let (batch, progress) = match msg {
+            RowsMsg::Rows(b, p) => (b, p),
+            RowsMsg::Failed(e) => {
+                let _ = tx.blocking_send(WorkerMsg::Failed(ImportError::File(e)));
                 return;
             }
+        };
+        let mut chunk = Vec::with_capacity(batch.len());
+        for row in batch {
+            let mut problems: Vec<RowProblem> =
+                map.check_row(&row).iter().map(cell_problem).collect();
+            let mut r = map.reader(&row);
+            let input = WorkerInput {
+                name: r.text("name"),
+                id_number: r.code("id_number"),
+                org: r.code("org_uscc"),
+                phone: r.code("phone"),
+                occupation: r.text("occupation"),
+                skill_level: r.choice("skill_level").map(str::to_string),
+                certificate_no: r.code("certificate_no"),
+                certified_on: r.date("certified_on").map(|d| d.to_string()),
+                frontline: r.yes_no("frontline"),
+                political_status: r.choice("political_status").map(str::to_string),
+                certificates: None,
+            };
+            problems.extend(r.finish().iter().map(cell_problem));
+            if let Some(p) = sheet_problems.remove(&row.line) {
+                problems.extend(p);
+            }
+            let item = if problems.is_empty() {
+                preparer.prepare(row.line, &input, || map.values(&row))
+            } else {
+                Item::Rejected {
+                    line: row.line,
+                    problems,
+                    values: map.values(&row),
+                }
+            };
+            chunk.push(item);
+        }
+        if tx.blocking_send(WorkerMsg::Chunk(chunk, progress)).is_err() {
+            return;
         }
     }
     // Problems on lines that are not data rows (a merged range in the header, …).
-    for (line, problems) in sheet_problems {
-        chunk.push(Item::Rejected {
+    let rest: Vec<Item> = sheet_problems
+        .into_iter()
+        .map(|(line, problems)| Item::Rejected {
             line,
             problems,
             values: Vec::new(),
-        });
-    }
-    if !chunk.is_empty() {
-        let _ = tx.blocking_send(WorkerMsg::Chunk(chunk, 1.0));
+        })
+        .collect();
+    if !rest.is_empty() {
+        let _ = tx.blocking_send(WorkerMsg::Chunk(rest, 1.0));
     }
 }
 

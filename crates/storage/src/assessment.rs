@@ -179,7 +179,7 @@ pub struct Target {
     pub id: i64,
     pub key: String,
     pub name: String,
-    /// draft or submitted (locked)
+    /// draft, submitted (locked, waiting for the city's check) or accepted
     pub self_status: String,
     pub submitted_at: Option<i64>,
 }
@@ -282,7 +282,7 @@ async fn load_experts(conn: &mut AnyConnection, round_id: i64) -> Result<Vec<(i6
 }
 
 /// Whether the actor acts for the target (its district staff, its member unit or unit).
-fn acts_for(actor: &Actor, kind: &str, key: &str) -> bool {
+pub(crate) fn acts_for(actor: &Actor, kind: &str, key: &str) -> bool {
     match kind {
         "district" => actor.role == Role::District && actor.region_code.as_deref() == Some(key),
         "member_unit" => {
@@ -374,6 +374,10 @@ pub struct SelfReport {
     pub target: Target,
     pub leaves: Vec<SelfLeaf>,
     pub editable: bool,
+    /// The workflow case that carries the city's check of the self-report.
+    pub case_id: Option<i64>,
+    /// Why the city returned it, while it waits for correction.
+    pub returned_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -1300,13 +1304,14 @@ impl Service {
                 .await?;
             }
         }
-        sqlx::query("INSERT INTO notifications (user_id, message, link, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(uid)
-            .bind(format!("您已被分配为「{}」的评审专家,请独立评分", round.title))
-            .bind("/assessment/scoring")
-            .bind(now)
-            .execute(tx.conn())
-            .await?;
+        crate::notify::notify(
+            tx.conn(),
+            &[uid],
+            &format!("您已被分配为「{}」的评审专家,请独立评分", round.title),
+            "/assessment/scoring",
+            now,
+        )
+        .await?;
         audit::append(
             tx.conn(),
             actor,
@@ -1496,11 +1501,38 @@ impl Service {
                 })
             })
             .collect();
+        let case = sqlx::query(
+            "SELECT id, status FROM wf_cases WHERE process = 'assessment_self_report' AND subject = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(self_report_subject(round.id, &target))
+        .fetch_optional(&mut *conn)
+        .await?;
+        let (case_id, returned_reason) = match case {
+            Some(r) => {
+                let id: i64 = r.try_get(0)?;
+                let status: String = r.try_get(1)?;
+                let reason: Option<String> = if status == "returned" {
+                    sqlx::query_scalar(
+                        "SELECT comment FROM wf_events WHERE case_id = $1 AND action = 'return' ORDER BY id DESC LIMIT 1",
+                    )
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    .flatten()
+                } else {
+                    None
+                };
+                (Some(id), reason)
+            }
+            None => (None, None),
+        };
         Ok(SelfReport {
             editable: own && round.status == "open" && target.self_status == "draft",
             round,
             target,
             leaves,
+            case_id,
+            returned_reason,
         })
     }
 
@@ -1647,13 +1679,22 @@ impl Service {
             if !missing.is_empty() {
                 return Err(StoreError::Invalid(missing));
             }
-            sqlx::query(
-                "UPDATE asm_targets SET self_status = 'submitted', submitted_at = $1, submitted_by = $2 WHERE id = $3 AND self_status = 'draft'",
+            // The city checks it on the workflow engine (return with a reason, or
+            // accept); the engine keeps `self_status` in step.
+            let case = self
+                .self_report_case(tx.conn(), actor, &round, &target, now)
+                .await?;
+            self.act_in(
+                tx.conn(),
+                actor,
+                case,
+                &crate::workflow::ActInput {
+                    action: "submit".into(),
+                    comment: None,
+                    version: None,
+                    changes: Default::default(),
+                },
             )
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(target.id)
-            .execute(tx.conn())
             .await?;
         }
         audit::append(
@@ -2193,15 +2234,15 @@ impl Service {
             .iter()
             .map(|t| (t.key.clone(), t.name.clone()))
             .collect();
-        for uid in target_users(tx.conn(), &round.target_kind, &pairs).await? {
-            sqlx::query("INSERT INTO notifications (user_id, message, link, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(uid)
-                .bind(format!("「{}」考核结果已发布(第{no}版)", round.title))
-                .bind(format!("/assessment/results/{round_id}"))
-                .bind(now)
-                .execute(tx.conn())
-                .await?;
-        }
+        let users = target_users(tx.conn(), &round.target_kind, &pairs).await?;
+        crate::notify::notify(
+            tx.conn(),
+            &users,
+            &format!("「{}」考核结果已发布(第{no}版)", round.title),
+            &format!("/assessment/results/{round_id}"),
+            now,
+        )
+        .await?;
         audit::append(
             tx.conn(),
             actor,
@@ -2334,13 +2375,137 @@ async fn notify_targets(
     targets: &[(String, String)],
     now: i64,
 ) -> Result<()> {
-    for uid in target_users(conn, &round.target_kind, targets).await? {
-        sqlx::query("INSERT INTO notifications (user_id, message, link, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(uid)
-            .bind(format!("「{}」已开始,请填报自评和佐证材料", round.title))
-            .bind("/assessment/self")
-            .bind(now)
-            .execute(&mut *conn)
+    let users = target_users(conn, &round.target_kind, targets).await?;
+    crate::notify::notify(
+        conn,
+        &users,
+        &format!("「{}」已开始,请填报自评和佐证材料", round.title),
+        "/assessment/self",
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The engine subject of a target's self-report: `self_report:<round>:<target id>:<key>`.
+fn self_report_subject(round: i64, target: &Target) -> String {
+    format!("self_report:{round}:{}:{}", target.id, target.key)
+}
+
+impl Service {
+    /// The open self-report case of a target (one not withdrawn), opened if missing. Its
+    /// organisation is the unit itself, or for a district its trade union (区总工会), where
+    /// the district's reform office sits.
+    async fn self_report_case(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        round: &Round,
+        target: &Target,
+        now: i64,
+    ) -> Result<i64> {
+        let subject = self_report_subject(round.id, target);
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM wf_cases WHERE process = 'assessment_self_report' AND subject = $1 AND status NOT IN ('withdrawn', 'rejected') ORDER BY id DESC LIMIT 1",
+        )
+        .bind(&subject)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
+        let org: Option<i64> = if round.target_kind == "district" {
+            sqlx::query_scalar(
+                "SELECT id FROM orgs WHERE region_code = $1 ORDER BY CASE WHEN kind = 'union' THEN 0 ELSE 1 END, id LIMIT 1",
+            )
+            .bind(&target.key)
+            .fetch_optional(&mut *conn)
+            .await?
+        } else {
+            target.key.parse().ok()
+        };
+        let org = org.ok_or_else(|| {
+            StoreError::Invalid(vec![FieldError::new(
+                "target",
+                Rule::UnknownValue,
+                format!("考核对象“{}”在组织树中没有对应的单位", target.name),
+                format!(
+                    "the target '{}' has no organisation in the tree",
+                    target.name
+                ),
+            )])
+        })?;
+        let data: BTreeMap<&str, String> = [
+            ("year", round.year.to_string()),
+            ("round", round.title.chars().take(200).collect()),
+            ("target_kind", round.target_kind.clone()),
+            ("target_key", target.key.clone()),
+        ]
+        .into_iter()
+        .collect();
+        let title = format!("「{}」{}自评", round.title, target.name);
+        let id: i64 = sqlx::query(
+            "INSERT INTO wf_cases (process, org_id, title, status, data, created_by, subject, version, created_at, updated_at) \
+             VALUES ('assessment_self_report', $1, $2, 'draft', $3, $4, $5, 1, $6, $6) RETURNING id",
+        )
+        .bind(org)
+        .bind(&title)
+        .bind(json(&data)?)
+        .bind(actor.user_id)
+        .bind(&subject)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+        audit::append(
+            conn,
+            actor,
+            audit::action::CREATE,
+            "case",
+            &id.to_string(),
+            &title,
+            None,
+            None,
+            now,
+        )
+        .await?;
+        Ok(id)
+    }
+}
+
+/// Keeps a target's self-report status in step with its case: in review → submitted
+/// (locked), returned or withdrawn → draft (editable again), approved → accepted.
+pub(crate) async fn sync_self_report(
+    conn: &mut AnyConnection,
+    c: &crate::workflow::Case,
+    subject: &str,
+    actor: &Actor,
+    now: i64,
+) -> Result<()> {
+    let target: i64 = subject
+        .split(':')
+        .nth(2)
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| StoreError::Other(format!("bad self-report subject {subject}")))?;
+    let status = match c.status.as_str() {
+        "in_review" => "submitted",
+        "approved" => "accepted",
+        _ => "draft",
+    };
+    if status == "submitted" {
+        sqlx::query(
+            "UPDATE asm_targets SET self_status = 'submitted', submitted_at = $1, submitted_by = $2 WHERE id = $3",
+        )
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(target)
+        .execute(conn)
+        .await?;
+    } else {
+        sqlx::query("UPDATE asm_targets SET self_status = $1 WHERE id = $2")
+            .bind(status)
+            .bind(target)
+            .execute(conn)
             .await?;
     }
     Ok(())

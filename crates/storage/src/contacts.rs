@@ -6,6 +6,11 @@
 //! [`crate::indicators::facts`]); every write settles the aggregates in its own
 //! transaction. Access: region staff work in their write scope; an official assigned to an
 //! enterprise works on that enterprise; a unit raises and reads its own problems only.
+//!
+//! Corrections: region staff over the enterprise edit a contact point (another official,
+//! the period, the note) or end it (结束联系): an ended point stays listed with its
+//! visits and accepts no visit dated after its end. A visit is corrected by its author
+//! or region staff over the enterprise; the indicators follow a changed date.
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::indicators::{self, Facts};
@@ -42,7 +47,12 @@ pub struct ContactPoint {
     pub note: Option<String>,
     /// Assigned today (started, not ended).
     pub active: bool,
+    /// Ended (结束联系) on `end_on`: listed as ended, keeps its visits, takes no new ones
+    /// after that day.
+    pub ended: bool,
+    pub end_reason: Option<String>,
     pub visits: i64,
+    pub version: i64,
 }
 
 /// Assigns an official to an enterprise for a period.
@@ -74,6 +84,9 @@ pub struct Visit {
     pub form: String,
     pub form_label: String,
     pub summary: String,
+    /// The account that logged it (its author).
+    pub created_by: Option<i64>,
+    pub version: i64,
     pub created_at: i64,
 }
 
@@ -246,7 +259,7 @@ fn problem_row(r: &sqlx::any::AnyRow, en: bool) -> Result<Problem> {
     })
 }
 
-const VISIT_SELECT: &str = "SELECT v.id, v.org_id, o.name AS org_name, v.official_user_id, v.official_name, v.visited_on, v.form, v.summary, v.created_at \
+const VISIT_SELECT: &str = "SELECT v.id, v.org_id, o.name AS org_name, v.official_user_id, v.official_name, v.visited_on, v.form, v.summary, v.created_by, v.version, v.created_at \
     FROM contact_visits v JOIN orgs o ON o.id = v.org_id";
 
 fn visit_row(r: &sqlx::any::AnyRow, en: bool) -> Result<Visit> {
@@ -261,6 +274,8 @@ fn visit_row(r: &sqlx::any::AnyRow, en: bool) -> Result<Visit> {
         form_label: label_of(&form, VisitForm::from_any, VisitForm::label, en),
         form,
         summary: r.try_get("summary")?,
+        created_by: r.try_get("created_by")?,
+        version: r.try_get("version")?,
         created_at: r.try_get("created_at")?,
     })
 }
@@ -342,7 +357,7 @@ async fn is_assigned(conn: &mut AnyConnection, actor: &Actor, org_id: i64) -> Re
     };
     let today = today().to_string();
     let n: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM contact_points WHERE org_id = $1 AND official_user_id = $2 AND start_on <= $3 AND (end_on IS NULL OR end_on >= $3)",
+        "SELECT COUNT(*) FROM contact_points WHERE org_id = $1 AND official_user_id = $2 AND start_on <= $3 AND (end_on IS NULL OR end_on >= $3) AND ended_at IS NULL",
     )
     .bind(org_id)
     .bind(uid)
@@ -405,40 +420,10 @@ impl Service {
             )),
             _ => {}
         }
-        let official = crate::users::by_username(tx.conn(), i.official.trim()).await?;
-        let official = match official {
-            Some((u, _))
-                if !u.disabled
-                    && matches!(
-                        u.role_enum(),
-                        Role::City | Role::District | Role::Town | Role::Department
-                    ) =>
-            {
-                Some(u)
-            }
-            Some(_) => {
-                errs.push(FieldError::new(
-                    "official",
-                    Rule::Forbidden,
-                    "联系干部须为区域工作人员或成员单位人员的有效账号",
-                    "the official must be an active account of region or member-unit staff",
-                ));
-                None
-            }
-            None if i.official.trim().is_empty() => {
-                errs.push(FieldError::required("official", "联系干部", "Official"));
-                None
-            }
-            None => {
-                errs.push(FieldError::new(
-                    "official",
-                    Rule::UnknownValue,
-                    format!("账号“{}”不存在", i.official.trim()),
-                    format!("no account '{}'", i.official.trim()),
-                ));
-                None
-            }
-        };
+        let official = check_official(tx.conn(), &i.official)
+            .await?
+            .map_err(|e| errs.push(e))
+            .ok();
         let far = NaiveDate::from_ymd_opt(2100, 1, 1).unwrap_or_else(today);
         let start = dc::date("start_on", ("开始日期", "Start"), &i.start_on, far);
         let end = match nz(i.end_on.as_deref()) {
@@ -540,7 +525,8 @@ impl Service {
         let resolved = scope.resolve(&mut *conn).await?;
         let mut sql = Sql::new(
             "SELECT c.id, c.org_id, o.name, c.official_user_id, u.username, u.display_name, c.start_on, c.end_on, c.note, \
-             (SELECT COUNT(*) FROM contact_visits v WHERE v.org_id = c.org_id AND v.official_user_id = c.official_user_id) \
+             (SELECT COUNT(*) FROM contact_visits v WHERE v.org_id = c.org_id AND v.official_user_id = c.official_user_id), \
+             c.ended_at, c.end_reason, c.version \
              FROM contact_points c JOIN orgs o ON o.id = c.org_id JOIN users u ON u.id = c.official_user_id WHERE 1 = 1",
         );
         resolved.org_filter(&mut sql, "o");
@@ -555,7 +541,7 @@ impl Service {
                 .await?
                 .org_filter(&mut sql, "o");
         }
-        sql.push(" ORDER BY o.region_l2, o.name, c.start_on DESC LIMIT 500");
+        sql.push(" ORDER BY CASE WHEN c.ended_at IS NULL THEN 0 ELSE 1 END, o.region_l2, o.name, c.start_on DESC LIMIT 500");
         let today = today().to_string();
         sql.query()
             .fetch_all(&mut *conn)
@@ -564,6 +550,7 @@ impl Service {
             .map(|r| {
                 let start_on: String = r.try_get(6)?;
                 let end_on: Option<String> = r.try_get(7)?;
+                let ended = r.try_get::<Option<i64>, _>(10)?.is_some();
                 Ok(ContactPoint {
                     id: r.try_get(0)?,
                     org_id: r.try_get(1)?,
@@ -571,11 +558,16 @@ impl Service {
                     official_user_id: r.try_get(3)?,
                     official_username: r.try_get(4)?,
                     official_name: r.try_get(5)?,
-                    active: start_on <= today && end_on.as_ref().is_none_or(|e| *e >= today),
+                    active: !ended
+                        && start_on <= today
+                        && end_on.as_ref().is_none_or(|e| *e >= today),
+                    ended,
                     start_on,
                     end_on,
                     note: r.try_get(8)?,
                     visits: r.try_get(9)?,
+                    end_reason: r.try_get(11)?,
+                    version: r.try_get(12)?,
                 })
             })
             .collect()
@@ -641,6 +633,9 @@ impl Service {
             Some(u) => (Some(u.id), u.display_name),
             None => (actor.user_id, actor.display_name.clone()),
         };
+        if let Some(end) = ended_before(tx.conn(), org.id, uid, &date.to_string()).await? {
+            return Err(StoreError::invalid(visit_after_end(&name, &org.name, &end)));
+        }
         let snap = indicators::snapshot(tx.conn(), org.id).await?;
         let now = now_ms();
         let id: i64 = sqlx::query(
@@ -1197,5 +1192,602 @@ impl StoreError {
                 "the enterprise does not exist or is outside your area",
             ),
         }
+    }
+}
+
+// ----- corrections: editing and ending contact points, editing visits -----
+
+/// An active account of region or member-unit staff, by user name (the official of a
+/// contact point).
+async fn check_official(
+    conn: &mut AnyConnection,
+    key: &str,
+) -> Result<std::result::Result<crate::users::User, FieldError>> {
+    let key = key.trim();
+    if key.is_empty() {
+        return Ok(Err(FieldError::required(
+            "official",
+            "联系干部",
+            "Official",
+        )));
+    }
+    Ok(match crate::users::by_username(conn, key).await? {
+        Some((u, _))
+            if !u.disabled
+                && matches!(
+                    u.role_enum(),
+                    Role::City | Role::District | Role::Town | Role::Department
+                ) =>
+        {
+            Ok(u)
+        }
+        Some(_) => Err(FieldError::new(
+            "official",
+            Rule::Forbidden,
+            "联系干部须为区域工作人员或成员单位人员的有效账号",
+            "the official must be an active account of region or member-unit staff",
+        )),
+        None => Err(FieldError::new(
+            "official",
+            Rule::UnknownValue,
+            format!("账号“{key}”不存在"),
+            format!("no account '{key}'"),
+        )),
+    })
+}
+
+/// The end date of the official's contact point at the enterprise when it was ended
+/// (结束联系) before `date` and no later assignment is open: visits after it are refused.
+async fn ended_before(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    uid: Option<i64>,
+    date: &str,
+) -> Result<Option<String>> {
+    let Some(uid) = uid else {
+        return Ok(None);
+    };
+    let open: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM contact_points WHERE org_id = $1 AND official_user_id = $2 AND ended_at IS NULL",
+    )
+    .bind(org_id)
+    .bind(uid)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get(0)?;
+    if open > 0 {
+        return Ok(None);
+    }
+    Ok(sqlx::query(
+        "SELECT MAX(end_on) FROM contact_points WHERE org_id = $1 AND official_user_id = $2 AND ended_at IS NOT NULL AND end_on < $3",
+    )
+    .bind(org_id)
+    .bind(uid)
+    .bind(date)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get(0)?)
+}
+
+fn visit_after_end(official: &str, org: &str, end: &str) -> FieldError {
+    FieldError::new(
+        "visited_on",
+        Rule::Forbidden,
+        format!("{official}与“{org}”的联系点已于 {end} 结束,不再接受此后的走访记录"),
+        format!("{official}'s contact point at {org} ended on {end}; no visits after that day"),
+    )
+}
+
+fn contact_changed() -> StoreError {
+    StoreError::conflict(
+        "contact_changed",
+        None,
+        "该联系点刚刚已被他人修改,请刷新后再编辑",
+        "someone else changed this contact point a moment ago; reload and edit again",
+    )
+}
+
+fn visit_changed() -> StoreError {
+    StoreError::conflict(
+        "visit_changed",
+        None,
+        "该走访记录刚刚已被他人修改,请刷新后再编辑",
+        "someone else changed this visit a moment ago; reload and edit again",
+    )
+}
+
+fn contact_json(c: &ContactPoint) -> serde_json::Value {
+    json!({"org_id": c.org_id, "official": c.official_username, "start_on": c.start_on, "end_on": c.end_on, "note": c.note, "ended": c.ended, "end_reason": c.end_reason})
+}
+
+fn visit_json(v: &Visit) -> serde_json::Value {
+    json!({"org_id": v.org_id, "official": v.official_name, "visited_on": v.visited_on, "form": v.form, "summary": v.summary})
+}
+
+/// Changes to a contact point: the official (reassigned), the period, the note. Left out
+/// = unchanged; an empty `end_on` makes it open-ended.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactEdit {
+    /// The version the client last saw (another answers 409 `contact_changed`).
+    #[serde(default)]
+    pub version: Option<i64>,
+    /// The official's user name.
+    #[serde(default)]
+    pub official: Option<String>,
+    /// YYYY-MM-DD
+    #[serde(default)]
+    pub start_on: Option<String>,
+    /// YYYY-MM-DD; empty = open-ended.
+    #[serde(default)]
+    pub end_on: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Ends a contact point (结束联系).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactEndInput {
+    /// The last day, YYYY-MM-DD: not before the start or the official's latest visit
+    /// there, not after today.
+    pub end_on: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// Changes to a visit log entry. Left out = unchanged.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitEdit {
+    /// The version the client last saw (another answers 409 `visit_changed`).
+    #[serde(default)]
+    pub version: Option<i64>,
+    /// YYYY-MM-DD, not in the future.
+    #[serde(default)]
+    pub visited_on: Option<String>,
+    /// on_site, phone, online
+    #[serde(default)]
+    pub form: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+}
+
+impl Service {
+    async fn contact_point_in(
+        &self,
+        conn: &mut AnyConnection,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<Option<ContactPoint>> {
+        Ok(self
+            .contact_points_where(conn, scope, Some(id), None, None)
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// One contact point (404 outside the caller's area) and whether the caller may edit
+    /// or end it (region staff over the enterprise, while it is not ended).
+    pub async fn get_contact_point(&self, actor: &Actor, id: i64) -> Result<(ContactPoint, bool)> {
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::NotFound);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        let c = self
+            .contact_point_in(&mut conn, &actor.read_scope(), id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let may = actor.role.is_region_staff()
+            && !c.ended
+            && self
+                .contact_point_in(&mut conn, &actor.write_scope(), id)
+                .await?
+                .is_some();
+        Ok((c, may))
+    }
+
+    /// The contact point as `actor` may change it: region staff over the enterprise (as
+    /// for assigning), not ended.
+    async fn contact_for_change(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        version: Option<i64>,
+    ) -> Result<ContactPoint> {
+        if !actor.role.is_region_staff() {
+            return Err(StoreError::Forbidden);
+        }
+        let c = self
+            .contact_point_in(&mut *conn, &actor.write_scope(), id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if c.ended {
+            return Err(StoreError::conflict(
+                "contact_ended",
+                None,
+                format!(
+                    "该联系点已于 {} 结束,不能再修改",
+                    c.end_on.as_deref().unwrap_or("")
+                ),
+                "this contact point has ended; it can no longer be changed",
+            ));
+        }
+        if version.is_some_and(|v| v != c.version) {
+            return Err(contact_changed());
+        }
+        Ok(c)
+    }
+
+    /// Edits a contact point (another official, the period, the note); audit-logged with
+    /// before and after. Visits already logged keep their official.
+    pub async fn update_contact(
+        &self,
+        actor: &Actor,
+        id: i64,
+        i: &ContactEdit,
+    ) -> Result<ContactPoint> {
+        let mut tx = self.db.begin().await?;
+        let c = self
+            .contact_for_change(tx.conn(), actor, id, i.version)
+            .await?;
+        let mut errs = Vec::new();
+        let official = match i.official.as_deref() {
+            None => Some((c.official_user_id, c.official_name.clone())),
+            Some(k) if k.trim() == c.official_username => {
+                Some((c.official_user_id, c.official_name.clone()))
+            }
+            Some(k) => check_official(tx.conn(), k)
+                .await?
+                .map(|u| (u.id, u.display_name))
+                .map_err(|e| errs.push(e))
+                .ok(),
+        };
+        let far = NaiveDate::from_ymd_opt(2100, 1, 1).unwrap_or_else(today);
+        let start = dc::date(
+            "start_on",
+            ("开始日期", "Start"),
+            i.start_on.as_deref().unwrap_or(&c.start_on),
+            far,
+        );
+        let end = match i.end_on.as_deref().map(str::trim) {
+            None => match c.end_on.as_deref() {
+                Some(e) => dc::date("end_on", ("结束日期", "End"), e, far).map(Some),
+                None => Ok(None),
+            },
+            Some("") => Ok(None),
+            Some(e) => dc::date("end_on", ("结束日期", "End"), e, far).map(Some),
+        };
+        let note = text(
+            "note",
+            ("备注", "Note"),
+            i.note.as_deref().or(c.note.as_deref()).unwrap_or(""),
+            false,
+            500,
+        );
+        if let (Ok(s), Ok(Some(e))) = (&start, &end) {
+            if e < s {
+                errs.push(FieldError::new(
+                    "end_on",
+                    Rule::Forbidden,
+                    "结束日期不能早于开始日期",
+                    "the end cannot be before the start",
+                ));
+            }
+        }
+        let start = start.map_err(|e| errs.push(e)).ok();
+        let end = end.map_err(|e| errs.push(e)).ok();
+        let note = note.map_err(|e| errs.push(e)).ok();
+        let (Some(start), Some(end), Some(note), Some((uid, uname)), true) =
+            (start, end, note, official, errs.is_empty())
+        else {
+            return Err(StoreError::Invalid(errs));
+        };
+        let (start, end) = (start.to_string(), end.map(|e| e.to_string()));
+        if uid == c.official_user_id && start == c.start_on && end == c.end_on && note == c.note {
+            return Ok(c);
+        }
+        if uid != c.official_user_id {
+            let open: i64 = sqlx::query(
+                "SELECT COUNT(*) FROM contact_points WHERE org_id = $1 AND official_user_id = $2 AND id <> $3 AND ended_at IS NULL AND (end_on IS NULL OR end_on >= $4)",
+            )
+            .bind(c.org_id)
+            .bind(uid)
+            .bind(id)
+            .bind(&start)
+            .fetch_one(tx.conn())
+            .await?
+            .try_get(0)?;
+            if open > 0 {
+                return Err(StoreError::conflict(
+                    "contact_exists",
+                    Some("official"),
+                    format!("{uname}已是“{}”的联系干部", c.org_name),
+                    format!("{uname} is already assigned to {}", c.org_name),
+                ));
+            }
+        }
+        let now = now_ms();
+        let n = sqlx::query(
+            "UPDATE contact_points SET official_user_id = $1, start_on = $2, end_on = $3, note = $4, version = version + 1, updated_at = $5 \
+             WHERE id = $6 AND version = $7 AND ended_at IS NULL",
+        )
+        .bind(uid)
+        .bind(&start)
+        .bind(end.as_deref())
+        .bind(note.as_deref())
+        .bind(now)
+        .bind(id)
+        .bind(c.version)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(contact_changed());
+        }
+        let after = self
+            .contact_point_in(tx.conn(), &Scope::All, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        audit::append(
+            tx.conn(),
+            actor,
+            audit::action::UPDATE,
+            "contact_point",
+            &id.to_string(),
+            &format!("{} 联系 {}", after.official_name, after.org_name),
+            Some(&contact_json(&c)),
+            Some(&contact_json(&after)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Ends a contact point (结束联系) on a day not after today: it stays listed (as
+    /// ended) with its visits, and takes no visits after that day.
+    pub async fn end_contact(
+        &self,
+        actor: &Actor,
+        id: i64,
+        i: &ContactEndInput,
+    ) -> Result<ContactPoint> {
+        let mut tx = self.db.begin().await?;
+        let c = self
+            .contact_for_change(tx.conn(), actor, id, i.version)
+            .await?;
+        let mut errs = Vec::new();
+        let end = dc::date("end_on", ("结束日期", "End date"), &i.end_on, today())
+            .map_err(|e| errs.push(e))
+            .ok()
+            .map(|d| d.to_string());
+        let reason = text(
+            "reason",
+            ("结束原因", "Reason"),
+            i.reason.as_deref().unwrap_or(""),
+            false,
+            500,
+        )
+        .map_err(|e| errs.push(e))
+        .ok()
+        .flatten();
+        if let Some(e) = &end {
+            if *e < c.start_on {
+                errs.push(FieldError::new(
+                    "end_on",
+                    Rule::Forbidden,
+                    format!("结束日期不能早于开始日期({})", c.start_on),
+                    format!("the end cannot be before the start ({})", c.start_on),
+                ));
+            } else {
+                let last: Option<String> = sqlx::query(
+                    "SELECT MAX(visited_on) FROM contact_visits WHERE org_id = $1 AND official_user_id = $2",
+                )
+                .bind(c.org_id)
+                .bind(c.official_user_id)
+                .fetch_one(tx.conn())
+                .await?
+                .try_get(0)?;
+                if let Some(l) = last.filter(|l| l > e) {
+                    errs.push(FieldError::new(
+                        "end_on",
+                        Rule::Forbidden,
+                        format!("结束日期不能早于该联系干部最近一次走访的日期({l})"),
+                        format!("the end cannot be before the official's latest visit ({l})"),
+                    ));
+                }
+            }
+        }
+        let (Some(end), true) = (end, errs.is_empty()) else {
+            return Err(StoreError::Invalid(errs));
+        };
+        let now = now_ms();
+        let n = sqlx::query(
+            "UPDATE contact_points SET end_on = $1, ended_at = $2, end_reason = $3, version = version + 1, updated_at = $2 \
+             WHERE id = $4 AND version = $5 AND ended_at IS NULL",
+        )
+        .bind(&end)
+        .bind(now)
+        .bind(reason.as_deref())
+        .bind(id)
+        .bind(c.version)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(contact_changed());
+        }
+        let after = self
+            .contact_point_in(tx.conn(), &Scope::All, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        audit::append(
+            tx.conn(),
+            actor,
+            "contact_end",
+            "contact_point",
+            &id.to_string(),
+            &format!("{} 结束联系 {}({end})", after.official_name, after.org_name),
+            Some(&contact_json(&c)),
+            Some(&contact_json(&after)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn visit_in(
+        &self,
+        conn: &mut AnyConnection,
+        scope: &Scope,
+        id: i64,
+        en: bool,
+    ) -> Result<Option<Visit>> {
+        let resolved = scope.resolve(&mut *conn).await?;
+        let mut sql = Sql::new(&format!("{VISIT_SELECT} WHERE v.id = "));
+        sql.bind_int(id);
+        resolved.org_filter(&mut sql, "o");
+        sql.query()
+            .fetch_optional(conn)
+            .await?
+            .as_ref()
+            .map(|r| visit_row(r, en))
+            .transpose()
+    }
+
+    /// May `actor` correct this visit: its author, or region staff over the enterprise.
+    async fn may_edit_visit(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        v: &Visit,
+    ) -> Result<bool> {
+        if actor.user_id.is_some() && v.created_by == actor.user_id {
+            return Ok(true);
+        }
+        Ok(actor.role.is_region_staff()
+            && orgs::get(&mut *conn, &actor.write_scope(), v.org_id)
+                .await?
+                .is_some())
+    }
+
+    /// One visit (404 outside the caller's area) and whether the caller may correct it.
+    pub async fn get_visit(&self, actor: &Actor, id: i64, en: bool) -> Result<(Visit, bool)> {
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::NotFound);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        let v = self
+            .visit_in(&mut conn, &actor.read_scope(), id, en)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let may = self.may_edit_visit(&mut conn, actor, &v).await?;
+        Ok((v, may))
+    }
+
+    /// Corrects a visit log entry (its author, or region staff over the enterprise);
+    /// a changed date moves the visit between periods in the indicators, in the same
+    /// transaction; audit-logged with before and after.
+    pub async fn update_visit(
+        &self,
+        actor: &Actor,
+        id: i64,
+        i: &VisitEdit,
+        en: bool,
+    ) -> Result<Visit> {
+        let mut tx = self.db.begin().await?;
+        let v = self
+            .visit_in(tx.conn(), &actor.read_scope(), id, en)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if !self.may_edit_visit(tx.conn(), actor, &v).await? {
+            return Err(StoreError::denied(
+                "visit_not_yours",
+                "只有走访记录的登记人或该企业所在区域及上级的工作人员可以修改",
+                "only the author of a visit or region staff over the enterprise may correct it",
+            ));
+        }
+        if i.version.is_some_and(|x| x != v.version) {
+            return Err(visit_changed());
+        }
+        let date = dc::date(
+            "visited_on",
+            ("走访日期", "Visit date"),
+            i.visited_on.as_deref().unwrap_or(&v.visited_on),
+            today(),
+        );
+        let form = dc::visit_form(i.form.as_deref().unwrap_or(&v.form));
+        let summary = dc::long_text(
+            "summary",
+            ("走访情况", "Summary"),
+            i.summary.as_deref().unwrap_or(&v.summary),
+            true,
+        );
+        let (date, form, summary) = match (date, form, summary) {
+            (Ok(d), Ok(f), Ok(Some(s))) => (d.to_string(), f, s),
+            (d, f, s) => {
+                let mut errs = Vec::new();
+                errs.extend(d.err());
+                errs.extend(f.err());
+                errs.extend(s.err());
+                return Err(StoreError::Invalid(errs));
+            }
+        };
+        if date == v.visited_on && form.code() == v.form && summary == v.summary {
+            return Ok(v);
+        }
+        if date != v.visited_on {
+            if let Some(end) = ended_before(tx.conn(), v.org_id, v.official_user_id, &date).await? {
+                return Err(StoreError::invalid(visit_after_end(
+                    &v.official_name,
+                    &v.org_name,
+                    &end,
+                )));
+            }
+        }
+        let snap = indicators::snapshot(tx.conn(), v.org_id).await?;
+        let now = now_ms();
+        let n = sqlx::query(
+            "UPDATE contact_visits SET visited_on = $1, form = $2, summary = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
+        )
+        .bind(&date)
+        .bind(form.code())
+        .bind(&summary)
+        .bind(now)
+        .bind(id)
+        .bind(v.version)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(visit_changed());
+        }
+        indicators::settle(tx.conn(), snap).await?;
+        let after = self
+            .visit_in(tx.conn(), &Scope::All, id, en)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        audit::append(
+            tx.conn(),
+            actor,
+            audit::action::UPDATE,
+            "visit",
+            &id.to_string(),
+            &format!(
+                "{} {} 走访 {}",
+                after.visited_on, after.official_name, after.org_name
+            ),
+            Some(&visit_json(&v)),
+            Some(&visit_json(&after)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
     }
 }

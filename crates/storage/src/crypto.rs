@@ -8,9 +8,14 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
 
+/// The key, with the cipher and the keyed hash set up once (a bulk import encrypts and
+/// hashes two numbers per row: setting them up per call cost a key schedule and two hash
+/// blocks each time).
 #[derive(Clone)]
 pub struct DataKey {
     key: [u8; 32],
+    cipher: Aes256Gcm,
+    mac: Option<Hmac<Sha256>>,
 }
 
 impl std::fmt::Debug for DataKey {
@@ -21,20 +26,25 @@ impl std::fmt::Debug for DataKey {
 
 impl DataKey {
     pub fn from_bytes(key: [u8; 32]) -> DataKey {
-        DataKey { key }
+        DataKey {
+            key,
+            cipher: Aes256Gcm::new((&key).into()),
+            // HMAC accepts a key of any length: this is always Some.
+            mac: <Hmac<Sha256> as Mac>::new_from_slice(&key).ok(),
+        }
     }
 
     /// 64 hex characters.
     pub fn from_hex(s: &str) -> Option<DataKey> {
         let b = hex::decode(s.trim()).ok()?;
         let key: [u8; 32] = b.try_into().ok()?;
-        Some(DataKey { key })
+        Some(DataKey::from_bytes(key))
     }
 
     pub fn random() -> DataKey {
         let mut key = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut key);
-        DataKey { key }
+        DataKey::from_bytes(key)
     }
 
     pub fn to_hex(&self) -> String {
@@ -43,11 +53,18 @@ impl DataKey {
 
     /// nonce ‖ ciphertext, hex.
     pub fn encrypt(&self, plain: &str) -> String {
-        let cipher = Aes256Gcm::new((&self.key).into());
         let mut nonce = [0u8; 12];
         rand::thread_rng().fill_bytes(&mut nonce);
-        match cipher.encrypt(Nonce::from_slice(&nonce), plain.as_bytes()) {
-            Ok(ct) => format!("{}{}", hex::encode(nonce), hex::encode(ct)),
+        match self
+            .cipher
+            .encrypt(Nonce::from_slice(&nonce), plain.as_bytes())
+        {
+            Ok(ct) => {
+                let mut out = String::with_capacity(2 * (nonce.len() + ct.len()));
+                push_hex(&mut out, &nonce);
+                push_hex(&mut out, &ct);
+                out
+            }
             Err(_) => String::new(),
         }
     }
@@ -57,26 +74,61 @@ impl DataKey {
         if raw.len() < 12 {
             return None;
         }
-        let cipher = Aes256Gcm::new((&self.key).into());
-        let plain = cipher
+        let plain = self
+            .cipher
             .decrypt(Nonce::from_slice(&raw[..12]), &raw[12..])
             .ok()?;
         String::from_utf8(plain).ok()
     }
 
-    /// Keyed hash for exact-match search.
+    /// Keyed hash for exact-match search: HMAC-SHA256, 64 hex digits.
     pub fn blind_index(&self, value: &str) -> String {
-        let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(&self.key) {
-            Ok(m) => m,
-            Err(_) => return String::new(),
-        };
+        match self.blind_index_raw(value) {
+            Some(h) => {
+                let mut out = String::with_capacity(64);
+                push_hex(&mut out, &h);
+                out
+            }
+            None => String::new(),
+        }
+    }
+
+    /// The keyed hash as bytes ([`DataKey::blind_index`] is their hex).
+    pub fn blind_index_raw(&self, value: &str) -> Option<[u8; 32]> {
+        let mut mac = self.mac.clone()?;
         mac.update(value.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        Some(mac.finalize().into_bytes().into())
+    }
+}
+
+/// Appends lowercase hex (what `hex::encode` gives, without its per-character iterator).
+pub fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [0u8; 128];
+    for chunk in bytes.chunks(64) {
+        let mut n = 0;
+        for b in chunk {
+            buf[n] = DIGITS[usize::from(b >> 4)];
+            buf[n + 1] = DIGITS[usize::from(b & 15)];
+            n += 2;
+        }
+        // Only ASCII digits were written.
+        out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
     }
 }
 
 /// `138****5678`
 pub fn mask_phone(p: &str) -> String {
+    if p.is_ascii() {
+        if p.len() < 7 {
+            return "*".repeat(p.len());
+        }
+        let mut out = String::with_capacity(11);
+        out.push_str(&p[..3]);
+        out.push_str("****");
+        out.push_str(&p[p.len() - 4..]);
+        return out;
+    }
     let chars: Vec<char> = p.chars().collect();
     if chars.len() < 7 {
         return "*".repeat(chars.len());
@@ -108,6 +160,20 @@ mod tests {
         assert_eq!(k.blind_index("a"), k.blind_index("a"));
         assert_ne!(k.blind_index("a"), DataKey::random().blind_index("a"));
         assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("+8613812345678"), "+86****5678");
+        assert_eq!(mask_phone("123456"), "******");
+        assert_eq!(mask_phone("一二三四五六七八"), "一二三****五六七八");
+        let bytes: Vec<u8> = (0..=255u8).collect();
+        let mut h = String::new();
+        push_hex(&mut h, &bytes);
+        assert_eq!(h, hex::encode(&bytes));
+        // The cached keyed hash is the plain HMAC-SHA256.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&k.key).unwrap();
+        mac.update(b"32040219800101001X");
+        assert_eq!(
+            k.blind_index("32040219800101001X"),
+            hex::encode(mac.finalize().into_bytes())
+        );
         assert_eq!(
             DataKey::from_hex(&k.to_hex()).unwrap().blind_index("z"),
             k.blind_index("z")

@@ -123,9 +123,24 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0015_case_files.sql"),
     },
     Migration {
+        version: 16,
+        name: "workflow_items_objections",
+        sql: include_str!("../migrations/0016_workflow_items_objections.sql"),
+    },
+    Migration {
+        version: 17,
+        name: "email_outbox",
+        sql: include_str!("../migrations/0017_email_outbox.sql"),
+    },
+    Migration {
         version: 18,
         name: "edit_and_end",
         sql: include_str!("../migrations/0018_edit_and_end.sql"),
+    },
+    Migration {
+        version: 19,
+        name: "worker_hash_index",
+        sql: include_str!("../migrations/0019_worker_hash_index.sql"),
     },
 ];
 
@@ -226,6 +241,12 @@ impl Db {
                     .execute(tx.conn())
                     .await?;
             }
+            if m.version == 19 && self.backend == Backend::Postgres {
+                // The same for the rebuilt worker table.
+                sqlx::query("SELECT setval(pg_get_serial_sequence('workers', 'id'), COALESCE((SELECT MAX(id) FROM workers), 0) + 1, false)")
+                    .execute(tx.conn())
+                    .await?;
+            }
             sqlx::query(
                 "INSERT INTO gj_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
             )
@@ -271,6 +292,9 @@ impl Db {
         "agg",
         "wf_cases",
         "wf_events",
+        "wf_items",
+        "wf_objections",
+        "wf_scores",
         "notifications",
         "wf_bulk",
         "asm_schemes",

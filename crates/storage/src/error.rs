@@ -29,6 +29,14 @@ pub enum StoreError {
         zh: String,
         en: String,
     },
+    /// A service the request depends on (the file store) failed: 503 with a message
+    /// that says what is wrong.
+    #[error("{en}")]
+    Unavailable {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("{0}")]
@@ -57,6 +65,15 @@ impl StoreError {
     pub fn denied(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
         StoreError::Denied {
             code,
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The file store failed (`file_store_unavailable`).
+    pub fn unavailable(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        StoreError::Unavailable {
+            code: "file_store_unavailable",
             zh: zh.into(),
             en: en.into(),
         }

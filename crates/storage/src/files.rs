@@ -2,10 +2,13 @@
 //! checked by content (not by name) against an allowed list and a size limit, stored
 //! once per content hash, read back only within the uploader's organisation scope.
 //!
-//! Storage is a directory (the data dir's `files/` by default), content-addressed by
-//! SHA-256 so that the same file uploaded twice is kept once. S3-compatible storage is
-//! the planned second [`FileStore`] kind; it is not built yet.
+//! Storage is a directory (the data dir's `files/` by default) or an S3-compatible bucket
+//! ([`crate::s3`]), chosen by configuration; either way content-addressed by SHA-256 so
+//! that the same file uploaded twice is kept once. The content is stored before the
+//! `files` row is written, in the caller's transaction: a failed store returns an error
+//! and the transaction writes no row that points at missing content.
 use crate::error::{Result, StoreError};
+use crate::s3::S3Store;
 use crate::scope::Actor;
 use crate::service::Service;
 use crate::{now_ms, orgs};
@@ -19,6 +22,21 @@ use std::path::PathBuf;
 #[derive(Debug, Clone)]
 pub enum FileStore {
     Disk(PathBuf),
+    S3(S3Store),
+}
+
+fn disk_err(what: &str, p: &std::path::Path, e: std::io::Error) -> StoreError {
+    StoreError::unavailable(
+        format!("文件存储{what}失败({}):{e}", p.display()),
+        format!(
+            "the file store could not {what_en} {}: {e}",
+            p.display(),
+            what_en = match what {
+                "写入" => "write",
+                _ => "read",
+            }
+        ),
+    )
 }
 
 impl FileStore {
@@ -28,27 +46,93 @@ impl FileStore {
         FileStore::Disk(std::env::temp_dir().join(format!("gongjiang-files-{n:016x}")))
     }
 
-    fn path(&self, sha: &str) -> PathBuf {
+    /// An S3-compatible bucket (the settings are checked first).
+    pub fn s3(cfg: crate::s3::S3Config) -> std::result::Result<FileStore, String> {
+        Ok(FileStore::S3(S3Store::new(cfg)?))
+    }
+
+    /// For messages: `disk /path` or `s3 http://endpoint/bucket/prefix`.
+    pub fn describe(&self) -> String {
         match self {
-            FileStore::Disk(dir) => dir.join(&sha[..2]).join(sha),
+            FileStore::Disk(d) => format!("disk {}", d.display()),
+            FileStore::S3(s) => format!(
+                "s3 {}/{}/{}",
+                s.cfg.endpoint.trim_end_matches('/'),
+                s.cfg.bucket,
+                s.cfg.prefix
+            ),
         }
     }
 
-    fn put(&self, sha: &str, bytes: &[u8]) -> Result<()> {
-        let p = self.path(sha);
-        if p.exists() {
-            return Ok(());
-        }
-        if let Some(dir) = p.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Other(e.to_string()))?;
-        }
-        let tmp = p.with_extension("part");
-        std::fs::write(&tmp, bytes).map_err(|e| StoreError::Other(e.to_string()))?;
-        std::fs::rename(&tmp, &p).map_err(|e| StoreError::Other(e.to_string()))
+    fn path(dir: &std::path::Path, sha: &str) -> PathBuf {
+        dir.join(&sha[..2.min(sha.len())]).join(sha)
     }
 
-    fn get(&self, sha: &str) -> Result<Vec<u8>> {
-        std::fs::read(self.path(sha)).map_err(|e| StoreError::Other(format!("file {sha}: {e}")))
+    /// Stores `bytes`, whose SHA-256 (hex) is `sha`. Storing the same content again is
+    /// harmless.
+    pub async fn put(&self, sha: &str, bytes: &[u8]) -> Result<()> {
+        match self {
+            FileStore::Disk(dir) => {
+                let p = Self::path(dir, sha);
+                if tokio::fs::try_exists(&p).await.unwrap_or(false) {
+                    return Ok(());
+                }
+                if let Some(d) = p.parent() {
+                    tokio::fs::create_dir_all(d)
+                        .await
+                        .map_err(|e| disk_err("写入", d, e))?;
+                }
+                let tmp = p.with_extension(format!("part-{:08x}", rand::random::<u32>()));
+                tokio::fs::write(&tmp, bytes)
+                    .await
+                    .map_err(|e| disk_err("写入", &tmp, e))?;
+                tokio::fs::rename(&tmp, &p)
+                    .await
+                    .map_err(|e| disk_err("写入", &p, e))
+            }
+            FileStore::S3(s) => s.put(sha, bytes).await,
+        }
+    }
+
+    /// The content stored for `sha`.
+    pub async fn get(&self, sha: &str) -> Result<Vec<u8>> {
+        match self {
+            FileStore::Disk(dir) => {
+                let p = Self::path(dir, sha);
+                tokio::fs::read(&p).await.map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::NotFound {
+                        StoreError::unavailable(
+                            format!("文件内容在文件存储中不存在({}):可能已被删除,请重新上传", p.display()),
+                            format!("the file's content is missing from the file store ({}); upload it again", p.display()),
+                        )
+                    } else {
+                        disk_err("读取", &p, e)
+                    }
+                })
+            }
+            FileStore::S3(s) => s.get(sha).await,
+        }
+    }
+
+    /// True when content for `sha` is stored.
+    pub async fn exists(&self, sha: &str) -> Result<bool> {
+        match self {
+            FileStore::Disk(dir) => Ok(tokio::fs::try_exists(Self::path(dir, sha))
+                .await
+                .unwrap_or(false)),
+            FileStore::S3(s) => s.exists(sha).await,
+        }
+    }
+
+    /// Checks that the store can be reached (the bucket answers; the directory exists or
+    /// can be made).
+    pub async fn check(&self) -> Result<()> {
+        match self {
+            FileStore::Disk(dir) => tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| disk_err("写入", dir, e)),
+            FileStore::S3(s) => s.check().await,
+        }
     }
 }
 
@@ -196,7 +280,9 @@ impl Service {
             }
         }
         let sha = hex::encode(Sha256::digest(bytes));
-        self.files.put(&sha, bytes)?;
+        // Content first: if the store fails, the error ends the caller's transaction
+        // before any row refers to the content.
+        self.files.put(&sha, bytes).await?;
         let id: i64 = sqlx::query(
             "INSERT INTO files (sha256, name, mime, byte_size, org_id, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
@@ -243,7 +329,8 @@ impl Service {
         } else if !actor.role.may_read_orgs() {
             return Err(StoreError::NotFound);
         }
-        let bytes = self.files.get(&m.sha256)?;
+        drop(conn);
+        let bytes = self.files.get(&m.sha256).await?;
         Ok((m, bytes))
     }
 

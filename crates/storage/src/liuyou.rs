@@ -11,7 +11,8 @@ use crate::orgs;
 use crate::scope::{Actor, Resolved};
 use crate::service::Service;
 use crate::sql::Sql;
-use gongjiang_domain::liuyou::{Item, ItemStatus, ITEMS};
+use crate::workflow::ActInput;
+use gongjiang_domain::liuyou::{find_item, Item, ItemStatus, ITEMS};
 use gongjiang_domain::{FieldError, Role, Rule};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -45,6 +46,10 @@ pub struct LiuyouSheet {
     pub submitted: usize,
     /// Whether the organisation is a pilot (only pilots keep the checklist).
     pub is_pilot: bool,
+    /// The workflow case that carries the year's review, once submitted.
+    pub case_id: Option<i64>,
+    /// Its status (draft, in_review, returned, approved …).
+    pub case_status: Option<String>,
 }
 
 /// One pilot's row of the completion view: its six statuses.
@@ -74,7 +79,7 @@ pub struct EvidenceInput {
 }
 
 fn item_or_404(code: &str) -> Result<&'static Item> {
-    Item::find(code).ok_or(StoreError::NotFound)
+    find_item(code).ok_or(StoreError::NotFound)
 }
 
 fn check_year(year: i32) -> Result<()> {
@@ -179,6 +184,14 @@ impl Service {
         en: bool,
     ) -> Result<LiuyouSheet> {
         let st = stored(conn, org_id, year).await?;
+        let case = sqlx::query(
+            "SELECT id, status FROM wf_cases WHERE process = 'liuyou' AND subject = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(format!("liuyou:{org_id}:{year}"))
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| Ok::<_, sqlx::Error>((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
+        .transpose()?;
         let mut items = Vec::new();
         for i in &ITEMS {
             let s = st.get(i.code);
@@ -214,6 +227,8 @@ impl Service {
             submitted: items.iter().filter(|i| i.status == "submitted").count(),
             items,
             is_pilot: Self::is_pilot(conn, org_id).await?,
+            case_id: case.as_ref().map(|c| c.0),
+            case_status: case.map(|c| c.1),
         })
     }
 
@@ -377,8 +392,10 @@ impl Service {
         Ok(sheet)
     }
 
-    /// Submits the year's items for review: every item not yet accepted or under review
-    /// must carry evidence (the error names the items that do not).
+    /// Submits the year's items for review through the workflow engine (process
+    /// `liuyou`, one case per unit and year): every item not yet accepted must carry
+    /// evidence (the error names the items that do not). The case then waits in the
+    /// district's inbox, with a deadline, reminders and its history.
     pub async fn submit_liuyou(
         &self,
         actor: &Actor,
@@ -393,53 +410,20 @@ impl Service {
         let org = orgs::get(tx.conn(), &actor.write_scope(), org_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let st = stored(tx.conn(), org.id, year).await?;
-        let mut missing = Vec::new();
-        let mut to_submit = Vec::new();
-        for i in &ITEMS {
-            match st.get(i.code) {
-                Some(s) if !s.status.editable() => {}
-                Some(s) if has_evidence(s) => to_submit.push(s.id),
-                _ => missing.push(FieldError::new(
-                    i.code,
-                    Rule::Required,
-                    format!("“{}”尚无佐证材料", i.name_zh),
-                    format!("'{}' has no evidence yet", i.name_en),
-                )),
-            }
-        }
-        if !missing.is_empty() {
-            return Err(StoreError::Invalid(missing));
-        }
-        if to_submit.is_empty() {
-            return Err(StoreError::conflict(
-                "nothing_to_submit",
-                None,
-                "没有需要提交的项目",
-                "nothing to submit",
-            ));
-        }
-        let now = now_ms();
-        for id in &to_submit {
-            sqlx::query(
-                "UPDATE liuyou SET status = 'submitted', submitted_by = $1, submitted_at = $2, version = version + 1, updated_at = $2 WHERE id = $3",
-            )
-            .bind(actor.user_id)
-            .bind(now)
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
-        }
-        audit::append(
+        let case = self
+            .liuyou_case(tx.conn(), actor, org.id, &org.name, year, true)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        self.act_in(
             tx.conn(),
             actor,
-            "liuyou_submit",
-            "liuyou",
-            &format!("{}:{year}", org.id),
-            &format!("{} {year} 六有提交 {} 项", org.name, to_submit.len()),
-            None,
-            None,
-            now,
+            case,
+            &ActInput {
+                action: "submit".into(),
+                comment: None,
+                version: None,
+                changes: Default::default(),
+            },
         )
         .await?;
         let sheet = self
@@ -449,9 +433,11 @@ impl Service {
         Ok(sheet)
     }
 
-    /// Region staff of the unit's area accept an item or return it with a reason.
+    /// The reviewer of the unit's 六有 case (district staff of its district; the city
+    /// for a unit directly under the city) accepts an item or returns it with a reason.
     /// Exactly one of two simultaneous reviewers wins; nobody reviews their own
-    /// submission; the indicators move in the same transaction.
+    /// submission; the indicators move in the same transaction; when no item waits any
+    /// more the case is accepted or returned as a whole.
     pub async fn review_liuyou(
         &self,
         actor: &Actor,
@@ -466,98 +452,120 @@ impl Service {
         if !actor.role.is_region_staff() {
             return Err(StoreError::Forbidden);
         }
-        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-        if !accept && reason.is_none() {
-            return Err(StoreError::Invalid(vec![FieldError::required(
-                "reason",
-                "退回理由",
-                "Reason",
-            )]));
-        }
         let mut tx = self.db.begin().await?;
         let org = orgs::get(tx.conn(), &actor.read_scope(), org_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let st = stored(tx.conn(), org.id, year).await?;
-        let Some(cur) = st
-            .get(it.code)
-            .filter(|s| s.status == ItemStatus::Submitted)
+        let Some(case) = self
+            .liuyou_case(tx.conn(), actor, org.id, &org.name, year, false)
+            .await?
         else {
             return Err(StoreError::conflict(
-                "liuyou_not_submitted",
+                "item_not_submitted",
                 None,
                 format!("“{}”不在待审核状态", it.name_zh),
                 format!("'{}' is not awaiting review", it.name_en),
             ));
         };
-        if actor.user_id.is_some() && cur.submitted_by == actor.user_id {
-            return Err(StoreError::Denied {
-                code: "review_own_submission",
-                zh: "不能审核自己提交的材料".into(),
-                en: "you cannot review what you submitted".into(),
-            });
-        }
-        let snap = indicators::snapshot(tx.conn(), org.id).await?;
-        let now = now_ms();
-        let n = sqlx::query(
-            "UPDATE liuyou SET status = $1, reason = $2, reviewed_by = $3, reviewed_at = $4, version = version + 1, updated_at = $4 \
-             WHERE id = $5 AND status = 'submitted' AND version = $6",
-        )
-        .bind(if accept { "accepted" } else { "returned" })
-        .bind(if accept { None } else { reason })
-        .bind(&actor.display_name)
-        .bind(now)
-        .bind(cur.id)
-        .bind(cur.version)
-        .execute(tx.conn())
-        .await?
-        .rows_affected();
-        if n != 1 {
-            return Err(StoreError::conflict(
-                "liuyou_changed",
-                None,
-                "该项刚刚已被他人审核",
-                "someone else reviewed this item a moment ago",
-            ));
-        }
-        indicators::settle(tx.conn(), snap).await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            if accept {
-                "liuyou_accept"
-            } else {
-                "liuyou_return"
-            },
-            "liuyou",
-            &format!("{}:{year}:{}", org.id, it.code),
-            &format!(
-                "{} {year} {}{}",
-                org.name,
-                it.name_zh,
-                reason.map(|r| format!(":{r}")).unwrap_or_default()
-            ),
-            None,
-            None,
-            now,
-        )
-        .await?;
-        if !accept {
-            let users = crate::notify::unit_contacts(tx.conn(), org.id).await?;
-            crate::notify::notify(
-                tx.conn(),
-                &users,
-                &format!("六有“{}”被退回:{}", it.name_zh, reason.unwrap_or("")),
-                &format!("/liuyou/{}/{year}", org.id),
-                now,
-            )
+        self.decide_item_in(tx.conn(), actor, case, it.code, accept, reason)
             .await?;
-        }
         let sheet = self
             .sheet_in(tx.conn(), org.id, &org.name, year, false)
             .await?;
         tx.commit().await?;
         Ok(sheet)
+    }
+
+    /// The unit's 六有 case for a year: the latest one that is not withdrawn or
+    /// rejected. With `create`, a missing one is opened, its state taken from the
+    /// items (so sheets kept before the engine ran them carry on where they stood).
+    async fn liuyou_case(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        org_id: i64,
+        org_name: &str,
+        year: i32,
+        create: bool,
+    ) -> Result<Option<i64>> {
+        let subject = format!("liuyou:{org_id}:{year}");
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM wf_cases WHERE process = 'liuyou' AND subject = $1 AND status NOT IN ('withdrawn', 'rejected') ORDER BY id DESC LIMIT 1",
+        )
+        .bind(&subject)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+        let st = stored(conn, org_id, year).await?;
+        let statuses: Vec<ItemStatus> = ITEMS
+            .iter()
+            .map(|i| {
+                st.get(i.code)
+                    .map(|s| s.status)
+                    .unwrap_or(ItemStatus::Draft)
+            })
+            .collect();
+        let in_review = statuses.contains(&ItemStatus::Submitted);
+        if !create && !in_review {
+            return Ok(None);
+        }
+        let status = if in_review {
+            "in_review"
+        } else if statuses.contains(&ItemStatus::Returned) {
+            "returned"
+        } else if statuses.iter().all(|s| *s == ItemStatus::Accepted) {
+            "approved"
+        } else {
+            "draft"
+        };
+        let now = now_ms();
+        let submitted_by = st.values().filter_map(|s| s.submitted_by).max();
+        let id: i64 = sqlx::query(
+            "INSERT INTO wf_cases (process, org_id, title, status, step, data, due_at, submitted_by, created_by, subject, version, created_at, updated_at) \
+             VALUES ('liuyou', $1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id",
+        )
+        .bind(org_id)
+        .bind(format!("{org_name} {year}年六有佐证"))
+        .bind(status)
+        .bind(in_review.then_some(0i64))
+        .bind(format!("{{\"year\":\"{year}\"}}"))
+        .bind(in_review.then_some(now + 15 * 86_400_000))
+        .bind(submitted_by)
+        .bind(actor.user_id.filter(|_| actor.role.is_region_staff() && create))
+        .bind(&subject)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+        for (i, s) in ITEMS.iter().zip(&statuses) {
+            let row = st.get(i.code);
+            sqlx::query(
+                "INSERT INTO wf_items (case_id, item, status, reason, decided_name, decided_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(i.code)
+            .bind(s.code())
+            .bind(row.and_then(|r| r.reason.clone()))
+            .bind(row.and_then(|r| r.reviewed_by.clone()))
+            .bind(row.and_then(|r| r.reviewed_at))
+            .execute(&mut *conn)
+            .await?;
+        }
+        audit::append(
+            conn,
+            actor,
+            audit::action::CREATE,
+            "case",
+            &id.to_string(),
+            &format!("{org_name} {year}年六有佐证"),
+            None,
+            None,
+            now,
+        )
+        .await?;
+        Ok(Some(id))
     }
 
     /// Every pilot unit of a region with its six statuses for a year (the completion view).
@@ -626,4 +634,96 @@ impl Service {
             })
             .collect()
     }
+}
+
+/// Splits `liuyou:<org>:<year>`.
+fn parse_subject(subject: &str) -> Result<(i64, i64)> {
+    let bad = || StoreError::Other(format!("bad 六有 case subject {subject}"));
+    let mut parts = subject.strip_prefix("liuyou:").ok_or_else(bad)?.split(':');
+    let org = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+    let year = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+    Ok((org, year))
+}
+
+/// Before a 六有 case is submitted: every item that goes to review (not accepted yet)
+/// has evidence. The errors name the items.
+pub(crate) async fn check_submit(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    subject: &str,
+) -> Result<()> {
+    let (org, year) = parse_subject(subject)?;
+    let year = i32::try_from(year).map_err(|e| StoreError::Other(e.to_string()))?;
+    let st = stored(conn, org, year).await?;
+    let decided = crate::workflow::item_rows(conn, case_id).await?;
+    let mut missing = Vec::new();
+    for i in &ITEMS {
+        let accepted = decided
+            .iter()
+            .any(|(c, s, _)| c == i.code && *s == ItemStatus::Accepted);
+        if accepted {
+            continue;
+        }
+        if !st.get(i.code).is_some_and(has_evidence) {
+            missing.push(FieldError::new(
+                i.code,
+                Rule::Required,
+                format!("“{}”尚无佐证材料", i.name_zh),
+                format!("'{}' has no evidence yet", i.name_en),
+            ));
+        }
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(missing))
+    }
+}
+
+/// Mirrors the engine's item decisions of a 六有 case onto the unit's items (status,
+/// reason, reviewer), and the completion indicators with them, in the same transaction.
+pub(crate) async fn sync_from_case(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    subject: &str,
+    actor: &Actor,
+    now: i64,
+) -> Result<()> {
+    let (org, year) = parse_subject(subject)?;
+    let snap = indicators::snapshot(conn, org).await?;
+    let rows = sqlx::query(
+        "SELECT item, status, reason, decided_name, decided_at FROM wf_items WHERE case_id = $1",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let item: String = r.try_get(0)?;
+        let status: String = r.try_get(1)?;
+        let reason: Option<String> = r.try_get(2)?;
+        let by: Option<String> = r.try_get(3)?;
+        let at: Option<i64> = r.try_get(4)?;
+        let submitted = status == ItemStatus::Submitted.code();
+        sqlx::query(
+            "UPDATE liuyou SET status = $1, reason = $2, reviewed_by = CASE WHEN $3 THEN reviewed_by ELSE $4 END, \
+             reviewed_at = CASE WHEN $3 THEN reviewed_at ELSE $5 END, \
+             submitted_by = CASE WHEN $3 AND status <> 'submitted' THEN $6 ELSE submitted_by END, \
+             submitted_at = CASE WHEN $3 AND status <> 'submitted' THEN $7 ELSE submitted_at END, \
+             version = version + 1, updated_at = $7 \
+             WHERE org_id = $8 AND year = $9 AND item = $10 AND (status <> $1 OR COALESCE(reason, '') <> COALESCE($2, ''))",
+        )
+        .bind(&status)
+        .bind(reason.filter(|_| status == ItemStatus::Returned.code()))
+        .bind(submitted)
+        .bind(by)
+        .bind(at)
+        .bind(actor.user_id)
+        .bind(now)
+        .bind(org)
+        .bind(year)
+        .bind(&item)
+        .execute(&mut *conn)
+        .await?;
+    }
+    indicators::settle(conn, snap).await
 }

@@ -4,7 +4,10 @@
 //!
 //! A pair is visible to whoever sees either side; region staff create pairs between
 //! enterprises of their area and record activities for pairs with a side in their area;
-//! a unit records activities of its own pairs.
+//! a unit records activities of its own pairs. Region staff with both sides in their area edit a pair
+//! or end it (结束结对, with a date and a reason; it keeps its activities, takes none
+//! dated later, and the graphs mark it); whoever records activities corrects or deletes
+//! them.
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::orgs;
@@ -37,6 +40,12 @@ pub struct Pair {
     pub goals: Option<String>,
     pub activities: i64,
     pub last_activity: Option<String>,
+    /// Ended (结束结对): the last day and why. An ended pair keeps its activities and
+    /// takes none dated after that day.
+    pub ended_on: Option<String>,
+    pub end_reason: Option<String>,
+    pub active: bool,
+    pub version: i64,
     pub created_at: i64,
 }
 
@@ -65,6 +74,7 @@ pub struct Activity {
     pub title: String,
     pub summary: Option<String>,
     pub participants: i64,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -80,6 +90,8 @@ pub struct ActivityInput {
 
 #[derive(Debug, Clone, Default)]
 pub struct PairFilter {
+    /// active (not ended) or ended; none = both.
+    pub status: Option<String>,
     pub kind: Option<String>,
     pub chain: Option<String>,
     pub region: Option<String>,
@@ -104,6 +116,8 @@ pub struct GraphLink {
     pub source: i64,
     pub target: i64,
     pub activities: i64,
+    /// The pair has ended (drawn apart from the active ones).
+    pub ended: bool,
 }
 
 /// The pairing of one chain (or, with `chain` = null, the 国企↔民企 pairs).
@@ -116,7 +130,7 @@ pub struct ChainGraph {
 }
 
 const SELECT: &str = "SELECT p.id, p.kind, p.org_a, oa.name AS a_name, oa.chain_leader AS a_leader, p.org_b, ob.name AS b_name, ob.chain_leader AS b_leader, \
-    p.chain, p.start_year, p.goals, p.created_at, \
+    p.chain, p.start_year, p.goals, p.created_at, p.ended_on, p.end_reason, p.version, \
     (SELECT COUNT(*) FROM pair_activities x WHERE x.pair_id = p.id) AS n_act, \
     (SELECT MAX(held_on) FROM pair_activities x WHERE x.pair_id = p.id) AS last_act \
     FROM pairs p JOIN orgs oa ON oa.id = p.org_a JOIN orgs ob ON ob.id = p.org_b";
@@ -139,6 +153,10 @@ fn row(r: &sqlx::any::AnyRow, en: bool) -> Result<Pair> {
         goals: r.try_get("goals")?,
         activities: r.try_get("n_act")?,
         last_activity: r.try_get("last_act")?,
+        active: r.try_get::<Option<String>, _>("ended_on")?.is_none(),
+        ended_on: r.try_get("ended_on")?,
+        end_reason: r.try_get("end_reason")?,
+        version: r.try_get("version")?,
         created_at: r.try_get("created_at")?,
     })
 }
@@ -221,21 +239,7 @@ impl Service {
                 return Err(StoreError::Invalid(errs));
             }
         };
-        let sa = PairSide {
-            id: a.id,
-            name: &a.name,
-            kind: &a.kind,
-            ownership: a.ownership.as_deref(),
-            chain_leader: a.chain_leader,
-        };
-        let sb = PairSide {
-            id: b.id,
-            name: &b.name,
-            kind: &b.kind,
-            ownership: b.ownership.as_deref(),
-            chain_leader: b.chain_leader,
-        };
-        let errs = dc::check_pair(kind, &sa, &sb, chain.as_deref());
+        let errs = dc::check_pair(kind, &side(&a), &side(&b), chain.as_deref());
         if !errs.is_empty() {
             return Err(StoreError::Invalid(errs));
         }
@@ -289,13 +293,14 @@ impl Service {
     }
 
     /// One pair (404 when neither side is in the caller's area) with its activities,
-    /// newest first, and whether the caller may add one.
+    /// newest first, whether the caller may record (and correct) activities, and whether
+    /// they may edit or end the pair.
     pub async fn get_pair(
         &self,
         actor: &Actor,
         id: i64,
         en: bool,
-    ) -> Result<(Pair, Vec<Activity>, bool)> {
+    ) -> Result<(Pair, Vec<Activity>, bool, bool)> {
         if !actor.role.may_read_orgs() {
             return Err(StoreError::NotFound);
         }
@@ -306,7 +311,8 @@ impl Service {
             .ok_or(StoreError::NotFound)?;
         let acts = activities(&mut conn, id).await?;
         let may = self.may_record(&mut conn, actor, &p).await?;
-        Ok((p, acts, may))
+        let edit = p.active && self.may_change_pair(&mut conn, actor, &p).await?;
+        Ok((p, acts, may, edit))
     }
 
     async fn may_record(&self, conn: &mut AnyConnection, actor: &Actor, p: &Pair) -> Result<bool> {
@@ -355,6 +361,7 @@ impl Service {
             false,
         );
         let n = dc::participants(i.participants);
+        let held = held.and_then(|h| after_end(&p, h));
         let (held, title, summary, n) = match (held, title, summary, n) {
             (Ok(h), Ok(Some(t)), Ok(s), Ok(n)) => (h, t, s, n),
             (h, t, s, n) => {
@@ -400,6 +407,7 @@ impl Service {
             title,
             summary,
             participants: n,
+            version: 1,
         })
     }
 
@@ -506,6 +514,7 @@ impl Service {
                     source: p.org_a,
                     target: p.org_b,
                     activities: p.activities,
+                    ended: !p.active,
                 });
             }
             if kind == "state_private" {
@@ -555,7 +564,7 @@ async fn find_side(
 
 async fn activities(conn: &mut AnyConnection, pair_id: i64) -> Result<Vec<Activity>> {
     sqlx::query(
-        "SELECT id, pair_id, held_on, title, summary, participants FROM pair_activities WHERE pair_id = $1 ORDER BY held_on DESC, id DESC",
+        "SELECT id, pair_id, held_on, title, summary, participants, version FROM pair_activities WHERE pair_id = $1 ORDER BY held_on DESC, id DESC",
     )
     .bind(pair_id)
     .fetch_all(conn)
@@ -569,6 +578,7 @@ async fn activities(conn: &mut AnyConnection, pair_id: i64) -> Result<Vec<Activi
             title: r.try_get(3)?,
             summary: r.try_get(4)?,
             participants: r.try_get(5)?,
+            version: r.try_get(6)?,
         })
     })
     .collect()
@@ -588,5 +598,614 @@ async fn pair_where(conn: &mut AnyConnection, actor: &Actor, f: &PairFilter) -> 
     if let Some(c) = nz(f.chain.as_deref()) {
         w.push(" AND p.chain = ").bind_text(c);
     }
+    match nz(f.status.as_deref()) {
+        Some("active") => {
+            w.push(" AND p.ended_on IS NULL");
+        }
+        Some("ended") => {
+            w.push(" AND p.ended_on IS NOT NULL");
+        }
+        _ => {}
+    }
     Ok(w)
+}
+
+// ----- corrections: editing and ending pairs, editing and deleting activities -----
+
+/// Changes to a pair; left out = unchanged (an empty `chain` or `goals` clears it).
+/// The same rules as for a new pair apply to the result.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PairEdit {
+    /// The version the client last saw (another answers 409 `pair_changed`).
+    #[serde(default)]
+    pub version: Option<i64>,
+    /// state_private or chain
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// id or 统一社会信用代码
+    #[serde(default)]
+    pub org_a: Option<String>,
+    /// id or 统一社会信用代码
+    #[serde(default)]
+    pub org_b: Option<String>,
+    #[serde(default)]
+    pub chain: Option<String>,
+    #[serde(default)]
+    pub start_year: Option<i64>,
+    #[serde(default)]
+    pub goals: Option<String>,
+}
+
+/// Ends a pair (结束结对).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PairEndInput {
+    /// The last day, YYYY-MM-DD: not before its start year or its latest activity, not
+    /// after today.
+    pub ended_on: String,
+    /// Why it ended (required).
+    pub reason: String,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// Changes to an activity; left out = unchanged (an empty `summary` clears it).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityEdit {
+    /// The version the client last saw (another answers 409 `activity_changed`).
+    #[serde(default)]
+    pub version: Option<i64>,
+    /// YYYY-MM-DD, not in the future (nor after the pair's end).
+    #[serde(default)]
+    pub held_on: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub participants: Option<i64>,
+}
+
+/// An activity date after the pair ended is refused (`held_on`).
+fn after_end(
+    p: &Pair,
+    held: chrono::NaiveDate,
+) -> std::result::Result<chrono::NaiveDate, FieldError> {
+    match p.ended_on.as_deref() {
+        Some(e) if held.to_string().as_str() > e => Err(FieldError::new(
+            "held_on",
+            Rule::Forbidden,
+            format!("该结对已于 {e} 结束,活动日期不能晚于结束日期"),
+            format!("the pair ended on {e}; an activity cannot be dated after that"),
+        )),
+        _ => Ok(held),
+    }
+}
+
+fn pair_changed() -> StoreError {
+    StoreError::conflict(
+        "pair_changed",
+        None,
+        "该结对刚刚已被他人修改,请刷新后再编辑",
+        "someone else changed this pair a moment ago; reload and edit again",
+    )
+}
+
+fn activity_changed() -> StoreError {
+    StoreError::conflict(
+        "activity_changed",
+        None,
+        "该活动记录刚刚已被他人修改,请刷新后再编辑",
+        "someone else changed this activity a moment ago; reload and edit again",
+    )
+}
+
+fn pair_json(p: &Pair) -> serde_json::Value {
+    json!({"kind": p.kind, "org_a": p.org_a, "org_b": p.org_b, "chain": p.chain, "start_year": p.start_year, "goals": p.goals, "ended_on": p.ended_on, "end_reason": p.end_reason})
+}
+
+fn activity_json(a: &Activity) -> serde_json::Value {
+    json!({"pair_id": a.pair_id, "held_on": a.held_on, "title": a.title, "summary": a.summary, "participants": a.participants})
+}
+
+impl Service {
+    /// May `actor` edit or end the pair: region staff with both sides in their area (as
+    /// for creating it).
+    async fn may_change_pair(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        p: &Pair,
+    ) -> Result<bool> {
+        if !actor.role.is_region_staff() {
+            return Ok(false);
+        }
+        let scope = actor.write_scope();
+        Ok(orgs::get(&mut *conn, &scope, p.org_a).await?.is_some()
+            && orgs::get(&mut *conn, &scope, p.org_b).await?.is_some())
+    }
+
+    /// The pair as `actor` may change it (404 outside their area, 403 without both sides
+    /// in it, 409 once ended or at another version).
+    async fn pair_for_change(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        version: Option<i64>,
+    ) -> Result<Pair> {
+        if !actor.role.is_region_staff() {
+            return Err(StoreError::Forbidden);
+        }
+        let p = self
+            .pair_in(&mut *conn, &actor.read_scope(), id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if !self.may_change_pair(&mut *conn, actor, &p).await? {
+            return Err(StoreError::denied(
+                "pair_not_yours",
+                "只有结对双方所在区域(或其上级)的工作人员可以修改或结束结对",
+                "only staff whose area holds both paired enterprises may edit or end the pair",
+            ));
+        }
+        if let Some(e) = &p.ended_on {
+            return Err(StoreError::conflict(
+                "pair_ended",
+                None,
+                format!("该结对已于 {e} 结束,不能再修改"),
+                format!("the pair ended on {e}; it can no longer be changed"),
+            ));
+        }
+        if version.is_some_and(|v| v != p.version) {
+            return Err(pair_changed());
+        }
+        Ok(p)
+    }
+
+    /// Edits a pair with the rules of a new one; audit-logged with before and after.
+    pub async fn update_pair(
+        &self,
+        actor: &Actor,
+        id: i64,
+        i: &PairEdit,
+        en: bool,
+    ) -> Result<Pair> {
+        let mut tx = self.db.begin().await?;
+        let p = self
+            .pair_for_change(tx.conn(), actor, id, i.version)
+            .await?;
+        let scope = actor.write_scope();
+        let kind = dc::pair_kind(i.kind.as_deref().unwrap_or(&p.kind));
+        let a = find_side(
+            tx.conn(),
+            &scope,
+            "org_a",
+            ("甲方", "Side A"),
+            &i.org_a.clone().unwrap_or_else(|| p.org_a.to_string()),
+        )
+        .await?;
+        let b = find_side(
+            tx.conn(),
+            &scope,
+            "org_b",
+            ("乙方", "Side B"),
+            &i.org_b.clone().unwrap_or_else(|| p.org_b.to_string()),
+        )
+        .await?;
+        let chain = text(
+            "chain",
+            ("产业链", "Chain"),
+            i.chain.as_deref().or(p.chain.as_deref()).unwrap_or(""),
+            false,
+            50,
+        );
+        let goals = dc::long_text(
+            "goals",
+            ("结对目标", "Goals"),
+            i.goals.as_deref().or(p.goals.as_deref()).unwrap_or(""),
+            false,
+        );
+        let year = match i.start_year {
+            Some(y) if y != p.start_year => {
+                dc::start_year(y, chrono::Datelike::year(&crate::contacts::today()))
+            }
+            _ => Ok(p.start_year),
+        };
+        let (kind, a, b, chain, goals, year) = match (kind, a, b, chain, goals, year) {
+            (Ok(k), Ok(a), Ok(b), Ok(c), Ok(g), Ok(y)) => (k, a, b, c, g, y),
+            (k, a, b, c, g, y) => {
+                let mut errs = Vec::new();
+                errs.extend(k.err());
+                errs.extend(a.err());
+                errs.extend(b.err());
+                errs.extend(c.err());
+                errs.extend(g.err());
+                errs.extend(y.err());
+                return Err(StoreError::Invalid(errs));
+            }
+        };
+        let errs = dc::check_pair(kind, &side(&a), &side(&b), chain.as_deref());
+        if !errs.is_empty() {
+            return Err(StoreError::Invalid(errs));
+        }
+        // A 国企↔民企 pair names no chain.
+        let chain = if kind == PairKind::Chain { chain } else { None };
+        if let Some(first) = first_activity(tx.conn(), id).await? {
+            if first
+                .get(..4)
+                .and_then(|y| y.parse::<i64>().ok())
+                .is_some_and(|y| y < year)
+            {
+                return Err(StoreError::invalid(FieldError::new(
+                    "start_year",
+                    Rule::Forbidden,
+                    format!("起始年份不能晚于最早一次共建活动的年份({first})"),
+                    format!("the start year cannot be after the first activity ({first})"),
+                )));
+            }
+        }
+        if kind.code() == p.kind
+            && a.id == p.org_a
+            && b.id == p.org_b
+            && chain == p.chain
+            && year == p.start_year
+            && goals == p.goals
+        {
+            return Ok(p);
+        }
+        let now = now_ms();
+        let n = match sqlx::query(
+            "UPDATE pairs SET kind = $1, org_a = $2, org_b = $3, chain = $4, start_year = $5, goals = $6, version = version + 1, updated_at = $7 \
+             WHERE id = $8 AND version = $9 AND ended_on IS NULL",
+        )
+        .bind(kind.code())
+        .bind(a.id)
+        .bind(b.id)
+        .bind(chain.as_deref())
+        .bind(year)
+        .bind(goals.as_deref())
+        .bind(now)
+        .bind(id)
+        .bind(p.version)
+        .execute(tx.conn())
+        .await
+        {
+            Ok(r) => r.rows_affected(),
+            Err(e) => {
+                let e = StoreError::from(e);
+                if e.is_unique_violation() {
+                    return Err(StoreError::conflict(
+                        "pair_exists",
+                        Some("org_b"),
+                        format!("“{}”与“{}”已结对", a.name, b.name),
+                        format!("{} and {} are already paired", a.name, b.name),
+                    ));
+                }
+                return Err(e);
+            }
+        };
+        if n != 1 {
+            return Err(pair_changed());
+        }
+        let after = self
+            .pair_in(tx.conn(), &Scope::All, id, en)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        audit::append(
+            tx.conn(),
+            actor,
+            audit::action::UPDATE,
+            "pair",
+            &id.to_string(),
+            &format!("{} 结对 {}", after.org_a_name, after.org_b_name),
+            Some(&pair_json(&p)),
+            Some(&pair_json(&after)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Ends a pair (结束结对) with a date and a reason. It stays listed as ended with
+    /// its activities; the graphs draw it apart or leave it out.
+    pub async fn end_pair(
+        &self,
+        actor: &Actor,
+        id: i64,
+        i: &PairEndInput,
+        en: bool,
+    ) -> Result<Pair> {
+        let mut tx = self.db.begin().await?;
+        let p = self
+            .pair_for_change(tx.conn(), actor, id, i.version)
+            .await?;
+        let mut errs = Vec::new();
+        let ended = dc::date(
+            "ended_on",
+            ("结束日期", "End date"),
+            &i.ended_on,
+            crate::contacts::today(),
+        )
+        .map_err(|e| errs.push(e))
+        .ok()
+        .map(|d| d.to_string());
+        let reason = dc::long_text("reason", ("结束原因", "Reason"), &i.reason, true)
+            .map_err(|e| errs.push(e))
+            .ok()
+            .flatten();
+        if let Some(e) = &ended {
+            let start = format!("{}-01-01", p.start_year);
+            if *e < start {
+                errs.push(FieldError::new(
+                    "ended_on",
+                    Rule::Forbidden,
+                    format!("结束日期不能早于起始年份({})", p.start_year),
+                    format!("the end cannot be before the start year ({})", p.start_year),
+                ));
+            } else if let Some(l) = p.last_activity.as_ref().filter(|l| *l > e) {
+                errs.push(FieldError::new(
+                    "ended_on",
+                    Rule::Forbidden,
+                    format!("结束日期不能早于最近一次共建活动的日期({l})"),
+                    format!("the end cannot be before the latest activity ({l})"),
+                ));
+            }
+        }
+        let (Some(ended), Some(reason), true) = (ended, reason, errs.is_empty()) else {
+            return Err(StoreError::Invalid(errs));
+        };
+        let now = now_ms();
+        let n = sqlx::query(
+            "UPDATE pairs SET ended_on = $1, end_reason = $2, ended_at = $3, version = version + 1, updated_at = $3 \
+             WHERE id = $4 AND version = $5 AND ended_on IS NULL",
+        )
+        .bind(&ended)
+        .bind(&reason)
+        .bind(now)
+        .bind(id)
+        .bind(p.version)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(pair_changed());
+        }
+        let after = self
+            .pair_in(tx.conn(), &Scope::All, id, en)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        audit::append(
+            tx.conn(),
+            actor,
+            "pair_end",
+            "pair",
+            &id.to_string(),
+            &format!(
+                "{} 结束结对 {}({ended},{reason})",
+                after.org_a_name, after.org_b_name
+            ),
+            Some(&pair_json(&p)),
+            Some(&pair_json(&after)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The pair and the activity as `actor` may correct it (who may record activities).
+    async fn activity_for_change(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        version: Option<i64>,
+    ) -> Result<(Pair, Activity)> {
+        let (p, a) = self.activity_in(&mut *conn, actor, id).await?;
+        if !self.may_record(&mut *conn, actor, &p).await? {
+            return Err(StoreError::denied(
+                "pair_not_yours",
+                "只有结对双方或其辖区工作人员可以修改或删除活动记录",
+                "only the paired enterprises or staff of their area can correct or delete activities",
+            ));
+        }
+        if version.is_some_and(|v| v != a.version) {
+            return Err(activity_changed());
+        }
+        Ok((p, a))
+    }
+
+    /// An activity and its pair, when the pair is visible to `actor`.
+    async fn activity_in(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<(Pair, Activity)> {
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::NotFound);
+        }
+        let pair_id: i64 = sqlx::query("SELECT pair_id FROM pair_activities WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .try_get(0)?;
+        let p = self
+            .pair_in(&mut *conn, &actor.read_scope(), pair_id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let a = activities(&mut *conn, pair_id)
+            .await?
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or(StoreError::NotFound)?;
+        Ok((p, a))
+    }
+
+    /// One activity with its pair (404 outside the caller's area) and whether the caller
+    /// may correct or delete it.
+    pub async fn get_activity(&self, actor: &Actor, id: i64) -> Result<(Pair, Activity, bool)> {
+        let mut conn = self.db.pool.acquire().await?;
+        let (p, a) = self.activity_in(&mut conn, actor, id).await?;
+        let may = self.may_record(&mut conn, actor, &p).await?;
+        Ok((p, a, may))
+    }
+
+    /// Corrects an activity; audit-logged with before and after.
+    pub async fn update_activity(
+        &self,
+        actor: &Actor,
+        id: i64,
+        i: &ActivityEdit,
+    ) -> Result<Activity> {
+        let mut tx = self.db.begin().await?;
+        let (p, a) = self
+            .activity_for_change(tx.conn(), actor, id, i.version)
+            .await?;
+        let pair_id = p.id;
+        let held = dc::date(
+            "held_on",
+            ("活动日期", "Date"),
+            i.held_on.as_deref().unwrap_or(&a.held_on),
+            crate::contacts::today(),
+        )
+        .and_then(|h| after_end(&p, h));
+        let title = text(
+            "title",
+            ("活动名称", "Title"),
+            i.title.as_deref().unwrap_or(&a.title),
+            true,
+            100,
+        );
+        let summary = dc::long_text(
+            "summary",
+            ("活动内容", "Summary"),
+            i.summary.as_deref().or(a.summary.as_deref()).unwrap_or(""),
+            false,
+        );
+        let n = dc::participants(i.participants.unwrap_or(a.participants));
+        let (held, title, summary, n) = match (held, title, summary, n) {
+            (Ok(h), Ok(Some(t)), Ok(s), Ok(n)) => (h.to_string(), t, s, n),
+            (h, t, s, n) => {
+                let mut errs = Vec::new();
+                errs.extend(h.err());
+                errs.extend(t.err());
+                errs.extend(s.err());
+                errs.extend(n.err());
+                return Err(StoreError::Invalid(errs));
+            }
+        };
+        if held == a.held_on && title == a.title && summary == a.summary && n == a.participants {
+            return Ok(a);
+        }
+        let now = now_ms();
+        let changed = sqlx::query(
+            "UPDATE pair_activities SET held_on = $1, title = $2, summary = $3, participants = $4, version = version + 1, updated_at = $5 \
+             WHERE id = $6 AND pair_id = $7 AND version = $8",
+        )
+        .bind(&held)
+        .bind(&title)
+        .bind(summary.as_deref())
+        .bind(n)
+        .bind(now)
+        .bind(id)
+        .bind(pair_id)
+        .bind(a.version)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Err(activity_changed());
+        }
+        let after = Activity {
+            id,
+            pair_id,
+            held_on: held,
+            title,
+            summary,
+            participants: n,
+            version: a.version + 1,
+        };
+        audit::append(
+            tx.conn(),
+            actor,
+            audit::action::UPDATE,
+            "pair_activity",
+            &id.to_string(),
+            &format!("{} 结对 {}:{}", p.org_a_name, p.org_b_name, after.title),
+            Some(&activity_json(&a)),
+            Some(&activity_json(&after)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Deletes an activity recorded by mistake; audit-logged with what it was.
+    pub async fn delete_activity(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: Option<i64>,
+    ) -> Result<()> {
+        let mut tx = self.db.begin().await?;
+        let (p, a) = self
+            .activity_for_change(tx.conn(), actor, id, version)
+            .await?;
+        let pair_id = p.id;
+        let n = sqlx::query(
+            "DELETE FROM pair_activities WHERE id = $1 AND pair_id = $2 AND version = $3",
+        )
+        .bind(id)
+        .bind(pair_id)
+        .bind(a.version)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(activity_changed());
+        }
+        audit::append(
+            tx.conn(),
+            actor,
+            audit::action::DELETE,
+            "pair_activity",
+            &id.to_string(),
+            &format!(
+                "{} 结对 {}:删除活动 {}",
+                p.org_a_name, p.org_b_name, a.title
+            ),
+            Some(&activity_json(&a)),
+            None,
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn side(o: &orgs::Org) -> PairSide<'_> {
+    PairSide {
+        id: o.id,
+        name: &o.name,
+        kind: &o.kind,
+        ownership: o.ownership.as_deref(),
+        chain_leader: o.chain_leader,
+    }
+}
+
+async fn first_activity(conn: &mut AnyConnection, pair_id: i64) -> Result<Option<String>> {
+    Ok(
+        sqlx::query("SELECT MIN(held_on) FROM pair_activities WHERE pair_id = $1")
+            .bind(pair_id)
+            .fetch_one(conn)
+            .await?
+            .try_get(0)?,
+    )
 }

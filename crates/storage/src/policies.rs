@@ -34,6 +34,9 @@ pub const LEVELS: &[(&str, &str, &str)] = &[
     ("district", "区级", "District"),
 ];
 
+/// The longest text (正文) a document may have, in characters.
+pub const MAX_BODY_CHARS: usize = 200_000;
+
 pub fn label(table: &[(&str, &'static str, &'static str)], code: &str, en: bool) -> &'static str {
     table
         .iter()
@@ -182,7 +185,7 @@ fn check(i: &PolicyInput) -> std::result::Result<PolicyInput, Vec<FieldError>> {
     let body = i.body.as_deref().map(str::trim).unwrap_or("").to_string();
     if body.is_empty() {
         errors.push(FieldError::required("body", "正文", "Text"));
-    } else if body.chars().count() > 200_000 {
+    } else if body.chars().count() > MAX_BODY_CHARS {
         errors.push(FieldError::new(
             "body",
             Rule::TooLong,

@@ -20,6 +20,8 @@ pub struct Service {
     pub key: crate::crypto::DataKey,
     /// Where uploaded files are kept (the data dir's `files/` in a server).
     pub files: crate::files::FileStore,
+    /// Sends e-mail notifications, when SMTP is configured.
+    pub mail: Option<std::sync::Arc<crate::mail::Mailer>>,
 }
 
 /// A partial update: absent fields keep their value; `parent_id: null` clears the parent.
@@ -106,7 +108,7 @@ fn org_json(o: &Org) -> serde_json::Value {
 
 fn user_json(u: &User) -> serde_json::Value {
     json!({"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
-        "region_code": u.region_code, "org_id": u.org_id, "disabled": u.disabled})
+        "region_code": u.region_code, "org_id": u.org_id, "disabled": u.disabled, "email": u.email})
 }
 
 impl Service {
@@ -116,6 +118,7 @@ impl Service {
             db,
             key: crate::crypto::DataKey::random(),
             files: crate::files::FileStore::temp(),
+            mail: None,
         }
     }
 
@@ -124,7 +127,14 @@ impl Service {
             db,
             key,
             files: crate::files::FileStore::temp(),
+            mail: None,
         }
+    }
+
+    /// Sends e-mail notifications through `mailer`.
+    pub fn with_mail(mut self, mailer: crate::mail::Mailer) -> Service {
+        self.mail = Some(std::sync::Arc::new(mailer));
+        self
     }
 
     /// Keeps uploaded files in `store`.
@@ -890,6 +900,41 @@ impl Service {
         )
         .await?;
         users::delete_sessions_of(tx.conn(), id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Sets or clears (empty) an account's e-mail address for notifications: an
+    /// administrator for anyone, anyone for themselves.
+    pub async fn set_user_email(&self, actor: &Actor, id: i64, email: &str) -> Result<User> {
+        if !actor.role.may_manage_users() && actor.user_id != Some(id) {
+            return Err(StoreError::NotFound);
+        }
+        let email = users::parse_email(email).map_err(StoreError::invalid)?;
+        let mut tx = self.db.begin().await?;
+        let before = users::get(tx.conn(), id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if before.email == email {
+            return Ok(before);
+        }
+        let now = now_ms();
+        users::set_email(tx.conn(), id, email.as_deref(), now).await?;
+        let after = users::get(tx.conn(), id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        audit::append(
+            tx.conn(),
+            actor,
+            action::UPDATE,
+            "user",
+            &id.to_string(),
+            &after.username,
+            Some(&user_json(&before)),
+            Some(&user_json(&after)),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }

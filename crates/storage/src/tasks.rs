@@ -12,6 +12,12 @@
 //! Meetings: one body per region (city, district or town) with member units; meetings
 //! with agenda, attendance per member unit, minutes and decisions; a decision becomes a
 //! task with one action, and the task links back to the meeting.
+//!
+//! Corrections: a task is edited (optimistic locking on `version`) or cancelled (撤销,
+//! with a reason; it then leaves the completion rate) by the creator's level or above
+//! over its lead region and owner unit; bodies are renamed and re-membered; a meeting's
+//! record is corrected; a decision's text is corrected until it becomes a task. Every
+//! change is audit-logged with before and after.
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::indicators;
@@ -41,11 +47,11 @@ pub fn today() -> String {
 }
 
 /// The indicator facts of an organisation's tasks: `task:total` and `task:done` per
-/// task year.
+/// task year. A cancelled (撤销) task counts in neither.
 pub async fn facts(conn: &mut AnyConnection, org_id: i64, f: &mut indicators::Facts) -> Result<()> {
     let rows = sqlx::query(
         "SELECT year, COUNT(*), CAST(SUM(CASE WHEN done_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) \
-         FROM tasks WHERE owner_org_id = $1 GROUP BY year",
+         FROM tasks WHERE owner_org_id = $1 AND cancelled_at IS NULL GROUP BY year",
     )
     .bind(org_id)
     .fetch_all(&mut *conn)
@@ -84,11 +90,15 @@ pub struct Task {
     pub achieved: Option<i64>,
     /// Number of progress reports.
     pub reports: i64,
-    /// not_started, in_progress, done, overdue (computed from the deadline).
+    /// not_started, in_progress, done, overdue (computed from the deadline), cancelled.
     pub status: String,
     pub status_label: String,
     pub done_at: Option<i64>,
     pub done_by: Option<String>,
+    /// Cancelled (撤销): when, by whom, why. A cancelled task leaves the completion rate.
+    pub cancelled_at: Option<i64>,
+    pub cancelled_by: Option<String>,
+    pub cancel_reason: Option<String>,
     /// Flagged for 督办.
     pub supervised: bool,
     pub supervise_note: Option<String>,
@@ -192,7 +202,7 @@ pub struct StatusCount {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Board {
     pub year: i64,
-    /// Counts in the order not_started, in_progress, done, overdue.
+    /// Counts in the order not_started, in_progress, done, overdue, cancelled.
     pub by_status: Vec<StatusCount>,
     pub supervised: i64,
     pub by_unit: Vec<UnitRow>,
@@ -200,15 +210,22 @@ pub struct Board {
 }
 
 const SELECT: &str = "SELECT t.id, t.year, t.title, t.description, t.owner_org_id, o.name AS owner_name, t.region_code, rg.name AS region_name, \
-    t.deadline, t.target_text, t.target_value, t.target_unit, t.progress, t.achieved, t.reports, t.done_at, t.done_by, t.supervised, \
+    t.deadline, t.target_text, t.target_value, t.target_unit, t.progress, t.achieved, t.reports, t.done_at, t.done_by, t.cancelled_at, t.cancelled_by, t.cancel_reason, t.supervised, \
     t.supervise_note, t.supervised_at, t.supervised_by, t.meeting_id, m.title AS meeting_title, t.creator_level, t.version, t.created_at, t.updated_at \
     FROM tasks t JOIN orgs o ON o.id = t.owner_org_id JOIN regions rg ON rg.code = t.region_code LEFT JOIN meetings m ON m.id = t.meeting_id";
 
 fn task_row(r: &sqlx::any::AnyRow, en: bool, today: &str) -> Result<Task> {
     let done_at: Option<i64> = r.try_get("done_at")?;
+    let cancelled_at: Option<i64> = r.try_get("cancelled_at")?;
     let deadline: String = r.try_get("deadline")?;
     let reports: i64 = r.try_get("reports")?;
-    let st = TaskStatus::compute(done_at.is_some(), &deadline, reports, today);
+    let st = TaskStatus::of(
+        done_at.is_some(),
+        cancelled_at.is_some(),
+        &deadline,
+        reports,
+        today,
+    );
     Ok(Task {
         id: r.try_get("id")?,
         year: r.try_get("year")?,
@@ -229,6 +246,9 @@ fn task_row(r: &sqlx::any::AnyRow, en: bool, today: &str) -> Result<Task> {
         status_label: st.label(en).to_string(),
         done_at,
         done_by: r.try_get("done_by")?,
+        cancelled_at,
+        cancelled_by: r.try_get("cancelled_by")?,
+        cancel_reason: r.try_get("cancel_reason")?,
         supervised: r.try_get::<i64, _>("supervised")? != 0,
         supervise_note: r.try_get("supervise_note")?,
         supervised_at: r.try_get("supervised_at")?,
@@ -248,20 +268,32 @@ fn status_filter(sql: &mut Sql, status: &str, today: &str) {
         Some(TaskStatus::Done) => {
             sql.push(" AND t.done_at IS NOT NULL");
         }
+        Some(TaskStatus::Cancelled) => {
+            sql.push(" AND t.done_at IS NULL AND t.cancelled_at IS NOT NULL");
+        }
         Some(TaskStatus::Overdue) => {
-            sql.push(" AND t.done_at IS NULL AND t.deadline < ")
+            sql.push(" AND t.done_at IS NULL AND t.cancelled_at IS NULL AND t.deadline < ")
                 .bind_text(today.to_string());
         }
         Some(TaskStatus::InProgress) => {
-            sql.push(" AND t.done_at IS NULL AND t.reports > 0 AND t.deadline >= ")
+            sql.push(" AND t.done_at IS NULL AND t.cancelled_at IS NULL AND t.reports > 0 AND t.deadline >= ")
                 .bind_text(today.to_string());
         }
         Some(TaskStatus::NotStarted) => {
-            sql.push(" AND t.done_at IS NULL AND t.reports = 0 AND t.deadline >= ")
+            sql.push(" AND t.done_at IS NULL AND t.cancelled_at IS NULL AND t.reports = 0 AND t.deadline >= ")
                 .bind_text(today.to_string());
         }
         None => {}
     }
+}
+
+fn cancelled_already() -> StoreError {
+    StoreError::conflict(
+        "task_cancelled",
+        None,
+        "该任务已撤销,不能再办理",
+        "the task was cancelled; nothing more can be done on it",
+    )
 }
 
 fn changed_elsewhere() -> StoreError {
@@ -508,7 +540,7 @@ impl Service {
         count.set_args(w.args().to_vec());
         let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
         let mut q = Sql::new(&format!(
-            "{SELECT}{} ORDER BY CASE WHEN t.done_at IS NULL THEN 0 ELSE 1 END, t.deadline, t.id LIMIT ",
+            "{SELECT}{} ORDER BY CASE WHEN t.done_at IS NULL AND t.cancelled_at IS NULL THEN 0 ELSE 1 END, t.deadline, t.id LIMIT ",
             w.text()
         ));
         q.set_args(w.args().to_vec());
@@ -542,13 +574,14 @@ impl Service {
     }
 
     /// One task with its progress reports and what the actor may do:
-    /// (task, reports newest first, may report progress, may mark done / 督办).
+    /// (task, reports newest first, may report progress, may mark done / 督办, may edit
+    /// or cancel).
     pub async fn get_task(
         &self,
         actor: &Actor,
         id: i64,
         en: bool,
-    ) -> Result<(Task, Vec<Progress>, bool, bool)> {
+    ) -> Result<(Task, Vec<Progress>, bool, bool, bool)> {
         let mut conn = self.db.pool.acquire().await?;
         let t = self
             .task_in(&mut conn, &actor.read_scope(), id, en)
@@ -582,9 +615,11 @@ impl Service {
             .await?
             .is_some();
         let done = t.done_at.is_some();
-        let report = in_write && !done && self.may_report(actor, &t);
-        let close = in_write && self.may_close(actor, &t);
-        Ok((t, progress, report, close))
+        let cancelled = t.cancelled_at.is_some();
+        let report = in_write && !done && !cancelled && self.may_report(actor, &t);
+        let close = in_write && !cancelled && self.may_close(actor, &t);
+        let edit = close && !done && region_in(&mut conn, actor, &t.region_code).await?.is_some();
+        Ok((t, progress, report, close, edit))
     }
 
     /// Files a progress report (owner unit or region staff over it).
@@ -629,6 +664,9 @@ impl Service {
                 "该任务已完成,不能再报告进展",
                 "the task is done; no more progress reports",
             ));
+        }
+        if t.cancelled_at.is_some() {
+            return Err(cancelled_already());
         }
         let p = check_progress(
             &ProgressDraft {
@@ -716,6 +754,9 @@ impl Service {
                     level_label(&t.creator_level, true)
                 ),
             ));
+        }
+        if t.cancelled_at.is_some() {
+            return Err(cancelled_already());
         }
         Ok(t)
     }
@@ -910,7 +951,9 @@ impl Service {
             })
             .collect();
         let mut units: std::collections::BTreeMap<i64, UnitRow> = Default::default();
-        for t in &all {
+        // Cancelled tasks leave the completion rate, as in the indicator engine.
+        let open = |t: &&Task| t.status != "done" && t.status != "cancelled";
+        for t in all.iter().filter(|t| t.status != "cancelled") {
             let u = units.entry(t.owner_org_id).or_insert_with(|| UnitRow {
                 org_id: t.owner_org_id,
                 org_name: t.owner_name.clone(),
@@ -923,7 +966,7 @@ impl Service {
             u.total += 1;
             u.done += i64::from(t.status == "done");
             u.overdue += i64::from(t.status == "overdue");
-            u.supervised += i64::from(t.supervised && t.status != "done");
+            u.supervised += i64::from(t.supervised && open(&t));
         }
         let mut by_unit: Vec<UnitRow> = units
             .into_values()
@@ -933,13 +976,11 @@ impl Service {
             })
             .collect();
         by_unit.sort_by(|a, b| b.total.cmp(&a.total).then(a.org_name.cmp(&b.org_name)));
-        let supervised = all
-            .iter()
-            .filter(|t| t.supervised && t.status != "done")
-            .count() as i64;
+        let supervised = all.iter().filter(|t| t.supervised && open(t)).count() as i64;
         let mut alerts: Vec<Task> = all
-            .into_iter()
-            .filter(|t| t.status == "overdue" || (t.supervised && t.status != "done"))
+            .iter()
+            .filter(|t| t.status == "overdue" || (t.supervised && open(t)))
+            .cloned()
             .collect();
         alerts.sort_by(|a, b| {
             b.supervised
@@ -968,6 +1009,7 @@ pub struct Body {
     pub level_label: String,
     pub name: String,
     pub members: Vec<Member>,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -1078,6 +1120,7 @@ pub struct DecisionTaskInput {
 
 #[derive(Debug, Clone, Default)]
 pub struct MeetingFilter {
+    pub body_id: Option<i64>,
     pub level: Option<String>,
     pub region: Option<String>,
     pub year: Option<i64>,
@@ -1152,7 +1195,7 @@ impl Service {
     ) -> Result<Vec<Body>> {
         let resolved = scope.resolve(&mut *conn).await?;
         let mut sql = Sql::new(
-            "SELECT b.id, b.region_code, r.name, b.level, b.name FROM meeting_bodies b JOIN regions r ON r.code = b.region_code WHERE 1 = 1",
+            "SELECT b.id, b.region_code, r.name, b.level, b.name, b.version FROM meeting_bodies b JOIN regions r ON r.code = b.region_code WHERE 1 = 1",
         );
         resolved.region_filter(&mut sql, "r");
         if let Some(id) = id {
@@ -1171,6 +1214,7 @@ impl Service {
                 level_label: level_label(&level, en).to_string(),
                 level,
                 name: r.try_get(4)?,
+                version: r.try_get(5)?,
                 members: self.body_members(&mut *conn, id).await?,
             });
         }
@@ -1331,11 +1375,13 @@ impl Service {
                 .await?;
         }
         let now = now_ms();
-        sqlx::query("UPDATE meeting_bodies SET updated_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
+        sqlx::query(
+            "UPDATE meeting_bodies SET version = version + 1, updated_at = $1 WHERE id = $2",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
         audit::append(
             tx.conn(),
             actor,
@@ -1526,6 +1572,9 @@ impl Service {
         if let Some(l) = &f.level {
             w.push(" AND b.level = ").bind_text(l.clone());
         }
+        if let Some(b) = f.body_id {
+            w.push(" AND m.body_id = ").bind_int(b);
+        }
         if let Some(y) = f.year {
             w.push(" AND m.meeting_date LIKE ")
                 .bind_text(format!("{y}-%"));
@@ -1591,7 +1640,7 @@ impl Service {
         .collect::<Result<Vec<_>>>()?;
         let today = today();
         let decisions = sqlx::query(
-            "SELECT d.id, d.seq, d.text, d.task_id, t.title, t.done_at, t.deadline, t.reports, o.name \
+            "SELECT d.id, d.seq, d.text, d.task_id, t.title, t.done_at, t.deadline, t.reports, o.name, t.cancelled_at \
              FROM meeting_decisions d LEFT JOIN tasks t ON t.id = d.task_id LEFT JOIN orgs o ON o.id = t.owner_org_id \
              WHERE d.meeting_id = $1 ORDER BY d.seq",
         )
@@ -1602,8 +1651,9 @@ impl Service {
         .map(|r| {
             let task_id: Option<i64> = r.try_get(3)?;
             let st = match (task_id, r.try_get::<Option<String>, _>(6)?) {
-                (Some(_), Some(deadline)) => Some(TaskStatus::compute(
+                (Some(_), Some(deadline)) => Some(TaskStatus::of(
                     r.try_get::<Option<i64>, _>(5)?.is_some(),
+                    r.try_get::<Option<i64>, _>(9)?.is_some(),
                     &deadline,
                     r.try_get::<Option<i64>, _>(7)?.unwrap_or(0),
                     &today,
@@ -1731,5 +1781,861 @@ impl Service {
         }
         tx.commit().await?;
         Ok(t)
+    }
+}
+
+// ----- corrections: editing and cancelling tasks, editing bodies, meetings and decisions -----
+
+/// For optional values that can be cleared: absent = keep, `null` = clear.
+fn some_or_null<'de, D, T>(d: D) -> std::result::Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Changes to a task. Fields left out keep their value. `version`: the version the client
+/// last saw (another current version answers 409 `task_changed`). A changed deadline
+/// must be today or later, as on creation; an unchanged one stays even if it has passed.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskEdit {
+    #[serde(default)]
+    pub version: Option<i64>,
+    #[serde(default)]
+    pub year: Option<i64>,
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Empty clears it.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The owner unit: id or 统一社会信用代码, in the caller's area.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// The lead region's code, in the caller's area.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub deadline: Option<String>,
+    #[serde(default)]
+    pub target_text: Option<String>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "some_or_null")]
+    #[schema(value_type = Option<i64>)]
+    pub target_value: Option<Option<i64>>,
+    /// Empty clears it.
+    #[serde(default)]
+    pub target_unit: Option<String>,
+}
+
+/// Cancels (撤销) a task.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelInput {
+    /// 撤销理由 (required).
+    pub reason: String,
+    /// The version the client last saw.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// Changes to a joint-meeting body: its name and member units (ids or 统一社会信用代码).
+/// Left out = unchanged.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BodyEdit {
+    #[serde(default)]
+    pub version: Option<i64>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub members: Option<Vec<String>>,
+}
+
+/// Changes to a meeting. Left out = unchanged; `attendance` sets the listed member units
+/// only; `add_decisions` are appended after the existing decisions.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingEdit {
+    /// The version the client last saw (another answers 409 `meeting_changed`).
+    #[serde(default)]
+    pub version: Option<i64>,
+    #[serde(default)]
+    pub title: Option<String>,
+    /// YYYY-MM-DD
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub agenda: Option<Vec<String>>,
+    #[serde(default)]
+    pub minutes: Option<String>,
+    #[serde(default)]
+    pub attendance: Option<Vec<AttendanceInput>>,
+    #[serde(default)]
+    pub add_decisions: Vec<String>,
+}
+
+/// Corrects the text of a decision that has not become a task.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionEdit {
+    pub text: String,
+    /// The meeting's version the client last saw.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+fn task_json(t: &Task) -> serde_json::Value {
+    serde_json::json!({
+        "year": t.year, "title": t.title, "description": t.description,
+        "owner_org_id": t.owner_org_id, "owner_name": t.owner_name, "region_code": t.region_code,
+        "deadline": t.deadline, "target_text": t.target_text, "target_value": t.target_value,
+        "target_unit": t.target_unit,
+    })
+}
+
+fn meeting_changed() -> StoreError {
+    StoreError::conflict(
+        "meeting_changed",
+        None,
+        "该会议记录刚刚已被他人修改,请刷新后再编辑",
+        "someone else changed this meeting a moment ago; reload and edit again",
+    )
+}
+
+fn body_changed() -> StoreError {
+    StoreError::conflict(
+        "body_changed",
+        None,
+        "该联席会议刚刚已被他人修改,请刷新后再编辑",
+        "someone else changed this body a moment ago; reload and edit again",
+    )
+}
+
+fn decision_assigned() -> StoreError {
+    StoreError::conflict(
+        "decision_assigned",
+        Some("text"),
+        "该议定事项已转为任务,不能再修改文字;如需调整请修改对应任务",
+        "this decision has already become a task; correct the task instead",
+    )
+}
+
+impl Service {
+    /// The task as `actor` may correct or cancel it: the creator's level or above, with
+    /// the owner unit and the lead region in their area (those who may set such a task),
+    /// and the task still open (neither done nor cancelled).
+    async fn correctable(&self, conn: &mut AnyConnection, actor: &Actor, id: i64) -> Result<Task> {
+        if creator_level(actor.role).is_none() {
+            return Err(StoreError::Forbidden);
+        }
+        let t = self
+            .task_in(&mut *conn, &actor.read_scope(), id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let writable = self
+            .task_in(&mut *conn, &actor.write_scope(), id, false)
+            .await?
+            .is_some()
+            && region_in(&mut *conn, actor, &t.region_code)
+                .await?
+                .is_some();
+        if !writable || !may_close(actor.role, &t.creator_level) {
+            let lv = level_label(&t.creator_level, false);
+            return Err(StoreError::denied(
+                "task_not_editable",
+                format!(
+                    "该任务由{lv}设立,只有{lv}或更高层级、且管辖其牵头区域“{}”和责任单位的产改办可以修改或撤销",
+                    t.region_name
+                ),
+                format!(
+                    "the task was set at {} level; only that level or above, over its lead region '{}' and owner unit, may edit or cancel it",
+                    level_label(&t.creator_level, true),
+                    t.region_name
+                ),
+            ));
+        }
+        if t.done_at.is_some() {
+            return Err(StoreError::conflict(
+                "task_done",
+                None,
+                "该任务已确认完成,不能再修改或撤销",
+                "the task is done; it can no longer be edited or cancelled",
+            ));
+        }
+        if t.cancelled_at.is_some() {
+            return Err(cancelled_already());
+        }
+        Ok(t)
+    }
+
+    /// Corrects a task (see [`TaskEdit`]); audit-logged with before and after. Moving
+    /// it to another owner unit or year moves its indicator facts in the same
+    /// transaction; the owner units concerned are notified.
+    pub async fn update_task(&self, actor: &Actor, id: i64, i: &TaskEdit) -> Result<Task> {
+        self.update_task_on(actor, id, i, &today()).await
+    }
+
+    /// As [`Service::update_task`], as of `today`.
+    pub async fn update_task_on(
+        &self,
+        actor: &Actor,
+        id: i64,
+        i: &TaskEdit,
+        today: &str,
+    ) -> Result<Task> {
+        let mut tx = self.db.begin().await?;
+        let t = self.correctable(tx.conn(), actor, id).await?;
+        if i.version.is_some_and(|v| v != t.version) {
+            return Err(changed_elsewhere());
+        }
+        let deadline = i.deadline.clone().unwrap_or_else(|| t.deadline.clone());
+        // An unchanged deadline may have passed (an overdue task can still have its wording
+        // corrected); a new one must be today or later.
+        let floor = if deadline.trim() == t.deadline {
+            ""
+        } else {
+            today
+        };
+        let fields = check_task(
+            &TaskDraft {
+                year: i.year.unwrap_or(t.year),
+                title: i.title.clone().unwrap_or_else(|| t.title.clone()),
+                description: i
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| t.description.clone()),
+                deadline,
+                target_text: i
+                    .target_text
+                    .clone()
+                    .unwrap_or_else(|| t.target_text.clone()),
+                target_value: i.target_value.unwrap_or(t.target_value),
+                target_unit: i
+                    .target_unit
+                    .clone()
+                    .unwrap_or_else(|| t.target_unit.clone().unwrap_or_default()),
+            },
+            floor,
+        );
+        let mut errs = match &fields {
+            Ok(_) => Vec::new(),
+            Err(e) => e.clone(),
+        };
+        let owner = match i.owner.as_deref().map(str::trim) {
+            None => Some((t.owner_org_id, t.owner_name.clone())),
+            Some(k) if k == t.owner_org_id.to_string() => {
+                Some((t.owner_org_id, t.owner_name.clone()))
+            }
+            Some("") => {
+                errs.push(FieldError::required("owner", "责任单位", "Owner unit"));
+                None
+            }
+            Some(k) => match orgs::find(tx.conn(), &actor.write_scope(), k).await? {
+                Some(o) => Some((o.id, o.name)),
+                None => {
+                    errs.push(FieldError::new(
+                        "owner",
+                        Rule::UnknownValue,
+                        format!("责任单位“{k}”不存在或不在您的管辖范围内"),
+                        format!("the owner unit '{k}' does not exist or is outside your area"),
+                    ));
+                    None
+                }
+            },
+        };
+        let region = match i.region.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => t.region_code.clone(),
+            Some(r) => {
+                if region_in(tx.conn(), actor, r).await?.is_none() {
+                    errs.push(FieldError::new(
+                        "region",
+                        Rule::BadRegion,
+                        format!("牵头区域“{r}”不存在或不在您的管辖范围内"),
+                        format!("the lead region '{r}' does not exist or is outside your area"),
+                    ));
+                }
+                r.to_string()
+            }
+        };
+        let (Ok(f), Some((owner_id, owner_name)), true) = (fields, owner, errs.is_empty()) else {
+            return Err(StoreError::Invalid(errs));
+        };
+        let unchanged = f.year == t.year
+            && f.title == t.title
+            && f.description == t.description
+            && f.deadline == t.deadline
+            && f.target_text == t.target_text
+            && f.target_value == t.target_value
+            && f.target_unit == t.target_unit
+            && owner_id == t.owner_org_id
+            && region == t.region_code;
+        if unchanged {
+            return Ok(t);
+        }
+        let now = now_ms();
+        let snap_old = indicators::snapshot(tx.conn(), t.owner_org_id).await?;
+        let snap_new = if owner_id != t.owner_org_id {
+            Some(indicators::snapshot(tx.conn(), owner_id).await?)
+        } else {
+            None
+        };
+        let n = sqlx::query(
+            "UPDATE tasks SET year = $1, title = $2, description = $3, owner_org_id = $4, region_code = $5, deadline = $6, \
+             target_text = $7, target_value = $8, target_unit = $9, version = version + 1, updated_at = $10 \
+             WHERE id = $11 AND version = $12 AND done_at IS NULL AND cancelled_at IS NULL",
+        )
+        .bind(f.year)
+        .bind(&f.title)
+        .bind(&f.description)
+        .bind(owner_id)
+        .bind(&region)
+        .bind(&f.deadline)
+        .bind(&f.target_text)
+        .bind(f.target_value)
+        .bind(f.target_unit.as_deref())
+        .bind(now)
+        .bind(id)
+        .bind(t.version)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(changed_elsewhere());
+        }
+        indicators::settle(tx.conn(), snap_old).await?;
+        if let Some(s) = snap_new {
+            indicators::settle(tx.conn(), s).await?;
+        }
+        let after = self
+            .task_in(tx.conn(), &Scope::All, id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        audit::append(
+            tx.conn(),
+            actor,
+            audit::action::UPDATE,
+            "task",
+            &id.to_string(),
+            &format!("修改任务:{}", after.title),
+            Some(&task_json(&t)),
+            Some(&task_json(&after)),
+            now,
+        )
+        .await?;
+        let link = format!("/tasks/{id}");
+        if owner_id != t.owner_org_id {
+            notify_org(
+                tx.conn(),
+                owner_id,
+                &format!(
+                    "任务调整:{} 改由贵单位负责(完成时限 {})",
+                    after.title, after.deadline
+                ),
+                &link,
+                now,
+            )
+            .await?;
+            notify_org(
+                tx.conn(),
+                t.owner_org_id,
+                &format!("任务调整:{} 已改由{}负责", after.title, owner_name),
+                &link,
+                now,
+            )
+            .await?;
+        } else if after.deadline != t.deadline || after.target_text != t.target_text {
+            notify_org(
+                tx.conn(),
+                owner_id,
+                &format!(
+                    "任务调整:{}(完成时限 {},目标:{})",
+                    after.title, after.deadline, after.target_text
+                ),
+                &link,
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Cancels (撤销) an open task with a reason: it leaves the completion rate (the
+    /// aggregates are settled in the same transaction), takes no more reports, and the
+    /// owner unit is notified.
+    pub async fn cancel_task(&self, actor: &Actor, id: i64, i: &CancelInput) -> Result<Task> {
+        let mut tx = self.db.begin().await?;
+        let t = self.correctable(tx.conn(), actor, id).await?;
+        let reason = gongjiang_domain::error::text(
+            "reason",
+            ("撤销理由", "Reason for cancelling"),
+            &i.reason,
+            true,
+            1000,
+        )
+        .map_err(StoreError::invalid)?
+        .unwrap_or_default();
+        if i.version.is_some_and(|v| v != t.version) {
+            return Err(changed_elsewhere());
+        }
+        let now = now_ms();
+        let snap = indicators::snapshot(tx.conn(), t.owner_org_id).await?;
+        let n = sqlx::query(
+            "UPDATE tasks SET cancelled_at = $1, cancelled_by = $2, cancel_reason = $3, version = version + 1, updated_at = $1 \
+             WHERE id = $4 AND version = $5 AND done_at IS NULL AND cancelled_at IS NULL",
+        )
+        .bind(now)
+        .bind(&actor.display_name)
+        .bind(&reason)
+        .bind(id)
+        .bind(t.version)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(changed_elsewhere());
+        }
+        indicators::settle(tx.conn(), snap).await?;
+        audit::append(
+            tx.conn(),
+            actor,
+            "task_cancel",
+            "task",
+            &id.to_string(),
+            &format!("撤销任务:{}({reason})", t.title),
+            Some(&serde_json::json!({"status": t.status})),
+            Some(&serde_json::json!({"status": "cancelled", "reason": reason})),
+            now,
+        )
+        .await?;
+        notify_org(
+            tx.conn(),
+            t.owner_org_id,
+            &format!("任务已撤销:{}。理由:{reason}", t.title),
+            &format!("/tasks/{id}"),
+            now,
+        )
+        .await?;
+        let t = self
+            .task_in(tx.conn(), &Scope::All, id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(t)
+    }
+
+    /// One joint-meeting body (404 outside the actor's area) and whether the actor may
+    /// edit it and hold its meetings.
+    pub async fn get_body(&self, actor: &Actor, id: i64, en: bool) -> Result<(Body, bool)> {
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::NotFound);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        let b = self
+            .bodies_in(&mut conn, &actor.read_scope(), Some(id), en)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)?;
+        let may = actor.role.is_region_staff()
+            && !self
+                .bodies_in(&mut conn, &actor.write_scope(), Some(id), en)
+                .await?
+                .is_empty();
+        Ok((b, may))
+    }
+
+    /// Renames a body and/or replaces its member units (region staff of its region or
+    /// above); audit-logged with before and after. Past meetings keep their attendance.
+    pub async fn update_body(&self, actor: &Actor, id: i64, i: &BodyEdit) -> Result<Body> {
+        if !actor.role.is_region_staff() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.db.begin().await?;
+        let before = self
+            .bodies_in(tx.conn(), &actor.write_scope(), Some(id), false)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)?;
+        if i.version.is_some_and(|v| v != before.version) {
+            return Err(body_changed());
+        }
+        let mut errs = Vec::new();
+        let name = match &i.name {
+            None => Some(before.name.clone()),
+            Some(n) => {
+                gongjiang_domain::error::text("name", ("联席会议名称", "Name"), n, true, 200)
+                    .map_err(|e| errs.push(e))
+                    .ok()
+                    .flatten()
+            }
+        };
+        let members = match &i.members {
+            None => Some(before.members.iter().map(|m| m.org_id).collect::<Vec<_>>()),
+            Some(keys) => match self.check_members(tx.conn(), actor, keys).await {
+                Ok(ids) => Some(ids),
+                Err(StoreError::Invalid(e)) => {
+                    errs.extend(e);
+                    None
+                }
+                Err(e) => return Err(e),
+            },
+        };
+        let (Some(name), Some(members), true) = (name, members, errs.is_empty()) else {
+            return Err(StoreError::Invalid(errs));
+        };
+        let old: Vec<i64> = before.members.iter().map(|m| m.org_id).collect();
+        let (mut a, mut b) = (old.clone(), members.clone());
+        a.sort_unstable();
+        b.sort_unstable();
+        if name == before.name && a == b {
+            return Ok(before);
+        }
+        let now = now_ms();
+        let n = sqlx::query(
+            "UPDATE meeting_bodies SET name = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+        )
+        .bind(&name)
+        .bind(now)
+        .bind(id)
+        .bind(before.version)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(body_changed());
+        }
+        if a != b {
+            sqlx::query("DELETE FROM meeting_members WHERE body_id = $1")
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
+            for m in &members {
+                sqlx::query("INSERT INTO meeting_members (body_id, org_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(m)
+                    .execute(tx.conn())
+                    .await?;
+            }
+        }
+        let after = self
+            .bodies_in(tx.conn(), &Scope::All, Some(id), false)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)?;
+        let js = |b: &Body| {
+            serde_json::json!({
+                "name": b.name,
+                "members": b.members.iter().map(|m| serde_json::json!({"org_id": m.org_id, "name": m.org_name})).collect::<Vec<_>>(),
+            })
+        };
+        audit::append(
+            tx.conn(),
+            actor,
+            audit::action::UPDATE,
+            "meeting_body",
+            &id.to_string(),
+            &format!("{}({} 个成员单位)", after.name, after.members.len()),
+            Some(&js(&before)),
+            Some(&js(&after)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn attendance_of(
+        &self,
+        conn: &mut AnyConnection,
+        meeting_id: i64,
+    ) -> Result<Vec<(i64, String, Option<String>)>> {
+        sqlx::query(
+            "SELECT org_id, status, attendee FROM meeting_attendance WHERE meeting_id = $1 ORDER BY org_id",
+        )
+        .bind(meeting_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+    }
+
+    async fn decision_texts(
+        &self,
+        conn: &mut AnyConnection,
+        meeting_id: i64,
+    ) -> Result<Vec<String>> {
+        sqlx::query("SELECT text FROM meeting_decisions WHERE meeting_id = $1 ORDER BY seq")
+            .bind(meeting_id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get(0)?))
+            .collect()
+    }
+
+    /// Corrects a meeting's record (see [`MeetingEdit`]; region staff over its body);
+    /// audit-logged with before and after.
+    pub async fn update_meeting(&self, actor: &Actor, id: i64, i: &MeetingEdit) -> Result<Meeting> {
+        if !actor.role.is_region_staff() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.db.begin().await?;
+        let m = self
+            .meeting_in(tx.conn(), &actor.write_scope(), id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if i.version.is_some_and(|v| v != m.version) {
+            return Err(meeting_changed());
+        }
+        let mut errs = Vec::new();
+        let f = check_meeting(&MeetingDraft {
+            title: i.title.clone().unwrap_or_else(|| m.title.clone()),
+            date: i.date.clone().unwrap_or_else(|| m.date.clone()),
+            place: i.place.clone().unwrap_or_else(|| m.place.clone()),
+            agenda: i.agenda.clone().unwrap_or_else(|| m.agenda.clone()),
+            minutes: i.minutes.clone().unwrap_or_else(|| m.minutes.clone()),
+            decisions: i.add_decisions.clone(),
+        })
+        .map_err(|e| errs.extend(e))
+        .ok();
+        let before_att = self.attendance_of(tx.conn(), id).await?;
+        let members = self.body_members(tx.conn(), m.body_id).await?;
+        let mut att: Vec<(i64, &'static str, Option<String>)> = Vec::new();
+        for a in i.attendance.iter().flatten() {
+            let known = before_att.iter().any(|(o, _, _)| *o == a.org_id)
+                || members.iter().any(|x| x.org_id == a.org_id);
+            if !known {
+                errs.push(FieldError::new(
+                    "attendance",
+                    Rule::UnknownValue,
+                    format!("单位 {} 不是该联席会议的成员单位", a.org_id),
+                    format!("organisation {} is not a member of this body", a.org_id),
+                ));
+                continue;
+            }
+            match check_attendance("attendance", &a.status) {
+                Ok(s) => att.push((
+                    a.org_id,
+                    s,
+                    a.attendee
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| s.chars().take(100).collect()),
+                )),
+                Err(e) => errs.push(e),
+            }
+        }
+        let (Some(f), true) = (f, errs.is_empty()) else {
+            return Err(StoreError::Invalid(errs));
+        };
+        let att_changed = att.iter().any(|(o, s, w)| {
+            !before_att
+                .iter()
+                .any(|(bo, bs, bw)| bo == o && bs == s && bw == w)
+        });
+        if f.title == m.title
+            && f.date == m.date
+            && f.place == m.place
+            && f.agenda == m.agenda
+            && f.minutes == m.minutes
+            && f.decisions.is_empty()
+            && !att_changed
+        {
+            return Ok(m);
+        }
+        let before_dec = self.decision_texts(tx.conn(), id).await?;
+        let now = now_ms();
+        let agenda =
+            serde_json::to_string(&f.agenda).map_err(|e| StoreError::Other(e.to_string()))?;
+        let n = sqlx::query(
+            "UPDATE meetings SET title = $1, meeting_date = $2, place = $3, agenda = $4, minutes = $5, version = version + 1, updated_at = $6 \
+             WHERE id = $7 AND version = $8",
+        )
+        .bind(&f.title)
+        .bind(&f.date)
+        .bind(&f.place)
+        .bind(&agenda)
+        .bind(&f.minutes)
+        .bind(now)
+        .bind(id)
+        .bind(m.version)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(meeting_changed());
+        }
+        for (org, status, who) in &att {
+            sqlx::query("DELETE FROM meeting_attendance WHERE meeting_id = $1 AND org_id = $2")
+                .bind(id)
+                .bind(org)
+                .execute(tx.conn())
+                .await?;
+            sqlx::query(
+                "INSERT INTO meeting_attendance (meeting_id, org_id, status, attendee) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(org)
+            .bind(*status)
+            .bind(who.as_deref())
+            .execute(tx.conn())
+            .await?;
+        }
+        let next: i64 = sqlx::query(
+            "SELECT COALESCE(MAX(seq), 0) FROM meeting_decisions WHERE meeting_id = $1",
+        )
+        .bind(id)
+        .fetch_one(tx.conn())
+        .await?
+        .try_get(0)?;
+        for (k, d) in f.decisions.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO meeting_decisions (meeting_id, seq, text) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(next + k as i64 + 1)
+            .bind(d)
+            .execute(tx.conn())
+            .await?;
+        }
+        let after_att = self.attendance_of(tx.conn(), id).await?;
+        let after_dec = self.decision_texts(tx.conn(), id).await?;
+        let js = |title: &str,
+                  date: &str,
+                  place: &str,
+                  agenda: &[String],
+                  minutes: &str,
+                  att: &[(i64, String, Option<String>)],
+                  dec: &[String]| {
+            serde_json::json!({
+                "title": title, "date": date, "place": place, "agenda": agenda, "minutes": minutes,
+                "attendance": att.iter().map(|(o, s, w)| serde_json::json!({"org_id": o, "status": s, "attendee": w})).collect::<Vec<_>>(),
+                "decisions": dec,
+            })
+        };
+        audit::append(
+            tx.conn(),
+            actor,
+            audit::action::UPDATE,
+            "meeting",
+            &id.to_string(),
+            &format!("修改会议记录:{} {}", f.date, f.title),
+            Some(&js(
+                &m.title,
+                &m.date,
+                &m.place,
+                &m.agenda,
+                &m.minutes,
+                &before_att,
+                &before_dec,
+            )),
+            Some(&js(
+                &f.title, &f.date, &f.place, &f.agenda, &f.minutes, &after_att, &after_dec,
+            )),
+            now,
+        )
+        .await?;
+        let m = self
+            .meeting_in(tx.conn(), &Scope::All, id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// Corrects the text of a decision before it became a task (409
+    /// `decision_assigned` after); audit-logged with before and after.
+    pub async fn correct_decision(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        decision_id: i64,
+        i: &DecisionEdit,
+    ) -> Result<Decision> {
+        if !actor.role.is_region_staff() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.db.begin().await?;
+        let m = self
+            .meeting_in(tx.conn(), &actor.write_scope(), meeting_id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(
+            "SELECT seq, text, task_id FROM meeting_decisions WHERE id = $1 AND meeting_id = $2",
+        )
+        .bind(decision_id)
+        .bind(meeting_id)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let seq: i64 = row.try_get(0)?;
+        let old: String = row.try_get(1)?;
+        if row.try_get::<Option<i64>, _>(2)?.is_some() {
+            return Err(decision_assigned());
+        }
+        if i.version.is_some_and(|v| v != m.version) {
+            return Err(meeting_changed());
+        }
+        let text =
+            gongjiang_domain::error::text("text", ("议定事项", "Decision"), &i.text, true, 500)
+                .map_err(StoreError::invalid)?
+                .unwrap_or_default();
+        let out = Decision {
+            id: decision_id,
+            seq,
+            text: text.clone(),
+            task_id: None,
+            task_title: None,
+            task_status: None,
+            task_status_label: None,
+            task_owner: None,
+        };
+        if text == old {
+            return Ok(out);
+        }
+        let now = now_ms();
+        let n =
+            sqlx::query("UPDATE meeting_decisions SET text = $1 WHERE id = $2 AND task_id IS NULL")
+                .bind(&text)
+                .bind(decision_id)
+                .execute(tx.conn())
+                .await?
+                .rows_affected();
+        if n != 1 {
+            return Err(decision_assigned());
+        }
+        let n = sqlx::query(
+            "UPDATE meetings SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3",
+        )
+        .bind(now)
+        .bind(meeting_id)
+        .bind(m.version)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(meeting_changed());
+        }
+        audit::append(
+            tx.conn(),
+            actor,
+            audit::action::UPDATE,
+            "meeting_decision",
+            &decision_id.to_string(),
+            &format!("{} 议定事项 {seq}:{text}", m.title),
+            Some(&serde_json::json!({"meeting_id": meeting_id, "seq": seq, "text": old})),
+            Some(&serde_json::json!({"meeting_id": meeting_id, "seq": seq, "text": text})),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
     }
 }

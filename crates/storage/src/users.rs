@@ -23,6 +23,8 @@ pub struct User {
     pub org_name: Option<String>,
     pub disabled: bool,
     pub must_change_password: bool,
+    /// Where e-mail notifications go (none: in-app only).
+    pub email: Option<String>,
     pub created_at: i64,
     pub last_login_at: Option<i64>,
 }
@@ -55,7 +57,7 @@ impl User {
 
 const COLUMNS: &str =
     "u.id, u.username, u.display_name, u.role, u.region_code, r.name AS region_name, u.org_id, \
-    o.name AS org_name, u.disabled, u.must_change_password, u.created_at, u.last_login_at";
+    o.name AS org_name, u.disabled, u.must_change_password, u.email, u.created_at, u.last_login_at";
 const FROM: &str = " FROM users u LEFT JOIN regions r ON r.code = u.region_code LEFT JOIN orgs o ON o.id = u.org_id";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<User> {
@@ -70,6 +72,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<User> {
         org_name: r.try_get("org_name")?,
         disabled: r.try_get::<i64, _>("disabled")? != 0,
         must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
+        email: r.try_get("email")?,
         created_at: r.try_get("created_at")?,
         last_login_at: r.try_get("last_login_at")?,
     })
@@ -149,6 +152,54 @@ pub async fn set_assignment(
         .bind(role.code())
         .bind(region_code)
         .bind(org_id)
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Checks an e-mail address: empty means none; otherwise one `local@domain` with a
+/// dot in the domain, no spaces, at most 254 characters. Returns it trimmed.
+pub fn parse_email(s: &str) -> std::result::Result<Option<String>, gongjiang_domain::FieldError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let bad = || {
+        gongjiang_domain::FieldError::new(
+            "email",
+            gongjiang_domain::Rule::BadFormat,
+            format!("电子邮箱“{s}”格式不正确,应形如 name@example.com"),
+            format!("'{s}' is not an e-mail address (name@example.com)"),
+        )
+    };
+    if s.chars().count() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad());
+    }
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return Err(bad());
+    };
+    if local.is_empty()
+        || local.contains('@')
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+        || s.parse::<lettre::Address>().is_err()
+    {
+        return Err(bad());
+    }
+    Ok(Some(s.to_string()))
+}
+
+pub async fn set_email(
+    conn: &mut AnyConnection,
+    id: i64,
+    email: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query("UPDATE users SET email = $1, updated_at = $2 WHERE id = $3")
+        .bind(email)
         .bind(now)
         .bind(id)
         .execute(conn)

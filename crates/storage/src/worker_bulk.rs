@@ -15,6 +15,17 @@
 //! they reach the database differs. Nothing is committed unless every row is valid (or
 //! `skip_invalid`), so a failing file leaves the registry as it was. One audit entry
 //! records the import (file, counts); each later full view is audited as usual.
+//!
+//! Large loads on SQLite: once a load is going to add many rows compared with the
+//! registry's size, the loader drops the worker indexes inside its transaction and
+//! re-creates them before it commits. Inserting a million rows into the unique index of
+//! random keyed hashes cost a B-tree descent, a page rewrite and a statement-journal copy
+//! of that page per row; `CREATE INDEX` sorts once. Everything the loader looks up while
+//! the indexes are gone goes by primary key (existing workers are known by hash prefix
+//! from the start), the registry counts are taken before the drop, and re-creating the
+//! unique index checks again that no 身份证号 is there twice. Other connections keep
+//! reading their snapshot (WAL); a failed or rolled back load leaves the indexes as they
+//! were.
 use crate::audit;
 use crate::crypto::{mask_phone, DataKey};
 use crate::error::{Result, StoreError};
@@ -22,19 +33,58 @@ use crate::import::{from_field, Options, Outcome, RowProblem};
 use crate::indicators;
 use crate::scope::Actor;
 use crate::service::Service;
-use crate::sql::{Arg, Sql};
+use crate::sql::Sql;
 use crate::workers::{check_fields, merge_certificate, parse_certificates, Fields, WorkerInput};
 use crate::{now_ms, Tx};
 use gongjiang_domain::Role;
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Rows per multi-row INSERT (19 parameters each: well under SQLite's 32,766).
 const INSERT_BATCH: usize = 500;
 /// Keys per `IN (…)` lookup.
 const LOOKUP_BATCH: usize = 500;
-/// SQLite page cache while a bulk import runs, in KiB.
+/// SQLite page cache while a bulk import runs, in KiB (also the sorter's memory when the
+/// indexes are re-created).
 const BULK_CACHE_KIB: i64 = 256 * 1024;
+/// SQLite page cache while rows are appended with the indexes dropped, in KiB: new pages
+/// go to the WAL as they fill instead of all at the commit.
+const APPEND_CACHE_KIB: i64 = 16 * 1024;
+/// Existing workers read per query when an import begins.
+const EXISTING_PAGE: i64 = 100_000;
+/// SQLite: the indexes are rebuilt instead of maintained once a load adds at least this
+/// many rows and (by the file's progress so far) at least a quarter of the registry's
+/// size. Smaller loads keep the indexes.
+pub const DEFER_INDEXES_MIN_ROWS: usize = 10_000;
+
+/// Hashing for u64 keys that are already well spread (keyed-hash prefixes) or packed
+/// numbers: one 128-bit multiply folded, instead of SipHash per lookup.
+#[derive(Default, Clone, Copy)]
+struct U64Hasher(u64);
+
+impl Hasher for U64Hasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b) ^ self.0.rotate_left(8));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        let m = u128::from(n ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);
+        self.0 = (m as u64) ^ ((m >> 64) as u64);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<U64Hasher>>;
 
 /// A row whose own fields are valid, with its personal numbers hashed and encrypted.
 #[derive(Debug, Clone)]
@@ -44,6 +94,8 @@ pub struct Prepared {
     pub org: String,
     f: Fields,
     dup_key: u64,
+    /// The first 8 bytes of the keyed hash (its first 16 hex digits).
+    hash_prefix: u64,
     id_hash: String,
     id_enc: String,
     phone_enc: Option<String>,
@@ -113,6 +165,20 @@ fn prefix(hash: &str) -> u64 {
     u64::from_str_radix(hash.get(..16).unwrap_or(""), 16).unwrap_or(0)
 }
 
+/// 64 hex digits and the prefix of a keyed hash.
+fn keyed_hash(key: &DataKey, value: &str) -> (String, u64) {
+    match key.blind_index_raw(value) {
+        Some(raw) => {
+            let mut hex = String::with_capacity(64);
+            crate::crypto::push_hex(&mut hex, &raw);
+            let mut p = [0u8; 8];
+            p.copy_from_slice(&raw[..8]);
+            (hex, u64::from_be_bytes(p))
+        }
+        None => (String::new(), 0),
+    }
+}
+
 impl Preparer {
     pub fn prepare(
         &self,
@@ -149,10 +215,12 @@ impl Preparer {
         // An import row carries one certificate; the list is merged, never replaced.
         f.certificates = None;
         let id = f.id.expose();
+        let (id_hash, hash_prefix) = keyed_hash(&self.key, id);
         Item::Ready(Prepared {
             line,
             dup_key: dup_key(id),
-            id_hash: self.key.blind_index(id),
+            hash_prefix,
+            id_hash,
             id_enc: self.key.encrypt(id),
             phone_enc: f.phone.as_deref().map(|p| self.key.encrypt(p)),
             phone_hash: f.phone.as_deref().map(|p| self.key.blind_index(p)),
@@ -188,18 +256,50 @@ pub struct WorkerLoader {
     /// Ids of those organisations (None: every organisation).
     in_scope: Option<HashSet<i64>>,
     /// Worker key → first line seen.
-    seen: HashMap<u64, usize>,
-    /// Hash prefixes of the workers present when the import began.
-    existing: HashSet<u64>,
+    seen: FastMap<u64, usize>,
+    /// Keyed-hash prefix → id of the workers present when the import began.
+    existing: FastMap<u64, i64>,
+    /// Further ids for a prefix that two existing workers share (practically never).
+    shared_prefix: FastMap<u64, Vec<i64>>,
     /// Registry counts (workers, high-skilled) of every touched organisation, before.
     before: HashMap<i64, (i64, i64)>,
+    /// SQLite, after the indexes were dropped: every organisation's counts at that moment
+    /// (for organisations touched later: untouched until then, so as they were before).
+    baseline: Option<HashMap<i64, (i64, i64)>>,
+    /// SQLite: the statements that re-create the dropped worker indexes.
+    deferred: Option<Vec<String>>,
+    /// How far through the file the last chunk was (0–1, 0 when unknown).
+    progress: f64,
     outcome: Outcome,
     rejected: HashSet<usize>,
     now: i64,
+    /// The multi-row INSERT for a full batch, built once.
+    insert_sql: String,
+}
+
+/// glibc: no "fast bins" for small blocks, process-wide, from the first worker import on.
+/// A million-row import allocates and frees tens of millions of small strings across
+/// threads (parsed cells, prepared rows, bound parameters, SQLite's copies of them), and
+/// glibc spent about a quarter of the import's CPU consolidating its fast bins
+/// (`malloc_consolidate`): 1M rows took 14.9 s of CPU with them and 10.9 s without. Small
+/// blocks still come from each thread's cache; nothing else changes.
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            // SAFETY: mallopt only sets an allocator parameter (M_MXFAST 0: no fast bins);
+            // glibc allows it at any time and from any thread.
+            unsafe {
+                libc::mallopt(libc::M_MXFAST, 0);
+            }
+        });
+    }
 }
 
 impl Service {
     pub fn worker_preparer(&self) -> Preparer {
+        tune_allocator();
         Preparer {
             key: self.key.clone(),
             today: chrono::Utc::now().date_naive(),
@@ -233,12 +333,37 @@ impl Service {
             ids.insert(id);
         }
         let in_scope = (resolved != crate::scope::Resolved::All).then_some(ids);
-        let existing = sqlx::query("SELECT id_hash FROM workers")
+        let now = now_ms();
+        // The workers already registered, by keyed-hash prefix, a page at a time: rows of
+        // the file whose prefix is not here are new without asking the database.
+        let mut existing = FastMap::default();
+        let mut shared_prefix: FastMap<u64, Vec<i64>> = FastMap::default();
+        let mut after = 0i64;
+        loop {
+            let page = sqlx::query(
+                "SELECT id, substr(id_hash, 1, 16) FROM workers WHERE id > $1 ORDER BY id LIMIT $2",
+            )
+            .bind(after)
+            .bind(EXISTING_PAGE)
             .fetch_all(tx.conn())
-            .await?
-            .iter()
-            .map(|r| Ok(prefix(&r.try_get::<String, _>(0)?)))
-            .collect::<Result<HashSet<u64>>>()?;
+            .await?;
+            for r in &page {
+                let id: i64 = r.try_get(0)?;
+                let p = prefix(&r.try_get::<String, _>(1)?);
+                match existing.entry(p) {
+                    std::collections::hash_map::Entry::Occupied(_) => {
+                        shared_prefix.entry(p).or_default().push(id)
+                    }
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(id);
+                    }
+                }
+                after = id;
+            }
+            if (page.len() as i64) < EXISTING_PAGE {
+                break;
+            }
+        }
         Ok(WorkerLoader {
             tx: Some(tx),
             backend: self.db.backend,
@@ -246,14 +371,76 @@ impl Service {
             opts,
             orgs,
             in_scope,
-            seen: HashMap::new(),
+            seen: FastMap::default(),
             existing,
+            shared_prefix,
             before: HashMap::new(),
+            baseline: None,
+            deferred: None,
+            progress: 0.0,
             outcome: Outcome::default(),
             rejected: HashSet::new(),
-            now: now_ms(),
+            now,
+            insert_sql: insert_sql(INSERT_BATCH, self.db.backend, now),
         })
     }
+}
+
+/// Columns of an inserted worker: [`INSERT_ARITY`] bound in [`WorkerLoader::insert`]'s
+/// order, then the two timestamps (the import's time, written into the statement).
+const INSERT_COLUMNS: &str = "org_id, name, id_enc, id_hash, id_masked, phone_enc, phone_hash, phone_masked, gender, birth_year, \
+     occupation, skill_level, certificate_no, certified_on, frontline, political_status, certificates, created_at, updated_at";
+const INSERT_ARITY: usize = 17;
+
+/// `INSERT INTO workers (…) VALUES (…), …` for `rows` rows: `?` on SQLite (see
+/// [`Sql::for_backend`]), `$N` on PostgreSQL.
+fn insert_sql(rows: usize, backend: crate::Backend, now: i64) -> String {
+    let mut s = String::with_capacity(200 + rows * (INSERT_ARITY * 6 + 40));
+    s.push_str("INSERT INTO workers (");
+    s.push_str(INSERT_COLUMNS);
+    s.push_str(") VALUES ");
+    let mut n = 0;
+    for r in 0..rows {
+        s.push_str(if r == 0 { "(" } else { ", (" });
+        for _ in 0..INSERT_ARITY {
+            n += 1;
+            if backend == crate::Backend::Sqlite {
+                s.push('?');
+            } else {
+                s.push('$');
+                s.push_str(&n.to_string());
+            }
+            s.push_str(", ");
+        }
+        s.push_str(&format!("{now}, {now})"));
+    }
+    s
+}
+
+/// A certificate list of one, serialised exactly as `serde_json` writes
+/// `vec![Certificate { … }]` (same fields, same order), without copying the fields.
+#[derive(serde::Serialize)]
+struct CertificateRef<'a> {
+    no: &'a str,
+    skill_level: Option<&'a str>,
+    occupation: Option<&'a str>,
+    certified_on: Option<&'a str>,
+    issuer: Option<&'a str>,
+}
+
+/// The certificate list of a new worker: the row's certificate, if it has one.
+fn new_certificates(f: &Fields) -> Result<String> {
+    let Some(no) = f.certificate_no.as_deref() else {
+        return Ok("[]".to_string());
+    };
+    serde_json::to_string(&[CertificateRef {
+        no,
+        skill_level: f.skill.map(|s| s.code()),
+        occupation: f.occupation.as_deref(),
+        certified_on: f.certified_on.as_deref(),
+        issuer: None,
+    }])
+    .map_err(|e| StoreError::Other(e.to_string()))
 }
 
 fn problem(line: usize, field: &str, zh: String, en: String) -> RowProblem {
@@ -276,6 +463,14 @@ impl WorkerLoader {
     /// Writing stops at the first invalid row unless `skip_invalid`; checking goes on.
     fn writing(&self) -> bool {
         !self.opts.dry_run && (self.opts.skip_invalid || self.rejected.is_empty())
+    }
+
+    /// How far through the file the next chunk reaches (0–1; 0 when unknown). Used only
+    /// to judge how many rows the load will add in all.
+    pub fn set_progress(&mut self, fraction: f64) {
+        if fraction.is_finite() {
+            self.progress = fraction.clamp(0.0, 1.0);
+        }
     }
 
     /// Checks and (while the file is still valid) writes one chunk. Returns the values
@@ -321,12 +516,17 @@ impl WorkerLoader {
                 }
             }
         }
-        // Existing workers among the ready rows.
-        let candidates: Vec<&str> = ready
-            .iter()
-            .filter(|(p, _)| self.existing.contains(&prefix(&p.id_hash)))
-            .map(|(p, _)| p.id_hash.as_str())
-            .collect();
+        // Existing workers among the ready rows: those whose hash prefix was registered
+        // when the import began, fetched by id.
+        let mut candidates: Vec<i64> = Vec::new();
+        for (p, _) in &ready {
+            if let Some(id) = self.existing.get(&p.hash_prefix) {
+                candidates.push(*id);
+                if let Some(more) = self.shared_prefix.get(&p.hash_prefix) {
+                    candidates.extend(more);
+                }
+            }
+        }
         let stored = self.lookup(&candidates).await?;
         let mut inserts: Vec<(Prepared, i64)> = Vec::new();
         let mut updates: Vec<(Prepared, i64, i64, i64, String)> = Vec::new();
@@ -380,6 +580,9 @@ impl WorkerLoader {
         if !self.writing() {
             return Ok(rejected_values);
         }
+        if self.deferred.is_none() && self.large_load() {
+            self.drop_indexes().await?;
+        }
         // Registry counts before this chunk touches them.
         let mut touched: Vec<i64> = inserts.iter().map(|(_, o)| *o).collect();
         for (_, o, _, old, _) in &updates {
@@ -390,7 +593,10 @@ impl WorkerLoader {
         touched.dedup();
         touched.retain(|o| !self.before.contains_key(o));
         if !touched.is_empty() {
-            let counts = indicators::worker_counts(self.conn()?, &touched).await?;
+            let counts = match &self.baseline {
+                Some(b) => b.clone_subset(&touched),
+                None => indicators::worker_counts(self.conn()?, &touched).await?,
+            };
             for o in touched {
                 self.before
                     .insert(o, counts.get(&o).copied().unwrap_or((0, 0)));
@@ -405,24 +611,81 @@ impl WorkerLoader {
         Ok(rejected_values)
     }
 
+    /// SQLite: whether this load adds enough rows, compared with the registry, that
+    /// sorting the indexes once beats maintaining them row by row.
+    fn large_load(&self) -> bool {
+        if self.backend != crate::Backend::Sqlite {
+            return false;
+        }
+        let created = self.outcome.created;
+        if created < DEFER_INDEXES_MIN_ROWS {
+            return false;
+        }
+        // Rows the whole file will add, judged by how far through it this chunk is.
+        let expected = if self.progress > 0.0 {
+            created as f64 / self.progress
+        } else {
+            created as f64
+        };
+        expected * 4.0 >= self.existing.len() as f64
+    }
+
+    /// SQLite: takes every organisation's registry counts, then drops the worker indexes
+    /// (they are re-created by [`WorkerLoader::finish`] before the commit).
+    async fn drop_indexes(&mut self) -> Result<()> {
+        let conn = self.conn()?;
+        let orgs: Vec<i64> = sqlx::query("SELECT DISTINCT org_id FROM workers")
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()?;
+        let baseline = indicators::worker_counts(&mut *conn, &orgs).await?;
+        let indexes = sqlx::query(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'workers' AND sql IS NOT NULL ORDER BY name",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut recreate = Vec::new();
+        for r in &indexes {
+            let name: String = r.try_get(0)?;
+            let sql: String = r.try_get(1)?;
+            sqlx::query(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))
+                .execute(&mut *conn)
+                .await?;
+            recreate.push(sql);
+        }
+        sqlx::query(&format!("PRAGMA cache_size = -{APPEND_CACHE_KIB}"))
+            .execute(&mut *conn)
+            .await?;
+        tracing::debug!(
+            indexes = recreate.len(),
+            "worker import: indexes dropped until the commit"
+        );
+        self.baseline = Some(baseline);
+        self.deferred = Some(recreate);
+        Ok(())
+    }
+
     fn reject(&mut self, line: usize, problems: Vec<RowProblem>) {
         self.rejected.insert(line);
         self.outcome.problems.extend(problems);
     }
 
-    async fn lookup(&mut self, hashes: &[&str]) -> Result<HashMap<String, Stored>> {
+    /// The stored workers with these ids, by keyed hash.
+    async fn lookup(&mut self, ids: &[i64]) -> Result<HashMap<String, Stored>> {
         let mut out = HashMap::new();
-        for batch in hashes.chunks(LOOKUP_BATCH) {
+        for batch in ids.chunks(LOOKUP_BATCH) {
             let mut sql = Sql::for_backend(
                 "SELECT id, org_id, name, phone_hash, occupation, skill_level, certificate_no, certified_on, frontline, \
-                 political_status, certificates, id_hash FROM workers WHERE id_hash IN (",
+                 political_status, certificates, id_hash FROM workers WHERE id IN (",
                 self.backend,
             );
-            for (i, h) in batch.iter().enumerate() {
+            for (i, id) in batch.iter().enumerate() {
                 if i > 0 {
                     sql.push(", ");
                 }
-                sql.bind_text(*h);
+                sql.bind_int(*id);
             }
             sql.push(")");
             for r in sql.query().fetch_all(self.conn()?).await? {
@@ -448,52 +711,60 @@ impl WorkerLoader {
     }
 
     async fn insert(&mut self, batch: &[(Prepared, i64)]) -> Result<()> {
-        let now = self.now;
-        let mut sql = Sql::for_backend(
-            "INSERT INTO workers (org_id, name, id_enc, id_hash, id_masked, phone_enc, phone_hash, phone_masked, gender, birth_year, \
-             occupation, skill_level, certificate_no, certified_on, frontline, political_status, certificates, created_at, updated_at) VALUES ",
-            self.backend,
-        );
-        for (n, (p, org_id)) in batch.iter().enumerate() {
-            let f = &p.f;
-            let mut certs = Vec::new();
-            merge_certificate(&mut certs, f);
-            let certs =
-                serde_json::to_string(&certs).map_err(|e| StoreError::Other(e.to_string()))?;
-            sql.push(if n == 0 { "(" } else { ", (" });
-            let args = [
-                Arg::Int(*org_id),
-                Arg::Text(f.name.clone()),
-                Arg::Text(p.id_enc.clone()),
-                Arg::Text(p.id_hash.clone()),
-                Arg::Text(f.id.masked()),
-                Arg::OptText(p.phone_enc.clone()),
-                Arg::OptText(p.phone_hash.clone()),
-                Arg::OptText(f.phone.as_deref().map(mask_phone)),
-                Arg::Text(if f.id.is_male() { "男" } else { "女" }.into()),
-                Arg::OptInt(
+        use sqlx::Arguments;
+        let partial;
+        let text = if batch.len() == INSERT_BATCH {
+            self.insert_sql.as_str()
+        } else {
+            partial = insert_sql(batch.len(), self.backend, self.now);
+            partial.as_str()
+        };
+        // Values computed per row; the rest is borrowed from the prepared rows.
+        let derived: Vec<(String, Option<String>, Option<i64>, String)> = batch
+            .iter()
+            .map(|(p, _)| {
+                let f = &p.f;
+                Ok((
+                    f.id.masked(),
+                    f.phone.as_deref().map(mask_phone),
                     f.id.birth_date()
                         .map(|d| i64::from(chrono::Datelike::year(&d))),
-                ),
-                Arg::OptText(f.occupation.clone()),
-                Arg::OptText(f.skill.map(|s| s.code().to_string())),
-                Arg::OptText(f.certificate_no.clone()),
-                Arg::OptText(f.certified_on.clone()),
-                Arg::Int(i64::from(f.frontline)),
-                Arg::OptText(f.political_status.clone()),
-                Arg::Text(certs),
-                Arg::Int(now),
-                Arg::Int(now),
-            ];
-            for (i, a) in args.into_iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(a);
-            }
-            sql.push(")");
+                    new_certificates(f)?,
+                ))
+            })
+            .collect::<Result<_>>()?;
+        let mut args = sqlx::any::AnyArguments::default();
+        args.reserve(batch.len() * INSERT_ARITY, 0);
+        let bad = |e: sqlx::error::BoxDynError| StoreError::Other(e.to_string());
+        for ((p, org_id), (id_masked, phone_masked, birth_year, certs)) in
+            batch.iter().zip(&derived)
+        {
+            let f = &p.f;
+            args.add(*org_id).map_err(bad)?;
+            args.add(f.name.as_str()).map_err(bad)?;
+            args.add(p.id_enc.as_str()).map_err(bad)?;
+            args.add(p.id_hash.as_str()).map_err(bad)?;
+            args.add(id_masked.as_str()).map_err(bad)?;
+            args.add(p.phone_enc.as_deref()).map_err(bad)?;
+            args.add(p.phone_hash.as_deref()).map_err(bad)?;
+            args.add(phone_masked.as_deref()).map_err(bad)?;
+            args.add(if f.id.is_male() { "男" } else { "女" })
+                .map_err(bad)?;
+            args.add(*birth_year).map_err(bad)?;
+            args.add(f.occupation.as_deref()).map_err(bad)?;
+            args.add(f.skill.map(|s| s.code())).map_err(bad)?;
+            args.add(f.certificate_no.as_deref()).map_err(bad)?;
+            args.add(f.certified_on.as_deref()).map_err(bad)?;
+            args.add(i64::from(f.frontline)).map_err(bad)?;
+            args.add(f.political_status.as_deref()).map_err(bad)?;
+            args.add(certs.as_str()).map_err(bad)?;
         }
-        sql.query().execute(self.conn()?).await?;
+        let conn = self
+            .tx
+            .as_mut()
+            .map(Tx::conn)
+            .ok_or_else(|| StoreError::Other("worker import already finished".into()))?;
+        sqlx::query_with(text, args).execute(conn).await?;
         Ok(())
     }
 
@@ -535,12 +806,17 @@ impl WorkerLoader {
             .tx
             .take()
             .ok_or_else(|| StoreError::Other("worker import already finished".into()))?;
-        if self.backend == crate::Backend::Sqlite {
-            sqlx::query("PRAGMA cache_size = -2000")
-                .execute(tx.conn())
-                .await?;
-        }
         if ok && outcome.created + outcome.updated > 0 {
+            if let Some(indexes) = self.deferred.take() {
+                sqlx::query(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))
+                    .execute(tx.conn())
+                    .await?;
+                for sql in &indexes {
+                    // The unique index on id_hash fails here, and the import with it, if a
+                    // 身份证号 were stored twice.
+                    sqlx::query(sql).execute(tx.conn()).await?;
+                }
+            }
             indicators::settle_worker_counts(tx.conn(), &self.before).await?;
             let zh = format!(
                 "导入职工 {label}:共 {} 行,新增 {},更新 {},未变 {},拒绝 {}",
@@ -562,8 +838,18 @@ impl WorkerLoader {
                 now_ms(),
             )
             .await?;
+            if self.backend == crate::Backend::Sqlite {
+                sqlx::query("PRAGMA cache_size = -2000")
+                    .execute(tx.conn())
+                    .await?;
+            }
             tx.commit().await?;
         } else {
+            if self.backend == crate::Backend::Sqlite {
+                sqlx::query("PRAGMA cache_size = -2000")
+                    .execute(tx.conn())
+                    .await?;
+            }
             tx.tx.rollback().await?;
         }
         outcome.written = ok;
@@ -571,9 +857,49 @@ impl WorkerLoader {
     }
 }
 
+/// The counts of some organisations, from a map of all.
+trait Subset {
+    fn clone_subset(&self, keys: &[i64]) -> HashMap<i64, (i64, i64)>;
+}
+
+impl Subset for HashMap<i64, (i64, i64)> {
+    fn clone_subset(&self, keys: &[i64]) -> HashMap<i64, (i64, i64)> {
+        keys.iter()
+            .filter_map(|k| self.get(k).map(|v| (*k, *v)))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_certificates_serialise_like_the_list() {
+        let today = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let mut f = Fields {
+            name: "张三".into(),
+            id: gongjiang_domain::IdNumber::parse("11010519491231002X", today).unwrap(),
+            phone: None,
+            occupation: Some("钳工 \"甲\"".into()),
+            skill: Some(gongjiang_domain::SkillLevel::Senior),
+            certificate_no: Some("S1\\2".into()),
+            certified_on: Some("2020-01-02".into()),
+            frontline: true,
+            political_status: None,
+            certificates: None,
+        };
+        let mut list = Vec::new();
+        merge_certificate(&mut list, &f);
+        assert_eq!(
+            new_certificates(&f).unwrap(),
+            serde_json::to_string(&list).unwrap()
+        );
+        f.certificate_no = None;
+        assert_eq!(new_certificates(&f).unwrap(), "[]");
+        let hex = hex::encode([0xABu8; 32]);
+        assert_eq!(prefix(&hex), 0xABAB_ABAB_ABAB_ABAB);
+    }
 
     #[test]
     fn worker_keys_are_exact() {

@@ -12,7 +12,8 @@ use crate::service::Service;
 use crate::sql::{like_escape, Sql};
 use crate::{now_ms, Page};
 use gongjiang_domain::workflow::{
-    advance, may_review, Action, Effect, Path, Position, Process, Refusal, Status,
+    advance, check_notice_decision, check_objection_text, items_outcome, may_review, Action,
+    Effect, ItemStatus, ObjectionOutcome, Path, Position, Process, Refusal, Status, Subject,
 };
 use gongjiang_domain::{FieldError, Role, Rule};
 use serde::{Deserialize, Serialize};
@@ -53,8 +54,65 @@ pub struct Case {
     pub submitted_by: Option<i64>,
     #[serde(skip)]
     pub created_by: Option<i64>,
+    /// The module record the case drives, e.g. `liuyou:17:2023`.
+    pub subject: Option<String>,
+    /// Checklist items and their decisions (filled on the detail; empty in lists).
+    pub items: Vec<CaseItem>,
+    /// Objections lodged during the public notice (filled on the detail).
+    pub objections: Vec<Objection>,
+    /// The experts' aggregate score, once the city closed the scoring.
+    pub score: Option<f64>,
+    /// Assigned experts and their scores as the caller may see them (filled on the
+    /// detail): all of them for the city, an expert's own row for that expert.
+    pub experts: Vec<CaseExpert>,
     #[serde(skip)]
     path: Path,
+}
+
+/// An expert assigned to score a case.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseExpert {
+    pub user_id: i64,
+    /// The expert's name (the city and the expert); 专家A/B/C for everyone else.
+    pub name: String,
+    pub score: Option<f64>,
+    pub comment: Option<String>,
+    pub scored_at: Option<i64>,
+    /// Far from the other experts (see the assessment's outlier rule).
+    pub outlier: bool,
+}
+
+/// A checklist item of a case and its decision.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseItem {
+    pub item: String,
+    pub name: String,
+    /// draft, submitted, accepted, returned
+    pub status: String,
+    pub status_label: String,
+    pub reason: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+}
+
+/// An objection lodged during the public notice, with the city's answer.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Objection {
+    pub id: i64,
+    /// Who lodged it: shown to the city and to the objector only (公示异议人信息保密).
+    pub by: Option<String>,
+    /// Who raised it, when the office recorded an objection received by letter or phone.
+    pub raised_by: Option<String>,
+    pub body: String,
+    /// open, upheld, dismissed
+    pub outcome: String,
+    pub outcome_label: String,
+    pub response: Option<String>,
+    pub answered_by: Option<String>,
+    pub answered_at: Option<i64>,
+    pub created_at: i64,
+    /// Lodged by the caller.
+    pub mine: bool,
 }
 
 impl Case {
@@ -128,7 +186,7 @@ pub struct CaseFilter {
 }
 
 const SELECT: &str = "SELECT c.id, c.process, c.org_id, o.name AS org_name, c.title, c.status, c.step, c.data, c.due_at, c.result_ref, \
-    c.version, c.created_at, c.updated_at, c.submitted_by, c.created_by, o.region_l2, o.region_l3, c.file_ids FROM wf_cases c JOIN orgs o ON o.id = c.org_id";
+    c.version, c.created_at, c.updated_at, c.submitted_by, c.created_by, o.region_l2, o.region_l3, c.file_ids, c.subject, c.score_x100 FROM wf_cases c JOIN orgs o ON o.id = c.org_id";
 
 fn from_row(r: &sqlx::any::AnyRow, en: bool, now: i64) -> Result<Case> {
     let process: String = r.try_get("process")?;
@@ -163,6 +221,13 @@ fn from_row(r: &sqlx::any::AnyRow, en: bool, now: i64) -> Result<Case> {
         created_by: r.try_get("created_by")?,
         files: Vec::new(),
         file_ids: serde_json::from_str(&r.try_get::<String, _>("file_ids")?).unwrap_or_default(),
+        subject: r.try_get("subject")?,
+        items: Vec::new(),
+        objections: Vec::new(),
+        score: r
+            .try_get::<Option<i64>, _>("score_x100")?
+            .map(|x| x as f64 / 100.0),
+        experts: Vec::new(),
         path: Path {
             district: r.try_get("region_l2")?,
             town: r.try_get("region_l3")?,
@@ -178,6 +243,30 @@ fn refusal(r: Refusal, action: Action, status: &str) -> StoreError {
             format!("{}须填写理由", action.label(false)),
             format!("{} needs a reason", action.label(true)),
         )]),
+        Refusal::NoticeRunning => StoreError::conflict(
+            "notice_running",
+            None,
+            "公示期尚未结束,期满后方可作出决定",
+            "the public notice has not run its days yet; decide when it ends",
+        ),
+        Refusal::ObjectionsOpen => StoreError::conflict(
+            "objections_open",
+            None,
+            "公示期间收到的异议尚未全部处理,请先逐条填写处理意见",
+            "answer every objection lodged during the notice first",
+        ),
+        Refusal::ObjectionUpheld => StoreError::conflict(
+            "objection_upheld",
+            None,
+            "有异议经核查成立,不能通过;请退回修改或不予通过",
+            "an objection was upheld: return or reject the case instead",
+        ),
+        Refusal::ScoringIncomplete => StoreError::conflict(
+            "scoring_incomplete",
+            None,
+            "专家评审尚未完成:还有专家未评分,或评分专家人数不足",
+            "expert scoring is not complete: an assigned expert has not scored, or too few have",
+        ),
         Refusal::WrongState => StoreError::conflict(
             "case_wrong_state",
             None,
@@ -240,6 +329,14 @@ impl Service {
                 format!("unknown process '{}'", i.process),
             )])
         })?;
+        if def.subject != Subject::None {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "process",
+                Rule::Forbidden,
+                format!("“{}”在其业务页面中提交,不能单独新建", def.name_zh),
+                format!("a {} is started from its own page", def.name_en),
+            )]));
+        }
         if !(actor.role == Role::Unit || actor.role.is_region_staff()) {
             return Err(StoreError::Forbidden);
         }
@@ -361,7 +458,16 @@ impl Service {
     /// the case on its behalf. (Reviewers are not applicants: a district cannot submit
     /// or withdraw a unit's application.)
     fn is_applicant(&self, actor: &Actor, c: &Case) -> bool {
-        (actor.role == Role::Unit && actor.org_id == Some(c.org_id))
+        if c.def().map(|d| d.subject) == Some(Subject::SelfReport) {
+            // Whoever acts for the assessment target (a district's staff, the member or
+            // pilot unit's own accounts).
+            return crate::assessment::acts_for(
+                actor,
+                c.data.get("target_kind").map(String::as_str).unwrap_or(""),
+                c.data.get("target_key").map(String::as_str).unwrap_or(""),
+            );
+        }
+        (matches!(actor.role, Role::Unit | Role::Department) && actor.org_id == Some(c.org_id))
             || (actor.role.is_region_staff()
                 && actor.user_id.is_some()
                 && actor.user_id == c.created_by)
@@ -418,6 +524,32 @@ impl Service {
         Ok(c)
     }
 
+    /// Replaces the form of a draft or returned case on behalf of the module that drives
+    /// it (checked like a draft; the submit that follows checks it in full).
+    pub(crate) async fn set_case_data(
+        &self,
+        conn: &mut AnyConnection,
+        id: i64,
+        data: &BTreeMap<String, String>,
+    ) -> Result<()> {
+        let process: String = sqlx::query_scalar("SELECT process FROM wf_cases WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+        let def = Process::find(&process).ok_or(StoreError::NotFound)?;
+        let data = check_draft(def, data)?;
+        let json = serde_json::to_string(&data).map_err(|e| StoreError::Other(e.to_string()))?;
+        sqlx::query(
+            "UPDATE wf_cases SET data = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND status IN ('draft', 'returned')",
+        )
+        .bind(&json)
+        .bind(now_ms())
+        .bind(id)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
     /// One case with its history and what `actor` may do with it now.
     pub async fn get_case(
         &self,
@@ -426,8 +558,17 @@ impl Service {
         en: bool,
     ) -> Result<(Case, Vec<Event>, Vec<Action>)> {
         let mut conn = self.db.pool.acquire().await?;
+        // An expert sees exactly the cases assigned to them.
+        let scope = if actor.role == Role::Expert {
+            if !assigned(&mut conn, id, actor.user_id).await? {
+                return Err(StoreError::NotFound);
+            }
+            Scope::All
+        } else {
+            actor.read_scope()
+        };
         let c = self
-            .case_in(&mut conn, &actor.read_scope(), id, en)
+            .case_in(&mut conn, &scope, id, en)
             .await?
             .ok_or(StoreError::NotFound)?;
         let def = c.def().ok_or(StoreError::NotFound)?;
@@ -453,7 +594,7 @@ impl Service {
                                 "上传材料"
                             }
                         }
-                        None => "",
+                        None => extra_action_label(&action, en),
                     }
                     .to_string(),
                     action,
@@ -473,6 +614,9 @@ impl Service {
         let actions = self.allowed_actions(actor, &c);
         let mut c = c;
         c.files = Self::file_metas(&mut conn, &c.file_ids).await?;
+        c.items = case_items(&mut conn, def, id, en).await?;
+        c.objections = self.objections_of(&mut conn, actor, id, en).await?;
+        c.experts = case_experts(&mut conn, actor, def, id, en).await?;
         Ok((c, events, actions))
     }
 
@@ -502,7 +646,22 @@ impl Service {
     /// `case_changed`. Approval of a pilot application creates the pilot in the same
     /// transaction.
     pub async fn act(&self, actor: &Actor, id: i64, i: &ActInput) -> Result<Case> {
-        let action = Action::parse(i.action.trim()).ok_or_else(|| {
+        let mut tx = self.db.begin().await?;
+        let c = self.act_in(tx.conn(), actor, id, i).await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// [`Service::act`] inside the caller's transaction (modules whose records a case
+    /// drives, such as the 六有, submit through it).
+    pub(crate) async fn act_in(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        i: &ActInput,
+    ) -> Result<Case> {
+        let mut action = Action::parse(i.action.trim()).ok_or_else(|| {
             StoreError::Invalid(vec![FieldError::new(
                 "action",
                 Rule::UnknownValue,
@@ -513,7 +672,12 @@ impl Service {
                 format!("unknown action '{}'", i.action),
             )])
         })?;
-        let comment = i.comment.as_deref().map(str::trim).unwrap_or("");
+        let mut comment = i
+            .comment
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or("")
+            .to_string();
         if comment.chars().count() > 2000 {
             return Err(StoreError::Invalid(vec![FieldError::new(
                 "comment",
@@ -522,9 +686,9 @@ impl Service {
                 "the comment is longer than 2000 characters",
             )]));
         }
-        let mut tx = self.db.begin().await?;
+        lock_case(conn, id).await?;
         let c = self
-            .case_in(tx.conn(), &actor.read_scope(), id, false)
+            .case_in(conn, &actor.read_scope(), id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
         if i.version.is_some_and(|v| v != c.version) {
@@ -537,29 +701,101 @@ impl Service {
                 return Err(StoreError::Forbidden);
             }
         } else {
-            if !may_review(def, at, actor.role, actor.region_code.as_deref(), &c.path) {
-                return Err(StoreError::Denied {
-                    code: "not_your_step",
-                    zh: format!(
-                        "该事项当前由“{}”办理,您无权操作",
-                        def.step_label(at.step, false)
-                    ),
-                    en: format!(
-                        "this case waits for '{}', not for you",
-                        def.step_label(at.step, true)
-                    ),
-                });
-            }
-            if actor.user_id.is_some() && actor.user_id == c.submitted_by {
-                return Err(StoreError::Denied {
-                    code: "own_submission",
-                    zh: "不能审核自己提交的事项".into(),
-                    en: "you cannot review a case you submitted".into(),
-                });
+            self.check_reviewer(actor, def, &c)?;
+        }
+        let mut next = advance(def, at, action, &c.path, &comment)
+            .map_err(|r| refusal(r, action, &c.status))?;
+        let now = now_ms();
+        if at.status == Status::Scoring && action == Action::Accept {
+            if let Some(scoring) = def.scoring {
+                let rows =
+                    sqlx::query("SELECT score_x100 FROM wf_scores WHERE case_id = $1 ORDER BY id")
+                        .bind(id)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                let scores: Vec<f64> = rows
+                    .iter()
+                    .filter_map(|r| r.try_get::<Option<i64>, _>(0).ok().flatten())
+                    .map(|x| x as f64 / 100.0)
+                    .collect();
+                gongjiang_domain::workflow::check_scoring_close(&scoring, rows.len(), scores.len())
+                    .map_err(|r| refusal(r, action, &c.status))?;
+                let agg = gongjiang_domain::assessment::aggregate(&scores, scoring.max as f64);
+                sqlx::query("UPDATE wf_cases SET score_x100 = $1 WHERE id = $2")
+                    .bind(gongjiang_domain::assessment::cents(agg.value))
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                if comment.is_empty() {
+                    comment = format!(
+                        "专家评审结束:{} 位专家,{} {:.2} 分",
+                        scores.len(),
+                        if agg.method == gongjiang_domain::assessment::Method::TrimmedMean {
+                            "去掉一个最高分和一个最低分后平均"
+                        } else {
+                            "平均"
+                        },
+                        agg.value
+                    );
+                }
             }
         }
-        let next = advance(def, at, action, &c.path, comment)
-            .map_err(|r| refusal(r, action, &c.status))?;
+        if at.status == Status::Notice {
+            let outcomes = objection_outcomes(conn, id).await?;
+            check_notice_decision(action, now, c.due_at, &outcomes)
+                .map_err(|r| refusal(r, action, &c.status))?;
+        }
+        // Checklist items: a submit sends the items not yet accepted to review; a
+        // reviewer's accept or return decides every item still waiting, and the items
+        // then say where the case goes; a withdrawal takes the waiting items back.
+        if !def.items.is_empty() {
+            match (action, at.status) {
+                (Action::Submit, _) => {
+                    ensure_items(conn, def, id).await?;
+                    self.check_subject_submit(conn, &c).await?;
+                    sqlx::query(
+                        "UPDATE wf_items SET status = 'submitted', reason = NULL WHERE case_id = $1 AND status <> 'accepted'",
+                    )
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                (Action::Accept | Action::Return, Status::InReview) => {
+                    let accept = action == Action::Accept;
+                    sqlx::query(
+                        "UPDATE wf_items SET status = $1, reason = $2, decided_by = $3, decided_name = $4, decided_at = $5 \
+                         WHERE case_id = $6 AND status = 'submitted'",
+                    )
+                    .bind(if accept { "accepted" } else { "returned" })
+                    .bind((!accept).then_some(comment.as_str()))
+                    .bind(actor.user_id)
+                    .bind(&actor.display_name)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                    let items = item_rows(conn, id).await?;
+                    let statuses: Vec<ItemStatus> = items.iter().map(|x| x.1).collect();
+                    if let Some(outcome) = items_outcome(&statuses) {
+                        if outcome == Action::Return && comment.is_empty() {
+                            comment = returned_reasons(def, &items);
+                        }
+                        action = outcome;
+                        next = advance(def, at, action, &c.path, &comment)
+                            .map_err(|r| refusal(r, action, &c.status))?;
+                    }
+                }
+                (Action::Withdraw, _) => {
+                    sqlx::query(
+                        "UPDATE wf_items SET status = 'draft' WHERE case_id = $1 AND status = 'submitted'",
+                    )
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                _ => {}
+            }
+        }
         // Data: a full check on submit; reviewer corrections limited to the step's fields.
         let mut data = c.data.clone();
         let mut changes = serde_json::Map::new();
@@ -596,7 +832,7 @@ impl Service {
             && next.status != Status::Approved
         {
             if let Some(level) = data.get("level") {
-                if crate::pilots::id_by_key(tx.conn(), c.org_id, level)
+                if crate::pilots::id_by_key(&mut *conn, c.org_id, level)
                     .await?
                     .is_some()
                 {
@@ -609,16 +845,86 @@ impl Service {
                 }
             }
         }
-        let now = now_ms();
+        self.transition(
+            conn,
+            actor,
+            &c,
+            Move {
+                action,
+                next,
+                comment: &comment,
+                data,
+                changes,
+                now,
+            },
+        )
+        .await
+    }
+
+    /// The reviewer rule of [`Service::act`]: the right level for the step, never the
+    /// person who submitted the case.
+    fn check_reviewer(&self, actor: &Actor, def: &Process, c: &Case) -> Result<()> {
+        let at = c.position();
+        if !may_review(def, at, actor.role, actor.region_code.as_deref(), &c.path) {
+            return Err(StoreError::Denied {
+                code: "not_your_step",
+                zh: format!(
+                    "该事项当前由“{}”办理,您无权操作",
+                    def.step_label(at.step, false)
+                ),
+                en: format!(
+                    "this case waits for '{}', not for you",
+                    def.step_label(at.step, true)
+                ),
+            });
+        }
+        if actor.user_id.is_some() && actor.user_id == c.submitted_by {
+            return Err(StoreError::Denied {
+                code: "own_submission",
+                zh: "不能审核自己提交的事项".into(),
+                en: "you cannot review a case you submitted".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Moves a case: the new position with its deadline, what approval does, the history
+    /// entry, the audit entry, the notifications and the module record the case drives,
+    /// all in the caller's transaction. Fails with `case_changed` if the case moved since
+    /// it was read.
+    async fn transition(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        c: &Case,
+        m: Move<'_>,
+    ) -> Result<Case> {
+        let Move {
+            action,
+            next,
+            comment,
+            data,
+            changes,
+            now,
+        } = m;
+        let def = c.def().ok_or(StoreError::NotFound)?;
+        let id = c.id;
+        // The next level reviews every item again.
+        if !def.items.is_empty() && action == Action::Accept && next.status == Status::InReview {
+            sqlx::query("UPDATE wf_items SET status = 'submitted' WHERE case_id = $1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
         let due = def
-            .deadline_days(next.step)
+            .deadline_at(next)
             .filter(|_| !next.status.is_final() && next.status != Status::Returned)
             .map(|d| now + d * DAY_MS);
         let mut result_ref = c.result_ref.clone();
         if next.status == Status::Approved && def.effect == Effect::CreatePilot {
             let p = self
                 .create_pilot_in(
-                    tx.conn(),
+                    &mut *conn,
                     actor,
                     &PilotInput {
                         org: Some(c.org_id.to_string()),
@@ -632,6 +938,31 @@ impl Service {
                 )
                 .await?;
             result_ref = Some(format!("pilot:{}", p.id));
+        }
+        if next.status == Status::Approved && def.effect == Effect::MarkBenchmark {
+            let snap = crate::indicators::snapshot(&mut *conn, c.org_id).await?;
+            let n = sqlx::query(
+                "UPDATE pilots SET benchmark = 1, version = version + 1, updated_at = $1 WHERE org_id = $2 AND benchmark = 0",
+            )
+            .bind(now)
+            .bind(c.org_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            crate::indicators::settle(&mut *conn, snap).await?;
+            audit::append(
+                &mut *conn,
+                actor,
+                audit::action::UPDATE,
+                "pilot",
+                &format!("org:{}", c.org_id),
+                &format!("{}:评为标杆试点({n} 条试点记录)", c.org_name),
+                None,
+                None,
+                now,
+            )
+            .await?;
+            result_ref = Some(format!("benchmark:{}", c.org_id));
         }
         let json = serde_json::to_string(&data).map_err(|e| StoreError::Other(e.to_string()))?;
         let submitted_by = if action == Action::Submit {
@@ -652,31 +983,27 @@ impl Service {
         .bind(now)
         .bind(id)
         .bind(c.version)
-        .execute(tx.conn())
+        .execute(&mut *conn)
         .await?
         .rows_affected();
         if n != 1 {
             return Err(changed_elsewhere());
         }
-        sqlx::query(
-            "INSERT INTO wf_events (case_id, action, from_status, to_status, step, user_id, username, display_name, comment, changes, at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        add_event(
+            conn,
+            actor,
+            id,
+            action.code(),
+            &c.status,
+            next.status.code(),
+            c.step,
+            Some(comment).filter(|c| !c.is_empty()),
+            (!changes.is_empty()).then(|| serde_json::Value::Object(changes).to_string()),
+            now,
         )
-        .bind(id)
-        .bind(action.code())
-        .bind(&c.status)
-        .bind(next.status.code())
-        .bind(c.step)
-        .bind(actor.user_id)
-        .bind(&actor.username)
-        .bind(&actor.display_name)
-        .bind(Some(comment).filter(|c| !c.is_empty()))
-        .bind((!changes.is_empty()).then(|| serde_json::Value::Object(changes).to_string()))
-        .bind(now)
-        .execute(tx.conn())
         .await?;
         audit::append(
-            tx.conn(),
+            &mut *conn,
             actor,
             &format!("case_{}", action.code()),
             "case",
@@ -688,12 +1015,641 @@ impl Service {
         )
         .await?;
         let after = self
+            .case_in(&mut *conn, &Scope::All, id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        self.notify_for(&mut *conn, &after, action, now).await?;
+        self.sync_subject(conn, &after, actor, now).await?;
+        Ok(after)
+    }
+
+    /// Keeps the module record a case drives in step with it.
+    async fn sync_subject(
+        &self,
+        conn: &mut AnyConnection,
+        c: &Case,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<()> {
+        match (c.def().map(|d| d.subject), c.subject.as_deref()) {
+            (Some(Subject::Liuyou), Some(subject)) => {
+                crate::liuyou::sync_from_case(conn, c.id, subject, actor, now).await
+            }
+            (Some(Subject::SelfReport), Some(subject)) => {
+                crate::assessment::sync_self_report(conn, c, subject, actor, now).await
+            }
+            (Some(Subject::TaskCompletion), Some(subject)) => {
+                crate::task_completion::sync_task_completion(conn, c, subject, actor, now).await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// What the module requires before its case is submitted (e.g. evidence on every
+    /// 六有 item that goes to review).
+    async fn check_subject_submit(&self, conn: &mut AnyConnection, c: &Case) -> Result<()> {
+        match (c.def().map(|d| d.subject), c.subject.as_deref()) {
+            (Some(Subject::Liuyou), Some(subject)) => {
+                crate::liuyou::check_submit(conn, c.id, subject).await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Accepts one checklist item of a case, or returns it with a reason (the reviewer
+    /// of the current step). When no item waits any more, the case moves on by itself:
+    /// returned if any item was returned, accepted otherwise. Decisions on the same case
+    /// queue up; exactly one of two simultaneous decisions on the same item wins.
+    pub async fn decide_item(
+        &self,
+        actor: &Actor,
+        id: i64,
+        item: &str,
+        accept: bool,
+        reason: Option<&str>,
+    ) -> Result<Case> {
+        let mut tx = self.db.begin().await?;
+        let c = self
+            .decide_item_in(tx.conn(), actor, id, item, accept, reason)
+            .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    pub(crate) async fn decide_item_in(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        item: &str,
+        accept: bool,
+        reason: Option<&str>,
+    ) -> Result<Case> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if !accept && reason.is_none() {
+            return Err(StoreError::Invalid(vec![FieldError::required(
+                "reason",
+                "退回理由",
+                "Reason",
+            )]));
+        }
+        if reason.is_some_and(|r| r.chars().count() > 2000) {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "reason",
+                Rule::TooLong,
+                "退回理由不能超过2000字",
+                "the reason is longer than 2000 characters",
+            )]));
+        }
+        lock_case(conn, id).await?;
+        let c = self
+            .case_in(conn, &actor.read_scope(), id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let def = c.def().ok_or(StoreError::NotFound)?;
+        let it = def
+            .items
+            .iter()
+            .find(|x| x.code == item)
+            .ok_or(StoreError::NotFound)?;
+        if c.status != Status::InReview.code() {
+            return Err(item_not_waiting(it.name_zh, it.name_en));
+        }
+        self.check_reviewer(actor, def, &c)?;
+        let now = now_ms();
+        let n = sqlx::query(
+            "UPDATE wf_items SET status = $1, reason = $2, decided_by = $3, decided_name = $4, decided_at = $5 \
+             WHERE case_id = $6 AND item = $7 AND status = 'submitted'",
+        )
+        .bind(if accept { "accepted" } else { "returned" })
+        .bind(if accept { None } else { reason })
+        .bind(actor.user_id)
+        .bind(&actor.display_name)
+        .bind(now)
+        .bind(id)
+        .bind(it.code)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(item_not_waiting(it.name_zh, it.name_en));
+        }
+        let code = if accept { "item_accept" } else { "item_return" };
+        let note = match reason {
+            Some(r) => format!("{}:{r}", it.name_zh),
+            None => it.name_zh.to_string(),
+        };
+        add_event(
+            conn,
+            actor,
+            id,
+            code,
+            &c.status,
+            &c.status,
+            c.step,
+            Some(&note),
+            None,
+            now,
+        )
+        .await?;
+        audit::append(
+            &mut *conn,
+            actor,
+            &format!("case_{code}"),
+            "case",
+            &id.to_string(),
+            &format!("{} {note}", c.title),
+            None,
+            None,
+            now,
+        )
+        .await?;
+        if !accept {
+            let users = crate::notify::unit_contacts(conn, c.org_id).await?;
+            crate::notify::notify(
+                conn,
+                &users,
+                &format!(
+                    "{}“{}”被退回:{}",
+                    def.name_zh,
+                    it.name_zh,
+                    reason.unwrap_or("")
+                ),
+                &subject_link(&c),
+                now,
+            )
+            .await?;
+        }
+        let items = item_rows(conn, id).await?;
+        let statuses: Vec<ItemStatus> = items.iter().map(|x| x.1).collect();
+        match items_outcome(&statuses) {
+            Some(action) => {
+                let comment = if action == Action::Return {
+                    returned_reasons(def, &items)
+                } else {
+                    String::new()
+                };
+                let next = advance(def, c.position(), action, &c.path, &comment)
+                    .map_err(|r| refusal(r, action, &c.status))?;
+                self.transition(
+                    conn,
+                    actor,
+                    &c,
+                    Move {
+                        action,
+                        next,
+                        comment: &comment,
+                        data: c.data.clone(),
+                        changes: serde_json::Map::new(),
+                        now,
+                    },
+                )
+                .await
+            }
+            None => {
+                self.sync_subject(conn, &c, actor, now).await?;
+                self.case_in(conn, &Scope::All, id, false)
+                    .await?
+                    .ok_or(StoreError::NotFound)
+            }
+        }
+    }
+
+    /// Lodges an objection during the public notice (any signed-in user who can see the
+    /// case; the city may record one received by letter or phone, naming who raised it).
+    pub async fn lodge_objection(
+        &self,
+        actor: &Actor,
+        id: i64,
+        body: &str,
+        raised_by: Option<&str>,
+    ) -> Result<Objection> {
+        let body = check_objection_text("body", body).map_err(|e| StoreError::Invalid(vec![e]))?;
+        let raised_by = raised_by.map(str::trim).filter(|s| !s.is_empty());
+        if raised_by.is_some() && !matches!(actor.role, Role::City | Role::Sysadmin) {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "raised_by",
+                Rule::Forbidden,
+                "只有市产改办可以代为登记他人提出的异议",
+                "only the city office records objections on someone's behalf",
+            )]));
+        }
+        if raised_by.is_some_and(|r| r.chars().count() > 100) {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "raised_by",
+                Rule::TooLong,
+                "异议人不能超过100个字",
+                "longer than 100 characters",
+            )]));
+        }
+        let mut tx = self.db.begin().await?;
+        lock_case(tx.conn(), id).await?;
+        let c = self
+            .case_in(tx.conn(), &actor.read_scope(), id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let now = now_ms();
+        if c.status != Status::Notice.code() || c.due_at.is_some_and(|end| end < now) {
+            return Err(StoreError::conflict(
+                "case_not_in_notice",
+                None,
+                "该事项不在公示期,不能提出异议",
+                "objections are taken only while the case is on public notice",
+            ));
+        }
+        let oid: i64 = sqlx::query(
+            "INSERT INTO wf_objections (case_id, user_id, username, display_name, raised_by, body, outcome, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) RETURNING id",
+        )
+        .bind(id)
+        .bind(actor.user_id)
+        .bind(&actor.username)
+        .bind(&actor.display_name)
+        .bind(raised_by)
+        .bind(&body)
+        .bind(now)
+        .fetch_one(tx.conn())
+        .await?
+        .try_get(0)?;
+        add_event(
+            tx.conn(),
+            actor,
+            id,
+            "object",
+            &c.status,
+            &c.status,
+            c.step,
+            Some(&format!("异议 #{oid}")),
+            None,
+            now,
+        )
+        .await?;
+        audit::append(
+            tx.conn(),
+            actor,
+            "case_object",
+            "case",
+            &id.to_string(),
+            &format!("{} 异议 #{oid}", c.title),
+            None,
+            None,
+            now,
+        )
+        .await?;
+        let users = self.reviewers_of(tx.conn(), &c).await?;
+        crate::notify::notify(
+            tx.conn(),
+            &users,
+            &format!("公示期间收到异议,请核查处理:{}", c.title),
+            &format!("/cases/{id}"),
+            now,
+        )
+        .await?;
+        let o = self
+            .objections_of(tx.conn(), actor, id, false)
+            .await?
+            .into_iter()
+            .find(|o| o.id == oid)
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(o)
+    }
+
+    /// The city answers an objection: upheld (the case cannot be approved as it stands)
+    /// or dismissed, with a written response. The objector is told.
+    pub async fn answer_objection(
+        &self,
+        actor: &Actor,
+        id: i64,
+        objection: i64,
+        upheld: bool,
+        response: &str,
+    ) -> Result<Objection> {
+        let response =
+            check_objection_text("response", response).map_err(|e| StoreError::Invalid(vec![e]))?;
+        let mut tx = self.db.begin().await?;
+        lock_case(tx.conn(), id).await?;
+        let c = self
+            .case_in(tx.conn(), &actor.read_scope(), id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let def = c.def().ok_or(StoreError::NotFound)?;
+        if c.status != Status::Notice.code() {
+            return Err(StoreError::conflict(
+                "case_not_in_notice",
+                None,
+                "该事项已不在公示期",
+                "the case is no longer on public notice",
+            ));
+        }
+        self.check_reviewer(actor, def, &c)?;
+        let objector: Option<i64> =
+            sqlx::query("SELECT user_id FROM wf_objections WHERE id = $1 AND case_id = $2")
+                .bind(objection)
+                .bind(id)
+                .fetch_optional(tx.conn())
+                .await?
+                .ok_or(StoreError::NotFound)?
+                .try_get(0)?;
+        let now = now_ms();
+        let outcome = if upheld {
+            ObjectionOutcome::Upheld
+        } else {
+            ObjectionOutcome::Dismissed
+        };
+        let n = sqlx::query(
+            "UPDATE wf_objections SET outcome = $1, response = $2, answered_by = $3, answered_at = $4 \
+             WHERE id = $5 AND outcome = 'open'",
+        )
+        .bind(outcome.code())
+        .bind(&response)
+        .bind(&actor.display_name)
+        .bind(now)
+        .bind(objection)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(StoreError::conflict(
+                "objection_answered",
+                None,
+                "该异议已处理",
+                "this objection has been answered already",
+            ));
+        }
+        add_event(
+            tx.conn(),
+            actor,
+            id,
+            "answer_objection",
+            &c.status,
+            &c.status,
+            c.step,
+            Some(&format!(
+                "异议 #{objection}:{}。{response}",
+                outcome.label(false)
+            )),
+            None,
+            now,
+        )
+        .await?;
+        audit::append(
+            tx.conn(),
+            actor,
+            "case_answer_objection",
+            "case",
+            &id.to_string(),
+            &format!("{} 异议 #{objection} {}", c.title, outcome.code()),
+            None,
+            None,
+            now,
+        )
+        .await?;
+        if let Some(u) = objector {
+            crate::notify::notify(
+                tx.conn(),
+                &[u],
+                &format!("您对“{}”提出的异议已处理:{}", c.title, outcome.label(false)),
+                &format!("/cases/{id}"),
+                now,
+            )
+            .await?;
+        }
+        let o = self
+            .objections_of(tx.conn(), actor, id, false)
+            .await?
+            .into_iter()
+            .find(|o| o.id == objection)
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(o)
+    }
+
+    /// A case's objections as `actor` may see them: the objector's name for the city
+    /// and for the objector only.
+    async fn objections_of(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        en: bool,
+    ) -> Result<Vec<Objection>> {
+        let city = matches!(actor.role, Role::City | Role::Sysadmin);
+        let rows = sqlx::query(
+            "SELECT id, user_id, display_name, raised_by, body, outcome, response, answered_by, answered_at, created_at \
+             FROM wf_objections WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let user: Option<i64> = r.try_get(1)?;
+                let mine = user.is_some() && user == actor.user_id;
+                let outcome: String = r.try_get(5)?;
+                Ok(Objection {
+                    id: r.try_get(0)?,
+                    by: if city || mine {
+                        Some(r.try_get(2)?)
+                    } else {
+                        None
+                    },
+                    raised_by: if city { r.try_get(3)? } else { None },
+                    body: r.try_get(4)?,
+                    outcome_label: ObjectionOutcome::parse(&outcome)
+                        .map(|o| o.label(en))
+                        .unwrap_or("")
+                        .to_string(),
+                    outcome,
+                    response: r.try_get(6)?,
+                    answered_by: r.try_get(7)?,
+                    answered_at: r.try_get(8)?,
+                    created_at: r.try_get(9)?,
+                    mine,
+                })
+            })
+            .collect()
+    }
+
+    /// The city assigns an expert (a user with role expert) to score a case in expert
+    /// scoring. An expert attached to the applicant (its own organisation, or a staff
+    /// account of its district or town) is refused: 403 `conflict_of_interest`.
+    pub async fn assign_case_expert(&self, actor: &Actor, id: i64, username: &str) -> Result<Case> {
+        let mut tx = self.db.begin().await?;
+        lock_case(tx.conn(), id).await?;
+        let c = self
+            .case_in(tx.conn(), &actor.read_scope(), id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let def = c.def().ok_or(StoreError::NotFound)?;
+        if c.status != Status::Scoring.code() {
+            return Err(StoreError::conflict(
+                "case_not_in_scoring",
+                None,
+                "该事项不在专家评审阶段",
+                "the case is not in expert scoring",
+            ));
+        }
+        self.check_reviewer(actor, def, &c)?;
+        let expert = sqlx::query(
+            "SELECT id, role, org_id, region_code, display_name FROM users WHERE username = $1 AND disabled = 0",
+        )
+        .bind(username.trim())
+        .fetch_optional(tx.conn())
+        .await?;
+        let Some(expert) =
+            expert.filter(|r| r.try_get::<String, _>(1).ok().as_deref() == Some("expert"))
+        else {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "expert",
+                Rule::UnknownValue,
+                format!("“{}”不是在用的专家账号", username.trim()),
+                format!("'{}' is not an active expert account", username.trim()),
+            )]));
+        };
+        let uid: i64 = expert.try_get(0)?;
+        let org: Option<i64> = expert.try_get(2)?;
+        let region: Option<String> = expert.try_get(3)?;
+        let name: String = expert.try_get(4)?;
+        let related = org == Some(c.org_id)
+            || region.as_deref().is_some_and(|r| {
+                Some(r) == c.path.district.as_deref() || Some(r) == c.path.town.as_deref()
+            });
+        let now = now_ms();
+        if related {
+            audit::append(
+                tx.conn(),
+                actor,
+                "case_recusal",
+                "case",
+                &id.to_string(),
+                &format!("{}:专家{name}与申报单位有关联,回避", c.title),
+                None,
+                None,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(StoreError::denied(
+                "conflict_of_interest",
+                format!("专家“{name}”与申报单位有关联,应当回避"),
+                format!("the expert '{name}' is related to the applicant and must recuse"),
+            ));
+        }
+        let n = sqlx::query(
+            "INSERT INTO wf_scores (case_id, user_id, assigned_at) SELECT $1, $2, $3 \
+             WHERE NOT EXISTS (SELECT 1 FROM wf_scores WHERE case_id = $1 AND user_id = $2)",
+        )
+        .bind(id)
+        .bind(uid)
+        .bind(now)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n == 1 {
+            audit::append(
+                tx.conn(),
+                actor,
+                "case_assign_expert",
+                "case",
+                &id.to_string(),
+                &format!("{}:指派评审专家{name}", c.title),
+                None,
+                None,
+                now,
+            )
+            .await?;
+            crate::notify::notify(
+                tx.conn(),
+                &[uid],
+                &format!("请对“{}”独立评分", c.title),
+                &format!("/cases/{id}"),
+                now,
+            )
+            .await?;
+        }
+        let c = self
             .case_in(tx.conn(), &Scope::All, id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        self.notify_for(tx.conn(), &after, action, now).await?;
         tx.commit().await?;
-        Ok(after)
+        Ok(c)
+    }
+
+    /// An assigned expert scores a case (0 to the process's maximum) with an optional
+    /// comment; the score may be changed until the city closes the scoring. Experts see
+    /// only their own score.
+    pub async fn score_case(
+        &self,
+        actor: &Actor,
+        id: i64,
+        score: f64,
+        comment: Option<&str>,
+    ) -> Result<CaseExpert> {
+        let mut tx = self.db.begin().await?;
+        lock_case(tx.conn(), id).await?;
+        if actor.role != Role::Expert || !assigned(tx.conn(), id, actor.user_id).await? {
+            return Err(StoreError::NotFound);
+        }
+        let c = self
+            .case_in(tx.conn(), &Scope::All, id, false)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let def = c.def().ok_or(StoreError::NotFound)?;
+        let Some(scoring) = def.scoring.filter(|_| c.status == Status::Scoring.code()) else {
+            return Err(StoreError::conflict(
+                "case_not_in_scoring",
+                None,
+                "该事项的专家评审已结束",
+                "expert scoring of this case has ended",
+            ));
+        };
+        let score = gongjiang_domain::workflow::check_case_score(&scoring, score)
+            .map_err(|e| StoreError::Invalid(vec![e]))?;
+        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+        if comment.is_some_and(|c| c.chars().count() > 2000) {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "comment",
+                Rule::TooLong,
+                "评审意见不能超过2000字",
+                "the comment is longer than 2000 characters",
+            )]));
+        }
+        let now = now_ms();
+        sqlx::query(
+            "UPDATE wf_scores SET score_x100 = $1, comment = $2, scored_at = $3 WHERE case_id = $4 AND user_id = $5",
+        )
+        .bind(gongjiang_domain::assessment::cents(score))
+        .bind(comment)
+        .bind(now)
+        .bind(id)
+        .bind(actor.user_id)
+        .execute(tx.conn())
+        .await?;
+        audit::append(
+            tx.conn(),
+            actor,
+            "case_score",
+            "case",
+            &id.to_string(),
+            &format!("{}:专家评分", c.title),
+            None,
+            None,
+            now,
+        )
+        .await?;
+        let mine = case_experts(tx.conn(), actor, def, id, false)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(mine)
+    }
+
+    /// May `actor` lodge an objection on the case now (for the form)?
+    pub fn may_object(&self, actor: &Actor, c: &Case) -> bool {
+        c.status == Status::Notice.code() && actor.user_id.is_some()
     }
 
     /// Tells the next reviewers that a case waits for them, and the applicant's contacts
@@ -708,7 +1664,9 @@ impl Service {
         let link = format!("/cases/{}", c.id);
         let at = c.position();
         let users = match at.status {
-            Status::InReview | Status::Notice => self.reviewers_of(conn, c).await?,
+            Status::InReview | Status::Scoring | Status::Notice => {
+                self.reviewers_of(conn, c).await?
+            }
             Status::Returned | Status::Approved | Status::Rejected => {
                 crate::notify::unit_contacts(conn, c.org_id).await?
             }
@@ -717,6 +1675,7 @@ impl Service {
         let msg = match at.status {
             Status::InReview => format!("待您审核:{}", c.title),
             Status::Notice => format!("公示中,待市产改办决定:{}", c.title),
+            Status::Scoring => format!("待指派专家评审:{}", c.title),
             Status::Returned => format!("已退回修改:{}", c.title),
             Status::Approved => format!("已通过:{}", c.title),
             Status::Rejected => format!("未通过:{}", c.title),
@@ -823,7 +1782,7 @@ impl Service {
                     .bind_int(o);
             }
             Role::City | Role::Sysadmin => {
-                sql.push("c.status IN ('in_review', 'notice')");
+                sql.push("c.status IN ('in_review', 'scoring', 'notice')");
             }
             Role::District => {
                 sql.push("c.status = 'in_review' AND o.region_l2 = ")
@@ -832,6 +1791,17 @@ impl Service {
             Role::Town => {
                 sql.push("c.status = 'in_review' AND o.region_l3 = ")
                     .bind_text(actor.region_code.clone().unwrap_or_default());
+            }
+            Role::Expert => {
+                // Cases waiting for the expert's score.
+                sql.push(
+                    "c.status = 'scoring' AND c.id IN (SELECT case_id FROM wf_scores WHERE score_x100 IS NULL AND user_id = ",
+                )
+                .bind_int(actor.user_id.unwrap_or(-1))
+                .push(") ORDER BY c.due_at, c.id");
+                let now = now_ms();
+                let rows = sql.query().fetch_all(&mut *conn).await?;
+                return rows.iter().map(|r| from_row(r, en, now)).collect();
             }
             _ => return Ok(Vec::new()),
         }
@@ -907,7 +1877,7 @@ impl Service {
     pub async fn remind_deadlines(&self, now: i64) -> Result<usize> {
         let mut tx = self.db.begin().await?;
         let mut sql = Sql::new(&format!(
-            "{SELECT} WHERE c.status IN ('in_review', 'notice') AND c.due_at IS NOT NULL AND c.due_at < "
+            "{SELECT} WHERE c.status IN ('in_review', 'scoring', 'notice') AND c.due_at IS NOT NULL AND c.due_at < "
         ));
         sql.bind_int(now + 2 * DAY_MS)
             .push(" AND (c.reminded_at IS NULL OR (c.reminded_at < c.due_at AND c.due_at < ")
@@ -924,7 +1894,15 @@ impl Service {
             } else {
                 format!("即将到期(两日内),请及时办理:{}", c.title)
             };
-            let users = self.reviewers_of(tx.conn(), c).await?;
+            let mut users = self.reviewers_of(tx.conn(), c).await?;
+            // In expert scoring, the experts who have not scored yet too.
+            let pending: Vec<i64> = sqlx::query_scalar(
+                "SELECT user_id FROM wf_scores WHERE case_id = $1 AND score_x100 IS NULL",
+            )
+            .bind(c.id)
+            .fetch_all(tx.conn())
+            .await?;
+            users.extend(pending);
             crate::notify::notify(tx.conn(), &users, &msg, &format!("/cases/{}", c.id), now)
                 .await?;
             sqlx::query("UPDATE wf_cases SET reminded_at = $1 WHERE id = $2")
@@ -936,6 +1914,288 @@ impl Service {
         tx.commit().await?;
         Ok(cases.len())
     }
+}
+
+/// Is the user assigned to score the case?
+async fn assigned(conn: &mut AnyConnection, id: i64, user: Option<i64>) -> Result<bool> {
+    let Some(u) = user else {
+        return Ok(false);
+    };
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM wf_scores WHERE case_id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(u)
+            .fetch_one(conn)
+            .await?;
+    Ok(n > 0)
+}
+
+/// The experts of a case as `actor` may see them: the city sees every expert with name,
+/// score and outlier flag; an expert sees only their own row; anyone else who can see
+/// the case sees the anonymous scores (专家A/B/C) once the scoring is closed.
+async fn case_experts(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    def: &Process,
+    id: i64,
+    en: bool,
+) -> Result<Vec<CaseExpert>> {
+    let Some(scoring) = def.scoring else {
+        return Ok(Vec::new());
+    };
+    let rows = sqlx::query(
+        "SELECT s.user_id, u.display_name, s.score_x100, s.comment, s.scored_at, c.score_x100 \
+         FROM wf_scores s JOIN users u ON u.id = s.user_id JOIN wf_cases c ON c.id = s.case_id WHERE s.case_id = $1 ORDER BY s.id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    let city = matches!(actor.role, Role::City | Role::Sysadmin);
+    let closed = rows
+        .first()
+        .and_then(|r| r.try_get::<Option<i64>, _>(5).ok().flatten())
+        .is_some();
+    let scores: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| r.try_get::<Option<i64>, _>(2).ok().flatten())
+        .map(|x| x as f64 / 100.0)
+        .collect();
+    let outliers = gongjiang_domain::assessment::aggregate(&scores, scoring.max as f64).outliers;
+    let mut out = Vec::new();
+    let mut scored = 0;
+    for (i, r) in rows.iter().enumerate() {
+        let uid: i64 = r.try_get(0)?;
+        let score: Option<f64> = r.try_get::<Option<i64>, _>(2)?.map(|x| x as f64 / 100.0);
+        let outlier = score.is_some() && outliers.contains(&scored);
+        if score.is_some() {
+            scored += 1;
+        }
+        let mine = Some(uid) == actor.user_id;
+        if !(city || mine || closed) {
+            continue;
+        }
+        if actor.role == Role::Expert && !mine {
+            continue;
+        }
+        out.push(CaseExpert {
+            user_id: if city || mine { uid } else { 0 },
+            name: if city || mine {
+                r.try_get(1)?
+            } else {
+                gongjiang_domain::assessment::expert_label(i, en)
+            },
+            score,
+            comment: if city || mine { r.try_get(3)? } else { None },
+            scored_at: r.try_get(4)?,
+            outlier: city && outlier,
+        });
+    }
+    Ok(out)
+}
+
+/// Everything a case move needs besides the case itself.
+struct Move<'a> {
+    action: Action,
+    next: Position,
+    comment: &'a str,
+    data: BTreeMap<String, String>,
+    changes: serde_json::Map<String, serde_json::Value>,
+    now: i64,
+}
+
+/// Takes the case's row lock first (a no-op update), so that on PostgreSQL moves and
+/// item decisions on the same case queue up and each reads what the previous one wrote.
+/// (SQLite's single writer serialises them anyway.)
+async fn lock_case(conn: &mut AnyConnection, id: i64) -> Result<()> {
+    sqlx::query("UPDATE wf_cases SET version = version WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn add_event(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    action: &str,
+    from: &str,
+    to: &str,
+    step: Option<i64>,
+    comment: Option<&str>,
+    changes: Option<String>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO wf_events (case_id, action, from_status, to_status, step, user_id, username, display_name, comment, changes, at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(id)
+    .bind(action)
+    .bind(from)
+    .bind(to)
+    .bind(step)
+    .bind(actor.user_id)
+    .bind(&actor.username)
+    .bind(&actor.display_name)
+    .bind(comment)
+    .bind(changes)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Labels of history entries that are not state changes.
+fn extra_action_label(action: &str, en: bool) -> &'static str {
+    match (action, en) {
+        ("item_accept", false) => "逐项审核:通过",
+        ("item_accept", true) => "Item accepted",
+        ("item_return", false) => "逐项审核:退回",
+        ("item_return", true) => "Item returned",
+        ("object", false) => "公示异议",
+        ("object", true) => "Objection lodged",
+        ("answer_objection", false) => "异议处理",
+        ("answer_objection", true) => "Objection answered",
+        _ => "",
+    }
+}
+
+fn item_not_waiting(zh: &str, en: &str) -> StoreError {
+    StoreError::conflict(
+        "item_not_submitted",
+        None,
+        format!("“{zh}”不在待审核状态(可能刚刚已被他人审核)"),
+        format!("'{en}' is not awaiting review (someone may have just reviewed it)"),
+    )
+}
+
+/// Creates the item rows of a case that has none yet (as drafts).
+async fn ensure_items(conn: &mut AnyConnection, def: &Process, id: i64) -> Result<()> {
+    let have = item_rows(conn, id).await?;
+    for it in def.items {
+        if !have.iter().any(|(code, _, _)| code == it.code) {
+            sqlx::query("INSERT INTO wf_items (case_id, item, status) VALUES ($1, $2, 'draft')")
+                .bind(id)
+                .bind(it.code)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// (item, status, reason) of a case's items.
+pub(crate) async fn item_rows(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Vec<(String, ItemStatus, Option<String>)>> {
+    let rows =
+        sqlx::query("SELECT item, status, reason FROM wf_items WHERE case_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(conn)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                ItemStatus::parse(&r.try_get::<String, _>(1)?).unwrap_or(ItemStatus::Draft),
+                r.try_get(2)?,
+            ))
+        })
+        .collect()
+}
+
+/// The items of a case in the process's order, for the detail page.
+async fn case_items(
+    conn: &mut AnyConnection,
+    def: &Process,
+    id: i64,
+    en: bool,
+) -> Result<Vec<CaseItem>> {
+    if def.items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(
+        "SELECT item, status, reason, decided_name, decided_at FROM wf_items WHERE case_id = $1",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::new();
+    for it in def.items {
+        let r = rows
+            .iter()
+            .find(|r| r.try_get::<String, _>(0).ok().as_deref() == Some(it.code));
+        let status = match r {
+            Some(r) => ItemStatus::parse(&r.try_get::<String, _>(1)?).unwrap_or(ItemStatus::Draft),
+            None => ItemStatus::Draft,
+        };
+        out.push(CaseItem {
+            item: it.code.to_string(),
+            name: it.name(en).to_string(),
+            status: status.code().to_string(),
+            status_label: status.label(en).to_string(),
+            reason: r.map(|r| r.try_get(2)).transpose()?.flatten(),
+            decided_by: r.map(|r| r.try_get(3)).transpose()?.flatten(),
+            decided_at: r.map(|r| r.try_get(4)).transpose()?.flatten(),
+        });
+    }
+    Ok(out)
+}
+
+/// The returned items and their reasons, as the comment of the case's return.
+fn returned_reasons(def: &Process, items: &[(String, ItemStatus, Option<String>)]) -> String {
+    items
+        .iter()
+        .filter(|(_, s, _)| *s == ItemStatus::Returned)
+        .map(|(code, _, reason)| {
+            let name = def
+                .items
+                .iter()
+                .find(|i| i.code == code)
+                .map(|i| i.name_zh)
+                .unwrap_or(code.as_str());
+            format!("{name}:{}", reason.as_deref().unwrap_or(""))
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+async fn objection_outcomes(conn: &mut AnyConnection, id: i64) -> Result<Vec<ObjectionOutcome>> {
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT outcome FROM wf_objections WHERE case_id = $1")
+            .bind(id)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows
+        .iter()
+        .map(|o| ObjectionOutcome::parse(o).unwrap_or(ObjectionOutcome::Open))
+        .collect())
+}
+
+/// Where the unit works on what a case is about.
+pub(crate) fn subject_link(c: &Case) -> String {
+    subject_page(c.subject.as_deref()).unwrap_or_else(|| format!("/cases/{}", c.id))
+}
+
+/// The page of the record a case drives: `/liuyou/<org>/<year>` for
+/// `liuyou:<org>:<year>`, `/assessment/self/<round>/<target key>` for
+/// `self_report:<round>:<target id>:<target key>`.
+pub fn subject_page(subject: Option<&str>) -> Option<String> {
+    let s = subject?;
+    if let Some(rest) = s.strip_prefix("liuyou:") {
+        return Some(format!("/liuyou/{}", rest.replace(':', "/")));
+    }
+    if let Some(task) = s.strip_prefix("task:") {
+        return Some(format!("/tasks/{task}"));
+    }
+    let rest = s.strip_prefix("self_report:")?;
+    let mut p = rest.split(':');
+    let round = p.next()?;
+    let key = p.nth(1)?;
+    Some(format!("/assessment/self/{round}/{key}"))
 }
 
 /// A draft may be incomplete: everything but "required" is checked.

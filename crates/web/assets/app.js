@@ -67,7 +67,7 @@
           color: ["#1f5fbf", "#f08c00"],
           tooltip: {
             formatter: function (p) {
-              if (p.dataType === "edge") return enc2((p.data.sourceName || "") + " ↔ " + (p.data.targetName || ""));
+              if (p.dataType === "edge") return enc2((p.data.sourceName || "") + " ↔ " + (p.data.targetName || "") + (p.data.ended ? " (" + (d.ended_label || "ended") + ")" : ""));
               return enc2(p.name) + "<br>" + enc2(legend[p.data.category] || "") + " · " + (p.data.pairs || 0);
             }
           },
@@ -84,7 +84,9 @@
                        symbolSize: n.leader ? 26 + Math.min(n.pairs, 10) * 2 : 12 };
             }),
             links: (d.links || []).map(function (l) {
-              return { source: l.source, target: l.target, sourceName: names[l.source], targetName: names[l.target] };
+              // An ended pair (结束结对) is drawn dashed and grey.
+              return { source: l.source, target: l.target, sourceName: names[l.source], targetName: names[l.target],
+                       ended: !!l.ended, lineStyle: l.ended ? { type: "dashed", color: "#adb5bd", opacity: 0.9 } : undefined };
             })
           }]
         });

@@ -60,6 +60,7 @@ impl AppError {
             }
             AppError::Store(StoreError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
+            AppError::Store(StoreError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthorized | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
@@ -99,6 +100,10 @@ impl AppError {
                 zh,
                 en: e,
             }) => (code, pick(zh, e), field.clone()),
+            AppError::Store(StoreError::Unavailable { code, zh, en: e }) => {
+                tracing::warn!(error = %e, "service unavailable");
+                (code, pick(zh, e), None)
+            }
             AppError::Store(e) => {
                 tracing::error!(error = %e, "internal error");
                 (

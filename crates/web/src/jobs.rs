@@ -58,6 +58,7 @@ impl Jobs {
             file_name,
             bytes,
             opts,
+            period,
             ..
         } = upload;
         let id = gongjiang_storage::users::random_token()[..16].to_string();
@@ -88,12 +89,13 @@ impl Jobs {
                 let p = done as f64 / total.max(1) as f64;
                 progress_jobs.update(&pid, |j| j.progress = p.min(0.99));
             };
-            let result = gongjiang_io::run::import_file(
+            let result = gongjiang_io::run::import_file_in_period(
                 &svc,
                 &actor,
                 &kind,
                 &bytes,
                 &file_name,
+                period.as_deref(),
                 opts,
                 &mut progress,
             )

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod throttle;
 pub mod ui;
+pub mod upload;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request};
@@ -129,9 +130,27 @@ pub fn spawn_bulk(svc: Service, id: String) {
     });
 }
 
-/// Background duties of a running server: resume bulk actions a stop interrupted, and
-/// send deadline reminders every ten minutes.
+/// Background duties of a running server: resume bulk actions a stop interrupted, send
+/// deadline reminders every ten minutes, and (when SMTP is configured) e-mail new
+/// notifications every half minute.
 pub fn spawn_background(svc: Service) {
+    if svc.mail.is_some() {
+        let svc = svc.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match svc.send_pending_emails().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(sent = n, "e-mail notifications sent"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "e-mail notifications not sent; will retry")
+                    }
+                }
+            }
+        });
+    }
     tokio::spawn(async move {
         match svc.unfinished_bulk_jobs().await {
             Ok(ids) => {

@@ -285,6 +285,71 @@ async fn a_round_from_self_report_to_published_results() {
         (s, e["error"]["code"].as_str()),
         (409, Some("self_report_locked"))
     );
+    // The city checks each self-report on the workflow engine: 天宁's comes back with
+    // a reason, is corrected and resubmitted, and is accepted; 武进's is accepted.
+    let (_, v) = app
+        .get(&tn, &format!("/api/v1/assessment/rounds/{id}/self/320402"))
+        .await;
+    let case = v["case_id"].as_i64().unwrap();
+    let (_, inbox) = app.get(&city, "/api/v1/inbox").await;
+    assert!(inbox.as_array().unwrap().iter().any(|c| c["id"] == case));
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &tn,
+            &format!("/api/v1/cases/{case}/actions"),
+            json!({"action": "accept"}),
+        )
+        .await;
+    assert_eq!(s, 403, "a target does not check its own report: {e}");
+    let (s, c) = app
+        .send(
+            Method::POST,
+            &city,
+            &format!("/api/v1/cases/{case}/actions"),
+            json!({"action": "return", "comment": "请补充领导小组文件的文号"}),
+        )
+        .await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("returned")), "{c}");
+    let (_, v) = app
+        .get(&tn, &format!("/api/v1/assessment/rounds/{id}/self/320402"))
+        .await;
+    assert_eq!(v["target"]["self_status"], "draft");
+    assert_eq!(v["editable"], true);
+    assert!(
+        v["returned_reason"].as_str().unwrap().contains("文号"),
+        "{v}"
+    );
+    let (s, v) = app
+        .send(
+            Method::PUT,
+            &tn,
+            &format!("/api/v1/assessment/rounds/{id}/self/320402"),
+            json!({"entries": [{"leaf": "1", "value": 1, "evidence": "领导小组文件(常天委发〔2023〕12号)"}], "submit": true}),
+        )
+        .await;
+    assert_eq!((s, v["case_id"].as_i64()), (200, Some(case)), "{v}");
+    assert_eq!(v["target"]["self_status"], "submitted");
+    let (_, v) = app
+        .get(&wj, &format!("/api/v1/assessment/rounds/{id}/self/320412"))
+        .await;
+    let wj_case = v["case_id"].as_i64().unwrap();
+    for c in [case, wj_case] {
+        let (s, d) = app
+            .send(
+                Method::POST,
+                &city,
+                &format!("/api/v1/cases/{c}/actions"),
+                json!({"action": "accept"}),
+            )
+            .await;
+        assert_eq!((s, d["status"].as_str()), (200, Some("approved")), "{d}");
+    }
+    let (_, v) = app
+        .get(&tn, &format!("/api/v1/assessment/rounds/{id}/self/320402"))
+        .await;
+    assert_eq!(v["target"]["self_status"], "accepted");
+    assert_eq!(v["editable"], false);
     // 天宁 cannot see or fill 武进's report.
     let (s, _) = app
         .get(&tn, &format!("/api/v1/assessment/rounds/{id}/self/320412"))

@@ -14,8 +14,21 @@ async fn upload(
     bytes: Vec<u8>,
     skip_invalid: bool,
 ) -> Value {
+    upload_in(app, tok, kind, name, bytes, skip_invalid, None).await
+}
+
+async fn upload_in(
+    app: &TestApp,
+    tok: &str,
+    kind: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    skip_invalid: bool,
+    period: Option<&str>,
+) -> Value {
     let form = reqwest::multipart::Form::new()
         .text("kind", kind.to_string())
+        .text("period", period.unwrap_or("").to_string())
         .text("skip_invalid", if skip_invalid { "1" } else { "0" })
         .part(
             "file",
@@ -338,4 +351,66 @@ async fn import_page_and_csrf() {
         .await
         .unwrap();
     assert!(r.text().await.unwrap().contains("页面导入有限公司"));
+}
+
+/// The web import takes the CLI's `--period`: rows of the named period pass; a file with
+/// rows of another period is refused naming 报告期; other kinds refuse the option.
+#[tokio::test]
+async fn web_imports_take_a_report_period() {
+    let app = spawn_demo().await;
+    let t = app.token("city").await;
+    let r = app
+        .client
+        .get(app.at("/api/v1/exports/reports?format=csv&org=320402&period=2023"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let job = upload_in(
+        &app,
+        &t,
+        "reports",
+        "r.csv",
+        bytes.clone(),
+        false,
+        Some("2023"),
+    )
+    .await;
+    assert_eq!(job["status"], "done", "{job}");
+    assert_eq!(
+        job["outcome"]["unchanged"], job["outcome"]["total"],
+        "{job}"
+    );
+    let job = upload_in(
+        &app,
+        &t,
+        "reports",
+        "r.csv",
+        bytes.clone(),
+        false,
+        Some("2021"),
+    )
+    .await;
+    assert!(
+        job.to_string().contains("2021"),
+        "rows of 2023 are refused under period 2021: {job}"
+    );
+    assert_ne!(
+        job["outcome"]["problems"].as_array().map(|p| p.len()),
+        Some(0),
+        "{job}"
+    );
+    let job = upload_in(
+        &app,
+        &t,
+        "orgs",
+        "o.csv",
+        ORG_HEADER.as_bytes().to_vec(),
+        false,
+        Some("2023"),
+    )
+    .await;
+    assert_eq!(job["status"], "failed", "{job}");
+    assert!(job["error"].as_str().unwrap().contains("报告期"), "{job}");
 }

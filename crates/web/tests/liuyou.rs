@@ -146,11 +146,32 @@ async fn six_items_submitted_reviewed_and_counted() {
         )
         .await;
     assert_eq!(s, 403);
-    // The town returns one (a reason is required), the district accepts the rest.
-    let (s, e) = app
+    // The submission is a case of the workflow engine, waiting in the district's inbox
+    // (not the town's: the 六有 is reviewed by the district).
+    let case_id = v["case_id"].as_i64().unwrap();
+    assert_eq!(v["case_status"].as_str(), Some("in_review"), "{v}");
+    let (_, inbox) = app.get(&district, "/api/v1/inbox").await;
+    assert!(
+        inbox.as_array().unwrap().iter().any(|c| c["id"] == case_id),
+        "{inbox}"
+    );
+    let (_, inbox) = app.get(&town, "/api/v1/inbox").await;
+    assert!(!inbox.as_array().unwrap().iter().any(|c| c["id"] == case_id));
+    let (s, _) = app
         .send(
             Method::POST,
             &town,
+            &format!("{base}/rights/review"),
+            json!({"accept": true}),
+        )
+        .await;
+    assert_eq!(s, 403, "the town does not review the 六有");
+    // The district returns one (a reason is required) and accepts the rest; once no
+    // item waits, the case is returned as a whole with the reason.
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &district,
             &format!("{base}/rights/review"),
             json!({"accept": false}),
         )
@@ -159,12 +180,25 @@ async fn six_items_submitted_reviewed_and_counted() {
     let (s, _) = app
         .send(
             Method::POST,
-            &town,
+            &district,
             &format!("{base}/rights/review"),
             json!({"accept": false, "reason": "请附集体合同文本"}),
         )
         .await;
     assert_eq!(s, 200);
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &district,
+            &format!("{base}/rights/review"),
+            json!({"accept": true}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("item_not_submitted")),
+        "{e}"
+    );
     for it in &items[..5] {
         let (s, v) = app
             .send(
@@ -183,8 +217,23 @@ async fn six_items_submitted_reviewed_and_counted() {
     );
     let (_, notes) = app.get(&unit, "/api/v1/notifications").await;
     assert!(notes.to_string().contains("请附集体合同文本"), "{notes}");
-    // Fixed and resubmitted, then accepted: the indicator moves at once, in the district
-    // and the city, and the rate's denominator is the pilot units.
+    let (_, d) = app.get(&unit, &format!("/api/v1/cases/{case_id}")).await;
+    assert_eq!(d["case"]["status"].as_str(), Some("returned"), "{d}");
+    assert!(d["case"]["items"][5]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("集体合同"));
+    let history: Vec<&str> = d["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(history.iter().filter(|a| **a == "item_accept").count(), 5);
+    assert_eq!(history.last(), Some(&"return"), "{history:?}");
+    // Fixed and resubmitted: only the returned item goes to review again; accepted, the
+    // case is approved and the indicator moves at once, in the district and the city,
+    // and the rate's denominator is the pilot units.
     app.send(
         Method::PUT,
         &unit,
@@ -192,20 +241,52 @@ async fn six_items_submitted_reviewed_and_counted() {
         json!({"text": "集体合同(附文本)"}),
     )
     .await;
-    app.send(Method::POST, &unit, &format!("{base}/submit"), json!({}))
+    let (_, v) = app
+        .send(Method::POST, &unit, &format!("{base}/submit"), json!({}))
         .await;
+    assert_eq!(
+        (v["accepted"].as_i64(), v["submitted"].as_i64()),
+        (Some(5), Some(1)),
+        "{v}"
+    );
     let (s, _) = app
         .send(
             Method::POST,
-            &town,
+            &district,
             &format!("{base}/rights/review"),
             json!({"accept": true}),
         )
         .await;
     assert_eq!(s, 200);
+    let (_, d) = app.get(&city, &format!("/api/v1/cases/{case_id}")).await;
+    assert_eq!(d["case"]["status"].as_str(), Some("approved"), "{d}");
     assert_eq!(
         indicator(&app, &city, "320402", "liuyou_complete_units").await["value"].as_f64(),
         Some(before + 1.0)
+    );
+    // The engine's own item endpoint refuses a case that waits for nobody.
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &district,
+            &format!("/api/v1/cases/{case_id}/items/rights"),
+            json!({"accept": true}),
+        )
+        .await;
+    assert_eq!(s, 409);
+    // 六有 cases start from the 六有 page, not as a free-standing case.
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &unit,
+            "/api/v1/cases",
+            json!({"process": "liuyou", "data": {"year": "2025"}}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (422, Some("process")),
+        "{e}"
     );
     let rate = indicator(&app, &city, "320400", "liuyou_completion_rate").await;
     assert!(rate["denominator"].as_i64().unwrap() >= 1000, "{rate}");
@@ -269,4 +350,152 @@ async fn demo_has_checklists_in_every_state() {
         .unwrap()
         .clone();
     assert_eq!(ind["value"].as_f64(), Some(50.0), "{ind}");
+}
+
+/// Six item decisions on one case at the same moment: each item is decided once and the
+/// case moves exactly once, whichever decision comes last.
+#[tokio::test]
+async fn simultaneous_item_decisions_move_the_case_once() {
+    let app = spawn_demo().await;
+    let district = app.token("tianning").await;
+    let (_, inbox) = app.get(&district, "/api/v1/inbox").await;
+    let case = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["process"] == "liuyou")
+        .cloned()
+        .expect("the demo has 六有 sheets awaiting review");
+    let id = case["id"].as_i64().unwrap();
+    let items = [
+        "organisation",
+        "plan",
+        "tasks",
+        "guidance",
+        "skills",
+        "rights",
+    ];
+    let mut handles = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        let url = app.at(&format!("/api/v1/cases/{id}/items/{it}"));
+        let client = app.client.clone();
+        let tok = district.clone();
+        let body = if i == 2 {
+            json!({"accept": false, "reason": "任务清单缺少完成情况"})
+        } else {
+            json!({"accept": true})
+        };
+        handles.push(tokio::spawn(async move {
+            let r = client
+                .post(url)
+                .bearer_auth(tok)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            r.status().as_u16()
+        }));
+    }
+    for h in handles {
+        assert_eq!(h.await.unwrap(), 200);
+    }
+    let (_, d) = app.get(&district, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(d["case"]["status"].as_str(), Some("returned"), "{d}");
+    let moves = d["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "return" || e["action"] == "accept")
+        .count();
+    assert_eq!(moves, 1, "{d}");
+    assert!(d["history"].to_string().contains("任务清单缺少完成情况"));
+    // The 六有 sheet says the same.
+    let org = d["case"]["org_id"].as_i64().unwrap();
+    let (_, sheet) = app
+        .get(&district, &format!("/api/v1/liuyou/{org}/2023"))
+        .await;
+    assert_eq!(sheet["accepted"].as_i64(), Some(5), "{sheet}");
+    assert_eq!(sheet["items"][2]["status"].as_str(), Some("returned"));
+    // Another sheet awaiting review goes through a bulk approval: every item accepted.
+    let (_, inbox) = app.get(&district, "/api/v1/inbox").await;
+    let other = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["process"] == "liuyou" && c["id"] != id)
+        .cloned()
+        .unwrap();
+    let oid = other["id"].as_i64().unwrap();
+    let (s, job) = app
+        .send(
+            Method::POST,
+            &district,
+            "/api/v1/cases/bulk",
+            json!({"ids": [oid], "action": "accept"}),
+        )
+        .await;
+    assert_eq!(s, 202, "{job}");
+    let job_id = job["id"].as_str().unwrap().to_string();
+    let mut done = Value::Null;
+    for _ in 0..100 {
+        done = app
+            .get(&district, &format!("/api/v1/cases/bulk/{job_id}"))
+            .await
+            .1;
+        if done["status"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(done["succeeded"].as_i64(), Some(1), "{done}");
+    let (_, d) = app.get(&district, &format!("/api/v1/cases/{oid}")).await;
+    assert_eq!(d["case"]["status"].as_str(), Some("approved"), "{d}");
+    let org = d["case"]["org_id"].as_i64().unwrap();
+    let (_, sheet) = app
+        .get(&district, &format!("/api/v1/liuyou/{org}/2023"))
+        .await;
+    assert_eq!(sheet["accepted"].as_i64(), Some(6), "{sheet}");
+}
+
+/// The console's evidence form: text, a file and the CSRF token in one multipart post;
+/// a post without the token changes nothing.
+#[tokio::test]
+async fn the_console_saves_evidence_with_files() {
+    let app = spawn_demo().await;
+    let unit = app.token("unit").await;
+    let org = app.get(&unit, "/api/v1/me").await.1["org_id"]
+        .as_i64()
+        .unwrap();
+    let b = app.browser("unit").await;
+    let (s, html) = b.get(&format!("/liuyou/{org}/2025")).await;
+    assert_eq!(s, 200);
+    let csrf = hidden(&html, "_csrf");
+    let post = |csrf: Option<String>| {
+        let mut form = reqwest::multipart::Form::new()
+            .text("text", "领导小组成立文件")
+            .part(
+                "files",
+                reqwest::multipart::Part::bytes(b"%PDF-1.4 evidence".to_vec())
+                    .file_name("领导小组.pdf"),
+            )
+            .part(
+                "files",
+                reqwest::multipart::Part::bytes(Vec::new()).file_name(""),
+            );
+        if let Some(c) = csrf {
+            form = form.text("_csrf", c);
+        }
+        b.c.post(app.at(&format!("/liuyou/{org}/2025/organisation")))
+            .multipart(form)
+            .send()
+    };
+    let r = post(None).await.unwrap();
+    assert_eq!(r.status(), 403);
+    let (_, sheet) = app.get(&unit, &format!("/api/v1/liuyou/{org}/2025")).await;
+    assert_eq!(sheet["items"][0]["text"], Value::Null, "{sheet}");
+    let r = post(Some(csrf)).await.unwrap();
+    assert_eq!(r.status(), 303);
+    let (_, sheet) = app.get(&unit, &format!("/api/v1/liuyou/{org}/2025")).await;
+    assert_eq!(sheet["items"][0]["text"], "领导小组成立文件", "{sheet}");
+    assert_eq!(sheet["items"][0]["files"].as_array().unwrap().len(), 1);
 }

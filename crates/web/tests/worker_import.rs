@@ -40,7 +40,8 @@ async fn upload(app: &TestApp, tok: &str, name: &str, bytes: Vec<u8>, skip: bool
         .as_str()
         .unwrap()
         .to_string();
-    for _ in 0..600 {
+    // Generous: the large import below runs in a debug build on a busy machine.
+    for _ in 0..12_000 {
         let (s, v) = app.get(tok, &format!("/api/v1/imports/{id}")).await;
         assert_eq!(s, 200);
         if v["status"] != "running" {
@@ -343,4 +344,151 @@ async fn a_worker_holds_several_certificates() {
     let (s, html) = b.get(&format!("/workers/{}", w["id"])).await;
     assert_eq!(s, 200);
     assert!(html.contains("S-2018-1") && html.contains("E-2020-7") && html.contains("T-2023-9"));
+}
+
+/// The worker table's indexes, by name.
+async fn worker_indexes(app: &TestApp) -> Vec<String> {
+    let sql = match app.svc.db.backend {
+        gongjiang_storage::Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'workers' AND sql IS NOT NULL ORDER BY name"
+        }
+        gongjiang_storage::Backend::Postgres => {
+            "SELECT CAST(indexname AS TEXT) FROM pg_indexes WHERE tablename = 'workers' AND indexname NOT LIKE '%_pkey' ORDER BY 1"
+        }
+    };
+    sqlx::query_scalar::<_, String>(sql)
+        .fetch_all(&app.svc.db.pool)
+        .await
+        .unwrap()
+}
+
+/// A load large enough that SQLite drops the worker indexes for it and builds them again
+/// before the commit (worker_bulk.rs): every rule holds as for a small file.
+#[tokio::test]
+async fn a_large_import_rebuilds_the_indexes_and_keeps_every_rule() {
+    let app = spawn_demo().await;
+    let city = app.token("city").await;
+    let orgs = [
+        first_uscc(&app, &city, "320402").await,
+        first_uscc(&app, &city, "320412").await,
+    ];
+    let indexes = worker_indexes(&app).await;
+    assert!(
+        indexes.contains(&"workers_id_hash".to_string()),
+        "{indexes:?}"
+    );
+    let workers0 = indicator(&app, &city, "320400", "registered_workers").await;
+    let high0 = indicator(&app, &city, "320400", "registered_high_skilled").await;
+    let n = gongjiang_storage::worker_bulk::DEFER_INDEXES_MIN_ROWS + 2_000;
+    let number = |i: usize| {
+        let born = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()
+            + chrono::Duration::days((i / 900) as i64);
+        id_number(&format!(
+            "320402{}{:03}",
+            born.format("%Y%m%d"),
+            100 + i % 900
+        ))
+    };
+    let row = |i: usize, occupation: &str| {
+        format!(
+            "批量{i},{},{},,{occupation},{},,,是,\n",
+            number(i),
+            orgs[i % 2],
+            if i.is_multiple_of(3) {
+                "高级工"
+            } else {
+                "中级工"
+            }
+        )
+    };
+    let mut csv = HEADER.to_string();
+    for i in 0..n {
+        csv.push_str(&row(i, "钳工"));
+    }
+    // One duplicate at the end: nothing is written, the indexes are as they were.
+    let bad = format!("{csv}{}", row(1, "钳工"));
+    let job = upload(&app, &city, "big.csv", bad.clone().into_bytes(), false).await;
+    let o = &job["outcome"];
+    assert_eq!(o["written"], false, "{o}");
+    assert_eq!(o["problems"].as_array().unwrap().len(), 1, "{o}");
+    assert!(
+        o["problems"][0]["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("第 3 行"),
+        "{o}"
+    );
+    assert_eq!(
+        indicator(&app, &city, "320400", "registered_workers").await,
+        workers0
+    );
+    assert_eq!(worker_indexes(&app).await, indexes);
+    // skip_invalid: exactly the valid rows; the aggregates follow.
+    let job = upload(&app, &city, "big.csv", bad.into_bytes(), true).await;
+    let o = &job["outcome"];
+    assert_eq!(
+        (o["created"].as_u64(), o["written"].as_bool()),
+        (Some(n as u64), Some(true)),
+        "{o}"
+    );
+    assert_eq!(
+        indicator(&app, &city, "320400", "registered_workers").await,
+        workers0 + n as f64
+    );
+    assert_eq!(
+        indicator(&app, &city, "320400", "registered_high_skilled").await,
+        high0 + n.div_ceil(3) as f64
+    );
+    assert_eq!(worker_indexes(&app).await, indexes, "re-created");
+    // The unique index is back: a second row with a stored keyed hash is refused.
+    let copy = sqlx::query(
+        "INSERT INTO workers (org_id, name, id_enc, id_hash, id_masked, created_at, updated_at) \
+         SELECT org_id, name, id_enc, id_hash, id_masked, created_at, updated_at FROM workers WHERE name = '批量5'",
+    )
+    .execute(&app.svc.db.pool)
+    .await;
+    assert!(copy.is_err(), "a duplicate keyed hash must be refused");
+    // Exact search by number goes through the rebuilt index.
+    let (_, found) = app
+        .get(
+            &city,
+            &format!("/api/v1/workers?id_number={}", number(n - 1)),
+        )
+        .await;
+    assert_eq!(found["total"], 1, "{found}");
+    // Again large: new rows first (the indexes go early), then rows registered above,
+    // changed or not; those are found by id with the indexes gone.
+    let mut csv = HEADER.to_string();
+    for i in n..2 * n {
+        csv.push_str(&row(i, "钳工"));
+    }
+    for i in 0..100 {
+        csv.push_str(&row(i, "车工"));
+    }
+    for i in 100..150 {
+        csv.push_str(&row(i, "钳工"));
+    }
+    let job = upload(&app, &city, "more.csv", csv.clone().into_bytes(), false).await;
+    let o = &job["outcome"];
+    assert_eq!(
+        (
+            o["created"].as_u64(),
+            o["updated"].as_u64(),
+            o["unchanged"].as_u64()
+        ),
+        (Some(n as u64), Some(100), Some(50)),
+        "{o}"
+    );
+    assert_eq!(
+        indicator(&app, &city, "320400", "registered_workers").await,
+        workers0 + 2.0 * n as f64
+    );
+    assert_eq!(worker_indexes(&app).await, indexes);
+    // Idempotent: the same file again finds every row unchanged.
+    let job = upload(&app, &city, "more.csv", csv.into_bytes(), false).await;
+    let o = &job["outcome"];
+    assert_eq!(o["unchanged"].as_u64(), Some(n as u64 + 150), "{o}");
+    assert_eq!(o["created"], 0, "{o}");
+    let (_, list) = app.get(&city, "/api/v1/workers?q=批量7").await;
+    assert!(list["total"].as_u64().unwrap() >= 1, "{list}");
 }

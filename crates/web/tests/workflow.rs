@@ -176,11 +176,106 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         .1["total"]
         .as_i64()
         .unwrap();
+    // 公示: the decision waits for the notice period and for answers to objections.
+    let (s, e) = act(&app, &city, id, json!({"action": "accept"})).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("notice_running")),
+        "{e}"
+    );
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &district,
+            &format!("/api/v1/cases/{id}/objections"),
+            json!({"body": "  "}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (422, Some("body")),
+        "{e}"
+    );
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &district,
+            &format!("/api/v1/cases/{id}/objections"),
+            json!({"body": "x", "raised_by": "某职工"}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (422, Some("raised_by")),
+        "only the city records on someone's behalf: {e}"
+    );
+    let (s, o) = app
+        .send(
+            Method::POST,
+            &district,
+            &format!("/api/v1/cases/{id}/objections"),
+            json!({"body": "该企业上年度发生过欠薪投诉"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{o}");
+    let oid = o["id"].as_i64().unwrap();
+    let (_, notes) = app.get(&city, "/api/v1/notifications").await;
+    assert!(notes.to_string().contains("收到异议"), "{notes}");
+    // The objector is confidential: the unit reads the objection but not who made it.
+    let (_, d) = app.get(&unit, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(d["case"]["objections"][0]["by"], Value::Null, "{d}");
+    let (_, d) = app.get(&city, &format!("/api/v1/cases/{id}")).await;
+    assert!(d["case"]["objections"][0]["by"].is_string(), "{d}");
+    // The notice period ends (moved into the past here); the open objection still
+    // blocks approval, and a late objection is refused.
+    sqlx::query("UPDATE wf_cases SET due_at = 1 WHERE id = $1")
+        .bind(id)
+        .execute(&app.svc.db.pool)
+        .await
+        .unwrap();
+    let (s, e) = act(&app, &city, id, json!({"action": "accept"})).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("objections_open")),
+        "{e}"
+    );
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &unit,
+            &format!("/api/v1/cases/{id}/objections"),
+            json!({"body": "迟到的异议"}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("case_not_in_notice"))
+    );
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &district,
+            &format!("/api/v1/cases/{id}/objections/{oid}"),
+            json!({"upheld": false, "response": "经核查已结清"}),
+        )
+        .await;
+    assert_eq!(s, 403, "only the city answers: {e}");
+    let (s, o) = app
+        .send(
+            Method::POST,
+            &city,
+            &format!("/api/v1/cases/{id}/objections/{oid}"),
+            json!({"upheld": false, "response": "经核查,欠薪已于当年结清,异议不成立"}),
+        )
+        .await;
+    assert_eq!((s, o["outcome"].as_str()), (200, Some("dismissed")), "{o}");
+    let (_, notes) = app.get(&district, "/api/v1/notifications").await;
+    assert!(notes.to_string().contains("异议已处理"), "{notes}");
     let (s, c) = act(
         &app,
         &city,
         id,
-        json!({"action": "accept", "comment": "公示无异议"}),
+        json!({"action": "accept", "comment": "公示期满,异议不成立"}),
     )
     .await;
     assert_eq!((s, c["status"].as_str()), (200, Some("approved")), "{c}");
@@ -209,7 +304,16 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     assert_eq!(
         actions,
         [
-            "attach", "submit", "accept", "return", "submit", "accept", "accept", "accept",
+            "attach",
+            "submit",
+            "accept",
+            "return",
+            "submit",
+            "accept",
+            "accept",
+            "accept",
+            "object",
+            "answer_objection",
             "accept"
         ]
     );
@@ -241,6 +345,98 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     assert!(html.contains("试点工作方案"));
     let (s, html) = app.browser("town").await.get("/inbox").await;
     assert_eq!(s, 200, "{html}");
+}
+
+#[tokio::test]
+async fn an_upheld_objection_blocks_approval() {
+    let app = spawn_demo().await;
+    let unit = app.token("unit").await;
+    let town = app.token("town").await;
+    let district = app.token("tianning").await;
+    let city = app.token("city").await;
+    let mut data = application();
+    data["level"] = json!("county");
+    let (_, c) = app
+        .send(
+            Method::POST,
+            &unit,
+            "/api/v1/cases",
+            json!({"process": "pilot_application", "data": data}),
+        )
+        .await;
+    let id = c["id"].as_i64().unwrap();
+    act(&app, &unit, id, json!({"action": "submit"})).await;
+    act(&app, &town, id, json!({"action": "accept"})).await;
+    act(&app, &district, id, json!({"action": "accept"})).await;
+    let (s, c) = act(&app, &city, id, json!({"action": "accept"})).await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("notice")), "{c}");
+    // The city records an objection that came by letter.
+    let (s, o) = app
+        .send(
+            Method::POST,
+            &city,
+            &format!("/api/v1/cases/{id}/objections"),
+            json!({"body": "来信反映:申报材料中的培训人次与实际不符", "raised_by": "匿名来信"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{o}");
+    let oid = o["id"].as_i64().unwrap();
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &city,
+            &format!("/api/v1/cases/{id}/objections/{oid}"),
+            json!({"upheld": true, "response": ""}),
+        )
+        .await;
+    assert_eq!(s, 422, "a response is required");
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &city,
+            &format!("/api/v1/cases/{id}/objections/{oid}"),
+            json!({"upheld": true, "response": "经核查属实"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &city,
+            &format!("/api/v1/cases/{id}/objections/{oid}"),
+            json!({"upheld": false, "response": "改判"}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("objection_answered"))
+    );
+    sqlx::query("UPDATE wf_cases SET due_at = 1 WHERE id = $1")
+        .bind(id)
+        .execute(&app.svc.db.pool)
+        .await
+        .unwrap();
+    let (s, e) = act(&app, &city, id, json!({"action": "accept"})).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("objection_upheld")),
+        "{e}"
+    );
+    let (s, c) = act(
+        &app,
+        &city,
+        id,
+        json!({"action": "reject", "comment": "公示期间异议经核查属实"}),
+    )
+    .await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("rejected")), "{c}");
+    // The console shows the objection and its answer.
+    let (s, html) = app.browser("city").await.get(&format!("/cases/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("异议成立") && html.contains("匿名来信"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -536,4 +732,170 @@ async fn bulk_actions_finish_resume_and_never_act_twice() {
         0,
         "reminded once"
     );
+}
+
+/// Expert scoring on the engine (标杆试点评选): reviews, then experts assigned by the
+/// city score independently (recusal for a related expert, range checks, each sees only
+/// their own score), the city closes the scoring once all have scored, then 公示 and the
+/// decision marks the pilot as 标杆.
+#[tokio::test]
+async fn experts_score_between_the_reviews_and_the_notice() {
+    let app = spawn_demo().await;
+    let unit = app.token("unit").await;
+    let district = app.token("tianning").await;
+    let city = app.token("city").await;
+    let admin = app.token("admin").await;
+    let (s, c) = app
+        .send(
+            Method::POST,
+            &unit,
+            "/api/v1/cases",
+            json!({"process": "benchmark_selection", "data": {"year": "2024", "achievements": "高技能人才占比三年提高6个百分点"}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    act(&app, &unit, id, json!({"action": "submit"})).await;
+    act(&app, &district, id, json!({"action": "accept"})).await;
+    let (s, c) = act(&app, &city, id, json!({"action": "accept"})).await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("scoring")), "{c}");
+    // Closing before anyone scored is refused.
+    let (s, e) = act(&app, &city, id, json!({"action": "accept"})).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("scoring_incomplete")),
+        "{e}"
+    );
+    let assign = |who: &'static str| {
+        let app = &app;
+        let city = city.clone();
+        async move {
+            app.send(
+                Method::POST,
+                &city,
+                &format!("/api/v1/cases/{id}/experts"),
+                json!({"expert": who}),
+            )
+            .await
+        }
+    };
+    let (s, e) = assign("tianning").await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (422, Some("expert")),
+        "{e}"
+    );
+    // An expert attached to the applicant's district recuses.
+    let (s, u) = app
+        .send(
+            Method::POST,
+            &admin,
+            "/api/v1/users",
+            json!({"username": "tn-expert", "display_name": "天宁专家", "role": "expert", "org": "320402", "password": "Tn-expert-2024"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{u}");
+    let (s, e) = assign("tn-expert").await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (403, Some("conflict_of_interest")),
+        "{e}"
+    );
+    for who in ["expert", "expert2", "expert3"] {
+        let (s, e) = assign(who).await;
+        assert_eq!(s, 200, "{who}: {e}");
+    }
+    // The district cannot assign; an expert sees the case in their inbox.
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &district,
+            &format!("/api/v1/cases/{id}/experts"),
+            json!({"expert": "expert4"}),
+        )
+        .await;
+    assert_eq!(s, 403);
+    let e1 = app.token("expert").await;
+    let e2 = app.token("expert2").await;
+    let e3 = app.token("expert3").await;
+    let e4 = app.token("expert4").await;
+    let (_, inbox) = app.get(&e2, "/api/v1/inbox").await;
+    assert!(
+        inbox.as_array().unwrap().iter().any(|c| c["id"] == id),
+        "{inbox}"
+    );
+    let score = |tok: &str, v: f64| {
+        let tok = tok.to_string();
+        let app = &app;
+        async move {
+            app.send(
+                Method::PUT,
+                &tok,
+                &format!("/api/v1/cases/{id}/score"),
+                json!({"score": v, "comment": "成效明显"}),
+            )
+            .await
+        }
+    };
+    let (s, e) = score(&e1, 101.0).await;
+    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("score")));
+    let (s, _) = score(&e4, 80.0).await;
+    assert_eq!(s, 404, "an expert not assigned does not see the case");
+    let (s, _) = app.get(&e4, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(s, 404);
+    assert_eq!(score(&e1, 90.0).await.0, 200);
+    assert_eq!(score(&e2, 84.0).await.0, 200);
+    let (_, d) = app.get(&e2, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(d["case"]["experts"].as_array().unwrap().len(), 1, "{d}");
+    let (s, e) = act(&app, &city, id, json!({"action": "accept"})).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("scoring_incomplete"))
+    );
+    assert_eq!(score(&e3, 87.0).await.0, 200);
+    let (_, d) = app.get(&city, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(d["case"]["experts"].as_array().unwrap().len(), 3, "{d}");
+    let (s, c) = act(&app, &city, id, json!({"action": "accept"})).await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("notice")), "{c}");
+    assert_eq!(c["score"].as_f64(), Some(87.0));
+    // After the scoring the unit sees the scores, anonymously.
+    let (_, d) = app.get(&unit, &format!("/api/v1/cases/{id}")).await;
+    let names: Vec<&str> = d["case"]["experts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["专家A", "专家B", "专家C"], "{d}");
+    let (s, _) = score(&e1, 50.0).await;
+    assert_eq!(s, 409, "scores are frozen once the scoring is closed");
+    sqlx::query("UPDATE wf_cases SET due_at = 1 WHERE id = $1")
+        .bind(id)
+        .execute(&app.svc.db.pool)
+        .await
+        .unwrap();
+    let (s, c) = act(&app, &city, id, json!({"action": "accept"})).await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("approved")), "{c}");
+    let org = c["org_id"].as_i64().unwrap();
+    let (_, pilots) = app
+        .get(&city, &format!("/api/v1/pilots?org_id={org}&per_page=50"))
+        .await;
+    let mine: Vec<&Value> = pilots["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["org_id"] == org)
+        .collect();
+    assert!(
+        !mine.is_empty() && mine.iter().all(|p| p["benchmark"] == true),
+        "{pilots}"
+    );
+    // The expert's console page shows the scoring card.
+    let (s, html) = app
+        .browser("expert")
+        .await
+        .get(&format!("/cases/{id}"))
+        .await;
+    assert_eq!(s, 200);
+    assert!(html.contains("专家评审得分"), "{html}");
 }

@@ -6,7 +6,9 @@ use crate::error::{ApiError, AppError};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use gongjiang_storage::workflow::{ActInput, BulkJob, Case, CaseFilter, CaseInput, Event};
+use gongjiang_storage::workflow::{
+    ActInput, BulkJob, Case, CaseFilter, CaseInput, Event, Objection,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -100,9 +102,16 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "workflow", params(("id" = i64, Path)), responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(st): State<AppState>,
-    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    ApiUser(ctx, ..): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<CaseDetail>, ApiError> {
+    // Readers of the organisation tree, and experts for the cases they score.
+    if !(ctx.role().may_read_orgs() || ctx.role() == gongjiang_domain::Role::Expert) {
+        return Err(ApiError(
+            AppError::Store(gongjiang_storage::StoreError::Forbidden),
+            ctx.lang,
+        ));
+    }
     let id = parse_id(&id, ctx.lang)?;
     let (case, history, actions) = st
         .svc
@@ -154,6 +163,141 @@ pub async fn act(
     Ok(Json(
         st.svc
             .act(&ctx.actor, id, &b)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemBody {
+    /// true: accept the item; false: return it (a reason is required).
+    accept: bool,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// Decides one checklist item of a case (processes reviewed item by item, such as the
+/// 六有). When no item waits any more, the case moves on: returned if an item was
+/// returned, accepted otherwise.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/items/{item}", tag = "workflow", params(("id" = i64, Path), ("item" = String, Path)), request_body = ItemBody, responses((status = 200, body = Case), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn decide_item(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path((id, item)): Path<(String, String)>,
+    ApiJson(b): ApiJson<ItemBody>,
+) -> Result<Json<Case>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .decide_item(&ctx.actor, id, &item, b.accept, b.reason.as_deref())
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpertBody {
+    /// The expert's user name.
+    expert: String,
+}
+
+/// The city assigns an expert to score a case in expert scoring (403
+/// `conflict_of_interest` for an expert related to the applicant; the recusal is
+/// recorded).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/experts", tag = "workflow", params(("id" = i64, Path)), request_body = ExpertBody, responses((status = 200, body = Case), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn assign_expert(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ExpertBody>,
+) -> Result<Json<Case>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .assign_case_expert(&ctx.actor, id, &b.expert)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreBody {
+    /// 0 to the process's maximum (e.g. 100).
+    score: f64,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+/// An assigned expert scores the case (changeable until the city closes the scoring).
+#[utoipa::path(put, path = "/api/v1/cases/{id}/score", tag = "workflow", params(("id" = i64, Path)), request_body = ScoreBody, responses((status = 200, body = gongjiang_storage::workflow::CaseExpert), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn score(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ScoreBody>,
+) -> Result<Json<gongjiang_storage::workflow::CaseExpert>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .score_case(&ctx.actor, id, b.score, b.comment.as_deref())
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionBody {
+    /// What is objected to, and why.
+    body: String,
+    /// City staff only: who raised an objection received by letter or phone.
+    #[serde(default)]
+    raised_by: Option<String>,
+}
+
+/// Lodges an objection while the case is on public notice (公示).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/objections", tag = "workflow", params(("id" = i64, Path)), request_body = ObjectionBody, responses((status = 201, body = Objection), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn object(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ObjectionBody>,
+) -> Result<(axum::http::StatusCode, Json<Objection>), ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let o = st
+        .svc
+        .lodge_objection(&ctx.actor, id, &b.body, b.raised_by.as_deref())
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok((axum::http::StatusCode::CREATED, Json(o)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerBody {
+    /// true: the objection holds; false: it does not.
+    upheld: bool,
+    /// The written finding (处理意见).
+    response: String,
+}
+
+/// The city answers an objection. Approval after the notice waits until every
+/// objection is answered and none is upheld.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/objections/{objection}", tag = "workflow", params(("id" = i64, Path), ("objection" = i64, Path)), request_body = AnswerBody, responses((status = 200, body = Objection), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn answer(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path((id, objection)): Path<(String, String)>,
+    ApiJson(b): ApiJson<AnswerBody>,
+) -> Result<Json<Objection>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let objection = parse_id(&objection, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .answer_objection(&ctx.actor, id, objection, b.upheld, &b.response)
             .await
             .map_err(|e| ApiError(e.into(), ctx.lang))?,
     ))
@@ -253,23 +397,13 @@ pub async fn attach(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
     Path(id): Path<String>,
-    mut m: axum::extract::Multipart,
+    m: axum::extract::Multipart,
 ) -> Result<Json<Case>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    let mut files = Vec::new();
-    loop {
-        let field = match m.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Err(ApiError(AppError::PayloadTooLarge, ctx.lang)),
-        };
-        let name = field.file_name().unwrap_or("file").to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| ApiError(AppError::PayloadTooLarge, ctx.lang))?;
-        files.push((name, bytes.to_vec()));
-    }
+    let files = crate::upload::MultipartForm::read(m)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))?
+        .all_files();
     Ok(Json(
         st.svc
             .attach_case_files(&ctx.actor, id, &files)

@@ -7,10 +7,13 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use gongjiang_storage::contacts::{
-    ContactInput, ContactPoint, Problem, ProblemActInput, ProblemFilter, ProblemInput, Visit,
-    VisitFilter, VisitInput,
+    ContactEdit, ContactEndInput, ContactInput, ContactPoint, Problem, ProblemActInput,
+    ProblemFilter, ProblemInput, Visit, VisitEdit, VisitFilter, VisitInput,
 };
-use gongjiang_storage::pairs::{Activity, ActivityInput, ChainGraph, Pair, PairFilter, PairInput};
+use gongjiang_storage::pairs::{
+    Activity, ActivityEdit, ActivityInput, ChainGraph, Pair, PairEdit, PairEndInput, PairFilter,
+    PairInput,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -239,6 +242,8 @@ pub async fn act_on_problem(
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
 pub struct PairQuery {
+    /// active (not ended) or ended; both when left out.
+    pub status: Option<String>,
     /// state_private, chain
     pub kind: Option<String>,
     /// The chain's name, e.g. 新能源汽车.
@@ -252,6 +257,7 @@ pub struct PairQuery {
 impl PairQuery {
     pub fn filter(&self) -> PairFilter {
         PairFilter {
+            status: nz(&self.status),
             kind: nz(&self.kind),
             chain: nz(&self.chain),
             region: nz(&self.region),
@@ -324,8 +330,10 @@ pub async fn pair_graph(
 pub struct PairDetail {
     pair: Pair,
     activities: Vec<Activity>,
-    /// Whether the caller may record an activity.
+    /// Whether the caller may record (and correct or delete) activities.
     may_record: bool,
+    /// Whether the caller may edit or end the pair.
+    may_edit: bool,
 }
 
 /// One pair with its activities, newest first.
@@ -336,7 +344,7 @@ pub async fn get_pair(
     Path(id): Path<String>,
 ) -> Result<Json<PairDetail>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    let (pair, activities, may_record) = st
+    let (pair, activities, may_record, may_edit) = st
         .svc
         .get_pair(&ctx.actor, id, ctx.lang.is_en())
         .await
@@ -345,6 +353,7 @@ pub async fn get_pair(
         pair,
         activities,
         may_record,
+        may_edit,
     }))
 }
 
@@ -363,4 +372,189 @@ pub async fn add_activity(
             .await
             .map_err(|e| ApiError(e.into(), ctx.lang))?,
     ))
+}
+
+// ----- corrections -----
+
+#[derive(Serialize, ToSchema)]
+pub struct ContactDetail {
+    contact: ContactPoint,
+    /// The caller may edit or end it (region staff over the enterprise, not ended).
+    may_edit: bool,
+}
+
+/// One contact point.
+#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = i64, Path)), responses((status = 200, body = ContactDetail), (status = 404, body = ErrorBody)))]
+pub async fn get_contact(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ContactDetail>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let (contact, may_edit) = st
+        .svc
+        .get_contact_point(&ctx.actor, id)
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(Json(ContactDetail { contact, may_edit }))
+}
+
+/// Edits a contact point: another official (reassigned), the period, the note (left out
+/// = unchanged). An ended point answers 409 `contact_ended`.
+#[utoipa::path(put, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = i64, Path)), request_body = ContactEdit,
+    responses((status = 200, body = ContactPoint), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_contact(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ContactEdit>,
+) -> Result<Json<ContactPoint>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .update_contact(&ctx.actor, id, &b)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// Ends a contact point (结束联系) on a day not after today: it stays listed as ended
+/// with its visits and accepts no visits after that day.
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/end", tag = "contacts", params(("id" = i64, Path)), request_body = ContactEndInput,
+    responses((status = 200, body = ContactPoint), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn end_contact(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ContactEndInput>,
+) -> Result<Json<ContactPoint>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .end_contact(&ctx.actor, id, &b)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VisitDetail {
+    visit: Visit,
+    /// The caller may correct it (its author, or region staff over the enterprise).
+    may_edit: bool,
+}
+
+/// One visit log entry.
+#[utoipa::path(get, path = "/api/v1/visits/{id}", tag = "contacts", params(("id" = i64, Path)), responses((status = 200, body = VisitDetail), (status = 404, body = ErrorBody)))]
+pub async fn get_visit(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<VisitDetail>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let (visit, may_edit) = st
+        .svc
+        .get_visit(&ctx.actor, id, ctx.lang.is_en())
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(Json(VisitDetail { visit, may_edit }))
+}
+
+/// Corrects a visit log entry (its author, or region staff over the enterprise; 403
+/// `visit_not_yours` otherwise).
+#[utoipa::path(put, path = "/api/v1/visits/{id}", tag = "contacts", params(("id" = i64, Path)), request_body = VisitEdit,
+    responses((status = 200, body = Visit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_visit(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<VisitEdit>,
+) -> Result<Json<Visit>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .update_visit(&ctx.actor, id, &b, ctx.lang.is_en())
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// Edits a pair with the rules of a new one (left out = unchanged). Region staff whose
+/// area holds both sides (403 `pair_not_yours`); an ended pair answers 409 `pair_ended`.
+#[utoipa::path(put, path = "/api/v1/pairs/{id}", tag = "pairs", params(("id" = i64, Path)), request_body = PairEdit,
+    responses((status = 200, body = Pair), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_pair(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<PairEdit>,
+) -> Result<Json<Pair>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .update_pair(&ctx.actor, id, &b, ctx.lang.is_en())
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// Ends a pair (结束结对) with a date and a reason; it stays listed as ended, keeps its
+/// activities and takes none dated after its end.
+#[utoipa::path(post, path = "/api/v1/pairs/{id}/end", tag = "pairs", params(("id" = i64, Path)), request_body = PairEndInput,
+    responses((status = 200, body = Pair), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn end_pair(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<PairEndInput>,
+) -> Result<Json<Pair>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .end_pair(&ctx.actor, id, &b, ctx.lang.is_en())
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// Corrects an activity of a pair (who may record activities; left out = unchanged).
+#[utoipa::path(put, path = "/api/v1/pair-activities/{id}", tag = "pairs", params(("id" = i64, Path)), request_body = ActivityEdit,
+    responses((status = 200, body = Activity), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_activity(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ActivityEdit>,
+) -> Result<Json<Activity>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .update_activity(&ctx.actor, id, &b)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct VersionQuery {
+    /// The version the caller last saw (another answers 409).
+    pub version: Option<i64>,
+}
+
+/// Deletes an activity recorded by mistake (audit-logged with what it was).
+#[utoipa::path(delete, path = "/api/v1/pair-activities/{id}", tag = "pairs", params(("id" = i64, Path), VersionQuery),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn delete_activity(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    st.svc
+        .delete_activity(&ctx.actor, id, q.version)
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -21,6 +21,9 @@ pub struct Upload {
     pub file_name: String,
     pub bytes: Vec<u8>,
     pub opts: Options,
+    /// Reports only: rows without a period take this one; rows of another are rejected
+    /// (the CLI's `--period`).
+    pub period: Option<String>,
     pub csrf: String,
 }
 
@@ -30,6 +33,7 @@ pub async fn read_upload(mut m: Multipart) -> Result<Upload, AppError> {
         file_name: String::new(),
         bytes: Vec::new(),
         opts: Options::default(),
+        period: None,
         csrf: String::new(),
     };
     let bad = |e: String| {
@@ -70,6 +74,7 @@ pub async fn read_upload(mut m: Multipart) -> Result<Upload, AppError> {
                     "skip_invalid" => {
                         up.opts.skip_invalid = matches!(v.as_str(), "1" | "true" | "on")
                     }
+                    "period" => up.period = Some(v.trim().to_string()).filter(|p| !p.is_empty()),
                     "_csrf" => up.csrf = v,
                     _ => {}
                 }
@@ -100,9 +105,10 @@ pub struct Started {
     id: String,
 }
 
-/// Starts an import (multipart: `kind`, `file`, optional `dry_run`, `skip_invalid`).
+/// Starts an import (multipart: `kind`, `file`, optional `dry_run`, `skip_invalid`, and
+/// for reports `period`: rows without a period take it, rows of another are rejected).
 /// Poll `GET /api/v1/imports/{id}`.
-#[utoipa::path(post, path = "/api/v1/imports", tag = "imports", request_body(content_type = "multipart/form-data", description = "kind, file, dry_run, skip_invalid"),
+#[utoipa::path(post, path = "/api/v1/imports", tag = "imports", request_body(content_type = "multipart/form-data", description = "kind, file, dry_run, skip_invalid, period (reports)"),
     responses((status = 202, body = Started), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn start(
     State(st): State<AppState>,

@@ -93,23 +93,13 @@ pub async fn upload(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
     Path((org, year, item)): Path<(String, String, String)>,
-    mut m: Multipart,
+    m: Multipart,
 ) -> Result<Json<LiuyouSheet>, ApiError> {
     let (org, year) = ids(ctx.lang, &org, &year)?;
-    let mut files = Vec::new();
-    loop {
-        let field = match m.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Err(ApiError(AppError::PayloadTooLarge, ctx.lang)),
-        };
-        let name = field.file_name().unwrap_or("file").to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| ApiError(AppError::PayloadTooLarge, ctx.lang))?;
-        files.push((name, bytes.to_vec()));
-    }
+    let files = crate::upload::MultipartForm::read(m)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))?
+        .all_files();
     let sheet = st
         .svc
         .liuyou_sheet(&ctx.actor, org, year, false)

@@ -34,6 +34,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/auth/logout"),
     ("get", "/api/v1/me"),
+    ("patch", "/api/v1/me"),
     ("post", "/api/v1/me/password"),
     ("get", "/api/v1/regions"),
     ("get", "/api/v1/orgs"),
@@ -80,6 +81,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/cases/{id}"),
     ("put", "/api/v1/cases/{id}"),
     ("post", "/api/v1/cases/{id}/actions"),
+    ("post", "/api/v1/cases/{id}/items/{item}"),
+    ("post", "/api/v1/cases/{id}/experts"),
+    ("put", "/api/v1/cases/{id}/score"),
+    ("post", "/api/v1/cases/{id}/objections"),
+    ("post", "/api/v1/cases/{id}/objections/{objection}"),
     ("post", "/api/v1/cases/{id}/files"),
     ("post", "/api/v1/cases/bulk"),
     ("get", "/api/v1/cases/bulk/{id}"),
@@ -94,6 +100,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/files/{id}"),
     ("get", "/api/v1/policies"),
     ("post", "/api/v1/policies"),
+    ("post", "/api/v1/policies/upload"),
     ("get", "/api/v1/policies/{id}"),
     ("delete", "/api/v1/policies/{id}"),
     ("get", "/api/v1/tasks"),
@@ -102,18 +109,30 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/tasks/{id}"),
     ("post", "/api/v1/tasks/{id}/progress"),
     ("post", "/api/v1/tasks/{id}/done"),
+    ("post", "/api/v1/tasks/{id}/completion"),
     ("post", "/api/v1/tasks/{id}/supervise"),
+    ("put", "/api/v1/tasks/{id}"),
+    ("post", "/api/v1/tasks/{id}/cancel"),
     ("get", "/api/v1/meeting-bodies"),
     ("post", "/api/v1/meeting-bodies"),
     ("put", "/api/v1/meeting-bodies/{id}/members"),
+    ("get", "/api/v1/meeting-bodies/{id}"),
+    ("put", "/api/v1/meeting-bodies/{id}"),
     ("get", "/api/v1/meetings"),
     ("post", "/api/v1/meetings"),
     ("get", "/api/v1/meetings/{id}"),
     ("post", "/api/v1/meetings/{id}/decisions/{decision_id}/task"),
+    ("put", "/api/v1/meetings/{id}"),
+    ("put", "/api/v1/meetings/{id}/decisions/{decision_id}"),
     ("get", "/api/v1/contacts"),
     ("post", "/api/v1/contacts"),
     ("get", "/api/v1/visits"),
     ("post", "/api/v1/visits"),
+    ("get", "/api/v1/contacts/{id}"),
+    ("put", "/api/v1/contacts/{id}"),
+    ("post", "/api/v1/contacts/{id}/end"),
+    ("get", "/api/v1/visits/{id}"),
+    ("put", "/api/v1/visits/{id}"),
     ("get", "/api/v1/problems"),
     ("post", "/api/v1/problems"),
     ("get", "/api/v1/problems/{id}"),
@@ -123,6 +142,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/pairs/graph"),
     ("get", "/api/v1/pairs/{id}"),
     ("post", "/api/v1/pairs/{id}/activities"),
+    ("put", "/api/v1/pairs/{id}"),
+    ("post", "/api/v1/pairs/{id}/end"),
+    ("put", "/api/v1/pair-activities/{id}"),
+    ("delete", "/api/v1/pair-activities/{id}"),
     ("get", "/api/v1/assessment/schemes"),
     ("post", "/api/v1/assessment/schemes"),
     ("get", "/api/v1/assessment/versions/{id}"),
@@ -148,7 +171,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/logout", post(logout))
-        .route("/api/v1/me", get(me))
+        .route("/api/v1/me", get(me).patch(update_me))
         .route("/api/v1/me/password", post(change_password))
         .route("/api/v1/regions", get(regions))
         .route("/api/v1/orgs", get(list_orgs).post(create_org))
@@ -210,6 +233,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/cases/bulk/{id}", get(cases::bulk_status))
         .route("/api/v1/cases/{id}", get(cases::get).put(cases::update))
         .route("/api/v1/cases/{id}/actions", post(cases::act))
+        .route("/api/v1/cases/{id}/items/{item}", post(cases::decide_item))
+        .route("/api/v1/cases/{id}/experts", post(cases::assign_expert))
+        .route("/api/v1/cases/{id}/score", axum::routing::put(cases::score))
+        .route("/api/v1/cases/{id}/objections", post(cases::object))
+        .route(
+            "/api/v1/cases/{id}/objections/{objection}",
+            post(cases::answer),
+        )
         .route(
             "/api/v1/cases/{id}/files",
             post(cases::attach).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
@@ -237,14 +268,23 @@ pub fn router() -> Router<AppState> {
             get(policies::list).post(policies::create),
         )
         .route(
+            "/api/v1/policies/upload",
+            post(policies::upload).layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024)),
+        )
+        .route(
             "/api/v1/policies/{id}",
             get(policies::get).delete(policies::delete),
         )
         .route("/api/v1/tasks", get(tasks::list).post(tasks::create))
         .route("/api/v1/tasks/board", get(tasks::board))
-        .route("/api/v1/tasks/{id}", get(tasks::get))
+        .route("/api/v1/tasks/{id}", get(tasks::get).put(tasks::update))
+        .route("/api/v1/tasks/{id}/cancel", post(tasks::cancel))
         .route("/api/v1/tasks/{id}/progress", post(tasks::progress))
         .route("/api/v1/tasks/{id}/done", post(tasks::done))
+        .route(
+            "/api/v1/tasks/{id}/completion",
+            post(tasks::request_completion),
+        )
         .route("/api/v1/tasks/{id}/supervise", post(tasks::supervise))
         .route(
             "/api/v1/meeting-bodies",
@@ -255,10 +295,21 @@ pub fn router() -> Router<AppState> {
             axum::routing::put(tasks::set_members),
         )
         .route(
+            "/api/v1/meeting-bodies/{id}",
+            get(tasks::body).put(tasks::update_body),
+        )
+        .route(
             "/api/v1/meetings",
             get(tasks::meetings).post(tasks::create_meeting),
         )
-        .route("/api/v1/meetings/{id}", get(tasks::meeting))
+        .route(
+            "/api/v1/meetings/{id}",
+            get(tasks::meeting).put(tasks::update_meeting),
+        )
+        .route(
+            "/api/v1/meetings/{id}/decisions/{decision_id}",
+            axum::routing::put(tasks::correct_decision),
+        )
         .route(
             "/api/v1/meetings/{id}/decisions/{decision_id}/task",
             post(tasks::decision_task),
@@ -270,6 +321,15 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/visits",
             get(contacts::list_visits).post(contacts::log_visit),
+        )
+        .route(
+            "/api/v1/contacts/{id}",
+            get(contacts::get_contact).put(contacts::update_contact),
+        )
+        .route("/api/v1/contacts/{id}/end", post(contacts::end_contact))
+        .route(
+            "/api/v1/visits/{id}",
+            get(contacts::get_visit).put(contacts::update_visit),
         )
         .route(
             "/api/v1/problems",
@@ -285,7 +345,15 @@ pub fn router() -> Router<AppState> {
             get(contacts::list_pairs).post(contacts::create_pair),
         )
         .route("/api/v1/pairs/graph", get(contacts::pair_graph))
-        .route("/api/v1/pairs/{id}", get(contacts::get_pair))
+        .route(
+            "/api/v1/pairs/{id}",
+            get(contacts::get_pair).put(contacts::update_pair),
+        )
+        .route("/api/v1/pairs/{id}/end", post(contacts::end_pair))
+        .route(
+            "/api/v1/pair-activities/{id}",
+            axum::routing::put(contacts::update_activity).delete(contacts::delete_activity),
+        )
         .route(
             "/api/v1/pairs/{id}/activities",
             post(contacts::add_activity),
@@ -350,20 +418,23 @@ async fn api_not_found(lang: Lang) -> ApiError {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "gongjiang API", description = "产业工人队伍建设改革工作平台 API. Authenticate with POST /api/v1/auth/login and send `Authorization: Bearer TOKEN`. Errors: `{\"error\":{\"code\",\"message\",\"field\"?}}`."),
-    paths(login, logout, me, change_password, regions, list_orgs, create_org, get_org, update_org, delete_org, list_users, create_user, update_user, reset_password, audit_log, audit_verify,
+    paths(login, logout, me, update_me, change_password, regions, list_orgs, create_org, get_org, update_org, delete_org, list_users, create_user, update_user, reset_password, audit_log, audit_verify,
         registers::list_pilots, registers::create_pilot, registers::get_pilot, registers::update_pilot, registers::delete_pilot,
         registers::list_designations, registers::create_designation, registers::get_designation, registers::update_designation, registers::delete_designation,
         registers::indicators,
         reports::list_reports, reports::save_report, reports::get_report, reports::transition, reports::lock, reports::completeness, reports::remind,
         io::start, io::status, io::rejected, io::template, io::export,
         workers::list, workers::save, workers::get, workers::delete, workers::reveal,
-        cases::list, cases::create, cases::get, cases::update, cases::act, cases::attach, cases::inbox, cases::bulk, cases::bulk_status, cases::notifications,
+        cases::list, cases::create, cases::get, cases::update, cases::act, cases::decide_item, cases::assign_expert, cases::score, cases::object, cases::answer, cases::attach, cases::inbox, cases::bulk, cases::bulk_status, cases::notifications,
         liuyou::list, liuyou::sheet, liuyou::save, liuyou::upload, liuyou::submit, liuyou::review, liuyou::download,
-        policies::list, policies::create, policies::get, policies::delete,
-        tasks::list, tasks::create, tasks::board, tasks::get, tasks::progress, tasks::done, tasks::supervise,
+        policies::list, policies::create, policies::upload, policies::get, policies::delete,
+        tasks::list, tasks::create, tasks::board, tasks::get, tasks::progress, tasks::done, tasks::request_completion, tasks::supervise,
         tasks::bodies, tasks::create_body, tasks::set_members, tasks::meetings, tasks::create_meeting, tasks::meeting, tasks::decision_task,
         contacts::list_contacts, contacts::assign_contact, contacts::list_visits, contacts::log_visit, contacts::list_problems, contacts::raise_problem, contacts::get_problem, contacts::act_on_problem,
         contacts::list_pairs, contacts::create_pair, contacts::pair_graph, contacts::get_pair, contacts::add_activity,
+        tasks::update, tasks::cancel, tasks::body, tasks::update_body, tasks::update_meeting, tasks::correct_decision,
+        contacts::get_contact, contacts::update_contact, contacts::end_contact, contacts::get_visit, contacts::update_visit,
+        contacts::update_pair, contacts::end_pair, contacts::update_activity, contacts::delete_activity,
         assessment::list_schemes, assessment::create_scheme, assessment::get_version, assessment::save_version, assessment::publish_version, assessment::new_draft,
         assessment::list_rounds, assessment::create_round, assessment::get_round, assessment::assign_expert, assessment::declare_conflict, assessment::round_action,
         assessment::get_self, assessment::save_self, assessment::sheet, assessment::put_score, assessment::results, assessment::publish,
@@ -373,14 +444,14 @@ async fn api_not_found(lang: Lang) -> ApiError {
         gongjiang_storage::registers::Subject, registers::PilotPage, registers::DesignationPage, registers::IndicatorResponse, registers::IndicatorValue, registers::IndicatorChild,
         gongjiang_storage::reports::Report, gongjiang_storage::reports::Completeness, gongjiang_storage::report_service::ReportInput, reports::ReportPage, reports::TransitionBody, reports::RegionPeriod, reports::Count, crate::jobs::Job, io::Started, gongjiang_storage::import::Outcome, gongjiang_storage::import::RowProblem, gongjiang_storage::workers::Worker, gongjiang_storage::workers::WorkerInput, workers::WorkerPage, workers::Revealed,
         gongjiang_storage::workers::Certificate, gongjiang_storage::workflow::Case, gongjiang_storage::workflow::Event, gongjiang_storage::workflow::CaseInput, gongjiang_storage::workflow::ActInput, gongjiang_storage::workflow::BulkJob,
-        cases::CasePage, cases::CaseDetail, cases::UpdateBody, cases::BulkBody, cases::Notification,
+        cases::CasePage, cases::CaseDetail, cases::UpdateBody, cases::BulkBody, cases::Notification, gongjiang_storage::task_completion::CompletionInput, cases::ItemBody, cases::ExpertBody, cases::ScoreBody, gongjiang_storage::workflow::CaseExpert, cases::ObjectionBody, cases::AnswerBody, gongjiang_storage::workflow::CaseItem, gongjiang_storage::workflow::Objection,
         gongjiang_storage::contacts::ContactPoint, gongjiang_storage::contacts::ContactInput, gongjiang_storage::contacts::Visit, gongjiang_storage::contacts::VisitInput,
         gongjiang_storage::contacts::Problem, gongjiang_storage::contacts::ProblemInput, gongjiang_storage::contacts::ProblemActInput,
         gongjiang_storage::pairs::Pair, gongjiang_storage::pairs::PairInput, gongjiang_storage::pairs::Activity, gongjiang_storage::pairs::ActivityInput,
         gongjiang_storage::pairs::ChainGraph, gongjiang_storage::pairs::GraphNode, gongjiang_storage::pairs::GraphLink,
         contacts::VisitPage, contacts::ProblemPage, contacts::ProblemDetail, contacts::PairPage, contacts::PairDetail,
         gongjiang_storage::liuyou::LiuyouRow, gongjiang_storage::liuyou::LiuyouSheet, gongjiang_storage::liuyou::LiuyouItem, gongjiang_storage::liuyou::EvidenceInput, gongjiang_storage::files::FileMeta, liuyou::ReviewBody,
-        gongjiang_storage::policies::Policy, gongjiang_storage::policies::PolicyInput, policies::PolicyPage,
+        gongjiang_storage::policies::Policy, gongjiang_storage::policies::PolicyInput, policies::PolicyPage, policies::PolicyUpload,
         gongjiang_storage::tasks::Task, gongjiang_storage::tasks::Progress, gongjiang_storage::tasks::TaskInput, gongjiang_storage::tasks::ProgressInput,
         gongjiang_storage::tasks::Board, gongjiang_storage::tasks::StatusCount, gongjiang_storage::tasks::UnitRow, gongjiang_storage::tasks::Body, gongjiang_storage::tasks::Member,
         gongjiang_storage::tasks::BodyInput, gongjiang_storage::tasks::Meeting, gongjiang_storage::tasks::Attendance, gongjiang_storage::tasks::Decision,
@@ -391,7 +462,10 @@ async fn api_not_found(lang: Lang) -> ApiError {
         gongjiang_storage::assessment::ScoreInput, gongjiang_storage::assessment::SheetLeaf, gongjiang_storage::assessment::SheetTarget, gongjiang_storage::assessment::ScoringSheet, gongjiang_storage::assessment::ConflictInput,
         gongjiang_storage::assessment::ExpertScore, gongjiang_storage::assessment::NodeResult, gongjiang_storage::assessment::TargetResult, gongjiang_storage::assessment::ResultVersion, gongjiang_storage::assessment::Results,
         assessment::ExpertBody, assessment::Done, assessment::RoundAction, assessment::PublishBody,
-        tasks::TaskPage, tasks::TaskDetail, tasks::DoneBody, tasks::SuperviseBody, tasks::Supervised, tasks::MembersBody, tasks::MeetingPage, tasks::MeetingDetail)),
+        tasks::TaskPage, tasks::TaskDetail, tasks::DoneBody, tasks::SuperviseBody, tasks::Supervised, tasks::MembersBody, tasks::MeetingPage, tasks::MeetingDetail,
+        gongjiang_storage::tasks::TaskEdit, gongjiang_storage::tasks::CancelInput, gongjiang_storage::tasks::BodyEdit, gongjiang_storage::tasks::MeetingEdit, gongjiang_storage::tasks::DecisionEdit, tasks::BodyDetail,
+        gongjiang_storage::contacts::ContactEdit, gongjiang_storage::contacts::ContactEndInput, gongjiang_storage::contacts::VisitEdit, contacts::ContactDetail, contacts::VisitDetail,
+        gongjiang_storage::pairs::PairEdit, gongjiang_storage::pairs::PairEndInput, gongjiang_storage::pairs::ActivityEdit)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -502,6 +576,32 @@ async fn logout(
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
 async fn me(ApiUser(ctx, ..): ApiUser) -> Json<User> {
     Json(ctx.user)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeBody {
+    /// Where notifications are e-mailed (when the platform sends e-mail); "" clears it.
+    email: Option<String>,
+}
+
+/// Changes the caller's own settings: the e-mail address for notifications.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", request_body = UpdateMeBody,
+    responses((status = 200, body = User), (status = 422, body = ErrorBody)))]
+async fn update_me(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    ApiJson(b): ApiJson<UpdateMeBody>,
+) -> Result<Json<User>, ApiError> {
+    match b.email {
+        Some(e) => Ok(Json(
+            st.svc
+                .set_user_email(&ctx.actor, ctx.user.id, &e)
+                .await
+                .map_err(|e| ApiError(e.into(), ctx.lang))?,
+        )),
+        None => Ok(Json(ctx.user)),
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -829,6 +929,8 @@ pub struct NewUserBody {
     /// A region code, a 统一社会信用代码 or an org id.
     org: String,
     password: String,
+    /// Where notifications are e-mailed (optional).
+    email: Option<String>,
 }
 
 fn parse_role(s: &str) -> Result<Role, AppError> {
@@ -850,7 +952,11 @@ async fn create_user(
     ApiJson(b): ApiJson<NewUserBody>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
     let role = parse_role(&b.role).map_err(|e| ApiError(e, ctx.lang))?;
-    let u = st
+    // The address is checked before the account is made, so a bad one creates nothing.
+    let email = b.email.as_deref().unwrap_or("");
+    gongjiang_storage::users::parse_email(email)
+        .map_err(|e| ApiError(AppError::invalid(e), ctx.lang))?;
+    let mut u = st
         .svc
         .create_user(
             &ctx.actor,
@@ -863,6 +969,13 @@ async fn create_user(
         )
         .await
         .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    if !email.trim().is_empty() {
+        u = st
+            .svc
+            .set_user_email(&ctx.actor, u.id, email)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    }
     Ok((StatusCode::CREATED, Json(u)))
 }
 
@@ -873,6 +986,8 @@ pub struct UpdateUserBody {
     role: Option<String>,
     org: Option<String>,
     disabled: Option<bool>,
+    /// Where notifications are e-mailed; "" clears it.
+    email: Option<String>,
 }
 
 /// Changes an account's name, role, attachment or status.
@@ -887,6 +1002,10 @@ async fn update_user(
     let id = parse_id(&id, lang)?;
     let e = |e: gongjiang_storage::StoreError| ApiError(e.into(), lang);
     let mut u = st.svc.get_user(&ctx.actor, id).await.map_err(e)?;
+    if let Some(m) = &b.email {
+        gongjiang_storage::users::parse_email(m)
+            .map_err(|er| ApiError(AppError::invalid(er), lang))?;
+    }
     if b.display_name.is_some() || b.role.is_some() || b.org.is_some() {
         let role = match &b.role {
             Some(r) => parse_role(r).map_err(|e| ApiError(e, lang))?,
@@ -911,6 +1030,9 @@ async fn update_user(
             .set_user_disabled(&ctx.actor, id, d)
             .await
             .map_err(e)?;
+    }
+    if let Some(m) = &b.email {
+        u = st.svc.set_user_email(&ctx.actor, id, m).await.map_err(e)?;
     }
     Ok(Json(u))
 }

@@ -1,14 +1,105 @@
-//! API of the policy library (search, read, add, delete).
+//! API of the policy library (search, read, add, add with the original file, delete),
+//! and reading the text of an uploaded file for an empty 正文 (shared with the console).
 use super::{parse_id, ErrorBody};
 use crate::auth::{ApiJson, ApiUser};
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
+use crate::upload::MultipartForm;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use gongjiang_storage::policies::{Policy, PolicyFilter, PolicyInput};
+use gongjiang_domain::{FieldError, Role, Rule};
+use gongjiang_io::{doc_kind, extract_text, DocKind, TextError};
+use gongjiang_storage::policies::{Policy, PolicyFilter, PolicyInput, MAX_BODY_CHARS};
+use gongjiang_storage::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+
+/// Who may add documents (the storage layer checks again).
+pub(crate) fn may_add(role: Role) -> bool {
+    matches!(role, Role::Sysadmin | Role::City | Role::District)
+}
+
+/// The text of an uploaded file, for a document whose 正文 was left empty: PDF, Word
+/// (.docx) or text, read on the blocking pool and cut to [`MAX_BODY_CHARS`] with a
+/// note. Gives the file back. The error names the field to show it at: `file` (not an
+/// accepted file, content that inflates without end) or `body` (no text could be read,
+/// e.g. a scanned PDF: the user is asked to paste the text).
+pub(crate) async fn text_for_body(
+    name: String,
+    bytes: Vec<u8>,
+) -> Result<(String, Vec<u8>, String), FieldError> {
+    gongjiang_storage::files::check_upload(&name, &bytes)?;
+    let job = tokio::task::spawn_blocking(move || {
+        let r = extract_text(&name, &bytes);
+        let kind = doc_kind(&name, &bytes);
+        (name, bytes, kind, r)
+    })
+    .await;
+    let Ok((name, bytes, kind, r)) = job else {
+        return Err(FieldError::new(
+            "body",
+            Rule::BadFormat,
+            "读取文件文字时出错:请把正文粘贴到“正文”栏",
+            "reading the file's text failed: paste the text into the Text field",
+        ));
+    };
+    match r {
+        Ok(Some(text)) => Ok((name, bytes, fit_body(text))),
+        Ok(None) => Err(no_text(&name, kind)),
+        Err(e @ TextError::TooLarge { .. }) => Err(FieldError::new(
+            "file",
+            Rule::BadFormat,
+            format!("文件“{name}”:{}", e.message_zh()),
+            format!("'{name}': {}", e.message_en()),
+        )),
+        Err(e) => Err(FieldError::new(
+            "body",
+            Rule::BadFormat,
+            format!("文件“{name}”:{}", e.message_zh()),
+            format!("'{name}': {}", e.message_en()),
+        )),
+    }
+}
+
+fn no_text(name: &str, kind: Option<DocKind>) -> FieldError {
+    let (zh, en) = match kind {
+        Some(DocKind::Pdf) => (
+            format!("未能从“{name}”中读取到文字(可能是扫描件或图片型 PDF):请把正文粘贴到“正文”栏后再保存"),
+            format!("no text could be read from '{name}' (a scanned or image-only PDF?): paste the text into the Text field and save again"),
+        ),
+        Some(_) => (
+            format!("文件“{name}”中没有文字:请把正文粘贴到“正文”栏后再保存"),
+            format!("'{name}' contains no text: paste the text into the Text field and save again"),
+        ),
+        None => (
+            format!("无法自动读取“{name}”的文字(只能读取 PDF、Word .docx 和 .txt 文件):请把正文粘贴到“正文”栏后再保存"),
+            format!("the text of '{name}' cannot be read automatically (only PDF, Word .docx and .txt files): paste the text into the Text field and save again"),
+        ),
+    };
+    FieldError::new("body", Rule::Required, zh, en)
+}
+
+/// Cuts a file's text to what a document may hold, ending with a note that says so.
+pub(crate) fn fit_body(text: String) -> String {
+    let total = text.chars().count();
+    if total <= MAX_BODY_CHARS {
+        return text;
+    }
+    let note = format!(
+        "\n\n【原文共 {total} 字,超过正文上限 {MAX_BODY_CHARS} 字,以上为前一部分;其余内容请查看原文文件】\n\
+         [The file's text has {total} characters, more than the {MAX_BODY_CHARS} a document may hold: \
+         the rest is in the original file]"
+    );
+    let keep = MAX_BODY_CHARS - note.chars().count();
+    let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+    let mut cut = &text[..end];
+    // End at a line break when one is near.
+    if let Some(i) = cut.rfind('\n').filter(|i| end - i < 4000) {
+        cut = &cut[..i];
+    }
+    format!("{}{note}", cut.trim_end())
+}
 
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
@@ -56,7 +147,7 @@ pub async fn list(
     }))
 }
 
-/// Adds a document (its original file: the console's form).
+/// Adds a document from JSON (with its original file: `POST /api/v1/policies/upload`).
 #[utoipa::path(post, path = "/api/v1/policies", tag = "policies", request_body = PolicyInput, responses((status = 200, body = Policy), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(st): State<AppState>,
@@ -68,6 +159,108 @@ pub async fn create(
             .create_policy(&ctx.actor, &b, None)
             .await
             .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// The fields of a document with its original file, as `multipart/form-data`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PolicyUpload {
+    title: String,
+    doc_no: Option<String>,
+    issuer: Option<String>,
+    /// general, skills, education, innovation, rights, work, manual (or the Chinese names)
+    category: String,
+    /// national, provincial, city, district (or 国家/省级/市级/区级)
+    level: String,
+    /// YYYY-MM-DD
+    issued_on: Option<String>,
+    /// The text search finds. Left empty, the text of the file is used (PDF, Word .docx,
+    /// .txt; a scanned PDF has none: 422 on `body`, asking for the text).
+    body: Option<String>,
+    /// The original file: PDF, Word (.docx), Excel, PowerPoint, JPG/PNG or text, at most
+    /// 20 MB, checked by content.
+    #[schema(value_type = String, format = Binary)]
+    file: String,
+}
+
+const UPLOAD_FIELDS: &[&str] = &[
+    "title",
+    "doc_no",
+    "issuer",
+    "category",
+    "level",
+    "issued_on",
+    "body",
+];
+
+/// Adds a document with its original file (`multipart/form-data`: the fields of
+/// `PolicyInput` as text parts and one `file` part). With `body` empty the file's text
+/// is used, so the document is found by words that are only in the file; at most
+/// 200,000 characters are kept (a note at the end says when the text was cut).
+#[utoipa::path(post, path = "/api/v1/policies/upload", tag = "policies", request_body(content = PolicyUpload, content_type = "multipart/form-data"), responses((status = 200, body = Policy), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    m: Multipart,
+) -> Result<Json<Policy>, ApiError> {
+    let lang = ctx.lang;
+    let invalid = |e: FieldError| ApiError(AppError::Store(StoreError::Invalid(vec![e])), lang);
+    if !may_add(ctx.actor.role) {
+        return Err(ApiError(AppError::Store(StoreError::Forbidden), lang));
+    }
+    let form = MultipartForm::read(m)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    if let Some((n, _)) = form
+        .fields
+        .iter()
+        .find(|(n, _)| !UPLOAD_FIELDS.contains(&n.as_str()))
+    {
+        return Err(invalid(FieldError::new(
+            n.clone(),
+            Rule::UnknownValue,
+            format!("未知字段“{n}”,可用字段:{}、file", UPLOAD_FIELDS.join("、")),
+            format!(
+                "unknown field '{n}'; the fields are {}, file",
+                UPLOAD_FIELDS.join(", ")
+            ),
+        )));
+    }
+    let v = |k: &str| form.text(k).map(str::to_string);
+    let mut input = PolicyInput {
+        title: v("title"),
+        doc_no: v("doc_no"),
+        issuer: v("issuer"),
+        category: v("category"),
+        level: v("level"),
+        issued_on: v("issued_on"),
+        body: v("body").filter(|b| !b.trim().is_empty()),
+    };
+    let mut files = form.all_files();
+    if files.len() > 1 {
+        return Err(invalid(FieldError::new(
+            "file",
+            Rule::BadFormat,
+            "只能上传一个原文文件",
+            "upload one file only",
+        )));
+    }
+    let Some((name, bytes)) = files.pop() else {
+        return Err(invalid(FieldError::required("file", "原文文件", "File")));
+    };
+    let file = if input.body.is_none() {
+        let (name, bytes, text) = text_for_body(name, bytes).await.map_err(invalid)?;
+        input.body = Some(text);
+        (name, bytes)
+    } else {
+        (name, bytes)
+    };
+    Ok(Json(
+        st.svc
+            .create_policy(&ctx.actor, &input, Some(file))
+            .await
+            .map_err(|e| ApiError(e.into(), lang))?,
     ))
 }
 

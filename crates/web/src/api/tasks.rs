@@ -6,8 +6,9 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use gongjiang_storage::tasks::{
-    Attendance, Board, Body, BodyInput, Decision, DecisionTaskInput, Meeting, MeetingFilter,
-    MeetingInput, Progress, ProgressInput, Task, TaskFilter, TaskInput,
+    Attendance, Board, Body, BodyEdit, BodyInput, CancelInput, Decision, DecisionEdit,
+    DecisionTaskInput, Meeting, MeetingEdit, MeetingFilter, MeetingInput, Progress, ProgressInput,
+    Task, TaskEdit, TaskFilter, TaskInput,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -68,6 +69,8 @@ pub struct TaskDetail {
     may_report: bool,
     /// The caller may mark the task done or flag it for 督办.
     may_close: bool,
+    /// The caller may edit or cancel (撤销) the task.
+    may_edit: bool,
 }
 
 /// Tasks in the caller's area (by owner unit), open ones first by deadline.
@@ -114,7 +117,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<TaskDetail>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    let (task, progress, may_report, may_close) = st
+    let (task, progress, may_report, may_close, may_edit) = st
         .svc
         .get_task(&ctx.actor, id, ctx.lang.is_en())
         .await
@@ -124,7 +127,48 @@ pub async fn get(
         progress,
         may_report,
         may_close,
+        may_edit,
     }))
+}
+
+/// Edits a task: fields left out keep their value; `version` is the version the caller
+/// last saw (another answers 409 `task_changed`). The creator's level or above, over the
+/// task's lead region and owner unit (403 `task_not_editable` otherwise); a done or
+/// cancelled task answers 409. A changed deadline in the past answers 422 on `deadline`.
+#[utoipa::path(put, path = "/api/v1/tasks/{id}", tag = "tasks", params(("id" = i64, Path)), request_body = TaskEdit,
+    responses((status = 200, body = Task), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<TaskEdit>,
+) -> Result<Json<Task>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .update_task(&ctx.actor, id, &b)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// Cancels (撤销) an open task with a reason: it leaves the completion rate and takes no
+/// more reports; the owner unit is notified. Same permissions as editing.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/cancel", tag = "tasks", params(("id" = i64, Path)), request_body = CancelInput,
+    responses((status = 200, body = Task), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn cancel(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<CancelInput>,
+) -> Result<Json<Task>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .cancel_task(&ctx.actor, id, &b)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
 }
 
 /// Files a progress report (the owner unit, or region staff over it; anyone else
@@ -263,6 +307,48 @@ pub async fn create_body(
     ))
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct BodyDetail {
+    body: Body,
+    /// The caller may edit the body and record its meetings.
+    may_edit: bool,
+}
+
+/// One joint-meeting body with its member units.
+#[utoipa::path(get, path = "/api/v1/meeting-bodies/{id}", tag = "meetings", params(("id" = i64, Path)), responses((status = 200, body = BodyDetail), (status = 404, body = ErrorBody)))]
+pub async fn body(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Json<BodyDetail>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let (body, may_edit) = st
+        .svc
+        .get_body(&ctx.actor, id, ctx.lang.is_en())
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    Ok(Json(BodyDetail { body, may_edit }))
+}
+
+/// Renames a body and/or replaces its member units (left out = unchanged); past meetings
+/// keep their attendance.
+#[utoipa::path(put, path = "/api/v1/meeting-bodies/{id}", tag = "meetings", params(("id" = i64, Path)), request_body = BodyEdit,
+    responses((status = 200, body = Body), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_body(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<BodyEdit>,
+) -> Result<Json<Body>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .update_body(&ctx.actor, id, &b)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MembersBody {
@@ -290,6 +376,8 @@ pub async fn set_members(
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
 pub struct MeetingQuery {
+    /// The meetings of one body.
+    pub body_id: Option<i64>,
     /// city, district or town
     pub level: Option<String>,
     pub region: Option<String>,
@@ -301,6 +389,7 @@ pub struct MeetingQuery {
 impl MeetingQuery {
     pub fn filter(&self) -> MeetingFilter {
         MeetingFilter {
+            body_id: self.body_id,
             level: nz(&self.level),
             region: nz(&self.region),
             year: self.year,
@@ -400,6 +489,68 @@ pub async fn decision_task(
     Ok(Json(
         st.svc
             .decision_to_task(&ctx.actor, id, decision_id, &b)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// Corrects a meeting's record: title, date, place, agenda, minutes, the attendance of the
+/// listed member units, and decisions to append (left out = unchanged). `version`: the
+/// version the caller last saw (409 `meeting_changed` otherwise).
+#[utoipa::path(put, path = "/api/v1/meetings/{id}", tag = "meetings", params(("id" = i64, Path)), request_body = MeetingEdit,
+    responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_meeting(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<MeetingEdit>,
+) -> Result<Json<Meeting>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .update_meeting(&ctx.actor, id, &b)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// Corrects the text of a decision that has not become a task yet (409
+/// `decision_assigned` once it has).
+#[utoipa::path(put, path = "/api/v1/meetings/{id}/decisions/{decision_id}", tag = "meetings",
+    params(("id" = i64, Path), ("decision_id" = i64, Path)), request_body = DecisionEdit,
+    responses((status = 200, body = Decision), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn correct_decision(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path((id, decision_id)): Path<(String, String)>,
+    ApiJson(b): ApiJson<DecisionEdit>,
+) -> Result<Json<Decision>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let decision_id = parse_id(&decision_id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .correct_decision(&ctx.actor, id, decision_id, &b)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// The owner unit reports the task completed (销号): a case of the workflow engine that
+/// the level which set the task accepts (the task is then done) or returns with a reason.
+/// Only the owner unit's accounts (403 `not_task_owner`); a done or cancelled task, or
+/// one whose report is already under review, answers 409.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/completion", tag = "tasks", params(("id" = i64, Path)), request_body = gongjiang_storage::task_completion::CompletionInput,
+    responses((status = 200, body = gongjiang_storage::workflow::Case), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn request_completion(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<gongjiang_storage::task_completion::CompletionInput>,
+) -> Result<Json<gongjiang_storage::workflow::Case>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .request_task_completion(&ctx.actor, id, &b)
             .await
             .map_err(|e| ApiError(e.into(), ctx.lang))?,
     ))

@@ -105,7 +105,8 @@ pub fn status_label(t: &T, s: &str) -> String {
 
 pub fn status_badge(s: &str) -> &'static str {
     match s {
-        "published" | "submitted" => "badge-green",
+        "published" | "accepted" => "badge-green",
+        "submitted" => "badge-blue",
         "closed" => "badge-blue",
         "open" => "badge-orange",
         _ => "badge-gray",

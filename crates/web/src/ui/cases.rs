@@ -6,6 +6,7 @@ use crate::api::cases::CaseQuery;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::{Lang, T};
+use crate::upload::MultipartForm;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -26,6 +27,10 @@ pub fn router() -> Router<AppState> {
         .route("/cases/new", get(new))
         .route("/cases/{id}", get(show).post(edit))
         .route("/cases/{id}/act", post(act))
+        .route("/cases/{id}/objections", post(object))
+        .route("/cases/{id}/experts", post(assign_expert))
+        .route("/cases/{id}/score", post(score))
+        .route("/cases/{id}/objections/{objection}", post(answer))
         .route(
             "/cases/{id}/files",
             post(attach).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
@@ -232,7 +237,11 @@ async fn new(
     WebUser(ctx, ..): WebUser<OrgReader>,
     Query(q): Query<NewQuery>,
 ) -> Result<Response, UiError> {
-    let def = Process::find(&q.process).unwrap_or(&PROCESSES[0]);
+    // Processes that drive a module's record (the 六有) start from that module's page.
+    let def = Process::find(&q.process)
+        .or_else(|| Process::find("pilot_application"))
+        .filter(|p| p.subject == gongjiang_domain::workflow::Subject::None)
+        .ok_or_else(|| not_found(ctx.lang))?;
     form_page(
         &ctx,
         def,
@@ -342,13 +351,39 @@ struct DetailPage {
     general: Vec<String>,
     steps: Vec<(String, &'static str)>,
     due: String,
+    /// Where the unit works on what the case is about (the 六有 page), if elsewhere.
+    subject_link: String,
+    notice: bool,
+    may_object: bool,
+    /// The city, at the notice: answers objections.
+    may_answer: bool,
+    /// The city, in expert scoring: assigns experts.
+    may_assign: bool,
+    /// An assigned expert, in expert scoring: scores.
+    may_score: bool,
+    criteria: &'static str,
+    max_score: i64,
+}
+
+/// The badge colour of a checklist item's status.
+pub fn item_badge<S: AsRef<str>>(status: S) -> &'static str {
+    match status.as_ref() {
+        "accepted" => "badge-green",
+        "returned" => "badge-orange",
+        "submitted" => "badge-blue",
+        _ => "badge-gray",
+    }
 }
 
 async fn show(
     State(st): State<AppState>,
-    WebUser(ctx, ..): WebUser<OrgReader>,
+    WebUser(ctx, ..): WebUser,
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
+    // Readers of the organisation tree, and experts for the cases they score.
+    if !(ctx.role().may_read_orgs() || ctx.role() == Role::Expert) {
+        return Err(UiError(AppError::Store(StoreError::Forbidden), ctx.lang));
+    }
     let id = id.parse::<i64>().map_err(|_| not_found(ctx.lang))?;
     detail(&st, &ctx, id, BTreeMap::new(), Vec::new()).await
 }
@@ -424,8 +459,22 @@ async fn detail(
         .into_iter()
         .filter(|f| editable_keys.contains(&f.key))
         .collect();
-    let can_edit =
-        matches!(at.status, Status::Draft | Status::Returned) && actions.contains(&Action::Submit);
+    let subject_link =
+        gongjiang_storage::workflow::subject_page(c.subject.as_deref()).unwrap_or_default();
+    // A case that drives a module's record is edited on that record's page.
+    let can_edit = matches!(at.status, Status::Draft | Status::Returned)
+        && actions.contains(&Action::Submit)
+        && subject_link.is_empty();
+    let notice = at.status == Status::Notice;
+    let may_object = st.svc.may_object(&ctx.actor, &c);
+    let may_answer = notice && matches!(ctx.role(), Role::City | Role::Sysadmin);
+    let scoring = at.status == Status::Scoring;
+    let may_assign = scoring && matches!(ctx.role(), Role::City | Role::Sysadmin);
+    let may_score = scoring && ctx.role() == Role::Expert;
+    let (criteria, max_score) = def
+        .scoring
+        .map(|s| (if en { s.criteria_en } else { s.criteria_zh }, s.max))
+        .unwrap_or(("", 0));
     let steps = def
         .steps
         .iter()
@@ -475,6 +524,14 @@ async fn detail(
             can_withdraw: actions.contains(&Action::Withdraw),
             general,
             steps,
+            subject_link,
+            notice,
+            may_object,
+            may_answer,
+            may_assign,
+            may_score,
+            criteria,
+            max_score,
             c,
             history,
         },
@@ -558,6 +615,61 @@ async fn act(
                 general.push(m.clone());
             }
             detail(&st, &ctx, id, map, general).await
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+/// Lodges an objection (`body`, and for the city `raised_by`).
+async fn object(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
+    let body = f.get("body").map(String::as_str).unwrap_or("");
+    let raised_by = f.get("raised_by").map(String::as_str);
+    match st
+        .svc
+        .lodge_objection(&ctx.actor, id, body, raised_by)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#objections")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            let (map, mut general) = field_errors(&e, lang.is_en());
+            general.extend(map.values().cloned());
+            detail(&st, &ctx, id, BTreeMap::new(), general).await
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+/// The city answers an objection: `upheld` (1/0) and `response`.
+async fn answer(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path((id, objection)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
+    let objection = objection.parse::<i64>().map_err(|_| not_found(lang))?;
+    let upheld = f.get("upheld").is_some_and(|v| v == "1");
+    let response = f.get("response").map(String::as_str).unwrap_or("");
+    match st
+        .svc
+        .answer_objection(&ctx.actor, id, objection, upheld, response)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#objections")).into_response()),
+        Err(
+            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
+        ) => {
+            let (map, mut general) = field_errors(&e, lang.is_en());
+            general.extend(map.values().cloned());
+            detail(&st, &ctx, id, BTreeMap::new(), general).await
         }
         Err(e) => Err(UiError(e.into(), lang)),
     }
@@ -740,42 +852,71 @@ async fn attach(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
     Path(id): Path<String>,
-    mut m: axum::extract::Multipart,
+    m: axum::extract::Multipart,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
-    let mut csrf = String::new();
-    let mut files = Vec::new();
-    loop {
-        let field = match m.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Err(UiError(AppError::PayloadTooLarge, lang)),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let file_name = field.file_name().map(str::to_string);
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| UiError(AppError::PayloadTooLarge, lang))?;
-        match name.as_str() {
-            "_csrf" => csrf = String::from_utf8_lossy(&bytes).to_string(),
-            "files" => {
-                if let Some(n) = file_name.filter(|n| !n.is_empty()) {
-                    files.push((n, bytes.to_vec()));
-                }
-            }
-            _ => {}
-        }
-    }
-    if csrf != ctx.csrf {
-        return Err(UiError(AppError::Csrf, lang));
-    }
+    let form = MultipartForm::read(m).await.map_err(|e| UiError(e, lang))?;
+    form.check_csrf(&ctx.csrf).map_err(|e| UiError(e, lang))?;
+    let files = form.files_of("files");
     match st.svc.attach_case_files(&ctx.actor, id, &files).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
             let (map, mut general) = field_errors(&e, lang.is_en());
             general.extend(map.into_values());
+            detail(&st, &ctx, id, BTreeMap::new(), general).await
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+/// The city assigns an expert (`expert`: user name).
+async fn assign_expert(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
+    let name = f.get("expert").map(String::as_str).unwrap_or("");
+    match st.svc.assign_case_expert(&ctx.actor, id, name).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#experts")).into_response()),
+        Err(
+            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
+        ) => {
+            let (map, mut general) = field_errors(&e, lang.is_en());
+            general.extend(map.values().cloned());
+            detail(&st, &ctx, id, BTreeMap::new(), general).await
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+/// An assigned expert scores (`score`, `comment`).
+async fn score(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
+    let raw = f.get("score").map(|s| s.trim()).unwrap_or("");
+    let Ok(value) = raw.parse::<f64>() else {
+        let msg = if lang.is_en() {
+            "score: enter a number".to_string()
+        } else {
+            "评分:请填写数字".to_string()
+        };
+        return detail(&st, &ctx, id, BTreeMap::new(), vec![msg]).await;
+    };
+    let comment = f.get("comment").map(String::as_str);
+    match st.svc.score_case(&ctx.actor, id, value, comment).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#experts")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
+            let (map, mut general) = field_errors(&e, lang.is_en());
+            general.extend(map.values().cloned());
             detail(&st, &ctx, id, BTreeMap::new(), general).await
         }
         Err(e) => Err(UiError(e.into(), lang)),

@@ -5,6 +5,7 @@ use super::{render, Layout};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::{Lang, T};
+use crate::upload::MultipartForm;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -255,47 +256,22 @@ async fn save(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
     Path((org, year, item)): Path<(String, String, String)>,
-    mut m: Multipart,
+    m: Multipart,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let (org, year) = parse_ids(lang, &org, &year)?;
-    let mut input = EvidenceInput::default();
-    let mut csrf = String::new();
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    loop {
-        let field = match m.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Err(UiError(AppError::PayloadTooLarge, lang)),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let file_name = field.file_name().map(str::to_string);
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| UiError(AppError::PayloadTooLarge, lang))?;
-        let text = || String::from_utf8_lossy(&bytes).to_string();
-        match name.as_str() {
-            "_csrf" => csrf = text(),
-            "text" => input.text = Some(text()),
-            "link" => input.link = Some(text()),
-            "version" => input.version = text().parse().ok(),
-            "remove" => {
-                if let Ok(id) = text().parse() {
-                    input.remove_files.push(id);
-                }
-            }
-            "files" => {
-                if let Some(n) = file_name.filter(|n| !n.is_empty()) {
-                    files.push((n, bytes.to_vec()));
-                }
-            }
-            _ => {}
-        }
-    }
-    if csrf != ctx.csrf {
-        return Err(UiError(AppError::Csrf, lang));
-    }
+    let form = MultipartForm::read(m).await.map_err(|e| UiError(e, lang))?;
+    form.check_csrf(&ctx.csrf).map_err(|e| UiError(e, lang))?;
+    let input = EvidenceInput {
+        text: form.text("text").map(str::to_string),
+        link: form.text("link").map(str::to_string),
+        version: form.text("version").and_then(|v| v.parse().ok()),
+        remove_files: form
+            .texts("remove")
+            .filter_map(|v| v.parse().ok())
+            .collect(),
+    };
+    let files = form.files_of("files");
     match st
         .svc
         .save_liuyou_item(&ctx.actor, org, year, &item, &input, &files)

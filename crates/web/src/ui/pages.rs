@@ -47,7 +47,8 @@ pub fn router() -> Router<AppState> {
         .route(
             "/account/password",
             get(password_page).post(password_submit),
-        );
+        )
+        .route("/account/email", post(email_submit));
     for g in nav::NAV {
         for i in g.items {
             if i.status != nav::Status::Built {
@@ -1209,9 +1210,24 @@ struct UserForm {
     role: String,
     org: String,
     password: String,
+    email: String,
 }
 
-const USER_FIELDS: &[&str] = &["username", "display_name", "role", "org", "password"];
+const USER_FIELDS: &[&str] = &[
+    "username",
+    "display_name",
+    "role",
+    "org",
+    "password",
+    "email",
+];
+
+/// Checks the form's e-mail field before anything is written.
+fn form_email(email: &str) -> Result<(), AppError> {
+    gongjiang_storage::users::parse_email(email)
+        .map(|_| ())
+        .map_err(AppError::invalid)
+}
 
 #[derive(Template)]
 #[template(path = "user_form.html")]
@@ -1340,8 +1356,8 @@ async fn user_create(
     CsrfForm(f): CsrfForm<UserForm>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let r = match parse_role(&f.role) {
-        Ok(role) => st
+    let r = match parse_role(&f.role).and_then(|r| form_email(&f.email).map(|_| r)) {
+        Ok(role) => match st
             .svc
             .create_user(
                 &ctx.actor,
@@ -1353,7 +1369,14 @@ async fn user_create(
                 true,
             )
             .await
-            .map_err(AppError::from),
+        {
+            Ok(u) if !f.email.trim().is_empty() => st
+                .svc
+                .set_user_email(&ctx.actor, u.id, &f.email)
+                .await
+                .map_err(AppError::from),
+            r => r.map_err(AppError::from),
+        },
         Err(e) => Err(e),
     };
     match r {
@@ -1385,6 +1408,7 @@ fn user_form_of(u: &User) -> UserForm {
             .or(u.region_code.clone())
             .unwrap_or_default(),
         password: String::new(),
+        email: u.email.clone().unwrap_or_default(),
     }
 }
 
@@ -1423,12 +1447,19 @@ async fn user_update(
     let lang = ctx.lang;
     let id = org_id(&id, lang)?;
     let u = st.svc.get_user(&ctx.actor, id).await.map_err(ui(lang))?;
-    let r = match parse_role(&f.role) {
-        Ok(role) => st
+    let r = match parse_role(&f.role).and_then(|r| form_email(&f.email).map(|_| r)) {
+        Ok(role) => match st
             .svc
             .assign_user(&ctx.actor, id, &f.display_name, role, &f.org)
             .await
-            .map_err(AppError::from),
+        {
+            Ok(_) => st
+                .svc
+                .set_user_email(&ctx.actor, id, &f.email)
+                .await
+                .map_err(AppError::from),
+            Err(e) => Err(AppError::from(e)),
+        },
         Err(e) => Err(e),
     };
     match r {
@@ -1515,29 +1546,71 @@ struct PasswordPage {
     e: Errors,
     done: bool,
     must_change: bool,
+    /// The notification e-mail form.
+    email: String,
+    email_e: Errors,
+    email_done: bool,
+}
+
+impl PasswordPage {
+    fn new(ctx: &Ctx) -> PasswordPage {
+        let t = T(ctx.lang);
+        PasswordPage {
+            l: Layout::new(
+                ctx,
+                "/account/password",
+                t.s("account.title"),
+                vec![(t.s("account.title"), String::new())],
+            ),
+            e: Errors::default(),
+            done: false,
+            must_change: ctx.user.must_change_password,
+            email: ctx.user.email.clone().unwrap_or_default(),
+            email_e: Errors::default(),
+            email_done: false,
+        }
+    }
 }
 
 async fn password_page(
     WebUser(ctx, ..): WebUser,
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, UiError> {
-    let t = T(ctx.lang);
-    let l = Layout::new(
-        &ctx,
-        "/account/password",
-        t.s("account.title"),
-        vec![(t.s("account.title"), String::new())],
-    );
-    let must_change = ctx.user.must_change_password;
-    render(
-        &PasswordPage {
-            l,
-            e: Errors::default(),
-            done: !q.saved.is_empty(),
-            must_change,
-        },
-        ctx.lang,
-    )
+    let mut page = PasswordPage::new(&ctx);
+    page.done = q.saved == "1";
+    page.email_done = q.saved == "email";
+    render(&page, ctx.lang)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct EmailForm {
+    email: String,
+}
+
+/// Anyone sets or clears the address their notifications are e-mailed to.
+async fn email_submit(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    CsrfForm(f): CsrfForm<EmailForm>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    match st
+        .svc
+        .set_user_email(&ctx.actor, ctx.user.id, &f.email)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/account/password?saved=email").into_response()),
+        Err(StoreError::Invalid(errs)) => {
+            let mut page = PasswordPage::new(&ctx);
+            page.email = f.email;
+            page.email_e = Errors::from(&errs, lang, &["email"]);
+            let mut r = render(&page, lang)?;
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -1560,22 +1633,9 @@ async fn password_submit(
     {
         Ok(()) => Ok(Redirect::to("/account/password?saved=1").into_response()),
         Err(StoreError::Invalid(errs)) => {
-            let t = T(lang);
-            let l = Layout::new(
-                &ctx,
-                "/account/password",
-                t.s("account.title"),
-                vec![(t.s("account.title"), String::new())],
-            );
-            let mut r = render(
-                &PasswordPage {
-                    l,
-                    e: Errors::from(&errs, lang, &["current_password", "new_password"]),
-                    done: false,
-                    must_change: ctx.user.must_change_password,
-                },
-                lang,
-            )?;
+            let mut page = PasswordPage::new(&ctx);
+            page.e = Errors::from(&errs, lang, &["current_password", "new_password"]);
+            let mut r = render(&page, lang)?;
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }

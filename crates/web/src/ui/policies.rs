@@ -4,6 +4,7 @@ use super::{render, Layout};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::{Lang, T};
+use crate::upload::MultipartForm;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -194,6 +195,9 @@ struct FormPage {
     l: Layout,
     f: FormValues,
     errors: Vec<(String, String)>,
+    /// Shown above the form when the text was read from the file but the form has
+    /// other errors (the browser forgets the chosen file).
+    notice: String,
     categories: Vec<(&'static str, &'static str)>,
     levels: Vec<(&'static str, &'static str)>,
 }
@@ -209,7 +213,12 @@ struct FormValues {
     body: String,
 }
 
-fn form_page(ctx: &Ctx, f: FormValues, errors: Vec<(String, String)>) -> Result<Response, UiError> {
+fn form_page(
+    ctx: &Ctx,
+    f: FormValues,
+    errors: Vec<(String, String)>,
+    notice: String,
+) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let en = lang.is_en();
     let t = T(lang);
@@ -235,6 +244,7 @@ fn form_page(ctx: &Ctx, f: FormValues, errors: Vec<(String, String)>) -> Result<
             l,
             f,
             errors,
+            notice,
             categories: CATEGORIES
                 .iter()
                 .map(|(c, zh, e)| (*c, if en { *e } else { *zh }))
@@ -251,64 +261,54 @@ fn form_page(ctx: &Ctx, f: FormValues, errors: Vec<(String, String)>) -> Result<
 }
 
 async fn new(WebUser(ctx, ..): WebUser) -> Result<Response, UiError> {
-    form_page(&ctx, FormValues::default(), Vec::new())
-}
-
-/// Text of a .txt or .docx upload, to fill an empty body.
-fn extract_text(name: &str, bytes: &[u8]) -> Option<String> {
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".txt") || lower.ends_with(".md") {
-        return std::str::from_utf8(bytes).ok().map(str::to_string);
-    }
-    None
+    form_page(&ctx, FormValues::default(), Vec::new(), String::new())
 }
 
 async fn create(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
-    mut m: Multipart,
+    m: Multipart,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let mut f = FormValues::default();
-    let mut csrf = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        let field = match m.next_field().await {
-            Ok(Some(x)) => x,
-            Ok(None) => break,
-            Err(_) => return Err(UiError(AppError::PayloadTooLarge, lang)),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let file_name = field.file_name().map(str::to_string);
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| UiError(AppError::PayloadTooLarge, lang))?;
-        let text = String::from_utf8_lossy(&bytes).to_string();
-        match name.as_str() {
-            "_csrf" => csrf = text,
-            "title" => f.title = text,
-            "doc_no" => f.doc_no = text,
-            "issuer" => f.issuer = text,
-            "category" => f.category = text,
-            "level" => f.level = text,
-            "issued_on" => f.issued_on = text,
-            "body" => f.body = text,
-            "file" => {
-                if let Some(n) = file_name.filter(|n| !n.is_empty()) {
-                    file = Some((n, bytes.to_vec()));
-                }
-            }
-            _ => {}
-        }
+    if !may_edit(ctx.role()) {
+        return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
     }
-    if csrf != ctx.csrf {
-        return Err(UiError(AppError::Csrf, lang));
-    }
+    let form = MultipartForm::read(m).await.map_err(|e| UiError(e, lang))?;
+    form.check_csrf(&ctx.csrf).map_err(|e| UiError(e, lang))?;
+    let v = |k: &str| form.text(k).unwrap_or("").to_string();
+    let mut f = FormValues {
+        title: v("title"),
+        doc_no: v("doc_no"),
+        issuer: v("issuer"),
+        category: v("category"),
+        level: v("level"),
+        issued_on: v("issued_on"),
+        body: v("body"),
+    };
+    let mut file = form.files_of("file").into_iter().next();
+    let mut notice = String::new();
+    // An empty text is read from the file (PDF, Word .docx, .txt); a file without
+    // readable text (a scan) is sent back with a message at the text field.
     if f.body.trim().is_empty() {
-        if let Some((n, b)) = &file {
-            if let Some(t) = extract_text(n, b) {
-                f.body = t;
+        if let Some((name, bytes)) = file.take() {
+            match crate::api::policies::text_for_body(name, bytes).await {
+                Ok((name, bytes, text)) => {
+                    notice = if lang.is_en() {
+                        format!("The text was read from '{name}'. Correct the fields marked below, choose the original file again and save.")
+                    } else {
+                        format!("已从“{name}”读取正文。请修改下列错误,重新选择原文文件后保存。")
+                    };
+                    f.body = text;
+                    file = Some((name, bytes));
+                }
+                Err(e) => {
+                    let msg = if lang.is_en() {
+                        e.detail_en
+                    } else {
+                        e.detail_zh
+                    };
+                    return form_page(&ctx, f, vec![(e.field, msg)], String::new());
+                }
             }
         }
     }
@@ -338,7 +338,7 @@ async fn create(
                     )
                 })
                 .collect();
-            form_page(&ctx, f, errors)
+            form_page(&ctx, f, errors, notice)
         }
         Err(e) => Err(UiError(e.into(), lang)),
     }

@@ -16,9 +16,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use gongjiang_domain::tasks::{TaskStatus, ATTENDANCE};
+use gongjiang_domain::Role;
 use gongjiang_storage::tasks::{
-    Attendance, AttendanceInput, Board, Body, Decision, DecisionTaskInput, Meeting, MeetingFilter,
-    MeetingInput, Progress, ProgressInput, Task, TaskInput,
+    Attendance, AttendanceInput, Board, Body, BodyEdit, BodyInput, CancelInput, Decision,
+    DecisionEdit, DecisionTaskInput, Meeting, MeetingEdit, MeetingFilter, MeetingInput, Progress,
+    ProgressInput, Task, TaskEdit, TaskInput,
 };
 use gongjiang_storage::{Page, StoreError};
 use serde::Deserialize;
@@ -29,13 +31,20 @@ pub fn router() -> Router<AppState> {
         .route("/tasks", get(list).post(create))
         .route("/tasks/new", get(new))
         .route("/tasks/{id}", get(show))
+        .route("/tasks/{id}/edit", get(edit).post(save_edit))
+        .route("/tasks/{id}/cancel", post(cancel))
         .route("/tasks/{id}/progress", post(progress))
         .route("/tasks/{id}/done", post(done))
+        .route("/tasks/{id}/completion", post(request_completion))
         .route("/tasks/{id}/supervise", post(supervise))
         .route("/meetings", get(meetings).post(create_meeting))
         .route("/meetings/new", get(new_meeting))
         .route("/meetings/{id}", get(meeting))
+        .route("/meetings/{id}/edit", get(edit_meeting).post(save_meeting))
+        .route("/meetings/{id}/decisions/{did}", post(correct_decision))
         .route("/meetings/{id}/decisions/{did}/task", post(decision_task))
+        .route("/meetings/bodies/new", get(new_body).post(create_body))
+        .route("/meetings/bodies/{id}", get(body_page).post(save_body))
 }
 
 fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
@@ -73,6 +82,7 @@ fn int(s: &str) -> Option<i64> {
 pub fn task_badge<S: AsRef<str>>(status: S) -> &'static str {
     match status.as_ref() {
         "done" => "badge-green",
+        "cancelled" => "badge-gray",
         "overdue" => "badge-red",
         "in_progress" => "badge-blue",
         _ => "badge-gray",
@@ -221,9 +231,22 @@ async fn list(
 #[template(path = "task_form.html")]
 struct FormPage {
     l: Layout,
+    /// Where the form posts and where "cancel" leads.
+    action: String,
+    back: String,
+    /// The version of the task being edited (none for a new task).
+    version: Option<i64>,
+    /// The current owner unit's name (editing).
+    owner_name: String,
     v: BTreeMap<String, String>,
     errors: BTreeMap<String, String>,
     general: Vec<String>,
+}
+
+/// A new task, or the task being edited (id, title, version, owner's name).
+enum Target {
+    New,
+    Edit(i64, String, i64, String),
 }
 
 impl FormPage {
@@ -250,6 +273,7 @@ impl FormPage {
 
 fn form_page(
     ctx: &Ctx,
+    target: Target,
     v: BTreeMap<String, String>,
     errors: BTreeMap<String, String>,
     general: Vec<String>,
@@ -264,18 +288,42 @@ fn form_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let l = Layout::new(
-        ctx,
-        "/tasks",
-        t.s("tasks.new"),
-        vec![
-            (t.s("nav.tasks"), "/tasks".into()),
-            (t.s("tasks.new"), String::new()),
-        ],
-    );
+    let (action, back, version, owner_name, crumbs) = match target {
+        Target::New => (
+            "/tasks".to_string(),
+            "/tasks".to_string(),
+            None,
+            String::new(),
+            vec![
+                (t.s("nav.tasks"), "/tasks".into()),
+                (t.s("tasks.new"), String::new()),
+            ],
+        ),
+        Target::Edit(id, title, version, owner) => (
+            format!("/tasks/{id}/edit"),
+            format!("/tasks/{id}"),
+            Some(version),
+            owner,
+            vec![
+                (t.s("nav.tasks"), "/tasks".into()),
+                (title, format!("/tasks/{id}")),
+                (t.s("tasks.edit"), String::new()),
+            ],
+        ),
+    };
+    let heading = if version.is_some() {
+        t.s("tasks.edit")
+    } else {
+        t.s("tasks.new")
+    };
+    let l = Layout::new(ctx, "/tasks", heading, crumbs);
     let mut r = render(
         &FormPage {
             l,
+            action,
+            back,
+            version,
+            owner_name,
             v,
             errors,
             general,
@@ -293,7 +341,7 @@ async fn new(WebUser(ctx, ..): WebUser<OrgReader>) -> Result<Response, UiError> 
         "region".to_string(),
         ctx.user.region_code.clone().unwrap_or_default(),
     );
-    form_page(&ctx, v, BTreeMap::new(), Vec::new())
+    form_page(&ctx, Target::New, v, BTreeMap::new(), Vec::new())
 }
 
 async fn create(
@@ -321,13 +369,13 @@ async fn create(
     let mut errors = BTreeMap::new();
     if !g("target_value").trim().is_empty() && input.target_value.is_none() {
         errors.insert("target_value".to_string(), T(lang).s("tasks.need_integer"));
-        return form_page(&ctx, f, errors, Vec::new());
+        return form_page(&ctx, Target::New, f, errors, Vec::new());
     }
     match st.svc.create_task(&ctx.actor, &input).await {
         Ok(t) => Ok(Redirect::to(&format!("/tasks/{}", t.id)).into_response()),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
             let (map, general) = field_errors(&e, lang.is_en());
-            form_page(&ctx, f, map, general)
+            form_page(&ctx, Target::New, f, map, general)
         }
         Err(e) => Err(UiError(e.into(), lang)),
     }
@@ -341,11 +389,16 @@ struct DetailPage {
     progress: Vec<Progress>,
     may_report: bool,
     may_close: bool,
+    may_edit: bool,
     today: String,
     v: BTreeMap<String, String>,
     errors: BTreeMap<String, String>,
     general: Vec<String>,
     trend_json: String,
+    /// The task's completion case (销号), if any: (id, status, status label).
+    completion: Option<(i64, String, &'static str)>,
+    /// The owner unit may report the task completed now.
+    may_request_done: bool,
 }
 
 impl DetailPage {
@@ -376,11 +429,20 @@ async fn detail(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let (task, progress, may_report, may_close) = st
+    let (task, progress, may_report, may_close, may_edit) = st
         .svc
         .get_task(&ctx.actor, id, lang.is_en())
         .await
         .map_err(ui(lang))?;
+    let completion = st.svc.task_completion_case(id).await.map_err(ui(lang))?;
+    let open_case = completion
+        .as_ref()
+        .is_some_and(|(_, s)| matches!(s.as_str(), "in_review" | "notice"));
+    let may_request_done = matches!(ctx.role(), Role::Unit | Role::Department)
+        && ctx.actor.org_id == Some(task.owner_org_id)
+        && task.done_at.is_none()
+        && task.cancelled_at.is_none()
+        && !open_case;
     let mut points: Vec<&Progress> = progress.iter().filter(|p| p.percent.is_some()).collect();
     points.reverse();
     let trend_json = serde_json::json!({
@@ -411,11 +473,19 @@ async fn detail(
             progress,
             may_report,
             may_close,
+            may_edit,
             today: gongjiang_storage::tasks::today(),
             v,
             errors,
             general,
             trend_json,
+            completion: completion.map(|(id, s)| {
+                let label = gongjiang_domain::workflow::Status::parse(&s)
+                    .map(|x| x.label(lang.is_en()))
+                    .unwrap_or("");
+                (id, s, label)
+            }),
+            may_request_done,
         },
         lang,
     )?;
@@ -441,6 +511,138 @@ async fn refused(
             Ok(r)
         }
         e => Err(UiError(e.into(), ctx.lang)),
+    }
+}
+
+/// The task's values as the edit form shows them.
+fn task_values(t: &Task) -> BTreeMap<String, String> {
+    let mut v = BTreeMap::new();
+    for (k, x) in [
+        ("year", t.year.to_string()),
+        ("title", t.title.clone()),
+        ("description", t.description.clone()),
+        ("owner", t.owner_org_id.to_string()),
+        ("region", t.region_code.clone()),
+        ("deadline", t.deadline.clone()),
+        ("target_text", t.target_text.clone()),
+        (
+            "target_value",
+            t.target_value.map(|x| x.to_string()).unwrap_or_default(),
+        ),
+        ("target_unit", t.target_unit.clone().unwrap_or_default()),
+    ] {
+        v.insert(k.to_string(), x);
+    }
+    v
+}
+
+async fn edit(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = int(&id).ok_or_else(|| not_found(lang))?;
+    let (task, _, _, _, may_edit) = st
+        .svc
+        .get_task(&ctx.actor, id, lang.is_en())
+        .await
+        .map_err(ui(lang))?;
+    if !may_edit {
+        return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
+    }
+    let v = task_values(&task);
+    form_page(
+        &ctx,
+        Target::Edit(id, task.title, task.version, task.owner_name),
+        v,
+        BTreeMap::new(),
+        Vec::new(),
+    )
+}
+
+async fn save_edit(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = int(&id).ok_or_else(|| not_found(lang))?;
+    let (task, ..) = st
+        .svc
+        .get_task(&ctx.actor, id, lang.is_en())
+        .await
+        .map_err(ui(lang))?;
+    let target = || {
+        Target::Edit(
+            id,
+            task.title.clone(),
+            f.get("_version")
+                .and_then(|v| int(v))
+                .unwrap_or(task.version),
+            task.owner_name.clone(),
+        )
+    };
+    let g = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let year = match g("year").trim() {
+        "" => 0,
+        y => y.parse().unwrap_or(-1),
+    };
+    let value = int(&g("target_value"));
+    if !g("target_value").trim().is_empty() && value.is_none() {
+        let mut errors = BTreeMap::new();
+        errors.insert("target_value".to_string(), T(lang).s("tasks.need_integer"));
+        return form_page(&ctx, target(), f.clone(), errors, Vec::new());
+    }
+    let input = TaskEdit {
+        version: f.get("_version").and_then(|v| int(v)),
+        year: Some(year),
+        title: Some(g("title")),
+        description: Some(g("description")),
+        owner: Some(g("owner")),
+        region: Some(g("region")),
+        deadline: Some(g("deadline")),
+        target_text: Some(g("target_text")),
+        target_value: Some(value),
+        target_unit: Some(g("target_unit")),
+    };
+    match st.svc.update_task(&ctx.actor, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(
+            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
+        ) => {
+            let (map, general) = field_errors(&e, lang.is_en());
+            let mut r = form_page(&ctx, target(), f.clone(), map, general)?;
+            match e {
+                StoreError::Conflict { .. } => *r.status_mut() = StatusCode::CONFLICT,
+                StoreError::Denied { .. } => *r.status_mut() = StatusCode::FORBIDDEN,
+                _ => {}
+            }
+            Ok(r)
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+async fn cancel(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    let input = CancelInput {
+        reason: f.get("cancel_reason").cloned().unwrap_or_default(),
+        version: f.get("_version").and_then(|v| int(v)),
+    };
+    match st.svc.cancel_task(&ctx.actor, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(StoreError::Invalid(errs)) => {
+            let errs = errs.into_iter().map(|e| e.on("cancel_reason")).collect();
+            refused(&st, &ctx, id, f, StoreError::Invalid(errs)).await
+        }
+        Err(e) => refused(&st, &ctx, id, f, e).await,
     }
 }
 
@@ -554,6 +756,7 @@ struct MeetingsPage {
     bodies: Vec<Body>,
     page: Page<Meeting>,
     can_create: bool,
+    can_create_body: bool,
     prev: String,
     next: String,
 }
@@ -569,6 +772,7 @@ async fn meetings(
     let nz = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let page_no = int(&q.page).unwrap_or(1).max(1);
     let f = MeetingFilter {
+        body_id: None,
         level: nz(&q.level),
         region: nz(&q.region),
         year: int(&q.year),
@@ -613,6 +817,7 @@ async fn meetings(
             bodies,
             page,
             can_create,
+            can_create_body: ctx.role().is_region_staff(),
             q,
         },
         lang,
@@ -624,6 +829,12 @@ async fn meetings(
 struct MeetingFormPage {
     l: Layout,
     body: Body,
+    /// Where the form posts; the meeting's version when editing one.
+    action: String,
+    back: String,
+    version: Option<i64>,
+    /// The member units whose attendance the form sets.
+    rows: Vec<(i64, String)>,
     attendance: Vec<(&'static str, &'static str)>,
     v: BTreeMap<String, String>,
     errors: BTreeMap<String, String>,
@@ -692,10 +903,19 @@ async fn meeting_form(
             (t.s("meetings.new"), String::new()),
         ],
     );
+    let rows = body
+        .members
+        .iter()
+        .map(|m| (m.org_id, m.org_name.clone()))
+        .collect();
     let mut r = render(
         &MeetingFormPage {
             l,
             body,
+            action: "/meetings".into(),
+            back: "/meetings".into(),
+            version: None,
+            rows,
             attendance: ATTENDANCE
                 .iter()
                 .map(|(c, zh, e)| (*c, if en { *e } else { *zh }))
@@ -742,17 +962,7 @@ async fn create_meeting(
     let lang = ctx.lang;
     let g = |k: &str| f.get(k).cloned().unwrap_or_default();
     let body_id = int(&g("body_id")).ok_or_else(|| not_found(lang))?;
-    let attendance = f
-        .iter()
-        .filter_map(|(k, v)| {
-            let org = int(k.strip_prefix("att_")?)?;
-            Some(AttendanceInput {
-                org_id: org,
-                status: v.clone(),
-                attendee: f.get(&format!("who_{org}")).cloned(),
-            })
-        })
-        .collect();
+    let attendance = attendance_of(&f);
     let input = MeetingInput {
         body_id,
         title: g("title"),
@@ -912,5 +1122,482 @@ async fn decision_task(
             meeting_detail(&st, &ctx, id, Some(did), f, map, general).await
         }
         Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+// ----- corrections: meetings, decisions, bodies -----
+
+/// The edit form of a meeting: its values (or what was typed) and its attendance rows
+/// (units recorded at the meeting and the body's current members).
+#[allow(clippy::too_many_arguments)]
+async fn meeting_edit_form(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    typed: Option<BTreeMap<String, String>>,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+    status: StatusCode,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let en = lang.is_en();
+    let t = T(lang);
+    let (m, attendance, _, may_edit) = st
+        .svc
+        .get_meeting(&ctx.actor, id, en)
+        .await
+        .map_err(ui(lang))?;
+    if !may_edit {
+        return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
+    }
+    let (body, _) = st
+        .svc
+        .get_body(&ctx.actor, m.body_id, en)
+        .await
+        .map_err(ui(lang))?;
+    let mut rows: Vec<(i64, String)> = attendance
+        .iter()
+        .map(|a| (a.org_id, a.org_name.clone()))
+        .collect();
+    for mb in &body.members {
+        if !rows.iter().any(|(o, _)| *o == mb.org_id) {
+            rows.push((mb.org_id, mb.org_name.clone()));
+        }
+    }
+    let version = typed
+        .as_ref()
+        .and_then(|v| v.get("_version"))
+        .and_then(|v| int(v))
+        .unwrap_or(m.version);
+    let v = match typed {
+        Some(v) => v,
+        None => {
+            let mut v = BTreeMap::new();
+            v.insert("title".to_string(), m.title.clone());
+            v.insert("date".to_string(), m.date.clone());
+            v.insert("place".to_string(), m.place.clone());
+            v.insert("agenda".to_string(), m.agenda.join("\n"));
+            v.insert("minutes".to_string(), m.minutes.clone());
+            for a in &attendance {
+                v.insert(format!("att_{}", a.org_id), a.status.clone());
+                v.insert(
+                    format!("who_{}", a.org_id),
+                    a.attendee.clone().unwrap_or_default(),
+                );
+            }
+            v
+        }
+    };
+    let l = Layout::new(
+        ctx,
+        "/meetings",
+        format!("{} · {}", m.title, t.s("meetings.edit")),
+        vec![
+            (t.s("nav.meetings"), "/meetings".into()),
+            (m.title.clone(), format!("/meetings/{id}")),
+            (t.s("meetings.edit"), String::new()),
+        ],
+    );
+    let mut r = render(
+        &MeetingFormPage {
+            l,
+            body,
+            action: format!("/meetings/{id}/edit"),
+            back: format!("/meetings/{id}"),
+            version: Some(version),
+            rows,
+            attendance: ATTENDANCE
+                .iter()
+                .map(|(c, zh, e)| (*c, if en { *e } else { *zh }))
+                .collect(),
+            v,
+            errors,
+            general,
+        },
+        lang,
+    )?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn edit_meeting(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    meeting_edit_form(
+        &st,
+        &ctx,
+        id,
+        None,
+        BTreeMap::new(),
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The attendance rows of a submitted meeting form (`att_ORG`, `who_ORG`).
+fn attendance_of(f: &BTreeMap<String, String>) -> Vec<AttendanceInput> {
+    f.iter()
+        .filter_map(|(k, v)| {
+            let org = int(k.strip_prefix("att_")?)?;
+            Some(AttendanceInput {
+                org_id: org,
+                status: v.clone(),
+                attendee: f.get(&format!("who_{org}")).cloned(),
+            })
+        })
+        .collect()
+}
+
+/// The page status of a refused change.
+fn refusal_status(e: &StoreError) -> StatusCode {
+    match e {
+        StoreError::Conflict { .. } => StatusCode::CONFLICT,
+        StoreError::Denied { .. } => StatusCode::FORBIDDEN,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+async fn save_meeting(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = int(&id).ok_or_else(|| not_found(lang))?;
+    let g = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let input = MeetingEdit {
+        version: f.get("_version").and_then(|v| int(v)),
+        title: Some(g("title")),
+        date: Some(g("date")),
+        place: Some(g("place")),
+        agenda: Some(lines(&g("agenda"))),
+        minutes: Some(g("minutes")),
+        attendance: Some(attendance_of(&f)),
+        add_decisions: lines(&g("add_decisions")),
+    };
+    match st.svc.update_meeting(&ctx.actor, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
+        Err(
+            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
+        ) => {
+            let (mut map, general) = field_errors(&e, lang.is_en());
+            if let Some(m) = map.remove("decisions") {
+                map.insert("add_decisions".into(), m);
+            }
+            let status = refusal_status(&e);
+            meeting_edit_form(&st, &ctx, id, Some(f), map, general, status).await
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+async fn correct_decision(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path((id, did)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = int(&id).ok_or_else(|| not_found(lang))?;
+    let did = int(&did).ok_or_else(|| not_found(lang))?;
+    let input = DecisionEdit {
+        text: f.get("text").cloned().unwrap_or_default(),
+        version: f.get("_version").and_then(|v| int(v)),
+    };
+    match st.svc.correct_decision(&ctx.actor, id, did, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
+        Err(
+            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
+        ) => {
+            let (map, general) = field_errors(&e, lang.is_en());
+            let status = refusal_status(&e);
+            let mut r = meeting_detail(&st, &ctx, id, Some(did), f, map, general).await?;
+            *r.status_mut() = status;
+            Ok(r)
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "body_form.html")]
+struct BodyFormPage {
+    l: Layout,
+    /// (code, name, level label) of the regions that have no body yet.
+    regions: Vec<(String, String, &'static str)>,
+    v: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+}
+
+impl BodyFormPage {
+    fn val(&self, k: &str) -> String {
+        self.v.get(k).cloned().unwrap_or_default()
+    }
+    fn err(&self, k: &str) -> String {
+        self.errors.get(k).cloned().unwrap_or_default()
+    }
+}
+
+async fn body_form(
+    st: &AppState,
+    ctx: &Ctx,
+    v: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+    status: StatusCode,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let en = lang.is_en();
+    let t = T(lang);
+    if !ctx.role().is_region_staff() {
+        return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
+    }
+    let taken: Vec<String> = st
+        .svc
+        .writable_bodies(&ctx.actor, en)
+        .await
+        .map_err(ui(lang))?
+        .into_iter()
+        .map(|b| b.region_code)
+        .collect();
+    let regions = st
+        .svc
+        .regions(&ctx.actor)
+        .await
+        .map_err(ui(lang))?
+        .into_iter()
+        .filter(|r| !taken.contains(&r.code))
+        .map(|r| {
+            let label = r.level_label(en);
+            (r.code, r.name, label)
+        })
+        .collect();
+    let l = Layout::new(
+        ctx,
+        "/meetings",
+        t.s("meetings.new_body"),
+        vec![
+            (t.s("nav.meetings"), "/meetings".into()),
+            (t.s("meetings.new_body"), String::new()),
+        ],
+    );
+    let mut r = render(
+        &BodyFormPage {
+            l,
+            regions,
+            v,
+            errors,
+            general,
+        },
+        lang,
+    )?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn new_body(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+) -> Result<Response, UiError> {
+    let mut v = BTreeMap::new();
+    v.insert(
+        "region".to_string(),
+        ctx.user.region_code.clone().unwrap_or_default(),
+    );
+    body_form(&st, &ctx, v, BTreeMap::new(), Vec::new(), StatusCode::OK).await
+}
+
+async fn create_body(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let g = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let input = BodyInput {
+        region: g("region"),
+        name: g("name"),
+        members: lines(&g("members")),
+    };
+    match st.svc.create_body(&ctx.actor, &input).await {
+        Ok(b) => Ok(Redirect::to(&format!("/meetings/bodies/{}", b.id)).into_response()),
+        Err(
+            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
+        ) => {
+            let (map, general) = field_errors(&e, lang.is_en());
+            let status = refusal_status(&e);
+            body_form(&st, &ctx, f, map, general, status).await
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "body_detail.html")]
+struct BodyPage {
+    l: Layout,
+    b: Body,
+    may_edit: bool,
+    meetings: Page<Meeting>,
+    /// What was typed (a refused edit), else the body's values.
+    v: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+}
+
+impl BodyPage {
+    fn val(&self, k: &str) -> String {
+        self.v.get(k).cloned().unwrap_or_default()
+    }
+    fn err(&self, k: &str) -> String {
+        self.errors.get(k).cloned().unwrap_or_default()
+    }
+    /// Is the member's "keep" box ticked?
+    fn kept(&self, org: &i64) -> bool {
+        self.v.contains_key(&format!("member_{org}"))
+    }
+}
+
+async fn body_detail(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    typed: Option<BTreeMap<String, String>>,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+    status: StatusCode,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let en = lang.is_en();
+    let t = T(lang);
+    let (b, may_edit) = st
+        .svc
+        .get_body(&ctx.actor, id, en)
+        .await
+        .map_err(ui(lang))?;
+    let meetings = st
+        .svc
+        .list_meetings(
+            &ctx.actor,
+            &MeetingFilter {
+                body_id: Some(id),
+                page: 1,
+                per_page: 200,
+                ..Default::default()
+            },
+            en,
+        )
+        .await
+        .map_err(ui(lang))?;
+    let v = match typed {
+        Some(v) => v,
+        None => {
+            let mut v = BTreeMap::new();
+            v.insert("name".to_string(), b.name.clone());
+            v.insert("_version".to_string(), b.version.to_string());
+            for m in &b.members {
+                v.insert(format!("member_{}", m.org_id), "1".into());
+            }
+            v
+        }
+    };
+    let l = Layout::new(
+        ctx,
+        "/meetings",
+        b.name.clone(),
+        vec![
+            (t.s("nav.meetings"), "/meetings".into()),
+            (b.name.clone(), String::new()),
+        ],
+    );
+    let mut r = render(
+        &BodyPage {
+            l,
+            b,
+            may_edit,
+            meetings,
+            v,
+            errors,
+            general,
+        },
+        lang,
+    )?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn body_page(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    body_detail(
+        &st,
+        &ctx,
+        id,
+        None,
+        BTreeMap::new(),
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn save_body(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = int(&id).ok_or_else(|| not_found(lang))?;
+    // The members kept (ticked) and the ones added (one per line).
+    let mut members: Vec<String> = f
+        .keys()
+        .filter_map(|k| k.strip_prefix("member_"))
+        .map(str::to_string)
+        .collect();
+    members.extend(lines(&f.get("add_members").cloned().unwrap_or_default()));
+    let input = BodyEdit {
+        version: f.get("_version").and_then(|v| int(v)),
+        name: Some(f.get("name").cloned().unwrap_or_default()),
+        members: Some(members),
+    };
+    match st.svc.update_body(&ctx.actor, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/bodies/{id}")).into_response()),
+        Err(
+            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
+        ) => {
+            let (map, general) = field_errors(&e, lang.is_en());
+            let status = refusal_status(&e);
+            body_detail(&st, &ctx, id, Some(f), map, general, status).await
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+/// The owner unit reports the task completed (销号): `summary`, optional `achieved`.
+async fn request_completion(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = int(&id).ok_or_else(|| not_found(lang))?;
+    let input = gongjiang_storage::task_completion::CompletionInput {
+        summary: f.get("summary").cloned().unwrap_or_default(),
+        achieved: f.get("achieved").cloned(),
+    };
+    match st.svc.request_task_completion(&ctx.actor, id, &input).await {
+        Ok(c) => Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response()),
+        Err(e) => refused(&st, &ctx, id, f, e).await,
     }
 }

@@ -167,6 +167,15 @@ pub fn client() -> reqwest::Client {
 }
 
 pub async fn spawn_with(cfg: WebConfig, demo: bool) -> TestApp {
+    spawn_with_files(cfg, demo, gongjiang_storage::files::FileStore::temp()).await
+}
+
+/// The app with its uploaded files kept in `files` (a directory or an S3 bucket).
+pub async fn spawn_with_files(
+    cfg: WebConfig,
+    demo: bool,
+    files: gongjiang_storage::files::FileStore,
+) -> TestApp {
     let svc = if demo {
         let (db, key) = demo_db().await;
         Service::with_key(db, key)
@@ -176,6 +185,11 @@ pub async fn spawn_with(cfg: WebConfig, demo: bool) -> TestApp {
         svc.ensure_base_regions().await.unwrap();
         svc
     };
+    spawn_svc(cfg, svc.with_files(files)).await
+}
+
+/// The app over a service made by the test (e.g. on a restored database).
+pub async fn spawn_svc(cfg: WebConfig, svc: Service) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = AppState::new(svc.clone(), cfg);
