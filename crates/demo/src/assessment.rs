@@ -7,6 +7,7 @@ use gongjiang_domain::assessment::{Band, Node, ScoringRule};
 use gongjiang_domain::Role;
 use gongjiang_storage::assessment::{RoundInput, SchemeInput, ScoreInput, SelfEntry, SelfInput};
 use gongjiang_storage::service::Service;
+use gongjiang_storage::workflow::ActInput;
 use gongjiang_storage::{Actor, StoreError};
 
 /// The 板块 assessed, in the city's usual order, with a "quality" (0–100) that shapes
@@ -299,4 +300,95 @@ pub async fn seed_assessment(svc: &Service) -> Result<usize, StoreError> {
     svc.round_action(&city, round.id, "close", false).await?;
     svc.publish_results(&city, round.id, "", false).await?;
     Ok(TARGETS.len())
+}
+
+/// Two 标杆试点评选 cases of pilot enterprises in 武进区 that show the engine's expert
+/// scoring and 公示: one in expert scoring (three experts assigned, two have scored), one
+/// on public notice with its expert score and an objection the city recorded from a
+/// letter, not yet answered. Runs after the experts exist; returns the number of cases.
+pub async fn seed_benchmark_cases(svc: &Service) -> Result<usize, StoreError> {
+    let (Some(city), Some(district)) = (
+        user_actor(svc, "city").await?,
+        user_actor(svc, "wujin").await?,
+    ) else {
+        return Ok(0);
+    };
+    let mut experts = Vec::new();
+    for name in ["expert", "expert2", "expert3"] {
+        match user_actor(svc, name).await? {
+            Some(a) => experts.push(a),
+            None => return Ok(0),
+        }
+    }
+    let mut conn = svc.db.pool.acquire().await?;
+    let orgs: Vec<i64> = sqlx::query_scalar(
+        "SELECT o.id FROM orgs o WHERE o.kind = 'enterprise' AND o.region_l2 = '320412' \
+         AND o.id IN (SELECT org_id FROM pilots WHERE level = 'city' AND benchmark = 0) ORDER BY o.id LIMIT 2",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    drop(conn);
+    let act = |a: &str| ActInput {
+        action: a.into(),
+        comment: None,
+        version: None,
+        changes: Default::default(),
+    };
+    let achievements = [
+        "三年新增高级工以上技能人才312名,高技能人才占比由21%提高到29%;首创“技能积分制”,与薪酬、晋升挂钩,已在区内12家企业推广。",
+        "建成市级技能大师工作室2个,职工创新成果获国家专利41项,创效1,860万元;“链主带配套”培训覆盖上下游企业37家。",
+    ];
+    let mut n = 0;
+    for (k, org) in orgs.iter().enumerate() {
+        let unit = Actor {
+            role: Role::Unit,
+            org_id: Some(*org),
+            region_code: None,
+            ..Actor::system("demo-unit")
+        };
+        let data = [
+            ("year".to_string(), "2024".to_string()),
+            ("achievements".to_string(), achievements[k].to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let c = svc
+            .create_case(
+                &unit,
+                &gongjiang_storage::workflow::CaseInput {
+                    process: "benchmark_selection".into(),
+                    org: None,
+                    data,
+                },
+            )
+            .await?;
+        svc.act(&unit, c.id, &act("submit")).await?;
+        svc.act(&district, c.id, &act("accept")).await?;
+        svc.act(&city, c.id, &act("accept")).await?;
+        for e in ["expert", "expert2", "expert3"] {
+            svc.assign_case_expert(&city, c.id, e).await?;
+        }
+        let scores: [f64; 3] = if k == 0 {
+            [88.0, 91.5, 0.0]
+        } else {
+            [93.0, 90.0, 95.5]
+        };
+        let scored = if k == 0 { 2 } else { 3 };
+        for (e, s) in experts.iter().zip(scores).take(scored) {
+            svc.score_case(e, c.id, s, Some("成效突出,经验可复制"))
+                .await?;
+        }
+        if k == 1 {
+            svc.act(&city, c.id, &act("accept")).await?;
+            svc.lodge_objection(
+                &city,
+                c.id,
+                "来信反映该企业2023年曾发生一起工伤事故,请核实安全生产情况。",
+                Some("职工来信(匿名)"),
+            )
+            .await?;
+        }
+        n += 1;
+    }
+    Ok(n)
 }

@@ -280,6 +280,7 @@ pub async fn load_seeded(
         // Its expert panel: accounts too.
         loaded.users += crate::assessment::EXPERTS.len();
     }
+    loaded.cases += crate::assessment::seed_benchmark_cases(svc).await?;
     crate::contacts::seed_contacts(svc).await?;
     crate::liuyou::seed_liuyou(svc).await?;
     crate::policies::seed_policies(svc).await?;

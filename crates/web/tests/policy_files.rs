@@ -306,6 +306,23 @@ async fn a_scan_or_a_broken_file_asks_for_the_text() {
 async fn upload_rules() {
     let app = spawn_demo().await;
     let city = app.token("city").await;
+    // Documented as multipart with its fields.
+    let doc: Value = app
+        .client
+        .get(app.at("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let body = &doc["paths"]["/api/v1/policies/upload"]["post"]["requestBody"];
+    assert!(
+        body["content"]["multipart/form-data"]["schema"].is_object(),
+        "{body}"
+    );
+    let schema = &doc["components"]["schemas"]["PolicyUpload"];
+    assert_eq!(schema["properties"]["file"]["format"], "binary", "{schema}");
     // Units may read the library, not add to it.
     let unit = app.token("unit").await;
     let (s, _) = api_upload(&app, &unit, fields("x").part("file", file(DOCX, "x.docx"))).await;
