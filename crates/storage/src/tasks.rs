@@ -36,14 +36,7 @@ use sqlx::{AnyConnection, Row};
 
 /// Today in Beijing time, `YYYY-MM-DD` (deadlines are calendar dates in China).
 pub fn today() -> String {
-    let tz = chrono::FixedOffset::east_opt(8 * 3600);
-    match tz {
-        Some(tz) => chrono::Utc::now()
-            .with_timezone(&tz)
-            .format("%Y-%m-%d")
-            .to_string(),
-        None => chrono::Utc::now().format("%Y-%m-%d").to_string(),
-    }
+    crate::contacts::today().format("%Y-%m-%d").to_string()
 }
 
 /// The indicator facts of an organisation's tasks: `task:total` and `task:done` per

@@ -1649,7 +1649,9 @@ impl Service {
 
     /// May `actor` lodge an objection on the case now (for the form)?
     pub fn may_object(&self, actor: &Actor, c: &Case) -> bool {
-        c.status == Status::Notice.code() && actor.user_id.is_some()
+        c.status == Status::Notice.code()
+            && actor.user_id.is_some()
+            && c.due_at.is_none_or(|end| end >= now_ms())
     }
 
     /// Tells the next reviewers that a case waits for them, and the applicant's contacts

@@ -776,6 +776,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("cases.nothing_to_do", "该事项当前不需要您办理。", "Nothing for you to do on this case now."),
     ("cases.history", "办理过程", "History"),
     ("cases.items", "逐项审核", "Items"),
+    ("cases.recorded_for", "代为登记:", "recorded for "),
     ("cases.experts", "专家评审", "Expert scoring"),
     ("cases.criteria", "评分标准", "Criteria"),
     ("cases.expert_score", "专家评审得分", "Expert score"),

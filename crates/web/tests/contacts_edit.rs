@@ -11,14 +11,9 @@ mod common;
 use common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
-use sqlx::Row;
 
 fn today() -> String {
     gongjiang_storage::contacts::today().to_string()
-}
-
-fn in_days(n: i64) -> String {
-    (gongjiang_storage::contacts::today() + chrono::Duration::days(n)).to_string()
 }
 
 /// An enterprise of 天宁区 without any contact point.
@@ -65,33 +60,6 @@ async fn audit(app: &TestApp, kind: &str, id: i64) -> Vec<Value> {
         .await;
     assert_eq!(s, 200, "{a}");
     a["items"].as_array().unwrap().clone()
-}
-
-/// The contact aggregates, maintained and rebuilt from the facts, agree.
-async fn contact_aggregates_agree(app: &TestApp) {
-    let snapshot = || async {
-        sqlx::query("SELECT node, measure, period, value FROM agg WHERE value <> 0 AND measure LIKE 'contact:%' ORDER BY node, measure, period")
-            .fetch_all(&app.svc.db.pool)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r.try_get::<String, _>(0).unwrap(),
-                    r.try_get::<String, _>(1).unwrap(),
-                    r.try_get::<String, _>(2).unwrap(),
-                    r.try_get::<i64, _>(3).unwrap(),
-                )
-            })
-            .collect::<Vec<_>>()
-    };
-    let maintained = snapshot().await;
-    let mut tx = app.svc.db.begin().await.unwrap();
-    gongjiang_storage::indicators::rebuild(tx.conn())
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    assert_eq!(maintained, snapshot().await);
 }
 
 #[tokio::test]
@@ -406,7 +374,7 @@ async fn a_visit_is_corrected_by_its_author_or_staff_above() {
         indicator(&after_2021, "visits").as_f64().unwrap(),
         before_2021 + 1.0
     );
-    contact_aggregates_agree(&app).await;
+    aggregates_agree(&app, "contact:").await;
     // Region staff above (the city) may correct it too.
     let (s, _) = app
         .send(

@@ -8,14 +8,6 @@ use common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-fn in_days(days: i64) -> String {
-    let today = gongjiang_storage::tasks::today();
-    let d = chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d").unwrap();
-    (d + chrono::Duration::days(days))
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
 async fn tasks_done(app: &TestApp, tok: &str, org: i64, year: i64) -> f64 {
     let (_, v) = app
         .get(tok, &format!("/api/v1/indicators?org={org}&period={year}"))

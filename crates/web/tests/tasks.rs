@@ -10,15 +10,6 @@ use common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-/// A date `days` after today (Beijing), YYYY-MM-DD.
-fn in_days(days: i64) -> String {
-    let today = gongjiang_storage::tasks::today();
-    let d = chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d").unwrap();
-    (d + chrono::Duration::days(days))
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
 fn task(owner: i64, title: &str, year: i64) -> Value {
     json!({
         "year": year,

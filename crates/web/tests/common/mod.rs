@@ -365,3 +365,42 @@ pub fn uscc(n: u32) -> String {
         .as_str()
         .to_string()
 }
+
+/// A date `days` after today (Beijing), YYYY-MM-DD.
+pub fn in_days(days: i64) -> String {
+    let today = gongjiang_storage::tasks::today();
+    let d = chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d").expect("today");
+    (d + chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// The maintained aggregates whose measure starts with `prefix` (e.g. `task:`) equal a
+/// full rebuild from the raw records: no change left them behind.
+pub async fn aggregates_agree(app: &TestApp, prefix: &str) {
+    use sqlx::Row;
+    let snapshot = || async {
+        sqlx::query("SELECT node, measure, period, value FROM agg WHERE value <> 0 AND measure LIKE $1 ORDER BY node, measure, period")
+            .bind(format!("{prefix}%"))
+            .fetch_all(&app.svc.db.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r.try_get::<String, _>(0).unwrap(),
+                    r.try_get::<String, _>(1).unwrap(),
+                    r.try_get::<String, _>(2).unwrap(),
+                    r.try_get::<i64, _>(3).unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let maintained = snapshot().await;
+    let mut tx = app.svc.db.begin().await.unwrap();
+    gongjiang_storage::indicators::rebuild(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(maintained, snapshot().await);
+}
