@@ -2,6 +2,10 @@
 //! call the storage service or start the web server.
 mod config;
 
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[global_allocator]
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use clap::{Parser, Subcommand};
 use config::{Config, Global};
 use gongjiang_domain::Role;

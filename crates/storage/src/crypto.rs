@@ -2,7 +2,15 @@
 //! keyed hash so that an exact number can be searched without decrypting anything. The
 //! key comes from configuration (or a key file beside the database), never from the
 //! database itself.
-use aes_gcm::aead::{Aead, KeyInit};
+//!
+//! Stored forms, chosen for size (a registry holds millions of rows, and every byte is
+//! written to the WAL, checkpointed and sorted into an index):
+//! - ciphertext: `~` then nonce ‖ ciphertext ‖ tag in unpadded base64 (62 characters for
+//!   an 18-digit 身份证号). Values written before migration 0020 are hex (92 characters)
+//!   and still decrypt.
+//! - keyed hash: the first 128 bits of HMAC-SHA256, 32 hex digits (migration 0020
+//!   shortened the stored 256-bit ones in place).
+use aes_gcm::aead::{Aead, AeadInPlace, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -51,26 +59,36 @@ impl DataKey {
         hex::encode(self.key)
     }
 
-    /// nonce ‖ ciphertext, hex.
+    /// `~` and nonce ‖ ciphertext ‖ tag, unpadded base64.
     pub fn encrypt(&self, plain: &str) -> String {
-        let mut nonce = [0u8; 12];
-        rand::thread_rng().fill_bytes(&mut nonce);
-        match self
-            .cipher
-            .encrypt(Nonce::from_slice(&nonce), plain.as_bytes())
-        {
-            Ok(ct) => {
-                let mut out = String::with_capacity(2 * (nonce.len() + ct.len()));
-                push_hex(&mut out, &nonce);
-                push_hex(&mut out, &ct);
+        use base64::Engine;
+        let mut buf = Vec::with_capacity(12 + plain.len() + 16);
+        buf.resize(12, 0);
+        rand::thread_rng().fill_bytes(&mut buf);
+        let nonce = *Nonce::from_slice(&buf[..12]);
+        buf.extend_from_slice(plain.as_bytes());
+        let (_, body) = buf.split_at_mut(12);
+        match self.cipher.encrypt_in_place_detached(&nonce, b"", body) {
+            Ok(tag) => {
+                buf.extend_from_slice(&tag);
+                let mut out = String::with_capacity(1 + (buf.len() * 4).div_ceil(3));
+                out.push(CIPHER_MARK);
+                base64::engine::general_purpose::STANDARD_NO_PAD.encode_string(&buf, &mut out);
                 out
             }
             Err(_) => String::new(),
         }
     }
 
+    /// Either stored form: `~` + base64, or hex (before migration 0020).
     pub fn decrypt(&self, stored: &str) -> Option<String> {
-        let raw = hex::decode(stored).ok()?;
+        use base64::Engine;
+        let raw = match stored.strip_prefix(CIPHER_MARK) {
+            Some(b64) => base64::engine::general_purpose::STANDARD_NO_PAD
+                .decode(b64)
+                .ok()?,
+            None => hex::decode(stored).ok()?,
+        };
         if raw.len() < 12 {
             return None;
         }
@@ -81,11 +99,12 @@ impl DataKey {
         String::from_utf8(plain).ok()
     }
 
-    /// Keyed hash for exact-match search: HMAC-SHA256, 64 hex digits.
+    /// Keyed hash for exact-match search: HMAC-SHA256 truncated to 128 bits, 32 hex
+    /// digits.
     pub fn blind_index(&self, value: &str) -> String {
         match self.blind_index_raw(value) {
             Some(h) => {
-                let mut out = String::with_capacity(64);
+                let mut out = String::with_capacity(2 * BLIND_INDEX_BYTES);
                 push_hex(&mut out, &h);
                 out
             }
@@ -94,12 +113,21 @@ impl DataKey {
     }
 
     /// The keyed hash as bytes ([`DataKey::blind_index`] is their hex).
-    pub fn blind_index_raw(&self, value: &str) -> Option<[u8; 32]> {
+    pub fn blind_index_raw(&self, value: &str) -> Option<[u8; BLIND_INDEX_BYTES]> {
         let mut mac = self.mac.clone()?;
         mac.update(value.as_bytes());
-        Some(mac.finalize().into_bytes().into())
+        let full: [u8; 32] = mac.finalize().into_bytes().into();
+        let mut out = [0u8; BLIND_INDEX_BYTES];
+        out.copy_from_slice(&full[..BLIND_INDEX_BYTES]);
+        Some(out)
     }
 }
+
+/// Bytes of HMAC-SHA256 kept as the keyed hash (128 bits).
+pub const BLIND_INDEX_BYTES: usize = 16;
+
+/// First character of a ciphertext in the base64 form (never a hex digit).
+const CIPHER_MARK: char = '~';
 
 /// Appends lowercase hex (what `hex::encode` gives, without its per-character iterator).
 pub fn push_hex(out: &mut String, bytes: &[u8]) {
@@ -172,8 +200,25 @@ mod tests {
         mac.update(b"32040219800101001X");
         assert_eq!(
             k.blind_index("32040219800101001X"),
-            hex::encode(mac.finalize().into_bytes())
+            hex::encode(&mac.finalize().into_bytes()[..16])
         );
+        assert_eq!(k.blind_index("x").len(), 32);
+        // The stored form: '~' + unpadded base64 of nonce ‖ ciphertext ‖ tag.
+        assert!(c.starts_with('~'));
+        assert_eq!(c.len(), 1 + ((12 + 18 + 16) * 4usize).div_ceil(3));
+        // Ciphertexts written before migration 0020 (hex) still decrypt.
+        let legacy = {
+            use aes_gcm::aead::Aead;
+            let nonce = [7u8; 12];
+            let ct = k
+                .cipher
+                .encrypt(Nonce::from_slice(&nonce), b"13812345678".as_slice())
+                .unwrap();
+            format!("{}{}", hex::encode(nonce), hex::encode(ct))
+        };
+        assert_eq!(k.decrypt(&legacy).as_deref(), Some("13812345678"));
+        assert_eq!(k.decrypt("~not base64!"), None);
+        assert_eq!(k.decrypt("~"), None);
         assert_eq!(
             DataKey::from_hex(&k.to_hex()).unwrap().blind_index("z"),
             k.blind_index("z")

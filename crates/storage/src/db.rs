@@ -142,6 +142,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "worker_hash_index",
         sql: include_str!("../migrations/0019_worker_hash_index.sql"),
     },
+    Migration {
+        version: 20,
+        name: "short_keyed_hashes",
+        sql: include_str!("../migrations/0020_short_keyed_hashes.sql"),
+    },
 ];
 
 impl Db {

@@ -430,52 +430,91 @@ pub async fn yearly(
 /// Registry workers at 高级工 or above, as a BIGINT sum over `workers`.
 const HIGH_SKILLED_SUM: &str = "CAST(COALESCE(SUM(CASE WHEN skill_level IN ('senior', 'technician', 'senior_technician', 'principal', 'chief') THEN 1 ELSE 0 END), 0) AS BIGINT)";
 
-/// Registry counts (workers, high-skilled) of the given organisations.
-pub async fn worker_counts(
+/// After a bulk change to the worker registry: moves each touched organisation's change
+/// in registry counts (workers, high-skilled), as counted by the importer row by row,
+/// into the aggregates, summed per node first (one upsert per node and measure, however
+/// many rows changed). Deltas rather than a recount: nothing is read back from the
+/// registry, and a concurrent import into the same organisations (PostgreSQL) adds its
+/// own deltas instead of counting this one's rows again.
+pub async fn settle_worker_deltas(
+    conn: &mut AnyConnection,
+    changes: &std::collections::HashMap<i64, (i64, i64)>,
+) -> Result<()> {
+    let mut deltas: std::collections::BTreeMap<(String, &str), i64> = Default::default();
+    let touched: Vec<i64> = changes
+        .iter()
+        .filter(|(_, (dn, dh))| *dn != 0 || *dh != 0)
+        .map(|(org, _)| *org)
+        .collect();
+    let all_nodes = nodes_of(conn, &touched).await?;
+    for (org, node_list) in all_nodes {
+        let Some((dn, dh)) = changes.get(&org) else {
+            continue;
+        };
+        for node in node_list {
+            *deltas.entry((node.clone(), "reg:workers")).or_default() += dn;
+            *deltas.entry((node, "reg:high_skilled")).or_default() += dh;
+        }
+    }
+    deltas.retain(|_, d| *d != 0);
+    // Many nodes, one statement per few hundred (keys are distinct within a statement,
+    // as PostgreSQL's ON CONFLICT requires).
+    let list: Vec<_> = deltas.into_iter().collect();
+    for batch in list.chunks(200) {
+        let mut sql =
+            crate::sql::Sql::new("INSERT INTO agg (node, period, measure, value) VALUES ");
+        for (i, ((node, measure), d)) in batch.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind_text(node.clone())
+                .push(", '0000', ")
+                .bind_text(*measure)
+                .push(", ")
+                .bind_int(*d)
+                .push(")");
+        }
+        sql.push(
+            " ON CONFLICT (node, measure, period) DO UPDATE SET value = agg.value + excluded.value",
+        );
+        sql.query().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// [`nodes`] of many organisations, a few queries for all.
+pub async fn nodes_of(
     conn: &mut AnyConnection,
     org_ids: &[i64],
-) -> Result<std::collections::HashMap<i64, (i64, i64)>> {
-    let mut out = std::collections::HashMap::new();
+) -> Result<std::collections::HashMap<i64, Vec<String>>> {
+    let mut out: std::collections::HashMap<i64, Vec<String>> = Default::default();
     for batch in org_ids.chunks(500) {
         let list = batch
             .iter()
             .map(i64::to_string)
             .collect::<Vec<_>>()
             .join(", ");
-        let rows = sqlx::query(&format!(
-            "SELECT org_id, COUNT(*), {HIGH_SKILLED_SUM} FROM workers WHERE org_id IN ({list}) GROUP BY org_id"
+        for r in sqlx::query(&format!(
+            "SELECT id, region_l1, region_l2, region_l3, region_l4 FROM orgs WHERE id IN ({list})"
         ))
         .fetch_all(&mut *conn)
-        .await?;
-        for r in rows {
-            out.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
+        .await?
+        {
+            let entry = out.entry(r.try_get(0)?).or_default();
+            for i in 1..5 {
+                if let Some(c) = r.try_get::<Option<String>, _>(i)? {
+                    entry.push(region_node(&c));
+                }
+            }
+        }
+        for r in sqlx::query(&format!(
+            "SELECT descendant_id, ancestor_id FROM org_closure WHERE descendant_id IN ({list})"
+        ))
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            let org: i64 = r.try_get(0)?;
+            let node = org_node(r.try_get(1)?);
+            out.entry(org).or_default().push(node);
         }
     }
     Ok(out)
-}
-
-/// After a bulk change to the worker registry: moves each touched organisation's change
-/// in registry counts into the aggregates, summed per node first (one upsert per node
-/// and measure, however many rows changed).
-pub async fn settle_worker_counts(
-    conn: &mut AnyConnection,
-    before: &std::collections::HashMap<i64, (i64, i64)>,
-) -> Result<()> {
-    let ids: Vec<i64> = before.keys().copied().collect();
-    let after = worker_counts(conn, &ids).await?;
-    let mut deltas: std::collections::BTreeMap<(String, &str), i64> = Default::default();
-    for (org, (n0, h0)) in before {
-        let (n1, h1) = after.get(org).copied().unwrap_or((0, 0));
-        if n1 == *n0 && h1 == *h0 {
-            continue;
-        }
-        for node in nodes(conn, *org).await? {
-            *deltas.entry((node.clone(), "reg:workers")).or_default() += n1 - n0;
-            *deltas.entry((node, "reg:high_skilled")).or_default() += h1 - h0;
-        }
-    }
-    for ((node, measure), d) in deltas {
-        bump(conn, &[node], measure, "0000", d).await?;
-    }
-    Ok(())
 }

@@ -8,8 +8,9 @@
 //!   computes the keyed hashes and encrypts the personal numbers.
 //! - [`WorkerLoader`] (one write transaction): resolves employers from a map loaded once,
 //!   finds duplicates inside the file, looks up existing workers in batches, inserts new
-//!   workers with multi-row statements, updates changed ones, and settles the indicator
-//!   aggregates once per organisation at the end.
+//!   workers with multi-row statements, updates changed ones, counts what each row changes
+//!   in its organisation's registry counts, and moves those deltas into the indicator
+//!   aggregates at the end (a few statements, whatever the number of rows).
 //!
 //! The rules are the single-row path's ([`crate::workers::check_fields`]); only the way
 //! they reach the database differs. Nothing is committed unless every row is valid (or
@@ -22,8 +23,10 @@
 //! random keyed hashes cost a B-tree descent, a page rewrite and a statement-journal copy
 //! of that page per row; `CREATE INDEX` sorts once. Everything the loader looks up while
 //! the indexes are gone goes by primary key (existing workers are known by hash prefix
-//! from the start), the registry counts are taken before the drop, and re-creating the
-//! unique index checks again that no 身份证号 is there twice. Other connections keep
+//! from the start), the registry counts move by the loader's own deltas, and re-creating
+//! the unique index checks again that no 身份证号 is there twice. The indexes are
+//! re-created with a small page cache and two sorter threads, so SQLite sorts runs in
+//! parallel and merges them. Other connections keep
 //! reading their snapshot (WAL); a failed or rolled back load leaves the indexes as they
 //! were.
 use crate::audit;
@@ -45,12 +48,14 @@ use std::hash::{BuildHasherDefault, Hasher};
 const INSERT_BATCH: usize = 500;
 /// Keys per `IN (…)` lookup.
 const LOOKUP_BATCH: usize = 500;
-/// SQLite page cache while a bulk import runs, in KiB (also the sorter's memory when the
-/// indexes are re-created).
+/// SQLite page cache while a bulk import runs with the indexes in place, in KiB.
 const BULK_CACHE_KIB: i64 = 256 * 1024;
 /// SQLite page cache while rows are appended with the indexes dropped, in KiB: new pages
 /// go to the WAL as they fill instead of all at the commit.
 const APPEND_CACHE_KIB: i64 = 16 * 1024;
+/// SQLite page cache while the dropped indexes are re-created, in KiB (see
+/// [`WorkerLoader::finish`]).
+const INDEX_CACHE_KIB: i64 = 2 * 1024;
 /// Existing workers read per query when an import begins.
 const EXISTING_PAGE: i64 = 100_000;
 /// SQLite: the indexes are rebuilt instead of maintained once a load adds at least this
@@ -100,6 +105,19 @@ pub struct Prepared {
     id_enc: String,
     phone_enc: Option<String>,
     phone_hash: Option<String>,
+    /// Values a new worker's row stores, computed here (on the checking thread) so the
+    /// writer only moves them into the statement.
+    derived: Derived,
+}
+
+#[derive(Debug, Clone)]
+struct Derived {
+    id_masked: String,
+    phone_masked: Option<String>,
+    birth_year: Option<i64>,
+    gender: &'static str,
+    /// The certificate list of a new worker (the row's certificate, if any), as JSON.
+    certificates: String,
 }
 
 impl Prepared {
@@ -165,11 +183,11 @@ fn prefix(hash: &str) -> u64 {
     u64::from_str_radix(hash.get(..16).unwrap_or(""), 16).unwrap_or(0)
 }
 
-/// 64 hex digits and the prefix of a keyed hash.
+/// The keyed hash as stored (hex) and its prefix.
 fn keyed_hash(key: &DataKey, value: &str) -> (String, u64) {
     match key.blind_index_raw(value) {
         Some(raw) => {
-            let mut hex = String::with_capacity(64);
+            let mut hex = String::with_capacity(2 * raw.len());
             crate::crypto::push_hex(&mut hex, &raw);
             let mut p = [0u8; 8];
             p.copy_from_slice(&raw[..8]);
@@ -216,7 +234,33 @@ impl Preparer {
         f.certificates = None;
         let id = f.id.expose();
         let (id_hash, hash_prefix) = keyed_hash(&self.key, id);
+        let certificates = match new_certificates(&f) {
+            Ok(c) => c,
+            Err(e) => {
+                return Item::Rejected {
+                    line,
+                    problems: vec![problem(
+                        line,
+                        "certificate_no",
+                        e.to_string(),
+                        e.to_string(),
+                    )],
+                    values: values(),
+                }
+            }
+        };
+        let derived = Derived {
+            id_masked: f.id.masked(),
+            phone_masked: f.phone.as_deref().map(mask_phone),
+            birth_year: f
+                .id
+                .birth_date()
+                .map(|d| i64::from(chrono::Datelike::year(&d))),
+            gender: if f.id.is_male() { "男" } else { "女" },
+            certificates,
+        };
         Item::Ready(Prepared {
+            derived,
             line,
             dup_key: dup_key(id),
             hash_prefix,
@@ -261,11 +305,8 @@ pub struct WorkerLoader {
     existing: FastMap<u64, i64>,
     /// Further ids for a prefix that two existing workers share (practically never).
     shared_prefix: FastMap<u64, Vec<i64>>,
-    /// Registry counts (workers, high-skilled) of every touched organisation, before.
-    before: HashMap<i64, (i64, i64)>,
-    /// SQLite, after the indexes were dropped: every organisation's counts at that moment
-    /// (for organisations touched later: untouched until then, so as they were before).
-    baseline: Option<HashMap<i64, (i64, i64)>>,
+    /// Change in registry counts (workers, high-skilled) per organisation, row by row.
+    changes: HashMap<i64, (i64, i64)>,
     /// SQLite: the statements that re-create the dropped worker indexes.
     deferred: Option<Vec<String>>,
     /// How far through the file the last chunk was (0–1, 0 when unknown).
@@ -374,8 +415,7 @@ impl Service {
             seen: FastMap::default(),
             existing,
             shared_prefix,
-            before: HashMap::new(),
-            baseline: None,
+            changes: HashMap::new(),
             deferred: None,
             progress: 0.0,
             outcome: Outcome::default(),
@@ -529,7 +569,8 @@ impl WorkerLoader {
         }
         let stored = self.lookup(&candidates).await?;
         let mut inserts: Vec<(Prepared, i64)> = Vec::new();
-        let mut updates: Vec<(Prepared, i64, i64, i64, String)> = Vec::new();
+        // (row, organisation, worker id, organisation before, high-skilled before, certificates)
+        let mut updates: Vec<(Prepared, i64, i64, i64, bool, String)> = Vec::new();
         for (p, org_id) in ready {
             match stored.get(&p.id_hash) {
                 None => inserts.push((p, org_id)),
@@ -570,7 +611,12 @@ impl WorkerLoader {
                     } else {
                         let json = serde_json::to_string(&certs)
                             .map_err(|e| StoreError::Other(e.to_string()))?;
-                        updates.push((p, org_id, s.id, s.org_id, json));
+                        let old_high = s
+                            .skill_level
+                            .as_deref()
+                            .and_then(gongjiang_domain::SkillLevel::parse)
+                            .is_some_and(|l| l.is_high_skilled());
+                        updates.push((p, org_id, s.id, s.org_id, old_high, json));
                     }
                 }
             }
@@ -583,29 +629,29 @@ impl WorkerLoader {
         if self.deferred.is_none() && self.large_load() {
             self.drop_indexes().await?;
         }
-        // Registry counts before this chunk touches them.
-        let mut touched: Vec<i64> = inserts.iter().map(|(_, o)| *o).collect();
-        for (_, o, _, old, _) in &updates {
-            touched.push(*o);
-            touched.push(*old);
+        // What this chunk changes in the registry counts.
+        for (p, org_id) in &inserts {
+            let c = self.changes.entry(*org_id).or_default();
+            c.0 += 1;
+            c.1 += i64::from(p.f.skill.is_some_and(|s| s.is_high_skilled()));
         }
-        touched.sort_unstable();
-        touched.dedup();
-        touched.retain(|o| !self.before.contains_key(o));
-        if !touched.is_empty() {
-            let counts = match &self.baseline {
-                Some(b) => b.clone_subset(&touched),
-                None => indicators::worker_counts(self.conn()?, &touched).await?,
-            };
-            for o in touched {
-                self.before
-                    .insert(o, counts.get(&o).copied().unwrap_or((0, 0)));
+        for (p, org_id, _, old_org, old_high, _) in &updates {
+            let old = self.changes.entry(*old_org).or_default();
+            old.0 -= 1;
+            old.1 -= i64::from(*old_high);
+            let new = self.changes.entry(*org_id).or_default();
+            new.0 += 1;
+            new.1 += i64::from(p.f.skill.is_some_and(|s| s.is_high_skilled()));
+        }
+        let mut rest = inserts.into_iter();
+        loop {
+            let batch: Vec<(Prepared, i64)> = rest.by_ref().take(INSERT_BATCH).collect();
+            if batch.is_empty() {
+                break;
             }
-        }
-        for batch in inserts.chunks(INSERT_BATCH) {
             self.insert(batch).await?;
         }
-        for (p, org_id, id, _, json) in &updates {
+        for (p, org_id, id, _, _, json) in &updates {
             self.update(p, *org_id, *id, json).await?;
         }
         Ok(rejected_values)
@@ -630,17 +676,10 @@ impl WorkerLoader {
         expected * 4.0 >= self.existing.len() as f64
     }
 
-    /// SQLite: takes every organisation's registry counts, then drops the worker indexes
-    /// (they are re-created by [`WorkerLoader::finish`] before the commit).
+    /// SQLite: drops the worker indexes (they are re-created by [`WorkerLoader::finish`]
+    /// before the commit).
     async fn drop_indexes(&mut self) -> Result<()> {
         let conn = self.conn()?;
-        let orgs: Vec<i64> = sqlx::query("SELECT DISTINCT org_id FROM workers")
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<std::result::Result<_, _>>()?;
-        let baseline = indicators::worker_counts(&mut *conn, &orgs).await?;
         let indexes = sqlx::query(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'workers' AND sql IS NOT NULL ORDER BY name",
         )
@@ -662,7 +701,6 @@ impl WorkerLoader {
             indexes = recreate.len(),
             "worker import: indexes dropped until the commit"
         );
-        self.baseline = Some(baseline);
         self.deferred = Some(recreate);
         Ok(())
     }
@@ -710,7 +748,9 @@ impl WorkerLoader {
         Ok(out)
     }
 
-    async fn insert(&mut self, batch: &[(Prepared, i64)]) -> Result<()> {
+    /// Inserts new workers with one multi-row statement; the rows' values are moved into
+    /// the statement's arguments, not copied.
+    async fn insert(&mut self, batch: Vec<(Prepared, i64)>) -> Result<()> {
         use sqlx::Arguments;
         let partial;
         let text = if batch.len() == INSERT_BATCH {
@@ -719,45 +759,36 @@ impl WorkerLoader {
             partial = insert_sql(batch.len(), self.backend, self.now);
             partial.as_str()
         };
-        // Values computed per row; the rest is borrowed from the prepared rows.
-        let derived: Vec<(String, Option<String>, Option<i64>, String)> = batch
-            .iter()
-            .map(|(p, _)| {
-                let f = &p.f;
-                Ok((
-                    f.id.masked(),
-                    f.phone.as_deref().map(mask_phone),
-                    f.id.birth_date()
-                        .map(|d| i64::from(chrono::Datelike::year(&d))),
-                    new_certificates(f)?,
-                ))
-            })
-            .collect::<Result<_>>()?;
         let mut args = sqlx::any::AnyArguments::default();
         args.reserve(batch.len() * INSERT_ARITY, 0);
         let bad = |e: sqlx::error::BoxDynError| StoreError::Other(e.to_string());
-        for ((p, org_id), (id_masked, phone_masked, birth_year, certs)) in
-            batch.iter().zip(&derived)
-        {
-            let f = &p.f;
-            args.add(*org_id).map_err(bad)?;
-            args.add(f.name.as_str()).map_err(bad)?;
-            args.add(p.id_enc.as_str()).map_err(bad)?;
-            args.add(p.id_hash.as_str()).map_err(bad)?;
-            args.add(id_masked.as_str()).map_err(bad)?;
-            args.add(p.phone_enc.as_deref()).map_err(bad)?;
-            args.add(p.phone_hash.as_deref()).map_err(bad)?;
-            args.add(phone_masked.as_deref()).map_err(bad)?;
-            args.add(if f.id.is_male() { "男" } else { "女" })
-                .map_err(bad)?;
-            args.add(*birth_year).map_err(bad)?;
-            args.add(f.occupation.as_deref()).map_err(bad)?;
+        for (p, org_id) in batch {
+            let Prepared {
+                f,
+                id_hash,
+                id_enc,
+                phone_enc,
+                phone_hash,
+                derived: d,
+                ..
+            } = p;
+            args.add(org_id).map_err(bad)?;
+            args.add(f.name).map_err(bad)?;
+            args.add(id_enc).map_err(bad)?;
+            args.add(id_hash).map_err(bad)?;
+            args.add(d.id_masked).map_err(bad)?;
+            args.add(phone_enc).map_err(bad)?;
+            args.add(phone_hash).map_err(bad)?;
+            args.add(d.phone_masked).map_err(bad)?;
+            args.add(d.gender).map_err(bad)?;
+            args.add(d.birth_year).map_err(bad)?;
+            args.add(f.occupation).map_err(bad)?;
             args.add(f.skill.map(|s| s.code())).map_err(bad)?;
-            args.add(f.certificate_no.as_deref()).map_err(bad)?;
-            args.add(f.certified_on.as_deref()).map_err(bad)?;
+            args.add(f.certificate_no).map_err(bad)?;
+            args.add(f.certified_on).map_err(bad)?;
             args.add(i64::from(f.frontline)).map_err(bad)?;
-            args.add(f.political_status.as_deref()).map_err(bad)?;
-            args.add(certs.as_str()).map_err(bad)?;
+            args.add(f.political_status).map_err(bad)?;
+            args.add(d.certificates).map_err(bad)?;
         }
         let conn = self
             .tx
@@ -806,18 +837,29 @@ impl WorkerLoader {
             .tx
             .take()
             .ok_or_else(|| StoreError::Other("worker import already finished".into()))?;
+        let started = std::time::Instant::now();
+        tracing::debug!("worker import: rows streamed, finishing");
         if ok && outcome.created + outcome.updated > 0 {
             if let Some(indexes) = self.deferred.take() {
-                sqlx::query(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))
+                // A small page cache and two sorter threads: SQLite's sorter keeps runs of
+                // about the cache's size, so a small cache makes several runs that helper
+                // threads sort in parallel and merge (one in-memory sort of everything with
+                // the large cache took 3.6 s for the two indexes of 1M rows, 1.9–2.2 s this
+                // way; docs/performance.md).
+                sqlx::query(&format!("PRAGMA cache_size = -{INDEX_CACHE_KIB}"))
                     .execute(tx.conn())
                     .await?;
+                sqlx::query("PRAGMA threads = 2").execute(tx.conn()).await?;
                 for sql in &indexes {
                     // The unique index on id_hash fails here, and the import with it, if a
                     // 身份证号 were stored twice.
                     sqlx::query(sql).execute(tx.conn()).await?;
                 }
+                sqlx::query("PRAGMA threads = 0").execute(tx.conn()).await?;
+                tracing::debug!(elapsed = ?started.elapsed(), "worker import: indexes re-created");
             }
-            indicators::settle_worker_counts(tx.conn(), &self.before).await?;
+            indicators::settle_worker_deltas(tx.conn(), &self.changes).await?;
+            tracing::debug!(elapsed = ?started.elapsed(), "worker import: indicators settled");
             let zh = format!(
                 "导入职工 {label}:共 {} 行,新增 {},更新 {},未变 {},拒绝 {}",
                 outcome.total,
@@ -844,6 +886,7 @@ impl WorkerLoader {
                     .await?;
             }
             tx.commit().await?;
+            tracing::debug!(elapsed = ?started.elapsed(), "worker import: committed");
         } else {
             if self.backend == crate::Backend::Sqlite {
                 sqlx::query("PRAGMA cache_size = -2000")
@@ -854,19 +897,6 @@ impl WorkerLoader {
         }
         outcome.written = ok;
         Ok(outcome)
-    }
-}
-
-/// The counts of some organisations, from a map of all.
-trait Subset {
-    fn clone_subset(&self, keys: &[i64]) -> HashMap<i64, (i64, i64)>;
-}
-
-impl Subset for HashMap<i64, (i64, i64)> {
-    fn clone_subset(&self, keys: &[i64]) -> HashMap<i64, (i64, i64)> {
-        keys.iter()
-            .filter_map(|k| self.get(k).map(|v| (*k, *v)))
-            .collect()
     }
 }
 

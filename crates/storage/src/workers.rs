@@ -165,14 +165,30 @@ pub(crate) fn merge_certificate(list: &mut Vec<Certificate>, f: &Fields) -> bool
     true
 }
 
+/// `YYYY-MM-DD` exactly (the form every reader and form writes), without a format
+/// string; other spellings go to chrono.
+fn ymd_dashed(t: &str) -> Option<chrono::NaiveDate> {
+    let b = t.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    chrono::NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
+}
+
 fn parse_date(
     field: &str,
     label: &str,
     s: &str,
     today: chrono::NaiveDate,
 ) -> std::result::Result<String, FieldError> {
-    match chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-        Ok(d) if d <= today => Ok(d.to_string()),
+    let t = s.trim();
+    match ymd_dashed(t).or_else(|| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()) {
+        Some(d) if d <= today => Ok(d.to_string()),
         _ => Err(FieldError::new(
             field,
             Rule::BadFormat,

@@ -144,6 +144,39 @@ async fn worker_import_counts_feeds_indicators_and_round_trips() {
         indicator(&app, &city, "320400", "registered_high_skilled").await,
         high
     );
+    // A move to an employer in another district, now 技师: the old organisation loses
+    // the worker, the new one gains a high-skilled worker (the importer's own deltas),
+    // and the maintained aggregates equal a full rebuild.
+    let wujin_ent = first_uscc(&app, &city, "320412").await;
+    let wujin = indicator(&app, &city, "320412", "registered_workers").await;
+    let csv3 =
+        format!("{HEADER}测试甲,{a},{wujin_ent},13800001111,车工,技师,C-002,2022-06-01,是,群众\n");
+    let job = upload(&app, &city, "w3.csv", csv3.into_bytes(), false).await;
+    assert_eq!(job["outcome"]["updated"], 1, "{job}");
+    assert_eq!(
+        indicator(&app, &city, "320402", "registered_workers").await,
+        before + 2.0
+    );
+    assert_eq!(
+        indicator(&app, &city, "320412", "registered_workers").await,
+        wujin + 1.0
+    );
+    assert_eq!(
+        indicator(&app, &city, "320400", "registered_high_skilled").await,
+        high + 1.0
+    );
+    aggregates_agree(&app, "reg:").await;
+    // Back to the first employer, 中级工, for the export round trip below.
+    let job = upload(
+        &app,
+        &city,
+        "w2.csv",
+        csv2_again(&a, &ent).into_bytes(),
+        false,
+    )
+    .await;
+    assert_eq!(job["outcome"]["updated"], 1, "{job}");
+    aggregates_agree(&app, "reg:").await;
     // Exports (full numbers for the city) import back unchanged, both formats.
     for fmt in ["csv", "xlsx"] {
         let (s, bytes) = export(&app, &city, &format!("format={fmt}&org=320402")).await;
@@ -161,6 +194,10 @@ async fn worker_import_counts_feeds_indicators_and_round_trips() {
         .get(&app.token("admin").await, "/api/v1/audit?action=export")
         .await;
     assert!(log["total"].as_u64().unwrap() >= 2, "{log}");
+}
+
+fn csv2_again(a: &str, ent: &str) -> String {
+    format!("{HEADER}测试甲,{a},{ent},13800001111,车工,中级工,C-001,2021-05-01,是,群众\n")
 }
 
 #[tokio::test]

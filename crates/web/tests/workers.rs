@@ -353,3 +353,88 @@ async fn titles_held_by_workers() {
     }
     assert_eq!(job["outcome"]["created"], 1, "{job}");
 }
+
+/// Stored forms (migration 0020): keyed hashes are 128-bit (32 hex digits), ciphertexts
+/// base64 marked with '~'; the migration shortens hashes stored before it in place, so
+/// search by number finds those workers again.
+#[tokio::test]
+async fn keyed_hashes_are_short_and_old_ones_are_migrated() {
+    let app = spawn_demo().await;
+    let tn = app.token("tianning").await;
+    let ent = app
+        .get(&tn, "/api/v1/orgs?kind=enterprise&per_page=1")
+        .await
+        .1["items"][0]["uscc"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let num = id_number("32040219880808123");
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &tn,
+            "/api/v1/workers",
+            json!({"name": "李迁移", "id_number": num, "org": ent, "phone": "13900001111"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let row =
+        sqlx::query("SELECT id_hash, phone_hash, id_enc, phone_enc FROM workers WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.svc.db.pool)
+            .await
+            .unwrap();
+    let (h, ph, enc, penc): (String, String, String, String) = (
+        row.try_get(0).unwrap(),
+        row.try_get(1).unwrap(),
+        row.try_get(2).unwrap(),
+        row.try_get(3).unwrap(),
+    );
+    assert_eq!((h.len(), ph.len()), (32, 32));
+    assert!(
+        enc.starts_with('~') && penc.starts_with('~'),
+        "{enc} {penc}"
+    );
+    // nonce 12 + 18 digits + tag 16 = 46 bytes: 62 base64 characters after the mark.
+    assert_eq!(enc.len(), 63, "{enc}");
+    // As stored before migration 0020: the full 256-bit hash (64 hex digits).
+    let tail = "0123456789abcdef0123456789abcdef";
+    sqlx::query(
+        "UPDATE workers SET id_hash = id_hash || $1, phone_hash = phone_hash || $1 WHERE id = $2",
+    )
+    .bind(tail)
+    .bind(id)
+    .execute(&app.svc.db.pool)
+    .await
+    .unwrap();
+    let search = format!("/api/v1/workers?id_number={num}");
+    assert_eq!(app.get(&tn, &search).await.1["total"], 0);
+    for stmt in include_str!("../../storage/migrations/0020_short_keyed_hashes.sql")
+        .split(';')
+        .map(|s| {
+            s.lines()
+                .filter(|l| !l.trim_start().starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .filter(|s| !s.trim().is_empty())
+    {
+        sqlx::query(&stmt).execute(&app.svc.db.pool).await.unwrap();
+    }
+    let (_, found) = app.get(&tn, &search).await;
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["items"][0]["id"], id);
+    let (s, r) = app
+        .send(
+            Method::POST,
+            &tn,
+            &format!("/api/v1/workers/{id}/reveal"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (s, r["id_number"].as_str(), r["phone"].as_str()),
+        (200, Some(num.as_str()), Some("13900001111"))
+    );
+}
