@@ -170,6 +170,13 @@ impl Db {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
+                        // 16 KiB pages for a new database (a no-op on an existing one: the
+                        // page size is fixed when the file is created, so it goes before
+                        // WAL mode). The worker registry's rows are about 450 bytes and
+                        // bulk imports write hundreds of MB: a 1M-row import made 4× fewer
+                        // WAL frames and B-tree pages than with 4 KiB, about 40 % less
+                        // system CPU and 0.7–1.5 s less wall time (docs/performance.md).
+                        conn.execute("PRAGMA page_size = 16384").await?;
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
                         conn.execute("PRAGMA synchronous = NORMAL").await?;

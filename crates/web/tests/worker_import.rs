@@ -409,6 +409,14 @@ async fn a_large_import_rebuilds_the_indexes_and_keeps_every_rule() {
         first_uscc(&app, &city, "320402").await,
         first_uscc(&app, &city, "320412").await,
     ];
+    if app.svc.db.backend == gongjiang_storage::Backend::Sqlite {
+        // A new SQLite database is made with 16 KiB pages (fewer WAL frames per import).
+        let page: i64 = sqlx::query_scalar("PRAGMA page_size")
+            .fetch_one(&app.svc.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(page, 16384);
+    }
     let indexes = worker_indexes(&app).await;
     assert!(
         indexes.contains(&"workers_id_hash".to_string()),

@@ -15,6 +15,16 @@ fn id_number(first17: &str) -> String {
     )
 }
 
+/// The credit code of the first enterprise the token's user can see.
+async fn first_enterprise(app: &TestApp, tok: &str) -> String {
+    app.get(tok, "/api/v1/orgs?kind=enterprise&per_page=1")
+        .await
+        .1["items"][0]["uscc"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 async fn reg(app: &TestApp, tok: &str, org: &str) -> f64 {
     let v = app
         .get(tok, &format!("/api/v1/indicators?org={org}&period=2026"))
@@ -37,13 +47,7 @@ async fn personal_data_is_encrypted_masked_and_audited() {
     let city = app.token("city").await;
     assert_eq!(reg(&app, &city, "320400").await, 2400.0);
     let before = reg(&app, &city, "320402").await;
-    let ent = app
-        .get(&tn, "/api/v1/orgs?kind=enterprise&per_page=1")
-        .await
-        .1["items"][0]["uscc"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ent = first_enterprise(&app, &tn).await;
     let num = id_number("32040219900307123");
     // A wrong check character: 422 on the field, nothing stored.
     let mut bad = num.clone();
@@ -226,13 +230,7 @@ async fn titles_held_by_workers() {
     let app = spawn_demo().await;
     let tn = app.token("tianning").await;
     let city = app.token("city").await;
-    let ent = app
-        .get(&tn, "/api/v1/orgs?kind=enterprise&per_page=1")
-        .await
-        .1["items"][0]["uscc"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ent = first_enterprise(&app, &tn).await;
     let num = id_number("32040219880808004");
     let (s, w) = app
         .send(
@@ -361,13 +359,7 @@ async fn titles_held_by_workers() {
 async fn keyed_hashes_are_short_and_old_ones_are_migrated() {
     let app = spawn_demo().await;
     let tn = app.token("tianning").await;
-    let ent = app
-        .get(&tn, "/api/v1/orgs?kind=enterprise&per_page=1")
-        .await
-        .1["items"][0]["uscc"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ent = first_enterprise(&app, &tn).await;
     let num = id_number("32040219880808123");
     let (s, v) = app
         .send(
