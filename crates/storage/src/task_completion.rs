@@ -5,7 +5,6 @@
 //! still confirm a task directly on its page ([`Service::complete_task`]).
 use crate::audit;
 use crate::error::{Result, StoreError};
-use crate::indicators;
 use crate::orgs;
 use crate::scope::Actor;
 use crate::service::Service;
@@ -223,27 +222,17 @@ pub(crate) async fn sync_task_completion(
         .get("achieved")
         .and_then(|a| a.trim().parse::<f64>().ok())
         .map(|a| a.round() as i64);
-    let snap = indicators::snapshot(conn, t.owner).await?;
-    sqlx::query(
-        "UPDATE tasks SET done_at = $1, done_by = $2, progress = 100, achieved = COALESCE($3, achieved), version = version + 1, updated_at = $1 \
-         WHERE id = $4 AND done_at IS NULL",
-    )
-    .bind(now)
-    .bind(&actor.display_name)
-    .bind(achieved)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    indicators::settle(conn, snap).await?;
-    audit::append(
+    // Done meanwhile (false): nothing more to do.
+    crate::tasks::mark_done_in(
         conn,
         actor,
-        "task_done",
-        "task",
-        &id.to_string(),
-        &format!("销号审核通过:{}", t.title),
-        None,
-        None,
+        crate::tasks::Done {
+            id,
+            owner_org_id: t.owner,
+            version: None,
+            achieved,
+            audit_text: &format!("销号审核通过:{}", t.title),
+        },
         now,
     )
     .await?;

@@ -289,6 +289,63 @@ fn cancelled_already() -> StoreError {
     )
 }
 
+/// A task to mark done: see [`mark_done_in`].
+pub(crate) struct Done<'a> {
+    pub id: i64,
+    pub owner_org_id: i64,
+    /// The version the caller read; `None`: whatever it is now.
+    pub version: Option<i64>,
+    /// The figure reached, when the completion report gave one.
+    pub achieved: Option<i64>,
+    pub audit_text: &'a str,
+}
+
+/// Marks a task done in the caller's transaction, with the owner's indicators settled
+/// and one audit entry. Both ways a task is closed end here: the setting level's direct
+/// confirmation ([`Service::complete_task`]) and an approved completion case (销号,
+/// `task_completion.rs`). False when the task was done or changed meanwhile (nothing
+/// written).
+pub(crate) async fn mark_done_in(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    d: Done<'_>,
+    now: i64,
+) -> Result<bool> {
+    let snap = indicators::snapshot(conn, d.owner_org_id).await?;
+    let mut sql = String::from(
+        "UPDATE tasks SET done_at = $1, done_by = $2, progress = 100, achieved = COALESCE($3, achieved), \
+         version = version + 1, updated_at = $1 WHERE id = $4 AND done_at IS NULL",
+    );
+    if d.version.is_some() {
+        sql.push_str(" AND version = $5");
+    }
+    let mut q = sqlx::query(&sql)
+        .bind(now)
+        .bind(&actor.display_name)
+        .bind(d.achieved)
+        .bind(d.id);
+    if let Some(v) = d.version {
+        q = q.bind(v);
+    }
+    if q.execute(&mut *conn).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
+    indicators::settle(conn, snap).await?;
+    audit::append(
+        conn,
+        actor,
+        "task_done",
+        "task",
+        &d.id.to_string(),
+        d.audit_text,
+        None,
+        None,
+        now,
+    )
+    .await?;
+    Ok(true)
+}
+
 fn changed_elsewhere() -> StoreError {
     StoreError::conflict(
         "task_changed",
@@ -776,34 +833,22 @@ impl Service {
             return Err(changed_elsewhere());
         }
         let now = now_ms();
-        let snap = indicators::snapshot(tx.conn(), t.owner_org_id).await?;
-        let n = sqlx::query(
-            "UPDATE tasks SET done_at = $1, done_by = $2, progress = 100, version = version + 1, updated_at = $1 \
-             WHERE id = $3 AND version = $4 AND done_at IS NULL",
-        )
-        .bind(now)
-        .bind(&actor.display_name)
-        .bind(id)
-        .bind(t.version)
-        .execute(tx.conn())
-        .await?
-        .rows_affected();
-        if n != 1 {
-            return Err(changed_elsewhere());
-        }
-        indicators::settle(tx.conn(), snap).await?;
-        audit::append(
+        let done = mark_done_in(
             tx.conn(),
             actor,
-            "task_done",
-            "task",
-            &id.to_string(),
-            &format!("确认完成:{}", t.title),
-            None,
-            None,
+            Done {
+                id,
+                owner_org_id: t.owner_org_id,
+                version: Some(t.version),
+                achieved: None,
+                audit_text: &format!("确认完成:{}", t.title),
+            },
             now,
         )
         .await?;
+        if !done {
+            return Err(changed_elsewhere());
+        }
         notify_org(
             tx.conn(),
             t.owner_org_id,
