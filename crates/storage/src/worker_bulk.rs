@@ -243,8 +243,8 @@ impl Preparer {
                     problems: vec![problem(
                         line,
                         "certificate_no",
-                        e.to_string(),
-                        e.to_string(),
+                        format!("证书信息无法保存:{e}"),
+                        format!("the certificate cannot be stored: {e}"),
                     )],
                     values: values(),
                 }
@@ -874,12 +874,22 @@ impl WorkerLoader {
                     .execute(tx.conn())
                     .await?;
                 sqlx::query("PRAGMA threads = 2").execute(tx.conn()).await?;
+                let mut created = Ok(());
                 for sql in &indexes {
                     // The unique index on id_hash fails here, and the import with it, if a
                     // 身份证号 were stored twice.
-                    sqlx::query(sql).execute(tx.conn()).await?;
+                    if let Err(e) = sqlx::query(sql).execute(tx.conn()).await {
+                        created = Err(e);
+                        break;
+                    }
                 }
+                // Back to no sorter threads and the default cache before the connection
+                // returns to the pool, whether or not the indexes were made.
                 sqlx::query("PRAGMA threads = 0").execute(tx.conn()).await?;
+                sqlx::query("PRAGMA cache_size = -2000")
+                    .execute(tx.conn())
+                    .await?;
+                created?;
                 tracing::debug!(elapsed = ?started.elapsed(), "worker import: indexes re-created");
             }
             indicators::settle_worker_deltas(tx.conn(), &self.changes).await?;
