@@ -34,6 +34,16 @@ pub struct Global {
     /// Mark cookies Secure (when served over HTTPS).
     #[arg(long, global = true, env = "GONGJIANG_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// A reverse proxy whose X-Forwarded-For is believed: an address or CIDR range
+    /// (repeat the flag, or separate with commas). Without one, the peer's address is
+    /// the client's.
+    #[arg(
+        long = "trusted-proxy",
+        global = true,
+        env = "GONGJIANG_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
 }
 
 /// The TOML file's keys (all optional).
@@ -50,6 +60,8 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     pub max_failed_logins: Option<u32>,
     pub lockout_minutes: Option<u64>,
+    /// Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges).
+    pub trusted_proxies: Option<Vec<String>>,
     pub lang: Option<String>,
     /// 64 hex characters: the key that encrypts personal data (or use a key file).
     pub data_key: Option<String>,
@@ -113,6 +125,7 @@ pub struct Config {
     pub english: bool,
     pub session_minutes: u64,
     pub secure_cookies: bool,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub file: FileConfig,
 }
 
@@ -146,7 +159,15 @@ impl Config {
             .or_else(|| std::env::var("DATABASE_URL").ok())
             .or(file.database_url.clone())
             .filter(|s| !s.trim().is_empty());
+        let proxies = if g.trusted_proxies.is_empty() {
+            file.trusted_proxies.clone().unwrap_or_default()
+        } else {
+            g.trusted_proxies.clone()
+        };
+        let trusted_proxies = gongjiang_web::throttle::parse_trusted(&proxies)
+            .map_err(|e| format!("--trusted-proxy / trusted_proxies 有误: {e}"))?;
         Ok(Config {
+            trusted_proxies,
             data_dir: g
                 .data_dir
                 .clone()
@@ -305,6 +326,7 @@ impl Config {
                 .lockout_minutes
                 .map(|m| Duration::from_secs(m * 60))
                 .unwrap_or(d.lockout),
+            trusted_proxies: self.trusted_proxies.clone(),
             data_dir: self.data_dir.display().to_string(),
             ..d
         }

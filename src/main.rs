@@ -565,6 +565,7 @@ async fn import(
     let opts = gongjiang_storage::import::Options {
         dry_run,
         skip_invalid,
+        job: None,
     };
     let report = gongjiang_io::run::import_file_in_period(
         &svc,
@@ -601,28 +602,35 @@ async fn import(
     }
     if cfg.english {
         eprintln!(
-            "{} rows: {} valid, {} rejected; created {}, updated {}, unchanged {}{}",
+            "{} rows: {} valid, {} rejected; {}",
             o.total,
             o.valid,
             o.total - o.valid,
-            o.created,
-            o.updated,
-            o.unchanged,
-            if o.written { "" } else { "; nothing written" }
+            if o.written {
+                format!(
+                    "created {}, updated {}, unchanged {}",
+                    o.created, o.updated, o.unchanged
+                )
+            } else {
+                format!(
+                    "nothing written (had it been, {} would have been created and {} existing records updated)",
+                    o.would_create, o.would_update
+                )
+            }
         );
     } else {
         eprintln!(
-            "共 {} 行:有效 {},拒绝 {};新增 {},更新 {},未变 {}{}",
+            "共 {} 行:有效 {},拒绝 {};{}",
             o.total,
             o.valid,
             o.total - o.valid,
-            o.created,
-            o.updated,
-            o.unchanged,
             if o.written {
-                ""
+                format!("新增 {},更新 {},未变 {}", o.created, o.updated, o.unchanged)
             } else {
-                ";未写入任何数据"
+                format!(
+                    "未写入任何数据(如写入,将新增 {},更新已有记录 {})",
+                    o.would_create, o.would_update
+                )
             }
         );
     }

@@ -53,6 +53,7 @@ pub async fn seed_policies(svc: &Service) -> Result<usize, StoreError> {
                 level: s(level),
                 issued_on: s(date),
                 body: s(body),
+                version: None,
             },
             None,
         )

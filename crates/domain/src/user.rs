@@ -22,7 +22,21 @@ pub fn parse_username(s: &str) -> Result<String, FieldError> {
     Ok(s)
 }
 
-/// At least 10 characters, not all of one class, not the user name.
+/// Common passwords that pass the other rules (lower case).
+const COMMON: &str = include_str!("common_passwords.txt");
+
+/// True when the password is on the list of common passwords (any case).
+pub fn is_common_password(password: &str) -> bool {
+    let p = password.trim().to_lowercase();
+    COMMON
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|l| l == p)
+}
+
+/// At least 10 characters, not all of one class (letters mixed with digits or
+/// symbols), not the user name, not a common password. Each refusal names its rule.
 pub fn check_password(password: &str, username: &str) -> Result<(), FieldError> {
     let n = password.chars().count();
     if n < 10 {
@@ -59,12 +73,41 @@ pub fn check_password(password: &str, username: &str) -> Result<(), FieldError> 
             "a password must mix letters with digits or symbols",
         ));
     }
+    if is_common_password(password) {
+        return Err(FieldError::new(
+            "password",
+            Rule::Forbidden,
+            "该密码过于常见(在常用密码列表中),容易被猜中,请换一个",
+            "this password is on the list of common passwords and easily guessed: choose another",
+        ));
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn password_rules_name_the_rule() {
+        let rule = |p: &str| check_password(p, "tianning").map_err(|e| e.detail_zh);
+        assert!(rule("short1").unwrap_err().contains("至少10个字符"));
+        assert!(rule("abcdefghijkl").unwrap_err().contains("字母和数字"));
+        assert!(rule("12345678901").unwrap_err().contains("字母和数字"));
+        assert!(rule("Tianning").is_err());
+        assert!(check_password("tianning12", "tianning12")
+            .unwrap_err()
+            .detail_zh
+            .contains("用户名"));
+        assert!(rule("Password123").unwrap_err().contains("常用密码"));
+        assert!(rule("1qaz2wsx3edc").unwrap_err().contains("常用密码"));
+        assert!(rule("woaini1314").unwrap_err().contains("常用密码"));
+        assert!(
+            rule("gongjiang-demo").is_ok(),
+            "the demo accounts' password"
+        );
+        assert!(rule("Lanling-street-7").is_ok());
+    }
 
     #[test]
     fn usernames() {

@@ -134,6 +134,18 @@ pub struct Parsed {
     headers: Vec<String>,
 }
 
+impl Parsed {
+    /// Problems found while reading the cells (before any rule of the register).
+    pub fn cell_problems(&self) -> &[RowProblem] {
+        &self.cell_problems
+    }
+
+    /// Rows that read cleanly, by spreadsheet line.
+    pub fn rows_read(&self) -> usize {
+        self.rows.len()
+    }
+}
+
 /// Reads and imports a file of `kind`.
 pub async fn import_file(
     svc: &Service,
@@ -348,8 +360,9 @@ fn check_workers(
         };
         let mut chunk = Vec::with_capacity(batch.len());
         for row in batch {
-            let mut problems: Vec<RowProblem> =
-                map.check_row(&row).iter().map(cell_problem).collect();
+            // The reader starts with the row's cell problems (formulas, error
+            // values, data without a header): each is reported once.
+            let mut problems: Vec<RowProblem> = Vec::new();
             let mut r = map.reader(&row);
             let input = WorkerInput {
                 name: r.text("name"),
@@ -426,7 +439,8 @@ pub fn parse_file_in_period(
     for row in sheet.rows().map_err(ImportError::File)? {
         let row = row.map_err(ImportError::File)?;
         raw.insert(row.line, map.raw_values(&row));
-        let mut problems = map.check_row(&row);
+        // The reader starts with the row's cell problems: each is reported once.
+        let mut problems = Vec::new();
         let mut r = map.reader(&row);
         let parsed = match kind {
             "orgs" => {

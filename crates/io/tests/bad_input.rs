@@ -291,6 +291,29 @@ fn formulas_are_rejected_per_cell() {
     assert!(p[0].message_zh.ends_with("请粘贴为数值"));
 }
 
+/// Through the whole reading of an import, a formula is one problem, not two.
+#[test]
+fn a_formula_is_reported_once_by_the_importer() {
+    let bytes = book("单位", |ws| {
+        headers(
+            ws,
+            &["单位名称", "统一社会信用代码", "单位类型", "所属区划代码"],
+        );
+        ws.write_string(1, 0, "公式企业有限公司").unwrap();
+        ws.write_formula(1, 1, "=A1").unwrap();
+        ws.write_string(1, 2, "企业").unwrap();
+        ws.write_string(1, 3, "320402").unwrap();
+    });
+    let parsed = gongjiang_io::run::parse_file("orgs", &bytes, "orgs.xlsx").unwrap();
+    let p: Vec<String> = parsed
+        .cell_problems()
+        .iter()
+        .map(|p| p.message_zh.clone())
+        .collect();
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].contains("含公式"), "{p:?}");
+}
+
 #[test]
 fn merged_cells_are_rejected_naming_the_range() {
     let bytes = book("职工", |ws| {

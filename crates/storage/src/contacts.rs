@@ -722,7 +722,7 @@ impl Service {
         q.set_args(w.args().to_vec());
         q.bind_int(per_page)
             .push(" OFFSET ")
-            .bind_int((page - 1) * per_page);
+            .bind_int((page - 1).saturating_mul(per_page));
         let items = q
             .query()
             .fetch_all(&mut *conn)
@@ -749,12 +749,7 @@ impl Service {
     ) -> Result<Problem> {
         let mut tx = self.db.begin().await?;
         let org = match actor.role {
-            Role::Unit => match actor.org_id {
-                Some(o) => orgs::get(tx.conn(), &Scope::All, o)
-                    .await?
-                    .ok_or(StoreError::Forbidden)?,
-                None => return Err(StoreError::Forbidden),
-            },
+            Role::Unit => orgs::unit_own(tx.conn(), actor, i.org.as_deref()).await?,
             r if r.is_region_staff() || r == Role::Department => match nz(i.org.as_deref()) {
                 Some(k) => self.contact_org(tx.conn(), actor, k).await?,
                 None => {
@@ -1065,7 +1060,7 @@ impl Service {
         q.set_args(w.args().to_vec());
         q.bind_int(per_page)
             .push(" OFFSET ")
-            .bind_int((page - 1) * per_page);
+            .bind_int((page - 1).saturating_mul(per_page));
         let items = q
             .query()
             .fetch_all(&mut *conn)

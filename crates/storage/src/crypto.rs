@@ -80,6 +80,28 @@ impl DataKey {
         }
     }
 
+    /// Encrypts a whole file (nonce ‖ ciphertext ‖ tag), e.g. a rejected-rows workbook,
+    /// which holds 身份证号 as written, before it goes to the file store.
+    pub fn seal(&self, plain: &[u8]) -> Option<Vec<u8>> {
+        let mut nonce = [0u8; 12];
+        rand::thread_rng().fill_bytes(&mut nonce);
+        let body = self.cipher.encrypt(Nonce::from_slice(&nonce), plain).ok()?;
+        let mut out = Vec::with_capacity(12 + body.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&body);
+        Some(out)
+    }
+
+    /// The content of [`DataKey::seal`]; None if the key or the bytes are wrong.
+    pub fn open(&self, sealed: &[u8]) -> Option<Vec<u8>> {
+        if sealed.len() < 12 {
+            return None;
+        }
+        self.cipher
+            .decrypt(Nonce::from_slice(&sealed[..12]), &sealed[12..])
+            .ok()
+    }
+
     /// Either stored form: `~` + base64, or hex (before migration 0020).
     pub fn decrypt(&self, stored: &str) -> Option<String> {
         use base64::Engine;

@@ -147,6 +147,16 @@ const MIGRATIONS: &[Migration] = &[
         name: "short_keyed_hashes",
         sql: include_str!("../migrations/0020_short_keyed_hashes.sql"),
     },
+    Migration {
+        version: 21,
+        name: "policy_owner_login_throttle",
+        sql: include_str!("../migrations/0021_policy_owner_login_throttle.sql"),
+    },
+    Migration {
+        version: 22,
+        name: "durable_jobs",
+        sql: include_str!("../migrations/0022_durable_jobs.sql"),
+    },
 ];
 
 impl Db {

@@ -79,6 +79,19 @@ impl StoreError {
         }
     }
 
+    /// True for a foreign-key violation on either backend: a record still referred to by
+    /// others (or a reference to one that is gone).
+    pub fn is_foreign_key_violation(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(e)) => {
+                matches!(e.kind(), sqlx::error::ErrorKind::ForeignKeyViolation)
+                    || e.message().contains("FOREIGN KEY constraint failed")
+                    || e.code().as_deref() == Some("23503")
+            }
+            _ => false,
+        }
+    }
+
     /// True for a unique-constraint violation on either backend.
     pub fn is_unique_violation(&self) -> bool {
         match self {

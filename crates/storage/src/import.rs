@@ -17,7 +17,7 @@ use crate::service::Service;
 use gongjiang_domain::org::{NewOrg, OrgInput};
 use gongjiang_domain::report::ReportStatus;
 use gongjiang_domain::{FieldError, Period, Role};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One parsed row of an import file.
@@ -39,7 +39,7 @@ pub enum ImportRow {
 }
 
 /// A problem with one row (or one cell of it).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RowProblem {
     /// The spreadsheet row number (the header is row 1).
     pub row: usize,
@@ -53,15 +53,26 @@ pub struct RowProblem {
 pub struct Options {
     pub dry_run: bool,
     pub skip_invalid: bool,
+    /// The import job (`import_jobs.id`) this import runs for: its rows commit only
+    /// together with the job's "written" mark, and not at all once the job was declared
+    /// interrupted ([`crate::jobs`]).
+    pub job: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Outcome {
     pub total: usize,
     pub valid: usize,
+    /// Records written: created, updated, left unchanged (0 when nothing was written).
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// When nothing was written (a refused all-or-nothing file, or a dry run): what the
+    /// valid rows would have done — new records, and existing records they name.
+    #[serde(default)]
+    pub would_create: usize,
+    #[serde(default)]
+    pub would_update: usize,
     /// Rows not written, with every problem found in them.
     pub problems: Vec<RowProblem>,
     /// False when nothing was written (invalid rows without skip_invalid, or a dry run).
@@ -129,6 +140,18 @@ enum Ready {
         values: gongjiang_domain::report::Values,
         existing: Option<(i64, String)>,
     },
+}
+
+impl Ready {
+    /// True when the row adds a record (none with its key exists yet).
+    fn is_new(&self) -> bool {
+        match self {
+            Ready::Org { existing, .. }
+            | Ready::Pilot { existing, .. }
+            | Ready::Designation { existing, .. } => existing.is_none(),
+            Ready::Report { existing, .. } => existing.is_none(),
+        }
+    }
 }
 
 impl Service {
@@ -289,18 +312,41 @@ impl Service {
                 ImportRow::Designation(input) => {
                     match self.check_designation_input(tx.conn(), actor, &input).await {
                         Ok(new) => {
+                            // The register's own key: type, level, year, holder
+                            // organisation and — for a title held by a person — the
+                            // worker (two 龙城工匠 of one enterprise in one year are
+                            // two records).
                             if let Some(first) = seen.insert(
                                 format!(
-                                    "d:{}:{}:{}:{}",
-                                    new.dtype, new.level, new.year, new.holder_org_id
+                                    "d:{}:{}:{}:{}:{}",
+                                    new.dtype,
+                                    new.level,
+                                    new.year,
+                                    new.holder_org_id,
+                                    new.holder_worker_id
                                 ),
                                 line,
                             ) {
+                                let (field, zh, en) = if new.holder_worker_id != 0 {
+                                    (
+                                        "id_number",
+                                        format!("与第{first}行重复(同一人同一年度同一称号)"),
+                                        format!(
+                                            "duplicates row {first} (same person, title and year)"
+                                        ),
+                                    )
+                                } else {
+                                    (
+                                        "type",
+                                        format!("与第{first}行重复(同一单位同一年度同一称号)"),
+                                        format!("duplicates row {first} (same organisation, title and year)"),
+                                    )
+                                };
                                 problems.push(RowProblem {
                                     row: line,
-                                    field: Some("type".into()),
-                                    message_zh: format!("与第{first}行重复"),
-                                    message_en: format!("duplicates row {first}"),
+                                    field: Some(field.into()),
+                                    message_zh: zh,
+                                    message_en: en,
                                 });
                             } else {
                                 let existing = designations::id_by_key(tx.conn(), &new).await?;
@@ -373,6 +419,8 @@ impl Service {
         out.valid = total - rejected.len();
         if opts.dry_run || (!out.problems.is_empty() && !opts.skip_invalid) {
             tx.tx.rollback().await?;
+            out.would_create = ready.iter().filter(|(_, r)| r.is_new()).count();
+            out.would_update = ready.len() - out.would_create;
             return Ok(out);
         }
         // Write: organisations whose parent is in the file wait for that parent.
@@ -414,6 +462,8 @@ impl Service {
                 }
                 if !opts.skip_invalid {
                     tx.tx.rollback().await?;
+                    out.would_create = out.created;
+                    out.would_update = out.updated + out.unchanged;
                     out.created = 0;
                     out.updated = 0;
                     out.unchanged = 0;
@@ -444,6 +494,7 @@ impl Service {
             now,
         )
         .await?;
+        crate::jobs::mark_written(tx.conn(), opts.job, &out).await?;
         tx.commit().await?;
         out.written = true;
         progress(total * 2, total * 2);

@@ -2,6 +2,7 @@
 //! written once, and the scope filter that keeps every query inside the caller's
 //! organisation subtree. Handlers never write SQL; they call [`service::Service`].
 
+pub mod access;
 pub mod assessment;
 pub mod audit;
 pub mod backup;
@@ -13,7 +14,9 @@ pub mod error;
 pub mod files;
 pub mod import;
 pub mod indicators;
+pub mod jobs;
 pub mod liuyou;
+pub mod login_throttle;
 pub mod mail;
 pub mod notify;
 pub mod orgs;

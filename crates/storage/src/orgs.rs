@@ -174,7 +174,7 @@ pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result
     ))
     .bind_int(per_page)
     .push(" OFFSET ")
-    .bind_int((page - 1) * per_page);
+    .bind_int((page - 1).saturating_mul(per_page));
     let rows = q.query().fetch_all(&mut *conn).await?;
     Ok(Page {
         items: rows.iter().map(from_row).collect::<Result<_>>()?,
@@ -218,6 +218,37 @@ pub async fn find(conn: &mut AnyConnection, scope: &Scope, key: &str) -> Result<
         Some(r) => Ok(Some(from_row(&r)?)),
         None => Ok(None),
     }
+}
+
+/// The organisation a unit account acts for. A unit acts for its own organisation
+/// only: `given` (an id or a 统一社会信用代码), when present, must name it — another
+/// organisation is 422 on `org`, never silently replaced by the unit's own.
+pub async fn unit_own(
+    conn: &mut AnyConnection,
+    actor: &crate::Actor,
+    given: Option<&str>,
+) -> Result<Org> {
+    use crate::error::StoreError;
+    let own = match actor.org_id {
+        Some(o) => get(conn, &Scope::All, o)
+            .await?
+            .ok_or(StoreError::Forbidden)?,
+        None => return Err(StoreError::Forbidden),
+    };
+    if let Some(k) = given.map(str::trim).filter(|k| !k.is_empty()) {
+        let key = gongjiang_domain::error::normalise_code(k).to_ascii_uppercase();
+        let same = key.parse::<i64>().ok().filter(|_| key.len() < 18) == Some(own.id)
+            || own.uscc.as_deref() == Some(key.as_str());
+        if !same {
+            return Err(StoreError::invalid(gongjiang_domain::FieldError::new(
+                "org",
+                gongjiang_domain::Rule::Forbidden,
+                format!("单位账号只能为本单位({})办理,不能代其他单位(“{k}”)办理;请不填或填写本单位", own.name),
+                format!("a unit account acts for its own organisation ({}) only, not for '{k}': leave org empty or name your own", own.name),
+            )));
+        }
+    }
+    Ok(own)
 }
 
 /// The id of an organisation with this 统一社会信用代码, whatever the scope (for

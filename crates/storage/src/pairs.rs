@@ -433,7 +433,7 @@ impl Service {
         q.set_args(w.args().to_vec());
         q.bind_int(per_page)
             .push(" OFFSET ")
-            .bind_int((page - 1) * per_page);
+            .bind_int((page - 1).saturating_mul(per_page));
         let items = q
             .query()
             .fetch_all(&mut *conn)

@@ -6,6 +6,7 @@
 //! letters and digits form whole lower-case words. The same SQL runs on SQLite and
 //! PostgreSQL; results are ranked by matches in the title, then in the body, then date,
 //! and carry a snippet around the first match.
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::now_ms;
@@ -32,6 +33,7 @@ pub const LEVELS: &[(&str, &str, &str)] = &[
     ("provincial", "省级", "Provincial"),
     ("city", "市级", "City"),
     ("district", "区级", "District"),
+    ("town", "镇(街道)级", "Town / street"),
 ];
 
 /// The longest text (正文) a document may have, in characters.
@@ -57,6 +59,12 @@ pub struct Policy {
     pub issued_on: Option<String>,
     pub body: String,
     pub file_id: Option<i64>,
+    /// The region whose office published the document (its owner).
+    pub owner_region: Option<String>,
+    pub owner_name: Option<String>,
+    /// The owner's region path, root first (for the access policy).
+    #[serde(skip)]
+    pub owner_path: Vec<String>,
     pub version: i64,
     pub updated_at: i64,
     /// Around the first match of a search (plain text; the UI highlights the terms).
@@ -72,10 +80,15 @@ pub struct PolicyInput {
     pub issuer: Option<String>,
     /// general, skills, education, innovation, rights, work, manual (or the Chinese names)
     pub category: Option<String>,
-    /// national, provincial, city, district (or 国家/省级/市级/区级)
+    /// national, provincial, city, district, town (or 国家/省级/市级/区级/镇(街道)级).
+    /// The city records national, provincial and city documents; a district publishes
+    /// district and town documents; a town its own.
     pub level: Option<String>,
     pub issued_on: Option<String>,
     pub body: Option<String>,
+    /// For an edit: the version read (a stale one is 409 `stale_version`).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -140,15 +153,46 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Policy> {
         issued_on: r.try_get("issued_on")?,
         body: r.try_get("body")?,
         file_id: r.try_get("file_id")?,
+        owner_region: r.try_get("owner_region")?,
+        owner_name: r.try_get("owner_name")?,
+        owner_path: ["l1", "l2", "l3", "l4"]
+            .iter()
+            .filter_map(|c| r.try_get::<Option<String>, _>(*c).ok().flatten())
+            .collect(),
         version: r.try_get("version")?,
         updated_at: r.try_get("updated_at")?,
         snippet: None,
     })
 }
 
-const SELECT: &str = "SELECT id, title, doc_no, issuer, category, level, issued_on, body, file_id, version, updated_at FROM policies";
+/// Columns of a document with its owner (`p` the document, `r` the owning region).
+const COLUMNS: &str = "p.id, p.title, p.doc_no, p.issuer, p.category, p.level, p.issued_on, p.body, p.file_id, p.version, p.updated_at, p.owner_region, r.name AS owner_name, r.l1, r.l2, r.l3, r.l4";
+const FROM: &str = "FROM policies p LEFT JOIN regions r ON r.code = p.owner_region";
 
 /// About 80 characters around the first place a query term occurs.
+fn stale() -> StoreError {
+    StoreError::conflict(
+        "stale_version",
+        None,
+        "该记录已被他人修改,请刷新后再编辑",
+        "someone else changed this record; reload and edit again",
+    )
+}
+
+/// What the audit log keeps of a document (the text itself is long: its length only).
+fn audit_view(p: &Policy) -> serde_json::Value {
+    serde_json::json!({
+        "title": p.title,
+        "doc_no": p.doc_no,
+        "issuer": p.issuer,
+        "category": p.category,
+        "level": p.level,
+        "issued_on": p.issued_on,
+        "owner_region": p.owner_region,
+        "body_chars": p.body.chars().count(),
+    })
+}
+
 fn snippet(body: &str, terms: &[String]) -> String {
     let chars: Vec<char> = body.chars().collect();
     let lower: String = body.to_lowercase();
@@ -251,6 +295,7 @@ fn check(i: &PolicyInput) -> std::result::Result<PolicyInput, Vec<FieldError>> {
             level,
             issued_on,
             body: Some(body),
+            version: i.version,
         })
     } else {
         Err(errors)
@@ -258,25 +303,54 @@ fn check(i: &PolicyInput) -> std::result::Result<PolicyInput, Vec<FieldError>> {
 }
 
 impl Service {
-    fn may_edit_policies(actor: &Actor) -> Result<()> {
-        if matches!(actor.role, Role::Sysadmin | Role::City | Role::District) {
-            Ok(())
-        } else {
-            Err(StoreError::Forbidden)
+    /// The region in whose name the actor publishes: their own, or the root of the tree
+    /// for a system administrator (who acts for the city's office).
+    async fn publishing_region(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+    ) -> Result<String> {
+        if let Some(r) = actor.region_code.clone() {
+            return Ok(r);
         }
+        let r: Option<String> =
+            sqlx::query("SELECT MIN(code) FROM regions WHERE parent_code IS NULL")
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get(0)?;
+        r.ok_or(StoreError::Forbidden)
     }
 
-    /// Adds a document (and its file, if any, already stored by the caller's
-    /// transaction-less upload) and indexes it for search.
+    async fn load_policy(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Policy> {
+        let r = sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE p.id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        from_row(&r)
+    }
+
+    /// Adds a document in the name of the actor's office (and its file, if any) and
+    /// indexes it for search. The level must be one the actor publishes at
+    /// ([`access::policy_levels`]); otherwise 422 on `level`.
     pub async fn create_policy(
         &self,
         actor: &Actor,
         i: &PolicyInput,
         file: Option<(String, Vec<u8>)>,
     ) -> Result<Policy> {
-        Self::may_edit_policies(actor)?;
+        if access::policy_levels(actor.role).is_empty() {
+            return Err(StoreError::Forbidden);
+        }
         let v = check(i).map_err(StoreError::Invalid)?;
+        access::check(
+            actor,
+            Permission::PublishPolicy {
+                level: v.level.as_deref().unwrap_or(""),
+            },
+        )?;
         let mut tx = self.db.begin().await?;
+        let owner = self.publishing_region(tx.conn(), actor).await?;
         let file_id = match &file {
             Some((name, bytes)) => Some(
                 self.store_file(tx.conn(), actor, None, name, bytes)
@@ -287,8 +361,8 @@ impl Service {
         };
         let now = now_ms();
         let id: i64 = sqlx::query(
-            "INSERT INTO policies (title, doc_no, issuer, category, level, issued_on, body, file_id, created_by, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id",
+            "INSERT INTO policies (title, doc_no, issuer, category, level, issued_on, body, file_id, created_by, version, created_at, updated_at, owner_region) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, $11) RETURNING id",
         )
         .bind(v.title.as_deref())
         .bind(v.doc_no.as_deref())
@@ -300,6 +374,7 @@ impl Service {
         .bind(file_id)
         .bind(actor.user_id)
         .bind(now)
+        .bind(&owner)
         .fetch_one(tx.conn())
         .await?
         .try_get(0)?;
@@ -311,35 +386,131 @@ impl Service {
             v.body.as_deref().unwrap_or(""),
         )
         .await?;
+        let p = Self::load_policy(tx.conn(), id).await?;
         audit::append(
             tx.conn(),
             actor,
             audit::action::CREATE,
             "policy",
             &id.to_string(),
-            v.title.as_deref().unwrap_or(""),
+            &p.title,
             None,
-            None,
+            Some(&audit_view(&p)),
             now,
         )
         .await?;
-        let p = sqlx::query(&format!("{SELECT} WHERE id = $1"))
-            .bind(id)
-            .fetch_one(tx.conn())
-            .await?;
-        let p = from_row(&p)?;
         tx.commit().await?;
         Ok(p)
     }
 
-    pub async fn delete_policy(&self, actor: &Actor, id: i64) -> Result<()> {
-        Self::may_edit_policies(actor)?;
+    /// Edits a document of the actor's own office or one below it (others' documents
+    /// answer 404). Fields left out keep their value; `version` guards against lost
+    /// updates. The level rule of [`Service::create_policy`] applies to the new level.
+    pub async fn update_policy(&self, actor: &Actor, id: i64, i: &PolicyInput) -> Result<Policy> {
+        if access::policy_levels(actor.role).is_empty() {
+            return Err(StoreError::Forbidden);
+        }
         let mut tx = self.db.begin().await?;
-        let n = sqlx::query("DELETE FROM policy_grams WHERE policy_id = $1")
+        let before = Self::load_policy(tx.conn(), id).await?;
+        access::check(
+            actor,
+            Permission::ChangePolicy {
+                owner_path: &before.owner_path,
+            },
+        )?;
+        if i.version.is_some_and(|v| v != before.version) {
+            return Err(stale());
+        }
+        let pick = |new: &Option<String>, old: Option<&str>| -> Option<String> {
+            new.clone().or_else(|| old.map(str::to_string))
+        };
+        let merged = PolicyInput {
+            title: pick(&i.title, Some(&before.title)),
+            doc_no: pick(&i.doc_no, before.doc_no.as_deref()),
+            issuer: pick(&i.issuer, before.issuer.as_deref()),
+            category: pick(&i.category, Some(&before.category)),
+            level: pick(&i.level, Some(&before.level)),
+            issued_on: pick(&i.issued_on, before.issued_on.as_deref()),
+            body: pick(&i.body, Some(&before.body)),
+            version: i.version,
+        };
+        let v = check(&merged).map_err(StoreError::Invalid)?;
+        if v.level.as_deref() != Some(before.level.as_str()) {
+            access::check(
+                actor,
+                Permission::PublishPolicy {
+                    level: v.level.as_deref().unwrap_or(""),
+                },
+            )?;
+        }
+        let now = now_ms();
+        let n = sqlx::query(
+            "UPDATE policies SET title = $1, doc_no = $2, issuer = $3, category = $4, level = $5, \
+             issued_on = $6, body = $7, version = version + 1, updated_at = $8 \
+             WHERE id = $9 AND version = $10",
+        )
+        .bind(v.title.as_deref())
+        .bind(v.doc_no.as_deref())
+        .bind(v.issuer.as_deref())
+        .bind(v.category.as_deref())
+        .bind(v.level.as_deref())
+        .bind(v.issued_on.as_deref())
+        .bind(v.body.as_deref())
+        .bind(now)
+        .bind(id)
+        .bind(before.version)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(stale());
+        }
+        if v.title.as_deref() != Some(before.title.as_str())
+            || v.body.as_deref() != Some(before.body.as_str())
+        {
+            index(
+                tx.conn(),
+                self.db.backend,
+                id,
+                v.title.as_deref().unwrap_or(""),
+                v.body.as_deref().unwrap_or(""),
+            )
+            .await?;
+        }
+        let after = Self::load_policy(tx.conn(), id).await?;
+        audit::append(
+            tx.conn(),
+            actor,
+            audit::action::UPDATE,
+            "policy",
+            &id.to_string(),
+            &after.title,
+            Some(&audit_view(&before)),
+            Some(&audit_view(&after)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Deletes a document of the actor's own office or one below it (others' answer 404).
+    pub async fn delete_policy(&self, actor: &Actor, id: i64) -> Result<()> {
+        if access::policy_levels(actor.role).is_empty() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.db.begin().await?;
+        let before = Self::load_policy(tx.conn(), id).await?;
+        access::check(
+            actor,
+            Permission::ChangePolicy {
+                owner_path: &before.owner_path,
+            },
+        )?;
+        sqlx::query("DELETE FROM policy_grams WHERE policy_id = $1")
             .bind(id)
             .execute(tx.conn())
             .await?;
-        let _ = n;
         let n = sqlx::query("DELETE FROM policies WHERE id = $1")
             .bind(id)
             .execute(tx.conn())
@@ -354,8 +525,8 @@ impl Service {
             audit::action::DELETE,
             "policy",
             &id.to_string(),
-            "",
-            None,
+            &before.title,
+            Some(&audit_view(&before)),
             None,
             now_ms(),
         )
@@ -364,17 +535,29 @@ impl Service {
         Ok(())
     }
 
+    /// True when the actor may edit and delete this document (for the console's
+    /// buttons; the use cases decide again).
+    pub fn may_change_policy(actor: &Actor, p: &Policy) -> bool {
+        access::decide(
+            actor,
+            Permission::ChangePolicy {
+                owner_path: &p.owner_path,
+            },
+        )
+        .allowed()
+    }
+
+    /// True when the actor may publish documents at all.
+    pub fn may_publish_policies(actor: &Actor) -> bool {
+        !access::policy_levels(actor.role).is_empty()
+    }
+
     pub async fn get_policy(&self, actor: &Actor, id: i64) -> Result<Policy> {
         if actor.role == Role::Worker {
             return Err(StoreError::Forbidden);
         }
         let mut conn = self.db.pool.acquire().await?;
-        let r = sqlx::query(&format!("{SELECT} WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        from_row(&r)
+        Self::load_policy(&mut conn, id).await
     }
 
     /// Documents by category and level, or by a search (every term must occur).
@@ -401,14 +584,14 @@ impl Service {
             count.set_args(w.args().to_vec());
             let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
             let mut q = crate::sql::Sql::new(&format!(
-                "SELECT p.id, p.title, p.doc_no, p.issuer, p.category, p.level, p.issued_on, p.body, p.file_id, p.version, p.updated_at FROM policies p{} \
+                "SELECT {COLUMNS} {FROM}{} \
                  ORDER BY p.issued_on DESC, p.id DESC LIMIT ",
                 w.text()
             ));
             q.set_args(w.args().to_vec());
             q.bind_int(per_page)
                 .push(" OFFSET ")
-                .bind_int((page - 1) * per_page);
+                .bind_int((page - 1).saturating_mul(per_page));
             let items = q
                 .query()
                 .fetch_all(&mut *conn)
@@ -456,7 +639,7 @@ impl Service {
             .collect::<Vec<_>>()
             .join(", ");
         let mut q = crate::sql::Sql::new(&format!(
-            "SELECT p.id, p.title, p.doc_no, p.issuer, p.category, p.level, p.issued_on, p.body, p.file_id, p.version, p.updated_at FROM policies p{} AND p.id IN ({ids})",
+            "SELECT {COLUMNS} {FROM}{} AND p.id IN ({ids})",
             w.text()
         ));
         q.set_args(w.args().to_vec());
@@ -487,7 +670,7 @@ impl Service {
                 .then_with(|| b.id.cmp(&a.id))
         });
         let total = items.len() as i64;
-        let start = ((page - 1) * per_page) as usize;
+        let start = ((page - 1).saturating_mul(per_page)) as usize;
         let mut items: Vec<Policy> = items
             .into_iter()
             .skip(start)

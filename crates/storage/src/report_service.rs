@@ -460,7 +460,22 @@ impl Service {
             .map_err(StoreError::invalid)?
             .to_string();
         let mut conn = self.db.pool.acquire().await?;
-        reports::missing(&mut conn, &actor.read_scope(), region, &period, limit).await
+        // A region outside the caller's area does not exist for them (404, as
+        // everywhere), rather than an empty list that looks like "all reported".
+        if crate::regions::get(&mut conn, &actor.read_scope(), region.trim())
+            .await?
+            .is_none()
+        {
+            return Err(StoreError::NotFound);
+        }
+        reports::missing(
+            &mut conn,
+            &actor.read_scope(),
+            region.trim(),
+            &period,
+            limit,
+        )
+        .await
     }
 
     /// Sends a reminder to every organisation in the region that has not submitted.

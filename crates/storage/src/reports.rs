@@ -141,7 +141,7 @@ pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result
     q.set_args(w.args().to_vec());
     q.bind_int(per_page)
         .push(" OFFSET ")
-        .bind_int((page - 1) * per_page);
+        .bind_int((page - 1).saturating_mul(per_page));
     let rows = q.query().fetch_all(&mut *conn).await?;
     Ok(Page {
         items: rows.iter().map(from_row).collect::<Result<_>>()?,

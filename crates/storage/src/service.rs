@@ -537,19 +537,93 @@ impl Service {
                 format!("{users} user accounts belong to this organisation"),
             ));
         }
-        let records: i64 = sqlx::Row::try_get(
-            &sqlx::query("SELECT (SELECT COUNT(*) FROM pilots WHERE org_id = $1) + (SELECT COUNT(*) FROM designations WHERE holder_org_id = $1) + (SELECT COUNT(*) FROM reports WHERE org_id = $1) + (SELECT COUNT(*) FROM workers WHERE org_id = $1)")
-                .bind(id)
-                .fetch_one(tx.conn())
-                .await?,
-            0,
-        )?;
-        if records > 0 {
+        // Every register that refers to an organisation, so that the 409 names what is
+        // still there (a delete would otherwise fail on a foreign key).
+        const REFERRING: &[(&str, &str, &str)] = &[
+            (
+                "SELECT COUNT(*) FROM pilots WHERE org_id = $1",
+                "试点",
+                "pilots",
+            ),
+            (
+                "SELECT COUNT(*) FROM designations WHERE holder_org_id = $1",
+                "认定",
+                "designations",
+            ),
+            (
+                "SELECT COUNT(*) FROM reports WHERE org_id = $1",
+                "统计报表",
+                "yearly reports",
+            ),
+            (
+                "SELECT COUNT(*) FROM workers WHERE org_id = $1",
+                "职工",
+                "workers",
+            ),
+            (
+                "SELECT COUNT(*) FROM wf_cases WHERE org_id = $1",
+                "办件",
+                "cases",
+            ),
+            (
+                "SELECT COUNT(*) FROM files WHERE org_id = $1",
+                "文件",
+                "files",
+            ),
+            (
+                "SELECT COUNT(*) FROM tasks WHERE owner_org_id = $1",
+                "任务",
+                "tasks",
+            ),
+            (
+                "SELECT COUNT(*) FROM meeting_members WHERE org_id = $1",
+                "联席会议成员单位",
+                "joint-meeting memberships",
+            ),
+            (
+                "SELECT COUNT(*) FROM meeting_attendance WHERE org_id = $1",
+                "会议出席",
+                "meeting attendances",
+            ),
+            (
+                "SELECT COUNT(*) FROM contact_points WHERE org_id = $1",
+                "联系点",
+                "contact points",
+            ),
+            (
+                "SELECT COUNT(*) FROM contact_visits WHERE org_id = $1",
+                "走访",
+                "visits",
+            ),
+            (
+                "SELECT COUNT(*) FROM contact_problems WHERE org_id = $1",
+                "问题",
+                "problems",
+            ),
+            (
+                "SELECT COUNT(*) FROM pairs WHERE org_a = $1 OR org_b = $1",
+                "结对",
+                "pairs",
+            ),
+        ];
+        let (mut zh, mut en) = (Vec::new(), Vec::new());
+        for (sql, name_zh, name_en) in REFERRING {
+            let n: i64 =
+                sqlx::Row::try_get(&sqlx::query(sql).bind(id).fetch_one(tx.conn()).await?, 0)?;
+            if n > 0 {
+                zh.push(format!("{n}条{name_zh}"));
+                en.push(format!("{n} {name_en}"));
+            }
+        }
+        if !zh.is_empty() {
             return Err(StoreError::conflict(
                 "has_records",
                 None,
-                format!("该单位还有{records}条试点、认定或统计报表记录,请先删除这些记录"),
-                format!("this organisation still has {records} pilot or designation records"),
+                format!("该单位还有{},请先删除或转移这些记录", zh.join("、")),
+                format!(
+                    "this organisation still has {}; delete or move them first",
+                    en.join(", ")
+                ),
             ));
         }
         orgs::delete(tx.conn(), id).await?;
@@ -1019,10 +1093,13 @@ impl Service {
         Ok(u)
     }
 
-    /// Anyone changes their own password, proving the current one.
+    /// Anyone changes their own password, proving the current one. Every other session
+    /// and API token of the account ends (someone who knew the old password is out);
+    /// the one in use (`current_token`) stays.
     pub async fn change_own_password(
         &self,
         actor: &Actor,
+        current_token: &str,
         current: &str,
         new_password: &str,
     ) -> Result<()> {
@@ -1066,6 +1143,7 @@ impl Service {
         let mut tx = self.db.begin().await?;
         let now = now_ms();
         users::set_password(tx.conn(), id, &new_hash, false, now).await?;
+        let ended = users::delete_other_sessions(tx.conn(), id, current_token).await?;
         audit::append(
             tx.conn(),
             actor,
@@ -1074,7 +1152,7 @@ impl Service {
             &id.to_string(),
             &actor.username,
             None,
-            None,
+            Some(&serde_json::json!({ "other_sessions_ended": ended })),
             now,
         )
         .await?;

@@ -596,7 +596,7 @@ impl Service {
         q.set_args(w.args().to_vec());
         q.bind_int(per_page)
             .push(" OFFSET ")
-            .bind_int((page - 1) * per_page);
+            .bind_int((page - 1).saturating_mul(per_page));
         let rows = q.query().fetch_all(&mut *conn).await?;
         Ok(Page {
             items: rows
@@ -1632,7 +1632,7 @@ impl Service {
         q.set_args(w.args().to_vec());
         q.bind_int(per_page)
             .push(" OFFSET ")
-            .bind_int((page - 1) * per_page);
+            .bind_int((page - 1).saturating_mul(per_page));
         let rows = q.query().fetch_all(&mut *conn).await?;
         Ok(Page {
             items: rows

@@ -378,6 +378,22 @@ pub async fn delete_session(conn: &mut AnyConnection, token: &str) -> Result<()>
     Ok(())
 }
 
+/// Ends every session and token of a user but the one given (the one in use).
+pub async fn delete_other_sessions(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    keep_token: &str,
+) -> Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(token_hash(keep_token))
+            .execute(&mut *conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
 pub async fn delete_sessions_of(conn: &mut AnyConnection, user_id: i64) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)

@@ -919,6 +919,7 @@ impl WorkerLoader {
                     .execute(tx.conn())
                     .await?;
             }
+            crate::jobs::mark_written(tx.conn(), self.opts.job, &outcome).await?;
             tx.commit().await?;
             tracing::debug!(elapsed = ?started.elapsed(), "worker import: committed");
         } else {
@@ -928,6 +929,13 @@ impl WorkerLoader {
                     .await?;
             }
             tx.tx.rollback().await?;
+            if !ok {
+                // Nothing was written: the counts are what the valid rows would have
+                // done.
+                outcome.would_create = std::mem::take(&mut outcome.created);
+                outcome.would_update =
+                    std::mem::take(&mut outcome.updated) + std::mem::take(&mut outcome.unchanged);
+            }
         }
         outcome.written = ok;
         Ok(outcome)

@@ -139,7 +139,7 @@ pub struct Event {
     pub display_name: String,
     pub comment: Option<String>,
     /// Fields a reviewer corrected: {"field": ["before", "after"]}.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub changes: Option<serde_json::Value>,
     pub at: i64,
 }
@@ -345,10 +345,7 @@ impl Service {
             actor.role,
             i.org.as_deref().map(str::trim).filter(|s| !s.is_empty()),
         ) {
-            (Role::Unit, _) => match actor.org_id {
-                Some(o) => orgs::get(tx.conn(), &Scope::All, o).await?,
-                None => None,
-            },
+            (Role::Unit, given) => Some(orgs::unit_own(tx.conn(), actor, given).await?),
             (_, Some(k)) => orgs::find(tx.conn(), &actor.write_scope(), k).await?,
             (_, None) => {
                 return Err(StoreError::Invalid(vec![FieldError::required(
@@ -1756,7 +1753,7 @@ impl Service {
         q.set_args(w.args().to_vec());
         q.bind_int(per_page)
             .push(" OFFSET ")
-            .bind_int((page - 1) * per_page);
+            .bind_int((page - 1).saturating_mul(per_page));
         let now = now_ms();
         let rows = q.query().fetch_all(&mut *conn).await?;
         Ok(Page {
@@ -2229,8 +2226,6 @@ pub struct BulkJob {
     pub status: String,
 }
 
-const BULK_CHUNK: usize = 100;
-
 impl Service {
     /// Records a bulk action; [`Service::run_bulk`] carries it out. Ids of cases that do
     /// not exist are dropped here.
@@ -2292,9 +2287,11 @@ impl Service {
         let id = crate::users::random_token()[..16].to_string();
         let now = now_ms();
         let json = serde_json::to_string(&pairs).map_err(|e| StoreError::Other(e.to_string()))?;
+        // Held by this process from the start: the periodic resume of other servers
+        // leaves it alone while the lease is renewed.
         sqlx::query(
-            "INSERT INTO wf_bulk (id, user_id, action, comment, case_ids, done, succeeded, skipped, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 0, 0, $6, 'running', $7, $7)",
+            "INSERT INTO wf_bulk (id, user_id, action, comment, case_ids, done, succeeded, skipped, status, created_at, updated_at, lease_owner, lease_until) \
+             VALUES ($1, $2, $3, $4, $5, 0, 0, $6, 'running', $7, $7, $8, $9)",
         )
         .bind(&id)
         .bind(uid)
@@ -2303,6 +2300,8 @@ impl Service {
         .bind(&json)
         .bind(0i64)
         .bind(now)
+        .bind(crate::jobs::instance_id())
+        .bind(now + crate::jobs::LEASE_MS)
         .execute(tx.conn())
         .await?;
         tx.commit().await?;
@@ -2336,20 +2335,47 @@ impl Service {
         })
     }
 
-    /// Jobs left running by a stopped server.
+    /// Running jobs that no live process holds: left by a stopped or killed server (its
+    /// lease ran out), or recorded before leases existed. Any server may take them over.
     pub async fn unfinished_bulk_jobs(&self) -> Result<Vec<String>> {
         let mut conn = self.db.pool.acquire().await?;
-        sqlx::query("SELECT id FROM wf_bulk WHERE status = 'running' ORDER BY created_at")
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| Ok(r.try_get(0)?))
-            .collect()
+        sqlx::query(
+            "SELECT id FROM wf_bulk WHERE status = 'running' AND (lease_until IS NULL OR lease_until < $1) ORDER BY created_at",
+        )
+        .bind(now_ms())
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get(0)?))
+        .collect()
     }
 
-    /// Carries out (or resumes) a bulk job, chunk by chunk; progress is saved after each
-    /// chunk. A case that moved on since the job started is skipped, not acted on again.
+    /// Carries out (or resumes) a bulk job. The process takes the job's lease first (a
+    /// job held by another live process is left to it). Each case is acted on in one
+    /// transaction with the job's progress and counts, fenced by the lease and the
+    /// position: a kill at any moment leaves the counts exact, and a resumed job neither
+    /// acts on a case twice nor counts a case it accepted before the kill as skipped. A
+    /// case that moved on since the job started (someone else acted) is skipped.
     pub async fn run_bulk(&self, id: &str) -> Result<()> {
+        let Some(_running) = BulkRunning::enter(id) else {
+            // This process runs it already.
+            return Ok(());
+        };
+        let me = crate::jobs::instance_id();
+        let now = now_ms();
+        let mut tx = self.db.begin().await?;
+        let claimed = sqlx::query(
+            "UPDATE wf_bulk SET lease_owner = $1, lease_until = $2, updated_at = $3 WHERE id = $4 AND status = 'running' \
+             AND (lease_owner IS NULL OR lease_owner = $1 OR lease_until IS NULL OR lease_until < $3)",
+        )
+        .bind(me)
+        .bind(now + crate::jobs::LEASE_MS)
+        .bind(now)
+        .bind(id)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        tx.commit().await?;
         let mut conn = self.db.pool.acquire().await?;
         let r = sqlx::query(
             "SELECT user_id, action, comment, case_ids, done, status FROM wf_bulk WHERE id = $1",
@@ -2358,6 +2384,10 @@ impl Service {
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
+        if claimed == 0 {
+            // Finished, or another live process holds it.
+            return Ok(());
+        }
         let uid: i64 = r.try_get(0)?;
         let action: String = r.try_get(1)?;
         let comment: Option<String> = r.try_get(2)?;
@@ -2374,44 +2404,103 @@ impl Service {
         drop(conn);
         let actor = user.actor("bulk");
         let start = usize::try_from(done).unwrap_or(0).min(pairs.len());
-        for (n, chunk) in pairs[start..].chunks(BULK_CHUNK).enumerate() {
-            let (mut ok, mut skip) = (0i64, 0i64);
-            for (case, version) in chunk {
-                let input = ActInput {
-                    action: action.clone(),
-                    comment: comment.clone(),
-                    version: Some(*version),
-                    changes: BTreeMap::new(),
-                };
-                match self.act(&actor, *case, &input).await {
-                    Ok(_) => ok += 1,
-                    Err(StoreError::Db(e)) => return Err(StoreError::Db(e)),
-                    Err(StoreError::Other(e)) => return Err(StoreError::Other(e)),
-                    Err(_) => skip += 1,
-                }
-            }
-            let done = (start + n * BULK_CHUNK + chunk.len()) as i64;
+        for (n, (case, version)) in pairs.iter().enumerate().skip(start) {
+            let input = ActInput {
+                action: action.clone(),
+                comment: comment.clone(),
+                version: Some(*version),
+                changes: BTreeMap::new(),
+            };
             let mut tx = self.db.begin().await?;
-            sqlx::query(
-                "UPDATE wf_bulk SET done = $1, succeeded = succeeded + $2, skipped = skipped + $3, updated_at = $4 WHERE id = $5",
-            )
-            .bind(done)
-            .bind(ok)
-            .bind(skip)
-            .bind(now_ms())
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
+            let acted = match self.act_in(tx.conn(), &actor, *case, &input).await {
+                Ok(_) => true,
+                Err(StoreError::Db(e)) => return Err(StoreError::Db(e)),
+                Err(StoreError::Other(e)) => return Err(StoreError::Other(e)),
+                Err(_) => false,
+            };
+            if !acted {
+                // Whatever the refused action may have begun goes (and with it, on
+                // SQLite, the write lock); the skip is counted on its own.
+                rollback(tx).await?;
+                tx = self.db.begin().await?;
+            }
+            if !bulk_advance(tx.conn(), id, n as i64, acted).await? {
+                // The lease passed to another process, which carries on from its own
+                // position: this action is rolled back and this runner stops.
+                rollback(tx).await?;
+                return Ok(());
+            }
             tx.commit().await?;
         }
         let mut tx = self.db.begin().await?;
-        sqlx::query("UPDATE wf_bulk SET status = 'done', updated_at = $1 WHERE id = $2")
-            .bind(now_ms())
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
+        sqlx::query(
+            "UPDATE wf_bulk SET status = 'done', lease_until = NULL, updated_at = $1 WHERE id = $2 AND lease_owner = $3",
+        )
+        .bind(now_ms())
+        .bind(id)
+        .bind(me)
+        .execute(tx.conn())
+        .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Rolls a write transaction back and lets its write lock go.
+async fn rollback(tx: crate::Tx) -> Result<()> {
+    tx.tx.rollback().await?;
+    Ok(())
+}
+
+/// Moves a bulk job past the case at `position`, counting it, and renews the lease — in
+/// the transaction of the action on that case. False (nothing changed) when this process
+/// no longer holds the job or the job is no longer at that position.
+async fn bulk_advance(
+    conn: &mut AnyConnection,
+    id: &str,
+    position: i64,
+    succeeded: bool,
+) -> Result<bool> {
+    let now = now_ms();
+    let n = sqlx::query(
+        "UPDATE wf_bulk SET done = $1, succeeded = succeeded + $2, skipped = skipped + $3, lease_until = $4, updated_at = $5 \
+         WHERE id = $6 AND done = $7 AND lease_owner = $8 AND status = 'running'",
+    )
+    .bind(position + 1)
+    .bind(i64::from(succeeded))
+    .bind(i64::from(!succeeded))
+    .bind(now + crate::jobs::LEASE_MS)
+    .bind(now)
+    .bind(id)
+    .bind(position)
+    .bind(crate::jobs::instance_id())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Bulk jobs this process is running (so that a periodic resume does not start a second
+/// runner beside a slow first one); left when the runner ends or is dropped.
+struct BulkRunning(String);
+
+static BULK_RUNNING: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+impl BulkRunning {
+    fn enter(id: &str) -> Option<BulkRunning> {
+        let mut running = BULK_RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+        if running.iter().any(|r| r == id) {
+            return None;
+        }
+        running.push(id.to_string());
+        Some(BulkRunning(id.to_string()))
+    }
+}
+
+impl Drop for BulkRunning {
+    fn drop(&mut self) {
+        let mut running = BULK_RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+        running.retain(|r| *r != self.0);
     }
 }
 

@@ -1,12 +1,53 @@
 // gongjiang console behaviour: confirmations, charts, API docs. No external URLs.
+// The Content-Security-Policy allows no inline script: templates carry no on…= handlers,
+// only data- attributes, and the behaviour is wired here by event delegation:
+//   <form data-confirm="…"> / <button type=submit data-confirm="…">  ask before submitting
+//   <select data-autosubmit>                 submits its form when changed
+//   <input type=checkbox data-check-all="CSS selector">  ticks/unticks the matching boxes
+//   <a data-back href="/">                   goes back in history (the href without it)
 (function () {
   "use strict";
   document.addEventListener("submit", function (ev) {
     var f = ev.target;
-    if (f && f.dataset && f.dataset.confirm && !window.confirm(f.dataset.confirm)) {
+    var b = ev.submitter;
+    var q = (b && b.dataset && b.dataset.confirm) || (f && f.dataset && f.dataset.confirm);
+    if (q && !window.confirm(q)) {
       ev.preventDefault();
+      ev.stopImmediatePropagation();
     }
   }, true);
+
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (el && el.matches && el.matches("select[data-autosubmit]") && el.form) {
+      el.form.submit();
+    }
+  });
+
+  document.addEventListener("click", function (ev) {
+    var el = ev.target;
+    if (!el || !el.closest) return;
+    var all = el.closest("input[type=checkbox][data-check-all]");
+    if (all) {
+      document.querySelectorAll(all.dataset.checkAll).forEach(function (b) {
+        if (b !== all) b.checked = all.checked;
+      });
+      return;
+    }
+    var back = el.closest("a[data-back]");
+    if (back && window.history.length > 1) {
+      ev.preventDefault();
+      window.history.back();
+    }
+  });
+
+  // Tooltips are drawn on the chart's canvas (renderMode "richText"), not as HTML: ECharts'
+  // HTML tooltips carry style="" attributes that the Content-Security-Policy refuses.
+  // Formatters therefore return plain text ("\n" for a new line; nothing is parsed as HTML).
+  function tip(o) {
+    o.renderMode = "richText";
+    return o;
+  }
 
   function drawCharts(root) {
     if (!window.echarts) return;
@@ -19,7 +60,7 @@
       if (d.kind === "pie") {
         var s0 = (d.series && d.series[0]) || { values: [] };
         chart.setOption({
-          tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+          tooltip: tip({ trigger: "item", formatter: "{b}: {c} ({d}%)" }),
           legend: { type: "scroll", bottom: 0 },
           series: [{ type: "pie", radius: ["35%", "65%"], data: d.names.map(function (n, i) { return { name: n, value: s0.values[i] }; }) }]
         });
@@ -27,17 +68,16 @@
         return;
       }
       if (d.kind === "treemap") {
-        var enc = window.echarts.format.encodeHTML;
         var labels = d.labels || ["", ""];
         chart.setOption({
           color: ["#1f5fbf", "#f08c00", "#2f9e44", "#ae3ec9", "#0c8599", "#e8590c", "#5c940d", "#862e9c"],
-          tooltip: {
+          tooltip: tip({
             formatter: function (p) {
               var x = p.data || {};
-              return enc(p.name) + "<br>" + enc(labels[0]) + ": " + (x.enterprises || 0) +
-                "<br>" + enc(labels[1]) + ": " + (x.parks || 0);
+              return p.name + "\n" + labels[0] + ": " + (x.enterprises || 0) +
+                "\n" + labels[1] + ": " + (x.parks || 0);
             }
-          },
+          }),
           series: [{
             type: "treemap", data: d.tree || [], nodeClick: false, roam: false,
             breadcrumb: { show: false }, top: 8, left: 4, right: 4, bottom: 4,
@@ -59,18 +99,17 @@
       if (d.kind === "graph") {
         // Pairing graph: leaders (chain leaders, state-owned) as larger nodes, pairs as
         // edges; a click on a node opens that organisation.
-        var enc2 = window.echarts.format.encodeHTML;
         var legend = d.legend || ["", ""];
         var names = {};
         (d.nodes || []).forEach(function (n) { names[n.id] = n.name; });
         chart.setOption({
           color: ["#1f5fbf", "#f08c00"],
-          tooltip: {
+          tooltip: tip({
             formatter: function (p) {
-              if (p.dataType === "edge") return enc2((p.data.sourceName || "") + " ↔ " + (p.data.targetName || "") + (p.data.ended ? " (" + (d.ended_label || "ended") + ")" : ""));
-              return enc2(p.name) + "<br>" + enc2(legend[p.data.category] || "") + " · " + (p.data.pairs || 0);
+              if (p.dataType === "edge") return (p.data.sourceName || "") + " ↔ " + (p.data.targetName || "") + (p.data.ended ? " (" + (d.ended_label || "ended") + ")" : "");
+              return p.name + "\n" + (legend[p.data.category] || "") + " · " + (p.data.pairs || 0);
             }
-          },
+          }),
           legend: [{ data: legend, bottom: 0 }],
           series: [{
             type: "graph", layout: "force", roam: true, draggable: true,
@@ -101,7 +140,7 @@
       var many = d.names.length > 6;
       chart.setOption({
         color: palette,
-        tooltip: { trigger: "axis" },
+        tooltip: tip({ trigger: "axis" }),
         legend: series.length > 1 ? { top: 0 } : undefined,
         grid: { left: 48, right: 16, top: series.length > 1 ? 32 : 24, bottom: many ? 72 : 32 },
         xAxis: { type: "category", data: d.names, axisLabel: { interval: 0, rotate: many ? 30 : 0 } },
@@ -123,7 +162,8 @@
   function swagger() {
     var el = document.getElementById("swagger");
     if (el && window.SwaggerUIBundle) {
-      window.SwaggerUIBundle({ url: "/api/v1/openapi.json", dom_id: "#swagger" });
+      // validatorUrl: null — no badge fetched from validator.swagger.io.
+      window.SwaggerUIBundle({ url: "/api/v1/openapi.json", dom_id: "#swagger", validatorUrl: null });
     }
   }
 

@@ -83,11 +83,19 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         })
 }
 
+/// The client's address as the `client_addr` middleware resolved it (the peer's, or
+/// the forwarded one behind a trusted proxy).
 pub fn client_ip(parts: &Parts) -> String {
     parts
         .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .get::<crate::ClientAddr>()
+        .map(|c| c.0.clone())
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        })
         .unwrap_or_default()
 }
 
@@ -170,12 +178,16 @@ impl<G: Guard> FromRequestParts<AppState> for WebUser<G> {
             );
             return Err(r);
         };
-        // A user whose password was reset must choose a new one first.
+        // A user whose password was reset must choose a new one first: pages lead to
+        // the password form, anything else is refused.
         if ctx.user.must_change_password
             && !parts.uri.path().starts_with("/account/password")
             && parts.uri.path() != "/logout"
         {
-            return Err(Redirect::to("/account/password").into_response());
+            if parts.method == Method::GET && !parts.headers.contains_key("hx-request") {
+                return Err(Redirect::to("/account/password").into_response());
+            }
+            return Err(UiError(password_change_required(), lang).into_response());
         }
         if !G::allows(ctx.role()) {
             return Err(UiError(
@@ -214,6 +226,16 @@ impl<G: Guard> FromRequestParts<AppState> for ApiUser<G> {
         let Some(ctx) = ctx else {
             return Err(ApiError(AppError::Unauthorized, lang));
         };
+        // After a reset, the API does one thing: change the password (or log out).
+        if ctx.user.must_change_password
+            && !(parts.method == Method::POST
+                && matches!(
+                    parts.uri.path(),
+                    "/api/v1/me/password" | "/api/v1/auth/logout"
+                ))
+        {
+            return Err(ApiError(password_change_required(), lang));
+        }
         if !G::allows(ctx.role()) {
             return Err(ApiError(
                 AppError::Store(gongjiang_storage::StoreError::Forbidden),
@@ -222,6 +244,15 @@ impl<G: Guard> FromRequestParts<AppState> for ApiUser<G> {
         }
         Ok(ApiUser(ctx, PhantomData))
     }
+}
+
+/// 403 `password_change_required`: the account's password was reset.
+fn password_change_required() -> AppError {
+    AppError::Store(gongjiang_storage::StoreError::denied(
+        "password_change_required",
+        "您的密码已被重置,请先修改密码(POST /api/v1/me/password 或控制台“修改密码”)",
+        "your password was reset: change it first (POST /api/v1/me/password or the console's Change password)",
+    ))
 }
 
 fn constant_eq(a: &str, b: &str) -> bool {

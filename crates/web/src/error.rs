@@ -26,6 +26,8 @@ pub enum AppError {
     TooManyRequests(u64),
     PayloadTooLarge,
     UnsupportedMediaType,
+    /// 415: an upload that is not `multipart/form-data` with a boundary.
+    NotMultipart,
 }
 
 impl From<StoreError> for AppError {
@@ -61,12 +63,15 @@ impl AppError {
             AppError::Store(StoreError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
             AppError::Store(StoreError::Unavailable { .. }) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Store(e) if e.is_foreign_key_violation() => StatusCode::CONFLICT,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthorized | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::UnsupportedMediaType | AppError::NotMultipart => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
         }
     }
 
@@ -103,6 +108,18 @@ impl AppError {
             AppError::Store(StoreError::Unavailable { code, zh, en: e }) => {
                 tracing::warn!(error = %e, "service unavailable");
                 (code, pick(zh, e), None)
+            }
+            // A delete that a check missed: other records still refer to this one.
+            AppError::Store(e) if e.is_foreign_key_violation() => {
+                tracing::warn!(error = %e, "foreign key violation answered as 409");
+                (
+                    "still_referenced",
+                    pick(
+                        "该记录仍被其他记录引用,不能删除;请先删除或转移引用它的记录",
+                        "other records still refer to this one; delete or move them first",
+                    ),
+                    None,
+                )
             }
             AppError::Store(e) => {
                 tracing::error!(error = %e, "internal error");
@@ -160,6 +177,14 @@ impl AppError {
                 pick(
                     "请求须为 JSON(Content-Type: application/json)",
                     "the request body must be JSON (Content-Type: application/json)",
+                ),
+                None,
+            ),
+            AppError::NotMultipart => (
+                "unsupported_media_type",
+                pick(
+                    "请求须为文件上传表单(Content-Type: multipart/form-data,含 boundary)",
+                    "the request must be a file upload (Content-Type: multipart/form-data with a boundary)",
                 ),
                 None,
             ),

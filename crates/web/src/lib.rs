@@ -13,7 +13,7 @@ pub mod ui;
 pub mod upload;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, HeaderValue, Request};
+use axum::http::{header, HeaderName, HeaderValue, Request};
 use axum::Router;
 use gongjiang_storage::service::Service;
 use std::sync::Arc;
@@ -33,9 +33,13 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
-    /// Failed logins per user name (and per address) before 429.
+    /// Login attempts per account in one lockout window before 429 (an address may
+    /// fail four times as often before its attempts are slowed; never refused).
     pub max_failed_logins: u32,
     pub lockout: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges).
+    /// Empty: the peer's address is the client's.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Shown on the settings page.
     pub data_dir: String,
 }
@@ -49,6 +53,7 @@ impl Default for WebConfig {
             max_body: 2 * 1024 * 1024,
             max_failed_logins: 5,
             lockout: Duration::from_secs(15 * 60),
+            trusted_proxies: Vec::new(),
             data_dir: String::new(),
         }
     }
@@ -58,18 +63,15 @@ impl Default for WebConfig {
 pub struct AppState {
     pub svc: Service,
     pub cfg: Arc<WebConfig>,
-    pub throttle: Arc<throttle::Throttle>,
     pub metrics: Arc<metrics::Metrics>,
     pub jobs: Arc<jobs::Jobs>,
 }
 
 impl AppState {
     pub fn new(svc: Service, cfg: WebConfig) -> AppState {
-        let throttle = throttle::Throttle::new(cfg.max_failed_logins, cfg.lockout);
         AppState {
             svc,
             cfg: Arc::new(cfg),
-            throttle: Arc::new(throttle),
             metrics: Arc::new(metrics::Metrics::default()),
             jobs: Arc::new(jobs::Jobs::default()),
         }
@@ -78,9 +80,46 @@ impl AppState {
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The Content-Security-Policy of the console and the API: scripts and styles from the
+/// embedded assets only — no inline script, no inline style, no eval (behaviour lives in
+/// `assets/app.js`, wired by `data-` attributes; ECharts styles through the CSSOM, which
+/// CSP allows). The API docs page has a policy of its own (`api::DOCS_CSP`).
+pub const CONSOLE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+img-src 'self'; font-src 'self'; connect-src 'self'; object-src 'none'; \
+base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The client's address, once per request, for the audit log and the login throttle
+/// (`X-Forwarded-For` only from a trusted proxy: `throttle::client_addr`).
+#[derive(Clone, Debug)]
+pub struct ClientAddr(pub String);
+
+async fn client_addr(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let addr = throttle::client_addr(peer, forwarded.as_deref(), &st.cfg.trusted_proxies);
+    req.extensions_mut().insert(ClientAddr(addr));
+    next.run(req).await
+}
+
 /// The whole application.
 pub fn app(state: AppState) -> Router {
     let max_body = state.cfg.max_body;
+    // HSTS only when the server is behind HTTPS (`--secure-cookies`).
+    let hsts = state
+        .cfg
+        .secure_cookies
+        .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     Router::new()
         .merge(api::router())
         .merge(ui::router())
@@ -88,6 +127,7 @@ pub fn app(state: AppState) -> Router {
         .merge(metrics::router())
         .fallback(ui::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), client_addr))
         .layer(DefaultBodyLimit::max(max_body))
         // Defence in depth: a panic becomes a 500 with the usual error body, never a
         // dropped connection (no panic should be reachable from a request).
@@ -100,6 +140,22 @@ pub fn app(state: AppState) -> Router {
                 body,
             ))
         }))
+        // Security headers (a handler may set its own, e.g. the API docs page's CSP, or
+        // the assets' cache lifetime).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONSOLE_CSP),
+        ))
+        // Pages, exports and API answers carry personal data: never stored by a browser
+        // or a proxy. Only the embedded assets say otherwise.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &axum::response::Response| hsts.clone(),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),
@@ -125,15 +181,36 @@ pub fn app(state: AppState) -> Router {
 pub fn spawn_bulk(svc: Service, id: String) {
     tokio::spawn(async move {
         if let Err(e) = svc.run_bulk(&id).await {
-            tracing::error!(job = %id, error = %e, "bulk action stopped; it resumes at the next start");
+            tracing::error!(job = %id, error = %e, "bulk action stopped; a server resumes it when its lease runs out");
         }
     });
 }
 
-/// Background duties of a running server: resume bulk actions a stop interrupted, send
-/// deadline reminders every ten minutes, and (when SMTP is configured) e-mail new
-/// notifications every half minute.
+/// Background duties of a running server: take over bulk actions no live server holds
+/// (checked every ten seconds: a stopped server's lease runs out), mark imports of a
+/// stopped server interrupted (every five), send deadline reminders every ten minutes,
+/// and (when SMTP is configured) e-mail new notifications every half minute.
 pub fn spawn_background(svc: Service) {
+    tokio::spawn(jobs::reap_forever(svc.clone()));
+    {
+        let svc = svc.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match svc.unfinished_bulk_jobs().await {
+                    Ok(ids) => {
+                        for id in ids {
+                            tracing::info!(job = %id, "resuming bulk action");
+                            spawn_bulk(svc.clone(), id);
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "cannot list unfinished bulk actions"),
+                }
+            }
+        });
+    }
     if svc.mail.is_some() {
         let svc = svc.clone();
         tokio::spawn(async move {
@@ -152,15 +229,6 @@ pub fn spawn_background(svc: Service) {
         });
     }
     tokio::spawn(async move {
-        match svc.unfinished_bulk_jobs().await {
-            Ok(ids) => {
-                for id in ids {
-                    tracing::info!(job = %id, "resuming bulk action");
-                    spawn_bulk(svc.clone(), id);
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "cannot list unfinished bulk actions"),
-        }
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             tick.tick().await;

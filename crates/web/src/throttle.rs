@@ -1,69 +1,108 @@
-//! Login throttling: after N failures for a user name (or from an address) within the
-//! lockout window, further attempts answer 429 until the window passes.
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! Login throttling at the door of both logins (API and console), over the shared,
+//! database-backed counters of `gongjiang_storage::login_throttle` (its header has the
+//! rules), and the client address behind a trusted reverse proxy.
+use crate::error::AppError;
+use crate::AppState;
+use gongjiang_storage::login_throttle::{Limits, Verdict};
+use ipnet::IpNet;
+use std::net::IpAddr;
 
-pub struct Throttle {
-    max: u32,
-    window: Duration,
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+fn limits(st: &AppState) -> Limits {
+    let per_account = i64::from(st.cfg.max_failed_logins.max(1));
+    Limits {
+        per_account,
+        per_address: per_account * 4,
+        window_ms: st.cfg.lockout.as_millis() as i64,
+    }
 }
 
-impl Throttle {
-    pub fn new(max: u32, window: Duration) -> Throttle {
-        Throttle {
-            max,
-            window,
-            failures: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn keys(username: &str, ip: &str) -> [String; 2] {
-        [
-            format!("u:{}", username.trim().to_ascii_lowercase()),
-            format!("ip:{ip}"),
-        ]
-    }
-
-    /// Seconds to wait, if blocked.
-    pub fn blocked(&self, username: &str, ip: &str) -> Option<u64> {
-        let map = self.failures.lock().ok()?;
-        let now = Instant::now();
-        Self::keys(username, ip)
-            .iter()
-            .enumerate()
-            .find_map(|(i, k)| {
-                // An address may try several user names, so it gets four times the allowance.
-                let limit = if i == 0 { self.max } else { self.max * 4 };
-                map.get(k).and_then(|(n, first)| {
-                    let elapsed = now.duration_since(*first);
-                    (*n >= limit && elapsed < self.window)
-                        .then(|| (self.window - elapsed).as_secs().max(1))
-                })
-            })
-    }
-
-    pub fn fail(&self, username: &str, ip: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            let now = Instant::now();
-            if map.len() > 100_000 {
-                map.retain(|_, (_, t)| now.duration_since(*t) < self.window);
+/// Reserves the attempt before the password is checked: 429 when the account is
+/// locked, a delay when the address has failed too often.
+pub async fn before_login(st: &AppState, username: &str, addr: &str) -> Result<(), AppError> {
+    match st.svc.reserve_login(username, addr, limits(st)).await? {
+        Verdict::Locked { retry_after_secs } => Err(AppError::TooManyRequests(retry_after_secs)),
+        Verdict::Proceed { delay_ms } => {
+            if delay_ms > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
             }
-            for k in Self::keys(username, ip) {
-                let e = map.entry(k).or_insert((0, now));
-                if now.duration_since(e.1) >= self.window {
-                    *e = (0, now);
-                }
-                e.0 += 1;
-            }
+            Ok(())
         }
     }
+}
 
-    pub fn succeed(&self, username: &str, ip: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            let [u, _] = Self::keys(username, ip);
-            map.remove(&u);
-        }
+/// After a correct password.
+pub async fn after_success(st: &AppState, username: &str, addr: &str) -> Result<(), AppError> {
+    Ok(st.svc.login_succeeded(username, addr, limits(st)).await?)
+}
+
+/// The client's address: the peer's, or — when the peer is a trusted proxy — the
+/// rightmost address in `X-Forwarded-For` that is not itself a trusted proxy (the
+/// left part of the header is whatever the client sent, and cannot be believed).
+pub fn client_addr(peer: Option<IpAddr>, forwarded: Option<&str>, trusted: &[IpNet]) -> String {
+    let Some(peer) = peer else {
+        return String::new();
+    };
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return peer.to_string();
+    }
+    let Some(xff) = forwarded else {
+        return peer.to_string();
+    };
+    let hops: Vec<IpAddr> = xff
+        .split(',')
+        .filter_map(|h| h.trim().parse::<IpAddr>().ok())
+        .collect();
+    hops.iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .or_else(|| hops.first())
+        .copied()
+        .unwrap_or(peer)
+        .to_string()
+}
+
+/// Parses trusted proxies: addresses or CIDR ranges (`10.0.0.0/8`, `127.0.0.1`).
+pub fn parse_trusted(list: &[String]) -> Result<Vec<IpNet>, String> {
+    list.iter()
+        .flat_map(|s| s.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| format!("not an address or CIDR range: '{s}'"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_is_believed_from_trusted_proxies_only() {
+        let trusted = parse_trusted(&["10.0.0.0/8".into(), "127.0.0.1".into()]).unwrap();
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        // A direct client cannot choose its address.
+        assert_eq!(
+            client_addr(ip("203.0.113.9"), Some("1.2.3.4"), &trusted),
+            "203.0.113.9"
+        );
+        // Through the proxy: the rightmost untrusted hop; a forged left part is ignored.
+        assert_eq!(
+            client_addr(ip("10.0.0.5"), Some("1.2.3.4, 198.51.100.7"), &trusted),
+            "198.51.100.7"
+        );
+        assert_eq!(
+            client_addr(ip("10.0.0.5"), Some("198.51.100.7, 10.0.0.9"), &trusted),
+            "198.51.100.7"
+        );
+        assert_eq!(client_addr(ip("10.0.0.5"), None, &trusted), "10.0.0.5");
+        assert_eq!(
+            client_addr(ip("127.0.0.1"), Some("garbage"), &trusted),
+            "127.0.0.1"
+        );
+        assert!(parse_trusted(&["nonsense".into()]).is_err());
     }
 }

@@ -14,18 +14,14 @@ pub struct MultipartForm {
 }
 
 impl MultipartForm {
-    /// Reads every part. A part over the body limit, or a broken upload, is
-    /// [`AppError::PayloadTooLarge`]. An empty file input (no file chosen) is skipped.
+    /// Reads every part. A part over the body limit is [`AppError::PayloadTooLarge`], a
+    /// broken upload a 400 `bad_upload`. An empty file input (no file chosen) is skipped.
     pub async fn read(mut m: Multipart) -> Result<MultipartForm, AppError> {
         let mut out = MultipartForm::default();
-        while let Some(field) = m
-            .next_field()
-            .await
-            .map_err(|_| AppError::PayloadTooLarge)?
-        {
+        while let Some(field) = m.next_field().await.map_err(broken)? {
             let name = field.name().unwrap_or("").to_string();
             let file_name = field.file_name().map(str::to_string);
-            let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
+            let bytes = field.bytes().await.map_err(broken)?;
             match file_name {
                 Some(f) if !f.is_empty() => out.files.push((name, f, bytes.to_vec())),
                 Some(_) => {}
@@ -75,5 +71,19 @@ impl MultipartForm {
         } else {
             Err(AppError::Csrf)
         }
+    }
+}
+
+/// A multipart error: too large (413) or broken (400 `bad_upload`, axum's reason kept).
+fn broken(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge
+    } else {
+        let why = e.body_text();
+        AppError::bad_request(
+            "bad_upload",
+            format!("上传内容有误(multipart 格式错误):{why}"),
+            format!("bad upload: {why}"),
+        )
     }
 }

@@ -2,6 +2,7 @@
 mod common;
 
 use common::*;
+use gongjiang_web::WebConfig;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -121,6 +122,237 @@ async fn repeated_failures_are_throttled() {
         .get(&token, "/api/v1/audit?action=login_failed&username=wujin")
         .await;
     assert_eq!(v["total"], 5);
+}
+
+/// Attempts are reserved before the password is checked: 100 simultaneous wrong
+/// passwords for one account get at most 5 password checks, the rest 429.
+#[tokio::test]
+async fn parallel_guesses_all_count() {
+    let app = spawn_demo().await;
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..100 {
+        let c = app.client.clone();
+        let url = app.at("/api/v1/auth/login");
+        set.spawn(async move {
+            c.post(url)
+                .json(&json!({"username": "wujin", "password": "not-the-password"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+    }
+    let mut checked = 0;
+    let mut refused = 0;
+    while let Some(s) = set.join_next().await {
+        match s.unwrap() {
+            401 => checked += 1,
+            429 => refused += 1,
+            s => panic!("unexpected {s}"),
+        }
+    }
+    assert!(checked <= 5, "{checked} passwords were checked");
+    assert_eq!(checked + refused, 100);
+    let token = app.token("admin").await;
+    let (_, v) = app
+        .get(&token, "/api/v1/audit?action=login_failed&username=wujin")
+        .await;
+    assert!(v["total"].as_i64().unwrap() <= 5, "{v}");
+}
+
+/// An address that fails often is slowed, never refused: a correct password from
+/// behind it still logs in (one person behind the city's proxy cannot lock out the
+/// city).
+#[tokio::test]
+async fn a_busy_address_slows_guesses_but_never_refuses_a_correct_password() {
+    let app = spawn_demo().await;
+    for k in 0..22 {
+        let r = app
+            .client
+            .post(app.at("/api/v1/auth/login"))
+            .json(&json!({"username": format!("nobody{k}"), "password": "not-the-password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "attempt {k}");
+    }
+    let started = std::time::Instant::now();
+    let r = app
+        .client
+        .post(app.at("/api/v1/auth/login"))
+        .json(&json!({"username": "city", "password": "gongjiang-demo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        200,
+        "a correct password passes the address limit"
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(250),
+        "the address's attempts are slowed"
+    );
+}
+
+/// `X-Forwarded-For` is believed only from a configured trusted proxy.
+#[tokio::test]
+async fn forwarded_for_only_from_a_trusted_proxy() {
+    let login_ip = |app: &TestApp, user: &'static str| {
+        let c = app.client.clone();
+        let url = app.at("/api/v1/auth/login");
+        async move {
+            let r = c
+                .post(url)
+                .header("x-forwarded-for", "198.51.100.7")
+                .json(&json!({"username": user, "password": "gongjiang-demo"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+        }
+    };
+    let direct = spawn_demo().await;
+    login_ip(&direct, "wujin").await;
+    let admin = direct.token("admin").await;
+    let (_, v) = direct
+        .get(&admin, "/api/v1/audit?action=login&username=wujin")
+        .await;
+    assert_eq!(
+        v["items"][0]["ip"], "127.0.0.1",
+        "a forged header is ignored: {v}"
+    );
+
+    let proxied = spawn_with(
+        WebConfig {
+            trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+            ..WebConfig::default()
+        },
+        true,
+    )
+    .await;
+    login_ip(&proxied, "wujin").await;
+    let admin = proxied.token("admin").await;
+    let (_, v) = proxied
+        .get(&admin, "/api/v1/audit?action=login&username=wujin")
+        .await;
+    assert_eq!(v["items"][0]["ip"], "198.51.100.7", "{v}");
+}
+
+/// Changing one's own password ends the account's other sessions and tokens (the one
+/// in use stays); after a reset the account may only change its password (403
+/// `password_change_required`, API and console); weak passwords are refused naming the
+/// rule.
+#[tokio::test]
+async fn password_changes_end_other_sessions_and_resets_lock_everything_else() {
+    let app = spawn_demo().await;
+    let a = app.token("wujin").await;
+    let b = app.token("wujin").await;
+    let web = app.browser("wujin").await;
+    assert_eq!(web.get("/").await.0, 200);
+    // Weak passwords: each refusal names its rule, and nothing changes.
+    for (pw, rule) in [
+        ("Password123", "常用密码"),
+        ("short-1", "至少10个字符"),
+        ("abcdefghijkl", "字母和数字"),
+        ("wujin", "至少10个字符"),
+    ] {
+        let (s, e) = app
+            .send(
+                Method::POST,
+                &a,
+                "/api/v1/me/password",
+                json!({"current_password": "gongjiang-demo", "new_password": pw}),
+            )
+            .await;
+        assert_eq!(s, 422, "{pw}: {e}");
+        assert_eq!(e["error"]["field"], "new_password");
+        assert!(
+            e["error"]["message"].as_str().unwrap().contains(rule),
+            "{pw}: {e}"
+        );
+    }
+    assert_eq!(
+        app.get(&b, "/api/v1/me").await.0,
+        200,
+        "refusals end nothing"
+    );
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &a,
+            "/api/v1/me/password",
+            json!({"current_password": "gongjiang-demo", "new_password": "Wujin-office-77"}),
+        )
+        .await;
+    assert_eq!(s, 204);
+    assert_eq!(
+        app.get(&a, "/api/v1/me").await.0,
+        200,
+        "the session in use stays"
+    );
+    assert_eq!(app.get(&b, "/api/v1/me").await.0, 401, "another token ends");
+    let (s, _) = web.get("/").await;
+    assert_eq!(s, 303, "the browser session ends too");
+
+    // A reset account may do nothing but change its password.
+    let admin = app.token("admin").await;
+    let (_, users) = app.get(&admin, "/api/v1/users?per_page=100").await;
+    let id = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "tianning")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &admin,
+            &format!("/api/v1/users/{id}/password"),
+            json!({"new_password": "Temporary-9999"}),
+        )
+        .await;
+    assert_eq!(s, 204);
+    let t = app.token_with("tianning", "Temporary-9999").await;
+    for path in ["/api/v1/orgs", "/api/v1/me", "/api/v1/policies"] {
+        let (s, e) = app.get(&t, path).await;
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (403, Some("password_change_required")),
+            "{path}"
+        );
+    }
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &t,
+            "/api/v1/policies",
+            json!({"title": "x", "category": "general", "level": "district", "body": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (403, Some("password_change_required"))
+    );
+    // The console: pages lead to the password form, anything else is refused.
+    let tb = app.browser_with("tianning", "Temporary-9999").await;
+    let (s, _, loc) = tb.post("/policies/1/delete", &[]).await;
+    assert_eq!(s, 403, "{loc:?}");
+    let (s, html) = tb.get("/orgs").await;
+    assert_eq!(s, 303, "{html}");
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &t,
+            "/api/v1/me/password",
+            json!({"current_password": "Temporary-9999", "new_password": "Tianning-office-8"}),
+        )
+        .await;
+    assert_eq!(s, 204);
+    assert_eq!(app.get(&t, "/api/v1/orgs").await.0, 200);
 }
 
 #[tokio::test]
@@ -1047,4 +1279,250 @@ async fn backup_and_restore_round_trip() {
     // New records get fresh ids after a restore.
     let (s, v) = app.send(Method::POST, &t, "/api/v1/orgs", json!({"name": "恢复之后新建公司", "kind": "enterprise", "uscc": uscc(8081), "region_code": "320402"})).await;
     assert_eq!(s, 201, "{v}");
+}
+
+/// The OpenAPI document is structurally valid (what openapi-spec-validator checks in
+/// `e2e/schemathesis.sh`, and what it does not: the error answers) and complete: every
+/// path parameter is in its path and every parameter of a path is declared there, as a
+/// required path parameter (query parameters were once declared as path ones), operation
+/// ids are unique, every `$ref` resolves, and every operation declares the error answers
+/// it can give with the error body.
+#[tokio::test]
+async fn openapi_document_is_valid_and_complete() {
+    let app = spawn_empty().await;
+    let doc: Value = app
+        .client
+        .get(app.at("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    // Every $ref resolves.
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    for r in &all {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected $ref {r}"));
+        assert!(schemas.contains_key(name), "$ref {r} does not resolve");
+    }
+    let mut problems = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let in_template: std::collections::BTreeSet<&str> = path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            .collect();
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let at = format!("{} {path}", method.to_uppercase());
+            let id = op["operationId"].as_str().unwrap_or_default();
+            if id.is_empty() || !ids.insert(id.to_string()) {
+                problems.push(format!("{at}: operationId '{id}' missing or not unique"));
+            }
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let mut seen = std::collections::HashSet::new();
+            let mut declared = std::collections::BTreeSet::new();
+            for p in &params {
+                let (name, place) = (p["name"].as_str().unwrap(), p["in"].as_str().unwrap());
+                if !seen.insert((name, place)) {
+                    problems.push(format!("{at}: parameter {name} in {place} twice"));
+                }
+                match place {
+                    "path" => {
+                        declared.insert(name);
+                        if !in_template.contains(name) {
+                            problems.push(format!("{at}: path parameter '{name}' is not in the path (a query parameter?)"));
+                        }
+                        if p["required"] != true {
+                            problems
+                                .push(format!("{at}: path parameter '{name}' must be required"));
+                        }
+                    }
+                    "query" => {}
+                    other => problems.push(format!("{at}: parameter {name} in {other}")),
+                }
+            }
+            for name in &in_template {
+                if !declared.contains(name) {
+                    problems.push(format!("{at}: '{{{name}}}' is not declared"));
+                }
+            }
+            let public = op["security"].as_array().is_some_and(|s| {
+                s.iter()
+                    .any(|r| r.as_object().is_some_and(|r| r.is_empty()))
+            });
+            let body = op.get("requestBody").is_some();
+            let query = params.iter().any(|p| p["in"] == "query");
+            let mut need: Vec<&str> = Vec::new();
+            if body || query {
+                need.extend(["400", "422"]);
+            }
+            if !public {
+                need.extend(["401", "403"]);
+                if method != "get" {
+                    need.push("409");
+                }
+            }
+            if !in_template.is_empty() {
+                need.extend(["404", "422"]);
+            }
+            if body {
+                need.extend(["413", "415"]);
+            }
+            if path == "/api/v1/auth/login" {
+                need.extend(["401", "429"]);
+            }
+            let responses = op["responses"].as_object().unwrap();
+            if !responses.keys().any(|c| c.starts_with('2')) {
+                problems.push(format!("{at}: no success answer"));
+            }
+            for code in need {
+                match responses.get(code) {
+                    None => problems.push(format!("{at}: {code} is not declared")),
+                    Some(r) => {
+                        if r["content"]["application/json"]["schema"]["$ref"]
+                            != "#/components/schemas/ErrorBody"
+                        {
+                            problems.push(format!("{at}: {code} does not answer ErrorBody"));
+                        }
+                        if r["description"].as_str().unwrap_or_default().is_empty() {
+                            problems.push(format!("{at}: {code} has no description"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(operations >= gongjiang_web::api::ROUTES.len());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // A field that may be null says so (`Event.changes` once claimed to be an object).
+    let changes = &schemas["Event"]["properties"]["changes"]["type"];
+    assert!(
+        changes
+            .as_array()
+            .is_some_and(|t| t.contains(&json!("null"))),
+        "Event.changes must be nullable: {changes}"
+    );
+}
+
+/// What schemathesis found: a malformed query, a non-multipart upload and a page far
+/// beyond the end answer with the error JSON (not axum's plain text, not a 500).
+#[tokio::test]
+async fn malformed_requests_answer_json_errors_not_500() {
+    let app = spawn_demo().await;
+    let admin = app.token("admin").await;
+    // A query value of the wrong type: 400 naming the parameter, in Chinese.
+    let r = app
+        .client
+        .get(app.at("/api/v1/tasks?year=abc"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "bad_query");
+    assert_eq!(v["error"]["field"], "year");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("整数"),
+        "{v}"
+    );
+    // An upload that is not multipart: 415 in JSON.
+    let r = app
+        .client
+        .post(app.at("/api/v1/cases/1/files"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "unsupported_media_type");
+    // A broken multipart body: 400 `bad_upload`, not 413.
+    let r = app
+        .client
+        .post(app.at("/api/v1/cases/1/files"))
+        .bearer_auth(&admin)
+        .header("content-type", "multipart/form-data; boundary=X")
+        .body("--X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nabc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "bad_upload");
+    // A page whose offset overflows a 64-bit integer: an empty page.
+    for path in [
+        "/api/v1/orgs?page=9223372036854775807&per_page=100",
+        "/api/v1/cases?page=9223372036854775807",
+        "/api/v1/problems?page=9223372036854775807",
+        "/api/v1/audit?page=9223372036854775807",
+    ] {
+        let (s, v) = app.get(&admin, path).await;
+        assert_eq!(s, 200, "{path}: {v}");
+        assert_eq!(v["items"], json!([]), "{path}");
+    }
+}
+
+/// Deleting an organisation that other records still refer to (here a task) answers 409
+/// naming them, not a 500 from the foreign key, on both backends.
+#[tokio::test]
+async fn deleting_a_referenced_org_answers_409_naming_the_records() {
+    let app = spawn_demo().await;
+    let city = app.token("city").await;
+    let (s, org) = app
+        .send(
+            Method::POST,
+            &city,
+            "/api/v1/orgs",
+            json!({"name": "常州市测试成员单位", "kind": "member_unit", "region_code": "320400"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{org}");
+    let id = org["id"].as_i64().unwrap();
+    let (s, t) = app
+        .send(
+            Method::POST,
+            &city,
+            "/api/v1/tasks",
+            json!({"year": 2030, "title": "测试任务", "owner": id.to_string(), "deadline": in_days(60), "target_text": "完成"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{t}");
+    let (s, v) = app
+        .send(
+            Method::DELETE,
+            &city,
+            &format!("/api/v1/orgs/{id}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["error"]["code"], "has_records");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("1条任务"),
+        "{v}"
+    );
+    assert_eq!(app.get(&city, &format!("/api/v1/orgs/{id}")).await.0, 200);
 }

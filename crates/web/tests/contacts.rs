@@ -241,6 +241,28 @@ async fn scope_and_units() {
     let (s, me) = app.get(&unit, "/api/v1/me").await;
     assert_eq!(s, 200);
     let my_org = me["org_id"].as_i64().unwrap();
+    // A unit naming another enterprise is told so (422 on `org`), not silently given
+    // its own; naming its own is fine.
+    for other in [(my_org + 1).to_string(), "91320402MA1XXXXX0X".to_string()] {
+        let (s, e) = app
+            .send(
+                Method::POST,
+                &unit,
+                "/api/v1/problems",
+                json!({"org": other, "source": "worker", "category": "薪酬", "description": "x", "raised_on": "2024-05-02"}),
+            )
+            .await;
+        assert_eq!((s, e["error"]["field"].as_str()), (422, Some("org")), "{e}");
+    }
+    let (s, p) = app
+        .send(
+            Method::POST,
+            &unit,
+            "/api/v1/problems",
+            json!({"org": my_org.to_string(), "source": "worker", "category": "薪酬", "description": "本单位", "raised_on": "2024-05-02"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
     let (s, list) = app.get(&unit, "/api/v1/problems?per_page=500").await;
     assert_eq!(s, 200);
     let items = list["items"].as_array().unwrap();

@@ -321,6 +321,19 @@ async fn completeness_reminders_and_pilot_coverage() {
         .await;
     assert_eq!(s, 200);
     assert!(n["count"].as_i64().unwrap() >= expected - submitted);
+    // Another district's region, or one that does not exist, answers 404 and
+    // reminds nobody.
+    for region in ["320412", "999999"] {
+        let (s, e) = app
+            .send(
+                Method::POST,
+                &tn,
+                "/api/v1/reports/remind",
+                json!({"region": region, "period": "2024"}),
+            )
+            .await;
+        assert_eq!(s, 404, "{region}: {e}");
+    }
     let b = app.browser("unit").await;
     let (_, home) = b.get("/").await;
     assert!(

@@ -238,6 +238,13 @@ async fn bad_worker_rows_write_nothing_and_skip_invalid_writes_exactly_the_valid
     let job = upload(&app, &tn, "bad.csv", csv.clone().into_bytes(), false).await;
     let o = &job["outcome"];
     assert_eq!(o["written"], false, "{o}");
+    // A refused file wrote nothing and says so: the valid row is reported as what
+    // would have been created, not as created.
+    assert_eq!(
+        (o["created"].as_u64(), o["would_create"].as_u64()),
+        (Some(0), Some(1)),
+        "{o}"
+    );
     let problems = o["problems"].as_array().unwrap();
     let at = |row: u64| -> String {
         problems

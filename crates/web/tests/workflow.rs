@@ -47,6 +47,17 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     assert_eq!(s, 200, "{c}");
     let id = c["id"].as_i64().unwrap();
     assert_eq!(c["status"], "draft");
+    // A unit applies for itself only: naming another organisation is 422 on `org`.
+    let other = c["org_id"].as_i64().unwrap() + 1;
+    let (s, e) = app
+        .send(
+            Method::POST,
+            &unit,
+            "/api/v1/cases",
+            json!({"process": "pilot_application", "org": other.to_string(), "data": {"level": "市级"}}),
+        )
+        .await;
+    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("org")), "{e}");
     // Material: checked by content; listed on the case; recorded in the history.
     let upload = |name: &'static str, bytes: &'static [u8]| {
         let form = reqwest::multipart::Form::new().part(
@@ -898,4 +909,119 @@ async fn experts_score_between_the_reviews_and_the_notice() {
         .await;
     assert_eq!(s, 200);
     assert!(html.contains("专家评审得分"), "{html}");
+}
+
+/// A bulk job killed half way — here its runner is dropped mid-case, as a kill -9 drops
+/// the process — is resumed by a server that finds its lease run out: the cases it
+/// accepted before the kill count as succeeded (not "skipped" because they moved on),
+/// none is acted on twice, and the counts add up exactly. A job whose lease another
+/// live server holds is left alone.
+#[tokio::test]
+async fn a_killed_bulk_job_resumes_with_exact_counts() {
+    let app = spawn_demo().await;
+    let ids = cases_at_city_step(&app, 80).await;
+    assert_eq!(ids.len(), 80);
+    let mut conn = app.svc.db.pool.acquire().await.unwrap();
+    let (user, _) = gongjiang_storage::users::by_username(&mut conn, "city")
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    let actor = user.actor("test");
+    let job = app
+        .svc
+        .start_bulk(&actor, &ids, "accept", None)
+        .await
+        .unwrap();
+    let list = ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let accepted = |svc: gongjiang_storage::service::Service| {
+        let sql = format!(
+            "SELECT COUNT(*) FROM wf_events WHERE action = 'accept' AND username = 'city' AND case_id IN ({list})"
+        );
+        async move {
+            let mut conn = svc.db.pool.acquire().await.unwrap();
+            sqlx::query_scalar::<_, i64>(&sql)
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap()
+        }
+    };
+    // Run it, and "kill" it once a few cases are accepted.
+    let svc = app.svc.clone();
+    let jid = job.id.clone();
+    let runner = tokio::spawn(async move { svc.run_bulk(&jid).await });
+    let mut before = 0;
+    for _ in 0..2000 {
+        before = accepted(app.svc.clone()).await;
+        if before >= 5 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    runner.abort();
+    let _ = runner.await;
+    assert!(before >= 5, "the job did not start");
+    // A commit already on its way when the runner was dropped lands or not, atomically.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let before = accepted(app.svc.clone()).await;
+    assert!(
+        (5..80).contains(&before),
+        "the job was stopped half way ({before} accepted)"
+    );
+    let half = app.svc.bulk_job(&actor, &job.id).await.unwrap();
+    assert_eq!(half.status, "running");
+    assert_eq!(
+        half.succeeded + half.skipped,
+        half.done,
+        "counts move with each case: {half:?}"
+    );
+    assert_eq!(half.succeeded, before, "{half:?}");
+    // While another live server holds the lease, nobody else touches the job.
+    let mut conn = app.svc.db.pool.acquire().await.unwrap();
+    let future = gongjiang_storage::now_ms() + 60_000;
+    sqlx::query("UPDATE wf_bulk SET lease_owner = 'other-server', lease_until = $1 WHERE id = $2")
+        .bind(future)
+        .bind(&job.id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    assert!(!app
+        .svc
+        .unfinished_bulk_jobs()
+        .await
+        .unwrap()
+        .contains(&job.id));
+    app.svc.run_bulk(&job.id).await.unwrap();
+    assert_eq!(
+        app.svc.bulk_job(&actor, &job.id).await.unwrap().done,
+        half.done
+    );
+    // That server dies: its lease runs out, and this one takes the job over.
+    let mut conn = app.svc.db.pool.acquire().await.unwrap();
+    sqlx::query("UPDATE wf_bulk SET lease_until = 1 WHERE id = $1")
+        .bind(&job.id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    assert!(app
+        .svc
+        .unfinished_bulk_jobs()
+        .await
+        .unwrap()
+        .contains(&job.id));
+    app.svc.run_bulk(&job.id).await.unwrap();
+    let done = app.svc.bulk_job(&actor, &job.id).await.unwrap();
+    assert_eq!(done.status, "done");
+    assert_eq!(
+        (done.done, done.succeeded, done.skipped),
+        (80, 80, 0),
+        "every case accepted by this job counts as succeeded: {done:?}"
+    );
+    assert_eq!(accepted(app.svc.clone()).await, 80, "each accepted once");
 }

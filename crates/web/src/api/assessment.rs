@@ -1,10 +1,11 @@
 //! API of the yearly assessment (评价考核): schemes and their versions, rounds, experts
 //! and recusals, self-reports, expert scores and versioned published results.
+use super::extract::ApiQuery;
 use super::{parse_id, ErrorBody};
 use crate::auth::{ApiJson, ApiUser};
 use crate::error::ApiError;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use gongjiang_storage::assessment::{
     ConflictInput, Results, Round, RoundDetail, RoundInput, Scheme, SchemeInput, SchemeVersion,
@@ -291,6 +292,7 @@ pub async fn put_score(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ResultQuery {
     /// A result version (default: the newest).
@@ -304,7 +306,7 @@ pub async fn results(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
     Path(id): Path<String>,
-    Query(q): Query<ResultQuery>,
+    ApiQuery(q): ApiQuery<ResultQuery>,
 ) -> Result<Json<Results>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
     Ok(Json(

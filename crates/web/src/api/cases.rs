@@ -1,10 +1,11 @@
 //! API of the workflow engine: cases of every process (pilot applications, yearly checks,
 //! acceptance …), their history, the inbox, notifications and bulk actions.
+use super::extract::{ApiMultipart, ApiQuery};
 use super::{parse_id, ErrorBody};
 use crate::auth::{ApiJson, ApiUser, OrgReader};
 use crate::error::{ApiError, AppError};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use gongjiang_storage::workflow::{
     ActInput, BulkJob, Case, CaseFilter, CaseInput, Event, Objection,
@@ -14,6 +15,7 @@ use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct CaseQuery {
     /// pilot_application, pilot_yearly_check, pilot_acceptance
@@ -68,7 +70,7 @@ pub struct CaseDetail {
 pub async fn list(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    Query(q): Query<CaseQuery>,
+    ApiQuery(q): ApiQuery<CaseQuery>,
 ) -> Result<Json<CasePage>, ApiError> {
     let p = st
         .svc
@@ -392,12 +394,12 @@ pub async fn notifications(
 /// Attaches material to a case (multipart `file` parts; PDF, images, Office documents or
 /// text, 20 MB each): the applicant while it is a draft or returned, or the reviewer of
 /// the current step.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/files", tag = "workflow", params(("id" = i64, Path)), responses((status = 200, body = Case), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/cases/{id}/files", tag = "workflow", params(("id" = i64, Path)), request_body(content = super::extract::FilesUpload, content_type = "multipart/form-data"), responses((status = 200, body = Case), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn attach(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
     Path(id): Path<String>,
-    m: axum::extract::Multipart,
+    ApiMultipart(m): ApiMultipart,
 ) -> Result<Json<Case>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
     let files = crate::upload::MultipartForm::read(m)

@@ -1,10 +1,11 @@
 //! API of the enterprise contact points (企业联系点: officials, visits, problems tracked
 //! to resolution) and of pairing (结对共建: pairs, activities, the chain graphs).
+use super::extract::ApiQuery;
 use super::{parse_id, ErrorBody};
 use crate::auth::{ApiJson, ApiUser, OrgReader};
 use crate::error::ApiError;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use gongjiang_storage::contacts::{
     ContactEdit, ContactEndInput, ContactInput, ContactPoint, Problem, ProblemActInput,
@@ -25,6 +26,7 @@ fn nz(s: &Option<String>) -> Option<String> {
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ContactQuery {
     /// A region code: only enterprises in it.
@@ -37,7 +39,7 @@ pub struct ContactQuery {
 pub async fn list_contacts(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    Query(q): Query<ContactQuery>,
+    ApiQuery(q): ApiQuery<ContactQuery>,
 ) -> Result<Json<Vec<ContactPoint>>, ApiError> {
     Ok(Json(
         st.svc
@@ -63,6 +65,7 @@ pub async fn assign_contact(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct VisitQuery {
     pub region: Option<String>,
@@ -86,7 +89,7 @@ pub struct VisitPage {
 pub async fn list_visits(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    Query(q): Query<VisitQuery>,
+    ApiQuery(q): ApiQuery<VisitQuery>,
 ) -> Result<Json<VisitPage>, ApiError> {
     let f = VisitFilter {
         region: nz(&q.region),
@@ -124,6 +127,7 @@ pub async fn log_visit(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ProblemQuery {
     /// open, in_progress, resolved, closed
@@ -165,7 +169,7 @@ pub struct ProblemPage {
 pub async fn list_problems(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    Query(q): Query<ProblemQuery>,
+    ApiQuery(q): ApiQuery<ProblemQuery>,
 ) -> Result<Json<ProblemPage>, ApiError> {
     let p = st
         .svc
@@ -240,6 +244,7 @@ pub async fn act_on_problem(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct PairQuery {
     /// active (not ended) or ended; both when left out.
@@ -280,7 +285,7 @@ pub struct PairPage {
 pub async fn list_pairs(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    Query(q): Query<PairQuery>,
+    ApiQuery(q): ApiQuery<PairQuery>,
 ) -> Result<Json<PairPage>, ApiError> {
     let p = st
         .svc
@@ -316,7 +321,7 @@ pub async fn create_pair(
 pub async fn pair_graph(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    Query(q): Query<PairQuery>,
+    ApiQuery(q): ApiQuery<PairQuery>,
 ) -> Result<Json<Vec<ChainGraph>>, ApiError> {
     Ok(Json(
         st.svc
@@ -536,6 +541,7 @@ pub async fn update_activity(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct VersionQuery {
     /// The version the caller last saw (another answers 409).
@@ -549,7 +555,7 @@ pub async fn delete_activity(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
     Path(id): Path<String>,
-    Query(q): Query<VersionQuery>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
 ) -> Result<axum::http::StatusCode, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
     st.svc

@@ -1,10 +1,11 @@
 //! API for imports (background jobs with progress), exports and templates.
+use super::extract::{ApiMultipart, ApiQuery};
 use super::ErrorBody;
 use crate::auth::{ApiUser, OrgReader};
 use crate::error::{ApiError, AppError};
 use crate::jobs::Job;
 use crate::AppState;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -105,27 +106,51 @@ pub struct Started {
     id: String,
 }
 
+/// The 429 answered when this server already runs as many imports as it may.
+pub fn busy(lang: crate::i18n::Lang) -> Response {
+    let (zh, en) = crate::jobs::Jobs::busy_message();
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, "30")],
+        Json(serde_json::json!({"error": {
+            "code": "too_many_imports",
+            "message": if lang.is_en() { en } else { zh },
+        }})),
+    )
+        .into_response()
+}
+
 /// Starts an import (multipart: `kind`, `file`, optional `dry_run`, `skip_invalid`, and
 /// for reports `period`: rows without a period take it, rows of another are rejected).
-/// Poll `GET /api/v1/imports/{id}`.
-#[utoipa::path(post, path = "/api/v1/imports", tag = "imports", request_body(content_type = "multipart/form-data", description = "kind, file, dry_run, skip_invalid, period (reports)"),
-    responses((status = 202, body = Started), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+/// Poll `GET /api/v1/imports/{id}`. A server runs a few imports at a time; beyond that
+/// it answers 429 `too_many_imports` (try again later).
+#[utoipa::path(post, path = "/api/v1/imports", tag = "imports", request_body(content = super::extract::ImportUpload, content_type = "multipart/form-data"),
+    responses((status = 202, body = Started), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn start(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
-    m: Multipart,
-) -> Result<(StatusCode, Json<Started>), ApiError> {
+    ApiMultipart(m): ApiMultipart,
+) -> Result<Response, ApiError> {
     let lang = ctx.lang;
     let role = ctx.role();
     if !(role.may_edit_orgs() || role == gongjiang_domain::Role::Unit) {
         return Err(ApiError(AppError::Store(StoreError::Forbidden), lang));
     }
+    // Before the body is read: a refused upload costs no memory.
+    let Some(slot) = st.jobs.try_slot() else {
+        return Ok(busy(lang));
+    };
     let up = read_upload(m).await.map_err(|e| ApiError(e, lang))?;
-    let id = st.jobs.start(&st, ctx.actor.clone(), up, lang.is_en());
-    Ok((StatusCode::ACCEPTED, Json(Started { id })))
+    let id = st
+        .jobs
+        .start(&st, ctx.actor.clone(), up, lang.is_en(), slot)
+        .await
+        .map_err(|e| ApiError(AppError::Store(e), lang))?;
+    Ok((StatusCode::ACCEPTED, Json(Started { id })).into_response())
 }
 
-/// Status, progress and per-row problems of an import.
+/// Status, progress and per-row problems of an import (any server on the database
+/// answers for any job; the problems listed are the first 1,000, see `problems_total`).
 #[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports", params(("id" = String, Path)), responses((status = 200, body = Job), (status = 404, body = ErrorBody)))]
 pub async fn status(
     State(st): State<AppState>,
@@ -134,7 +159,9 @@ pub async fn status(
 ) -> Result<Json<Job>, ApiError> {
     let admin = ctx.role().may_manage_users();
     st.jobs
-        .get(&id, ctx.user.id, admin)
+        .get(&st.svc, &id, ctx.user.id, admin, ctx.lang.is_en())
+        .await
+        .map_err(|e| ApiError(AppError::Store(e), ctx.lang))?
         .map(Json)
         .ok_or(ApiError(AppError::Store(StoreError::NotFound), ctx.lang))
 }
@@ -158,7 +185,7 @@ pub fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
         .into_response()
 }
 
-/// The rejected rows of an import, with a reason column.
+/// The rejected rows of an import, with a reason column (every problem).
 #[utoipa::path(get, path = "/api/v1/imports/{id}/rejected", tag = "imports", params(("id" = String, Path)), responses((status = 200, description = "an .xlsx workbook"), (status = 404, body = ErrorBody)))]
 pub async fn rejected(
     State(st): State<AppState>,
@@ -166,12 +193,11 @@ pub async fn rejected(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let admin = ctx.role().may_manage_users();
-    let job = st
+    let (job, bytes) = st
         .jobs
-        .get(&id, ctx.user.id, admin)
-        .ok_or(ApiError(AppError::Store(StoreError::NotFound), ctx.lang))?;
-    let bytes = job
-        .rejected
+        .rejected(&st.svc, &id, ctx.user.id, admin)
+        .await
+        .map_err(|e| ApiError(AppError::Store(e), ctx.lang))?
         .ok_or(ApiError(AppError::Store(StoreError::NotFound), ctx.lang))?;
     Ok(xlsx_response(bytes, &format!("{}-rejected.xlsx", job.kind)))
 }
@@ -191,6 +217,7 @@ pub async fn template(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ExportQuery {
     /// A region code, 统一社会信用代码 or org id: that subtree only.
@@ -207,7 +234,7 @@ pub async fn export(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
     Path(kind): Path<String>,
-    Query(q): Query<ExportQuery>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
     let lang = ctx.lang;
     let ext = if q.format.as_deref() == Some("csv") {

@@ -1,9 +1,10 @@
 //! API of the 六有 checklist and of uploaded files.
+use super::extract::{ApiMultipart, ApiQuery};
 use super::ErrorBody;
 use crate::auth::{ApiJson, ApiUser, OrgReader};
 use crate::error::{ApiError, AppError};
 use crate::AppState;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -20,6 +21,7 @@ fn ids(lang: crate::i18n::Lang, org: &str, year: &str) -> Result<(i64, i32), Api
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct LiuyouQuery {
     /// The year (default: last year).
@@ -35,7 +37,7 @@ pub struct LiuyouQuery {
 pub async fn list(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    Query(q): Query<LiuyouQuery>,
+    ApiQuery(q): ApiQuery<LiuyouQuery>,
 ) -> Result<Json<Vec<LiuyouRow>>, ApiError> {
     let year = q
         .year
@@ -88,12 +90,12 @@ pub async fn save(
 
 /// Attaches files to an item (multipart, one or more `file` parts; PDF, images, Office
 /// documents or text, up to 20 MB each, checked by content).
-#[utoipa::path(post, path = "/api/v1/liuyou/{org}/{year}/{item}/files", tag = "liuyou", params(("org" = i64, Path), ("year" = i32, Path), ("item" = String, Path)), responses((status = 200, body = LiuyouSheet), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/liuyou/{org}/{year}/{item}/files", tag = "liuyou", params(("org" = i64, Path), ("year" = i32, Path), ("item" = String, Path)), request_body(content = super::extract::FilesUpload, content_type = "multipart/form-data"), responses((status = 200, body = LiuyouSheet), (status = 422, body = ErrorBody)))]
 pub async fn upload(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
     Path((org, year, item)): Path<(String, String, String)>,
-    m: Multipart,
+    ApiMultipart(m): ApiMultipart,
 ) -> Result<Json<LiuyouSheet>, ApiError> {
     let (org, year) = ids(ctx.lang, &org, &year)?;
     let files = crate::upload::MultipartForm::read(m)

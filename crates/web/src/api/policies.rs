@@ -1,24 +1,21 @@
 //! API of the policy library (search, read, add, add with the original file, delete),
 //! and reading the text of an uploaded file for an empty 正文 (shared with the console).
+use super::extract::{ApiMultipart, ApiQuery};
 use super::{parse_id, ErrorBody};
 use crate::auth::{ApiJson, ApiUser};
 use crate::error::{ApiError, AppError};
 use crate::upload::MultipartForm;
 use crate::AppState;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use gongjiang_domain::{FieldError, Role, Rule};
+use gongjiang_domain::{FieldError, Rule};
 use gongjiang_io::{doc_kind, extract_text, DocKind, TextError};
 use gongjiang_storage::policies::{Policy, PolicyFilter, PolicyInput, MAX_BODY_CHARS};
+use gongjiang_storage::service::Service;
 use gongjiang_storage::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-
-/// Who may add documents (the storage layer checks again).
-pub(crate) fn may_add(role: Role) -> bool {
-    matches!(role, Role::Sysadmin | Role::City | Role::District)
-}
 
 /// The text of an uploaded file, for a document whose 正文 was left empty: PDF, Word
 /// (.docx) or text, read on the blocking pool and cut to [`MAX_BODY_CHARS`] with a
@@ -102,6 +99,7 @@ pub(crate) fn fit_body(text: String) -> String {
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct PolicyQuery {
     /// Full-text search (Chinese or Latin words; every word must occur).
@@ -125,7 +123,7 @@ pub struct PolicyPage {
 pub async fn list(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
-    Query(q): Query<PolicyQuery>,
+    ApiQuery(q): ApiQuery<PolicyQuery>,
 ) -> Result<Json<PolicyPage>, ApiError> {
     let f = PolicyFilter {
         q: q.q.filter(|s| !s.trim().is_empty()),
@@ -171,7 +169,8 @@ pub struct PolicyUpload {
     issuer: Option<String>,
     /// general, skills, education, innovation, rights, work, manual (or the Chinese names)
     category: String,
-    /// national, provincial, city, district (or 国家/省级/市级/区级)
+    /// national, provincial, city, district, town (or 国家/省级/市级/区级/镇(街道)级);
+    /// only the levels the account publishes at (422 on `level` otherwise).
     level: String,
     /// YYYY-MM-DD
     issued_on: Option<String>,
@@ -202,11 +201,11 @@ const UPLOAD_FIELDS: &[&str] = &[
 pub async fn upload(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
-    m: Multipart,
+    ApiMultipart(m): ApiMultipart,
 ) -> Result<Json<Policy>, ApiError> {
     let lang = ctx.lang;
     let invalid = |e: FieldError| ApiError(AppError::Store(StoreError::Invalid(vec![e])), lang);
-    if !may_add(ctx.actor.role) {
+    if !Service::may_publish_policies(&ctx.actor) {
         return Err(ApiError(AppError::Store(StoreError::Forbidden), lang));
     }
     let form = MultipartForm::read(m)
@@ -236,6 +235,7 @@ pub async fn upload(
         level: v("level"),
         issued_on: v("issued_on"),
         body: v("body").filter(|b| !b.trim().is_empty()),
+        version: None,
     };
     let mut files = form.all_files();
     if files.len() > 1 {
@@ -279,7 +279,28 @@ pub async fn get(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/policies/{id}", tag = "policies", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+/// Edits a document of the caller's own office (or one below it): the fields given
+/// replace the stored ones; `version` (the one read) guards against lost updates.
+/// Others' documents answer 404; a level the caller does not publish at is 422 on
+/// `level`.
+#[utoipa::path(patch, path = "/api/v1/policies/{id}", tag = "policies", params(("id" = i64, Path)), request_body = PolicyInput, responses((status = 200, body = Policy), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<PolicyInput>,
+) -> Result<Json<Policy>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .update_policy(&ctx.actor, id, &b)
+            .await
+            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+    ))
+}
+
+/// Deletes a document of the caller's own office (or one below it); others' answer 404.
+#[utoipa::path(delete, path = "/api/v1/policies/{id}", tag = "policies", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,

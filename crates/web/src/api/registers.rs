@@ -47,6 +47,7 @@ fn code_of<T: Copy>(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct PilotQuery {
     /// A region code: its whole subtree.
@@ -184,6 +185,7 @@ pub async fn delete_pilot(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct DesignationQuery {
     pub region: Option<String>,
@@ -318,6 +320,7 @@ pub async fn delete_designation(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct IndicatorQuery {
     /// A region code, a 统一社会信用代码 or an org id.
     pub org: String,

@@ -19,6 +19,7 @@ fn nz(s: &Option<String>) -> Option<String> {
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ReportQuery {
     pub region: Option<String>,
@@ -207,6 +208,7 @@ pub async fn lock(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CompletenessQuery {
     pub region: String,
     pub period: String,

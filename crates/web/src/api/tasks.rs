@@ -1,9 +1,10 @@
 //! API of the annual task list (年度任务清单) and the joint meetings (联席会议).
+use super::extract::ApiQuery;
 use super::{parse_id, ErrorBody};
 use crate::auth::{ApiJson, ApiUser, OrgReader};
 use crate::error::ApiError;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use gongjiang_storage::tasks::{
     Attendance, Board, Body, BodyEdit, BodyInput, CancelInput, Decision, DecisionEdit,
@@ -21,6 +22,7 @@ fn nz(s: &Option<String>) -> Option<String> {
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct TaskQuery {
     pub year: Option<i64>,
@@ -78,7 +80,7 @@ pub struct TaskDetail {
 pub async fn list(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    Query(q): Query<TaskQuery>,
+    ApiQuery(q): ApiQuery<TaskQuery>,
 ) -> Result<Json<TaskPage>, ApiError> {
     let p = st
         .svc
@@ -246,6 +248,7 @@ pub async fn supervise(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct BoardQuery {
     pub year: Option<i64>,
@@ -258,7 +261,7 @@ pub struct BoardQuery {
 pub async fn board(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    Query(q): Query<BoardQuery>,
+    ApiQuery(q): ApiQuery<BoardQuery>,
 ) -> Result<Json<Board>, ApiError> {
     let year = q.year.unwrap_or_else(current_year);
     Ok(Json(
@@ -374,6 +377,7 @@ pub async fn set_members(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct MeetingQuery {
     /// The meetings of one body.
@@ -421,7 +425,7 @@ pub struct MeetingDetail {
 pub async fn meetings(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    Query(q): Query<MeetingQuery>,
+    ApiQuery(q): ApiQuery<MeetingQuery>,
 ) -> Result<Json<MeetingPage>, ApiError> {
     let p = st
         .svc

@@ -81,6 +81,9 @@ async fn upload(
     m: Multipart,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
+    // A place among the running imports is taken before the body is read; without one
+    // the upload is refused (429) once the form's CSRF token has been checked.
+    let slot = st.jobs.try_slot();
     let up = match read_upload(m).await {
         Ok(u) => u,
         Err(e) => {
@@ -109,7 +112,33 @@ async fn upload(
     if up.csrf != ctx.csrf {
         return Err(UiError(AppError::Csrf, lang));
     }
-    let id = st.jobs.start(&st, ctx.actor.clone(), up, lang.is_en());
+    let Some(slot) = slot else {
+        let t = T(lang);
+        let (zh, en) = crate::jobs::Jobs::busy_message();
+        let l = Layout::new(
+            &ctx,
+            "/imports",
+            t.s("nav.imports"),
+            vec![(t.s("nav.imports"), String::new())],
+        );
+        let kinds = KINDS.iter().map(|k| (*k, kind_label(k, t.en()))).collect();
+        let mut r = render(
+            &ImportsPage {
+                l,
+                kinds,
+                can_import: true,
+                error: Some(if t.en() { en } else { zh }),
+            },
+            lang,
+        )?;
+        *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+        return Ok(r);
+    };
+    let id = st
+        .jobs
+        .start(&st, ctx.actor.clone(), up, lang.is_en(), slot)
+        .await
+        .map_err(|e| UiError(AppError::Store(e), lang))?;
     Ok(Redirect::to(&format!("/imports/{id}")).into_response())
 }
 
@@ -129,9 +158,17 @@ struct JobStatus {
     has_rejected: bool,
 }
 
-fn job_of(st: &AppState, ctx: &crate::auth::Ctx, id: &str) -> Result<Job, UiError> {
+async fn job_of(st: &AppState, ctx: &crate::auth::Ctx, id: &str) -> Result<Job, UiError> {
     st.jobs
-        .get(id, ctx.user.id, ctx.role().may_manage_users())
+        .get(
+            &st.svc,
+            id,
+            ctx.user.id,
+            ctx.role().may_manage_users(),
+            ctx.lang.is_en(),
+        )
+        .await
+        .map_err(|e| UiError(AppError::Store(e), ctx.lang))?
         .ok_or(UiError(AppError::Store(StoreError::NotFound), ctx.lang))
 }
 
@@ -141,7 +178,7 @@ async fn job_page(
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
     let t = T(ctx.lang);
-    let job = job_of(&st, &ctx, &id)?;
+    let job = job_of(&st, &ctx, &id).await?;
     let l = Layout::new(
         &ctx,
         "/imports",
@@ -160,8 +197,8 @@ async fn job_status(
     WebUser(ctx, ..): WebUser<OrgReader>,
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
-    let job = job_of(&st, &ctx, &id)?;
-    let has_rejected = job.rejected.is_some();
+    let job = job_of(&st, &ctx, &id).await?;
+    let has_rejected = job.has_rejected;
     render(
         &JobStatus {
             t: T(ctx.lang),
@@ -177,9 +214,11 @@ async fn rejected(
     WebUser(ctx, ..): WebUser<OrgReader>,
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
-    let job = job_of(&st, &ctx, &id)?;
-    let bytes = job
-        .rejected
+    let (job, bytes) = st
+        .jobs
+        .rejected(&st.svc, &id, ctx.user.id, ctx.role().may_manage_users())
+        .await
+        .map_err(|e| UiError(AppError::Store(e), ctx.lang))?
         .ok_or(UiError(AppError::Store(StoreError::NotFound), ctx.lang))?;
     Ok(xlsx_response(bytes, &format!("{}-rejected.xlsx", job.kind)))
 }

@@ -140,7 +140,8 @@ async fn overview(
         "/liuyou",
         t.s("nav.liuyou"),
         vec![(t.s("nav.liuyou"), String::new())],
-    );
+    )
+    .with_script("/assets/echarts.min.js");
     render(
         &OverviewPage {
             l,

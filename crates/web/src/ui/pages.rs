@@ -107,6 +107,7 @@ fn safe_next(next: &str) -> String {
 }
 
 async fn login_page(
+    State(st): State<AppState>,
     lang: Lang,
     uri: axum::http::Uri,
     Query(q): Query<LoginQuery>,
@@ -121,7 +122,7 @@ async fn login_page(
         other_lang: format!("/login?lang={}", if lang.is_en() { "zh" } else { "en" }),
     };
     let mut resp = render(&page, lang)?;
-    if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &csrf, Some(3600), false).parse() {
+    if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &csrf, Some(3600), st.cfg.secure_cookies).parse() {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(with_lang(&uri, lang, resp))
@@ -166,8 +167,8 @@ async fn login_submit(
         *r.status_mut() = status;
         Ok(r)
     };
-    if let Some(secs) = st.throttle.blocked(&f.username, &ip) {
-        let (_, msg, _) = AppError::TooManyRequests(secs).parts(lang);
+    if let Err(e) = crate::throttle::before_login(&st, &f.username, &ip).await {
+        let (_, msg, _) = e.parts(lang);
         return fail(msg, StatusCode::TOO_MANY_REQUESTS);
     }
     match st
@@ -177,7 +178,9 @@ async fn login_submit(
         .map_err(ui(lang))?
     {
         Some(user) => {
-            st.throttle.succeed(&f.username, &ip);
+            crate::throttle::after_success(&st, &f.username, &ip)
+                .await
+                .map_err(|e| UiError(e, lang))?;
             let ttl = st.cfg.session_ttl;
             let (token, _, _) = st
                 .svc
@@ -202,10 +205,7 @@ async fn login_submit(
             }
             Ok(resp)
         }
-        None => {
-            st.throttle.fail(&f.username, &ip);
-            fail(T(lang).s("login.failed"), StatusCode::UNAUTHORIZED)
-        }
+        None => fail(T(lang).s("login.failed"), StatusCode::UNAUTHORIZED),
     }
 }
 
@@ -1628,7 +1628,7 @@ async fn password_submit(
     let lang = ctx.lang;
     match st
         .svc
-        .change_own_password(&ctx.actor, &f.current_password, &f.new_password)
+        .change_own_password(&ctx.actor, &ctx.token, &f.current_password, &f.new_password)
         .await
     {
         Ok(()) => Ok(Redirect::to("/account/password?saved=1").into_response()),

@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use gongjiang_domain::Role;
 use gongjiang_storage::policies::{label, Policy, PolicyFilter, PolicyInput, CATEGORIES, LEVELS};
+use gongjiang_storage::service::Service;
 use gongjiang_storage::{Page, StoreError};
 use serde::Deserialize;
 
@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/policies/new", get(new))
         .route("/policies/{id}", get(show))
+        .route("/policies/{id}/edit", get(edit).post(update))
         .route("/policies/{id}/delete", post(delete))
 }
 
@@ -34,8 +35,10 @@ fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
     move |e| UiError(e.into(), lang)
 }
 
-fn may_edit(role: Role) -> bool {
-    matches!(role, Role::Sysadmin | Role::City | Role::District)
+/// True when the user may add documents (the access policy decides; the use cases
+/// decide again).
+fn may_publish(ctx: &Ctx) -> bool {
+    Service::may_publish_policies(&ctx.actor)
 }
 
 /// Escapes text and wraps each query word in `<mark>`.
@@ -137,7 +140,7 @@ async fn list(
                 .iter()
                 .map(|(c, zh, e)| (*c, if en { *e } else { *zh }))
                 .collect(),
-            can_edit: may_edit(ctx.role()),
+            can_edit: may_publish(&ctx),
         },
         lang,
     )
@@ -179,14 +182,8 @@ async fn show(
             (p.title.clone(), String::new()),
         ],
     );
-    render(
-        &DetailPage {
-            l,
-            p,
-            can_edit: may_edit(ctx.role()),
-        },
-        lang,
-    )
+    let can_edit = Service::may_change_policy(&ctx.actor, &p);
+    render(&DetailPage { l, p, can_edit }, lang)
 }
 
 #[derive(Template)]
@@ -200,6 +197,8 @@ struct FormPage {
     notice: String,
     categories: Vec<(&'static str, &'static str)>,
     levels: Vec<(&'static str, &'static str)>,
+    /// For an edit: the document's id and the version read.
+    edit: Option<(i64, i64)>,
 }
 
 #[derive(Default, Clone)]
@@ -218,22 +217,27 @@ fn form_page(
     f: FormValues,
     errors: Vec<(String, String)>,
     notice: String,
+    edit: Option<(i64, i64)>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let en = lang.is_en();
     let t = T(lang);
-    if !may_edit(ctx.role()) {
+    if !may_publish(ctx) {
         return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
     }
-    let l = Layout::new(
-        ctx,
-        "/policies",
-        t.s("policies.new"),
-        vec![
-            (t.s("nav.policies"), "/policies".into()),
-            (t.s("policies.new"), String::new()),
-        ],
-    );
+    let title = if edit.is_some() {
+        t.s("policies.edit")
+    } else {
+        t.s("policies.new")
+    };
+    let mut crumbs = vec![(t.s("nav.policies"), "/policies".to_string())];
+    if let Some((id, _)) = edit {
+        crumbs.push((f.title.clone(), format!("/policies/{id}")));
+    }
+    crumbs.push((title.clone(), String::new()));
+    let l = Layout::new(ctx, "/policies", title, crumbs);
+    // Only the levels this account publishes at (and, on an edit, the current one).
+    let allowed = gongjiang_storage::access::policy_levels(ctx.role());
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -242,7 +246,6 @@ fn form_page(
     let mut r = render(
         &FormPage {
             l,
-            f,
             errors,
             notice,
             categories: CATEGORIES
@@ -251,8 +254,11 @@ fn form_page(
                 .collect(),
             levels: LEVELS
                 .iter()
+                .filter(|(c, _, _)| allowed.contains(c) || *c == f.level)
                 .map(|(c, zh, e)| (*c, if en { *e } else { *zh }))
                 .collect(),
+            f,
+            edit,
         },
         lang,
     )?;
@@ -261,7 +267,106 @@ fn form_page(
 }
 
 async fn new(WebUser(ctx, ..): WebUser) -> Result<Response, UiError> {
-    form_page(&ctx, FormValues::default(), Vec::new(), String::new())
+    form_page(&ctx, FormValues::default(), Vec::new(), String::new(), None)
+}
+
+fn field_errors(errs: &[gongjiang_domain::FieldError], lang: Lang) -> Vec<(String, String)> {
+    errs.iter()
+        .map(|e| {
+            (
+                e.field.clone(),
+                if lang.is_en() {
+                    e.detail_en.clone()
+                } else {
+                    e.detail_zh.clone()
+                },
+            )
+        })
+        .collect()
+}
+
+/// The edit form of a document the user's office owns (others' answer 404).
+async fn edit(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let p = st.svc.get_policy(&ctx.actor, id).await.map_err(ui(lang))?;
+    if !Service::may_change_policy(&ctx.actor, &p) {
+        return Err(UiError(AppError::Store(StoreError::NotFound), lang));
+    }
+    let f = FormValues {
+        title: p.title.clone(),
+        doc_no: p.doc_no.clone().unwrap_or_default(),
+        issuer: p.issuer.clone().unwrap_or_default(),
+        category: p.category.clone(),
+        level: p.level.clone(),
+        issued_on: p.issued_on.clone().unwrap_or_default(),
+        body: p.body.clone(),
+    };
+    form_page(&ctx, f, Vec::new(), String::new(), Some((p.id, p.version)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct EditForm {
+    title: String,
+    doc_no: String,
+    issuer: String,
+    category: String,
+    level: String,
+    issued_on: String,
+    body: String,
+    version: i64,
+}
+
+async fn update(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(b): CsrfForm<EditForm>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let s = |v: &str| Some(v.trim().to_string());
+    let input = PolicyInput {
+        title: s(&b.title),
+        doc_no: s(&b.doc_no),
+        issuer: s(&b.issuer),
+        category: s(&b.category),
+        level: s(&b.level),
+        issued_on: s(&b.issued_on),
+        body: s(&b.body),
+        version: Some(b.version),
+    };
+    match st.svc.update_policy(&ctx.actor, id, &input).await {
+        Ok(p) => Ok(Redirect::to(&format!("/policies/{}", p.id)).into_response()),
+        Err(StoreError::Invalid(errs)) => {
+            let f = FormValues {
+                title: b.title,
+                doc_no: b.doc_no,
+                issuer: b.issuer,
+                category: b.category,
+                level: b.level,
+                issued_on: b.issued_on,
+                body: b.body,
+            };
+            form_page(
+                &ctx,
+                f,
+                field_errors(&errs, lang),
+                String::new(),
+                Some((id, b.version)),
+            )
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
 }
 
 async fn create(
@@ -270,7 +375,7 @@ async fn create(
     m: Multipart,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    if !may_edit(ctx.role()) {
+    if !may_publish(&ctx) {
         return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
     }
     let form = MultipartForm::read(m).await.map_err(|e| UiError(e, lang))?;
@@ -307,7 +412,7 @@ async fn create(
                     } else {
                         e.detail_zh
                     };
-                    return form_page(&ctx, f, vec![(e.field, msg)], String::new());
+                    return form_page(&ctx, f, vec![(e.field, msg)], String::new(), None);
                 }
             }
         }
@@ -321,24 +426,12 @@ async fn create(
         level: s(&f.level),
         issued_on: s(&f.issued_on),
         body: s(&f.body),
+        version: None,
     };
     match st.svc.create_policy(&ctx.actor, &input, file).await {
         Ok(p) => Ok(Redirect::to(&format!("/policies/{}", p.id)).into_response()),
         Err(StoreError::Invalid(errs)) => {
-            let errors = errs
-                .iter()
-                .map(|e| {
-                    (
-                        e.field.clone(),
-                        if lang.is_en() {
-                            e.detail_en.clone()
-                        } else {
-                            e.detail_zh.clone()
-                        },
-                    )
-                })
-                .collect();
-            form_page(&ctx, f, errors, notice)
+            form_page(&ctx, f, field_errors(&errs, lang), notice, None)
         }
         Err(e) => Err(UiError(e.into(), lang)),
     }

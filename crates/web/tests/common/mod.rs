@@ -219,14 +219,21 @@ impl TestApp {
     }
 
     pub async fn token(&self, user: &str) -> String {
+        self.token_with(user, "gongjiang-demo").await
+    }
+
+    pub async fn token_with(&self, user: &str, password: &str) -> String {
         let r = self
             .client
             .post(self.at("/api/v1/auth/login"))
-            .json(&json!({"username": user, "password": "gongjiang-demo"}))
+            .json(&json!({"username": user, "password": password}))
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 200, "login {user}");
+        let status = r.status();
+        if status != 200 {
+            panic!("login {user}: {status} {}", r.text().await.unwrap());
+        }
         r.json::<Value>().await.unwrap()["token"]
             .as_str()
             .unwrap()
@@ -275,6 +282,12 @@ impl TestApp {
 
     /// Signs in through the login form (with its CSRF cookie) on a fresh cookie jar.
     pub async fn browser(&self, user: &str) -> Browser {
+        self.browser_with(user, "gongjiang-demo").await
+    }
+
+    /// Signs in with a password of the test's choosing (a reset account lands on the
+    /// password form, whose CSRF token is taken).
+    pub async fn browser_with(&self, user: &str, password: &str) -> Browser {
         let c = client();
         let page = c
             .get(self.at("/login"))
@@ -289,7 +302,7 @@ impl TestApp {
             .post(self.at("/login"))
             .form(&[
                 ("username", user),
-                ("password", "gongjiang-demo"),
+                ("password", password),
                 ("_csrf", csrf.as_str()),
                 ("next", "/"),
             ])
@@ -297,14 +310,11 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(r.status(), 303, "browser login {user}");
-        let home = c
-            .get(self.at("/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let mut home = c.get(self.at("/")).send().await.unwrap();
+        if home.status() == 303 {
+            home = c.get(self.at("/account/password")).send().await.unwrap();
+        }
+        let home = home.text().await.unwrap();
         let csrf = hidden(&home, "_csrf");
         Browser {
             c,

@@ -1,0 +1,191 @@
+//! The access policy: "may this actor do this to this record?", decided in one place.
+//!
+//! A decision has three outcomes, and every caller maps them the same way:
+//! - [`Decision::Allow`];
+//! - [`Decision::Forbidden`] (403): the role may not do this at all (a unit deleting a
+//!   policy document);
+//! - [`Decision::Hidden`] (404): the role may do this, but the record belongs to someone
+//!   else's part of the tree, so for this actor it does not exist (a district deleting
+//!   the city's document). Out-of-scope answers never differ from missing records.
+//!
+//! Ownership is read from the record's place in the tree, given as data: the region
+//! path of the owning region (`regions.l1..l4`, the region itself included) or the
+//! owning organisation's ancestors. The rules are listed with their tests at the bottom
+//! of this file.
+use crate::error::{Result, StoreError};
+use crate::scope::Actor;
+use gongjiang_domain::{FieldError, Role, Rule};
+
+/// What an actor wants to do.
+#[derive(Debug, Clone, Copy)]
+pub enum Permission<'a> {
+    /// Publish a policy document at `level` (national, provincial, city, district, town)
+    /// in the actor's own name.
+    PublishPolicy { level: &'a str },
+    /// Edit or delete a policy document owned by the region whose path (root first, the
+    /// region itself last) is `owner_path`.
+    ChangePolicy { owner_path: &'a [String] },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// 403: not for this role.
+    Forbidden,
+    /// 404: not this actor's record.
+    Hidden,
+    /// 422: the role may act, but not with this value (names the field and the rule).
+    Invalid(FieldError),
+}
+
+impl Decision {
+    /// `?`-able form for the use cases.
+    pub fn check(self) -> Result<()> {
+        match self {
+            Decision::Allow => Ok(()),
+            Decision::Forbidden => Err(StoreError::Forbidden),
+            Decision::Hidden => Err(StoreError::NotFound),
+            Decision::Invalid(e) => Err(StoreError::invalid(e)),
+        }
+    }
+
+    pub fn allowed(&self) -> bool {
+        *self == Decision::Allow
+    }
+}
+
+/// The levels at which a role publishes policy documents. The city's office also
+/// records national and provincial documents (nobody else does); a district publishes
+/// district and town documents; a town its own.
+pub fn policy_levels(role: Role) -> &'static [&'static str] {
+    match role {
+        Role::Sysadmin | Role::City => &["national", "provincial", "city"],
+        Role::District => &["district", "town"],
+        Role::Town => &["town"],
+        Role::Department | Role::Unit | Role::Expert | Role::Worker => &[],
+    }
+}
+
+/// True when the actor's region is on the owner's path: the record belongs to the
+/// actor's region or to one below it.
+fn owns(actor: &Actor, owner_path: &[String]) -> bool {
+    match actor.role {
+        Role::Sysadmin => true,
+        Role::City | Role::District | Role::Town => actor
+            .region_code
+            .as_deref()
+            .is_some_and(|r| owner_path.iter().any(|p| p == r)),
+        _ => false,
+    }
+}
+
+/// The one decision function.
+pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
+    match p {
+        Permission::PublishPolicy { level } => {
+            let levels = policy_levels(actor.role);
+            if levels.is_empty() {
+                Decision::Forbidden
+            } else if levels.contains(&level) {
+                Decision::Allow
+            } else {
+                let zh = levels
+                    .iter()
+                    .map(|l| crate::policies::label(crate::policies::LEVELS, l, false))
+                    .collect::<Vec<_>>()
+                    .join("、");
+                let en = levels
+                    .iter()
+                    .map(|l| crate::policies::label(crate::policies::LEVELS, l, true))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Decision::Invalid(FieldError::new(
+                    "level",
+                    Rule::Forbidden,
+                    format!("您的账号只能发布以下层级的文件:{zh}"),
+                    format!("your account publishes documents at these levels only: {en}"),
+                ))
+            }
+        }
+        Permission::ChangePolicy { owner_path } => {
+            if policy_levels(actor.role).is_empty() {
+                Decision::Forbidden
+            } else if owns(actor, owner_path) {
+                Decision::Allow
+            } else {
+                Decision::Hidden
+            }
+        }
+    }
+}
+
+/// Shorthand: `access::check(actor, Permission::…)?`.
+pub fn check(actor: &Actor, p: Permission<'_>) -> Result<()> {
+    decide(actor, p).check()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, region: Option<&str>) -> Actor {
+        Actor {
+            user_id: Some(1),
+            username: "t".into(),
+            display_name: "t".into(),
+            role,
+            region_code: region.map(str::to_string),
+            org_id: None,
+            ip: String::new(),
+        }
+    }
+
+    fn path(p: &[&str]) -> Vec<String> {
+        p.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Every rule of this module as a table: (who, what, expected).
+    #[test]
+    fn the_rules() {
+        let city = actor(Role::City, Some("320400"));
+        let tianning = actor(Role::District, Some("320402"));
+        let wujin = actor(Role::District, Some("320412"));
+        let town = actor(Role::Town, Some("320402001"));
+        let unit = actor(Role::Unit, None);
+        let admin = actor(Role::Sysadmin, None);
+        let city_doc = path(&["320400"]);
+        let tianning_doc = path(&["320400", "320402"]);
+        let town_doc = path(&["320400", "320402", "320402001"]);
+        use Decision::*;
+        let publish = |a: &Actor, level: &str| decide(a, Permission::PublishPolicy { level });
+        let change =
+            |a: &Actor, p: &Vec<String>| decide(a, Permission::ChangePolicy { owner_path: p });
+        // Publishing: by level.
+        assert_eq!(publish(&city, "national"), Allow);
+        assert_eq!(publish(&city, "provincial"), Allow);
+        assert_eq!(publish(&city, "city"), Allow);
+        assert!(matches!(publish(&city, "district"), Invalid(_)));
+        assert!(matches!(publish(&tianning, "city"), Invalid(_)));
+        assert!(matches!(publish(&tianning, "national"), Invalid(_)));
+        assert_eq!(publish(&tianning, "district"), Allow);
+        assert_eq!(publish(&tianning, "town"), Allow);
+        assert_eq!(publish(&town, "town"), Allow);
+        assert!(matches!(publish(&town, "district"), Invalid(_)));
+        assert_eq!(publish(&unit, "city"), Forbidden);
+        assert_eq!(publish(&admin, "national"), Allow);
+        // Changing: the owner's subtree only; others' documents do not exist.
+        assert_eq!(change(&city, &city_doc), Allow);
+        assert_eq!(change(&city, &tianning_doc), Allow);
+        assert_eq!(change(&tianning, &city_doc), Hidden);
+        assert_eq!(change(&tianning, &tianning_doc), Allow);
+        assert_eq!(change(&tianning, &town_doc), Allow);
+        assert_eq!(change(&wujin, &tianning_doc), Hidden);
+        assert_eq!(change(&town, &tianning_doc), Hidden);
+        assert_eq!(change(&town, &town_doc), Allow);
+        assert_eq!(change(&unit, &city_doc), Forbidden);
+        assert_eq!(change(&admin, &town_doc), Allow);
+        if let Invalid(e) = publish(&tianning, "city") {
+            assert_eq!(e.field, "level");
+        }
+    }
+}
