@@ -25,6 +25,18 @@ pub enum Permission<'a> {
     /// Edit or delete a policy document owned by the region whose path (root first, the
     /// region itself last) is `owner_path`.
     ChangePolicy { owner_path: &'a [String] },
+    /// Keep the pilot and designation registers. Which records: those of organisations
+    /// in the actor's write scope (the use case resolves the organisation in scope, so
+    /// another area's record is 404 / 422 on `org`).
+    EditRegisters,
+    /// Register and edit workers: region staff in their area, a unit for itself (scope
+    /// as above).
+    RegisterWorkers,
+    /// File yearly statistics: region staff in their area, a unit for itself.
+    FileReports,
+    /// Manage the assessment (考核) schemes and rounds: the city's office only — the
+    /// assessment is the city's, of its districts, towns and pilots.
+    ManageAssessment,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +91,14 @@ fn owns(actor: &Actor, owner_path: &[String]) -> bool {
     }
 }
 
+fn allow_if(ok: bool) -> Decision {
+    if ok {
+        Decision::Allow
+    } else {
+        Decision::Forbidden
+    }
+}
+
 /// The one decision function.
 pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
     match p {
@@ -107,6 +127,11 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
                 ))
             }
         }
+        Permission::EditRegisters => allow_if(actor.role.may_edit_orgs()),
+        Permission::RegisterWorkers | Permission::FileReports => {
+            allow_if(actor.role.is_region_staff() || actor.role == Role::Unit)
+        }
+        Permission::ManageAssessment => allow_if(matches!(actor.role, Role::Sysadmin | Role::City)),
         Permission::ChangePolicy { owner_path } => {
             if policy_levels(actor.role).is_empty() {
                 Decision::Forbidden
@@ -186,6 +211,44 @@ mod tests {
         assert_eq!(change(&admin, &town_doc), Allow);
         if let Invalid(e) = publish(&tianning, "city") {
             assert_eq!(e.field, "level");
+        }
+        // Registers, workers, statistics, assessment: by role; the record's place in
+        // the tree is then the scope's business.
+        let expert = actor(Role::Expert, Some("320400"));
+        let dept = actor(Role::Department, None);
+        for (who, registers, workers, assessment) in [
+            (&admin, true, true, true),
+            (&city, true, true, true),
+            (&tianning, true, true, false),
+            (&town, true, true, false),
+            (&unit, false, true, false),
+            (&dept, false, false, false),
+            (&expert, false, false, false),
+        ] {
+            assert_eq!(
+                decide(who, Permission::EditRegisters).allowed(),
+                registers,
+                "{:?}",
+                who.role
+            );
+            assert_eq!(
+                decide(who, Permission::RegisterWorkers).allowed(),
+                workers,
+                "{:?}",
+                who.role
+            );
+            assert_eq!(
+                decide(who, Permission::FileReports).allowed(),
+                workers,
+                "{:?}",
+                who.role
+            );
+            assert_eq!(
+                decide(who, Permission::ManageAssessment).allowed(),
+                assessment,
+                "{:?}",
+                who.role
+            );
         }
     }
 }

@@ -35,7 +35,7 @@ use std::collections::{BTreeMap, HashMap};
 pub const SCORE_MEASURE: &str = "asm:score";
 
 fn may_manage(actor: &Actor) -> bool {
-    matches!(actor.role, Role::Sysadmin | Role::City)
+    crate::access::decide(actor, crate::access::Permission::ManageAssessment).allowed()
 }
 
 fn manage(actor: &Actor) -> Result<()> {

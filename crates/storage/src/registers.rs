@@ -57,11 +57,7 @@ pub struct DesignationInput {
 }
 
 fn may_edit_registers(actor: &Actor) -> Result<()> {
-    if actor.role.may_edit_orgs() {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
+    crate::access::check(actor, crate::access::Permission::EditRegisters)
 }
 
 fn parse_enum<T: Copy>(

@@ -35,11 +35,7 @@ pub struct ReportInput {
 }
 
 fn may_report(actor: &Actor) -> Result<()> {
-    if actor.role.is_region_staff() || actor.role == Role::Unit {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
+    crate::access::check(actor, crate::access::Permission::FileReports)
 }
 
 /// The organisation's region and every region above it.

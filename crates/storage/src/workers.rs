@@ -427,11 +427,7 @@ impl Service {
     }
 
     fn may_register_workers(actor: &Actor) -> Result<()> {
-        if actor.role.is_region_staff() || actor.role == Role::Unit {
-            Ok(())
-        } else {
-            Err(StoreError::Forbidden)
-        }
+        crate::access::check(actor, crate::access::Permission::RegisterWorkers)
     }
 
     pub async fn list_workers(&self, actor: &Actor, f: &Filter) -> Result<Page<Worker>> {
