@@ -1,8 +1,9 @@
-//! The 2023 yearly assessment (产改评价考核) of the seven 板块 — the six districts and
+//! The yearly assessment (产改评价考核) of the last complete year
+//! ([`DemoClock::base_year`](crate::DemoClock::base_year)) of the seven 板块 — the six districts and
 //! 常州经济开发区 — with a realistic scheme, self-reports, five experts and published,
 //! ranked results. Districts are targets by their region code. Deterministic: the
 //! self-reported values and expert scores are fixed per district and expert.
-use crate::DEMO_PASSWORD;
+use crate::{DemoClock, DEMO_PASSWORD};
 use gongjiang_domain::assessment::{Band, Node, ScoringRule};
 use gongjiang_domain::Role;
 use gongjiang_storage::assessment::{RoundInput, SchemeInput, ScoreInput, SelfEntry, SelfInput};
@@ -138,9 +139,10 @@ async fn user_actor(svc: &Service, name: &str) -> Result<Option<Actor>, StoreErr
         .map(|u| u.0.actor("demo")))
 }
 
-/// Loads the published 2023 assessment of the seven 板块; returns the number of targets.
-/// Runs after the demo accounts exist (it needs `city` and `expert`).
-pub async fn seed_assessment(svc: &Service) -> Result<usize, StoreError> {
+/// Loads the published assessment of the last complete year of the seven 板块; returns
+/// the number of targets. Runs after the demo accounts exist (it needs `city` and `expert`).
+pub async fn seed_assessment(svc: &Service, clock: &DemoClock) -> Result<usize, StoreError> {
+    let year = clock.base_year();
     let system = Actor::system("demo");
     let Some(city) = user_actor(svc, "city").await? else {
         return Ok(0);
@@ -176,8 +178,8 @@ pub async fn seed_assessment(svc: &Service) -> Result<usize, StoreError> {
         .create_round(
             &city,
             &RoundInput {
-                year: 2023,
-                title: "2023年度产改工作评价考核(板块)".into(),
+                year,
+                title: format!("{year}年度产改工作评价考核(板块)"),
                 version_id: v.id,
                 target_kind: "district".into(),
                 targets: TARGETS.iter().map(|(c, _)| c.to_string()).collect(),
@@ -306,7 +308,7 @@ pub async fn seed_assessment(svc: &Service) -> Result<usize, StoreError> {
 /// scoring and 公示: one in expert scoring (three experts assigned, two have scored), one
 /// on public notice with its expert score and an objection the city recorded from a
 /// letter, not yet answered. Runs after the experts exist; returns the number of cases.
-pub async fn seed_benchmark_cases(svc: &Service) -> Result<usize, StoreError> {
+pub async fn seed_benchmark_cases(svc: &Service, clock: &DemoClock) -> Result<usize, StoreError> {
     let (Some(city), Some(district)) = (
         user_actor(svc, "city").await?,
         user_actor(svc, "wujin").await?,
@@ -347,7 +349,7 @@ pub async fn seed_benchmark_cases(svc: &Service) -> Result<usize, StoreError> {
             ..Actor::system("demo-unit")
         };
         let data = [
-            ("year".to_string(), "2024".to_string()),
+            ("year".to_string(), clock.this_year().to_string()),
             ("achievements".to_string(), achievements[k].to_string()),
         ]
         .into_iter()
@@ -383,7 +385,10 @@ pub async fn seed_benchmark_cases(svc: &Service) -> Result<usize, StoreError> {
             svc.lodge_objection(
                 &city,
                 c.id,
-                "来信反映该企业2023年曾发生一起工伤事故,请核实安全生产情况。",
+                &format!(
+                    "来信反映该企业{}年曾发生一起工伤事故,请核实安全生产情况。",
+                    clock.base_year()
+                ),
                 Some("职工来信(匿名)"),
             )
             .await?;

@@ -1,10 +1,11 @@
 //! Demo contact points and pairing (issue #4): officials of 天宁区 and 武进区 (the demo
 //! accounts tianning, town, renshe and wujin) assigned to enterprises, their visits over
-//! 2023–2024, about 40 problems in every status with realistic times to resolve, three
+//! the two years before the day the demo is loaded, about 40 problems in every status with realistic times to resolve, three
 //! supply chains (新能源汽车, 智能装备, 新材料) each with its chain leader and suppliers,
 //! 国企↔民企 pairs, and activities; one contact point and one 国企↔民企 pair have ended
 //! (结束联系 / 结束结对) and keep their history. Everything goes through the service
 //! layer, so the indicators, scope rules and the audit trail are exactly those of real use.
+use crate::DemoClock;
 use gongjiang_storage::contacts::{
     ContactEndInput, ContactInput, ProblemActInput, ProblemInput, VisitInput,
 };
@@ -25,10 +26,19 @@ impl Lcg {
     }
 }
 
-/// Day `n` (0-based) of 2023–2024 as YYYY-MM-DD.
-fn day(n: u64) -> String {
-    let base = chrono::NaiveDate::from_ymd_opt(2023, 1, 3).unwrap_or_default();
-    (base + chrono::Duration::days(n.min(725) as i64)).to_string()
+/// How many days before the load the demo's two years of visits and activities begin:
+/// the last day (`n` = 725) is 105 days before it, so that problems raised then are
+/// resolved before the day of the load too.
+const SPAN: i64 = 830;
+
+/// Day `n` (0-based, at most 725) of the demo's two years as YYYY-MM-DD.
+fn day(clock: &DemoClock, n: u64) -> String {
+    (clock.days_ago(SPAN) + chrono::Duration::days(n.min(725) as i64)).to_string()
+}
+
+/// The date `n` days before the load, YYYY-MM-DD.
+fn ago(clock: &DemoClock, n: i64) -> String {
+    clock.days_ago(n).to_string()
 }
 
 fn days_after(d: &str, n: u64) -> String {
@@ -95,7 +105,7 @@ const FATES: [u8; 40] = [
 
 /// Seeds contact points, visits, problems, pairs and activities; returns how many
 /// records it created.
-pub async fn seed_contacts(svc: &Service) -> Result<usize, StoreError> {
+pub async fn seed_contacts(svc: &Service, clock: &DemoClock) -> Result<usize, StoreError> {
     let (Some(tianning), Some(wujin), Some(city)) = (
         account(svc, "tianning").await?,
         account(svc, "wujin").await?,
@@ -146,7 +156,7 @@ pub async fn seed_contacts(svc: &Service) -> Result<usize, StoreError> {
                     &ContactInput {
                         org: org.to_string(),
                         official: official.username.clone(),
-                        start_on: "2023-01-01".into(),
+                        start_on: ago(clock, SPAN + 2),
                         end_on: None,
                         note: Some("双沟通双促进 联系点".into()),
                     },
@@ -160,7 +170,7 @@ pub async fn seed_contacts(svc: &Service) -> Result<usize, StoreError> {
             let visits = 3 + rng.next(3);
             for v in 0..visits {
                 let step = 720 / visits;
-                let d = day(v * step + rng.next(step));
+                let d = day(clock, v * step + rng.next(step));
                 let form = ["on_site", "on_site", "phone", "online"][rng.next(4) as usize];
                 let visit = svc
                     .log_visit(
@@ -211,7 +221,7 @@ pub async fn seed_contacts(svc: &Service) -> Result<usize, StoreError> {
         .iter()
         .enumerate()
         {
-            let raised = if k == 0 { "2024-10-12" } else { "2024-03-05" };
+            let raised = ago(clock, if k == 0 { 54 } else { 275 });
             let p = svc
                 .raise_problem(
                     u,
@@ -221,7 +231,7 @@ pub async fn seed_contacts(svc: &Service) -> Result<usize, StoreError> {
                         source: if k == 0 { "head" } else { "worker" }.into(),
                         category: (*cat).into(),
                         description: (*desc).into(),
-                        raised_on: raised.into(),
+                        raised_on: raised.clone(),
                         responsible_unit: None,
                     },
                     false,
@@ -229,7 +239,7 @@ pub async fn seed_contacts(svc: &Service) -> Result<usize, StoreError> {
                 .await?;
             n += 1;
             if k == 1 {
-                work(svc, &tianning, p.id, raised, 2, &mut rng).await?;
+                work(svc, &tianning, p.id, &raised, 2, &mut rng).await?;
             }
         }
     }
@@ -246,14 +256,14 @@ pub async fn seed_contacts(svc: &Service) -> Result<usize, StoreError> {
             &wujin,
             last.id,
             &ContactEndInput {
-                end_on: "2024-12-31".into(),
+                end_on: ago(clock, 30),
                 reason: Some("企业整体搬迁至外市,联系点撤销。".into()),
                 version: None,
             },
         )
         .await?;
     }
-    n += seed_pairs(svc, &city, &mut rng).await?;
+    n += seed_pairs(svc, &city, &mut rng, clock).await?;
     Ok(n)
 }
 
@@ -321,14 +331,24 @@ const ACTIVITIES: &[&str] = &[
     "党建带工建联席会",
 ];
 
-async fn seed_pairs(svc: &Service, city: &Actor, rng: &mut Lcg) -> Result<usize, StoreError> {
+async fn seed_pairs(
+    svc: &Service,
+    city: &Actor,
+    rng: &mut Lcg,
+    clock: &DemoClock,
+) -> Result<usize, StoreError> {
     let mut n = 0;
+    // Pairs start in one of the years of the demo's span, no later than the year of its
+    // last activity day; no activity comes before the pair's first year.
+    let first = i64::from(chrono::Datelike::year(&clock.days_ago(SPAN)));
+    let latest = i64::from(chrono::Datelike::year(&clock.days_ago(SPAN - 725)));
+    let start = |k: i64| (first + k).min(latest);
     let chains: [(&str, &str, usize); 3] = [
         ("新能源汽车", "'C36', 'C38'", 8),
         ("智能装备", "'C34', 'C35'", 6),
         ("新材料", "'C26', 'C30', 'C32'", 5),
     ];
-    let mut pairs: Vec<i64> = Vec::new();
+    let mut pairs: Vec<(i64, i64)> = Vec::new();
     let mut used: Vec<i64> = Vec::new();
     for (chain, industries, count) in chains {
         let leaders = ids(svc, &format!("SELECT id FROM orgs WHERE kind = 'enterprise' AND chain_leader = 1 AND industry IN ({industries}) ORDER BY id LIMIT 5")).await?;
@@ -346,13 +366,13 @@ async fn seed_pairs(svc: &Service, city: &Actor, rng: &mut Lcg) -> Result<usize,
                         org_a: leader.to_string(),
                         org_b: s.to_string(),
                         chain: Some(chain.into()),
-                        start_year: 2022 + rng.next(3) as i64,
+                        start_year: start(rng.next(3) as i64),
                         goals: Some(format!("围绕{chain}产业链,链主企业带动配套企业开展质量提升、技能培训和工匠培育。")),
                     },
                     false,
                 )
                 .await?;
-            pairs.push(p.id);
+            pairs.push((p.id, p.start_year));
             n += 1;
         }
     }
@@ -374,23 +394,24 @@ async fn seed_pairs(svc: &Service, city: &Actor, rng: &mut Lcg) -> Result<usize,
                     org_a: a.to_string(),
                     org_b: b.to_string(),
                     chain: None,
-                    start_year: 2023,
+                    start_year: start(1),
                     goals: Some("国企民企结对:共享培训资源、互派技术骨干、共建创新工作室。".into()),
                 },
                 false,
             )
             .await?;
-        pairs.push(p.id);
+        pairs.push((p.id, p.start_year));
         n += 1;
     }
-    let last_state_private = pairs.last().copied();
-    for p in pairs {
+    let last_state_private = pairs.last().map(|(id, _)| *id);
+    for (p, start_year) in pairs {
         for k in 0..(1 + rng.next(3)) {
+            let held_on = day(clock, k * 250 + rng.next(200)).max(format!("{start_year}-01-10"));
             svc.add_activity(
                 city,
                 p,
                 &ActivityInput {
-                    held_on: day(k * 250 + rng.next(200)),
+                    held_on,
                     title: ACTIVITIES[rng.next(ACTIVITIES.len() as u64) as usize].into(),
                     summary: Some("双方职工代表参加,交流生产工艺与技能培养经验。".into()),
                     participants: 15 + rng.next(60) as i64,
@@ -406,7 +427,7 @@ async fn seed_pairs(svc: &Service, city: &Actor, rng: &mut Lcg) -> Result<usize,
             city,
             p,
             &PairEndInput {
-                ended_on: "2024-12-31".into(),
+                ended_on: ago(clock, 30),
                 reason: "民营企业完成股权变更,双方协商结束结对,共建成果已移交。".into(),
                 version: None,
             },

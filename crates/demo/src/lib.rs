@@ -4,6 +4,8 @@
 //!
 //! Everything is pure: the output depends on the seed alone (a
 //! [`SmallRng`](rand::rngs::SmallRng) seeded with it), never on time or the environment.
+//! What [`load`] writes depends on the seed and the day it is loaded ([`DemoClock`]):
+//! the years move with the calendar, the figures stay the seed's.
 //! [`generate`] and [`scaled`] draw the fixed part (regions, member units, unions,
 //! parks, colleges) in the same way, so `scaled(seed, DEFAULT_ENTERPRISES)` equals
 //! `generate(seed)`.
@@ -20,7 +22,7 @@ pub mod policies;
 pub mod programme;
 pub mod tasks;
 
-pub use load::{load, load_seeded, Loaded, DEMO_ACCOUNTS, DEMO_PASSWORD};
+pub use load::{load, load_on, load_seeded, Loaded, DEMO_ACCOUNTS, DEMO_PASSWORD};
 
 use gongjiang_domain::{OrgKind, Ownership, Uscc};
 use names::{District, Trade};
@@ -31,6 +33,61 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// The seed the demo accounts and the README refer to.
 pub const DEFAULT_SEED: u64 = 2024;
+
+/// The year the seed's figures describe (the article of 2024-04-01 reports 2023). The
+/// demo puts them in the last complete year before the day it is loaded
+/// ([`DemoClock::base_year`]).
+pub const SEED_YEAR: i64 = 2023;
+
+/// The day the demo is loaded, and every year and date of the demo derived from it: the
+/// last complete year ([`base_year`](DemoClock::base_year)) is approved at the seed's
+/// scale, the current year's reports are under review, and tasks, meetings, visits and
+/// activities fall around `today`. The same day and seed give the same data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoClock {
+    pub today: chrono::NaiveDate,
+}
+
+impl DemoClock {
+    /// The demo as loaded on `today`.
+    pub fn on(today: chrono::NaiveDate) -> DemoClock {
+        DemoClock { today }
+    }
+
+    /// The demo as loaded today (Beijing time).
+    pub fn now() -> DemoClock {
+        DemoClock::on(gongjiang_storage::contacts::today())
+    }
+
+    /// The current calendar year.
+    pub fn this_year(&self) -> i64 {
+        i64::from(chrono::Datelike::year(&self.today))
+    }
+
+    /// The last complete year: its statistics are approved and carry the seed's figures.
+    pub fn base_year(&self) -> i64 {
+        self.this_year() - 1
+    }
+
+    /// The demo year of a year of the seed ([`SEED_YEAR`] becomes [`base_year`](Self::base_year)).
+    pub fn year(&self, seed_year: i64) -> i64 {
+        seed_year + self.base_year() - SEED_YEAR
+    }
+
+    /// `MM-DD` of a year, as `YYYY-MM-DD` (29 February becomes the 28th in other years).
+    pub fn date(&self, year: i64, month_day: &str) -> String {
+        let ymd = format!("{year}-{month_day}");
+        match chrono::NaiveDate::parse_from_str(&ymd, "%Y-%m-%d") {
+            Ok(_) => ymd,
+            Err(_) => format!("{year}-{}", month_day.replace("02-29", "02-28")),
+        }
+    }
+
+    /// The day `n` days before today.
+    pub fn days_ago(&self, n: i64) -> chrono::NaiveDate {
+        self.today - chrono::Duration::days(n)
+    }
+}
 
 /// Number of enterprises [`generate`] produces.
 pub const DEFAULT_ENTERPRISES: usize = 1_200;

@@ -1,6 +1,7 @@
-//! The demo's 六有 checklists for 2023: pilot enterprises of 天宁区 and 武进区 in every
+//! The demo's 六有 checklists for the last complete year ([`DemoClock::base_year`]): pilot enterprises of 天宁区 and 武进区 in every
 //! state — all six accepted, awaiting review, an item returned with a reason, not yet
 //! submitted — so the completion view and its chart have something to show.
+use crate::DemoClock;
 use gongjiang_domain::liuyou::ITEMS;
 use gongjiang_domain::Role;
 use gongjiang_storage::liuyou::EvidenceInput;
@@ -17,12 +18,23 @@ const EVIDENCE: [&str; 6] = [
     "签订工资专项集体合同,设立劳动争议调解委员会,职工服务站全年受理诉求86件,办结率100%。",
 ];
 
-pub async fn seed_liuyou(svc: &Service) -> Result<usize, StoreError> {
+pub async fn seed_liuyou(svc: &Service, clock: &DemoClock) -> Result<usize, StoreError> {
+    let year = clock.base_year();
+    // The evidence speaks of the checklist's year (the plan runs for three years from it).
+    let evidence = |i: usize| {
+        EVIDENCE[i]
+            .replace("2023—2025", &format!("{}—{}", year - 2, year))
+            .replace("2023年", &format!("{year}年"))
+    };
+    let Ok(y32) = i32::try_from(year) else {
+        return Ok(0);
+    };
     let mut conn = svc.db.pool.acquire().await?;
     let rows = sqlx::query(
         "SELECT o.id, o.region_l2 FROM orgs o WHERE o.kind = 'enterprise' AND o.region_l2 IN ('320402', '320412') \
-         AND o.id IN (SELECT org_id FROM pilots WHERE year <= 2023) ORDER BY o.id LIMIT 80",
+         AND o.id IN (SELECT org_id FROM pilots WHERE year <= $1) ORDER BY o.id LIMIT 80",
     )
+    .bind(year)
     .fetch_all(&mut *conn)
     .await?;
     drop(conn);
@@ -47,31 +59,31 @@ pub async fn seed_liuyou(svc: &Service) -> Result<usize, StoreError> {
         let write = if k >= 70 { (k % 5) + 1 } else { 6 };
         for (i, item) in ITEMS.iter().enumerate().take(write) {
             let input = EvidenceInput {
-                text: Some(EVIDENCE[i].into()),
+                text: Some(evidence(i)),
                 link: None,
                 remove_files: Vec::new(),
                 version: None,
             };
-            svc.save_liuyou_item(&unit, org, 2023, item.code, &input, &[])
+            svc.save_liuyou_item(&unit, org, y32, item.code, &input, &[])
                 .await?;
         }
         if k < 70 {
-            svc.submit_liuyou(&unit, org, 2023).await?;
+            svc.submit_liuyou(&unit, org, y32).await?;
         }
         if k < 50 {
             for item in &ITEMS {
-                svc.review_liuyou(&reviewer, org, 2023, item.code, true, None)
+                svc.review_liuyou(&reviewer, org, y32, item.code, true, None)
                     .await?;
             }
         } else if (60..70).contains(&k) {
             for item in ITEMS.iter().take(5) {
-                svc.review_liuyou(&reviewer, org, 2023, item.code, true, None)
+                svc.review_liuyou(&reviewer, org, y32, item.code, true, None)
                     .await?;
             }
             svc.review_liuyou(
                 &reviewer,
                 org,
-                2023,
+                y32,
                 ITEMS[5].code,
                 false,
                 Some("请补充集体合同文本扫描件"),

@@ -1,5 +1,5 @@
 //! Loads a generated dataset and the demo accounts into a database.
-use crate::{DemoData, RegionLevelKind};
+use crate::{DemoClock, DemoData, RegionLevelKind};
 use gongjiang_domain::org::NewOrg;
 use gongjiang_domain::{RegionCode, Role};
 use gongjiang_storage::regions::{self, Region};
@@ -18,7 +18,9 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role, &str)] = &[
     ("wujin", "武进区产改办 王芳", Role::District, "320412"),
     ("renshe", "市人社局 陈静", Role::Department, "org:renshe"),
     ("unit", "企业联络员 周宁", Role::Unit, "org:unit"),
-    ("town", "兰陵街道产改专干 赵磊", Role::Town, "town:unit"),
+    // Named after the street it is attached to (that of the `unit` enterprise: 青龙街道
+    // with the default seed; `load` puts the street's real name in front).
+    ("town", "青龙街道产改专干 赵磊", Role::Town, "town:unit"),
     ("expert", "评审专家 吴教授", Role::Expert, "320400"),
 ];
 
@@ -58,6 +60,18 @@ pub async fn load_seeded(
     svc: &Service,
     data: &DemoData,
     seed: u64,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Loaded, StoreError> {
+    load_on(svc, data, seed, DemoClock::now(), progress).await
+}
+
+/// As [`load_seeded`], as if loaded on the day of `clock`: every year and date of the
+/// demo derives from it (the same day and seed load the same data).
+pub async fn load_on(
+    svc: &Service,
+    data: &DemoData,
+    seed: u64,
+    clock: DemoClock,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Loaded, StoreError> {
     svc.ensure_base_regions().await?;
@@ -106,7 +120,7 @@ pub async fn load_seeded(
     }
     loaded.orgs = ids.len();
     // The programme's registers (decisions already taken), then the aggregates once.
-    for p in crate::programme::pilots(data, seed) {
+    for p in crate::programme::pilots(data, seed, &clock) {
         let Some(&org_id) = ids.get(p.org) else {
             continue;
         };
@@ -121,7 +135,7 @@ pub async fn load_seeded(
         gongjiang_storage::pilots::insert(tx.conn(), &new, now).await?;
         loaded.pilots += 1;
     }
-    for d in crate::programme::designations(data, seed) {
+    for d in crate::programme::designations(data, seed, &clock) {
         let Some(&holder_org_id) = ids.get(d.org) else {
             continue;
         };
@@ -137,7 +151,7 @@ pub async fn load_seeded(
         gongjiang_storage::designations::insert(tx.conn(), &new, now).await?;
         loaded.designations += 1;
     }
-    for r in crate::programme::reports(data, seed) {
+    for r in crate::programme::reports(data, seed, &clock) {
         let Some(&org_id) = ids.get(r.org) else {
             continue;
         };
@@ -150,7 +164,7 @@ pub async fn load_seeded(
         gongjiang_storage::reports::insert_with_status(
             tx.conn(),
             org_id,
-            r.period,
+            &r.period,
             r.status,
             reason,
             &values,
@@ -205,11 +219,11 @@ pub async fn load_seeded(
         )
     });
     let awards: [(&str, &str, usize, i64); 5] = [
-        ("industry_professor", "province", 20, 2021),
-        ("longcheng_craftsman", "city", 40, 2022),
-        ("model_worker", "city", 12, 2020),
-        ("may_day_medal", "city", 30, 2023),
-        ("skill_master", "city", 50, 2023),
+        ("industry_professor", "province", 20, clock.year(2021)),
+        ("longcheng_craftsman", "city", 40, clock.year(2022)),
+        ("model_worker", "city", 12, clock.year(2020)),
+        ("may_day_medal", "city", 30, clock.year(2023)),
+        ("skill_master", "city", 50, clock.year(2023)),
     ];
     let mut k = 0usize;
     for (dtype, level, n, year) in awards {
@@ -257,32 +271,48 @@ pub async fn load_seeded(
 
     let unit_idx = crate::first_pilot_enterprise_in_tianning(data);
     for (username, name, role, attach) in DEMO_ACCOUNTS {
+        let mut name = name.to_string();
         let attach = match *attach {
             "org:renshe" => ids.first().map(|i| i.to_string()).unwrap_or_default(),
             "org:unit" => ids.get(unit_idx).map(|i| i.to_string()).unwrap_or_default(),
             "town:unit" => {
                 let id = ids.get(unit_idx).copied().unwrap_or_default();
                 let mut conn = svc.db.pool.acquire().await?;
-                sqlx::query_scalar::<_, String>("SELECT region_code FROM orgs WHERE id = $1")
-                    .bind(id)
-                    .fetch_one(&mut *conn)
-                    .await?
+                let (code, town) = sqlx::query_as::<_, (String, String)>(
+                    "SELECT o.region_code, r.name FROM orgs o JOIN regions r ON r.code = o.region_code WHERE o.id = $1",
+                )
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+                // The account is named after its street ("青龙街道产改专干 …").
+                if let Some(i) = name.find("产改专干") {
+                    name = format!("{town}{}", &name[i..]);
+                }
+                code
             }
             code => code.to_string(),
         };
-        svc.create_user(&actor, username, name, *role, &attach, DEMO_PASSWORD, false)
-            .await?;
+        svc.create_user(
+            &actor,
+            username,
+            &name,
+            *role,
+            &attach,
+            DEMO_PASSWORD,
+            false,
+        )
+        .await?;
         loaded.users += 1;
     }
-    loaded.cases = seed_cases(svc).await?;
-    crate::tasks::seed_tasks(svc).await?;
-    if crate::assessment::seed_assessment(svc).await? > 0 {
+    loaded.cases = seed_cases(svc, &clock).await?;
+    crate::tasks::seed_tasks(svc, &clock).await?;
+    if crate::assessment::seed_assessment(svc, &clock).await? > 0 {
         // Its expert panel: accounts too.
         loaded.users += crate::assessment::EXPERTS.len();
     }
-    loaded.cases += crate::assessment::seed_benchmark_cases(svc).await?;
-    crate::contacts::seed_contacts(svc).await?;
-    crate::liuyou::seed_liuyou(svc).await?;
+    loaded.cases += crate::assessment::seed_benchmark_cases(svc, &clock).await?;
+    crate::contacts::seed_contacts(svc, &clock).await?;
+    crate::liuyou::seed_liuyou(svc, &clock).await?;
     crate::policies::seed_policies(svc).await?;
     Ok(loaded)
 }
@@ -290,7 +320,9 @@ pub async fn load_seeded(
 /// Pilot applications and checks in every state of the workflow, for enterprises of
 /// 天宁区 that are not pilots yet (so the register's figures stay the seed's). Runs after
 /// the accounts exist; reviewers act with their demo accounts where there is one.
-pub async fn seed_cases(svc: &Service) -> Result<usize, StoreError> {
+pub async fn seed_cases(svc: &Service, clock: &DemoClock) -> Result<usize, StoreError> {
+    // A yearly check of the last complete year; applications for the current one.
+    let (checked, applied) = (clock.base_year().to_string(), clock.this_year().to_string());
     use gongjiang_storage::workflow::{ActInput, CaseInput};
     let mut conn = svc.db.pool.acquire().await?;
     let rows = sqlx::query(
@@ -353,7 +385,7 @@ pub async fn seed_cases(svc: &Service) -> Result<usize, StoreError> {
             (
                 "pilot_yearly_check",
                 [
-                    ("year", "2023"),
+                    ("year", checked.as_str()),
                     (
                         "summary",
                         "完成年度目标:新增高技能人才32名,开展技能比武4场。",
@@ -368,7 +400,7 @@ pub async fn seed_cases(svc: &Service) -> Result<usize, StoreError> {
                 "pilot_application",
                 [
                     ("level", "city"),
-                    ("year", "2024"),
+                    ("year", applied.as_str()),
                     ("feature", features[i]),
                     ("plan", "一、目标:三年内高技能人才占比提高5个百分点。\n二、举措:师带徒、技能等级自主评价、创新工作室。\n三、保障:专项经费与考核激励。"),
                 ]

@@ -1,7 +1,7 @@
 //! Demo records of the programme's registers, at the seed's scale (domain.md's table):
 //! 1,020 pilot enterprises and 20 featured parks, 89 provincial 产教融合型 pilot
 //! enterprises, 6 现代学徒制 pilot units, 259 innovation studios at city level and above.
-use crate::DemoData;
+use crate::{DemoClock, DemoData};
 use gongjiang_domain::OrgKind;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -54,7 +54,8 @@ fn year(rng: &mut SmallRng, from: i64, to: i64) -> i64 {
 }
 
 /// Pilots: 1,020 of the enterprises (the demo `unit` enterprise among them) and 20 parks.
-pub fn pilots(data: &DemoData, seed: u64) -> Vec<DemoPilot> {
+pub fn pilots(data: &DemoData, seed: u64, clock: &DemoClock) -> Vec<DemoPilot> {
+    let last = clock.base_year();
     let mut rng = SmallRng::seed_from_u64(seed ^ 0x5eed_0001);
     let mut out = Vec::new();
     let unit = crate::first_pilot_enterprise_in_tianning(data);
@@ -79,7 +80,7 @@ pub fn pilots(data: &DemoData, seed: u64) -> Vec<DemoPilot> {
         } else {
             "county"
         };
-        let y = year(&mut rng, 2019, 2023);
+        let y = year(&mut rng, clock.year(2019), last);
         out.push(DemoPilot {
             org: i,
             level,
@@ -94,7 +95,7 @@ pub fn pilots(data: &DemoData, seed: u64) -> Vec<DemoPilot> {
                 org: i,
                 level: "province",
                 ptype: "enterprise",
-                year: (y + 1).min(2023),
+                year: (y + 1).min(last),
                 feature: None,
                 benchmark: chain,
             });
@@ -105,7 +106,7 @@ pub fn pilots(data: &DemoData, seed: u64) -> Vec<DemoPilot> {
             org: i,
             level: if n % 4 == 0 { "province" } else { "city" },
             ptype: "park",
-            year: year(&mut rng, 2020, 2023),
+            year: year(&mut rng, clock.year(2020), last),
             feature: Some(PARK_FEATURES[n % PARK_FEATURES.len()].to_string()),
             benchmark: n % 5 == 0,
         });
@@ -114,7 +115,8 @@ pub fn pilots(data: &DemoData, seed: u64) -> Vec<DemoPilot> {
 }
 
 /// Titles and honours held by organisations.
-pub fn designations(data: &DemoData, seed: u64) -> Vec<DemoDesignation> {
+pub fn designations(data: &DemoData, seed: u64, clock: &DemoClock) -> Vec<DemoDesignation> {
+    let last = clock.base_year();
     let mut rng = SmallRng::seed_from_u64(seed ^ 0x5eed_0002);
     let ent: Vec<usize> = data
         .orgs_of_kind(OrgKind::Enterprise)
@@ -135,7 +137,7 @@ pub fn designations(data: &DemoData, seed: u64) -> Vec<DemoDesignation> {
         .collect();
     integ.truncate(89);
     for (n, i) in integ.iter().enumerate() {
-        let y = year(&mut rng, 2020, 2023);
+        let y = year(&mut rng, clock.year(2020), last);
         out.push(DemoDesignation {
             org: *i,
             dtype: "integration_enterprise",
@@ -157,9 +159,9 @@ pub fn designations(data: &DemoData, seed: u64) -> Vec<DemoDesignation> {
             org,
             dtype: "apprenticeship_pilot",
             level,
-            year: 2019 + n as i64 % 4,
+            year: clock.year(2019) + n as i64 % 4,
             holder_name: None,
-            document_no: doc("人社厅发", 2021, n),
+            document_no: doc("人社厅发", clock.year(2021), n),
         });
     }
     // 259 劳模(工匠)创新工作室 at city level and above, plus district-level ones.
@@ -169,7 +171,7 @@ pub fn designations(data: &DemoData, seed: u64) -> Vec<DemoDesignation> {
     while studios < 259 + 60 && k < 100_000 {
         k += 1;
         let i = pick(&mut rng, &ent);
-        let y = year(&mut rng, 2015, 2023);
+        let y = year(&mut rng, clock.year(2015), last);
         let level = match studios {
             s if s < 6 => "national",
             s if s < 48 => "province",
@@ -196,7 +198,7 @@ pub fn designations(data: &DemoData, seed: u64) -> Vec<DemoDesignation> {
     }
     // 五一劳动奖状 and 十佳产改实践案例.
     for n in 0..24 {
-        let y = 2019 + (n as i64 % 5);
+        let y = clock.year(2019) + (n as i64 % 5);
         out.push(DemoDesignation {
             org: ent[(n * 131 + 7) % ent.len()],
             dtype: "may_day_award",
@@ -211,9 +213,9 @@ pub fn designations(data: &DemoData, seed: u64) -> Vec<DemoDesignation> {
             org: ent[(n * 53 + 11) % ent.len()],
             dtype: "best_practice",
             level: "city",
-            year: 2023,
+            year: last,
             holder_name: None,
-            document_no: doc("常产改办", 2023, n),
+            document_no: doc("常产改办", last, n),
         });
     }
     out
@@ -223,15 +225,17 @@ pub fn designations(data: &DemoData, seed: u64) -> Vec<DemoDesignation> {
 /// (money ×100).
 pub struct DemoReport {
     pub org: usize,
-    pub period: &'static str,
+    pub period: String,
     pub status: &'static str,
     pub values: [i64; 9],
 }
 
-/// Approved reports for 2021–2023 from every enterprise, sized so that pilot enterprises
-/// cover about 520,000 workers and about 1,380 in 10,000 workers are high-skilled (2023),
-/// plus a few 2024 reports waiting for review.
-pub fn reports(data: &DemoData, seed: u64) -> Vec<DemoReport> {
+/// Approved reports for the three years up to the last complete year
+/// ([`DemoClock::base_year`]) from every enterprise, sized so that pilot enterprises cover
+/// about 520,000 workers and about 1,380 in 10,000 workers are high-skilled in that year
+/// (the seed's 2023), plus a few reports of the current year waiting for review.
+pub fn reports(data: &DemoData, seed: u64, clock: &DemoClock) -> Vec<DemoReport> {
+    let last = clock.base_year();
     let mut rng = SmallRng::seed_from_u64(seed ^ 0x5eed_0003);
     let mut out = Vec::new();
     let unit = crate::first_pilot_enterprise_in_tianning(data);
@@ -243,7 +247,7 @@ pub fn reports(data: &DemoData, seed: u64) -> Vec<DemoReport> {
             _ => rng.gen_range(10..50),
         };
         let ratio = rng.gen_range(0.10..0.175);
-        for (k, period) in ["2021", "2022", "2023"].iter().enumerate() {
+        for (k, period) in [last - 2, last - 1, last].iter().enumerate() {
             let growth = 1.0 + 0.04 * k as f64;
             let workers = (base as f64 * growth).round() as i64;
             let frontline = (workers as f64 * rng.gen_range(0.55..0.8)).round() as i64;
@@ -256,7 +260,7 @@ pub fn reports(data: &DemoData, seed: u64) -> Vec<DemoReport> {
             let benefit = innovations * rng.gen_range(200..2_000); // ×100 万元
             out.push(DemoReport {
                 org: i,
-                period,
+                period: period.to_string(),
                 status: "approved",
                 values: [
                     workers,
@@ -271,13 +275,13 @@ pub fn reports(data: &DemoData, seed: u64) -> Vec<DemoReport> {
                 ],
             });
         }
-        // 2024 is being collected: some submitted, one returned; the demo unit has not started.
+        // The current year is being collected: some submitted, one returned; the demo unit has not started.
         if i != unit && n % 9 == 0 {
             let status = if n % 27 == 0 { "returned" } else { "submitted" };
             let w = (base as f64 * 1.12).round() as i64;
             out.push(DemoReport {
                 org: i,
-                period: "2024",
+                period: (last + 1).to_string(),
                 status,
                 values: [
                     w,

@@ -1,4 +1,5 @@
-//! Demo annual task list and joint meetings: the city's 2024 list of 重点工作 across
+//! Demo annual task list and joint meetings: the city's list of 重点工作 of the last
+//! complete year ([`DemoClock::base_year`], the year the pages open on) across
 //! member units and district unions (some done, some in progress, some overdue and
 //! under 督办), the city joint meeting and two district meetings (天宁区, 武进区) with
 //! attendance, minutes and decisions that became tasks. Runs after the accounts exist.
@@ -6,9 +7,11 @@
 //! One task was cancelled (撤销) with a reason after the plan it belonged to was merged
 //! into another; it stays on the list but leaves the completion rate.
 //!
-//! The 2024 tasks are set "as of" early 2024 (their deadlines were in the future then).
-//! Tasks still in progress have a deadline after the day the demo is loaded, so that
-//! the board always shows all four states; they are the list's 跨年度 items.
+//! The tasks are set "as of" early in their year (their deadlines were in the future
+//! then). Tasks still in progress have a deadline after the day the demo is loaded (within
+//! a year of it), so that the board always shows all four states; they are the list's
+//! 跨年度 items. The meetings that set the list were held early in the same year.
+use crate::DemoClock;
 use gongjiang_domain::Role;
 use gongjiang_storage::service::Service;
 use gongjiang_storage::tasks::{
@@ -28,7 +31,8 @@ enum Fate {
     Cancelled,
 }
 
-/// (title, target, target value, unit, owner: `m<i>` member unit i or `u<i>` union i, deadline, fate)
+/// (title, target, target value, unit, owner: `m<i>` member unit i or `u<i>` union i,
+/// deadline `MM-DD` in the list's year, fate)
 type DemoTask = (
     &'static str,
     &'static str,
@@ -46,7 +50,7 @@ const TASKS: &[DemoTask] = &[
         Some(25_000),
         "人",
         "m0",
-        "2024-12-31",
+        "12-31",
         Fate::Done,
     ),
     (
@@ -55,7 +59,7 @@ const TASKS: &[DemoTask] = &[
         Some(300),
         "家",
         "m0",
-        "2024-11-30",
+        "11-30",
         Fate::Going,
     ),
     (
@@ -64,7 +68,7 @@ const TASKS: &[DemoTask] = &[
         Some(30),
         "家",
         "m1",
-        "2024-10-31",
+        "10-31",
         Fate::Done,
     ),
     (
@@ -73,7 +77,7 @@ const TASKS: &[DemoTask] = &[
         Some(5),
         "个",
         "m1",
-        "2024-09-30",
+        "09-30",
         Fate::Overdue,
     ),
     (
@@ -82,7 +86,7 @@ const TASKS: &[DemoTask] = &[
         Some(10_000),
         "人次",
         "m2",
-        "2024-12-31",
+        "12-31",
         Fate::Going,
     ),
     (
@@ -91,7 +95,7 @@ const TASKS: &[DemoTask] = &[
         Some(100),
         "%",
         "m3",
-        "2024-06-30",
+        "06-30",
         Fate::Done,
     ),
     (
@@ -100,7 +104,7 @@ const TASKS: &[DemoTask] = &[
         Some(120),
         "项",
         "m4",
-        "2024-11-30",
+        "11-30",
         Fate::Supervised,
     ),
     (
@@ -109,7 +113,7 @@ const TASKS: &[DemoTask] = &[
         Some(3000),
         "万元",
         "m5",
-        "2024-08-31",
+        "08-31",
         Fate::Done,
     ),
     (
@@ -118,7 +122,7 @@ const TASKS: &[DemoTask] = &[
         Some(40),
         "家",
         "m6",
-        "2024-12-31",
+        "12-31",
         Fate::Going,
     ),
     (
@@ -127,7 +131,7 @@ const TASKS: &[DemoTask] = &[
         Some(40),
         "名",
         "m6",
-        "2024-10-31",
+        "10-31",
         Fate::Done,
     ),
     (
@@ -136,7 +140,7 @@ const TASKS: &[DemoTask] = &[
         None,
         "",
         "m9",
-        "2024-07-31",
+        "07-31",
         Fate::Overdue,
     ),
     (
@@ -145,7 +149,7 @@ const TASKS: &[DemoTask] = &[
         Some(50),
         "篇",
         "m10",
-        "2024-12-31",
+        "12-31",
         Fate::Done,
     ),
     (
@@ -154,7 +158,7 @@ const TASKS: &[DemoTask] = &[
         Some(20),
         "家",
         "u0",
-        "2024-09-30",
+        "09-30",
         Fate::Supervised,
     ),
     (
@@ -163,7 +167,7 @@ const TASKS: &[DemoTask] = &[
         Some(90),
         "%",
         "u1",
-        "2024-12-31",
+        "12-31",
         Fate::Going,
     ),
     (
@@ -172,7 +176,7 @@ const TASKS: &[DemoTask] = &[
         Some(10),
         "场",
         "u2",
-        "2024-11-30",
+        "11-30",
         Fate::Done,
     ),
     (
@@ -181,7 +185,7 @@ const TASKS: &[DemoTask] = &[
         Some(15),
         "个",
         "u3",
-        "2024-10-31",
+        "10-31",
         Fate::Overdue,
     ),
     (
@@ -190,7 +194,7 @@ const TASKS: &[DemoTask] = &[
         Some(500),
         "对",
         "u4",
-        "2024-12-31",
+        "12-31",
         Fate::Going,
     ),
     (
@@ -199,7 +203,7 @@ const TASKS: &[DemoTask] = &[
         Some(12),
         "家",
         "u5",
-        "2024-08-31",
+        "08-31",
         Fate::Supervised,
     ),
     (
@@ -208,7 +212,7 @@ const TASKS: &[DemoTask] = &[
         Some(8),
         "所",
         "u6",
-        "2024-12-31",
+        "12-31",
         Fate::Done,
     ),
     (
@@ -217,7 +221,7 @@ const TASKS: &[DemoTask] = &[
         Some(4),
         "次",
         "m16",
-        "2024-12-31",
+        "12-31",
         Fate::Going,
     ),
     (
@@ -226,7 +230,7 @@ const TASKS: &[DemoTask] = &[
         Some(3),
         "个",
         "m2",
-        "2024-12-31",
+        "12-31",
         Fate::Cancelled,
     ),
 ];
@@ -262,7 +266,7 @@ fn owner_actor(org: i64, region: &str) -> Actor {
 }
 
 /// Loads the task list and the meetings; returns how many tasks and meetings it made.
-pub async fn seed_tasks(svc: &Service) -> Result<usize, StoreError> {
+pub async fn seed_tasks(svc: &Service, clock: &DemoClock) -> Result<usize, StoreError> {
     let (Some(city), Some(tianning), Some(wujin)) = (
         account(svc, "city").await?,
         account(svc, "tianning").await?,
@@ -297,8 +301,10 @@ pub async fn seed_tasks(svc: &Service) -> Result<usize, StoreError> {
             _ => None,
         }
     };
-    let today = gongjiang_storage::tasks::today();
-    let set_on = "2024-01-10";
+    let today = clock.today.format("%Y-%m-%d").to_string();
+    let y = clock.base_year();
+    let on = |md: &str| clock.date(y, md);
+    let set_on = on("01-10");
     let mut n = 0;
     for (k, (title, target, value, unit, who, deadline, fate)) in TASKS.iter().enumerate() {
         let Some((org, region)) = owner(who) else {
@@ -308,16 +314,16 @@ pub async fn seed_tasks(svc: &Service) -> Result<usize, StoreError> {
         let deadline = if *fate == Fate::Going {
             days_after(&today, 45 + 15 * k as i64)
         } else {
-            deadline.to_string()
+            on(deadline)
         };
         let t = svc
             .create_task_on(
                 &city,
                 &TaskInput {
-                    year: 2024,
+                    year: y,
                     title: title.to_string(),
                     description: format!(
-                        "{title}:列入 2024 年全市产业工人队伍建设改革重点工作清单。"
+                        "{title}:列入 {y} 年全市产业工人队伍建设改革重点工作清单。"
                     ),
                     owner: org.to_string(),
                     region: Some(region.clone()),
@@ -326,27 +332,23 @@ pub async fn seed_tasks(svc: &Service) -> Result<usize, StoreError> {
                     target_value: *value,
                     target_unit: Some(unit.to_string()),
                 },
-                set_on,
+                &set_on,
             )
             .await?;
         n += 1;
         let by = owner_actor(org, &region);
         let reports: &[(&str, i64, &str)] = match fate {
             Fate::Done => &[
-                (
-                    "2024-04-15",
-                    35,
-                    "已制定实施方案并召开推进会,完成一季度目标。",
-                ),
-                ("2024-08-20", 80, "按月调度,完成进度超过时序要求。"),
-                ("2024-11-28", 100, "全面完成年度目标,形成总结报告。"),
+                ("04-15", 35, "已制定实施方案并召开推进会,完成一季度目标。"),
+                ("08-20", 80, "按月调度,完成进度超过时序要求。"),
+                ("11-28", 100, "全面完成年度目标,形成总结报告。"),
             ],
             Fate::Going => &[
-                ("2024-05-10", 30, "已启动,完成摸底调查与方案制定。"),
-                ("2024-10-15", 60, "持续推进,部分指标受项目进度影响。"),
+                ("05-10", 30, "已启动,完成摸底调查与方案制定。"),
+                ("10-15", 60, "持续推进,部分指标受项目进度影响。"),
             ],
             Fate::Overdue | Fate::Supervised | Fate::Cancelled => {
-                &[("2024-06-30", 25, "受资金和场地落实影响,进度滞后,正在协调。")]
+                &[("06-30", 25, "受资金和场地落实影响,进度滞后,正在协调。")]
             }
         };
         for (date, pct, note) in reports.iter() {
@@ -354,16 +356,16 @@ pub async fn seed_tasks(svc: &Service) -> Result<usize, StoreError> {
                 &by,
                 t.id,
                 &ProgressInput {
-                    date: date.to_string(),
+                    date: on(date),
                     percent: Some(*pct),
                     value: value.map(|v| v * pct / 100),
                     note: note.to_string(),
                     evidence_url: Some(format!(
-                        "https://www.changzhou.gov.cn/gzdt/2024/{}.html",
+                        "https://www.changzhou.gov.cn/gzdt/{y}/{}.html",
                         t.id
                     )),
                 },
-                "2024-12-31",
+                &on("12-31"),
             )
             .await?;
         }
@@ -437,15 +439,15 @@ pub async fn seed_tasks(svc: &Service) -> Result<usize, StoreError> {
     }
     let meetings = [
         (
-            "2024年全市产业工人队伍建设改革联席会议第一次全体会议",
-            "2024-03-15",
+            format!("{y}年全市产业工人队伍建设改革联席会议第一次全体会议"),
+            on("03-15"),
             "常州市行政中心 2 号楼 301 会议室",
             vec![
-                "通报 2023 年产改工作进展和考核结果",
-                "审议 2024 年产改重点工作任务清单",
-                "研究产教融合型企业培育和技能人才评价工作",
+                format!("通报 {} 年产改工作进展和考核结果", y - 1),
+                format!("审议 {y} 年产改重点工作任务清单"),
+                "研究产教融合型企业培育和技能人才评价工作".to_string(),
             ],
-            "会议听取了市产改办关于 2023 年工作情况的汇报,审议通过 2024 年重点工作任务清单。会议要求各成员单位对照清单细化举措、明确时限,按季度报送进展;对进度滞后的任务实行督办。",
+            format!("会议听取了市产改办关于 {} 年工作情况的汇报,审议通过 {y} 年重点工作任务清单。会议要求各成员单位对照清单细化举措、明确时限,按季度报送进展;对进度滞后的任务实行督办。", y - 1),
             vec![
                 "由市人社局牵头,6 月底前出台技能人才自主评价扩面实施细则",
                 "由市教育局牵头,组织职业院校与试点企业开展订单班合作",
@@ -453,22 +455,22 @@ pub async fn seed_tasks(svc: &Service) -> Result<usize, StoreError> {
             ],
         ),
         (
-            "天宁区产改联席会议 2024 年第一次会议",
-            "2024-04-10",
+            format!("天宁区产改联席会议 {y} 年第一次会议"),
+            on("04-10"),
             "天宁区行政中心 502 会议室",
-            vec!["部署全区 2024 年产改工作", "研究试点企业扩面工作"],
-            "会议传达全市联席会议精神,部署全区重点工作,明确试点企业扩面和园区产改的责任分工。",
+            vec![format!("部署全区 {y} 年产改工作"), "研究试点企业扩面工作".to_string()],
+            "会议传达全市联席会议精神,部署全区重点工作,明确试点企业扩面和园区产改的责任分工。".to_string(),
             vec![
                 "区总工会牵头开展园区职工技能比武",
                 "各园区于 9 月底前建成职工服务站",
             ],
         ),
         (
-            "武进区产改联席会议 2024 年第一次会议",
-            "2024-05-20",
+            format!("武进区产改联席会议 {y} 年第一次会议"),
+            on("05-20"),
             "武进区行政中心 3 楼会议室",
-            vec!["研究产业工人之家建设", "通报一季度产改统计"],
-            "会议研究产业工人之家建设标准和进度安排,通报一季度统计情况。",
+            vec!["研究产业工人之家建设".to_string(), "通报一季度产改统计".to_string()],
+            "会议研究产业工人之家建设标准和进度安排,通报一季度统计情况。".to_string(),
             vec!["区总工会牵头制定产业工人之家建设标准"],
         ),
     ];
@@ -503,11 +505,11 @@ pub async fn seed_tasks(svc: &Service) -> Result<usize, StoreError> {
                 actor,
                 &MeetingInput {
                     body_id: body.id,
-                    title: title.into(),
-                    date: date.into(),
+                    title,
+                    date: date.clone(),
                     place: place.into(),
-                    agenda: agenda.iter().map(|s| s.to_string()).collect(),
-                    minutes: minutes.into(),
+                    agenda,
+                    minutes,
                     attendance,
                     decisions: decisions.iter().map(|s| s.to_string()).collect(),
                 },
@@ -540,12 +542,12 @@ pub async fn seed_tasks(svc: &Service) -> Result<usize, StoreError> {
                     d.id,
                     &DecisionTaskInput {
                         owner: owner.to_string(),
-                        deadline: days_after(date, 120),
+                        deadline: days_after(&date, 120),
                         title: None,
                         target_text: None,
                         year: None,
                     },
-                    &days_after(date, 1),
+                    &days_after(&date, 1),
                 )
                 .await?;
             n += 1;

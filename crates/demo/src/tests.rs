@@ -315,3 +315,20 @@ fn org_code_check_matches_gb11714() {
     assert_eq!(org_code_check(b"D2143569"), Some('X'));
     assert_eq!(org_code_check(b"12345678"), Some('8'));
 }
+
+#[test]
+fn the_clock_puts_the_seed_year_before_the_day_of_the_load() {
+    let on = |y, m, d| crate::DemoClock::on(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
+    let c = on(2026, 12, 5);
+    assert_eq!((c.this_year(), c.base_year()), (2026, 2025));
+    assert_eq!(c.year(crate::SEED_YEAR), 2025);
+    assert_eq!(c.year(2019), 2021);
+    assert_eq!(c.date(2025, "03-15"), "2025-03-15");
+    // 29 February exists in leap years only.
+    assert_eq!(c.date(2024, "02-29"), "2024-02-29");
+    assert_eq!(c.date(2025, "02-29"), "2025-02-28");
+    assert_eq!(c.days_ago(5).to_string(), "2026-11-30");
+    // On New Year's Day the year just ended is the last complete one.
+    assert_eq!(on(2027, 1, 1).base_year(), 2026);
+    assert_eq!(on(2024, 6, 1).year(crate::SEED_YEAR), 2023);
+}

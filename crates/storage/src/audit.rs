@@ -85,6 +85,102 @@ pub mod action {
     ];
 }
 
+/// Every action the log records, with its name in Chinese and English (the console's
+/// filter and table never show a code).
+pub const ACTION_LABELS: &[(&str, &str, &str)] = &[
+    ("create", "新增", "Created"),
+    ("update", "修改", "Updated"),
+    ("delete", "删除", "Deleted"),
+    ("login", "登录", "Signed in"),
+    ("login_failed", "登录失败", "Failed sign-in"),
+    ("logout", "退出登录", "Signed out"),
+    ("role_change", "角色变更", "Role changed"),
+    ("password_change", "修改密码", "Password changed"),
+    ("password_reset", "重置密码", "Password reset"),
+    ("disable", "停用账号", "Account disabled"),
+    ("enable", "启用账号", "Account enabled"),
+    ("restore", "恢复备份", "Backup restored"),
+    ("import", "导入", "Imported"),
+    ("export", "导出", "Exported"),
+    ("reveal", "查看完整个人信息", "Personal data revealed"),
+    ("remind", "催报", "Reminder sent"),
+    ("case_submit", "提交申报", "Case submitted"),
+    ("case_accept", "审核通过", "Case accepted"),
+    ("case_return", "退回修改", "Case returned"),
+    ("case_reject", "不予通过", "Case rejected"),
+    ("case_withdraw", "撤回申报", "Case withdrawn"),
+    ("case_item_accept", "佐证通过", "Evidence accepted"),
+    ("case_item_return", "佐证退回", "Evidence returned"),
+    ("case_object", "提出异议", "Objection lodged"),
+    ("case_answer_objection", "答复异议", "Objection answered"),
+    ("case_assign_expert", "指派专家", "Expert assigned"),
+    ("case_score", "专家评分", "Expert scored"),
+    ("case_recusal", "专家回避", "Expert recused"),
+    ("liuyou_submit", "六有提交", "六有 submitted"),
+    ("liuyou_accept", "六有通过", "六有 accepted"),
+    ("liuyou_return", "六有退回", "六有 returned"),
+    ("task_progress", "报告任务进展", "Task progress"),
+    ("task_done", "任务销号", "Task done"),
+    ("task_supervise", "督办", "Task supervised"),
+    ("task_cancel", "撤销任务", "Task cancelled"),
+    ("contact_end", "结束联系", "Contact ended"),
+    ("pair_end", "结束结对", "Pair ended"),
+    ("problem_start", "开始办理问题", "Problem taken up"),
+    ("problem_resolve", "问题办结", "Problem resolved"),
+    ("problem_close", "关闭问题", "Problem closed"),
+    ("report_submit", "报送统计表", "Report submitted"),
+    ("report_approve", "审核通过统计表", "Report approved"),
+    ("report_return", "退回统计表", "Report returned"),
+    ("report_lock", "锁定统计表", "Report locked"),
+    ("report_unlock", "解锁统计表", "Report unlocked"),
+    ("asm_publish", "发布考核结果", "Assessment published"),
+    ("asm_submit", "提交考核自评", "Self-assessment submitted"),
+    ("asm_score", "考核评分", "Assessment scored"),
+    ("asm_recusal", "考核回避", "Assessment recusal"),
+];
+
+/// Every kind of record the log names, with its name in Chinese and English.
+pub const KIND_LABELS: &[(&str, &str, &str)] = &[
+    ("org", "单位", "Organisation"),
+    ("user", "账号", "Account"),
+    ("system", "系统", "System"),
+    ("policy", "政策文件", "Policy document"),
+    ("pilot", "试点", "Pilot"),
+    ("designation", "认定与荣誉", "Designation"),
+    ("report", "统计报表", "Statistics report"),
+    ("worker", "职工", "Worker"),
+    ("workers", "职工库", "Worker registry"),
+    ("case", "申报事项", "Case"),
+    ("task", "任务", "Task"),
+    ("meeting", "会议", "Meeting"),
+    ("meeting_body", "议事机构", "Meeting body"),
+    ("meeting_decision", "会议议定事项", "Meeting decision"),
+    ("contact_point", "联系点", "Contact point"),
+    ("visit", "走访", "Visit"),
+    ("problem", "企业诉求", "Problem"),
+    ("pair", "结对", "Pair"),
+    ("pair_activity", "结对活动", "Pair activity"),
+    ("liuyou", "六有建设", "六有 item"),
+    ("import", "导入", "Import"),
+    ("asm_scheme", "考核方案", "Assessment scheme"),
+    ("asm_version", "考核方案版本", "Assessment scheme version"),
+    ("asm_round", "考核", "Assessment round"),
+    ("asm_target", "考核对象", "Assessment target"),
+];
+
+/// The name of an action or record kind from one of the tables above; the code itself
+/// when unknown (a test keeps the tables complete).
+pub fn label(
+    table: &[(&str, &'static str, &'static str)],
+    code: &str,
+    en: bool,
+) -> Option<&'static str> {
+    table
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, zh, e)| if en { *e } else { *zh })
+}
+
 /// Appends an entry inside the caller's transaction. The head row is updated first,
 /// which serialises concurrent appenders (a row lock on PostgreSQL, the single writer on
 /// SQLite), so the chain never forks.
@@ -174,6 +270,8 @@ pub struct Filter {
     pub entity_id: Option<String>,
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
+    /// Changes to records only: no sign-ins and sign-outs, views or exports.
+    pub changes_only: bool,
     pub page: i64,
     pub per_page: i64,
 }
@@ -197,6 +295,9 @@ pub async fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Page<Entry>> {
     }
     if let Some(t) = f.to_ms {
         w.push(" AND at_ms < ").bind_int(t);
+    }
+    if f.changes_only {
+        w.push(" AND action NOT IN ('login', 'login_failed', 'logout', 'reveal', 'export', 'password_change')");
     }
     let per_page = f.per_page.clamp(1, 500);
     let page = f.page.max(1);

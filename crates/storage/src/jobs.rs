@@ -26,6 +26,9 @@ use crate::error::{Result, StoreError};
 use crate::import::Outcome;
 use crate::now_ms;
 use crate::service::Service;
+use crate::sql::Sql;
+use crate::{Actor, Page, Scope};
+use gongjiang_domain::Role;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::sync::OnceLock;
@@ -311,6 +314,185 @@ impl Service {
                 "被拒绝行文件无法解密(数据密钥与写入时不同)",
                 "the rejected rows cannot be decrypted (the data key differs from the one they were written with)",
             )
+        })
+    }
+}
+
+/// The counts of an import's outcome, without its problems (read for lists).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OutcomeCounts {
+    pub total: usize,
+    pub valid: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub would_create: usize,
+    pub would_update: usize,
+    pub written: bool,
+}
+
+impl OutcomeCounts {
+    /// Rows rejected (not written, or refused when nothing was written).
+    pub fn rejected(&self) -> usize {
+        self.total.saturating_sub(self.valid)
+    }
+}
+
+/// An import job as listed in the import history: who ran it, and its counts.
+#[derive(Debug, Clone)]
+pub struct ImportJobSummary {
+    pub token: String,
+    pub owner_id: i64,
+    /// The owner's user name and display name (None if the account is gone).
+    pub owner_username: Option<String>,
+    pub owner_name: Option<String>,
+    pub kind: String,
+    pub file_name: String,
+    pub status: String,
+    pub progress: f64,
+    pub counts: Option<OutcomeCounts>,
+    pub problems_total: i64,
+    pub has_rejected: bool,
+    pub interrupted: bool,
+    pub written: bool,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+/// Whose imports an actor sees besides their own: `None` for their own only; region
+/// staff (city, district, town) those of every account attached to their area (a
+/// region below theirs, or an organisation in it); the platform operator and the city
+/// everyone's.
+fn history_scope(actor: &Actor) -> Option<Scope> {
+    match actor.role {
+        Role::Sysadmin | Role::City => Some(Scope::All),
+        Role::District | Role::Town => Some(
+            actor
+                .region_code
+                .clone()
+                .map(Scope::Region)
+                .unwrap_or(Scope::Nothing),
+        ),
+        _ => None,
+    }
+}
+
+/// ` WHERE (j.owner_id = me OR <owner in the actor's area>)` over `import_jobs j`
+/// joined with the owner `u`, the owner's organisation `o` and region `r`.
+async fn visible_filter(conn: &mut sqlx::AnyConnection, actor: &Actor) -> Result<Sql> {
+    let mut w = Sql::new(" WHERE (j.owner_id = ");
+    w.bind_int(actor.user_id.unwrap_or(-1));
+    match history_scope(actor) {
+        None => {}
+        Some(Scope::All) => {
+            w.push(" OR 1 = 1");
+        }
+        Some(scope) => {
+            let resolved = scope.resolve(conn).await?;
+            w.push(" OR (o.id IS NOT NULL");
+            resolved.org_filter(&mut w, "o");
+            w.push(") OR (r.code IS NOT NULL");
+            resolved.region_filter(&mut w, "r");
+            w.push(")");
+        }
+    }
+    w.push(")");
+    Ok(w)
+}
+
+const HISTORY_FROM: &str = " FROM import_jobs j LEFT JOIN users u ON u.id = j.owner_id \
+     LEFT JOIN orgs o ON o.id = u.org_id LEFT JOIN regions r ON r.code = u.region_code";
+
+fn qualified_columns() -> String {
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("j.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn summary_row(r: &sqlx::any::AnyRow) -> Result<ImportJobSummary> {
+    let outcome: Option<String> = r.try_get("outcome")?;
+    Ok(ImportJobSummary {
+        token: r.try_get("token")?,
+        owner_id: r.try_get("owner_id")?,
+        owner_username: r.try_get("owner_username")?,
+        owner_name: r.try_get("owner_name")?,
+        kind: r.try_get("kind")?,
+        file_name: r.try_get("file_name")?,
+        status: r.try_get("status")?,
+        progress: r.try_get::<i64, _>("progress")? as f64 / 1000.0,
+        counts: outcome.and_then(|o| serde_json::from_str(&o).ok()),
+        problems_total: r.try_get("problems_total")?,
+        has_rejected: r.try_get::<Option<String>, _>("rejected_sha")?.is_some(),
+        interrupted: r.try_get::<i64, _>("interrupted")? != 0,
+        written: r.try_get::<Option<i64>, _>("written_at")?.is_some(),
+        created_at: r.try_get("created_at")?,
+        finished_at: r.try_get("finished_at")?,
+    })
+}
+
+impl Service {
+    /// An import job by its token, if `actor` may see it: their own, or (region staff)
+    /// one of an account in their area — see the import history. Otherwise None, like a
+    /// missing one.
+    pub async fn import_job_for(&self, actor: &Actor, token: &str) -> Result<Option<ImportJob>> {
+        let mut conn = self.db.pool.acquire().await?;
+        let w = visible_filter(&mut conn, actor).await?;
+        let mut q = Sql::new(&format!(
+            "SELECT {}{HISTORY_FROM}{} AND j.token = ",
+            qualified_columns(),
+            w.text()
+        ));
+        q.set_args(w.args().to_vec());
+        q.bind_text(token);
+        q.query()
+            .fetch_optional(&mut *conn)
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
+    }
+
+    /// The import history an actor sees, newest first: their own imports and, for
+    /// region staff, those of the accounts in their area (the city and the platform
+    /// operator: everyone's).
+    pub async fn import_history(
+        &self,
+        actor: &Actor,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<ImportJobSummary>> {
+        let per_page = per_page.clamp(1, 200);
+        let page = page.max(1);
+        let mut conn = self.db.pool.acquire().await?;
+        let w = visible_filter(&mut conn, actor).await?;
+        let mut count = Sql::new(&format!("SELECT COUNT(*){HISTORY_FROM}{}", w.text()));
+        count.set_args(w.args().to_vec());
+        let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
+        let mut q = Sql::new(&format!(
+            "SELECT {}, u.username AS owner_username, u.display_name AS owner_name{HISTORY_FROM}{} \
+             ORDER BY j.created_at DESC, j.id DESC LIMIT ",
+            qualified_columns(),
+            w.text()
+        ));
+        q.set_args(w.args().to_vec());
+        q.bind_int(per_page)
+            .push(" OFFSET ")
+            .bind_int((page - 1).saturating_mul(per_page));
+        let items = q
+            .query()
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(summary_row)
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
         })
     }
 }

@@ -10,8 +10,9 @@ use crate::now_ms;
 use crate::orgs;
 use crate::scope::{Actor, Resolved};
 use crate::service::Service;
-use crate::sql::Sql;
+use crate::sql::{like_escape, Sql};
 use crate::workflow::ActInput;
+use crate::Page;
 use gongjiang_domain::liuyou::{find_item, Item, ItemStatus, ITEMS};
 use gongjiang_domain::{FieldError, Role, Rule};
 use serde::Serialize;
@@ -633,6 +634,147 @@ impl Service {
                 })
             })
             .collect()
+    }
+}
+
+/// Which pilots the completion view lists (filters combine; empty means any).
+#[derive(Debug, Clone, Default)]
+pub struct RowFilter {
+    pub year: i32,
+    /// A region code: the whole subtree (a district, a town).
+    pub region: Option<String>,
+    /// Part of the unit's name.
+    pub q: Option<String>,
+    /// `complete` (all six accepted), `submitted` (an item waits for review),
+    /// `returned` (an item was returned), `draft` (nothing submitted yet).
+    pub status: Option<String>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// The unit statuses of [`RowFilter::status`].
+pub const ROW_STATUSES: [&str; 4] = ["complete", "submitted", "returned", "draft"];
+
+impl Service {
+    /// The completion view, one page at a time: the pilots in scope (pilots of the year
+    /// or earlier), filtered, ordered by region and name, with their six statuses.
+    pub async fn liuyou_page(&self, actor: &Actor, f: &RowFilter) -> Result<Page<LiuyouRow>> {
+        check_year(f.year)?;
+        if !actor.role.may_read_orgs() {
+            return Err(StoreError::Forbidden);
+        }
+        let year = i64::from(f.year);
+        let mut conn = self.db.pool.acquire().await?;
+        let mut w = Sql::new(" WHERE o.id IN (SELECT org_id FROM pilots WHERE year <= ");
+        w.bind_int(year).push(")");
+        actor
+            .read_scope()
+            .resolve(&mut conn)
+            .await?
+            .org_filter(&mut w, "o");
+        if let Some(r) = f.region.as_deref().filter(|r| !r.trim().is_empty()) {
+            Resolved::region(&mut conn, r.trim())
+                .await?
+                .org_filter(&mut w, "o");
+        }
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            w.push(" AND o.name LIKE ")
+                .bind_text(format!("%{}%", like_escape(q)))
+                .push(" ESCAPE '\\'");
+        }
+        match f.status.as_deref().unwrap_or("") {
+            "" => {}
+            "complete" => {
+                w.push(
+                    " AND o.id IN (SELECT org_id FROM liuyou WHERE status = 'accepted' AND year = ",
+                )
+                .bind_int(year)
+                .push(" GROUP BY org_id HAVING COUNT(*) >= ")
+                .bind_int(ITEMS.len() as i64)
+                .push(")");
+            }
+            s @ ("submitted" | "returned") => {
+                w.push(" AND o.id IN (SELECT org_id FROM liuyou WHERE status = ")
+                    .bind_text(s)
+                    .push(" AND year = ")
+                    .bind_int(year)
+                    .push(")");
+            }
+            "draft" => {
+                w.push(" AND o.id NOT IN (SELECT org_id FROM liuyou WHERE status <> 'draft' AND year = ")
+                    .bind_int(year)
+                    .push(")");
+            }
+            other => {
+                return Err(StoreError::Invalid(vec![FieldError::new(
+                    "status",
+                    Rule::UnknownValue,
+                    format!("未知的状态“{other}”"),
+                    format!("unknown status '{other}'"),
+                )]))
+            }
+        }
+        let per_page = f.per_page.clamp(1, 500);
+        let page = f.page.max(1);
+        let mut count = Sql::new(&format!("SELECT COUNT(*) FROM orgs o{}", w.text()));
+        count.set_args(w.args().to_vec());
+        let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
+        let mut sql = Sql::new(&format!(
+            "SELECT o.id, o.name, o.region_code FROM orgs o{} ORDER BY o.region_code, o.name, o.id LIMIT ",
+            w.text()
+        ));
+        sql.set_args(w.args().to_vec());
+        sql.bind_int(per_page)
+            .push(" OFFSET ")
+            .bind_int((page - 1).saturating_mul(per_page));
+        let orgs = sql.query().fetch_all(&mut *conn).await?;
+        let mut ids = Vec::with_capacity(orgs.len());
+        for r in &orgs {
+            ids.push(r.try_get::<i64, _>(0)?);
+        }
+        let mut status: std::collections::HashMap<(i64, String), String> = Default::default();
+        if !ids.is_empty() {
+            let mut q = Sql::new("SELECT org_id, item, status FROM liuyou WHERE year = ");
+            q.bind_int(year).push(" AND org_id IN (");
+            for (n, id) in ids.iter().enumerate() {
+                if n > 0 {
+                    q.push(", ");
+                }
+                q.bind_int(*id);
+            }
+            q.push(")");
+            for r in q.query().fetch_all(&mut *conn).await? {
+                status.insert((r.try_get(0)?, r.try_get(1)?), r.try_get(2)?);
+            }
+        }
+        let items = orgs
+            .iter()
+            .map(|r| {
+                let id: i64 = r.try_get(0)?;
+                let statuses: Vec<String> = ITEMS
+                    .iter()
+                    .map(|i| {
+                        status
+                            .get(&(id, i.code.to_string()))
+                            .cloned()
+                            .unwrap_or_else(|| "draft".into())
+                    })
+                    .collect();
+                Ok(LiuyouRow {
+                    org_id: id,
+                    org_name: r.try_get(1)?,
+                    region_code: r.try_get(2)?,
+                    accepted: statuses.iter().filter(|s| *s == "accepted").count(),
+                    statuses,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
     }
 }
 

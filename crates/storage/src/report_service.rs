@@ -527,6 +527,20 @@ impl Service {
             .collect()
     }
 
+    /// The year every page and API opens on when none is asked for: the latest one with
+    /// approved statistics in the caller's scope, else in the whole programme, else the
+    /// last calendar year. Pages say it ("数据截至2025年度").
+    pub async fn latest_approved_year(&self, actor: &Actor) -> Result<i32> {
+        let mut conn = self.db.pool.acquire().await?;
+        if let Some(y) = reports::latest_approved_year(&mut conn, &actor.read_scope()).await? {
+            return Ok(y);
+        }
+        if let Some(y) = reports::latest_approved_year(&mut conn, &Scope::All).await? {
+            return Ok(y);
+        }
+        Ok(chrono::Datelike::year(&crate::contacts::today()) - 1)
+    }
+
     /// The caller's own reports that were returned for correction.
     pub async fn my_returned(&self, actor: &Actor) -> Result<Vec<Report>> {
         let Some(org) = actor.org_id else {

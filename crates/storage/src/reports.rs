@@ -151,6 +151,17 @@ pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result
     })
 }
 
+/// The latest year with approved (or locked) statistics of organisations in the scope.
+pub async fn latest_approved_year(conn: &mut AnyConnection, scope: &Scope) -> Result<Option<i32>> {
+    let mut sql = Sql::new(
+        "SELECT MAX(SUBSTR(rp.period, 1, 4)) FROM reports rp JOIN orgs o ON o.id = rp.org_id \
+         WHERE rp.status IN ('approved', 'locked')",
+    );
+    scope.resolve(&mut *conn).await?.org_filter(&mut sql, "o");
+    let year: Option<String> = sql.query().fetch_one(&mut *conn).await?.try_get(0)?;
+    Ok(year.and_then(|y| y.parse().ok()))
+}
+
 pub async fn get(conn: &mut AnyConnection, scope: &Scope, id: i64) -> Result<Option<Report>> {
     let resolved = scope.resolve(&mut *conn).await?;
     let mut sql = Sql::new(&format!("{} WHERE rp.id = ", select()));

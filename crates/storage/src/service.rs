@@ -1170,6 +1170,32 @@ impl Service {
         audit::list(&mut conn, f).await
     }
 
+    /// Account names to show beside log entries (user id → display name).
+    pub async fn display_names(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, String>> {
+        let mut out = std::collections::HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        let list = ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        for r in sqlx::query(&format!(
+            "SELECT id, display_name FROM users WHERE id IN ({list})"
+        ))
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            out.insert(sqlx::Row::try_get(&r, 0)?, sqlx::Row::try_get(&r, 1)?);
+        }
+        Ok(out)
+    }
+
     pub async fn verify_audit(&self) -> Result<audit::Verdict> {
         let mut conn = self.db.pool.acquire().await?;
         audit::verify(&mut conn).await

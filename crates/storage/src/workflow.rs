@@ -375,38 +375,52 @@ impl Service {
         let data = check_draft(def, &i.data)?;
         // One open case per process and applicant — per year when the form has a year
         // (a yearly check for 2023 and one for 2024 may both be open).
-        let open_years: Vec<String> = sqlx::query(
-            "SELECT data FROM wf_cases WHERE process = $1 AND org_id = $2 AND status IN ('draft', 'in_review', 'returned', 'notice')",
+        if let Some(open) = open_case_id(
+            tx.conn(),
+            def.code,
+            org.id,
+            data.get("year").map(String::as_str),
         )
-        .bind(def.code)
-        .bind(org.id)
-        .fetch_all(tx.conn())
         .await?
-        .iter()
-        .map(|r| r.try_get::<String, _>(0))
-        .collect::<std::result::Result<_, _>>()?;
-        let year_of = |json: &str| {
-            serde_json::from_str::<BTreeMap<String, String>>(json)
-                .ok()
-                .and_then(|d| d.get("year").cloned())
-        };
-        let open = open_years
-            .iter()
-            .filter(|d| match (year_of(d), data.get("year")) {
-                (Some(a), Some(b)) => &a == b,
-                _ => true,
-            })
-            .count();
-        if open > 0 {
+        {
             return Err(StoreError::conflict(
                 "case_open",
                 Some("process"),
                 format!(
-                    "“{}”已有一件未办结的{},请在原事项中继续",
+                    "“{}”已有一件未办结的{}(事项编号{open}),请在原事项中继续:/cases/{open}",
                     org.name, def.name_zh
                 ),
-                format!("{} already has an open {}", org.name, def.name_en),
+                format!(
+                    "{} already has an open {} (case {open}): continue there:/cases/{open}",
+                    org.name, def.name_en
+                ),
             ));
+        }
+        // A level the applicant already holds is refused at once: no draft is kept of an
+        // application that cannot be submitted.
+        if def.effect == Effect::CreatePilot {
+            if let Some(level) = data.get("level") {
+                let code = gongjiang_domain::PilotLevel::from_any(level)
+                    .map(|l| l.code().to_string())
+                    .unwrap_or_else(|| level.clone());
+                if crate::pilots::id_by_key(tx.conn(), org.id, &code)
+                    .await?
+                    .is_some()
+                {
+                    return Err(StoreError::Invalid(vec![FieldError::new(
+                        "level",
+                        Rule::Forbidden,
+                        format!(
+                            "“{}”已是{}试点,请选择其他级别",
+                            org.name,
+                            gongjiang_domain::PilotLevel::from_any(level)
+                                .map(|l| l.label_zh())
+                                .unwrap_or(level.as_str())
+                        ),
+                        "the applicant is already a pilot at this level",
+                    )]));
+                }
+            }
         }
         let now = now_ms();
         let title = format!(
@@ -1015,7 +1029,8 @@ impl Service {
             .case_in(&mut *conn, &Scope::All, id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        self.notify_for(&mut *conn, &after, action, now).await?;
+        self.notify_for(&mut *conn, actor, &after, action, now)
+            .await?;
         self.sync_subject(conn, &after, actor, now).await?;
         Ok(after)
     }
@@ -1656,6 +1671,7 @@ impl Service {
     async fn notify_for(
         &self,
         conn: &mut AnyConnection,
+        actor: &Actor,
         c: &Case,
         action: Action,
         now: i64,
@@ -1680,7 +1696,29 @@ impl Service {
             Status::Rejected => format!("未通过:{}", c.title),
             _ => format!("{}:{}", action.label(false), c.title),
         };
-        crate::notify::notify(conn, &users, &msg, &link, now).await
+        crate::notify::notify(conn, &users, &msg, &link, now).await?;
+        // The applicant hears of every step on the way (the unit's contacts and whoever
+        // filed the case), in-app and — through the outbox — by e-mail where configured.
+        if matches!(
+            at.status,
+            Status::InReview | Status::Scoring | Status::Notice
+        ) {
+            let mut applicant = crate::notify::unit_contacts(conn, c.org_id).await?;
+            for u in [c.created_by, c.submitted_by].into_iter().flatten() {
+                if !applicant.contains(&u) {
+                    applicant.push(u);
+                }
+            }
+            // Not the one who moved it (they know), nor those told already.
+            applicant.retain(|u| !users.contains(u) && Some(*u) != actor.user_id);
+            let msg = match at.status {
+                Status::InReview => format!("您的申报已进入“{}”:{}", c.step_label, c.title),
+                Status::Scoring => format!("您的申报已进入专家评审:{}", c.title),
+                _ => format!("您的申报已进入公示:{}", c.title),
+            };
+            crate::notify::notify(conn, &applicant, &msg, &link, now).await?;
+        }
+        Ok(())
     }
 
     /// The accounts that may act on a case now.
@@ -2603,4 +2641,35 @@ impl Service {
         tx.commit().await?;
         Ok(after)
     }
+}
+/// The open case (draft, in review, returned, at notice) of a process for an
+/// applicant — of that year when the form has a year (a yearly check for 2023 and one
+/// for 2024 may both be open).
+pub async fn open_case_id(
+    conn: &mut AnyConnection,
+    process: &str,
+    org_id: i64,
+    year: Option<&str>,
+) -> Result<Option<i64>> {
+    let rows = sqlx::query(
+        "SELECT id, data FROM wf_cases WHERE process = $1 AND org_id = $2 AND status IN ('draft', 'in_review', 'returned', 'notice') ORDER BY id",
+    )
+    .bind(process)
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let data: String = r.try_get(1)?;
+        let their = serde_json::from_str::<BTreeMap<String, String>>(&data)
+            .ok()
+            .and_then(|d| d.get("year").cloned());
+        let same = match (their.as_deref(), year) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        if same {
+            return Ok(Some(r.try_get(0)?));
+        }
+    }
+    Ok(None)
 }

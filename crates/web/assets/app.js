@@ -5,8 +5,29 @@
 //   <select data-autosubmit>                 submits its form when changed
 //   <input type=checkbox data-check-all="CSS selector">  ticks/unticks the matching boxes
 //   <a data-back href="/">                   goes back in history (the href without it)
+//   <button data-nav-toggle aria-controls="id" aria-expanded="false">  opens/closes the
+//                                            navigation of narrow screens (class "open")
+//   <button data-print>                      prints the page (window.print())
 (function () {
   "use strict";
+  // Tells app.css that the menu button works (without JavaScript the navigation follows
+  // the content on narrow screens and a plain link leads to it).
+  document.documentElement.classList.add("js");
+
+  function setNav(toggle, open) {
+    var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (nav) nav.classList.toggle("open", open);
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape") return;
+    var t = document.querySelector("[data-nav-toggle][aria-expanded=true]");
+    if (t) {
+      setNav(t, false);
+      t.focus();
+    }
+  });
   document.addEventListener("submit", function (ev) {
     var f = ev.target;
     var b = ev.submitter;
@@ -32,6 +53,16 @@
       document.querySelectorAll(all.dataset.checkAll).forEach(function (b) {
         if (b !== all) b.checked = all.checked;
       });
+      return;
+    }
+    var toggle = el.closest("[data-nav-toggle]");
+    if (toggle) {
+      setNav(toggle, toggle.getAttribute("aria-expanded") !== "true");
+      return;
+    }
+    if (el.closest("[data-print]")) {
+      ev.preventDefault();
+      window.print();
       return;
     }
     var back = el.closest("a[data-back]");

@@ -48,6 +48,10 @@ pub struct Job {
     /// one transaction: either none of the file's rows were written (`status` failed)
     /// or all its valid rows were (`status` done, `outcome.written`).
     pub interrupted: bool,
+    /// When the upload was received (milliseconds since the epoch).
+    pub created_at: i64,
+    /// When the job ended, if it has.
+    pub finished_at: Option<i64>,
     #[serde(skip)]
     pub owner: i64,
     #[serde(skip)]
@@ -82,6 +86,8 @@ impl Job {
             problems_total: j.problems_total,
             has_rejected: j.has_rejected,
             interrupted: j.interrupted,
+            created_at: j.created_at,
+            finished_at: j.finished_at,
             owner: j.owner_id,
             row_id: Some(j.id),
         }
@@ -91,6 +97,7 @@ impl Job {
 /// What this process holds of one of its running imports.
 struct Local {
     owner: i64,
+    created_at: i64,
     kind: String,
     file_name: String,
     /// Per mille.
@@ -145,17 +152,18 @@ impl Jobs {
         self.running.lock().ok()?.get(id).cloned()
     }
 
-    /// A job, if `user` may see it (its owner, or an administrator).
+    /// A job, if `actor` may see it: their own, or one of an account in their area
+    /// (region staff; the city and the platform operator see every job). Any other
+    /// answers None, like a missing one.
     pub async fn get(
         &self,
         svc: &Service,
         id: &str,
-        user: i64,
-        admin: bool,
+        actor: &Actor,
         english: bool,
     ) -> Result<Option<Job>, StoreError> {
         let local = self.local(id);
-        let job = match svc.import_job(id).await? {
+        match svc.import_job_for(actor, id).await? {
             Some(stored) => {
                 let mut job = Job::from_stored(stored, english);
                 if let (Some(l), "running") = (&local, job.status.as_str()) {
@@ -163,12 +171,13 @@ impl Jobs {
                     // while the import holds the write lock).
                     job.progress = job.progress.max(l.progress());
                 }
-                job
+                Ok(Some(job))
             }
             // Started here a moment ago, not yet recorded (on SQLite, waiting for the
-            // write lock another import holds).
-            None => match local {
-                Some(l) => Job {
+            // write lock another import holds): only its owner is told about it.
+            None => Ok(local
+                .filter(|l| Some(l.owner) == actor.user_id)
+                .map(|l| Job {
                     id: id.to_string(),
                     kind: l.kind.clone(),
                     file_name: l.file_name.clone(),
@@ -179,24 +188,22 @@ impl Jobs {
                     problems_total: 0,
                     has_rejected: false,
                     interrupted: false,
+                    created_at: l.created_at,
+                    finished_at: None,
                     owner: l.owner,
                     row_id: None,
-                },
-                None => return Ok(None),
-            },
-        };
-        Ok((job.owner == user || admin).then_some(job))
+                })),
+        }
     }
 
-    /// The rejected-rows workbook of a job `user` may see.
+    /// The rejected-rows workbook of a job `actor` may see.
     pub async fn rejected(
         &self,
         svc: &Service,
         id: &str,
-        user: i64,
-        admin: bool,
+        actor: &Actor,
     ) -> Result<Option<(Job, Vec<u8>)>, StoreError> {
-        let Some(job) = self.get(svc, id, user, admin, false).await? else {
+        let Some(job) = self.get(svc, id, actor, false).await? else {
             return Ok(None);
         };
         let Some(row) = job.row_id.filter(|_| job.has_rejected) else {
@@ -231,6 +238,7 @@ impl Jobs {
         let owner = actor.user_id.unwrap_or_default();
         let local = Arc::new(Local {
             owner,
+            created_at: gongjiang_storage::now_ms(),
             kind: kind.clone(),
             file_name: file_name.clone(),
             progress: AtomicU32::new(0),

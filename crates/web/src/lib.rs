@@ -8,6 +8,7 @@ pub mod error;
 pub mod i18n;
 pub mod jobs;
 pub mod metrics;
+pub mod period;
 pub mod throttle;
 pub mod ui;
 pub mod upload;

@@ -145,7 +145,7 @@ async fn publishing_freezes_and_rounds_need_a_frozen_version() {
             Method::POST,
             &city,
             "/api/v1/assessment/rounds",
-            json!({"year": 2024, "title": "x", "version_id": draft, "target_kind": "district"}),
+            json!({"year": this_year(), "title": "x", "version_id": draft, "target_kind": "district"}),
         )
         .await;
     assert_eq!(
@@ -213,7 +213,7 @@ async fn a_round_from_self_report_to_published_results() {
             Method::POST,
             &city,
             "/api/v1/assessment/rounds",
-            json!({"year": 2024, "title": "2024年度考核", "version_id": vid, "target_kind": "district",
+            json!({"year": this_year(), "title": format!("{}年度考核", this_year()), "version_id": vid, "target_kind": "district",
                    "targets": ["320402", "320412", "320404"]}),
         )
         .await;
@@ -225,7 +225,7 @@ async fn a_round_from_self_report_to_published_results() {
             Method::POST,
             &city,
             "/api/v1/assessment/rounds",
-            json!({"year": 2024, "title": "again", "version_id": vid, "target_kind": "district"}),
+            json!({"year": this_year(), "title": "again", "version_id": vid, "target_kind": "district"}),
         )
         .await;
     assert_eq!(s, 409);
@@ -541,7 +541,10 @@ async fn a_round_from_self_report_to_published_results() {
     }
     // The published total is an indicator of the district for the year.
     let (s, ind) = app
-        .get(&city, "/api/v1/indicators?org=320402&period=2024")
+        .get(
+            &city,
+            &format!("/api/v1/indicators?org=320402&period={}", this_year()),
+        )
         .await;
     assert_eq!(s, 200);
     let v = ind["indicators"]
@@ -607,7 +610,10 @@ async fn a_round_from_self_report_to_published_results() {
     assert_eq!(old["targets"][0]["total"], 82.0);
     assert_eq!(old["versions"].as_array().unwrap().len(), 2);
     let (_, ind) = app
-        .get(&city, "/api/v1/indicators?org=320402&period=2024")
+        .get(
+            &city,
+            &format!("/api/v1/indicators?org=320402&period={}", this_year()),
+        )
         .await;
     let v = ind["indicators"]
         .as_array()
@@ -626,7 +632,10 @@ async fn a_round_from_self_report_to_published_results() {
         tx.commit().await.unwrap();
     }
     let (_, ind) = app
-        .get(&city, "/api/v1/indicators?org=320402&period=2024")
+        .get(
+            &city,
+            &format!("/api/v1/indicators?org=320402&period={}", this_year()),
+        )
         .await;
     assert!(ind.to_string().contains("86.5"));
 
@@ -661,13 +670,13 @@ async fn a_round_from_self_report_to_published_results() {
     }
     let (_, html) = b.get(&format!("/assessment/results/{id}/320404")).await;
     assert!(
-        html.contains("去掉最高最低分后平均") && html.contains("(偏离)"),
+        html.contains("去掉最高最低分后平均") && html.contains("（偏离）"),
         "{html}"
     );
     let b = app.browser("tianning").await;
     let (s, html) = b.get("/assessment/self").await;
     assert_eq!(s, 200);
-    assert!(html.contains("2024年度考核"));
+    assert!(html.contains(&format!("{}年度考核", this_year())));
     let (s, _) = b.get(&format!("/assessment/self/{id}/320402")).await;
     assert_eq!(s, 200);
     let (s, html) = b.get(&format!("/assessment/results/{id}/320402")).await;
@@ -685,7 +694,7 @@ async fn a_round_from_self_report_to_published_results() {
 }
 
 #[tokio::test]
-async fn the_demo_publishes_a_ranked_2023_assessment_of_seven_districts() {
+async fn the_demo_publishes_a_ranked_assessment_of_seven_districts_for_its_year() {
     let app = spawn_demo().await;
     let city = app.token("city").await;
     let (_, rounds) = app.get(&city, "/api/v1/assessment/rounds").await;
@@ -693,8 +702,8 @@ async fn the_demo_publishes_a_ranked_2023_assessment_of_seven_districts() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["year"] == 2023)
-        .expect("2023 round")
+        .find(|r| r["year"] == demo_year())
+        .expect("a round of the demo's year")
         .clone();
     assert_eq!(r["status"], "published");
     let id = r["id"].as_i64().unwrap();

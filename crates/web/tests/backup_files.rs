@@ -65,7 +65,7 @@ async fn attach(app: &TestApp) -> Vec<(i64, Vec<u8>)> {
         let v = upload(
             app,
             &unit,
-            &format!("/api/v1/liuyou/{org}/2025/{item}/files"),
+            &format!("/api/v1/liuyou/{org}/{}/{item}/files", this_year()),
             name,
             bytes.clone(),
         )
@@ -92,7 +92,7 @@ async fn attach(app: &TestApp) -> Vec<(i64, Vec<u8>)> {
             Method::POST,
             &unit,
             "/api/v1/cases",
-            json!({"process": "pilot_application", "data": {"level": "市级"}}),
+            json!({"process": "pilot_application", "data": {"level": "县级"}}),
         )
         .await;
     assert_eq!(s, 200, "{c}");
@@ -156,7 +156,7 @@ async fn round_trip(app: &TestApp, target: FileStore) -> TestApp {
     upload(
         &restored,
         &unit,
-        &format!("/api/v1/liuyou/{org}/2025/tasks/files"),
+        &format!("/api/v1/liuyou/{org}/{}/tasks/files", this_year()),
         "新.pdf",
         pdf("after", 10),
     )

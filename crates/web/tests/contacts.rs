@@ -32,7 +32,7 @@ async fn visit_problem_resolve_and_the_indicators() {
     let tok = app.token("tianning").await;
     let org = tianning_enterprise(&app, &tok).await;
     // 2022 is empty in the demo: the figures below are exactly ours.
-    let path = format!("/api/v1/indicators?org={org}&period=2022");
+    let path = format!("/api/v1/indicators?org={org}&period={}", demo_period(-3));
     let (s, before) = app.get(&tok, &path).await;
     assert_eq!(s, 200, "{before}");
     assert_eq!(indicator(&before, "visits"), json!(0.0));
@@ -43,7 +43,7 @@ async fn visit_problem_resolve_and_the_indicators() {
             Method::POST,
             &tok,
             "/api/v1/visits",
-            json!({"org": org.to_string(), "visited_on": "2022-03-01", "form": "on_site", "summary": "走访车间"}),
+            json!({"org": org.to_string(), "visited_on": format!("{}-03-01", demo_period(-3)), "form": "on_site", "summary": "走访车间"}),
         )
         .await;
     assert_eq!(s, 200, "{v}");
@@ -52,9 +52,9 @@ async fn visit_problem_resolve_and_the_indicators() {
 
     let mut ids = Vec::new();
     for (raised, cat) in [
-        ("2022-03-01", "用工"),
-        ("2022-03-10", "training"),
-        ("2022-04-01", "pay"),
+        (&format!("{}-03-01", demo_period(-3)), "用工"),
+        (&format!("{}-03-10", demo_period(-3)), "training"),
+        (&format!("{}-04-01", demo_period(-3)), "pay"),
     ] {
         let (s, p) = app
             .send(
@@ -85,14 +85,14 @@ async fn visit_problem_resolve_and_the_indicators() {
     // Resolve needs the resolution and a date not before raising.
     let (s, e) = act(
         ids[0],
-        json!({"action": "resolve", "resolved_on": "2022-03-11"}),
+        json!({"action": "resolve", "resolved_on": format!("{}-03-11", demo_period(-3))}),
     )
     .await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["error"]["field"], "resolution");
     let (s, e) = act(
         ids[0],
-        json!({"action": "resolve", "resolution": "已对接", "resolved_on": "2022-02-01"}),
+        json!({"action": "resolve", "resolution": "已对接", "resolved_on": format!("{}-02-01", demo_period(-3))}),
     )
     .await;
     assert_eq!(s, 422, "{e}");
@@ -102,14 +102,14 @@ async fn visit_problem_resolve_and_the_indicators() {
     assert_eq!((s, p["status"].as_str()), (200, Some("in_progress")), "{p}");
     let (s, p) = act(
         ids[0],
-        json!({"action": "resolve", "resolution": "已对接招聘会", "resolved_on": "2022-03-11"}),
+        json!({"action": "resolve", "resolution": "已对接招聘会", "resolved_on": format!("{}-03-11", demo_period(-3))}),
     )
     .await;
     assert_eq!(s, 200, "{p}");
     assert_eq!(p["days_to_resolve"], 10);
     let (s, _) = act(
         ids[1],
-        json!({"action": "resolve", "resolution": "已开班", "resolved_on": "2022-03-30"}),
+        json!({"action": "resolve", "resolution": "已开班", "resolved_on": format!("{}-03-30", demo_period(-3))}),
     )
     .await;
     assert_eq!(s, 200);
@@ -137,7 +137,10 @@ async fn visit_problem_resolve_and_the_indicators() {
     assert_eq!(indicator(&after, "avg_days_to_resolve"), json!(15.0));
     // The district's figures moved by the same amounts, in the same transaction.
     let (_, district) = app
-        .get(&tok, "/api/v1/indicators?org=320402&period=2022")
+        .get(
+            &tok,
+            &format!("/api/v1/indicators?org=320402&period={}", demo_period(-3)),
+        )
         .await;
     assert_eq!(indicator(&district, "problems_resolved"), json!(2.0));
     assert_eq!(indicator(&district, "avg_days_to_resolve"), json!(15.0));
@@ -473,7 +476,7 @@ async fn console_pages_render_and_forms_keep_input() {
                 ("_action", "resolve"),
                 ("_version", &version),
                 ("resolution", "已协调"),
-                ("resolved_on", "2025-01-02"),
+                ("resolved_on", &in_days(0)),
             ],
         )
         .await;

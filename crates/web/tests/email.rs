@@ -268,7 +268,7 @@ async fn a_returned_liuyou_item_is_emailed_once() {
     let org = app.get(&unit, "/api/v1/me").await.1["org_id"]
         .as_i64()
         .unwrap();
-    let base = format!("/api/v1/liuyou/{org}/2025");
+    let base = format!("/api/v1/liuyou/{org}/{}", this_year());
     for it in [
         "organisation",
         "plan",
@@ -317,7 +317,10 @@ async fn a_returned_liuyou_item_is_emailed_once() {
     let body = m.body();
     assert!(body.contains("请补充集体合同文本扫描件"), "{body}");
     assert!(
-        body.contains(&format!("https://gj.example.org/liuyou/{org}/2025")),
+        body.contains(&format!(
+            "https://gj.example.org/liuyou/{org}/{}",
+            this_year()
+        )),
         "{body}"
     );
     assert!(

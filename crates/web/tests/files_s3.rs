@@ -117,7 +117,7 @@ async fn uploads_through_the_app_land_in_the_bucket() {
     let (s, v) = upload(
         &app,
         &unit,
-        &format!("/api/v1/liuyou/{org}/2025/plan/files"),
+        &format!("/api/v1/liuyou/{org}/{}/plan/files", this_year()),
         "方案.pdf",
         bytes.clone(),
     )
@@ -157,7 +157,7 @@ async fn uploads_through_the_app_land_in_the_bucket() {
             Method::POST,
             &unit,
             "/api/v1/cases",
-            json!({"process": "pilot_application", "data": {"level": "市级"}}),
+            json!({"process": "pilot_application", "data": {"level": "县级"}}),
         )
         .await;
     assert_eq!(s, 200, "{c}");
@@ -201,7 +201,7 @@ async fn a_refused_or_unreachable_store_is_a_clear_503_and_writes_nothing() {
     let org = app.get(&unit, "/api/v1/me").await.1["org_id"]
         .as_i64()
         .unwrap();
-    let path = format!("/api/v1/liuyou/{org}/2025/plan/files");
+    let path = format!("/api/v1/liuyou/{org}/{}/plan/files", this_year());
     let before = file_rows(&app).await;
     let (s, e) = upload(&app, &unit, &path, "方案.pdf", pdf("refused")).await;
     assert_eq!(s, 503, "{e}");
@@ -216,7 +216,9 @@ async fn a_refused_or_unreachable_store_is_a_clear_503_and_writes_nothing() {
         before,
         "no row for content that was not stored"
     );
-    let (_, sheet) = app.get(&unit, &format!("/api/v1/liuyou/{org}/2025")).await;
+    let (_, sheet) = app
+        .get(&unit, &format!("/api/v1/liuyou/{org}/{}", this_year()))
+        .await;
     assert_eq!(sheet["items"][1]["files"], json!([]), "{sheet}");
     assert!(s3.keys().is_empty());
     // The console shows a page with the message, not a bare 500.
@@ -229,7 +231,7 @@ async fn a_refused_or_unreachable_store_is_a_clear_503_and_writes_nothing() {
             reqwest::multipart::Part::bytes(pdf("console")).file_name("a.pdf"),
         );
     let r =
-        b.c.post(app.at(&format!("/liuyou/{org}/2025/plan")))
+        b.c.post(app.at(&format!("/liuyou/{org}/{}/plan", this_year())))
             .multipart(form)
             .send()
             .await

@@ -9,7 +9,10 @@ use serde_json::{json, Value};
 
 async fn indicator(app: &TestApp, tok: &str, org: &str, code: &str) -> Value {
     let v = app
-        .get(tok, &format!("/api/v1/indicators?org={org}&period=2025"))
+        .get(
+            tok,
+            &format!("/api/v1/indicators?org={org}&period={}", this_year()),
+        )
         .await
         .1;
     v["indicators"]
@@ -47,7 +50,7 @@ async fn six_items_submitted_reviewed_and_counted() {
     let org = app.get(&unit, "/api/v1/me").await.1["org_id"]
         .as_i64()
         .unwrap();
-    let base = format!("/api/v1/liuyou/{org}/2025");
+    let base = format!("/api/v1/liuyou/{org}/{}", this_year());
     let before = indicator(&app, &city, "320402", "liuyou_complete_units").await["value"]
         .as_f64()
         .unwrap();
@@ -280,7 +283,7 @@ async fn six_items_submitted_reviewed_and_counted() {
             Method::POST,
             &unit,
             "/api/v1/cases",
-            json!({"process": "liuyou", "data": {"year": "2025"}}),
+            json!({"process": "liuyou", "data": {"year": this_year().to_string()}}),
         )
         .await;
     assert_eq!(
@@ -310,7 +313,11 @@ async fn six_items_submitted_reviewed_and_counted() {
     let (s, _) = app.get(&app.token("wujin").await, &base).await;
     assert_eq!(s, 404);
     // Console.
-    let (s, html) = app.browser("city").await.get("/liuyou?year=2023").await;
+    let (s, html) = app
+        .browser("city")
+        .await
+        .get(&format!("/liuyou?year={}", demo_year()))
+        .await;
     assert_eq!(s, 200);
     assert!(
         html.contains("data-chart") && html.contains("有产改组织机构"),
@@ -319,7 +326,7 @@ async fn six_items_submitted_reviewed_and_counted() {
     let (s, html) = app
         .browser("unit")
         .await
-        .get(&format!("/liuyou/{org}/2025"))
+        .get(&format!("/liuyou/{org}/{}", this_year()))
         .await;
     assert_eq!(s, 200);
     assert!(html.contains("方案.pdf"));
@@ -329,7 +336,9 @@ async fn six_items_submitted_reviewed_and_counted() {
 async fn demo_has_checklists_in_every_state() {
     let app = spawn_demo().await;
     let city = app.token("city").await;
-    let (_, rows) = app.get(&city, "/api/v1/liuyou?year=2023").await;
+    let (_, rows) = app
+        .get(&city, &format!("/api/v1/liuyou?year={}", demo_year()))
+        .await;
     let rows = rows.as_array().unwrap();
     assert!(rows.iter().any(|r| r["accepted"] == 6));
     assert!(rows
@@ -339,7 +348,10 @@ async fn demo_has_checklists_in_every_state() {
         .iter()
         .any(|r| r["statuses"].to_string().contains("submitted")));
     let v = app
-        .get(&city, "/api/v1/indicators?org=320400&period=2023")
+        .get(
+            &city,
+            &format!("/api/v1/indicators?org=320400&period={}", demo_year()),
+        )
         .await
         .1;
     let ind = v["indicators"]
@@ -412,7 +424,7 @@ async fn simultaneous_item_decisions_move_the_case_once() {
     // The 六有 sheet says the same.
     let org = d["case"]["org_id"].as_i64().unwrap();
     let (_, sheet) = app
-        .get(&district, &format!("/api/v1/liuyou/{org}/2023"))
+        .get(&district, &format!("/api/v1/liuyou/{org}/{}", demo_year()))
         .await;
     assert_eq!(sheet["accepted"].as_i64(), Some(5), "{sheet}");
     assert_eq!(sheet["items"][2]["status"].as_str(), Some("returned"));
@@ -452,7 +464,7 @@ async fn simultaneous_item_decisions_move_the_case_once() {
     assert_eq!(d["case"]["status"].as_str(), Some("approved"), "{d}");
     let org = d["case"]["org_id"].as_i64().unwrap();
     let (_, sheet) = app
-        .get(&district, &format!("/api/v1/liuyou/{org}/2023"))
+        .get(&district, &format!("/api/v1/liuyou/{org}/{}", demo_year()))
         .await;
     assert_eq!(sheet["accepted"].as_i64(), Some(6), "{sheet}");
 }
@@ -467,7 +479,7 @@ async fn the_console_saves_evidence_with_files() {
         .as_i64()
         .unwrap();
     let b = app.browser("unit").await;
-    let (s, html) = b.get(&format!("/liuyou/{org}/2025")).await;
+    let (s, html) = b.get(&format!("/liuyou/{org}/{}", this_year())).await;
     assert_eq!(s, 200);
     let csrf = hidden(&html, "_csrf");
     let post = |csrf: Option<String>| {
@@ -485,17 +497,177 @@ async fn the_console_saves_evidence_with_files() {
         if let Some(c) = csrf {
             form = form.text("_csrf", c);
         }
-        b.c.post(app.at(&format!("/liuyou/{org}/2025/organisation")))
+        b.c.post(app.at(&format!("/liuyou/{org}/{}/organisation", this_year())))
             .multipart(form)
             .send()
     };
     let r = post(None).await.unwrap();
     assert_eq!(r.status(), 403);
-    let (_, sheet) = app.get(&unit, &format!("/api/v1/liuyou/{org}/2025")).await;
+    let (_, sheet) = app
+        .get(&unit, &format!("/api/v1/liuyou/{org}/{}", this_year()))
+        .await;
     assert_eq!(sheet["items"][0]["text"], Value::Null, "{sheet}");
     let r = post(Some(csrf)).await.unwrap();
     assert_eq!(r.status(), 303);
-    let (_, sheet) = app.get(&unit, &format!("/api/v1/liuyou/{org}/2025")).await;
+    let (_, sheet) = app
+        .get(&unit, &format!("/api/v1/liuyou/{org}/{}", this_year()))
+        .await;
     assert_eq!(sheet["items"][0]["text"], "领导小组成立文件", "{sheet}");
     assert_eq!(sheet["items"][0]["files"].as_array().unwrap().len(), 1);
+}
+
+/// The units listed on a page of the completion view (their sheet links).
+fn unit_links(html: &str) -> Vec<String> {
+    html.split("<td><a href=\"/liuyou/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_overview_loads_its_chart_library_and_pages_and_filters_the_pilots() {
+    let app = spawn_demo().await;
+    let city = app.token("city").await;
+    let b = app.browser("city").await;
+    let (s, html) = b.get("/liuyou").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("<script src=\"/assets/echarts.min.js\""));
+    assert!(html.contains("data-chart="));
+    // The year the page opened on (the demo's checklists are in it).
+    let year: i32 = html
+        .split("\" selected>")
+        .next()
+        .and_then(|s| s.rsplit("<option value=\"").next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (_, html) = b.get(&format!("/liuyou?year={year}")).await;
+    let r = app
+        .client
+        .get(app.at("/assets/echarts.min.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // One page at a time, like every list.
+    let (_, all) = app.get(&city, &format!("/api/v1/liuyou?year={year}")).await;
+    let total = all.as_array().unwrap().len();
+    assert!(total > 1000, "{total}");
+    let pages = total.div_ceil(20);
+    let first = unit_links(&html);
+    assert_eq!(first.len(), 20);
+    assert!(html.len() < 150_000, "{} bytes", html.len());
+    assert!(html.contains("<nav class=\"pagination\">"));
+    assert!(html.contains(&format!("1/{pages}")));
+    assert!(
+        html.contains(&format!("href=\"/liuyou?year={year}&#38;page=2\"")),
+        "next link"
+    );
+    let (s, html2) = b.get(&format!("/liuyou?year={year}&page=2")).await;
+    assert_eq!(s, 200);
+    let second = unit_links(&html2);
+    assert_eq!(second.len(), 20);
+    assert!(second.iter().all(|l| !first.contains(l)));
+    let (_, last) = b.get(&format!("/liuyou?year={year}&page={pages}")).await;
+    assert_eq!(unit_links(&last).len(), total - (pages - 1) * 20);
+    assert!(last.contains(&format!("{pages}/{pages}")));
+    // By name.
+    let name = all[25]["org_name"].as_str().unwrap().to_string();
+    let q: String = name.chars().take(6).collect();
+    let (_, found) = b
+        .get(&format!("/liuyou?year={year}&q={}", url_encode(&q)))
+        .await;
+    assert!(found.contains(&name), "{q}");
+    let expected = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["org_name"].as_str().unwrap().contains(&q))
+        .count();
+    assert_eq!(unit_links(&found).len(), expected.min(20));
+    // By district (and the town inside it).
+    let in_wujin = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["region_code"].as_str().unwrap().starts_with("320412"))
+        .count();
+    let (_, wujin) = b.get(&format!("/liuyou?year={year}&region=320412")).await;
+    assert!(
+        wujin.contains(&format!("共 {} 条", group(in_wujin))),
+        "{in_wujin}"
+    );
+    for row in wujin.split("<td><a href=\"/liuyou/").skip(1) {
+        let area = row.split("<td>").nth(1).unwrap();
+        assert!(area.starts_with("武进区"), "{area}");
+    }
+    // By status: every filter keeps exactly the units in that state.
+    let rows = all.as_array().unwrap();
+    let statuses = |r: &Value| -> Vec<String> {
+        r["statuses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    for (status, keep) in [
+        (
+            "complete",
+            &(|s: &[String]| s.iter().all(|x| x == "accepted")) as &dyn Fn(&[String]) -> bool,
+        ),
+        ("submitted", &|s: &[String]| {
+            s.iter().any(|x| x == "submitted")
+        }),
+        ("returned", &|s: &[String]| {
+            s.iter().any(|x| x == "returned")
+        }),
+        ("draft", &|s: &[String]| s.iter().all(|x| x == "draft")),
+    ] {
+        let n = rows.iter().filter(|r| keep(&statuses(r))).count();
+        assert!(n > 0, "{status}: the demo has units in every state");
+        let (s, html) = b.get(&format!("/liuyou?year={year}&status={status}")).await;
+        assert_eq!(s, 200);
+        assert!(
+            html.contains(&format!("共 {} 条", group(n))),
+            "{status}: {n}"
+        );
+    }
+    // Older links (`pending=1`) still filter.
+    let (_, pending) = b.get(&format!("/liuyou?year={year}&pending=1")).await;
+    let (_, submitted) = b
+        .get(&format!("/liuyou?year={year}&status=submitted"))
+        .await;
+    assert_eq!(unit_links(&pending), unit_links(&submitted));
+    // A district sees its own units only.
+    let (_, tianning) = app
+        .browser("tianning")
+        .await
+        .get(&format!("/liuyou?year={year}"))
+        .await;
+    let n = rows
+        .iter()
+        .filter(|r| r["region_code"].as_str().unwrap().starts_with("320402"))
+        .count();
+    assert!(tianning.contains(&format!("共 {} 条", group(n))));
+    let (s, _) = b.get(&format!("/liuyou?year={year}&status=bogus")).await;
+    assert_eq!(s, 422);
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// 1234 → "1,234", as the console writes counts.
+fn group(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -48,11 +48,14 @@ async fn seed_figures_and_drill_down() {
     let app = spawn_demo().await;
     let t = app.token("city").await;
     let (s, v) = app
-        .get(&t, "/api/v1/indicators?org=320400&period=2023")
+        .get(
+            &t,
+            &format!("/api/v1/indicators?org=320400&period={}", demo_period(0)),
+        )
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["org"]["code"], "320400");
-    assert_eq!(v["period"], "2023");
+    assert_eq!(v["period"], demo_period(0));
     assert_eq!(ind(&v, "pilot_enterprises"), Some(1020.0));
     assert_eq!(ind(&v, "pilot_parks"), Some(20.0));
     assert_eq!(ind(&v, "integration_enterprises"), Some(89.0));
@@ -74,12 +77,21 @@ async fn seed_figures_and_drill_down() {
     );
     // Cumulative: fewer pilots by 2020 than by 2023.
     let (_, v2020) = app
-        .get(&t, "/api/v1/indicators?org=320400&period=2020")
+        .get(
+            &t,
+            &format!("/api/v1/indicators?org=320400&period={}", demo_period(-3)),
+        )
         .await;
     assert!(ind(&v2020, "pilot_enterprises").unwrap() < 1020.0);
     // Children add up to the parent.
     let (_, by) = app
-        .get(&t, "/api/v1/indicators?org=320400&period=2023&by=child")
+        .get(
+            &t,
+            &format!(
+                "/api/v1/indicators?org=320400&period={}&by=child",
+                demo_period(0)
+            ),
+        )
         .await;
     let kids = by["children"].as_array().unwrap();
     let sum: f64 = kids
@@ -90,7 +102,13 @@ async fn seed_figures_and_drill_down() {
     let tn = kids.iter().find(|c| c["org"]["code"] == "320402").unwrap();
     // Drill into the district, then a town, then an organisation: still consistent.
     let (_, d) = app
-        .get(&t, "/api/v1/indicators?org=320402&period=2023&by=child")
+        .get(
+            &t,
+            &format!(
+                "/api/v1/indicators?org=320402&period={}&by=child",
+                demo_period(0)
+            ),
+        )
         .await;
     assert_eq!(ind(&d, "pilot_enterprises"), ind(tn, "pilot_enterprises"));
     let town_sum: f64 = d["children"]
@@ -105,7 +123,10 @@ async fn seed_figures_and_drill_down() {
         .as_i64()
         .unwrap();
     let (_, o) = app
-        .get(&t, &format!("/api/v1/indicators?org={unit}&period=2023"))
+        .get(
+            &t,
+            &format!("/api/v1/indicators?org={unit}&period={}", demo_period(0)),
+        )
         .await;
     assert_eq!(ind(&o, "pilot_enterprises"), Some(1.0));
     // Bad input.
@@ -116,36 +137,59 @@ async fn seed_figures_and_drill_down() {
         422
     );
     assert_eq!(
-        app.get(&t, "/api/v1/indicators?org=999999&period=2023")
-            .await
-            .0,
+        app.get(
+            &t,
+            &format!("/api/v1/indicators?org=999999&period={}", demo_period(0))
+        )
+        .await
+        .0,
         404
     );
-    assert_eq!(app.get(&t, "/api/v1/indicators?period=2023").await.0, 400);
     assert_eq!(
-        app.get(&t, "/api/v1/indicators?org=320400&period=2023&by=parent")
+        app.get(&t, &format!("/api/v1/indicators?period={}", demo_period(0)))
             .await
             .0,
+        400
+    );
+    assert_eq!(
+        app.get(
+            &t,
+            &format!(
+                "/api/v1/indicators?org=320400&period={}&by=parent",
+                demo_period(0)
+            )
+        )
+        .await
+        .0,
         400
     );
     // Scope: a district sees itself, not the city or other districts.
     let tn_t = app.token("tianning").await;
     assert_eq!(
-        app.get(&tn_t, "/api/v1/indicators?org=320402&period=2023")
-            .await
-            .0,
+        app.get(
+            &tn_t,
+            &format!("/api/v1/indicators?org=320402&period={}", demo_period(0))
+        )
+        .await
+        .0,
         200
     );
     assert_eq!(
-        app.get(&tn_t, "/api/v1/indicators?org=320400&period=2023")
-            .await
-            .0,
+        app.get(
+            &tn_t,
+            &format!("/api/v1/indicators?org=320400&period={}", demo_period(0))
+        )
+        .await
+        .0,
         404
     );
     assert_eq!(
-        app.get(&tn_t, "/api/v1/indicators?org=320412&period=2023")
-            .await
-            .0,
+        app.get(
+            &tn_t,
+            &format!("/api/v1/indicators?org=320412&period={}", demo_period(0))
+        )
+        .await
+        .0,
         404
     );
 }
@@ -541,7 +585,7 @@ async fn console_pages_for_registers() {
             &[
                 ("org", &uscc(60606)),
                 ("level", "town"),
-                ("year", "2024"),
+                ("year", demo_period(1)),
                 ("feature", "页面登记"),
                 ("benchmark", "1"),
             ],
@@ -560,7 +604,7 @@ async fn console_pages_for_registers() {
             &[
                 ("dtype", "innovation_studio"),
                 ("level", "city"),
-                ("year", "2024"),
+                ("year", demo_period(1)),
                 ("org", &uscc(60606)),
                 ("holder_name", "页面工作室"),
             ],
@@ -577,7 +621,10 @@ async fn console_pages_for_registers() {
             && dash.contains("在册职工技能等级分布")
     );
     let (_, csv) = b.get("/dashboard/export.csv?org=320402").await;
-    assert!(csv.contains("高级工,") && csv.contains("2023,"), "{csv}");
+    assert!(
+        csv.contains("高级工,") && csv.contains(&format!("{},", demo_period(0))),
+        "{csv}"
+    );
     let (_, home) = b.get("/").await;
     assert!(home.contains("试点企业数"));
     let (_, en) = b.get("/dashboard?lang=en").await;
@@ -661,16 +708,21 @@ async fn dashboard_pilot_treemap_by_district_and_town() {
     let app = spawn_demo().await;
     let tok = app.token("city").await;
     let b = app.browser("city").await;
-    let (s, page) = b.get("/dashboard?org=320400&period=2024").await;
+    let (s, page) = b
+        .get(&format!("/dashboard?org=320400&period={}", demo_period(1)))
+        .await;
     assert_eq!(s, 200);
-    assert!(page.contains("试点分布(按区域逐级)"), "treemap card");
+    assert!(page.contains("试点分布（按区域逐级）"), "treemap card");
     let tm = chart_json(&page, "treemap");
     assert_eq!(tm["kind"], "treemap");
-    assert_eq!(tm["drill"], "/dashboard?period=2024&org=");
+    assert_eq!(
+        tm["drill"],
+        format!("/dashboard?period={}&org=", demo_period(1))
+    );
     assert_eq!(tm["labels"], json!(["试点企业数", "特色产业园区试点数"]));
     let tree = &tm["tree"];
     // Districts: the engine's numbers for each subdivision, as the API gives them.
-    let districts = pilots_by_child(&app, &tok, "320400", "2024").await;
+    let districts = pilots_by_child(&app, &tok, "320400", demo_period(1)).await;
     same_as_api(tree, &districts);
     // Together they are the city's pilots.
     let total: i64 = tree
@@ -681,15 +733,15 @@ async fn dashboard_pilot_treemap_by_district_and_town() {
         .sum();
     assert_eq!(
         total as f64,
-        value(&app, &tok, "320400", "2024", "pilot_enterprises").await
-            + value(&app, &tok, "320400", "2024", "pilot_parks").await
+        value(&app, &tok, "320400", demo_period(1), "pilot_enterprises").await
+            + value(&app, &tok, "320400", demo_period(1), "pilot_parks").await
     );
     // Towns under each district: again the engine's numbers, and they add up to the
     // district (the organisations directly in a district are there too).
     let mut towns_seen = 0;
     for d in tree.as_array().unwrap() {
         let code = d["code"].as_str().unwrap();
-        let towns = pilots_by_child(&app, &tok, code, "2024").await;
+        let towns = pilots_by_child(&app, &tok, code, demo_period(1)).await;
         same_as_api(&d["children"], &towns);
         let (e, p) = d["children"]
             .as_array()
@@ -727,7 +779,12 @@ async fn dashboard_pilot_treemap_by_district_and_town() {
         .any(|d| d["parks"].as_i64().unwrap() > 0));
 
     // The CSV of every chart carries the treemap's numbers, district and town rows.
-    let (_, csv) = b.get("/dashboard/export.csv?org=320400&period=2024").await;
+    let (_, csv) = b
+        .get(&format!(
+            "/dashboard/export.csv?org=320400&period={}",
+            demo_period(1)
+        ))
+        .await;
     assert!(
         csv.contains("\r\n区域,下级区域,代码,试点企业数,特色产业园区试点数\r\n"),
         "{csv}"
@@ -762,7 +819,7 @@ async fn dashboard_pilot_treemap_by_district_and_town() {
     let tm = chart_json(&page, "treemap");
     same_as_api(
         &tm["tree"],
-        &pilots_by_child(&app, &tok, "320402", "2024").await,
+        &pilots_by_child(&app, &tok, "320402", demo_period(1)).await,
     );
     let t = tm["tree"]
         .as_array()
@@ -772,16 +829,23 @@ async fn dashboard_pilot_treemap_by_district_and_town() {
         .unwrap();
     same_as_api(
         &t["children"],
-        &pilots_by_child(&app, &tok, town["code"].as_str().unwrap(), "2024").await,
+        &pilots_by_child(&app, &tok, town["code"].as_str().unwrap(), demo_period(1)).await,
     );
     assert!(!t["children"].as_array().unwrap().is_empty());
     // A town's pilot enterprises are organisations: their rectangles drill to them.
     let org = t["children"][0]["code"].as_str().unwrap().to_string();
-    let (s, page) = b.get(&format!("/dashboard?period=2024&org={org}")).await;
+    let (s, page) = b
+        .get(&format!("/dashboard?period={}&org={org}", demo_period(1)))
+        .await;
     assert_eq!(s, 200, "{org}");
     assert!(page.contains("data-chart-kind=\"treemap\""));
     // English labels follow the language.
-    let (_, en) = b.get("/dashboard?org=320400&period=2024&lang=en").await;
+    let (_, en) = b
+        .get(&format!(
+            "/dashboard?org=320400&period={}&lang=en",
+            demo_period(1)
+        ))
+        .await;
     assert_eq!(
         chart_json(&en, "treemap")["labels"],
         json!(["Pilot enterprises", "Featured industrial-park pilots"])

@@ -28,27 +28,33 @@ async fn indicator(app: &TestApp, tok: &str, org: &str, period: &str, code: &str
 async fn demo_statistics_reach_the_seed_figures() {
     let app = spawn_demo().await;
     let t = app.token("city").await;
-    let covered = indicator(&app, &t, "320400", "2023", "pilot_workers_covered").await["value"]
+    let covered = indicator(&app, &t, "320400", demo_period(0), "pilot_workers_covered").await
+        ["value"]
         .as_f64()
         .unwrap();
     assert!(covered >= 520_000.0, "{covered}");
-    let ratio = indicator(&app, &t, "320400", "2023", "high_skilled_per_10k").await;
+    let ratio = indicator(&app, &t, "320400", demo_period(0), "high_skilled_per_10k").await;
     let r = ratio["value"].as_f64().unwrap();
     assert!((1_300.0..1_460.0).contains(&r), "{r}");
     assert!(ratio["numerator"].as_i64().unwrap() > 0 && ratio["denominator"].as_i64().unwrap() > 0);
-    let new = indicator(&app, &t, "320400", "2023", "high_skilled_new").await["value"]
+    let new = indicator(&app, &t, "320400", demo_period(0), "high_skilled_new").await["value"]
         .as_f64()
         .unwrap();
     assert!((12_000.0..22_000.0).contains(&new), "{new}");
     // In-period: 2022 has its own (smaller) figures.
-    let w22 = indicator(&app, &t, "320400", "2022", "workers_total").await["value"]
+    let w22 = indicator(&app, &t, "320400", demo_period(-1), "workers_total").await["value"]
         .as_f64()
         .unwrap();
-    let w23 = indicator(&app, &t, "320400", "2023", "workers_total").await["value"]
+    let w23 = indicator(&app, &t, "320400", demo_period(0), "workers_total").await["value"]
         .as_f64()
         .unwrap();
     assert!(w22 < w23);
-    let (_, list) = app.get(&t, "/api/v1/reports?period=2023&per_page=1").await;
+    let (_, list) = app
+        .get(
+            &t,
+            &format!("/api/v1/reports?period={}&per_page=1", demo_period(0)),
+        )
+        .await;
     assert_eq!(list["total"], 1200);
 }
 
@@ -60,12 +66,13 @@ async fn a_report_from_entry_to_lock() {
     let city = app.token("city").await;
     let me = app.get(&unit, "/api/v1/me").await.1;
     let org = me["org_id"].as_i64().unwrap().to_string();
-    let workers_before = indicator(&app, &city, "320402", "2024", "workers_total").await["value"]
+    let workers_before = indicator(&app, &city, "320402", demo_period(1), "workers_total").await
+        ["value"]
         .as_f64()
         .unwrap();
 
     // Validation on entry: every broken rule at once, nothing saved.
-    let (s, v) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org, "period": "2024", "values": {"workers": 100, "high_skilled": 150, "frontline_workers": "一百", "培训投入万元": "1.234", "bogus": 1}})).await;
+    let (s, v) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org, "period": demo_period(1), "values": {"workers": 100, "high_skilled": 150, "frontline_workers": "一百", "培训投入万元": "1.234", "bogus": 1}})).await;
     assert_eq!(s, 422, "{v}");
     let fields: Vec<_> = v["error"]["details"]
         .as_array()
@@ -84,7 +91,7 @@ async fn a_report_from_entry_to_lock() {
             Method::POST,
             &unit,
             "/api/v1/reports",
-            json!({"org": org, "period": "2024", "values": {"workers": 100, "high_skilled": 150}}),
+            json!({"org": org, "period": demo_period(1), "values": {"workers": 100, "high_skilled": 150}}),
         )
         .await;
     assert_eq!(
@@ -96,14 +103,17 @@ async fn a_report_from_entry_to_lock() {
         .unwrap()
         .contains("不能大于职工总数"));
     assert_eq!(
-        app.get(&unit, &format!("/api/v1/reports?org_id={org}&period=2024"))
-            .await
-            .1["total"],
+        app.get(
+            &unit,
+            &format!("/api/v1/reports?org_id={org}&period={}", demo_period(1))
+        )
+        .await
+        .1["total"],
         0
     );
 
     // Draft, then submit.
-    let (s, r) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org, "period": "2024", "values": {"workers": "1,200", "high_skilled": 180, "frontline_workers": 800, "培训投入万元": "12.5"}})).await;
+    let (s, r) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org, "period": demo_period(1), "values": {"workers": "1,200", "high_skilled": 180, "frontline_workers": 800, "培训投入万元": "12.5"}})).await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["status"], "draft");
     assert_eq!(r["values"]["training_spend_wan"], 12.5);
@@ -133,7 +143,7 @@ async fn a_report_from_entry_to_lock() {
             Method::POST,
             &unit,
             "/api/v1/reports",
-            json!({"org": org, "period": "2024", "values": {"workers": 1}}),
+            json!({"org": org, "period": demo_period(1), "values": {"workers": 1}}),
         )
         .await;
     assert_eq!(
@@ -142,7 +152,7 @@ async fn a_report_from_entry_to_lock() {
     );
     // Not counted until approved; then counted at once.
     assert_eq!(
-        indicator(&app, &city, "320402", "2024", "workers_total").await["value"]
+        indicator(&app, &city, "320402", demo_period(1), "workers_total").await["value"]
             .as_f64()
             .unwrap(),
         workers_before
@@ -150,7 +160,7 @@ async fn a_report_from_entry_to_lock() {
     let (s, r) = tr(tn.clone(), "approve", None).await;
     assert_eq!((s, r["status"].as_str()), (200, Some("approved")), "{r}");
     assert_eq!(
-        indicator(&app, &city, "320402", "2024", "workers_total").await["value"]
+        indicator(&app, &city, "320402", demo_period(1), "workers_total").await["value"]
             .as_f64()
             .unwrap(),
         workers_before + 1200.0
@@ -164,7 +174,7 @@ async fn a_report_from_entry_to_lock() {
         (200, Some("一线职工数有误"))
     );
     assert_eq!(
-        indicator(&app, &city, "320402", "2024", "workers_total").await["value"]
+        indicator(&app, &city, "320402", demo_period(1), "workers_total").await["value"]
             .as_f64()
             .unwrap(),
         workers_before
@@ -176,7 +186,7 @@ async fn a_report_from_entry_to_lock() {
         home.contains("一线职工数有误"),
         "returned report in the inbox"
     );
-    let (s, _) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org, "period": "2024", "values": {"workers": 1200, "high_skilled": 180, "frontline_workers": 700}, "submit": true})).await;
+    let (s, _) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org, "period": demo_period(1), "values": {"workers": 1200, "high_skilled": 180, "frontline_workers": 700}, "submit": true})).await;
     assert_eq!(s, 200);
     assert_eq!(tr(tn.clone(), "approve", None).await.0, 200);
     // Lock: city only; locked cannot be returned or edited.
@@ -189,7 +199,7 @@ async fn a_report_from_entry_to_lock() {
         (409, Some("bad_transition"))
     );
     assert_eq!(
-        indicator(&app, &city, "320402", "2024", "workers_total").await["value"]
+        indicator(&app, &city, "320402", demo_period(1), "workers_total").await["value"]
             .as_f64()
             .unwrap(),
         workers_before + 1200.0
@@ -244,7 +254,10 @@ async fn concurrent_reviewers_exactly_one_wins() {
     let (_, list) = app
         .get(
             &tn,
-            "/api/v1/reports?period=2024&status=submitted&per_page=1",
+            &format!(
+                "/api/v1/reports?period={}&status=submitted&per_page=1",
+                demo_period(1)
+            ),
         )
         .await;
     let id = list["items"][0]["id"].as_i64().unwrap();
@@ -280,7 +293,10 @@ async fn completeness_reminders_and_pilot_coverage() {
     let (s, rows) = app
         .get(
             &tn,
-            "/api/v1/reports/completeness?region=320402&period=2024",
+            &format!(
+                "/api/v1/reports/completeness?region=320402&period={}",
+                demo_period(1)
+            ),
         )
         .await;
     assert_eq!(s, 200, "{rows}");
@@ -305,7 +321,10 @@ async fn completeness_reminders_and_pilot_coverage() {
     assert_eq!(
         app.get(
             &tn,
-            "/api/v1/reports/completeness?region=320412&period=2024"
+            &format!(
+                "/api/v1/reports/completeness?region=320412&period={}",
+                demo_period(1)
+            )
         )
         .await
         .0,
@@ -316,7 +335,7 @@ async fn completeness_reminders_and_pilot_coverage() {
             Method::POST,
             &tn,
             "/api/v1/reports/remind",
-            json!({"region": "320402", "period": "2024"}),
+            json!({"region": "320402", "period": demo_period(1)}),
         )
         .await;
     assert_eq!(s, 200);
@@ -329,7 +348,7 @@ async fn completeness_reminders_and_pilot_coverage() {
                 Method::POST,
                 &tn,
                 "/api/v1/reports/remind",
-                json!({"region": region, "period": "2024"}),
+                json!({"region": region, "period": demo_period(1)}),
             )
             .await;
         assert_eq!(s, 404, "{region}: {e}");
@@ -337,7 +356,7 @@ async fn completeness_reminders_and_pilot_coverage() {
     let b = app.browser("unit").await;
     let (_, home) = b.get("/").await;
     assert!(
-        home.contains("请填报 2024 年产改统计表"),
+        home.contains(&format!("请填报 {} 年产改统计表", demo_period(1))),
         "reminder in the unit's inbox"
     );
     assert_eq!(
@@ -345,7 +364,7 @@ async fn completeness_reminders_and_pilot_coverage() {
             Method::POST,
             &app.token("unit").await,
             "/api/v1/reports/remind",
-            json!({"region": "320402", "period": "2024"})
+            json!({"region": "320402", "period": demo_period(1)})
         )
         .await
         .0,
@@ -354,7 +373,7 @@ async fn completeness_reminders_and_pilot_coverage() {
     let (s, page) = app
         .browser("tianning")
         .await
-        .get("/reports/completeness?period=2024")
+        .get(&format!("/reports/completeness?period={}", demo_period(1)))
         .await;
     assert_eq!(s, 200);
     assert!(page.contains("未报送单位") && page.contains("data-chart="));
@@ -362,9 +381,16 @@ async fn completeness_reminders_and_pilot_coverage() {
     // Pilot coverage: a new enterprise's approved report counts as covered only once it is a pilot.
     let city = app.token("city").await;
     let (_, _) = app.send(Method::POST, &city, "/api/v1/orgs", json!({"name": "覆盖测试有限公司", "kind": "enterprise", "uscc": uscc(90909), "region_code": "320404"})).await;
-    let (s, r) = app.send(Method::POST, &city, "/api/v1/reports", json!({"org": uscc(90909), "period": "2023", "values": {"workers": 5000}, "submit": true})).await;
+    let (s, r) = app.send(Method::POST, &city, "/api/v1/reports", json!({"org": uscc(90909), "period": demo_period(0), "values": {"workers": 5000}, "submit": true})).await;
     assert_eq!(s, 200, "{r}");
-    let before = indicator(&app, &city, "320404", "2023", "pilot_workers_covered").await["value"]
+    let before = indicator(
+        &app,
+        &city,
+        "320404",
+        demo_period(0),
+        "pilot_workers_covered",
+    )
+    .await["value"]
         .as_f64()
         .unwrap();
     // The city submitted it, so someone else at the city level approves.
@@ -378,7 +404,14 @@ async fn completeness_reminders_and_pilot_coverage() {
         .await;
     assert_eq!((s, v["status"].as_str()), (200, Some("approved")), "{v}");
     assert_eq!(
-        indicator(&app, &city, "320404", "2023", "pilot_workers_covered").await["value"]
+        indicator(
+            &app,
+            &city,
+            "320404",
+            demo_period(0),
+            "pilot_workers_covered"
+        )
+        .await["value"]
             .as_f64()
             .unwrap(),
         before
@@ -388,12 +421,19 @@ async fn completeness_reminders_and_pilot_coverage() {
             Method::POST,
             &city,
             "/api/v1/pilots",
-            json!({"org": uscc(90909), "level": "city", "year": "2023"}),
+            json!({"org": uscc(90909), "level": "city", "year": demo_period(0)}),
         )
         .await;
     assert_eq!(s, 201);
     assert_eq!(
-        indicator(&app, &city, "320404", "2023", "pilot_workers_covered").await["value"]
+        indicator(
+            &app,
+            &city,
+            "320404",
+            demo_period(0),
+            "pilot_workers_covered"
+        )
+        .await["value"]
             .as_f64()
             .unwrap(),
         before + 5000.0
@@ -404,14 +444,16 @@ async fn completeness_reminders_and_pilot_coverage() {
 async fn report_pages() {
     let app = spawn_demo().await;
     let b = app.browser("unit").await;
-    let (s, form) = b.get("/reports/new?period=2024").await;
+    let (s, form) = b
+        .get(&format!("/reports/new?period={}", demo_period(1)))
+        .await;
     assert_eq!(s, 200);
     assert!(form.contains("职工总数") && form.contains("保存并报送"));
     let (s, html, _) = b
         .post(
             "/reports",
             &[
-                ("period", "2024"),
+                ("period", demo_period(1)),
                 ("workers", "100"),
                 ("high_skilled", "101"),
                 ("submit", "1"),
@@ -424,7 +466,7 @@ async fn report_pages() {
         .post(
             "/reports",
             &[
-                ("period", "2024"),
+                ("period", demo_period(1)),
                 ("workers", "100"),
                 ("high_skilled", "20"),
                 ("submit", "1"),
@@ -459,7 +501,12 @@ async fn report_pages() {
         )
         .await;
     assert_eq!(s, 303);
-    let (_, list) = tb.get("/reports?period=2024&status=approved").await;
+    let (_, list) = tb
+        .get(&format!(
+            "/reports?period={}&status=approved",
+            demo_period(1)
+        ))
+        .await;
     assert!(list.contains("已审核"));
 }
 
@@ -512,7 +559,7 @@ async fn reviewer_is_the_level_above_and_never_the_submitter() {
     let ops = mk("ops_wujin", "sysadmin", "320412".into()).await;
 
     // The district enters and submits the enterprise's report itself.
-    let (s, r) = app.send(Method::POST, &tn, "/api/v1/reports", json!({"org": org_id.to_string(), "period": "2024", "values": {"workers": 900, "high_skilled": 90}, "submit": true})).await;
+    let (s, r) = app.send(Method::POST, &tn, "/api/v1/reports", json!({"org": org_id.to_string(), "period": demo_period(1), "values": {"workers": 900, "high_skilled": 90}, "submit": true})).await;
     assert_eq!((s, r["status"].as_str()), (200, Some("submitted")), "{r}");
     assert_eq!(r["submitted_by"], "tianning");
     let id = r["id"].as_i64().unwrap();
@@ -529,7 +576,7 @@ async fn reviewer_is_the_level_above_and_never_the_submitter() {
         }
     };
     let workers = || async {
-        indicator(&app, &city, "320402", "2024", "workers_total").await["value"]
+        indicator(&app, &city, "320402", demo_period(1), "workers_total").await["value"]
             .as_f64()
             .unwrap()
     };
@@ -620,7 +667,7 @@ async fn reviewer_is_the_level_above_and_never_the_submitter() {
     assert_eq!(workers().await, before);
     // Resubmitted by the unit, the district that entered it first may now approve: the
     // rule is about who submitted this version.
-    let (s, r) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org_id.to_string(), "period": "2024", "values": {"workers": 950, "high_skilled": 95}, "submit": true})).await;
+    let (s, r) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org_id.to_string(), "period": demo_period(1), "values": {"workers": 950, "high_skilled": 95}, "submit": true})).await;
     assert_eq!((s, r["submitted_by"].as_str()), (200, Some("unit")), "{r}");
     let (s, r) = tr(tn.clone(), "approve").await;
     assert_eq!((s, r["status"].as_str()), (200, Some("approved")), "{r}");

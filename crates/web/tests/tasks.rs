@@ -455,7 +455,10 @@ async fn a_meeting_decision_becomes_a_task() {
         .await;
     assert_eq!(l["total"], 1);
     let (_, l) = app
-        .get(&city, "/api/v1/meetings?level=district&year=2024")
+        .get(
+            &city,
+            &format!("/api/v1/meetings?level=district&year={}", demo_year()),
+        )
         .await;
     assert_eq!(l["total"], 2);
     let (_, l) = app.get(&tianning, "/api/v1/meetings").await;
@@ -466,7 +469,10 @@ async fn a_meeting_decision_becomes_a_task() {
 async fn the_demo_list_has_every_state() {
     let app = spawn_demo().await;
     let city = app.token("city").await;
-    let (s, l) = app.get(&city, "/api/v1/tasks?year=2024&per_page=100").await;
+    let y = demo_year().to_string();
+    let (s, l) = app
+        .get(&city, &format!("/api/v1/tasks?year={y}&per_page=100"))
+        .await;
     assert_eq!(s, 200);
     assert!(l["total"].as_i64().unwrap() >= 20, "{}", l["total"]);
     let items = l["items"].as_array().unwrap();
@@ -480,10 +486,12 @@ async fn the_demo_list_has_every_state() {
         .collect();
     assert!(items.iter().any(|t| t["supervised"] == true));
     assert!(items.iter().any(|t| !t["meeting_id"].is_null()));
-    let (_, board) = app.get(&city, "/api/v1/tasks/board?year=2024").await;
+    let (_, board) = app
+        .get(&city, &format!("/api/v1/tasks/board?year={y}"))
+        .await;
     assert!(!board["alerts"].as_array().unwrap().is_empty());
     let done = items.iter().filter(|t| t["status"] == "done").count() as f64;
-    let rate = indicator(&app, &city, "320400", "2024", "task_completion_rate")
+    let rate = indicator(&app, &city, "320400", &y, "task_completion_rate")
         .await
         .unwrap();
     assert!(
@@ -496,9 +504,9 @@ async fn the_demo_list_has_every_state() {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let again = indicator(&app, &city, "320400", "2024", "task_completion_rate").await;
+    let again = indicator(&app, &city, "320400", &y, "task_completion_rate").await;
     assert_eq!(again, Some(rate));
-    let total = indicator(&app, &city, "320400", "2024", "tasks_total").await;
+    let total = indicator(&app, &city, "320400", &y, "tasks_total").await;
     assert_eq!(total, Some(counted.len() as f64));
 }
 
@@ -578,7 +586,9 @@ async fn console_pages_render() {
     let (s, html) = b.get("/meetings/new").await;
     assert_eq!(s, 200);
     assert!(html.contains("常州市人力资源和社会保障局"));
-    let (s, html) = b.get("/dashboard?org=320400&period=2024").await;
+    let (s, html) = b
+        .get(&format!("/dashboard?org=320400&period={}", demo_year()))
+        .await;
     assert_eq!(s, 200);
     assert!(
         html.contains("dash-tasks"),
@@ -591,7 +601,9 @@ async fn console_pages_render() {
     let (s, _) = u.get("/meetings").await;
     assert_eq!(s, 200);
     let r = app.browser("renshe").await;
-    let (s, html) = r.get("/tasks?year=2024&status=overdue").await;
+    let (s, html) = r
+        .get(&format!("/tasks?year={}&status=overdue", demo_year()))
+        .await;
     assert_eq!(s, 200);
     assert!(html.contains("已逾期"));
 }

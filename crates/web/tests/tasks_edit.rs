@@ -214,7 +214,13 @@ async fn a_task_is_edited_with_locking_and_audit() {
     // An overdue task keeps its passed deadline while its wording is corrected; a new
     // deadline must not be in the past; a later one takes it out of 逾期.
     let (_, l) = app
-        .get(&city, "/api/v1/tasks?year=2024&status=overdue&per_page=100")
+        .get(
+            &city,
+            &format!(
+                "/api/v1/tasks?year={}&status=overdue&per_page=100",
+                demo_year()
+            ),
+        )
         .await;
     let late = l["items"]
         .as_array()
@@ -812,7 +818,7 @@ async fn console_forms_correct_and_cancel() {
     let (_, l) = app
         .get(
             &app.token("tianning").await,
-            "/api/v1/tasks?year=2024&per_page=100",
+            &format!("/api/v1/tasks?year={}&per_page=100", demo_year()),
         )
         .await;
     let other = l["items"]

@@ -1,5 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod common;
+mod contrast;
 
 use common::*;
 use serde_json::json;
@@ -853,4 +854,347 @@ fn templates_carry_no_inline_script_or_style() {
         "inline code in templates:\n{}",
         problems.join("\n")
     );
+}
+
+fn app_css() -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/app.css"))
+        .unwrap()
+}
+
+/// Every contrast problem of `css`: each button, badge, alert and workflow step the sheet
+/// styles (normal and hovered, on a card), and the other status colours of the console.
+fn contrast_problems(css: &str) -> (usize, Vec<String>) {
+    use contrast::{chain, Sheet};
+    let sheet = Sheet::parse(css);
+    let page = ["html", "body.app", "div.shell", "main.content"];
+    let card = ["html", "body.app", "div.shell", "main.content", "div.card"];
+    let mut probes = sheet.component_probes(&chain(&card));
+    probes.extend(sheet.component_probes(&chain(&page)));
+    let topbar = ["html", "body.app", "header.topbar"];
+    let nav = ["html", "body.app", "div.shell", "nav.sidenav"];
+    let extra: Vec<Vec<&str>> = vec![
+        [&topbar[..], &["a.brand"]].concat(),
+        [&topbar[..], &["button.nav-toggle"]].concat(),
+        [&topbar[..], &["button.nav-toggle:hover"]].concat(),
+        [&topbar[..], &["div.topbar-user", "span"]].concat(),
+        [&topbar[..], &["div.topbar-user", "span.muted"]].concat(),
+        [&topbar[..], &["div.topbar-user", "a"]].concat(),
+        [&topbar[..], &["div.topbar-user", "a.lang:hover"]].concat(),
+        [
+            &topbar[..],
+            &["div.topbar-user", "form.inline", "button.link"],
+        ]
+        .concat(),
+        [&nav[..], &["div.nav-group", "div.nav-group-title"]].concat(),
+        [&nav[..], &["div.nav-group", "a.nav-link"]].concat(),
+        [&nav[..], &["div.nav-group", "a.nav-link:hover"]].concat(),
+        [&nav[..], &["div.nav-group", "a.nav-link.active"]].concat(),
+        [&nav[..], &["div.nav-group", "a.nav-link", "span.soon"]].concat(),
+        [&page[..], &["nav.breadcrumbs", "a"]].concat(),
+        [&page[..], &["span.muted"]].concat(),
+        [&page[..], &["nav.pagination", "span.current"]].concat(),
+        [&page[..], &["nav.pagination", "a"]].concat(),
+        [&page[..], &["nav.pagination", "span.summary"]].concat(),
+        [&card[..], &["span.muted"]].concat(),
+        [&card[..], &["a"]].concat(),
+        [&card[..], &["a:hover"]].concat(),
+        [&card[..], &["form.form", "div.field", "div.field-error"]].concat(),
+        [&card[..], &["form.form", "div.field", "div.field-help"]].concat(),
+        [&card[..], &["table.table", "thead", "tr", "th"]].concat(),
+        [&card[..], &["table.table", "tbody", "tr", "td.num"]].concat(),
+        [&card[..], &["ol.timeline", "li", "span.when"]].concat(),
+        [&card[..], &["ol.timeline", "li", "div.comment"]].concat(),
+        [&card[..], &["div.stat-card", "div.stat-label"]].concat(),
+        [&card[..], &["div.empty"]].concat(),
+        [&card[..], &["mark"]].concat(),
+    ];
+    probes.extend(extra.iter().map(|c| chain(c)));
+    let mut problems = Vec::new();
+    for p in &probes {
+        match sheet.check(p) {
+            Ok(f) if f.ratio < 4.5 => problems.push(f.to_string()),
+            // The full table with `cargo test --test ui wcag -- --nocapture`.
+            Ok(f) => println!("{f}"),
+            Err(e) => problems.push(format!("{p:?}: {e}")),
+        }
+    }
+    (probes.len(), problems)
+}
+
+#[test]
+fn buttons_badges_alerts_and_status_colours_meet_wcag_aa() {
+    let (n, problems) = contrast_problems(&app_css());
+    assert!(n > 60, "probes: {n}");
+    assert!(
+        problems.is_empty(),
+        "text under 4.5:1 (WCAG AA):\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_contrast_check_catches_dark_red_on_red() {
+    use contrast::{parse_color, ratio};
+    let c = |s: &str| parse_color(s).unwrap().unwrap();
+    assert!((ratio(c("#000"), c("#fff")) - 21.0).abs() < 1e-9);
+    assert!((ratio(c("#777"), c("white")) - 4.48).abs() < 0.01);
+    assert!((ratio(c("rgb(255, 255, 255)"), c("#1f5fbf")) - 6.09).abs() < 0.01);
+    // The rule that made 不予通过 / 删除 / 退回 / 成立 unreadable (issue #10): dark red text
+    // left on the red background of the solid danger button.
+    let old = format!(
+        "{}\n.btn-danger {{ color: #a1241f; border-color: #eeaaa6; }}\n",
+        app_css()
+    );
+    let (_, problems) = contrast_problems(&old);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("button.btn.btn-danger:") && p.contains("#a1241f on #c0302b")),
+        "{problems:#?}"
+    );
+    // Variables and alpha are resolved: white at 45 % on white is unreadable.
+    let (_, problems) = contrast_problems(
+        ":root { --x: rgba(255, 255, 255, .45); }\n.badge-ghost { color: var(--x); background: var(--y, #fff); }",
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("span.badge.badge-ghost")),
+        "{problems:#?}"
+    );
+}
+
+#[tokio::test]
+async fn narrow_screens_get_a_menu_button_and_cases_print_as_approval_forms() {
+    let app = spawn_demo().await;
+    let b = app.browser("city").await;
+    let (s, home) = b.get("/").await;
+    assert_eq!(s, 200);
+    // The menu button (wired by app.js), the plain link to the navigation without it.
+    assert!(
+        home.contains(r#"<button class="nav-toggle" type="button" data-nav-toggle aria-controls="sidenav" aria-expanded="false">"#),
+        "{home}"
+    );
+    assert!(home.contains(r##"<a class="nav-toggle" href="#sidenav">"##));
+    assert!(home.contains(r#"<nav class="sidenav" id="sidenav""#));
+    let js = b.get("/assets/app.js").await.1;
+    assert!(js.contains("[data-nav-toggle]") && js.contains("aria-expanded"));
+    assert!(js.contains("[data-print]") && js.contains("window.print()"));
+    let css = app_css();
+    for rule in [
+        "html.js nav.sidenav { order: 0; display: none;",
+        "html.js nav.sidenav.open { display: grid; }",
+        "div.card, div.tab-panel { overflow-x: auto; }",
+        "@media print {",
+        "header.topbar, nav.sidenav,",
+        "form.no-print, input[type=checkbox], input[type=file] { display: none !important; }",
+        "table.print-only { display: table !important; }",
+        "@page { size: A4;",
+    ] {
+        assert!(css.contains(rule), "app.css lacks {rule}");
+    }
+    // A case waiting for the city: its page has the print button, the approval form's
+    // table of opinions for paper and its forms kept off paper.
+    let (s, inbox) = b.get("/inbox").await;
+    assert_eq!(s, 200);
+    let at = inbox.find("href=\"/cases/").expect("a case in the inbox");
+    let id: String = inbox[at + 13..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let (s, case) = b.get(&format!("/cases/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(
+        case.contains(r#"<button class="btn" type="button" data-print>打印</button>"#),
+        "{case}"
+    );
+    assert!(case.contains("审批表"));
+    assert!(case.contains(r#"<table class="approval print-only">"#));
+    for h in ["环节", "办理人", "办理时间", "意见"] {
+        assert!(case.contains(&format!("<th>{h}</th>")), "{h}");
+    }
+    assert!(case.contains(r#"<div class="card no-print">"#));
+    assert!(case.contains(r#"<ol class="timeline no-print">"#));
+    let (_, en) = b.get(&format!("/cases/{id}?lang=en")).await;
+    assert!(en.contains("data-print>Print</button>") && en.contains("Approval form"));
+}
+
+/// The `href`s inside the first `<nav class="sidenav"` … `</nav>` of a page.
+fn nav_links(html: &str) -> Vec<String> {
+    let start = html
+        .find("<nav class=\"sidenav\"")
+        .expect("side navigation");
+    let end = start + html[start..].find("</nav>").expect("end of navigation");
+    html[start..end]
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|s| s.replace("&amp;", "&"))
+        .collect()
+}
+
+/// The text a reader sees: the page without its tags (attribute values left out).
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    // Character references (`&#34;`) are not text that names anything.
+    let mut text = String::new();
+    let mut rest = out.as_str();
+    while let Some(i) = rest.find("&#") {
+        text.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        if digits > 0 && after[digits..].starts_with(';') {
+            text.push('\u{FFFD}');
+            rest = &after[digits + 1..];
+        } else {
+            text.push_str("&#");
+            rest = after;
+        }
+    }
+    text.push_str(rest);
+    text
+}
+
+/// An issue number in text: "#4", "# 12", "第 3 号任务", "issue 4".
+fn names_an_issue(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        // `&#34;` is an HTML character reference, not an issue.
+        if *c == '#' && !(i > 0 && chars[i - 1] == '&') {
+            let next = chars[i + 1..].iter().find(|c| **c != ' ');
+            if next.is_some_and(|n| n.is_ascii_digit()) {
+                return Some(
+                    chars[i.saturating_sub(30)..(i + 10).min(chars.len())]
+                        .iter()
+                        .collect(),
+                );
+            }
+        }
+    }
+    for pat in ["号任务", "issue "] {
+        if let Some(i) = text.find(pat) {
+            return Some(text[i.saturating_sub(30)..].chars().take(50).collect());
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn every_navigation_link_answers_for_the_role_that_sees_it_and_no_text_names_an_issue() {
+    let app = spawn_demo().await;
+    for (user, ..) in gongjiang_demo::DEMO_ACCOUNTS {
+        let b = app.browser(user).await;
+        let (s, home) = b.get("/").await;
+        assert_eq!(s, 200, "{user}: home");
+        if let Some(hit) = names_an_issue(&visible_text(&home)) {
+            panic!("{user}: the home page names an issue: {hit}");
+        }
+        let links = nav_links(&home);
+        assert!(!links.is_empty(), "{user}: navigation");
+        let mut visited = Vec::new();
+        for href in &links {
+            let (mut s, mut html) = b.get(href).await;
+            let mut at = href.clone();
+            // A link may lead on (a unit's 六有 opens its own sheet): follow it once.
+            if s == 303 {
+                let r = b.c.get(format!("{}{href}", b.base)).send().await.unwrap();
+                at = r.headers()["location"].to_str().unwrap().to_string();
+                (s, html) = b.get(&at).await;
+            }
+            assert!(s < 400, "{user}: the navigation link {href} answers {s}");
+            if let Some(hit) = names_an_issue(&visible_text(&html)) {
+                panic!("{user}: {at} names an issue: {hit}");
+            }
+            visited.push(at);
+        }
+        // The same pages in English (some pages remember the language: Chinese first).
+        for at in &visited {
+            let sep = if at.contains('?') { '&' } else { '?' };
+            let (_, page) = b.get(&format!("{at}{sep}lang=en")).await;
+            if let Some(hit) = names_an_issue(&visible_text(&page)) {
+                panic!("{user}: {at} (English) names an issue: {hit}");
+            }
+        }
+    }
+    // The expert reads the assessment and policies, not the organisation registers: the
+    // register of titles is neither linked nor open to them.
+    let b = app.browser("expert").await;
+    let (_, home) = b.get("/").await;
+    assert!(!nav_links(&home).iter().any(|h| h == "/designations"));
+    assert_eq!(b.get("/designations").await.0, 403);
+    assert!(nav_links(&home).iter().any(|h| h == "/assessment/scoring"));
+    // Placeholders list what is available now, from the navigation of the role.
+    let (s, p) = app.browser("city").await.get("/professors").await;
+    assert_eq!(s, 200);
+    assert!(
+        p.contains("目前可用") && p.contains("href=\"/liuyou\""),
+        "{p}"
+    );
+}
+
+#[tokio::test]
+async fn home_pages_show_no_empty_sections_and_point_to_waiting_cases() {
+    let app = spawn_demo().await;
+    let (s, home) = app.browser("expert").await.get("/").await;
+    assert_eq!(s, 200);
+    assert!(
+        !home.contains("产改核心指标"),
+        "empty section on the expert's home"
+    );
+    let (_, home) = app.browser("city").await.get("/").await;
+    assert!(home.contains("产改核心指标"));
+    // The city's inbox holds cases of the demo: the home page says so and links there.
+    assert!(
+        home.contains("件申报与审核事项待您办理") && home.contains("href=\"/inbox\""),
+        "{home}"
+    );
+    assert!(!home.contains("工作流模块"));
+}
+
+#[tokio::test]
+async fn the_town_account_is_named_after_its_street() {
+    let app = spawn_demo().await;
+    let (_, home) = app.browser("town").await.get("/").await;
+    let user = home
+        .split("<div class=\"topbar-user\">")
+        .nth(1)
+        .expect("top bar");
+    let mut spans = user.split("<span").skip(1).map(|s| {
+        s.split_once('>')
+            .map(|(_, rest)| rest.split("</span>").next().unwrap_or(""))
+            .unwrap_or("")
+            .to_string()
+    });
+    let name = spans.next().unwrap();
+    let attached = spans.next().unwrap();
+    let street = attached.split(" · ").next().unwrap().trim().to_string();
+    assert!(
+        street.ends_with("街道") || street.ends_with('镇'),
+        "{attached}"
+    );
+    assert!(
+        name.starts_with(&street),
+        "the town account '{name}' is attached to {street}"
+    );
+    let (_, me) = app.get(&app.token("town").await, "/api/v1/me").await;
+    assert!(me.to_string().contains(&street), "{me}");
+    // The name the command line prints is the one loaded with the default seed.
+    let listed = gongjiang_demo::DEMO_ACCOUNTS
+        .iter()
+        .find(|a| a.0 == "town")
+        .unwrap()
+        .1;
+    assert_eq!(listed, name);
 }

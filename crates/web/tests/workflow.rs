@@ -44,6 +44,22 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
             json!({"process": "pilot_application", "data": {"level": "省级"}}),
         )
         .await;
+    // The unit is a provincial pilot already: refused at once, no draft kept.
+    assert_eq!(
+        (s, c["error"]["field"].as_str()),
+        (422, Some("level")),
+        "{c}"
+    );
+    let (_, drafts) = app.get(&unit, "/api/v1/cases?status=draft").await;
+    assert_eq!(drafts["total"], 0, "{drafts}");
+    let (s, c) = app
+        .send(
+            Method::POST,
+            &unit,
+            "/api/v1/cases",
+            json!({"process": "pilot_application", "data": {"level": "县级"}}),
+        )
+        .await;
     assert_eq!(s, 200, "{c}");
     let id = c["id"].as_i64().unwrap();
     assert_eq!(c["status"], "draft");
@@ -144,6 +160,12 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     )
     .await;
     assert_eq!(s, 200);
+    // The applicant hears of every step others take: accepted by the town (now at
+    // the district).
+    let (_, notes) = app.get(&unit, "/api/v1/notifications").await;
+    let climbed = notes.to_string().matches("您的申报已进入").count();
+    assert!(climbed >= 1, "the applicant is told of each step: {notes}");
+    assert!(notes.to_string().contains("您的申报已进入“区"), "{notes}");
     // The district returns it: a reason is required.
     let (s, e) = act(&app, &district, id, json!({"action": "return"})).await;
     assert_eq!(s, 422, "{e}");
@@ -559,6 +581,23 @@ async fn bad_input_is_refused_clearly() {
         (s, e["error"]["code"].as_str()),
         (409, Some("case_open")),
         "{e}"
+    );
+    // The console's form links to the open case.
+    let b = app.browser("unit").await;
+    let (s, html, _) = b
+        .post(
+            "/cases",
+            &[
+                ("_process", "pilot_application"),
+                ("_org", ""),
+                ("level", "市级"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422, "{html}");
+    assert!(
+        html.contains("打开该事项继续办理") && html.contains("href=\"/cases/"),
+        "{html}"
     );
     let (s, _) = app
         .send(
@@ -1024,4 +1063,83 @@ async fn a_killed_bulk_job_resumes_with_exact_counts() {
         "every case accepted by this job counts as succeeded: {done:?}"
     );
     assert_eq!(accepted(app.svc.clone()).await, 80, "each accepted once");
+}
+
+/// The `href`s of a page that start with `prefix` (entities decoded), in page order.
+fn links_to(html: &str, prefix: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|s| s.replace("&amp;", "&"))
+        .filter(|s| s.starts_with(prefix))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_new_button_on_cases_opens_its_form_for_every_role() {
+    let app = spawn_demo().await;
+    for (user, ..) in gongjiang_demo::DEMO_ACCOUNTS {
+        let b = app.browser(user).await;
+        let (s, html) = b.get("/cases").await;
+        if *user == "expert" {
+            // Experts score the cases they are given; the list is not theirs.
+            assert_eq!(s, 403);
+            continue;
+        }
+        assert_eq!(s, 200, "{user}: /cases");
+        let news = links_to(&html, "/cases/new");
+        for href in &news {
+            let (s, form) = b.get(href).await;
+            assert_eq!(s, 200, "{user}: {href} answers {s}");
+            assert!(form.contains("name=\"_process\""), "{user}: {href}");
+        }
+        // Processes that drive a module's record start on that module's page: no
+        // button for them, a sentence pointing there instead.
+        for code in [
+            "liuyou",
+            "assessment_self_report",
+            "task_completion_city",
+            "task_completion_district",
+            "task_completion_town",
+        ] {
+            assert!(
+                !news.iter().any(|h| h.ends_with(&format!("process={code}"))),
+                "{user}: {code}"
+            );
+        }
+        for page in ["/tasks", "/assessment/self", "/liuyou"] {
+            assert!(
+                html.contains(&format!("<a href=\"{page}\">")),
+                "{user}: no pointer to {page}"
+            );
+        }
+        match *user {
+            "unit" => {
+                assert_eq!(
+                    news.first().map(String::as_str),
+                    Some("/cases/new?process=pilot_application"),
+                    "a unit's first button is the pilot application"
+                );
+                assert_eq!(news.len(), 4);
+            }
+            // Member-unit staff do not apply.
+            "renshe" => assert!(news.is_empty()),
+            _ => assert_eq!(news.len(), 4, "{user}: {news:?}"),
+        }
+    }
+    // An old link to a process that starts elsewhere leads there.
+    let b = app.browser("city").await;
+    for (code, page) in [
+        ("liuyou", "/liuyou"),
+        ("assessment_self_report", "/assessment/self"),
+        ("task_completion_town", "/tasks"),
+    ] {
+        let r =
+            b.c.get(format!("{}/cases/new?process={code}", b.base))
+                .send()
+                .await
+                .unwrap();
+        assert_eq!(r.status(), 303, "{code}");
+        assert_eq!(r.headers()["location"], page);
+    }
 }

@@ -151,19 +151,106 @@ pub async fn start(
 
 /// Status, progress and per-row problems of an import (any server on the database
 /// answers for any job; the problems listed are the first 1,000, see `problems_total`).
+/// The caller's own jobs, and for region staff those of the accounts in their area (see
+/// `GET /api/v1/imports`); any other answers 404.
 #[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports", params(("id" = String, Path)), responses((status = 200, body = Job), (status = 404, body = ErrorBody)))]
 pub async fn status(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<Job>, ApiError> {
-    let admin = ctx.role().may_manage_users();
     st.jobs
-        .get(&st.svc, &id, ctx.user.id, admin, ctx.lang.is_en())
+        .get(&st.svc, &id, &ctx.actor, ctx.lang.is_en())
         .await
         .map_err(|e| ApiError(AppError::Store(e), ctx.lang))?
         .map(Json)
         .ok_or(ApiError(AppError::Store(StoreError::NotFound), ctx.lang))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct HistoryQuery {
+    /// 1-based.
+    pub page: Option<i64>,
+    /// 20 by default, at most 200.
+    pub per_page: Option<i64>,
+}
+
+/// One import of the history (its problems are on `GET /api/v1/imports/{id}`).
+#[derive(Serialize, ToSchema)]
+pub struct JobSummary {
+    /// The job's id (`GET /api/v1/imports/{id}`).
+    pub id: String,
+    pub kind: String,
+    pub file_name: String,
+    /// The account that uploaded the file (user name and display name).
+    pub owner: Option<String>,
+    pub owner_name: Option<String>,
+    /// running, done or failed.
+    pub status: String,
+    pub progress: f64,
+    /// The counts, once the job is done.
+    pub counts: Option<gongjiang_storage::jobs::OutcomeCounts>,
+    /// Rows rejected (`total - valid`), once the job is done.
+    pub rejected: Option<usize>,
+    pub problems_total: i64,
+    pub has_rejected: bool,
+    pub interrupted: bool,
+    /// Milliseconds since the epoch.
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+impl From<gongjiang_storage::jobs::ImportJobSummary> for JobSummary {
+    fn from(j: gongjiang_storage::jobs::ImportJobSummary) -> Self {
+        JobSummary {
+            id: j.token,
+            kind: j.kind,
+            file_name: j.file_name,
+            owner: j.owner_username,
+            owner_name: j.owner_name,
+            status: j.status,
+            progress: j.progress,
+            rejected: j.counts.as_ref().map(|c| c.rejected()),
+            counts: j.counts,
+            problems_total: j.problems_total,
+            has_rejected: j.has_rejected,
+            interrupted: j.interrupted,
+            created_at: j.created_at,
+            finished_at: j.finished_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct JobHistory {
+    items: Vec<JobSummary>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+}
+
+/// The import history, newest first: the caller's own imports and, for region staff
+/// (city, district, town), those of every account in their area (the city and the
+/// platform operator: everyone's).
+#[utoipa::path(get, path = "/api/v1/imports", tag = "imports", params(HistoryQuery), responses((status = 200, body = JobHistory)))]
+pub async fn history(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
+) -> Result<Json<JobHistory>, ApiError> {
+    let p = st
+        .svc
+        .import_history(&ctx.actor, q.page.unwrap_or(1), q.per_page.unwrap_or(20))
+        .await
+        .map_err(|e| ApiError(AppError::Store(e), ctx.lang))?;
+    Ok(Json(JobHistory {
+        items: p.items.into_iter().map(JobSummary::from).collect(),
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
 }
 
 pub fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
@@ -192,10 +279,9 @@ pub async fn rejected(
     ApiUser(ctx, ..): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let admin = ctx.role().may_manage_users();
     let (job, bytes) = st
         .jobs
-        .rejected(&st.svc, &id, ctx.user.id, admin)
+        .rejected(&st.svc, &id, &ctx.actor)
         .await
         .map_err(|e| ApiError(AppError::Store(e), ctx.lang))?
         .ok_or(ApiError(AppError::Store(StoreError::NotFound), ctx.lang))?;

@@ -24,7 +24,7 @@ fn ids(lang: crate::i18n::Lang, org: &str, year: &str) -> Result<(i64, i32), Api
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct LiuyouQuery {
-    /// The year (default: last year).
+    /// The year (default: the latest year with approved statistics).
     pub year: Option<i32>,
     /// A region code (the whole subtree).
     pub region: Option<String>,
@@ -39,9 +39,10 @@ pub async fn list(
     ApiUser(ctx, ..): ApiUser<OrgReader>,
     ApiQuery(q): ApiQuery<LiuyouQuery>,
 ) -> Result<Json<Vec<LiuyouRow>>, ApiError> {
-    let year = q
-        .year
-        .unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now().date_naive()) - 1);
+    let year = match q.year {
+        Some(y) => y,
+        None => crate::period::default_year(&st, &ctx.actor).await,
+    };
     Ok(Json(
         st.svc
             .liuyou_rows(

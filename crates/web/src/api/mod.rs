@@ -67,6 +67,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/reports/lock"),
     ("get", "/api/v1/reports/completeness"),
     ("post", "/api/v1/reports/remind"),
+    ("get", "/api/v1/imports"),
     ("post", "/api/v1/imports"),
     ("get", "/api/v1/imports/{id}"),
     ("get", "/api/v1/imports/{id}/rejected"),
@@ -218,7 +219,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/reports/{id}/transition", post(reports::transition))
         .route(
             "/api/v1/imports",
-            post(io::start).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+            post(io::start)
+                .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+                .get(io::history),
         )
         .route("/api/v1/imports/{id}", get(io::status))
         .route("/api/v1/imports/{id}/rejected", get(io::rejected))
@@ -427,7 +430,7 @@ async fn api_not_found(lang: Lang) -> ApiError {
         registers::list_designations, registers::create_designation, registers::get_designation, registers::update_designation, registers::delete_designation,
         registers::indicators,
         reports::list_reports, reports::save_report, reports::get_report, reports::transition, reports::lock, reports::completeness, reports::remind,
-        io::start, io::status, io::rejected, io::template, io::export,
+        io::history, io::start, io::status, io::rejected, io::template, io::export,
         workers::list, workers::save, workers::get, workers::delete, workers::reveal,
         cases::list, cases::create, cases::get, cases::update, cases::act, cases::decide_item, cases::assign_expert, cases::score, cases::object, cases::answer, cases::attach, cases::inbox, cases::bulk, cases::bulk_status, cases::notifications,
         liuyou::list, liuyou::sheet, liuyou::save, liuyou::upload, liuyou::submit, liuyou::review, liuyou::download,
@@ -446,7 +449,7 @@ async fn api_not_found(lang: Lang) -> ApiError {
     components(schemas(Org, Region, User, Entry, OrgPage, UserPage, AuditPage, LoginRequest, LoginResponse, ErrorBody, ErrorDetail, OrgBody, OrgPatchBody, NewUserBody, UpdateUserBody, PasswordBody, ChangePasswordBody, VerifyResult,
         gongjiang_storage::pilots::Pilot, gongjiang_storage::designations::Designation, gongjiang_storage::registers::PilotInput, gongjiang_storage::registers::DesignationInput,
         gongjiang_storage::registers::Subject, registers::PilotPage, registers::DesignationPage, registers::IndicatorResponse, registers::IndicatorValue, registers::IndicatorChild,
-        gongjiang_storage::reports::Report, gongjiang_storage::reports::Completeness, gongjiang_storage::report_service::ReportInput, reports::ReportPage, reports::TransitionBody, reports::RegionPeriod, reports::Count, crate::jobs::Job, io::Started, gongjiang_storage::import::Outcome, gongjiang_storage::import::RowProblem, gongjiang_storage::workers::Worker, gongjiang_storage::workers::WorkerInput, workers::WorkerPage, workers::Revealed,
+        gongjiang_storage::reports::Report, gongjiang_storage::reports::Completeness, gongjiang_storage::report_service::ReportInput, reports::ReportPage, reports::TransitionBody, reports::RegionPeriod, reports::Count, crate::jobs::Job, io::Started, io::JobSummary, io::JobHistory, gongjiang_storage::jobs::OutcomeCounts, gongjiang_storage::import::Outcome, gongjiang_storage::import::RowProblem, gongjiang_storage::workers::Worker, gongjiang_storage::workers::WorkerInput, workers::WorkerPage, workers::Revealed,
         gongjiang_storage::workers::Certificate, gongjiang_storage::workflow::Case, gongjiang_storage::workflow::Event, gongjiang_storage::workflow::CaseInput, gongjiang_storage::workflow::ActInput, gongjiang_storage::workflow::BulkJob,
         cases::CasePage, cases::CaseDetail, cases::UpdateBody, cases::BulkBody, cases::Notification, gongjiang_storage::task_completion::CompletionInput, cases::ItemBody, cases::ExpertBody, cases::ScoreBody, gongjiang_storage::workflow::CaseExpert, cases::ObjectionBody, cases::AnswerBody, gongjiang_storage::workflow::CaseItem, gongjiang_storage::workflow::Objection,
         gongjiang_storage::contacts::ContactPoint, gongjiang_storage::contacts::ContactInput, gongjiang_storage::contacts::Visit, gongjiang_storage::contacts::VisitInput,
@@ -1264,6 +1267,7 @@ impl AuditQuery {
             entity_id: nz(&self.entity_id),
             from_ms: day_ms(self.from.as_deref().unwrap_or(""), "from", false)?,
             to_ms: day_ms(self.to.as_deref().unwrap_or(""), "to", true)?,
+            changes_only: false,
             page: self.page.unwrap_or(1),
             per_page: self.per_page.unwrap_or(50),
         })

@@ -241,7 +241,7 @@ pub async fn completeness(
 }
 
 /// Reminds every organisation in the region that has not submitted.
-#[utoipa::path(post, path = "/api/v1/reports/remind", tag = "reports", request_body = RegionPeriod, responses((status = 200, body = Count), (status = 403, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/reports/remind", tag = "reports", request_body = RegionPeriod, responses((status = 200, body = Count), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn remind(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,

@@ -251,6 +251,7 @@ pub async fn supervise(
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct BoardQuery {
+    /// The list's year (default: the latest year with approved statistics).
     pub year: Option<i64>,
     pub region: Option<String>,
 }
@@ -263,7 +264,10 @@ pub async fn board(
     ApiUser(ctx, ..): ApiUser<OrgReader>,
     ApiQuery(q): ApiQuery<BoardQuery>,
 ) -> Result<Json<Board>, ApiError> {
-    let year = q.year.unwrap_or_else(current_year);
+    let year = match q.year {
+        Some(y) => y,
+        None => i64::from(crate::period::default_year(&st, &ctx.actor).await),
+    };
     Ok(Json(
         st.svc
             .task_board(&ctx.actor, year, nz(&q.region).as_deref(), ctx.lang.is_en())
@@ -272,6 +276,8 @@ pub async fn board(
     ))
 }
 
+/// The calendar year (in China): what a new task is for unless told otherwise. Lists and
+/// boards open on [`crate::period::default_year`] instead.
 pub fn current_year() -> i64 {
     gongjiang_storage::tasks::today()
         .get(..4)

@@ -495,7 +495,9 @@ async fn schemes(
     WebUser(ctx, ..): WebUser,
 ) -> Result<Response, UiError> {
     let mut form = BTreeMap::new();
-    form.insert("year".into(), "2024".into());
+    // A round assesses the latest year with approved data by default.
+    let year = crate::period::default_year(&st, &ctx.actor).await;
+    form.insert("year".into(), year.to_string());
     form.insert("target_kind".into(), "district".into());
     schemes_page(&st, &ctx, form, Vec::new()).await
 }

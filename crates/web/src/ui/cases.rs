@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use gongjiang_domain::workflow::{Action, FieldKind, Process, Status, PROCESSES};
+use gongjiang_domain::workflow::{Action, FieldKind, Process, Status, Subject, PROCESSES};
 use gongjiang_domain::Role;
 use gongjiang_storage::workflow::{ActInput, BulkJob, Case, CaseInput, Event};
 use gongjiang_storage::{Page, StoreError};
@@ -128,6 +128,60 @@ fn may_apply(role: Role) -> bool {
     role == Role::Unit || role.is_region_staff()
 }
 
+/// The processes a role starts on this page, most common first: pilot applications, the
+/// yearly check and final acceptance, then the benchmark selection. Processes that drive
+/// a module's record (the 六有, self-reports, task completion) start on that module's
+/// page instead ([`start_page`]).
+fn startable(role: Role) -> Vec<&'static Process> {
+    if !may_apply(role) {
+        return Vec::new();
+    }
+    let mut out: Vec<&'static Process> = PROCESSES
+        .iter()
+        .filter(|p| p.subject == Subject::None)
+        .collect();
+    let rank = |p: &Process| match p.code {
+        "pilot_application" => 0,
+        "pilot_yearly_check" => 1,
+        "pilot_acceptance" => 2,
+        _ => 3,
+    };
+    out.sort_by_key(|p| rank(p));
+    out
+}
+
+/// Where a process that drives a module's record starts: (page, label key of the page).
+pub fn start_page(subject: Subject) -> Option<(&'static str, &'static str)> {
+    match subject {
+        Subject::None => None,
+        Subject::Liuyou => Some(("/liuyou", "nav.liuyou")),
+        Subject::SelfReport => Some(("/assessment/self", "nav.selfreport")),
+        Subject::TaskCompletion => Some(("/tasks", "nav.tasks")),
+    }
+}
+
+/// For the processes that start elsewhere: (process names, page, page label), one entry
+/// per page (the three 销号 processes share the task page).
+fn started_elsewhere(role: Role, en: bool, t: T) -> Vec<(String, &'static str, String)> {
+    let mut out: Vec<(String, &'static str, String)> = Vec::new();
+    if !role.may_read_orgs() {
+        return out;
+    }
+    for p in PROCESSES {
+        let Some((href, key)) = start_page(p.subject) else {
+            continue;
+        };
+        let name = match p.subject {
+            Subject::TaskCompletion => t.s("cases.task_completion"),
+            _ => p.name(en).to_string(),
+        };
+        if !out.iter().any(|(n, h, _)| *h == href && *n == name) {
+            out.push((name, href, t.s(key)));
+        }
+    }
+    out
+}
+
 #[derive(Template)]
 #[template(path = "cases_list.html")]
 struct ListPage {
@@ -136,7 +190,10 @@ struct ListPage {
     q: ListQuery,
     processes: Vec<(&'static str, &'static str)>,
     statuses: Vec<(&'static str, &'static str)>,
-    can_apply: bool,
+    /// The 新建 buttons: (process code, name).
+    startable: Vec<(&'static str, &'static str)>,
+    /// Processes that start on another page: (names, page, page label).
+    elsewhere: Vec<(String, &'static str, String)>,
     prev: String,
     next: String,
 }
@@ -190,8 +247,8 @@ async fn list(
     render(
         &ListPage {
             l,
-            prev: link(page_no - 1),
-            next: link(page_no + 1),
+            prev: link(page_no.saturating_sub(1)),
+            next: link(page_no.saturating_add(1)),
             page,
             q,
             processes: PROCESSES.iter().map(|p| (p.code, p.name(en))).collect(),
@@ -199,7 +256,11 @@ async fn list(
                 .iter()
                 .map(|s| (s.code(), s.label(en)))
                 .collect(),
-            can_apply: may_apply(ctx.role()),
+            startable: startable(ctx.role())
+                .into_iter()
+                .map(|p| (p.code, p.name(en)))
+                .collect(),
+            elsewhere: started_elsewhere(ctx.role(), en, t),
         },
         lang,
     )
@@ -237,11 +298,14 @@ async fn new(
     WebUser(ctx, ..): WebUser<OrgReader>,
     Query(q): Query<NewQuery>,
 ) -> Result<Response, UiError> {
-    // Processes that drive a module's record (the 六有) start from that module's page.
     let def = Process::find(&q.process)
         .or_else(|| Process::find("pilot_application"))
-        .filter(|p| p.subject == gongjiang_domain::workflow::Subject::None)
         .ok_or_else(|| not_found(ctx.lang))?;
+    // Processes that drive a module's record (the 六有, self-reports, 销号) start from
+    // that module's page.
+    if let Some((href, _)) = start_page(def.subject) {
+        return Ok(Redirect::to(href).into_response());
+    }
     form_page(
         &ctx,
         def,

@@ -212,6 +212,8 @@ struct ContactsPage {
     l: Layout,
     q: ContactsQuery,
     years: Vec<String>,
+    /// "数据截至2025年度": the default year.
+    as_of: String,
     stats: Vec<Stat>,
     areas_json: String,
     status_json: String,
@@ -275,16 +277,12 @@ async fn contacts(
         .await
         .map_err(ui(lang))?;
     let this_year = chrono::Datelike::year(&gongjiang_storage::contacts::today());
-    // Default: the year of the latest visit (the figures of an empty year say little).
+    // Default: the latest year with approved data, as on every page.
+    let latest = crate::period::default_year(&st, &ctx.actor).await;
     let year = if q.year.len() == 4 && q.year.parse::<i32>().is_ok() {
         q.year.clone()
     } else {
-        recent
-            .items
-            .first()
-            .and_then(|v| v.visited_on.get(..4))
-            .map(str::to_string)
-            .unwrap_or_else(|| this_year.to_string())
+        latest.to_string()
     };
     let report = st
         .svc
@@ -404,9 +402,10 @@ async fn contacts(
     render(
         &ContactsPage {
             l,
-            prev: link(page_no - 1),
-            next: link(page_no + 1),
+            prev: link(page_no.saturating_sub(1)),
+            next: link(page_no.saturating_add(1)),
             years: (2021..=this_year).rev().map(|y| y.to_string()).collect(),
+            as_of: crate::period::as_of(&t, latest),
             q: ContactsQuery { year, ..q },
             stats,
             areas_json,
@@ -972,8 +971,8 @@ async fn pairs(
     render(
         &PairsPage {
             l,
-            prev: link(page_no - 1),
-            next: link(page_no + 1),
+            prev: link(page_no.saturating_sub(1)),
+            next: link(page_no.saturating_add(1)),
             q,
             graphs,
             page,

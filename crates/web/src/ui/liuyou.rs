@@ -15,8 +15,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use gongjiang_domain::liuyou::ITEMS;
 use gongjiang_domain::Role;
-use gongjiang_storage::liuyou::{EvidenceInput, LiuyouRow, LiuyouSheet};
-use gongjiang_storage::StoreError;
+use gongjiang_storage::liuyou::{EvidenceInput, LiuyouRow, LiuyouSheet, RowFilter, ROW_STATUSES};
+use gongjiang_storage::{Page, StoreError};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -47,13 +47,41 @@ fn parse_ids(lang: Lang, org: &str, year: &str) -> Result<(i64, i32), UiError> {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 struct OverviewQuery {
     year: String,
     region: String,
+    q: String,
+    status: String,
+    /// Older links: `pending=1` is `status=submitted`.
     pending: String,
+    page: String,
 }
+
+impl OverviewQuery {
+    /// The query string for another page, keeping the filters.
+    fn link(&self, year: i32, page: i64) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        s.append_pair("year", &year.to_string());
+        for (k, v) in [
+            ("region", &self.region),
+            ("q", &self.q),
+            ("status", &self.status),
+        ] {
+            if !v.trim().is_empty() {
+                s.append_pair(k, v.trim());
+            }
+        }
+        if page > 1 {
+            s.append_pair("page", &page.to_string());
+        }
+        format!("/liuyou?{}", s.finish())
+    }
+}
+
+/// Rows per page of the completion view.
+pub const PER_PAGE: i64 = 20;
 
 #[derive(Template)]
 #[template(path = "liuyou_overview.html")]
@@ -61,9 +89,14 @@ struct OverviewPage {
     l: Layout,
     year: i32,
     years: Vec<i32>,
-    region: String,
-    pending: bool,
-    rows: Vec<LiuyouRow>,
+    /// "数据截至2025年度": the default year.
+    as_of: String,
+    q: OverviewQuery,
+    regions: Vec<(String, String)>,
+    statuses: Vec<(&'static str, String)>,
+    page: Page<OverviewRow>,
+    prev: String,
+    next: String,
     items: Vec<&'static str>,
     /// Chart: subdivision names, completion rates, complete units, pilot units.
     chart: String,
@@ -72,20 +105,32 @@ struct OverviewPage {
     pilots: i64,
 }
 
+/// One row of the table: the unit, where it sits, its six statuses.
+struct OverviewRow {
+    r: LiuyouRow,
+    area: String,
+}
+
 async fn overview(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser<OrgReader>,
-    Query(q): Query<OverviewQuery>,
+    Query(mut q): Query<OverviewQuery>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let en = lang.is_en();
     let t = T(lang);
     if ctx.role() == Role::Unit {
         if let Some(o) = ctx.user.org_id {
-            return Ok(Redirect::to(&format!("/liuyou/{o}/{}", this_year() - 1)).into_response());
+            let y = crate::period::default_year(&st, &ctx.actor).await;
+            return Ok(Redirect::to(&format!("/liuyou/{o}/{y}")).into_response());
         }
     }
-    let year = q.year.parse::<i32>().unwrap_or(this_year() - 1);
+    if q.status.is_empty() && q.pending == "1" {
+        q.status = "submitted".into();
+    }
+    // Without a year: the latest year with approved data, as on every page.
+    let latest = crate::period::default_year(&st, &ctx.actor).await;
+    let year = q.year.trim().parse::<i32>().unwrap_or(latest);
     let key = if q.region.is_empty() {
         ctx.user
             .region_code
@@ -94,11 +139,59 @@ async fn overview(
     } else {
         q.region.clone()
     };
-    let rows = st
+    let nz = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    let page = st
         .svc
-        .liuyou_rows(&ctx.actor, Some(&q.region), year, q.pending == "1")
+        .liuyou_page(
+            &ctx.actor,
+            &RowFilter {
+                year,
+                region: nz(&q.region),
+                q: nz(&q.q),
+                status: nz(&q.status),
+                page: q.page.trim().parse().unwrap_or(1),
+                per_page: PER_PAGE,
+            },
+        )
         .await
         .map_err(ui(lang))?;
+    let all_regions = st.svc.regions(&ctx.actor).await.map_err(ui(lang))?;
+    let by_code: std::collections::HashMap<&str, &gongjiang_storage::regions::Region> =
+        all_regions.iter().map(|r| (r.code.as_str(), r)).collect();
+    // District · town of each unit.
+    let area = |code: &str| -> String {
+        let Some(r) = by_code.get(code) else {
+            return String::new();
+        };
+        match r.parent_code.as_deref().and_then(|p| by_code.get(p)) {
+            Some(p) if r.level == "town" => format!("{} · {}", p.name, r.name),
+            _ => r.name.clone(),
+        }
+    };
+    let page = Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|r| OverviewRow {
+                area: area(&r.region_code),
+                r,
+            })
+            .collect(),
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    };
+    let regions = all_regions
+        .iter()
+        .map(|r| {
+            let indent = match r.level.as_str() {
+                "city" => "",
+                "district" | "zone" => "\u{3000}",
+                _ => "\u{3000}\u{3000}",
+            };
+            (r.code.clone(), format!("{indent}{}", r.name))
+        })
+        .collect();
     // Every number below comes from the indicator engine.
     let report = st
         .svc
@@ -142,14 +235,22 @@ async fn overview(
         vec![(t.s("nav.liuyou"), String::new())],
     )
     .with_script("/assets/echarts.min.js");
+    let page_no = page.page;
     render(
         &OverviewPage {
             l,
             year,
-            years: (2021..=this_year()).rev().collect(),
-            region: q.region.clone(),
-            pending: q.pending == "1",
-            rows,
+            years: (2021.min(year)..=this_year().max(year)).rev().collect(),
+            as_of: crate::period::as_of(&t, latest),
+            prev: q.link(year, page_no.saturating_sub(1)),
+            next: q.link(year, page_no.saturating_add(1)),
+            q,
+            regions,
+            statuses: ROW_STATUSES
+                .iter()
+                .map(|s| (*s, t.s(&format!("liuyou.f_{s}"))))
+                .collect(),
+            page,
             items: ITEMS.iter().map(|i| i.name(en)).collect(),
             chart,
             rate: own

@@ -146,3 +146,55 @@ pub async fn not_found(lang: Lang, uri: axum::http::Uri) -> Response {
     )
     .into_response()
 }
+
+/// A file size as people read it: `590 B`, `1.2 KB`, `340 KB`, `3.4 MB` (binary units,
+/// one decimal below 100, the unit that keeps the number under 1,024).
+/// Takes the size by value or by reference (templates pass references).
+pub fn file_size(bytes: impl std::borrow::Borrow<i64>) -> String {
+    let bytes = *bytes.borrow();
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1024 {
+        return format!("{} B", bytes.max(0));
+    }
+    let mut v = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    loop {
+        let shown = if v < 99.95 {
+            (v * 10.0).round() / 10.0
+        } else {
+            v.round()
+        };
+        if shown >= 1024.0 && unit + 1 < UNITS.len() {
+            v /= 1024.0;
+            unit += 1;
+            continue;
+        }
+        let u = UNITS[unit];
+        return if shown < 100.0 {
+            format!("{shown:.1} {u}")
+        } else {
+            format!("{shown:.0} {u}")
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_size;
+
+    #[test]
+    fn file_sizes_read_naturally() {
+        assert_eq!(file_size(0), "0 B");
+        assert_eq!(file_size(590), "590 B");
+        assert_eq!(file_size(1023), "1023 B");
+        assert_eq!(file_size(1024), "1.0 KB");
+        assert_eq!(file_size(1229), "1.2 KB");
+        assert_eq!(file_size(20 * 1024 + 512), "20.5 KB");
+        assert_eq!(file_size(340 * 1024), "340 KB");
+        assert_eq!(file_size(1024 * 1024 - 1), "1.0 MB");
+        assert_eq!(file_size(3_565_158), "3.4 MB");
+        assert_eq!(file_size(20 * 1024 * 1024), "20.0 MB");
+        assert_eq!(file_size(5 * 1024 * 1024 * 1024), "5.0 GB");
+        assert_eq!(file_size(-3), "0 B");
+    }
+}

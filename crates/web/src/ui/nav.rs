@@ -6,9 +6,7 @@ use gongjiang_domain::Role;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Built,
-    /// Delivered by this open issue.
-    Issue(u32),
-    /// On the roadmap after the open issues.
+    /// Not built yet: on the roadmap (the page says so).
     Roadmap,
 }
 
@@ -27,8 +25,10 @@ pub struct Group {
 fn all(_: Role) -> bool {
     true
 }
+/// The programme's staff: every role that reads the organisation registers (the guard of
+/// their pages), i.e. everyone but experts and workers.
 fn staff(r: Role) -> bool {
-    !matches!(r, Role::Expert | Role::Worker)
+    r.may_read_orgs()
 }
 fn region_staff(r: Role) -> bool {
     r.is_region_staff()
@@ -46,7 +46,7 @@ fn assessors(r: Role) -> bool {
     )
 }
 
-use Status::{Built, Issue, Roadmap};
+use Status::{Built, Roadmap};
 
 pub const NAV: &[Group] = &[
     Group {
@@ -166,14 +166,14 @@ pub const NAV: &[Group] = &[
             Item {
                 key: "nav.professors",
                 path: "/professors",
-                status: Issue(3),
+                status: Roadmap,
                 roles: staff,
             },
             Item {
                 key: "nav.designations",
                 path: "/designations",
                 status: Built,
-                roles: all,
+                roles: staff,
             },
         ],
     },

@@ -244,6 +244,8 @@ struct HomePage {
     l: Layout,
     cards: Vec<Card>,
     programme: Vec<Card>,
+    /// "数据截至2025年度": the year of the programme figures.
+    as_of: String,
     chart_json: String,
     recent: Vec<Entry>,
     my_org: Option<Org>,
@@ -309,6 +311,7 @@ async fn home(
     }
     // Live from the indicator engine (the same numbers as the dashboard and the API).
     let mut programme = Vec::new();
+    let mut as_of = String::new();
     if ctx.role().may_read_orgs() {
         let node = ctx
             .user
@@ -317,7 +320,10 @@ async fn home(
             .map(|o| o.to_string())
             .or(ctx.user.region_code.clone())
             .unwrap_or_default();
-        let year = chrono::Utc::now().format("%Y").to_string();
+        // The latest year with approved data (the same default as every other page).
+        let y = crate::period::default_year(&st, &ctx.actor).await;
+        as_of = crate::period::as_of(&t, y);
+        let year = y.to_string();
         if let Ok(r) = st.svc.indicators(&ctx.actor, &node, &year, false).await {
             let en = lang.is_en();
             for code in [
@@ -350,22 +356,33 @@ async fn home(
                     } else {
                         String::new()
                     },
-                    href: format!("/dashboard?org={node}"),
+                    href: format!("/dashboard?org={node}&period={year}"),
                 });
             }
         }
     }
     let recent = if ctx.role().may_read_audit() {
+        // Changes to records (not sign-ins), by the person's name.
         let f = gongjiang_storage::audit::Filter {
             per_page: 8,
             page: 1,
+            changes_only: true,
             ..Default::default()
         };
-        st.svc
+        let mut items = st
+            .svc
             .audit_log(&ctx.actor, &f)
             .await
             .map_err(ui(lang))?
-            .items
+            .items;
+        let ids: Vec<i64> = items.iter().filter_map(|e| e.user_id).collect();
+        let names = st.svc.display_names(&ids).await.map_err(ui(lang))?;
+        for e in &mut items {
+            if let Some(n) = e.user_id.and_then(|u| names.get(&u)) {
+                e.username = n.clone();
+            }
+        }
+        items
     } else {
         Vec::new()
     };
@@ -413,6 +430,22 @@ async fn home(
             ));
         }
     }
+    // Applications and reviews waiting for this user (the inbox of the workflow engine).
+    if ctx.role().may_read_orgs() || ctx.role() == Role::Expert {
+        let n = st
+            .svc
+            .inbox(&ctx.actor, lang.is_en())
+            .await
+            .map_err(ui(lang))?
+            .len();
+        if n > 0 {
+            inbox.push((
+                t.s("home.cases_waiting")
+                    .replace("{n}", &t.num(&i64::try_from(n).unwrap_or(i64::MAX))),
+                "/inbox".into(),
+            ));
+        }
+    }
     let l = Layout::new(&ctx, "/", t.s("home.title"), vec![]).with_script("/assets/echarts.min.js");
     Ok(with_lang(
         &uri,
@@ -422,6 +455,7 @@ async fn home(
                 l,
                 cards,
                 programme,
+                as_of,
                 chart_json,
                 recent,
                 my_org,
@@ -609,7 +643,7 @@ async fn orgs_list(
     let table = OrgsTable {
         t,
         prev: q.link(page.page - 1, &cur_sort),
-        next: q.link(page.page + 1, &cur_sort),
+        next: q.link(page.page.saturating_add(1), &cur_sort),
         pages,
         page,
         heads,
@@ -1682,29 +1716,39 @@ struct AuditPage {
     q: AuditForm,
     page: Page<Entry>,
     actions: Vec<(&'static str, String)>,
+    kinds: Vec<(&'static str, String)>,
     e: Errors,
     prev: String,
     next: String,
 }
 
 pub fn action_label(a: &str, t: &T) -> String {
-    let k = format!("action.{a}");
-    let s = t.s(&k);
-    if s == k {
-        a.to_string()
-    } else {
-        s
-    }
+    gongjiang_storage::audit::label(gongjiang_storage::audit::ACTION_LABELS, a, t.en())
+        .map(str::to_string)
+        .unwrap_or_else(|| a.to_string())
 }
 
 pub fn entity_label(k: &str, t: &T) -> String {
-    let key = format!("entity.{k}");
-    let s = t.s(&key);
-    if s == key {
-        k.to_string()
-    } else {
-        s
-    }
+    gongjiang_storage::audit::label(gongjiang_storage::audit::KIND_LABELS, k, t.en())
+        .map(str::to_string)
+        .unwrap_or_else(|| k.to_string())
+}
+
+/// Where the console shows a record named in the log, if it has a page of its own.
+pub fn entity_link(kind: &str, id: &str) -> Option<String> {
+    let page = match kind {
+        "org" => "orgs",
+        "policy" => "policies",
+        "case" => "cases",
+        "task" => "tasks",
+        "worker" => "workers",
+        "meeting" => "meetings",
+        "pair" => "pairs",
+        "problem" => "problems",
+        "contact_point" => "contacts",
+        _ => return None,
+    };
+    id.parse::<i64>().ok().map(|n| format!("/{page}/{n}"))
 }
 
 async fn audit_page(
@@ -1737,9 +1781,13 @@ async fn audit_page(
         ),
     };
     let page = st.svc.audit_log(&ctx.actor, &f).await.map_err(ui(lang))?;
-    let actions = gongjiang_storage::audit::action::ALL
+    let actions = gongjiang_storage::audit::ACTION_LABELS
         .iter()
-        .map(|a| (*a, action_label(a, &t)))
+        .map(|(a, _, _)| (*a, action_label(a, &t)))
+        .collect();
+    let kinds = gongjiang_storage::audit::KIND_LABELS
+        .iter()
+        .map(|(k, _, _)| (*k, entity_label(k, &t)))
         .collect();
     let l = Layout::new(
         &ctx,
@@ -1751,7 +1799,7 @@ async fn audit_page(
         ],
     );
     let prev = q.link(page.page - 1);
-    let next = q.link(page.page + 1);
+    let next = q.link(page.page.saturating_add(1));
     Ok(with_lang(
         &uri,
         lang,
@@ -1761,6 +1809,7 @@ async fn audit_page(
                 q,
                 page,
                 actions,
+                kinds,
                 e,
                 prev,
                 next,
@@ -1865,10 +1914,7 @@ async fn placeholder(WebUser(ctx, ..): WebUser, uri: axum::http::Uri) -> Result<
     if !(item.roles)(ctx.role()) {
         return Err(UiError(AppError::Store(StoreError::Forbidden), ctx.lang));
     }
-    let message = match item.status {
-        nav::Status::Issue(n) => t.s("placeholder.issue").replace("{n}", &n.to_string()),
-        _ => t.s("placeholder.roadmap"),
-    };
+    let message = t.s("placeholder.roadmap");
     let l = Layout::new(
         &ctx,
         &path,

@@ -128,8 +128,8 @@ async fn list(
     render(
         &ListPage {
             l,
-            prev: link(page_no - 1),
-            next: link(page_no + 1),
+            prev: link(page_no.saturating_sub(1)),
+            next: link(page_no.saturating_add(1)),
             page,
             q,
             categories: CATEGORIES

@@ -130,7 +130,8 @@ impl ListQuery {
 }
 
 fn years() -> Vec<i64> {
-    (2015..=2026).rev().collect()
+    let this = chrono::Datelike::year(&gongjiang_storage::contacts::today());
+    (2015..=i64::from(this) + 1).rev().collect()
 }
 
 async fn region_options(st: &AppState, ctx: &Ctx) -> Result<Vec<(String, String)>, UiError> {
@@ -197,8 +198,8 @@ async fn pilots_list(
     let flash = (!q.deleted.is_empty()).then(|| t.s("common.deleted"));
     let page_no = page.page;
     let p = PilotsPage {
-        prev: q.link("/pilots", page_no - 1),
-        next: q.link("/pilots", page_no + 1),
+        prev: q.link("/pilots", page_no.saturating_sub(1)),
+        next: q.link("/pilots", page_no.saturating_add(1)),
         l,
         page,
         regions: region_options(&st, &ctx).await?,
@@ -350,7 +351,7 @@ async fn pilot_new(
     let f = PilotForm {
         org: q.q.clone(),
         level: "city".into(),
-        year: "2024".into(),
+        year: crate::api::tasks::current_year().to_string(),
         ..Default::default()
     };
     pilot_form(&st, &ctx, f, Errors::default(), None).await
@@ -507,8 +508,8 @@ async fn designations_list(
     let flash = (!q.deleted.is_empty()).then(|| t.s("common.deleted"));
     let page_no = page.page;
     let p = DesignationsPage {
-        prev: q.link("/designations", page_no - 1),
-        next: q.link("/designations", page_no + 1),
+        prev: q.link("/designations", page_no.saturating_sub(1)),
+        next: q.link("/designations", page_no.saturating_add(1)),
         l,
         page,
         regions: region_options(&st, &ctx).await?,
@@ -646,7 +647,7 @@ async fn designation_new(
         org: q.q.clone(),
         dtype: "innovation_studio".into(),
         level: "city".into(),
-        year: "2024".into(),
+        year: crate::api::tasks::current_year().to_string(),
         ..Default::default()
     };
     designation_form(&st, &ctx, f, Errors::default(), None).await
@@ -780,7 +781,9 @@ struct DashboardPage {
     subject: String,
     org: String,
     period: String,
-    years: Vec<i64>,
+    years: Vec<i32>,
+    /// "数据截至2025年度": the latest year with approved data, the default period.
+    as_of: String,
     cards: Vec<DashCard>,
     bars_json: String,
     trend_json: String,
@@ -874,7 +877,15 @@ fn fmt_value(v: Option<f64>) -> String {
     match v {
         None => "—".into(),
         Some(x) if x.fract() == 0.0 => crate::i18n::group(x as i64),
-        Some(x) => format!("{x:.1}"),
+        // One decimal, the whole part grouped the Chinese way (1,373.5).
+        Some(x) => {
+            let tenths = (x.abs() * 10.0).round() as i64;
+            let sign = if x < 0.0 && tenths > 0 { "-" } else { "" };
+            match tenths % 10 {
+                0 => format!("{sign}{}", crate::i18n::group(tenths / 10)),
+                d => format!("{sign}{}.{d}", crate::i18n::group(tenths / 10)),
+            }
+        }
     }
 }
 
@@ -897,7 +908,8 @@ async fn dashboard(
     let t = T(lang);
     let en = lang.is_en();
     let org = nz(&q.org).unwrap_or_else(|| home_node(&ctx));
-    let period = nz(&q.period).unwrap_or_else(|| chrono::Utc::now().format("%Y").to_string());
+    let latest = crate::period::default_year(&st, &ctx.actor).await;
+    let period = nz(&q.period).unwrap_or_else(|| latest.to_string());
     let r = st
         .svc
         .indicators(&ctx.actor, &org, &period, true)
@@ -1004,7 +1016,8 @@ async fn dashboard(
         subject: r.subject.name.clone(),
         org: r.subject.code.clone(),
         period: r.period.clone(),
-        years: (2019..=2026).rev().collect(),
+        years: crate::period::years(latest),
+        as_of: crate::period::as_of(&t, latest),
         cards,
         bars_json: bars.to_string(),
         trend_json: trend_json.to_string(),
@@ -1025,7 +1038,12 @@ async fn dashboard_export(
     let lang = ctx.lang;
     let en = lang.is_en();
     let org = nz(&q.org).unwrap_or_else(|| home_node(&ctx));
-    let period = nz(&q.period).unwrap_or_else(|| chrono::Utc::now().format("%Y").to_string());
+    let period = match nz(&q.period) {
+        Some(p) => p,
+        None => crate::period::default_year(&st, &ctx.actor)
+            .await
+            .to_string(),
+    };
     let r = st
         .svc
         .indicators(&ctx.actor, &org, &period, true)

@@ -105,7 +105,8 @@ struct ListPage {
 }
 
 fn periods() -> Vec<String> {
-    (2019..=2026).rev().map(|y| y.to_string()).collect()
+    let this = chrono::Datelike::year(&gongjiang_storage::contacts::today());
+    (2019..=this).rev().map(|y| y.to_string()).collect()
 }
 
 async fn list(
@@ -636,7 +637,12 @@ async fn completeness(
     let region = nz(&q.region)
         .or(ctx.user.region_code.clone())
         .unwrap_or_else(|| "320400".into());
-    let period = nz(&q.period).unwrap_or_else(|| "2024".into());
+    // Without a period: the one being collected, the year after the latest with approved
+    // data (the default of every other page).
+    let period = match nz(&q.period) {
+        Some(p) => p,
+        None => (crate::period::default_year(&st, &ctx.actor).await + 1).to_string(),
+    };
     let rows = st
         .svc
         .report_completeness(&ctx.actor, &region, &period)

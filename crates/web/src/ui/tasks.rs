@@ -122,6 +122,8 @@ struct ListPage {
     q: ListQuery,
     year: i64,
     years: Vec<i64>,
+    /// "数据截至2025年度": the default year (the latest with approved data).
+    as_of: String,
     statuses: Vec<(&'static str, &'static str)>,
     board: Board,
     page: Page<Task>,
@@ -141,9 +143,9 @@ async fn list(
     let en = lang.is_en();
     let t = T(lang);
     let mut years = st.svc.task_years(&ctx.actor).await.map_err(ui(lang))?;
-    let year = int(&q.year)
-        .or_else(|| years.first().copied())
-        .unwrap_or_else(current_year);
+    // Without a year: the latest year with approved data, as on every page.
+    let latest = crate::period::default_year(&st, &ctx.actor).await;
+    let year = int(&q.year).unwrap_or(i64::from(latest));
     if !years.contains(&year) {
         years.push(year);
         years.sort_unstable_by(|a, b| b.cmp(a));
@@ -208,10 +210,11 @@ async fn list(
     render(
         &ListPage {
             l,
-            prev: link(page_no - 1),
-            next: link(page_no + 1),
+            prev: link(page_no.saturating_sub(1)),
+            next: link(page_no.saturating_add(1)),
             year,
             years,
+            as_of: crate::period::as_of(&t, latest),
             statuses: TaskStatus::ALL
                 .iter()
                 .map(|s| (s.code(), s.label(en)))
@@ -808,8 +811,8 @@ async fn meetings(
     render(
         &MeetingsPage {
             l,
-            prev: link(page_no - 1),
-            next: link(page_no + 1),
+            prev: link(page_no.saturating_sub(1)),
+            next: link(page_no.saturating_add(1)),
             levels: ["city", "district", "town"]
                 .iter()
                 .map(|c| (*c, gongjiang_domain::tasks::level_label(c, en)))

@@ -115,7 +115,10 @@ async fn list(
         s.append_pair("page", &p.to_string());
         format!("/workers?{}", s.finish())
     };
-    let (prev, next) = (link(page.page - 1), link(page.page + 1));
+    let (prev, next) = (
+        link(page.page.saturating_sub(1)),
+        link(page.page.saturating_add(1)),
+    );
     let l = Layout::new(
         &ctx,
         "/workers",

@@ -376,6 +376,25 @@ pub fn uscc(n: u32) -> String {
         .to_string()
 }
 
+/// The demo's last complete year, computed as the demo computes it: its statistics are
+/// approved at the seed's scale, its task list, meetings, 六有 and assessment are the
+/// demo's, and every page opens on it ("数据截至…年度").
+pub fn demo_year() -> i64 {
+    gongjiang_demo::DemoClock::now().base_year()
+}
+
+/// `demo_year() + offset` as text, for periods and years in requests: `demo_period(0)` is
+/// the demo's last complete (approved) year, `demo_period(1)` the current one (under
+/// review), `demo_period(-1)` the year before the last complete one.
+pub fn demo_period(offset: i64) -> &'static str {
+    Box::leak((demo_year() + offset).to_string().into_boxed_str())
+}
+
+/// The current year: the demo's reports of it are under review.
+pub fn this_year() -> i64 {
+    gongjiang_demo::DemoClock::now().this_year()
+}
+
 /// A date `days` after today (Beijing), YYYY-MM-DD.
 pub fn in_days(days: i64) -> String {
     let today = gongjiang_storage::tasks::today();
