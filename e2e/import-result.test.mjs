@@ -9,51 +9,16 @@
 //
 // Run from the repository root (after `cargo build`):
 //   (cd e2e && npm ci) && node --test e2e/import-result.test.mjs
-// Environment: GONGJIANG_BIN, CHROMIUM, E2E_VERBOSE=1, E2E_KEEP=1 (see login-org.test.mjs).
+// Environment: GONGJIANG_BIN, CHROMIUM, E2E_VERBOSE=1, E2E_KEEP=1 (see helpers.mjs).
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const E2E_DIR = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.resolve(E2E_DIR, '..');
-const TARGET_DIR = path.join(REPO_ROOT, 'target');
-
-function resolveBin() {
-  const fromEnv = process.env.GONGJIANG_BIN;
-  if (!fromEnv) return path.join(REPO_ROOT, 'target', 'debug', 'gongjiang');
-  if (path.isAbsolute(fromEnv)) return fromEnv;
-  const fromCwd = path.resolve(process.cwd(), fromEnv);
-  return existsSync(fromCwd) ? fromCwd : path.resolve(REPO_ROOT, fromEnv);
-}
-
-const BIN = resolveBin();
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const VERBOSE = !!process.env.E2E_VERBOSE;
-const HEALTH_TIMEOUT_MS = 90_000;
+import { DemoServer, launchChromium, REPO_ROOT, TARGET_DIR, sleep } from './helpers.mjs';
 
 const log = (...args) => console.log('[e2e-import]', ...args);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // ---------- a minimal .xlsx reader: enough to take the header row of a sheet ----------
 
@@ -132,52 +97,10 @@ function uscc(n) {
 
 // ---------- the server and the browser ----------
 
-let dataDir;
-let server;
-let serverExited = null;
-let serverOutput = '';
-let baseUrl;
+const server = new DemoServer({ prefix: 'gongjiang-e2e-import-', log });
 let browser;
 let page;
 let problems = [];
-
-function keepOutput(chunk) {
-  const s = chunk.toString();
-  if (VERBOSE) process.stderr.write(s.replace(/^/gm, '[server] '));
-  serverOutput = (serverOutput + s).slice(-8000);
-}
-
-async function waitHealthy() {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    if (serverExited) {
-      throw new Error(`server exited early (code ${serverExited.code}, signal ${serverExited.signal})\n` +
-        `--- server output ---\n${serverOutput}`);
-    }
-    try {
-      const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return;
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = e.cause?.code || e.message;
-    }
-    await sleep(250);
-  }
-  throw new Error(`server not healthy after ${HEALTH_TIMEOUT_MS / 1000}s (last: ${last})\n` +
-    `--- server output ---\n${serverOutput}`);
-}
-
-async function stopServer() {
-  if (!server || serverExited) return;
-  const exited = new Promise((r) => server.once('exit', r));
-  server.kill('SIGTERM');
-  const t = setTimeout(() => { if (!serverExited) server.kill('SIGKILL'); }, 5000);
-  await exited;
-  clearTimeout(t);
-}
-
-process.on('exit', () => { if (server && !serverExited) server.kill('SIGKILL'); });
 
 async function shot(name) {
   await fs.mkdir(TARGET_DIR, { recursive: true });
@@ -193,7 +116,7 @@ async function step(name, fn) {
   } catch (err) {
     log(`FAIL: ${name} (url: ${page?.url()})`);
     if (page) await shot(`e2e-import-failure-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`).catch(() => {});
-    console.error(`--- server output (tail) ---\n${serverOutput.slice(-3000)}`);
+    console.error(`--- server output (tail) ---\n${server.output().slice(-3000)}`);
     throw err;
   }
 }
@@ -215,28 +138,10 @@ async function downloadBytes(locator) {
 
 describe('import: template → upload → result → history (browser)', { timeout: 300_000 }, () => {
   before(async () => {
-    assert.ok(existsSync(BIN), `server binary not found: ${BIN} (run \`cargo build\` or set GONGJIANG_BIN)`);
-    assert.ok(existsSync(CHROMIUM), `Chromium not found: ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`);
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gongjiang-e2e-import-'));
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const args = ['serve', '--demo', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir];
-    log(`starting ${BIN} ${args.join(' ')}`);
-    server = spawn(BIN, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    server.stdout.on('data', keepOutput);
-    server.stderr.on('data', keepOutput);
-    server.on('exit', (code, signal) => { serverExited = { code, signal }; });
-    server.on('error', (e) => { serverExited = { code: null, signal: String(e) }; });
-    await waitHealthy();
-
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    await server.start();
+    browser = await launchChromium();
     const context = await browser.newContext({
-      baseURL: baseUrl,
+      baseURL: server.url,
       locale: 'zh-CN',
       viewport: { width: 1366, height: 900 },
       acceptDownloads: true,
@@ -266,9 +171,7 @@ describe('import: template → upload → result → history (browser)', { timeo
 
   after(async () => {
     try { if (browser) await browser.close(); } catch (e) { log(`browser close: ${e.message}`); }
-    await stopServer();
-    if (dataDir && !process.env.E2E_KEEP) await fs.rm(dataDir, { recursive: true, force: true });
-    else if (dataDir) log(`kept data dir ${dataDir}`);
+    await server.stop();
   });
 
   test('a file with one bad row: the result, the written row, the history', async () => {

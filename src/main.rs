@@ -6,6 +6,15 @@ mod config;
 #[global_allocator]
 static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// jemalloc's options: a background thread returns freed pages to the system within
+/// about a second, so a finished import's rows and problems do not stay resident
+/// (issue #9: eight failed 60 MB uploads; docs/performance.md).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[no_mangle]
+#[allow(non_upper_case_globals)]
+pub static malloc_conf: &[u8; 60] =
+    b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
+
 use clap::{Parser, Subcommand};
 use config::{Config, Global};
 use gongjiang_domain::Role;

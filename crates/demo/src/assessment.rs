@@ -28,10 +28,10 @@ const TARGETS: &[(&str, i64)] = &[
 /// The expert accounts this seeding adds (user name, display name; password
 /// [`DEMO_PASSWORD`]); the demo account `expert` is the first of the five experts.
 pub const EXPERTS: &[(&str, &str)] = &[
-    ("expert2", "评审专家 钱教授(常州大学)"),
-    ("expert3", "评审专家 孙高工(省技能鉴定中心)"),
-    ("expert4", "评审专家 李主任(市总工会)"),
-    ("expert5", "评审专家 周研究员(市社科院)"),
+    ("expert2", "评审专家 钱教授（常州大学）"),
+    ("expert3", "评审专家 孙高工（省技能鉴定中心）"),
+    ("expert4", "评审专家 李主任（市总工会）"),
+    ("expert5", "评审专家 周研究员（市社科院）"),
 ];
 
 fn leaf(name: &str, points: f64, rule: ScoringRule) -> Node {
@@ -86,7 +86,7 @@ pub fn scheme() -> Vec<Node> {
                     },
                 ),
                 leaf(
-                    "试点单位“六有”达标率(%)",
+                    "试点单位“六有”达标率（%）",
                     10.0,
                     ScoringRule::Bands {
                         bands: vec![band(90.0, 100.0), band(80.0, 80.0), band(60.0, 60.0)],
@@ -118,7 +118,7 @@ pub fn scheme() -> Vec<Node> {
             15.0,
             ScoringRule::Expert {
                 max: 15.0,
-                criteria: "职工技术创新、揭榜挂帅、创新工作室成果的数量、质量与转化效益;有省级以上成果13–15分,市级成果突出9–12分,一般5–8分,无实质成果0–4分".into(),
+                criteria: "职工技术创新、揭榜挂帅、创新工作室成果的数量、质量与转化效益；有省级以上成果13–15分，市级成果突出9–12分，一般5–8分，无实质成果0–4分".into(),
             },
         ),
         leaf(
@@ -126,7 +126,7 @@ pub fn scheme() -> Vec<Node> {
             15.0,
             ScoringRule::Expert {
                 max: 15.0,
-                criteria: "改革举措的创新性、可复制性和实际成效;形成全省可推广经验13–15分,全市示范9–12分,有一定特色5–8分,无明显特色0–4分".into(),
+                criteria: "改革举措的创新性、可复制性和实际成效；形成全省可推广经验13–15分，全市示范9–12分，有一定特色5–8分，无明显特色0–4分".into(),
             },
         ),
     ]
@@ -165,9 +165,9 @@ pub async fn seed_assessment(svc: &Service, clock: &DemoClock) -> Result<usize, 
         .create_scheme(
             &city,
             &SchemeInput {
-                name: "常州市产业工人队伍建设改革评价考核办法(板块)".into(),
+                name: "常州市产业工人队伍建设改革评价考核办法（板块）".into(),
                 description: Some(
-                    "依据《常州市产改评价考核实施办法》,对各辖市(区)及经开区年度产改工作进行评价,结果纳入高质量发展考核。".into(),
+                    "依据《常州市产改评价考核实施办法》，对各辖市（区）及经开区年度产改工作进行评价，结果纳入高质量发展考核。".into(),
                 ),
                 tree: scheme(),
             },
@@ -179,7 +179,7 @@ pub async fn seed_assessment(svc: &Service, clock: &DemoClock) -> Result<usize, 
             &city,
             &RoundInput {
                 year,
-                title: format!("{year}年度产改工作评价考核(板块)"),
+                title: format!("{year}年度产改工作评价考核（板块）"),
                 version_id: v.id,
                 target_kind: "district".into(),
                 targets: TARGETS.iter().map(|(c, _)| c.to_string()).collect(),
@@ -210,7 +210,7 @@ pub async fn seed_assessment(svc: &Service, clock: &DemoClock) -> Result<usize, 
             SelfEntry {
                 leaf: "1.1".into(),
                 value: yes(true),
-                evidence: Some("区委常委会工作要点、高质量发展考核细则(附件)".into()),
+                evidence: Some("区委常委会工作要点、高质量发展考核细则（附件）".into()),
             },
             SelfEntry {
                 leaf: "1.2".into(),
@@ -337,8 +337,8 @@ pub async fn seed_benchmark_cases(svc: &Service, clock: &DemoClock) -> Result<us
         changes: Default::default(),
     };
     let achievements = [
-        "三年新增高级工以上技能人才312名,高技能人才占比由21%提高到29%;首创“技能积分制”,与薪酬、晋升挂钩,已在区内12家企业推广。",
-        "建成市级技能大师工作室2个,职工创新成果获国家专利41项,创效1,860万元;“链主带配套”培训覆盖上下游企业37家。",
+        "三年新增高级工以上技能人才312名，高技能人才占比由21%提高到29%;首创“技能积分制”，与薪酬、晋升挂钩，已在区内12家企业推广。",
+        "建成市级技能大师工作室2个，职工创新成果获国家专利41项，创效1,860万元；“链主带配套”培训覆盖上下游企业37家。",
     ];
     let mut n = 0;
     for (k, org) in orgs.iter().enumerate() {
@@ -377,7 +377,7 @@ pub async fn seed_benchmark_cases(svc: &Service, clock: &DemoClock) -> Result<us
         };
         let scored = if k == 0 { 2 } else { 3 };
         for (e, s) in experts.iter().zip(scores).take(scored) {
-            svc.score_case(e, c.id, s, Some("成效突出,经验可复制"))
+            svc.score_case(e, c.id, s, Some("成效突出，经验可复制"))
                 .await?;
         }
         if k == 1 {
@@ -386,10 +386,10 @@ pub async fn seed_benchmark_cases(svc: &Service, clock: &DemoClock) -> Result<us
                 &city,
                 c.id,
                 &format!(
-                    "来信反映该企业{}年曾发生一起工伤事故,请核实安全生产情况。",
+                    "来信反映该企业{}年曾发生一起工伤事故，请核实安全生产情况。",
                     clock.base_year()
                 ),
-                Some("职工来信(匿名)"),
+                Some("职工来信（匿名）"),
             )
             .await?;
         }

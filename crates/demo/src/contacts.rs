@@ -65,24 +65,24 @@ async fn ids(svc: &Service, sql: &str) -> Result<Vec<i64>, StoreError> {
 }
 
 const SUMMARIES: &[&str] = &[
-    "走访车间一线,了解技能等级认定推进情况,企业计划年内新增高级工20名。",
-    "与企业负责人座谈,宣讲产改政策和技能人才补贴申领流程。",
-    "召开职工代表座谈会,听取关于培训时间安排和薪酬晋升通道的意见。",
-    "了解企业用工需求,对接区人社局招聘专场。",
-    "回访上次反映问题的办理情况,企业表示满意。",
-    "检查师带徒协议落实情况,建议将带徒津贴纳入工资结构。",
+    "走访车间一线，了解技能等级认定推进情况，企业计划年内新增高级工20名。",
+    "与企业负责人座谈，宣讲产改政策和技能人才补贴申领流程。",
+    "召开职工代表座谈会，听取关于培训时间安排和薪酬晋升通道的意见。",
+    "了解企业用工需求，对接区人社局招聘专场。",
+    "回访上次反映问题的办理情况，企业表示满意。",
+    "检查师带徒协议落实情况，建议将带徒津贴纳入工资结构。",
     "线上沟通企业参加市级技能竞赛的报名事宜。",
     "电话了解节后返岗和新员工岗前培训情况。",
 ];
 
 /// (category, description, responsible unit)
 const PROBLEMS: &[(&str, &str, &str)] = &[
-    ("employment", "旺季招工难,数控操作工缺口约30人", "区人社局"),
+    ("employment", "旺季招工难，数控操作工缺口约30人", "区人社局"),
     ("training", "希望就近开设电工中级工培训班", "区人社局"),
     ("pay", "技能等级与工资挂钩缺少参考标准", "区总工会"),
     (
         "safety",
-        "园区道路夜间照明不足,职工下班通勤存在隐患",
+        "园区道路夜间照明不足，职工下班通勤存在隐患",
         "园区管委会",
     ),
     ("policy", "技能人才补贴申领材料要求不清楚", "区人社局"),
@@ -257,7 +257,7 @@ pub async fn seed_contacts(svc: &Service, clock: &DemoClock) -> Result<usize, St
             last.id,
             &ContactEndInput {
                 end_on: ago(clock, 30),
-                reason: Some("企业整体搬迁至外市,联系点撤销。".into()),
+                reason: Some("企业整体搬迁至外市，联系点撤销。".into()),
                 version: None,
             },
         )
@@ -296,7 +296,7 @@ async fn work(
                 id,
                 &ProblemActInput {
                     action: "resolve".into(),
-                    resolution: Some("已协调责任单位落实,企业确认问题解决。".into()),
+                    resolution: Some("已协调责任单位落实，企业确认问题解决。".into()),
                     resolved_on: Some(days_after(raised, days)),
                     ..Default::default()
                 },
@@ -310,7 +310,7 @@ async fn work(
                 id,
                 &ProblemActInput {
                     action: "close".into(),
-                    reason: Some("经核实属企业内部管理事项,已向企业说明并关闭。".into()),
+                    reason: Some("经核实属企业内部管理事项，已向企业说明并关闭。".into()),
                     ..Default::default()
                 },
                 false,
@@ -367,7 +367,7 @@ async fn seed_pairs(
                         org_b: s.to_string(),
                         chain: Some(chain.into()),
                         start_year: start(rng.next(3) as i64),
-                        goals: Some(format!("围绕{chain}产业链,链主企业带动配套企业开展质量提升、技能培训和工匠培育。")),
+                        goals: Some(format!("围绕{chain}产业链，链主企业带动配套企业开展质量提升、技能培训和工匠培育。")),
                     },
                     false,
                 )
@@ -395,7 +395,9 @@ async fn seed_pairs(
                     org_b: b.to_string(),
                     chain: None,
                     start_year: start(1),
-                    goals: Some("国企民企结对:共享培训资源、互派技术骨干、共建创新工作室。".into()),
+                    goals: Some(
+                        "国企民企结对：共享培训资源、互派技术骨干、共建创新工作室。".into(),
+                    ),
                 },
                 false,
             )
@@ -413,7 +415,7 @@ async fn seed_pairs(
                 &ActivityInput {
                     held_on,
                     title: ACTIVITIES[rng.next(ACTIVITIES.len() as u64) as usize].into(),
-                    summary: Some("双方职工代表参加,交流生产工艺与技能培养经验。".into()),
+                    summary: Some("双方职工代表参加，交流生产工艺与技能培养经验。".into()),
                     participants: 15 + rng.next(60) as i64,
                 },
             )
@@ -428,7 +430,7 @@ async fn seed_pairs(
             p,
             &PairEndInput {
                 ended_on: ago(clock, 30),
-                reason: "民营企业完成股权变更,双方协商结束结对,共建成果已移交。".into(),
+                reason: "民营企业完成股权变更，双方协商结束结对，共建成果已移交。".into(),
                 version: None,
             },
             false,

@@ -160,7 +160,7 @@ pub async fn load_on(
             values.insert(e.code, v);
         }
         let reason =
-            (r.status == "returned").then_some("一线职工数与花名册不一致,请核实后重新报送");
+            (r.status == "returned").then_some("一线职工数与花名册不一致，请核实后重新报送");
         gongjiang_storage::reports::insert_with_status(
             tx.conn(),
             org_id,
@@ -252,7 +252,7 @@ pub async fn load_on(
     }
     gongjiang_storage::indicators::rebuild(tx.conn()).await?;
     let summary = format!(
-        "演示数据:{} 个区划,{} 个单位,{} 条试点,{} 条认定",
+        "演示数据：{} 个区划，{} 个单位，{} 条试点，{} 条认定",
         loaded.regions, loaded.orgs, loaded.pilots, loaded.designations
     );
     audit::append(
@@ -388,7 +388,7 @@ pub async fn seed_cases(svc: &Service, clock: &DemoClock) -> Result<usize, Store
                     ("year", checked.as_str()),
                     (
                         "summary",
-                        "完成年度目标:新增高技能人才32名,开展技能比武4场。",
+                        "完成年度目标：新增高技能人才32名，开展技能比武4场。",
                     ),
                 ]
                 .iter()
@@ -402,7 +402,7 @@ pub async fn seed_cases(svc: &Service, clock: &DemoClock) -> Result<usize, Store
                     ("level", "city"),
                     ("year", applied.as_str()),
                     ("feature", features[i]),
-                    ("plan", "一、目标:三年内高技能人才占比提高5个百分点。\n二、举措:师带徒、技能等级自主评价、创新工作室。\n三、保障:专项经费与考核激励。"),
+                    ("plan", "一、目标：三年内高技能人才占比提高5个百分点。\n二、举措：师带徒、技能等级自主评价、创新工作室。\n三、保障：专项经费与考核激励。"),
                 ]
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -444,7 +444,7 @@ pub async fn seed_cases(svc: &Service, clock: &DemoClock) -> Result<usize, Store
                 (&unit, "submit", ""),
                 (&town_actor, "accept", "材料齐全"),
                 (&district, "accept", "同意推荐"),
-                (&city, "reject", "特色不够鲜明,建议明年再报"),
+                (&city, "reject", "特色不够鲜明，建议明年再报"),
             ],
             7 => &[(&unit, "submit", ""), (&unit, "withdraw", "")],
             _ => &[
@@ -458,7 +458,7 @@ pub async fn seed_cases(svc: &Service, clock: &DemoClock) -> Result<usize, Store
             svc.act(who, c.id, &act(a, comment)).await?;
         }
         if i == 4 {
-            svc.act(&city, c.id, &act("accept", "同意,进入公示"))
+            svc.act(&city, c.id, &act("accept", "同意，进入公示"))
                 .await?;
         }
     }

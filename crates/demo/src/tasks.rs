@@ -136,7 +136,7 @@ const TASKS: &[DemoTask] = &[
     ),
     (
         "技能人才纳入人才政策",
-        "修订人才政策,技能人才享受同等待遇",
+        "修订人才政策，技能人才享受同等待遇",
         None,
         "",
         "m9",
@@ -145,7 +145,7 @@ const TASKS: &[DemoTask] = &[
     ),
     (
         "产改宣传",
-        "在市级媒体开设产改专栏,刊发报道 50 篇",
+        "在市级媒体开设产改专栏，刊发报道 50 篇",
         Some(50),
         "篇",
         "m10",
@@ -323,7 +323,7 @@ pub async fn seed_tasks(svc: &Service, clock: &DemoClock) -> Result<usize, Store
                     year: y,
                     title: title.to_string(),
                     description: format!(
-                        "{title}:列入 {y} 年全市产业工人队伍建设改革重点工作清单。"
+                        "{title}：列入 {y} 年全市产业工人队伍建设改革重点工作清单。"
                     ),
                     owner: org.to_string(),
                     region: Some(region.clone()),
@@ -339,16 +339,16 @@ pub async fn seed_tasks(svc: &Service, clock: &DemoClock) -> Result<usize, Store
         let by = owner_actor(org, &region);
         let reports: &[(&str, i64, &str)] = match fate {
             Fate::Done => &[
-                ("04-15", 35, "已制定实施方案并召开推进会,完成一季度目标。"),
-                ("08-20", 80, "按月调度,完成进度超过时序要求。"),
-                ("11-28", 100, "全面完成年度目标,形成总结报告。"),
+                ("04-15", 35, "已制定实施方案并召开推进会，完成一季度目标。"),
+                ("08-20", 80, "按月调度，完成进度超过时序要求。"),
+                ("11-28", 100, "全面完成年度目标，形成总结报告。"),
             ],
             Fate::Going => &[
-                ("05-10", 30, "已启动,完成摸底调查与方案制定。"),
-                ("10-15", 60, "持续推进,部分指标受项目进度影响。"),
+                ("05-10", 30, "已启动，完成摸底调查与方案制定。"),
+                ("10-15", 60, "持续推进，部分指标受项目进度影响。"),
             ],
             Fate::Overdue | Fate::Supervised | Fate::Cancelled => {
-                &[("06-30", 25, "受资金和场地落实影响,进度滞后,正在协调。")]
+                &[("06-30", 25, "受资金和场地落实影响，进度滞后，正在协调。")]
             }
         };
         for (date, pct, note) in reports.iter() {
@@ -377,7 +377,7 @@ pub async fn seed_tasks(svc: &Service, clock: &DemoClock) -> Result<usize, Store
                 svc.supervise_task(
                     &city,
                     t.id,
-                    "已逾期,请于 15 个工作日内报送整改措施和完成时间表。",
+                    "已逾期，请于 15 个工作日内报送整改措施和完成时间表。",
                 )
                 .await?;
             }
@@ -386,7 +386,7 @@ pub async fn seed_tasks(svc: &Service, clock: &DemoClock) -> Result<usize, Store
                     &city,
                     t.id,
                     &CancelInput {
-                        reason: "该项工作已并入“智改数转”技能提升行动统一推进,不再单列。".into(),
+                        reason: "该项工作已并入“智改数转”技能提升行动统一推进，不再单列。".into(),
                         version: None,
                     },
                 )
@@ -447,11 +447,11 @@ pub async fn seed_tasks(svc: &Service, clock: &DemoClock) -> Result<usize, Store
                 format!("审议 {y} 年产改重点工作任务清单"),
                 "研究产教融合型企业培育和技能人才评价工作".to_string(),
             ],
-            format!("会议听取了市产改办关于 {} 年工作情况的汇报,审议通过 {y} 年重点工作任务清单。会议要求各成员单位对照清单细化举措、明确时限,按季度报送进展;对进度滞后的任务实行督办。", y - 1),
+            format!("会议听取了市产改办关于 {} 年工作情况的汇报，审议通过 {y} 年重点工作任务清单。会议要求各成员单位对照清单细化举措、明确时限，按季度报送进展；对进度滞后的任务实行督办。", y - 1),
             vec![
-                "由市人社局牵头,6 月底前出台技能人才自主评价扩面实施细则",
-                "由市教育局牵头,组织职业院校与试点企业开展订单班合作",
-                "由市总工会牵头,开展“龙城工匠”进校园活动",
+                "由市人社局牵头，6 月底前出台技能人才自主评价扩面实施细则",
+                "由市教育局牵头，组织职业院校与试点企业开展订单班合作",
+                "由市总工会牵头，开展“龙城工匠”进校园活动",
             ],
         ),
         (
@@ -459,7 +459,7 @@ pub async fn seed_tasks(svc: &Service, clock: &DemoClock) -> Result<usize, Store
             on("04-10"),
             "天宁区行政中心 502 会议室",
             vec![format!("部署全区 {y} 年产改工作"), "研究试点企业扩面工作".to_string()],
-            "会议传达全市联席会议精神,部署全区重点工作,明确试点企业扩面和园区产改的责任分工。".to_string(),
+            "会议传达全市联席会议精神，部署全区重点工作，明确试点企业扩面和园区产改的责任分工。".to_string(),
             vec![
                 "区总工会牵头开展园区职工技能比武",
                 "各园区于 9 月底前建成职工服务站",
@@ -470,7 +470,7 @@ pub async fn seed_tasks(svc: &Service, clock: &DemoClock) -> Result<usize, Store
             on("05-20"),
             "武进区行政中心 3 楼会议室",
             vec!["研究产业工人之家建设".to_string(), "通报一季度产改统计".to_string()],
-            "会议研究产业工人之家建设标准和进度安排,通报一季度统计情况。".to_string(),
+            "会议研究产业工人之家建设标准和进度安排，通报一季度统计情况。".to_string(),
             vec!["区总工会牵头制定产业工人之家建设标准"],
         ),
     ];

@@ -85,7 +85,7 @@ impl ScoringRule {
                 if en {
                     format!("Checklist: yes → {points} points, no → 0")
                 } else {
-                    format!("达标项:是得{points}分,否得0分")
+                    format!("达标项：是得{points}分，否得0分")
                 }
             }
             ScoringRule::Bands { bands } => {
@@ -102,14 +102,14 @@ impl ScoringRule {
                 if en {
                     format!("Value bands: {}; below → 0", parts.join(", "))
                 } else {
-                    format!("分档计分:{};以下得0分", parts.join(","))
+                    format!("分档计分：{}；以下得0分", parts.join(","))
                 }
             }
             ScoringRule::Ratio { target } => {
                 if en {
                     format!("Ratio to target: min(value ÷ {target}, 1) × {points}")
                 } else {
-                    format!("按目标值比例:min(实际值÷{target},1)×{points}分")
+                    format!("按目标值比例：min(实际值÷{target},1)×{points}分")
                 }
             }
             ScoringRule::Indicator { code, target } => {
@@ -119,14 +119,14 @@ impl ScoringRule {
                 if en {
                     format!("Indicator {name}: min(value ÷ {target}, 1) × {points}")
                 } else {
-                    format!("指标「{name}」:min(指标值÷{target},1)×{points}分")
+                    format!("指标「{name}」：min(指标值÷{target},1)×{points}分")
                 }
             }
             ScoringRule::Expert { max, criteria } => {
                 if en {
                     format!("Expert score 0–{max} (mean; trimmed mean with ≥ 5 experts) ÷ {max} × {points}. Criteria: {criteria}")
                 } else {
-                    format!("专家评分0–{max}分(取平均;5名及以上专家去掉一个最高分和一个最低分),÷{max}×{points}分。评分标准:{criteria}")
+                    format!("专家评分0–{max}分（取平均；5名及以上专家去掉一个最高分和一个最低分），÷{max}×{points}分。评分标准：{criteria}")
                 }
             }
         }
@@ -235,7 +235,7 @@ pub fn validate_tree(tree: &mut [Node]) -> Result<(), Vec<FieldError>> {
         errs.push(FieldError::new(
             "tree",
             R::BadFormat,
-            format!("一级指标分值合计为{}分,应为100分", fmt_pts(sum)),
+            format!("一级指标分值合计为{}分，应为100分", fmt_pts(sum)),
             format!(
                 "The first-level items add up to {} points; they must add up to 100",
                 fmt_pts(sum)
@@ -285,7 +285,7 @@ fn check_level(nodes: &[Node], depth: usize, errs: &mut Vec<FieldError>) {
             errs.push(FieldError::new(
                 f.clone(),
                 R::Forbidden,
-                format!("{label}超过三级:指标树最多三级"),
+                format!("{label}超过三级：指标树最多三级"),
                 format!(
                     "Item {} is below the third level: at most three levels",
                     n.code
@@ -307,7 +307,7 @@ fn check_level(nodes: &[Node], depth: usize, errs: &mut Vec<FieldError>) {
                 errs.push(FieldError::new(
                     format!("{f}.rule"),
                     R::Forbidden,
-                    format!("{label}有下级指标,不能设置计分规则(由下级指标得分相加)"),
+                    format!("{label}有下级指标，不能设置计分规则（由下级指标得分相加）"),
                     format!(
                         "Item {} has sub-items and cannot carry a rule (its score is theirs added up)",
                         n.code
@@ -320,7 +320,7 @@ fn check_level(nodes: &[Node], depth: usize, errs: &mut Vec<FieldError>) {
                     format!("{f}.points"),
                     R::BadFormat,
                     format!(
-                        "{label}的下级指标分值合计为{}分,应等于其分值{}分",
+                        "{label}的下级指标分值合计为{}分，应等于其分值{}分",
                         fmt_pts(sum),
                         fmt_pts(cents(n.points))
                     ),
@@ -355,14 +355,14 @@ fn check_rule(r: &ScoringRule, f: &str, label: &str, code: &str, errs: &mut Vec<
             for (i, b) in bands.iter().enumerate() {
                 if !b.min.is_finite() || !(0.0..=100.0).contains(&b.percent) {
                     bad(
-                        format!("{label}第{}档:得分比例应在0–100%之间", i + 1),
+                        format!("{label}第{}档：得分比例应在0–100%之间", i + 1),
                         format!("Band {} of {code}: the percentage must be 0–100", i + 1),
                     );
                 }
                 if i > 0 && b.min >= bands[i - 1].min {
                     bad(
                         format!(
-                            "{label}第{}档:下限应低于上一档的{}",
+                            "{label}第{}档：下限应低于上一档的{}",
                             i + 1,
                             bands[i - 1].min
                         ),
@@ -375,7 +375,7 @@ fn check_rule(r: &ScoringRule, f: &str, label: &str, code: &str, errs: &mut Vec<
                 }
                 if i > 0 && b.percent > bands[i - 1].percent {
                     bad(
-                        format!("{label}第{}档:得分比例不能高于上一档", i + 1),
+                        format!("{label}第{}档：得分比例不能高于上一档", i + 1),
                         format!(
                             "Band {} of {code}: the percentage cannot exceed the previous band's",
                             i + 1
@@ -429,7 +429,7 @@ pub fn check_score(leaf: &Node, score: f64) -> Result<(), FieldError> {
         return Err(FieldError::new(
             "leaf",
             R::UnknownValue,
-            format!("指标「{}」({})不是专家评分项", leaf.name, leaf.code),
+            format!("指标「{}」（{}）不是专家评分项", leaf.name, leaf.code),
             format!("{} ({}) is not scored by experts", leaf.code, leaf.name),
         ));
     };
@@ -438,7 +438,7 @@ pub fn check_score(leaf: &Node, score: f64) -> Result<(), FieldError> {
             "score",
             R::BadFormat,
             format!(
-                "指标「{}」({})的评分应在0–{}分之间(收到{})",
+                "指标「{}」（{}）的评分应在0–{}分之间（收到{}）",
                 leaf.name, leaf.code, max, score
             ),
             format!(
@@ -562,7 +562,7 @@ pub fn score_leaf(leaf: &Node, input: &LeafInput) -> LeafScore {
     let pts = leaf.points;
     let missing = || LeafScore {
         points: 0.0,
-        explain_zh: "未填报,得0分".into(),
+        explain_zh: "未填报，得0分".into(),
         explain_en: "Not reported: 0 points".into(),
         aggregate: None,
     };
@@ -610,7 +610,7 @@ pub fn score_leaf(leaf: &Node, input: &LeafInput) -> LeafScore {
             match input.value {
                 None => LeafScore {
                     points: 0.0,
-                    explain_zh: "无数值,得0分".into(),
+                    explain_zh: "无数值，得0分".into(),
                     explain_en: "No value: 0 points".into(),
                     aggregate: None,
                 },
@@ -739,7 +739,7 @@ impl TargetKind {
     }
     pub fn label(self, en: bool) -> &'static str {
         match (self, en) {
-            (TargetKind::District, false) => "辖市(区)及功能区",
+            (TargetKind::District, false) => "辖市（区）及功能区",
             (TargetKind::District, true) => "Districts and zones",
             (TargetKind::MemberUnit, false) => "成员单位",
             (TargetKind::MemberUnit, true) => "Member units",
@@ -757,7 +757,7 @@ pub fn check_republish(previous_versions: i64, reason: &str) -> Result<Option<St
         return Err(FieldError::new(
             "reason",
             R::Required,
-            "结果已发布过:重新发布须填写原因(原结果版本保留可查)",
+            "结果已发布过：重新发布须填写原因（原结果版本保留可查）",
             "The results were published before: re-publishing needs a reason (the earlier version stays readable)",
         ));
     }

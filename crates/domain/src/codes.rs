@@ -36,7 +36,7 @@ impl Uscc {
             return Err(FieldError::new(
                 field,
                 Rule::BadLength,
-                format!("统一社会信用代码应为18位(当前{n}位)"),
+                format!("统一社会信用代码应为18位（当前{n}位）"),
                 format!("the unified social credit code must have 18 characters (got {n})"),
             ));
         }
@@ -47,7 +47,7 @@ impl Uscc {
                 let (zh, en) = if matches!(c, 'I' | 'O' | 'S' | 'V' | 'Z') {
                     (
                         format!(
-                            "统一社会信用代码第{}位为“{c}”:不允许使用字母 I、O、S、V、Z",
+                            "统一社会信用代码第{}位为“{c}”：不允许使用字母 I、O、S、V、Z",
                             i + 1
                         ),
                         format!(
@@ -57,7 +57,7 @@ impl Uscc {
                     )
                 } else {
                     (
-                        format!("统一社会信用代码第{}位“{c}”不是允许的字符(数字或除 I、O、S、V、Z 外的大写字母)", i + 1),
+                        format!("统一社会信用代码第{}位“{c}”不是允许的字符（数字或除 I、O、S、V、Z 外的大写字母）", i + 1),
                         format!("character {} '{c}' is not allowed (digits and capital letters except I, O, S, V, Z)", i + 1),
                     )
                 };
@@ -78,7 +78,7 @@ impl Uscc {
             return Err(FieldError::new(
                 field,
                 Rule::BadCheckCharacter,
-                format!("统一社会信用代码校验码错误:第18位应为“{expected}”,实为“{got}”(GB 32100 校验规则)"),
+                format!("统一社会信用代码校验码错误：第18位应为“{expected}”，实为“{got}”（GB 32100 校验规则）"),
                 format!("wrong check character: the 18th character should be '{expected}', not '{got}' (GB 32100)"),
             ));
         }
@@ -169,7 +169,7 @@ impl RegionCode {
             return Err(FieldError::new(
                 field,
                 Rule::BadLength,
-                format!("区划代码应为6位(GB/T 2260)或9位、12位统计用区划代码(当前{}位)", s.len()),
+                format!("区划代码应为6位（GB/T 2260）或9位、12位统计用区划代码（当前{}位）", s.len()),
                 format!("a region code has 6 digits (GB/T 2260) or 9 or 12 digits (statistical codes); got {}", s.len()),
             ));
         }
@@ -237,7 +237,7 @@ impl IdNumber {
             return Err(FieldError::new(
                 field,
                 Rule::BadLength,
-                format!("身份证号应为18位(当前{}位)", s.chars().count()),
+                format!("身份证号应为18位（当前{}位）", s.chars().count()),
                 format!("an ID number has 18 characters (got {})", s.chars().count()),
             ));
         }
@@ -246,7 +246,7 @@ impl IdNumber {
             return Err(FieldError::new(
                 field,
                 Rule::BadCharacter,
-                "身份证号前17位应为数字,第18位为数字或X",
+                "身份证号前17位应为数字，第18位为数字或X",
                 "the first 17 characters must be digits and the 18th a digit or X",
             ));
         }
@@ -283,7 +283,7 @@ impl IdNumber {
                 field,
                 Rule::BadCheckCharacter,
                 format!(
-                    "身份证号校验码错误:第18位应为“{expected}”,实为“{}”(GB 11643 校验规则)",
+                    "身份证号校验码错误：第18位应为“{expected}”，实为“{}”（GB 11643 校验规则）",
                     b[17] as char
                 ),
                 format!(

@@ -84,7 +84,7 @@ impl ProblemAction {
         match (self, en) {
             (ProblemAction::Start, false) => "开始办理",
             (ProblemAction::Start, true) => "Start",
-            (ProblemAction::Resolve, false) => "办结(已解决)",
+            (ProblemAction::Resolve, false) => "办结（已解决）",
             (ProblemAction::Resolve, true) => "Resolve",
             (ProblemAction::Close, false) => "关闭",
             (ProblemAction::Close, true) => "Close",
@@ -129,7 +129,7 @@ pub fn date(
         FieldError::new(
             field,
             Rule::BadFormat,
-            format!("{}“{}”不是有效日期,应为 YYYY-MM-DD", label.0, v),
+            format!("{}“{}”不是有效日期，应为 YYYY-MM-DD", label.0, v),
             format!("{} '{}' is not a date (YYYY-MM-DD)", label.1, v),
         )
     })?;
@@ -137,7 +137,7 @@ pub fn date(
         return Err(FieldError::new(
             field,
             Rule::Forbidden,
-            format!("{}不能晚于今天({})", label.0, today),
+            format!("{}不能晚于今天（{}）", label.0, today),
             format!("{} cannot be after today ({})", label.1, today),
         ));
     }
@@ -180,7 +180,7 @@ fn choice<E: Copy>(
             field,
             Rule::UnknownValue,
             format!(
-                "{}“{}”无效,应为:{}",
+                "{}“{}”无效，应为：{}",
                 label.0,
                 value.trim(),
                 allowed.join("、")
@@ -267,7 +267,7 @@ pub fn check_pair(
         errs.push(FieldError::new(
             "org_b",
             Rule::Duplicate,
-            format!("结对双方不能是同一单位(“{}”)", a.name),
+            format!("结对双方不能是同一单位（“{}”）", a.name),
             format!(
                 "an organisation cannot be paired with itself ('{}')",
                 a.name
@@ -280,7 +280,7 @@ pub fn check_pair(
             errs.push(FieldError::new(
                 field,
                 Rule::Forbidden,
-                format!("“{}”不是企业,结对双方须为企业", s.name),
+                format!("“{}”不是企业，结对双方须为企业", s.name),
                 format!("'{}' is not an enterprise; both sides must be", s.name),
             ));
         }
@@ -291,7 +291,7 @@ pub fn check_pair(
                 errs.push(FieldError::new(
                     "org_a",
                     Rule::Forbidden,
-                    format!("国企↔民企结对的甲方须为国有企业,“{}”不是", a.name),
+                    format!("国企↔民企结对的甲方须为国有企业，“{}”不是", a.name),
                     format!(
                         "in a state-owned ↔ private pair org_a must be state-owned; '{}' is not",
                         a.name
@@ -302,7 +302,7 @@ pub fn check_pair(
                 errs.push(FieldError::new(
                     "org_b",
                     Rule::Forbidden,
-                    format!("国企↔民企结对的乙方须为民营企业,“{}”不是", b.name),
+                    format!("国企↔民企结对的乙方须为民营企业，“{}”不是", b.name),
                     format!(
                         "in a state-owned ↔ private pair org_b must be private; '{}' is not",
                         b.name
@@ -315,7 +315,7 @@ pub fn check_pair(
                 errs.push(FieldError::new(
                     "org_a",
                     Rule::Forbidden,
-                    format!("链主↔配套结对的甲方须为链主企业,“{}”不是链主", a.name),
+                    format!("链主↔配套结对的甲方须为链主企业，“{}”不是链主", a.name),
                     format!(
                         "in a chain pair org_a must be a chain leader; '{}' is not",
                         a.name
@@ -326,7 +326,7 @@ pub fn check_pair(
                 errs.push(FieldError::new(
                     "org_b",
                     Rule::Forbidden,
-                    format!("链主↔配套结对的乙方须为配套企业,“{}”本身是链主", b.name),
+                    format!("链主↔配套结对的乙方须为配套企业，“{}”本身是链主", b.name),
                     format!(
                         "in a chain pair org_b must be a supplier; '{}' is itself a chain leader",
                         b.name
@@ -347,7 +347,7 @@ pub fn start_year(value: i64, this_year: i32) -> Result<i64, FieldError> {
         return Err(FieldError::new(
             "start_year",
             Rule::Forbidden,
-            format!("起始年份应在2000至{}之间(当前{})", this_year + 1, value),
+            format!("起始年份应在2000至{}之间（当前{}）", this_year + 1, value),
             format!(
                 "start year must be between 2000 and {} (got {})",
                 this_year + 1,
@@ -364,7 +364,7 @@ pub fn participants(value: i64) -> Result<i64, FieldError> {
         return Err(FieldError::new(
             "participants",
             Rule::Forbidden,
-            format!("参与人数应在1至100000之间(当前{value})"),
+            format!("参与人数应在1至100000之间（当前{value}）"),
             format!("participants must be between 1 and 100000 (got {value})"),
         ));
     }

@@ -111,7 +111,7 @@ pub fn text(
         return Err(FieldError::new(
             field,
             Rule::TooLong,
-            format!("{}不能超过{}个字符(当前{}个)", label.0, max_chars, n),
+            format!("{}不能超过{}个字符（当前{}个）", label.0, max_chars, n),
             format!(
                 "{} must be at most {} characters (got {})",
                 label.1, max_chars, n

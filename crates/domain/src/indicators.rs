@@ -158,7 +158,7 @@ pub const CATALOGUE: &[Indicator] = &[
     ),
     ind(
         "innovation_benefit_wan",
-        "创新经济效益(万元)",
+        "创新经济效益（万元）",
         "Innovation benefit (10k yuan)",
         "万元",
         "10k yuan",
@@ -219,7 +219,7 @@ pub const CATALOGUE: &[Indicator] = &[
     ),
     ind(
         "innovation_studios",
-        "劳模(工匠)创新工作室数(市级及以上)",
+        "劳模（工匠）创新工作室数（市级及以上）",
         "Innovation studios (city level and above)",
         "家",
         "",

@@ -30,7 +30,7 @@ pub const ITEMS: [Item; 6] = [
         code: "tasks",
         name_zh: "有年度任务清单",
         name_en: "An annual task list",
-        guidance_zh: "本年度产改任务清单(可链接系统中的任务清单)及完成情况",
+        guidance_zh: "本年度产改任务清单（可链接系统中的任务清单）及完成情况",
     },
     Item {
         code: "guidance",

@@ -110,7 +110,7 @@ pub fn parse_industry(s: &str) -> Result<String, FieldError> {
         Err(FieldError::new(
             "industry",
             Rule::BadFormat,
-            format!("行业代码“{s}”不符合 GB/T 4754:应为门类字母 A–T,后接2–4位数字(如 C38)"),
+            format!("行业代码“{s}”不符合 GB/T 4754:应为门类字母 A–T,后接2–4位数字（如 C38）"),
             format!("industry code '{s}' is not GB/T 4754: a section letter A-T and 2-4 digits (e.g. C38)"),
         ))
     }
@@ -159,7 +159,7 @@ impl OrgInput {
                     errors.push(FieldError::new(
                         "kind",
                         Rule::UnknownValue,
-                        format!("单位类型“{k}”无效,应为:企业、园区、成员单位、院校、工会"),
+                        format!("单位类型“{k}”无效，应为：企业、园区、成员单位、院校、工会"),
                         format!("unknown kind '{k}': use enterprise, park, member_unit, college or union"),
                     ));
                     None
@@ -226,7 +226,7 @@ impl OrgInput {
                     errors.push(FieldError::new(
                         "ownership",
                         Rule::UnknownValue,
-                        format!("经济类型“{s}”无效,应为:国有、民营、外资、混合"),
+                        format!("经济类型“{s}”无效，应为：国有、民营、外资、混合"),
                         format!("unknown ownership '{s}': use state, private, foreign or mixed"),
                     ));
                     None

@@ -113,7 +113,7 @@ impl Period {
             FieldError::new(
                 "period",
                 Rule::BadFormat,
-                format!("报告期“{s}”格式应为年份(2023)、季度(2023Q4)或月份(2023-06)"),
+                format!("报告期“{s}”格式应为年份（2023）、季度（2023Q4）或月份（2023-06）"),
                 format!(
                     "period '{s}' must be a year (2023), a quarter (2023Q4) or a month (2023-06)"
                 ),
@@ -127,7 +127,7 @@ impl Period {
                 Err(FieldError::new(
                     "period",
                     Rule::BadFormat,
-                    format!("报告期年份 {y} 超出范围(2000–2100)"),
+                    format!("报告期年份 {y} 超出范围（2000–2100）"),
                     format!("year {y} is out of range (2000-2100)"),
                 ))
             }
@@ -180,7 +180,7 @@ pub fn parse_year(field: &str, s: &str) -> Result<i32, FieldError> {
         _ => Err(FieldError::new(
             field,
             Rule::BadFormat,
-            format!("年份“{s}”无效,应为 2000–2100 之间的四位年份"),
+            format!("年份“{s}”无效，应为 2000–2100 之间的四位年份"),
             format!("year '{s}' must be a four-digit year between 2000 and 2100"),
         )),
     }

@@ -141,10 +141,10 @@ impl ReviewRefusal {
     pub fn message_zh(self) -> &'static str {
         match self {
             ReviewRefusal::OwnSubmission => {
-                "该报表由您本人报送,不能由您审核或退回;请由上级其他工作人员审核"
+                "该报表由您本人报送，不能由您审核或退回；请由上级其他工作人员审核"
             }
             ReviewRefusal::NotLevelAbove => {
-                "只有填报单位所在区域(镇、街道)或其上级区域的工作人员可以审核或退回该报表"
+                "只有填报单位所在区域（镇、街道）或其上级区域的工作人员可以审核或退回该报表"
             }
         }
     }
@@ -216,7 +216,7 @@ pub fn parse_value(e: &Element, raw: &str) -> Result<Option<i64>, FieldError> {
             || !frac.chars().all(|c| c.is_ascii_digit())
         {
             return Err(bad(
-                "应为数字,最多两位小数",
+                "应为数字，最多两位小数",
                 "must be a number with at most two decimals",
             ));
         }
@@ -256,7 +256,7 @@ pub fn check_rules(v: &Values) -> Vec<FieldError> {
                 out.push(FieldError::new(
                     a,
                     Rule::Forbidden,
-                    format!("{za}({x})不能大于{zb}({y})"),
+                    format!("{za}（{x}）不能大于{zb}（{y}）"),
                     format!("{na} ({x}) cannot exceed {nb} ({y})"),
                 ));
             }

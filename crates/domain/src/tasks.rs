@@ -119,7 +119,7 @@ pub fn level_label(level: &str, en: bool) -> &'static str {
     match (level, en) {
         ("city", false) => "市级",
         ("district", false) => "区级",
-        ("town", false) => "镇(街道)级",
+        ("town", false) => "镇（街道）级",
         ("city", true) => "City",
         ("district", true) => "District",
         ("town", true) => "Town",
@@ -139,7 +139,7 @@ pub fn date(field: &str, label: (&str, &str), value: &str) -> Result<String, Fie
             field,
             Rule::BadFormat,
             format!(
-                "{}须为有效日期,格式 YYYY-MM-DD(如 2024-12-31),收到“{v}”",
+                "{}须为有效日期，格式 YYYY-MM-DD（如 2024-12-31），收到“{v}”",
                 label.0
             ),
             format!(
@@ -157,7 +157,7 @@ fn year(value: i64) -> Result<i64, FieldError> {
         Err(FieldError::new(
             "year",
             Rule::BadFormat,
-            format!("年度须在 2000–2100 之间,收到 {value}"),
+            format!("年度须在 2000–2100 之间，收到 {value}"),
             format!("year must be between 2000 and 2100, got {value}"),
         ))
     }
@@ -247,7 +247,7 @@ pub fn check_task(d: &TaskDraft, today: &str) -> Result<TaskFields, Vec<FieldErr
             errs.push(FieldError::new(
                 "deadline",
                 Rule::Forbidden,
-                format!("完成时限 {v} 已过(今天是 {today}),请填写今天或以后的日期"),
+                format!("完成时限 {v} 已过（今天是 {today}），请填写今天或以后的日期"),
                 format!("the deadline {v} is in the past (today is {today})"),
             ));
             None
@@ -326,7 +326,7 @@ pub fn check_progress(d: &ProgressDraft, today: &str) -> Result<ProgressFields, 
             errs.push(FieldError::new(
                 "date",
                 Rule::Forbidden,
-                format!("报告日期 {v} 晚于今天({today})"),
+                format!("报告日期 {v} 晚于今天（{today}）"),
                 format!("the report date {v} is after today ({today})"),
             ));
             None
@@ -342,7 +342,7 @@ pub fn check_progress(d: &ProgressDraft, today: &str) -> Result<ProgressFields, 
             errs.push(FieldError::new(
                 "percent",
                 Rule::BadFormat,
-                format!("完成进度须在 0–100 之间,收到 {p}"),
+                format!("完成进度须在 0–100 之间，收到 {p}"),
                 format!("percent must be between 0 and 100, got {p}"),
             ));
         }
@@ -355,7 +355,7 @@ pub fn check_progress(d: &ProgressDraft, today: &str) -> Result<ProgressFields, 
         errs.push(FieldError::new(
             "percent",
             Rule::Required,
-            "请填写完成进度(%)或已完成值",
+            "请填写完成进度（%）或已完成值",
             "give a percent complete or a value achieved",
         ));
     }
@@ -409,7 +409,7 @@ pub fn check_attendance(field: &str, code: &str) -> Result<&'static str, FieldEr
                 field,
                 Rule::UnknownValue,
                 format!(
-                    "出席情况须为 出席(present)、委托出席(deputy) 或 缺席(absent),收到“{code}”"
+                    "出席情况须为 出席（present）、委托出席（deputy） 或 缺席（absent），收到“{code}”"
                 ),
                 format!("attendance must be present, deputy or absent, got '{code}'"),
             )

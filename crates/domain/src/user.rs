@@ -43,7 +43,7 @@ pub fn check_password(password: &str, username: &str) -> Result<(), FieldError> 
         return Err(FieldError::new(
             "password",
             Rule::TooShort,
-            format!("密码至少10个字符(当前{n}个)"),
+            format!("密码至少10个字符（当前{n}个）"),
             format!("a password needs at least 10 characters (got {n})"),
         ));
     }
@@ -77,7 +77,7 @@ pub fn check_password(password: &str, username: &str) -> Result<(), FieldError> 
         return Err(FieldError::new(
             "password",
             Rule::Forbidden,
-            "该密码过于常见(在常用密码列表中),容易被猜中,请换一个",
+            "该密码过于常见（在常用密码列表中），容易被猜中，请换一个",
             "this password is on the list of common passwords and easily guessed: choose another",
         ));
     }

@@ -32,13 +32,13 @@ pub enum Reviewer {
 impl Reviewer {
     pub fn label(self, en: bool) -> &'static str {
         match (self, en) {
-            (Reviewer::Town, false) => "镇(街道)审核",
+            (Reviewer::Town, false) => "镇（街道）审核",
             (Reviewer::District, false) => "区产改办审核",
             (Reviewer::City, false) => "市产改办审核",
             (Reviewer::Town, true) => "Town review",
             (Reviewer::District, true) => "District review",
             (Reviewer::City, true) => "City review",
-            (Reviewer::Area, false) => "属地审核(区产改办)",
+            (Reviewer::Area, false) => "属地审核（区产改办）",
             (Reviewer::Area, true) => "Review by the district",
         }
     }
@@ -629,7 +629,7 @@ impl Process {
                         f.key,
                         Rule::BadFormat,
                         format!(
-                            "{}“{v}”无效,应为2000至{}之间的年份",
+                            "{}“{v}”无效，应为2000至{}之间的年份",
                             f.label_zh,
                             this_year + 1
                         ),
@@ -649,7 +649,7 @@ impl Process {
                         FieldError::new(
                             f.key,
                             Rule::UnknownValue,
-                            format!("{}“{v}”无效,应为:{}", f.label_zh, list.join("、")),
+                            format!("{}“{v}”无效，应为：{}", f.label_zh, list.join("、")),
                             format!("{} '{v}' is not one of the choices", f.label_en),
                         )
                     }),
@@ -801,7 +801,7 @@ const APPLICATION_FIELDS: &[Field] = &[
     },
     Field {
         key: "feature",
-        label_zh: "特色(一企一特色/一园一品牌)",
+        label_zh: "特色（一企一特色/一园一品牌）",
         label_en: "Feature",
         required: true,
         kind: FieldKind::Text(200),
@@ -927,7 +927,7 @@ const COMPLETION_FIELDS: &[Field] = &[
         label_en: "What was done",
         required: true,
         kind: FieldKind::LongText(2000),
-        help_zh: "对照目标说明完成情况,佐证材料可作为附件上传",
+        help_zh: "对照目标说明完成情况，佐证材料可作为附件上传",
     },
     Field {
         key: "achieved",
@@ -935,7 +935,7 @@ const COMPLETION_FIELDS: &[Field] = &[
         label_en: "Value achieved",
         required: false,
         kind: FieldKind::Text(50),
-        help_zh: "有量化目标的,填写实际完成值",
+        help_zh: "有量化目标的，填写实际完成值",
     },
 ];
 
@@ -1011,13 +1011,13 @@ pub static PROCESSES: &[Process] = &[
             max: 100,
             min_experts: 3,
             days: 10,
-            criteria_zh: "工作成效(40分)、创新做法(30分)、可复制推广价值(30分)",
+            criteria_zh: "工作成效（40分）、创新做法（30分）、可复制推广价值（30分）",
             criteria_en: "results (40), innovation (30), transferability (30)",
         }),
     },
     Process {
         code: "task_completion_city",
-        name_zh: "任务销号(市级任务)",
+        name_zh: "任务销号（市级任务）",
         name_en: "Task completion (city task)",
         fields: COMPLETION_FIELDS,
         steps: COMPLETION_CITY,
@@ -1029,7 +1029,7 @@ pub static PROCESSES: &[Process] = &[
     },
     Process {
         code: "task_completion_district",
-        name_zh: "任务销号(区级任务)",
+        name_zh: "任务销号（区级任务）",
         name_en: "Task completion (district task)",
         fields: COMPLETION_FIELDS,
         steps: COMPLETION_DISTRICT,
@@ -1041,7 +1041,7 @@ pub static PROCESSES: &[Process] = &[
     },
     Process {
         code: "task_completion_town",
-        name_zh: "任务销号(镇级任务)",
+        name_zh: "任务销号（镇级任务）",
         name_en: "Task completion (town task)",
         fields: COMPLETION_FIELDS,
         steps: COMPLETION_TOWN,

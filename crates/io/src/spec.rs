@@ -347,7 +347,7 @@ pub static REPORTS: Spec = Spec {
 pub static WORKERS: Spec = Spec {
     kind: "workers",
     sheet: "职工",
-    title_zh: "职工(技能人才)导入模板",
+    title_zh: "职工（技能人才）导入模板",
     title_en: "Workers import template",
     columns: &[
         col("name", "姓名", true, Kind::Text, "职工姓名"),

@@ -37,6 +37,13 @@ pub enum Permission<'a> {
     /// Manage the assessment (考核) schemes and rounds: the city's office only — the
     /// assessment is the city's, of its districts, towns and pilots.
     ManageAssessment,
+    /// Fill in and submit a pilot's 六有 checklist: the unit's own accounts; region
+    /// staff (in their area) only for a unit without an active account of its own —
+    /// otherwise staff review what the unit filed and do not edit it.
+    KeepLiuyou {
+        own_org: bool,
+        unit_has_account: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,7 +129,7 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
                 Decision::Invalid(FieldError::new(
                     "level",
                     Rule::Forbidden,
-                    format!("您的账号只能发布以下层级的文件:{zh}"),
+                    format!("您的账号只能发布以下层级的文件：{zh}"),
                     format!("your account publishes documents at these levels only: {en}"),
                 ))
             }
@@ -132,6 +139,14 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
             allow_if(actor.role.is_region_staff() || actor.role == Role::Unit)
         }
         Permission::ManageAssessment => allow_if(matches!(actor.role, Role::Sysadmin | Role::City)),
+        Permission::KeepLiuyou {
+            own_org,
+            unit_has_account,
+        } => match actor.role {
+            Role::Unit => allow_if(own_org),
+            r if r.is_region_staff() => allow_if(!unit_has_account),
+            _ => Decision::Forbidden,
+        },
         Permission::ChangePolicy { owner_path } => {
             if policy_levels(actor.role).is_empty() {
                 Decision::Forbidden
@@ -212,6 +227,14 @@ mod tests {
         if let Invalid(e) = publish(&tianning, "city") {
             assert_eq!(e.field, "level");
         }
+        // 六有: the unit keeps its own; staff only for a unit without an account.
+        let keep = |a: &Actor, own_org, unit_has_account| {
+            decide(a, Permission::KeepLiuyou { own_org, unit_has_account }).allowed()
+        };
+        assert!(keep(&unit, true, true));
+        assert!(!keep(&unit, false, true));
+        assert!(!keep(&tianning, false, true), "a reviewer does not edit the unit's checklist");
+        assert!(keep(&tianning, false, false), "staff keep it for a unit without an account");
         // Registers, workers, statistics, assessment: by role; the record's place in
         // the tree is then the scope's business.
         let expert = actor(Role::Expert, Some("320400"));

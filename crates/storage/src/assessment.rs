@@ -587,7 +587,7 @@ async fn bump_score(conn: &mut AnyConnection, node: &str, year: i64, delta: i64)
 fn denied_conflict(target: &str) -> StoreError {
     StoreError::denied(
         "conflict_of_interest",
-        format!("利益冲突回避:您与被考核对象「{target}」存在关联(所属单位或已申报关联),不能为其评分;本次回避已记录"),
+        format!("利益冲突回避：您与被考核对象「{target}」存在关联（所属单位或已申报关联），不能为其评分；本次回避已记录"),
         format!("Conflict of interest: you are related to {target} (attached or declared) and cannot score it; the recusal has been recorded"),
     )
 }
@@ -692,7 +692,7 @@ impl Service {
             audit::action::CREATE,
             "asm_scheme",
             &sid.to_string(),
-            &format!("考核方案「{name}」第1版(草稿)"),
+            &format!("考核方案「{name}」第1版（草稿）"),
             None,
             Some(&after),
             now,
@@ -729,7 +729,7 @@ impl Service {
                 "version_frozen",
                 None,
                 format!(
-                    "第{}版已发布并冻结,不能修改;请基于它新建草稿版本",
+                    "第{}版已发布并冻结，不能修改；请基于它新建草稿版本",
                     before.version_no
                 ),
                 format!(
@@ -742,7 +742,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "scheme_changed",
                 None,
-                "方案已被他人修改,请刷新后重试",
+                "方案已被他人修改，请刷新后重试",
                 "The scheme was changed by someone else; reload and try again",
             ));
         }
@@ -760,7 +760,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "scheme_changed",
                 None,
-                "方案已被他人修改,请刷新后重试",
+                "方案已被他人修改，请刷新后重试",
                 "The scheme was changed by someone else; reload and try again",
             ));
         }
@@ -815,7 +815,7 @@ impl Service {
             "asm_version",
             &id.to_string(),
             &format!(
-                "发布考核方案「{}」第{}版(冻结)",
+                "发布考核方案「{}」第{}版（冻结）",
                 v.scheme_name, v.version_no
             ),
             None,
@@ -845,7 +845,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "draft_exists",
                 None,
-                "该方案已有未发布的草稿版本,请直接编辑草稿",
+                "该方案已有未发布的草稿版本，请直接编辑草稿",
                 "This scheme has an unpublished draft already; edit it",
             ));
         }
@@ -873,7 +873,7 @@ impl Service {
             "asm_version",
             &id.to_string(),
             &format!(
-                "考核方案「{}」新建第{}版草稿(基于第{}版)",
+                "考核方案「{}」新建第{}版草稿（基于第{}版）",
                 v.scheme_name, no, v.version_no
             ),
             None,
@@ -941,7 +941,7 @@ impl Service {
             errs.push(FieldError::new(
                 "year",
                 Rule::BadFormat,
-                format!("考核年度{}无效,应为2000–2100之间的年份", input.year),
+                format!("考核年度{}无效，应为2000–2100之间的年份", input.year),
                 format!("Year {} must be between 2000 and 2100", input.year),
             ));
         }
@@ -964,7 +964,7 @@ impl Service {
                 "target_kind",
                 Rule::UnknownValue,
                 format!(
-                    "考核对象类型“{}”无效,应为 district、member_unit 或 pilot_unit",
+                    "考核对象类型“{}”无效，应为 district、member_unit 或 pilot_unit",
                     input.target_kind
                 ),
                 format!(
@@ -992,7 +992,7 @@ impl Service {
             Some(_) => errs.push(FieldError::new(
                 "version_id",
                 Rule::Forbidden,
-                "考核只能引用已发布(冻结)的方案版本;请先发布该版本",
+                "考核只能引用已发布（冻结）的方案版本；请先发布该版本",
                 "A round must reference a published (frozen) scheme version; publish it first",
             )),
         }
@@ -1026,7 +1026,7 @@ impl Service {
                         errs.push(FieldError::new(
                             "targets",
                             Rule::Required,
-                            "试点单位考核须列出考核对象(组织编号)",
+                            "试点单位考核须列出考核对象（组织编号）",
                             "A pilot-unit round must list its targets (organisation ids)",
                         ));
                     }
@@ -1126,7 +1126,7 @@ impl Service {
             audit::action::CREATE,
             "asm_round",
             &id.to_string(),
-            &format!("{}年度考核「{title}」,{}个对象", input.year, targets.len()),
+            &format!("{}年度考核「{title}」，{}个对象", input.year, targets.len()),
             None,
             Some(&serde_json::json!({"targets": targets.iter().map(|t| &t.0).collect::<Vec<_>>()})),
             now,
@@ -1247,7 +1247,7 @@ impl Service {
             return Err(StoreError::invalid(FieldError::new(
                 "expert",
                 Rule::Forbidden,
-                format!("用户“{who}”不是评审专家(角色须为 expert)"),
+                format!("用户“{who}”不是评审专家（角色须为 expert）"),
                 format!("User '{who}' is not an expert (role expert)"),
             )));
         }
@@ -1307,7 +1307,7 @@ impl Service {
         crate::notify::notify(
             tx.conn(),
             &[uid],
-            &format!("您已被分配为「{}」的评审专家,请独立评分", round.title),
+            &format!("您已被分配为「{}」的评审专家，请独立评分", round.title),
             "/assessment/scoring",
             now,
         )
@@ -1383,7 +1383,7 @@ impl Service {
             "asm_round",
             &round_id.to_string(),
             &format!(
-                "「{}」申报利益关联:专家#{uid} 与 {}:{reason}",
+                "「{}」申报利益关联：专家#{uid} 与 {}:{reason}",
                 round.title, target.name
             ),
             None,
@@ -1414,7 +1414,7 @@ impl Service {
                 return Err(StoreError::conflict(
                     "round_state",
                     Some("action"),
-                    format!("考核当前状态({})下不能执行“{action}”", round.status),
+                    format!("考核当前状态（{}）下不能执行“{action}”", round.status),
                     format!(
                         "'{action}' is not possible while the round is {}",
                         round.status
@@ -1567,7 +1567,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "self_report_locked",
                 None,
-                "自评已提交并锁定,不能再修改",
+                "自评已提交并锁定，不能再修改",
                 "The self-report is submitted and locked",
             ));
         }
@@ -1590,7 +1590,7 @@ impl Service {
                     errs.push(FieldError::new(
                         field,
                         Rule::Forbidden,
-                        format!("指标「{}」({})不需填报数值", leaf.name, leaf.code),
+                        format!("指标「{}」（{}）不需填报数值", leaf.name, leaf.code),
                         format!("{} ({}) takes no reported value", leaf.code, leaf.name),
                     ));
                 } else if !v.is_finite() || !(0.0..=1e12).contains(&v) {
@@ -1598,7 +1598,7 @@ impl Service {
                         field,
                         Rule::BadFormat,
                         format!(
-                            "指标「{}」({})的填报值应为不小于0的数",
+                            "指标「{}」（{}）的填报值应为不小于0的数",
                             leaf.name, leaf.code
                         ),
                         format!(
@@ -1611,7 +1611,7 @@ impl Service {
                         field,
                         Rule::BadFormat,
                         format!(
-                            "指标「{}」({})为达标项,只能填“是”(1)或“否”(0)",
+                            "指标「{}」（{}）为达标项，只能填“是”（1）或“否”（0）",
                             leaf.name, leaf.code
                         ),
                         format!(
@@ -1671,7 +1671,7 @@ impl Service {
                     FieldError::new(
                         format!("value.{}", l.code),
                         Rule::Required,
-                        format!("提交前须填报指标「{}」({})", l.name, l.code),
+                        format!("提交前须填报指标「{}」（{}）", l.name, l.code),
                         format!("{} ({}) must be reported before submitting", l.code, l.name),
                     )
                 })
@@ -1847,7 +1847,7 @@ impl Service {
             .bind(round_id)
             .bind(uid)
             .bind(target.id)
-            .bind(format!("为关联对象评分被拒绝(指标{})", input.leaf))
+            .bind(format!("为关联对象评分被拒绝（指标{}）", input.leaf))
             .bind(actor.user_id)
             .bind(now)
             .execute(tx.conn())
@@ -1859,7 +1859,7 @@ impl Service {
                 "asm_round",
                 &round_id.to_string(),
                 &format!(
-                    "利益冲突回避:拒绝 {} 为 {} 评分",
+                    "利益冲突回避：拒绝 {} 为 {} 评分",
                     actor.display_name, target.name
                 ),
                 None,
@@ -2166,7 +2166,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "round_open",
                 None,
-                "考核仍在进行(自评和评分未截止):请先结束评分再发布结果",
+                "考核仍在进行（自评和评分未截止）：请先结束评分再发布结果",
                 "The round is still open: close it before publishing",
             ));
         }
@@ -2238,7 +2238,7 @@ impl Service {
         crate::notify::notify(
             tx.conn(),
             &users,
-            &format!("「{}」考核结果已发布(第{no}版)", round.title),
+            &format!("「{}」考核结果已发布（第{no}版）", round.title),
             &format!("/assessment/results/{round_id}"),
             now,
         )
@@ -2252,7 +2252,7 @@ impl Service {
             &format!(
                 "发布「{}」考核结果第{no}版{}",
                 round.title,
-                reason.as_deref().map(|r| format!(",原因:{r}")).unwrap_or_default()
+                reason.as_deref().map(|r| format!(",原因：{r}")).unwrap_or_default()
             ),
             None,
             Some(&serde_json::json!({"totals": targets.iter().map(|t| (t.key.clone(), t.total, t.rank)).collect::<Vec<_>>()})),
@@ -2268,7 +2268,7 @@ fn closed_conflict() -> StoreError {
     StoreError::conflict(
         "round_closed",
         None,
-        "考核已结束评分,不能再修改(如需更正请由市产改办重新开启)",
+        "考核已结束评分，不能再修改（如需更正请由市产改办重新开启）",
         "The round is closed; the city can reopen it for corrections",
     )
 }
@@ -2379,7 +2379,7 @@ async fn notify_targets(
     crate::notify::notify(
         conn,
         &users,
-        &format!("「{}」已开始,请填报自评和佐证材料", round.title),
+        &format!("「{}」已开始，请填报自评和佐证材料", round.title),
         "/assessment/self",
         now,
     )

@@ -415,7 +415,7 @@ impl Service {
             Some(o) if o.kind != "enterprise" => errs.push(FieldError::new(
                 "org",
                 Rule::Forbidden,
-                format!("“{}”不是企业,联系点只设在企业", o.name),
+                format!("“{}”不是企业，联系点只设在企业", o.name),
                 format!("'{}' is not an enterprise", o.name),
             )),
             _ => {}
@@ -896,7 +896,10 @@ impl Service {
             StoreError::invalid(FieldError::new(
                 "action",
                 Rule::UnknownValue,
-                format!("未知的操作“{}”,应为 start、resolve、close", i.action.trim()),
+                format!(
+                    "未知的操作“{}”，应为 start、resolve、close",
+                    i.action.trim()
+                ),
                 format!(
                     "unknown action '{}' (start, resolve, close)",
                     i.action.trim()
@@ -923,7 +926,7 @@ impl Service {
                 "problem_wrong_state",
                 None,
                 format!(
-                    "问题当前为“{}”,不能“{}”",
+                    "问题当前为“{}”，不能“{}”",
                     from.label_zh(),
                     action.label(false)
                 ),
@@ -966,7 +969,7 @@ impl Service {
                     Ok(d) if d.to_string() < p.raised_on => errs.push(FieldError::new(
                         "resolved_on",
                         Rule::Forbidden,
-                        format!("解决日期不能早于问题提出日期({})", p.raised_on),
+                        format!("解决日期不能早于问题提出日期（{}）", p.raised_on),
                         format!(
                             "resolved_on cannot be before the problem was raised ({})",
                             p.raised_on
@@ -1170,7 +1173,7 @@ fn changed() -> StoreError {
     StoreError::conflict(
         "problem_changed",
         None,
-        "该问题刚刚已被他人办理,请刷新后查看最新状态",
+        "该问题刚刚已被他人办理，请刷新后查看最新状态",
         "someone else worked on this problem a moment ago; reload to see where it stands",
     )
 }
@@ -1268,7 +1271,7 @@ fn visit_after_end(official: &str, org: &str, end: &str) -> FieldError {
     FieldError::new(
         "visited_on",
         Rule::Forbidden,
-        format!("{official}与“{org}”的联系点已于 {end} 结束,不再接受此后的走访记录"),
+        format!("{official}与“{org}”的联系点已于 {end} 结束，不再接受此后的走访记录"),
         format!("{official}'s contact point at {org} ended on {end}; no visits after that day"),
     )
 }
@@ -1277,7 +1280,7 @@ fn contact_changed() -> StoreError {
     StoreError::conflict(
         "contact_changed",
         None,
-        "该联系点刚刚已被他人修改,请刷新后再编辑",
+        "该联系点刚刚已被他人修改，请刷新后再编辑",
         "someone else changed this contact point a moment ago; reload and edit again",
     )
 }
@@ -1286,7 +1289,7 @@ fn visit_changed() -> StoreError {
     StoreError::conflict(
         "visit_changed",
         None,
-        "该走访记录刚刚已被他人修改,请刷新后再编辑",
+        "该走访记录刚刚已被他人修改，请刷新后再编辑",
         "someone else changed this visit a moment ago; reload and edit again",
     )
 }
@@ -1405,7 +1408,7 @@ impl Service {
                 "contact_ended",
                 None,
                 format!(
-                    "该联系点已于 {} 结束,不能再修改",
+                    "该联系点已于 {} 结束，不能再修改",
                     c.end_on.as_deref().unwrap_or("")
                 ),
                 "this contact point has ended; it can no longer be changed",
@@ -1575,7 +1578,7 @@ impl Service {
                 errs.push(FieldError::new(
                     "end_on",
                     Rule::Forbidden,
-                    format!("结束日期不能早于开始日期({})", c.start_on),
+                    format!("结束日期不能早于开始日期（{}）", c.start_on),
                     format!("the end cannot be before the start ({})", c.start_on),
                 ));
             } else {
@@ -1591,7 +1594,7 @@ impl Service {
                     errs.push(FieldError::new(
                         "end_on",
                         Rule::Forbidden,
-                        format!("结束日期不能早于该联系干部最近一次走访的日期({l})"),
+                        format!("结束日期不能早于该联系干部最近一次走访的日期（{l}）"),
                         format!("the end cannot be before the official's latest visit ({l})"),
                     ));
                 }
@@ -1626,7 +1629,10 @@ impl Service {
             "contact_end",
             "contact_point",
             &id.to_string(),
-            &format!("{} 结束联系 {}({end})", after.official_name, after.org_name),
+            &format!(
+                "{} 结束联系 {}（{end}）",
+                after.official_name, after.org_name
+            ),
             Some(&contact_json(&c)),
             Some(&contact_json(&after)),
             now,

@@ -27,7 +27,7 @@ pub enum FileStore {
 
 fn disk_err(what: &str, p: &std::path::Path, e: std::io::Error) -> StoreError {
     StoreError::unavailable(
-        format!("文件存储{what}失败({}):{e}", p.display()),
+        format!("文件存储{what}失败（{}）：{e}", p.display()),
         format!(
             "the file store could not {what_en} {}: {e}",
             p.display(),
@@ -102,7 +102,7 @@ impl FileStore {
                 tokio::fs::read(&p).await.map_err(|e| {
                     if e.kind() == std::io::ErrorKind::NotFound {
                         StoreError::unavailable(
-                            format!("文件内容在文件存储中不存在({}):可能已被删除,请重新上传", p.display()),
+                            format!("文件内容在文件存储中不存在（{}）：可能已被删除，请重新上传", p.display()),
                             format!("the file's content is missing from the file store ({}); upload it again", p.display()),
                         )
                     } else {
@@ -240,7 +240,7 @@ pub fn check_upload(name: &str, bytes: &[u8]) -> std::result::Result<&'static st
         None => Err(FieldError::new(
             "file",
             Rule::BadFormat,
-            format!("文件“{name}”的类型不被接受:请上传 PDF、JPG、PNG、Word(.docx)、Excel(.xlsx)、PowerPoint(.pptx)或文本文件"),
+            format!("文件“{name}”的类型不被接受：请上传 PDF、JPG、PNG、Word(.docx)、Excel(.xlsx)、PowerPoint(.pptx)或文本文件"),
             format!("'{name}' is not an accepted kind (PDF, JPG, PNG, .docx, .xlsx, .pptx, text)"),
         )),
     }

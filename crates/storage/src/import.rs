@@ -213,7 +213,7 @@ impl Service {
                                 problems.push(RowProblem {
                                     row: line,
                                     field: Some("uscc".into()),
-                                    message_zh: format!("与第{first}行重复(同一单位)"),
+                                    message_zh: format!("与第{first}行重复（同一单位）"),
                                     message_en: format!("duplicates row {first}"),
                                 });
                             }
@@ -257,7 +257,7 @@ impl Service {
                                         row: line,
                                         field: Some("name".into()),
                                         message_zh: format!(
-                                            "同一区划下已有名为“{}”的单位(信用代码不同)",
+                                            "同一区划下已有名为“{}”的单位（信用代码不同）",
                                             new.name
                                         ),
                                         message_en:
@@ -271,7 +271,7 @@ impl Service {
                                     .await?
                                     .is_some();
                                 if !in_db && !file_usccs.contains(p) {
-                                    problems.push(RowProblem { row: line, field: Some("parent_uscc".into()), message_zh: format!("上级单位“{p}”不存在(数据库和本文件中均未找到)或不在您的管辖范围内"), message_en: format!("parent '{p}' not found in the database or this file") });
+                                    problems.push(RowProblem { row: line, field: Some("parent_uscc".into()), message_zh: format!("上级单位“{p}”不存在（数据库和本文件中均未找到）或不在您的管辖范围内"), message_en: format!("parent '{p}' not found in the database or this file") });
                                 }
                             }
                             if problems.is_empty() {
@@ -297,7 +297,7 @@ impl Service {
                                 problems.push(RowProblem {
                                     row: line,
                                     field: Some("level".into()),
-                                    message_zh: format!("与第{first}行重复(同一单位同一级别)"),
+                                    message_zh: format!("与第{first}行重复（同一单位同一级别）"),
                                     message_en: format!("duplicates row {first}"),
                                 });
                             } else {
@@ -330,7 +330,7 @@ impl Service {
                                 let (field, zh, en) = if new.holder_worker_id != 0 {
                                     (
                                         "id_number",
-                                        format!("与第{first}行重复(同一人同一年度同一称号)"),
+                                        format!("与第{first}行重复（同一人同一年度同一称号）"),
                                         format!(
                                             "duplicates row {first} (same person, title and year)"
                                         ),
@@ -338,7 +338,7 @@ impl Service {
                                 } else {
                                     (
                                         "type",
-                                        format!("与第{first}行重复(同一单位同一年度同一称号)"),
+                                        format!("与第{first}行重复（同一单位同一年度同一称号）"),
                                         format!("duplicates row {first} (same organisation, title and year)"),
                                     )
                                 };
@@ -382,7 +382,7 @@ impl Service {
                             problems.push(RowProblem {
                                 row: line,
                                 field: Some("period".into()),
-                                message_zh: format!("与第{first}行重复(同一单位同一报告期)"),
+                                message_zh: format!("与第{first}行重复（同一单位同一报告期）"),
                                 message_en: format!("duplicates row {first}"),
                             });
                         } else {
@@ -393,7 +393,7 @@ impl Service {
                                 problems.push(RowProblem {
                                     row: line,
                                     field: Some("period".into()),
-                                    message_zh: format!("{period} 年报表已锁定,不能通过导入修改"),
+                                    message_zh: format!("{period} 年报表已锁定，不能通过导入修改"),
                                     message_en: "that report is locked".into(),
                                 });
                             } else if problems.is_empty() {

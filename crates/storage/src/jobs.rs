@@ -139,7 +139,7 @@ pub(crate) async fn mark_written(
         Err(StoreError::conflict(
             "import_interrupted",
             None,
-            "导入任务已被判定为中断(服务进程失联),本次导入未写入任何数据,请重新上传",
+            "导入任务已被判定为中断（服务进程失联），本次导入未写入任何数据，请重新上传",
             "the import job was declared interrupted (its server stopped answering); nothing was written, upload the file again",
         ))
     }
@@ -311,7 +311,7 @@ impl Service {
         let sealed = self.files.get(&sha).await?;
         self.key.open(&sealed).map(Some).ok_or_else(|| {
             StoreError::unavailable(
-                "被拒绝行文件无法解密(数据密钥与写入时不同)",
+                "被拒绝行文件无法解密（数据密钥与写入时不同）",
                 "the rejected rows cannot be decrypted (the data key differs from the one they were written with)",
             )
         })

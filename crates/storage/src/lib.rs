@@ -29,6 +29,7 @@ pub mod report_service;
 pub mod reports;
 pub mod s3;
 pub mod scope;
+pub mod search;
 pub mod service;
 pub mod sql;
 pub mod task_completion;

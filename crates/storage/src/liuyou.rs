@@ -91,7 +91,7 @@ fn check_year(year: i32) -> Result<()> {
         Err(StoreError::Invalid(vec![FieldError::new(
             "year",
             Rule::BadFormat,
-            format!("年度{year}无效,应为2018至{}之间", now + 1),
+            format!("年度{year}无效，应为2018至{}之间", now + 1),
             format!("year {year} must be from 2018 to {}", now + 1),
         )]))
     }
@@ -253,11 +253,12 @@ impl Service {
         let org = orgs::get(tx.conn(), &actor.write_scope(), org_id)
             .await?
             .ok_or(StoreError::NotFound)?;
+        Self::check_keeps_liuyou(tx.conn(), actor, org.id).await?;
         if !Self::is_pilot(tx.conn(), org.id).await? {
             return Err(StoreError::conflict(
                 "not_a_pilot",
                 None,
-                format!("“{}”不是试点单位,无需填报六有", org.name),
+                format!("“{}”不是试点单位，无需填报六有", org.name),
                 "only pilot units keep the 六有 checklist",
             ));
         }
@@ -289,7 +290,7 @@ impl Service {
                 errors.push(FieldError::new(
                     "link",
                     Rule::BadFormat,
-                    "链接应为系统内路径(如 /tasks/12)或 http(s) 网址",
+                    "链接应为系统内路径（如 /tasks/12）或 http(s) 网址",
                     "the link must be a path in this system (/tasks/12) or an http(s) address",
                 ));
             }
@@ -329,7 +330,7 @@ impl Service {
                 return Err(StoreError::conflict(
                     "stale_version",
                     None,
-                    "该项刚刚已被修改,请刷新后重试",
+                    "该项刚刚已被修改，请刷新后重试",
                     "this item changed meanwhile; reload and try again",
                 ));
             }
@@ -397,6 +398,39 @@ impl Service {
     /// `liuyou`, one case per unit and year): every item not yet accepted must carry
     /// evidence (the error names the items that do not). The case then waits in the
     /// district's inbox, with a deadline, reminders and its history.
+    /// May the actor fill in and submit this unit's 六有 (see
+    /// [`crate::access::Permission::KeepLiuyou`])?
+    async fn check_keeps_liuyou(
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        org_id: i64,
+    ) -> Result<()> {
+        let unit_has_account = !crate::notify::unit_contacts(&mut *conn, org_id)
+            .await?
+            .is_empty();
+        match crate::access::decide(
+            actor,
+            crate::access::Permission::KeepLiuyou {
+                own_org: actor.org_id == Some(org_id),
+                unit_has_account,
+            },
+        ) {
+            crate::access::Decision::Allow => Ok(()),
+            _ if actor.role.is_region_staff() => Err(StoreError::denied(
+                "unit_keeps_own",
+                "该单位有自己的账号，六有由单位自行填报；您可以审核其提交的内容",
+                "this unit has its own account and keeps its 六有 itself; you review what it submits",
+            )),
+            _ => Err(StoreError::Forbidden),
+        }
+    }
+
+    /// For the console: whether the actor fills in this unit's 六有.
+    pub async fn keeps_liuyou(&self, actor: &Actor, org_id: i64) -> Result<bool> {
+        let mut conn = self.db.pool.acquire().await?;
+        Ok(Self::check_keeps_liuyou(&mut conn, actor, org_id).await.is_ok())
+    }
+
     pub async fn submit_liuyou(
         &self,
         actor: &Actor,
@@ -411,6 +445,7 @@ impl Service {
         let org = orgs::get(tx.conn(), &actor.write_scope(), org_id)
             .await?
             .ok_or(StoreError::NotFound)?;
+        Self::check_keeps_liuyou(tx.conn(), actor, org.id).await?;
         let case = self
             .liuyou_case(tx.conn(), actor, org.id, &org.name, year, true)
             .await?

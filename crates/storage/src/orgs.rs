@@ -243,7 +243,7 @@ pub async fn unit_own(
             return Err(StoreError::invalid(gongjiang_domain::FieldError::new(
                 "org",
                 gongjiang_domain::Rule::Forbidden,
-                format!("单位账号只能为本单位({})办理,不能代其他单位(“{k}”)办理;请不填或填写本单位", own.name),
+                format!("单位账号只能为本单位（{}）办理，不能代其他单位（“{k}”）办理；请不填或填写本单位", own.name),
                 format!("a unit account acts for its own organisation ({}) only, not for '{k}': leave org empty or name your own", own.name),
             )));
         }

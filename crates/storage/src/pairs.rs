@@ -677,7 +677,7 @@ fn after_end(
         Some(e) if held.to_string().as_str() > e => Err(FieldError::new(
             "held_on",
             Rule::Forbidden,
-            format!("该结对已于 {e} 结束,活动日期不能晚于结束日期"),
+            format!("该结对已于 {e} 结束，活动日期不能晚于结束日期"),
             format!("the pair ended on {e}; an activity cannot be dated after that"),
         )),
         _ => Ok(held),
@@ -688,7 +688,7 @@ fn pair_changed() -> StoreError {
     StoreError::conflict(
         "pair_changed",
         None,
-        "该结对刚刚已被他人修改,请刷新后再编辑",
+        "该结对刚刚已被他人修改，请刷新后再编辑",
         "someone else changed this pair a moment ago; reload and edit again",
     )
 }
@@ -697,7 +697,7 @@ fn activity_changed() -> StoreError {
     StoreError::conflict(
         "activity_changed",
         None,
-        "该活动记录刚刚已被他人修改,请刷新后再编辑",
+        "该活动记录刚刚已被他人修改，请刷新后再编辑",
         "someone else changed this activity a moment ago; reload and edit again",
     )
 }
@@ -746,7 +746,7 @@ impl Service {
         if !self.may_change_pair(&mut *conn, actor, &p).await? {
             return Err(StoreError::denied(
                 "pair_not_yours",
-                "只有结对双方所在区域(或其上级)的工作人员可以修改或结束结对",
+                "只有结对双方所在区域（或其上级）的工作人员可以修改或结束结对",
                 "only staff whose area holds both paired enterprises may edit or end the pair",
             ));
         }
@@ -754,7 +754,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "pair_ended",
                 None,
-                format!("该结对已于 {e} 结束,不能再修改"),
+                format!("该结对已于 {e} 结束，不能再修改"),
                 format!("the pair ended on {e}; it can no longer be changed"),
             ));
         }
@@ -841,7 +841,7 @@ impl Service {
                 return Err(StoreError::invalid(FieldError::new(
                     "start_year",
                     Rule::Forbidden,
-                    format!("起始年份不能晚于最早一次共建活动的年份({first})"),
+                    format!("起始年份不能晚于最早一次共建活动的年份（{first}）"),
                     format!("the start year cannot be after the first activity ({first})"),
                 )));
             }
@@ -942,14 +942,14 @@ impl Service {
                 errs.push(FieldError::new(
                     "ended_on",
                     Rule::Forbidden,
-                    format!("结束日期不能早于起始年份({})", p.start_year),
+                    format!("结束日期不能早于起始年份（{}）", p.start_year),
                     format!("the end cannot be before the start year ({})", p.start_year),
                 ));
             } else if let Some(l) = p.last_activity.as_ref().filter(|l| *l > e) {
                 errs.push(FieldError::new(
                     "ended_on",
                     Rule::Forbidden,
-                    format!("结束日期不能早于最近一次共建活动的日期({l})"),
+                    format!("结束日期不能早于最近一次共建活动的日期（{l}）"),
                     format!("the end cannot be before the latest activity ({l})"),
                 ));
             }
@@ -984,7 +984,7 @@ impl Service {
             "pair",
             &id.to_string(),
             &format!(
-                "{} 结束结对 {}({ended},{reason})",
+                "{} 结束结对 {}（{ended}，{reason}）",
                 after.org_a_name, after.org_b_name
             ),
             Some(&pair_json(&p)),

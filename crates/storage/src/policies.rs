@@ -33,7 +33,7 @@ pub const LEVELS: &[(&str, &str, &str)] = &[
     ("provincial", "省级", "Provincial"),
     ("city", "市级", "City"),
     ("district", "区级", "District"),
-    ("town", "镇(街道)级", "Town / street"),
+    ("town", "镇（街道）级", "Town / street"),
 ];
 
 /// The longest text (正文) a document may have, in characters.
@@ -174,7 +174,7 @@ fn stale() -> StoreError {
     StoreError::conflict(
         "stale_version",
         None,
-        "该记录已被他人修改,请刷新后再编辑",
+        "该记录已被他人修改，请刷新后再编辑",
         "someone else changed this record; reload and edit again",
     )
 }
@@ -257,7 +257,7 @@ fn check(i: &PolicyInput) -> std::result::Result<PolicyInput, Vec<FieldError>> {
                 errors.push(FieldError::new(
                     f,
                     Rule::UnknownValue,
-                    format!("{zh}“{v}”无效,应为:{}", list.join("、")),
+                    format!("{zh}“{v}”无效，应为：{}", list.join("、")),
                     format!("{f} '{v}' is not one of the choices"),
                 ));
                 None
@@ -279,7 +279,7 @@ fn check(i: &PolicyInput) -> std::result::Result<PolicyInput, Vec<FieldError>> {
                 errors.push(FieldError::new(
                     "issued_on",
                     Rule::BadFormat,
-                    format!("发文日期“{s}”无效,应为 YYYY-MM-DD"),
+                    format!("发文日期“{s}”无效，应为 YYYY-MM-DD"),
                     format!("issued_on '{s}' must be YYYY-MM-DD"),
                 ));
                 None

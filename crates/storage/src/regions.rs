@@ -18,8 +18,8 @@ impl Region {
     pub fn level_label(&self, english: bool) -> &'static str {
         match (self.level.as_str(), english) {
             ("city", false) => "市",
-            ("district", false) => "区(县级市)",
-            ("town", false) => "镇(街道)",
+            ("district", false) => "区（县级市）",
+            ("town", false) => "镇（街道）",
             ("zone", false) => "功能区",
             ("city", true) => "City",
             ("district", true) => "District",

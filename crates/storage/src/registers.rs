@@ -79,7 +79,7 @@ fn parse_enum<T: Copy>(
                 errors.push(FieldError::new(
                     field,
                     Rule::UnknownValue,
-                    format!("{}“{s}”无效,应为:{allowed}", label.0),
+                    format!("{}“{s}”无效，应为：{allowed}", label.0),
                     format!("{} '{s}' is not one of: {allowed}", label.1),
                 ));
                 None
@@ -116,7 +116,7 @@ impl Service {
         let Some(k) = key.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
             errors.push(FieldError::required(
                 "org",
-                "单位(统一社会信用代码)",
+                "单位（统一社会信用代码）",
                 "Organisation (credit code)",
             ));
             return Ok(None);
@@ -218,7 +218,7 @@ impl Service {
                 "org",
                 Rule::Forbidden,
                 format!(
-                    "“{}”是{},只有企业和园区可以成为试点",
+                    "“{}”是{}，只有企业和园区可以成为试点",
                     o.name,
                     o.kind_enum().map(|k| k.label_zh()).unwrap_or("")
                 ),
@@ -339,7 +339,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "stale_version",
                 None,
-                "该记录已被他人修改,请刷新后再编辑",
+                "该记录已被他人修改，请刷新后再编辑",
                 "someone else changed this record; reload and edit again",
             ));
         }
@@ -467,10 +467,10 @@ impl Service {
             (Some(Holder::Worker), None) => errors.push(FieldError::new(
                 "worker",
                 Rule::Required,
-                "该类荣誉授予个人,须填写获得者的身份证号(职工须已在职工库登记)",
+                "该类荣誉授予个人，须填写获得者的身份证号（职工须已在职工库登记）",
                 "this title is held by a person: give the holder's ID number (registered in the worker registry)",
             )),
-            (Some(Holder::Organisation), Some(_)) => errors.push(FieldError::new("worker", Rule::Forbidden, "该类荣誉授予单位,不应填写个人身份证号", "this title is held by an organisation, not a person")),
+            (Some(Holder::Organisation), Some(_)) => errors.push(FieldError::new("worker", Rule::Forbidden, "该类荣誉授予单位，不应填写个人身份证号", "this title is held by an organisation, not a person")),
             (Some(Holder::Worker), Some(k)) => {
                 let norm = gongjiang_domain::error::normalise_code(k).to_ascii_uppercase();
                 let hash = self.key.blind_index(&norm);
@@ -484,7 +484,7 @@ impl Service {
                 };
                 match found {
                     Some(f) => worker = Some(f),
-                    None => errors.push(FieldError::new("worker", Rule::UnknownValue, "职工库中没有该身份证号的职工,或其单位不在您的管辖范围内", "no worker with that ID number in your area's registry")),
+                    None => errors.push(FieldError::new("worker", Rule::UnknownValue, "职工库中没有该身份证号的职工，或其单位不在您的管辖范围内", "no worker with that ID number in your area's registry")),
                 }
             }
             _ => {}
@@ -616,7 +616,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "stale_version",
                 None,
-                "该记录已被他人修改,请刷新后再编辑",
+                "该记录已被他人修改，请刷新后再编辑",
                 "someone else changed this record; reload and edit again",
             ));
         }

@@ -178,7 +178,7 @@ impl Service {
             Some(o) if o.kind != "enterprise" && o.kind != "park" => errors.push(FieldError::new(
                 "org",
                 Rule::Forbidden,
-                format!("“{}”不是企业或园区,无须填报产改统计表", o.name),
+                format!("“{}”不是企业或园区，无须填报产改统计表", o.name),
                 "only enterprises and parks report",
             )),
             _ => {}
@@ -200,7 +200,7 @@ impl Service {
                         "report_not_editable",
                         None,
                         format!(
-                            "该报表状态为“{}”,不能修改;如需更正,请审核人先退回",
+                            "该报表状态为“{}”，不能修改；如需更正，请审核人先退回",
                             status.label_zh()
                         ),
                         format!(
@@ -232,7 +232,7 @@ impl Service {
                             StoreError::conflict(
                                 "state_changed",
                                 None,
-                                "该报表刚被他人创建,请刷新后再试",
+                                "该报表刚被他人创建，请刷新后再试",
                                 "someone else created this report just now; reload",
                             )
                         } else {
@@ -307,7 +307,7 @@ impl Service {
                 "bad_transition",
                 None,
                 format!(
-                    "报表当前状态为“{}”,不能执行“{}”",
+                    "报表当前状态为“{}”，不能执行“{}”",
                     from.label_zh(),
                     action.label_zh()
                 ),
@@ -348,7 +348,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "state_changed",
                 None,
-                "该报表刚被他人处理,请刷新后查看",
+                "该报表刚被他人处理，请刷新后查看",
                 "someone else acted on this report just now; reload",
             ));
         }

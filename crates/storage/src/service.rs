@@ -303,7 +303,7 @@ impl Service {
                 None => errors.push(FieldError::new(
                     "parent_id",
                     Rule::UnknownValue,
-                    format!("上级单位(编号 {pid})不存在或不在您的管辖范围内"),
+                    format!("上级单位（编号 {pid}）不存在或不在您的管辖范围内"),
                     format!("parent organisation {pid} does not exist or is outside your area"),
                 )),
                 Some(p) => {
@@ -388,7 +388,7 @@ impl Service {
             StoreError::conflict(
                 "duplicate",
                 None,
-                "与已有单位重复(统一社会信用代码或名称)",
+                "与已有单位重复（统一社会信用代码或名称）",
                 "duplicates an existing organisation",
             )
         } else {
@@ -443,7 +443,7 @@ impl Service {
                 return Err(StoreError::conflict(
                     "stale_version",
                     None,
-                    "该单位已被他人修改,请刷新后再编辑",
+                    "该单位已被他人修改，请刷新后再编辑",
                     "someone else changed this organisation; reload and edit again",
                 ));
             }
@@ -518,7 +518,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "has_children",
                 None,
-                format!("该单位下还有{children}个下属单位,不能删除"),
+                format!("该单位下还有{children}个下属单位，不能删除"),
                 format!("this organisation still has {children} units below it"),
             ));
         }
@@ -533,7 +533,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "has_users",
                 None,
-                format!("还有{users}个用户账号属于该单位,不能删除"),
+                format!("还有{users}个用户账号属于该单位，不能删除"),
                 format!("{users} user accounts belong to this organisation"),
             ));
         }
@@ -619,7 +619,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "has_records",
                 None,
-                format!("该单位还有{},请先删除或转移这些记录", zh.join("、")),
+                format!("该单位还有{}，请先删除或转移这些记录", zh.join("、")),
                 format!(
                     "this organisation still has {}; delete or move them first",
                     en.join(", ")
@@ -790,7 +790,7 @@ impl Service {
             if matches!(role, Role::Unit | Role::Department) {
                 return Err(err(
                     format!(
-                        "角色“{}”须挂靠到具体单位(统一社会信用代码或单位编号),而不是区划",
+                        "角色“{}”须挂靠到具体单位（统一社会信用代码或单位编号），而不是区划",
                         role.label_zh()
                     ),
                     format!(
@@ -804,7 +804,10 @@ impl Service {
         if let Some(o) = orgs::find(conn, &Scope::All, &code).await? {
             if matches!(role, Role::City | Role::District | Role::Town) {
                 return Err(err(
-                    format!("角色“{}”须挂靠到区划(区划代码),而不是单位", role.label_zh()),
+                    format!(
+                        "角色“{}”须挂靠到区划（区划代码），而不是单位",
+                        role.label_zh()
+                    ),
                     format!("role {} must be attached to a region code", role.code()),
                 ));
             }

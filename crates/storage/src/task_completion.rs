@@ -124,7 +124,7 @@ impl Service {
                     process = "task_completion_district";
                 }
                 let def = Process::find(process).ok_or(StoreError::NotFound)?;
-                let title = format!("{}(任务销号)", t.title);
+                let title = format!("{}（任务销号）", t.title);
                 let json =
                     serde_json::to_string(&data).map_err(|e| StoreError::Other(e.to_string()))?;
                 let id: i64 = sqlx::query(
@@ -213,7 +213,7 @@ pub(crate) async fn sync_task_completion(
         return Err(StoreError::Invalid(vec![FieldError::new(
             "task",
             Rule::Forbidden,
-            "该任务已撤销,不能销号",
+            "该任务已撤销，不能销号",
             "the task was cancelled",
         )]));
     }
@@ -231,7 +231,7 @@ pub(crate) async fn sync_task_completion(
             owner_org_id: t.owner,
             version: None,
             achieved,
-            audit_text: &format!("销号审核通过:{}", t.title),
+            audit_text: &format!("销号审核通过：{}", t.title),
         },
         now,
     )

@@ -284,7 +284,7 @@ fn cancelled_already() -> StoreError {
     StoreError::conflict(
         "task_cancelled",
         None,
-        "该任务已撤销,不能再办理",
+        "该任务已撤销，不能再办理",
         "the task was cancelled; nothing more can be done on it",
     )
 }
@@ -350,7 +350,7 @@ fn changed_elsewhere() -> StoreError {
     StoreError::conflict(
         "task_changed",
         None,
-        "该任务刚刚已被他人修改,请刷新后查看最新状态",
+        "该任务刚刚已被他人修改，请刷新后查看最新状态",
         "someone else changed this task a moment ago; reload to see where it stands",
     )
 }
@@ -517,7 +517,7 @@ impl Service {
         .await?
         .try_get(0)?;
         indicators::settle(&mut *conn, snap).await?;
-        let summary = format!("{}年度任务:{}(责任单位 {})", f.year, f.title, owner.name);
+        let summary = format!("{}年度任务：{}（责任单位 {}）", f.year, f.title, owner.name);
         audit::append(
             &mut *conn,
             actor,
@@ -533,7 +533,7 @@ impl Service {
         notify_org(
             &mut *conn,
             owner.id,
-            &format!("新的年度任务:{}(完成时限 {})", f.title, f.deadline),
+            &format!("新的年度任务：{}（完成时限 {}）", f.title, f.deadline),
             &format!("/tasks/{id}"),
             now,
         )
@@ -711,7 +711,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "task_done",
                 None,
-                "该任务已完成,不能再报告进展",
+                "该任务已完成，不能再报告进展",
                 "the task is done; no more progress reports",
             ));
         }
@@ -795,7 +795,7 @@ impl Service {
             return Err(StoreError::denied(
                 "task_level",
                 format!(
-                    "该任务由{}设立,只有{}或更高层级的产改办可以确认完成或督办",
+                    "该任务由{}设立，只有{}或更高层级的产改办可以确认完成或督办",
                     level_label(&t.creator_level, false),
                     level_label(&t.creator_level, false)
                 ),
@@ -841,7 +841,7 @@ impl Service {
                 owner_org_id: t.owner_org_id,
                 version: Some(t.version),
                 achieved: None,
-                audit_text: &format!("确认完成:{}", t.title),
+                audit_text: &format!("确认完成：{}", t.title),
             },
             now,
         )
@@ -852,7 +852,7 @@ impl Service {
         notify_org(
             tx.conn(),
             t.owner_org_id,
-            &format!("任务已确认完成:{}", t.title),
+            &format!("任务已确认完成：{}", t.title),
             &format!("/tasks/{id}"),
             now,
         )
@@ -888,7 +888,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "task_done",
                 None,
-                "该任务已完成,无需督办",
+                "该任务已完成，无需督办",
                 "the task is done; nothing to supervise",
             ));
         }
@@ -908,7 +908,7 @@ impl Service {
             "task_supervise",
             "task",
             &id.to_string(),
-            &format!("督办:{}({})", t.title, note),
+            &format!("督办：{}（{}）", t.title, note),
             None,
             None,
             now,
@@ -917,7 +917,7 @@ impl Service {
         let n = notify_org(
             tx.conn(),
             t.owner_org_id,
-            &format!("督办:{}。{}", t.title, note),
+            &format!("督办：{}。{}", t.title, note),
             &format!("/tasks/{id}"),
             now,
         )
@@ -1367,7 +1367,7 @@ impl Service {
             audit::action::CREATE,
             "meeting_body",
             &id.to_string(),
-            &format!("{name}({} 个成员单位)", members.len()),
+            &format!("{name}（{} 个成员单位）", members.len()),
             None,
             None,
             now,
@@ -1777,7 +1777,7 @@ impl Service {
         let input = TaskInput {
             year,
             title,
-            description: format!("来源:{}({})议定事项:{}", m.title, m.date, text),
+            description: format!("来源：{}（{}）议定事项：{}", m.title, m.date, text),
             owner: i.owner.clone(),
             region: Some(m.region_code.clone()),
             deadline: i.deadline.clone(),
@@ -1940,7 +1940,7 @@ fn meeting_changed() -> StoreError {
     StoreError::conflict(
         "meeting_changed",
         None,
-        "该会议记录刚刚已被他人修改,请刷新后再编辑",
+        "该会议记录刚刚已被他人修改，请刷新后再编辑",
         "someone else changed this meeting a moment ago; reload and edit again",
     )
 }
@@ -1949,7 +1949,7 @@ fn body_changed() -> StoreError {
     StoreError::conflict(
         "body_changed",
         None,
-        "该联席会议刚刚已被他人修改,请刷新后再编辑",
+        "该联席会议刚刚已被他人修改，请刷新后再编辑",
         "someone else changed this body a moment ago; reload and edit again",
     )
 }
@@ -1958,7 +1958,7 @@ fn decision_assigned() -> StoreError {
     StoreError::conflict(
         "decision_assigned",
         Some("text"),
-        "该议定事项已转为任务,不能再修改文字;如需调整请修改对应任务",
+        "该议定事项已转为任务，不能再修改文字；如需调整请修改对应任务",
         "this decision has already become a task; correct the task instead",
     )
 }
@@ -1987,7 +1987,7 @@ impl Service {
             return Err(StoreError::denied(
                 "task_not_editable",
                 format!(
-                    "该任务由{lv}设立,只有{lv}或更高层级、且管辖其牵头区域“{}”和责任单位的产改办可以修改或撤销",
+                    "该任务由{lv}设立，只有{lv}或更高层级、且管辖其牵头区域“{}”和责任单位的产改办可以修改或撤销",
                     t.region_name
                 ),
                 format!(
@@ -2001,7 +2001,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "task_done",
                 None,
-                "该任务已确认完成,不能再修改或撤销",
+                "该任务已确认完成，不能再修改或撤销",
                 "the task is done; it can no longer be edited or cancelled",
             ));
         }
@@ -2159,7 +2159,7 @@ impl Service {
             audit::action::UPDATE,
             "task",
             &id.to_string(),
-            &format!("修改任务:{}", after.title),
+            &format!("修改任务：{}", after.title),
             Some(&task_json(&t)),
             Some(&task_json(&after)),
             now,
@@ -2171,7 +2171,7 @@ impl Service {
                 tx.conn(),
                 owner_id,
                 &format!(
-                    "任务调整:{} 改由贵单位负责(完成时限 {})",
+                    "任务调整：{} 改由贵单位负责（完成时限 {}）",
                     after.title, after.deadline
                 ),
                 &link,
@@ -2181,7 +2181,7 @@ impl Service {
             notify_org(
                 tx.conn(),
                 t.owner_org_id,
-                &format!("任务调整:{} 已改由{}负责", after.title, owner_name),
+                &format!("任务调整：{} 已改由{}负责", after.title, owner_name),
                 &link,
                 now,
             )
@@ -2191,7 +2191,7 @@ impl Service {
                 tx.conn(),
                 owner_id,
                 &format!(
-                    "任务调整:{}(完成时限 {},目标:{})",
+                    "任务调整：{}（完成时限 {}，目标：{}）",
                     after.title, after.deadline, after.target_text
                 ),
                 &link,
@@ -2245,7 +2245,7 @@ impl Service {
             "task_cancel",
             "task",
             &id.to_string(),
-            &format!("撤销任务:{}({reason})", t.title),
+            &format!("撤销任务：{}（{reason}）", t.title),
             Some(&serde_json::json!({"status": t.status})),
             Some(&serde_json::json!({"status": "cancelled", "reason": reason})),
             now,
@@ -2254,7 +2254,7 @@ impl Service {
         notify_org(
             tx.conn(),
             t.owner_org_id,
-            &format!("任务已撤销:{}。理由:{reason}", t.title),
+            &format!("任务已撤销：{}。理由：{reason}", t.title),
             &format!("/tasks/{id}"),
             now,
         )
@@ -2377,7 +2377,7 @@ impl Service {
             audit::action::UPDATE,
             "meeting_body",
             &id.to_string(),
-            &format!("{}({} 个成员单位)", after.name, after.members.len()),
+            &format!("{}（{} 个成员单位）", after.name, after.members.len()),
             Some(&js(&before)),
             Some(&js(&after)),
             now,
@@ -2564,7 +2564,7 @@ impl Service {
             audit::action::UPDATE,
             "meeting",
             &id.to_string(),
-            &format!("修改会议记录:{} {}", f.date, f.title),
+            &format!("修改会议记录：{} {}", f.date, f.title),
             Some(&js(
                 &m.title,
                 &m.date,

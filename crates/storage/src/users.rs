@@ -170,7 +170,7 @@ pub fn parse_email(s: &str) -> std::result::Result<Option<String>, gongjiang_dom
         gongjiang_domain::FieldError::new(
             "email",
             gongjiang_domain::Rule::BadFormat,
-            format!("电子邮箱“{s}”格式不正确,应形如 name@example.com"),
+            format!("电子邮箱“{s}”格式不正确，应形如 name@example.com"),
             format!("'{s}' is not an e-mail address (name@example.com)"),
         )
     };

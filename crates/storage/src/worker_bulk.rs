@@ -243,7 +243,7 @@ impl Preparer {
                     problems: vec![problem(
                         line,
                         "certificate_no",
-                        format!("证书信息无法保存:{e}"),
+                        format!("证书信息无法保存：{e}"),
                         format!("the certificate cannot be stored: {e}"),
                     )],
                     values: values(),
@@ -895,7 +895,7 @@ impl WorkerLoader {
             indicators::settle_worker_deltas(tx.conn(), &self.changes).await?;
             tracing::debug!(elapsed = ?started.elapsed(), "worker import: indicators settled");
             let zh = format!(
-                "导入职工 {label}:共 {} 行,新增 {},更新 {},未变 {},拒绝 {}",
+                "导入职工 {label}：共 {} 行，新增 {}，更新 {}，未变 {}，拒绝 {}",
                 outcome.total,
                 outcome.created,
                 outcome.updated,

@@ -192,7 +192,7 @@ fn parse_date(
         _ => Err(FieldError::new(
             field,
             Rule::BadFormat,
-            format!("{label}“{s}”无效,应为不晚于今天的 YYYY-MM-DD"),
+            format!("{label}“{s}”无效，应为不晚于今天的 YYYY-MM-DD"),
             format!("{field} '{s}' must be YYYY-MM-DD, not in the future"),
         )),
     }
@@ -203,7 +203,7 @@ fn parse_skill(field: &str, s: &str) -> std::result::Result<SkillLevel, FieldErr
         FieldError::new(
             field,
             Rule::UnknownValue,
-            format!("技能等级“{s}”无效,应为学徒工、初级工、中级工、高级工、技师、高级技师、特级技师、首席技师之一"),
+            format!("技能等级“{s}”无效，应为学徒工、初级工、中级工、高级工、技师、高级技师、特级技师、首席技师之一"),
             format!("unknown skill level '{s}'"),
         )
     })
@@ -384,7 +384,7 @@ fn parse_phone(s: &str) -> std::result::Result<String, FieldError> {
         Err(FieldError::new(
             "phone",
             Rule::BadFormat,
-            format!("手机号“{s}”无效:应为11位手机号或区号开头的固定电话"),
+            format!("手机号“{s}”无效：应为11位手机号或区号开头的固定电话"),
             format!("phone '{s}' is not an 11-digit mobile or a landline with area code"),
         ))
     }
@@ -910,7 +910,7 @@ impl Service {
             "export",
             "workers",
             "",
-            &format!("导出职工名册 {rows} 行,其中 {revealed} 行含完整身份证号和手机号"),
+            &format!("导出职工名册 {rows} 行，其中 {revealed} 行含完整身份证号和手机号"),
             None,
             None,
             now_ms(),

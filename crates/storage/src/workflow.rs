@@ -246,32 +246,32 @@ fn refusal(r: Refusal, action: Action, status: &str) -> StoreError {
         Refusal::NoticeRunning => StoreError::conflict(
             "notice_running",
             None,
-            "公示期尚未结束,期满后方可作出决定",
+            "公示期尚未结束，期满后方可作出决定",
             "the public notice has not run its days yet; decide when it ends",
         ),
         Refusal::ObjectionsOpen => StoreError::conflict(
             "objections_open",
             None,
-            "公示期间收到的异议尚未全部处理,请先逐条填写处理意见",
+            "公示期间收到的异议尚未全部处理，请先逐条填写处理意见",
             "answer every objection lodged during the notice first",
         ),
         Refusal::ObjectionUpheld => StoreError::conflict(
             "objection_upheld",
             None,
-            "有异议经核查成立,不能通过;请退回修改或不予通过",
+            "有异议经核查成立，不能通过；请退回修改或不予通过",
             "an objection was upheld: return or reject the case instead",
         ),
         Refusal::ScoringIncomplete => StoreError::conflict(
             "scoring_incomplete",
             None,
-            "专家评审尚未完成:还有专家未评分,或评分专家人数不足",
+            "专家评审尚未完成：还有专家未评分，或评分专家人数不足",
             "expert scoring is not complete: an assigned expert has not scored, or too few have",
         ),
         Refusal::WrongState => StoreError::conflict(
             "case_wrong_state",
             None,
             format!(
-                "当前状态为“{}”,不能“{}”",
+                "当前状态为“{}”，不能“{}”",
                 Status::parse(status)
                     .map(|s| s.label(false))
                     .unwrap_or(status),
@@ -292,7 +292,7 @@ fn changed_elsewhere() -> StoreError {
     StoreError::conflict(
         "case_changed",
         None,
-        "该事项刚刚已被他人处理,请刷新后查看最新状态",
+        "该事项刚刚已被他人处理，请刷新后查看最新状态",
         "someone else acted on this case a moment ago; reload to see where it stands",
     )
 }
@@ -333,7 +333,7 @@ impl Service {
             return Err(StoreError::Invalid(vec![FieldError::new(
                 "process",
                 Rule::Forbidden,
-                format!("“{}”在其业务页面中提交,不能单独新建", def.name_zh),
+                format!("“{}”在其业务页面中提交，不能单独新建", def.name_zh),
                 format!("a {} is started from its own page", def.name_en),
             )]));
         }
@@ -387,7 +387,7 @@ impl Service {
                 "case_open",
                 Some("process"),
                 format!(
-                    "“{}”已有一件未办结的{}(事项编号{open}),请在原事项中继续:/cases/{open}",
+                    "“{}”已有一件未办结的{}（事项编号{open}），请在原事项中继续：/cases/{open}",
                     org.name, def.name_zh
                 ),
                 format!(
@@ -411,7 +411,7 @@ impl Service {
                         "level",
                         Rule::Forbidden,
                         format!(
-                            "“{}”已是{}试点,请选择其他级别",
+                            "“{}”已是{}试点，请选择其他级别",
                             org.name,
                             gongjiang_domain::PilotLevel::from_any(level)
                                 .map(|l| l.label_zh())
@@ -739,7 +739,7 @@ impl Service {
                     .await?;
                 if comment.is_empty() {
                     comment = format!(
-                        "专家评审结束:{} 位专家,{} {:.2} 分",
+                        "专家评审结束：{} 位专家，{} {:.2} 分",
                         scores.len(),
                         if agg.method == gongjiang_domain::assessment::Method::TrimmedMean {
                             "去掉一个最高分和一个最低分后平均"
@@ -850,7 +850,7 @@ impl Service {
                     return Err(StoreError::Invalid(vec![FieldError::new(
                         "level",
                         Rule::Forbidden,
-                        "该单位已是这一级别的试点,请选择其他级别",
+                        "该单位已是这一级别的试点，请选择其他级别",
                         "the applicant is already a pilot at this level",
                     )]));
                 }
@@ -880,7 +880,7 @@ impl Service {
             return Err(StoreError::Denied {
                 code: "not_your_step",
                 zh: format!(
-                    "该事项当前由“{}”办理,您无权操作",
+                    "该事项当前由“{}”办理，您无权操作",
                     def.step_label(at.step, false)
                 ),
                 en: format!(
@@ -967,7 +967,7 @@ impl Service {
                 audit::action::UPDATE,
                 "pilot",
                 &format!("org:{}", c.org_id),
-                &format!("{}:评为标杆试点({n} 条试点记录)", c.org_name),
+                &format!("{}:评为标杆试点（{n} 条试点记录）", c.org_name),
                 None,
                 None,
                 now,
@@ -1019,7 +1019,12 @@ impl Service {
             &format!("case_{}", action.code()),
             "case",
             &id.to_string(),
-            &format!("{}:{} → {}", c.title, c.status, next.status.code()),
+            &format!(
+                "{}：{} → {}",
+                c.title,
+                Status::parse(&c.status).map_or(c.status.as_str(), |s| s.label(false)),
+                next.status.label(false)
+            ),
             None,
             None,
             now,
@@ -1148,7 +1153,7 @@ impl Service {
         }
         let code = if accept { "item_accept" } else { "item_return" };
         let note = match reason {
-            Some(r) => format!("{}:{r}", it.name_zh),
+            Some(r) => format!("{}：{r}", it.name_zh),
             None => it.name_zh.to_string(),
         };
         add_event(
@@ -1182,7 +1187,7 @@ impl Service {
                 conn,
                 &users,
                 &format!(
-                    "{}“{}”被退回:{}",
+                    "{}“{}”被退回：{}",
                     def.name_zh,
                     it.name_zh,
                     reason.unwrap_or("")
@@ -1265,7 +1270,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "case_not_in_notice",
                 None,
-                "该事项不在公示期,不能提出异议",
+                "该事项不在公示期，不能提出异议",
                 "objections are taken only while the case is on public notice",
             ));
         }
@@ -1312,7 +1317,7 @@ impl Service {
         crate::notify::notify(
             tx.conn(),
             &users,
-            &format!("公示期间收到异议,请核查处理:{}", c.title),
+            &format!("公示期间收到异议，请核查处理：{}", c.title),
             &format!("/cases/{id}"),
             now,
         )
@@ -1398,7 +1403,7 @@ impl Service {
             &c.status,
             c.step,
             Some(&format!(
-                "异议 #{objection}:{}。{response}",
+                "异议 #{objection}：{}。{response}",
                 outcome.label(false)
             )),
             None,
@@ -1421,7 +1426,11 @@ impl Service {
             crate::notify::notify(
                 tx.conn(),
                 &[u],
-                &format!("您对“{}”提出的异议已处理:{}", c.title, outcome.label(false)),
+                &format!(
+                    "您对“{}”提出的异议已处理：{}",
+                    c.title,
+                    outcome.label(false)
+                ),
                 &format!("/cases/{id}"),
                 now,
             )
@@ -1535,7 +1544,7 @@ impl Service {
                 "case_recusal",
                 "case",
                 &id.to_string(),
-                &format!("{}:专家{name}与申报单位有关联,回避", c.title),
+                &format!("{}:专家{name}与申报单位有关联，回避", c.title),
                 None,
                 None,
                 now,
@@ -1544,7 +1553,7 @@ impl Service {
             tx.commit().await?;
             return Err(StoreError::denied(
                 "conflict_of_interest",
-                format!("专家“{name}”与申报单位有关联,应当回避"),
+                format!("专家“{name}”与申报单位有关联，应当回避"),
                 format!("the expert '{name}' is related to the applicant and must recuse"),
             ));
         }
@@ -1688,13 +1697,13 @@ impl Service {
             _ => Vec::new(),
         };
         let msg = match at.status {
-            Status::InReview => format!("待您审核:{}", c.title),
-            Status::Notice => format!("公示中,待市产改办决定:{}", c.title),
-            Status::Scoring => format!("待指派专家评审:{}", c.title),
-            Status::Returned => format!("已退回修改:{}", c.title),
-            Status::Approved => format!("已通过:{}", c.title),
-            Status::Rejected => format!("未通过:{}", c.title),
-            _ => format!("{}:{}", action.label(false), c.title),
+            Status::InReview => format!("待您审核：{}", c.title),
+            Status::Notice => format!("公示中，待市产改办决定：{}", c.title),
+            Status::Scoring => format!("待指派专家评审：{}", c.title),
+            Status::Returned => format!("已退回修改：{}", c.title),
+            Status::Approved => format!("已通过：{}", c.title),
+            Status::Rejected => format!("未通过：{}", c.title),
+            _ => format!("{}：{}", action.label(false), c.title),
         };
         crate::notify::notify(conn, &users, &msg, &link, now).await?;
         // The applicant hears of every step on the way (the unit's contacts and whoever
@@ -1712,9 +1721,9 @@ impl Service {
             // Not the one who moved it (they know), nor those told already.
             applicant.retain(|u| !users.contains(u) && Some(*u) != actor.user_id);
             let msg = match at.status {
-                Status::InReview => format!("您的申报已进入“{}”:{}", c.step_label, c.title),
-                Status::Scoring => format!("您的申报已进入专家评审:{}", c.title),
-                _ => format!("您的申报已进入公示:{}", c.title),
+                Status::InReview => format!("您的申报已进入“{}”：{}", c.step_label, c.title),
+                Status::Scoring => format!("您的申报已进入专家评审：{}", c.title),
+                _ => format!("您的申报已进入公示：{}", c.title),
             };
             crate::notify::notify(conn, &applicant, &msg, &link, now).await?;
         }
@@ -1927,9 +1936,9 @@ impl Service {
             .collect::<Result<Vec<_>>>()?;
         for c in &cases {
             let msg = if c.overdue {
-                format!("已逾期,请尽快办理:{}", c.title)
+                format!("已逾期，请尽快办理：{}", c.title)
             } else {
-                format!("即将到期(两日内),请及时办理:{}", c.title)
+                format!("即将到期（两日内），请及时办理：{}", c.title)
             };
             let mut users = self.reviewers_of(tx.conn(), c).await?;
             // In expert scoring, the experts who have not scored yet too.
@@ -2087,9 +2096,9 @@ async fn add_event(
 /// Labels of history entries that are not state changes.
 fn extra_action_label(action: &str, en: bool) -> &'static str {
     match (action, en) {
-        ("item_accept", false) => "逐项审核:通过",
+        ("item_accept", false) => "逐项审核：通过",
         ("item_accept", true) => "Item accepted",
-        ("item_return", false) => "逐项审核:退回",
+        ("item_return", false) => "逐项审核：退回",
         ("item_return", true) => "Item returned",
         ("object", false) => "公示异议",
         ("object", true) => "Objection lodged",
@@ -2103,7 +2112,7 @@ fn item_not_waiting(zh: &str, en: &str) -> StoreError {
     StoreError::conflict(
         "item_not_submitted",
         None,
-        format!("“{zh}”不在待审核状态(可能刚刚已被他人审核)"),
+        format!("“{zh}”不在待审核状态（可能刚刚已被他人审核）"),
         format!("'{en}' is not awaiting review (someone may have just reviewed it)"),
     )
 }
@@ -2194,10 +2203,10 @@ fn returned_reasons(def: &Process, items: &[(String, ItemStatus, Option<String>)
                 .find(|i| i.code == code)
                 .map(|i| i.name_zh)
                 .unwrap_or(code.as_str());
-            format!("{name}:{}", reason.as_deref().unwrap_or(""))
+            format!("{name}：{}", reason.as_deref().unwrap_or(""))
         })
         .collect::<Vec<_>>()
-        .join(";")
+        .join("；")
 }
 
 async fn objection_outcomes(conn: &mut AnyConnection, id: i64) -> Result<Vec<ObjectionOutcome>> {
@@ -2286,7 +2295,7 @@ impl Service {
             return Err(StoreError::Invalid(vec![FieldError::new(
                 "action",
                 Rule::Forbidden,
-                "批量操作只用于审核(通过、退回、不予通过)",
+                "批量操作只用于审核（通过、退回、不予通过）",
                 "bulk actions are for reviewers (accept, return, reject)",
             )]));
         }
@@ -2579,7 +2588,7 @@ impl Service {
             return Err(StoreError::conflict(
                 "case_locked",
                 Some("file"),
-                "该事项当前不能由您上传材料(申报单位只能在草稿或退回后补充材料)",
+                "该事项当前不能由您上传材料（申报单位只能在草稿或退回后补充材料）",
                 "you cannot attach material to this case now",
             ));
         }

@@ -93,7 +93,13 @@
         chart.setOption({
           tooltip: tip({ trigger: "item", formatter: "{b}: {c} ({d}%)" }),
           legend: { type: "scroll", bottom: 0 },
-          series: [{ type: "pie", radius: ["35%", "65%"], data: d.names.map(function (n, i) { return { name: n, value: s0.values[i] }; }) }]
+          // Empty slices carry no label; labels that would still collide are hidden (the
+          // legend and the tooltip name every slice).
+          series: [{ type: "pie", radius: ["35%", "65%"], avoidLabelOverlap: true, labelLayout: { hideOverlap: true },
+                     data: d.names.map(function (n, i) {
+                       var v = s0.values[i];
+                       return { name: n, value: v, label: { show: !!v }, labelLine: { show: !!v } };
+                     }) }]
         });
         window.addEventListener("resize", function () { chart.resize(); });
         return;
@@ -145,13 +151,17 @@
           series: [{
             type: "graph", layout: "force", roam: true, draggable: true,
             categories: [{ name: legend[0] }, { name: legend[1] }],
-            force: { repulsion: 180, edgeLength: [60, 120], gravity: 0.08 },
-            label: { show: true, position: "right", fontSize: 11 },
+            // Labels only on the large nodes (the server marks them: "label"), cut at 9em;
+            // labels that would still collide are hidden, every name is in the tooltip.
+            force: { repulsion: d.repulsion || 180, edgeLength: [70, 140], gravity: 0.08 },
+            label: { show: true, position: "right", fontSize: 11, width: 130, overflow: "truncate", ellipsis: "…" },
+            labelLayout: { hideOverlap: d.label_overlap !== "show" },
             lineStyle: { color: "source", width: 1.5, opacity: 0.7 },
             emphasis: { focus: "adjacency" },
             data: (d.nodes || []).map(function (n) {
               return { id: n.id, name: n.name, pairs: n.pairs, category: n.leader ? 0 : 1,
-                       symbolSize: n.leader ? 26 + Math.min(n.pairs, 10) * 2 : 12 };
+                       symbolSize: n.leader ? 26 + Math.min(n.pairs, 10) * 2 : 12,
+                       label: { show: n.label == null ? true : !!n.label } };
             }),
             links: (d.links || []).map(function (l) {
               // An ended pair (结束结对) is drawn dashed and grey.
@@ -168,17 +178,45 @@
       }
       var palette = ["#1f5fbf", "#f08c00", "#2f9e44", "#ae3ec9"];
       var series = d.series || [{ name: d.title || "", values: d.values }];
-      var many = d.names.length > 6;
+      var names = d.names || [];
+      var line = d.kind === "line";
+      // Labels never overlap: the server asks for horizontal bars (names on the y axis,
+      // sorted, one row each) when there are many categories or long names, and folds
+      // the tail into one bar 其他 (ui/charts.rs). Charts without that hint decide here
+      // the same way. The grid always makes room for its labels (containLabel); a name
+      // longer than label_width ends in "…" and the tooltip shows it in full.
+      var longest = names.reduce(function (m, n) { return Math.max(m, String(n).length); }, 0);
+      var horizontal = !line && (d.horizontal != null ? !!d.horizontal : (names.length > 8 || longest > 6));
+      var many = names.length > 6;
+      var top = series.length > 1 ? 32 : 24;
+      var valueAxis = { type: "value", minInterval: 1 };
+      var catAxis;
+      if (horizontal) {
+        // One row per category, tall enough for its bars and its name.
+        var row = 18 + 6 * series.length;
+        var want = names.length * row + top + 40;
+        if (want > el.clientHeight) {
+          el.style.height = want + "px";
+          chart.resize();
+        }
+        var width = Math.min(d.label_width || 150, Math.max(80, Math.floor(el.clientWidth * 0.4)));
+        catAxis = { type: "category", data: names, inverse: true,
+                    axisLabel: { interval: 0, width: width, overflow: "truncate", ellipsis: "…", hideOverlap: true } };
+      } else {
+        catAxis = { type: "category", data: names,
+                    axisLabel: { interval: 0, rotate: many ? 30 : 0, hideOverlap: true, width: many ? 110 : undefined, overflow: many ? "truncate" : undefined } };
+      }
       chart.setOption({
         color: palette,
-        tooltip: tip({ trigger: "axis" }),
+        tooltip: tip({ trigger: "axis", axisPointer: { type: horizontal ? "shadow" : "line" } }),
         legend: series.length > 1 ? { top: 0 } : undefined,
-        grid: { left: 48, right: 16, top: series.length > 1 ? 32 : 24, bottom: many ? 72 : 32 },
-        xAxis: { type: "category", data: d.names, axisLabel: { interval: 0, rotate: many ? 30 : 0 } },
-        yAxis: { type: "value" },
+        grid: { left: 8, right: horizontal ? 40 : 16, top: top, bottom: series.length > 1 || !horizontal ? 8 : 8, containLabel: true },
+        xAxis: horizontal ? valueAxis : catAxis,
+        yAxis: horizontal ? catAxis : { type: "value" },
         series: series.map(function (s) {
-          return { name: s.name, type: d.kind === "line" ? "line" : "bar", data: s.values, smooth: d.kind === "line",
-                   label: { show: d.kind !== "line" && !many, position: "top" } };
+          return { name: s.name, type: line ? "line" : "bar", data: s.values, smooth: line,
+                   labelLayout: { hideOverlap: true },
+                   label: { show: !line && (horizontal ? series.length === 1 : !many), position: horizontal ? "right" : "top" } };
         })
       });
       chart.on("click", function (p) {

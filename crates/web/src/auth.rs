@@ -250,7 +250,7 @@ impl<G: Guard> FromRequestParts<AppState> for ApiUser<G> {
 fn password_change_required() -> AppError {
     AppError::Store(gongjiang_storage::StoreError::denied(
         "password_change_required",
-        "您的密码已被重置,请先修改密码(POST /api/v1/me/password 或控制台“修改密码”)",
+        "您的密码已被重置，请先修改密码（POST /api/v1/me/password 或控制台“修改密码”）",
         "your password was reset: change it first (POST /api/v1/me/password or the console's Change password)",
     ))
 }
@@ -293,7 +293,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
             UiError(
                 AppError::bad_request(
                     "malformed_form",
-                    format!("表单格式错误:{e}"),
+                    format!("表单格式错误：{e}"),
                     format!("malformed form: {e}"),
                 ),
                 lang,
@@ -344,11 +344,11 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
             };
             // Say in Chinese what serde says in English (the English stays for `lang=en`).
             let zh = if inner.starts_with("unknown field") {
-                format!("未知字段“{field}”(拼写错误的字段不会被忽略)")
+                format!("未知字段“{field}”（拼写错误的字段不会被忽略）")
             } else if inner.starts_with("missing field") {
                 format!("缺少必填字段“{field}”")
             } else if inner.starts_with("invalid type") {
-                format!("字段“{field}”的类型错误(应为{})", expected_zh(&inner))
+                format!("字段“{field}”的类型错误（应为{}）", expected_zh(&inner))
             } else if inner.starts_with("invalid value") {
                 format!("字段“{field}”的取值无效")
             } else {

@@ -115,7 +115,7 @@ impl AppError {
                 (
                     "still_referenced",
                     pick(
-                        "该记录仍被其他记录引用,不能删除;请先删除或转移引用它的记录",
+                        "该记录仍被其他记录引用，不能删除；请先删除或转移引用它的记录",
                         "other records still refer to this one; delete or move them first",
                     ),
                     None,
@@ -126,7 +126,7 @@ impl AppError {
                 (
                     "internal",
                     pick(
-                        "服务器内部错误,请稍后重试",
+                        "服务器内部错误，请稍后重试",
                         "internal error, please try again",
                     ),
                     None,
@@ -154,7 +154,7 @@ impl AppError {
             AppError::Csrf => (
                 "csrf_failed",
                 pick(
-                    "表单已失效(缺少或错误的 CSRF 令牌),请刷新页面后重试",
+                    "表单已失效（缺少或错误的 CSRF 令牌），请刷新页面后重试",
                     "the form has expired (missing or wrong CSRF token); reload and try again",
                 ),
                 None,
@@ -162,7 +162,7 @@ impl AppError {
             AppError::TooManyRequests(s) => (
                 "too_many_requests",
                 pick(
-                    &format!("登录失败次数过多,请{s}秒后再试"),
+                    &format!("登录失败次数过多，请{s}秒后再试"),
                     &format!("too many failed logins; try again in {s} seconds"),
                 ),
                 None,

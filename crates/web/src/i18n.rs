@@ -94,6 +94,38 @@ impl T {
     pub fn html_lang(&self) -> &'static str {
         self.0.html_lang()
     }
+    /// Punctuation a template puts between interface words and values: full-width in
+    /// Chinese (`状态：草稿`, `议定事项（每行一项）`), ASCII in English.
+    pub fn colon(&self) -> &'static str {
+        if self.en() {
+            ":"
+        } else {
+            "："
+        }
+    }
+    pub fn comma(&self) -> &'static str {
+        if self.en() {
+            ","
+        } else {
+            "，"
+        }
+    }
+    /// Opening parenthesis (see [`T::colon`]).
+    pub fn lp(&self) -> &'static str {
+        if self.en() {
+            "("
+        } else {
+            "（"
+        }
+    }
+    /// Closing parenthesis (see [`T::colon`]).
+    pub fn rp(&self) -> &'static str {
+        if self.en() {
+            ")"
+        } else {
+            "）"
+        }
+    }
     /// 1,020 — grouped digits in both languages.
     pub fn num(&self, n: &i64) -> String {
         group(*n)
@@ -299,7 +331,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("pairs.goals", "结对目标", "Goals"),
     ("pairs.activities", "共建活动", "Activities"),
     ("pairs.last_activity", "最近活动", "Latest activity"),
-    ("pairs.graph_hint", "每条产业链一张关系图：大圆为链主（国企↔民企图中为国企）,连线为结对；点击企业进入其详情页。", "One graph per chain: large nodes are chain leaders (state-owned enterprises in the 国企↔民企 graph), edges are pairs; click an enterprise to open it."),
+    ("pairs.graph_hint", "每条产业链一张关系图：大圆为链主（国企↔民企图中为国企），连线为结对；点击企业进入其详情页。", "One graph per chain: large nodes are chain leaders (state-owned enterprises in the 国企↔民企 graph), edges are pairs; click an enterprise to open it."),
     ("pairs.enterprises", "家企业", "enterprises"),
     ("pairs.pairs", "对结对", "pairs"),
     ("pairs.leader_node", "链主/国企", "Chain leader / state-owned"),
@@ -444,7 +476,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("asm.scoring_hint", "分配给您的年度考核。", "The rounds you take part in."),
     ("asm.self_form_hint", "逐项填报数值和佐证材料说明；“提交”后锁定，不能再修改。", "Report each value with its evidence; 'Submit' locks the report."),
     ("asm.self_hint", "本单位（地区）需要填报自评的年度考核。", "Rounds in which you report for your area or unit."),
-    ("asm.self_locked", "自评已提交锁定（或考核已结束）,仅可查看。", "The self-report is submitted (or the round is closed): read only."),
+    ("asm.self_locked", "自评已提交锁定（或考核已结束），仅可查看。", "The self-report is submitted (or the round is closed): read only."),
     ("asm.self_status", "自评状态", "Self-report"),
     ("asm.status", "状态", "Status"),
     ("asm.status.closed", "评分结束", "Closed"),
@@ -505,6 +537,23 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("top.password", "修改密码", "Change password"),
     ("top.lang_other", "English", "中文"),
     ("top.menu", "菜单", "Menu"),
+    ("search.title", "搜索", "Search"),
+    ("search.label", "搜索单位、职工、事项、任务和政策", "Search organisations, workers, cases, tasks and policies"),
+    ("search.placeholder", "搜索单位、职工、事项、任务、政策", "Organisations, workers, cases, tasks, policies"),
+    ("search.submit", "搜索", "Search"),
+    ("search.hint", "可搜索：单位名称或统一社会信用代码（可只输入前几位）；职工姓名或完整的18位身份证号（不支持部分号码）；审批事项、年度任务和政策文件的标题。", "You can search for an organisation's name or credit code (its first characters are enough), a worker's name or complete 18-character ID number (never part of one), and the titles of cases, tasks and policy documents."),
+    ("search.results_for", "搜索结果：", "Results for "),
+    ("search.found", "共找到", "Found"),
+    ("search.none", "没有找到。", "Nothing found."),
+    ("search.none_anywhere", "在您的管辖范围内没有找到符合条件的记录。", "Nothing in your area matches."),
+    ("search.nothing_to_search", "您的账号没有可搜索的内容。", "Your account has nothing to search."),
+    ("search.partial_id", "职工只能按完整的18位身份证号精确查找，不按部分号码查找。", "Workers are found by their complete 18-character ID number only, never by part of it."),
+    ("search.more", "查看全部", "See all"),
+    ("search.group.orgs", "单位", "Organisations"),
+    ("search.group.workers", "职工", "Workers"),
+    ("search.group.cases", "审批事项", "Cases"),
+    ("search.group.tasks", "年度任务", "Tasks"),
+    ("search.group.policies", "政策文件", "Policy documents"),
     ("login.title", "登录", "Sign in"),
     ("login.username", "用户名", "Username"),
     ("login.password", "密码", "Password"),
@@ -554,6 +603,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("home.workers_covered", "试点覆盖职工", "Workers covered by pilots"),
     ("home.high_skilled_per_10k", "每万名职工中高技能人才", "High-skilled per 10,000 workers"),
     ("home.by_district", "各板块企业数", "Enterprises by district"),
+    ("home.by_district_none", "暂无数据：本账号的范围内没有区县或功能区，各板块企业数只对市级和区县账号显示。", "No data: there is no district or zone in this account's area; enterprises by district are shown to city and district accounts."),
     ("home.inbox", "我的待办", "My inbox"),
     ("home.inbox_empty", "暂无待办。统计表的填报提醒与审核、待您办理的申报与审核事项会出现在这里。", "Nothing waiting. Report reminders and reviews, and the applications and reviews waiting for you, appear here."),
     ("home.cases_waiting", "{n} 件申报与审核事项待您办理", "{n} applications and reviews wait for you"),
@@ -610,7 +660,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("users.password_help", "至少10个字符，须含字母和数字或符号", "At least 10 characters, mixing letters with digits or symbols"),
     ("users.must_change", "须修改密码", "Must change password"),
     ("users.email", "电子邮箱", "E-mail"),
-    ("users.email_help", "站内通知会同时发到此邮箱（平台已启用邮件通知时）;留空则只在站内通知", "Notifications are also e-mailed here (when the platform sends e-mail); leave empty for in-app only"),
+    ("users.email_help", "站内通知会同时发到此邮箱（平台已启用邮件通知时）；留空则只在站内通知", "Notifications are also e-mailed here (when the platform sends e-mail); leave empty for in-app only"),
     ("account.email_title", "通知邮箱", "Notification e-mail"),
     ("account.email_done", "通知邮箱已保存", "Notification e-mail saved"),
     ("users.reset_done", "密码已重置，该用户的所有会话已退出", "Password reset; all of the user's sessions ended"),
@@ -659,7 +709,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("settings.session_ttl", "会话空闲超时", "Session idle timeout"),
     ("settings.token_ttl", "API 令牌有效期", "API token lifetime"),
     ("settings.lockout", "登录失败锁定", "Login lockout"),
-    ("settings.hint", "以上设置来自命令行参数、GONGJIANG_* 环境变量和配置文件（优先级依次降低）,修改后重启生效。", "These come from command-line flags, GONGJIANG_* environment variables and the config file (in that order of precedence); restart to apply changes."),
+    ("settings.hint", "以上设置来自命令行参数、GONGJIANG_* 环境变量和配置文件（优先级依次降低），修改后重启生效。", "These come from command-line flags, GONGJIANG_* environment variables and the config file (in that order of precedence); restart to apply changes."),
     ("placeholder.title", "模块建设中", "Coming soon"),
     ("placeholder.roadmap", "本模块在产品路线图中，将在后续版本上线。", "This part is on the roadmap and will appear in a later release."),
     ("placeholder.now", "目前可用：", "Available now: "),
@@ -876,6 +926,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("imports.nothing_written", "文件中有错误，未写入任何数据。请按下表修正后重新上传，或勾选“跳过无效行”。", "The file has errors and nothing was written. Correct the rows below and upload again, or choose to skip invalid rows."),
     ("imports.total", "总行数", "Rows"),
     ("imports.valid", "有效", "Valid"),
+    ("cases.current_pilots", "本单位现有试点", "Your current pilots"),
+    ("cases.held_levels_hidden", "已是试点的级别不再列出。", "Levels you already hold are not offered."),
     ("cases.open_existing", "打开该事项继续办理", "Open that case and continue"),
     ("imports.created", "新增", "Created"),
     ("imports.would_create", "如导入将新增（未写入）", "Would be created (not written)"),
@@ -929,7 +981,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("reports.reason_help", "退回修改时必须填写原因", "Required when returning a report"),
     ("reports.history", "处理记录", "History"),
     ("reports.rules", "校验规则", "Validation rules"),
-    ("reports.rules_text", "所有数据项为非负整数（金额以万元计，最多两位小数）;高技能人才数、一线职工数不能大于职工总数；当年新增高技能人才数不能大于高技能人才数。保存时即校验，报送后由上级审核，审核通过即计入指标。", "Every element is a non-negative whole number (money in 10k yuan, two decimals at most); high-skilled and frontline workers cannot exceed workers; new high-skilled cannot exceed high-skilled. Checked on save; once approved by the level above the figures count in the indicators at once."),
+    ("reports.rules_text", "所有数据项为非负整数（金额以万元计，最多两位小数）；高技能人才数、一线职工数不能大于职工总数；当年新增高技能人才数不能大于高技能人才数。保存时即校验，报送后由上级审核，审核通过即计入指标。", "Every element is a non-negative whole number (money in 10k yuan, two decimals at most); high-skilled and frontline workers cannot exceed workers; new high-skilled cannot exceed high-skilled. Checked on save; once approved by the level above the figures count in the indicators at once."),
     ("reports.by_area", "各地区填报情况", "Reporting by area"),
     ("reports.expected", "应报", "Expected"),
     ("reports.submitted", "已报", "Submitted"),
@@ -964,6 +1016,13 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("dash.skills", "在册职工技能等级分布", "Registered workers by skill level"),
     ("dash.treemap", "试点分布（按区域逐级）", "Pilots by area"),
     ("dash.treemap_hint", "方块大小为试点企业与试点园区之和；点击方块可逐级下钻", "Size is pilot enterprises plus parks; click a rectangle to drill down"),
+    ("dash.by_child_none", "暂无数据：下一级没有含试点企业、试点园区或创新工作室的区域或单位。", "No data: no area or organisation one level down has pilot enterprises, pilot parks or innovation studios."),
+    ("dash.trend_none", "暂无数据：还没有试点记录。", "No data: there are no pilots yet."),
+    ("dash.treemap_none", "暂无数据：下一级没有试点企业或试点园区。", "No data: there are no pilot enterprises or parks one level down."),
+    ("dash.skills_none", "暂无数据：没有在册职工的技能等级。", "No data: no registered worker has a skill level."),
+    ("chart.other", "其他", "Others"),
+    ("tasks.by_unit_none", "暂无数据：本年度没有牵头单位的任务。", "No data: no task has a lead unit this year."),
+    ("tasks.by_status_none", "暂无数据：本年度没有任务。", "No data: there are no tasks this year."),
 ];
 
 #[cfg(test)]

@@ -65,12 +65,12 @@ impl Job {
                 if english {
                     "the server running this import stopped after its rows were committed: every valid row of the file was written (the import is one transaction); the detailed report was not kept".to_string()
                 } else {
-                    "运行本次导入的服务进程在数据提交后中断:文件中的全部有效行均已写入(导入在一个事务中完成),但详细报告未能保存".to_string()
+                    "运行本次导入的服务进程在数据提交后中断：文件中的全部有效行均已写入（导入在一个事务中完成），但详细报告未能保存".to_string()
                 }
             } else if english {
                 "the server running this import stopped before it finished: nothing of this file was written (an import is one transaction, all or nothing); upload it again".to_string()
             } else {
-                "运行本次导入的服务进程在完成前中断:该文件的数据一行也没有写入(导入在一个事务中完成,要么全部写入,要么全部不写入),请重新上传".to_string()
+                "运行本次导入的服务进程在完成前中断：该文件的数据一行也没有写入（导入在一个事务中完成，要么全部写入，要么全部不写入），请重新上传".to_string()
             })
         } else {
             j.error
@@ -143,7 +143,7 @@ impl Jobs {
     /// The message of the 429 answered when no place is free: (zh, en).
     pub fn busy_message() -> (String, String) {
         (
-            format!("本服务器已有 {MAX_RUNNING_IMPORTS} 个导入正在进行(同时最多 {MAX_RUNNING_IMPORTS} 个),请稍后再上传"),
+            format!("本服务器已有 {MAX_RUNNING_IMPORTS} 个导入正在进行（同时最多 {MAX_RUNNING_IMPORTS} 个），请稍后再上传"),
             format!("{MAX_RUNNING_IMPORTS} imports are already running on this server (at most {MAX_RUNNING_IMPORTS} at a time); upload again in a moment"),
         )
     }
@@ -336,7 +336,7 @@ impl Jobs {
                     let msg = if english {
                         "the import stopped because of an internal error; nothing was written"
                     } else {
-                        "导入因内部错误而中止,未写入任何数据"
+                        "导入因内部错误而中止，未写入任何数据"
                     };
                     svc.fail_import_job(row, msg).await
                 }

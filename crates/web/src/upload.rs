@@ -82,7 +82,7 @@ fn broken(e: axum::extract::multipart::MultipartError) -> AppError {
         let why = e.body_text();
         AppError::bad_request(
             "bad_upload",
-            format!("上传内容有误(multipart 格式错误):{why}"),
+            format!("上传内容有误（multipart 格式错误）：{why}"),
             format!("bad upload: {why}"),
         )
     }

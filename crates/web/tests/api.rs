@@ -787,7 +787,7 @@ async fn malformed_bodies_get_the_right_4xx_and_change_nothing() {
         v["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("类型错误(应为文本)"),
+            .contains("类型错误（应为文本）"),
         "{v}"
     );
     let r = post("{\"name\": \"甲公司\", \"kind\": \"enterprise\", \"region_code\": \"320402\", \"evil\": 1}", "application/json").await.unwrap();

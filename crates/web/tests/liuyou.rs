@@ -73,6 +73,35 @@ async fn six_items_submitted_reviewed_and_counted() {
             .await;
         assert_eq!(s, 200, "{v}");
     }
+    // The unit has its own account: the district reviews, it does not fill in or
+    // submit the unit's checklist, and its page offers no edit form or submit button.
+    let (s, e) = app
+        .send(
+            Method::PUT,
+            &district,
+            &format!("{base}/rights"),
+            json!({"text": "代填"}),
+        )
+        .await;
+    assert_eq!((s, e["error"]["code"].as_str()), (403, Some("unit_keeps_own")), "{e}");
+    let (s, _) = app
+        .send(Method::POST, &district, &format!("{base}/submit"), json!({}))
+        .await;
+    assert_eq!(s, 403);
+    let (s, html) = app
+        .browser("tianning")
+        .await
+        .get(&format!("/liuyou/{org}/{}", this_year()))
+        .await;
+    assert_eq!(s, 200);
+    assert!(!html.contains("/submit\""), "no submit button for the reviewer");
+    assert!(!html.contains("enctype=\"multipart/form-data\""), "no edit forms for the reviewer");
+    let (_, html) = app
+        .browser("unit")
+        .await
+        .get(&format!("/liuyou/{org}/{}", this_year()))
+        .await;
+    assert!(html.contains("/submit\""), "the unit submits its own");
     // A bad link and a bad file are refused, naming the field.
     let (s, e) = app
         .send(

@@ -63,7 +63,7 @@ fn query_error(path: &str, inner: &str) -> AppError {
         } else {
             "取值无效"
         };
-        format!("查询参数“{field}”格式错误:{want}")
+        format!("查询参数“{field}”格式错误：{want}")
     };
     let en = if field.is_empty() {
         format!("bad query: {inner}")

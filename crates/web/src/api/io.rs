@@ -40,7 +40,7 @@ pub async fn read_upload(mut m: Multipart) -> Result<Upload, AppError> {
     let bad = |e: String| {
         AppError::bad_request(
             "bad_upload",
-            format!("上传内容有误:{e}"),
+            format!("上传内容有误：{e}"),
             format!("bad upload: {e}"),
         )
     };

@@ -8,6 +8,7 @@ pub mod liuyou;
 pub mod policies;
 pub mod registers;
 pub mod reports;
+pub mod search;
 pub mod tasks;
 pub mod workers;
 use crate::auth::{set_cookie, Admin, ApiJson, ApiUser, AuditReader, OrgEditor, OrgReader};
@@ -38,6 +39,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/me"),
     ("post", "/api/v1/me/password"),
     ("get", "/api/v1/regions"),
+    ("get", "/api/v1/search"),
     ("get", "/api/v1/orgs"),
     ("post", "/api/v1/orgs"),
     ("get", "/api/v1/orgs/{id}"),
@@ -177,6 +179,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/me", get(me).patch(update_me))
         .route("/api/v1/me/password", post(change_password))
         .route("/api/v1/regions", get(regions))
+        .route("/api/v1/search", get(search::search))
         .route("/api/v1/orgs", get(list_orgs).post(create_org))
         .route(
             "/api/v1/orgs/{id}",
@@ -425,7 +428,7 @@ async fn api_not_found(lang: Lang) -> ApiError {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "gongjiang API", description = "产业工人队伍建设改革工作平台 API. Authenticate with POST /api/v1/auth/login and send `Authorization: Bearer TOKEN`. Errors: `{\"error\":{\"code\",\"message\",\"field\"?}}`."),
-    paths(login, logout, me, update_me, change_password, regions, list_orgs, create_org, get_org, update_org, delete_org, list_users, create_user, update_user, reset_password, audit_log, audit_verify,
+    paths(login, logout, me, update_me, change_password, regions, search::search, list_orgs, create_org, get_org, update_org, delete_org, list_users, create_user, update_user, reset_password, audit_log, audit_verify,
         registers::list_pilots, registers::create_pilot, registers::get_pilot, registers::update_pilot, registers::delete_pilot,
         registers::list_designations, registers::create_designation, registers::get_designation, registers::update_designation, registers::delete_designation,
         registers::indicators,
@@ -472,7 +475,8 @@ async fn api_not_found(lang: Lang) -> ApiError {
         tasks::TaskPage, tasks::TaskDetail, tasks::DoneBody, tasks::SuperviseBody, tasks::Supervised, tasks::MembersBody, tasks::MeetingPage, tasks::MeetingDetail,
         gongjiang_storage::tasks::TaskEdit, gongjiang_storage::tasks::CancelInput, gongjiang_storage::tasks::BodyEdit, gongjiang_storage::tasks::MeetingEdit, gongjiang_storage::tasks::DecisionEdit, tasks::BodyDetail,
         gongjiang_storage::contacts::ContactEdit, gongjiang_storage::contacts::ContactEndInput, gongjiang_storage::contacts::VisitEdit, contacts::ContactDetail, contacts::VisitDetail,
-        gongjiang_storage::pairs::PairEdit, gongjiang_storage::pairs::PairEndInput, gongjiang_storage::pairs::ActivityEdit)),
+        gongjiang_storage::pairs::PairEdit, gongjiang_storage::pairs::PairEndInput, gongjiang_storage::pairs::ActivityEdit,
+        gongjiang_storage::search::Kind, gongjiang_storage::search::Hit, search::SearchGroup, search::SearchResults)),
     modifiers(&BearerAuth, &ErrorResponses, &UniqueOperationIds),
     security(("bearer" = []))
 )]
@@ -899,7 +903,7 @@ async fn list_orgs(
         ApiError(
             AppError::bad_request(
                 "bad_query",
-                format!("查询参数错误:{e}"),
+                format!("查询参数错误：{e}"),
                 format!("bad query: {e}"),
             ),
             ctx.lang,
@@ -1293,7 +1297,7 @@ async fn audit_log(
         ApiError(
             AppError::bad_request(
                 "bad_query",
-                format!("查询参数错误:{e}"),
+                format!("查询参数错误：{e}"),
                 format!("bad query: {e}"),
             ),
             ctx.lang,

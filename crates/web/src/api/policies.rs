@@ -37,7 +37,7 @@ pub(crate) async fn text_for_body(
         return Err(FieldError::new(
             "body",
             Rule::BadFormat,
-            "读取文件文字时出错:请把正文粘贴到“正文”栏",
+            "读取文件文字时出错：请把正文粘贴到“正文”栏",
             "reading the file's text failed: paste the text into the Text field",
         ));
     };
@@ -47,13 +47,13 @@ pub(crate) async fn text_for_body(
         Err(e @ TextError::TooLarge { .. }) => Err(FieldError::new(
             "file",
             Rule::BadFormat,
-            format!("文件“{name}”:{}", e.message_zh()),
+            format!("文件“{name}”：{}", e.message_zh()),
             format!("'{name}': {}", e.message_en()),
         )),
         Err(e) => Err(FieldError::new(
             "body",
             Rule::BadFormat,
-            format!("文件“{name}”:{}", e.message_zh()),
+            format!("文件“{name}”：{}", e.message_zh()),
             format!("'{name}': {}", e.message_en()),
         )),
     }
@@ -62,15 +62,15 @@ pub(crate) async fn text_for_body(
 fn no_text(name: &str, kind: Option<DocKind>) -> FieldError {
     let (zh, en) = match kind {
         Some(DocKind::Pdf) => (
-            format!("未能从“{name}”中读取到文字(可能是扫描件或图片型 PDF):请把正文粘贴到“正文”栏后再保存"),
+            format!("未能从“{name}”中读取到文字（可能是扫描件或图片型 PDF）：请把正文粘贴到“正文”栏后再保存"),
             format!("no text could be read from '{name}' (a scanned or image-only PDF?): paste the text into the Text field and save again"),
         ),
         Some(_) => (
-            format!("文件“{name}”中没有文字:请把正文粘贴到“正文”栏后再保存"),
+            format!("文件“{name}”中没有文字：请把正文粘贴到“正文”栏后再保存"),
             format!("'{name}' contains no text: paste the text into the Text field and save again"),
         ),
         None => (
-            format!("无法自动读取“{name}”的文字(只能读取 PDF、Word .docx 和 .txt 文件):请把正文粘贴到“正文”栏后再保存"),
+            format!("无法自动读取“{name}”的文字（只能读取 PDF、Word .docx 和 .txt 文件）：请把正文粘贴到“正文”栏后再保存"),
             format!("the text of '{name}' cannot be read automatically (only PDF, Word .docx and .txt files): paste the text into the Text field and save again"),
         ),
     };
@@ -219,7 +219,10 @@ pub async fn upload(
         return Err(invalid(FieldError::new(
             n.clone(),
             Rule::UnknownValue,
-            format!("未知字段“{n}”,可用字段:{}、file", UPLOAD_FIELDS.join("、")),
+            format!(
+                "未知字段“{n}”，可用字段：{}、file",
+                UPLOAD_FIELDS.join("、")
+            ),
             format!(
                 "unknown field '{n}'; the fields are {}, file",
                 UPLOAD_FIELDS.join(", ")

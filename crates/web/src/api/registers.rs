@@ -23,7 +23,7 @@ fn nz(s: &Option<String>) -> Option<String> {
 fn bad_query(e: impl std::fmt::Display) -> AppError {
     AppError::bad_request(
         "bad_query",
-        format!("查询参数错误:{e}"),
+        format!("查询参数错误：{e}"),
         format!("bad query: {e}"),
     )
 }
@@ -391,7 +391,7 @@ pub async fn indicators(
             return Err(ApiError(
                 AppError::bad_request(
                     "bad_query",
-                    format!("by 只能为 child(当前为“{other}”)"),
+                    format!("by 只能为 child（当前为“{other}”）"),
                     format!("by must be 'child', not '{other}'"),
                 ),
                 lang,

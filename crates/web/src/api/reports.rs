@@ -87,7 +87,7 @@ pub async fn list_reports(
         ApiError(
             AppError::bad_request(
                 "bad_query",
-                format!("查询参数错误:{e}"),
+                format!("查询参数错误：{e}"),
                 format!("bad query: {e}"),
             ),
             lang,
@@ -226,7 +226,7 @@ pub async fn completeness(
         ApiError(
             AppError::bad_request(
                 "bad_query",
-                format!("查询参数错误:{e}"),
+                format!("查询参数错误：{e}"),
                 format!("bad query: {e}"),
             ),
             lang,

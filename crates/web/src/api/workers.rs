@@ -83,7 +83,7 @@ pub async fn list(
         ApiError(
             AppError::bad_request(
                 "bad_query",
-                format!("查询参数错误:{e}"),
+                format!("查询参数错误：{e}"),
                 format!("bad query: {e}"),
             ),
             lang,

@@ -223,7 +223,7 @@ fn tree_of(rows: &mut [Row], en: bool) -> (Vec<Node>, bool) {
             r.errors.push(if en {
                 "This row skips a level: indent one level at a time".into()
             } else {
-                "层级跳跃:下级指标只能比上一行低一级".into()
+                "层级跳跃：下级指标只能比上一行低一级".into()
             });
             ok = false;
         }
@@ -268,7 +268,7 @@ fn tree_of(rows: &mut [Row], en: bool) -> (Vec<Node>, bool) {
                         r.errors.push(if en {
                             "The rule's parameter must be a number".into()
                         } else {
-                            "计分规则的参数(目标值/满分)应为数字".into()
+                            "计分规则的参数（目标值/满分）应为数字".into()
                         });
                         *ok = false;
                         0.0
@@ -305,7 +305,7 @@ fn tree_of(rows: &mut [Row], en: bool) -> (Vec<Node>, bool) {
                                     r.errors.push(if en {
                                         format!("Band '{part}' must be written min:percent, e.g. 90:100")
                                     } else {
-                                        format!("分档“{part}”应写作 下限:得分比例,例如 90:100")
+                                        format!("分档“{part}”应写作 下限:得分比例，例如 90:100")
                                     });
                                     *ok = false;
                                 }
@@ -1318,7 +1318,7 @@ async fn scoring_save(
                 general.push(if en {
                     format!("Leaf {leaf}: '{v}' is not a number")
                 } else {
-                    format!("指标{leaf}:“{v}”不是数字")
+                    format!("指标{leaf}：“{v}”不是数字")
                 });
                 continue;
             };

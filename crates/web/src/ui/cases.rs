@@ -100,6 +100,23 @@ fn fields(
         .collect()
 }
 
+/// Drops from the `level` choices the pilot levels the applicant already holds.
+fn without_held_levels(
+    mut fields: Vec<FieldView>,
+    pilots: &[gongjiang_storage::pilots::Pilot],
+) -> Vec<FieldView> {
+    use gongjiang_domain::PilotLevel;
+    let held: Vec<PilotLevel> = pilots
+        .iter()
+        .filter_map(|p| PilotLevel::from_any(&p.level))
+        .collect();
+    for f in fields.iter_mut().filter(|f| f.key == "level") {
+        f.choices
+            .retain(|(code, _)| PilotLevel::from_any(code).is_none_or(|l| !held.contains(&l)));
+    }
+    fields
+}
+
 fn field_errors(e: &StoreError, en: bool) -> (BTreeMap<String, String>, Vec<String>) {
     let mut map = BTreeMap::new();
     let mut general = Vec::new();
@@ -280,6 +297,9 @@ fn urlencoding(s: &str) -> String {
 struct FormPage {
     l: Layout,
     process: &'static Process,
+    /// The applicant's current pilots (a unit applying to be a pilot sees them, and
+    /// is not offered the levels it holds).
+    pilots: Vec<gongjiang_storage::pilots::Pilot>,
     fields: Vec<FieldView>,
     org: String,
     org_error: String,
@@ -294,7 +314,33 @@ struct NewQuery {
     org: String,
 }
 
+/// A unit's current pilots, for a process that makes pilots (empty otherwise).
+async fn own_pilots(
+    st: &AppState,
+    ctx: &Ctx,
+    def: &Process,
+) -> Vec<gongjiang_storage::pilots::Pilot> {
+    let Some(org) = ctx.user.org_id.filter(|_| ctx.role() == Role::Unit) else {
+        return Vec::new();
+    };
+    if def.effect != gongjiang_domain::workflow::Effect::CreatePilot {
+        return Vec::new();
+    }
+    let f = gongjiang_storage::pilots::Filter {
+        org_id: Some(org),
+        page: 1,
+        per_page: 20,
+        ..Default::default()
+    };
+    st.svc
+        .list_pilots(&ctx.actor, &f)
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default()
+}
+
 async fn new(
+    State(st): State<AppState>,
     WebUser(ctx, ..): WebUser<OrgReader>,
     Query(q): Query<NewQuery>,
 ) -> Result<Response, UiError> {
@@ -306,6 +352,7 @@ async fn new(
     if let Some((href, _)) = start_page(def.subject) {
         return Ok(Redirect::to(href).into_response());
     }
+    let pilots = own_pilots(&st, &ctx, def).await;
     form_page(
         &ctx,
         def,
@@ -313,6 +360,7 @@ async fn new(
         q.org,
         BTreeMap::new(),
         Vec::new(),
+        pilots,
     )
 }
 
@@ -323,6 +371,7 @@ fn form_page(
     org: String,
     errors: BTreeMap<String, String>,
     general: Vec<String>,
+    pilots: Vec<gongjiang_storage::pilots::Pilot>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let en = lang.is_en();
@@ -348,7 +397,8 @@ fn form_page(
         &FormPage {
             l,
             process: def,
-            fields: fields(def, &data, &errors, en),
+            fields: without_held_levels(fields(def, &data, &errors, en), &pilots),
+            pilots,
             org,
             org_error: errors.get("org").cloned().unwrap_or_default(),
             general,
@@ -381,7 +431,8 @@ async fn create(
         Ok(c) => c,
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
             let (map, general) = field_errors(&e, lang.is_en());
-            return form_page(&ctx, def, f, org, map, general);
+            let pilots = own_pilots(&st, &ctx, def).await;
+            return form_page(&ctx, def, f, org, map, general, pilots);
         }
         Err(e) => return Err(UiError(e.into(), lang)),
     };
@@ -971,7 +1022,7 @@ async fn score(
         let msg = if lang.is_en() {
             "score: enter a number".to_string()
         } else {
-            "评分:请填写数字".to_string()
+            "评分：请填写数字".to_string()
         };
         return detail(&st, &ctx, id, BTreeMap::new(), vec![msg]).await;
     };
@@ -985,4 +1036,11 @@ async fn score(
         }
         Err(e) => Err(UiError(e.into(), lang)),
     }
+}
+
+/// A pilot level's name (省级 / Provincial …).
+pub fn pilot_level_label(code: &str, en: bool) -> &'static str {
+    gongjiang_domain::PilotLevel::from_any(code)
+        .map(|l| if en { l.label_en() } else { l.label_zh() })
+        .unwrap_or("")
 }

@@ -27,7 +27,7 @@ use gongjiang_storage::pairs::{
 use gongjiang_storage::{Page, StoreError};
 use serde::Deserialize;
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -886,6 +886,21 @@ struct PairsPage {
     can_create: bool,
     prev: String,
     next: String,
+    /// The organisations the user may open (a pair's other side may lie outside their
+    /// part of the tree: its name is shown without a link).
+    openable: HashSet<i64>,
+}
+
+/// Which of these organisations the user may open.
+async fn openable(st: &AppState, ctx: &Ctx, ids: Vec<i64>) -> HashSet<i64> {
+    let mut tried = HashSet::new();
+    let mut out = HashSet::new();
+    for id in ids {
+        if tried.insert(id) && st.svc.get_org(&ctx.actor, id).await.is_ok() {
+            out.insert(id);
+        }
+    }
+    out
 }
 
 async fn pairs(
@@ -930,7 +945,12 @@ async fn pairs(
                 "drill": "/orgs/",
                 "legend": [t.s("pairs.leader_node"), t.s("pairs.partner_node")],
                 "ended_label": t.s("pairs.ended"),
-                "nodes": g.nodes.iter().map(|n| json!({"id": n.id.to_string(), "name": n.name, "leader": n.leader, "pairs": n.pairs})).collect::<Vec<_>>(),
+                // Only the large nodes (leaders, or partners in several pairs; every node
+                // of a small graph) carry their name as a label; the others show it in
+                // the tooltip, so that labels do not overlap.
+                "nodes": g.nodes.iter().map(|n| json!({"id": n.id.to_string(), "name": n.name, "leader": n.leader, "pairs": n.pairs, "label": n.leader || n.pairs >= 3 || g.nodes.len() <= 4})).collect::<Vec<_>>(),
+                "label_overlap": "hide",
+                "repulsion": 160 + 12 * g.nodes.len().min(40),
                 "links": g.links.iter().map(|l| json!({"source": l.source.to_string(), "target": l.target.to_string(), "pair": l.pair_id, "activities": l.activities, "ended": l.ended})).collect::<Vec<_>>(),
             })
             .to_string();
@@ -968,9 +988,16 @@ async fn pairs(
         nav_crumbs(t, "nav.pairs", "/pairs", None),
     )
     .with_script("/assets/echarts.min.js");
+    let openable = openable(
+        &st,
+        &ctx,
+        page.items.iter().flat_map(|p| [p.org_a, p.org_b]).collect(),
+    )
+    .await;
     render(
         &PairsPage {
             l,
+            openable,
             prev: link(page_no.saturating_sub(1)),
             next: link(page_no.saturating_add(1)),
             q,
@@ -1074,6 +1101,7 @@ struct PairPage {
     fields: Vec<Field>,
     general: Vec<String>,
     participants: i64,
+    openable: HashSet<i64>,
 }
 
 fn activity_fields(t: T) -> Vec<Field> {
@@ -1108,9 +1136,11 @@ async fn show_pair(
         title.clone(),
         nav_crumbs(t, "nav.pairs", "/pairs", Some(title)),
     );
+    let openable = openable(st, ctx, vec![p.org_a, p.org_b]).await;
     let page = render(
         &PairPage {
             l,
+            openable,
             participants: activities.iter().map(|a| a.participants).sum(),
             p,
             activities,

@@ -1,6 +1,7 @@
 //! The console: server-rendered pages (askama, escaping on) with htmx partials.
 pub mod assessment;
 pub mod cases;
+pub mod charts;
 pub mod contacts;
 pub mod imports;
 pub mod liuyou;
@@ -9,6 +10,7 @@ mod pages;
 pub mod policies;
 pub mod registers;
 pub mod reports;
+pub mod search;
 pub mod tasks;
 pub mod workers;
 
@@ -25,6 +27,7 @@ pub fn router() -> axum::Router<crate::AppState> {
         .merge(tasks::router())
         .merge(liuyou::router())
         .merge(policies::router())
+        .merge(search::router())
 }
 
 use crate::auth::Ctx;
@@ -47,6 +50,10 @@ pub struct Layout {
     pub crumbs: Vec<(String, String)>,
     pub other_lang: String,
     pub scripts: Vec<&'static str>,
+    /// The top bar's search box: shown to every role that may search something, and
+    /// filled in on the results page.
+    pub can_search: bool,
+    pub search_q: String,
 }
 
 impl Layout {
@@ -64,6 +71,8 @@ impl Layout {
             crumbs,
             other_lang: format!("{path}?lang={other}"),
             scripts: Vec::new(),
+            can_search: role != gongjiang_domain::Role::Worker,
+            search_q: String::new(),
         }
     }
 

@@ -247,6 +247,8 @@ struct HomePage {
     /// "数据截至2025年度": the year of the programme figures.
     as_of: String,
     chart_json: String,
+    /// Why there is no chart ("暂无数据：…"), when there is none.
+    chart_none: String,
     recent: Vec<Entry>,
     my_org: Option<Org>,
     inbox: Vec<(String, String)>,
@@ -261,6 +263,7 @@ async fn home(
     let t = T(lang);
     let mut cards = Vec::new();
     let mut chart_json = String::new();
+    let mut chart_none = String::new();
     if ctx.role().may_read_orgs() {
         let stats = st.svc.tree_stats(&ctx.actor).await.map_err(ui(lang))?;
         let n = |k: &str| {
@@ -292,22 +295,26 @@ async fn home(
             note: String::new(),
             href: "/orgs?kind=enterprise".into(),
         });
-        let names: Vec<&str> = stats
+        // Long names (常州国家高新技术产业开发区) turn the chart into horizontal bars, and
+        // an account with no district in its area (a town, a unit) gets a sentence
+        // instead of an empty frame.
+        let bars = stats
             .enterprises_by_district
             .iter()
-            .map(|(r, _)| r.name.as_str())
+            .map(|(r, n)| crate::ui::charts::Bar {
+                name: r.name.clone(),
+                code: Some(r.code.clone()),
+                values: vec![*n as f64],
+            })
             .collect();
-        let codes: Vec<&str> = stats
-            .enterprises_by_district
-            .iter()
-            .map(|(r, _)| r.code.as_str())
-            .collect();
-        let values: Vec<i64> = stats
-            .enterprises_by_district
-            .iter()
-            .map(|(_, n)| *n)
-            .collect();
-        chart_json = serde_json::json!({"title": t.s("home.by_district"), "names": names, "codes": codes, "values": values}).to_string();
+        let mut chart =
+            crate::ui::charts::bars(&t, &[t.s("home.by_district")], bars);
+        chart["title"] = t.s("home.by_district").into();
+        if crate::ui::charts::has_data(&chart) {
+            chart_json = chart.to_string();
+        } else {
+            chart_none = t.s("home.by_district_none");
+        }
     }
     // Live from the indicator engine (the same numbers as the dashboard and the API).
     let mut programme = Vec::new();
@@ -457,6 +464,7 @@ async fn home(
                 programme,
                 as_of,
                 chart_json,
+                chart_none,
                 recent,
                 my_org,
                 inbox,
@@ -790,6 +798,9 @@ struct OrgDetail {
     can_delete: bool,
     can_audit: bool,
     flash: Option<String>,
+    /// The parent organisation is in the user's part of the tree (a unit inside a park
+    /// sees the park's name, not a link that would answer 404).
+    parent_open: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -881,6 +892,10 @@ async fn org_detail(
         .await
         .map_err(ui(lang))?;
     let can_delete = can_edit && ctx.role().may_edit_orgs();
+    let parent_open = match o.parent_id {
+        Some(p) => st.svc.get_org(&ctx.actor, p).await.is_ok(),
+        None => false,
+    };
     let l = Layout::new(
         &ctx,
         "/orgs",
@@ -905,6 +920,7 @@ async fn org_detail(
         can_delete,
         can_audit,
         flash,
+        parent_open,
         o,
     };
     Ok(with_lang(&uri, lang, render(&page, lang)?))

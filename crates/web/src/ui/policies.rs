@@ -401,7 +401,7 @@ async fn create(
                     notice = if lang.is_en() {
                         format!("The text was read from '{name}'. Correct the fields marked below, choose the original file again and save.")
                     } else {
-                        format!("已从“{name}”读取正文。请修改下列错误,重新选择原文文件后保存。")
+                        format!("已从“{name}”读取正文。请修改下列错误，重新选择原文文件后保存。")
                     };
                     f.body = text;
                     file = Some((name, bytes));

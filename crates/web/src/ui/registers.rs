@@ -873,6 +873,15 @@ async fn pilot_areas(
         .collect())
 }
 
+/// A chart's JSON for its data- attribute, or "" when it has nothing to draw.
+fn drawn(chart: &serde_json::Value) -> String {
+    if crate::ui::charts::has_data(chart) {
+        chart.to_string()
+    } else {
+        String::new()
+    }
+}
+
 fn fmt_value(v: Option<f64>) -> String {
     match v {
         None => "—".into(),
@@ -937,15 +946,29 @@ async fn dashboard(
                 > 0.0
         })
         .collect();
-    let bars = serde_json::json!({
-        "names": kids.iter().map(|(s, _)| s.name.clone()).collect::<Vec<_>>(),
-        "codes": kids.iter().map(|(s, _)| s.code.clone()).collect::<Vec<_>>(),
-        "drill": format!("/dashboard?period={}&org=", r.period),
-        "series": [
-            {"name": gongjiang_domain::indicators::find("pilot_enterprises").map(|i| i.name(en)).unwrap_or(""), "values": kids.iter().map(|(_, v)| pick(v, "pilot_enterprises")).collect::<Vec<_>>()},
-            {"name": gongjiang_domain::indicators::find("innovation_studios").map(|i| i.name(en)).unwrap_or(""), "values": kids.iter().map(|(_, v)| pick(v, "innovation_studios")).collect::<Vec<_>>()},
-        ]
-    });
+    // A street's enterprises are many and long-named: horizontal bars, largest first, the
+    // rest summed as 其他 (crate::ui::charts).
+    let series_names: Vec<String> = ["pilot_enterprises", "innovation_studios"]
+        .iter()
+        .map(|c| {
+            gongjiang_domain::indicators::find(c)
+                .map(|i| i.name(en))
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    let mut bars = crate::ui::charts::bars(
+        &t,
+        &series_names,
+        kids.iter()
+            .map(|(s, v)| crate::ui::charts::Bar {
+                name: s.name.clone(),
+                code: Some(s.code.clone()),
+                values: vec![pick(v, "pilot_enterprises"), pick(v, "innovation_studios")],
+            })
+            .collect(),
+    );
+    bars["drill"] = format!("/dashboard?period={}&org=", r.period).into();
     let trend = st
         .svc
         .pilot_trend(&ctx.actor, &org)
@@ -968,8 +991,7 @@ async fn dashboard(
         "kind": "pie",
         "names": skills.iter().map(|(c, _)| gongjiang_domain::SkillLevel::from_any(c).map(|s| s.label(en).to_string()).unwrap_or_default()).collect::<Vec<_>>(),
         "series": [{"name": t.s("dash.skills"), "values": skills.iter().map(|(_, n)| *n).collect::<Vec<_>>()}],
-    })
-    .to_string();
+    });
     // Pilots by area, two levels deep, sized by the number of pilots.
     let areas = pilot_areas(&st, &ctx, &r).await?;
     let name_of = |code: &str| {
@@ -982,16 +1004,30 @@ async fn dashboard(
         "drill": format!("/dashboard?period={}&org=", r.period),
         "labels": [name_of("pilot_enterprises"), name_of("pilot_parks")],
         "tree": areas.iter().map(PilotArea::json).collect::<Vec<_>>(),
-    })
-    .to_string();
+    });
     // One level up, unless this is the top of the caller's scope.
     let up = match st.svc.region(&ctx.actor, &r.subject.code).await {
         Ok(reg) => match reg.parent_code {
             Some(p) if st.svc.region(&ctx.actor, &p).await.is_ok() => Some(p),
             _ => None,
         },
+        // An organisation: its parent organisation or its region, if the caller sees it
+        // (a unit's dashboard has nothing above it to open).
         Err(_) => match st.svc.find_org(&ctx.actor, &r.subject.code).await {
-            Ok(o) => Some(o.parent_id.map(|p| p.to_string()).unwrap_or(o.region_code)),
+            Ok(o) => match o.parent_id {
+                Some(p) => st
+                    .svc
+                    .get_org(&ctx.actor, p)
+                    .await
+                    .ok()
+                    .map(|_| p.to_string()),
+                None => st
+                    .svc
+                    .region(&ctx.actor, &o.region_code)
+                    .await
+                    .ok()
+                    .map(|_| o.region_code),
+            },
             Err(_) => None,
         },
     };
@@ -1019,10 +1055,11 @@ async fn dashboard(
         years: crate::period::years(latest),
         as_of: crate::period::as_of(&t, latest),
         cards,
-        bars_json: bars.to_string(),
-        trend_json: trend_json.to_string(),
-        skills_json,
-        treemap_json,
+        // An empty string: no data, the page says so instead of drawing an empty frame.
+        bars_json: drawn(&bars),
+        trend_json: drawn(&trend_json),
+        skills_json: drawn(&skills_json),
+        treemap_json: drawn(&treemap_json),
         up,
         export_href,
     };

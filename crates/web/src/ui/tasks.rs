@@ -180,16 +180,34 @@ async fn list(
         "series": [{"name": t.s("tasks.by_status"), "values": board.by_status.iter().map(|s| s.count).collect::<Vec<_>>()}],
     })
     .to_string();
-    let top: Vec<_> = board.by_unit.iter().take(15).collect();
-    let units_json = serde_json::json!({
-        "names": top.iter().map(|u| u.org_name.as_str()).collect::<Vec<_>>(),
-        "series": [
-            {"name": t.s("tasks.total"), "values": top.iter().map(|u| u.total).collect::<Vec<_>>()},
-            {"name": t.s("tasks.done"), "values": top.iter().map(|u| u.done).collect::<Vec<_>>()},
-            {"name": t.s("tasks.overdue"), "values": top.iter().map(|u| u.overdue).collect::<Vec<_>>()},
-        ],
-    })
-    .to_string();
+    // Lead units have long names: horizontal bars, most tasks first, the rest summed as
+    // 其他 (crate::ui::charts); the table below lists every unit.
+    let units = crate::ui::charts::bars(
+        &t,
+        &[t.s("tasks.total"), t.s("tasks.done"), t.s("tasks.overdue")],
+        board
+            .by_unit
+            .iter()
+            .map(|u| crate::ui::charts::Bar {
+                name: u.org_name.clone(),
+                code: Some(u.org_id.to_string()),
+                values: vec![u.total as f64, u.done as f64, u.overdue as f64],
+            })
+            .collect(),
+    );
+    let mut units = units;
+    units["drill"] = format!("/tasks?year={year}&owner=").into();
+    // An empty string: no data, the page says so instead of drawing an empty frame.
+    let units_json = if crate::ui::charts::has_data(&units) {
+        units.to_string()
+    } else {
+        String::new()
+    };
+    let status_json = if board.by_status.iter().any(|s| s.count > 0) {
+        status_json
+    } else {
+        String::new()
+    };
     let link = |p: i64| {
         format!(
             "/tasks?year={year}&status={}&region={}&supervised={}&owner={}&q={}&page={p}",
