@@ -18,11 +18,16 @@ macro_rules! labelled_enum {
             pub fn label(self, english: bool) -> &'static str {
                 if english { self.label_en() } else { self.label_zh() }
             }
-            /// Accepts the code, the Chinese label or the English label.
+            /// Accepts the code, the Chinese label (also typed with half-width
+            /// parentheses: 镇(街道)) or the English label.
             pub fn from_any(s: &str) -> Option<$name> {
                 let s = s.trim();
+                let wide = s.replace('(', "（").replace(')', "）");
                 $name::ALL.iter().copied().find(|v| {
-                    v.code() == s || v.label_zh() == s || v.label_en().eq_ignore_ascii_case(s)
+                    v.code() == s
+                        || v.label_zh() == s
+                        || v.label_zh() == wide
+                        || v.label_en().eq_ignore_ascii_case(s)
                 })
             }
         }

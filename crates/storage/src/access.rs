@@ -229,12 +229,25 @@ mod tests {
         }
         // 六有: the unit keeps its own; staff only for a unit without an account.
         let keep = |a: &Actor, own_org, unit_has_account| {
-            decide(a, Permission::KeepLiuyou { own_org, unit_has_account }).allowed()
+            decide(
+                a,
+                Permission::KeepLiuyou {
+                    own_org,
+                    unit_has_account,
+                },
+            )
+            .allowed()
         };
         assert!(keep(&unit, true, true));
         assert!(!keep(&unit, false, true));
-        assert!(!keep(&tianning, false, true), "a reviewer does not edit the unit's checklist");
-        assert!(keep(&tianning, false, false), "staff keep it for a unit without an account");
+        assert!(
+            !keep(&tianning, false, true),
+            "a reviewer does not edit the unit's checklist"
+        );
+        assert!(
+            keep(&tianning, false, false),
+            "staff keep it for a unit without an account"
+        );
         // Registers, workers, statistics, assessment: by role; the record's place in
         // the tree is then the scope's business.
         let expert = actor(Role::Expert, Some("320400"));

@@ -428,7 +428,9 @@ impl Service {
     /// For the console: whether the actor fills in this unit's 六有.
     pub async fn keeps_liuyou(&self, actor: &Actor, org_id: i64) -> Result<bool> {
         let mut conn = self.db.pool.acquire().await?;
-        Ok(Self::check_keeps_liuyou(&mut conn, actor, org_id).await.is_ok())
+        Ok(Self::check_keeps_liuyou(&mut conn, actor, org_id)
+            .await
+            .is_ok())
     }
 
     pub async fn submit_liuyou(

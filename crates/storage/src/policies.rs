@@ -247,9 +247,11 @@ fn check(i: &PolicyInput) -> std::result::Result<PolicyInput, Vec<FieldError>> {
             errors.push(FieldError::required(f, zh, f));
             return None;
         }
+        // 镇（街道）级 is also accepted typed with half-width parentheses.
+        let wide = v.replace('(', "（").replace(')', "）");
         match table
             .iter()
-            .find(|(c, z, e)| *c == v || *z == v || e.eq_ignore_ascii_case(v))
+            .find(|(c, z, e)| *c == v || *z == v || *z == wide || e.eq_ignore_ascii_case(v))
         {
             Some((c, _, _)) => Some(c.to_string()),
             None => {

@@ -387,7 +387,7 @@ impl Service {
                 "case_open",
                 Some("process"),
                 format!(
-                    "“{}”已有一件未办结的{}（事项编号{open}），请在原事项中继续：/cases/{open}",
+                    "“{}”已有一件未办结的{}（事项编号{open}），请在原事项中继续:/cases/{open}",
                     org.name, def.name_zh
                 ),
                 format!(

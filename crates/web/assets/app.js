@@ -210,7 +210,7 @@
         color: palette,
         tooltip: tip({ trigger: "axis", axisPointer: { type: horizontal ? "shadow" : "line" } }),
         legend: series.length > 1 ? { top: 0 } : undefined,
-        grid: { left: 8, right: horizontal ? 40 : 16, top: top, bottom: series.length > 1 || !horizontal ? 8 : 8, containLabel: true },
+        grid: { left: 8, right: horizontal ? 40 : 16, top: top, bottom: 8, containLabel: true },
         xAxis: horizontal ? valueAxis : catAxis,
         yAxis: horizontal ? catAxis : { type: "value" },
         series: series.map(function (s) {

@@ -83,9 +83,18 @@ async fn six_items_submitted_reviewed_and_counted() {
             json!({"text": "代填"}),
         )
         .await;
-    assert_eq!((s, e["error"]["code"].as_str()), (403, Some("unit_keeps_own")), "{e}");
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (403, Some("unit_keeps_own")),
+        "{e}"
+    );
     let (s, _) = app
-        .send(Method::POST, &district, &format!("{base}/submit"), json!({}))
+        .send(
+            Method::POST,
+            &district,
+            &format!("{base}/submit"),
+            json!({}),
+        )
         .await;
     assert_eq!(s, 403);
     let (s, html) = app
@@ -94,8 +103,14 @@ async fn six_items_submitted_reviewed_and_counted() {
         .get(&format!("/liuyou/{org}/{}", this_year()))
         .await;
     assert_eq!(s, 200);
-    assert!(!html.contains("/submit\""), "no submit button for the reviewer");
-    assert!(!html.contains("enctype=\"multipart/form-data\""), "no edit forms for the reviewer");
+    assert!(
+        !html.contains("/submit\""),
+        "no submit button for the reviewer"
+    );
+    assert!(
+        !html.contains("enctype=\"multipart/form-data\""),
+        "no edit forms for the reviewer"
+    );
     let (_, html) = app
         .browser("unit")
         .await

@@ -590,7 +590,10 @@ async fn bad_input_is_refused_clearly() {
     assert!(html.contains("本单位现有试点"), "{html}");
     let level_select = &html[html.find("name=\"level\"").unwrap()..];
     let level_select = &level_select[..level_select.find("</select>").unwrap()];
-    assert!(!level_select.contains("省级") && !level_select.contains("市级"), "{level_select}");
+    assert!(
+        !level_select.contains("省级") && !level_select.contains("市级"),
+        "{level_select}"
+    );
     assert!(level_select.contains("县级"), "{level_select}");
     // The console's form links to the open case.
     let b = app.browser("unit").await;

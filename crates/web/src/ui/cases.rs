@@ -456,6 +456,8 @@ async fn create(
 struct DetailPage {
     l: Layout,
     c: Case,
+    /// The applicant's page is open to this role (not to experts).
+    org_link: bool,
     history: Vec<Event>,
     actions: Vec<(&'static str, &'static str)>,
     fields: Vec<FieldView>,
@@ -614,14 +616,18 @@ async fn detail(
             )
         }))
         .collect();
+    // Roles that do not see the case list (experts) come from their inbox.
+    let org_link = ctx.role().may_read_orgs();
+    let back = if org_link {
+        (t.s("nav.cases"), "/cases".to_string())
+    } else {
+        (t.s("nav.inbox"), "/inbox".to_string())
+    };
     let l = Layout::new(
         ctx,
         "/cases",
         c.title.clone(),
-        vec![
-            (t.s("nav.cases"), "/cases".into()),
-            (c.title.clone(), String::new()),
-        ],
+        vec![back, (c.title.clone(), String::new())],
     );
     let status = if errors.is_empty() && general.is_empty() {
         StatusCode::OK
@@ -631,6 +637,7 @@ async fn detail(
     let mut r = render(
         &DetailPage {
             l,
+            org_link,
             due: c.due_at.map(fmt_time).unwrap_or_default(),
             actions: actions.iter().map(|a| (a.code(), a.label(en))).collect(),
             fields: all,

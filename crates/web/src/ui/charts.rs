@@ -133,7 +133,9 @@ mod tests {
         );
         assert_eq!(j["horizontal"], true);
         assert_eq!(j["names"][0], "常州国家高新技术产业开发区");
-        let items: Vec<Bar> = (0..20).map(|i| bar(&format!("单位{i}"), f64::from(i))).collect();
+        let items: Vec<Bar> = (0..20)
+            .map(|i| bar(&format!("单位{i}"), f64::from(i)))
+            .collect();
         let j = bars(&t, &["a".into(), "b".into()], items);
         assert_eq!(j["horizontal"], true);
         let names = j["names"].as_array().map(Vec::len);

@@ -301,7 +301,12 @@ async fn sheet_page(
         .map_err(ui(lang))?;
     // The unit keeps its own checklist; staff review it (and fill it in only for a
     // unit without an account: the access policy decides).
-    let can_edit = s.is_pilot && st.svc.keeps_liuyou(&ctx.actor, org).await.map_err(ui(lang))?;
+    let can_edit = s.is_pilot
+        && st
+            .svc
+            .keeps_liuyou(&ctx.actor, org)
+            .await
+            .map_err(ui(lang))?;
     let can_review = ctx.role().is_region_staff();
     let title = format!("{} · {} {year}", s.org_name, t.s("nav.liuyou"));
     let l = Layout::new(

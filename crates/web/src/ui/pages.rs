@@ -307,8 +307,7 @@ async fn home(
                 values: vec![*n as f64],
             })
             .collect();
-        let mut chart =
-            crate::ui::charts::bars(&t, &[t.s("home.by_district")], bars);
+        let mut chart = crate::ui::charts::bars(&t, &[t.s("home.by_district")], bars);
         chart["title"] = t.s("home.by_district").into();
         if crate::ui::charts::has_data(&chart) {
             chart_json = chart.to_string();
