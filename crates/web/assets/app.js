@@ -153,7 +153,11 @@
             categories: [{ name: legend[0] }, { name: legend[1] }],
             // Labels only on the large nodes (the server marks them: "label"), cut at 9em;
             // labels that would still collide are hidden, every name is in the tooltip.
-            force: { repulsion: d.repulsion || 180, edgeLength: [70, 140], gravity: 0.08 },
+            // Enough gravity that separate pairs stay in the frame, clear of the legend.
+            top: 24, bottom: 48, left: 24, right: 24,
+            // Laid out at once (no animation), so that overlapping labels are hidden on the
+            // final positions.
+            force: { repulsion: d.repulsion || 180, edgeLength: [60, 120], gravity: 0.25, layoutAnimation: false },
             label: { show: true, position: "right", fontSize: 11, width: 130, overflow: "truncate", ellipsis: "…" },
             labelLayout: { hideOverlap: d.label_overlap !== "show" },
             lineStyle: { color: "source", width: 1.5, opacity: 0.7 },

@@ -1,6 +1,7 @@
 //! Charts whose labels never overlap (issue #10, point 10): long or many names become
 //! horizontal bars, sorted, with the tail summed as 其他; a chart with nothing to draw is a
 //! sentence saying why, not an empty frame; pair-graph labels only on the large nodes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 mod common;
 use common::*;
 use serde_json::Value;
@@ -76,7 +77,10 @@ async fn town_and_unit_homes_say_why_there_is_no_chart() {
         let b = app.browser(user).await;
         let (s, home) = b.get("/").await;
         assert_eq!(s, 200, "{user}");
-        assert!(!home.contains("data-chart="), "{user}: an empty chart frame");
+        assert!(
+            !home.contains("data-chart="),
+            "{user}: an empty chart frame"
+        );
         assert!(!home.contains("id=\"chart-districts\""), "{user}");
         assert!(
             home.contains("暂无数据：本账号的范围内没有区县或功能区"),
@@ -89,8 +93,14 @@ async fn town_and_unit_homes_say_why_there_is_no_chart() {
     let b = app.browser("unit").await;
     let (s, dash) = b.get("/dashboard").await;
     assert_eq!(s, 200);
-    assert!(dash.contains("data-chart-none=\"by_child\""), "bars sentence");
-    assert!(dash.contains("data-chart-none=\"treemap\""), "treemap sentence");
+    assert!(
+        dash.contains("data-chart-none=\"by_child\""),
+        "bars sentence"
+    );
+    assert!(
+        dash.contains("data-chart-none=\"treemap\""),
+        "treemap sentence"
+    );
     assert!(dash.contains("暂无数据：下一级没有含试点企业"));
     assert!(!dash.contains("data-chart-kind=\"bars\""));
     assert!(!dash.contains("data-chart-kind=\"treemap\""));
@@ -144,7 +154,7 @@ async fn a_street_drill_down_draws_horizontal_sorted_bars_with_the_rest_as_other
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|ch| ch["values"].as_array().unwrap().iter())
+        .flat_map(|ch| ch["indicators"].as_array().unwrap().iter())
         .filter(|x| x["code"] == "pilot_enterprises")
         .filter_map(|x| x["value"].as_f64())
         .sum();

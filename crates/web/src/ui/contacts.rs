@@ -950,7 +950,7 @@ async fn pairs(
                 // the tooltip, so that labels do not overlap.
                 "nodes": g.nodes.iter().map(|n| json!({"id": n.id.to_string(), "name": n.name, "leader": n.leader, "pairs": n.pairs, "label": n.leader || n.pairs >= 3 || g.nodes.len() <= 4})).collect::<Vec<_>>(),
                 "label_overlap": "hide",
-                "repulsion": 160 + 12 * g.nodes.len().min(40),
+                "repulsion": 180 + 8 * g.nodes.len().min(40),
                 "links": g.links.iter().map(|l| json!({"source": l.source.to_string(), "target": l.target.to_string(), "pair": l.pair_id, "activities": l.activities, "ended": l.ended})).collect::<Vec<_>>(),
             })
             .to_string();
