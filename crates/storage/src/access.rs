@@ -44,6 +44,14 @@ pub enum Permission<'a> {
         own_org: bool,
         unit_has_account: bool,
     },
+    /// Read the registers of organisations, workers, cases and tasks (in scope).
+    ReadRegisters,
+    /// Read the policy library and use the global search (everyone but workers).
+    ReadPolicies,
+    /// Have an inbox of cases to review or score (register readers and experts).
+    ReviewCases,
+    /// Apply and report as one's own organisation (a unit's contact).
+    ActForOwnOrg,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,6 +155,12 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
             r if r.is_region_staff() => allow_if(!unit_has_account),
             _ => Decision::Forbidden,
         },
+        Permission::ReadRegisters => allow_if(actor.role.may_read_orgs()),
+        Permission::ReadPolicies => allow_if(actor.role != Role::Worker),
+        Permission::ReviewCases => {
+            allow_if(actor.role.may_read_orgs() || actor.role == Role::Expert)
+        }
+        Permission::ActForOwnOrg => allow_if(actor.role == Role::Unit && actor.org_id.is_some()),
         Permission::ChangePolicy { owner_path } => {
             if policy_levels(actor.role).is_empty() {
                 Decision::Forbidden
@@ -156,6 +170,29 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
                 Decision::Hidden
             }
         }
+    }
+}
+
+/// Shorthand for a yes/no question: `access::may(actor, Permission::…)`.
+pub fn may(actor: &Actor, p: Permission<'_>) -> bool {
+    decide(actor, p).allowed()
+}
+
+/// Whose import jobs an actor sees besides their own: `None` for their own only; region
+/// staff those of every account attached to their area; the operator and the city
+/// everyone's.
+pub fn import_history_scope(actor: &Actor) -> Option<crate::scope::Scope> {
+    use crate::scope::Scope;
+    match actor.role {
+        Role::Sysadmin | Role::City => Some(Scope::All),
+        Role::District | Role::Town => Some(
+            actor
+                .region_code
+                .clone()
+                .map(Scope::Region)
+                .unwrap_or(Scope::Nothing),
+        ),
+        _ => None,
     }
 }
 
@@ -178,6 +215,10 @@ mod tests {
             org_id: None,
             ip: String::new(),
         }
+    }
+
+    fn dept_worker() -> Actor {
+        actor(Role::Worker, None)
     }
 
     fn path(p: &[&str]) -> Vec<String> {
@@ -248,9 +289,16 @@ mod tests {
             keep(&tianning, false, false),
             "staff keep it for a unit without an account"
         );
+        // Reading, searching, inbox, acting for one's own organisation.
+        let expert = actor(Role::Expert, Some("320400"));
+        assert!(may(&unit, Permission::ReadRegisters) && !may(&expert, Permission::ReadRegisters));
+        assert!(
+            may(&expert, Permission::ReviewCases) && !may(&dept_worker(), Permission::ReadPolicies)
+        );
+        assert!(!may(&tianning, Permission::ActForOwnOrg));
+        assert!(import_history_scope(&unit).is_none() && import_history_scope(&city).is_some());
         // Registers, workers, statistics, assessment: by role; the record's place in
         // the tree is then the scope's business.
-        let expert = actor(Role::Expert, Some("320400"));
         let dept = actor(Role::Department, None);
         for (who, registers, workers, assessment) in [
             (&admin, true, true, true),

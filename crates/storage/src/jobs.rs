@@ -28,7 +28,6 @@ use crate::now_ms;
 use crate::service::Service;
 use crate::sql::Sql;
 use crate::{Actor, Page, Scope};
-use gongjiang_domain::Role;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::sync::OnceLock;
@@ -360,22 +359,8 @@ pub struct ImportJobSummary {
     pub finished_at: Option<i64>,
 }
 
-/// Whose imports an actor sees besides their own: `None` for their own only; region
-/// staff (city, district, town) those of every account attached to their area (a
-/// region below theirs, or an organisation in it); the platform operator and the city
-/// everyone's.
 fn history_scope(actor: &Actor) -> Option<Scope> {
-    match actor.role {
-        Role::Sysadmin | Role::City => Some(Scope::All),
-        Role::District | Role::Town => Some(
-            actor
-                .region_code
-                .clone()
-                .map(Scope::Region)
-                .unwrap_or(Scope::Nothing),
-        ),
-        _ => None,
-    }
+    crate::access::import_history_scope(actor)
 }
 
 /// ` WHERE (j.owner_id = me OR <owner in the actor's area>)` over `import_jobs j`

@@ -7,7 +7,7 @@ use crate::error::{Result, StoreError};
 use crate::scope::Actor;
 use crate::service::Service;
 use crate::sql::{like_escape, Sql};
-use gongjiang_domain::{FieldError, OrgKind, Role, Rule};
+use gongjiang_domain::{FieldError, OrgKind, Rule};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -160,13 +160,14 @@ impl Service {
     pub async fn search(&self, actor: &Actor, q: &str, en: bool) -> Result<Vec<Group>> {
         let q = Query::parse(q)?;
         let mut groups = Vec::new();
-        if actor.role.may_read_orgs() {
+        use crate::access::{may, Permission};
+        if may(actor, Permission::ReadRegisters) {
             groups.push(self.search_orgs(actor, &q, en).await?);
             groups.push(self.search_workers(actor, &q).await?);
             groups.push(self.search_cases(actor, &q, en).await?);
             groups.push(self.search_tasks(actor, &q, en).await?);
         }
-        if actor.role != Role::Worker {
+        if may(actor, Permission::ReadPolicies) {
             groups.push(self.search_policy_titles(&q).await?);
         }
         Ok(groups)

@@ -320,7 +320,12 @@ async fn own_pilots(
     ctx: &Ctx,
     def: &Process,
 ) -> Vec<gongjiang_storage::pilots::Pilot> {
-    let Some(org) = ctx.user.org_id.filter(|_| ctx.role() == Role::Unit) else {
+    use gongjiang_storage::access::{may, Permission};
+    let Some(org) = ctx
+        .user
+        .org_id
+        .filter(|_| may(&ctx.actor, Permission::ActForOwnOrg))
+    else {
         return Vec::new();
     };
     if def.effect != gongjiang_domain::workflow::Effect::CreatePilot {
@@ -617,7 +622,10 @@ async fn detail(
         }))
         .collect();
     // Roles that do not see the case list (experts) come from their inbox.
-    let org_link = ctx.role().may_read_orgs();
+    let org_link = gongjiang_storage::access::may(
+        &ctx.actor,
+        gongjiang_storage::access::Permission::ReadRegisters,
+    );
     let back = if org_link {
         (t.s("nav.cases"), "/cases".to_string())
     } else {

@@ -461,7 +461,7 @@ async fn history(
     );
     let pages = p.pages();
     let link = |n: i64| format!("/imports/history?page={n}");
-    let wide = ctx.actor.role.is_region_staff();
+    let wide = gongjiang_storage::access::import_history_scope(&ctx.actor).is_some();
     render(
         &HistoryPage {
             l,

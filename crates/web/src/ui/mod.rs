@@ -1,17 +1,20 @@
 //! The console: server-rendered pages (askama, escaping on) with htmx partials.
 pub mod assessment;
+pub mod audit;
 pub mod cases;
 pub mod charts;
 pub mod contacts;
 pub mod imports;
 pub mod liuyou;
 pub mod nav;
+pub mod orgs;
 mod pages;
 pub mod policies;
 pub mod registers;
 pub mod reports;
 pub mod search;
 pub mod tasks;
+pub mod users;
 pub mod workers;
 
 /// Every console route.
@@ -28,6 +31,9 @@ pub fn router() -> axum::Router<crate::AppState> {
         .merge(liuyou::router())
         .merge(policies::router())
         .merge(search::router())
+        .merge(audit::router())
+        .merge(users::router())
+        .merge(orgs::router())
 }
 
 use crate::auth::Ctx;
@@ -71,7 +77,10 @@ impl Layout {
             crumbs,
             other_lang: format!("{path}?lang={other}"),
             scripts: Vec::new(),
-            can_search: role != gongjiang_domain::Role::Worker,
+            can_search: gongjiang_storage::access::may(
+                &ctx.actor,
+                gongjiang_storage::access::Permission::ReadPolicies,
+            ),
             search_q: String::new(),
         }
     }
