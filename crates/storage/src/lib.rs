@@ -2,43 +2,20 @@
 //! written once, and the scope filter that keeps every query inside the caller's
 //! organisation subtree. Handlers never write SQL; they call [`service::Service`].
 
-pub mod access;
-pub mod assessment;
-pub mod audit;
-pub mod backup;
-pub mod contacts;
-pub mod crypto;
-pub mod db;
-pub mod designations;
-pub mod error;
-pub mod files;
-pub mod import;
-pub mod indicators;
-pub mod jobs;
-pub mod liuyou;
-pub mod login_throttle;
-pub mod mail;
-pub mod notify;
-pub mod orgs;
-pub mod pairs;
-pub mod pilots;
-pub mod policies;
-pub mod regions;
-pub mod registers;
-pub mod report_service;
-pub mod reports;
-pub mod s3;
-pub mod scope;
-pub mod search;
-pub mod service;
-pub mod sql;
-pub mod task_completion;
-pub mod tasks;
-pub mod tree;
-pub mod users;
-pub mod worker_bulk;
-pub mod workers;
-pub mod workflow;
+pub mod core;
+pub mod engines;
+pub mod parts;
+
+// The old flat paths (`gongjiang_storage::tasks`, `crate::audit`) stay valid.
+pub use crate::core::{
+    access, audit, backup, crypto, db, error, files, jobs, login_throttle, mail, notify, orgs,
+    regions, s3, scope, service, sql, tree, users,
+};
+pub use engines::{designations, indicators, workflow};
+pub use parts::{
+    assessment, contacts, import, liuyou, pairs, pilots, policies, registers, report_service,
+    reports, search, task_completion, tasks, worker_bulk, workers,
+};
 
 pub use db::{Backend, Db, Tx};
 pub use error::StoreError;

@@ -1,0 +1,17 @@
+//! The parts of the programme, each over the core and the engines: its use cases, its
+//! SQL and its wire types. A part imports another only where it really uses it.
+pub mod assessment;
+pub mod contacts;
+pub mod import;
+pub mod liuyou;
+pub mod pairs;
+pub mod pilots;
+pub mod policies;
+pub mod registers;
+pub mod report_service;
+pub mod reports;
+pub mod search;
+pub mod task_completion;
+pub mod tasks;
+pub mod worker_bulk;
+pub mod workers;
