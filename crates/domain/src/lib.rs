@@ -3,6 +3,7 @@
 
 pub mod assessment;
 pub mod audit;
+pub mod catalogue;
 pub mod codes;
 pub mod contacts;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod tasks;
 pub mod user;
 pub mod workflow;
 
+pub use catalogue::Code;
 pub use codes::{IdNumber, RegionCode, Uscc};
 pub use error::{FieldError, Rule};
 pub use org::{OrgKind, Ownership};

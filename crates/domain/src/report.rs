@@ -132,10 +132,10 @@ pub enum ReviewRefusal {
 
 impl ReviewRefusal {
     /// Stable error code.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> crate::Code {
         match self {
-            ReviewRefusal::OwnSubmission => "review_own_submission",
-            ReviewRefusal::NotLevelAbove => "review_not_level_above",
+            ReviewRefusal::OwnSubmission => crate::Code::ReviewOwnSubmission,
+            ReviewRefusal::NotLevelAbove => crate::Code::ReviewNotLevelAbove,
         }
     }
     pub fn message_zh(self) -> &'static str {

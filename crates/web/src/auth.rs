@@ -9,6 +9,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Redirect, Response};
+use gongjiang_domain::Code;
 use gongjiang_domain::Role;
 use gongjiang_storage::users::User;
 use gongjiang_storage::Actor;
@@ -220,9 +221,7 @@ impl<G: Guard> FromRequestParts<AppState> for ApiUser<G> {
             .map(str::trim)
             .unwrap_or_default()
             .to_string();
-        let ctx = resolve(parts, st, &token, "api")
-            .await
-            .map_err(|e| ApiError(e, lang))?;
+        let ctx = resolve(parts, st, &token, "api").await?;
         let Some(ctx) = ctx else {
             return Err(ApiError(AppError::Unauthorized, lang));
         };
@@ -249,7 +248,7 @@ impl<G: Guard> FromRequestParts<AppState> for ApiUser<G> {
 /// 403 `password_change_required`: the account's password was reset.
 fn password_change_required() -> AppError {
     AppError::Store(gongjiang_storage::StoreError::denied(
-        "password_change_required",
+        Code::PasswordChangeRequired,
         "您的密码已被重置，请先修改密码（POST /api/v1/me/password 或控制台“修改密码”）",
         "your password was reset: change it first (POST /api/v1/me/password or the console's Change password)",
     ))
@@ -292,7 +291,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
         let form = serde_urlencoded::from_bytes::<T>(&bytes).map_err(|e| {
             UiError(
                 AppError::bad_request(
-                    "malformed_form",
+                    Code::MalformedForm,
                     format!("表单格式错误：{e}"),
                     format!("malformed form: {e}"),
                 ),
@@ -327,7 +326,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
         let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
             ApiError(
                 AppError::bad_request(
-                    "malformed_json",
+                    Code::MalformedJson,
                     format!("请求体不是有效的 JSON:{e}"),
                     format!("the body is not valid JSON: {e}"),
                 ),

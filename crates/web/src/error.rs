@@ -4,7 +4,7 @@ use crate::i18n::Lang;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use gongjiang_domain::FieldError;
+use gongjiang_domain::{Code, FieldError};
 use gongjiang_storage::StoreError;
 use serde_json::json;
 
@@ -13,7 +13,7 @@ pub enum AppError {
     Store(StoreError),
     /// 400 with a code and message.
     BadRequest {
-        code: &'static str,
+        code: Code,
         zh: String,
         en: String,
         field: Option<String>,
@@ -37,11 +37,7 @@ impl From<StoreError> for AppError {
 }
 
 impl AppError {
-    pub fn bad_request(
-        code: &'static str,
-        zh: impl Into<String>,
-        en: impl Into<String>,
-    ) -> AppError {
+    pub fn bad_request(code: Code, zh: impl Into<String>, en: impl Into<String>) -> AppError {
         AppError::BadRequest {
             code,
             zh: zh.into(),
@@ -80,15 +76,11 @@ impl AppError {
         let en = lang.is_en();
         let pick = |zh: &str, e: &str| if en { e.to_string() } else { zh.to_string() };
         match self {
-            AppError::Store(StoreError::NotFound) => {
-                ("not_found", pick("记录不存在", "not found"), None)
+            AppError::Store(StoreError::NotFound) => catalogued(Code::NotFound, en),
+            AppError::Store(StoreError::Forbidden) => catalogued(Code::Forbidden, en),
+            AppError::Store(StoreError::Denied { code, zh, en: e }) => {
+                (code.as_str(), pick(zh, e), None)
             }
-            AppError::Store(StoreError::Forbidden) => (
-                "forbidden",
-                pick("您的角色无权执行此操作", "your role may not do this"),
-                None,
-            ),
-            AppError::Store(StoreError::Denied { code, zh, en: e }) => (code, pick(zh, e), None),
             AppError::Store(StoreError::Invalid(errs)) => {
                 let first = errs.first();
                 let code = first.map(|e| e.rule.code()).unwrap_or("invalid");
@@ -104,84 +96,41 @@ impl AppError {
                 field,
                 zh,
                 en: e,
-            }) => (code, pick(zh, e), field.clone()),
+            }) => (code.as_str(), pick(zh, e), field.clone()),
             AppError::Store(StoreError::Unavailable { code, zh, en: e }) => {
                 tracing::warn!(error = %e, "service unavailable");
-                (code, pick(zh, e), None)
+                (code.as_str(), pick(zh, e), None)
             }
             // A delete that a check missed: other records still refer to this one.
             AppError::Store(e) if e.is_foreign_key_violation() => {
                 tracing::warn!(error = %e, "foreign key violation answered as 409");
-                (
-                    "still_referenced",
-                    pick(
-                        "该记录仍被其他记录引用，不能删除；请先删除或转移引用它的记录",
-                        "other records still refer to this one; delete or move them first",
-                    ),
-                    None,
-                )
+                catalogued(Code::StillReferenced, en)
             }
             AppError::Store(e) => {
                 tracing::error!(error = %e, "internal error");
-                (
-                    "internal",
-                    pick(
-                        "服务器内部错误，请稍后重试",
-                        "internal error, please try again",
-                    ),
-                    None,
-                )
+                catalogued(Code::Internal, en)
             }
             AppError::BadRequest {
                 code,
                 zh,
                 en: e,
                 field,
-            } => (code, pick(zh, e), field.clone()),
-            AppError::Unauthorized => (
-                "unauthorized",
-                pick(
-                    "未登录或登录已过期",
-                    "not signed in, or the session has expired",
-                ),
-                None,
-            ),
-            AppError::LoginFailed => (
-                "invalid_credentials",
-                pick("用户名或密码错误", "wrong username or password"),
-                None,
-            ),
-            AppError::Csrf => (
-                "csrf_failed",
-                pick(
-                    "表单已失效（缺少或错误的 CSRF 令牌），请刷新页面后重试",
-                    "the form has expired (missing or wrong CSRF token); reload and try again",
-                ),
-                None,
-            ),
+            } => (code.as_str(), pick(zh, e), field.clone()),
+            AppError::Unauthorized => catalogued(Code::Unauthorized, en),
+            AppError::LoginFailed => catalogued(Code::InvalidCredentials, en),
+            AppError::Csrf => catalogued(Code::CsrfFailed, en),
             AppError::TooManyRequests(s) => (
-                "too_many_requests",
+                Code::TooManyRequests.as_str(),
                 pick(
                     &format!("登录失败次数过多，请{s}秒后再试"),
                     &format!("too many failed logins; try again in {s} seconds"),
                 ),
                 None,
             ),
-            AppError::PayloadTooLarge => (
-                "payload_too_large",
-                pick("请求内容过大", "the request body is too large"),
-                None,
-            ),
-            AppError::UnsupportedMediaType => (
-                "unsupported_media_type",
-                pick(
-                    "请求须为 JSON(Content-Type: application/json)",
-                    "the request body must be JSON (Content-Type: application/json)",
-                ),
-                None,
-            ),
+            AppError::PayloadTooLarge => catalogued(Code::PayloadTooLarge, en),
+            AppError::UnsupportedMediaType => catalogued(Code::UnsupportedMediaType, en),
             AppError::NotMultipart => (
-                "unsupported_media_type",
+                Code::UnsupportedMediaType.as_str(),
                 pick(
                     "请求须为文件上传表单(Content-Type: multipart/form-data,含 boundary)",
                     "the request must be a file upload (Content-Type: multipart/form-data with a boundary)",
@@ -213,12 +162,18 @@ impl AppError {
     }
 }
 
-/// An error answered as JSON (`{"error":{"code","message","field"?}}`).
+/// A code in the catalogue's own words.
+fn catalogued(code: Code, en: bool) -> (&'static str, String, Option<String>) {
+    (code.as_str(), code.text(en).to_string(), None)
+}
+
+/// An error answered as JSON (`{"error":{"code","message","field"?}}`). Handlers raise it
+/// with plain `?`; it speaks the request's language ([`Lang::current`]).
 pub struct ApiError(pub AppError, pub Lang);
 
 impl<E: Into<AppError>> From<E> for ApiError {
     fn from(e: E) -> Self {
-        ApiError(e.into(), Lang::Zh)
+        ApiError(e.into(), Lang::current())
     }
 }
 
@@ -250,7 +205,7 @@ pub struct UiError(pub AppError, pub Lang);
 
 impl<E: Into<AppError>> From<E> for UiError {
     fn from(e: E) -> Self {
-        UiError(e.into(), Lang::Zh)
+        UiError(e.into(), Lang::current())
     }
 }
 

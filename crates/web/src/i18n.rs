@@ -13,7 +13,23 @@ pub enum Lang {
     En,
 }
 
+tokio::task_local! {
+    /// The request's language, resolved once by [`crate::with_lang`] for the whole
+    /// request: errors raised with plain `?` render in it.
+    static LANG: Lang;
+}
+
 impl Lang {
+    /// The language of the request being answered (Chinese outside a request).
+    pub fn current() -> Lang {
+        LANG.try_with(|l| *l).unwrap_or_default()
+    }
+
+    /// Runs `f` with `lang` as the request's language.
+    pub async fn scope<F: std::future::Future>(lang: Lang, f: F) -> F::Output {
+        LANG.scope(lang, f).await
+    }
+
     pub fn is_en(self) -> bool {
         self == Lang::En
     }

@@ -113,6 +113,15 @@ async fn client_addr(
     next.run(req).await
 }
 
+/// Resolves the request's language once ([`i18n::Lang::current`] for everything below).
+pub async fn with_lang(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let lang = i18n::Lang::detect_from(req.uri(), req.headers());
+    i18n::Lang::scope(lang, next.run(req)).await
+}
+
 /// The whole application.
 pub fn app(state: AppState) -> Router {
     let max_body = state.cfg.max_body;
@@ -127,6 +136,7 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::router())
         .merge(metrics::router())
         .fallback(ui::not_found)
+        .layer(axum::middleware::from_fn(with_lang))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_addr))
         .layer(DefaultBodyLimit::max(max_body))

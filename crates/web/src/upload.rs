@@ -3,6 +3,7 @@
 //! limits and broken uploads answer the same everywhere.
 use crate::error::AppError;
 use axum::extract::Multipart;
+use gongjiang_domain::Code;
 
 /// The parts of a multipart form: text fields, and files with their names.
 #[derive(Default)]
@@ -81,7 +82,7 @@ fn broken(e: axum::extract::multipart::MultipartError) -> AppError {
     } else {
         let why = e.body_text();
         AppError::bad_request(
-            "bad_upload",
+            Code::BadUpload,
             format!("上传内容有误（multipart 格式错误）：{why}"),
             format!("bad upload: {why}"),
         )

@@ -119,7 +119,7 @@ async fn a_contact_point_is_reassigned_and_ended() {
         .await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
-        (409, Some("contact_changed"))
+        (409, Some("stale_version"))
     );
     let (_, same) = app.get(&tianning, &path).await;
     assert_eq!(same["contact"]["official_username"], "city");
@@ -192,7 +192,7 @@ async fn a_contact_point_is_reassigned_and_ended() {
         .await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
-        (409, Some("contact_changed"))
+        (409, Some("stale_version"))
     );
     let (s, c) = app
         .send(
@@ -338,7 +338,7 @@ async fn a_visit_is_corrected_by_its_author_or_staff_above() {
         .await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
-        (409, Some("visit_changed"))
+        (409, Some("stale_version"))
     );
     assert_eq!(ind("2022").await, json!(1.0), "nothing changed");
     // Not the author and not over the enterprise: 403; outside the area: 404.
@@ -478,7 +478,7 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         .await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
-        (409, Some("pair_changed"))
+        (409, Some("stale_version"))
     );
     let (s, e) = app
         .send(

@@ -66,7 +66,7 @@ async fn store_put_get_with_checked_signatures() {
     let e = bad.put(&sha, &bytes).await.unwrap_err();
     match &e {
         StoreError::Unavailable { code, zh, en } => {
-            assert_eq!(*code, "file_store_unavailable");
+            assert_eq!(code.as_str(), "file_store_unavailable");
             assert!(
                 zh.contains("拒绝访问") && zh.contains("SignatureDoesNotMatch"),
                 "{zh}"

@@ -638,7 +638,7 @@ async fn jobs_of_a_dead_server_are_interrupted_all_or_nothing() {
             code,
             ..
         })) => {
-            assert_eq!(code, "import_interrupted")
+            assert_eq!(code.as_str(), "import_interrupted")
         }
         other => panic!("the late import committed: {other:?}"),
     }

@@ -125,7 +125,7 @@ async fn a_task_is_edited_with_locking_and_audit() {
         )
         .await;
     assert_eq!(s, 409, "{e}");
-    assert_eq!(e["error"]["code"], "task_changed");
+    assert_eq!(e["error"]["code"], "stale_version");
     assert!(e["error"]["message"].as_str().unwrap().contains("修改"));
 
     // The correction: another owner, title, deadline, target value cleared.
@@ -579,7 +579,7 @@ async fn bodies_meetings_and_decisions_are_corrected() {
         .await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
-        (409, Some("body_changed"))
+        (409, Some("stale_version"))
     );
     let (s, b2) = app
         .send(
@@ -646,7 +646,7 @@ async fn bodies_meetings_and_decisions_are_corrected() {
         .await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
-        (409, Some("meeting_changed"))
+        (409, Some("stale_version"))
     );
     let (s, m2) = app
         .send(

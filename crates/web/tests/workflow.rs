@@ -520,7 +520,7 @@ async fn two_reviewers_at_once_exactly_one_wins() {
         } else {
             assert_eq!(
                 (s, v["error"]["code"].as_str()),
-                (409, Some("case_changed")),
+                (409, Some("stale_version")),
                 "{v}"
             );
         }

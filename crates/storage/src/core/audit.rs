@@ -181,6 +181,75 @@ pub fn label(
         .map(|(_, zh, e)| if en { *e } else { *zh })
 }
 
+/// One audit entry, built by name: what happened (`action`) to which record
+/// (`kind`, `id`), a summary, and the record before and after.
+///
+/// ```ignore
+/// audit::Note::new(action::UPDATE, "policy", id)
+///     .summary(&title)
+///     .before(&before)
+///     .after(&after)
+///     .write(conn, actor, now)
+///     .await?;
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "an audit note does nothing until it is written"]
+pub struct Note {
+    action: String,
+    kind: String,
+    id: String,
+    summary: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+}
+
+impl Note {
+    pub fn new(action: &str, kind: &str, id: impl ToString) -> Note {
+        Note {
+            action: action.to_string(),
+            kind: kind.to_string(),
+            id: id.to_string(),
+            summary: String::new(),
+            before: None,
+            after: None,
+        }
+    }
+
+    pub fn summary(mut self, summary: impl Into<String>) -> Note {
+        self.summary = summary.into();
+        self
+    }
+
+    /// The record before the change (anything serialisable; a value that cannot be
+    /// serialised is kept as null).
+    pub fn before(mut self, v: &impl Serialize) -> Note {
+        self.before = Some(serde_json::to_value(v).unwrap_or_default());
+        self
+    }
+
+    /// The record after the change.
+    pub fn after(mut self, v: &impl Serialize) -> Note {
+        self.after = Some(serde_json::to_value(v).unwrap_or_default());
+        self
+    }
+
+    /// Appends the entry inside the caller's transaction ([`append`]).
+    pub async fn write(self, conn: &mut AnyConnection, actor: &Actor, now: i64) -> Result<i64> {
+        append(
+            conn,
+            actor,
+            &self.action,
+            &self.kind,
+            &self.id,
+            &self.summary,
+            self.before.as_ref(),
+            self.after.as_ref(),
+            now,
+        )
+        .await
+    }
+}
+
 /// Appends an entry inside the caller's transaction. The head row is updated first,
 /// which serialises concurrent appenders (a row lock on PostgreSQL, the single writer on
 /// SQLite), so the chain never forks.

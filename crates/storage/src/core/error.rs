@@ -1,4 +1,4 @@
-use gongjiang_domain::FieldError;
+use gongjiang_domain::{Code, FieldError};
 
 /// What can go wrong in the storage and service layers. Each maps to one HTTP status
 /// and one stable error code in the web layer.
@@ -13,18 +13,14 @@ pub enum StoreError {
     /// The role may act, but not on this record, for a reason worth naming (a stable
     /// code and a message).
     #[error("forbidden: {code}")]
-    Denied {
-        code: &'static str,
-        zh: String,
-        en: String,
-    },
+    Denied { code: Code, zh: String, en: String },
     /// Input broke one or more rules.
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
     /// A unique key or a state rule conflicts with what is stored.
     #[error("conflict: {code}")]
     Conflict {
-        code: &'static str,
+        code: Code,
         field: Option<String>,
         zh: String,
         en: String,
@@ -32,11 +28,7 @@ pub enum StoreError {
     /// A service the request depends on (the file store) failed: 503 with a message
     /// that says what is wrong.
     #[error("{en}")]
-    Unavailable {
-        code: &'static str,
-        zh: String,
-        en: String,
-    },
+    Unavailable { code: Code, zh: String, en: String },
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("{0}")]
@@ -49,7 +41,7 @@ impl StoreError {
     }
 
     pub fn conflict(
-        code: &'static str,
+        code: Code,
         field: Option<&str>,
         zh: impl Into<String>,
         en: impl Into<String>,
@@ -62,7 +54,7 @@ impl StoreError {
         }
     }
 
-    pub fn denied(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn denied(code: Code, zh: impl Into<String>, en: impl Into<String>) -> Self {
         StoreError::Denied {
             code,
             zh: zh.into(),
@@ -70,10 +62,40 @@ impl StoreError {
         }
     }
 
+    /// A conflict in the catalogue's own words.
+    pub fn of(code: Code) -> Self {
+        StoreError::conflict(code, None, code.zh(), code.en())
+    }
+
+    /// The one stale-version error (409 `stale_version`): the record changed since the
+    /// caller read it. The message names the record.
+    pub fn stale(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        StoreError::conflict(Code::StaleVersion, None, zh, en)
+    }
+
+    /// Checks an optimistic-lock version: `expected` (what the caller read; `None` when
+    /// the caller sent none) against `current`.
+    pub fn check_version(expected: Option<i64>, current: i64) -> Result<()> {
+        match expected {
+            Some(v) if v != current => Err(StoreError::of(Code::StaleVersion)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The code this error answers with, where it has one of its own.
+    pub fn code(&self) -> Option<Code> {
+        match self {
+            StoreError::Conflict { code, .. }
+            | StoreError::Denied { code, .. }
+            | StoreError::Unavailable { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
     /// The file store failed (`file_store_unavailable`).
     pub fn unavailable(zh: impl Into<String>, en: impl Into<String>) -> Self {
         StoreError::Unavailable {
-            code: "file_store_unavailable",
+            code: Code::FileStoreUnavailable,
             zh: zh.into(),
             en: en.into(),
         }

@@ -28,6 +28,7 @@ use crate::now_ms;
 use crate::service::Service;
 use crate::sql::Sql;
 use crate::{Actor, Page, Scope};
+use gongjiang_domain::Code;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::sync::OnceLock;
@@ -136,7 +137,7 @@ pub(crate) async fn mark_written(
         Ok(())
     } else {
         Err(StoreError::conflict(
-            "import_interrupted",
+            Code::ImportInterrupted,
             None,
             "导入任务已被判定为中断（服务进程失联），本次导入未写入任何数据，请重新上传",
             "the import job was declared interrupted (its server stopped answering); nothing was written, upload the file again",

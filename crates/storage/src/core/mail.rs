@@ -12,6 +12,7 @@
 use crate::error::{Result, StoreError};
 use crate::now_ms;
 use crate::service::Service;
+use gongjiang_domain::Code;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Mailbox, Message, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
@@ -163,7 +164,7 @@ impl Mailer {
 
     fn unreachable(&self, e: &lettre::transport::smtp::Error) -> StoreError {
         StoreError::Unavailable {
-            code: "mail_unavailable",
+            code: Code::MailUnavailable,
             zh: format!(
                 "邮件服务器 {}:{} 无法使用:{e}",
                 self.settings.host, self.settings.port
@@ -198,7 +199,7 @@ impl Mailer {
             if !conn.can_starttls() {
                 conn.abort().await;
                 return Err(StoreError::Unavailable {
-                    code: "mail_unavailable",
+                    code: Code::MailUnavailable,
                     zh: format!(
                         "邮件服务器 {}:{} 不支持 STARTTLS;请改用 tls 或 none",
                         s.host, s.port

@@ -21,3 +21,4 @@ pub mod service;
 pub mod sql;
 pub mod tree;
 pub mod users;
+pub mod write;

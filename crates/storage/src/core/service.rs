@@ -9,6 +9,7 @@ use crate::scope::{Actor, Scope};
 use crate::users::{self, User};
 use crate::{now_ms, Page};
 use gongjiang_domain::org::OrgInput;
+use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Role, Rule};
 use serde::Deserialize;
 use serde_json::json;
@@ -359,7 +360,7 @@ impl Service {
             if let Some(other) = orgs::id_by_uscc(conn, u.as_str()).await? {
                 if Some(other) != self_id {
                     return Err(StoreError::conflict(
-                        "duplicate_uscc",
+                        Code::DuplicateUscc,
                         Some("uscc"),
                         format!("统一社会信用代码“{u}”已被其他单位使用"),
                         format!("the unified social credit code {u} is already used by another organisation"),
@@ -370,7 +371,7 @@ impl Service {
         if let Some(other) = orgs::id_by_name_region(conn, &o.name, o.region_code.as_str()).await? {
             if Some(other) != self_id {
                 return Err(StoreError::conflict(
-                    "duplicate_name",
+                    Code::DuplicateName,
                     Some("name"),
                     format!("同一区划下已有名为“{}”的单位", o.name),
                     format!(
@@ -386,7 +387,7 @@ impl Service {
     fn unique_race(e: StoreError) -> StoreError {
         if e.is_unique_violation() {
             StoreError::conflict(
-                "duplicate",
+                Code::Duplicate,
                 None,
                 "与已有单位重复（统一社会信用代码或名称）",
                 "duplicates an existing organisation",
@@ -441,7 +442,7 @@ impl Service {
         if let Some(v) = patch.version {
             if v != before.version {
                 return Err(StoreError::conflict(
-                    "stale_version",
+                    Code::StaleVersion,
                     None,
                     "该单位已被他人修改，请刷新后再编辑",
                     "someone else changed this organisation; reload and edit again",
@@ -516,7 +517,7 @@ impl Service {
         let children = orgs::child_count(tx.conn(), id).await?;
         if children > 0 {
             return Err(StoreError::conflict(
-                "has_children",
+                Code::HasChildren,
                 None,
                 format!("该单位下还有{children}个下属单位，不能删除"),
                 format!("this organisation still has {children} units below it"),
@@ -531,7 +532,7 @@ impl Service {
         )?;
         if users > 0 {
             return Err(StoreError::conflict(
-                "has_users",
+                Code::HasUsers,
                 None,
                 format!("还有{users}个用户账号属于该单位，不能删除"),
                 format!("{users} user accounts belong to this organisation"),
@@ -617,7 +618,7 @@ impl Service {
         }
         if !zh.is_empty() {
             return Err(StoreError::conflict(
-                "has_records",
+                Code::HasRecords,
                 None,
                 format!("该单位还有{}，请先删除或转移这些记录", zh.join("、")),
                 format!(
@@ -873,7 +874,7 @@ impl Service {
         let (region, org) = attachment.unwrap_or_default();
         if users::by_username(tx.conn(), &username).await?.is_some() {
             return Err(StoreError::conflict(
-                "duplicate_username",
+                Code::DuplicateUsername,
                 Some("username"),
                 format!("用户名“{username}”已存在"),
                 format!("username '{username}' is taken"),
@@ -945,7 +946,7 @@ impl Service {
         let (region, org) = self.resolve_attachment(tx.conn(), attach, role).await?;
         if actor.user_id == Some(id) && role != Role::Sysadmin {
             return Err(StoreError::conflict(
-                "self_demotion",
+                Code::SelfDemotion,
                 Some("role"),
                 "不能取消自己的系统管理员角色",
                 "you cannot remove your own administrator role",
@@ -1022,7 +1023,7 @@ impl Service {
         }
         if actor.user_id == Some(id) && disabled {
             return Err(StoreError::conflict(
-                "self_disable",
+                Code::SelfDisable,
                 None,
                 "不能停用自己的账号",
                 "you cannot disable your own account",

@@ -15,6 +15,7 @@ use gongjiang_domain::workflow::{
     advance, check_notice_decision, check_objection_text, items_outcome, may_review, Action,
     Effect, ItemStatus, ObjectionOutcome, Path, Position, Process, Refusal, Status, Subject,
 };
+use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Role, Rule};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
@@ -244,31 +245,31 @@ fn refusal(r: Refusal, action: Action, status: &str) -> StoreError {
             format!("{} needs a reason", action.label(true)),
         )]),
         Refusal::NoticeRunning => StoreError::conflict(
-            "notice_running",
+            Code::NoticeRunning,
             None,
             "公示期尚未结束，期满后方可作出决定",
             "the public notice has not run its days yet; decide when it ends",
         ),
         Refusal::ObjectionsOpen => StoreError::conflict(
-            "objections_open",
+            Code::ObjectionsOpen,
             None,
             "公示期间收到的异议尚未全部处理，请先逐条填写处理意见",
             "answer every objection lodged during the notice first",
         ),
         Refusal::ObjectionUpheld => StoreError::conflict(
-            "objection_upheld",
+            Code::ObjectionUpheld,
             None,
             "有异议经核查成立，不能通过；请退回修改或不予通过",
             "an objection was upheld: return or reject the case instead",
         ),
         Refusal::ScoringIncomplete => StoreError::conflict(
-            "scoring_incomplete",
+            Code::ScoringIncomplete,
             None,
             "专家评审尚未完成：还有专家未评分，或评分专家人数不足",
             "expert scoring is not complete: an assigned expert has not scored, or too few have",
         ),
         Refusal::WrongState => StoreError::conflict(
-            "case_wrong_state",
+            Code::CaseWrongState,
             None,
             format!(
                 "当前状态为“{}”，不能“{}”",
@@ -290,7 +291,7 @@ fn refusal(r: Refusal, action: Action, status: &str) -> StoreError {
 
 fn changed_elsewhere() -> StoreError {
     StoreError::conflict(
-        "case_changed",
+        Code::StaleVersion,
         None,
         "该事项刚刚已被他人处理，请刷新后查看最新状态",
         "someone else acted on this case a moment ago; reload to see where it stands",
@@ -384,7 +385,7 @@ impl Service {
         .await?
         {
             return Err(StoreError::conflict(
-                "case_open",
+                Code::CaseOpen,
                 Some("process"),
                 format!(
                     "“{}”已有一件未办结的{}（事项编号{open}），请在原事项中继续:/cases/{open}",
@@ -502,7 +503,7 @@ impl Service {
         }
         if !matches!(c.status.as_str(), "draft" | "returned") {
             return Err(StoreError::conflict(
-                "case_locked",
+                Code::CaseLocked,
                 None,
                 "只有草稿或被退回的事项可以修改",
                 "only drafts and returned cases can be edited",
@@ -654,7 +655,7 @@ impl Service {
     }
 
     /// Acts on a case. Exactly one of several simultaneous actors wins; the others get
-    /// `case_changed`. Approval of a pilot application creates the pilot in the same
+    /// `stale_version`. Approval of a pilot application creates the pilot in the same
     /// transaction.
     pub async fn act(&self, actor: &Actor, id: i64, i: &ActInput) -> Result<Case> {
         let mut tx = self.db.begin().await?;
@@ -878,7 +879,7 @@ impl Service {
         let at = c.position();
         if !may_review(def, at, actor.role, actor.region_code.as_deref(), &c.path) {
             return Err(StoreError::Denied {
-                code: "not_your_step",
+                code: Code::NotYourStep,
                 zh: format!(
                     "该事项当前由“{}”办理，您无权操作",
                     def.step_label(at.step, false)
@@ -891,7 +892,7 @@ impl Service {
         }
         if actor.user_id.is_some() && actor.user_id == c.submitted_by {
             return Err(StoreError::Denied {
-                code: "own_submission",
+                code: Code::OwnSubmission,
                 zh: "不能审核自己提交的事项".into(),
                 en: "you cannot review a case you submitted".into(),
             });
@@ -901,7 +902,7 @@ impl Service {
 
     /// Moves a case: the new position with its deadline, what approval does, the history
     /// entry, the audit entry, the notifications and the module record the case drives,
-    /// all in the caller's transaction. Fails with `case_changed` if the case moved since
+    /// all in the caller's transaction. Fails with `stale_version` if the case moved since
     /// it was read.
     async fn transition(
         &self,
@@ -1268,7 +1269,7 @@ impl Service {
         let now = now_ms();
         if c.status != Status::Notice.code() || c.due_at.is_some_and(|end| end < now) {
             return Err(StoreError::conflict(
-                "case_not_in_notice",
+                Code::CaseNotInNotice,
                 None,
                 "该事项不在公示期，不能提出异议",
                 "objections are taken only while the case is on public notice",
@@ -1353,7 +1354,7 @@ impl Service {
         let def = c.def().ok_or(StoreError::NotFound)?;
         if c.status != Status::Notice.code() {
             return Err(StoreError::conflict(
-                "case_not_in_notice",
+                Code::CaseNotInNotice,
                 None,
                 "该事项已不在公示期",
                 "the case is no longer on public notice",
@@ -1388,7 +1389,7 @@ impl Service {
         .rows_affected();
         if n != 1 {
             return Err(StoreError::conflict(
-                "objection_answered",
+                Code::ObjectionAnswered,
                 None,
                 "该异议已处理",
                 "this objection has been answered already",
@@ -1505,7 +1506,7 @@ impl Service {
         let def = c.def().ok_or(StoreError::NotFound)?;
         if c.status != Status::Scoring.code() {
             return Err(StoreError::conflict(
-                "case_not_in_scoring",
+                Code::CaseNotInScoring,
                 None,
                 "该事项不在专家评审阶段",
                 "the case is not in expert scoring",
@@ -1552,7 +1553,7 @@ impl Service {
             .await?;
             tx.commit().await?;
             return Err(StoreError::denied(
-                "conflict_of_interest",
+                Code::ConflictOfInterest,
                 format!("专家“{name}”与申报单位有关联，应当回避"),
                 format!("the expert '{name}' is related to the applicant and must recuse"),
             ));
@@ -1619,7 +1620,7 @@ impl Service {
         let def = c.def().ok_or(StoreError::NotFound)?;
         let Some(scoring) = def.scoring.filter(|_| c.status == Status::Scoring.code()) else {
             return Err(StoreError::conflict(
-                "case_not_in_scoring",
+                Code::CaseNotInScoring,
                 None,
                 "该事项的专家评审已结束",
                 "expert scoring of this case has ended",
@@ -2110,7 +2111,7 @@ fn extra_action_label(action: &str, en: bool) -> &'static str {
 
 fn item_not_waiting(zh: &str, en: &str) -> StoreError {
     StoreError::conflict(
-        "item_not_submitted",
+        Code::ItemNotSubmitted,
         None,
         format!("“{zh}”不在待审核状态（可能刚刚已被他人审核）"),
         format!("'{en}' is not awaiting review (someone may have just reviewed it)"),
@@ -2586,7 +2587,7 @@ impl Service {
         let reviewer = may_review(def, at, actor.role, actor.region_code.as_deref(), &c.path);
         if !(applicant || reviewer) {
             return Err(StoreError::conflict(
-                "case_locked",
+                Code::CaseLocked,
                 Some("file"),
                 "该事项当前不能由您上传材料（申报单位只能在草稿或退回后补充材料）",
                 "you cannot attach material to this case now",

@@ -25,6 +25,7 @@ use gongjiang_domain::assessment::{
     self as dom, cents, check_republish, check_score, expert_label, leaves, rank, round2,
     score_leaf, subtotals, validate_tree, LeafInput, Method, Node, ScoringRule, TargetKind,
 };
+use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Role, Rule};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
@@ -107,7 +108,7 @@ pub struct SchemeInput {
 pub struct TreeInput {
     #[schema(value_type = Vec<Object>)]
     pub tree: Vec<Node>,
-    /// The version last read (409 `scheme_changed` when someone saved in between).
+    /// The version last read (409 `stale_version` when someone saved in between).
     #[serde(default)]
     pub version: Option<i64>,
 }
@@ -586,7 +587,7 @@ async fn bump_score(conn: &mut AnyConnection, node: &str, year: i64, delta: i64)
 
 fn denied_conflict(target: &str) -> StoreError {
     StoreError::denied(
-        "conflict_of_interest",
+        Code::ConflictOfInterest,
         format!("利益冲突回避：您与被考核对象「{target}」存在关联（所属单位或已申报关联），不能为其评分；本次回避已记录"),
         format!("Conflict of interest: you are related to {target} (attached or declared) and cannot score it; the recusal has been recorded"),
     )
@@ -726,7 +727,7 @@ impl Service {
         let before = load_version(tx.conn(), id).await?;
         if before.status != "draft" {
             return Err(StoreError::conflict(
-                "version_frozen",
+                Code::VersionFrozen,
                 None,
                 format!(
                     "第{}版已发布并冻结，不能修改；请基于它新建草稿版本",
@@ -740,7 +741,7 @@ impl Service {
         }
         if input.version.is_some_and(|v| v != before.version) {
             return Err(StoreError::conflict(
-                "scheme_changed",
+                Code::StaleVersion,
                 None,
                 "方案已被他人修改，请刷新后重试",
                 "The scheme was changed by someone else; reload and try again",
@@ -758,7 +759,7 @@ impl Service {
         .rows_affected();
         if n == 0 {
             return Err(StoreError::conflict(
-                "scheme_changed",
+                Code::StaleVersion,
                 None,
                 "方案已被他人修改，请刷新后重试",
                 "The scheme was changed by someone else; reload and try again",
@@ -792,7 +793,7 @@ impl Service {
         let v = load_version(tx.conn(), id).await?;
         if v.status != "draft" {
             return Err(StoreError::conflict(
-                "version_frozen",
+                Code::VersionFrozen,
                 None,
                 format!("第{}版已发布", v.version_no),
                 format!("Version {} is already published", v.version_no),
@@ -843,7 +844,7 @@ impl Service {
         .try_get(0)?;
         if drafts > 0 {
             return Err(StoreError::conflict(
-                "draft_exists",
+                Code::DraftExists,
                 None,
                 "该方案已有未发布的草稿版本，请直接编辑草稿",
                 "This scheme has an unpublished draft already; edit it",
@@ -1085,7 +1086,7 @@ impl Service {
                 .try_get(0)?;
         if exists > 0 {
             return Err(StoreError::conflict(
-                "round_exists",
+                Code::RoundExists,
                 Some("year"),
                 format!(
                     "{}年度的{}考核已存在",
@@ -1260,7 +1261,7 @@ impl Service {
                 .try_get(0)?;
         if n > 0 {
             return Err(StoreError::conflict(
-                "expert_assigned",
+                Code::ExpertAssigned,
                 Some("expert"),
                 format!("专家“{name}”已分配到本次考核"),
                 format!("{name} is assigned already"),
@@ -1412,7 +1413,7 @@ impl Service {
             ("reopen", "closed" | "published") => "open",
             _ => {
                 return Err(StoreError::conflict(
-                    "round_state",
+                    Code::RoundState,
                     Some("action"),
                     format!("考核当前状态（{}）下不能执行“{action}”", round.status),
                     format!(
@@ -1552,7 +1553,7 @@ impl Service {
         if !acts_for(actor, &round.target_kind, &target.key) {
             return Err(if may_manage(actor) {
                 StoreError::denied(
-                    "not_the_target",
+                    Code::NotTheTarget,
                     "自评由被考核对象本身填报",
                     "The self-report is filled in by the target itself",
                 )
@@ -1565,7 +1566,7 @@ impl Service {
         }
         if target.self_status != "draft" {
             return Err(StoreError::conflict(
-                "self_report_locked",
+                Code::SelfReportLocked,
                 None,
                 "自评已提交并锁定，不能再修改",
                 "The self-report is submitted and locked",
@@ -2164,7 +2165,7 @@ impl Service {
         let round = load_round(tx.conn(), round_id, en).await?;
         if round.status == "open" {
             return Err(StoreError::conflict(
-                "round_open",
+                Code::RoundOpen,
                 None,
                 "考核仍在进行（自评和评分未截止）：请先结束评分再发布结果",
                 "The round is still open: close it before publishing",
@@ -2266,7 +2267,7 @@ impl Service {
 
 fn closed_conflict() -> StoreError {
     StoreError::conflict(
-        "round_closed",
+        Code::RoundClosed,
         None,
         "考核已结束评分，不能再修改（如需更正请由市产改办重新开启）",
         "The round is closed; the city can reopen it for corrections",

@@ -24,6 +24,7 @@ use gongjiang_domain::contacts::{
     self as dc, ProblemAction, ProblemCategory, ProblemSource, ProblemStatus, VisitForm,
 };
 use gongjiang_domain::error::text;
+use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Role, Rule};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -470,7 +471,7 @@ impl Service {
         .try_get(0)?;
         if open > 0 {
             return Err(StoreError::conflict(
-                "contact_exists",
+                Code::ContactExists,
                 Some("official"),
                 format!("{}已是“{}”的联系干部", official.display_name, org.name),
                 format!(
@@ -912,7 +913,7 @@ impl Service {
             .ok_or(StoreError::NotFound)?;
         if !self.may_work(tx.conn(), actor, p.org_id).await? {
             return Err(StoreError::denied(
-                "problem_not_yours",
+                Code::ProblemNotYours,
                 "只有辖区工作人员或该企业的联系干部可以办理问题",
                 "only region staff of the area or the enterprise's official can work on its problems",
             ));
@@ -923,7 +924,7 @@ impl Service {
         let from = ProblemStatus::from_any(&p.status).unwrap_or(ProblemStatus::Open);
         let Some(to) = from.next(action) else {
             return Err(StoreError::conflict(
-                "problem_wrong_state",
+                Code::ProblemWrongState,
                 None,
                 format!(
                     "问题当前为“{}”，不能“{}”",
@@ -1171,7 +1172,7 @@ async fn problem_in(
 
 fn changed() -> StoreError {
     StoreError::conflict(
-        "problem_changed",
+        Code::StaleVersion,
         None,
         "该问题刚刚已被他人办理，请刷新后查看最新状态",
         "someone else worked on this problem a moment ago; reload to see where it stands",
@@ -1278,7 +1279,7 @@ fn visit_after_end(official: &str, org: &str, end: &str) -> FieldError {
 
 fn contact_changed() -> StoreError {
     StoreError::conflict(
-        "contact_changed",
+        Code::StaleVersion,
         None,
         "该联系点刚刚已被他人修改，请刷新后再编辑",
         "someone else changed this contact point a moment ago; reload and edit again",
@@ -1287,7 +1288,7 @@ fn contact_changed() -> StoreError {
 
 fn visit_changed() -> StoreError {
     StoreError::conflict(
-        "visit_changed",
+        Code::StaleVersion,
         None,
         "该走访记录刚刚已被他人修改，请刷新后再编辑",
         "someone else changed this visit a moment ago; reload and edit again",
@@ -1307,7 +1308,7 @@ fn visit_json(v: &Visit) -> serde_json::Value {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactEdit {
-    /// The version the client last saw (another answers 409 `contact_changed`).
+    /// The version the client last saw (another answers 409 `stale_version`).
     #[serde(default)]
     pub version: Option<i64>,
     /// The official's user name.
@@ -1340,7 +1341,7 @@ pub struct ContactEndInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitEdit {
-    /// The version the client last saw (another answers 409 `visit_changed`).
+    /// The version the client last saw (another answers 409 `stale_version`).
     #[serde(default)]
     pub version: Option<i64>,
     /// YYYY-MM-DD, not in the future.
@@ -1405,7 +1406,7 @@ impl Service {
             .ok_or(StoreError::NotFound)?;
         if c.ended {
             return Err(StoreError::conflict(
-                "contact_ended",
+                Code::ContactEnded,
                 None,
                 format!(
                     "该联系点已于 {} 结束，不能再修改",
@@ -1501,7 +1502,7 @@ impl Service {
             .try_get(0)?;
             if open > 0 {
                 return Err(StoreError::conflict(
-                    "contact_exists",
+                    Code::ContactExists,
                     Some("official"),
                     format!("{uname}已是“{}”的联系干部", c.org_name),
                     format!("{uname} is already assigned to {}", c.org_name),
@@ -1708,7 +1709,7 @@ impl Service {
             .ok_or(StoreError::NotFound)?;
         if !self.may_edit_visit(tx.conn(), actor, &v).await? {
             return Err(StoreError::denied(
-                "visit_not_yours",
+                Code::VisitNotYours,
                 "只有走访记录的登记人或该企业所在区域及上级的工作人员可以修改",
                 "only the author of a visit or region staff over the enterprise may correct it",
             ));

@@ -14,6 +14,7 @@ use crate::sql::{like_escape, Sql};
 use crate::workflow::ActInput;
 use crate::Page;
 use gongjiang_domain::liuyou::{find_item, Item, ItemStatus, ITEMS};
+use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Role, Rule};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -256,7 +257,7 @@ impl Service {
         Self::check_keeps_liuyou(tx.conn(), actor, org.id).await?;
         if !Self::is_pilot(tx.conn(), org.id).await? {
             return Err(StoreError::conflict(
-                "not_a_pilot",
+                Code::NotAPilot,
                 None,
                 format!("“{}”不是试点单位，无需填报六有", org.name),
                 "only pilot units keep the 六有 checklist",
@@ -316,7 +317,7 @@ impl Service {
         if let Some(c) = cur {
             if !c.status.editable() {
                 return Err(StoreError::conflict(
-                    "liuyou_locked",
+                    Code::LiuyouLocked,
                     None,
                     format!("“{}”{},不能修改", it.name_zh, c.status.label(false)),
                     format!(
@@ -328,7 +329,7 @@ impl Service {
             }
             if input.version.is_some_and(|v| v != c.version) {
                 return Err(StoreError::conflict(
-                    "stale_version",
+                    Code::StaleVersion,
                     None,
                     "该项刚刚已被修改，请刷新后重试",
                     "this item changed meanwhile; reload and try again",
@@ -417,7 +418,7 @@ impl Service {
         ) {
             crate::access::Decision::Allow => Ok(()),
             _ if actor.role.is_region_staff() => Err(StoreError::denied(
-                "unit_keeps_own",
+                Code::UnitKeepsOwn,
                 "该单位有自己的账号，六有由单位自行填报；您可以审核其提交的内容",
                 "this unit has its own account and keeps its 六有 itself; you review what it submits",
             )),
@@ -499,7 +500,7 @@ impl Service {
             .await?
         else {
             return Err(StoreError::conflict(
-                "item_not_submitted",
+                Code::ItemNotSubmitted,
                 None,
                 format!("“{}”不在待审核状态", it.name_zh),
                 format!("'{}' is not awaiting review", it.name_en),

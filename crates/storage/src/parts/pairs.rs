@@ -17,6 +17,7 @@ use crate::sql::Sql;
 use crate::{now_ms, Page};
 use gongjiang_domain::contacts::{self as dc, PairKind, PairSide};
 use gongjiang_domain::error::text;
+use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Role, Rule};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -263,7 +264,7 @@ impl Service {
                 let e = StoreError::from(e);
                 if e.is_unique_violation() {
                     return Err(StoreError::conflict(
-                        "pair_exists",
+                        Code::PairExists,
                         Some("org_b"),
                         format!("“{}”与“{}”已结对", a.name, b.name),
                         format!("{} and {} are already paired", a.name, b.name),
@@ -342,7 +343,7 @@ impl Service {
             .ok_or(StoreError::NotFound)?;
         if !self.may_record(tx.conn(), actor, &p).await? {
             return Err(StoreError::denied(
-                "pair_not_yours",
+                Code::PairNotYours,
                 "只有结对双方或其辖区工作人员可以记录活动",
                 "only the paired enterprises or staff of their area can record activities",
             ));
@@ -617,7 +618,7 @@ async fn pair_where(conn: &mut AnyConnection, actor: &Actor, f: &PairFilter) -> 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PairEdit {
-    /// The version the client last saw (another answers 409 `pair_changed`).
+    /// The version the client last saw (another answers 409 `stale_version`).
     #[serde(default)]
     pub version: Option<i64>,
     /// state_private or chain
@@ -654,7 +655,7 @@ pub struct PairEndInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityEdit {
-    /// The version the client last saw (another answers 409 `activity_changed`).
+    /// The version the client last saw (another answers 409 `stale_version`).
     #[serde(default)]
     pub version: Option<i64>,
     /// YYYY-MM-DD, not in the future (nor after the pair's end).
@@ -686,7 +687,7 @@ fn after_end(
 
 fn pair_changed() -> StoreError {
     StoreError::conflict(
-        "pair_changed",
+        Code::StaleVersion,
         None,
         "该结对刚刚已被他人修改，请刷新后再编辑",
         "someone else changed this pair a moment ago; reload and edit again",
@@ -695,7 +696,7 @@ fn pair_changed() -> StoreError {
 
 fn activity_changed() -> StoreError {
     StoreError::conflict(
-        "activity_changed",
+        Code::StaleVersion,
         None,
         "该活动记录刚刚已被他人修改，请刷新后再编辑",
         "someone else changed this activity a moment ago; reload and edit again",
@@ -745,14 +746,14 @@ impl Service {
             .ok_or(StoreError::NotFound)?;
         if !self.may_change_pair(&mut *conn, actor, &p).await? {
             return Err(StoreError::denied(
-                "pair_not_yours",
+                Code::PairNotYours,
                 "只有结对双方所在区域（或其上级）的工作人员可以修改或结束结对",
                 "only staff whose area holds both paired enterprises may edit or end the pair",
             ));
         }
         if let Some(e) = &p.ended_on {
             return Err(StoreError::conflict(
-                "pair_ended",
+                Code::PairEnded,
                 None,
                 format!("该结对已于 {e} 结束，不能再修改"),
                 format!("the pair ended on {e}; it can no longer be changed"),
@@ -877,7 +878,7 @@ impl Service {
                 let e = StoreError::from(e);
                 if e.is_unique_violation() {
                     return Err(StoreError::conflict(
-                        "pair_exists",
+                        Code::PairExists,
                         Some("org_b"),
                         format!("“{}”与“{}”已结对", a.name, b.name),
                         format!("{} and {} are already paired", a.name, b.name),
@@ -1007,7 +1008,7 @@ impl Service {
         let (p, a) = self.activity_in(&mut *conn, actor, id).await?;
         if !self.may_record(&mut *conn, actor, &p).await? {
             return Err(StoreError::denied(
-                "pair_not_yours",
+                Code::PairNotYours,
                 "只有结对双方或其辖区工作人员可以修改或删除活动记录",
                 "only the paired enterprises or staff of their area can correct or delete activities",
             ));

@@ -7,9 +7,8 @@
 //! PostgreSQL; results are ranked by matches in the title, then in the body, then date,
 //! and carry a snippet around the first match.
 use crate::access::{self, Permission};
-use crate::audit;
+use crate::audit::{self, Note};
 use crate::error::{Result, StoreError};
-use crate::now_ms;
 use crate::scope::Actor;
 use crate::service::Service;
 use crate::Page;
@@ -170,15 +169,6 @@ const COLUMNS: &str = "p.id, p.title, p.doc_no, p.issuer, p.category, p.level, p
 const FROM: &str = "FROM policies p LEFT JOIN regions r ON r.code = p.owner_region";
 
 /// About 80 characters around the first place a query term occurs.
-fn stale() -> StoreError {
-    StoreError::conflict(
-        "stale_version",
-        None,
-        "该记录已被他人修改，请刷新后再编辑",
-        "someone else changed this record; reload and edit again",
-    )
-}
-
 /// What the audit log keeps of a document (the text itself is long: its length only).
 fn audit_view(p: &Policy) -> serde_json::Value {
     serde_json::json!({
@@ -351,17 +341,16 @@ impl Service {
                 level: v.level.as_deref().unwrap_or(""),
             },
         )?;
-        let mut tx = self.db.begin().await?;
-        let owner = self.publishing_region(tx.conn(), actor).await?;
+        let mut w = self.write(actor).await?;
+        let owner = self.publishing_region(w.conn(), actor).await?;
         let file_id = match &file {
             Some((name, bytes)) => Some(
-                self.store_file(tx.conn(), actor, None, name, bytes)
+                self.store_file(w.conn(), actor, None, name, bytes)
                     .await?
                     .id,
             ),
             None => None,
         };
-        let now = now_ms();
         let id: i64 = sqlx::query(
             "INSERT INTO policies (title, doc_no, issuer, category, level, issued_on, body, file_id, created_by, version, created_at, updated_at, owner_region) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, $11) RETURNING id",
@@ -375,33 +364,27 @@ impl Service {
         .bind(v.body.as_deref())
         .bind(file_id)
         .bind(actor.user_id)
-        .bind(now)
+        .bind(w.now)
         .bind(&owner)
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
         index(
-            tx.conn(),
+            w.conn(),
             self.db.backend,
             id,
             v.title.as_deref().unwrap_or(""),
             v.body.as_deref().unwrap_or(""),
         )
         .await?;
-        let p = Self::load_policy(tx.conn(), id).await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::CREATE,
-            "policy",
-            &id.to_string(),
-            &p.title,
-            None,
-            Some(&audit_view(&p)),
-            now,
+        let p = Self::load_policy(w.conn(), id).await?;
+        w.audit(
+            Note::new(audit::action::CREATE, "policy", id)
+                .summary(&p.title)
+                .after(&audit_view(&p)),
         )
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(p)
     }
 
@@ -412,17 +395,15 @@ impl Service {
         if access::policy_levels(actor.role).is_empty() {
             return Err(StoreError::Forbidden);
         }
-        let mut tx = self.db.begin().await?;
-        let before = Self::load_policy(tx.conn(), id).await?;
+        let mut w = self.write(actor).await?;
+        let before = Self::load_policy(w.conn(), id).await?;
         access::check(
             actor,
             Permission::ChangePolicy {
                 owner_path: &before.owner_path,
             },
         )?;
-        if i.version.is_some_and(|v| v != before.version) {
-            return Err(stale());
-        }
+        w.check_version(i.version, before.version)?;
         let pick = |new: &Option<String>, old: Option<&str>| -> Option<String> {
             new.clone().or_else(|| old.map(str::to_string))
         };
@@ -445,7 +426,6 @@ impl Service {
                 },
             )?;
         }
-        let now = now_ms();
         let n = sqlx::query(
             "UPDATE policies SET title = $1, doc_no = $2, issuer = $3, category = $4, level = $5, \
              issued_on = $6, body = $7, version = version + 1, updated_at = $8 \
@@ -458,20 +438,18 @@ impl Service {
         .bind(v.level.as_deref())
         .bind(v.issued_on.as_deref())
         .bind(v.body.as_deref())
-        .bind(now)
+        .bind(w.now)
         .bind(id)
         .bind(before.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
-        if n == 0 {
-            return Err(stale());
-        }
+        w.expect_one(n)?;
         if v.title.as_deref() != Some(before.title.as_str())
             || v.body.as_deref() != Some(before.body.as_str())
         {
             index(
-                tx.conn(),
+                w.conn(),
                 self.db.backend,
                 id,
                 v.title.as_deref().unwrap_or(""),
@@ -479,20 +457,15 @@ impl Service {
             )
             .await?;
         }
-        let after = Self::load_policy(tx.conn(), id).await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::UPDATE,
-            "policy",
-            &id.to_string(),
-            &after.title,
-            Some(&audit_view(&before)),
-            Some(&audit_view(&after)),
-            now,
+        let after = Self::load_policy(w.conn(), id).await?;
+        w.audit(
+            Note::new(audit::action::UPDATE, "policy", id)
+                .summary(&after.title)
+                .before(&audit_view(&before))
+                .after(&audit_view(&after)),
         )
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(after)
     }
 
@@ -501,8 +474,8 @@ impl Service {
         if access::policy_levels(actor.role).is_empty() {
             return Err(StoreError::Forbidden);
         }
-        let mut tx = self.db.begin().await?;
-        let before = Self::load_policy(tx.conn(), id).await?;
+        let mut w = self.write(actor).await?;
+        let before = Self::load_policy(w.conn(), id).await?;
         access::check(
             actor,
             Permission::ChangePolicy {
@@ -511,29 +484,23 @@ impl Service {
         )?;
         sqlx::query("DELETE FROM policy_grams WHERE policy_id = $1")
             .bind(id)
-            .execute(tx.conn())
+            .execute(w.conn())
             .await?;
         let n = sqlx::query("DELETE FROM policies WHERE id = $1")
             .bind(id)
-            .execute(tx.conn())
+            .execute(w.conn())
             .await?
             .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::DELETE,
-            "policy",
-            &id.to_string(),
-            &before.title,
-            Some(&audit_view(&before)),
-            None,
-            now_ms(),
+        w.audit(
+            Note::new(audit::action::DELETE, "policy", id)
+                .summary(&before.title)
+                .before(&audit_view(&before)),
         )
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 

@@ -13,6 +13,7 @@ use crate::service::Service;
 use crate::{now_ms, Page};
 use gongjiang_domain::error::text;
 use gongjiang_domain::programme::{parse_year, Holder};
+use gongjiang_domain::Code;
 use gongjiang_domain::{
     DesignationLevel, DesignationType, FieldError, Period, PilotLevel, PilotType, Rule,
 };
@@ -290,7 +291,7 @@ impl Service {
             .is_some()
         {
             return Err(StoreError::conflict(
-                "duplicate_pilot",
+                Code::DuplicatePilot,
                 Some("level"),
                 "该单位已有同一级别的试点记录",
                 "this organisation already has a pilot at that level",
@@ -301,7 +302,7 @@ impl Service {
         let id = pilots::insert(&mut *conn, &new, now).await.map_err(|e| {
             if e.is_unique_violation() {
                 StoreError::conflict(
-                    "duplicate_pilot",
+                    Code::DuplicatePilot,
                     Some("level"),
                     "该单位已有同一级别的试点记录",
                     "this organisation already has a pilot at that level",
@@ -337,7 +338,7 @@ impl Service {
             .ok_or(StoreError::NotFound)?;
         if i.version.is_some_and(|v| v != before.version) {
             return Err(StoreError::conflict(
-                "stale_version",
+                Code::StaleVersion,
                 None,
                 "该记录已被他人修改，请刷新后再编辑",
                 "someone else changed this record; reload and edit again",
@@ -358,7 +359,7 @@ impl Service {
             .is_some_and(|other| other != id)
         {
             return Err(StoreError::conflict(
-                "duplicate_pilot",
+                Code::DuplicatePilot,
                 Some("level"),
                 "该单位已有同一级别的试点记录",
                 "this organisation already has a pilot at that level",
@@ -552,7 +553,7 @@ impl Service {
 
     fn duplicate_designation() -> StoreError {
         StoreError::conflict(
-            "duplicate_designation",
+            Code::DuplicateDesignation,
             Some("dtype"),
             "该单位当年已有同类型、同级别的认定记录",
             "this organisation already holds that title at that level in that year",
@@ -614,7 +615,7 @@ impl Service {
             .ok_or(StoreError::NotFound)?;
         if i.version.is_some_and(|v| v != before.version) {
             return Err(StoreError::conflict(
-                "stale_version",
+                Code::StaleVersion,
                 None,
                 "该记录已被他人修改，请刷新后再编辑",
                 "someone else changed this record; reload and edit again",

@@ -12,6 +12,7 @@ use crate::{now_ms, Page};
 use gongjiang_domain::report::{
     check_rules, element, parse_value, ReportAction, ReportStatus, Values,
 };
+use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Period, Role, Rule};
 use serde::Deserialize;
 use serde_json::json;
@@ -197,7 +198,7 @@ impl Service {
                     ReportStatus::from_any(&existing.status).unwrap_or(ReportStatus::Draft);
                 if !status.editable() {
                     return Err(StoreError::conflict(
-                        "report_not_editable",
+                        Code::ReportNotEditable,
                         None,
                         format!(
                             "该报表状态为“{}”，不能修改；如需更正，请审核人先退回",
@@ -230,7 +231,7 @@ impl Service {
                     .map_err(|e| {
                         if e.is_unique_violation() {
                             StoreError::conflict(
-                                "state_changed",
+                                Code::StaleVersion,
                                 None,
                                 "该报表刚被他人创建，请刷新后再试",
                                 "someone else created this report just now; reload",
@@ -274,7 +275,7 @@ impl Service {
     }
 
     /// One step of the review flow. Two reviewers acting on the same report at the same
-    /// moment: exactly one succeeds, the other gets `state_changed`.
+    /// moment: exactly one succeeds, the other gets `stale_version`.
     pub async fn transition_report(
         &self,
         actor: &Actor,
@@ -304,7 +305,7 @@ impl Service {
         let from = ReportStatus::from_any(&before.status).unwrap_or(ReportStatus::Draft);
         let Some(to) = from.after(action) else {
             return Err(StoreError::conflict(
-                "bad_transition",
+                Code::BadTransition,
                 None,
                 format!(
                     "报表当前状态为“{}”，不能执行“{}”",
@@ -346,7 +347,7 @@ impl Service {
         .await?;
         if !ok {
             return Err(StoreError::conflict(
-                "state_changed",
+                Code::StaleVersion,
                 None,
                 "该报表刚被他人处理，请刷新后查看",
                 "someone else acted on this report just now; reload",

@@ -10,6 +10,7 @@ use crate::scope::Actor;
 use crate::service::Service;
 use crate::workflow::{ActInput, Case};
 use gongjiang_domain::workflow::{task_completion_process, Process};
+use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Role, Rule};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
@@ -71,14 +72,14 @@ impl Service {
             .ok_or(StoreError::NotFound)?;
         if !(matches!(actor.role, Role::Unit | Role::Department) && actor.org_id == Some(t.owner)) {
             return Err(StoreError::denied(
-                "not_task_owner",
+                Code::NotTaskOwner,
                 "只有责任单位可以申请任务销号",
                 "only the owner unit reports a task completed",
             ));
         }
         if t.done || t.cancelled {
             return Err(StoreError::conflict(
-                "task_closed",
+                Code::TaskClosed,
                 None,
                 "该任务已完成或已撤销",
                 "the task is done or cancelled",
@@ -106,7 +107,7 @@ impl Service {
             }
             Some(_) => {
                 return Err(StoreError::conflict(
-                    "case_open",
+                    Code::CaseOpen,
                     None,
                     "该任务的销号申请正在审核中",
                     "the task's completion report is already under review",

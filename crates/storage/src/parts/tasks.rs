@@ -30,6 +30,7 @@ use gongjiang_domain::tasks::{
     attendance_label, check_attendance, check_meeting, check_progress, check_task, creator_level,
     level_label, may_close, MeetingDraft, ProgressDraft, TaskDraft, TaskStatus,
 };
+use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Role, Rule};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
@@ -282,7 +283,7 @@ fn status_filter(sql: &mut Sql, status: &str, today: &str) {
 
 fn cancelled_already() -> StoreError {
     StoreError::conflict(
-        "task_cancelled",
+        Code::TaskCancelled,
         None,
         "该任务已撤销，不能再办理",
         "the task was cancelled; nothing more can be done on it",
@@ -348,7 +349,7 @@ pub(crate) async fn mark_done_in(
 
 fn changed_elsewhere() -> StoreError {
     StoreError::conflict(
-        "task_changed",
+        Code::StaleVersion,
         None,
         "该任务刚刚已被他人修改，请刷新后查看最新状态",
         "someone else changed this task a moment ago; reload to see where it stands",
@@ -696,7 +697,7 @@ impl Service {
             .is_some();
         if !writable || !self.may_report(actor, &t) {
             return Err(StoreError::denied(
-                "task_not_owner",
+                Code::TaskNotOwner,
                 format!(
                     "只有责任单位“{}”或其所在区域的产改办可以报告进展",
                     t.owner_name
@@ -709,7 +710,7 @@ impl Service {
         }
         if t.done_at.is_some() {
             return Err(StoreError::conflict(
-                "task_done",
+                Code::TaskDone,
                 None,
                 "该任务已完成，不能再报告进展",
                 "the task is done; no more progress reports",
@@ -793,7 +794,7 @@ impl Service {
             .is_some();
         if !writable || !self.may_close(actor, &t) {
             return Err(StoreError::denied(
-                "task_level",
+                Code::TaskLevel,
                 format!(
                     "该任务由{}设立，只有{}或更高层级的产改办可以确认完成或督办",
                     level_label(&t.creator_level, false),
@@ -823,7 +824,7 @@ impl Service {
         let t = self.closable(tx.conn(), actor, id).await?;
         if t.done_at.is_some() {
             return Err(StoreError::conflict(
-                "task_done",
+                Code::TaskDone,
                 None,
                 "该任务已确认完成",
                 "the task is already done",
@@ -886,7 +887,7 @@ impl Service {
         let t = self.closable(tx.conn(), actor, id).await?;
         if t.done_at.is_some() {
             return Err(StoreError::conflict(
-                "task_done",
+                Code::TaskDone,
                 None,
                 "该任务已完成，无需督办",
                 "the task is done; nothing to supervise",
@@ -1337,7 +1338,7 @@ impl Service {
             .try_get(0)?;
         if exists > 0 {
             return Err(StoreError::conflict(
-                "body_exists",
+                Code::BodyExists,
                 Some("region"),
                 format!("{rname}已设有联席会议"),
                 format!("{rname} already has a joint-meeting body"),
@@ -1759,7 +1760,7 @@ impl Service {
         let text: String = row.try_get(0)?;
         if row.try_get::<Option<i64>, _>(1)?.is_some() {
             return Err(StoreError::conflict(
-                "decision_assigned",
+                Code::DecisionAssigned,
                 None,
                 "该议定事项已转为任务",
                 "this decision has already become a task",
@@ -1811,7 +1812,7 @@ impl Service {
         .rows_affected();
         if n != 1 {
             return Err(StoreError::conflict(
-                "decision_assigned",
+                Code::DecisionAssigned,
                 None,
                 "该议定事项已转为任务",
                 "this decision has already become a task",
@@ -1834,7 +1835,7 @@ where
 }
 
 /// Changes to a task. Fields left out keep their value. `version`: the version the client
-/// last saw (another current version answers 409 `task_changed`). A changed deadline
+/// last saw (another current version answers 409 `stale_version`). A changed deadline
 /// must be today or later, as on creation; an unchanged one stays even if it has passed.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -1897,7 +1898,7 @@ pub struct BodyEdit {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeetingEdit {
-    /// The version the client last saw (another answers 409 `meeting_changed`).
+    /// The version the client last saw (another answers 409 `stale_version`).
     #[serde(default)]
     pub version: Option<i64>,
     #[serde(default)]
@@ -1938,7 +1939,7 @@ fn task_json(t: &Task) -> serde_json::Value {
 
 fn meeting_changed() -> StoreError {
     StoreError::conflict(
-        "meeting_changed",
+        Code::StaleVersion,
         None,
         "该会议记录刚刚已被他人修改，请刷新后再编辑",
         "someone else changed this meeting a moment ago; reload and edit again",
@@ -1947,7 +1948,7 @@ fn meeting_changed() -> StoreError {
 
 fn body_changed() -> StoreError {
     StoreError::conflict(
-        "body_changed",
+        Code::StaleVersion,
         None,
         "该联席会议刚刚已被他人修改，请刷新后再编辑",
         "someone else changed this body a moment ago; reload and edit again",
@@ -1956,7 +1957,7 @@ fn body_changed() -> StoreError {
 
 fn decision_assigned() -> StoreError {
     StoreError::conflict(
-        "decision_assigned",
+        Code::DecisionAssigned,
         Some("text"),
         "该议定事项已转为任务，不能再修改文字；如需调整请修改对应任务",
         "this decision has already become a task; correct the task instead",
@@ -1985,7 +1986,7 @@ impl Service {
         if !writable || !may_close(actor.role, &t.creator_level) {
             let lv = level_label(&t.creator_level, false);
             return Err(StoreError::denied(
-                "task_not_editable",
+                Code::TaskNotEditable,
                 format!(
                     "该任务由{lv}设立，只有{lv}或更高层级、且管辖其牵头区域“{}”和责任单位的产改办可以修改或撤销",
                     t.region_name
@@ -1999,7 +2000,7 @@ impl Service {
         }
         if t.done_at.is_some() {
             return Err(StoreError::conflict(
-                "task_done",
+                Code::TaskDone,
                 None,
                 "该任务已确认完成，不能再修改或撤销",
                 "the task is done; it can no longer be edited or cancelled",

@@ -10,6 +10,7 @@ use crate::service::Service;
 use crate::sql::{like_escape, Sql};
 use crate::{now_ms, Page};
 use gongjiang_domain::error::text;
+use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, IdNumber, Role, Rule, SkillLevel};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
@@ -576,7 +577,7 @@ impl Service {
         if let Some((_, org)) = existing {
             if orgs::get(conn, &actor.write_scope(), org).await?.is_none() {
                 return Err(StoreError::conflict(
-                    "worker_elsewhere",
+                    Code::WorkerElsewhere,
                     Some("id_number"),
                     "该身份证号已登记在您管辖范围以外的单位",
                     "this ID number is registered with an organisation outside your area",

@@ -75,8 +75,7 @@ pub async fn list(
     let p = st
         .svc
         .list_cases(&ctx.actor, &q.filter(), ctx.lang.is_en())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+        .await?;
     Ok(Json(CasePage {
         items: p.items,
         total: p.total,
@@ -92,12 +91,7 @@ pub async fn create(
     ApiUser(ctx, ..): ApiUser,
     ApiJson(b): ApiJson<CaseInput>,
 ) -> Result<Json<Case>, ApiError> {
-    Ok(Json(
-        st.svc
-            .create_case(&ctx.actor, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.create_case(&ctx.actor, &b).await?))
 }
 
 /// A case with its full history and the caller's possible actions.
@@ -115,11 +109,7 @@ pub async fn get(
         ));
     }
     let id = parse_id(&id, ctx.lang)?;
-    let (case, history, actions) = st
-        .svc
-        .get_case(&ctx.actor, id, ctx.lang.is_en())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let (case, history, actions) = st.svc.get_case(&ctx.actor, id, ctx.lang.is_en()).await?;
     Ok(Json(CaseDetail {
         case,
         history,
@@ -147,13 +137,12 @@ pub async fn update(
     Ok(Json(
         st.svc
             .update_case(&ctx.actor, id, &b.data, b.version)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
 /// Acts on a case: submit, accept, return, reject, withdraw. Two reviewers acting at
-/// once: exactly one wins, the other gets 409 `case_changed`.
+/// once: exactly one wins, the other gets 409 `stale_version`.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "workflow", params(("id" = i64, Path)), request_body = ActInput, responses((status = 200, body = Case), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn act(
     State(st): State<AppState>,
@@ -162,12 +151,7 @@ pub async fn act(
     ApiJson(b): ApiJson<ActInput>,
 ) -> Result<Json<Case>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .act(&ctx.actor, id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.act(&ctx.actor, id, &b).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -193,8 +177,7 @@ pub async fn decide_item(
     Ok(Json(
         st.svc
             .decide_item(&ctx.actor, id, &item, b.accept, b.reason.as_deref())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -217,10 +200,7 @@ pub async fn assign_expert(
 ) -> Result<Json<Case>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
     Ok(Json(
-        st.svc
-            .assign_case_expert(&ctx.actor, id, &b.expert)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+        st.svc.assign_case_expert(&ctx.actor, id, &b.expert).await?,
     ))
 }
 
@@ -245,8 +225,7 @@ pub async fn score(
     Ok(Json(
         st.svc
             .score_case(&ctx.actor, id, b.score, b.comment.as_deref())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -272,8 +251,7 @@ pub async fn object(
     let o = st
         .svc
         .lodge_objection(&ctx.actor, id, &b.body, b.raised_by.as_deref())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+        .await?;
     Ok((axum::http::StatusCode::CREATED, Json(o)))
 }
 
@@ -300,8 +278,7 @@ pub async fn answer(
     Ok(Json(
         st.svc
             .answer_objection(&ctx.actor, id, objection, b.upheld, &b.response)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -311,12 +288,7 @@ pub async fn inbox(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
 ) -> Result<Json<Vec<Case>>, ApiError> {
-    Ok(Json(
-        st.svc
-            .inbox(&ctx.actor, ctx.lang.is_en())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.inbox(&ctx.actor, ctx.lang.is_en()).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -339,8 +311,7 @@ pub async fn bulk(
     let job = st
         .svc
         .start_bulk(&ctx.actor, &b.ids, &b.action, b.comment.as_deref())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+        .await?;
     crate::spawn_bulk(st.svc.clone(), job.id.clone());
     Ok((axum::http::StatusCode::ACCEPTED, Json(job)))
 }
@@ -352,12 +323,7 @@ pub async fn bulk_status(
     ApiUser(ctx, ..): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<BulkJob>, ApiError> {
-    Ok(Json(
-        st.svc
-            .bulk_job(&ctx.actor, &id)
-            .await
-            .map_err(|e| ApiError(AppError::from(e), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.bulk_job(&ctx.actor, &id).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -374,11 +340,7 @@ pub async fn notifications(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
 ) -> Result<Json<Vec<Notification>>, ApiError> {
-    let list = st
-        .svc
-        .notifications(&ctx.actor)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let list = st.svc.notifications(&ctx.actor).await?;
     Ok(Json(
         list.into_iter()
             .map(|(id, message, link, created_at)| Notification {
@@ -402,14 +364,8 @@ pub async fn attach(
     ApiMultipart(m): ApiMultipart,
 ) -> Result<Json<Case>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    let files = crate::upload::MultipartForm::read(m)
-        .await
-        .map_err(|e| ApiError(e, ctx.lang))?
-        .all_files();
+    let files = crate::upload::MultipartForm::read(m).await?.all_files();
     Ok(Json(
-        st.svc
-            .attach_case_files(&ctx.actor, id, &files)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+        st.svc.attach_case_files(&ctx.actor, id, &files).await?,
     ))
 }

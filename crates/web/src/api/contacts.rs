@@ -44,8 +44,7 @@ pub async fn list_contacts(
     Ok(Json(
         st.svc
             .list_contact_points(&ctx.actor, q.org_id, nz(&q.region).as_deref())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -56,12 +55,7 @@ pub async fn assign_contact(
     ApiUser(ctx, ..): ApiUser,
     ApiJson(b): ApiJson<ContactInput>,
 ) -> Result<Json<ContactPoint>, ApiError> {
-    Ok(Json(
-        st.svc
-            .assign_contact(&ctx.actor, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.assign_contact(&ctx.actor, &b).await?))
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -98,11 +92,7 @@ pub async fn list_visits(
         page: q.page.unwrap_or(1),
         per_page: q.per_page.unwrap_or(20),
     };
-    let p = st
-        .svc
-        .list_visits(&ctx.actor, &f, ctx.lang.is_en())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let p = st.svc.list_visits(&ctx.actor, &f, ctx.lang.is_en()).await?;
     Ok(Json(VisitPage {
         items: p.items,
         total: p.total,
@@ -119,10 +109,7 @@ pub async fn log_visit(
     ApiJson(b): ApiJson<VisitInput>,
 ) -> Result<Json<Visit>, ApiError> {
     Ok(Json(
-        st.svc
-            .log_visit(&ctx.actor, &b, ctx.lang.is_en())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+        st.svc.log_visit(&ctx.actor, &b, ctx.lang.is_en()).await?,
     ))
 }
 
@@ -174,8 +161,7 @@ pub async fn list_problems(
     let p = st
         .svc
         .list_problems(&ctx.actor, &q.filter(), ctx.lang.is_en())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+        .await?;
     Ok(Json(ProblemPage {
         items: p.items,
         total: p.total,
@@ -195,8 +181,7 @@ pub async fn raise_problem(
     Ok(Json(
         st.svc
             .raise_problem(&ctx.actor, &b, ctx.lang.is_en())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -215,11 +200,7 @@ pub async fn get_problem(
     Path(id): Path<String>,
 ) -> Result<Json<ProblemDetail>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    let (problem, actions) = st
-        .svc
-        .get_problem(&ctx.actor, id, ctx.lang.is_en())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let (problem, actions) = st.svc.get_problem(&ctx.actor, id, ctx.lang.is_en()).await?;
     Ok(Json(ProblemDetail {
         problem,
         actions: actions.iter().map(|a| a.code().to_string()).collect(),
@@ -238,8 +219,7 @@ pub async fn act_on_problem(
     Ok(Json(
         st.svc
             .act_on_problem(&ctx.actor, id, &b, ctx.lang.is_en())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -290,8 +270,7 @@ pub async fn list_pairs(
     let p = st
         .svc
         .list_pairs(&ctx.actor, &q.filter(), ctx.lang.is_en())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+        .await?;
     Ok(Json(PairPage {
         items: p.items,
         total: p.total,
@@ -309,10 +288,7 @@ pub async fn create_pair(
     ApiJson(b): ApiJson<PairInput>,
 ) -> Result<Json<Pair>, ApiError> {
     Ok(Json(
-        st.svc
-            .create_pair(&ctx.actor, &b, ctx.lang.is_en())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+        st.svc.create_pair(&ctx.actor, &b, ctx.lang.is_en()).await?,
     ))
 }
 
@@ -323,12 +299,7 @@ pub async fn pair_graph(
     ApiUser(ctx, ..): ApiUser<OrgReader>,
     ApiQuery(q): ApiQuery<PairQuery>,
 ) -> Result<Json<Vec<ChainGraph>>, ApiError> {
-    Ok(Json(
-        st.svc
-            .pair_graphs(&ctx.actor, &q.filter())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.pair_graphs(&ctx.actor, &q.filter()).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -349,11 +320,8 @@ pub async fn get_pair(
     Path(id): Path<String>,
 ) -> Result<Json<PairDetail>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    let (pair, activities, may_record, may_edit) = st
-        .svc
-        .get_pair(&ctx.actor, id, ctx.lang.is_en())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let (pair, activities, may_record, may_edit) =
+        st.svc.get_pair(&ctx.actor, id, ctx.lang.is_en()).await?;
     Ok(Json(PairDetail {
         pair,
         activities,
@@ -371,12 +339,7 @@ pub async fn add_activity(
     ApiJson(b): ApiJson<ActivityInput>,
 ) -> Result<Json<Activity>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .add_activity(&ctx.actor, id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.add_activity(&ctx.actor, id, &b).await?))
 }
 
 // ----- corrections -----
@@ -396,11 +359,7 @@ pub async fn get_contact(
     Path(id): Path<String>,
 ) -> Result<Json<ContactDetail>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    let (contact, may_edit) = st
-        .svc
-        .get_contact_point(&ctx.actor, id)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let (contact, may_edit) = st.svc.get_contact_point(&ctx.actor, id).await?;
     Ok(Json(ContactDetail { contact, may_edit }))
 }
 
@@ -415,12 +374,7 @@ pub async fn update_contact(
     ApiJson(b): ApiJson<ContactEdit>,
 ) -> Result<Json<ContactPoint>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .update_contact(&ctx.actor, id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.update_contact(&ctx.actor, id, &b).await?))
 }
 
 /// Ends a contact point (结束联系) on a day not after today: it stays listed as ended
@@ -434,12 +388,7 @@ pub async fn end_contact(
     ApiJson(b): ApiJson<ContactEndInput>,
 ) -> Result<Json<ContactPoint>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .end_contact(&ctx.actor, id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.end_contact(&ctx.actor, id, &b).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -457,11 +406,7 @@ pub async fn get_visit(
     Path(id): Path<String>,
 ) -> Result<Json<VisitDetail>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    let (visit, may_edit) = st
-        .svc
-        .get_visit(&ctx.actor, id, ctx.lang.is_en())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let (visit, may_edit) = st.svc.get_visit(&ctx.actor, id, ctx.lang.is_en()).await?;
     Ok(Json(VisitDetail { visit, may_edit }))
 }
 
@@ -479,8 +424,7 @@ pub async fn update_visit(
     Ok(Json(
         st.svc
             .update_visit(&ctx.actor, id, &b, ctx.lang.is_en())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -498,8 +442,7 @@ pub async fn update_pair(
     Ok(Json(
         st.svc
             .update_pair(&ctx.actor, id, &b, ctx.lang.is_en())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -517,8 +460,7 @@ pub async fn end_pair(
     Ok(Json(
         st.svc
             .end_pair(&ctx.actor, id, &b, ctx.lang.is_en())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -532,12 +474,7 @@ pub async fn update_activity(
     ApiJson(b): ApiJson<ActivityEdit>,
 ) -> Result<Json<Activity>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .update_activity(&ctx.actor, id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.update_activity(&ctx.actor, id, &b).await?))
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -558,9 +495,6 @@ pub async fn delete_activity(
     ApiQuery(q): ApiQuery<VersionQuery>,
 ) -> Result<axum::http::StatusCode, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    st.svc
-        .delete_activity(&ctx.actor, id, q.version)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    st.svc.delete_activity(&ctx.actor, id, q.version).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

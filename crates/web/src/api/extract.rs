@@ -4,6 +4,7 @@ use crate::error::{ApiError, AppError};
 use crate::i18n::Lang;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
+use gongjiang_domain::Code;
 use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 
@@ -71,7 +72,7 @@ fn query_error(path: &str, inner: &str) -> AppError {
         format!("query parameter '{field}': {inner}")
     };
     AppError::BadRequest {
-        code: "bad_query",
+        code: Code::BadQuery,
         zh,
         en,
         field: (!field.is_empty()).then_some(field),

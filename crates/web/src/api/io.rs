@@ -9,6 +9,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use gongjiang_domain::Code;
 use gongjiang_storage::import::Options;
 use gongjiang_storage::StoreError;
 use serde::{Deserialize, Serialize};
@@ -39,7 +40,7 @@ pub async fn read_upload(mut m: Multipart) -> Result<Upload, AppError> {
     };
     let bad = |e: String| {
         AppError::bad_request(
-            "bad_upload",
+            Code::BadUpload,
             format!("上传内容有误：{e}"),
             format!("bad upload: {e}"),
         )
@@ -140,12 +141,11 @@ pub async fn start(
     let Some(slot) = st.jobs.try_slot() else {
         return Ok(busy(lang));
     };
-    let up = read_upload(m).await.map_err(|e| ApiError(e, lang))?;
+    let up = read_upload(m).await?;
     let id = st
         .jobs
         .start(&st, ctx.actor.clone(), up, lang.is_en(), slot)
-        .await
-        .map_err(|e| ApiError(AppError::Store(e), lang))?;
+        .await?;
     Ok((StatusCode::ACCEPTED, Json(Started { id })).into_response())
 }
 
@@ -161,8 +161,7 @@ pub async fn status(
 ) -> Result<Json<Job>, ApiError> {
     st.jobs
         .get(&st.svc, &id, &ctx.actor, ctx.lang.is_en())
-        .await
-        .map_err(|e| ApiError(AppError::Store(e), ctx.lang))?
+        .await?
         .map(Json)
         .ok_or(ApiError(AppError::Store(StoreError::NotFound), ctx.lang))
 }
@@ -243,8 +242,7 @@ pub async fn history(
     let p = st
         .svc
         .import_history(&ctx.actor, q.page.unwrap_or(1), q.per_page.unwrap_or(20))
-        .await
-        .map_err(|e| ApiError(AppError::Store(e), ctx.lang))?;
+        .await?;
     Ok(Json(JobHistory {
         items: p.items.into_iter().map(JobSummary::from).collect(),
         total: p.total,
@@ -282,8 +280,7 @@ pub async fn rejected(
     let (job, bytes) = st
         .jobs
         .rejected(&st.svc, &id, &ctx.actor)
-        .await
-        .map_err(|e| ApiError(AppError::Store(e), ctx.lang))?
+        .await?
         .ok_or(ApiError(AppError::Store(StoreError::NotFound), ctx.lang))?;
     Ok(xlsx_response(bytes, &format!("{}-rejected.xlsx", job.kind)))
 }
@@ -340,7 +337,7 @@ pub async fn export(
                     AppError::Store(StoreError::NotFound)
                 }
                 other => AppError::bad_request(
-                    "export_failed",
+                    Code::ExportFailed,
                     other.message(false),
                     other.message(true),
                 ),

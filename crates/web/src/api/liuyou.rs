@@ -51,8 +51,7 @@ pub async fn list(
                 year,
                 q.pending.unwrap_or(false),
             )
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -67,8 +66,7 @@ pub async fn sheet(
     Ok(Json(
         st.svc
             .liuyou_sheet(&ctx.actor, org, year, ctx.lang.is_en())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -84,8 +82,7 @@ pub async fn save(
     Ok(Json(
         st.svc
             .save_liuyou_item(&ctx.actor, org, year, &item, &b, &[])
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -99,15 +96,8 @@ pub async fn upload(
     ApiMultipart(m): ApiMultipart,
 ) -> Result<Json<LiuyouSheet>, ApiError> {
     let (org, year) = ids(ctx.lang, &org, &year)?;
-    let files = crate::upload::MultipartForm::read(m)
-        .await
-        .map_err(|e| ApiError(e, ctx.lang))?
-        .all_files();
-    let sheet = st
-        .svc
-        .liuyou_sheet(&ctx.actor, org, year, false)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let files = crate::upload::MultipartForm::read(m).await?.all_files();
+    let sheet = st.svc.liuyou_sheet(&ctx.actor, org, year, false).await?;
     let cur = sheet.items.iter().find(|i| i.item == item);
     let input = EvidenceInput {
         text: cur.and_then(|c| c.text.clone()),
@@ -118,8 +108,7 @@ pub async fn upload(
     Ok(Json(
         st.svc
             .save_liuyou_item(&ctx.actor, org, year, &item, &input, &files)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -131,12 +120,7 @@ pub async fn submit(
     Path((org, year)): Path<(String, String)>,
 ) -> Result<Json<LiuyouSheet>, ApiError> {
     let (org, year) = ids(ctx.lang, &org, &year)?;
-    Ok(Json(
-        st.svc
-            .submit_liuyou(&ctx.actor, org, year)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.submit_liuyou(&ctx.actor, org, year).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -161,8 +145,7 @@ pub async fn review(
     Ok(Json(
         st.svc
             .review_liuyou(&ctx.actor, org, year, &item, b.accept, b.reason.as_deref())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -174,11 +157,7 @@ pub async fn download(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = super::parse_id(&id, ctx.lang)?;
-    let (m, bytes) = st
-        .svc
-        .read_file(&ctx.actor, id)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let (m, bytes) = st.svc.read_file(&ctx.actor, id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, m.mime),

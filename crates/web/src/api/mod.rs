@@ -21,6 +21,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use gongjiang_domain::org::OrgInput;
+use gongjiang_domain::Code;
 use gongjiang_domain::Role;
 use gongjiang_storage::audit::{self, Entry};
 use gongjiang_storage::orgs::{self, Org};
@@ -689,24 +690,18 @@ async fn login(
     crate::auth::ClientIp(ip): crate::auth::ClientIp,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    crate::throttle::before_login(&st, &body.username, &ip)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    crate::throttle::before_login(&st, &body.username, &ip).await?;
     match st
         .svc
         .authenticate(&body.username, &body.password, &ip)
-        .await
-        .map_err(|e| ApiError(e.into(), lang))?
+        .await?
     {
         Some(user) => {
-            crate::throttle::after_success(&st, &body.username, &ip)
-                .await
-                .map_err(|e| ApiError(e, lang))?;
+            crate::throttle::after_success(&st, &body.username, &ip).await?;
             let (token, _csrf, exp) = st
                 .svc
                 .start_session(&user, "api", st.cfg.token_ttl.as_millis() as i64)
-                .await
-                .map_err(|e| ApiError(e.into(), lang))?;
+                .await?;
             let expires_at = chrono::DateTime::from_timestamp_millis(exp)
                 .map(|t| t.to_rfc3339())
                 .unwrap_or_default();
@@ -725,10 +720,7 @@ async fn logout(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
 ) -> Result<StatusCode, ApiError> {
-    st.svc
-        .logout(&ctx.actor, &ctx.token)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    st.svc.logout(&ctx.actor, &ctx.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -755,10 +747,7 @@ async fn update_me(
 ) -> Result<Json<User>, ApiError> {
     match b.email {
         Some(e) => Ok(Json(
-            st.svc
-                .set_user_email(&ctx.actor, ctx.user.id, &e)
-                .await
-                .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            st.svc.set_user_email(&ctx.actor, ctx.user.id, &e).await?,
         )),
         None => Ok(Json(ctx.user)),
     }
@@ -781,8 +770,7 @@ async fn change_password(
 ) -> Result<StatusCode, ApiError> {
     st.svc
         .change_own_password(&ctx.actor, &ctx.token, &b.current_password, &b.new_password)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -792,12 +780,7 @@ async fn regions(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
 ) -> Result<Json<Vec<Region>>, ApiError> {
-    Ok(Json(
-        st.svc
-            .regions(&ctx.actor)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.regions(&ctx.actor).await?))
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -849,7 +832,7 @@ impl OrgQuery {
                 gongjiang_domain::OrgKind::from_any(k)
                     .ok_or_else(|| {
                         AppError::bad_request(
-                            "bad_filter",
+                            Code::BadFilter,
                             format!("未知的单位类型“{k}”"),
                             format!("unknown kind '{k}'"),
                         )
@@ -902,19 +885,15 @@ async fn list_orgs(
     let Query(q) = q.map_err(|e| {
         ApiError(
             AppError::bad_request(
-                "bad_query",
+                Code::BadQuery,
                 format!("查询参数错误：{e}"),
                 format!("bad query: {e}"),
             ),
             ctx.lang,
         )
     })?;
-    let f = q.filter(ctx.lang).map_err(|e| ApiError(e, ctx.lang))?;
-    let p = st
-        .svc
-        .list_orgs(&ctx.actor, &f)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let f = q.filter(ctx.lang)?;
+    let p = st.svc.list_orgs(&ctx.actor, &f).await?;
     Ok(Json(OrgPage {
         items: p.items,
         total: p.total,
@@ -970,11 +949,7 @@ async fn create_org(
     ApiUser(ctx, ..): ApiUser<OrgEditor>,
     ApiJson(b): ApiJson<OrgBody>,
 ) -> Result<(StatusCode, Json<Org>), ApiError> {
-    let o = st
-        .svc
-        .create_org(&ctx.actor, &b.into())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let o = st.svc.create_org(&ctx.actor, &b.into()).await?;
     Ok((StatusCode::CREATED, Json(o)))
 }
 
@@ -996,12 +971,7 @@ async fn get_org(
     Path(id): Path<String>,
 ) -> Result<Json<Org>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .get_org(&ctx.actor, id)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.get_org(&ctx.actor, id).await?))
 }
 
 /// Fields to change; absent fields keep their value.
@@ -1034,12 +1004,7 @@ async fn update_org(
     ApiJson(p): ApiJson<OrgPatch>,
 ) -> Result<Json<Org>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .update_org(&ctx.actor, id, &p)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.update_org(&ctx.actor, id, &p).await?))
 }
 
 /// Deletes an organisation without units or accounts below it.
@@ -1050,10 +1015,7 @@ async fn delete_org(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    st.svc
-        .delete_org(&ctx.actor, id)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    st.svc.delete_org(&ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -1069,11 +1031,7 @@ async fn list_users(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<Admin>,
 ) -> Result<Json<UserPage>, ApiError> {
-    let items = st
-        .svc
-        .list_users(&ctx.actor)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let items = st.svc.list_users(&ctx.actor).await?;
     Ok(Json(UserPage {
         total: items.len() as i64,
         items,
@@ -1112,7 +1070,7 @@ async fn create_user(
     ApiUser(ctx, ..): ApiUser<Admin>,
     ApiJson(b): ApiJson<NewUserBody>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
-    let role = parse_role(&b.role).map_err(|e| ApiError(e, ctx.lang))?;
+    let role = parse_role(&b.role)?;
     // The address is checked before the account is made, so a bad one creates nothing.
     let email = b.email.as_deref().unwrap_or("");
     gongjiang_storage::users::parse_email(email)
@@ -1128,14 +1086,9 @@ async fn create_user(
             &b.password,
             false,
         )
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+        .await?;
     if !email.trim().is_empty() {
-        u = st
-            .svc
-            .set_user_email(&ctx.actor, u.id, email)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?;
+        u = st.svc.set_user_email(&ctx.actor, u.id, email).await?;
     }
     Ok((StatusCode::CREATED, Json(u)))
 }
@@ -1169,7 +1122,7 @@ async fn update_user(
     }
     if b.display_name.is_some() || b.role.is_some() || b.org.is_some() {
         let role = match &b.role {
-            Some(r) => parse_role(r).map_err(|e| ApiError(e, lang))?,
+            Some(r) => parse_role(r)?,
             None => u.role_enum(),
         };
         let org = b.org.clone().unwrap_or_else(|| {
@@ -1215,8 +1168,7 @@ async fn reset_password(
     let id = parse_id(&id, ctx.lang)?;
     st.svc
         .reset_password(&ctx.actor, id, &b.new_password)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -1296,19 +1248,15 @@ async fn audit_log(
     let Query(q) = q.map_err(|e| {
         ApiError(
             AppError::bad_request(
-                "bad_query",
+                Code::BadQuery,
                 format!("查询参数错误：{e}"),
                 format!("bad query: {e}"),
             ),
             ctx.lang,
         )
     })?;
-    let f = q.filter().map_err(|e| ApiError(e, ctx.lang))?;
-    let p = st
-        .svc
-        .audit_log(&ctx.actor, &f)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let f = q.filter()?;
+    let p = st.svc.audit_log(&ctx.actor, &f).await?;
     Ok(Json(AuditPage {
         items: p.items,
         total: p.total,
@@ -1329,13 +1277,9 @@ pub struct VerifyResult {
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", responses((status = 200, body = VerifyResult)))]
 async fn audit_verify(
     State(st): State<AppState>,
-    ApiUser(ctx, ..): ApiUser<AuditReader>,
+    ApiUser(..): ApiUser<AuditReader>,
 ) -> Result<Json<VerifyResult>, ApiError> {
-    let v = st
-        .svc
-        .verify_audit()
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let v = st.svc.verify_audit().await?;
     Ok(Json(match v {
         audit::Verdict::Intact { entries } => VerifyResult {
             intact: true,

@@ -132,11 +132,7 @@ pub async fn list(
         page: q.page.unwrap_or(1),
         per_page: q.per_page.unwrap_or(20),
     };
-    let p = st
-        .svc
-        .search_policies(&ctx.actor, &f)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let p = st.svc.search_policies(&ctx.actor, &f).await?;
     Ok(Json(PolicyPage {
         items: p.items,
         total: p.total,
@@ -152,12 +148,7 @@ pub async fn create(
     ApiUser(ctx, ..): ApiUser,
     ApiJson(b): ApiJson<PolicyInput>,
 ) -> Result<Json<Policy>, ApiError> {
-    Ok(Json(
-        st.svc
-            .create_policy(&ctx.actor, &b, None)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.create_policy(&ctx.actor, &b, None).await?))
 }
 
 /// The fields of a document with its original file, as `multipart/form-data`.
@@ -208,9 +199,7 @@ pub async fn upload(
     if !Service::may_publish_policies(&ctx.actor) {
         return Err(ApiError(AppError::Store(StoreError::Forbidden), lang));
     }
-    let form = MultipartForm::read(m)
-        .await
-        .map_err(|e| ApiError(e, lang))?;
+    let form = MultipartForm::read(m).await?;
     if let Some((n, _)) = form
         .fields
         .iter()
@@ -260,10 +249,7 @@ pub async fn upload(
         (name, bytes)
     };
     Ok(Json(
-        st.svc
-            .create_policy(&ctx.actor, &input, Some(file))
-            .await
-            .map_err(|e| ApiError(e.into(), lang))?,
+        st.svc.create_policy(&ctx.actor, &input, Some(file)).await?,
     ))
 }
 
@@ -274,12 +260,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<Policy>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .get_policy(&ctx.actor, id)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.get_policy(&ctx.actor, id).await?))
 }
 
 /// Edits a document of the caller's own office (or one below it): the fields given
@@ -294,12 +275,7 @@ pub async fn update(
     ApiJson(b): ApiJson<PolicyInput>,
 ) -> Result<Json<Policy>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .update_policy(&ctx.actor, id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.update_policy(&ctx.actor, id, &b).await?))
 }
 
 /// Deletes a document of the caller's own office (or one below it); others' answer 404.
@@ -310,9 +286,6 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    st.svc
-        .delete_policy(&ctx.actor, id)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    st.svc.delete_policy(&ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

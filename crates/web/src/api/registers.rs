@@ -6,6 +6,7 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
+use gongjiang_domain::Code;
 use gongjiang_storage::designations::{self, Designation};
 use gongjiang_storage::indicators::Value;
 use gongjiang_storage::pilots::{self, Pilot};
@@ -22,7 +23,7 @@ fn nz(s: &Option<String>) -> Option<String> {
 
 fn bad_query(e: impl std::fmt::Display) -> AppError {
     AppError::bad_request(
-        "bad_query",
+        Code::BadQuery,
         format!("查询参数错误：{e}"),
         format!("bad query: {e}"),
     )
@@ -38,7 +39,7 @@ fn code_of<T: Copy>(
         None => Ok(None),
         Some(s) => parse(&s).map(|x| Some(code(x).to_string())).ok_or_else(|| {
             AppError::bad_request(
-                "bad_filter",
+                Code::BadFilter,
                 format!("{name}“{s}”无效"),
                 format!("invalid {name} '{s}'"),
             )
@@ -109,12 +110,8 @@ pub async fn list_pilots(
 ) -> Result<Json<PilotPage>, ApiError> {
     let lang = ctx.lang;
     let Query(q) = q.map_err(|e| ApiError(bad_query(e), lang))?;
-    let f = q.filter().map_err(|e| ApiError(e, lang))?;
-    let p = st
-        .svc
-        .list_pilots(&ctx.actor, &f)
-        .await
-        .map_err(|e| ApiError(e.into(), lang))?;
+    let f = q.filter()?;
+    let p = st.svc.list_pilots(&ctx.actor, &f).await?;
     Ok(Json(PilotPage {
         items: p.items,
         total: p.total,
@@ -130,11 +127,7 @@ pub async fn create_pilot(
     ApiUser(ctx, ..): ApiUser<OrgEditor>,
     ApiJson(b): ApiJson<PilotInput>,
 ) -> Result<(StatusCode, Json<Pilot>), ApiError> {
-    let p = st
-        .svc
-        .create_pilot(&ctx.actor, &b)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let p = st.svc.create_pilot(&ctx.actor, &b).await?;
     Ok((StatusCode::CREATED, Json(p)))
 }
 
@@ -145,12 +138,7 @@ pub async fn get_pilot(
     Path(id): Path<String>,
 ) -> Result<Json<Pilot>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .get_pilot(&ctx.actor, id)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.get_pilot(&ctx.actor, id).await?))
 }
 
 /// Changes a pilot; absent fields keep their value.
@@ -162,12 +150,7 @@ pub async fn update_pilot(
     ApiJson(b): ApiJson<PilotInput>,
 ) -> Result<Json<Pilot>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .update_pilot(&ctx.actor, id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.update_pilot(&ctx.actor, id, &b).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/pilots/{id}", tag = "pilots", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
@@ -177,10 +160,7 @@ pub async fn delete_pilot(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    st.svc
-        .delete_pilot(&ctx.actor, id)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    st.svc.delete_pilot(&ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -245,12 +225,8 @@ pub async fn list_designations(
 ) -> Result<Json<DesignationPage>, ApiError> {
     let lang = ctx.lang;
     let Query(q) = q.map_err(|e| ApiError(bad_query(e), lang))?;
-    let f = q.filter().map_err(|e| ApiError(e, lang))?;
-    let p = st
-        .svc
-        .list_designations(&ctx.actor, &f)
-        .await
-        .map_err(|e| ApiError(e.into(), lang))?;
+    let f = q.filter()?;
+    let p = st.svc.list_designations(&ctx.actor, &f).await?;
     Ok(Json(DesignationPage {
         items: p.items,
         total: p.total,
@@ -266,11 +242,7 @@ pub async fn create_designation(
     ApiUser(ctx, ..): ApiUser<OrgEditor>,
     ApiJson(b): ApiJson<DesignationInput>,
 ) -> Result<(StatusCode, Json<Designation>), ApiError> {
-    let d = st
-        .svc
-        .create_designation(&ctx.actor, &b)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let d = st.svc.create_designation(&ctx.actor, &b).await?;
     Ok((StatusCode::CREATED, Json(d)))
 }
 
@@ -281,12 +253,7 @@ pub async fn get_designation(
     Path(id): Path<String>,
 ) -> Result<Json<Designation>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .get_designation(&ctx.actor, id)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.get_designation(&ctx.actor, id).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/designations/{id}", tag = "designations", params(("id" = i64, Path)), request_body = DesignationInput, responses((status = 200, body = Designation), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -297,12 +264,7 @@ pub async fn update_designation(
     ApiJson(b): ApiJson<DesignationInput>,
 ) -> Result<Json<Designation>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .update_designation(&ctx.actor, id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.update_designation(&ctx.actor, id, &b).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/designations/{id}", tag = "designations", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
@@ -312,10 +274,7 @@ pub async fn delete_designation(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    st.svc
-        .delete_designation(&ctx.actor, id)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    st.svc.delete_designation(&ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -390,7 +349,7 @@ pub async fn indicators(
         Some(other) => {
             return Err(ApiError(
                 AppError::bad_request(
-                    "bad_query",
+                    Code::BadQuery,
                     format!("by 只能为 child（当前为“{other}”）"),
                     format!("by must be 'child', not '{other}'"),
                 ),
@@ -401,8 +360,7 @@ pub async fn indicators(
     let r = st
         .svc
         .indicators(&ctx.actor, &q.org, &q.period, by_child)
-        .await
-        .map_err(|e| ApiError(e.into(), lang))?;
+        .await?;
     let en = lang.is_en();
     Ok(Json(IndicatorResponse {
         org: r.subject,

@@ -6,6 +6,7 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use gongjiang_domain::report::{ReportAction, ReportStatus};
+use gongjiang_domain::Code;
 use gongjiang_storage::report_service::ReportInput;
 use gongjiang_storage::reports::{self, Completeness, Report};
 use serde::{Deserialize, Serialize};
@@ -39,7 +40,7 @@ impl ReportQuery {
                 ReportStatus::from_any(&s)
                     .ok_or_else(|| {
                         AppError::bad_request(
-                            "bad_filter",
+                            Code::BadFilter,
                             format!("状态“{s}”无效"),
                             format!("invalid status '{s}'"),
                         )
@@ -86,19 +87,15 @@ pub async fn list_reports(
     let Query(q) = q.map_err(|e| {
         ApiError(
             AppError::bad_request(
-                "bad_query",
+                Code::BadQuery,
                 format!("查询参数错误：{e}"),
                 format!("bad query: {e}"),
             ),
             lang,
         )
     })?;
-    let f = q.filter().map_err(|e| ApiError(e, lang))?;
-    let p = st
-        .svc
-        .list_reports(&ctx.actor, &f)
-        .await
-        .map_err(|e| ApiError(e.into(), lang))?;
+    let f = q.filter()?;
+    let p = st.svc.list_reports(&ctx.actor, &f).await?;
     Ok(Json(ReportPage {
         items: p.items,
         total: p.total,
@@ -115,12 +112,7 @@ pub async fn save_report(
     ApiUser(ctx, ..): ApiUser,
     ApiJson(b): ApiJson<ReportInput>,
 ) -> Result<Json<Report>, ApiError> {
-    Ok(Json(
-        st.svc
-            .save_report(&ctx.actor, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.save_report(&ctx.actor, &b).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", params(("id" = i64, Path)), responses((status = 200, body = Report), (status = 404, body = ErrorBody)))]
@@ -130,12 +122,7 @@ pub async fn get_report(
     Path(id): Path<String>,
 ) -> Result<Json<Report>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .get_report(&ctx.actor, id)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.get_report(&ctx.actor, id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -175,8 +162,7 @@ pub async fn transition(
     Ok(Json(
         st.svc
             .transition_report(&ctx.actor, id, action, b.reason.as_deref())
-            .await
-            .map_err(|e| ApiError(e.into(), lang))?,
+            .await?,
     ))
 }
 
@@ -202,8 +188,7 @@ pub async fn lock(
     let n = st
         .svc
         .lock_reports(&ctx.actor, &b.region, &b.period)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+        .await?;
     Ok(Json(Count { count: n }))
 }
 
@@ -225,7 +210,7 @@ pub async fn completeness(
     let Query(q) = q.map_err(|e| {
         ApiError(
             AppError::bad_request(
-                "bad_query",
+                Code::BadQuery,
                 format!("查询参数错误：{e}"),
                 format!("bad query: {e}"),
             ),
@@ -235,8 +220,7 @@ pub async fn completeness(
     Ok(Json(
         st.svc
             .report_completeness(&ctx.actor, &q.region, &q.period)
-            .await
-            .map_err(|e| ApiError(e.into(), lang))?,
+            .await?,
     ))
 }
 
@@ -250,7 +234,6 @@ pub async fn remind(
     let n = st
         .svc
         .remind_missing(&ctx.actor, &b.region, &b.period)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+        .await?;
     Ok(Json(Count { count: n as u64 }))
 }

@@ -91,8 +91,6 @@ pub async fn search(
     ApiUser(ctx, ..): ApiUser,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Result<Json<SearchResults>, ApiError> {
-    let r = run(&st, &ctx, q.q.as_deref().unwrap_or(""))
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let r = run(&st, &ctx, q.q.as_deref().unwrap_or("")).await?;
     Ok(Json(r))
 }

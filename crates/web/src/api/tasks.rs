@@ -85,8 +85,7 @@ pub async fn list(
     let p = st
         .svc
         .list_tasks(&ctx.actor, &q.filter(), ctx.lang.is_en())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+        .await?;
     Ok(Json(TaskPage {
         items: p.items,
         total: p.total,
@@ -103,12 +102,7 @@ pub async fn create(
     ApiUser(ctx, ..): ApiUser,
     ApiJson(b): ApiJson<TaskInput>,
 ) -> Result<Json<Task>, ApiError> {
-    Ok(Json(
-        st.svc
-            .create_task(&ctx.actor, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.create_task(&ctx.actor, &b).await?))
 }
 
 /// A task with its progress reports and what the caller may do.
@@ -119,11 +113,8 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<TaskDetail>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    let (task, progress, may_report, may_close, may_edit) = st
-        .svc
-        .get_task(&ctx.actor, id, ctx.lang.is_en())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let (task, progress, may_report, may_close, may_edit) =
+        st.svc.get_task(&ctx.actor, id, ctx.lang.is_en()).await?;
     Ok(Json(TaskDetail {
         task,
         progress,
@@ -134,7 +125,7 @@ pub async fn get(
 }
 
 /// Edits a task: fields left out keep their value; `version` is the version the caller
-/// last saw (another answers 409 `task_changed`). The creator's level or above, over the
+/// last saw (another answers 409 `stale_version`). The creator's level or above, over the
 /// task's lead region and owner unit (403 `task_not_editable` otherwise); a done or
 /// cancelled task answers 409. A changed deadline in the past answers 422 on `deadline`.
 #[utoipa::path(put, path = "/api/v1/tasks/{id}", tag = "tasks", params(("id" = i64, Path)), request_body = TaskEdit,
@@ -146,12 +137,7 @@ pub async fn update(
     ApiJson(b): ApiJson<TaskEdit>,
 ) -> Result<Json<Task>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .update_task(&ctx.actor, id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.update_task(&ctx.actor, id, &b).await?))
 }
 
 /// Cancels (撤销) an open task with a reason: it leaves the completion rate and takes no
@@ -165,12 +151,7 @@ pub async fn cancel(
     ApiJson(b): ApiJson<CancelInput>,
 ) -> Result<Json<Task>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .cancel_task(&ctx.actor, id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.cancel_task(&ctx.actor, id, &b).await?))
 }
 
 /// Files a progress report (the owner unit, or region staff over it; anyone else
@@ -183,12 +164,7 @@ pub async fn progress(
     ApiJson(b): ApiJson<ProgressInput>,
 ) -> Result<Json<Task>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .report_progress(&ctx.actor, id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.report_progress(&ctx.actor, id, &b).await?))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -208,12 +184,7 @@ pub async fn done(
     ApiJson(b): ApiJson<DoneBody>,
 ) -> Result<Json<Task>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .complete_task(&ctx.actor, id, b.version)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.complete_task(&ctx.actor, id, b.version).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -239,11 +210,7 @@ pub async fn supervise(
     ApiJson(b): ApiJson<SuperviseBody>,
 ) -> Result<Json<Supervised>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    let (task, notified) = st
-        .svc
-        .supervise_task(&ctx.actor, id, &b.note)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let (task, notified) = st.svc.supervise_task(&ctx.actor, id, &b.note).await?;
     Ok(Json(Supervised { task, notified }))
 }
 
@@ -271,8 +238,7 @@ pub async fn board(
     Ok(Json(
         st.svc
             .task_board(&ctx.actor, year, nz(&q.region).as_deref(), ctx.lang.is_en())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -294,10 +260,7 @@ pub async fn bodies(
     ApiUser(ctx, ..): ApiUser<OrgReader>,
 ) -> Result<Json<Vec<Body>>, ApiError> {
     Ok(Json(
-        st.svc
-            .list_bodies(&ctx.actor, ctx.lang.is_en())
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+        st.svc.list_bodies(&ctx.actor, ctx.lang.is_en()).await?,
     ))
 }
 
@@ -308,12 +271,7 @@ pub async fn create_body(
     ApiUser(ctx, ..): ApiUser,
     ApiJson(b): ApiJson<BodyInput>,
 ) -> Result<Json<Body>, ApiError> {
-    Ok(Json(
-        st.svc
-            .create_body(&ctx.actor, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.create_body(&ctx.actor, &b).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -331,11 +289,7 @@ pub async fn body(
     Path(id): Path<String>,
 ) -> Result<Json<BodyDetail>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    let (body, may_edit) = st
-        .svc
-        .get_body(&ctx.actor, id, ctx.lang.is_en())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let (body, may_edit) = st.svc.get_body(&ctx.actor, id, ctx.lang.is_en()).await?;
     Ok(Json(BodyDetail { body, may_edit }))
 }
 
@@ -350,12 +304,7 @@ pub async fn update_body(
     ApiJson(b): ApiJson<BodyEdit>,
 ) -> Result<Json<Body>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .update_body(&ctx.actor, id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.update_body(&ctx.actor, id, &b).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -375,10 +324,7 @@ pub async fn set_members(
 ) -> Result<Json<Body>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
     Ok(Json(
-        st.svc
-            .set_body_members(&ctx.actor, id, &b.members)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+        st.svc.set_body_members(&ctx.actor, id, &b.members).await?,
     ))
 }
 
@@ -436,8 +382,7 @@ pub async fn meetings(
     let p = st
         .svc
         .list_meetings(&ctx.actor, &q.filter(), ctx.lang.is_en())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+        .await?;
     Ok(Json(MeetingPage {
         items: p.items,
         total: p.total,
@@ -454,12 +399,7 @@ pub async fn create_meeting(
     ApiUser(ctx, ..): ApiUser,
     ApiJson(b): ApiJson<MeetingInput>,
 ) -> Result<Json<Meeting>, ApiError> {
-    Ok(Json(
-        st.svc
-            .create_meeting(&ctx.actor, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.create_meeting(&ctx.actor, &b).await?))
 }
 
 /// A meeting with its attendance, decisions and their tasks' status.
@@ -470,11 +410,8 @@ pub async fn meeting(
     Path(id): Path<String>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    let (meeting, attendance, decisions, may_assign) = st
-        .svc
-        .get_meeting(&ctx.actor, id, ctx.lang.is_en())
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let (meeting, attendance, decisions, may_assign) =
+        st.svc.get_meeting(&ctx.actor, id, ctx.lang.is_en()).await?;
     Ok(Json(MeetingDetail {
         meeting,
         attendance,
@@ -499,14 +436,13 @@ pub async fn decision_task(
     Ok(Json(
         st.svc
             .decision_to_task(&ctx.actor, id, decision_id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
 /// Corrects a meeting's record: title, date, place, agenda, minutes, the attendance of the
 /// listed member units, and decisions to append (left out = unchanged). `version`: the
-/// version the caller last saw (409 `meeting_changed` otherwise).
+/// version the caller last saw (409 `stale_version` otherwise).
 #[utoipa::path(put, path = "/api/v1/meetings/{id}", tag = "meetings", params(("id" = i64, Path)), request_body = MeetingEdit,
     responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_meeting(
@@ -516,12 +452,7 @@ pub async fn update_meeting(
     ApiJson(b): ApiJson<MeetingEdit>,
 ) -> Result<Json<Meeting>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .update_meeting(&ctx.actor, id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.update_meeting(&ctx.actor, id, &b).await?))
 }
 
 /// Corrects the text of a decision that has not become a task yet (409
@@ -540,8 +471,7 @@ pub async fn correct_decision(
     Ok(Json(
         st.svc
             .correct_decision(&ctx.actor, id, decision_id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -559,9 +489,6 @@ pub async fn request_completion(
 ) -> Result<Json<gongjiang_storage::workflow::Case>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
     Ok(Json(
-        st.svc
-            .request_task_completion(&ctx.actor, id, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
+        st.svc.request_task_completion(&ctx.actor, id, &b).await?,
     ))
 }

@@ -8,6 +8,7 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
+use gongjiang_domain::Code;
 use gongjiang_storage::workers::{self, Worker, WorkerInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -42,7 +43,7 @@ impl WorkerQuery {
                 gongjiang_domain::SkillLevel::parse(&s)
                     .ok_or_else(|| {
                         AppError::bad_request(
-                            "bad_filter",
+                            Code::BadFilter,
                             format!("技能等级“{s}”无效"),
                             format!("invalid skill level '{s}'"),
                         )
@@ -82,19 +83,15 @@ pub async fn list(
     let Query(q) = q.map_err(|e| {
         ApiError(
             AppError::bad_request(
-                "bad_query",
+                Code::BadQuery,
                 format!("查询参数错误：{e}"),
                 format!("bad query: {e}"),
             ),
             lang,
         )
     })?;
-    let f = q.filter().map_err(|e| ApiError(e, lang))?;
-    let p = st
-        .svc
-        .list_workers(&ctx.actor, &f)
-        .await
-        .map_err(|e| ApiError(e.into(), lang))?;
+    let f = q.filter()?;
+    let p = st.svc.list_workers(&ctx.actor, &f).await?;
     Ok(Json(WorkerPage {
         items: p.items,
         total: p.total,
@@ -110,12 +107,7 @@ pub async fn save(
     ApiUser(ctx, ..): ApiUser,
     ApiJson(b): ApiJson<WorkerInput>,
 ) -> Result<Json<Worker>, ApiError> {
-    Ok(Json(
-        st.svc
-            .save_worker(&ctx.actor, &b)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.save_worker(&ctx.actor, &b).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/workers/{id}", tag = "workers", params(("id" = i64, Path)), responses((status = 200, body = Worker), (status = 404, body = ErrorBody)))]
@@ -125,12 +117,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<Worker>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .get_worker(&ctx.actor, id)
-            .await
-            .map_err(|e| ApiError(e.into(), ctx.lang))?,
-    ))
+    Ok(Json(st.svc.get_worker(&ctx.actor, id).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/workers/{id}", tag = "workers", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
@@ -140,10 +127,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    st.svc
-        .delete_worker(&ctx.actor, id)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    st.svc.delete_worker(&ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -161,10 +145,6 @@ pub async fn reveal(
     Path(id): Path<String>,
 ) -> Result<Json<Revealed>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    let (id_number, phone) = st
-        .svc
-        .reveal_worker(&ctx.actor, id)
-        .await
-        .map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let (id_number, phone) = st.svc.reveal_worker(&ctx.actor, id).await?;
     Ok(Json(Revealed { id_number, phone }))
 }

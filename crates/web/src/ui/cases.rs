@@ -986,8 +986,8 @@ async fn attach(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
-    let form = MultipartForm::read(m).await.map_err(|e| UiError(e, lang))?;
-    form.check_csrf(&ctx.csrf).map_err(|e| UiError(e, lang))?;
+    let form = MultipartForm::read(m).await?;
+    form.check_csrf(&ctx.csrf)?;
     let files = form.files_of("files");
     match st.svc.attach_case_files(&ctx.actor, id, &files).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),

@@ -12,6 +12,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use gongjiang_domain::Code;
 use gongjiang_storage::StoreError;
 use serde::Deserialize;
 
@@ -149,8 +150,7 @@ async fn upload(
     let id = st
         .jobs
         .start(&st, ctx.actor.clone(), up, lang.is_en(), slot)
-        .await
-        .map_err(|e| UiError(AppError::Store(e), lang))?;
+        .await?;
     Ok(Redirect::to(&format!("/imports/{id}")).into_response())
 }
 
@@ -280,8 +280,7 @@ struct JobStatus {
 async fn job_of(st: &AppState, ctx: &crate::auth::Ctx, id: &str) -> Result<Job, UiError> {
     st.jobs
         .get(&st.svc, id, &ctx.actor, ctx.lang.is_en())
-        .await
-        .map_err(|e| UiError(AppError::Store(e), ctx.lang))?
+        .await?
         .ok_or(UiError(AppError::Store(StoreError::NotFound), ctx.lang))
 }
 
@@ -337,8 +336,7 @@ async fn rejected(
     let (job, bytes) = st
         .jobs
         .rejected(&st.svc, &id, &ctx.actor)
-        .await
-        .map_err(|e| UiError(AppError::Store(e), ctx.lang))?
+        .await?
         .ok_or(UiError(AppError::Store(StoreError::NotFound), ctx.lang))?;
     Ok(xlsx_response(bytes, &format!("{}-rejected.xlsx", job.kind)))
 }
@@ -445,11 +443,7 @@ async fn history(
 ) -> Result<Response, UiError> {
     let t = T(ctx.lang);
     let page = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let p = st
-        .svc
-        .import_history(&ctx.actor, page, 20)
-        .await
-        .map_err(|e| UiError(AppError::Store(e), ctx.lang))?;
+    let p = st.svc.import_history(&ctx.actor, page, 20).await?;
     let l = Layout::new(
         &ctx,
         "/imports",
@@ -517,7 +511,7 @@ async fn export(
                         AppError::Store(StoreError::NotFound)
                     }
                     other => AppError::bad_request(
-                        "export_failed",
+                        Code::ExportFailed,
                         other.message(false),
                         other.message(true),
                     ),

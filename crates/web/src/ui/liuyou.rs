@@ -367,8 +367,8 @@ async fn save(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let (org, year) = parse_ids(lang, &org, &year)?;
-    let form = MultipartForm::read(m).await.map_err(|e| UiError(e, lang))?;
-    form.check_csrf(&ctx.csrf).map_err(|e| UiError(e, lang))?;
+    let form = MultipartForm::read(m).await?;
+    form.check_csrf(&ctx.csrf)?;
     let input = EvidenceInput {
         text: form.text("text").map(str::to_string),
         link: form.text("link").map(str::to_string),

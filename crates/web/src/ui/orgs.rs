@@ -187,7 +187,7 @@ async fn orgs_list(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let f = q.to_api().filter(lang).map_err(|e| UiError(e, lang))?;
+    let f = q.to_api().filter(lang)?;
     let page = st.svc.list_orgs(&ctx.actor, &f).await.map_err(ui(lang))?;
     let cur_sort = q.sort.clone();
     let heads = [
@@ -271,7 +271,7 @@ async fn orgs_export(
     Query(q): Query<OrgListQuery>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let mut f = q.to_api().filter(lang).map_err(|e| UiError(e, lang))?;
+    let mut f = q.to_api().filter(lang)?;
     f.per_page = 500;
     let mut out = String::from("\u{feff}单位名称,统一社会信用代码,单位类型,所属区划代码,上级单位信用代码,行业代码,经济类型,是否链主企业\r\n");
     let mut page = 1;

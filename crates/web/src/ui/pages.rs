@@ -15,6 +15,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use gongjiang_domain::Code;
 use gongjiang_domain::Role;
 use gongjiang_storage::audit::Entry;
 use gongjiang_storage::orgs::Org;
@@ -129,7 +130,7 @@ async fn login_submit(
 ) -> Result<Response, UiError> {
     let axum::Form(f) = form.map_err(|_| {
         UiError(
-            AppError::bad_request("malformed_form", "表单格式错误", "malformed form"),
+            AppError::bad_request(Code::MalformedForm, "表单格式错误", "malformed form"),
             lang,
         )
     })?;
@@ -161,9 +162,7 @@ async fn login_submit(
         .map_err(ui(lang))?
     {
         Some(user) => {
-            crate::throttle::after_success(&st, &f.username, &ip)
-                .await
-                .map_err(|e| UiError(e, lang))?;
+            crate::throttle::after_success(&st, &f.username, &ip).await?;
             let ttl = st.cfg.session_ttl;
             let (token, _, _) = st
                 .svc

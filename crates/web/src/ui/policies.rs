@@ -378,8 +378,8 @@ async fn create(
     if !may_publish(&ctx) {
         return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
     }
-    let form = MultipartForm::read(m).await.map_err(|e| UiError(e, lang))?;
-    form.check_csrf(&ctx.csrf).map_err(|e| UiError(e, lang))?;
+    let form = MultipartForm::read(m).await?;
+    form.check_csrf(&ctx.csrf)?;
     let v = |k: &str| form.text(k).unwrap_or("").to_string();
     let mut f = FormValues {
         title: v("title"),

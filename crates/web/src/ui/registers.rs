@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use gongjiang_domain::indicators::CATALOGUE;
+use gongjiang_domain::Code;
 use gongjiang_domain::{DesignationLevel, DesignationType, PilotLevel, PilotType};
 use gongjiang_storage::designations::Designation;
 use gongjiang_storage::pilots::Pilot;
@@ -118,7 +119,7 @@ impl ListQuery {
             Some(y) => y.parse::<i64>().map(Some).map_err(|_| {
                 UiError(
                     AppError::bad_request(
-                        "bad_filter",
+                        Code::BadFilter,
                         format!("年份“{y}”无效"),
                         format!("invalid year '{y}'"),
                     ),
@@ -184,7 +185,7 @@ async fn pilots_list(
         per_page: Some(20),
         ..Default::default()
     };
-    let f = pq.filter().map_err(|e| UiError(e, lang))?;
+    let f = pq.filter()?;
     let page = st.svc.list_pilots(&ctx.actor, &f).await.map_err(ui(lang))?;
     let l = Layout::new(
         &ctx,
@@ -490,7 +491,7 @@ async fn designations_list(
         per_page: Some(20),
         ..Default::default()
     };
-    let f = dq.filter().map_err(|e| UiError(e, lang))?;
+    let f = dq.filter()?;
     let page = st
         .svc
         .list_designations(&ctx.actor, &f)

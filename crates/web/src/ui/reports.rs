@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use gongjiang_domain::report::{ReportAction, ReportStatus, ELEMENTS};
+use gongjiang_domain::Code;
 use gongjiang_domain::Role;
 use gongjiang_storage::audit::Entry;
 use gongjiang_storage::report_service::ReportInput;
@@ -124,7 +125,7 @@ async fn list(
         per_page: Some(20),
         org_id: None,
     };
-    let f = rq.filter().map_err(|e| UiError(e, lang))?;
+    let f = rq.filter()?;
     let page = st
         .svc
         .list_reports(&ctx.actor, &f)
@@ -568,7 +569,7 @@ async fn transition(
         .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
     let action = ReportAction::from_any(&f.action).ok_or_else(|| {
         UiError(
-            AppError::bad_request("bad_action", "未知操作", "unknown action"),
+            AppError::bad_request(Code::BadAction, "未知操作", "unknown action"),
             lang,
         )
     })?;

@@ -87,7 +87,7 @@ async fn list(
         per_page: Some(20),
         org_id: None,
     };
-    let f = wq.filter().map_err(|e| UiError(e, lang))?;
+    let f = wq.filter()?;
     let page = st
         .svc
         .list_workers(&ctx.actor, &f)
