@@ -282,6 +282,25 @@ async fn load_experts(conn: &mut AnyConnection, round_id: i64) -> Result<Vec<(i6
         .collect()
 }
 
+/// The applicant of a self-report case: whoever acts for the assessment target (a
+/// district's staff, the member or pilot unit's own accounts).
+pub(crate) fn acts_for_case(actor: &Actor, c: &crate::workflow::Case) -> bool {
+    acts_for(
+        actor,
+        c.data.get("target_kind").map(String::as_str).unwrap_or(""),
+        c.data.get("target_key").map(String::as_str).unwrap_or(""),
+    )
+}
+
+/// The page of a self-report: `/assessment/self/<round>/<target key>` for the subject
+/// `self_report:<round>:<target id>:<target key>` (given the key after `self_report:`).
+pub(crate) fn self_report_page(rest: &str) -> Option<String> {
+    let mut p = rest.split(':');
+    let round = p.next()?;
+    let key = p.nth(1)?;
+    Some(format!("/assessment/self/{round}/{key}"))
+}
+
 /// Whether the actor acts for the target (its district staff, its member unit or unit).
 pub(crate) fn acts_for(actor: &Actor, kind: &str, key: &str) -> bool {
     match kind {

@@ -907,3 +907,31 @@ pub(crate) async fn sync_from_case(
     }
     indicators::settle(conn, snap).await
 }
+
+/// The indicator facts of the 六有: a pilot unit whose six items are all accepted for a
+/// year counts once then.
+pub async fn facts(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    f: &mut crate::indicators::Facts,
+) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT year, COUNT(*) FROM liuyou WHERE org_id = $1 AND status = 'accepted' GROUP BY year",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let (year, n): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+        if n >= gongjiang_domain::liuyou::ITEMS.len() as i64 {
+            f.insert(("liuyou_complete".into(), year.to_string()), 1);
+        }
+    }
+    Ok(())
+}
+
+/// The page of a 六有 record: `/liuyou/<org>/<year>` for the subject `liuyou:<org>:<year>`
+/// (given the key after `liuyou:`).
+pub(crate) fn subject_page(rest: &str) -> Option<String> {
+    Some(format!("/liuyou/{}", rest.replace(':', "/")))
+}

@@ -239,3 +239,8 @@ pub(crate) async fn sync_task_completion(
     .await?;
     Ok(())
 }
+
+/// The page of the task a completion case is about (`task:<id>`, given `<id>`).
+pub(crate) fn task_page(id: &str) -> Option<String> {
+    Some(format!("/tasks/{id}"))
+}
