@@ -126,12 +126,16 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
             } else {
                 let zh = levels
                     .iter()
-                    .map(|l| crate::policies::label(crate::policies::LEVELS, l, false))
+                    .map(|l| {
+                        gongjiang_domain::policy::label(gongjiang_domain::policy::LEVELS, l, false)
+                    })
                     .collect::<Vec<_>>()
                     .join("、");
                 let en = levels
                     .iter()
-                    .map(|l| crate::policies::label(crate::policies::LEVELS, l, true))
+                    .map(|l| {
+                        gongjiang_domain::policy::label(gongjiang_domain::policy::LEVELS, l, true)
+                    })
                     .collect::<Vec<_>>()
                     .join(", ");
                 Decision::Invalid(FieldError::new(
