@@ -119,6 +119,7 @@ impl Ready {
 
 impl Service {
     /// Imports parsed rows. `progress(done, total)` is called while validating and writing.
+    #[allow(clippy::cognitive_complexity, clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn import(
         &self,
         actor: &Actor,
@@ -476,6 +477,7 @@ impl Service {
         Ok(())
     }
 
+    #[allow(clippy::cognitive_complexity, clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     async fn write_ready(
         &self,
         conn: &mut sqlx::AnyConnection,
