@@ -1,0 +1,125 @@
+//! Imports and exports over HTTP: lossless round trips, all-or-nothing by default,
+//! skip-invalid with a rejected-rows workbook, scope, within-file duplicates, bad files.
+
+use crate::helpers::*;
+use serde_json::Value;
+
+mod files;
+mod jobs;
+mod console;
+
+async fn upload(
+    app: &TestApp,
+    tok: &str,
+    kind: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    skip_invalid: bool,
+) -> Value {
+    upload_in(app, tok, kind, name, bytes, skip_invalid, None).await
+}
+
+async fn upload_in(
+    app: &TestApp,
+    tok: &str,
+    kind: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    skip_invalid: bool,
+    period: Option<&str>,
+) -> Value {
+    let form = reqwest::multipart::Form::new()
+        .text("kind", kind.to_string())
+        .text("period", period.unwrap_or("").to_string())
+        .text("skip_invalid", if skip_invalid { "1" } else { "0" })
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+    let r = app
+        .client
+        .post(app.at("/api/v1/imports"))
+        .bearer_auth(tok)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for _ in 0..600 {
+        let (s, v) = app.get(tok, &format!("/api/v1/imports/{id}")).await;
+        assert_eq!(s, 200);
+        if v["status"] != "running" {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("import did not finish");
+}
+
+const ORG_HEADER: &str = "单位名称,统一社会信用代码,单位类型,所属区划代码,上级单位信用代码,行业代码,经济类型,是否链主企业\n";
+
+/// Starts an import without waiting for it; the answer's status and body.
+async fn start_import(
+    app: &TestApp,
+    tok: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    dry_run: bool,
+    lang: &str,
+) -> (u16, Value) {
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "orgs")
+        .text("dry_run", if dry_run { "1" } else { "0" })
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+    let r = app
+        .client
+        .post(app.at(&format!("/api/v1/imports?lang={lang}")))
+        .bearer_auth(tok)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn wait_job(app: &TestApp, tok: &str, id: &str) -> Value {
+    for _ in 0..3000 {
+        let (s, v) = app.get(tok, &format!("/api/v1/imports/{id}")).await;
+        assert_eq!(s, 200, "{v}");
+        if v["status"] != "running" {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("import {id} did not finish");
+}
+
+/// Uploads a file through the console form as `b`; the job page's path.
+async fn console_upload(b: &Browser, name: &str, csv: String, skip_invalid: bool) -> String {
+    let mut form = reqwest::multipart::Form::new()
+        .text("_csrf", b.csrf.clone())
+        .text("kind", "orgs");
+    if skip_invalid {
+        form = form.text("skip_invalid", "1");
+    }
+    let form = form.part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.into_bytes()).file_name(name.to_string()),
+    );
+    let r =
+        b.c.post(format!("{}/imports", b.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    r.headers()["location"].to_str().unwrap().to_string()
+}
