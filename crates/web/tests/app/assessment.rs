@@ -20,34 +20,25 @@ fn tree() -> Value {
 }
 
 async fn scheme(app: &TestApp, city: &str, publish: bool) -> i64 {
-    let (s, v) = app
-        .send(
-            Method::POST,
+    let v = app.post_ok(
             city,
             "/api/v1/assessment/schemes",
             json!({"name": "测试方案", "tree": tree()}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+        ).await;
     let id = v["id"].as_i64().unwrap();
     if publish {
-        let (s, v) = app
-            .send(
-                Method::POST,
+        let v = app.post_ok(
                 city,
                 &format!("/api/v1/assessment/versions/{id}/publish"),
                 json!({}),
-            )
-            .await;
-        assert_eq!(s, 200, "{v}");
+            ).await;
         assert_eq!(v["status"], "published");
     }
     id
 }
 
 async fn score(app: &TestApp, tok: &str, round: i64, target: &str, s: f64) -> (u16, Value) {
-    app.send(
-        Method::PUT,
+    app.put(
         tok,
         &format!("/api/v1/assessment/rounds/{round}/scores"),
         json!({"target": target, "leaf": "2", "score": s}),
@@ -67,8 +58,7 @@ async fn weights_that_do_not_add_up_are_refused_naming_the_node() {
         {"name": "特色亮点", "points": 60, "rule": {"kind": "expert", "max": 10, "criteria": "x"}}
     ]);
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             "/api/v1/assessment/schemes",
             json!({"name": "坏方案", "tree": bad}),
@@ -80,8 +70,7 @@ async fn weights_that_do_not_add_up_are_refused_naming_the_node() {
     assert!(msg.contains("组织领导") && msg.contains("35"), "{msg}");
     // The top level must add up to 100.
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             "/api/v1/assessment/schemes",
             json!({"name": "坏方案", "tree": [{"name": "a", "points": 90, "rule": {"kind": "checklist"}}]}),
@@ -94,8 +83,7 @@ async fn weights_that_do_not_add_up_are_refused_naming_the_node() {
     assert_eq!(list.as_array().unwrap().len(), 1, "only the demo's scheme");
     let tn = app.token("tianning").await;
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &tn,
             "/api/v1/assessment/schemes",
             json!({"name": "x", "tree": tree()}),
@@ -139,8 +127,7 @@ async fn publishing_freezes_and_rounds_need_a_frozen_version() {
     let city = app.token("city").await;
     let draft = scheme(&app, &city, false).await;
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             "/api/v1/assessment/rounds",
             json!({"year": this_year(), "title": "x", "version_id": draft, "target_kind": "district"}),
@@ -151,18 +138,13 @@ async fn publishing_freezes_and_rounds_need_a_frozen_version() {
         (422, Some("version_id")),
         "{e}"
     );
-    let (s, _) = app
-        .send(
-            Method::POST,
+    app.post_ok(
             &city,
             &format!("/api/v1/assessment/versions/{draft}/publish"),
             json!({}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &city,
             &format!("/api/v1/assessment/versions/{draft}"),
             json!({"tree": tree()}),
@@ -174,15 +156,11 @@ async fn publishing_freezes_and_rounds_need_a_frozen_version() {
         "{e}"
     );
     // A new draft copies the tree and is version 2.
-    let (s, v2) = app
-        .send(
-            Method::POST,
+    let v2 = app.post_ok(
             &city,
             &format!("/api/v1/assessment/versions/{draft}/draft"),
             json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v2}");
+        ).await;
     assert_eq!(v2["version_no"], 2);
     assert_eq!(v2["status"], "draft");
     assert_eq!(v2["tree"][1]["name"], "特色亮点");
@@ -206,21 +184,16 @@ async fn a_round_from_self_report_to_published_results() {
         )
         .await
         .unwrap();
-    let (s, r) = app
-        .send(
-            Method::POST,
+    let r = app.post_ok(
             &city,
             "/api/v1/assessment/rounds",
             json!({"year": this_year(), "title": format!("{}年度考核", this_year()), "version_id": vid, "target_kind": "district",
                    "targets": ["320402", "320412", "320404"]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{r}");
+        ).await;
     let id = r["id"].as_i64().unwrap();
     // The same year and kind twice: conflict.
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             "/api/v1/assessment/rounds",
             json!({"year": this_year(), "title": "again", "version_id": vid, "target_kind": "district"}),
@@ -236,8 +209,7 @@ async fn a_round_from_self_report_to_published_results() {
         "expert_tn",
     ] {
         let (s, d) = app
-            .send(
-                Method::POST,
+            .post(
                 &city,
                 &format!("/api/v1/assessment/rounds/{id}/experts"),
                 json!({"expert": name}),
@@ -247,8 +219,7 @@ async fn a_round_from_self_report_to_published_results() {
     }
     // Only users with role expert can be assigned.
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/assessment/rounds/{id}/experts"),
             json!({"expert": "tianning"}),
@@ -260,20 +231,15 @@ async fn a_round_from_self_report_to_published_results() {
     let tn = app.token("tianning").await;
     let wj = app.token("wujin").await;
     for (tok, code) in [(&tn, "320402"), (&wj, "320412")] {
-        let (s, v) = app
-            .send(
-                Method::PUT,
+        let v = app.put_ok(
                 tok,
                 &format!("/api/v1/assessment/rounds/{id}/self/{code}"),
                 json!({"entries": [{"leaf": "1", "value": 1, "evidence": "领导小组文件"}, {"leaf": "2", "evidence": "特色材料"}], "submit": true}),
-            )
-            .await;
-        assert_eq!(s, 200, "{v}");
+            ).await;
         assert_eq!(v["target"]["self_status"], "submitted");
     }
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &tn,
             &format!("/api/v1/assessment/rounds/{id}/self/320402"),
             json!({"entries": [{"leaf": "1", "value": 0}]}),
@@ -292,8 +258,7 @@ async fn a_round_from_self_report_to_published_results() {
     let (_, inbox) = app.get(&city, "/api/v1/inbox").await;
     assert!(inbox.as_array().unwrap().iter().any(|c| c["id"] == case));
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &tn,
             &format!("/api/v1/cases/{case}/actions"),
             json!({"action": "accept"}),
@@ -301,8 +266,7 @@ async fn a_round_from_self_report_to_published_results() {
         .await;
     assert_eq!(s, 403, "a target does not check its own report: {e}");
     let (s, c) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/cases/{case}/actions"),
             json!({"action": "return", "comment": "请补充领导小组文件的文号"}),
@@ -319,8 +283,7 @@ async fn a_round_from_self_report_to_published_results() {
         "{v}"
     );
     let (s, v) = app
-        .send(
-            Method::PUT,
+        .put(
             &tn,
             &format!("/api/v1/assessment/rounds/{id}/self/320402"),
             json!({"entries": [{"leaf": "1", "value": 1, "evidence": "领导小组文件(常天委发〔2023〕12号)"}], "submit": true}),
@@ -334,8 +297,7 @@ async fn a_round_from_self_report_to_published_results() {
     let wj_case = v["case_id"].as_i64().unwrap();
     for c in [case, wj_case] {
         let (s, d) = app
-            .send(
-                Method::POST,
+            .post(
                 &city,
                 &format!("/api/v1/cases/{c}/actions"),
                 json!({"action": "accept"}),
@@ -389,15 +351,11 @@ async fn a_round_from_self_report_to_published_results() {
         "{e}"
     );
     // expert2 declares a relation to 武进 and is then refused there.
-    let (s, _) = app
-        .send(
-            Method::POST,
+    app.post_ok(
             &ex[1],
             &format!("/api/v1/assessment/rounds/{id}/conflicts"),
             json!({"target": "320412", "reason": "曾任武进区某企业顾问"}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     let (s, _) = score(&app, &ex[1], id, "320412", 8.0).await;
     assert_eq!(s, 403);
     // 钟楼: five experts, one far off → trimmed mean, outlier flagged.
@@ -413,10 +371,7 @@ async fn a_round_from_self_report_to_published_results() {
         }
     }
     // Independent scoring: an expert's sheet holds only their own scores.
-    let (s, sheet) = app
-        .get(&ex[1], &format!("/api/v1/assessment/rounds/{id}/scores"))
-        .await;
-    assert_eq!(s, 200, "{sheet}");
+    let sheet = app.get_ok(&ex[1], &format!("/api/v1/assessment/rounds/{id}/scores")).await;
     let t = sheet["targets"]
         .as_array()
         .unwrap()
@@ -438,37 +393,28 @@ async fn a_round_from_self_report_to_published_results() {
         .await;
     assert_eq!(s, 404);
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/assessment/rounds/{id}/results"),
             json!({}),
         )
         .await;
     assert_eq!((s, e["error"]["code"].as_str()), (409, Some("round_open")));
-    let (s, _) = app
-        .send(
-            Method::POST,
+    app.post_ok(
             &city,
             &format!("/api/v1/assessment/rounds/{id}/actions"),
             json!({"action": "close"}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     let (s, e) = score(&app, &ex[4], id, "320402", 5.0).await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
         (409, Some("round_closed"))
     );
-    let (s, res) = app
-        .send(
-            Method::POST,
+    let res = app.post_ok(
             &city,
             &format!("/api/v1/assessment/rounds/{id}/results"),
             json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{res}");
+        ).await;
     assert_eq!(res["result_no"], 1);
     let ranking: Vec<(String, f64, i64)> = res["targets"]
         .as_array()
@@ -514,10 +460,7 @@ async fn a_round_from_self_report_to_published_results() {
     assert_eq!(tn_node["aggregate"], 7.0);
 
     // A target reads its own breakdown without experts' identities, and only totals of the others.
-    let (s, mine) = app
-        .get(&tn, &format!("/api/v1/assessment/rounds/{id}/results"))
-        .await;
-    assert_eq!(s, 200);
+    let mine = app.get_ok(&tn, &format!("/api/v1/assessment/rounds/{id}/results")).await;
     let own = mine["targets"]
         .as_array()
         .unwrap()
@@ -538,13 +481,10 @@ async fn a_round_from_self_report_to_published_results() {
         }
     }
     // The published total is an indicator of the district for the year.
-    let (s, ind) = app
-        .get(
+    let ind = app.get_ok(
             &city,
             &format!("/api/v1/indicators?org=320402&period={}", this_year()),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     let v = ind["indicators"]
         .as_array()
         .unwrap()
@@ -554,27 +494,21 @@ async fn a_round_from_self_report_to_published_results() {
     assert_eq!(v["value"], 82.0, "{v}");
 
     // Re-publishing needs a reason; the first version stays readable.
-    let (s, _) = app
-        .send(
-            Method::POST,
+    app.post_ok(
             &city,
             &format!("/api/v1/assessment/rounds/{id}/actions"),
             json!({"action": "reopen"}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     let (s, _) = score(&app, &ex[4], id, "320402", 10.0).await;
     assert_eq!(s, 200);
-    app.send(
-        Method::POST,
+    app.post(
         &city,
         &format!("/api/v1/assessment/rounds/{id}/actions"),
         json!({"action": "close"}),
     )
     .await;
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/assessment/rounds/{id}/results"),
             json!({"reason": " "}),
@@ -586,8 +520,7 @@ async fn a_round_from_self_report_to_published_results() {
         "{e}"
     );
     let (s, res2) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/assessment/rounds/{id}/results"),
             json!({"reason": "补录专家E评分"}),
@@ -672,13 +605,10 @@ async fn a_round_from_self_report_to_published_results() {
         "{html}"
     );
     let b = app.browser("tianning").await;
-    let (s, html) = b.get("/assessment/self").await;
-    assert_eq!(s, 200);
+    let html = b.get_ok("/assessment/self").await;
     assert!(html.contains(&format!("{}年度考核", this_year())));
-    let (s, _) = b.get(&format!("/assessment/self/{id}/320402")).await;
-    assert_eq!(s, 200);
-    let (s, html) = b.get(&format!("/assessment/results/{id}/320402")).await;
-    assert_eq!(s, 200);
+    b.get_ok(&format!("/assessment/self/{id}/320402")).await;
+    let html = b.get_ok(&format!("/assessment/results/{id}/320402")).await;
     assert!(
         html.contains("专家A") && !html.contains("评审专家"),
         "{html}"
@@ -686,8 +616,7 @@ async fn a_round_from_self_report_to_published_results() {
     let (s, _) = b.get(&format!("/assessment/results/{id}/320404")).await;
     assert_eq!(s, 404);
     let b = app.browser("expert").await;
-    let (s, html) = b.get(&format!("/assessment/scoring/{id}")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/assessment/scoring/{id}")).await;
     assert!(html.contains("专家A"), "{html}");
 }
 
@@ -731,11 +660,8 @@ async fn the_demo_publishes_a_ranked_assessment_of_seven_districts_for_its_year(
     assert!(ind["value"].as_f64().unwrap() > 0.0, "{ind}");
     // A district reads its breakdown; the console results page renders a chart.
     let b = app.browser("wujin").await;
-    let (s, html) = b.get(&format!("/assessment/results/{id}")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/assessment/results/{id}")).await;
     assert!(html.contains("data-chart"));
-    let (s, _) = b.get(&format!("/assessment/results/{id}/320412")).await;
-    assert_eq!(s, 200);
-    let (s, _) = b.get("/assessment/results").await;
-    assert_eq!(s, 200);
+    b.get_ok(&format!("/assessment/results/{id}/320412")).await;
+    b.get_ok("/assessment/results").await;
 }

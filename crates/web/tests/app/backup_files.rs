@@ -15,20 +15,9 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 async fn upload(app: &TestApp, tok: &str, path: &str, name: &str, bytes: Vec<u8>) -> Value {
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-    );
-    let r = app
-        .client
-        .post(app.at(path))
-        .bearer_auth(tok)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    r.json().await.unwrap()
+    let (s, v) = app.upload_file(tok, path, name, bytes).await;
+    assert_eq!(s, 200, "{v}");
+    v
 }
 
 async fn download(app: &TestApp, tok: &str, id: i64) -> Vec<u8> {
@@ -85,15 +74,11 @@ async fn attach(app: &TestApp) -> Vec<(i64, Vec<u8>)> {
             .unwrap();
         out.push((id, bytes));
     }
-    let (s, c) = app
-        .send(
-            Method::POST,
+    let c = app.post_ok(
             &unit,
             "/api/v1/cases",
             json!({"process": "pilot_application", "data": {"level": "县级"}}),
-        )
-        .await;
-    assert_eq!(s, 200, "{c}");
+        ).await;
     let case = c["id"].as_i64().unwrap();
     let doc = pdf("case", 40_000);
     upload(

@@ -47,8 +47,7 @@ fn nums(v: &Value) -> Vec<f64> {
 async fn the_home_chart_makes_room_for_long_district_names() {
     let app = spawn_demo().await;
     let b = app.browser("city").await;
-    let (s, home) = b.get("/").await;
-    assert_eq!(s, 200);
+    let home = b.get_ok("/").await;
     let c = chart_after(&home, "id=\"chart-districts\"");
     let names = strs(&c["names"]);
     assert!(
@@ -89,8 +88,7 @@ async fn town_and_unit_homes_say_why_there_is_no_chart() {
     }
     // The unit's dashboard: nothing below an enterprise, so sentences, not frames.
     let b = app.browser("unit").await;
-    let (s, dash) = b.get("/dashboard").await;
-    assert_eq!(s, 200);
+    let dash = b.get_ok("/dashboard").await;
     assert!(
         dash.contains("data-chart-none=\"by_child\""),
         "bars sentence"
@@ -182,8 +180,7 @@ async fn task_and_pair_charts_keep_their_labels_apart() {
     assert!(u["drill"].as_str().unwrap().starts_with("/tasks?year="));
     // Pair graphs: names as labels only on the large nodes, the rest in the tooltip,
     // overlapping labels hidden, repulsion growing with the graph.
-    let (s, page) = b.get("/pairs").await;
-    assert_eq!(s, 200);
+    let page = b.get_ok("/pairs").await;
     let g = chart_after(&page, "chart-graph");
     assert_eq!(g["kind"], "graph");
     assert_eq!(g["label_overlap"], "hide");

@@ -31,20 +31,15 @@ async fn visit_problem_resolve_and_the_indicators() {
     let org = tianning_enterprise(&app, &tok).await;
     // 2022 is empty in the demo: the figures below are exactly ours.
     let path = format!("/api/v1/indicators?org={org}&period={}", demo_period(-3));
-    let (s, before) = app.get(&tok, &path).await;
-    assert_eq!(s, 200, "{before}");
+    let before = app.get_ok(&tok, &path).await;
     assert_eq!(indicator(&before, "visits"), json!(0.0));
     assert_eq!(indicator(&before, "avg_days_to_resolve"), Value::Null);
 
-    let (s, v) = app
-        .send(
-            Method::POST,
+    let v = app.post_ok(
             &tok,
             "/api/v1/visits",
             json!({"org": org.to_string(), "visited_on": format!("{}-03-01", demo_period(-3)), "form": "on_site", "summary": "走访车间"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+        ).await;
     assert_eq!(v["form_label"], "现场走访");
     let visit = v["id"].as_i64().unwrap();
 
@@ -54,16 +49,12 @@ async fn visit_problem_resolve_and_the_indicators() {
         (&format!("{}-03-10", demo_period(-3)), "training"),
         (&format!("{}-04-01", demo_period(-3)), "pay"),
     ] {
-        let (s, p) = app
-            .send(
-                Method::POST,
+        let p = app.post_ok(
                 &tok,
                 "/api/v1/problems",
                 json!({"org": org.to_string(), "visit_id": visit, "source": "official", "category": cat,
                        "description": "招工难", "raised_on": raised, "responsible_unit": "区人社局"}),
-            )
-            .await;
-        assert_eq!(s, 200, "{p}");
+            ).await;
         assert_eq!(p["status"], "open");
         ids.push(p["id"].as_i64().unwrap());
     }
@@ -71,8 +62,7 @@ async fn visit_problem_resolve_and_the_indicators() {
         let app = &app;
         let tok = &tok;
         async move {
-            app.send(
-                Method::POST,
+            app.post(
                 tok,
                 &format!("/api/v1/problems/{id}/actions"),
                 body,
@@ -184,22 +174,17 @@ async fn scope_and_units() {
     let tianning = app.token("tianning").await;
     let unit = app.token("unit").await;
     let org = tianning_enterprise(&app, &tianning).await;
-    let (s, p) = app
-        .send(
-            Method::POST,
+    let p = app.post_ok(
             &tianning,
             "/api/v1/problems",
             json!({"org": org.to_string(), "source": "head", "category": "policy", "description": "补贴申领", "raised_on": "2024-05-01"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{p}");
+        ).await;
     let id = p["id"].as_i64().unwrap();
     // Another district: not found, and cannot act or record for it.
     let (s, _) = app.get(&wujin, &format!("/api/v1/problems/{id}")).await;
     assert_eq!(s, 404);
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &wujin,
             &format!("/api/v1/problems/{id}/actions"),
             json!({"action": "start"}),
@@ -207,8 +192,7 @@ async fn scope_and_units() {
         .await;
     assert_eq!(s, 404);
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &wujin,
             "/api/v1/visits",
             json!({"org": org.to_string(), "visited_on": "2024-05-01", "form": "phone", "summary": "x"}),
@@ -218,8 +202,7 @@ async fn scope_and_units() {
     // The unit raises one for its own enterprise (never as the official) and sees only
     // its own problems; it cannot work on them.
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             "/api/v1/problems",
             json!({"source": "official", "category": "pay", "description": "x", "raised_on": "2024-05-01"}),
@@ -230,24 +213,18 @@ async fn scope_and_units() {
         (422, Some("source")),
         "{e}"
     );
-    let (s, mine) = app
-        .send(
-            Method::POST,
+    let mine = app.post_ok(
             &unit,
             "/api/v1/problems",
             json!({"source": "worker", "category": "薪酬", "description": "技能津贴标准未公示", "raised_on": "2024-05-02"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{mine}");
-    let (s, me) = app.get(&unit, "/api/v1/me").await;
-    assert_eq!(s, 200);
+        ).await;
+    let me = app.get_ok(&unit, "/api/v1/me").await;
     let my_org = me["org_id"].as_i64().unwrap();
     // A unit naming another enterprise is told so (422 on `org`), not silently given
     // its own; naming its own is fine.
     for other in [(my_org + 1).to_string(), "91320402MA1XXXXX0X".to_string()] {
         let (s, e) = app
-            .send(
-                Method::POST,
+            .post(
                 &unit,
                 "/api/v1/problems",
                 json!({"org": other, "source": "worker", "category": "薪酬", "description": "x", "raised_on": "2024-05-02"}),
@@ -255,17 +232,12 @@ async fn scope_and_units() {
             .await;
         assert_eq!((s, e["error"]["field"].as_str()), (422, Some("org")), "{e}");
     }
-    let (s, p) = app
-        .send(
-            Method::POST,
+    let p = app.post_ok(
             &unit,
             "/api/v1/problems",
             json!({"org": my_org.to_string(), "source": "worker", "category": "薪酬", "description": "本单位", "raised_on": "2024-05-02"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{p}");
-    let (s, list) = app.get(&unit, "/api/v1/problems?per_page=500").await;
-    assert_eq!(s, 200);
+        ).await;
+    let list = app.get_ok(&unit, "/api/v1/problems?per_page=500").await;
     let items = list["items"].as_array().unwrap();
     assert!(items.iter().any(|p| p["id"] == mine["id"]));
     assert!(items.iter().all(|p| p["org_id"] == my_org), "{list}");
@@ -273,14 +245,10 @@ async fn scope_and_units() {
         let (s, _) = app.get(&unit, &format!("/api/v1/problems/{id}")).await;
         assert_eq!(s, 404);
     }
-    let (s, d) = app
-        .get(&unit, &format!("/api/v1/problems/{}", mine["id"]))
-        .await;
-    assert_eq!(s, 200);
+    let d = app.get_ok(&unit, &format!("/api/v1/problems/{}", mine["id"])).await;
     assert_eq!(d["actions"], json!([]));
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             &format!("/api/v1/problems/{}/actions", mine["id"]),
             json!({"action": "start"}),
@@ -288,15 +256,11 @@ async fn scope_and_units() {
         .await;
     assert_eq!(s, 403);
     // The district sees it and resolves it.
-    let (s, d) = app
-        .get(&tianning, &format!("/api/v1/problems/{}", mine["id"]))
-        .await;
-    assert_eq!(s, 200);
+    let d = app.get_ok(&tianning, &format!("/api/v1/problems/{}", mine["id"])).await;
     assert!(d["actions"].as_array().unwrap().contains(&json!("resolve")));
     // Bad input names the field and changes nothing.
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &tianning,
             "/api/v1/problems",
             json!({"org": org.to_string(), "source": "head", "category": "天气", "description": "x", "raised_on": "2099-01-01"}),
@@ -315,8 +279,7 @@ async fn scope_and_units() {
 async fn pairs_are_checked_and_drawn() {
     let app = spawn_demo().await;
     let city = app.token("city").await;
-    let (s, list) = app.get(&city, "/api/v1/pairs?per_page=500").await;
-    assert_eq!(s, 200);
+    let list = app.get_ok(&city, "/api/v1/pairs?per_page=500").await;
     let pairs = list["items"].as_array().unwrap();
     let chain = pairs.iter().find(|p| p["kind"] == "chain").unwrap();
     let sp = pairs.iter().find(|p| p["kind"] == "state_private").unwrap();
@@ -327,7 +290,7 @@ async fn pairs_are_checked_and_drawn() {
     let post = |body: Value| {
         let app = &app;
         let city = &city;
-        async move { app.send(Method::POST, city, "/api/v1/pairs", body).await }
+        async move { app.post(city, "/api/v1/pairs", body).await }
     };
     // With itself.
     let (s, e) = post(json!({"kind": "chain", "org_a": leader.to_string(), "org_b": leader.to_string(), "chain": "新能源汽车", "start_year": 2024})).await;
@@ -352,8 +315,7 @@ async fn pairs_are_checked_and_drawn() {
     // Activities: checked, then listed on the pair.
     let pid = chain["id"].as_i64().unwrap();
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/pairs/{pid}/activities"),
             json!({"held_on": "2024-06-01", "title": "技能比武", "participants": 0}),
@@ -363,21 +325,15 @@ async fn pairs_are_checked_and_drawn() {
         (s, e["error"]["field"].as_str()),
         (422, Some("participants"))
     );
-    let (s, _) = app
-        .send(
-            Method::POST,
+    app.post_ok(
             &city,
             &format!("/api/v1/pairs/{pid}/activities"),
             json!({"held_on": "2024-06-01", "title": "联合技能比武", "participants": 40}),
-        )
-        .await;
-    assert_eq!(s, 200);
-    let (s, d) = app.get(&city, &format!("/api/v1/pairs/{pid}")).await;
-    assert_eq!(s, 200);
+        ).await;
+    let d = app.get_ok(&city, &format!("/api/v1/pairs/{pid}")).await;
     assert!(d.to_string().contains("联合技能比武"));
     // The graph: chain leaders are the large nodes, pairs the edges.
-    let (s, g) = app.get(&city, "/api/v1/pairs/graph?kind=chain").await;
-    assert_eq!(s, 200);
+    let g = app.get_ok(&city, "/api/v1/pairs/graph?kind=chain").await;
     let graphs = g.as_array().unwrap();
     assert_eq!(graphs.len(), 3, "{g}");
     for gr in graphs {
@@ -412,8 +368,7 @@ async fn pairs_are_checked_and_drawn() {
     assert!(w["total"].as_i64().unwrap() < list["total"].as_i64().unwrap());
     // Staff of a district may not pair enterprises outside it.
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &wujin,
             "/api/v1/pairs",
             json!({"kind": "state_private", "org_a": state.to_string(), "org_b": private.to_string(), "start_year": 2024}),
@@ -433,16 +388,14 @@ async fn console_pages_render_and_forms_keep_input() {
         let (s, html) = b.get("/pairs").await;
         assert_eq!(s, 200, "{user} /pairs");
         assert!(html.contains("结对共建"));
-        let (s, _) = b.get("/contacts/problems/new").await;
-        assert_eq!(s, 200);
+        b.get_ok("/contacts/problems/new").await;
     }
     let b = app.browser("tianning").await;
     let (_, html) = b.get("/contacts").await;
     assert!(html.contains("data-chart"));
     // The demo has problems in every status and the district sees some.
     for st in ["open", "in_progress", "resolved", "closed"] {
-        let (s, html) = b.get(&format!("/contacts?status={st}")).await;
-        assert_eq!(s, 200);
+        let html = b.get_ok(&format!("/contacts?status={st}")).await;
         assert!(html.contains("/contacts/problems/"), "no {st} problem");
     }
     // A form error stays on the form, next to its field, with what was typed.
@@ -464,8 +417,7 @@ async fn console_pages_render_and_forms_keep_input() {
     let tok = app.token("tianning").await;
     let (_, list) = app.get(&tok, "/api/v1/problems?status=open").await;
     let id = list["items"][0]["id"].as_i64().unwrap();
-    let (s, html) = b.get(&format!("/contacts/problems/{id}")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/contacts/problems/{id}")).await;
     let version = hidden(&html, "_version");
     let (s, _, loc) = b
         .post(
@@ -488,15 +440,13 @@ async fn console_pages_render_and_forms_keep_input() {
     // A pair page and an out-of-scope problem page.
     let (_, pairs) = app.get(&tok, "/api/v1/pairs").await;
     if let Some(pid) = pairs["items"][0]["id"].as_i64() {
-        let (s, html) = b.get(&format!("/pairs/{pid}")).await;
-        assert_eq!(s, 200);
+        let html = b.get_ok(&format!("/pairs/{pid}")).await;
         assert!(html.contains("共建活动"));
     }
     let wj = app.browser("wujin").await;
     let (s, _) = wj.get(&format!("/contacts/problems/{id}")).await;
     assert_eq!(s, 404);
     // English.
-    let (s, html) = b.get("/pairs?lang=en").await;
-    assert_eq!(s, 200);
+    let html = b.get_ok("/pairs?lang=en").await;
     assert!(html.contains("Pairing"));
 }

@@ -65,8 +65,7 @@ async fn the_city_opens_on_the_last_complete_year_with_its_figures() {
     let b = app.browser("city").await;
 
     // Home: the programme figures are those of the last complete year, and it says so.
-    let (s, home) = b.get("/").await;
-    assert_eq!(s, 200);
+    let home = b.get_ok("/").await;
     assert!(home.contains(&as_of), "home: {as_of}");
     for label in ["试点覆盖职工数", "每万名职工中高技能人才数"] {
         let v = card_value(&home, label);
@@ -102,8 +101,7 @@ async fn the_city_opens_on_the_last_complete_year_with_its_figures() {
     assert_eq!(csv, csv_y);
 
     // 六有, tasks and contact points agree on the year.
-    let (s, liuyou) = b.get("/liuyou").await;
-    assert_eq!(s, 200);
+    let liuyou = b.get_ok("/liuyou").await;
     assert!(liuyou.contains(&as_of), "liuyou: {as_of}");
     assert_eq!(title_year(&liuyou), y.to_string());
     let (s, tasks) = b.get("/tasks").await;
@@ -114,8 +112,7 @@ async fn the_city_opens_on_the_last_complete_year_with_its_figures() {
         tasks.contains("建设产业学院"),
         "the demo's list is that year's"
     );
-    let (s, contacts) = b.get("/contacts").await;
-    assert_eq!(s, 200);
+    let contacts = b.get_ok("/contacts").await;
     assert!(contacts.contains(&as_of), "contacts: {as_of}");
     assert_eq!(selected_year(&contacts, "year"), y.to_string());
 

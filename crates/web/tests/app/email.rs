@@ -190,8 +190,7 @@ async fn drain(svc: &Service) {
 
 async fn user_id(app: &TestApp, username: &str) -> i64 {
     let admin = app.token("admin").await;
-    let (s, v) = app.get(&admin, "/api/v1/users").await;
-    assert_eq!(s, 200, "{v}");
+    let v = app.get_ok(&admin, "/api/v1/users").await;
     v["items"]
         .as_array()
         .unwrap()
@@ -223,8 +222,7 @@ async fn a_returned_liuyou_item_is_emailed_once() {
     let district = app.token("tianning").await;
     // The unit's contact gives an address on their own account; a bad one is refused.
     let (s, e) = app
-        .send(
-            Method::PATCH,
+        .patch(
             &unit,
             "/api/v1/me",
             json!({"email": "zhou ning@"}),
@@ -240,8 +238,7 @@ async fn a_returned_liuyou_item_is_emailed_once() {
         "{e}"
     );
     let (s, me) = app
-        .send(
-            Method::PATCH,
+        .patch(
             &unit,
             "/api/v1/me",
             json!({"email": " zhou.ning@example.org "}),
@@ -275,29 +272,18 @@ async fn a_returned_liuyou_item_is_emailed_once() {
         "skills",
         "rights",
     ] {
-        let (s, v) = app
-            .send(
-                Method::PUT,
+        let v = app.put_ok(
                 &unit,
                 &format!("{base}/{it}"),
                 json!({"text": format!("{it} 的说明")}),
-            )
-            .await;
-        assert_eq!(s, 200, "{v}");
+            ).await;
     }
-    let (s, v) = app
-        .send(Method::POST, &unit, &format!("{base}/submit"), json!({}))
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .send(
-            Method::POST,
+    let v = app.post_ok(&unit, &format!("{base}/submit"), json!({})).await;
+    let v = app.post_ok(
             &district,
             &format!("{base}/rights/review"),
             json!({"accept": false, "reason": "请补充集体合同文本扫描件"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+        ).await;
     let (_, inbox) = app.get(&unit, "/api/v1/notifications").await;
     assert!(inbox.to_string().contains("被退回"), "{inbox}");
 
@@ -338,7 +324,7 @@ async fn a_returned_liuyou_item_is_emailed_once() {
     assert_eq!(smtp.to("zhou.ning@example.org").len(), 1);
     // Clearing the address stops e-mails (in-app notifications go on).
     let (s, me) = app
-        .send(Method::PATCH, &unit, "/api/v1/me", json!({"email": ""}))
+        .patch(&unit, "/api/v1/me", json!({"email": ""}))
         .await;
     assert_eq!((s, &me["email"]), (200, &Value::Null), "{me}");
     notify(&app, me["id"].as_i64().unwrap(), "另一条通知").await;
@@ -351,8 +337,7 @@ async fn two_senders_never_send_the_same_notification_twice() {
     let admin = app.token("admin").await;
     let uid = user_id(&app, "wujin").await;
     let (s, v) = app
-        .send(
-            Method::PATCH,
+        .patch(
             &admin,
             &format!("/api/v1/users/{uid}"),
             json!({"email": "wang.fang@example.org"}),
@@ -393,8 +378,7 @@ async fn failures_are_retried_later_and_a_dead_server_claims_nothing() {
     let app = spawn_demo().await;
     let admin = app.token("admin").await;
     let uid = user_id(&app, "wujin").await;
-    app.send(
-        Method::PATCH,
+    app.patch(
         &admin,
         &format!("/api/v1/users/{uid}"),
         json!({"email": "wang.fang@example.org"}),
@@ -456,8 +440,7 @@ async fn addresses_in_the_admin_form_and_own_settings() {
     let app = spawn_demo().await;
     let uid = user_id(&app, "wujin").await;
     let admin = app.browser("admin").await;
-    let (s, html) = admin.get(&format!("/admin/users/{uid}")).await;
-    assert_eq!(s, 200);
+    let html = admin.get_ok(&format!("/admin/users/{uid}")).await;
     assert!(html.contains("name=\"email\""), "{html}");
     let form = |email: &'static str| {
         vec![
@@ -518,8 +501,7 @@ async fn addresses_in_the_admin_form_and_own_settings() {
     assert_eq!(u["email"], "mailer01@example.org");
     // Own settings page.
     let me = app.browser("unit").await;
-    let (s, html) = me.get("/account/password").await;
-    assert_eq!(s, 200);
+    let html = me.get_ok("/account/password").await;
     assert!(html.contains("action=\"/account/email\""), "{html}");
     let (s, html, _) = me.post("/account/email", &[("email", "bad address")]).await;
     assert_eq!(s, 422);

@@ -12,22 +12,6 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-async fn upload(app: &TestApp, tok: &str, path: &str, name: &str, bytes: Vec<u8>) -> (u16, Value) {
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-    );
-    let r = app
-        .client
-        .post(app.at(path))
-        .bearer_auth(tok)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
 async fn file_rows(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM files")
         .fetch_one(&app.svc.db.pool)
@@ -112,8 +96,7 @@ async fn uploads_through_the_app_land_in_the_bucket() {
         .unwrap();
     let bytes = pdf("evidence");
     let sha = hex::encode(Sha256::digest(&bytes));
-    let (s, v) = upload(
-        &app,
+    let (s, v) = app.upload_file(
         &unit,
         &format!("/api/v1/liuyou/{org}/{}/plan/files", this_year()),
         "方案.pdf",
@@ -150,19 +133,14 @@ async fn uploads_through_the_app_land_in_the_bucket() {
     assert_eq!(r.status(), 200);
     assert_eq!(r.bytes().await.unwrap().to_vec(), bytes);
     // A case attachment goes the same way.
-    let (s, c) = app
-        .send(
-            Method::POST,
+    let c = app.post_ok(
             &unit,
             "/api/v1/cases",
             json!({"process": "pilot_application", "data": {"level": "县级"}}),
-        )
-        .await;
-    assert_eq!(s, 200, "{c}");
+        ).await;
     let id = c["id"].as_i64().unwrap();
     let doc = pdf("case attachment");
-    let (s, v) = upload(
-        &app,
+    let (s, v) = app.upload_file(
         &unit,
         &format!("/api/v1/cases/{id}/files"),
         "申报书.pdf",
@@ -201,9 +179,9 @@ async fn a_refused_or_unreachable_store_is_a_clear_503_and_writes_nothing() {
         .unwrap();
     let path = format!("/api/v1/liuyou/{org}/{}/plan/files", this_year());
     let before = file_rows(&app).await;
-    let (s, e) = upload(&app, &unit, &path, "方案.pdf", pdf("refused")).await;
+    let (s, e) = app.upload_file(&unit, &path, "方案.pdf", pdf("refused")).await;
     assert_eq!(s, 503, "{e}");
-    assert_eq!(e["error"]["code"], "file_store_unavailable", "{e}");
+    assert_eq!(err_code(&e), "file_store_unavailable", "{e}");
     let msg = e["error"]["message"].as_str().unwrap();
     assert!(
         msg.contains("拒绝访问") && msg.contains("access_key"),
@@ -245,7 +223,7 @@ async fn a_refused_or_unreachable_store_is_a_clear_503_and_writes_nothing() {
     let app = spawn_with_files(WebConfig::default(), true, FileStore::s3(cfg).unwrap()).await;
     let unit = app.token("unit").await;
     let before = file_rows(&app).await;
-    let (s, e) = upload(&app, &unit, &path, "方案.pdf", pdf("down")).await;
+    let (s, e) = app.upload_file(&unit, &path, "方案.pdf", pdf("down")).await;
     assert_eq!(s, 503, "{e}");
     assert!(
         e["error"]["message"].as_str().unwrap().contains("无法连接"),

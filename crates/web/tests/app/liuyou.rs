@@ -22,22 +22,6 @@ async fn indicator(app: &TestApp, tok: &str, org: &str, code: &str) -> Value {
         .clone()
 }
 
-async fn upload(app: &TestApp, tok: &str, path: &str, name: &str, bytes: Vec<u8>) -> (u16, Value) {
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-    );
-    let r = app
-        .client
-        .post(app.at(path))
-        .bearer_auth(tok)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
 #[tokio::test]
 async fn six_items_submitted_reviewed_and_counted() {
     let app = spawn_demo().await;
@@ -62,8 +46,7 @@ async fn six_items_submitted_reviewed_and_counted() {
     ];
     for it in &items[..5] {
         let (s, v) = app
-            .send(
-                Method::PUT,
+            .put(
                 &unit,
                 &format!("{base}/{it}"),
                 json!({"text": format!("{it} 的说明")}),
@@ -74,8 +57,7 @@ async fn six_items_submitted_reviewed_and_counted() {
     // The unit has its own account: the district reviews, it does not fill in or
     // submit the unit's checklist, and its page offers no edit form or submit button.
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &district,
             &format!("{base}/rights"),
             json!({"text": "代填"}),
@@ -87,8 +69,7 @@ async fn six_items_submitted_reviewed_and_counted() {
         "{e}"
     );
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &district,
             &format!("{base}/submit"),
             json!({}),
@@ -117,8 +98,7 @@ async fn six_items_submitted_reviewed_and_counted() {
     assert!(html.contains("/submit\""), "the unit submits its own");
     // A bad link and a bad file are refused, naming the field.
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &unit,
             &format!("{base}/plan"),
             json!({"link": "javascript:alert(1)"}),
@@ -129,8 +109,7 @@ async fn six_items_submitted_reviewed_and_counted() {
         (422, Some("link")),
         "{e}"
     );
-    let (s, e) = upload(
-        &app,
+    let (s, e) = app.upload_file(
         &unit,
         &format!("{base}/plan/files"),
         "virus.pdf",
@@ -142,8 +121,7 @@ async fn six_items_submitted_reviewed_and_counted() {
         (422, Some("file")),
         "{e}"
     );
-    let (s, v) = upload(
-        &app,
+    let (s, v) = app.upload_file(
         &unit,
         &format!("{base}/plan/files"),
         "方案.pdf",
@@ -154,28 +132,26 @@ async fn six_items_submitted_reviewed_and_counted() {
     let file_id = v["items"][1]["files"][0]["id"].as_i64().unwrap();
     // Submitting without the sixth item names it.
     let (s, e) = app
-        .send(Method::POST, &unit, &format!("{base}/submit"), json!({}))
+        .post(&unit, &format!("{base}/submit"), json!({}))
         .await;
     assert_eq!(
         (s, e["error"]["field"].as_str()),
         (422, Some("rights")),
         "{e}"
     );
-    app.send(
-        Method::PUT,
+    app.put(
         &unit,
         &format!("{base}/rights"),
         json!({"text": "集体合同"}),
     )
     .await;
     let (s, v) = app
-        .send(Method::POST, &unit, &format!("{base}/submit"), json!({}))
+        .post(&unit, &format!("{base}/submit"), json!({}))
         .await;
     assert_eq!((s, v["submitted"].as_i64()), (200, Some(6)), "{v}");
     // Submitted items are locked for the unit; the unit does not review.
     let (s, _) = app
-        .send(
-            Method::PUT,
+        .put(
             &unit,
             &format!("{base}/plan"),
             json!({"text": "改"}),
@@ -183,8 +159,7 @@ async fn six_items_submitted_reviewed_and_counted() {
         .await;
     assert_eq!(s, 409);
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             &format!("{base}/plan/review"),
             json!({"accept": true}),
@@ -203,8 +178,7 @@ async fn six_items_submitted_reviewed_and_counted() {
     let (_, inbox) = app.get(&town, "/api/v1/inbox").await;
     assert!(!inbox.as_array().unwrap().iter().any(|c| c["id"] == case_id));
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &town,
             &format!("{base}/rights/review"),
             json!({"accept": true}),
@@ -214,26 +188,20 @@ async fn six_items_submitted_reviewed_and_counted() {
     // The district returns one (a reason is required) and accepts the rest; once no
     // item waits, the case is returned as a whole with the reason.
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &district,
             &format!("{base}/rights/review"),
             json!({"accept": false}),
         )
         .await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("reason")));
-    let (s, _) = app
-        .send(
-            Method::POST,
+    app.post_ok(
             &district,
             &format!("{base}/rights/review"),
             json!({"accept": false, "reason": "请附集体合同文本"}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &district,
             &format!("{base}/rights/review"),
             json!({"accept": true}),
@@ -246,8 +214,7 @@ async fn six_items_submitted_reviewed_and_counted() {
     );
     for it in &items[..5] {
         let (s, v) = app
-            .send(
-                Method::POST,
+            .post(
                 &district,
                 &format!("{base}/{it}/review"),
                 json!({"accept": true}),
@@ -279,15 +246,14 @@ async fn six_items_submitted_reviewed_and_counted() {
     // Fixed and resubmitted: only the returned item goes to review again; accepted, the
     // case is approved and the indicator moves at once, in the district and the city,
     // and the rate's denominator is the pilot units.
-    app.send(
-        Method::PUT,
+    app.put(
         &unit,
         &format!("{base}/rights"),
         json!({"text": "集体合同(附文本)"}),
     )
     .await;
     let (_, v) = app
-        .send(Method::POST, &unit, &format!("{base}/submit"), json!({}))
+        .post(&unit, &format!("{base}/submit"), json!({}))
         .await;
     assert_eq!(
         (v["accepted"].as_i64(), v["submitted"].as_i64()),
@@ -295,8 +261,7 @@ async fn six_items_submitted_reviewed_and_counted() {
         "{v}"
     );
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &district,
             &format!("{base}/rights/review"),
             json!({"accept": true}),
@@ -311,8 +276,7 @@ async fn six_items_submitted_reviewed_and_counted() {
     );
     // The engine's own item endpoint refuses a case that waits for nobody.
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &district,
             &format!("/api/v1/cases/{case_id}/items/rights"),
             json!({"accept": true}),
@@ -321,8 +285,7 @@ async fn six_items_submitted_reviewed_and_counted() {
     assert_eq!(s, 409);
     // 六有 cases start from the 六有 page, not as a free-standing case.
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             "/api/v1/cases",
             json!({"process": "liuyou", "data": {"year": this_year().to_string()}}),
@@ -481,8 +444,7 @@ async fn simultaneous_item_decisions_move_the_case_once() {
         .unwrap();
     let oid = other["id"].as_i64().unwrap();
     let (s, job) = app
-        .send(
-            Method::POST,
+        .post(
             &district,
             "/api/v1/cases/bulk",
             json!({"ids": [oid], "action": "accept"}),
@@ -521,8 +483,7 @@ async fn the_console_saves_evidence_with_files() {
         .as_i64()
         .unwrap();
     let b = app.browser("unit").await;
-    let (s, html) = b.get(&format!("/liuyou/{org}/{}", this_year())).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/liuyou/{org}/{}", this_year())).await;
     let csrf = hidden(&html, "_csrf");
     let post = |csrf: Option<String>| {
         let mut form = reqwest::multipart::Form::new()
@@ -669,8 +630,7 @@ async fn the_overview_loads_its_chart_library_and_pages_and_filters_the_pilots()
     ] {
         let n = rows.iter().filter(|r| keep(&statuses(r))).count();
         assert!(n > 0, "{status}: the demo has units in every state");
-        let (s, html) = b.get(&format!("/liuyou?year={year}&status={status}")).await;
-        assert_eq!(s, 200);
+        let html = b.get_ok(&format!("/liuyou?year={year}&status={status}")).await;
         assert!(
             html.contains(&format!("共 {} 条", group(n))),
             "{status}: {n}"

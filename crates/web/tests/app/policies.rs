@@ -9,8 +9,7 @@ use serde_json::json;
 async fn chinese_full_text_search_finds_and_ranks() {
     let app = spawn_demo().await;
     let unit = app.token("unit").await;
-    let (s, v) = app.get(&unit, "/api/v1/policies?q=集体合同").await;
-    assert_eq!(s, 200);
+    let v = app.get_ok(&unit, "/api/v1/policies?q=集体合同").await;
     let titles: Vec<&str> = v["items"]
         .as_array()
         .unwrap()
@@ -38,28 +37,22 @@ async fn chinese_full_text_search_finds_and_ranks() {
     // Adding: city and districts only; the fields are checked.
     let city = app.token("city").await;
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             "/api/v1/policies",
             json!({"title": "测试", "category": "nonsense", "level": "市级"}),
         )
         .await;
     assert_eq!(s, 422, "{e}");
-    let (s, p) = app
-        .send(
-            Method::POST,
+    let p = app.post_ok(
             &city,
             "/api/v1/policies",
             json!({"title": "关于开展职工数字技能提升行动的通知", "category": "技能形成", "level": "市级", "issued_on": "2024-03-01", "body": "开展数字技能培训,覆盖一线职工。"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{p}");
+        ).await;
     let (_, v) = app.get(&unit, "/api/v1/policies?q=数字技能").await;
     assert_eq!(v["items"][0]["id"], p["id"]);
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             "/api/v1/policies",
             json!({"title": "x", "category": "general", "level": "city", "body": "x"}),
@@ -68,11 +61,9 @@ async fn chinese_full_text_search_finds_and_ranks() {
     assert_eq!(s, 403);
     // Console: search page with highlights; the add form refuses a bad file.
     let b = app.browser("city").await;
-    let (s, html) = b.get("/policies?q=工匠").await;
-    assert_eq!(s, 200);
+    let html = b.get_ok("/policies?q=工匠").await;
     assert!(html.contains("<mark>工匠</mark>"), "{html}");
-    let (s, html) = b.get("/policies/new").await;
-    assert_eq!(s, 200);
+    let html = b.get_ok("/policies/new").await;
     let csrf = hidden(&html, "_csrf");
     let form = reqwest::multipart::Form::new()
         .text("_csrf", csrf)
@@ -112,24 +103,21 @@ async fn policy_documents_belong_to_their_office() {
     // Levels: a district publishes district and town documents only.
     for level in ["city", "national", "provincial"] {
         let (s, e) = app
-            .send(Method::POST, &district, "/api/v1/policies", doc(level))
+            .post(&district, "/api/v1/policies", doc(level))
             .await;
         assert_eq!(s, 422, "{level}: {e}");
         assert_eq!(e["error"]["field"], "level", "{e}");
     }
     let (s, e) = app
-        .send(Method::POST, &city, "/api/v1/policies", doc("district"))
+        .post(&city, "/api/v1/policies", doc("district"))
         .await;
     assert_eq!(
         s, 422,
         "the city does not publish in a district's name: {e}"
     );
-    let (s, c) = app
-        .send(Method::POST, &city, "/api/v1/policies", doc("city"))
-        .await;
-    assert_eq!(s, 200, "{c}");
+    let c = app.post_ok(&city, "/api/v1/policies", doc("city")).await;
     let (s, d) = app
-        .send(Method::POST, &district, "/api/v1/policies", doc("district"))
+        .post(&district, "/api/v1/policies", doc("district"))
         .await;
     assert_eq!(s, 200, "{d}");
     assert_eq!(d["owner_region"], home, "{d}");
@@ -149,8 +137,7 @@ async fn policy_documents_belong_to_their_office() {
             .await;
         assert_eq!(s, 404);
         let (s, _) = app
-            .send(
-                Method::PATCH,
+            .patch(
                 tok,
                 &format!("/api/v1/policies/{id}"),
                 patch(1),
@@ -160,8 +147,7 @@ async fn policy_documents_belong_to_their_office() {
     }
     // The owner edits (a stale version is refused) and may not raise the level.
     let (s, e) = app
-        .send(
-            Method::PATCH,
+        .patch(
             &district,
             &format!("/api/v1/policies/{d_id}"),
             json!({"level": "city", "version": 1}),
@@ -169,20 +155,15 @@ async fn policy_documents_belong_to_their_office() {
         .await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["error"]["field"], "level");
-    let (s, p) = app
-        .send(
-            Method::PATCH,
+    let p = app.patch_ok(
             &district,
             &format!("/api/v1/policies/{d_id}"),
             patch(1),
-        )
-        .await;
-    assert_eq!(s, 200, "{p}");
+        ).await;
     assert_eq!(p["title"], "改过的标题");
     assert_eq!(p["version"], 2);
     let (s, _) = app
-        .send(
-            Method::PATCH,
+        .patch(
             &district,
             &format!("/api/v1/policies/{d_id}"),
             patch(1),

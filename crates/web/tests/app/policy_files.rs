@@ -57,10 +57,7 @@ async fn console_upload(b: &Browser, form: Form) -> (u16, String, Option<String>
 }
 
 async fn search_ids(app: &TestApp, token: &str, q: &str) -> Vec<i64> {
-    let (s, v) = app
-        .get(token, &format!("/api/v1/policies?per_page=100&q={q}"))
-        .await;
-    assert_eq!(s, 200, "{v}");
+    let v = app.get_ok(token, &format!("/api/v1/policies?per_page=100&q={q}")).await;
     v["items"]
         .as_array()
         .unwrap()
@@ -133,8 +130,7 @@ async fn pdf_and_docx_are_found_by_the_text_inside_them() {
 
     // Console: the same through the add form (the LibreOffice PDF: simple fonts).
     let b = app.browser("city").await;
-    let (s, html) = b.get("/policies/new").await;
-    assert_eq!(s, 200);
+    let html = b.get_ok("/policies/new").await;
     assert!(
         html.contains("PDF、Word(.docx)"),
         "the help names the formats"
@@ -155,8 +151,7 @@ async fn pdf_and_docx_are_found_by_the_text_inside_them() {
     .await;
     assert_eq!(s, 303);
     let console_docx: i64 = loc.unwrap().rsplit('/').next().unwrap().parse().unwrap();
-    let (s, html) = b.get(&format!("/policies/{console_pdf}")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/policies/{console_pdf}")).await;
     assert!(html.contains(PHRASE));
 
     // All four are found by a phrase only in the files, and by one the PDF wraps.
@@ -172,8 +167,7 @@ async fn pdf_and_docx_are_found_by_the_text_inside_them() {
         got.sort();
         assert_eq!(got, want, "{q}");
     }
-    let (s, html) = b.get(&format!("/policies?q={PHRASE}")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/policies?q={PHRASE}")).await;
     assert!(html.contains(&format!("<mark>{PHRASE}</mark>")), "{html}");
 
     // A text typed in is kept as it is; the file is still attached.

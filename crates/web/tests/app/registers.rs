@@ -17,13 +17,10 @@ fn ind(v: &Value, code: &str) -> Option<f64> {
 }
 
 async fn value(app: &TestApp, tok: &str, org: &str, period: &str, code: &str) -> f64 {
-    let (s, v) = app
-        .get(
+    let v = app.get_ok(
             tok,
             &format!("/api/v1/indicators?org={org}&period={period}"),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+        ).await;
     ind(&v, code).unwrap()
 }
 
@@ -45,13 +42,10 @@ async fn agg_snapshot(app: &TestApp) -> Vec<(String, String, String, i64)> {
 async fn seed_figures_and_drill_down() {
     let app = spawn_demo().await;
     let t = app.token("city").await;
-    let (s, v) = app
-        .get(
+    let v = app.get_ok(
             &t,
             &format!("/api/v1/indicators?org=320400&period={}", demo_period(0)),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+        ).await;
     assert_eq!(v["org"]["code"], "320400");
     assert_eq!(v["period"], demo_period(0));
     assert_eq!(ind(&v, "pilot_enterprises"), Some(1020.0));
@@ -204,11 +198,10 @@ async fn registers_change_indicators_immediately_and_everywhere() {
         "pilot_enterprises",
     )
     .unwrap();
-    let (_, e) = app.send(Method::POST, &t, "/api/v1/orgs", json!({"name": "常州新试点科技有限公司", "kind": "enterprise", "uscc": uscc(70001), "region_code": "320402001"})).await;
+    let (_, e) = app.post(&t, "/api/v1/orgs", json!({"name": "常州新试点科技有限公司", "kind": "enterprise", "uscc": uscc(70001), "region_code": "320402001"})).await;
     let eid = e["id"].as_i64().unwrap();
     let (s, p) = app
-        .send(
-            Method::POST,
+        .post(
             &t,
             "/api/v1/pilots",
             json!({"org": uscc(70001), "level": "市级", "year": "2025", "feature": "一企一特色"}),
@@ -226,8 +219,7 @@ async fn registers_change_indicators_immediately_and_everywhere() {
     assert!(y2025 >= y2024 + 1.0);
     // A second pilot level for the same enterprise does not count it twice.
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &t,
             "/api/v1/pilots",
             json!({"org": uscc(70001), "level": "province", "year": "2026"}),
@@ -240,8 +232,7 @@ async fn registers_change_indicators_immediately_and_everywhere() {
     );
     // Same org and level again: 409.
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &t,
             "/api/v1/pilots",
             json!({"org": uscc(70001), "level": "province", "year": "2026"}),
@@ -253,8 +244,7 @@ async fn registers_change_indicators_immediately_and_everywhere() {
     );
     // The dashboard and its CSV say the same as the API.
     let b = app.browser("city").await;
-    let (s, dash) = b.get("/dashboard?org=320402&period=2026").await;
-    assert_eq!(s, 200);
+    let dash = b.get_ok("/dashboard?org=320402&period=2026").await;
     let n = gongjiang_web::i18n::group(
         value(&app, &city, "320402", "2026", "pilot_enterprises").await as i64,
     );
@@ -276,15 +266,11 @@ async fn registers_change_indicators_immediately_and_everywhere() {
         "pilot_enterprises",
     )
     .unwrap();
-    let (s, _) = app
-        .send(
-            Method::PATCH,
+    app.patch_ok(
             &city,
             &format!("/api/v1/orgs/{eid}"),
             json!({"region_code": "320412"}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     assert_eq!(
         value(&app, &city, "320402", "2026", "pilot_enterprises").await,
         before
@@ -353,8 +339,7 @@ async fn register_validation_and_scope() {
     let city = app.token("city").await;
     let member = app.org_id(&city, "kind=member_unit").await;
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &app.token("city").await,
             "/api/v1/pilots",
             json!({"org": member.to_string(), "level": "city", "year": "2024"}),
@@ -366,8 +351,7 @@ async fn register_validation_and_scope() {
         .unwrap()
         .to_string();
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &t,
             "/api/v1/pilots",
             json!({"org": park, "level": "city", "ptype": "enterprise", "year": "2024"}),
@@ -375,8 +359,7 @@ async fn register_validation_and_scope() {
         .await;
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("ptype")));
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &t,
             "/api/v1/pilots",
             json!({"org": park, "level": "国家级", "year": "24"}),
@@ -398,8 +381,7 @@ async fn register_validation_and_scope() {
         .unwrap()
         .to_string();
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &t,
             "/api/v1/pilots",
             json!({"org": wujin_ent, "level": "city", "year": "2024"}),
@@ -409,7 +391,7 @@ async fn register_validation_and_scope() {
     assert!(v["error"]["message"].as_str().unwrap().contains("管辖范围"));
     let unit = app.token("unit").await;
     assert_eq!(
-        app.send(Method::POST, &unit, "/api/v1/pilots", json!({}))
+        app.post(&unit, "/api/v1/pilots", json!({}))
             .await
             .0,
         403
@@ -442,8 +424,7 @@ async fn register_validation_and_scope() {
         .to_string();
     // Person-held titles need the holder's ID number (a registered worker).
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &t,
             "/api/v1/designations",
             json!({"dtype": "龙城工匠", "level": "市级", "year": "2024", "org": ent}),
@@ -452,29 +433,24 @@ async fn register_validation_and_scope() {
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("worker")));
     assert!(v["error"]["message"].as_str().unwrap().contains("身份证号"));
     let s0 = value(&app, &city, "320402", "2026", "innovation_studios").await;
-    let (s, d) = app.send(Method::POST, &t, "/api/v1/designations", json!({"dtype": "创新工作室", "level": "区级", "year": "2024", "org": ent, "holder_name": "测试劳模创新工作室"})).await;
+    let (s, d) = app.post(&t, "/api/v1/designations", json!({"dtype": "创新工作室", "level": "区级", "year": "2024", "org": ent, "holder_name": "测试劳模创新工作室"})).await;
     assert_eq!(s, 201, "{d}");
     assert_eq!(
         value(&app, &city, "320402", "2026", "innovation_studios").await,
         s0,
         "district-level studios are not counted"
     );
-    let (s, _) = app
-        .send(
-            Method::PATCH,
+    app.patch_ok(
             &t,
             &format!("/api/v1/designations/{}", d["id"]),
             json!({"level": "市级"}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     assert_eq!(
         value(&app, &city, "320402", "2026", "innovation_studios").await,
         s0 + 1.0
     );
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &t,
             "/api/v1/designations",
             json!({"dtype": "innovation_studio", "level": "city", "year": "2024", "org": ent}),
@@ -502,7 +478,7 @@ async fn concurrent_registrations_never_double_count() {
     let city = app.token("city").await;
     let mut usccs = Vec::new();
     for i in 0..12u32 {
-        let (s, _) = app.send(Method::POST, &city, "/api/v1/orgs", json!({"name": format!("并发试点{i}号有限公司"), "kind": "enterprise", "uscc": uscc(80_000 + i), "region_code": "320411"})).await;
+        let (s, _) = app.post(&city, "/api/v1/orgs", json!({"name": format!("并发试点{i}号有限公司"), "kind": "enterprise", "uscc": uscc(80_000 + i), "region_code": "320411"})).await;
         assert_eq!(s, 201);
         usccs.push(uscc(80_000 + i));
     }
@@ -559,8 +535,7 @@ async fn concurrent_registrations_never_double_count() {
 async fn console_pages_for_registers() {
     let app = spawn_demo().await;
     let b = app.browser("tianning").await;
-    let (s, list) = b.get("/pilots?level=city").await;
-    assert_eq!(s, 200);
+    let list = b.get_ok("/pilots?level=city").await;
     assert!(list.contains("市级") && list.contains("登记试点"));
     let (s, html, _) = b
         .post(
@@ -576,7 +551,7 @@ async fn console_pages_for_registers() {
     assert!(html.contains("不存在或不在您的管辖范围内") && html.contains("年份“20x4”无效"));
     assert!(html.contains("value=\"91320402MA1XXXXX00\""));
     let t = app.token("tianning").await;
-    let (_, e) = app.send(Method::POST, &t, "/api/v1/orgs", json!({"name": "常州页面试点有限公司", "kind": "enterprise", "uscc": uscc(60606), "region_code": "320402"})).await;
+    let (_, e) = app.post(&t, "/api/v1/orgs", json!({"name": "常州页面试点有限公司", "kind": "enterprise", "uscc": uscc(60606), "region_code": "320402"})).await;
     let (s, _, loc) = b
         .post(
             "/pilots",
@@ -611,8 +586,7 @@ async fn console_pages_for_registers() {
     assert_eq!(s, 303, "{html}");
     let (_, tab) = b.get(&format!("/orgs/{}?tab=designations", e["id"])).await;
     assert!(tab.contains("页面工作室") && tab.contains("创新工作室"));
-    let (s, dash) = b.get("/dashboard").await;
-    assert_eq!(s, 200);
+    let dash = b.get_ok("/dashboard").await;
     assert!(
         dash.contains("天宁区")
             && dash.contains("data-chart=")
@@ -658,13 +632,10 @@ async fn pilots_by_child(
     org: &str,
     period: &str,
 ) -> Vec<(String, String, i64, i64)> {
-    let (s, v) = app
-        .get(
+    let v = app.get_ok(
             tok,
             &format!("/api/v1/indicators?org={org}&period={period}&by=child"),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+        ).await;
     v["children"]
         .as_array()
         .unwrap()

@@ -6,13 +6,10 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 async fn indicator(app: &TestApp, tok: &str, org: &str, period: &str, code: &str) -> Value {
-    let (s, v) = app
-        .get(
+    let v = app.get_ok(
             tok,
             &format!("/api/v1/indicators?org={org}&period={period}"),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+        ).await;
     v["indicators"]
         .as_array()
         .unwrap()
@@ -70,7 +67,7 @@ async fn a_report_from_entry_to_lock() {
         .unwrap();
 
     // Validation on entry: every broken rule at once, nothing saved.
-    let (s, v) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org, "period": demo_period(1), "values": {"workers": 100, "high_skilled": 150, "frontline_workers": "一百", "培训投入万元": "1.234", "bogus": 1}})).await;
+    let (s, v) = app.post(&unit, "/api/v1/reports", json!({"org": org, "period": demo_period(1), "values": {"workers": 100, "high_skilled": 150, "frontline_workers": "一百", "培训投入万元": "1.234", "bogus": 1}})).await;
     assert_eq!(s, 422, "{v}");
     let fields: Vec<_> = v["error"]["details"]
         .as_array()
@@ -85,8 +82,7 @@ async fn a_report_from_entry_to_lock() {
         "{fields:?}"
     );
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             "/api/v1/reports",
             json!({"org": org, "period": demo_period(1), "values": {"workers": 100, "high_skilled": 150}}),
@@ -111,16 +107,14 @@ async fn a_report_from_entry_to_lock() {
     );
 
     // Draft, then submit.
-    let (s, r) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org, "period": demo_period(1), "values": {"workers": "1,200", "high_skilled": 180, "frontline_workers": 800, "培训投入万元": "12.5"}})).await;
-    assert_eq!(s, 200, "{r}");
+    let r = app.post_ok(&unit, "/api/v1/reports", json!({"org": org, "period": demo_period(1), "values": {"workers": "1,200", "high_skilled": 180, "frontline_workers": 800, "培训投入万元": "12.5"}})).await;
     assert_eq!(r["status"], "draft");
     assert_eq!(r["values"]["training_spend_wan"], 12.5);
     let id = r["id"].as_i64().unwrap();
     let tr = |tok: String, action: &'static str, reason: Option<&'static str>| {
         let app = &app;
         async move {
-            app.send(
-                Method::POST,
+            app.post(
                 &tok,
                 &format!("/api/v1/reports/{id}/transition"),
                 json!({"action": action, "reason": reason}),
@@ -137,8 +131,7 @@ async fn a_report_from_entry_to_lock() {
     assert_eq!((s, r["status"].as_str()), (200, Some("submitted")));
     // Submitted: the unit cannot change it any more.
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             "/api/v1/reports",
             json!({"org": org, "period": demo_period(1), "values": {"workers": 1}}),
@@ -184,8 +177,7 @@ async fn a_report_from_entry_to_lock() {
         home.contains("一线职工数有误"),
         "returned report in the inbox"
     );
-    let (s, _) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org, "period": demo_period(1), "values": {"workers": 1200, "high_skilled": 180, "frontline_workers": 700}, "submit": true})).await;
-    assert_eq!(s, 200);
+    app.post_ok(&unit, "/api/v1/reports", json!({"org": org, "period": demo_period(1), "values": {"workers": 1200, "high_skilled": 180, "frontline_workers": 700}, "submit": true})).await;
     assert_eq!(tr(tn.clone(), "approve", None).await.0, 200);
     // Lock: city only; locked cannot be returned or edited.
     assert_eq!(tr(tn.clone(), "lock", None).await.0, 403);
@@ -233,8 +225,7 @@ async fn a_report_from_entry_to_lock() {
     let wj = app.token("wujin").await;
     assert_eq!(app.get(&wj, &format!("/api/v1/reports/{id}")).await.0, 404);
     assert_eq!(
-        app.send(
-            Method::POST,
+        app.post(
             &wj,
             &format!("/api/v1/reports/{id}/transition"),
             json!({"action": "unlock"})
@@ -288,16 +279,13 @@ async fn concurrent_reviewers_exactly_one_wins() {
 async fn completeness_reminders_and_pilot_coverage() {
     let app = spawn_demo().await;
     let tn = app.token("tianning").await;
-    let (s, rows) = app
-        .get(
+    let rows = app.get_ok(
             &tn,
             &format!(
                 "/api/v1/reports/completeness?region=320402&period={}",
                 demo_period(1)
             ),
-        )
-        .await;
-    assert_eq!(s, 200, "{rows}");
+        ).await;
     let rows = rows.as_array().unwrap().clone();
     assert!(!rows.is_empty());
     let expected: i64 = rows.iter().map(|r| r["expected"].as_i64().unwrap()).sum();
@@ -329,8 +317,7 @@ async fn completeness_reminders_and_pilot_coverage() {
         404
     );
     let (s, n) = app
-        .send(
-            Method::POST,
+        .post(
             &tn,
             "/api/v1/reports/remind",
             json!({"region": "320402", "period": demo_period(1)}),
@@ -342,8 +329,7 @@ async fn completeness_reminders_and_pilot_coverage() {
     // reminds nobody.
     for region in ["320412", "999999"] {
         let (s, e) = app
-            .send(
-                Method::POST,
+            .post(
                 &tn,
                 "/api/v1/reports/remind",
                 json!({"region": region, "period": demo_period(1)}),
@@ -358,8 +344,7 @@ async fn completeness_reminders_and_pilot_coverage() {
         "reminder in the unit's inbox"
     );
     assert_eq!(
-        app.send(
-            Method::POST,
+        app.post(
             &app.token("unit").await,
             "/api/v1/reports/remind",
             json!({"region": "320402", "period": demo_period(1)})
@@ -378,9 +363,8 @@ async fn completeness_reminders_and_pilot_coverage() {
 
     // Pilot coverage: a new enterprise's approved report counts as covered only once it is a pilot.
     let city = app.token("city").await;
-    let (_, _) = app.send(Method::POST, &city, "/api/v1/orgs", json!({"name": "覆盖测试有限公司", "kind": "enterprise", "uscc": uscc(90909), "region_code": "320404"})).await;
-    let (s, r) = app.send(Method::POST, &city, "/api/v1/reports", json!({"org": uscc(90909), "period": demo_period(0), "values": {"workers": 5000}, "submit": true})).await;
-    assert_eq!(s, 200, "{r}");
+    let (_, _) = app.post(&city, "/api/v1/orgs", json!({"name": "覆盖测试有限公司", "kind": "enterprise", "uscc": uscc(90909), "region_code": "320404"})).await;
+    let r = app.post_ok(&city, "/api/v1/reports", json!({"org": uscc(90909), "period": demo_period(0), "values": {"workers": 5000}, "submit": true})).await;
     let before = indicator(
         &app,
         &city,
@@ -393,8 +377,7 @@ async fn completeness_reminders_and_pilot_coverage() {
         .unwrap();
     // The city submitted it, so someone else at the city level approves.
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &app.token("admin").await,
             &format!("/api/v1/reports/{}/transition", r["id"]),
             json!({"action": "approve"}),
@@ -415,8 +398,7 @@ async fn completeness_reminders_and_pilot_coverage() {
         before
     );
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             "/api/v1/pilots",
             json!({"org": uscc(90909), "level": "city", "year": demo_period(0)}),
@@ -442,10 +424,7 @@ async fn completeness_reminders_and_pilot_coverage() {
 async fn report_pages() {
     let app = spawn_demo().await;
     let b = app.browser("unit").await;
-    let (s, form) = b
-        .get(&format!("/reports/new?period={}", demo_period(1)))
-        .await;
-    assert_eq!(s, 200);
+    let form = b.get_ok(&format!("/reports/new?period={}", demo_period(1))).await;
     assert!(form.contains("职工总数") && form.contains("保存并报送"));
     let (s, html, _) = b
         .post(
@@ -529,8 +508,7 @@ async fn reviewer_is_the_level_above_and_never_the_submitter() {
         let (app, admin) = (&app, admin.clone());
         async move {
             let (s, u) = app
-                .send(
-                    Method::POST,
+                .post(
                     &admin,
                     "/api/v1/users",
                     json!({"username": name, "role": role, "org": org, "password": "Review-2024-ok"}),
@@ -557,15 +535,14 @@ async fn reviewer_is_the_level_above_and_never_the_submitter() {
     let ops = mk("ops_wujin", "sysadmin", "320412".into()).await;
 
     // The district enters and submits the enterprise's report itself.
-    let (s, r) = app.send(Method::POST, &tn, "/api/v1/reports", json!({"org": org_id.to_string(), "period": demo_period(1), "values": {"workers": 900, "high_skilled": 90}, "submit": true})).await;
+    let (s, r) = app.post(&tn, "/api/v1/reports", json!({"org": org_id.to_string(), "period": demo_period(1), "values": {"workers": 900, "high_skilled": 90}, "submit": true})).await;
     assert_eq!((s, r["status"].as_str()), (200, Some("submitted")), "{r}");
     assert_eq!(r["submitted_by"], "tianning");
     let id = r["id"].as_i64().unwrap();
     let tr = |tok: String, action: &'static str| {
         let app = &app;
         async move {
-            app.send(
-                Method::POST,
+            app.post(
                 &tok,
                 &format!("/api/v1/reports/{id}/transition"),
                 json!({"action": action, "reason": "复核"}),
@@ -665,7 +642,7 @@ async fn reviewer_is_the_level_above_and_never_the_submitter() {
     assert_eq!(workers().await, before);
     // Resubmitted by the unit, the district that entered it first may now approve: the
     // rule is about who submitted this version.
-    let (s, r) = app.send(Method::POST, &unit, "/api/v1/reports", json!({"org": org_id.to_string(), "period": demo_period(1), "values": {"workers": 950, "high_skilled": 95}, "submit": true})).await;
+    let (s, r) = app.post(&unit, "/api/v1/reports", json!({"org": org_id.to_string(), "period": demo_period(1), "values": {"workers": 950, "high_skilled": 95}, "submit": true})).await;
     assert_eq!((s, r["submitted_by"].as_str()), (200, Some("unit")), "{r}");
     let (s, r) = tr(tn.clone(), "approve").await;
     assert_eq!((s, r["status"].as_str()), (200, Some("approved")), "{r}");

@@ -43,13 +43,10 @@ fn ids(v: &Value, kind: &str) -> Vec<i64> {
 
 /// The first enterprise of a region, as the city sees it: (id, name, uscc).
 async fn enterprise_in(app: &TestApp, city: &str, region: &str) -> (i64, String, String) {
-    let (s, v) = app
-        .get(
+    let v = app.get_ok(
             city,
             &format!("/api/v1/orgs?region={region}&kind=enterprise&per_page=1"),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     let o = &v["items"][0];
     (
         o["id"].as_i64().unwrap(),
@@ -97,8 +94,7 @@ async fn organisations_by_name_and_credit_code_within_scope() {
 
     // A unit finds its own organisation, and nothing of another district.
     let unit = app.token("unit").await;
-    let (s, me) = app.get(&unit, "/api/v1/orgs?per_page=1").await;
-    assert_eq!(s, 200);
+    let me = app.get_ok(&unit, "/api/v1/orgs?per_page=1").await;
     let own_id = me["items"][0]["id"].as_i64().unwrap();
     let own_name = me["items"][0]["name"].as_str().unwrap().to_string();
     let own_uscc = me["items"][0]["uscc"].as_str().unwrap().to_string();
@@ -124,8 +120,7 @@ async fn workers_by_exact_id_number_only_and_masked() {
     let (_, _, wj_uscc) = enterprise_in(&app, &city, "320412").await;
     let num = id_number("32041219880512341");
     let (s, w) = app
-        .send(
-            Method::POST,
+        .post(
             &wujin,
             "/api/v1/workers",
             json!({"name": "检索测试工", "id_number": num, "org": wj_uscc}),
@@ -169,8 +164,7 @@ async fn workers_by_exact_id_number_only_and_masked() {
     }
     // The results page shows the masked number only, and does not echo the number.
     let b = app.browser("city").await;
-    let (s, html) = b.get(&format!("/search?q={num}")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/search?q={num}")).await;
     assert!(html.contains(&format!("href=\"/workers/{wid}\"")), "{html}");
     assert!(html.contains(&masked));
     assert!(!html.contains(&num), "full number on the page");
@@ -292,7 +286,7 @@ async fn api_shape_counts_and_more_links() {
         let (s, v) = app.get(&city, &format!("/api/v1/search?{q}")).await;
         assert_eq!(s, 422, "{q}: {v}");
         assert_eq!(v["error"]["field"], "q", "{v}");
-        assert_eq!(v["error"]["code"], "too_short", "{v}");
+        assert_eq!(err_code(&v), "too_short", "{v}");
         assert!(
             v["error"]["message"]
                 .as_str()
@@ -329,8 +323,7 @@ async fn results_page_and_top_bar_box() {
     let (wj_id, wj_name, _) = enterprise_in(&app, &city, "320412").await;
     let b = app.browser("tianning").await;
     // Every page carries the box in the top bar.
-    let (s, home) = b.get("/").await;
-    assert_eq!(s, 200);
+    let home = b.get_ok("/").await;
     let top = home.split("<div class=\"shell\">").next().unwrap();
     assert!(
         top.contains(r#"<form class="topbar-search" method="get" action="/search" role="search">"#),

@@ -29,22 +29,17 @@ async fn the_owner_reports_done_and_the_setting_level_decides() {
     let org = app.get(&unit, "/api/v1/me").await.1["org_id"]
         .as_i64()
         .unwrap();
-    let (s, t) = app
-        .send(
-            Method::POST,
+    let t = app.post_ok(
             &city,
             "/api/v1/tasks",
             json!({"year": 2031, "title": "建成企业技能大师工作室", "owner": org.to_string(),
                    "deadline": in_days(90), "target_text": "建成 1 个", "target_value": 1, "target_unit": "个"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{t}");
+        ).await;
     let id = t["id"].as_i64().unwrap();
     let before = tasks_done(&app, &city, org, 2031).await;
     // Only the owner unit reports completion; a summary is required.
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &district,
             &format!("/api/v1/tasks/{id}/completion"),
             json!({"summary": "已完成"}),
@@ -56,8 +51,7 @@ async fn the_owner_reports_done_and_the_setting_level_decides() {
         "{e}"
     );
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             &format!("/api/v1/tasks/{id}/completion"),
             json!({"summary": " "}),
@@ -69,8 +63,7 @@ async fn the_owner_reports_done_and_the_setting_level_decides() {
         "{e}"
     );
     let (s, c) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             &format!("/api/v1/tasks/{id}/completion"),
             json!({"summary": "工作室已挂牌", "achieved": "1"}),
@@ -81,8 +74,7 @@ async fn the_owner_reports_done_and_the_setting_level_decides() {
     let case = c["id"].as_i64().unwrap();
     // A second report while the first is under review is refused.
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             &format!("/api/v1/tasks/{id}/completion"),
             json!({"summary": "再报"}),
@@ -91,8 +83,7 @@ async fn the_owner_reports_done_and_the_setting_level_decides() {
     assert_eq!(s, 409);
     // The city set the task: the district cannot decide; the city's inbox has it.
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &district,
             &format!("/api/v1/cases/{case}/actions"),
             json!({"action": "accept"}),
@@ -102,8 +93,7 @@ async fn the_owner_reports_done_and_the_setting_level_decides() {
     let (_, inbox) = app.get(&city, "/api/v1/inbox").await;
     assert!(inbox.as_array().unwrap().iter().any(|c| c["id"] == case));
     let (s, c) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/cases/{case}/actions"),
             json!({"action": "return", "comment": "请附挂牌照片"}),
@@ -114,8 +104,7 @@ async fn the_owner_reports_done_and_the_setting_level_decides() {
     assert_eq!(task["task"]["done_at"], Value::Null);
     // Corrected and resubmitted through the same case, then accepted: done at once.
     let (s, c) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             &format!("/api/v1/tasks/{id}/completion"),
             json!({"summary": "工作室已挂牌,照片见附件", "achieved": "1"}),
@@ -123,8 +112,7 @@ async fn the_owner_reports_done_and_the_setting_level_decides() {
         .await;
     assert_eq!((s, c["id"].as_i64()), (200, Some(case)), "{c}");
     let (s, c) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/cases/{case}/actions"),
             json!({"action": "accept"}),
@@ -137,10 +125,8 @@ async fn the_owner_reports_done_and_the_setting_level_decides() {
     assert_eq!(tasks_done(&app, &city, org, 2031).await, before + 1.0);
     // The task page links the case; the case page links the task.
     let b = app.browser("unit").await;
-    let (s, html) = b.get(&format!("/tasks/{id}")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/tasks/{id}")).await;
     assert!(html.contains(&format!("/cases/{case}")), "{html}");
-    let (s, html) = b.get(&format!("/cases/{case}")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/cases/{case}")).await;
     assert!(html.contains(&format!("/tasks/{id}")));
 }

@@ -21,13 +21,10 @@ fn task(owner: i64, title: &str, year: i64) -> Value {
 }
 
 async fn indicator(app: &TestApp, tok: &str, org: &str, period: &str, code: &str) -> Option<f64> {
-    let (s, v) = app
-        .get(
+    let v = app.get_ok(
             tok,
             &format!("/api/v1/indicators?org={org}&period={period}"),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+        ).await;
     let ind = v["indicators"]
         .as_array()
         .unwrap()
@@ -57,64 +54,50 @@ async fn create_report_done_and_the_indicators() {
     let edu = jiaoyu(&app, &city).await;
 
     // A year the demo has no tasks in.
-    let (s, a) = app
-        .send(
-            Method::POST,
+    let a = app.post_ok(
             &city,
             "/api/v1/tasks",
             task(tn_union, "区级技能比武", 2030),
-        )
-        .await;
-    assert_eq!(s, 200, "{a}");
+        ).await;
     assert_eq!(a["status"], "not_started");
     assert_eq!(a["creator_level"], "city");
     assert_eq!(a["region_code"], "320400");
-    let (s, b) = app
-        .send(
-            Method::POST,
+    let b = app.post_ok(
             &city,
             "/api/v1/tasks",
             task(edu, "产业学院建设", 2030),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+        ).await;
     let (aid, bid) = (a["id"].as_i64().unwrap(), b["id"].as_i64().unwrap());
 
     // A unit contact cannot set tasks.
     let (s, _) = app
-        .send(Method::POST, &unit, "/api/v1/tasks", task(edu, "x", 2030))
+        .post(&unit, "/api/v1/tasks", task(edu, "x", 2030))
         .await;
     assert_eq!(s, 403);
 
     // 人社局 sees the city's list but does not own 教育局's task.
     let progress = json!({"date": gongjiang_storage::tasks::today(), "percent": 40, "note": "已开班 3 期", "evidence_url": "https://example.cn/a"});
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &renshe,
             &format!("/api/v1/tasks/{bid}/progress"),
             progress.clone(),
         )
         .await;
     assert_eq!(s, 403, "{e}");
-    assert_eq!(e["error"]["code"], "task_not_owner");
+    assert_eq!(err_code(&e), "task_not_owner");
 
     // The district reports on the task of its union.
-    let (s, t) = app
-        .send(
-            Method::POST,
+    let t = app.post_ok(
             &tianning,
             &format!("/api/v1/tasks/{aid}/progress"),
             progress.clone(),
-        )
-        .await;
-    assert_eq!(s, 200, "{t}");
+        ).await;
     assert_eq!(t["status"], "in_progress");
     assert_eq!(t["progress"], 40);
     // Bad progress: no measure, a percent above 100, a future date.
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &tianning,
             &format!("/api/v1/tasks/{aid}/progress"),
             json!({"date": in_days(3), "percent": 140, "note": "x"}),
@@ -124,28 +107,22 @@ async fn create_report_done_and_the_indicators() {
 
     // The task was set by the city: the district may not mark it done.
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &tianning,
             &format!("/api/v1/tasks/{aid}/done"),
             json!({}),
         )
         .await;
     assert_eq!(s, 403, "{e}");
-    assert_eq!(e["error"]["code"], "task_level");
-    let (s, t) = app
-        .send(
-            Method::POST,
+    assert_eq!(err_code(&e), "task_level");
+    let t = app.post_ok(
             &city,
             &format!("/api/v1/tasks/{aid}/done"),
             json!({"version": t["version"]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{t}");
+        ).await;
     assert_eq!(t["status"], "done");
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/tasks/{aid}/done"),
             json!({}),
@@ -179,8 +156,7 @@ async fn create_report_done_and_the_indicators() {
         None
     );
     // The board agrees.
-    let (s, board) = app.get(&city, "/api/v1/tasks/board?year=2030").await;
-    assert_eq!(s, 200);
+    let board = app.get_ok(&city, "/api/v1/tasks/board?year=2030").await;
     let done = board["by_status"]
         .as_array()
         .unwrap()
@@ -190,8 +166,7 @@ async fn create_report_done_and_the_indicators() {
         .as_i64();
     assert_eq!(done, Some(1));
     // The detail shows the report.
-    let (s, d) = app.get(&city, &format!("/api/v1/tasks/{aid}")).await;
-    assert_eq!(s, 200);
+    let d = app.get_ok(&city, &format!("/api/v1/tasks/{aid}")).await;
     assert_eq!(d["progress"].as_array().unwrap().len(), 1);
     assert_eq!(d["may_report"], false);
 }
@@ -205,21 +180,21 @@ async fn a_deadline_in_the_past_is_refused() {
     let mut body = task(edu, "过期任务", 2031);
     body["deadline"] = json!(in_days(-1));
     let (s, e) = app
-        .send(Method::POST, &city, "/api/v1/tasks", body.clone())
+        .post(&city, "/api/v1/tasks", body.clone())
         .await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["error"]["field"], "deadline");
     assert!(e["error"]["message"].as_str().unwrap().contains("完成时限"));
     body["deadline"] = json!("2031-02-30");
     let (s, e) = app
-        .send(Method::POST, &city, "/api/v1/tasks", body.clone())
+        .post(&city, "/api/v1/tasks", body.clone())
         .await;
     assert_eq!(s, 422);
     assert_eq!(e["error"]["field"], "deadline");
     // Unknown fields and a missing owner are clear errors too.
     body["deadline"] = json!(in_days(5));
     body["owner"] = json!("");
-    let (s, e) = app.send(Method::POST, &city, "/api/v1/tasks", body).await;
+    let (s, e) = app.post(&city, "/api/v1/tasks", body).await;
     assert_eq!(s, 422);
     assert_eq!(e["error"]["field"], "owner");
     let (_, after) = app.get(&city, "/api/v1/tasks?year=2031").await;
@@ -237,16 +212,14 @@ async fn out_of_scope_is_not_found() {
     let edu = jiaoyu(&app, &city).await;
     let tn_union = union_tianning(&app, &city).await;
     let (_, b) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             "/api/v1/tasks",
             task(edu, "市级任务", 2030),
         )
         .await;
     let (_, a) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             "/api/v1/tasks",
             task(tn_union, "天宁任务", 2030),
@@ -258,8 +231,7 @@ async fn out_of_scope_is_not_found() {
         assert_eq!(s, 404);
     }
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &wujin,
             &format!("/api/v1/tasks/{aid}/progress"),
             json!({"date": gongjiang_storage::tasks::today(), "percent": 10, "note": "x"}),
@@ -268,8 +240,7 @@ async fn out_of_scope_is_not_found() {
     assert_eq!(s, 404);
     // A district cannot give a task to an organisation outside its area.
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &wujin,
             "/api/v1/tasks",
             task(tn_union, "越界", 2030),
@@ -291,8 +262,7 @@ async fn supervision_notifies_the_owner() {
     let tianning = app.token("tianning").await;
     let rs = app.org_id(&city, "q=常州市人力资源和社会保障局").await;
     let (_, t) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             "/api/v1/tasks",
             task(rs, "技能评价扩面", 2030),
@@ -300,18 +270,13 @@ async fn supervision_notifies_the_owner() {
         .await;
     let id = t["id"].as_i64().unwrap();
     // The owner unit reports on its own task.
-    let (s, _) = app
-        .send(
-            Method::POST,
+    app.post_ok(
             &renshe,
             &format!("/api/v1/tasks/{id}/progress"),
             json!({"date": gongjiang_storage::tasks::today(), "value": 30, "note": "已完成 30 家"}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/tasks/{id}/supervise"),
             json!({"note": " "}),
@@ -322,8 +287,7 @@ async fn supervision_notifies_the_owner() {
     // Neither the owner nor a district may 督办 a city task.
     for tok in [&renshe, &tianning] {
         let (s, _) = app
-            .send(
-                Method::POST,
+            .post(
                 tok,
                 &format!("/api/v1/tasks/{id}/supervise"),
                 json!({"note": "加快"}),
@@ -331,15 +295,11 @@ async fn supervision_notifies_the_owner() {
             .await;
         assert!(s == 403 || s == 404, "{s}");
     }
-    let (s, r) = app
-        .send(
-            Method::POST,
+    let r = app.post_ok(
             &city,
             &format!("/api/v1/tasks/{id}/supervise"),
             json!({"note": "进度滞后,请一周内报送整改计划"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{r}");
+        ).await;
     assert!(r["notified"].as_i64().unwrap() >= 1);
     assert_eq!(r["task"]["supervised"], true);
     let (_, n) = app.get(&renshe, "/api/v1/notifications").await;
@@ -364,8 +324,7 @@ async fn a_meeting_decision_becomes_a_task() {
     let app = spawn_demo().await;
     let city = app.token("city").await;
     let tianning = app.token("tianning").await;
-    let (s, bodies) = app.get(&city, "/api/v1/meeting-bodies").await;
-    assert_eq!(s, 200);
+    let bodies = app.get_ok(&city, "/api/v1/meeting-bodies").await;
     let body = bodies
         .as_array()
         .unwrap()
@@ -388,13 +347,13 @@ async fn a_meeting_decision_becomes_a_task() {
         "decisions": ["人社局牵头制定评价细则", "教育局牵头组织订单班"]
     });
     let (s, e) = app
-        .send(Method::POST, &city, "/api/v1/meetings", meeting.clone())
+        .post(&city, "/api/v1/meetings", meeting.clone())
         .await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["error"]["field"], "attendance");
     meeting["attendance"][1]["status"] = json!("deputy");
     let (s, m) = app
-        .send(Method::POST, &city, "/api/v1/meetings", meeting)
+        .post(&city, "/api/v1/meetings", meeting)
         .await;
     assert_eq!(s, 200, "{m}");
     assert_eq!(m["present"], 2);
@@ -403,14 +362,12 @@ async fn a_meeting_decision_becomes_a_task() {
     // A district does not hold the city's meetings.
     let (s, _) = app.get(&tianning, &format!("/api/v1/meetings/{mid}")).await;
     assert_eq!(s, 404);
-    let (s, d) = app.get(&city, &format!("/api/v1/meetings/{mid}")).await;
-    assert_eq!(s, 200);
+    let d = app.get_ok(&city, &format!("/api/v1/meetings/{mid}")).await;
     assert_eq!(d["may_assign"], true);
     let did = d["decisions"][0]["id"].as_i64().unwrap();
     let path = format!("/api/v1/meetings/{mid}/decisions/{did}/task");
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &path,
             json!({"owner": m0.to_string(), "deadline": "2020-01-01"}),
@@ -418,21 +375,16 @@ async fn a_meeting_decision_becomes_a_task() {
         .await;
     assert_eq!(s, 422);
     assert_eq!(e["error"]["field"], "deadline");
-    let (s, t) = app
-        .send(
-            Method::POST,
+    let t = app.post_ok(
             &city,
             &path,
             json!({"owner": m0.to_string(), "deadline": in_days(90)}),
-        )
-        .await;
-    assert_eq!(s, 200, "{t}");
+        ).await;
     assert_eq!(t["meeting_id"], mid);
     assert_eq!(t["year"], 2030);
     assert_eq!(t["title"], "人社局牵头制定评价细则");
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &path,
             json!({"owner": m0.to_string(), "deadline": in_days(90)}),
@@ -468,10 +420,7 @@ async fn the_demo_list_has_every_state() {
     let app = spawn_demo().await;
     let city = app.token("city").await;
     let y = demo_year().to_string();
-    let (s, l) = app
-        .get(&city, &format!("/api/v1/tasks?year={y}&per_page=100"))
-        .await;
-    assert_eq!(s, 200);
+    let l = app.get_ok(&city, &format!("/api/v1/tasks?year={y}&per_page=100")).await;
     assert!(l["total"].as_i64().unwrap() >= 20, "{}", l["total"]);
     let items = l["items"].as_array().unwrap();
     for st in ["done", "in_progress", "overdue", "cancelled"] {
@@ -528,11 +477,9 @@ async fn console_pages_render() {
                 .next()
         })
         .expect("a task link");
-    let (s, html) = b.get(&format!("/tasks/{id}")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/tasks/{id}")).await;
     assert!(html.contains("进展报告"));
-    let (s, html) = b.get("/tasks/new").await;
-    assert_eq!(s, 200);
+    let html = b.get_ok("/tasks/new").await;
     assert!(html.contains("量化目标"));
     let (s, html, _) = b
         .post(
@@ -564,8 +511,7 @@ async fn console_pages_render() {
         .await;
     assert_eq!(s, 303);
     let loc = loc.unwrap();
-    let (s, html) = b.get(&loc).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&loc).await;
     assert!(html.contains("督办意见"));
     let (s, html) = b.get("/meetings").await;
     assert_eq!(s, 200);
@@ -576,32 +522,22 @@ async fn console_pages_render() {
         .filter_map(|s| s.split('"').next()?.parse::<i64>().ok())
         .next()
         .expect("a meeting link");
-    let (s, html) = b.get(&format!("/meetings/{mid}")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/meetings/{mid}")).await;
     for key in ["会议议程", "出席情况", "会议纪要", "议定事项"] {
         assert!(html.contains(key), "{key}");
     }
-    let (s, html) = b.get("/meetings/new").await;
-    assert_eq!(s, 200);
+    let html = b.get_ok("/meetings/new").await;
     assert!(html.contains("常州市人力资源和社会保障局"));
-    let (s, html) = b
-        .get(&format!("/dashboard?org=320400&period={}", demo_year()))
-        .await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/dashboard?org=320400&period={}", demo_year())).await;
     assert!(
         html.contains("dash-tasks"),
         "the dashboard shows overdue and 督办 tasks"
     );
     // Other roles see their part.
     let u = app.browser("unit").await;
-    let (s, _) = u.get("/tasks").await;
-    assert_eq!(s, 200);
-    let (s, _) = u.get("/meetings").await;
-    assert_eq!(s, 200);
+    u.get_ok("/tasks").await;
+    u.get_ok("/meetings").await;
     let r = app.browser("renshe").await;
-    let (s, html) = r
-        .get(&format!("/tasks?year={}&status=overdue", demo_year()))
-        .await;
-    assert_eq!(s, 200);
+    let html = r.get_ok(&format!("/tasks?year={}&status=overdue", demo_year())).await;
     assert!(html.contains("已逾期"));
 }

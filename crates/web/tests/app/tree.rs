@@ -58,22 +58,20 @@ async fn incremental_tree_columns_equal_a_rebuild() {
     // Move things around: a new park with an enterprise, the park moved under a town,
     // an enterprise moved from one park to another, a region change.
     let (_, park) = app
-        .send(
-            Method::POST,
+        .post(
             &t,
             "/api/v1/orgs",
             json!({"name": "测试园区", "kind": "park", "uscc": uscc(1), "region_code": "320412"}),
         )
         .await;
     let park = park["id"].as_i64().unwrap();
-    let (_, ent) = app.send(Method::POST, &t, "/api/v1/orgs", json!({"name": "测试园区内企业", "kind": "enterprise", "uscc": uscc(2), "region_code": "320412", "parent_id": park})).await;
+    let (_, ent) = app.post(&t, "/api/v1/orgs", json!({"name": "测试园区内企业", "kind": "enterprise", "uscc": uscc(2), "region_code": "320412", "parent_id": park})).await;
     let ent = ent["id"].as_i64().unwrap();
-    let (_, sub) = app.send(Method::POST, &t, "/api/v1/orgs", json!({"name": "企业下属分厂", "kind": "enterprise", "uscc": uscc(3), "region_code": "320412", "parent_id": ent})).await;
+    let (_, sub) = app.post(&t, "/api/v1/orgs", json!({"name": "企业下属分厂", "kind": "enterprise", "uscc": uscc(3), "region_code": "320412", "parent_id": ent})).await;
     let sub = sub["id"].as_i64().unwrap();
     let other_park = app.org_id(&t, "kind=park&region=320402").await;
     assert_eq!(
-        app.send(
-            Method::PATCH,
+        app.patch(
             &t,
             &format!("/api/v1/orgs/{ent}"),
             json!({"parent_id": other_park, "region_code": "320402"})
@@ -83,8 +81,7 @@ async fn incremental_tree_columns_equal_a_rebuild() {
         200
     );
     assert_eq!(
-        app.send(
-            Method::PATCH,
+        app.patch(
             &t,
             &format!("/api/v1/orgs/{park}"),
             json!({"region_code": "320412100"})

@@ -18,36 +18,8 @@ fn id_number(first17: &str) -> String {
 }
 
 async fn upload(app: &TestApp, tok: &str, name: &str, bytes: Vec<u8>, skip: bool) -> Value {
-    let form = reqwest::multipart::Form::new()
-        .text("kind", "workers")
-        .text("skip_invalid", if skip { "1" } else { "0" })
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-        );
-    let r = app
-        .client
-        .post(app.at("/api/v1/imports"))
-        .bearer_auth(tok)
-        .multipart(form)
-        .send()
+    app.import_and_wait(tok, "workers", name, bytes, skip, None)
         .await
-        .unwrap();
-    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
-    let id = r.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    // Generous: the large import below runs in a debug build on a busy machine.
-    for _ in 0..12_000 {
-        let (s, v) = app.get(tok, &format!("/api/v1/imports/{id}")).await;
-        assert_eq!(s, 200);
-        if v["status"] != "running" {
-            return v;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("import did not finish");
 }
 
 async fn indicator(app: &TestApp, tok: &str, org: &str, code: &str) -> f64 {
@@ -207,15 +179,11 @@ async fn bad_worker_rows_write_nothing_and_skip_invalid_writes_exactly_the_valid
     let wujin_ent = first_uscc(&app, &city, "320412").await;
     // Someone registered in 武进 (outside 天宁's area).
     let elsewhere = id_number("32041219800101555");
-    let (s, _) = app
-        .send(
-            Method::POST,
+    app.post_ok(
             &city,
             "/api/v1/workers",
             json!({"name": "武进职工", "id_number": elsewhere, "org": wujin_ent}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     let good = id_number("32040219900101201");
     let mut bad_check = id_number("32040219900101202");
     let last = bad_check.pop().unwrap();
@@ -347,9 +315,7 @@ async fn a_worker_holds_several_certificates() {
     let tn = app.token("tianning").await;
     let ent = first_uscc(&app, &tn, "320402").await;
     let num = id_number("32040219880808301");
-    let (s, w) = app
-        .send(
-            Method::POST,
+    let w = app.post_ok(
             &tn,
             "/api/v1/workers",
             json!({
@@ -360,16 +326,13 @@ async fn a_worker_holds_several_certificates() {
                     {"no": "E-2020-7", "skill_level": "中级工", "occupation": "电工"}
                 ]
             }),
-        )
-        .await;
-    assert_eq!(s, 200, "{w}");
+        ).await;
     let certs = w["certificates"].as_array().unwrap();
     assert_eq!(certs.len(), 3, "two given plus the current one: {w}");
     assert_eq!(certs[0]["skill_level"], "senior");
     // A bad date inside the list names the item and the field.
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &tn,
             "/api/v1/workers",
             json!({"name": "多证职工", "id_number": num, "org": ent,
@@ -383,8 +346,7 @@ async fn a_worker_holds_several_certificates() {
     );
     // The detail page lists them.
     let b = app.browser("tianning").await;
-    let (s, html) = b.get(&format!("/workers/{}", w["id"])).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/workers/{}", w["id"])).await;
     assert!(html.contains("S-2018-1") && html.contains("E-2020-7") && html.contains("T-2023-9"));
 }
 

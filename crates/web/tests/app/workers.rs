@@ -52,8 +52,7 @@ async fn personal_data_is_encrypted_masked_and_audited() {
     let last = bad.pop().unwrap();
     bad.push(if last == '0' { '1' } else { '0' });
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &tn,
             "/api/v1/workers",
             json!({"name": "张测试", "id_number": bad, "org": ent}),
@@ -61,8 +60,7 @@ async fn personal_data_is_encrypted_masked_and_audited() {
         .await;
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("id_number")));
     assert!(v["error"]["message"].as_str().unwrap().contains("校验码"));
-    let (s, v) = app.send(Method::POST, &tn, "/api/v1/workers", json!({"name": "张测试", "id_number": num, "org": ent, "phone": "138-1234-5678", "skill_level": "技师", "frontline": true})).await;
-    assert_eq!(s, 200, "{v}");
+    let v = app.post_ok(&tn, "/api/v1/workers", json!({"name": "张测试", "id_number": num, "org": ent, "phone": "138-1234-5678", "skill_level": "技师", "frontline": true})).await;
     let body = v.to_string();
     assert!(
         !body.contains(&num) && !body.contains("13812345678"),
@@ -97,26 +95,18 @@ async fn personal_data_is_encrypted_masked_and_audited() {
     assert_eq!(found["items"][0]["id"], id);
     assert_eq!(reg(&app, &city, "320402").await, before + 1.0);
     // Saving the same number again updates, it does not duplicate.
-    let (s, _) = app
-        .send(
-            Method::POST,
+    app.post_ok(
             &tn,
             "/api/v1/workers",
             json!({"name": "张测试", "id_number": num, "org": ent, "skill_level": "高级技师"}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     assert_eq!(reg(&app, &city, "320402").await, before + 1.0);
     // Full view: allowed to the district, audited; not to another district (404) or an expert.
-    let (s, r) = app
-        .send(
-            Method::POST,
+    let r = app.post_ok(
             &tn,
             &format!("/api/v1/workers/{id}/reveal"),
             json!({}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     assert_eq!(r["id_number"], num.as_str());
     assert_eq!(r["phone"], Value::Null, "the second save had no phone");
     let (_, log) = app
@@ -132,8 +122,7 @@ async fn personal_data_is_encrypted_masked_and_audited() {
         "the audit log does not store the number"
     );
     assert_eq!(
-        app.send(
-            Method::POST,
+        app.post(
             &app.token("wujin").await,
             &format!("/api/v1/workers/{id}/reveal"),
             json!({})
@@ -143,8 +132,7 @@ async fn personal_data_is_encrypted_masked_and_audited() {
         404
     );
     assert_eq!(
-        app.send(
-            Method::POST,
+        app.post(
             &app.token("expert").await,
             &format!("/api/v1/workers/{id}/reveal"),
             json!({})
@@ -163,8 +151,7 @@ async fn personal_data_is_encrypted_masked_and_audited() {
         .unwrap()
         .to_string();
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &wj,
             "/api/v1/workers",
             json!({"name": "张测试", "id_number": num, "org": went}),
@@ -175,7 +162,7 @@ async fn personal_data_is_encrypted_masked_and_audited() {
         (409, Some("worker_elsewhere"))
     );
     // Phone rules.
-    let (s, v) = app.send(Method::POST, &tn, "/api/v1/workers", json!({"name": "李测试", "id_number": id_number("32040219850101002"), "org": ent, "phone": "12345"})).await;
+    let (s, v) = app.post(&tn, "/api/v1/workers", json!({"name": "李测试", "id_number": id_number("32040219850101002"), "org": ent, "phone": "12345"})).await;
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("phone")));
     // Deleting takes the count back.
     assert_eq!(
@@ -196,13 +183,11 @@ async fn personal_data_is_encrypted_masked_and_audited() {
 async fn worker_pages_show_masks_and_reveal_on_request() {
     let app = spawn_demo().await;
     let b = app.browser("tianning").await;
-    let (s, list) = b.get("/workers").await;
-    assert_eq!(s, 200);
+    let list = b.get_ok("/workers").await;
     assert!(list.contains("********"));
     let t = app.token("tianning").await;
     let w = app.get(&t, "/api/v1/workers?per_page=1").await.1["items"][0].clone();
-    let (s, page) = b.get(&format!("/workers/{}", w["id"])).await;
-    assert_eq!(s, 200);
+    let page = b.get_ok(&format!("/workers/{}", w["id"])).await;
     assert!(page.contains(w["id_masked"].as_str().unwrap()) && page.contains("查看完整号码"));
     let (s, revealed, _) = b.post(&format!("/workers/{}/reveal", w["id"]), &[]).await;
     assert_eq!(s, 200);
@@ -230,15 +215,11 @@ async fn titles_held_by_workers() {
     let city = app.token("city").await;
     let ent = first_enterprise(&app, &tn).await;
     let num = id_number("32040219880808004");
-    let (s, w) = app
-        .send(
-            Method::POST,
+    let w = app.post_ok(
             &tn,
             "/api/v1/workers",
             json!({"name": "周工匠", "id_number": num, "org": ent, "skill_level": "首席技师"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{w}");
+        ).await;
     let lc = |v: &Value| {
         v["indicators"]
             .as_array()
@@ -253,7 +234,7 @@ async fn titles_held_by_workers() {
         .get(&city, "/api/v1/indicators?org=320402&period=2026")
         .await
         .1);
-    let (s, d) = app.send(Method::POST, &tn, "/api/v1/designations", json!({"dtype": "龙城工匠", "level": "市级", "year": "2025", "worker": num, "document_no": "常政发〔2025〕1号"})).await;
+    let (s, d) = app.post(&tn, "/api/v1/designations", json!({"dtype": "龙城工匠", "level": "市级", "year": "2025", "worker": num, "document_no": "常政发〔2025〕1号"})).await;
     assert_eq!(s, 201, "{d}");
     assert_eq!(d["worker_name"], "周工匠");
     assert_eq!(d["holder_worker_id"], w["id"]);
@@ -267,16 +248,14 @@ async fn titles_held_by_workers() {
     );
     // A second craftsman in the same enterprise and year is a different title.
     let num2 = id_number("32040219870707005");
-    app.send(
-        Method::POST,
+    app.post(
         &tn,
         "/api/v1/workers",
         json!({"name": "吴工匠", "id_number": num2, "org": ent}),
     )
     .await;
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &tn,
             "/api/v1/designations",
             json!({"dtype": "龙城工匠", "level": "市级", "year": "2025", "worker": num2}),
@@ -284,8 +263,7 @@ async fn titles_held_by_workers() {
         .await;
     assert_eq!(s, 201);
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &tn,
             "/api/v1/designations",
             json!({"dtype": "龙城工匠", "level": "市级", "year": "2025", "worker": num}),
@@ -297,8 +275,7 @@ async fn titles_held_by_workers() {
     );
     // Editing without restating the worker keeps the holder.
     let (s, e) = app
-        .send(
-            Method::PATCH,
+        .patch(
             &tn,
             &format!("/api/v1/designations/{}", d["id"]),
             json!({"document_no": "常政发〔2025〕2号"}),
@@ -323,30 +300,16 @@ async fn titles_held_by_workers() {
         "region staff export the full number to re-import"
     );
     // Import of person-held titles by ID number.
-    let form = reqwest::multipart::Form::new().text("kind", "designations").part(
-        "file",
-        reqwest::multipart::Part::bytes(format!("类型,级别,年份,统一社会信用代码,身份证号,文号\n技术能手,市级,2025,,{num},常人社发〔2025〕9号\n").into_bytes()).file_name("d.csv"),
-    );
-    let r = app
-        .client
-        .post(app.at("/api/v1/imports"))
-        .bearer_auth(&tn)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let id = r.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut job = Value::Null;
-    for _ in 0..200 {
-        job = app.get(&tn, &format!("/api/v1/imports/{id}")).await.1;
-        if job["status"] != "running" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let job = app
+        .import_and_wait(
+            &tn,
+            "designations",
+            "d.csv",
+            format!("类型,级别,年份,统一社会信用代码,身份证号,文号\n技术能手,市级,2025,,{num},常人社发〔2025〕9号\n").into_bytes(),
+            false,
+            None,
+        )
+        .await;
     assert_eq!(job["outcome"]["created"], 1, "{job}");
 }
 
@@ -360,8 +323,7 @@ async fn keyed_hashes_are_short_and_old_ones_are_migrated() {
     let ent = first_enterprise(&app, &tn).await;
     let num = id_number("32040219880808123");
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &tn,
             "/api/v1/workers",
             json!({"name": "李迁移", "id_number": num, "org": ent, "phone": "13900001111"}),
@@ -416,8 +378,7 @@ async fn keyed_hashes_are_short_and_old_ones_are_migrated() {
     assert_eq!(found["total"], 1, "{found}");
     assert_eq!(found["items"][0]["id"], id);
     let (s, r) = app
-        .send(
-            Method::POST,
+        .post(
             &tn,
             &format!("/api/v1/workers/{id}/reveal"),
             json!({}),

@@ -8,27 +8,26 @@ async fn admin_manages_users() {
     let admin = app.token("admin").await;
     let city = app.token("city").await;
     assert_eq!(app.get(&city, "/api/v1/users").await.0, 403);
-    let (s, u) = app.send(Method::POST, &admin, "/api/v1/users", json!({"username": "Zhonglou", "display_name": "钟楼区产改办", "role": "district", "org": "320404", "password": "Zhonglou-2024"})).await;
+    let (s, u) = app.post(&admin, "/api/v1/users", json!({"username": "Zhonglou", "display_name": "钟楼区产改办", "role": "district", "org": "320404", "password": "Zhonglou-2024"})).await;
     assert_eq!(s, 201, "{u}");
     assert_eq!(u["username"], "zhonglou");
     let id = u["id"].as_i64().unwrap();
-    let (s, v) = app.send(Method::POST, &admin, "/api/v1/users", json!({"username": "zhonglou", "role": "district", "org": "320404", "password": "Zhonglou-2024"})).await;
+    let (s, v) = app.post(&admin, "/api/v1/users", json!({"username": "zhonglou", "role": "district", "org": "320404", "password": "Zhonglou-2024"})).await;
     assert_eq!(
         (s, v["error"]["code"].as_str()),
         (409, Some("duplicate_username"))
     );
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &admin,
             "/api/v1/users",
             json!({"username": "weak", "role": "district", "org": "320404", "password": "short"}),
         )
         .await;
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("password")));
-    let (s, v) = app.send(Method::POST, &admin, "/api/v1/users", json!({"username": "badrole", "role": "king", "org": "320404", "password": "Zhonglou-2024"})).await;
+    let (s, v) = app.post(&admin, "/api/v1/users", json!({"username": "badrole", "role": "king", "org": "320404", "password": "Zhonglou-2024"})).await;
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("role")));
-    let (s, v) = app.send(Method::POST, &admin, "/api/v1/users", json!({"username": "badorg", "role": "unit", "org": "320404", "password": "Zhonglou-2024"})).await;
+    let (s, v) = app.post(&admin, "/api/v1/users", json!({"username": "badorg", "role": "unit", "org": "320404", "password": "Zhonglou-2024"})).await;
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("org")));
 
     let login = |p: &'static str| {
@@ -55,15 +54,11 @@ async fn admin_manages_users() {
         .all(|o| o["region_code"].as_str().unwrap().starts_with("320404")));
 
     // Role change: to town level, audited as a role change; sessions end.
-    let (s, v) = app
-        .send(
-            Method::PATCH,
+    let v = app.patch_ok(
             &admin,
             &format!("/api/v1/users/{id}"),
             json!({"role": "city", "org": "320400"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+        ).await;
     assert_eq!(app.get(&zl, "/api/v1/me").await.0, 401);
     let (_, log) = app.get(&admin, "/api/v1/audit?action=role_change").await;
     assert_eq!(log["total"], 1);
@@ -72,30 +67,21 @@ async fn admin_manages_users() {
     assert!(e["after_json"].as_str().unwrap().contains("city"));
 
     // Disable: login fails with the same answer as a wrong password.
-    let (s, _) = app
-        .send(
-            Method::PATCH,
+    app.patch_ok(
             &admin,
             &format!("/api/v1/users/{id}"),
             json!({"disabled": true}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     assert_eq!(login("Zhonglou-2024").await.unwrap().status(), 401);
-    let (s, _) = app
-        .send(
-            Method::PATCH,
+    app.patch_ok(
             &admin,
             &format!("/api/v1/users/{id}"),
             json!({"disabled": false}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
 
     // Reset: the user must change the password; then changes it.
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &admin,
             &format!("/api/v1/users/{id}/password"),
             json!({"new_password": "Temporary-9999"}),
@@ -112,8 +98,7 @@ async fn admin_manages_users() {
     assert_eq!(r["user"]["must_change_password"], true);
     let tok = r["token"].as_str().unwrap().to_string();
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &tok,
             "/api/v1/me/password",
             json!({"current_password": "nope", "new_password": "Another-Pass-1"}),
@@ -124,8 +109,7 @@ async fn admin_manages_users() {
         (422, Some("current_password"))
     );
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &tok,
             "/api/v1/me/password",
             json!({"current_password": "Temporary-9999", "new_password": "Another-Pass-1"}),
@@ -141,8 +125,7 @@ async fn admin_manages_users() {
         .as_i64()
         .unwrap();
     let (s, _) = app
-        .send(
-            Method::PATCH,
+        .patch(
             &admin,
             &format!("/api/v1/users/{me}"),
             json!({"disabled": true}),
@@ -155,10 +138,9 @@ async fn admin_manages_users() {
 async fn audit_log_records_filters_and_detects_tampering() {
     let app = spawn_demo().await;
     let city = app.token("city").await;
-    let (_, o) = app.send(Method::POST, &city, "/api/v1/orgs", json!({"name": "审计测试公司", "kind": "enterprise", "uscc": uscc(31337), "region_code": "320413"})).await;
+    let (_, o) = app.post(&city, "/api/v1/orgs", json!({"name": "审计测试公司", "kind": "enterprise", "uscc": uscc(31337), "region_code": "320413"})).await;
     let id = o["id"].as_i64().unwrap();
-    app.send(
-        Method::PATCH,
+    app.patch(
         &city,
         &format!("/api/v1/orgs/{id}"),
         json!({"contact": "赵经理"}),
@@ -171,13 +153,10 @@ async fn audit_log_records_filters_and_detects_tampering() {
         json!({}),
     )
     .await;
-    let (s, v) = app
-        .get(
+    let v = app.get_ok(
             &city,
             &format!("/api/v1/audit?entity_kind=org&entity_id={id}"),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     let actions: Vec<_> = v["items"]
         .as_array()
         .unwrap()
@@ -256,7 +235,7 @@ async fn backup_and_restore_round_trip() {
         .await
         .unwrap();
     assert!(summary.tables.iter().any(|(t, n)| t == "orgs" && *n > 1300));
-    let (_, o) = app.send(Method::POST, &t, "/api/v1/orgs", json!({"name": "备份之后新建公司", "kind": "enterprise", "uscc": uscc(8080), "region_code": "320402"})).await;
+    let (_, o) = app.post(&t, "/api/v1/orgs", json!({"name": "备份之后新建公司", "kind": "enterprise", "uscc": uscc(8080), "region_code": "320402"})).await;
     let id = o["id"].as_i64().unwrap();
     // A damaged backup changes nothing.
     let truncated = &buf[..buf.len() / 2];
@@ -287,6 +266,6 @@ async fn backup_and_restore_round_trip() {
     };
     assert_eq!(orgs_of(&buf), orgs_of(&again));
     // New records get fresh ids after a restore.
-    let (s, v) = app.send(Method::POST, &t, "/api/v1/orgs", json!({"name": "恢复之后新建公司", "kind": "enterprise", "uscc": uscc(8081), "region_code": "320402"})).await;
+    let (s, v) = app.post(&t, "/api/v1/orgs", json!({"name": "恢复之后新建公司", "kind": "enterprise", "uscc": uscc(8081), "region_code": "320402"})).await;
     assert_eq!(s, 201, "{v}");
 }

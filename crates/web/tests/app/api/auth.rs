@@ -17,17 +17,16 @@ async fn login_me_and_logout() {
     assert!(v["expires_at"].as_str().unwrap().contains('T'));
     assert_eq!(v["user"]["role"], "city");
     let token = v["token"].as_str().unwrap();
-    let (s, me) = app.get(token, "/api/v1/me").await;
-    assert_eq!(s, 200);
+    let me = app.get_ok(token, "/api/v1/me").await;
     assert_eq!(me["username"], "city");
     assert_eq!(me["region_code"], "320400");
     let (s, _) = app
-        .send(Method::POST, token, "/api/v1/auth/logout", json!({}))
+        .post(token, "/api/v1/auth/logout", json!({}))
         .await;
     assert_eq!(s, 204);
     let (s, v) = app.get(token, "/api/v1/me").await;
     assert_eq!(s, 401);
-    assert_eq!(v["error"]["code"], "unauthorized");
+    assert_eq!(err_code(&v), "unauthorized");
 }
 
 #[tokio::test]
@@ -73,7 +72,7 @@ async fn repeated_failures_are_throttled() {
     assert_eq!(r.status(), 429);
     assert!(r.headers().contains_key("retry-after"));
     let v: Value = r.json().await.unwrap();
-    assert_eq!(v["error"]["code"], "too_many_requests");
+    assert_eq!(err_code(&v), "too_many_requests");
     // Failed logins are audited.
     let token = app.token("admin").await;
     let (_, v) = app
@@ -217,8 +216,7 @@ async fn password_changes_end_other_sessions_and_resets_lock_everything_else() {
         ("wujin", "至少10个字符"),
     ] {
         let (s, e) = app
-            .send(
-                Method::POST,
+            .post(
                 &a,
                 "/api/v1/me/password",
                 json!({"current_password": "gongjiang-demo", "new_password": pw}),
@@ -237,8 +235,7 @@ async fn password_changes_end_other_sessions_and_resets_lock_everything_else() {
         "refusals end nothing"
     );
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &a,
             "/api/v1/me/password",
             json!({"current_password": "gongjiang-demo", "new_password": "Wujin-office-77"}),
@@ -266,8 +263,7 @@ async fn password_changes_end_other_sessions_and_resets_lock_everything_else() {
         .as_i64()
         .unwrap();
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &admin,
             &format!("/api/v1/users/{id}/password"),
             json!({"new_password": "Temporary-9999"}),
@@ -284,8 +280,7 @@ async fn password_changes_end_other_sessions_and_resets_lock_everything_else() {
         );
     }
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &t,
             "/api/v1/policies",
             json!({"title": "x", "category": "general", "level": "district", "body": "x"}),
@@ -302,8 +297,7 @@ async fn password_changes_end_other_sessions_and_resets_lock_everything_else() {
     let (s, html) = tb.get("/orgs").await;
     assert_eq!(s, 303, "{html}");
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &t,
             "/api/v1/me/password",
             json!({"current_password": "Temporary-9999", "new_password": "Tianning-office-8"}),

@@ -65,7 +65,7 @@ async fn orgs_list_filters_and_paginates() {
         .any(|o| o["uscc"] == uscc));
     let (s, v) = app.get(&t, "/api/v1/orgs?kind=bogus").await;
     assert_eq!(s, 400);
-    assert_eq!(v["error"]["code"], "bad_filter");
+    assert_eq!(err_code(&v), "bad_filter");
     let (s, _) = app.get(&t, "/api/v1/orgs?page=abc").await;
     assert_eq!(s, 400);
     // LIKE wildcards are literal.
@@ -81,8 +81,7 @@ async fn district_users_see_only_their_district_and_others_answer_404() {
     let wujin_org = app.org_id(&city, "region=320412&kind=enterprise").await;
     let tianning_org = app.org_id(&city, "region=320402&kind=enterprise").await;
 
-    let (s, v) = app.get(&tianning, "/api/v1/orgs?per_page=500").await;
-    assert_eq!(s, 200);
+    let v = app.get_ok(&tianning, "/api/v1/orgs?per_page=500").await;
     for o in v["items"].as_array().unwrap() {
         assert!(
             o["region_code"].as_str().unwrap().starts_with("320402"),
@@ -111,8 +110,7 @@ async fn district_users_see_only_their_district_and_others_answer_404() {
     assert_eq!((s_out, s_missing), (404, 404));
     assert_eq!(out, missing, "out of scope must look exactly like missing");
     let (s, _) = app
-        .send(
-            Method::PATCH,
+        .patch(
             &tianning,
             &format!("/api/v1/orgs/{wujin_org}"),
             json!({"name": "改名"}),
@@ -129,7 +127,7 @@ async fn district_users_see_only_their_district_and_others_answer_404() {
         .await;
     assert_eq!(s, 404);
     // Creating in another district is refused without revealing anything.
-    let (s, v) = app.send(Method::POST, &tianning, "/api/v1/orgs", json!({"name": "越界企业有限公司", "kind": "enterprise", "uscc": uscc(1), "region_code": "320412"})).await;
+    let (s, v) = app.post(&tianning, "/api/v1/orgs", json!({"name": "越界企业有限公司", "kind": "enterprise", "uscc": uscc(1), "region_code": "320412"})).await;
     assert_eq!(s, 422);
     assert_eq!(v["error"]["field"], "region_code");
     // The city still sees the record untouched.
@@ -155,8 +153,7 @@ async fn unit_department_and_expert_scopes() {
         404
     );
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             "/api/v1/orgs",
             json!({"name": "x公司", "kind": "enterprise", "region_code": "320402"}),
@@ -171,8 +168,7 @@ async fn unit_department_and_expert_scopes() {
         "member units read the city directory"
     );
     let (s, _) = app
-        .send(
-            Method::PATCH,
+        .patch(
             &renshe,
             &format!("/api/v1/orgs/{other}"),
             json!({"contact": "x"}),
@@ -182,15 +178,11 @@ async fn unit_department_and_expert_scopes() {
     let own_renshe = app.get(&renshe, "/api/v1/me").await.1["org_id"]
         .as_i64()
         .unwrap();
-    let (s, v) = app
-        .send(
-            Method::PATCH,
+    let v = app.patch_ok(
             &renshe,
             &format!("/api/v1/orgs/{own_renshe}"),
             json!({"contact": "办公室 0519-85588888"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+        ).await;
 
     let expert = app.token("expert").await;
     assert_eq!(app.get(&expert, "/api/v1/orgs").await.0, 403);
@@ -203,7 +195,7 @@ async fn create_validates_codes_and_rejects_duplicates() {
     let good = uscc(4242);
     let body = json!({"name": "常州测试储能科技有限公司", "kind": "enterprise", "uscc": good, "region_code": "320402", "industry": "c38", "ownership": "民营", "chain_leader": true});
     let (s, v) = app
-        .send(Method::POST, &t, "/api/v1/orgs", body.clone())
+        .post(&t, "/api/v1/orgs", body.clone())
         .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["industry"], "C38");
@@ -219,32 +211,31 @@ async fn create_validates_codes_and_rejects_duplicates() {
     let mut bad = good.clone();
     let last = bad.pop().unwrap();
     bad.push(if last == '0' { '1' } else { '0' });
-    let (s, v) = app.send(Method::POST, &t, "/api/v1/orgs", json!({"name": "另一家公司", "kind": "enterprise", "uscc": bad, "region_code": "320402"})).await;
+    let (s, v) = app.post(&t, "/api/v1/orgs", json!({"name": "另一家公司", "kind": "enterprise", "uscc": bad, "region_code": "320402"})).await;
     assert_eq!(s, 422);
     assert_eq!(v["error"]["field"], "uscc");
-    assert_eq!(v["error"]["code"], "bad_check_character");
+    assert_eq!(err_code(&v), "bad_check_character");
     assert!(v["error"]["message"].as_str().unwrap().contains("校验码"));
     // Forbidden letters, wrong length.
-    let (s, v) = app.send(Method::POST, &t, "/api/v1/orgs", json!({"name": "另一家公司", "kind": "enterprise", "uscc": "91320402MA1XXXXXO0", "region_code": "320402"})).await;
+    let (s, v) = app.post(&t, "/api/v1/orgs", json!({"name": "另一家公司", "kind": "enterprise", "uscc": "91320402MA1XXXXXO0", "region_code": "320402"})).await;
     assert_eq!(
         (s, v["error"]["code"].as_str()),
         (422, Some("bad_character"))
     );
-    let (s, v) = app.send(Method::POST, &t, "/api/v1/orgs", json!({"name": "另一家公司", "kind": "enterprise", "uscc": "9132", "region_code": "320402"})).await;
+    let (s, v) = app.post(&t, "/api/v1/orgs", json!({"name": "另一家公司", "kind": "enterprise", "uscc": "9132", "region_code": "320402"})).await;
     assert_eq!((s, v["error"]["code"].as_str()), (422, Some("bad_length")));
     // Duplicate code: 409.
-    let (s, v) = app.send(Method::POST, &t, "/api/v1/orgs", json!({"name": "重复代码公司", "kind": "enterprise", "uscc": good, "region_code": "320402"})).await;
+    let (s, v) = app.post(&t, "/api/v1/orgs", json!({"name": "重复代码公司", "kind": "enterprise", "uscc": good, "region_code": "320402"})).await;
     assert_eq!(s, 409);
-    assert_eq!(v["error"]["code"], "duplicate_uscc");
+    assert_eq!(err_code(&v), "duplicate_uscc");
     // Duplicate name in the same region: 409.
     let (s, v) = app
-        .send(Method::POST, &t, "/api/v1/orgs", body.clone())
+        .post(&t, "/api/v1/orgs", body.clone())
         .await;
     assert_eq!(s, 409, "{v}");
     // Several errors at once are all reported.
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &t,
             "/api/v1/orgs",
             json!({"name": "", "kind": "公司", "region_code": "1"}),
@@ -269,7 +260,7 @@ async fn create_validates_codes_and_rejects_duplicates() {
             }
         })
         .collect();
-    let (s, v) = app.send(Method::POST, &t, "/api/v1/orgs", json!({"name": "全角代码公司", "kind": "enterprise", "uscc": format!(" {fw} "), "region_code": "３２０４０２"})).await;
+    let (s, v) = app.post(&t, "/api/v1/orgs", json!({"name": "全角代码公司", "kind": "enterprise", "uscc": format!(" {fw} "), "region_code": "３２０４０２"})).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["uscc"], uscc(777).as_str());
 }
@@ -278,34 +269,28 @@ async fn create_validates_codes_and_rejects_duplicates() {
 async fn update_delete_and_optimistic_locking() {
     let app = spawn_demo().await;
     let t = app.token("city").await;
-    let (s, o) = app.send(Method::POST, &t, "/api/v1/orgs", json!({"name": "常州待改名有限公司", "kind": "enterprise", "uscc": uscc(9001), "region_code": "320411"})).await;
+    let (s, o) = app.post(&t, "/api/v1/orgs", json!({"name": "常州待改名有限公司", "kind": "enterprise", "uscc": uscc(9001), "region_code": "320411"})).await;
     assert_eq!(s, 201);
     let id = o["id"].as_i64().unwrap();
-    let (s, v) = app
-        .send(
-            Method::PATCH,
+    let v = app.patch_ok(
             &t,
             &format!("/api/v1/orgs/{id}"),
             json!({"name": "常州已改名有限公司", "version": 1}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+        ).await;
     assert_eq!(v["name"], "常州已改名有限公司");
     assert_eq!(v["version"], 2);
     assert_eq!(v["uscc"], o["uscc"], "absent fields keep their value");
     let (s, v) = app
-        .send(
-            Method::PATCH,
+        .patch(
             &t,
             &format!("/api/v1/orgs/{id}"),
             json!({"name": "又一个名字", "version": 1}),
         )
         .await;
     assert_eq!(s, 409);
-    assert_eq!(v["error"]["code"], "stale_version");
+    assert_eq!(err_code(&v), "stale_version");
     let (s, v) = app
-        .send(
-            Method::PATCH,
+        .patch(
             &t,
             &format!("/api/v1/orgs/{id}"),
             json!({"uscc": "123"}),
@@ -314,15 +299,11 @@ async fn update_delete_and_optimistic_locking() {
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("uscc")));
     // A park with enterprises below it cannot be deleted.
     let park = app.org_id(&t, "kind=park").await;
-    let (s, v) = app
-        .send(
-            Method::PATCH,
+    let v = app.patch_ok(
             &t,
             &format!("/api/v1/orgs/{id}"),
             json!({"parent_id": park}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+        ).await;
     let (s, v) = app
         .send(
             Method::DELETE,
@@ -337,23 +318,18 @@ async fn update_delete_and_optimistic_locking() {
     );
     // A park cannot be placed below its own child.
     let (s, v) = app
-        .send(
-            Method::PATCH,
+        .patch(
             &t,
             &format!("/api/v1/orgs/{park}"),
             json!({"parent_id": id}),
         )
         .await;
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("parent_id")));
-    let (s, _) = app
-        .send(
-            Method::PATCH,
+    app.patch_ok(
             &t,
             &format!("/api/v1/orgs/{id}"),
             json!({"parent_id": null}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     let (s, _) = app
         .send(Method::DELETE, &t, &format!("/api/v1/orgs/{id}"), json!({}))
         .await;
@@ -455,8 +431,7 @@ async fn malformed_bodies_get_the_right_4xx_and_change_nothing() {
     assert_eq!(r.status(), 413);
     // Too-long and control characters.
     let (s, v) = app
-        .send(
-            Method::POST,
+        .post(
             &t,
             "/api/v1/orgs",
             json!({"name": "长".repeat(101), "kind": "member_unit", "region_code": "320400"}),
@@ -464,8 +439,7 @@ async fn malformed_bodies_get_the_right_4xx_and_change_nothing() {
         .await;
     assert_eq!((s, v["error"]["code"].as_str()), (422, Some("too_long")));
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &t,
             "/api/v1/orgs",
             json!({"name": "a\u{0}b公司", "kind": "member_unit", "region_code": "320400"}),
@@ -495,7 +469,7 @@ async fn injection_strings_are_stored_verbatim_and_harmless() {
     .iter()
     .enumerate()
     {
-        let (s, v) = app.send(Method::POST, &t, "/api/v1/orgs", json!({"name": name, "kind": "union", "region_code": "320400", "address": name, "contact": name})).await;
+        let (s, v) = app.post(&t, "/api/v1/orgs", json!({"name": name, "kind": "union", "region_code": "320400", "address": name, "contact": name})).await;
         assert_eq!(s, 201, "{i}: {v}");
         assert_eq!(v["name"], *name);
         let (_, q) = app
@@ -528,8 +502,7 @@ async fn deleting_a_referenced_org_answers_409_naming_the_records() {
     let app = spawn_demo().await;
     let city = app.token("city").await;
     let (s, org) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             "/api/v1/orgs",
             json!({"name": "常州市测试成员单位", "kind": "member_unit", "region_code": "320400"}),
@@ -537,15 +510,11 @@ async fn deleting_a_referenced_org_answers_409_naming_the_records() {
         .await;
     assert_eq!(s, 201, "{org}");
     let id = org["id"].as_i64().unwrap();
-    let (s, t) = app
-        .send(
-            Method::POST,
+    let t = app.post_ok(
             &city,
             "/api/v1/tasks",
             json!({"year": 2030, "title": "测试任务", "owner": id.to_string(), "deadline": in_days(60), "target_text": "完成"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{t}");
+        ).await;
     let (s, v) = app
         .send(
             Method::DELETE,
@@ -555,7 +524,7 @@ async fn deleting_a_referenced_org_answers_409_naming_the_records() {
         )
         .await;
     assert_eq!(s, 409, "{v}");
-    assert_eq!(v["error"]["code"], "has_records");
+    assert_eq!(err_code(&v), "has_records");
     assert!(
         v["error"]["message"].as_str().unwrap().contains("1条任务"),
         "{v}"

@@ -291,7 +291,7 @@ async fn malformed_requests_answer_json_errors_not_500() {
         .unwrap()
         .starts_with("application/json"));
     let v: Value = r.json().await.unwrap();
-    assert_eq!(v["error"]["code"], "bad_query");
+    assert_eq!(err_code(&v), "bad_query");
     assert_eq!(v["error"]["field"], "year");
     assert!(
         v["error"]["message"].as_str().unwrap().contains("整数"),
@@ -307,7 +307,7 @@ async fn malformed_requests_answer_json_errors_not_500() {
         .unwrap();
     assert_eq!(r.status(), 415);
     let v: Value = r.json().await.unwrap();
-    assert_eq!(v["error"]["code"], "unsupported_media_type");
+    assert_eq!(err_code(&v), "unsupported_media_type");
     // A broken multipart body: 400 `bad_upload`, not 413.
     let r = app
         .client
@@ -320,7 +320,7 @@ async fn malformed_requests_answer_json_errors_not_500() {
         .unwrap();
     assert_eq!(r.status(), 400);
     let v: Value = r.json().await.unwrap();
-    assert_eq!(v["error"]["code"], "bad_upload");
+    assert_eq!(err_code(&v), "bad_upload");
     // A page whose offset overflows a 64-bit integer: an empty page.
     for path in [
         "/api/v1/orgs?page=9223372036854775807&per_page=100",

@@ -9,8 +9,7 @@ async fn console_forms_edit_and_end() {
     let city = app.token("city").await;
     let org = free_enterprise(&app, &tianning).await;
     let (_, c) = app
-        .send(
-            Method::POST,
+        .post(
             &tianning,
             "/api/v1/contacts",
             json!({"org": org.to_string(), "official": "city", "start_on": "2024-01-01", "note": "原备注"}),
@@ -18,12 +17,10 @@ async fn console_forms_edit_and_end() {
         .await;
     let cid = c["id"].as_i64().unwrap();
     let b = app.browser("tianning").await;
-    let (s, html) = b.get("/contacts").await;
-    assert_eq!(s, 200);
+    let html = b.get_ok("/contacts").await;
     assert!(html.contains(&format!("/contacts/points/{cid}/edit")));
     assert!(html.contains(&format!("/contacts/points/{cid}/end")));
-    let (s, html) = b.get(&format!("/contacts/points/{cid}/edit")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/contacts/points/{cid}/edit")).await;
     assert!(html.contains("原备注"));
     let version = hidden(&html, "_version");
     let (s, html, _) = b
@@ -53,8 +50,7 @@ async fn console_forms_edit_and_end() {
         .await;
     assert_eq!(s, 303);
     assert_eq!(loc.as_deref(), Some("/contacts#points"));
-    let (s, html) = b.get(&format!("/contacts/points/{cid}/end")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/contacts/points/{cid}/end")).await;
     let version = hidden(&html, "_version");
     let future = in_days(5);
     let (s, html, _) = b
@@ -91,16 +87,14 @@ async fn console_forms_edit_and_end() {
 
     // A visit: edit form, errors next to the field.
     let (_, v) = app
-        .send(
-            Method::POST,
+        .post(
             &tianning,
             "/api/v1/visits",
             json!({"org": org.to_string(), "visited_on": "2024-03-01", "form": "phone", "summary": "电话了解情况"}),
         )
         .await;
     let vid = v["id"].as_i64().unwrap();
-    let (s, html) = b.get(&format!("/contacts/visits/{vid}/edit")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/contacts/visits/{vid}/edit")).await;
     assert!(html.contains("电话了解情况"));
     let version = hidden(&html, "_version");
     let (s, html, _) = b
@@ -134,8 +128,7 @@ async fn console_forms_edit_and_end() {
 
     // Pairs: the toggle, the edit and end forms, an activity corrected and deleted.
     let cb = app.browser("city").await;
-    let (s, html) = cb.get("/pairs?kind=state_private").await;
-    assert_eq!(s, 200);
+    let html = cb.get_ok("/pairs?kind=state_private").await;
     assert!(html.contains("显示已结束的结对"));
     let plain = html.replace("&#34;", "\"").replace("&quot;", "\"");
     assert!(
@@ -153,12 +146,10 @@ async fn console_forms_edit_and_end() {
         .get(&city, "/api/v1/pairs?kind=state_private&status=active")
         .await;
     let pid = sp["items"][0]["id"].as_i64().unwrap();
-    let (s, html) = cb.get(&format!("/pairs/{pid}")).await;
-    assert_eq!(s, 200);
+    let html = cb.get_ok(&format!("/pairs/{pid}")).await;
     assert!(html.contains(&format!("/pairs/{pid}/edit")));
     assert!(html.contains(&format!("/pairs/{pid}/end")));
-    let (s, html) = cb.get(&format!("/pairs/{pid}/edit")).await;
-    assert_eq!(s, 200);
+    let html = cb.get_ok(&format!("/pairs/{pid}/edit")).await;
     let version = hidden(&html, "_version");
     let org_a = sp["items"][0]["org_a"].to_string();
     let org_b = sp["items"][0]["org_b"].to_string();
@@ -196,8 +187,7 @@ async fn console_forms_edit_and_end() {
     let (_, d) = app.get(&city, &format!("/api/v1/pairs/{pid}")).await;
     assert_eq!(d["pair"]["goals"], "页面修改的目标");
     let aid = d["activities"][0]["id"].as_i64().unwrap();
-    let (s, html) = cb.get(&format!("/pairs/{pid}/activities/{aid}/edit")).await;
-    assert_eq!(s, 200);
+    let html = cb.get_ok(&format!("/pairs/{pid}/activities/{aid}/edit")).await;
     let version = hidden(&html, "_version");
     let held = d["activities"][0]["held_on"].as_str().unwrap().to_string();
     let (s, html, _) = cb
@@ -247,8 +237,7 @@ async fn console_forms_edit_and_end() {
         .await;
     assert_eq!(s, 404);
     // End it.
-    let (s, html) = cb.get(&format!("/pairs/{pid}/end")).await;
-    assert_eq!(s, 200);
+    let html = cb.get_ok(&format!("/pairs/{pid}/end")).await;
     let version = hidden(&html, "_version");
     let t = today();
     let (s, html, _) = cb

@@ -52,14 +52,3 @@ fn indicator(v: &Value, code: &str) -> Value {
         .clone()
 }
 
-async fn audit(app: &TestApp, kind: &str, id: i64) -> Vec<Value> {
-    let city = app.token("city").await;
-    let (s, a) = app
-        .get(
-            &city,
-            &format!("/api/v1/audit?entity_kind={kind}&entity_id={id}&per_page=100"),
-        )
-        .await;
-    assert_eq!(s, 200, "{a}");
-    a["items"].as_array().unwrap().clone()
-}

@@ -42,13 +42,12 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         (json!({"org_a": q["org_b"].to_string()}), "org_a"),
         (json!({"kind": "friends"}), "kind"),
     ] {
-        let (s, e) = app.send(Method::PUT, &city, &path, body).await;
+        let (s, e) = app.put(&city, &path, body).await;
         assert_eq!(s, 422, "{e}");
         assert_eq!(e["error"]["field"], field, "{e}");
     }
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &city,
             &path,
             json!({"version": v + 1, "goals": "x"}),
@@ -59,34 +58,29 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         (409, Some("stale_version"))
     );
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &city,
             &format!("/api/v1/pairs/{}", q["id"]),
             json!({"org_a": p["org_a"].to_string(), "org_b": p["org_b"].to_string()}),
         )
         .await;
     assert_eq!((s, e["error"]["code"].as_str()), (409, Some("pair_exists")));
-    let (s, p2) = app
-        .send(
-            Method::PUT,
+    let p2 = app.put_ok(
             &city,
             &path,
             json!({"version": v, "goals": "共建技能大师工作室 2 个"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{p2}");
+        ).await;
     assert_eq!(p2["goals"], "共建技能大师工作室 2 个");
     assert_eq!(p2["version"], v + 1);
     assert_eq!(p2["org_a"], p["org_a"], "left out = unchanged");
-    let entries = audit(&app, "pair", id).await;
+    let entries = app.audit_of("pair", id).await;
     assert!(entries
         .iter()
         .any(|e| e["action"] == "update"
             && e["after_json"].as_str().unwrap().contains("技能大师工作室")));
     // Roles and scope.
     let (s, _) = app
-        .send(Method::PUT, &unit, &path, json!({"goals": "x"}))
+        .put(&unit, &path, json!({"goals": "x"}))
         .await;
     assert_eq!(s, 403);
     let (_, wl) = app.get(&wujin, "/api/v1/pairs?per_page=500").await;
@@ -104,8 +98,7 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         .find(|i| !wujin_sees.contains(i))
         .expect("a pair 武进区 does not see");
     let (s, _) = app
-        .send(
-            Method::PUT,
+        .put(
             &wujin,
             &format!("/api/v1/pairs/{hidden_pair}"),
             json!({"goals": "x"}),
@@ -122,8 +115,7 @@ async fn pairs_and_activities_are_corrected_and_ended() {
             .await;
         if sa == 404 || sb == 404 {
             let (s, e) = app
-                .send(
-                    Method::PUT,
+                .put(
                     &wujin,
                     &format!("/api/v1/pairs/{}", x["id"]),
                     json!({"goals": "x"}),
@@ -138,15 +130,11 @@ async fn pairs_and_activities_are_corrected_and_ended() {
     }
 
     // Activities: corrected, then deleted.
-    let (s, a) = app
-        .send(
-            Method::POST,
+    let a = app.post_ok(
             &city,
             &format!("{path}/activities"),
             json!({"held_on": "2024-06-01", "title": "联合培训", "participants": 30}),
-        )
-        .await;
-    assert_eq!(s, 200, "{a}");
+        ).await;
     let aid = a["id"].as_i64().unwrap();
     let apath = format!("/api/v1/pair-activities/{aid}");
     for (body, field) in [
@@ -154,19 +142,15 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         (json!({"held_on": in_days(2)}), "held_on"),
         (json!({"title": ""}), "title"),
     ] {
-        let (s, e) = app.send(Method::PUT, &city, &apath, body).await;
+        let (s, e) = app.put(&city, &apath, body).await;
         assert_eq!(s, 422, "{e}");
         assert_eq!(e["error"]["field"], field, "{e}");
     }
-    let (s, a2) = app
-        .send(
-            Method::PUT,
+    let a2 = app.put_ok(
             &city,
             &apath,
             json!({"version": 1, "title": "联合技能培训", "participants": 35}),
-        )
-        .await;
-    assert_eq!(s, 200, "{a2}");
+        ).await;
     assert_eq!(a2["version"], 2);
     assert_eq!(a2["held_on"], "2024-06-01");
     let (s, _) = app
@@ -202,9 +186,9 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         .unwrap()
         .iter()
         .any(|x| x["id"] == aid));
-    let (s, _) = app.send(Method::PUT, &city, &apath, json!({})).await;
+    let (s, _) = app.put(&city, &apath, json!({})).await;
     assert_eq!(s, 404);
-    let entries = audit(&app, "pair_activity", aid).await;
+    let entries = app.audit_of("pair_activity", aid).await;
     let del = entries.iter().find(|e| e["action"] == "delete").unwrap();
     assert!(del["before_json"]
         .as_str()
@@ -219,7 +203,7 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         (json!({"ended_on": "2001-01-01", "reason": "x"}), "ended_on"),
         (json!({"ended_on": today(), "reason": " "}), "reason"),
     ] {
-        let (s, e) = app.send(Method::POST, &city, &end, body).await;
+        let (s, e) = app.post(&city, &end, body).await;
         assert_eq!(s, 422, "{e}");
         assert_eq!(e["error"]["field"], field, "{e}");
     }
@@ -228,8 +212,7 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         - chrono::Duration::days(1))
     .to_string();
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &end,
             json!({"ended_on": before_last, "reason": "x"}),
@@ -241,21 +224,16 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         .unwrap()
         .contains("最近一次共建活动"));
     let ended_on = "2025-01-15";
-    let (s, p3) = app
-        .send(
-            Method::POST,
+    let p3 = app.post_ok(
             &city,
             &end,
             json!({"ended_on": ended_on, "reason": "完成共建目标", "version": v + 1}),
-        )
-        .await;
-    assert_eq!(s, 200, "{p3}");
+        ).await;
     assert_eq!(p3["active"], false);
     assert_eq!(p3["ended_on"], ended_on);
     // After the end: no activity dated later; earlier ones can still be recorded.
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("{path}/activities"),
             json!({"held_on": "2025-02-01", "title": "回访", "participants": 5}),
@@ -266,22 +244,17 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         (422, Some("held_on")),
         "{e}"
     );
-    let (s, _) = app
-        .send(
-            Method::POST,
+    app.post_ok(
             &city,
             &format!("{path}/activities"),
             json!({"held_on": "2025-01-10", "title": "总结会", "participants": 12}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     let (s, e) = app
-        .send(Method::PUT, &city, &path, json!({"goals": "x"}))
+        .put(&city, &path, json!({"goals": "x"}))
         .await;
     assert_eq!((s, e["error"]["code"].as_str()), (409, Some("pair_ended")));
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &end,
             json!({"ended_on": ended_on, "reason": "x"}),
@@ -313,6 +286,6 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         .any(|l| l["pair_id"] == id));
     let (_, ended) = app.get(&city, "/api/v1/pairs?status=ended").await;
     assert_eq!(ended["total"], 2);
-    let entries = audit(&app, "pair", id).await;
+    let entries = app.audit_of("pair", id).await;
     assert!(entries.iter().any(|e| e["action"] == "pair_end"));
 }

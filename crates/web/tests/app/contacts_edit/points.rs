@@ -19,19 +19,14 @@ async fn a_contact_point_is_reassigned_and_ended() {
         "{wj}"
     );
     let org = free_enterprise(&app, &tianning).await;
-    let (s, c) = app
-        .send(
-            Method::POST,
+    let c = app.post_ok(
             &tianning,
             "/api/v1/contacts",
             json!({"org": org.to_string(), "official": "city", "start_on": "2024-01-01"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{c}");
+        ).await;
     let id = c["id"].as_i64().unwrap();
     let path = format!("/api/v1/contacts/{id}");
-    let (s, d) = app.get(&tianning, &path).await;
-    assert_eq!(s, 200);
+    let d = app.get_ok(&tianning, &path).await;
     assert_eq!(d["may_edit"], true);
     let v = d["contact"]["version"].as_i64().unwrap();
 
@@ -41,7 +36,7 @@ async fn a_contact_point_is_reassigned_and_ended() {
         (json!({"end_on": "2023-12-01"}), "end_on", "结束日期"),
         (json!({"start_on": "2024-02-30"}), "start_on", "开始日期"),
     ] {
-        let (s, e) = app.send(Method::PUT, &tianning, &path, body).await;
+        let (s, e) = app.put(&tianning, &path, body).await;
         assert_eq!(s, 422, "{e}");
         assert_eq!(e["error"]["field"], field, "{e}");
         assert!(
@@ -50,8 +45,7 @@ async fn a_contact_point_is_reassigned_and_ended() {
         );
     }
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &tianning,
             &path,
             json!({"version": v + 1, "note": "x"}),
@@ -68,39 +62,31 @@ async fn a_contact_point_is_reassigned_and_ended() {
     let (s, _) = app.get(&wujin, &path).await;
     assert_eq!(s, 404);
     let (s, _) = app
-        .send(Method::PUT, &wujin, &path, json!({"note": "x"}))
+        .put(&wujin, &path, json!({"note": "x"}))
         .await;
     assert_eq!(s, 404);
     for tok in [&renshe, &unit] {
         let (s, _) = app
-            .send(Method::PUT, tok, &path, json!({"note": "x"}))
+            .put(tok, &path, json!({"note": "x"}))
             .await;
         assert_eq!(s, 403);
     }
 
     // Reassigned to 人社局's official.
-    let (s, c) = app
-        .send(
-            Method::PUT,
+    let c = app.put_ok(
             &tianning,
             &path,
             json!({"version": v, "official": "renshe", "note": "改派市人社局联系"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{c}");
+        ).await;
     assert_eq!(c["official_username"], "renshe");
     assert_eq!(c["version"], v + 1);
     assert_eq!(c["start_on"], "2024-01-01", "left out = unchanged");
     let visit = |date: &str| json!({"org": org.to_string(), "visited_on": date, "form": "on_site", "summary": "走访车间", "official": "renshe"});
-    let (s, _) = app
-        .send(
-            Method::POST,
+    app.post_ok(
             &tianning,
             "/api/v1/visits",
             visit("2024-03-01"),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
 
     // Ending: a date not after today, not before the start or the latest visit.
     let end = format!("{path}/end");
@@ -114,7 +100,7 @@ async fn a_contact_point_is_reassigned_and_ended() {
         (json!({"end_on": "2023-06-01"}), "end_on", "开始日期"),
         (json!({"end_on": ""}), "end_on", "结束日期"),
     ] {
-        let (s, e) = app.send(Method::POST, &tianning, &end, body).await;
+        let (s, e) = app.post(&tianning, &end, body).await;
         assert_eq!(s, 422, "{e}");
         assert_eq!(e["error"]["field"], field, "{e}");
         assert!(
@@ -123,8 +109,7 @@ async fn a_contact_point_is_reassigned_and_ended() {
         );
     }
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &tianning,
             &end,
             json!({"end_on": "2024-06-30", "version": v}),
@@ -134,15 +119,11 @@ async fn a_contact_point_is_reassigned_and_ended() {
         (s, e["error"]["code"].as_str()),
         (409, Some("stale_version"))
     );
-    let (s, c) = app
-        .send(
-            Method::POST,
+    let c = app.post_ok(
             &tianning,
             &end,
             json!({"end_on": "2024-06-30", "reason": "企业迁出本区", "version": v + 1}),
-        )
-        .await;
-    assert_eq!(s, 200, "{c}");
+        ).await;
     assert_eq!(c["ended"], true);
     assert_eq!(c["active"], false);
     assert_eq!(c["end_on"], "2024-06-30");
@@ -150,8 +131,7 @@ async fn a_contact_point_is_reassigned_and_ended() {
 
     // No visits after the end; the history before it can still be completed.
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &tianning,
             "/api/v1/visits",
             visit("2024-07-01"),
@@ -161,19 +141,14 @@ async fn a_contact_point_is_reassigned_and_ended() {
     assert_eq!(e["error"]["field"], "visited_on");
     let msg = e["error"]["message"].as_str().unwrap();
     assert!(msg.contains("2024-06-30") && msg.contains("结束"), "{msg}");
-    let (s, _) = app
-        .send(
-            Method::POST,
+    app.post_ok(
             &tianning,
             "/api/v1/visits",
             visit("2024-05-01"),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     // The official is no longer assigned: they cannot log visits there themselves.
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &renshe,
             "/api/v1/visits",
             json!({"org": org.to_string(), "visited_on": "2024-06-01", "form": "phone", "summary": "x"}),
@@ -182,15 +157,14 @@ async fn a_contact_point_is_reassigned_and_ended() {
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("org")));
     // An ended point is history: no edit, no second end.
     let (s, e) = app
-        .send(Method::PUT, &tianning, &path, json!({"note": "x"}))
+        .put(&tianning, &path, json!({"note": "x"}))
         .await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
         (409, Some("contact_ended"))
     );
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &tianning,
             &end,
             json!({"end_on": "2024-07-01"}),
@@ -206,7 +180,7 @@ async fn a_contact_point_is_reassigned_and_ended() {
     let (_, d) = app.get(&tianning, &path).await;
     assert_eq!(d["may_edit"], false);
     // Audit: the reassignment and the end, with before and after.
-    let entries = audit(&app, "contact_point", id).await;
+    let entries = app.audit_of("contact_point", id).await;
     let upd = entries.iter().find(|e| e["action"] == "update").unwrap();
     assert!(upd["before_json"].as_str().unwrap().contains("\"city\""));
     assert!(upd["after_json"].as_str().unwrap().contains("\"renshe\""));
@@ -242,20 +216,15 @@ async fn a_visit_is_corrected_by_its_author_or_staff_above() {
         .get(&tianning, "/api/v1/indicators?org=320402&period=2021")
         .await;
     let before_2021 = indicator(&before_2021, "visits").as_f64().unwrap();
-    let (s, v) = app
-        .send(
-            Method::POST,
+    let v = app.post_ok(
             &tianning,
             "/api/v1/visits",
             json!({"org": org.to_string(), "visited_on": "2022-03-01", "form": "on_site", "summary": "座谈"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+        ).await;
     let id = v["id"].as_i64().unwrap();
     assert_eq!(ind("2022").await, json!(1.0));
     let path = format!("/api/v1/visits/{id}");
-    let (s, d) = app.get(&tianning, &path).await;
-    assert_eq!(s, 200);
+    let d = app.get_ok(&tianning, &path).await;
     assert_eq!(d["may_edit"], true);
     let ver = d["visit"]["version"].as_i64().unwrap();
     for (body, field) in [
@@ -264,13 +233,12 @@ async fn a_visit_is_corrected_by_its_author_or_staff_above() {
         (json!({"form": "by pigeon"}), "form"),
         (json!({"summary": " "}), "summary"),
     ] {
-        let (s, e) = app.send(Method::PUT, &tianning, &path, body).await;
+        let (s, e) = app.put(&tianning, &path, body).await;
         assert_eq!(s, 422, "{e}");
         assert_eq!(e["error"]["field"], field, "{e}");
     }
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &tianning,
             &path,
             json!({"version": ver + 1, "summary": "x"}),
@@ -283,26 +251,22 @@ async fn a_visit_is_corrected_by_its_author_or_staff_above() {
     assert_eq!(ind("2022").await, json!(1.0), "nothing changed");
     // Not the author and not over the enterprise: 403; outside the area: 404.
     let (s, e) = app
-        .send(Method::PUT, &renshe, &path, json!({"summary": "x"}))
+        .put(&renshe, &path, json!({"summary": "x"}))
         .await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
         (403, Some("visit_not_yours"))
     );
     let (s, _) = app
-        .send(Method::PUT, &wujin, &path, json!({"summary": "x"}))
+        .put(&wujin, &path, json!({"summary": "x"}))
         .await;
     assert_eq!(s, 404);
     // The author moves it to another year: the indicators follow in the same transaction.
-    let (s, v2) = app
-        .send(
-            Method::PUT,
+    let v2 = app.put_ok(
             &tianning,
             &path,
             json!({"version": ver, "visited_on": "2021-05-01", "form": "电话沟通", "summary": "电话回访"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v2}");
+        ).await;
     assert_eq!(v2["form"], "phone");
     assert_eq!(v2["version"], ver + 1);
     assert_eq!(ind("2022").await, json!(0.0));
@@ -317,15 +281,14 @@ async fn a_visit_is_corrected_by_its_author_or_staff_above() {
     aggregates_agree(&app, "contact:").await;
     // Region staff above (the city) may correct it too.
     let (s, _) = app
-        .send(
-            Method::PUT,
+        .put(
             &city,
             &path,
             json!({"summary": "市产改办补充"}),
         )
         .await;
     assert_eq!(s, 200);
-    let entries = audit(&app, "visit", id).await;
+    let entries = app.audit_of("visit", id).await;
     let upd: Vec<&Value> = entries.iter().filter(|e| e["action"] == "update").collect();
     assert_eq!(upd.len(), 2);
     assert!(upd.iter().any(
@@ -343,23 +306,15 @@ async fn a_visit_is_corrected_by_its_author_or_staff_above() {
         .expect("人社局 has a contact point in the demo")["org_id"]
         .as_i64()
         .unwrap();
-    let (s, v) = app
-        .send(
-            Method::POST,
+    let v = app.post_ok(
             &renshe,
             "/api/v1/visits",
             json!({"org": mine.to_string(), "visited_on": today(), "form": "online", "summary": "线上沟通"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .send(
-            Method::PUT,
+        ).await;
+    let v = app.put_ok(
             &renshe,
             &format!("/api/v1/visits/{}", v["id"]),
             json!({"summary": "线上沟通,企业反映培训需求"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+        ).await;
     assert_eq!(v["summary"], "线上沟通,企业反映培训需求");
 }

@@ -6,8 +6,7 @@ use super::*;
 async fn import_page_and_csrf() {
     let app = spawn_demo().await;
     let b = app.browser("city").await;
-    let (s, page) = b.get("/imports").await;
-    assert_eq!(s, 200);
+    let page = b.get_ok("/imports").await;
     assert!(
         page.contains("enctype=\"multipart/form-data\"") && page.contains("/imports/template/orgs")
     );
@@ -65,8 +64,7 @@ async fn import_page_and_csrf() {
 /// The job page, once the job has ended (it may say it is running only while it is).
 async fn finished_page(b: &Browser, path: &str) -> String {
     for _ in 0..600 {
-        let (s, html) = b.get(path).await;
-        assert_eq!(s, 200, "{html}");
+        let html = b.get_ok(path).await;
         if !html.contains("<progress") {
             return html;
         }
@@ -90,10 +88,9 @@ async fn job_page_shows_the_result_of_a_finished_import() {
     );
     let path = console_upload(&b, "result.csv", csv, false).await;
     let id = path.trim_start_matches("/imports/").to_string();
-    let job = wait_job(&app, &t, &id).await;
+    let job = app.wait_import(&t, &id).await;
     assert_eq!(job["status"], "done", "{job}");
-    let (s, html) = b.get(&path).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&path).await;
     assert!(
         !html.contains("正在校验"),
         "no endless 'validating': {html}"
@@ -229,8 +226,7 @@ async fn import_history_is_scoped_to_the_area() {
         h.contains("district-file.csv") && h.contains("unit-file.csv"),
         "{h}"
     );
-    let (s, page) = city.get(&d_path).await;
-    assert_eq!(s, 200);
+    let page = city.get_ok(&d_path).await;
     assert!(page.contains("统一社会信用代码"), "{page}");
     // Another district sees neither, and their pages are not found.
     let other = app.browser("wujin").await;
@@ -248,8 +244,7 @@ async fn import_history_is_scoped_to_the_area() {
         assert_eq!(other.get(&p).await.0, 404, "{p}");
     }
     // The API says the same.
-    let (s, v) = app.get(&app.token("city").await, "/api/v1/imports").await;
-    assert_eq!(s, 200, "{v}");
+    let v = app.get_ok(&app.token("city").await, "/api/v1/imports").await;
     let ids: Vec<&str> = v["items"]
         .as_array()
         .unwrap()
@@ -313,8 +308,7 @@ async fn running_job_page_polls_until_the_result_replaces_it() {
         .create_import_job("stillrunning0001", user.id, "orgs", "slow.csv")
         .await
         .unwrap();
-    let (s, page) = b.get("/imports/stillrunning0001").await;
-    assert_eq!(s, 200);
+    let page = b.get_ok("/imports/stillrunning0001").await;
     assert!(page.contains("正在校验并导入"), "{page}");
     assert!(
         page.contains("hx-get=\"/imports/stillrunning0001/status\"")

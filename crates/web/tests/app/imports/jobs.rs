@@ -135,8 +135,7 @@ async fn jobs_of_a_dead_server_are_interrupted_all_or_nothing() {
         .unwrap();
     kill(row).await;
     assert!(app.svc.reap_import_jobs().await.unwrap() >= 1);
-    let (s, v) = app.get(&t, "/api/v1/imports/deadbeforecommit").await;
-    assert_eq!(s, 200);
+    let v = app.get_ok(&t, "/api/v1/imports/deadbeforecommit").await;
     assert_eq!(
         (v["status"].as_str(), v["interrupted"].as_bool()),
         (Some("failed"), Some(true)),
@@ -278,7 +277,7 @@ async fn running_imports_are_bounded() {
     }
     let (s, v) = start_import(&app, &t, "third.csv", big.clone().into_bytes(), true, "zh").await;
     assert_eq!(s, 429, "{v}");
-    assert_eq!(v["error"]["code"], "too_many_imports");
+    assert_eq!(err_code(&v), "too_many_imports");
     assert!(
         v["error"]["message"]
             .as_str()
@@ -303,11 +302,11 @@ async fn running_imports_are_bounded() {
     sqlx::query("ROLLBACK").execute(&mut *lock).await.unwrap();
     drop(lock);
     for id in &ids {
-        let v = wait_job(&app, &t, id).await;
+        let v = app.wait_import(&t, id).await;
         assert_eq!(v["status"], "done", "{v}");
         assert_eq!(v["outcome"]["valid"], 2_000, "{v}");
     }
     let (s, v) = start_import(&app, &t, "third.csv", big.into_bytes(), true, "zh").await;
     assert_eq!(s, 202, "{v}");
-    wait_job(&app, &t, v["id"].as_str().unwrap()).await;
+    app.wait_import(&t, v["id"].as_str().unwrap()).await;
 }

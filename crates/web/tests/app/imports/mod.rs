@@ -28,36 +28,8 @@ async fn upload_in(
     skip_invalid: bool,
     period: Option<&str>,
 ) -> Value {
-    let form = reqwest::multipart::Form::new()
-        .text("kind", kind.to_string())
-        .text("period", period.unwrap_or("").to_string())
-        .text("skip_invalid", if skip_invalid { "1" } else { "0" })
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-        );
-    let r = app
-        .client
-        .post(app.at("/api/v1/imports"))
-        .bearer_auth(tok)
-        .multipart(form)
-        .send()
+    app.import_and_wait(tok, kind, name, bytes, skip_invalid, period)
         .await
-        .unwrap();
-    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
-    let id = r.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    for _ in 0..600 {
-        let (s, v) = app.get(tok, &format!("/api/v1/imports/{id}")).await;
-        assert_eq!(s, 200);
-        if v["status"] != "running" {
-            return v;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("import did not finish");
 }
 
 const ORG_HEADER: &str = "单位名称,统一社会信用代码,单位类型,所属区划代码,上级单位信用代码,行业代码,经济类型,是否链主企业\n";
@@ -88,18 +60,6 @@ async fn start_import(
         .unwrap();
     let s = r.status().as_u16();
     (s, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn wait_job(app: &TestApp, tok: &str, id: &str) -> Value {
-    for _ in 0..3000 {
-        let (s, v) = app.get(tok, &format!("/api/v1/imports/{id}")).await;
-        assert_eq!(s, 200, "{v}");
-        if v["status"] != "running" {
-            return v;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("import {id} did not finish");
 }
 
 /// Uploads a file through the console form as `b`; the job page's path.

@@ -8,8 +8,7 @@ async fn console_forms_correct_and_cancel() {
     let city = app.token("city").await;
     let edu = app.org_id(&city, "q=常州市教育局").await;
     let (_, t) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             "/api/v1/tasks",
             task(edu, "页面修改的任务", 2030),
@@ -17,12 +16,10 @@ async fn console_forms_correct_and_cancel() {
         .await;
     let id = t["id"].as_i64().unwrap();
     let b = app.browser("city").await;
-    let (s, html) = b.get(&format!("/tasks/{id}")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/tasks/{id}")).await;
     assert!(html.contains(&format!("/tasks/{id}/edit")));
     assert!(html.contains("撤销任务"));
-    let (s, html) = b.get(&format!("/tasks/{id}/edit")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/tasks/{id}/edit")).await;
     assert!(html.contains("页面修改的任务"));
     let version = hidden(&html, "_version");
     let past = in_days(-2);
@@ -97,12 +94,10 @@ async fn console_forms_correct_and_cancel() {
     assert_eq!(s, 403);
 
     // Bodies: create one, edit it; see its meetings.
-    let (s, html) = b.get("/meetings").await;
-    assert_eq!(s, 200);
+    let html = b.get_ok("/meetings").await;
     assert!(html.contains("/meetings/bodies/new"));
     assert!(html.contains("/meetings/bodies/"));
-    let (s, html) = b.get("/meetings/bodies/new").await;
-    assert_eq!(s, 200);
+    let html = b.get_ok("/meetings/bodies/new").await;
     assert!(html.contains("所属区域"));
     let (_, regions) = app.get(&city, "/api/v1/meeting-bodies").await;
     let taken: Vec<String> = regions
@@ -148,8 +143,7 @@ async fn console_forms_correct_and_cancel() {
         .await;
     assert_eq!(s, 303);
     let loc = loc.unwrap();
-    let (s, html) = b.get(&loc).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&loc).await;
     assert!(html.contains("历次会议"));
     assert!(html.contains("常州市教育局"));
     let version = hidden(&html, "_version");
@@ -200,8 +194,7 @@ async fn console_forms_correct_and_cancel() {
     // A meeting page: edit form and the decision correction.
     let (_, ms) = app.get(&city, "/api/v1/meetings?level=city").await;
     let mid = ms["items"][0]["id"].as_i64().unwrap();
-    let (s, html) = b.get(&format!("/meetings/{mid}/edit")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/meetings/{mid}/edit")).await;
     assert!(html.contains("补充议定事项"));
     let version = hidden(&html, "_version");
     let (s, html, _) = b

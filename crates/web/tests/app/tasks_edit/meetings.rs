@@ -28,20 +28,15 @@ async fn bodies_meetings_and_decisions_are_corrected() {
         .to_string();
     let edu = app.org_id(&city, "q=常州市教育局").await;
     let rs = app.org_id(&city, "q=常州市人力资源和社会保障局").await;
-    let (s, b) = app
-        .send(
-            Method::POST,
+    let b = app.post_ok(
             &city,
             "/api/v1/meeting-bodies",
             json!({"region": free, "name": "", "members": [edu.to_string()]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+        ).await;
     let bid = b["id"].as_i64().unwrap();
     assert!(b["name"].as_str().unwrap().ends_with("联席会议"));
     let bpath = format!("/api/v1/meeting-bodies/{bid}");
-    let (s, d) = app.get(&city, &bpath).await;
-    assert_eq!(s, 200);
+    let d = app.get_ok(&city, &bpath).await;
     assert_eq!(d["may_edit"], true);
     let v = d["body"]["version"].as_i64().unwrap();
     // Bad input: named field, nothing changed.
@@ -53,13 +48,12 @@ async fn bodies_meetings_and_decisions_are_corrected() {
         ),
         (json!({"version": v, "members": []}), "members"),
     ] {
-        let (s, e) = app.send(Method::PUT, &city, &bpath, body).await;
+        let (s, e) = app.put(&city, &bpath, body).await;
         assert_eq!(s, 422, "{e}");
         assert_eq!(e["error"]["field"], field);
     }
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &city,
             &bpath,
             json!({"version": v + 3, "name": "x"}),
@@ -69,19 +63,15 @@ async fn bodies_meetings_and_decisions_are_corrected() {
         (s, e["error"]["code"].as_str()),
         (409, Some("stale_version"))
     );
-    let (s, b2) = app
-        .send(
-            Method::PUT,
+    let b2 = app.put_ok(
             &city,
             &bpath,
             json!({"version": v, "name": "专项联席会议", "members": [edu.to_string(), rs.to_string()]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b2}");
+        ).await;
     assert_eq!(b2["name"], "专项联席会议");
     assert_eq!(b2["members"].as_array().unwrap().len(), 2);
     assert_eq!(b2["version"], v + 1);
-    let entries = audit(&app, "meeting_body", bid).await;
+    let entries = app.audit_of("meeting_body", bid).await;
     let u = entries.iter().find(|e| e["action"] == "update").unwrap();
     assert!(u["before_json"].as_str().unwrap().contains("联席会议"));
     assert!(u["after_json"].as_str().unwrap().contains("专项联席会议"));
@@ -89,22 +79,18 @@ async fn bodies_meetings_and_decisions_are_corrected() {
     let (s, _) = app.get(&tianning, &bpath).await;
     assert_eq!(s, 404);
     let (s, _) = app
-        .send(Method::PUT, &tianning, &bpath, json!({"name": "x"}))
+        .put(&tianning, &bpath, json!({"name": "x"}))
         .await;
     assert_eq!(s, 404);
 
     // A meeting of it, corrected.
-    let (s, m) = app
-        .send(
-            Method::POST,
+    let m = app.post_ok(
             &city,
             "/api/v1/meetings",
             json!({"body_id": bid, "title": "专题会", "date": "2030-03-01", "place": "市行政中心",
                    "agenda": ["研究订单班"], "attendance": [{"org_id": edu, "status": "present"}],
                    "decisions": ["教育局牵头组织订单班", "人社局配合"]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{m}");
+        ).await;
     let mid = m["id"].as_i64().unwrap();
     let mpath = format!("/api/v1/meetings/{mid}");
     let mv = m["version"].as_i64().unwrap();
@@ -120,13 +106,12 @@ async fn bodies_meetings_and_decisions_are_corrected() {
             "attendance",
         ),
     ] {
-        let (s, e) = app.send(Method::PUT, &city, &mpath, body).await;
+        let (s, e) = app.put(&city, &mpath, body).await;
         assert_eq!(s, 422, "{e}");
         assert_eq!(e["error"]["field"], field, "{e}");
     }
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &city,
             &mpath,
             json!({"version": mv + 1, "minutes": "x"}),
@@ -137,8 +122,7 @@ async fn bodies_meetings_and_decisions_are_corrected() {
         (409, Some("stale_version"))
     );
     let (s, m2) = app
-        .send(
-            Method::PUT,
+        .put(
             &city,
             &mpath,
             json!({"version": mv, "minutes": "会议研究了订单班。", "agenda": ["研究订单班", "通报进展"],
@@ -151,7 +135,7 @@ async fn bodies_meetings_and_decisions_are_corrected() {
     assert_eq!(m2["minutes"], "会议研究了订单班。");
     assert_eq!(m2["present"], 2, "the member added later now attends");
     assert_eq!(m2["decisions"], 3);
-    let entries = audit(&app, "meeting", mid).await;
+    let entries = app.audit_of("meeting", mid).await;
     let u = entries.iter().find(|e| e["action"] == "update").unwrap();
     assert!(u["after_json"]
         .as_str()
@@ -172,36 +156,28 @@ async fn bodies_meetings_and_decisions_are_corrected() {
     let did = d["decisions"][0]["id"].as_i64().unwrap();
     let dpath = format!("/api/v1/meetings/{mid}/decisions/{did}");
     let (s, e) = app
-        .send(Method::PUT, &city, &dpath, json!({"text": ""}))
+        .put(&city, &dpath, json!({"text": ""}))
         .await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("text")));
-    let (s, dec) = app
-        .send(
-            Method::PUT,
+    let dec = app.put_ok(
             &city,
             &dpath,
             json!({"text": "市教育局牵头,9 月底前组织 10 个订单班", "version": d["meeting"]["version"]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{dec}");
+        ).await;
     assert_eq!(dec["text"], "市教育局牵头,9 月底前组织 10 个订单班");
-    let entries = audit(&app, "meeting_decision", did).await;
+    let entries = app.audit_of("meeting_decision", did).await;
     assert!(entries[0]["before_json"]
         .as_str()
         .unwrap()
         .contains("教育局牵头组织订单班"));
-    let (s, t) = app
-        .send(
-            Method::POST,
+    let t = app.post_ok(
             &city,
             &format!("{dpath}/task"),
             json!({"owner": edu.to_string(), "deadline": in_days(30)}),
-        )
-        .await;
-    assert_eq!(s, 200, "{t}");
+        ).await;
     assert_eq!(t["title"], "市教育局牵头,9 月底前组织 10 个订单班");
     let (s, e) = app
-        .send(Method::PUT, &city, &dpath, json!({"text": "再改"}))
+        .put(&city, &dpath, json!({"text": "再改"}))
         .await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
@@ -209,8 +185,7 @@ async fn bodies_meetings_and_decisions_are_corrected() {
     );
     // The meeting shows the task's status, cancelled included.
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/tasks/{}/cancel", t["id"]),
             json!({"reason": "会议决定调整"}),
@@ -221,7 +196,7 @@ async fn bodies_meetings_and_decisions_are_corrected() {
     assert_eq!(d["decisions"][0]["task_status"], "cancelled");
     // A district cannot correct another district's meetings.
     let (s, _) = app
-        .send(Method::PUT, &tianning, &mpath, json!({"minutes": "x"}))
+        .put(&tianning, &mpath, json!({"minutes": "x"}))
         .await;
     assert_eq!(s, 404);
 }

@@ -27,13 +27,10 @@ fn task(owner: i64, title: &str, year: i64) -> Value {
 }
 
 async fn indicator(app: &TestApp, tok: &str, org: &str, period: &str, code: &str) -> Option<f64> {
-    let (s, v) = app
-        .get(
+    let v = app.get_ok(
             tok,
             &format!("/api/v1/indicators?org={org}&period={period}"),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+        ).await;
     v["indicators"]
         .as_array()
         .unwrap()
@@ -43,14 +40,3 @@ async fn indicator(app: &TestApp, tok: &str, org: &str, period: &str, code: &str
         .as_f64()
 }
 
-async fn audit(app: &TestApp, kind: &str, id: i64) -> Vec<Value> {
-    let city = app.token("city").await;
-    let (s, a) = app
-        .get(
-            &city,
-            &format!("/api/v1/audit?entity_kind={kind}&entity_id={id}&per_page=100"),
-        )
-        .await;
-    assert_eq!(s, 200, "{a}");
-    a["items"].as_array().unwrap().clone()
-}

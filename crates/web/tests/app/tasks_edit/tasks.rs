@@ -8,15 +8,11 @@ async fn a_task_is_edited_with_locking_and_audit() {
     let city = app.token("city").await;
     let edu = app.org_id(&city, "q=常州市教育局").await;
     let tn_union = app.org_id(&city, "q=天宁区总工会").await;
-    let (s, t) = app
-        .send(
-            Method::POST,
+    let t = app.post_ok(
             &city,
             "/api/v1/tasks",
             task(edu, "产业学院建设", 2030),
-        )
-        .await;
-    assert_eq!(s, 200, "{t}");
+        ).await;
     let id = t["id"].as_i64().unwrap();
     let v1 = t["version"].as_i64().unwrap();
     let path = format!("/api/v1/tasks/{id}");
@@ -47,7 +43,7 @@ async fn a_task_is_edited_with_locking_and_audit() {
             "目标值",
         ),
     ] {
-        let (s, e) = app.send(Method::PUT, &city, &path, body).await;
+        let (s, e) = app.put(&city, &path, body).await;
         assert_eq!(s, 422, "{e}");
         assert_eq!(e["error"]["field"], field, "{e}");
         assert!(
@@ -60,35 +56,30 @@ async fn a_task_is_edited_with_locking_and_audit() {
     assert_eq!(same["task"]["title"], "产业学院建设");
     // Unknown fields are refused too.
     let (s, _) = app
-        .send(Method::PUT, &city, &path, json!({"colour": "red"}))
+        .put(&city, &path, json!({"colour": "red"}))
         .await;
     assert_eq!(s, 422);
 
     // A version the client did not see: 409, nothing changed.
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &city,
             &path,
             json!({"version": v1 + 7, "title": "别人的修改"}),
         )
         .await;
     assert_eq!(s, 409, "{e}");
-    assert_eq!(e["error"]["code"], "stale_version");
+    assert_eq!(err_code(&e), "stale_version");
     assert!(e["error"]["message"].as_str().unwrap().contains("修改"));
 
     // The correction: another owner, title, deadline, target value cleared.
     let deadline = in_days(90);
-    let (s, t2) = app
-        .send(
-            Method::PUT,
+    let t2 = app.put_ok(
             &city,
             &path,
             json!({"version": v1, "title": "建设产业学院(修订)", "owner": tn_union.to_string(),
                    "deadline": deadline, "target_value": null, "description": "按联席会议要求修订"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{t2}");
+        ).await;
     assert_eq!(t2["version"], v1 + 1);
     assert_eq!(t2["owner_org_id"], tn_union);
     assert_eq!(t2["deadline"], deadline);
@@ -96,8 +87,7 @@ async fn a_task_is_edited_with_locking_and_audit() {
     assert_eq!(t2["target_unit"], "名", "left out = unchanged");
     // The old version no longer works.
     let (s, _) = app
-        .send(
-            Method::PUT,
+        .put(
             &city,
             &path,
             json!({"version": v1, "title": "again"}),
@@ -115,15 +105,11 @@ async fn a_task_is_edited_with_locking_and_audit() {
         Some(0.0)
     );
     // Moving the year moves it too.
-    let (s, _) = app
-        .send(
-            Method::PUT,
+    app.put_ok(
             &city,
             &path,
             json!({"version": v1 + 1, "year": 2031}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     assert_eq!(
         indicator(&app, &city, "320402", "2031", "tasks_total").await,
         Some(1.0)
@@ -134,19 +120,15 @@ async fn a_task_is_edited_with_locking_and_audit() {
     );
     aggregates_agree(&app, "task:").await;
     // Resubmitting the same values changes nothing (no new version, no audit entry).
-    let (s, t3) = app
-        .send(
-            Method::PUT,
+    let t3 = app.put_ok(
             &city,
             &path,
             json!({"version": v1 + 2, "deadline": deadline}),
-        )
-        .await;
-    assert_eq!(s, 200, "{t3}");
+        ).await;
     assert_eq!(t3["version"], v1 + 2);
 
     // Audit: before and after of each change.
-    let entries = audit(&app, "task", id).await;
+    let entries = app.audit_of("task", id).await;
     let updates: Vec<&Value> = entries.iter().filter(|e| e["action"] == "update").collect();
     assert_eq!(updates.len(), 2, "{entries:?}");
     let first = updates
@@ -179,29 +161,21 @@ async fn a_task_is_edited_with_locking_and_audit() {
         .expect("an overdue city task in the demo")
         .clone();
     let lpath = format!("/api/v1/tasks/{}", late["id"]);
-    let (s, t) = app
-        .send(
-            Method::PUT,
+    let t = app.put_ok(
             &city,
             &lpath,
             json!({"version": late["version"], "target_text": "目标表述更正"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{t}");
+        ).await;
     assert_eq!(t["status"], "overdue");
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &city,
             &lpath,
             json!({"deadline": "2024-12-30"}),
         )
         .await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("deadline")));
-    let (s, t) = app
-        .send(Method::PUT, &city, &lpath, json!({"deadline": in_days(30)}))
-        .await;
-    assert_eq!(s, 200, "{t}");
+    let t = app.put_ok(&city, &lpath, json!({"deadline": in_days(30)})).await;
     assert_ne!(t["status"], "overdue");
 }
 
@@ -213,21 +187,14 @@ async fn a_cancelled_task_leaves_the_completion_rate() {
     let edu = app.org_id(&city, "q=常州市教育局").await;
     let mut ids = Vec::new();
     for title in ["订单班", "产业教授", "技能大赛"] {
-        let (s, t) = app
-            .send(Method::POST, &city, "/api/v1/tasks", task(edu, title, 2032))
-            .await;
-        assert_eq!(s, 200, "{t}");
+        let t = app.post_ok(&city, "/api/v1/tasks", task(edu, title, 2032)).await;
         ids.push(t["id"].as_i64().unwrap());
     }
-    let (s, _) = app
-        .send(
-            Method::POST,
+    app.post_ok(
             &city,
             &format!("/api/v1/tasks/{}/done", ids[0]),
             json!({}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     let rate = || indicator(&app, &city, "320400", "2032", "task_completion_rate");
     let total = || indicator(&app, &city, "320400", "2032", "tasks_total");
     assert_eq!(total().await, Some(3.0));
@@ -237,18 +204,17 @@ async fn a_cancelled_task_leaves_the_completion_rate() {
     let cancel = format!("/api/v1/tasks/{}/cancel", ids[1]);
     // A reason is required; a member unit may not cancel.
     let (s, e) = app
-        .send(Method::POST, &city, &cancel, json!({"reason": "  "}))
+        .post(&city, &cancel, json!({"reason": "  "}))
         .await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["error"]["field"], "reason");
     assert!(e["error"]["message"].as_str().unwrap().contains("撤销理由"));
     let (s, _) = app
-        .send(Method::POST, &renshe, &cancel, json!({"reason": "x"}))
+        .post(&renshe, &cancel, json!({"reason": "x"}))
         .await;
     assert_eq!(s, 403);
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &cancel,
             json!({"reason": "x", "version": 99}),
@@ -258,15 +224,11 @@ async fn a_cancelled_task_leaves_the_completion_rate() {
     assert_eq!(total().await, Some(3.0), "nothing changed");
 
     let (_, d) = app.get(&city, &format!("/api/v1/tasks/{}", ids[1])).await;
-    let (s, t) = app
-        .send(
-            Method::POST,
+    let t = app.post_ok(
             &city,
             &cancel,
             json!({"reason": "并入产教融合专项统一推进", "version": d["task"]["version"]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{t}");
+        ).await;
     assert_eq!(t["status"], "cancelled");
     assert_eq!(t["status_label"], "已撤销");
     assert_eq!(t["cancel_reason"], "并入产教融合专项统一推进");
@@ -294,13 +256,12 @@ async fn a_cancelled_task_leaves_the_completion_rate() {
         ),
         (cancel.clone(), json!({"reason": "再撤一次"})),
     ] {
-        let (s, e) = app.send(Method::POST, &city, &path, body).await;
+        let (s, e) = app.post(&city, &path, body).await;
         assert_eq!(s, 409, "{path} {e}");
-        assert_eq!(e["error"]["code"], "task_cancelled", "{e}");
+        assert_eq!(err_code(&e), "task_cancelled", "{e}");
     }
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &city,
             &format!("/api/v1/tasks/{}", ids[1]),
             json!({"title": "改"}),
@@ -311,8 +272,7 @@ async fn a_cancelled_task_leaves_the_completion_rate() {
         (409, Some("task_cancelled"))
     );
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/tasks/{}/cancel", ids[0]),
             json!({"reason": "x"}),
@@ -349,7 +309,7 @@ async fn a_cancelled_task_leaves_the_completion_rate() {
     assert_eq!(board["by_unit"][0]["total"], 2);
     assert_eq!(board["by_unit"][0]["rate"], 50.0);
     // Audit and the owner's notification.
-    let entries = audit(&app, "task", ids[1]).await;
+    let entries = app.audit_of("task", ids[1]).await;
     let c = entries
         .iter()
         .find(|e| e["action"] == "task_cancel")
@@ -369,8 +329,7 @@ async fn scope_and_level_of_corrections() {
     let tn_union = app.org_id(&city, "q=天宁区总工会").await;
     let edu = app.org_id(&city, "q=常州市教育局").await;
     let (_, city_task) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             "/api/v1/tasks",
             task(tn_union, "市级设立", 2030),
@@ -378,22 +337,19 @@ async fn scope_and_level_of_corrections() {
         .await;
     let cid = city_task["id"].as_i64().unwrap();
     // The district sees the city's task for its union but may not correct it.
-    let (s, d) = app.get(&tianning, &format!("/api/v1/tasks/{cid}")).await;
-    assert_eq!(s, 200);
+    let d = app.get_ok(&tianning, &format!("/api/v1/tasks/{cid}")).await;
     assert_eq!(d["may_edit"], false);
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &tianning,
             &format!("/api/v1/tasks/{cid}"),
             json!({"title": "区里改"}),
         )
         .await;
     assert_eq!(s, 403, "{e}");
-    assert_eq!(e["error"]["code"], "task_not_editable");
+    assert_eq!(err_code(&e), "task_not_editable");
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &tianning,
             &format!("/api/v1/tasks/{cid}/cancel"),
             json!({"reason": "x"}),
@@ -403,8 +359,7 @@ async fn scope_and_level_of_corrections() {
     // Another district: not found; a unit: not allowed at all.
     for (tok, code) in [(&wujin, 404), (&unit, 403)] {
         let (s, _) = app
-            .send(
-                Method::PUT,
+            .put(
                 tok,
                 &format!("/api/v1/tasks/{cid}"),
                 json!({"title": "x"}),
@@ -413,19 +368,14 @@ async fn scope_and_level_of_corrections() {
         assert_eq!(s, code);
     }
     // The district corrects its own task, within its area only.
-    let (s, own) = app
-        .send(
-            Method::POST,
+    let own = app.post_ok(
             &tianning,
             "/api/v1/tasks",
             task(tn_union, "区级设立", 2030),
-        )
-        .await;
-    assert_eq!(s, 200, "{own}");
+        ).await;
     let oid = own["id"].as_i64().unwrap();
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &tianning,
             &format!("/api/v1/tasks/{oid}"),
             json!({"owner": edu.to_string()}),
@@ -433,8 +383,7 @@ async fn scope_and_level_of_corrections() {
         .await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("owner")));
     let (s, e) = app
-        .send(
-            Method::PUT,
+        .put(
             &tianning,
             &format!("/api/v1/tasks/{oid}"),
             json!({"region": "320412"}),
@@ -442,8 +391,7 @@ async fn scope_and_level_of_corrections() {
         .await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("region")));
     let (s, t) = app
-        .send(
-            Method::PUT,
+        .put(
             &tianning,
             &format!("/api/v1/tasks/{oid}"),
             json!({"target_text": "举办区级技能比武 3 场"}),
@@ -452,13 +400,9 @@ async fn scope_and_level_of_corrections() {
     assert_eq!(s, 200, "{t}");
     assert_eq!(t["target_text"], "举办区级技能比武 3 场");
     // The city (above) may correct and cancel the district's task.
-    let (s, t) = app
-        .send(
-            Method::POST,
+    let t = app.post_ok(
             &city,
             &format!("/api/v1/tasks/{oid}/cancel"),
             json!({"reason": "与市级任务重复"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{t}");
+        ).await;
 }

@@ -12,8 +12,7 @@ async fn login_page_then_home_in_chinese_with_navigation() {
         .unwrap()
         .starts_with("/login"));
     let b = app.browser("city").await;
-    let (s, home) = b.get("/").await;
-    assert_eq!(s, 200);
+    let home = b.get_ok("/").await;
     assert!(home.contains("常州市"));
     assert!(home.contains("<html lang=\"zh-CN\">"));
     for part in [
@@ -39,8 +38,7 @@ async fn login_page_then_home_in_chinese_with_navigation() {
         "city is not a user administrator"
     );
     // A part that is not built yet says so.
-    let (s, p) = b.get("/contests").await;
-    assert_eq!(s, 200);
+    let p = b.get_ok("/contests").await;
     assert!(p.contains("路线图"));
 }
 
@@ -125,8 +123,7 @@ async fn posts_without_a_csrf_token_are_403_and_change_nothing() {
 async fn organisation_form_shows_errors_next_to_fields_and_keeps_input() {
     let app = spawn_demo().await;
     let b = app.browser("tianning").await;
-    let (s, html) = b.get("/orgs/new").await;
-    assert_eq!(s, 200);
+    let html = b.get_ok("/orgs/new").await;
     assert!(html.contains("name=\"uscc\""));
     let (s, html, _) = b
         .post(
@@ -177,8 +174,7 @@ async fn organisation_form_shows_errors_next_to_fields_and_keeps_input() {
         .await;
     assert_eq!(s, 303);
     let loc = loc.unwrap();
-    let (s, page) = b.get(&loc).await;
-    assert_eq!(s, 200);
+    let page = b.get_ok(&loc).await;
     assert!(
         page.contains("常州表单测试有限公司") && page.contains(&good) && page.contains("已保存")
     );
@@ -189,8 +185,7 @@ async fn organisation_form_shows_errors_next_to_fields_and_keeps_input() {
         .next()
         .unwrap()
         .to_string();
-    let (s, form) = b.get(&format!("/orgs/{id}/edit")).await;
-    assert_eq!(s, 200);
+    let form = b.get_ok(&format!("/orgs/{id}/edit")).await;
     let version = hidden(&form, "version");
     let (s, _, _) = b
         .post(
@@ -237,8 +232,7 @@ async fn organisation_form_shows_errors_next_to_fields_and_keeps_input() {
 async fn list_filters_with_htmx_partials_sorting_and_export() {
     let app = spawn_demo().await;
     let b = app.browser("city").await;
-    let (s, full) = b.get("/orgs?region=320402&kind=enterprise").await;
-    assert_eq!(s, 200);
+    let full = b.get_ok("/orgs?region=320402&kind=enterprise").await;
     assert!(full.contains("<form class=\"filters\"") && full.contains("table class=\"table\""));
     let r =
         b.c.get(format!(
@@ -364,18 +358,15 @@ async fn admin_pages_users_audit_and_roles() {
     let app = spawn_demo().await;
     let city = app.browser("city").await;
     assert_eq!(city.get("/admin/users").await.0, 403);
-    let (s, audit) = city.get("/admin/audit?action=login").await;
-    assert_eq!(s, 200);
+    let audit = city.get_ok("/admin/audit?action=login").await;
     assert!(audit.contains("登录"));
-    let (s, v) = city.get("/admin/audit/verify").await;
-    assert_eq!(s, 200);
+    let v = city.get_ok("/admin/audit/verify").await;
     assert!(v.contains("哈希链完整"));
     let tn = app.browser("tianning").await;
     assert_eq!(tn.get("/admin/audit").await.0, 403);
 
     let admin = app.browser("admin").await;
-    let (s, users) = admin.get("/admin/users").await;
-    assert_eq!(s, 200);
+    let users = admin.get_ok("/admin/users").await;
     for u in ["tianning", "wujin", "renshe", "unit", "expert"] {
         assert!(users.contains(u));
     }
@@ -502,8 +493,7 @@ async fn logout_ends_the_session_and_sessions_expire() {
 async fn organisation_tree_counts_each_subtree() {
     let app = spawn_demo().await;
     let b = app.browser("tianning").await;
-    let (s, html) = b.get("/orgs/tree").await;
-    assert_eq!(s, 200);
+    let html = b.get_ok("/orgs/tree").await;
     assert!(html.contains("天宁区") && !html.contains("武进区"));
     let t = app.token("tianning").await;
     let total = app.get(&t, "/api/v1/orgs?per_page=1").await.1["total"]

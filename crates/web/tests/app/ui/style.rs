@@ -141,15 +141,13 @@ async fn narrow_screens_get_a_menu_button_and_cases_print_as_approval_forms() {
     }
     // A case waiting for the city: its page has the print button, the approval form's
     // table of opinions for paper and its forms kept off paper.
-    let (s, inbox) = b.get("/inbox").await;
-    assert_eq!(s, 200);
+    let inbox = b.get_ok("/inbox").await;
     let at = inbox.find("href=\"/cases/").expect("a case in the inbox");
     let id: String = inbox[at + 13..]
         .chars()
         .take_while(char::is_ascii_digit)
         .collect();
-    let (s, case) = b.get(&format!("/cases/{id}")).await;
-    assert_eq!(s, 200);
+    let case = b.get_ok(&format!("/cases/{id}")).await;
     assert!(
         case.contains(r#"<button class="btn" type="button" data-print>打印</button>"#),
         "{case}"

@@ -14,8 +14,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     let mut data = application();
     data["level"] = json!("省级");
     let (s, c) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             "/api/v1/cases",
             json!({"process": "pilot_application", "data": {"level": "省级"}}),
@@ -29,22 +28,17 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     );
     let (_, drafts) = app.get(&unit, "/api/v1/cases?status=draft").await;
     assert_eq!(drafts["total"], 0, "{drafts}");
-    let (s, c) = app
-        .send(
-            Method::POST,
+    let c = app.post_ok(
             &unit,
             "/api/v1/cases",
             json!({"process": "pilot_application", "data": {"level": "县级"}}),
-        )
-        .await;
-    assert_eq!(s, 200, "{c}");
+        ).await;
     let id = c["id"].as_i64().unwrap();
     assert_eq!(c["status"], "draft");
     // A unit applies for itself only: naming another organisation is 422 on `org`.
     let other = c["org_id"].as_i64().unwrap() + 1;
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             "/api/v1/cases",
             json!({"process": "pilot_application", "org": other.to_string(), "data": {"level": "市级"}}),
@@ -74,15 +68,11 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     let (s, e) = act(&app, &unit, id, json!({"action": "submit"})).await;
     assert_eq!(s, 422, "{e}");
     assert!(e.to_string().contains("plan"), "{e}");
-    let (s, _) = app
-        .send(
-            Method::PUT,
+    app.put_ok(
             &unit,
             &format!("/api/v1/cases/{id}"),
             json!({"data": data}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     // Already a provincial pilot: refused on submit, naming the level.
     let (s, e) = act(&app, &unit, id, json!({"action": "submit"})).await;
     assert_eq!(
@@ -91,8 +81,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         "{e}"
     );
     data["level"] = json!("县级");
-    app.send(
-        Method::PUT,
+    app.put(
         &unit,
         &format!("/api/v1/cases/{id}"),
         json!({"data": data}),
@@ -194,8 +183,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         "{e}"
     );
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &district,
             &format!("/api/v1/cases/{id}/objections"),
             json!({"body": "  "}),
@@ -207,8 +195,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         "{e}"
     );
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &district,
             &format!("/api/v1/cases/{id}/objections"),
             json!({"body": "x", "raised_by": "某职工"}),
@@ -220,8 +207,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         "only the city records on someone's behalf: {e}"
     );
     let (s, o) = app
-        .send(
-            Method::POST,
+        .post(
             &district,
             &format!("/api/v1/cases/{id}/objections"),
             json!({"body": "该企业上年度发生过欠薪投诉"}),
@@ -250,8 +236,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         "{e}"
     );
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             &format!("/api/v1/cases/{id}/objections"),
             json!({"body": "迟到的异议"}),
@@ -262,8 +247,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         (409, Some("case_not_in_notice"))
     );
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &district,
             &format!("/api/v1/cases/{id}/objections/{oid}"),
             json!({"upheld": false, "response": "经核查已结清"}),
@@ -271,8 +255,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         .await;
     assert_eq!(s, 403, "only the city answers: {e}");
     let (s, o) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/cases/{id}/objections/{oid}"),
             json!({"upheld": false, "response": "经核查,欠薪已于当年结清,异议不成立"}),
@@ -347,11 +330,9 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     assert_eq!(s, 403, "{e}");
     // The console pages.
     let b = app.browser("unit").await;
-    let (s, html) = b.get(&format!("/cases/{id}")).await;
-    assert_eq!(s, 200);
+    let html = b.get_ok(&format!("/cases/{id}")).await;
     assert!(html.contains("已通过") && html.contains("请补充培训投入数据"));
-    let (s, html) = b.get("/cases/new?process=pilot_application").await;
-    assert_eq!(s, 200);
+    let html = b.get_ok("/cases/new?process=pilot_application").await;
     assert!(html.contains("试点工作方案"));
     let (s, html) = app.browser("town").await.get("/inbox").await;
     assert_eq!(s, 200, "{html}");
@@ -367,8 +348,7 @@ async fn an_upheld_objection_blocks_approval() {
     let mut data = application();
     data["level"] = json!("county");
     let (_, c) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             "/api/v1/cases",
             json!({"process": "pilot_application", "data": data}),
@@ -382,8 +362,7 @@ async fn an_upheld_objection_blocks_approval() {
     assert_eq!((s, c["status"].as_str()), (200, Some("notice")), "{c}");
     // The city records an objection that came by letter.
     let (s, o) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/cases/{id}/objections"),
             json!({"body": "来信反映:申报材料中的培训人次与实际不符", "raised_by": "匿名来信"}),
@@ -392,26 +371,20 @@ async fn an_upheld_objection_blocks_approval() {
     assert_eq!(s, 201, "{o}");
     let oid = o["id"].as_i64().unwrap();
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/cases/{id}/objections/{oid}"),
             json!({"upheld": true, "response": ""}),
         )
         .await;
     assert_eq!(s, 422, "a response is required");
-    let (s, _) = app
-        .send(
-            Method::POST,
+    app.post_ok(
             &city,
             &format!("/api/v1/cases/{id}/objections/{oid}"),
             json!({"upheld": true, "response": "经核查属实"}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &city,
             &format!("/api/v1/cases/{id}/objections/{oid}"),
             json!({"upheld": false, "response": "改判"}),
@@ -457,8 +430,7 @@ async fn two_reviewers_at_once_exactly_one_wins() {
     let mut data = application();
     data["level"] = json!("county");
     let (_, c) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             "/api/v1/cases",
             json!({"process": "pilot_application", "data": data}),
@@ -516,8 +488,7 @@ async fn bad_input_is_refused_clearly() {
     let app = spawn_demo().await;
     let unit = app.token("unit").await;
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             "/api/v1/cases",
             json!({"process": "nonsense"}),
@@ -525,8 +496,7 @@ async fn bad_input_is_refused_clearly() {
         .await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("process")));
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             "/api/v1/cases",
             json!({"process": "pilot_application", "data": {"year": "1990"}}),
@@ -537,18 +507,13 @@ async fn bad_input_is_refused_clearly() {
         (422, Some("year")),
         "{e}"
     );
-    let (s, _) = app
-        .send(
-            Method::POST,
+    app.post_ok(
             &unit,
             "/api/v1/cases",
             json!({"process": "pilot_application"}),
-        )
-        .await;
-    assert_eq!(s, 200);
+        ).await;
     let (s, e) = app
-        .send(
-            Method::POST,
+        .post(
             &unit,
             "/api/v1/cases",
             json!({"process": "pilot_application"}),
@@ -590,8 +555,7 @@ async fn bad_input_is_refused_clearly() {
         "{html}"
     );
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &app.token("expert").await,
             "/api/v1/cases",
             json!({"process": "pilot_application"}),

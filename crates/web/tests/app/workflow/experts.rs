@@ -13,15 +13,11 @@ async fn experts_score_between_the_reviews_and_the_notice() {
     let district = app.token("tianning").await;
     let city = app.token("city").await;
     let admin = app.token("admin").await;
-    let (s, c) = app
-        .send(
-            Method::POST,
+    let c = app.post_ok(
             &unit,
             "/api/v1/cases",
             json!({"process": "benchmark_selection", "data": {"year": "2024", "achievements": "高技能人才占比三年提高6个百分点"}}),
-        )
-        .await;
-    assert_eq!(s, 200, "{c}");
+        ).await;
     let id = c["id"].as_i64().unwrap();
     act(&app, &unit, id, json!({"action": "submit"})).await;
     act(&app, &district, id, json!({"action": "accept"})).await;
@@ -38,8 +34,7 @@ async fn experts_score_between_the_reviews_and_the_notice() {
         let app = &app;
         let city = city.clone();
         async move {
-            app.send(
-                Method::POST,
+            app.post(
                 &city,
                 &format!("/api/v1/cases/{id}/experts"),
                 json!({"expert": who}),
@@ -55,8 +50,7 @@ async fn experts_score_between_the_reviews_and_the_notice() {
     );
     // An expert attached to the applicant's district recuses.
     let (s, u) = app
-        .send(
-            Method::POST,
+        .post(
             &admin,
             "/api/v1/users",
             json!({"username": "tn-expert", "display_name": "天宁专家", "role": "expert", "org": "320402", "password": "Tn-expert-2024"}),
@@ -75,8 +69,7 @@ async fn experts_score_between_the_reviews_and_the_notice() {
     }
     // The district cannot assign; an expert sees the case in their inbox.
     let (s, _) = app
-        .send(
-            Method::POST,
+        .post(
             &district,
             &format!("/api/v1/cases/{id}/experts"),
             json!({"expert": "expert4"}),
@@ -96,8 +89,7 @@ async fn experts_score_between_the_reviews_and_the_notice() {
         let tok = tok.to_string();
         let app = &app;
         async move {
-            app.send(
-                Method::PUT,
+            app.put(
                 &tok,
                 &format!("/api/v1/cases/{id}/score"),
                 json!({"score": v, "comment": "成效明显"}),

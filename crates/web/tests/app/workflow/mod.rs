@@ -15,8 +15,7 @@ mod experts;
 mod console;
 
 async fn act(app: &TestApp, tok: &str, id: i64, body: Value) -> (u16, Value) {
-    app.send(
-        Method::POST,
+    app.post(
         tok,
         &format!("/api/v1/cases/{id}/actions"),
         body,
