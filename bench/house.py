@@ -56,6 +56,8 @@ def storage_graph():
     for k, files in mods.items():
         for f in files:
             text = open(f, encoding="utf-8").read()
+            # Comments (doc links such as `crate::parts::registry`) are not imports.
+            text = re.sub(r"//[^\n]*", "", text)
             for m in pat.finditer(text):
                 t = names.get(m.group(1))
                 if t and t != k:

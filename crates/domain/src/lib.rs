@@ -10,6 +10,7 @@ pub mod error;
 pub mod indicators;
 pub mod liuyou;
 pub mod org;
+pub mod policy;
 pub mod programme;
 pub mod report;
 pub mod role;

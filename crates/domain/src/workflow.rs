@@ -173,20 +173,39 @@ pub fn items_outcome(items: &[ItemStatus]) -> Option<Action> {
     }
 }
 
-/// The module record a case drives; storage keeps it in step on every transition.
+/// The record a case drives, kept by the part whose process it is. The part registers
+/// its hooks with the engine (storage `engines::workflow::CaseHooks`), which keeps the
+/// record in step on every transition; here is only what a user sees: the part's page,
+/// where such a case is started instead of on the case list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Subject {
-    /// The case is the record.
-    None,
-    /// A pilot unit's 六有 checklist for a year (`liuyou:<org>:<year>`).
-    Liuyou,
-    /// A target's self-report in an assessment round (`self_report:<round>:<target>`).
-    SelfReport,
-    /// A task the owner unit reports as completed (销号, `task:<id>`): approval marks
-    /// the task done.
-    TaskCompletion,
+pub struct Subject {
+    /// The page where such a case starts (e.g. `/liuyou`).
+    pub page: &'static str,
+    /// Label key of that page (e.g. `nav.liuyou`).
+    pub page_label: &'static str,
+    /// Label key of the name under which the page's processes are listed together
+    /// (the three 销号 processes share one); `None`: each process by its own name.
+    pub listed_as: Option<&'static str>,
 }
+
+/// A pilot unit's 六有 checklist for a year (`liuyou:<org>:<year>`).
+pub const LIUYOU_SUBJECT: Subject = Subject {
+    page: "/liuyou",
+    page_label: "nav.liuyou",
+    listed_as: None,
+};
+/// A target's self-report in an assessment round (`self_report:<round>:<target>`).
+pub const SELF_REPORT_SUBJECT: Subject = Subject {
+    page: "/assessment/self",
+    page_label: "nav.selfreport",
+    listed_as: None,
+};
+/// A task the owner unit reports as completed (销号, `task:<id>`).
+pub const TASK_COMPLETION_SUBJECT: Subject = Subject {
+    page: "/tasks",
+    page_label: "nav.tasks",
+    listed_as: Some("cases.task_completion"),
+};
 
 /// An objection lodged during the public notice (公示异议), and how the city answered it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -288,18 +307,6 @@ pub fn check_notice_decision(
     Ok(())
 }
 
-/// What approval does besides closing the case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Effect {
-    /// Nothing else: the approved case is the record.
-    None,
-    /// Adds the applicant to the pilot register (fields `level`, `year`, `feature`).
-    CreatePilot,
-    /// Marks the applicant's pilot record(s) as 标杆 (benchmark).
-    MarkBenchmark,
-}
-
 /// Expert scoring after the reviews (optional in a process): the city assigns experts,
 /// who score independently (0 to `max`) against written criteria; the city closes the
 /// scoring once every assigned expert has scored and at least `min_experts` have. The
@@ -346,11 +353,12 @@ pub struct Process {
     pub steps: &'static [Step],
     /// Days of public notice (公示) after the last review, before the city decides.
     pub notice_days: Option<i64>,
-    pub effect: Effect,
     /// Checklist items reviewed one by one; empty when the case is reviewed as a whole.
     pub items: &'static [CheckItem],
-    /// The module record the case drives.
-    pub subject: Subject,
+    /// The record the case drives, kept by its part; `None` when the case is the
+    /// record. What approval does besides closing the case is the part's too (its
+    /// `on_approve` hook).
+    pub subject: Option<Subject>,
     /// Expert scoring between the reviews and the notice.
     pub scoring: Option<Scoring>,
 }
@@ -1004,9 +1012,8 @@ pub static PROCESSES: &[Process] = &[
         fields: BENCHMARK_FIELDS,
         steps: BENCHMARK_STEPS,
         notice_days: Some(5),
-        effect: Effect::MarkBenchmark,
         items: &[],
-        subject: Subject::None,
+        subject: None,
         scoring: Some(Scoring {
             max: 100,
             min_experts: 3,
@@ -1022,9 +1029,8 @@ pub static PROCESSES: &[Process] = &[
         fields: COMPLETION_FIELDS,
         steps: COMPLETION_CITY,
         notice_days: None,
-        effect: Effect::None,
         items: &[],
-        subject: Subject::TaskCompletion,
+        subject: Some(TASK_COMPLETION_SUBJECT),
         scoring: None,
     },
     Process {
@@ -1034,9 +1040,8 @@ pub static PROCESSES: &[Process] = &[
         fields: COMPLETION_FIELDS,
         steps: COMPLETION_DISTRICT,
         notice_days: None,
-        effect: Effect::None,
         items: &[],
-        subject: Subject::TaskCompletion,
+        subject: Some(TASK_COMPLETION_SUBJECT),
         scoring: None,
     },
     Process {
@@ -1046,9 +1051,8 @@ pub static PROCESSES: &[Process] = &[
         fields: COMPLETION_FIELDS,
         steps: COMPLETION_TOWN,
         notice_days: None,
-        effect: Effect::None,
         items: &[],
-        subject: Subject::TaskCompletion,
+        subject: Some(TASK_COMPLETION_SUBJECT),
         scoring: None,
     },
     Process {
@@ -1058,9 +1062,8 @@ pub static PROCESSES: &[Process] = &[
         fields: SELF_REPORT_FIELDS,
         steps: SELF_REPORT_STEPS,
         notice_days: None,
-        effect: Effect::None,
         items: &[],
-        subject: Subject::SelfReport,
+        subject: Some(SELF_REPORT_SUBJECT),
         scoring: None,
     },
     Process {
@@ -1077,9 +1080,8 @@ pub static PROCESSES: &[Process] = &[
         }],
         steps: LIUYOU_STEPS,
         notice_days: None,
-        effect: Effect::None,
         items: &crate::liuyou::ITEMS,
-        subject: Subject::Liuyou,
+        subject: Some(LIUYOU_SUBJECT),
         scoring: None,
     },
     Process {
@@ -1089,9 +1091,8 @@ pub static PROCESSES: &[Process] = &[
         fields: APPLICATION_FIELDS,
         steps: REVIEW_STEPS,
         notice_days: Some(5),
-        effect: Effect::CreatePilot,
         items: &[],
-        subject: Subject::None,
+        subject: None,
         scoring: None,
     },
     Process {
@@ -1101,9 +1102,8 @@ pub static PROCESSES: &[Process] = &[
         fields: CHECK_FIELDS,
         steps: REVIEW_STEPS,
         notice_days: None,
-        effect: Effect::None,
         items: &[],
-        subject: Subject::None,
+        subject: None,
         scoring: None,
     },
     Process {
@@ -1113,9 +1113,8 @@ pub static PROCESSES: &[Process] = &[
         fields: CHECK_FIELDS,
         steps: REVIEW_STEPS,
         notice_days: Some(5),
-        effect: Effect::None,
         items: &[],
-        subject: Subject::None,
+        subject: None,
         scoring: None,
     },
 ];

@@ -22,8 +22,8 @@
 //! the progress of the last write, and the lease of a job of another, live process may
 //! run out meanwhile — marking it interrupted needs that write lock too, so it happens
 //! only after the import's transaction ended, and then only if it wrote nothing.
+use crate::core::outcome::Outcome;
 use crate::error::{Result, StoreError};
-use crate::import::Outcome;
 use crate::now_ms;
 use crate::service::Service;
 use crate::sql::Sql;

@@ -14,6 +14,7 @@ pub mod login_throttle;
 pub mod mail;
 pub mod notify;
 pub mod orgs;
+pub mod outcome;
 pub mod regions;
 pub mod s3;
 pub mod scope;

@@ -213,3 +213,25 @@ pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// The indicator facts of the registry: each title held by the organisation, by type
+/// and level, in its year.
+pub async fn facts(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    f: &mut crate::indicators::Facts,
+) -> Result<()> {
+    let rows = sqlx::query("SELECT dtype, level, year FROM designations WHERE holder_org_id = $1")
+        .bind(org_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in rows {
+        let (t, l, y): (String, String, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        *f.entry((
+            gongjiang_domain::indicators::measure::designation(&t, &l),
+            y.to_string(),
+        ))
+        .or_default() += 1;
+    }
+    Ok(())
+}

@@ -4,7 +4,7 @@
 //! transaction as the change. An indicator for any subtree and period is then one small
 //! indexed range read, whatever the size of the data, and always live.
 use crate::error::Result;
-use gongjiang_domain::indicators::{measure, Formula, Indicator, CATALOGUE};
+use gongjiang_domain::indicators::{Formula, Indicator, CATALOGUE};
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,104 +19,49 @@ pub fn org_node(id: i64) -> String {
 /// (measure, period) → value
 pub type Facts = BTreeMap<(String, String), i64>;
 
-/// Everything an organisation contributes, from every register.
+/// What a future returned by a registered part looks like.
+pub type PartFuture<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T>> + Send + 'a>>;
+
+/// A part's contribution to the indicators: its facts for one organisation. A part
+/// registers one with `#[distributed_slice(FACT_SOURCES)]` (see `crate::parts::registry`);
+/// the engine never names it.
+pub struct FactSource {
+    /// The part, for documentation and tests.
+    pub part: &'static str,
+    /// Adds the organisation's facts (measure, period) → value.
+    pub facts: for<'a> fn(&'a mut AnyConnection, i64, &'a mut Facts) -> PartFuture<'a, ()>,
+    /// The organisations holding any of the part's records (for a rebuild): a query
+    /// `SELECT DISTINCT <org id> FROM …`.
+    pub orgs: &'static str,
+}
+
+/// Facts that sit on one tree node and are not summed upwards (e.g. a published
+/// assessment total): (node, period, value) for one measure.
+pub struct NodeFactSource {
+    pub part: &'static str,
+    pub measure: &'static str,
+    pub facts: NodeFacts,
+}
+
+/// `(node, period, value)` rows of one measure.
+pub type NodeFacts =
+    for<'a> fn(&'a mut AnyConnection) -> PartFuture<'a, Vec<(String, String, i64)>>;
+
+/// Every part's facts, registered by the parts.
+#[linkme::distributed_slice]
+pub static FACT_SOURCES: [FactSource];
+
+/// Every part's node facts, registered by the parts.
+#[linkme::distributed_slice]
+pub static NODE_FACT_SOURCES: [NodeFactSource];
+
+/// Everything an organisation contributes, from every registered part.
 pub async fn facts(conn: &mut AnyConnection, org_id: i64) -> Result<Facts> {
     let mut f = Facts::new();
-    // A pilot enterprise (or park) counts once, from the year of its earliest pilot.
-    let rows = sqlx::query("SELECT ptype, MIN(year) FROM pilots WHERE org_id = $1 GROUP BY ptype")
-        .bind(org_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    for r in rows {
-        let ptype: String = r.try_get(0)?;
-        let year: i64 = r.try_get(1)?;
-        let m = if ptype == "park" {
-            measure::PILOT_PARK
-        } else {
-            measure::PILOT_ENTERPRISE
-        };
-        *f.entry((m.to_string(), year.to_string())).or_default() += 1;
+    for source in FACT_SOURCES {
+        (source.facts)(&mut *conn, org_id, &mut f).await?;
     }
-    // Approved reports: every element in its period; and, for a pilot (from the year of
-    // its earliest pilot), the workers it covers.
-    let first_pilot: Option<i64> = sqlx::query("SELECT MIN(year) FROM pilots WHERE org_id = $1")
-        .bind(org_id)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get(0)?;
-    let cols: Vec<&str> = gongjiang_domain::report::ELEMENTS
-        .iter()
-        .map(|e| e.code)
-        .collect();
-    let rows = sqlx::query(&format!(
-        "SELECT period, {} FROM reports WHERE org_id = $1 AND status IN ('approved', 'locked')",
-        cols.join(", ")
-    ))
-    .bind(org_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in rows {
-        let period: String = r.try_get(0)?;
-        for (i, c) in cols.iter().enumerate() {
-            if let Some(v) = r.try_get::<Option<i64>, _>(i + 1)? {
-                *f.entry((format!("rep:{c}"), period.clone())).or_default() += v;
-                if *c == "workers"
-                    && first_pilot.is_some_and(|y| {
-                        period
-                            .get(..4)
-                            .and_then(|p| p.parse::<i64>().ok())
-                            .is_some_and(|py| py >= y)
-                    })
-                {
-                    *f.entry(("rep:pilot_workers".to_string(), period.clone()))
-                        .or_default() += v;
-                }
-            }
-        }
-    }
-    // 六有: a pilot unit whose six items are all accepted for a year counts once then.
-    let rows = sqlx::query(
-        "SELECT year, COUNT(*) FROM liuyou WHERE org_id = $1 AND status = 'accepted' GROUP BY year",
-    )
-    .bind(org_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in rows {
-        let (year, n): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
-        if n >= gongjiang_domain::liuyou::ITEMS.len() as i64 {
-            f.insert(("liuyou_complete".into(), year.to_string()), 1);
-        }
-    }
-    // The worker registry: a standing count, kept under the period "0000" so that it
-    // counts for every year.
-    let r = sqlx::query(&format!(
-        "SELECT COUNT(*), {HIGH_SKILLED_SUM} FROM workers WHERE org_id = $1"
-    ))
-    .bind(org_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let (n, high): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
-    if n > 0 {
-        f.insert(("reg:workers".into(), "0000".into()), n);
-    }
-    if high > 0 {
-        f.insert(("reg:high_skilled".into(), "0000".into()), high);
-    }
-    let rows = sqlx::query("SELECT dtype, level, year FROM designations WHERE holder_org_id = $1")
-        .bind(org_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    for r in rows {
-        let (t, l, y): (String, String, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-        *f.entry((measure::designation(&t, &l), y.to_string()))
-            .or_default() += 1;
-    }
-    // Contact points (issue #4): visits and problems raised in the year of their date;
-    // resolutions, and their days from raising, in the year they were resolved.
-    crate::contacts::facts(conn, org_id, &mut f).await?;
-    // The annual task list (issue #4): tasks owned by the organisation, and those done,
-    // in the task's year.
-    crate::tasks::facts(conn, org_id, &mut f).await?;
     Ok(f)
 }
 
@@ -215,14 +160,20 @@ pub async fn settle(conn: &mut AnyConnection, before: Snapshot) -> Result<()> {
 /// Recomputes every aggregate from the facts (after a restore, or to verify).
 pub async fn rebuild(conn: &mut AnyConnection) -> Result<()> {
     sqlx::query("DELETE FROM agg").execute(&mut *conn).await?;
-    let ids: Vec<i64> = sqlx::query(
-        "SELECT DISTINCT org_id FROM pilots UNION SELECT DISTINCT holder_org_id FROM designations UNION SELECT DISTINCT org_id FROM reports UNION SELECT DISTINCT org_id FROM workers UNION SELECT DISTINCT org_id FROM contact_visits UNION SELECT DISTINCT org_id FROM contact_problems UNION SELECT DISTINCT org_id FROM liuyou UNION SELECT DISTINCT owner_org_id FROM tasks",
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| r.try_get(0))
-    .collect::<std::result::Result<_, _>>()?;
+    let union = FACT_SOURCES
+        .iter()
+        .map(|s| s.orgs)
+        .collect::<Vec<_>>()
+        .join(" UNION ");
+    if union.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = sqlx::query(&union)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()?;
     let mut acc: HashMap<(String, String, String), i64> = HashMap::new();
     for id in ids {
         let f = facts(conn, id).await?;
@@ -233,10 +184,12 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<()> {
             }
         }
     }
-    // Published assessment totals sit on the target's own node (not summed upwards).
-    for (node, period, v) in crate::assessment::score_facts(conn).await? {
-        *acc.entry((node, crate::assessment::SCORE_MEASURE.to_string(), period))
-            .or_default() += v;
+    // Node facts (e.g. published assessment totals) sit on their own node.
+    for source in NODE_FACT_SOURCES {
+        for (node, period, v) in (source.facts)(&mut *conn).await? {
+            *acc.entry((node, source.measure.to_string(), period))
+                .or_default() += v;
+        }
     }
     // Multi-row inserts: a few hundred statements instead of one per row.
     let rows: Vec<(String, String, String, i64)> = acc
@@ -428,7 +381,7 @@ pub async fn yearly(
 }
 
 /// Registry workers at 高级工 or above, as a BIGINT sum over `workers`.
-const HIGH_SKILLED_SUM: &str = "CAST(COALESCE(SUM(CASE WHEN skill_level IN ('senior', 'technician', 'senior_technician', 'principal', 'chief') THEN 1 ELSE 0 END), 0) AS BIGINT)";
+pub(crate) const HIGH_SKILLED_SUM: &str = "CAST(COALESCE(SUM(CASE WHEN skill_level IN ('senior', 'technician', 'senior_technician', 'principal', 'chief') THEN 1 ELSE 0 END), 0) AS BIGINT)";
 
 /// After a bulk change to the worker registry: moves each touched organisation's change
 /// in registry counts (workers, high-skilled), as counted by the importer row by row,

@@ -236,6 +236,7 @@ impl Service {
 
     /// The unit (or region staff for it) writes an item's evidence; new files are
     /// checked (type and size) and stored. Only drafts and returned items can change.
+    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn save_liuyou_item(
         &self,
         actor: &Actor,
@@ -696,6 +697,7 @@ pub const ROW_STATUSES: [&str; 4] = ["complete", "submitted", "returned", "draft
 impl Service {
     /// The completion view, one page at a time: the pilots in scope (pilots of the year
     /// or earlier), filtered, ordered by region and name, with their six statuses.
+    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn liuyou_page(&self, actor: &Actor, f: &RowFilter) -> Result<Page<LiuyouRow>> {
         check_year(f.year)?;
         if !actor.role.may_read_orgs() {
@@ -906,4 +908,32 @@ pub(crate) async fn sync_from_case(
         .await?;
     }
     indicators::settle(conn, snap).await
+}
+
+/// The indicator facts of the 六有: a pilot unit whose six items are all accepted for a
+/// year counts once then.
+pub async fn facts(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    f: &mut crate::indicators::Facts,
+) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT year, COUNT(*) FROM liuyou WHERE org_id = $1 AND status = 'accepted' GROUP BY year",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let (year, n): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+        if n >= gongjiang_domain::liuyou::ITEMS.len() as i64 {
+            f.insert(("liuyou_complete".into(), year.to_string()), 1);
+        }
+    }
+    Ok(())
+}
+
+/// The page of a 六有 record: `/liuyou/<org>/<year>` for the subject `liuyou:<org>:<year>`
+/// (given the key after `liuyou:`).
+pub(crate) fn subject_page(rest: &str) -> Option<String> {
+    Some(format!("/liuyou/{}", rest.replace(':', "/")))
 }

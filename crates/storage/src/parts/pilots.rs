@@ -186,3 +186,28 @@ pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// The indicator facts of the pilot register: a pilot enterprise (or park) counts once,
+/// from the year of its earliest pilot.
+pub async fn facts(
+    conn: &mut sqlx::AnyConnection,
+    org_id: i64,
+    f: &mut crate::indicators::Facts,
+) -> Result<()> {
+    use gongjiang_domain::indicators::measure;
+    let rows = sqlx::query("SELECT ptype, MIN(year) FROM pilots WHERE org_id = $1 GROUP BY ptype")
+        .bind(org_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in rows {
+        let ptype: String = r.try_get(0)?;
+        let year: i64 = r.try_get(1)?;
+        let m = if ptype == "park" {
+            measure::PILOT_PARK
+        } else {
+            measure::PILOT_ENTERPRISE
+        };
+        *f.entry((m.to_string(), year.to_string())).or_default() += 1;
+    }
+    Ok(())
+}

@@ -367,3 +367,46 @@ pub async fn missing(
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
         .collect()
 }
+
+/// The indicator facts of the yearly statistics: every element of an approved report in
+/// its period; and, for a pilot (from the year of its earliest pilot), the workers it
+/// covers.
+pub async fn facts(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    f: &mut crate::indicators::Facts,
+) -> Result<()> {
+    let first_pilot: Option<i64> = sqlx::query("SELECT MIN(year) FROM pilots WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    let cols: Vec<&str> = ELEMENTS.iter().map(|e| e.code).collect();
+    let rows = sqlx::query(&format!(
+        "SELECT period, {} FROM reports WHERE org_id = $1 AND status IN ('approved', 'locked')",
+        cols.join(", ")
+    ))
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let period: String = r.try_get(0)?;
+        for (i, c) in cols.iter().enumerate() {
+            if let Some(v) = r.try_get::<Option<i64>, _>(i + 1)? {
+                *f.entry((format!("rep:{c}"), period.clone())).or_default() += v;
+                if *c == "workers"
+                    && first_pilot.is_some_and(|y| {
+                        period
+                            .get(..4)
+                            .and_then(|p| p.parse::<i64>().ok())
+                            .is_some_and(|py| py >= y)
+                    })
+                {
+                    *f.entry(("rep:pilot_workers".to_string(), period.clone()))
+                        .or_default() += v;
+                }
+            }
+        }
+    }
+    Ok(())
+}
