@@ -2,9 +2,9 @@
 //! data dir, the content is back in its `files/` and reads identically; a damaged backup
 //! changes nothing; a misconfigured or unreachable S3 store is a clear error.
 
+use crate::common::*;
 use gongjiang_storage::files::FileStore;
 use gongjiang_storage::service::Service;
-use crate::common::*;
 use gongjiang_storage::Actor;
 use std::process::{Output, Stdio};
 

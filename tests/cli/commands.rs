@@ -18,7 +18,6 @@ impl Env {
         drop(child.stdin.take());
         child.wait_with_output().unwrap()
     }
-
 }
 
 #[tokio::test]

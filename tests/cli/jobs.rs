@@ -10,10 +10,9 @@
 //! its import holds the write lock.
 
 use crate::common::*;
-use gongjiang_storage::Db;
 use serde_json::{json, Value};
 use std::io::Write;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "Werkstatt-Probe-2025!";

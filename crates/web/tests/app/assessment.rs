@@ -9,7 +9,6 @@
 use crate::helpers::*;
 use gongjiang_domain::Role;
 use gongjiang_storage::Actor;
-use reqwest::Method;
 use serde_json::{json, Value};
 
 fn tree() -> Value {
@@ -20,18 +19,22 @@ fn tree() -> Value {
 }
 
 async fn scheme(app: &TestApp, city: &str, publish: bool) -> i64 {
-    let v = app.post_ok(
+    let v = app
+        .post_ok(
             city,
             "/api/v1/assessment/schemes",
             json!({"name": "测试方案", "tree": tree()}),
-        ).await;
+        )
+        .await;
     let id = v["id"].as_i64().unwrap();
     if publish {
-        let v = app.post_ok(
+        let v = app
+            .post_ok(
                 city,
                 &format!("/api/v1/assessment/versions/{id}/publish"),
                 json!({}),
-            ).await;
+            )
+            .await;
         assert_eq!(v["status"], "published");
     }
     id
@@ -139,10 +142,11 @@ async fn publishing_freezes_and_rounds_need_a_frozen_version() {
         "{e}"
     );
     app.post_ok(
-            &city,
-            &format!("/api/v1/assessment/versions/{draft}/publish"),
-            json!({}),
-        ).await;
+        &city,
+        &format!("/api/v1/assessment/versions/{draft}/publish"),
+        json!({}),
+    )
+    .await;
     let (s, e) = app
         .put(
             &city,
@@ -156,11 +160,13 @@ async fn publishing_freezes_and_rounds_need_a_frozen_version() {
         "{e}"
     );
     // A new draft copies the tree and is version 2.
-    let v2 = app.post_ok(
+    let v2 = app
+        .post_ok(
             &city,
             &format!("/api/v1/assessment/versions/{draft}/draft"),
             json!({}),
-        ).await;
+        )
+        .await;
     assert_eq!(v2["version_no"], 2);
     assert_eq!(v2["status"], "draft");
     assert_eq!(v2["tree"][1]["name"], "特色亮点");
@@ -352,10 +358,11 @@ async fn a_round_from_self_report_to_published_results() {
     );
     // expert2 declares a relation to 武进 and is then refused there.
     app.post_ok(
-            &ex[1],
-            &format!("/api/v1/assessment/rounds/{id}/conflicts"),
-            json!({"target": "320412", "reason": "曾任武进区某企业顾问"}),
-        ).await;
+        &ex[1],
+        &format!("/api/v1/assessment/rounds/{id}/conflicts"),
+        json!({"target": "320412", "reason": "曾任武进区某企业顾问"}),
+    )
+    .await;
     let (s, _) = score(&app, &ex[1], id, "320412", 8.0).await;
     assert_eq!(s, 403);
     // 钟楼: five experts, one far off → trimmed mean, outlier flagged.
@@ -371,7 +378,9 @@ async fn a_round_from_self_report_to_published_results() {
         }
     }
     // Independent scoring: an expert's sheet holds only their own scores.
-    let sheet = app.get_ok(&ex[1], &format!("/api/v1/assessment/rounds/{id}/scores")).await;
+    let sheet = app
+        .get_ok(&ex[1], &format!("/api/v1/assessment/rounds/{id}/scores"))
+        .await;
     let t = sheet["targets"]
         .as_array()
         .unwrap()
@@ -401,20 +410,23 @@ async fn a_round_from_self_report_to_published_results() {
         .await;
     assert_eq!((s, e["error"]["code"].as_str()), (409, Some("round_open")));
     app.post_ok(
-            &city,
-            &format!("/api/v1/assessment/rounds/{id}/actions"),
-            json!({"action": "close"}),
-        ).await;
+        &city,
+        &format!("/api/v1/assessment/rounds/{id}/actions"),
+        json!({"action": "close"}),
+    )
+    .await;
     let (s, e) = score(&app, &ex[4], id, "320402", 5.0).await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
         (409, Some("round_closed"))
     );
-    let res = app.post_ok(
+    let res = app
+        .post_ok(
             &city,
             &format!("/api/v1/assessment/rounds/{id}/results"),
             json!({}),
-        ).await;
+        )
+        .await;
     assert_eq!(res["result_no"], 1);
     let ranking: Vec<(String, f64, i64)> = res["targets"]
         .as_array()
@@ -460,7 +472,9 @@ async fn a_round_from_self_report_to_published_results() {
     assert_eq!(tn_node["aggregate"], 7.0);
 
     // A target reads its own breakdown without experts' identities, and only totals of the others.
-    let mine = app.get_ok(&tn, &format!("/api/v1/assessment/rounds/{id}/results")).await;
+    let mine = app
+        .get_ok(&tn, &format!("/api/v1/assessment/rounds/{id}/results"))
+        .await;
     let own = mine["targets"]
         .as_array()
         .unwrap()
@@ -481,10 +495,12 @@ async fn a_round_from_self_report_to_published_results() {
         }
     }
     // The published total is an indicator of the district for the year.
-    let ind = app.get_ok(
+    let ind = app
+        .get_ok(
             &city,
             &format!("/api/v1/indicators?org=320402&period={}", this_year()),
-        ).await;
+        )
+        .await;
     let v = ind["indicators"]
         .as_array()
         .unwrap()
@@ -495,10 +511,11 @@ async fn a_round_from_self_report_to_published_results() {
 
     // Re-publishing needs a reason; the first version stays readable.
     app.post_ok(
-            &city,
-            &format!("/api/v1/assessment/rounds/{id}/actions"),
-            json!({"action": "reopen"}),
-        ).await;
+        &city,
+        &format!("/api/v1/assessment/rounds/{id}/actions"),
+        json!({"action": "reopen"}),
+    )
+    .await;
     let (s, _) = score(&app, &ex[4], id, "320402", 10.0).await;
     assert_eq!(s, 200);
     app.post(

@@ -10,7 +10,6 @@ use gongjiang_storage::backup;
 use gongjiang_storage::files::FileStore;
 use gongjiang_storage::service::Service;
 use gongjiang_web::WebConfig;
-use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -74,11 +73,13 @@ async fn attach(app: &TestApp) -> Vec<(i64, Vec<u8>)> {
             .unwrap();
         out.push((id, bytes));
     }
-    let c = app.post_ok(
+    let c = app
+        .post_ok(
             &unit,
             "/api/v1/cases",
             json!({"process": "pilot_application", "data": {"level": "县级"}}),
-        ).await;
+        )
+        .await;
     let case = c["id"].as_i64().unwrap();
     let doc = pdf("case", 40_000);
     upload(

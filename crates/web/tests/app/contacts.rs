@@ -4,7 +4,6 @@
 //! kinds are refused naming the field; the pairs page carries the graph; pages render.
 
 use crate::helpers::*;
-use reqwest::Method;
 use serde_json::{json, Value};
 use sqlx::Row;
 
@@ -62,12 +61,8 @@ async fn visit_problem_resolve_and_the_indicators() {
         let app = &app;
         let tok = &tok;
         async move {
-            app.post(
-                tok,
-                &format!("/api/v1/problems/{id}/actions"),
-                body,
-            )
-            .await
+            app.post(tok, &format!("/api/v1/problems/{id}/actions"), body)
+                .await
         }
     };
     // Resolve needs the resolution and a date not before raising.
@@ -232,7 +227,7 @@ async fn scope_and_units() {
             .await;
         assert_eq!((s, e["error"]["field"].as_str()), (422, Some("org")), "{e}");
     }
-    let p = app.post_ok(
+    let _p = app.post_ok(
             &unit,
             "/api/v1/problems",
             json!({"org": my_org.to_string(), "source": "worker", "category": "薪酬", "description": "本单位", "raised_on": "2024-05-02"}),
@@ -245,7 +240,9 @@ async fn scope_and_units() {
         let (s, _) = app.get(&unit, &format!("/api/v1/problems/{id}")).await;
         assert_eq!(s, 404);
     }
-    let d = app.get_ok(&unit, &format!("/api/v1/problems/{}", mine["id"])).await;
+    let d = app
+        .get_ok(&unit, &format!("/api/v1/problems/{}", mine["id"]))
+        .await;
     assert_eq!(d["actions"], json!([]));
     let (s, _) = app
         .post(
@@ -256,7 +253,9 @@ async fn scope_and_units() {
         .await;
     assert_eq!(s, 403);
     // The district sees it and resolves it.
-    let d = app.get_ok(&tianning, &format!("/api/v1/problems/{}", mine["id"])).await;
+    let d = app
+        .get_ok(&tianning, &format!("/api/v1/problems/{}", mine["id"]))
+        .await;
     assert!(d["actions"].as_array().unwrap().contains(&json!("resolve")));
     // Bad input names the field and changes nothing.
     let (s, e) = app
@@ -326,10 +325,11 @@ async fn pairs_are_checked_and_drawn() {
         (422, Some("participants"))
     );
     app.post_ok(
-            &city,
-            &format!("/api/v1/pairs/{pid}/activities"),
-            json!({"held_on": "2024-06-01", "title": "联合技能比武", "participants": 40}),
-        ).await;
+        &city,
+        &format!("/api/v1/pairs/{pid}/activities"),
+        json!({"held_on": "2024-06-01", "title": "联合技能比武", "participants": 40}),
+    )
+    .await;
     let d = app.get_ok(&city, &format!("/api/v1/pairs/{pid}")).await;
     assert!(d.to_string().contains("联合技能比武"));
     // The graph: chain leaders are the large nodes, pairs the edges.

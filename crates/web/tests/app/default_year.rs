@@ -295,7 +295,9 @@ async fn the_demo_loaded_on_another_day_moves_its_years_and_keeps_its_figures() 
     )
     .await
     .expect("demo load");
-    let app = spawn_svc(Default::default(), svc).await.with_db_guard(guard);
+    let app = spawn_svc(Default::default(), svc)
+        .await
+        .with_db_guard(guard);
     let city = app.token("city").await;
     let ind = |v: &Value, code: &str| {
         v["indicators"]

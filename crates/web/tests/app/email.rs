@@ -4,11 +4,10 @@
 //! (also with two senders at once), failures retried later, an unreachable server a
 //! clear error that claims nothing.
 
-use base64::Engine;
 use crate::helpers::*;
+use base64::Engine;
 use gongjiang_storage::mail::{Mailer, SmtpSettings, SmtpTls};
 use gongjiang_storage::service::Service;
-use reqwest::Method;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -222,11 +221,7 @@ async fn a_returned_liuyou_item_is_emailed_once() {
     let district = app.token("tianning").await;
     // The unit's contact gives an address on their own account; a bad one is refused.
     let (s, e) = app
-        .patch(
-            &unit,
-            "/api/v1/me",
-            json!({"email": "zhou ning@"}),
-        )
+        .patch(&unit, "/api/v1/me", json!({"email": "zhou ning@"}))
         .await;
     assert_eq!(
         (s, e["error"]["field"].as_str()),
@@ -272,18 +267,24 @@ async fn a_returned_liuyou_item_is_emailed_once() {
         "skills",
         "rights",
     ] {
-        let v = app.put_ok(
+        let _v = app
+            .put_ok(
                 &unit,
                 &format!("{base}/{it}"),
                 json!({"text": format!("{it} 的说明")}),
-            ).await;
+            )
+            .await;
     }
-    let v = app.post_ok(&unit, &format!("{base}/submit"), json!({})).await;
-    let v = app.post_ok(
+    let _v = app
+        .post_ok(&unit, &format!("{base}/submit"), json!({}))
+        .await;
+    let _v = app
+        .post_ok(
             &district,
             &format!("{base}/rights/review"),
             json!({"accept": false, "reason": "请补充集体合同文本扫描件"}),
-        ).await;
+        )
+        .await;
     let (_, inbox) = app.get(&unit, "/api/v1/notifications").await;
     assert!(inbox.to_string().contains("被退回"), "{inbox}");
 
@@ -323,9 +324,7 @@ async fn a_returned_liuyou_item_is_emailed_once() {
     assert_eq!(svc.send_pending_emails().await.unwrap(), 0);
     assert_eq!(smtp.to("zhou.ning@example.org").len(), 1);
     // Clearing the address stops e-mails (in-app notifications go on).
-    let (s, me) = app
-        .patch(&unit, "/api/v1/me", json!({"email": ""}))
-        .await;
+    let (s, me) = app.patch(&unit, "/api/v1/me", json!({"email": ""})).await;
     assert_eq!((s, &me["email"]), (200, &Value::Null), "{me}");
     notify(&app, me["id"].as_i64().unwrap(), "另一条通知").await;
     assert_eq!(svc.send_pending_emails().await.unwrap(), 0);

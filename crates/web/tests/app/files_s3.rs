@@ -8,8 +8,7 @@ use crate::helpers::*;
 use gongjiang_storage::files::FileStore;
 use gongjiang_storage::StoreError;
 use gongjiang_web::WebConfig;
-use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 async fn file_rows(app: &TestApp) -> i64 {
@@ -96,13 +95,14 @@ async fn uploads_through_the_app_land_in_the_bucket() {
         .unwrap();
     let bytes = pdf("evidence");
     let sha = hex::encode(Sha256::digest(&bytes));
-    let (s, v) = app.upload_file(
-        &unit,
-        &format!("/api/v1/liuyou/{org}/{}/plan/files", this_year()),
-        "方案.pdf",
-        bytes.clone(),
-    )
-    .await;
+    let (s, v) = app
+        .upload_file(
+            &unit,
+            &format!("/api/v1/liuyou/{org}/{}/plan/files", this_year()),
+            "方案.pdf",
+            bytes.clone(),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     let file_id = v["items"][1]["files"][0]["id"].as_i64().unwrap();
     assert_eq!(v["items"][1]["files"][0]["sha256"], sha.as_str());
@@ -133,20 +133,23 @@ async fn uploads_through_the_app_land_in_the_bucket() {
     assert_eq!(r.status(), 200);
     assert_eq!(r.bytes().await.unwrap().to_vec(), bytes);
     // A case attachment goes the same way.
-    let c = app.post_ok(
+    let c = app
+        .post_ok(
             &unit,
             "/api/v1/cases",
             json!({"process": "pilot_application", "data": {"level": "县级"}}),
-        ).await;
+        )
+        .await;
     let id = c["id"].as_i64().unwrap();
     let doc = pdf("case attachment");
-    let (s, v) = app.upload_file(
-        &unit,
-        &format!("/api/v1/cases/{id}/files"),
-        "申报书.pdf",
-        doc.clone(),
-    )
-    .await;
+    let (s, v) = app
+        .upload_file(
+            &unit,
+            &format!("/api/v1/cases/{id}/files"),
+            "申报书.pdf",
+            doc.clone(),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     let (_, d) = app.get(&unit, &format!("/api/v1/cases/{id}")).await;
     let fid = d["case"]["files"][0]["id"].as_i64().unwrap();
@@ -179,7 +182,9 @@ async fn a_refused_or_unreachable_store_is_a_clear_503_and_writes_nothing() {
         .unwrap();
     let path = format!("/api/v1/liuyou/{org}/{}/plan/files", this_year());
     let before = file_rows(&app).await;
-    let (s, e) = app.upload_file(&unit, &path, "方案.pdf", pdf("refused")).await;
+    let (s, e) = app
+        .upload_file(&unit, &path, "方案.pdf", pdf("refused"))
+        .await;
     assert_eq!(s, 503, "{e}");
     assert_eq!(err_code(&e), "file_store_unavailable", "{e}");
     let msg = e["error"]["message"].as_str().unwrap();

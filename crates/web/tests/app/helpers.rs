@@ -373,8 +373,8 @@ pub async fn spawn_quiet_demo() -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = AppState::new(svc.clone(), WebConfig::default());
-    let app = gongjiang_web::app(state)
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app =
+        gongjiang_web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
@@ -659,6 +659,13 @@ impl Browser {
             .unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
     }
+    /// A page that must answer 200: its HTML.
+    pub async fn get_ok(&self, path: &str) -> String {
+        let (s, html) = self.get(path).await;
+        assert_eq!(s, 200, "GET {path}: {html}");
+        html
+    }
+
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
         let mut f: Vec<(&str, &str)> = form.to_vec();
         f.push(("_csrf", self.csrf.as_str()));

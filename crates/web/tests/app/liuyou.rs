@@ -2,7 +2,6 @@
 //! review with reasons, the completion indicator moves at once, scope on files.
 
 use crate::helpers::*;
-use reqwest::Method;
 use serde_json::{json, Value};
 
 async fn indicator(app: &TestApp, tok: &str, org: &str, code: &str) -> Value {
@@ -69,11 +68,7 @@ async fn six_items_submitted_reviewed_and_counted() {
         "{e}"
     );
     let (s, _) = app
-        .post(
-            &district,
-            &format!("{base}/submit"),
-            json!({}),
-        )
+        .post(&district, &format!("{base}/submit"), json!({}))
         .await;
     assert_eq!(s, 403);
     let (s, html) = app
@@ -109,31 +104,31 @@ async fn six_items_submitted_reviewed_and_counted() {
         (422, Some("link")),
         "{e}"
     );
-    let (s, e) = app.upload_file(
-        &unit,
-        &format!("{base}/plan/files"),
-        "virus.pdf",
-        b"MZ\x90\x00binary".to_vec(),
-    )
-    .await;
+    let (s, e) = app
+        .upload_file(
+            &unit,
+            &format!("{base}/plan/files"),
+            "virus.pdf",
+            b"MZ\x90\x00binary".to_vec(),
+        )
+        .await;
     assert_eq!(
         (s, e["error"]["field"].as_str()),
         (422, Some("file")),
         "{e}"
     );
-    let (s, v) = app.upload_file(
-        &unit,
-        &format!("{base}/plan/files"),
-        "方案.pdf",
-        b"%PDF-1.4 test".to_vec(),
-    )
-    .await;
+    let (s, v) = app
+        .upload_file(
+            &unit,
+            &format!("{base}/plan/files"),
+            "方案.pdf",
+            b"%PDF-1.4 test".to_vec(),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     let file_id = v["items"][1]["files"][0]["id"].as_i64().unwrap();
     // Submitting without the sixth item names it.
-    let (s, e) = app
-        .post(&unit, &format!("{base}/submit"), json!({}))
-        .await;
+    let (s, e) = app.post(&unit, &format!("{base}/submit"), json!({})).await;
     assert_eq!(
         (s, e["error"]["field"].as_str()),
         (422, Some("rights")),
@@ -145,17 +140,11 @@ async fn six_items_submitted_reviewed_and_counted() {
         json!({"text": "集体合同"}),
     )
     .await;
-    let (s, v) = app
-        .post(&unit, &format!("{base}/submit"), json!({}))
-        .await;
+    let (s, v) = app.post(&unit, &format!("{base}/submit"), json!({})).await;
     assert_eq!((s, v["submitted"].as_i64()), (200, Some(6)), "{v}");
     // Submitted items are locked for the unit; the unit does not review.
     let (s, _) = app
-        .put(
-            &unit,
-            &format!("{base}/plan"),
-            json!({"text": "改"}),
-        )
+        .put(&unit, &format!("{base}/plan"), json!({"text": "改"}))
         .await;
     assert_eq!(s, 409);
     let (s, _) = app
@@ -196,10 +185,11 @@ async fn six_items_submitted_reviewed_and_counted() {
         .await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("reason")));
     app.post_ok(
-            &district,
-            &format!("{base}/rights/review"),
-            json!({"accept": false, "reason": "请附集体合同文本"}),
-        ).await;
+        &district,
+        &format!("{base}/rights/review"),
+        json!({"accept": false, "reason": "请附集体合同文本"}),
+    )
+    .await;
     let (s, e) = app
         .post(
             &district,
@@ -252,9 +242,7 @@ async fn six_items_submitted_reviewed_and_counted() {
         json!({"text": "集体合同(附文本)"}),
     )
     .await;
-    let (_, v) = app
-        .post(&unit, &format!("{base}/submit"), json!({}))
-        .await;
+    let (_, v) = app.post(&unit, &format!("{base}/submit"), json!({})).await;
     assert_eq!(
         (v["accepted"].as_i64(), v["submitted"].as_i64()),
         (Some(5), Some(1)),
@@ -630,7 +618,9 @@ async fn the_overview_loads_its_chart_library_and_pages_and_filters_the_pilots()
     ] {
         let n = rows.iter().filter(|r| keep(&statuses(r))).count();
         assert!(n > 0, "{status}: the demo has units in every state");
-        let html = b.get_ok(&format!("/liuyou?year={year}&status={status}")).await;
+        let html = b
+            .get_ok(&format!("/liuyou?year={year}&status={status}"))
+            .await;
         assert!(
             html.contains(&format!("共 {} 条", group(n))),
             "{status}: {n}"

@@ -102,15 +102,11 @@ async fn policy_documents_belong_to_their_office() {
 
     // Levels: a district publishes district and town documents only.
     for level in ["city", "national", "provincial"] {
-        let (s, e) = app
-            .post(&district, "/api/v1/policies", doc(level))
-            .await;
+        let (s, e) = app.post(&district, "/api/v1/policies", doc(level)).await;
         assert_eq!(s, 422, "{level}: {e}");
         assert_eq!(e["error"]["field"], "level", "{e}");
     }
-    let (s, e) = app
-        .post(&city, "/api/v1/policies", doc("district"))
-        .await;
+    let (s, e) = app.post(&city, "/api/v1/policies", doc("district")).await;
     assert_eq!(
         s, 422,
         "the city does not publish in a district's name: {e}"
@@ -137,11 +133,7 @@ async fn policy_documents_belong_to_their_office() {
             .await;
         assert_eq!(s, 404);
         let (s, _) = app
-            .patch(
-                tok,
-                &format!("/api/v1/policies/{id}"),
-                patch(1),
-            )
+            .patch(tok, &format!("/api/v1/policies/{id}"), patch(1))
             .await;
         assert_eq!(s, 404);
     }
@@ -155,19 +147,13 @@ async fn policy_documents_belong_to_their_office() {
         .await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["error"]["field"], "level");
-    let p = app.patch_ok(
-            &district,
-            &format!("/api/v1/policies/{d_id}"),
-            patch(1),
-        ).await;
+    let p = app
+        .patch_ok(&district, &format!("/api/v1/policies/{d_id}"), patch(1))
+        .await;
     assert_eq!(p["title"], "改过的标题");
     assert_eq!(p["version"], 2);
     let (s, _) = app
-        .patch(
-            &district,
-            &format!("/api/v1/policies/{d_id}"),
-            patch(1),
-        )
+        .patch(&district, &format!("/api/v1/policies/{d_id}"), patch(1))
         .await;
     assert_eq!(s, 409);
     let (_, v) = app.get(&district, "/api/v1/policies?q=改过的标题").await;

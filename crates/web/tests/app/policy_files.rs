@@ -57,7 +57,9 @@ async fn console_upload(b: &Browser, form: Form) -> (u16, String, Option<String>
 }
 
 async fn search_ids(app: &TestApp, token: &str, q: &str) -> Vec<i64> {
-    let v = app.get_ok(token, &format!("/api/v1/policies?per_page=100&q={q}")).await;
+    let v = app
+        .get_ok(token, &format!("/api/v1/policies?per_page=100&q={q}"))
+        .await;
     v["items"]
         .as_array()
         .unwrap()

@@ -17,10 +17,12 @@ fn ind(v: &Value, code: &str) -> Option<f64> {
 }
 
 async fn value(app: &TestApp, tok: &str, org: &str, period: &str, code: &str) -> f64 {
-    let v = app.get_ok(
+    let v = app
+        .get_ok(
             tok,
             &format!("/api/v1/indicators?org={org}&period={period}"),
-        ).await;
+        )
+        .await;
     ind(&v, code).unwrap()
 }
 
@@ -42,10 +44,12 @@ async fn agg_snapshot(app: &TestApp) -> Vec<(String, String, String, i64)> {
 async fn seed_figures_and_drill_down() {
     let app = spawn_demo().await;
     let t = app.token("city").await;
-    let v = app.get_ok(
+    let v = app
+        .get_ok(
             &t,
             &format!("/api/v1/indicators?org=320400&period={}", demo_period(0)),
-        ).await;
+        )
+        .await;
     assert_eq!(v["org"]["code"], "320400");
     assert_eq!(v["period"], demo_period(0));
     assert_eq!(ind(&v, "pilot_enterprises"), Some(1020.0));
@@ -267,10 +271,11 @@ async fn registers_change_indicators_immediately_and_everywhere() {
     )
     .unwrap();
     app.patch_ok(
-            &city,
-            &format!("/api/v1/orgs/{eid}"),
-            json!({"region_code": "320412"}),
-        ).await;
+        &city,
+        &format!("/api/v1/orgs/{eid}"),
+        json!({"region_code": "320412"}),
+    )
+    .await;
     assert_eq!(
         value(&app, &city, "320402", "2026", "pilot_enterprises").await,
         before
@@ -390,12 +395,7 @@ async fn register_validation_and_scope() {
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("org")));
     assert!(v["error"]["message"].as_str().unwrap().contains("管辖范围"));
     let unit = app.token("unit").await;
-    assert_eq!(
-        app.post(&unit, "/api/v1/pilots", json!({}))
-            .await
-            .0,
-        403
-    );
+    assert_eq!(app.post(&unit, "/api/v1/pilots", json!({})).await.0, 403);
     // Another district's pilot: 404 like a missing one.
     let (_, wp) = app
         .get(&city, "/api/v1/pilots?region=320412&per_page=1")
@@ -441,10 +441,11 @@ async fn register_validation_and_scope() {
         "district-level studios are not counted"
     );
     app.patch_ok(
-            &t,
-            &format!("/api/v1/designations/{}", d["id"]),
-            json!({"level": "市级"}),
-        ).await;
+        &t,
+        &format!("/api/v1/designations/{}", d["id"]),
+        json!({"level": "市级"}),
+    )
+    .await;
     assert_eq!(
         value(&app, &city, "320402", "2026", "innovation_studios").await,
         s0 + 1.0
@@ -632,10 +633,12 @@ async fn pilots_by_child(
     org: &str,
     period: &str,
 ) -> Vec<(String, String, i64, i64)> {
-    let v = app.get_ok(
+    let v = app
+        .get_ok(
             tok,
             &format!("/api/v1/indicators?org={org}&period={period}&by=child"),
-        ).await;
+        )
+        .await;
     v["children"]
         .as_array()
         .unwrap()

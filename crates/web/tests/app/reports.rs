@@ -2,14 +2,15 @@
 //! completeness and reminders, concurrent reviewers.
 
 use crate::helpers::*;
-use reqwest::Method;
 use serde_json::{json, Value};
 
 async fn indicator(app: &TestApp, tok: &str, org: &str, period: &str, code: &str) -> Value {
-    let v = app.get_ok(
+    let v = app
+        .get_ok(
             tok,
             &format!("/api/v1/indicators?org={org}&period={period}"),
-        ).await;
+        )
+        .await;
     v["indicators"]
         .as_array()
         .unwrap()
@@ -279,13 +280,15 @@ async fn concurrent_reviewers_exactly_one_wins() {
 async fn completeness_reminders_and_pilot_coverage() {
     let app = spawn_demo().await;
     let tn = app.token("tianning").await;
-    let rows = app.get_ok(
+    let rows = app
+        .get_ok(
             &tn,
             &format!(
                 "/api/v1/reports/completeness?region=320402&period={}",
                 demo_period(1)
             ),
-        ).await;
+        )
+        .await;
     let rows = rows.as_array().unwrap().clone();
     assert!(!rows.is_empty());
     let expected: i64 = rows.iter().map(|r| r["expected"].as_i64().unwrap()).sum();
@@ -424,7 +427,9 @@ async fn completeness_reminders_and_pilot_coverage() {
 async fn report_pages() {
     let app = spawn_demo().await;
     let b = app.browser("unit").await;
-    let form = b.get_ok(&format!("/reports/new?period={}", demo_period(1))).await;
+    let form = b
+        .get_ok(&format!("/reports/new?period={}", demo_period(1)))
+        .await;
     assert!(form.contains("职工总数") && form.contains("保存并报送"));
     let (s, html, _) = b
         .post(

@@ -3,7 +3,6 @@
 //! in the results), cases, tasks and policies by title — all within the caller's scope.
 
 use crate::helpers::*;
-use reqwest::Method;
 use serde_json::{json, Value};
 
 fn id_number(first17: &str) -> String {
@@ -43,10 +42,12 @@ fn ids(v: &Value, kind: &str) -> Vec<i64> {
 
 /// The first enterprise of a region, as the city sees it: (id, name, uscc).
 async fn enterprise_in(app: &TestApp, city: &str, region: &str) -> (i64, String, String) {
-    let v = app.get_ok(
+    let v = app
+        .get_ok(
             city,
             &format!("/api/v1/orgs?region={region}&kind=enterprise&per_page=1"),
-        ).await;
+        )
+        .await;
     let o = &v["items"][0];
     (
         o["id"].as_i64().unwrap(),

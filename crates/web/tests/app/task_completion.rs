@@ -3,7 +3,6 @@
 //! level accepts — the task is done and the indicators move in the same transaction.
 
 use crate::helpers::*;
-use reqwest::Method;
 use serde_json::{json, Value};
 
 async fn tasks_done(app: &TestApp, tok: &str, org: i64, year: i64) -> f64 {

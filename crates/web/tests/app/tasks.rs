@@ -5,7 +5,6 @@
 //! console pages.
 
 use crate::helpers::*;
-use reqwest::Method;
 use serde_json::{json, Value};
 
 fn task(owner: i64, title: &str, year: i64) -> Value {
@@ -21,10 +20,12 @@ fn task(owner: i64, title: &str, year: i64) -> Value {
 }
 
 async fn indicator(app: &TestApp, tok: &str, org: &str, period: &str, code: &str) -> Option<f64> {
-    let v = app.get_ok(
+    let v = app
+        .get_ok(
             tok,
             &format!("/api/v1/indicators?org={org}&period={period}"),
-        ).await;
+        )
+        .await;
     let ind = v["indicators"]
         .as_array()
         .unwrap()
@@ -54,25 +55,19 @@ async fn create_report_done_and_the_indicators() {
     let edu = jiaoyu(&app, &city).await;
 
     // A year the demo has no tasks in.
-    let a = app.post_ok(
-            &city,
-            "/api/v1/tasks",
-            task(tn_union, "区级技能比武", 2030),
-        ).await;
+    let a = app
+        .post_ok(&city, "/api/v1/tasks", task(tn_union, "区级技能比武", 2030))
+        .await;
     assert_eq!(a["status"], "not_started");
     assert_eq!(a["creator_level"], "city");
     assert_eq!(a["region_code"], "320400");
-    let b = app.post_ok(
-            &city,
-            "/api/v1/tasks",
-            task(edu, "产业学院建设", 2030),
-        ).await;
+    let b = app
+        .post_ok(&city, "/api/v1/tasks", task(edu, "产业学院建设", 2030))
+        .await;
     let (aid, bid) = (a["id"].as_i64().unwrap(), b["id"].as_i64().unwrap());
 
     // A unit contact cannot set tasks.
-    let (s, _) = app
-        .post(&unit, "/api/v1/tasks", task(edu, "x", 2030))
-        .await;
+    let (s, _) = app.post(&unit, "/api/v1/tasks", task(edu, "x", 2030)).await;
     assert_eq!(s, 403);
 
     // 人社局 sees the city's list but does not own 教育局's task.
@@ -88,11 +83,13 @@ async fn create_report_done_and_the_indicators() {
     assert_eq!(err_code(&e), "task_not_owner");
 
     // The district reports on the task of its union.
-    let t = app.post_ok(
+    let t = app
+        .post_ok(
             &tianning,
             &format!("/api/v1/tasks/{aid}/progress"),
             progress.clone(),
-        ).await;
+        )
+        .await;
     assert_eq!(t["status"], "in_progress");
     assert_eq!(t["progress"], 40);
     // Bad progress: no measure, a percent above 100, a future date.
@@ -107,26 +104,20 @@ async fn create_report_done_and_the_indicators() {
 
     // The task was set by the city: the district may not mark it done.
     let (s, e) = app
-        .post(
-            &tianning,
-            &format!("/api/v1/tasks/{aid}/done"),
-            json!({}),
-        )
+        .post(&tianning, &format!("/api/v1/tasks/{aid}/done"), json!({}))
         .await;
     assert_eq!(s, 403, "{e}");
     assert_eq!(err_code(&e), "task_level");
-    let t = app.post_ok(
+    let t = app
+        .post_ok(
             &city,
             &format!("/api/v1/tasks/{aid}/done"),
             json!({"version": t["version"]}),
-        ).await;
+        )
+        .await;
     assert_eq!(t["status"], "done");
     let (s, _) = app
-        .post(
-            &city,
-            &format!("/api/v1/tasks/{aid}/done"),
-            json!({}),
-        )
+        .post(&city, &format!("/api/v1/tasks/{aid}/done"), json!({}))
         .await;
     assert_eq!(s, 409);
 
@@ -179,16 +170,12 @@ async fn a_deadline_in_the_past_is_refused() {
     let (_, before) = app.get(&city, "/api/v1/tasks?year=2031").await;
     let mut body = task(edu, "过期任务", 2031);
     body["deadline"] = json!(in_days(-1));
-    let (s, e) = app
-        .post(&city, "/api/v1/tasks", body.clone())
-        .await;
+    let (s, e) = app.post(&city, "/api/v1/tasks", body.clone()).await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["error"]["field"], "deadline");
     assert!(e["error"]["message"].as_str().unwrap().contains("完成时限"));
     body["deadline"] = json!("2031-02-30");
-    let (s, e) = app
-        .post(&city, "/api/v1/tasks", body.clone())
-        .await;
+    let (s, e) = app.post(&city, "/api/v1/tasks", body.clone()).await;
     assert_eq!(s, 422);
     assert_eq!(e["error"]["field"], "deadline");
     // Unknown fields and a missing owner are clear errors too.
@@ -212,18 +199,10 @@ async fn out_of_scope_is_not_found() {
     let edu = jiaoyu(&app, &city).await;
     let tn_union = union_tianning(&app, &city).await;
     let (_, b) = app
-        .post(
-            &city,
-            "/api/v1/tasks",
-            task(edu, "市级任务", 2030),
-        )
+        .post(&city, "/api/v1/tasks", task(edu, "市级任务", 2030))
         .await;
     let (_, a) = app
-        .post(
-            &city,
-            "/api/v1/tasks",
-            task(tn_union, "天宁任务", 2030),
-        )
+        .post(&city, "/api/v1/tasks", task(tn_union, "天宁任务", 2030))
         .await;
     let (aid, bid) = (a["id"].as_i64().unwrap(), b["id"].as_i64().unwrap());
     for (tok, id) in [(&tianning, bid), (&unit, bid), (&wujin, aid), (&unit, aid)] {
@@ -240,11 +219,7 @@ async fn out_of_scope_is_not_found() {
     assert_eq!(s, 404);
     // A district cannot give a task to an organisation outside its area.
     let (s, e) = app
-        .post(
-            &wujin,
-            "/api/v1/tasks",
-            task(tn_union, "越界", 2030),
-        )
+        .post(&wujin, "/api/v1/tasks", task(tn_union, "越界", 2030))
         .await;
     assert_eq!(s, 422);
     assert_eq!(e["error"]["field"], "owner");
@@ -262,19 +237,16 @@ async fn supervision_notifies_the_owner() {
     let tianning = app.token("tianning").await;
     let rs = app.org_id(&city, "q=常州市人力资源和社会保障局").await;
     let (_, t) = app
-        .post(
-            &city,
-            "/api/v1/tasks",
-            task(rs, "技能评价扩面", 2030),
-        )
+        .post(&city, "/api/v1/tasks", task(rs, "技能评价扩面", 2030))
         .await;
     let id = t["id"].as_i64().unwrap();
     // The owner unit reports on its own task.
     app.post_ok(
-            &renshe,
-            &format!("/api/v1/tasks/{id}/progress"),
-            json!({"date": gongjiang_storage::tasks::today(), "value": 30, "note": "已完成 30 家"}),
-        ).await;
+        &renshe,
+        &format!("/api/v1/tasks/{id}/progress"),
+        json!({"date": gongjiang_storage::tasks::today(), "value": 30, "note": "已完成 30 家"}),
+    )
+    .await;
     let (s, e) = app
         .post(
             &city,
@@ -295,11 +267,13 @@ async fn supervision_notifies_the_owner() {
             .await;
         assert!(s == 403 || s == 404, "{s}");
     }
-    let r = app.post_ok(
+    let r = app
+        .post_ok(
             &city,
             &format!("/api/v1/tasks/{id}/supervise"),
             json!({"note": "进度滞后,请一周内报送整改计划"}),
-        ).await;
+        )
+        .await;
     assert!(r["notified"].as_i64().unwrap() >= 1);
     assert_eq!(r["task"]["supervised"], true);
     let (_, n) = app.get(&renshe, "/api/v1/notifications").await;
@@ -346,15 +320,11 @@ async fn a_meeting_decision_becomes_a_task() {
         "attendance": [{"org_id": m0, "status": "present", "attendee": "局长"}, {"org_id": m1, "status": "late"}],
         "decisions": ["人社局牵头制定评价细则", "教育局牵头组织订单班"]
     });
-    let (s, e) = app
-        .post(&city, "/api/v1/meetings", meeting.clone())
-        .await;
+    let (s, e) = app.post(&city, "/api/v1/meetings", meeting.clone()).await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["error"]["field"], "attendance");
     meeting["attendance"][1]["status"] = json!("deputy");
-    let (s, m) = app
-        .post(&city, "/api/v1/meetings", meeting)
-        .await;
+    let (s, m) = app.post(&city, "/api/v1/meetings", meeting).await;
     assert_eq!(s, 200, "{m}");
     assert_eq!(m["present"], 2);
     assert_eq!(m["members"], members.len());
@@ -375,11 +345,13 @@ async fn a_meeting_decision_becomes_a_task() {
         .await;
     assert_eq!(s, 422);
     assert_eq!(e["error"]["field"], "deadline");
-    let t = app.post_ok(
+    let t = app
+        .post_ok(
             &city,
             &path,
             json!({"owner": m0.to_string(), "deadline": in_days(90)}),
-        ).await;
+        )
+        .await;
     assert_eq!(t["meeting_id"], mid);
     assert_eq!(t["year"], 2030);
     assert_eq!(t["title"], "人社局牵头制定评价细则");
@@ -420,7 +392,9 @@ async fn the_demo_list_has_every_state() {
     let app = spawn_demo().await;
     let city = app.token("city").await;
     let y = demo_year().to_string();
-    let l = app.get_ok(&city, &format!("/api/v1/tasks?year={y}&per_page=100")).await;
+    let l = app
+        .get_ok(&city, &format!("/api/v1/tasks?year={y}&per_page=100"))
+        .await;
     assert!(l["total"].as_i64().unwrap() >= 20, "{}", l["total"]);
     let items = l["items"].as_array().unwrap();
     for st in ["done", "in_progress", "overdue", "cancelled"] {
@@ -528,7 +502,9 @@ async fn console_pages_render() {
     }
     let html = b.get_ok("/meetings/new").await;
     assert!(html.contains("常州市人力资源和社会保障局"));
-    let html = b.get_ok(&format!("/dashboard?org=320400&period={}", demo_year())).await;
+    let html = b
+        .get_ok(&format!("/dashboard?org=320400&period={}", demo_year()))
+        .await;
     assert!(
         html.contains("dash-tasks"),
         "the dashboard shows overdue and 督办 tasks"
@@ -538,6 +514,8 @@ async fn console_pages_render() {
     u.get_ok("/tasks").await;
     u.get_ok("/meetings").await;
     let r = app.browser("renshe").await;
-    let html = r.get_ok(&format!("/tasks?year={}&status=overdue", demo_year())).await;
+    let html = r
+        .get_ok(&format!("/tasks?year={}&status=overdue", demo_year()))
+        .await;
     assert!(html.contains("已逾期"));
 }

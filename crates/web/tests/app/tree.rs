@@ -1,7 +1,6 @@
 //! The tree columns kept up to date incrementally equal a full rebuild.
 
 use crate::helpers::*;
-use reqwest::Method;
 use serde_json::json;
 use sqlx::Row;
 

@@ -4,7 +4,6 @@
 //! certificate lists.
 
 use crate::helpers::*;
-use reqwest::Method;
 use serde_json::{json, Value};
 
 const HEADER: &str =
@@ -180,10 +179,11 @@ async fn bad_worker_rows_write_nothing_and_skip_invalid_writes_exactly_the_valid
     // Someone registered in 武进 (outside 天宁's area).
     let elsewhere = id_number("32041219800101555");
     app.post_ok(
-            &city,
-            "/api/v1/workers",
-            json!({"name": "武进职工", "id_number": elsewhere, "org": wujin_ent}),
-        ).await;
+        &city,
+        "/api/v1/workers",
+        json!({"name": "武进职工", "id_number": elsewhere, "org": wujin_ent}),
+    )
+    .await;
     let good = id_number("32040219900101201");
     let mut bad_check = id_number("32040219900101202");
     let last = bad_check.pop().unwrap();

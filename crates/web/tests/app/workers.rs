@@ -96,17 +96,16 @@ async fn personal_data_is_encrypted_masked_and_audited() {
     assert_eq!(reg(&app, &city, "320402").await, before + 1.0);
     // Saving the same number again updates, it does not duplicate.
     app.post_ok(
-            &tn,
-            "/api/v1/workers",
-            json!({"name": "张测试", "id_number": num, "org": ent, "skill_level": "高级技师"}),
-        ).await;
+        &tn,
+        "/api/v1/workers",
+        json!({"name": "张测试", "id_number": num, "org": ent, "skill_level": "高级技师"}),
+    )
+    .await;
     assert_eq!(reg(&app, &city, "320402").await, before + 1.0);
     // Full view: allowed to the district, audited; not to another district (404) or an expert.
-    let r = app.post_ok(
-            &tn,
-            &format!("/api/v1/workers/{id}/reveal"),
-            json!({}),
-        ).await;
+    let r = app
+        .post_ok(&tn, &format!("/api/v1/workers/{id}/reveal"), json!({}))
+        .await;
     assert_eq!(r["id_number"], num.as_str());
     assert_eq!(r["phone"], Value::Null, "the second save had no phone");
     let (_, log) = app
@@ -215,11 +214,13 @@ async fn titles_held_by_workers() {
     let city = app.token("city").await;
     let ent = first_enterprise(&app, &tn).await;
     let num = id_number("32040219880808004");
-    let w = app.post_ok(
+    let w = app
+        .post_ok(
             &tn,
             "/api/v1/workers",
             json!({"name": "周工匠", "id_number": num, "org": ent, "skill_level": "首席技师"}),
-        ).await;
+        )
+        .await;
     let lc = |v: &Value| {
         v["indicators"]
             .as_array()
@@ -378,11 +379,7 @@ async fn keyed_hashes_are_short_and_old_ones_are_migrated() {
     assert_eq!(found["total"], 1, "{found}");
     assert_eq!(found["items"][0]["id"], id);
     let (s, r) = app
-        .post(
-            &tn,
-            &format!("/api/v1/workers/{id}/reveal"),
-            json!({}),
-        )
+        .post(&tn, &format!("/api/v1/workers/{id}/reveal"), json!({}))
         .await;
     assert_eq!(
         (s, r["id_number"].as_str(), r["phone"].as_str()),

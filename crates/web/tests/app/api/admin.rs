@@ -54,11 +54,13 @@ async fn admin_manages_users() {
         .all(|o| o["region_code"].as_str().unwrap().starts_with("320404")));
 
     // Role change: to town level, audited as a role change; sessions end.
-    let v = app.patch_ok(
+    let _v = app
+        .patch_ok(
             &admin,
             &format!("/api/v1/users/{id}"),
             json!({"role": "city", "org": "320400"}),
-        ).await;
+        )
+        .await;
     assert_eq!(app.get(&zl, "/api/v1/me").await.0, 401);
     let (_, log) = app.get(&admin, "/api/v1/audit?action=role_change").await;
     assert_eq!(log["total"], 1);
@@ -68,16 +70,18 @@ async fn admin_manages_users() {
 
     // Disable: login fails with the same answer as a wrong password.
     app.patch_ok(
-            &admin,
-            &format!("/api/v1/users/{id}"),
-            json!({"disabled": true}),
-        ).await;
+        &admin,
+        &format!("/api/v1/users/{id}"),
+        json!({"disabled": true}),
+    )
+    .await;
     assert_eq!(login("Zhonglou-2024").await.unwrap().status(), 401);
     app.patch_ok(
-            &admin,
-            &format!("/api/v1/users/{id}"),
-            json!({"disabled": false}),
-        ).await;
+        &admin,
+        &format!("/api/v1/users/{id}"),
+        json!({"disabled": false}),
+    )
+    .await;
 
     // Reset: the user must change the password; then changes it.
     let (s, _) = app
@@ -153,10 +157,12 @@ async fn audit_log_records_filters_and_detects_tampering() {
         json!({}),
     )
     .await;
-    let v = app.get_ok(
+    let v = app
+        .get_ok(
             &city,
             &format!("/api/v1/audit?entity_kind=org&entity_id={id}"),
-        ).await;
+        )
+        .await;
     let actions: Vec<_> = v["items"]
         .as_array()
         .unwrap()

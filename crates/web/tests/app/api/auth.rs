@@ -20,9 +20,7 @@ async fn login_me_and_logout() {
     let me = app.get_ok(token, "/api/v1/me").await;
     assert_eq!(me["username"], "city");
     assert_eq!(me["region_code"], "320400");
-    let (s, _) = app
-        .post(token, "/api/v1/auth/logout", json!({}))
-        .await;
+    let (s, _) = app.post(token, "/api/v1/auth/logout", json!({})).await;
     assert_eq!(s, 204);
     let (s, v) = app.get(token, "/api/v1/me").await;
     assert_eq!(s, 401);

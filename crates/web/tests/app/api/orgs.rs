@@ -178,11 +178,13 @@ async fn unit_department_and_expert_scopes() {
     let own_renshe = app.get(&renshe, "/api/v1/me").await.1["org_id"]
         .as_i64()
         .unwrap();
-    let v = app.patch_ok(
+    let _v = app
+        .patch_ok(
             &renshe,
             &format!("/api/v1/orgs/{own_renshe}"),
             json!({"contact": "办公室 0519-85588888"}),
-        ).await;
+        )
+        .await;
 
     let expert = app.token("expert").await;
     assert_eq!(app.get(&expert, "/api/v1/orgs").await.0, 403);
@@ -194,9 +196,7 @@ async fn create_validates_codes_and_rejects_duplicates() {
     let t = app.token("tianning").await;
     let good = uscc(4242);
     let body = json!({"name": "常州测试储能科技有限公司", "kind": "enterprise", "uscc": good, "region_code": "320402", "industry": "c38", "ownership": "民营", "chain_leader": true});
-    let (s, v) = app
-        .post(&t, "/api/v1/orgs", body.clone())
-        .await;
+    let (s, v) = app.post(&t, "/api/v1/orgs", body.clone()).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["industry"], "C38");
     assert_eq!(v["ownership"], "private");
@@ -229,9 +229,7 @@ async fn create_validates_codes_and_rejects_duplicates() {
     assert_eq!(s, 409);
     assert_eq!(err_code(&v), "duplicate_uscc");
     // Duplicate name in the same region: 409.
-    let (s, v) = app
-        .post(&t, "/api/v1/orgs", body.clone())
-        .await;
+    let (s, v) = app.post(&t, "/api/v1/orgs", body.clone()).await;
     assert_eq!(s, 409, "{v}");
     // Several errors at once are all reported.
     let (s, v) = app
@@ -272,11 +270,13 @@ async fn update_delete_and_optimistic_locking() {
     let (s, o) = app.post(&t, "/api/v1/orgs", json!({"name": "常州待改名有限公司", "kind": "enterprise", "uscc": uscc(9001), "region_code": "320411"})).await;
     assert_eq!(s, 201);
     let id = o["id"].as_i64().unwrap();
-    let v = app.patch_ok(
+    let v = app
+        .patch_ok(
             &t,
             &format!("/api/v1/orgs/{id}"),
             json!({"name": "常州已改名有限公司", "version": 1}),
-        ).await;
+        )
+        .await;
     assert_eq!(v["name"], "常州已改名有限公司");
     assert_eq!(v["version"], 2);
     assert_eq!(v["uscc"], o["uscc"], "absent fields keep their value");
@@ -290,20 +290,18 @@ async fn update_delete_and_optimistic_locking() {
     assert_eq!(s, 409);
     assert_eq!(err_code(&v), "stale_version");
     let (s, v) = app
-        .patch(
-            &t,
-            &format!("/api/v1/orgs/{id}"),
-            json!({"uscc": "123"}),
-        )
+        .patch(&t, &format!("/api/v1/orgs/{id}"), json!({"uscc": "123"}))
         .await;
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("uscc")));
     // A park with enterprises below it cannot be deleted.
     let park = app.org_id(&t, "kind=park").await;
-    let v = app.patch_ok(
+    let _v = app
+        .patch_ok(
             &t,
             &format!("/api/v1/orgs/{id}"),
             json!({"parent_id": park}),
-        ).await;
+        )
+        .await;
     let (s, v) = app
         .send(
             Method::DELETE,
@@ -326,10 +324,11 @@ async fn update_delete_and_optimistic_locking() {
         .await;
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("parent_id")));
     app.patch_ok(
-            &t,
-            &format!("/api/v1/orgs/{id}"),
-            json!({"parent_id": null}),
-        ).await;
+        &t,
+        &format!("/api/v1/orgs/{id}"),
+        json!({"parent_id": null}),
+    )
+    .await;
     let (s, _) = app
         .send(Method::DELETE, &t, &format!("/api/v1/orgs/{id}"), json!({}))
         .await;
@@ -510,7 +509,7 @@ async fn deleting_a_referenced_org_answers_409_naming_the_records() {
         .await;
     assert_eq!(s, 201, "{org}");
     let id = org["id"].as_i64().unwrap();
-    let t = app.post_ok(
+    let _t = app.post_ok(
             &city,
             "/api/v1/tasks",
             json!({"year": 2030, "title": "测试任务", "owner": id.to_string(), "deadline": in_days(60), "target_text": "完成"}),

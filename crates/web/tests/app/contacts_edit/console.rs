@@ -187,7 +187,9 @@ async fn console_forms_edit_and_end() {
     let (_, d) = app.get(&city, &format!("/api/v1/pairs/{pid}")).await;
     assert_eq!(d["pair"]["goals"], "页面修改的目标");
     let aid = d["activities"][0]["id"].as_i64().unwrap();
-    let html = cb.get_ok(&format!("/pairs/{pid}/activities/{aid}/edit")).await;
+    let html = cb
+        .get_ok(&format!("/pairs/{pid}/activities/{aid}/edit"))
+        .await;
     let version = hidden(&html, "_version");
     let held = d["activities"][0]["held_on"].as_str().unwrap().to_string();
     let (s, html, _) = cb

@@ -10,9 +10,9 @@ use crate::helpers::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-mod points;
-mod pairs;
 mod console;
+mod pairs;
+mod points;
 
 fn today() -> String {
     gongjiang_storage::contacts::today().to_string()
@@ -51,4 +51,3 @@ fn indicator(v: &Value, code: &str) -> Value {
         .unwrap_or_else(|| panic!("no indicator {code}: {v}"))["value"]
         .clone()
 }
-

@@ -47,11 +47,7 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         assert_eq!(e["error"]["field"], field, "{e}");
     }
     let (s, e) = app
-        .put(
-            &city,
-            &path,
-            json!({"version": v + 1, "goals": "x"}),
-        )
+        .put(&city, &path, json!({"version": v + 1, "goals": "x"}))
         .await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
@@ -65,11 +61,13 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         )
         .await;
     assert_eq!((s, e["error"]["code"].as_str()), (409, Some("pair_exists")));
-    let p2 = app.put_ok(
+    let p2 = app
+        .put_ok(
             &city,
             &path,
             json!({"version": v, "goals": "共建技能大师工作室 2 个"}),
-        ).await;
+        )
+        .await;
     assert_eq!(p2["goals"], "共建技能大师工作室 2 个");
     assert_eq!(p2["version"], v + 1);
     assert_eq!(p2["org_a"], p["org_a"], "left out = unchanged");
@@ -79,9 +77,7 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         .any(|e| e["action"] == "update"
             && e["after_json"].as_str().unwrap().contains("技能大师工作室")));
     // Roles and scope.
-    let (s, _) = app
-        .put(&unit, &path, json!({"goals": "x"}))
-        .await;
+    let (s, _) = app.put(&unit, &path, json!({"goals": "x"})).await;
     assert_eq!(s, 403);
     let (_, wl) = app.get(&wujin, "/api/v1/pairs?per_page=500").await;
     let wujin_sees: Vec<i64> = wl["items"]
@@ -130,11 +126,13 @@ async fn pairs_and_activities_are_corrected_and_ended() {
     }
 
     // Activities: corrected, then deleted.
-    let a = app.post_ok(
+    let a = app
+        .post_ok(
             &city,
             &format!("{path}/activities"),
             json!({"held_on": "2024-06-01", "title": "联合培训", "participants": 30}),
-        ).await;
+        )
+        .await;
     let aid = a["id"].as_i64().unwrap();
     let apath = format!("/api/v1/pair-activities/{aid}");
     for (body, field) in [
@@ -146,11 +144,13 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         assert_eq!(s, 422, "{e}");
         assert_eq!(e["error"]["field"], field, "{e}");
     }
-    let a2 = app.put_ok(
+    let a2 = app
+        .put_ok(
             &city,
             &apath,
             json!({"version": 1, "title": "联合技能培训", "participants": 35}),
-        ).await;
+        )
+        .await;
     assert_eq!(a2["version"], 2);
     assert_eq!(a2["held_on"], "2024-06-01");
     let (s, _) = app
@@ -212,11 +212,7 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         - chrono::Duration::days(1))
     .to_string();
     let (s, e) = app
-        .post(
-            &city,
-            &end,
-            json!({"ended_on": before_last, "reason": "x"}),
-        )
+        .post(&city, &end, json!({"ended_on": before_last, "reason": "x"}))
         .await;
     assert_eq!(s, 422, "{e}");
     assert!(e["error"]["message"]
@@ -224,11 +220,13 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         .unwrap()
         .contains("最近一次共建活动"));
     let ended_on = "2025-01-15";
-    let p3 = app.post_ok(
+    let p3 = app
+        .post_ok(
             &city,
             &end,
             json!({"ended_on": ended_on, "reason": "完成共建目标", "version": v + 1}),
-        ).await;
+        )
+        .await;
     assert_eq!(p3["active"], false);
     assert_eq!(p3["ended_on"], ended_on);
     // After the end: no activity dated later; earlier ones can still be recorded.
@@ -245,20 +243,15 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         "{e}"
     );
     app.post_ok(
-            &city,
-            &format!("{path}/activities"),
-            json!({"held_on": "2025-01-10", "title": "总结会", "participants": 12}),
-        ).await;
-    let (s, e) = app
-        .put(&city, &path, json!({"goals": "x"}))
-        .await;
+        &city,
+        &format!("{path}/activities"),
+        json!({"held_on": "2025-01-10", "title": "总结会", "participants": 12}),
+    )
+    .await;
+    let (s, e) = app.put(&city, &path, json!({"goals": "x"})).await;
     assert_eq!((s, e["error"]["code"].as_str()), (409, Some("pair_ended")));
     let (s, _) = app
-        .post(
-            &city,
-            &end,
-            json!({"ended_on": ended_on, "reason": "x"}),
-        )
+        .post(&city, &end, json!({"ended_on": ended_on, "reason": "x"}))
         .await;
     assert_eq!(s, 409);
     // The graph marks it; the lists filter it.

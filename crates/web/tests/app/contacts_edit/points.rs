@@ -19,11 +19,13 @@ async fn a_contact_point_is_reassigned_and_ended() {
         "{wj}"
     );
     let org = free_enterprise(&app, &tianning).await;
-    let c = app.post_ok(
+    let c = app
+        .post_ok(
             &tianning,
             "/api/v1/contacts",
             json!({"org": org.to_string(), "official": "city", "start_on": "2024-01-01"}),
-        ).await;
+        )
+        .await;
     let id = c["id"].as_i64().unwrap();
     let path = format!("/api/v1/contacts/{id}");
     let d = app.get_ok(&tianning, &path).await;
@@ -45,11 +47,7 @@ async fn a_contact_point_is_reassigned_and_ended() {
         );
     }
     let (s, e) = app
-        .put(
-            &tianning,
-            &path,
-            json!({"version": v + 1, "note": "x"}),
-        )
+        .put(&tianning, &path, json!({"version": v + 1, "note": "x"}))
         .await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
@@ -61,32 +59,27 @@ async fn a_contact_point_is_reassigned_and_ended() {
     // Others: another district does not see it; member units and units may not edit.
     let (s, _) = app.get(&wujin, &path).await;
     assert_eq!(s, 404);
-    let (s, _) = app
-        .put(&wujin, &path, json!({"note": "x"}))
-        .await;
+    let (s, _) = app.put(&wujin, &path, json!({"note": "x"})).await;
     assert_eq!(s, 404);
     for tok in [&renshe, &unit] {
-        let (s, _) = app
-            .put(tok, &path, json!({"note": "x"}))
-            .await;
+        let (s, _) = app.put(tok, &path, json!({"note": "x"})).await;
         assert_eq!(s, 403);
     }
 
     // Reassigned to 人社局's official.
-    let c = app.put_ok(
+    let c = app
+        .put_ok(
             &tianning,
             &path,
             json!({"version": v, "official": "renshe", "note": "改派市人社局联系"}),
-        ).await;
+        )
+        .await;
     assert_eq!(c["official_username"], "renshe");
     assert_eq!(c["version"], v + 1);
     assert_eq!(c["start_on"], "2024-01-01", "left out = unchanged");
     let visit = |date: &str| json!({"org": org.to_string(), "visited_on": date, "form": "on_site", "summary": "走访车间", "official": "renshe"});
-    app.post_ok(
-            &tianning,
-            "/api/v1/visits",
-            visit("2024-03-01"),
-        ).await;
+    app.post_ok(&tianning, "/api/v1/visits", visit("2024-03-01"))
+        .await;
 
     // Ending: a date not after today, not before the start or the latest visit.
     let end = format!("{path}/end");
@@ -119,11 +112,13 @@ async fn a_contact_point_is_reassigned_and_ended() {
         (s, e["error"]["code"].as_str()),
         (409, Some("stale_version"))
     );
-    let c = app.post_ok(
+    let c = app
+        .post_ok(
             &tianning,
             &end,
             json!({"end_on": "2024-06-30", "reason": "企业迁出本区", "version": v + 1}),
-        ).await;
+        )
+        .await;
     assert_eq!(c["ended"], true);
     assert_eq!(c["active"], false);
     assert_eq!(c["end_on"], "2024-06-30");
@@ -131,21 +126,14 @@ async fn a_contact_point_is_reassigned_and_ended() {
 
     // No visits after the end; the history before it can still be completed.
     let (s, e) = app
-        .post(
-            &tianning,
-            "/api/v1/visits",
-            visit("2024-07-01"),
-        )
+        .post(&tianning, "/api/v1/visits", visit("2024-07-01"))
         .await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["error"]["field"], "visited_on");
     let msg = e["error"]["message"].as_str().unwrap();
     assert!(msg.contains("2024-06-30") && msg.contains("结束"), "{msg}");
-    app.post_ok(
-            &tianning,
-            "/api/v1/visits",
-            visit("2024-05-01"),
-        ).await;
+    app.post_ok(&tianning, "/api/v1/visits", visit("2024-05-01"))
+        .await;
     // The official is no longer assigned: they cannot log visits there themselves.
     let (s, e) = app
         .post(
@@ -156,19 +144,13 @@ async fn a_contact_point_is_reassigned_and_ended() {
         .await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("org")));
     // An ended point is history: no edit, no second end.
-    let (s, e) = app
-        .put(&tianning, &path, json!({"note": "x"}))
-        .await;
+    let (s, e) = app.put(&tianning, &path, json!({"note": "x"})).await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
         (409, Some("contact_ended"))
     );
     let (s, _) = app
-        .post(
-            &tianning,
-            &end,
-            json!({"end_on": "2024-07-01"}),
-        )
+        .post(&tianning, &end, json!({"end_on": "2024-07-01"}))
         .await;
     assert_eq!(s, 409);
     let (_, list) = app
@@ -250,16 +232,12 @@ async fn a_visit_is_corrected_by_its_author_or_staff_above() {
     );
     assert_eq!(ind("2022").await, json!(1.0), "nothing changed");
     // Not the author and not over the enterprise: 403; outside the area: 404.
-    let (s, e) = app
-        .put(&renshe, &path, json!({"summary": "x"}))
-        .await;
+    let (s, e) = app.put(&renshe, &path, json!({"summary": "x"})).await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
         (403, Some("visit_not_yours"))
     );
-    let (s, _) = app
-        .put(&wujin, &path, json!({"summary": "x"}))
-        .await;
+    let (s, _) = app.put(&wujin, &path, json!({"summary": "x"})).await;
     assert_eq!(s, 404);
     // The author moves it to another year: the indicators follow in the same transaction.
     let v2 = app.put_ok(
@@ -281,11 +259,7 @@ async fn a_visit_is_corrected_by_its_author_or_staff_above() {
     aggregates_agree(&app, "contact:").await;
     // Region staff above (the city) may correct it too.
     let (s, _) = app
-        .put(
-            &city,
-            &path,
-            json!({"summary": "市产改办补充"}),
-        )
+        .put(&city, &path, json!({"summary": "市产改办补充"}))
         .await;
     assert_eq!(s, 200);
     let entries = app.audit_of("visit", id).await;
@@ -311,10 +285,12 @@ async fn a_visit_is_corrected_by_its_author_or_staff_above() {
             "/api/v1/visits",
             json!({"org": mine.to_string(), "visited_on": today(), "form": "online", "summary": "线上沟通"}),
         ).await;
-    let v = app.put_ok(
+    let v = app
+        .put_ok(
             &renshe,
             &format!("/api/v1/visits/{}", v["id"]),
             json!({"summary": "线上沟通,企业反映培训需求"}),
-        ).await;
+        )
+        .await;
     assert_eq!(v["summary"], "线上沟通,企业反映培训需求");
 }

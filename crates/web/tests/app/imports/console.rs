@@ -244,7 +244,9 @@ async fn import_history_is_scoped_to_the_area() {
         assert_eq!(other.get(&p).await.0, 404, "{p}");
     }
     // The API says the same.
-    let v = app.get_ok(&app.token("city").await, "/api/v1/imports").await;
+    let v = app
+        .get_ok(&app.token("city").await, "/api/v1/imports")
+        .await;
     let ids: Vec<&str> = v["items"]
         .as_array()
         .unwrap()

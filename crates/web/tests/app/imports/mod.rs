@@ -4,9 +4,9 @@
 use crate::helpers::*;
 use serde_json::Value;
 
+mod console;
 mod files;
 mod jobs;
-mod console;
 
 async fn upload(
     app: &TestApp,

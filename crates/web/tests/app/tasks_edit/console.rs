@@ -8,11 +8,7 @@ async fn console_forms_correct_and_cancel() {
     let city = app.token("city").await;
     let edu = app.org_id(&city, "q=常州市教育局").await;
     let (_, t) = app
-        .post(
-            &city,
-            "/api/v1/tasks",
-            task(edu, "页面修改的任务", 2030),
-        )
+        .post(&city, "/api/v1/tasks", task(edu, "页面修改的任务", 2030))
         .await;
     let id = t["id"].as_i64().unwrap();
     let b = app.browser("city").await;

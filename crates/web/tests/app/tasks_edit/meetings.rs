@@ -28,11 +28,13 @@ async fn bodies_meetings_and_decisions_are_corrected() {
         .to_string();
     let edu = app.org_id(&city, "q=常州市教育局").await;
     let rs = app.org_id(&city, "q=常州市人力资源和社会保障局").await;
-    let b = app.post_ok(
+    let b = app
+        .post_ok(
             &city,
             "/api/v1/meeting-bodies",
             json!({"region": free, "name": "", "members": [edu.to_string()]}),
-        ).await;
+        )
+        .await;
     let bid = b["id"].as_i64().unwrap();
     assert!(b["name"].as_str().unwrap().ends_with("联席会议"));
     let bpath = format!("/api/v1/meeting-bodies/{bid}");
@@ -53,11 +55,7 @@ async fn bodies_meetings_and_decisions_are_corrected() {
         assert_eq!(e["error"]["field"], field);
     }
     let (s, e) = app
-        .put(
-            &city,
-            &bpath,
-            json!({"version": v + 3, "name": "x"}),
-        )
+        .put(&city, &bpath, json!({"version": v + 3, "name": "x"}))
         .await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
@@ -78,19 +76,19 @@ async fn bodies_meetings_and_decisions_are_corrected() {
     // A district that does not hold the body: not found.
     let (s, _) = app.get(&tianning, &bpath).await;
     assert_eq!(s, 404);
-    let (s, _) = app
-        .put(&tianning, &bpath, json!({"name": "x"}))
-        .await;
+    let (s, _) = app.put(&tianning, &bpath, json!({"name": "x"})).await;
     assert_eq!(s, 404);
 
     // A meeting of it, corrected.
-    let m = app.post_ok(
+    let m = app
+        .post_ok(
             &city,
             "/api/v1/meetings",
             json!({"body_id": bid, "title": "专题会", "date": "2030-03-01", "place": "市行政中心",
                    "agenda": ["研究订单班"], "attendance": [{"org_id": edu, "status": "present"}],
                    "decisions": ["教育局牵头组织订单班", "人社局配合"]}),
-        ).await;
+        )
+        .await;
     let mid = m["id"].as_i64().unwrap();
     let mpath = format!("/api/v1/meetings/{mid}");
     let mv = m["version"].as_i64().unwrap();
@@ -111,11 +109,7 @@ async fn bodies_meetings_and_decisions_are_corrected() {
         assert_eq!(e["error"]["field"], field, "{e}");
     }
     let (s, e) = app
-        .put(
-            &city,
-            &mpath,
-            json!({"version": mv + 1, "minutes": "x"}),
-        )
+        .put(&city, &mpath, json!({"version": mv + 1, "minutes": "x"}))
         .await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
@@ -155,9 +149,7 @@ async fn bodies_meetings_and_decisions_are_corrected() {
     let (_, d) = app.get(&city, &mpath).await;
     let did = d["decisions"][0]["id"].as_i64().unwrap();
     let dpath = format!("/api/v1/meetings/{mid}/decisions/{did}");
-    let (s, e) = app
-        .put(&city, &dpath, json!({"text": ""}))
-        .await;
+    let (s, e) = app.put(&city, &dpath, json!({"text": ""})).await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("text")));
     let dec = app.put_ok(
             &city,
@@ -170,15 +162,15 @@ async fn bodies_meetings_and_decisions_are_corrected() {
         .as_str()
         .unwrap()
         .contains("教育局牵头组织订单班"));
-    let t = app.post_ok(
+    let t = app
+        .post_ok(
             &city,
             &format!("{dpath}/task"),
             json!({"owner": edu.to_string(), "deadline": in_days(30)}),
-        ).await;
-    assert_eq!(t["title"], "市教育局牵头,9 月底前组织 10 个订单班");
-    let (s, e) = app
-        .put(&city, &dpath, json!({"text": "再改"}))
+        )
         .await;
+    assert_eq!(t["title"], "市教育局牵头,9 月底前组织 10 个订单班");
+    let (s, e) = app.put(&city, &dpath, json!({"text": "再改"})).await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
         (409, Some("decision_assigned"))
@@ -195,8 +187,6 @@ async fn bodies_meetings_and_decisions_are_corrected() {
     let (_, d) = app.get(&city, &mpath).await;
     assert_eq!(d["decisions"][0]["task_status"], "cancelled");
     // A district cannot correct another district's meetings.
-    let (s, _) = app
-        .put(&tianning, &mpath, json!({"minutes": "x"}))
-        .await;
+    let (s, _) = app.put(&tianning, &mpath, json!({"minutes": "x"})).await;
     assert_eq!(s, 404);
 }

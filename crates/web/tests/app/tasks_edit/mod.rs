@@ -7,12 +7,11 @@
 //! and the console pages for all of it.
 
 use crate::helpers::*;
-use reqwest::Method;
 use serde_json::{json, Value};
 
-mod tasks;
-mod meetings;
 mod console;
+mod meetings;
+mod tasks;
 
 fn task(owner: i64, title: &str, year: i64) -> Value {
     json!({
@@ -27,10 +26,12 @@ fn task(owner: i64, title: &str, year: i64) -> Value {
 }
 
 async fn indicator(app: &TestApp, tok: &str, org: &str, period: &str, code: &str) -> Option<f64> {
-    let v = app.get_ok(
+    let v = app
+        .get_ok(
             tok,
             &format!("/api/v1/indicators?org={org}&period={period}"),
-        ).await;
+        )
+        .await;
     v["indicators"]
         .as_array()
         .unwrap()
@@ -39,4 +40,3 @@ async fn indicator(app: &TestApp, tok: &str, org: &str, period: &str, code: &str
         .unwrap_or_else(|| panic!("no indicator {code}: {v}"))["value"]
         .as_f64()
 }
-

@@ -8,11 +8,9 @@ async fn a_task_is_edited_with_locking_and_audit() {
     let city = app.token("city").await;
     let edu = app.org_id(&city, "q=常州市教育局").await;
     let tn_union = app.org_id(&city, "q=天宁区总工会").await;
-    let t = app.post_ok(
-            &city,
-            "/api/v1/tasks",
-            task(edu, "产业学院建设", 2030),
-        ).await;
+    let t = app
+        .post_ok(&city, "/api/v1/tasks", task(edu, "产业学院建设", 2030))
+        .await;
     let id = t["id"].as_i64().unwrap();
     let v1 = t["version"].as_i64().unwrap();
     let path = format!("/api/v1/tasks/{id}");
@@ -55,9 +53,7 @@ async fn a_task_is_edited_with_locking_and_audit() {
     assert_eq!(same["task"]["version"], v1);
     assert_eq!(same["task"]["title"], "产业学院建设");
     // Unknown fields are refused too.
-    let (s, _) = app
-        .put(&city, &path, json!({"colour": "red"}))
-        .await;
+    let (s, _) = app.put(&city, &path, json!({"colour": "red"})).await;
     assert_eq!(s, 422);
 
     // A version the client did not see: 409, nothing changed.
@@ -87,11 +83,7 @@ async fn a_task_is_edited_with_locking_and_audit() {
     assert_eq!(t2["target_unit"], "名", "left out = unchanged");
     // The old version no longer works.
     let (s, _) = app
-        .put(
-            &city,
-            &path,
-            json!({"version": v1, "title": "again"}),
-        )
+        .put(&city, &path, json!({"version": v1, "title": "again"}))
         .await;
     assert_eq!(s, 409);
     // The indicator fact moved with the owner (天宁区 now counts it), in the same
@@ -105,11 +97,8 @@ async fn a_task_is_edited_with_locking_and_audit() {
         Some(0.0)
     );
     // Moving the year moves it too.
-    app.put_ok(
-            &city,
-            &path,
-            json!({"version": v1 + 1, "year": 2031}),
-        ).await;
+    app.put_ok(&city, &path, json!({"version": v1 + 1, "year": 2031}))
+        .await;
     assert_eq!(
         indicator(&app, &city, "320402", "2031", "tasks_total").await,
         Some(1.0)
@@ -120,11 +109,13 @@ async fn a_task_is_edited_with_locking_and_audit() {
     );
     aggregates_agree(&app, "task:").await;
     // Resubmitting the same values changes nothing (no new version, no audit entry).
-    let t3 = app.put_ok(
+    let t3 = app
+        .put_ok(
             &city,
             &path,
             json!({"version": v1 + 2, "deadline": deadline}),
-        ).await;
+        )
+        .await;
     assert_eq!(t3["version"], v1 + 2);
 
     // Audit: before and after of each change.
@@ -161,21 +152,21 @@ async fn a_task_is_edited_with_locking_and_audit() {
         .expect("an overdue city task in the demo")
         .clone();
     let lpath = format!("/api/v1/tasks/{}", late["id"]);
-    let t = app.put_ok(
+    let t = app
+        .put_ok(
             &city,
             &lpath,
             json!({"version": late["version"], "target_text": "目标表述更正"}),
-        ).await;
-    assert_eq!(t["status"], "overdue");
-    let (s, e) = app
-        .put(
-            &city,
-            &lpath,
-            json!({"deadline": "2024-12-30"}),
         )
         .await;
+    assert_eq!(t["status"], "overdue");
+    let (s, e) = app
+        .put(&city, &lpath, json!({"deadline": "2024-12-30"}))
+        .await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("deadline")));
-    let t = app.put_ok(&city, &lpath, json!({"deadline": in_days(30)})).await;
+    let t = app
+        .put_ok(&city, &lpath, json!({"deadline": in_days(30)}))
+        .await;
     assert_ne!(t["status"], "overdue");
 }
 
@@ -187,14 +178,13 @@ async fn a_cancelled_task_leaves_the_completion_rate() {
     let edu = app.org_id(&city, "q=常州市教育局").await;
     let mut ids = Vec::new();
     for title in ["订单班", "产业教授", "技能大赛"] {
-        let t = app.post_ok(&city, "/api/v1/tasks", task(edu, title, 2032)).await;
+        let t = app
+            .post_ok(&city, "/api/v1/tasks", task(edu, title, 2032))
+            .await;
         ids.push(t["id"].as_i64().unwrap());
     }
-    app.post_ok(
-            &city,
-            &format!("/api/v1/tasks/{}/done", ids[0]),
-            json!({}),
-        ).await;
+    app.post_ok(&city, &format!("/api/v1/tasks/{}/done", ids[0]), json!({}))
+        .await;
     let rate = || indicator(&app, &city, "320400", "2032", "task_completion_rate");
     let total = || indicator(&app, &city, "320400", "2032", "tasks_total");
     assert_eq!(total().await, Some(3.0));
@@ -203,32 +193,26 @@ async fn a_cancelled_task_leaves_the_completion_rate() {
 
     let cancel = format!("/api/v1/tasks/{}/cancel", ids[1]);
     // A reason is required; a member unit may not cancel.
-    let (s, e) = app
-        .post(&city, &cancel, json!({"reason": "  "}))
-        .await;
+    let (s, e) = app.post(&city, &cancel, json!({"reason": "  "})).await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["error"]["field"], "reason");
     assert!(e["error"]["message"].as_str().unwrap().contains("撤销理由"));
-    let (s, _) = app
-        .post(&renshe, &cancel, json!({"reason": "x"}))
-        .await;
+    let (s, _) = app.post(&renshe, &cancel, json!({"reason": "x"})).await;
     assert_eq!(s, 403);
     let (s, e) = app
-        .post(
-            &city,
-            &cancel,
-            json!({"reason": "x", "version": 99}),
-        )
+        .post(&city, &cancel, json!({"reason": "x", "version": 99}))
         .await;
     assert_eq!(s, 409, "{e}");
     assert_eq!(total().await, Some(3.0), "nothing changed");
 
     let (_, d) = app.get(&city, &format!("/api/v1/tasks/{}", ids[1])).await;
-    let t = app.post_ok(
+    let t = app
+        .post_ok(
             &city,
             &cancel,
             json!({"reason": "并入产教融合专项统一推进", "version": d["task"]["version"]}),
-        ).await;
+        )
+        .await;
     assert_eq!(t["status"], "cancelled");
     assert_eq!(t["status_label"], "已撤销");
     assert_eq!(t["cancel_reason"], "并入产教融合专项统一推进");
@@ -329,11 +313,7 @@ async fn scope_and_level_of_corrections() {
     let tn_union = app.org_id(&city, "q=天宁区总工会").await;
     let edu = app.org_id(&city, "q=常州市教育局").await;
     let (_, city_task) = app
-        .post(
-            &city,
-            "/api/v1/tasks",
-            task(tn_union, "市级设立", 2030),
-        )
+        .post(&city, "/api/v1/tasks", task(tn_union, "市级设立", 2030))
         .await;
     let cid = city_task["id"].as_i64().unwrap();
     // The district sees the city's task for its union but may not correct it.
@@ -359,20 +339,14 @@ async fn scope_and_level_of_corrections() {
     // Another district: not found; a unit: not allowed at all.
     for (tok, code) in [(&wujin, 404), (&unit, 403)] {
         let (s, _) = app
-            .put(
-                tok,
-                &format!("/api/v1/tasks/{cid}"),
-                json!({"title": "x"}),
-            )
+            .put(tok, &format!("/api/v1/tasks/{cid}"), json!({"title": "x"}))
             .await;
         assert_eq!(s, code);
     }
     // The district corrects its own task, within its area only.
-    let own = app.post_ok(
-            &tianning,
-            "/api/v1/tasks",
-            task(tn_union, "区级设立", 2030),
-        ).await;
+    let own = app
+        .post_ok(&tianning, "/api/v1/tasks", task(tn_union, "区级设立", 2030))
+        .await;
     let oid = own["id"].as_i64().unwrap();
     let (s, e) = app
         .put(
@@ -400,9 +374,11 @@ async fn scope_and_level_of_corrections() {
     assert_eq!(s, 200, "{t}");
     assert_eq!(t["target_text"], "举办区级技能比武 3 场");
     // The city (above) may correct and cancel the district's task.
-    let t = app.post_ok(
+    let _t = app
+        .post_ok(
             &city,
             &format!("/api/v1/tasks/{oid}/cancel"),
             json!({"reason": "与市级任务重复"}),
-        ).await;
+        )
+        .await;
 }

@@ -3,7 +3,7 @@ use crate::contrast;
 use crate::helpers::*;
 use serde_json::json;
 
+mod navigation;
 mod pages;
 mod security;
 mod style;
-mod navigation;

@@ -28,11 +28,13 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     );
     let (_, drafts) = app.get(&unit, "/api/v1/cases?status=draft").await;
     assert_eq!(drafts["total"], 0, "{drafts}");
-    let c = app.post_ok(
+    let c = app
+        .post_ok(
             &unit,
             "/api/v1/cases",
             json!({"process": "pilot_application", "data": {"level": "县级"}}),
-        ).await;
+        )
+        .await;
     let id = c["id"].as_i64().unwrap();
     assert_eq!(c["status"], "draft");
     // A unit applies for itself only: naming another organisation is 422 on `org`.
@@ -68,11 +70,8 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     let (s, e) = act(&app, &unit, id, json!({"action": "submit"})).await;
     assert_eq!(s, 422, "{e}");
     assert!(e.to_string().contains("plan"), "{e}");
-    app.put_ok(
-            &unit,
-            &format!("/api/v1/cases/{id}"),
-            json!({"data": data}),
-        ).await;
+    app.put_ok(&unit, &format!("/api/v1/cases/{id}"), json!({"data": data}))
+        .await;
     // Already a provincial pilot: refused on submit, naming the level.
     let (s, e) = act(&app, &unit, id, json!({"action": "submit"})).await;
     assert_eq!(
@@ -81,12 +80,8 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         "{e}"
     );
     data["level"] = json!("县级");
-    app.put(
-        &unit,
-        &format!("/api/v1/cases/{id}"),
-        json!({"data": data}),
-    )
-    .await;
+    app.put(&unit, &format!("/api/v1/cases/{id}"), json!({"data": data}))
+        .await;
     let (s, c) = act(&app, &unit, id, json!({"action": "submit"})).await;
     assert_eq!(s, 200, "{c}");
     assert_eq!(
@@ -379,10 +374,11 @@ async fn an_upheld_objection_blocks_approval() {
         .await;
     assert_eq!(s, 422, "a response is required");
     app.post_ok(
-            &city,
-            &format!("/api/v1/cases/{id}/objections/{oid}"),
-            json!({"upheld": true, "response": "经核查属实"}),
-        ).await;
+        &city,
+        &format!("/api/v1/cases/{id}/objections/{oid}"),
+        json!({"upheld": true, "response": "经核查属实"}),
+    )
+    .await;
     let (s, e) = app
         .post(
             &city,
@@ -488,11 +484,7 @@ async fn bad_input_is_refused_clearly() {
     let app = spawn_demo().await;
     let unit = app.token("unit").await;
     let (s, e) = app
-        .post(
-            &unit,
-            "/api/v1/cases",
-            json!({"process": "nonsense"}),
-        )
+        .post(&unit, "/api/v1/cases", json!({"process": "nonsense"}))
         .await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("process")));
     let (s, e) = app
@@ -508,10 +500,11 @@ async fn bad_input_is_refused_clearly() {
         "{e}"
     );
     app.post_ok(
-            &unit,
-            "/api/v1/cases",
-            json!({"process": "pilot_application"}),
-        ).await;
+        &unit,
+        "/api/v1/cases",
+        json!({"process": "pilot_application"}),
+    )
+    .await;
     let (s, e) = app
         .post(
             &unit,

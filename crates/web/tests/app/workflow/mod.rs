@@ -6,21 +6,16 @@
 use crate::helpers::*;
 use gongjiang_storage::workflow::{ActInput, CaseInput};
 use gongjiang_storage::Actor;
-use reqwest::Method;
 use serde_json::{json, Value};
 
-mod cases;
 mod bulk;
-mod experts;
+mod cases;
 mod console;
+mod experts;
 
 async fn act(app: &TestApp, tok: &str, id: i64, body: Value) -> (u16, Value) {
-    app.post(
-        tok,
-        &format!("/api/v1/cases/{id}/actions"),
-        body,
-    )
-    .await
+    app.post(tok, &format!("/api/v1/cases/{id}/actions"), body)
+        .await
 }
 
 fn application() -> Value {
