@@ -1,0 +1,335 @@
+//! Health, metrics, the OpenAPI document and error answers.
+
+use super::*;
+
+#[tokio::test]
+async fn health_metrics_and_request_ids() {
+    let app = spawn_empty().await;
+    let r = app.client.get(app.at("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().contains_key("x-request-id"));
+    assert_eq!(r.text().await.unwrap(), "ok");
+    let m = app
+        .client
+        .get(app.at("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(m.contains("gongjiang_up 1"));
+    assert!(m.contains(
+        "gongjiang_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+    ));
+}
+
+#[tokio::test]
+async fn fresh_database_holds_only_the_city_regions() {
+    let app = spawn_empty().await;
+    assert!(app.svc.db.is_empty().await.unwrap());
+    let regions = app
+        .svc
+        .regions(&gongjiang_storage::Actor::system("t"))
+        .await
+        .unwrap();
+    let codes: Vec<_> = regions.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        ["320400", "320402", "320404", "320411", "320412", "320413", "320481"]
+    );
+}
+
+#[tokio::test]
+async fn every_api_route_is_in_the_openapi_document() {
+    let app = spawn_empty().await;
+    let doc: Value = app
+        .client
+        .get(app.at("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for (method, path) in gongjiang_web::api::ROUTES {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} is missing from openapi.json"
+        );
+    }
+    let documented: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_object().unwrap().len())
+        .sum();
+    assert_eq!(
+        documented,
+        gongjiang_web::api::ROUTES.len(),
+        "openapi.json documents a route the router does not list"
+    );
+    let docs = app.client.get(app.at("/api/docs")).send().await.unwrap();
+    assert_eq!(docs.status(), 200);
+    assert!(docs.text().await.unwrap().contains("swagger-ui-bundle.js"));
+    assert_eq!(
+        app.client
+            .get(app.at("/assets/swagger-ui-bundle.js"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+/// Every route in ROUTES answers (not 404/405) — the list and the router agree.
+#[tokio::test]
+async fn every_listed_route_is_routed() {
+    let app = spawn_demo().await;
+    let t = app.token("admin").await;
+    for (method, path) in gongjiang_web::api::ROUTES {
+        let p = path.replace("{id}", "1").replace("{kind}", "orgs");
+        let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let r = app
+            .client
+            .request(m, app.at(&p))
+            .bearer_auth(&t)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(r.status().as_u16(), 405, "{method} {path}");
+        if *path != "/api/v1/orgs/{id}"
+            && *path != "/api/v1/users/{id}"
+            && !path.ends_with("/password")
+            && !path.starts_with("/api/v1/imports/")
+        {
+            assert_ne!(r.status().as_u16(), 404, "{method} {path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn english_messages_on_request() {
+    let app = spawn_demo().await;
+    let t = app.token("city").await;
+    let r = app.client.post(app.at("/api/v1/orgs")).bearer_auth(&t).header("accept-language", "en-US,en;q=0.9").json(&json!({"name": "x公司", "kind": "enterprise", "uscc": "91350100M000100Y44", "region_code": "320402"})).send().await.unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("check character"),
+        "{v}"
+    );
+    let r = app.client.post(app.at("/api/v1/orgs?lang=zh")).bearer_auth(&t).header("accept-language", "en").json(&json!({"name": "x公司", "kind": "enterprise", "uscc": "91350100M000100Y44", "region_code": "320402"})).send().await.unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert!(v["error"]["message"].as_str().unwrap().contains("校验码"));
+}
+
+/// The OpenAPI document is structurally valid (what openapi-spec-validator checks in
+/// `e2e/schemathesis.sh`, and what it does not: the error answers) and complete: every
+/// path parameter is in its path and every parameter of a path is declared there, as a
+/// required path parameter (query parameters were once declared as path ones), operation
+/// ids are unique, every `$ref` resolves, and every operation declares the error answers
+/// it can give with the error body.
+#[tokio::test]
+async fn openapi_document_is_valid_and_complete() {
+    let app = spawn_empty().await;
+    let doc: Value = app
+        .client
+        .get(app.at("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    // Every $ref resolves.
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    for r in &all {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected $ref {r}"));
+        assert!(schemas.contains_key(name), "$ref {r} does not resolve");
+    }
+    let mut problems = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let in_template: std::collections::BTreeSet<&str> = path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            .collect();
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let at = format!("{} {path}", method.to_uppercase());
+            let id = op["operationId"].as_str().unwrap_or_default();
+            if id.is_empty() || !ids.insert(id.to_string()) {
+                problems.push(format!("{at}: operationId '{id}' missing or not unique"));
+            }
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let mut seen = std::collections::HashSet::new();
+            let mut declared = std::collections::BTreeSet::new();
+            for p in &params {
+                let (name, place) = (p["name"].as_str().unwrap(), p["in"].as_str().unwrap());
+                if !seen.insert((name, place)) {
+                    problems.push(format!("{at}: parameter {name} in {place} twice"));
+                }
+                match place {
+                    "path" => {
+                        declared.insert(name);
+                        if !in_template.contains(name) {
+                            problems.push(format!("{at}: path parameter '{name}' is not in the path (a query parameter?)"));
+                        }
+                        if p["required"] != true {
+                            problems
+                                .push(format!("{at}: path parameter '{name}' must be required"));
+                        }
+                    }
+                    "query" => {}
+                    other => problems.push(format!("{at}: parameter {name} in {other}")),
+                }
+            }
+            for name in &in_template {
+                if !declared.contains(name) {
+                    problems.push(format!("{at}: '{{{name}}}' is not declared"));
+                }
+            }
+            let public = op["security"].as_array().is_some_and(|s| {
+                s.iter()
+                    .any(|r| r.as_object().is_some_and(|r| r.is_empty()))
+            });
+            let body = op.get("requestBody").is_some();
+            let query = params.iter().any(|p| p["in"] == "query");
+            let mut need: Vec<&str> = Vec::new();
+            if body || query {
+                need.extend(["400", "422"]);
+            }
+            if !public {
+                need.extend(["401", "403"]);
+                if method != "get" {
+                    need.push("409");
+                }
+            }
+            if !in_template.is_empty() {
+                need.extend(["404", "422"]);
+            }
+            if body {
+                need.extend(["413", "415"]);
+            }
+            if path == "/api/v1/auth/login" {
+                need.extend(["401", "429"]);
+            }
+            let responses = op["responses"].as_object().unwrap();
+            if !responses.keys().any(|c| c.starts_with('2')) {
+                problems.push(format!("{at}: no success answer"));
+            }
+            for code in need {
+                match responses.get(code) {
+                    None => problems.push(format!("{at}: {code} is not declared")),
+                    Some(r) => {
+                        if r["content"]["application/json"]["schema"]["$ref"]
+                            != "#/components/schemas/ErrorBody"
+                        {
+                            problems.push(format!("{at}: {code} does not answer ErrorBody"));
+                        }
+                        if r["description"].as_str().unwrap_or_default().is_empty() {
+                            problems.push(format!("{at}: {code} has no description"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(operations >= gongjiang_web::api::ROUTES.len());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // A field that may be null says so (`Event.changes` once claimed to be an object).
+    let changes = &schemas["Event"]["properties"]["changes"]["type"];
+    assert!(
+        changes
+            .as_array()
+            .is_some_and(|t| t.contains(&json!("null"))),
+        "Event.changes must be nullable: {changes}"
+    );
+}
+
+/// What schemathesis found: a malformed query, a non-multipart upload and a page far
+/// beyond the end answer with the error JSON (not axum's plain text, not a 500).
+#[tokio::test]
+async fn malformed_requests_answer_json_errors_not_500() {
+    let app = spawn_demo().await;
+    let admin = app.token("admin").await;
+    // A query value of the wrong type: 400 naming the parameter, in Chinese.
+    let r = app
+        .client
+        .get(app.at("/api/v1/tasks?year=abc"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(err_code(&v), "bad_query");
+    assert_eq!(v["error"]["field"], "year");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("整数"),
+        "{v}"
+    );
+    // An upload that is not multipart: 415 in JSON.
+    let r = app
+        .client
+        .post(app.at("/api/v1/cases/1/files"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(err_code(&v), "unsupported_media_type");
+    // A broken multipart body: 400 `bad_upload`, not 413.
+    let r = app
+        .client
+        .post(app.at("/api/v1/cases/1/files"))
+        .bearer_auth(&admin)
+        .header("content-type", "multipart/form-data; boundary=X")
+        .body("--X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nabc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(err_code(&v), "bad_upload");
+    // A page whose offset overflows a 64-bit integer: an empty page.
+    for path in [
+        "/api/v1/orgs?page=9223372036854775807&per_page=100",
+        "/api/v1/cases?page=9223372036854775807",
+        "/api/v1/problems?page=9223372036854775807",
+        "/api/v1/audit?page=9223372036854775807",
+    ] {
+        let (s, v) = app.get(&admin, path).await;
+        assert_eq!(s, 200, "{path}: {v}");
+        assert_eq!(v["items"], json!([]), "{path}");
+    }
+}

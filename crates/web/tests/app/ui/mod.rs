@@ -1,0 +1,9 @@
+use crate::contrast;
+
+use crate::helpers::*;
+use serde_json::json;
+
+mod navigation;
+mod pages;
+mod security;
+mod style;
