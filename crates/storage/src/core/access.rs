@@ -52,6 +52,22 @@ pub enum Permission<'a> {
     ReviewCases,
     /// Apply and report as one's own organisation (a unit's contact).
     ActForOwnOrg,
+    /// Start a case on the workflow engine: a unit for itself, region staff for an
+    /// organisation in their area.
+    StartCase,
+    /// Act as the applicant of a case about organisation `org_id`, started by the user
+    /// `started_by`: the organisation's own accounts (a unit or a member department), or
+    /// the staff member who started it on its behalf. Reviewers are not applicants.
+    ActAsApplicant {
+        org_id: i64,
+        started_by: Option<i64>,
+    },
+    /// Score cases as an assigned expert (which cases: those assigned, checked by the
+    /// engine).
+    ScoreAsExpert,
+    /// Decide for the city on the workflow engine: answer objections, record one on
+    /// someone's behalf, read every objection of a case.
+    DecideForCity,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,6 +181,15 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
             allow_if(actor.role.may_read_orgs() || actor.role == Role::Expert)
         }
         Permission::ActForOwnOrg => allow_if(actor.role == Role::Unit && actor.org_id.is_some()),
+        Permission::StartCase => allow_if(actor.role == Role::Unit || actor.role.is_region_staff()),
+        Permission::ActAsApplicant { org_id, started_by } => allow_if(
+            (matches!(actor.role, Role::Unit | Role::Department) && actor.org_id == Some(org_id))
+                || (actor.role.is_region_staff()
+                    && actor.user_id.is_some()
+                    && actor.user_id == started_by),
+        ),
+        Permission::ScoreAsExpert => allow_if(actor.role == Role::Expert),
+        Permission::DecideForCity => allow_if(matches!(actor.role, Role::City | Role::Sysadmin)),
         Permission::ChangePolicy { owner_path } => {
             if policy_levels(actor.role).is_empty() {
                 Decision::Forbidden
@@ -227,6 +252,40 @@ mod tests {
 
     fn path(p: &[&str]) -> Vec<String> {
         p.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// The workflow engine's rules: who starts a case, who is its applicant, who scores
+    /// and who decides for the city.
+    #[test]
+    fn the_workflow_rules() {
+        let city = actor(Role::City, Some("320400"));
+        let district = actor(Role::District, Some("320402"));
+        let mut unit = actor(Role::Unit, None);
+        unit.org_id = Some(7);
+        let mut staff = actor(Role::Town, Some("320402001"));
+        staff.user_id = Some(42);
+        let expert = actor(Role::Expert, None);
+        let worker = actor(Role::Worker, None);
+        for (a, ok) in [
+            (&city, true),
+            (&staff, true),
+            (&unit, true),
+            (&expert, false),
+            (&worker, false),
+        ] {
+            assert_eq!(may(a, Permission::StartCase), ok, "{:?}", a.role);
+        }
+        let applicant = |org_id, started_by| Permission::ActAsApplicant { org_id, started_by };
+        assert!(may(&unit, applicant(7, None)));
+        assert!(!may(&unit, applicant(8, None)));
+        assert!(may(&staff, applicant(8, Some(42))));
+        assert!(!may(&staff, applicant(8, Some(43))));
+        assert!(!may(&district, applicant(7, None)));
+        assert!(may(&expert, Permission::ScoreAsExpert));
+        assert!(!may(&city, Permission::ScoreAsExpert));
+        assert!(may(&city, Permission::DecideForCity));
+        assert!(!may(&district, Permission::DecideForCity));
+        assert!(!may(&expert, Permission::DecideForCity));
     }
 
     /// Every rule of this module as a table: (who, what, expected).

@@ -220,7 +220,22 @@ impl Db {
         // at once (no busy wait) if another connection still holds the lock, e.g. a
         // transaction dropped on an error path whose rollback has not run yet.
         let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Sqlite => {
+                // A connection can come back to the pool still inside a transaction whose
+                // task was cancelled (a dropped request, an aborted job): its rollback is
+                // queued and lands within milliseconds, and until then a custom BEGIN on
+                // it is refused. Wait for it rather than fail the caller.
+                let mut tries = 0;
+                loop {
+                    match self.pool.begin_with("BEGIN IMMEDIATE").await {
+                        Err(sqlx::Error::InvalidSavePointStatement) if tries < 50 => {
+                            tries += 1;
+                            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                        }
+                        r => break r?,
+                    }
+                }
+            }
             Backend::Postgres => self.pool.begin().await?,
         };
         Ok(Tx { tx, _guard: guard })

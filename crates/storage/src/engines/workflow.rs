@@ -3,6 +3,7 @@
 //! conflict), the history of every case, the inbox of what waits for a user, in-app
 //! notifications, deadline reminders, and bulk actions that are chunked, resumable and
 //! never act twice.
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::orgs;
@@ -419,9 +420,7 @@ impl Service {
                 format!("a {} is started from its own page", def.name_en),
             )]));
         }
-        if !(actor.role == Role::Unit || actor.role.is_region_staff()) {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::StartCase)?;
         let mut tx = self.db.begin().await?;
         let org = match (
             actor.role,
@@ -524,10 +523,13 @@ impl Service {
         if let Some(acts_for) = hooks_of(&c.process).acts_for {
             return acts_for(actor, c);
         }
-        (matches!(actor.role, Role::Unit | Role::Department) && actor.org_id == Some(c.org_id))
-            || (actor.role.is_region_staff()
-                && actor.user_id.is_some()
-                && actor.user_id == c.created_by)
+        access::may(
+            actor,
+            Permission::ActAsApplicant {
+                org_id: c.org_id,
+                started_by: c.created_by,
+            },
+        )
     }
 
     /// Edits the form of a draft or returned case (the applicant).
@@ -616,7 +618,7 @@ impl Service {
     ) -> Result<(Case, Vec<Event>, Vec<Action>)> {
         let mut conn = self.db.pool.acquire().await?;
         // An expert sees exactly the cases assigned to them.
-        let scope = if actor.role == Role::Expert {
+        let scope = if access::may(actor, Permission::ScoreAsExpert) {
             if !assigned(&mut conn, id, actor.user_id).await? {
                 return Err(StoreError::NotFound);
             }
@@ -1232,7 +1234,7 @@ impl Service {
     ) -> Result<Objection> {
         let body = check_objection_text("body", body).map_err(|e| StoreError::Invalid(vec![e]))?;
         let raised_by = raised_by.map(str::trim).filter(|s| !s.is_empty());
-        if raised_by.is_some() && !matches!(actor.role, Role::City | Role::Sysadmin) {
+        if raised_by.is_some() && !access::may(actor, Permission::DecideForCity) {
             return Err(StoreError::Invalid(vec![FieldError::new(
                 "raised_by",
                 Rule::Forbidden,
@@ -1445,7 +1447,7 @@ impl Service {
         id: i64,
         en: bool,
     ) -> Result<Vec<Objection>> {
-        let city = matches!(actor.role, Role::City | Role::Sysadmin);
+        let city = access::may(actor, Permission::DecideForCity);
         let rows = sqlx::query(
             "SELECT id, user_id, display_name, raised_by, body, outcome, response, answered_by, answered_at, created_at \
              FROM wf_objections WHERE case_id = $1 ORDER BY id",
@@ -1600,7 +1602,9 @@ impl Service {
     ) -> Result<CaseExpert> {
         let mut tx = self.db.begin().await?;
         lock_case(tx.conn(), id).await?;
-        if actor.role != Role::Expert || !assigned(tx.conn(), id, actor.user_id).await? {
+        if !access::may(actor, Permission::ScoreAsExpert)
+            || !assigned(tx.conn(), id, actor.user_id).await?
+        {
             return Err(StoreError::NotFound);
         }
         let c = self
@@ -1747,9 +1751,7 @@ impl Service {
 
     /// Cases in the actor's area, newest first.
     pub async fn list_cases(&self, actor: &Actor, f: &CaseFilter, en: bool) -> Result<Page<Case>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         let mut w = Sql::new(" WHERE 1 = 1");
         actor
@@ -1987,7 +1989,7 @@ async fn case_experts(
     .bind(id)
     .fetch_all(conn)
     .await?;
-    let city = matches!(actor.role, Role::City | Role::Sysadmin);
+    let city = access::may(actor, Permission::DecideForCity);
     let closed = rows
         .first()
         .and_then(|r| r.try_get::<Option<i64>, _>(5).ok().flatten())
@@ -2011,7 +2013,7 @@ async fn case_experts(
         if !(city || mine || closed) {
             continue;
         }
-        if actor.role == Role::Expert && !mine {
+        if access::may(actor, Permission::ScoreAsExpert) && !mine {
             continue;
         }
         out.push(CaseExpert {
