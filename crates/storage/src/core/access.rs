@@ -65,6 +65,15 @@ pub enum Permission<'a> {
     /// Score cases as an assigned expert (which cases: those assigned, checked by the
     /// engine).
     ScoreAsExpert,
+    /// Review yearly statistics (approve, return): region staff.
+    ReviewReports,
+    /// Lock and unlock a period's approved statistics: the city's office.
+    LockReports,
+    /// Read how complete a region's statistics are: region staff and member departments.
+    ReadCompleteness,
+    /// Open and work on a pilot's 六有 sheet at all (which sheet, and whether to edit it,
+    /// is [`Permission::KeepLiuyou`]): the unit and region staff.
+    WorkOnLiuyou,
     /// Decide for the city on the workflow engine: answer objections, record one on
     /// someone's behalf, read every objection of a case.
     DecideForCity,
@@ -189,6 +198,14 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
                     && actor.user_id == started_by),
         ),
         Permission::ScoreAsExpert => allow_if(actor.role == Role::Expert),
+        Permission::ReviewReports => allow_if(actor.role.is_region_staff()),
+        Permission::LockReports => allow_if(matches!(actor.role, Role::City | Role::Sysadmin)),
+        Permission::ReadCompleteness => {
+            allow_if(actor.role.is_region_staff() || actor.role == Role::Department)
+        }
+        Permission::WorkOnLiuyou => {
+            allow_if(actor.role == Role::Unit || actor.role.is_region_staff())
+        }
         Permission::DecideForCity => allow_if(matches!(actor.role, Role::City | Role::Sysadmin)),
         Permission::ChangePolicy { owner_path } => {
             if policy_levels(actor.role).is_empty() {
@@ -286,6 +303,26 @@ mod tests {
         assert!(may(&city, Permission::DecideForCity));
         assert!(!may(&district, Permission::DecideForCity));
         assert!(!may(&expert, Permission::DecideForCity));
+        let dept = actor(Role::Department, None);
+        for (a, review, lock, complete, liuyou) in [
+            (&city, true, true, true, true),
+            (&district, true, false, true, true),
+            (&staff, true, false, true, true),
+            (&dept, false, false, true, false),
+            (&unit, false, false, false, true),
+            (&expert, false, false, false, false),
+            (&worker, false, false, false, false),
+        ] {
+            assert_eq!(may(a, Permission::ReviewReports), review, "{:?}", a.role);
+            assert_eq!(may(a, Permission::LockReports), lock, "{:?}", a.role);
+            assert_eq!(
+                may(a, Permission::ReadCompleteness),
+                complete,
+                "{:?}",
+                a.role
+            );
+            assert_eq!(may(a, Permission::WorkOnLiuyou), liuyou, "{:?}", a.role);
+        }
     }
 
     /// Every rule of this module as a table: (who, what, expected).

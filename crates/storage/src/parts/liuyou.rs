@@ -2,6 +2,7 @@
 //! year (text, a link, files), submitted by the unit, reviewed item by item by region
 //! staff of the unit's area (accepted, or returned with a reason), and the completion
 //! figures that feed the indicator engine (`liuyou_complete`).
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::files::FileMeta;
@@ -15,7 +16,7 @@ use crate::workflow::ActInput;
 use crate::Page;
 use gongjiang_domain::liuyou::{find_item, Item, ItemStatus, ITEMS};
 use gongjiang_domain::Code;
-use gongjiang_domain::{FieldError, Role, Rule};
+use gongjiang_domain::{FieldError, Rule};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
@@ -248,9 +249,7 @@ impl Service {
     ) -> Result<LiuyouSheet> {
         check_year(year)?;
         let it = item_or_404(item)?;
-        if !(actor.role == Role::Unit || actor.role.is_region_staff()) {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::WorkOnLiuyou)?;
         let mut tx = self.db.begin().await?;
         let org = orgs::get(tx.conn(), &actor.write_scope(), org_id)
             .await?
@@ -442,9 +441,7 @@ impl Service {
         year: i32,
     ) -> Result<LiuyouSheet> {
         check_year(year)?;
-        if !(actor.role == Role::Unit || actor.role.is_region_staff()) {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::WorkOnLiuyou)?;
         let mut tx = self.db.begin().await?;
         let org = orgs::get(tx.conn(), &actor.write_scope(), org_id)
             .await?

@@ -12,7 +12,7 @@ use crate::error::{Result, StoreError};
 use crate::scope::Actor;
 use crate::service::Service;
 use crate::Page;
-use gongjiang_domain::{FieldError, Role, Rule};
+use gongjiang_domain::{FieldError, Rule};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -508,9 +508,7 @@ impl Service {
     }
 
     pub async fn get_policy(&self, actor: &Actor, id: i64) -> Result<Policy> {
-        if actor.role == Role::Worker {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadPolicies)?;
         let mut conn = self.db.pool.acquire().await?;
         Self::load_policy(&mut conn, id).await
     }
@@ -518,9 +516,7 @@ impl Service {
     /// Documents by category and level, or by a search (every term must occur).
     #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn search_policies(&self, actor: &Actor, f: &PolicyFilter) -> Result<Page<Policy>> {
-        if actor.role == Role::Worker {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadPolicies)?;
         let mut conn = self.db.pool.acquire().await?;
         let per_page = f.per_page.clamp(1, 100);
         let page = f.page.max(1);

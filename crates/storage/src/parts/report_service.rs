@@ -1,6 +1,7 @@
 //! Service use cases for the yearly statistics: entry with validation on entry, the
 //! review flow (submit → approve / return with a reason → lock), completeness and
 //! reminders. Approval changes the indicators in the same transaction.
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::indicators;
@@ -13,7 +14,7 @@ use gongjiang_domain::report::{
     check_rules, element, parse_value, ReportAction, ReportStatus, Values,
 };
 use gongjiang_domain::Code;
-use gongjiang_domain::{FieldError, Period, Role, Rule};
+use gongjiang_domain::{FieldError, Period, Rule};
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::Row;
@@ -287,9 +288,11 @@ impl Service {
         may_report(actor)?;
         let reviewer = match action {
             ReportAction::Submit => true,
-            ReportAction::Approve | ReportAction::Return => actor.role.is_region_staff(),
+            ReportAction::Approve | ReportAction::Return => {
+                access::may(actor, Permission::ReviewReports)
+            }
             ReportAction::Lock | ReportAction::Unlock => {
-                matches!(actor.role, Role::City | Role::Sysadmin)
+                access::may(actor, Permission::LockReports)
             }
         };
         let mut tx = self.db.begin().await?;
@@ -380,9 +383,7 @@ impl Service {
 
     /// Locks every approved report of a period in a region (city only).
     pub async fn lock_reports(&self, actor: &Actor, region: &str, period: &str) -> Result<u64> {
-        if !matches!(actor.role, Role::City | Role::Sysadmin) {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::LockReports)?;
         let period = Period::parse(period)
             .map_err(StoreError::invalid)?
             .to_string();
@@ -428,9 +429,7 @@ impl Service {
         region: &str,
         period: &str,
     ) -> Result<Vec<Completeness>> {
-        if !actor.role.is_region_staff() && actor.role != Role::Department {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadCompleteness)?;
         let period = Period::parse(period)
             .map_err(StoreError::invalid)?
             .to_string();
