@@ -321,7 +321,6 @@ async fn load_demo(cfg: &Config, svc: &Service, scale: &str, seed: u64) -> CmdRe
     Ok(())
 }
 
-#[allow(clippy::cognitive_complexity)] // too long before #11's guard rail: split when next touched
 async fn serve(cfg: &Config, addr: Option<String>, demo: bool) -> CmdResult {
     let addr = addr
         .or_else(|| cfg.file.addr.clone())
@@ -548,7 +547,6 @@ fn import_err(cfg: &Config, e: gongjiang_io::run::ImportError) -> (u8, String) {
     (code, e.message(cfg.english))
 }
 
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn import(
     cfg: &Config,
     kind: &str,

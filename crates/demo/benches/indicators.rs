@@ -313,7 +313,6 @@ fn show(v: Option<f64>) -> String {
     }
 }
 
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn compare_with_duckdb(label: &str, svc: &Service, dir: &Path, period: &str) {
     let python = std::env::var("GONGJIANG_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bench/duckdb_indicators.py");
@@ -466,7 +465,6 @@ fn load_average() -> String {
         .unwrap_or_else(|| "?".into())
 }
 
-#[allow(clippy::cognitive_complexity, clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn run(label: &str, db: Db, workers: u64, period: &str, dir: &Path) {
     let started = Instant::now();
     let all = format!(

@@ -19,7 +19,6 @@ fn stats(mut v: Vec<Duration>) -> (f64, f64) {
     )
 }
 
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn run(label: &str, db: Db) {
     db.migrate().await.unwrap();
     let svc = Service::new(db.clone());

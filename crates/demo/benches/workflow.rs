@@ -12,7 +12,6 @@ use std::time::Instant;
 
 const CASES: usize = 5_000;
 
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn run(label: &str, db: Db) {
     db.migrate().await.unwrap();
     let svc = Service::new(db.clone());

@@ -141,7 +141,6 @@ async fn user_actor(svc: &Service, name: &str) -> Result<Option<Actor>, StoreErr
 
 /// Loads the published assessment of the last complete year of the seven 板块; returns
 /// the number of targets. Runs after the demo accounts exist (it needs `city` and `expert`).
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 pub async fn seed_assessment(svc: &Service, clock: &DemoClock) -> Result<usize, StoreError> {
     let year = clock.base_year();
     let system = Actor::system("demo");

@@ -105,7 +105,6 @@ const FATES: [u8; 40] = [
 
 /// Seeds contact points, visits, problems, pairs and activities; returns how many
 /// records it created.
-#[allow(clippy::cognitive_complexity, clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 pub async fn seed_contacts(svc: &Service, clock: &DemoClock) -> Result<usize, StoreError> {
     let (Some(tianning), Some(wujin), Some(city)) = (
         account(svc, "tianning").await?,

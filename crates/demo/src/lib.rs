@@ -707,7 +707,6 @@ impl Builder {
     }
 }
 
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 fn build(seed: u64, enterprises: usize) -> DemoData {
     let regions = build_regions();
     let mut rng = SmallRng::seed_from_u64(seed);

@@ -67,7 +67,6 @@ pub async fn load_seeded(
 
 /// As [`load_seeded`], as if loaded on the day of `clock`: every year and date of the
 /// demo derives from it (the same day and seed load the same data).
-#[allow(clippy::cognitive_complexity, clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 pub async fn load_on(
     svc: &Service,
     data: &DemoData,
@@ -321,7 +320,6 @@ pub async fn load_on(
 /// Pilot applications and checks in every state of the workflow, for enterprises of
 /// 天宁区 that are not pilots yet (so the register's figures stay the seed's). Runs after
 /// the accounts exist; reviewers act with their demo accounts where there is one.
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 pub async fn seed_cases(svc: &Service, clock: &DemoClock) -> Result<usize, StoreError> {
     // A yearly check of the last complete year; applications for the current one.
     let (checked, applied) = (clock.base_year().to_string(), clock.this_year().to_string());

@@ -266,7 +266,6 @@ fn owner_actor(org: i64, region: &str) -> Actor {
 }
 
 /// Loads the task list and the meetings; returns how many tasks and meetings it made.
-#[allow(clippy::cognitive_complexity, clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 pub async fn seed_tasks(svc: &Service, clock: &DemoClock) -> Result<usize, StoreError> {
     let (Some(city), Some(tianning), Some(wujin)) = (
         account(svc, "city").await?,

@@ -124,7 +124,6 @@ pub fn parse_industry(s: &str) -> Result<String, FieldError> {
 impl OrgInput {
     /// Validates every field and returns all errors, not just the first, so that a form
     /// can show each message next to its field.
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub fn validate(&self) -> Result<NewOrg, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = match text(

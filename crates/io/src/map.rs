@@ -172,7 +172,6 @@ pub fn map_headers(spec: &'static Spec, headers: &[String]) -> Result<HeaderMap,
 /// missing: their value comes another way (`import reports --period P`). A cell of such a
 /// column that is present but empty is still reported when read as required; read it
 /// with [`RowReader::cell`] first.
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 pub fn map_headers_except(
     spec: &'static Spec,
     headers: &[String],

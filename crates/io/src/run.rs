@@ -417,7 +417,6 @@ pub fn parse_file(kind: &str, bytes: &[u8], file_name: &str) -> Result<Parsed, I
 
 /// [`parse_file`] with the period of `import reports --period P` (see
 /// [`import_file_in_period`]).
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 pub fn parse_file_in_period(
     kind: &str,
     bytes: &[u8],
@@ -601,7 +600,6 @@ fn fmt_number(v: f64) -> String {
 
 /// The rows of an export, in the template's column order. `org` limits to a region's or
 /// organisation's subtree; `period` limits reports.
-#[allow(clippy::cognitive_complexity, clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 pub async fn export_rows(
     svc: &Service,
     actor: &Actor,

@@ -821,7 +821,6 @@ impl<'d> Extractor<'d> {
     }
 
     /// Interprets a content stream (a page's or a form XObject's).
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     fn run(
         &mut self,
         content: &[u8],

@@ -218,7 +218,6 @@ impl Jobs {
     /// Starts an import in the background and returns its id. It is recorded in the
     /// database before this returns (unless that takes over two seconds: on SQLite
     /// another import may hold the write lock; it is recorded when that one ends).
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn start(
         self: &Arc<Self>,
         st: &AppState,

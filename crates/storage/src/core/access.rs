@@ -327,7 +327,6 @@ mod tests {
 
     /// Every rule of this module as a table: (who, what, expected).
     #[test]
-    #[allow(clippy::cognitive_complexity)] // too long before #11's guard rail: split when next touched
     fn the_rules() {
         let city = actor(Role::City, Some("320400"));
         let tianning = actor(Role::District, Some("320402"));

@@ -265,7 +265,6 @@ pub async fn restore_with_files(
     restore_inner(db, Some(store), input).await
 }
 
-#[allow(clippy::cognitive_complexity, clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn restore_inner(
     db: &Db,
     store: Option<&FileStore>,

@@ -288,7 +288,6 @@ impl Service {
     /// Sends the due e-mail notifications (nothing when SMTP is not configured) and
     /// returns how many went out. Failures are recorded on the rows and tried again
     /// later; an unreachable server is an error and nothing is claimed.
-    #[allow(clippy::cognitive_complexity)] // too long before #11's guard rail: split when next touched
     pub async fn send_pending_emails(&self) -> Result<usize> {
         let Some(m) = self.mail.clone() else {
             return Ok(0);

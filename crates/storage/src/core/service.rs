@@ -502,7 +502,6 @@ impl Service {
         Ok(after)
     }
 
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn delete_org(&self, actor: &Actor, id: i64) -> Result<()> {
         let mut tx = self.db.begin().await?;
         let before = orgs::get(tx.conn(), &actor.read_scope(), id)

@@ -402,7 +402,6 @@ impl Service {
 
     /// Starts a case as a draft. Units apply for their own organisation; region staff
     /// may start one for an organisation in their area.
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn create_case(&self, actor: &Actor, i: &CaseInput) -> Result<Case> {
         let def = Process::find(&i.process).ok_or_else(|| {
             StoreError::Invalid(vec![FieldError::new(
@@ -713,7 +712,6 @@ impl Service {
 
     /// [`Service::act`] inside the caller's transaction (modules whose records a case
     /// drives, such as the 六有, submit through it).
-    #[allow(clippy::cognitive_complexity, clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub(crate) async fn act_in(
         &self,
         conn: &mut AnyConnection,
@@ -1083,7 +1081,6 @@ impl Service {
         Ok(c)
     }
 
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub(crate) async fn decide_item_in(
         &self,
         conn: &mut AnyConnection,
@@ -1325,7 +1322,6 @@ impl Service {
 
     /// The city answers an objection: upheld (the case cannot be approved as it stands)
     /// or dismissed, with a written response. The objector is told.
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn answer_objection(
         &self,
         actor: &Actor,
@@ -1487,7 +1483,6 @@ impl Service {
     /// The city assigns an expert (a user with role expert) to score a case in expert
     /// scoring. An expert attached to the applicant (its own organisation, or a staff
     /// account of its district or town) is refused: 403 `conflict_of_interest`.
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn assign_case_expert(&self, actor: &Actor, id: i64, username: &str) -> Result<Case> {
         let mut tx = self.db.begin().await?;
         lock_case(tx.conn(), id).await?;

@@ -282,25 +282,6 @@ async fn load_experts(conn: &mut AnyConnection, round_id: i64) -> Result<Vec<(i6
         .collect()
 }
 
-/// The applicant of a self-report case: whoever acts for the assessment target (a
-/// district's staff, the member or pilot unit's own accounts).
-pub(crate) fn acts_for_case(actor: &Actor, c: &crate::workflow::Case) -> bool {
-    acts_for(
-        actor,
-        c.data.get("target_kind").map(String::as_str).unwrap_or(""),
-        c.data.get("target_key").map(String::as_str).unwrap_or(""),
-    )
-}
-
-/// The page of a self-report: `/assessment/self/<round>/<target key>` for the subject
-/// `self_report:<round>:<target id>:<target key>` (given the key after `self_report:`).
-pub(crate) fn self_report_page(rest: &str) -> Option<String> {
-    let mut p = rest.split(':');
-    let round = p.next()?;
-    let key = p.nth(1)?;
-    Some(format!("/assessment/self/{round}/{key}"))
-}
-
 /// Whether the actor acts for the target (its district staff, its member unit or unit).
 pub(crate) fn acts_for(actor: &Actor, kind: &str, key: &str) -> bool {
     match kind {
@@ -954,7 +935,6 @@ impl Service {
             .any(|t| acts_for(actor, &r.target_kind, &t.key)))
     }
 
-    #[allow(clippy::cognitive_complexity, clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn create_round(&self, actor: &Actor, input: &RoundInput, en: bool) -> Result<Round> {
         manage(actor)?;
         let mut errs = Vec::new();
@@ -1231,7 +1211,6 @@ impl Service {
 
     /// Assigns an expert (a user with role expert, by user name or id) to a round and
     /// records a recusal for every target the expert belongs to.
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn assign_expert(
         &self,
         actor: &Actor,
@@ -1559,7 +1538,6 @@ impl Service {
     }
 
     /// Saves (and optionally submits, which locks) a target's self-report.
-    #[allow(clippy::cognitive_complexity, clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn save_self_report(
         &self,
         actor: &Actor,
@@ -1838,7 +1816,6 @@ impl Service {
 
     /// Records the caller's score for one expert leaf of one target. Refused for a
     /// target the expert is related to (the refusal is recorded as a recusal).
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn put_score(&self, actor: &Actor, round_id: i64, input: &ScoreInput) -> Result<()> {
         let now = now_ms();
         let uid = actor.user_id.unwrap_or(-1);
@@ -1950,7 +1927,6 @@ impl Service {
 
     /// Computes every target's result from self-reports, live indicators and expert
     /// scores (not stored).
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     async fn compute(&self, conn: &mut AnyConnection, round: &Round) -> Result<Vec<TargetResult>> {
         let tree = load_version(conn, round.version_id).await?.tree;
         let experts = load_experts(conn, round.id).await?;
@@ -2176,7 +2152,6 @@ impl Service {
     /// Publishes the results of a closed round as a new result version. The first
     /// publication needs no reason; every later one does, and the earlier versions stay
     /// readable. The totals enter the indicator engine (`assessment_score`).
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn publish_results(
         &self,
         actor: &Actor,
@@ -2497,42 +2472,4 @@ impl Service {
         .await?;
         Ok(id)
     }
-}
-
-/// Keeps a target's self-report status in step with its case: in review → submitted
-/// (locked), returned or withdrawn → draft (editable again), approved → accepted.
-pub(crate) async fn sync_self_report(
-    conn: &mut AnyConnection,
-    c: &crate::workflow::Case,
-    subject: &str,
-    actor: &Actor,
-    now: i64,
-) -> Result<()> {
-    let target: i64 = subject
-        .split(':')
-        .nth(2)
-        .and_then(|t| t.parse().ok())
-        .ok_or_else(|| StoreError::Other(format!("bad self-report subject {subject}")))?;
-    let status = match c.status.as_str() {
-        "in_review" => "submitted",
-        "approved" => "accepted",
-        _ => "draft",
-    };
-    if status == "submitted" {
-        sqlx::query(
-            "UPDATE asm_targets SET self_status = 'submitted', submitted_at = $1, submitted_by = $2 WHERE id = $3",
-        )
-        .bind(now)
-        .bind(actor.user_id)
-        .bind(target)
-        .execute(conn)
-        .await?;
-    } else {
-        sqlx::query("UPDATE asm_targets SET self_status = $1 WHERE id = $2")
-            .bind(status)
-            .bind(target)
-            .execute(conn)
-            .await?;
-    }
-    Ok(())
 }

@@ -404,7 +404,6 @@ impl Service {
     }
 
     /// Assigns an official to an enterprise (region staff, in their area).
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn assign_contact(&self, actor: &Actor, i: &ContactInput) -> Result<ContactPoint> {
         if !actor.role.is_region_staff() {
             return Err(StoreError::Forbidden);
@@ -743,7 +742,6 @@ impl Service {
     /// Raises a problem. A unit raises it for its own enterprise (as its head or for
     /// its workers); region staff and assigned officials record it for an enterprise in
     /// their care, optionally against a visit.
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn raise_problem(
         &self,
         actor: &Actor,
@@ -888,7 +886,6 @@ impl Service {
     /// Moves a problem on. Resolving needs the resolution and its date (not before the
     /// problem was raised); closing needs a reason. Exactly one of two simultaneous
     /// actors wins.
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn act_on_problem(
         &self,
         actor: &Actor,
@@ -1426,7 +1423,6 @@ impl Service {
 
     /// Edits a contact point (another official, the period, the note); audit-logged with
     /// before and after. Visits already logged keep their official.
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn update_contact(
         &self,
         actor: &Actor,

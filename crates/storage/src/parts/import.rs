@@ -119,7 +119,6 @@ impl Ready {
 
 impl Service {
     /// Imports parsed rows. `progress(done, total)` is called while validating and writing.
-    #[allow(clippy::cognitive_complexity, clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn import(
         &self,
         actor: &Actor,
@@ -477,7 +476,6 @@ impl Service {
         Ok(())
     }
 
-    #[allow(clippy::cognitive_complexity, clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     async fn write_ready(
         &self,
         conn: &mut sqlx::AnyConnection,

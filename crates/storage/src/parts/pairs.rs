@@ -766,7 +766,6 @@ impl Service {
     }
 
     /// Edits a pair with the rules of a new one; audit-logged with before and after.
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn update_pair(
         &self,
         actor: &Actor,

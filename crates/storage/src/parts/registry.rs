@@ -31,7 +31,7 @@ static LIUYOU: FactSource = FactSource {
 #[distributed_slice(FACT_SOURCES)]
 static WORKERS: FactSource = FactSource {
     part: "workers",
-    facts: |c, id, f| Box::pin(crate::workers::facts(c, id, f)),
+    facts: |c, id, f| Box::pin(crate::parts::worker_facts::facts(c, id, f)),
     orgs: "SELECT DISTINCT org_id FROM workers",
 };
 
@@ -119,10 +119,13 @@ static LIUYOU_CASES: CaseHooks = CaseHooks {
 static SELF_REPORTS: CaseHooks = CaseHooks {
     part: "assessment",
     processes: &["assessment_self_report"],
-    subject: Some(("self_report", crate::assessment::self_report_page)),
-    acts_for: Some(crate::assessment::acts_for_case),
+    subject: Some((
+        "self_report",
+        crate::parts::self_report_cases::self_report_page,
+    )),
+    acts_for: Some(crate::parts::self_report_cases::acts_for_case),
     sync: Some(|c, case, subject, actor, now| {
-        Box::pin(crate::assessment::sync_self_report(
+        Box::pin(crate::parts::self_report_cases::sync_self_report(
             c, case, subject, actor, now,
         ))
     }),

@@ -148,7 +148,6 @@ impl Service {
     }
 
     /// Creates or updates a draft (or a returned report) and optionally submits it.
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn save_report(&self, actor: &Actor, input: &ReportInput) -> Result<Report> {
         may_report(actor)?;
         let mut errors = Vec::new();

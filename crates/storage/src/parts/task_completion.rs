@@ -56,7 +56,6 @@ async fn task_row(conn: &mut AnyConnection, id: i64) -> Result<Option<TaskRow>> 
 impl Service {
     /// The owner unit reports a task completed: opens (or reopens, after a return) the
     /// task's completion case and submits it to the level that set the task.
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn request_task_completion(
         &self,
         actor: &Actor,

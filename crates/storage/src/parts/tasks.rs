@@ -431,7 +431,6 @@ impl Service {
         Ok(t)
     }
 
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     async fn insert_task(
         &self,
         conn: &mut AnyConnection,
@@ -1444,7 +1443,6 @@ impl Service {
     }
 
     /// Records a meeting with its attendance and decisions (region staff over the body).
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn create_meeting(&self, actor: &Actor, i: &MeetingInput) -> Result<Meeting> {
         if !actor.role.is_region_staff() {
             return Err(StoreError::Forbidden);
@@ -2022,7 +2020,6 @@ impl Service {
     }
 
     /// As [`Service::update_task`], as of `today`.
-    #[allow(clippy::cognitive_complexity, clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn update_task_on(
         &self,
         actor: &Actor,
@@ -2423,7 +2420,6 @@ impl Service {
 
     /// Corrects a meeting's record (see [`MeetingEdit`]; region staff over its body);
     /// audit-logged with before and after.
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn update_meeting(&self, actor: &Actor, id: i64, i: &MeetingEdit) -> Result<Meeting> {
         if !actor.role.is_region_staff() {
             return Err(StoreError::Forbidden);

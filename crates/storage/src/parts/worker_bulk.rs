@@ -539,7 +539,6 @@ impl WorkerLoader {
 
     /// Checks and (while the file is still valid) writes one chunk. Returns the values
     /// of the rows rejected in it, by line, for the rejected-rows workbook.
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     pub async fn feed(&mut self, items: Vec<Item>) -> Result<Vec<(usize, Vec<String>)>> {
         let mut rejected_values = Vec::new();
         let mut ready: Vec<(Prepared, i64)> = Vec::with_capacity(items.len());
@@ -853,7 +852,6 @@ impl WorkerLoader {
 
     /// Commits (every row valid, or `skip_invalid`) or rolls back, and reports.
     /// `label` names the file in the audit log.
-    #[allow(clippy::cognitive_complexity)] // too long before #11's guard rail: split when next touched
     pub async fn finish(mut self, label: &str) -> Result<Outcome> {
         let mut outcome = std::mem::take(&mut self.outcome);
         outcome.problems.sort_by_key(|p| p.row);

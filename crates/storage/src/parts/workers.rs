@@ -547,7 +547,6 @@ impl Service {
         self.write_worker(conn, actor, &v, false).await
     }
 
-    #[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
     async fn write_worker(
         &self,
         conn: &mut AnyConnection,
@@ -992,28 +991,4 @@ impl Service {
         tx.commit().await?;
         Ok(w)
     }
-}
-
-/// The indicator facts of the worker registry: a standing count, kept under the period
-/// "0000" so that it counts for every year.
-pub async fn facts(
-    conn: &mut AnyConnection,
-    org_id: i64,
-    f: &mut crate::indicators::Facts,
-) -> Result<()> {
-    let r = sqlx::query(&format!(
-        "SELECT COUNT(*), {} FROM workers WHERE org_id = $1",
-        crate::indicators::HIGH_SKILLED_SUM
-    ))
-    .bind(org_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let (n, high): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
-    if n > 0 {
-        f.insert(("reg:workers".into(), "0000".into()), n);
-    }
-    if high > 0 {
-        f.insert(("reg:high_skilled".into(), "0000".into()), high);
-    }
-    Ok(())
 }

@@ -173,7 +173,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/openapi.json"),
 ];
 
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/login", post(login))

@@ -213,7 +213,6 @@ fn parse_num(s: &str) -> Option<f64> {
 
 /// Builds the tree from the outline; row problems are attached to the rows. Codes are
 /// assigned by position, so the service's `tree.<code>` errors land on the right rows.
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 fn tree_of(rows: &mut [Row], en: bool) -> (Vec<Node>, bool) {
     let mut ok = true;
     // Positional codes.

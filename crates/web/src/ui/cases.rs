@@ -545,7 +545,6 @@ pub fn status_badge<S: AsRef<str>>(status: S) -> &'static str {
     }
 }
 
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn detail(
     st: &AppState,
     ctx: &Ctx,

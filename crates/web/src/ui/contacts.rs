@@ -255,7 +255,6 @@ const CONTACT_INDICATORS: [&str; 5] = [
     "avg_days_to_resolve",
 ];
 
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn contacts(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser<OrgReader>,
@@ -904,7 +903,6 @@ async fn openable(st: &AppState, ctx: &Ctx, ids: Vec<i64>) -> HashSet<i64> {
     out
 }
 
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn pairs(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser<OrgReader>,

@@ -111,7 +111,6 @@ struct OverviewRow {
     area: String,
 }
 
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn overview(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser<OrgReader>,

@@ -382,7 +382,6 @@ pub(super) fn org_id(s: &str, lang: Lang) -> Result<i64, UiError> {
         .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))
 }
 
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn org_detail(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser<OrgReader>,

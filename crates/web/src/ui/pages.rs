@@ -236,7 +236,6 @@ struct HomePage {
     inbox: Vec<(String, String)>,
 }
 
-#[allow(clippy::cognitive_complexity, clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn home(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,

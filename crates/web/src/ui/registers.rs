@@ -909,7 +909,6 @@ fn home_node(ctx: &Ctx) -> String {
         .unwrap_or_else(|| "320400".into())
 }
 
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn dashboard(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser<OrgReader>,
@@ -1069,7 +1068,6 @@ async fn dashboard(
 }
 
 /// Every chart's numbers: the subject and each child, every indicator, as CSV.
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn dashboard_export(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser<OrgReader>,

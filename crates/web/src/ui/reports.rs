@@ -264,7 +264,6 @@ fn allowed_actions(
 }
 
 #[allow(clippy::too_many_arguments)]
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn form_page(
     st: &AppState,
     ctx: &Ctx,

@@ -134,7 +134,6 @@ struct ListPage {
     next: String,
 }
 
-#[allow(clippy::too_many_lines)] // too long before #11's guard rail: split when next touched
 async fn list(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser<OrgReader>,
