@@ -34,6 +34,21 @@ impl Ctx {
     pub fn role(&self) -> Role {
         self.user.role_enum()
     }
+
+    /// Shorthand: `access::may(&ctx.actor, Permission::…)`.
+    pub fn may(&self, p: gongjiang_storage::access::Permission<'_>) -> bool {
+        gongjiang_storage::access::may(&self.actor, p)
+    }
+
+    /// The organisation a form is about: the account's own for an account bound to it
+    /// (empty when it has none), otherwise what the form says.
+    pub fn fixed_org(&self, given: &str) -> String {
+        if gongjiang_storage::access::bound_to_own_org(&self.actor) {
+            self.actor.org_id.map(|o| o.to_string()).unwrap_or_default()
+        } else {
+            given.to_string()
+        }
+    }
 }
 
 /// A rule about which roles may call a handler.

@@ -77,6 +77,16 @@ pub enum Permission<'a> {
     /// Decide for the city on the workflow engine: answer objections, record one on
     /// someone's behalf, read every objection of a case.
     DecideForCity,
+    /// See a worker's personal data in full (身份证号, phone) and edit the worker, for a
+    /// worker of organisation `org_id`: region staff (in their area), or the unit itself.
+    /// Every full view is audited by the use case.
+    SeePersonalData { org_id: i64 },
+    /// Import a file: register keepers any kind; a unit its own statistics only
+    /// (`reports_only`: every row of the file is a report row).
+    ImportFile { reports_only: bool },
+    /// Apply to close (销号) a task owned by organisation `owner`: that organisation's own
+    /// accounts (a unit or a member department).
+    CompleteTask { owner: i64 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,6 +217,16 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
             allow_if(actor.role == Role::Unit || actor.role.is_region_staff())
         }
         Permission::DecideForCity => allow_if(matches!(actor.role, Role::City | Role::Sysadmin)),
+        Permission::SeePersonalData { org_id } => allow_if(
+            actor.role.is_region_staff()
+                || (actor.role == Role::Unit && actor.org_id == Some(org_id)),
+        ),
+        Permission::ImportFile { reports_only } => {
+            allow_if(actor.role.may_edit_orgs() || (actor.role == Role::Unit && reports_only))
+        }
+        Permission::CompleteTask { owner } => allow_if(
+            matches!(actor.role, Role::Unit | Role::Department) && actor.org_id == Some(owner),
+        ),
         Permission::ChangePolicy { owner_path } => {
             if policy_levels(actor.role).is_empty() {
                 Decision::Forbidden
@@ -240,6 +260,18 @@ pub fn import_history_scope(actor: &Actor) -> Option<crate::scope::Scope> {
         ),
         _ => None,
     }
+}
+
+/// Whether an account works for its own organisation only (a unit's contact): its
+/// forms fix the organisation to the account's own, its home page is that
+/// organisation's (an account without one acts for nothing).
+pub fn bound_to_own_org(actor: &Actor) -> bool {
+    actor.role == Role::Unit
+}
+
+/// The organisation an account bound to its own acts as ([`bound_to_own_org`]).
+pub fn own_org(actor: &Actor) -> Option<i64> {
+    bound_to_own_org(actor).then_some(actor.org_id).flatten()
 }
 
 /// Shorthand: `access::check(actor, Permission::…)?`.
@@ -326,6 +358,35 @@ mod tests {
     }
 
     /// Every rule of this module as a table: (who, what, expected).
+    #[test]
+    fn personal_data_imports_and_task_closing() {
+        let city = actor(Role::City, Some("320400"));
+        let mut unit = actor(Role::Unit, None);
+        unit.org_id = Some(7);
+        let mut dept = actor(Role::Department, None);
+        dept.org_id = Some(9);
+        let expert = actor(Role::Expert, None);
+        let pd = |org_id| Permission::SeePersonalData { org_id };
+        assert!(may(&city, pd(7)));
+        assert!(may(&unit, pd(7)));
+        assert!(!may(&unit, pd(8)));
+        assert!(!may(&dept, pd(9)));
+        assert!(!may(&expert, pd(7)));
+        let import = |reports_only| Permission::ImportFile { reports_only };
+        assert!(may(&city, import(false)));
+        assert!(may(&unit, import(true)));
+        assert!(!may(&unit, import(false)));
+        assert!(!may(&expert, import(true)));
+        let close = |owner| Permission::CompleteTask { owner };
+        assert!(may(&unit, close(7)));
+        assert!(may(&dept, close(9)));
+        assert!(!may(&unit, close(9)));
+        assert!(!may(&city, close(7)));
+        assert_eq!(own_org(&unit), Some(7));
+        assert_eq!(own_org(&dept), None);
+        assert_eq!(own_org(&city), None);
+    }
+
     #[test]
     fn the_rules() {
         let city = actor(Role::City, Some("320400"));

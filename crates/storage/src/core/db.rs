@@ -177,6 +177,10 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 10 })
             .acquire_timeout(Duration::from_secs(30))
+            // An embedded SQLite connection cannot go away under us: no ping on every
+            // acquire (it was a round trip to sqlx's worker thread per request, issue #11's
+            // profile). A PostgreSQL connection can, so it is still tested.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

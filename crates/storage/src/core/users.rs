@@ -328,14 +328,16 @@ pub async fn session(
         return Ok(None);
     }
     let h = token_hash(token);
-    let row = sqlx::query(
-        "SELECT user_id, kind, csrf, expires_at, last_seen_at FROM sessions WHERE token_hash = $1",
-    )
+    // One query for the session and its user (the request path's first read).
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS}, s.kind, s.csrf, s.expires_at, s.last_seen_at FROM sessions s \
+         JOIN users u ON u.id = s.user_id LEFT JOIN regions r ON r.code = u.region_code \
+         LEFT JOIN orgs o ON o.id = u.org_id WHERE s.token_hash = $1"
+    ))
     .bind(&h)
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let user_id: i64 = row.try_get("user_id")?;
     let kind: String = row.try_get("kind")?;
     let csrf: String = row.try_get("csrf")?;
     let mut expires_at: i64 = row.try_get("expires_at")?;
@@ -347,9 +349,7 @@ pub async fn session(
             .await?;
         return Ok(None);
     }
-    let Some(user) = get(conn, user_id).await? else {
-        return Ok(None);
-    };
+    let user = from_row(&row)?;
     if user.disabled {
         return Ok(None);
     }

@@ -311,9 +311,16 @@ pub async fn values(
     let mut out = Vec::with_capacity(nodes.len());
     for chunk in nodes.chunks(500) {
         let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        // The database sums: per node and measure, the cumulative total (yearly rows up
+        // to the year) and the period's own value — one row per measure, not one per
+        // stored period (a city node holds ~240 rows for ~36 measures).
         let sql = format!(
-            "SELECT node, measure, period, CAST(SUM(value) AS BIGINT) FROM agg \
-             WHERE (period <= $1 OR period = $2) AND node IN ({}) GROUP BY node, measure, period",
+            "SELECT node, measure, \
+             CAST(SUM(CASE WHEN LENGTH(period) = 4 AND period <= $1 THEN value ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN period = $2 THEN value ELSE 0 END) AS BIGINT), \
+             SUM(CASE WHEN LENGTH(period) = 4 AND period <= $1 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN period = $2 THEN 1 ELSE 0 END) \
+             FROM agg WHERE (period <= $1 OR period = $2) AND node IN ({}) GROUP BY node, measure",
             placeholders.join(", ")
         );
         let mut q = sqlx::query(&sql)
@@ -328,17 +335,15 @@ pub async fn values(
         for r in rows {
             let node: String = r.try_get(0)?;
             let m: String = r.try_get(1)?;
-            let p: String = r.try_get(2)?;
-            let v: i64 = r.try_get(3)?;
-            // Cumulative measures are kept per year; a 4-digit period ≤ the year counts.
-            if p.len() == 4 && p.as_str() <= year.to_string().as_str() {
-                *cum.entry(node.clone())
-                    .or_default()
-                    .entry(m.clone())
-                    .or_default() += v;
+            let c: i64 = r.try_get(2)?;
+            let i: i64 = r.try_get(3)?;
+            // A measure counts as present only where a row of that kind exists (an
+            // indicator with no input stays "no data", not 0).
+            if r.try_get::<i64, _>(4)? > 0 {
+                cum.entry(node.clone()).or_default().insert(m.clone(), c);
             }
-            if p == period {
-                *inp.entry(node).or_default().entry(m).or_default() += v;
+            if r.try_get::<i64, _>(5)? > 0 {
+                inp.entry(node).or_default().insert(m, i);
             }
         }
         for n in chunk {

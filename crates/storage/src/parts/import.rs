@@ -2,6 +2,7 @@
 //! database and the rest of the file — before anything is written; then all valid rows
 //! are written in one transaction (or nothing, unless `skip_invalid`). Rows upsert on
 //! their natural key, so importing the same file twice changes nothing the second time.
+use crate::access::{self, Permission};
 use crate::audit;
 pub use crate::core::outcome::{Outcome, RowProblem};
 use crate::designations::{self, NewDesignation};
@@ -17,7 +18,7 @@ use crate::scope::{Actor, Scope};
 use crate::service::Service;
 use gongjiang_domain::org::{NewOrg, OrgInput};
 use gongjiang_domain::report::ReportStatus;
-use gongjiang_domain::{FieldError, Period, Role};
+use gongjiang_domain::{FieldError, Period};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One parsed row of an import file.
@@ -126,14 +127,10 @@ impl Service {
         opts: Options,
         progress: &mut (dyn FnMut(usize, usize) + Send),
     ) -> Result<Outcome> {
-        let allowed = actor.role.may_edit_orgs()
-            || (actor.role == Role::Unit
-                && rows
-                    .iter()
-                    .all(|(_, r)| matches!(r, ImportRow::Report { .. })));
-        if !allowed {
-            return Err(StoreError::Forbidden);
-        }
+        let reports_only = rows
+            .iter()
+            .all(|(_, r)| matches!(r, ImportRow::Report { .. }));
+        access::check(actor, Permission::ImportFile { reports_only })?;
         let total = rows.len();
         let mut out = Outcome {
             total,

@@ -3,6 +3,7 @@
 //! district or town) checks it in its inbox and accepts — the task is then done, in the
 //! same transaction, with the indicators — or returns it with a reason. The reviewer may
 //! still confirm a task directly on its page ([`Service::complete_task`]).
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::orgs;
@@ -11,7 +12,7 @@ use crate::service::Service;
 use crate::workflow::{ActInput, Case};
 use gongjiang_domain::workflow::{task_completion_process, Process};
 use gongjiang_domain::Code;
-use gongjiang_domain::{FieldError, Role, Rule};
+use gongjiang_domain::{FieldError, Rule};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
@@ -70,7 +71,7 @@ impl Service {
         orgs::get(tx.conn(), &actor.read_scope(), t.owner)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if !(matches!(actor.role, Role::Unit | Role::Department) && actor.org_id == Some(t.owner)) {
+        if !access::may(actor, Permission::CompleteTask { owner: t.owner }) {
             return Err(StoreError::denied(
                 Code::NotTaskOwner,
                 "只有责任单位可以申请任务销号",

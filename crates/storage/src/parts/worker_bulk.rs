@@ -29,6 +29,7 @@
 //! parallel and merges them. Other connections keep
 //! reading their snapshot (WAL); a failed or rolled back load leaves the indexes as they
 //! were.
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::crypto::{mask_phone, DataKey};
 use crate::error::{Result, StoreError};
@@ -39,7 +40,6 @@ use crate::service::Service;
 use crate::sql::Sql;
 use crate::workers::{check_fields, merge_certificate, parse_certificates, Fields, WorkerInput};
 use crate::{now_ms, Tx};
-use gongjiang_domain::Role;
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -350,9 +350,7 @@ impl Service {
 
     /// Opens the write transaction of a bulk worker import.
     pub async fn worker_loader(&self, actor: &Actor, opts: Options) -> Result<WorkerLoader> {
-        if !(actor.role.is_region_staff() || actor.role == Role::Unit) {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::RegisterWorkers)?;
         let mut tx = self.db.begin().await?;
         if self.db.backend == crate::Backend::Sqlite {
             // A million random keys go into four indexes: with SQLite's default 2 MB page

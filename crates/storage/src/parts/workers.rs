@@ -1,6 +1,7 @@
 //! The worker registry (职工与技能人才库). Personal numbers are encrypted; lists show the
 //! masked forms; the full numbers come only from [`Service::reveal_worker`], which is
 //! audit-logged.
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::indicators;
@@ -11,7 +12,7 @@ use crate::sql::{like_escape, Sql};
 use crate::{now_ms, Page};
 use gongjiang_domain::error::text;
 use gongjiang_domain::Code;
-use gongjiang_domain::{FieldError, IdNumber, Role, Rule, SkillLevel};
+use gongjiang_domain::{FieldError, IdNumber, Rule, SkillLevel};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
@@ -690,11 +691,7 @@ impl Service {
             .worker_in(tx.conn(), &actor.read_scope(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let allowed = actor.role.is_region_staff()
-            || (actor.role == Role::Unit && actor.org_id == Some(w.org_id));
-        if !allowed {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::SeePersonalData { org_id: w.org_id })?;
         let r = sqlx::query("SELECT id_enc, phone_enc FROM workers WHERE id = $1")
             .bind(id)
             .fetch_one(tx.conn())
@@ -860,8 +857,7 @@ impl Service {
         let mut revealed = 0;
         for r in rows {
             let org_id: i64 = r.try_get(13)?;
-            let full = actor.role.is_region_staff()
-                || (actor.role == Role::Unit && actor.org_id == Some(org_id));
+            let full = access::may(actor, Permission::SeePersonalData { org_id });
             let (id_number, phone) = if full {
                 revealed += 1;
                 let enc: String = r.try_get(2)?;

@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use gongjiang_domain::liuyou::ITEMS;
-use gongjiang_domain::Role;
 use gongjiang_storage::liuyou::{EvidenceInput, LiuyouRow, LiuyouSheet, RowFilter, ROW_STATUSES};
 use gongjiang_storage::{Page, StoreError};
 use serde::Deserialize;
@@ -119,7 +118,7 @@ async fn overview(
     let lang = ctx.lang;
     let en = lang.is_en();
     let t = T(lang);
-    if ctx.role() == Role::Unit {
+    if gongjiang_storage::access::bound_to_own_org(&ctx.actor) {
         if let Some(o) = ctx.user.org_id {
             let y = crate::period::default_year(&st, &ctx.actor).await;
             return Ok(Redirect::to(&format!("/liuyou/{o}/{y}")).into_response());

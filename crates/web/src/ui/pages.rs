@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use gongjiang_domain::Code;
-use gongjiang_domain::Role;
 use gongjiang_storage::audit::Entry;
 use gongjiang_storage::orgs::Org;
 use gongjiang_storage::StoreError;
@@ -380,7 +379,7 @@ async fn home(
     };
     // What waits for this user.
     let mut inbox = Vec::new();
-    if ctx.role() == Role::Unit {
+    if gongjiang_storage::access::bound_to_own_org(&ctx.actor) {
         for (period, who, _) in st.svc.my_reminders(&ctx.actor).await.map_err(ui(lang))? {
             inbox.push((
                 t.s("reports.reminder_inbox")

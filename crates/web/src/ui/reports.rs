@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use gongjiang_domain::report::{ReportAction, ReportStatus, ELEMENTS};
 use gongjiang_domain::Code;
-use gongjiang_domain::Role;
+use gongjiang_storage::access::Permission;
 use gongjiang_storage::audit::Entry;
 use gongjiang_storage::report_service::ReportInput;
 use gongjiang_storage::reports::{Completeness, Report};
@@ -149,7 +149,6 @@ async fn list(
         ],
     );
     let p = page.page;
-    let role = ctx.role();
     render(
         &ListPage {
             l,
@@ -163,8 +162,8 @@ async fn list(
                 .map(|s| (s.code(), s.label(lang.is_en())))
                 .collect(),
             periods: periods(),
-            can_fill: role.is_region_staff() || role == Role::Unit,
-            is_staff: role.is_region_staff(),
+            can_fill: ctx.may(Permission::FileReports),
+            is_staff: ctx.may(Permission::ReviewReports),
         },
         lang,
     )
@@ -248,16 +247,15 @@ fn allowed_actions(
     let Some(s) = ReportStatus::from_any(status) else {
         return Vec::new();
     };
-    let role = ctx.role();
     ReportAction::ALL
         .iter()
         .filter(|a| s.after(**a).is_some())
         .filter(|a| match a {
-            ReportAction::Submit => role.is_region_staff() || role == Role::Unit,
-            ReportAction::Approve | ReportAction::Return => role.is_region_staff() && may_review,
-            ReportAction::Lock | ReportAction::Unlock => {
-                matches!(role, Role::City | Role::Sysadmin)
+            ReportAction::Submit => ctx.may(Permission::FileReports),
+            ReportAction::Approve | ReportAction::Return => {
+                ctx.may(Permission::ReviewReports) && may_review
             }
+            ReportAction::Lock | ReportAction::Unlock => ctx.may(Permission::LockReports),
         })
         .map(|a| (a.code(), a.label(t.en()).to_string()))
         .collect()
@@ -276,12 +274,11 @@ async fn form_page(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let unit = ctx.role() == Role::Unit;
+    let unit = gongjiang_storage::access::bound_to_own_org(&ctx.actor);
     let (title, editable, steps_v, actions, review_note, history) = match &report {
         Some(r) => {
             let status = ReportStatus::from_any(&r.status);
-            let editable =
-                status.is_some_and(|s| s.editable()) && (unit || ctx.role().is_region_staff());
+            let editable = status.is_some_and(|s| s.editable()) && ctx.may(Permission::FileReports);
             let hist = st
                 .svc
                 .entity_history(&ctx.actor, "report", &r.id.to_string())
@@ -292,7 +289,7 @@ async fn form_page(
             let reviewable = status.is_some_and(|s| {
                 s.after(ReportAction::Approve).is_some() || s.after(ReportAction::Return).is_some()
             });
-            let (may_review, review_note) = if ctx.role().is_region_staff() && reviewable {
+            let (may_review, review_note) = if ctx.may(Permission::ReviewReports) && reviewable {
                 match st.svc.may_review_report(&ctx.actor, r).await {
                     Ok(()) => (true, None),
                     Err(StoreError::Denied { zh, en, .. }) => {
@@ -399,11 +396,7 @@ async fn new(
     Query(q): Query<NewQuery>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let org = if ctx.role() == Role::Unit {
-        ctx.user.org_id.map(|o| o.to_string()).unwrap_or_default()
-    } else {
-        q.org.clone()
-    };
+    let org = ctx.fixed_org(&q.org);
     let period = nz(&q.period).unwrap_or_else(|| chrono::Utc::now().format("%Y").to_string());
     // An existing report for this organisation and period opens instead of a new one.
     if let Ok(org_row) = st.svc.find_org(&ctx.actor, &org).await {
@@ -451,11 +444,7 @@ async fn save(
         .filter(|(k, _)| ELEMENTS.iter().any(|e| e.code == k.as_str()))
         .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
         .collect();
-    let org = if ctx.role() == Role::Unit {
-        ctx.user.org_id.map(|o| o.to_string()).unwrap_or_default()
-    } else {
-        f.org.clone()
-    };
+    let org = ctx.fixed_org(&f.org);
     let input = ReportInput {
         org: org.clone(),
         period: f.period.clone(),

@@ -12,7 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use gongjiang_domain::{Role, SkillLevel};
+use gongjiang_domain::SkillLevel;
+use gongjiang_storage::access::Permission;
 use gongjiang_storage::workers::{Worker, WorkerInput};
 use gongjiang_storage::{Page, StoreError};
 use serde::Deserialize;
@@ -128,7 +129,6 @@ async fn list(
             (t.s("nav.workers"), String::new()),
         ],
     );
-    let role = ctx.role();
     render(
         &ListPage {
             l,
@@ -139,7 +139,7 @@ async fn list(
                 .iter()
                 .map(|s| (s.code(), s.label(lang.is_en())))
                 .collect(),
-            can_edit: role.is_region_staff() || role == Role::Unit,
+            can_edit: ctx.may(Permission::RegisterWorkers),
             prev,
             next,
         },
@@ -197,7 +197,7 @@ async fn form_page(ctx: &Ctx, f: WorkerForm, e: Errors) -> Result<Response, UiEr
                 .iter()
                 .map(|s| (s.code(), s.label(ctx.lang.is_en())))
                 .collect(),
-            org_fixed: ctx.role() == Role::Unit,
+            org_fixed: gongjiang_storage::access::bound_to_own_org(&ctx.actor),
         },
         ctx.lang,
     )?;
@@ -206,11 +206,7 @@ async fn form_page(ctx: &Ctx, f: WorkerForm, e: Errors) -> Result<Response, UiEr
 }
 
 async fn new(WebUser(ctx, ..): WebUser) -> Result<Response, UiError> {
-    let org = if ctx.role() == Role::Unit {
-        ctx.user.org_id.map(|o| o.to_string()).unwrap_or_default()
-    } else {
-        String::new()
-    };
+    let org = ctx.fixed_org("");
     form_page(
         &ctx,
         WorkerForm {
@@ -229,11 +225,7 @@ async fn create(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let s = |v: &str| Some(v.to_string());
-    let org = if ctx.role() == Role::Unit {
-        ctx.user.org_id.map(|o| o.to_string()).unwrap_or_default()
-    } else {
-        f.org.clone()
-    };
+    let org = ctx.fixed_org(&f.org);
     let input = WorkerInput {
         name: s(&f.name),
         id_number: s(&f.id_number),
@@ -377,8 +369,7 @@ async fn detail(
         .parse::<i64>()
         .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
     let w = st.svc.get_worker(&ctx.actor, id).await.map_err(ui(lang))?;
-    let can_reveal = ctx.role().is_region_staff()
-        || (ctx.role() == Role::Unit && ctx.user.org_id == Some(w.org_id));
+    let can_reveal = ctx.may(Permission::SeePersonalData { org_id: w.org_id });
     let can_edit = can_reveal;
     let l = Layout::new(
         ctx,
