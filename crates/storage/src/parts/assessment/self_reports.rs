@@ -295,6 +295,7 @@ impl Service {
         self.self_report(actor, round_id, key, en).await
     }
 }
+
 /// The engine subject of a target's self-report: `self_report:<round>:<target id>:<key>`.
 fn self_report_subject(round: i64, target: &Target) -> String {
     format!("self_report:{round}:{}:{}", target.id, target.key)

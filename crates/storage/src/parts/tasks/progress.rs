@@ -88,6 +88,7 @@ pub(super) fn changed_elsewhere() -> StoreError {
         "someone else changed this task a moment ago; reload to see where it stands",
     )
 }
+
 impl Service {
     /// Files a progress report (owner unit or region staff over it).
     pub async fn report_progress(&self, actor: &Actor, id: i64, i: &ProgressInput) -> Result<Task> {

@@ -36,6 +36,7 @@ pub async fn facts(conn: &mut AnyConnection, org_id: i64, f: &mut indicators::Fa
     }
     Ok(())
 }
+
 pub(super) const SELECT: &str = "SELECT t.id, t.year, t.title, t.description, t.owner_org_id, o.name AS owner_name, t.region_code, rg.name AS region_name, \
     t.deadline, t.target_text, t.target_value, t.target_unit, t.progress, t.achieved, t.reports, t.done_at, t.done_by, t.cancelled_at, t.cancelled_by, t.cancel_reason, t.supervised, \
     t.supervise_note, t.supervised_at, t.supervised_by, t.meeting_id, m.title AS meeting_title, t.creator_level, t.version, t.created_at, t.updated_at \
