@@ -1,0 +1,126 @@
+//! One workflow engine for every "apply or submit → review by one or more levels →
+//! optional public notice (公示) → decision" process (domain.md, "Work system").
+//!
+//! A process is data: its form fields, its review steps (which role at which level of the
+//! applicant's region path acts, the deadline, what the reviewer may change), whether a
+//! public notice precedes the decision, and what approval does (e.g. create a pilot).
+//! This module is pure: the state machine ([`advance`]), the reviewer rule
+//! ([`may_review`]) and the form check ([`Process::check`]). Storage keeps cases, their
+//! history and the inbox; later modules (contests, 揭榜挂帅, craftsmen, studios,
+//! subsidies) add a [`Process`] to [`PROCESSES`] and reuse everything else.
+use serde::Serialize;
+
+mod process;
+mod processes;
+mod rules;
+#[cfg(test)]
+mod tests;
+
+pub use process::{advance, may_review, Action, Path, Position, Process, Refusal, Status};
+pub use processes::{task_completion_process, PROCESSES};
+pub use rules::{
+    check_case_score, check_notice_decision, check_objection_text, check_scoring_close,
+    items_outcome, CheckItem, ItemStatus, ObjectionOutcome, Scoring, OBJECTION_MAX,
+};
+
+/// Who acts at a review step, relative to the applicant's place in the region tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reviewer {
+    /// Town (镇/街道) staff of the applicant's town; skipped when the applicant sits
+    /// directly under a district.
+    Town,
+    /// District (区) staff of the applicant's district.
+    District,
+    /// The city reform office.
+    City,
+    /// The applicant's district, or the city for an applicant directly under the city
+    /// (never skipped).
+    Area,
+}
+
+impl Reviewer {
+    pub fn label(self, en: bool) -> &'static str {
+        match (self, en) {
+            (Reviewer::Town, false) => "镇（街道）审核",
+            (Reviewer::District, false) => "区产改办审核",
+            (Reviewer::City, false) => "市产改办审核",
+            (Reviewer::Town, true) => "Town review",
+            (Reviewer::District, true) => "District review",
+            (Reviewer::City, true) => "City review",
+            (Reviewer::Area, false) => "属地审核（区产改办）",
+            (Reviewer::Area, true) => "Review by the district",
+        }
+    }
+}
+
+/// One review step.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Step {
+    pub code: &'static str,
+    pub reviewer: Reviewer,
+    /// Calendar days the reviewer has, from the moment the case reaches the step.
+    pub deadline_days: i64,
+    /// Form fields the reviewer may correct while reviewing (e.g. the pilot level).
+    pub may_edit: &'static [&'static str],
+}
+
+/// A form field of a process.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Field {
+    pub key: &'static str,
+    pub label_zh: &'static str,
+    pub label_en: &'static str,
+    pub required: bool,
+    pub kind: FieldKind,
+    pub help_zh: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// One line, at most this many characters.
+    Text(usize),
+    /// Several paragraphs, at most this many characters.
+    LongText(usize),
+    /// A year from 2000 to the current year + 1.
+    Year,
+    /// One of (code, 中文, English).
+    Choice(&'static [(&'static str, &'static str, &'static str)]),
+}
+
+/// The record a case drives, kept by the part whose process it is. The part registers
+/// its hooks with the engine (storage `engines::workflow::CaseHooks`), which keeps the
+/// record in step on every transition; here is only what a user sees: the part's page,
+/// where such a case is started instead of on the case list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Subject {
+    /// The page where such a case starts (e.g. `/liuyou`).
+    pub page: &'static str,
+    /// Label key of that page (e.g. `nav.liuyou`).
+    pub page_label: &'static str,
+    /// Label key of the name under which the page's processes are listed together
+    /// (the three 销号 processes share one); `None`: each process by its own name.
+    pub listed_as: Option<&'static str>,
+}
+
+/// A pilot unit's 六有 checklist for a year (`liuyou:<org>:<year>`).
+pub const LIUYOU_SUBJECT: Subject = Subject {
+    page: "/liuyou",
+    page_label: "nav.liuyou",
+    listed_as: None,
+};
+
+/// A target's self-report in an assessment round (`self_report:<round>:<target>`).
+pub const SELF_REPORT_SUBJECT: Subject = Subject {
+    page: "/assessment/self",
+    page_label: "nav.selfreport",
+    listed_as: None,
+};
+
+/// A task the owner unit reports as completed (销号, `task:<id>`).
+pub const TASK_COMPLETION_SUBJECT: Subject = Subject {
+    page: "/tasks",
+    page_label: "nav.tasks",
+    listed_as: Some("cases.task_completion"),
+};

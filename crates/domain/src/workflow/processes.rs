@@ -1,0 +1,346 @@
+//! The processes as data: their form fields and review steps, gathered in
+//! [`PROCESSES`].
+use super::process::Process;
+use super::rules::Scoring;
+use super::{
+    Field, FieldKind, Reviewer, Step, LIUYOU_SUBJECT, SELF_REPORT_SUBJECT, TASK_COMPLETION_SUBJECT,
+};
+
+const PILOT_LEVELS: &[(&str, &str, &str)] = &[
+    ("province", "省级", "Provincial"),
+    ("city", "市级", "City"),
+    ("county", "县级", "County"),
+    ("town", "镇级", "Town"),
+];
+
+const APPLICATION_FIELDS: &[Field] = &[
+    Field {
+        key: "level",
+        label_zh: "申报级别",
+        label_en: "Level applied for",
+        required: true,
+        kind: FieldKind::Choice(PILOT_LEVELS),
+        help_zh: "通常先申报市级试点",
+    },
+    Field {
+        key: "year",
+        label_zh: "申报年度",
+        label_en: "Year",
+        required: true,
+        kind: FieldKind::Year,
+        help_zh: "",
+    },
+    Field {
+        key: "feature",
+        label_zh: "特色（一企一特色/一园一品牌）",
+        label_en: "Feature",
+        required: true,
+        kind: FieldKind::Text(200),
+        help_zh: "一句话概括本单位产改特色",
+    },
+    Field {
+        key: "plan",
+        label_zh: "试点工作方案",
+        label_en: "Pilot plan",
+        required: true,
+        kind: FieldKind::LongText(5000),
+        help_zh: "目标、举措、进度安排、保障措施",
+    },
+    Field {
+        key: "contact",
+        label_zh: "联系人及电话",
+        label_en: "Contact",
+        required: false,
+        kind: FieldKind::Text(100),
+        help_zh: "",
+    },
+];
+
+const REVIEW_STEPS: &[Step] = &[
+    Step {
+        code: "town",
+        reviewer: Reviewer::Town,
+        deadline_days: 7,
+        may_edit: &[],
+    },
+    Step {
+        code: "district",
+        reviewer: Reviewer::District,
+        deadline_days: 10,
+        may_edit: &["level"],
+    },
+    Step {
+        code: "city",
+        reviewer: Reviewer::City,
+        deadline_days: 15,
+        may_edit: &["level"],
+    },
+];
+
+const CHECK_FIELDS: &[Field] = &[
+    Field {
+        key: "year",
+        label_zh: "年度",
+        label_en: "Year",
+        required: true,
+        kind: FieldKind::Year,
+        help_zh: "",
+    },
+    Field {
+        key: "summary",
+        label_zh: "工作总结",
+        label_en: "Summary",
+        required: true,
+        kind: FieldKind::LongText(5000),
+        help_zh: "年度目标完成情况、主要做法、成效与问题",
+    },
+];
+
+const LIUYOU_STEPS: &[Step] = &[Step {
+    code: "area",
+    reviewer: Reviewer::Area,
+    deadline_days: 15,
+    may_edit: &[],
+}];
+
+const TARGET_KINDS: &[(&str, &str, &str)] = &[
+    ("district", "辖市区", "District"),
+    ("member_unit", "成员单位", "Member unit"),
+    ("pilot_unit", "试点单位", "Pilot unit"),
+];
+
+const SELF_REPORT_FIELDS: &[Field] = &[
+    Field {
+        key: "year",
+        label_zh: "考核年度",
+        label_en: "Year",
+        required: true,
+        kind: FieldKind::Year,
+        help_zh: "",
+    },
+    Field {
+        key: "round",
+        label_zh: "考核轮次",
+        label_en: "Round",
+        required: true,
+        kind: FieldKind::Text(200),
+        help_zh: "",
+    },
+    Field {
+        key: "target_kind",
+        label_zh: "考核对象类型",
+        label_en: "Target kind",
+        required: true,
+        kind: FieldKind::Choice(TARGET_KINDS),
+        help_zh: "",
+    },
+    Field {
+        key: "target_key",
+        label_zh: "考核对象",
+        label_en: "Target",
+        required: true,
+        kind: FieldKind::Text(20),
+        help_zh: "",
+    },
+];
+
+const SELF_REPORT_STEPS: &[Step] = &[Step {
+    code: "city",
+    reviewer: Reviewer::City,
+    deadline_days: 10,
+    may_edit: &[],
+}];
+
+const COMPLETION_FIELDS: &[Field] = &[
+    Field {
+        key: "summary",
+        label_zh: "完成情况",
+        label_en: "What was done",
+        required: true,
+        kind: FieldKind::LongText(2000),
+        help_zh: "对照目标说明完成情况，佐证材料可作为附件上传",
+    },
+    Field {
+        key: "achieved",
+        label_zh: "完成值",
+        label_en: "Value achieved",
+        required: false,
+        kind: FieldKind::Text(50),
+        help_zh: "有量化目标的，填写实际完成值",
+    },
+];
+
+const fn completion_step(reviewer: Reviewer) -> [Step; 1] {
+    [Step {
+        code: "creator",
+        reviewer,
+        deadline_days: 10,
+        may_edit: &[],
+    }]
+}
+
+const COMPLETION_CITY: &[Step] = &completion_step(Reviewer::City);
+
+const COMPLETION_DISTRICT: &[Step] = &completion_step(Reviewer::Area);
+
+const COMPLETION_TOWN: &[Step] = &completion_step(Reviewer::Town);
+
+/// The completion process of a task created at `level` (city, district, town): the
+/// level that set the task checks that it is done.
+pub fn task_completion_process(level: &str) -> &'static str {
+    match level {
+        "town" => "task_completion_town",
+        "district" => "task_completion_district",
+        _ => "task_completion_city",
+    }
+}
+
+const BENCHMARK_FIELDS: &[Field] = &[
+    Field {
+        key: "year",
+        label_zh: "评选年度",
+        label_en: "Year",
+        required: true,
+        kind: FieldKind::Year,
+        help_zh: "",
+    },
+    Field {
+        key: "achievements",
+        label_zh: "试点成效与可复制经验",
+        label_en: "Results and transferable practice",
+        required: true,
+        kind: FieldKind::LongText(5000),
+        help_zh: "对照试点方案写明主要成效、数据和可推广的做法",
+    },
+];
+
+const BENCHMARK_STEPS: &[Step] = &[
+    Step {
+        code: "district",
+        reviewer: Reviewer::Area,
+        deadline_days: 10,
+        may_edit: &[],
+    },
+    Step {
+        code: "city",
+        reviewer: Reviewer::City,
+        deadline_days: 15,
+        may_edit: &[],
+    },
+];
+
+/// Every process the engine runs.
+pub static PROCESSES: &[Process] = &[
+    Process {
+        code: "benchmark_selection",
+        name_zh: "标杆试点评选",
+        name_en: "Benchmark pilot selection",
+        fields: BENCHMARK_FIELDS,
+        steps: BENCHMARK_STEPS,
+        notice_days: Some(5),
+        items: &[],
+        subject: None,
+        scoring: Some(Scoring {
+            max: 100,
+            min_experts: 3,
+            days: 10,
+            criteria_zh: "工作成效（40分）、创新做法（30分）、可复制推广价值（30分）",
+            criteria_en: "results (40), innovation (30), transferability (30)",
+        }),
+    },
+    Process {
+        code: "task_completion_city",
+        name_zh: "任务销号（市级任务）",
+        name_en: "Task completion (city task)",
+        fields: COMPLETION_FIELDS,
+        steps: COMPLETION_CITY,
+        notice_days: None,
+        items: &[],
+        subject: Some(TASK_COMPLETION_SUBJECT),
+        scoring: None,
+    },
+    Process {
+        code: "task_completion_district",
+        name_zh: "任务销号（区级任务）",
+        name_en: "Task completion (district task)",
+        fields: COMPLETION_FIELDS,
+        steps: COMPLETION_DISTRICT,
+        notice_days: None,
+        items: &[],
+        subject: Some(TASK_COMPLETION_SUBJECT),
+        scoring: None,
+    },
+    Process {
+        code: "task_completion_town",
+        name_zh: "任务销号（镇级任务）",
+        name_en: "Task completion (town task)",
+        fields: COMPLETION_FIELDS,
+        steps: COMPLETION_TOWN,
+        notice_days: None,
+        items: &[],
+        subject: Some(TASK_COMPLETION_SUBJECT),
+        scoring: None,
+    },
+    Process {
+        code: "assessment_self_report",
+        name_zh: "考核自评审核",
+        name_en: "Assessment self-report",
+        fields: SELF_REPORT_FIELDS,
+        steps: SELF_REPORT_STEPS,
+        notice_days: None,
+        items: &[],
+        subject: Some(SELF_REPORT_SUBJECT),
+        scoring: None,
+    },
+    Process {
+        code: "liuyou",
+        name_zh: "六有佐证审核",
+        name_en: "六有 checklist review",
+        fields: &[Field {
+            key: "year",
+            label_zh: "年度",
+            label_en: "Year",
+            required: true,
+            kind: FieldKind::Year,
+            help_zh: "",
+        }],
+        steps: LIUYOU_STEPS,
+        notice_days: None,
+        items: &crate::liuyou::ITEMS,
+        subject: Some(LIUYOU_SUBJECT),
+        scoring: None,
+    },
+    Process {
+        code: "pilot_application",
+        name_zh: "试点申报",
+        name_en: "Pilot application",
+        fields: APPLICATION_FIELDS,
+        steps: REVIEW_STEPS,
+        notice_days: Some(5),
+        items: &[],
+        subject: None,
+        scoring: None,
+    },
+    Process {
+        code: "pilot_yearly_check",
+        name_zh: "试点年度检查",
+        name_en: "Pilot yearly check",
+        fields: CHECK_FIELDS,
+        steps: REVIEW_STEPS,
+        notice_days: None,
+        items: &[],
+        subject: None,
+        scoring: None,
+    },
+    Process {
+        code: "pilot_acceptance",
+        name_zh: "试点验收",
+        name_en: "Pilot final acceptance",
+        fields: CHECK_FIELDS,
+        steps: REVIEW_STEPS,
+        notice_days: Some(5),
+        items: &[],
+        subject: None,
+        scoring: None,
+    },
+];

@@ -1,0 +1,320 @@
+//! `/designations`: the designation register's list, form, edit and delete.
+use super::pilots::{org_choices, Empty};
+use super::{id_of, nz, region_options, ui, years, ListQuery};
+use crate::api::registers::DesignationQuery;
+use crate::auth::{CsrfForm, Ctx, OrgEditor, OrgReader, WebUser};
+use crate::error::{AppError, UiError};
+use crate::i18n::T;
+use crate::ui::{render, Errors, Layout};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use gongjiang_domain::{DesignationLevel, DesignationType};
+use gongjiang_storage::designations::Designation;
+use gongjiang_storage::registers::DesignationInput;
+use gongjiang_storage::Page;
+use serde::Deserialize;
+
+// ----- designations -----
+
+#[derive(Template)]
+#[template(path = "designations_list.html")]
+struct DesignationsPage {
+    l: Layout,
+    page: Page<Designation>,
+    q: ListQuery,
+    regions: Vec<(String, String)>,
+    levels: Vec<(&'static str, &'static str)>,
+    types: Vec<(&'static str, &'static str)>,
+    years: Vec<i64>,
+    can_edit: bool,
+    prev: String,
+    next: String,
+    flash: Option<String>,
+}
+
+pub(super) async fn designations_list(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let dq = DesignationQuery {
+        region: nz(&q.region),
+        level: nz(&q.level),
+        dtype: nz(&q.kind),
+        year: q.year(lang)?,
+        q: nz(&q.q),
+        page: q.page.parse().ok(),
+        per_page: Some(20),
+        ..Default::default()
+    };
+    let f = dq.filter()?;
+    let page = st
+        .svc
+        .list_designations(&ctx.actor, &f)
+        .await
+        .map_err(ui(lang))?;
+    let l = Layout::new(
+        &ctx,
+        "/designations",
+        t.s("nav.designations"),
+        vec![
+            (t.s("nav.g.skills"), String::new()),
+            (t.s("nav.designations"), String::new()),
+        ],
+    );
+    let flash = (!q.deleted.is_empty()).then(|| t.s("common.deleted"));
+    let page_no = page.page;
+    let p = DesignationsPage {
+        prev: q.link("/designations", page_no.saturating_sub(1)),
+        next: q.link("/designations", page_no.saturating_add(1)),
+        l,
+        page,
+        regions: region_options(&st, &ctx).await?,
+        levels: DesignationLevel::ALL
+            .iter()
+            .map(|x| (x.code(), x.label(lang.is_en())))
+            .collect(),
+        types: DesignationType::ALL
+            .iter()
+            .map(|x| (x.code(), x.label(lang.is_en())))
+            .collect(),
+        years: years(),
+        can_edit: ctx.role().may_edit_orgs(),
+        q,
+        flash,
+    };
+    render(&p, lang)
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub(super) struct DesignationForm {
+    dtype: String,
+    worker: String,
+    level: String,
+    year: String,
+    org: String,
+    holder_name: String,
+    document_no: String,
+    version: String,
+}
+
+impl DesignationForm {
+    fn input(&self) -> DesignationInput {
+        DesignationInput {
+            worker: nz(&self.worker),
+            dtype: Some(self.dtype.clone()),
+            level: Some(self.level.clone()),
+            year: Some(self.year.clone()),
+            org: Some(self.org.clone()),
+            holder_name: Some(self.holder_name.clone()),
+            document_no: Some(self.document_no.clone()),
+            version: self.version.parse().ok(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "designation_form.html")]
+struct DesignationFormPage {
+    l: Layout,
+    f: DesignationForm,
+    e: Errors,
+    id: Option<i64>,
+    orgs: Vec<(String, String)>,
+    levels: Vec<(&'static str, &'static str)>,
+    types: Vec<(&'static str, &'static str, bool)>,
+}
+
+const DESIGNATION_FIELDS: &[&str] = &[
+    "dtype",
+    "level",
+    "year",
+    "org",
+    "holder_name",
+    "document_no",
+    "worker",
+];
+
+async fn designation_form(
+    st: &AppState,
+    ctx: &Ctx,
+    f: DesignationForm,
+    e: Errors,
+    id: Option<i64>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let title = if id.is_some() {
+        t.s("designations.edit")
+    } else {
+        t.s("designations.new")
+    };
+    let l = Layout::new(
+        ctx,
+        "/designations",
+        title.clone(),
+        vec![
+            (t.s("nav.designations"), "/designations".into()),
+            (title, String::new()),
+        ],
+    );
+    let status = if e.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = DesignationFormPage {
+        l,
+        f,
+        e,
+        id,
+        orgs: org_choices(
+            st,
+            ctx,
+            &["enterprise", "park", "college", "union", "member_unit"],
+        )
+        .await?,
+        levels: DesignationLevel::ALL
+            .iter()
+            .map(|x| (x.code(), x.label(lang.is_en())))
+            .collect(),
+        types: DesignationType::ALL
+            .iter()
+            .map(|x| {
+                (
+                    x.code(),
+                    x.label(lang.is_en()),
+                    x.holder() == gongjiang_domain::programme::Holder::Worker,
+                )
+            })
+            .collect(),
+    };
+    let mut r = render(&page, lang)?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+pub(super) async fn designation_new(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgEditor>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, UiError> {
+    let f = DesignationForm {
+        org: q.q.clone(),
+        dtype: "innovation_studio".into(),
+        level: "city".into(),
+        year: crate::api::tasks::current_year().to_string(),
+        ..Default::default()
+    };
+    designation_form(&st, &ctx, f, Errors::default(), None).await
+}
+
+pub(super) async fn designation_create(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgEditor>,
+    CsrfForm(f): CsrfForm<DesignationForm>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    match st.svc.create_designation(&ctx.actor, &f.input()).await {
+        Ok(d) => Ok(Redirect::to(&format!(
+            "/orgs/{}?tab=designations&saved=1",
+            d.holder_org_id
+        ))
+        .into_response()),
+        Err(e) => {
+            let e = AppError::from(e);
+            if e.field_errors().is_empty() {
+                return Err(UiError(e, lang));
+            }
+            designation_form(
+                &st,
+                &ctx,
+                f,
+                Errors::from(&e.field_errors(), lang, DESIGNATION_FIELDS),
+                None,
+            )
+            .await
+        }
+    }
+}
+
+pub(super) async fn designation_edit(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgEditor>,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id_of(&id, lang)?;
+    let d = st
+        .svc
+        .get_designation(&ctx.actor, id)
+        .await
+        .map_err(ui(lang))?;
+    let f = DesignationForm {
+        // The full number is not shown here; leaving it empty keeps the holder.
+        worker: String::new(),
+        dtype: d.dtype,
+        level: d.level,
+        year: d.year.to_string(),
+        org: d
+            .uscc
+            .clone()
+            .unwrap_or_else(|| d.holder_org_id.to_string()),
+        holder_name: d.holder_name.unwrap_or_default(),
+        document_no: d.document_no.unwrap_or_default(),
+        version: d.version.to_string(),
+    };
+    designation_form(&st, &ctx, f, Errors::default(), Some(id)).await
+}
+
+pub(super) async fn designation_update(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgEditor>,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<DesignationForm>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id_of(&id, lang)?;
+    match st.svc.update_designation(&ctx.actor, id, &f.input()).await {
+        Ok(d) => Ok(Redirect::to(&format!(
+            "/orgs/{}?tab=designations&saved=1",
+            d.holder_org_id
+        ))
+        .into_response()),
+        Err(e) => {
+            let e = AppError::from(e);
+            if e.field_errors().is_empty() {
+                return Err(UiError(e, lang));
+            }
+            designation_form(
+                &st,
+                &ctx,
+                f,
+                Errors::from(&e.field_errors(), lang, DESIGNATION_FIELDS),
+                Some(id),
+            )
+            .await
+        }
+    }
+}
+
+pub(super) async fn designation_delete(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgEditor>,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id_of(&id, lang)?;
+    st.svc
+        .delete_designation(&ctx.actor, id)
+        .await
+        .map_err(ui(lang))?;
+    Ok(Redirect::to("/designations?deleted=1").into_response())
+}

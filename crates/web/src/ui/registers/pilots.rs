@@ -1,0 +1,323 @@
+//! `/pilots`: the pilot register's list, form, edit and delete.
+use super::{id_of, nz, region_options, ui, years, ListQuery};
+use crate::api::registers::PilotQuery;
+use crate::auth::{CsrfForm, Ctx, OrgEditor, OrgReader, WebUser};
+use crate::error::{AppError, UiError};
+use crate::i18n::T;
+use crate::ui::{render, Errors, Layout};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use gongjiang_domain::{PilotLevel, PilotType};
+use gongjiang_storage::pilots::Pilot;
+use gongjiang_storage::registers::PilotInput;
+use gongjiang_storage::Page;
+use serde::Deserialize;
+
+// ----- pilots -----
+
+#[derive(Template)]
+#[template(path = "pilots_list.html")]
+struct PilotsPage {
+    l: Layout,
+    page: Page<Pilot>,
+    q: ListQuery,
+    regions: Vec<(String, String)>,
+    levels: Vec<(&'static str, &'static str)>,
+    types: Vec<(&'static str, &'static str)>,
+    years: Vec<i64>,
+    can_edit: bool,
+    prev: String,
+    next: String,
+    flash: Option<String>,
+}
+
+pub(super) async fn pilots_list(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let pq = PilotQuery {
+        region: nz(&q.region),
+        level: nz(&q.level),
+        ptype: nz(&q.kind),
+        year: q.year(lang)?,
+        q: nz(&q.q),
+        page: q.page.parse().ok(),
+        per_page: Some(20),
+        ..Default::default()
+    };
+    let f = pq.filter()?;
+    let page = st.svc.list_pilots(&ctx.actor, &f).await.map_err(ui(lang))?;
+    let l = Layout::new(
+        &ctx,
+        "/pilots",
+        t.s("nav.pilots"),
+        vec![
+            (t.s("nav.g.pilots"), String::new()),
+            (t.s("nav.pilots"), String::new()),
+        ],
+    );
+    let flash = (!q.deleted.is_empty()).then(|| t.s("common.deleted"));
+    let page_no = page.page;
+    let p = PilotsPage {
+        prev: q.link("/pilots", page_no.saturating_sub(1)),
+        next: q.link("/pilots", page_no.saturating_add(1)),
+        l,
+        page,
+        regions: region_options(&st, &ctx).await?,
+        levels: PilotLevel::ALL
+            .iter()
+            .map(|x| (x.code(), x.label(lang.is_en())))
+            .collect(),
+        types: PilotType::ALL
+            .iter()
+            .map(|x| (x.code(), x.label(lang.is_en())))
+            .collect(),
+        years: years(),
+        can_edit: ctx.role().may_edit_orgs(),
+        q,
+        flash,
+    };
+    render(&p, lang)
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub(super) struct PilotForm {
+    org: String,
+    level: String,
+    ptype: String,
+    year: String,
+    feature: String,
+    benchmark: String,
+    version: String,
+}
+
+impl PilotForm {
+    fn input(&self) -> PilotInput {
+        PilotInput {
+            org: Some(self.org.clone()),
+            level: Some(self.level.clone()),
+            ptype: nz(&self.ptype),
+            year: Some(self.year.clone()),
+            feature: Some(self.feature.clone()),
+            benchmark: Some(matches!(self.benchmark.as_str(), "1" | "on" | "true")),
+            version: self.version.parse().ok(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pilot_form.html")]
+struct PilotFormPage {
+    l: Layout,
+    f: PilotForm,
+    e: Errors,
+    id: Option<i64>,
+    orgs: Vec<(String, String)>,
+    levels: Vec<(&'static str, &'static str)>,
+    types: Vec<(&'static str, &'static str)>,
+}
+
+/// Enterprises and parks in the caller's write scope, for the organisation picker.
+pub(super) async fn org_choices(
+    st: &AppState,
+    ctx: &Ctx,
+    kinds: &[&str],
+) -> Result<Vec<(String, String)>, UiError> {
+    let mut out = Vec::new();
+    for kind in kinds {
+        let mut page = 1;
+        loop {
+            let f = gongjiang_storage::orgs::Filter {
+                kind: Some((*kind).into()),
+                per_page: 500,
+                page,
+                ..Default::default()
+            };
+            let p = st
+                .svc
+                .list_orgs(&ctx.actor, &f)
+                .await
+                .map_err(ui(ctx.lang))?;
+            let pages = p.pages();
+            out.extend(
+                p.items
+                    .into_iter()
+                    .map(|o| (o.uscc.clone().unwrap_or_else(|| o.id.to_string()), o.name)),
+            );
+            if page >= pages || out.len() > 5000 {
+                break;
+            }
+            page += 1;
+        }
+    }
+    Ok(out)
+}
+
+const PILOT_FIELDS: &[&str] = &["org", "level", "ptype", "year", "feature"];
+
+async fn pilot_form(
+    st: &AppState,
+    ctx: &Ctx,
+    f: PilotForm,
+    e: Errors,
+    id: Option<i64>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let t = T(lang);
+    let title = if id.is_some() {
+        t.s("pilots.edit")
+    } else {
+        t.s("pilots.new")
+    };
+    let l = Layout::new(
+        ctx,
+        "/pilots",
+        title.clone(),
+        vec![
+            (t.s("nav.pilots"), "/pilots".into()),
+            (title, String::new()),
+        ],
+    );
+    let status = if e.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = PilotFormPage {
+        l,
+        f,
+        e,
+        id,
+        orgs: org_choices(st, ctx, &["enterprise", "park"]).await?,
+        levels: PilotLevel::ALL
+            .iter()
+            .map(|x| (x.code(), x.label(lang.is_en())))
+            .collect(),
+        types: PilotType::ALL
+            .iter()
+            .map(|x| (x.code(), x.label(lang.is_en())))
+            .collect(),
+    };
+    let mut r = render(&page, lang)?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+pub(super) async fn pilot_new(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgEditor>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, UiError> {
+    let f = PilotForm {
+        org: q.q.clone(),
+        level: "city".into(),
+        year: crate::api::tasks::current_year().to_string(),
+        ..Default::default()
+    };
+    pilot_form(&st, &ctx, f, Errors::default(), None).await
+}
+
+pub(super) async fn pilot_create(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgEditor>,
+    CsrfForm(f): CsrfForm<PilotForm>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    match st.svc.create_pilot(&ctx.actor, &f.input()).await {
+        Ok(p) => {
+            Ok(Redirect::to(&format!("/orgs/{}?tab=pilots&saved=1", p.org_id)).into_response())
+        }
+        Err(e) => {
+            let e = AppError::from(e);
+            if e.field_errors().is_empty() {
+                return Err(UiError(e, lang));
+            }
+            pilot_form(
+                &st,
+                &ctx,
+                f,
+                Errors::from(&e.field_errors(), lang, PILOT_FIELDS),
+                None,
+            )
+            .await
+        }
+    }
+}
+
+pub(super) async fn pilot_edit(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgEditor>,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id_of(&id, lang)?;
+    let p = st.svc.get_pilot(&ctx.actor, id).await.map_err(ui(lang))?;
+    let f = PilotForm {
+        org: p.uscc.clone().unwrap_or_else(|| p.org_id.to_string()),
+        level: p.level,
+        ptype: p.ptype,
+        year: p.year.to_string(),
+        feature: p.feature.unwrap_or_default(),
+        benchmark: if p.benchmark {
+            "1".into()
+        } else {
+            String::new()
+        },
+        version: p.version.to_string(),
+    };
+    pilot_form(&st, &ctx, f, Errors::default(), Some(id)).await
+}
+
+pub(super) async fn pilot_update(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgEditor>,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<PilotForm>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id_of(&id, lang)?;
+    match st.svc.update_pilot(&ctx.actor, id, &f.input()).await {
+        Ok(p) => {
+            Ok(Redirect::to(&format!("/orgs/{}?tab=pilots&saved=1", p.org_id)).into_response())
+        }
+        Err(e) => {
+            let e = AppError::from(e);
+            if e.field_errors().is_empty() {
+                return Err(UiError(e, lang));
+            }
+            pilot_form(
+                &st,
+                &ctx,
+                f,
+                Errors::from(&e.field_errors(), lang, PILOT_FIELDS),
+                Some(id),
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct Empty {}
+
+pub(super) async fn pilot_delete(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgEditor>,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = id_of(&id, lang)?;
+    st.svc
+        .delete_pilot(&ctx.actor, id)
+        .await
+        .map_err(ui(lang))?;
+    Ok(Redirect::to("/pilots?deleted=1").into_response())
+}

@@ -1,0 +1,214 @@
+//! Corrections to a meeting and to its decisions.
+use super::meetings::{lines, meeting_detail, MeetingFormPage};
+use super::{field_errors, int, not_found, ui};
+use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
+use crate::error::{AppError, UiError};
+use crate::i18n::T;
+use crate::ui::{render, Layout};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use gongjiang_domain::tasks::ATTENDANCE;
+use gongjiang_storage::tasks::{AttendanceInput, DecisionEdit, MeetingEdit};
+use gongjiang_storage::StoreError;
+use std::collections::BTreeMap;
+
+// ----- corrections: meetings, decisions, bodies -----
+
+/// The edit form of a meeting: its values (or what was typed) and its attendance rows
+/// (units recorded at the meeting and the body's current members).
+#[allow(clippy::too_many_arguments)]
+async fn meeting_edit_form(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    typed: Option<BTreeMap<String, String>>,
+    errors: BTreeMap<String, String>,
+    general: Vec<String>,
+    status: StatusCode,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let en = lang.is_en();
+    let t = T(lang);
+    let (m, attendance, _, may_edit) = st
+        .svc
+        .get_meeting(&ctx.actor, id, en)
+        .await
+        .map_err(ui(lang))?;
+    if !may_edit {
+        return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
+    }
+    let (body, _) = st
+        .svc
+        .get_body(&ctx.actor, m.body_id, en)
+        .await
+        .map_err(ui(lang))?;
+    let mut rows: Vec<(i64, String)> = attendance
+        .iter()
+        .map(|a| (a.org_id, a.org_name.clone()))
+        .collect();
+    for mb in &body.members {
+        if !rows.iter().any(|(o, _)| *o == mb.org_id) {
+            rows.push((mb.org_id, mb.org_name.clone()));
+        }
+    }
+    let version = typed
+        .as_ref()
+        .and_then(|v| v.get("_version"))
+        .and_then(|v| int(v))
+        .unwrap_or(m.version);
+    let v = match typed {
+        Some(v) => v,
+        None => {
+            let mut v = BTreeMap::new();
+            v.insert("title".to_string(), m.title.clone());
+            v.insert("date".to_string(), m.date.clone());
+            v.insert("place".to_string(), m.place.clone());
+            v.insert("agenda".to_string(), m.agenda.join("\n"));
+            v.insert("minutes".to_string(), m.minutes.clone());
+            for a in &attendance {
+                v.insert(format!("att_{}", a.org_id), a.status.clone());
+                v.insert(
+                    format!("who_{}", a.org_id),
+                    a.attendee.clone().unwrap_or_default(),
+                );
+            }
+            v
+        }
+    };
+    let l = Layout::new(
+        ctx,
+        "/meetings",
+        format!("{} · {}", m.title, t.s("meetings.edit")),
+        vec![
+            (t.s("nav.meetings"), "/meetings".into()),
+            (m.title.clone(), format!("/meetings/{id}")),
+            (t.s("meetings.edit"), String::new()),
+        ],
+    );
+    let mut r = render(
+        &MeetingFormPage {
+            l,
+            body,
+            action: format!("/meetings/{id}/edit"),
+            back: format!("/meetings/{id}"),
+            version: Some(version),
+            rows,
+            attendance: ATTENDANCE
+                .iter()
+                .map(|(c, zh, e)| (*c, if en { *e } else { *zh }))
+                .collect(),
+            v,
+            errors,
+            general,
+        },
+        lang,
+    )?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+pub(super) async fn edit_meeting(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    meeting_edit_form(
+        &st,
+        &ctx,
+        id,
+        None,
+        BTreeMap::new(),
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The attendance rows of a submitted meeting form (`att_ORG`, `who_ORG`).
+pub(super) fn attendance_of(f: &BTreeMap<String, String>) -> Vec<AttendanceInput> {
+    f.iter()
+        .filter_map(|(k, v)| {
+            let org = int(k.strip_prefix("att_")?)?;
+            Some(AttendanceInput {
+                org_id: org,
+                status: v.clone(),
+                attendee: f.get(&format!("who_{org}")).cloned(),
+            })
+        })
+        .collect()
+}
+
+/// The page status of a refused change.
+pub(super) fn refusal_status(e: &StoreError) -> StatusCode {
+    match e {
+        StoreError::Conflict { .. } => StatusCode::CONFLICT,
+        StoreError::Denied { .. } => StatusCode::FORBIDDEN,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+pub(super) async fn save_meeting(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = int(&id).ok_or_else(|| not_found(lang))?;
+    let g = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let input = MeetingEdit {
+        version: f.get("_version").and_then(|v| int(v)),
+        title: Some(g("title")),
+        date: Some(g("date")),
+        place: Some(g("place")),
+        agenda: Some(lines(&g("agenda"))),
+        minutes: Some(g("minutes")),
+        attendance: Some(attendance_of(&f)),
+        add_decisions: lines(&g("add_decisions")),
+    };
+    match st.svc.update_meeting(&ctx.actor, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
+        Err(
+            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
+        ) => {
+            let (mut map, general) = field_errors(&e, lang.is_en());
+            if let Some(m) = map.remove("decisions") {
+                map.insert("add_decisions".into(), m);
+            }
+            let status = refusal_status(&e);
+            meeting_edit_form(&st, &ctx, id, Some(f), map, general, status).await
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
+
+pub(super) async fn correct_decision(
+    State(st): State<AppState>,
+    WebUser(ctx, ..): WebUser,
+    Path((id, did)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let lang = ctx.lang;
+    let id = int(&id).ok_or_else(|| not_found(lang))?;
+    let did = int(&did).ok_or_else(|| not_found(lang))?;
+    let input = DecisionEdit {
+        text: f.get("text").cloned().unwrap_or_default(),
+        version: f.get("_version").and_then(|v| int(v)),
+    };
+    match st.svc.correct_decision(&ctx.actor, id, did, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
+        Err(
+            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
+        ) => {
+            let (map, general) = field_errors(&e, lang.is_en());
+            let status = refusal_status(&e);
+            let mut r = meeting_detail(&st, &ctx, id, Some(did), f, map, general).await?;
+            *r.status_mut() = status;
+            Ok(r)
+        }
+        Err(e) => Err(UiError(e.into(), lang)),
+    }
+}
