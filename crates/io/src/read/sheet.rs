@@ -5,7 +5,7 @@ use super::workbook::{cells_reader, XlsxRows};
 use super::{corrupt, FileError, Format, Input, Limits, TextEncoding};
 use crate::cell::Cell;
 use crate::map::{column_name, Problem};
-use calamine::{Xlsx};
+use calamine::Xlsx;
 use std::fmt;
 use std::io::{self, Read, Seek, SeekFrom};
 

@@ -157,6 +157,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "durable_jobs",
         sql: include_str!("../../migrations/0022_durable_jobs.sql"),
     },
+    Migration {
+        version: 23,
+        name: "agg_covering_index",
+        sql: include_str!("../../migrations/0023_agg_covering_index.sql"),
+    },
 ];
 
 impl Db {

@@ -1,9 +1,7 @@
 //! The OpenAPI document's modifiers (bearer scheme, the error answers of every
 //! operation, unique operation ids), `/api/v1/openapi.json` and the `/api/docs` page.
-use super::ApiDoc;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use utoipa::OpenApi;
 
 pub(super) struct BearerAuth;
 
@@ -171,10 +169,9 @@ impl utoipa::Modify for UniqueOperationIds {
     }
 }
 
+/// The OpenAPI document, built from the API's one route list (`api::routes`).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = ApiDoc::openapi();
-    doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
-    doc
+    super::document().clone()
 }
 
 /// This document (OpenAPI 3.1).

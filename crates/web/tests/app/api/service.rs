@@ -53,9 +53,9 @@ async fn every_api_route_is_in_the_openapi_document() {
         .await
         .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    for (method, path) in gongjiang_web::api::ROUTES {
+    for (method, path) in gongjiang_web::api::route_list() {
         assert!(
-            doc["paths"][path][method].is_object(),
+            doc["paths"][path.as_str()][method.as_str()].is_object(),
             "{method} {path} is missing from openapi.json"
         );
     }
@@ -67,7 +67,7 @@ async fn every_api_route_is_in_the_openapi_document() {
         .sum();
     assert_eq!(
         documented,
-        gongjiang_web::api::ROUTES.len(),
+        gongjiang_web::api::route_list().len(),
         "openapi.json documents a route the router does not list"
     );
     let docs = app.client.get(app.at("/api/docs")).send().await.unwrap();
@@ -84,12 +84,12 @@ async fn every_api_route_is_in_the_openapi_document() {
     );
 }
 
-/// Every route in ROUTES answers (not 404/405) — the list and the router agree.
+/// Every route of the one route list answers (not 404/405) — the list and the router agree.
 #[tokio::test]
 async fn every_listed_route_is_routed() {
     let app = spawn_demo().await;
     let t = app.token("admin").await;
-    for (method, path) in gongjiang_web::api::ROUTES {
+    for (method, path) in gongjiang_web::api::route_list() {
         let p = path.replace("{id}", "1").replace("{kind}", "orgs");
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let r = app
@@ -102,12 +102,15 @@ async fn every_listed_route_is_routed() {
             .await
             .unwrap();
         assert_ne!(r.status().as_u16(), 405, "{method} {path}");
-        if *path != "/api/v1/orgs/{id}"
-            && *path != "/api/v1/users/{id}"
+        if path != "/api/v1/orgs/{id}"
+            && path != "/api/v1/users/{id}"
             && !path.ends_with("/password")
             && !path.starts_with("/api/v1/imports/")
+            // A literal "{target}" is no target: the handler's own 404.
+            && !path.contains("{target}")
         {
-            assert_ne!(r.status().as_u16(), 404, "{method} {path}");
+            let status = r.status().as_u16();
+            assert_ne!(status, 404, "{method} {path}: {}", r.text().await.unwrap());
         }
     }
 }
@@ -259,7 +262,7 @@ async fn openapi_document_is_valid_and_complete() {
             }
         }
     }
-    assert!(operations >= gongjiang_web::api::ROUTES.len());
+    assert!(operations >= gongjiang_web::api::route_list().len());
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // A field that may be null says so (`Event.changes` once claimed to be an object).
     let changes = &schemas["Event"]["properties"]["changes"]["type"];
