@@ -1,7 +1,7 @@
 //! Connections, migrations and write transactions.
 use crate::error::{Result, StoreError};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{AnyPool, Connection, Executor, Row};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -186,6 +186,13 @@ impl Db {
             // acquire (it was a round trip to sqlx's worker thread per request, issue #11's
             // profile). A PostgreSQL connection can, so it is still tested.
             .test_before_acquire(backend == Backend::Postgres)
+            // A task cancelled while its BEGIN was on the way (an aborted job, a dropped
+            // request) leaves no `Transaction` to roll back: the connection comes back
+            // to the pool inside a transaction, on SQLite holding the write lock, and
+            // every other writer waits out the busy timeout. Such a connection is
+            // closed (which rolls back) instead of being handed out; the check is a
+            // flag, not a round trip.
+            .before_acquire(|conn, _meta| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

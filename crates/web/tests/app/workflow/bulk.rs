@@ -248,15 +248,14 @@ async fn a_killed_bulk_job_resumes_with_exact_counts() {
     );
     assert_eq!(half.succeeded, before, "{half:?}");
     // While another live server holds the lease, nobody else touches the job.
-    let mut conn = app.svc.db.pool.acquire().await.unwrap();
     let future = gongjiang_storage::now_ms() + 60_000;
-    sqlx::query("UPDATE wf_bulk SET lease_owner = 'other-server', lease_until = $1 WHERE id = $2")
-        .bind(future)
-        .bind(&job.id)
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    drop(conn);
+    set_lease(
+        &app,
+        "UPDATE wf_bulk SET lease_owner = 'other-server', lease_until = $1 WHERE id = $2",
+        future,
+        &job.id,
+    )
+    .await;
     assert!(!app
         .svc
         .unfinished_bulk_jobs()
@@ -269,13 +268,13 @@ async fn a_killed_bulk_job_resumes_with_exact_counts() {
         half.done
     );
     // That server dies: its lease runs out, and this one takes the job over.
-    let mut conn = app.svc.db.pool.acquire().await.unwrap();
-    sqlx::query("UPDATE wf_bulk SET lease_until = 1 WHERE id = $1")
-        .bind(&job.id)
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    drop(conn);
+    set_lease(
+        &app,
+        "UPDATE wf_bulk SET lease_until = $1 WHERE id = $2",
+        1,
+        &job.id,
+    )
+    .await;
     assert!(app
         .svc
         .unfinished_bulk_jobs()
@@ -291,4 +290,26 @@ async fn a_killed_bulk_job_resumes_with_exact_counts() {
         "every case accepted by this job counts as succeeded: {done:?}"
     );
     assert_eq!(accepted(app.svc.clone()).await, 80, "each accepted once");
+}
+
+/// Plays another server writing a job's lease. The connection of the runner the test
+/// aborted can still hold SQLite's lock for a moment (its statement or rollback is
+/// finishing on sqlx's worker thread), so a "database is locked" is waited out.
+async fn set_lease(app: &TestApp, sql: &str, until: i64, job: &str) {
+    for attempt in 0.. {
+        let mut conn = app.svc.db.pool.acquire().await.unwrap();
+        match sqlx::query(sql)
+            .bind(until)
+            .bind(job)
+            .execute(&mut *conn)
+            .await
+        {
+            Ok(_) => return,
+            Err(e) if attempt < 100 && e.to_string().contains("locked") => {
+                drop(conn);
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            Err(e) => panic!("setting the lease: {e}"),
+        }
+    }
 }
