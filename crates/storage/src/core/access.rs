@@ -87,6 +87,17 @@ pub enum Permission<'a> {
     /// Apply to close (销号) a task owned by organisation `owner`: that organisation's own
     /// accounts (a unit or a member department).
     CompleteTask { owner: i64 },
+    /// Visit enterprises and log the visits (联系点): region staff and member departments.
+    VisitUnits,
+    /// Edit an organisation's record: anyone but a unit, within their write scope (the
+    /// use case resolves the record in that scope; a unit's account never edits one).
+    EditOrganisation,
+    /// Act for an assessment target of `kind` with key `key`: the district's staff, the
+    /// member department's or the pilot unit's own accounts.
+    ActForTarget { kind: &'a str, key: &'a str },
+    /// Raise a problem through a contact point; `official` when raised in an official's
+    /// name (the enterprise itself raises as its head or a worker, never as an official).
+    RaiseProblem { official: bool },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,6 +235,26 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
         Permission::ImportFile { reports_only } => {
             allow_if(actor.role.may_edit_orgs() || (actor.role == Role::Unit && reports_only))
         }
+        Permission::EditOrganisation => allow_if(actor.role != Role::Unit),
+        Permission::ActForTarget { kind, key } => {
+            let own_org = || actor.org_id.map(|i| i.to_string()).as_deref() == Some(key);
+            allow_if(match kind {
+                "district" => {
+                    actor.role == Role::District && actor.region_code.as_deref() == Some(key)
+                }
+                "member_unit" => actor.role == Role::Department && own_org(),
+                "pilot_unit" => actor.role == Role::Unit && own_org(),
+                _ => false,
+            })
+        }
+        Permission::VisitUnits => {
+            allow_if(actor.role.is_region_staff() || actor.role == Role::Department)
+        }
+        Permission::RaiseProblem { official } => allow_if(
+            actor.role.is_region_staff()
+                || actor.role == Role::Department
+                || (actor.role == Role::Unit && !official),
+        ),
         Permission::CompleteTask { owner } => allow_if(
             matches!(actor.role, Role::Unit | Role::Department) && actor.org_id == Some(owner),
         ),
@@ -382,6 +413,26 @@ mod tests {
         assert!(may(&dept, close(9)));
         assert!(!may(&unit, close(9)));
         assert!(!may(&city, close(7)));
+        assert!(may(&city, Permission::VisitUnits));
+        assert!(may(&dept, Permission::VisitUnits));
+        assert!(!may(&unit, Permission::VisitUnits));
+        let raise = |official| Permission::RaiseProblem { official };
+        assert!(may(&unit, raise(false)));
+        assert!(!may(&unit, raise(true)));
+        assert!(may(&dept, raise(true)));
+        assert!(!may(&expert, raise(false)));
+        let target = |kind, key| Permission::ActForTarget { kind, key };
+        assert!(may(&unit, target("pilot_unit", "7")));
+        assert!(!may(&unit, target("pilot_unit", "8")));
+        assert!(!may(&unit, target("member_unit", "7")));
+        assert!(may(&dept, target("member_unit", "9")));
+        assert!(may(
+            &actor(Role::District, Some("320402")),
+            target("district", "320402")
+        ));
+        assert!(!may(&city, target("district", "320402")));
+        assert!(!may(&unit, Permission::EditOrganisation));
+        assert!(may(&city, Permission::EditOrganisation));
         assert_eq!(own_org(&unit), Some(7));
         assert_eq!(own_org(&dept), None);
         assert_eq!(own_org(&city), None);

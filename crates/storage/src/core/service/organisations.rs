@@ -9,7 +9,7 @@ use crate::scope::{Actor, Scope};
 use crate::{now_ms, Page};
 use gongjiang_domain::org::OrgInput;
 use gongjiang_domain::Code;
-use gongjiang_domain::{FieldError, Role, Rule};
+use gongjiang_domain::{FieldError, Rule};
 use serde_json::json;
 
 use super::types::{OrgPatch, TreeStats};
@@ -78,10 +78,12 @@ impl Service {
 
     pub async fn may_edit_org(&self, actor: &Actor, id: i64) -> Result<bool> {
         let mut conn = self.db.pool.acquire().await?;
-        Ok(actor.role != Role::Unit
-            && orgs::get(&mut conn, &actor.write_scope(), id)
-                .await?
-                .is_some())
+        Ok(
+            crate::access::may(actor, crate::access::Permission::EditOrganisation)
+                && orgs::get(&mut conn, &actor.write_scope(), id)
+                    .await?
+                    .is_some(),
+        )
     }
 
     /// (region code, kind, count) of the organisations in scope.
@@ -312,7 +314,7 @@ impl Service {
         let before = orgs::get(tx.conn(), &actor.read_scope(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if actor.role == Role::Unit
+        if !crate::access::may(actor, crate::access::Permission::EditOrganisation)
             || orgs::get(tx.conn(), &actor.write_scope(), id)
                 .await?
                 .is_none()

@@ -4,7 +4,6 @@
 use crate::error::{Result, StoreError};
 use crate::scope::Actor;
 use gongjiang_domain::Code;
-use gongjiang_domain::Role;
 
 pub(super) fn may_manage(actor: &Actor) -> bool {
     crate::access::decide(actor, crate::access::Permission::ManageAssessment).allowed()
@@ -20,17 +19,7 @@ pub(super) fn manage(actor: &Actor) -> Result<()> {
 
 /// Whether the actor acts for the target (its district staff, its member unit or unit).
 pub(crate) fn acts_for(actor: &Actor, kind: &str, key: &str) -> bool {
-    match kind {
-        "district" => actor.role == Role::District && actor.region_code.as_deref() == Some(key),
-        "member_unit" => {
-            actor.role == Role::Department
-                && actor.org_id.map(|i| i.to_string()).as_deref() == Some(key)
-        }
-        "pilot_unit" => {
-            actor.role == Role::Unit && actor.org_id.map(|i| i.to_string()).as_deref() == Some(key)
-        }
-        _ => false,
-    }
+    crate::access::may(actor, crate::access::Permission::ActForTarget { kind, key })
 }
 
 pub(super) fn denied_conflict(target: &str) -> StoreError {

@@ -11,7 +11,6 @@ use gongjiang_domain::assessment::{
     Method, Node, ScoringRule,
 };
 use gongjiang_domain::Code;
-use gongjiang_domain::Role;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, HashMap};
 
@@ -229,7 +228,7 @@ impl Service {
                 .try_get(0)?;
         let mut targets: Vec<TargetResult> =
             serde_json::from_str(&data).map_err(|e| StoreError::Other(format!("result: {e}")))?;
-        let expert = actor.role == Role::Expert
+        let expert = crate::access::may(actor, crate::access::Permission::ScoreAsExpert)
             && load_experts(&mut conn, round_id)
                 .await?
                 .iter()

@@ -47,7 +47,7 @@ impl Service {
         {
             return Ok(true);
         }
-        if actor.role == Role::Expert {
+        if crate::access::may(actor, crate::access::Permission::ScoreAsExpert) {
             let n: i64 = sqlx::query(
                 "SELECT COUNT(*) FROM asm_experts WHERE round_id = $1 AND user_id = $2",
             )
@@ -317,7 +317,9 @@ impl Service {
         {
             may.push("self_report".to_string());
         }
-        if actor.role == Role::Expert && experts.iter().any(|(u, _)| Some(*u) == actor.user_id) {
+        if crate::access::may(actor, crate::access::Permission::ScoreAsExpert)
+            && experts.iter().any(|(u, _)| Some(*u) == actor.user_id)
+        {
             may.push("score".to_string());
         }
         let experts = experts

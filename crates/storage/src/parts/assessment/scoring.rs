@@ -215,9 +215,7 @@ impl Service {
         actor: &Actor,
         round_id: i64,
     ) -> Result<usize> {
-        if actor.role != Role::Expert {
-            return Err(StoreError::Forbidden);
-        }
+        crate::access::check(actor, crate::access::Permission::ScoreAsExpert)?;
         let experts = load_experts(conn, round_id).await?;
         experts
             .iter()

@@ -48,7 +48,12 @@ impl Service {
         };
         let mut errs = Vec::new();
         let source = dc::problem_source(&i.source);
-        if actor.role == Role::Unit && source == Ok(ProblemSource::Official) {
+        if source == Ok(ProblemSource::Official)
+            && !crate::access::may(
+                actor,
+                crate::access::Permission::RaiseProblem { official: true },
+            )
+        {
             errs.push(FieldError::new(
                 "source",
                 Rule::Forbidden,

@@ -11,7 +11,7 @@ use crate::sql::{like_escape, Sql};
 use crate::{now_ms, Page};
 use gongjiang_domain::contacts as dc;
 use gongjiang_domain::Code;
-use gongjiang_domain::{FieldError, Role, Rule};
+use gongjiang_domain::{FieldError, Rule};
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
@@ -76,9 +76,7 @@ fn visit_json(v: &Visit) -> serde_json::Value {
 impl Service {
     /// Logs a visit (region staff in their area, or the enterprise's assigned official).
     pub async fn log_visit(&self, actor: &Actor, i: &VisitInput, en: bool) -> Result<Visit> {
-        if !(actor.role.is_region_staff() || actor.role == Role::Department) {
-            return Err(StoreError::Forbidden);
-        }
+        crate::access::check(actor, crate::access::Permission::VisitUnits)?;
         let mut tx = self.db.begin().await?;
         let org = self.contact_org(tx.conn(), actor, i.org.trim()).await;
         let date = dc::date(

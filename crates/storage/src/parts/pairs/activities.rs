@@ -9,7 +9,7 @@ use crate::service::Service;
 use gongjiang_domain::contacts as dc;
 use gongjiang_domain::error::text;
 use gongjiang_domain::Code;
-use gongjiang_domain::{FieldError, Role, Rule};
+use gongjiang_domain::{FieldError, Rule};
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
@@ -52,7 +52,7 @@ impl Service {
         actor: &Actor,
         p: &Pair,
     ) -> Result<bool> {
-        if actor.role == Role::Unit {
+        if crate::access::bound_to_own_org(actor) {
             return Ok(actor.org_id.is_some_and(|o| o == p.org_a || o == p.org_b));
         }
         if !actor.role.is_region_staff() {

@@ -9,7 +9,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use gongjiang_domain::Role;
 use gongjiang_storage::assessment::{ConflictInput, RoundDetail};
 use std::collections::BTreeMap;
 
@@ -202,7 +201,7 @@ pub(super) async fn scoring_list(
     let items = rounds
         .into_iter()
         .map(|r| ListItem {
-            href: if ctx.role() == Role::Expert {
+            href: if ctx.may(gongjiang_storage::access::Permission::ScoreAsExpert) {
                 format!("/assessment/scoring/{}", r.id)
             } else {
                 format!("/assessment/rounds/{}", r.id)

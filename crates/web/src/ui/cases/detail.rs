@@ -13,7 +13,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongjiang_domain::workflow::{Action, Status};
-use gongjiang_domain::Role;
 use gongjiang_storage::workflow::{ActInput, Case, Event};
 use gongjiang_storage::StoreError;
 use std::collections::BTreeMap;
@@ -65,7 +64,7 @@ pub(super) async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
     // Readers of the organisation tree, and experts for the cases they score.
-    if !(ctx.role().may_read_orgs() || ctx.role() == Role::Expert) {
+    if !ctx.may(gongjiang_storage::access::Permission::ReviewCases) {
         return Err(UiError(AppError::Store(StoreError::Forbidden), ctx.lang));
     }
     let id = id.parse::<i64>().map_err(|_| not_found(ctx.lang))?;
@@ -151,10 +150,10 @@ pub(super) async fn detail(
         && subject_link.is_empty();
     let notice = at.status == Status::Notice;
     let may_object = st.svc.may_object(&ctx.actor, &c);
-    let may_answer = notice && matches!(ctx.role(), Role::City | Role::Sysadmin);
+    let may_answer = notice && ctx.may(gongjiang_storage::access::Permission::DecideForCity);
     let scoring = at.status == Status::Scoring;
-    let may_assign = scoring && matches!(ctx.role(), Role::City | Role::Sysadmin);
-    let may_score = scoring && ctx.role() == Role::Expert;
+    let may_assign = scoring && ctx.may(gongjiang_storage::access::Permission::DecideForCity);
+    let may_score = scoring && ctx.may(gongjiang_storage::access::Permission::ScoreAsExpert);
     let (criteria, max_score) = def
         .scoring
         .map(|s| (if en { s.criteria_en } else { s.criteria_zh }, s.max))

@@ -110,16 +110,16 @@ pub(super) fn field_errors(e: &StoreError, en: bool) -> (BTreeMap<String, String
     (map, general)
 }
 
-fn may_apply(role: Role) -> bool {
-    role == Role::Unit || role.is_region_staff()
+fn may_apply(ctx: &Ctx) -> bool {
+    ctx.may(gongjiang_storage::access::Permission::StartCase)
 }
 
 /// The processes a role starts on this page, most common first: pilot applications, the
 /// yearly check and final acceptance, then the benchmark selection. Processes that drive
 /// a module's record (the 六有, self-reports, task completion) start on that module's
 /// page instead ([`start_page`]).
-pub(super) fn startable(role: Role) -> Vec<&'static Process> {
-    if !may_apply(role) {
+pub(super) fn startable(ctx: &Ctx) -> Vec<&'static Process> {
+    if !may_apply(ctx) {
         return Vec::new();
     }
     let mut out: Vec<&'static Process> = PROCESSES.iter().filter(|p| p.subject.is_none()).collect();
@@ -249,7 +249,7 @@ fn form_page(
     let lang = ctx.lang;
     let en = lang.is_en();
     let t = T(lang);
-    if !may_apply(ctx.role()) {
+    if !may_apply(ctx) {
         return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
     }
     let l = Layout::new(
@@ -275,7 +275,7 @@ fn form_page(
             org,
             org_error: errors.get("org").cloned().unwrap_or_default(),
             general,
-            org_fixed: ctx.role() == Role::Unit,
+            org_fixed: gongjiang_storage::access::bound_to_own_org(&ctx.actor),
         },
         lang,
     )?;

@@ -90,7 +90,7 @@ pub(super) async fn list(
                 .iter()
                 .map(|s| (s.code(), s.label(en)))
                 .collect(),
-            startable: startable(ctx.role())
+            startable: startable(&ctx)
                 .into_iter()
                 .map(|p| (p.code, p.name(en)))
                 .collect(),

@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use gongjiang_domain::contacts::{ProblemCategory, ProblemStatus};
-use gongjiang_domain::Role;
+use gongjiang_storage::access::Permission;
 use gongjiang_storage::contacts::{ContactPoint, Problem, Visit, VisitFilter};
 use gongjiang_storage::Page;
 use serde::Deserialize;
@@ -256,8 +256,8 @@ pub(super) async fn contacts(
                 ProblemCategory::label,
                 en,
             ),
-            can_raise: role == Role::Unit || role.is_region_staff() || role == Role::Department,
-            can_visit: role.is_region_staff() || role == Role::Department,
+            can_raise: ctx.may(Permission::RaiseProblem { official: false }),
+            can_visit: ctx.may(Permission::VisitUnits),
             can_assign: role.is_region_staff(),
         },
         lang,

@@ -9,7 +9,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use gongjiang_domain::Role;
 use gongjiang_storage::tasks::{CancelInput, Progress, ProgressInput, Task};
 use gongjiang_storage::StoreError;
 use std::collections::BTreeMap;
@@ -71,9 +70,9 @@ async fn detail(
     let open_case = completion
         .as_ref()
         .is_some_and(|(_, s)| matches!(s.as_str(), "in_review" | "notice"));
-    let may_request_done = matches!(ctx.role(), Role::Unit | Role::Department)
-        && ctx.actor.org_id == Some(task.owner_org_id)
-        && task.done_at.is_none()
+    let may_request_done = ctx.may(gongjiang_storage::access::Permission::CompleteTask {
+        owner: task.owner_org_id,
+    }) && task.done_at.is_none()
         && task.cancelled_at.is_none()
         && !open_case;
     let mut points: Vec<&Progress> = progress.iter().filter(|p| p.percent.is_some()).collect();
