@@ -1,7 +1,7 @@
 //! Service use cases for the programme's registers (pilots, designations) and the
 //! indicators computed from them. Same rules as every service call: role check, scope,
 //! one transaction, audit entry, and the indicator aggregates settled in that transaction.
-use crate::audit::{self, action};
+use crate::audit::{self, action, Note};
 use crate::designations::{self, Designation, NewDesignation};
 use crate::error::{Result, StoreError};
 use crate::indicators::{self, Value};
@@ -332,18 +332,11 @@ impl Service {
 
     pub async fn update_pilot(&self, actor: &Actor, id: i64, i: &PilotInput) -> Result<Pilot> {
         may_edit_registers(actor)?;
-        let mut tx = self.db.begin().await?;
-        let before = pilots::get(tx.conn(), &actor.write_scope(), id)
+        let mut w = self.write(actor).await?;
+        let before = pilots::get(w.conn(), &actor.write_scope(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if i.version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::conflict(
-                Code::StaleVersion,
-                None,
-                "该记录已被他人修改，请刷新后再编辑",
-                "someone else changed this record; reload and edit again",
-            ));
-        }
+        w.check_version(i.version, before.version)?;
         let merged = PilotInput {
             org: i.org.clone().or_else(|| Some(before.org_id.to_string())),
             level: i.level.clone().or_else(|| Some(before.level.clone())),
@@ -353,8 +346,8 @@ impl Service {
             benchmark: i.benchmark.or(Some(before.benchmark)),
             version: None,
         };
-        let new = self.check_pilot(tx.conn(), actor, &merged).await?;
-        if pilots::id_by_key(tx.conn(), new.org_id, &new.level)
+        let new = self.check_pilot(w.conn(), actor, &merged).await?;
+        if pilots::id_by_key(w.conn(), new.org_id, &new.level)
             .await?
             .is_some_and(|other| other != id)
         {
@@ -366,58 +359,47 @@ impl Service {
             ));
         }
         let snaps = [
-            indicators::snapshot(tx.conn(), before.org_id).await?,
-            indicators::snapshot(tx.conn(), new.org_id).await?,
+            indicators::snapshot(w.conn(), before.org_id).await?,
+            indicators::snapshot(w.conn(), new.org_id).await?,
         ];
-        let now = now_ms();
-        pilots::update(tx.conn(), id, &new, now).await?;
+        let now = w.now;
+        pilots::update(w.conn(), id, &new, now).await?;
         let [a, b] = snaps;
         let same = before.org_id == new.org_id;
-        indicators::settle(tx.conn(), a).await?;
+        indicators::settle(w.conn(), a).await?;
         if !same {
-            indicators::settle(tx.conn(), b).await?;
+            indicators::settle(w.conn(), b).await?;
         }
-        let after = pilots::get(tx.conn(), &Scope::All, id)
+        let after = pilots::get(w.conn(), &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            action::UPDATE,
-            "pilot",
-            &id.to_string(),
-            &after.org_name,
-            Some(&Self::pilot_json(&before)),
-            Some(&Self::pilot_json(&after)),
-            now,
+        w.audit(
+            Note::new(action::UPDATE, "pilot", id)
+                .summary(after.org_name.clone())
+                .before(&Self::pilot_json(&before))
+                .after(&Self::pilot_json(&after)),
         )
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(after)
     }
 
     pub async fn delete_pilot(&self, actor: &Actor, id: i64) -> Result<()> {
         may_edit_registers(actor)?;
-        let mut tx = self.db.begin().await?;
-        let before = pilots::get(tx.conn(), &actor.write_scope(), id)
+        let mut w = self.write(actor).await?;
+        let before = pilots::get(w.conn(), &actor.write_scope(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let snap = indicators::snapshot(tx.conn(), before.org_id).await?;
-        pilots::delete(tx.conn(), id).await?;
-        indicators::settle(tx.conn(), snap).await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            action::DELETE,
-            "pilot",
-            &id.to_string(),
-            &before.org_name,
-            Some(&Self::pilot_json(&before)),
-            None,
-            now_ms(),
+        let snap = indicators::snapshot(w.conn(), before.org_id).await?;
+        pilots::delete(w.conn(), id).await?;
+        indicators::settle(w.conn(), snap).await?;
+        w.audit(
+            Note::new(action::DELETE, "pilot", id)
+                .summary(before.org_name.clone())
+                .before(&Self::pilot_json(&before)),
         )
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 
@@ -609,18 +591,11 @@ impl Service {
         i: &DesignationInput,
     ) -> Result<Designation> {
         may_edit_registers(actor)?;
-        let mut tx = self.db.begin().await?;
-        let before = designations::get(tx.conn(), &actor.write_scope(), id)
+        let mut w = self.write(actor).await?;
+        let before = designations::get(w.conn(), &actor.write_scope(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if i.version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::conflict(
-                Code::StaleVersion,
-                None,
-                "该记录已被他人修改，请刷新后再编辑",
-                "someone else changed this record; reload and edit again",
-            ));
-        }
+        w.check_version(i.version, before.version)?;
         let merged = DesignationInput {
             dtype: i.dtype.clone().or_else(|| Some(before.dtype.clone())),
             level: i.level.clone().or_else(|| Some(before.level.clone())),
@@ -633,67 +608,56 @@ impl Service {
             document_no: i.document_no.clone().or_else(|| before.document_no.clone()),
             worker: match (&i.worker, before.holder_worker_id) {
                 (Some(w), _) => Some(w.clone()),
-                (None, Some(wid)) => self.worker_number(tx.conn(), wid).await?,
+                (None, Some(wid)) => self.worker_number(w.conn(), wid).await?,
                 (None, None) => None,
             },
             version: None,
         };
-        let new = self.check_designation(tx.conn(), actor, &merged).await?;
-        if designations::id_by_key(tx.conn(), &new)
+        let new = self.check_designation(w.conn(), actor, &merged).await?;
+        if designations::id_by_key(w.conn(), &new)
             .await?
             .is_some_and(|other| other != id)
         {
             return Err(Self::duplicate_designation());
         }
-        let a = indicators::snapshot(tx.conn(), before.holder_org_id).await?;
-        let b = indicators::snapshot(tx.conn(), new.holder_org_id).await?;
-        let now = now_ms();
-        designations::update(tx.conn(), id, &new, now).await?;
-        indicators::settle(tx.conn(), a).await?;
+        let a = indicators::snapshot(w.conn(), before.holder_org_id).await?;
+        let b = indicators::snapshot(w.conn(), new.holder_org_id).await?;
+        let now = w.now;
+        designations::update(w.conn(), id, &new, now).await?;
+        indicators::settle(w.conn(), a).await?;
         if before.holder_org_id != new.holder_org_id {
-            indicators::settle(tx.conn(), b).await?;
+            indicators::settle(w.conn(), b).await?;
         }
-        let after = designations::get(tx.conn(), &Scope::All, id)
+        let after = designations::get(w.conn(), &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            action::UPDATE,
-            "designation",
-            &id.to_string(),
-            &after.holder_org_name,
-            Some(&Self::designation_json(&before)),
-            Some(&Self::designation_json(&after)),
-            now,
+        w.audit(
+            Note::new(action::UPDATE, "designation", id)
+                .summary(after.holder_org_name.clone())
+                .before(&Self::designation_json(&before))
+                .after(&Self::designation_json(&after)),
         )
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(after)
     }
 
     pub async fn delete_designation(&self, actor: &Actor, id: i64) -> Result<()> {
         may_edit_registers(actor)?;
-        let mut tx = self.db.begin().await?;
-        let before = designations::get(tx.conn(), &actor.write_scope(), id)
+        let mut w = self.write(actor).await?;
+        let before = designations::get(w.conn(), &actor.write_scope(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let snap = indicators::snapshot(tx.conn(), before.holder_org_id).await?;
-        designations::delete(tx.conn(), id).await?;
-        indicators::settle(tx.conn(), snap).await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            action::DELETE,
-            "designation",
-            &id.to_string(),
-            &before.holder_org_name,
-            Some(&Self::designation_json(&before)),
-            None,
-            now_ms(),
+        let snap = indicators::snapshot(w.conn(), before.holder_org_id).await?;
+        designations::delete(w.conn(), id).await?;
+        indicators::settle(w.conn(), snap).await?;
+        w.audit(
+            Note::new(action::DELETE, "designation", id)
+                .summary(before.holder_org_name.clone())
+                .before(&Self::designation_json(&before)),
         )
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 
