@@ -89,6 +89,13 @@ pub enum Permission<'a> {
     CompleteTask { owner: i64 },
     /// Visit enterprises and log the visits (联系点): region staff and member departments.
     VisitUnits,
+    /// File progress on a task owned by organisation `owner`: its own accounts (a unit or
+    /// a member department), or region staff (the use case loads the task in their area).
+    ReportTaskProgress { owner: i64 },
+    /// See an assessment round (考核) and its results: region staff; a member department
+    /// once the results are `published`. Experts see the rounds they score
+    /// ([`Permission::ScoreAsExpert`], checked against the round's experts).
+    SeeRound { published: bool },
     /// Edit an organisation's record: anyone but a unit, within their write scope (the
     /// use case resolves the record in that scope; a unit's account never edits one).
     EditOrganisation,
@@ -246,6 +253,14 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
                 "pilot_unit" => actor.role == Role::Unit && own_org(),
                 _ => false,
             })
+        }
+        Permission::ReportTaskProgress { owner } => allow_if(
+            actor.role.is_region_staff()
+                || (matches!(actor.role, Role::Unit | Role::Department)
+                    && actor.org_id == Some(owner)),
+        ),
+        Permission::SeeRound { published } => {
+            allow_if(actor.role.is_region_staff() || (actor.role == Role::Department && published))
         }
         Permission::VisitUnits => {
             allow_if(actor.role.is_region_staff() || actor.role == Role::Department)
@@ -433,6 +448,17 @@ mod tests {
         assert!(!may(&city, target("district", "320402")));
         assert!(!may(&unit, Permission::EditOrganisation));
         assert!(may(&city, Permission::EditOrganisation));
+        let progress = |owner| Permission::ReportTaskProgress { owner };
+        assert!(may(&unit, progress(7)));
+        assert!(!may(&unit, progress(8)));
+        assert!(may(&dept, progress(9)));
+        assert!(may(&city, progress(7)));
+        assert!(!may(&expert, progress(7)));
+        let round = |published| Permission::SeeRound { published };
+        assert!(may(&city, round(false)));
+        assert!(!may(&dept, round(false)));
+        assert!(may(&dept, round(true)));
+        assert!(!may(&unit, round(true)));
         assert_eq!(own_org(&unit), Some(7));
         assert_eq!(own_org(&dept), None);
         assert_eq!(own_org(&city), None);

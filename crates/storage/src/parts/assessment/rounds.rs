@@ -8,7 +8,7 @@ use crate::scope::Actor;
 use crate::service::Service;
 use gongjiang_domain::assessment::{expert_label, TargetKind};
 use gongjiang_domain::Code;
-use gongjiang_domain::{FieldError, Role, Rule};
+use gongjiang_domain::{FieldError, Rule};
 use sqlx::{AnyConnection, Row};
 
 use super::guards::{acts_for, manage, may_manage};
@@ -43,8 +43,12 @@ impl Service {
         actor: &Actor,
         r: &Round,
     ) -> Result<bool> {
-        if actor.role.is_region_staff() || actor.role == Role::Department && r.status == "published"
-        {
+        if crate::access::may(
+            actor,
+            crate::access::Permission::SeeRound {
+                published: r.status == "published",
+            },
+        ) {
             return Ok(true);
         }
         if crate::access::may(actor, crate::access::Permission::ScoreAsExpert) {

@@ -10,7 +10,7 @@ use crate::service::Service;
 use crate::sql::{like_escape, Sql};
 use crate::{now_ms, Page};
 use gongjiang_domain::tasks::{check_task, creator_level, may_close, TaskDraft, TaskStatus};
-use gongjiang_domain::{FieldError, Role, Rule};
+use gongjiang_domain::{FieldError, Rule};
 use sqlx::{AnyConnection, Row};
 
 use super::sql::{notify_org, region_in, status_filter, task_row, today, SELECT};
@@ -239,10 +239,12 @@ impl Service {
     /// May the actor file progress on the task? The owner unit's own accounts (unit or
     /// department attached to it) and region staff whose area holds the owner.
     pub(super) fn may_report(&self, actor: &Actor, t: &Task) -> bool {
-        match actor.role {
-            Role::Unit | Role::Department => actor.org_id == Some(t.owner_org_id),
-            r => r.is_region_staff(),
-        }
+        crate::access::may(
+            actor,
+            crate::access::Permission::ReportTaskProgress {
+                owner: t.owner_org_id,
+            },
+        )
     }
 
     /// May the actor mark the task done or flag it for 督办 (creator's level or above)?

@@ -11,7 +11,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongjiang_domain::contacts::{ProblemCategory, ProblemSource, VisitForm};
-use gongjiang_domain::Role;
 use gongjiang_storage::contacts::{
     ContactInput, Problem, ProblemActInput, ProblemInput, VisitInput,
 };
@@ -20,14 +19,17 @@ use std::collections::BTreeMap;
 
 // ------------------------------------------------------------- problem form
 
-fn problem_fields(t: T, role: Role, en: bool) -> Vec<Field> {
+fn problem_fields(t: T, ctx: &Ctx, en: bool) -> Vec<Field> {
     let mut v = Vec::new();
-    if role != Role::Unit {
+    if !gongjiang_storage::access::bound_to_own_org(&ctx.actor) {
         v.push(field("org", t.s("contacts.org"), "text", true).help(t.s("contacts.org_help")));
     }
     let sources: Vec<(String, String)> = ProblemSource::ALL
         .iter()
-        .filter(|s| role != Role::Unit || **s != ProblemSource::Official)
+        .filter(|s| {
+            **s != ProblemSource::Official
+                || ctx.may(gongjiang_storage::access::Permission::RaiseProblem { official: true })
+        })
         .map(|s| (s.code().to_string(), s.label(en).to_string()))
         .collect();
     v.push(field("source", t.s("contacts.source"), "select", true).choices(sources));
@@ -63,7 +65,7 @@ pub(super) async fn problem_form(
         &ctx,
         "contacts.raise",
         "/contacts/problems/new",
-        problem_fields(T(ctx.lang), ctx.role(), ctx.lang.is_en()),
+        problem_fields(T(ctx.lang), &ctx, ctx.lang.is_en()),
         &data,
         None,
     )
@@ -90,7 +92,7 @@ pub(super) async fn problem_create(
             &ctx,
             "contacts.raise",
             "/contacts/problems/new",
-            problem_fields(T(ctx.lang), ctx.role(), en),
+            problem_fields(T(ctx.lang), &ctx, en),
             &data,
             Some(&e),
         ),
