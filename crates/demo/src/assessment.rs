@@ -132,23 +132,16 @@ pub fn scheme() -> Vec<Node> {
     ]
 }
 
-async fn user_actor(svc: &Service, name: &str) -> Result<Option<Actor>, StoreError> {
-    let mut conn = svc.db.pool.acquire().await?;
-    Ok(gongjiang_storage::users::by_username(&mut conn, name)
-        .await?
-        .map(|u| u.0.actor("demo")))
-}
-
 /// Loads the published assessment of the last complete year of the seven 板块; returns
 /// the number of targets. Runs after the demo accounts exist (it needs `city` and `expert`).
 pub async fn seed_assessment(svc: &Service, clock: &DemoClock) -> Result<usize, StoreError> {
     let year = clock.base_year();
     let system = Actor::system("demo");
-    let Some(city) = user_actor(svc, "city").await? else {
+    let Some(city) = crate::account(svc, "city").await? else {
         return Ok(0);
     };
     for (username, name) in EXPERTS {
-        if user_actor(svc, username).await?.is_none() {
+        if crate::account(svc, username).await?.is_none() {
             svc.create_user(
                 &system,
                 username,
@@ -190,7 +183,7 @@ pub async fn seed_assessment(svc: &Service, clock: &DemoClock) -> Result<usize, 
     let mut experts = Vec::new();
     for name in ["expert", "expert2", "expert3", "expert4", "expert5"] {
         svc.assign_expert(&city, round.id, name).await?;
-        if let Some(a) = user_actor(svc, name).await? {
+        if let Some(a) = crate::account(svc, name).await? {
             experts.push(a);
         }
     }
@@ -310,14 +303,14 @@ pub async fn seed_assessment(svc: &Service, clock: &DemoClock) -> Result<usize, 
 /// letter, not yet answered. Runs after the experts exist; returns the number of cases.
 pub async fn seed_benchmark_cases(svc: &Service, clock: &DemoClock) -> Result<usize, StoreError> {
     let (Some(city), Some(district)) = (
-        user_actor(svc, "city").await?,
-        user_actor(svc, "wujin").await?,
+        crate::account(svc, "city").await?,
+        crate::account(svc, "wujin").await?,
     ) else {
         return Ok(0);
     };
     let mut experts = Vec::new();
     for name in ["expert", "expert2", "expert3"] {
-        match user_actor(svc, name).await? {
+        match crate::account(svc, name).await? {
             Some(a) => experts.push(a),
             None => return Ok(0),
         }

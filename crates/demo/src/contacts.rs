@@ -5,6 +5,7 @@
 //! 国企↔民企 pairs, and activities; one contact point and one 国企↔民企 pair have ended
 //! (结束联系 / 结束结对) and keep their history. Everything goes through the service
 //! layer, so the indicators, scope rules and the audit trail are exactly those of real use.
+use crate::account;
 use crate::DemoClock;
 use gongjiang_storage::contacts::{
     ContactEndInput, ContactInput, ProblemActInput, ProblemInput, VisitInput,
@@ -45,13 +46,6 @@ fn days_after(d: &str, n: u64) -> String {
     chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
         .map(|x| (x + chrono::Duration::days(n as i64)).to_string())
         .unwrap_or_else(|_| d.to_string())
-}
-
-async fn account(svc: &Service, name: &str) -> Result<Option<Actor>, StoreError> {
-    let mut conn = svc.db.pool.acquire().await?;
-    Ok(gongjiang_storage::users::by_username(&mut conn, name)
-        .await?
-        .map(|u| u.0.actor("demo")))
 }
 
 async fn ids(svc: &Service, sql: &str) -> Result<Vec<i64>, StoreError> {

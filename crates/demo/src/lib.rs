@@ -21,9 +21,11 @@ mod names;
 pub mod policies;
 pub mod programme;
 pub mod tasks;
+pub mod training;
 
 pub use load::{load, load_on, load_seeded, Loaded, DEMO_ACCOUNTS, DEMO_PASSWORD};
 
+use gongjiang_domain::training::CollegeType;
 use gongjiang_domain::{OrgKind, Ownership, Uscc};
 use names::{District, Trade};
 use rand::rngs::SmallRng;
@@ -126,6 +128,8 @@ pub struct DemoOrg {
     pub size: Option<String>,
     pub address: Option<String>,
     pub contact: Option<String>,
+    /// 院校类型 of a 院校.
+    pub college_type: Option<gongjiang_domain::training::CollegeType>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -695,13 +699,15 @@ impl Builder {
             size: None,
             address: None,
             contact: None,
+            college_type: None,
         });
         self.orgs.len() - 1
     }
 
-    fn college(&mut self, name: &str, d: &District, region_code: String) {
+    fn college(&mut self, name: &str, d: &District, region_code: String, t: CollegeType) {
         let uscc = self.institution_uscc("12", d.code);
         let i = self.push_simple(name, OrgKind::College, region_code, uscc);
+        self.orgs[i].college_type = Some(t);
         self.orgs[i].address = Some(address(&mut self.rng, d));
         self.orgs[i].contact = Some(contact(&mut self.rng, &["老师", "院长", "主任"]));
     }
@@ -776,12 +782,17 @@ fn build(seed: u64, enterprises: usize) -> DemoData {
     }
 
     // 院校: 产业学院, 工匠学院, 职工学堂.
-    for &(name, dcode) in names::INDUSTRY_COLLEGES
+    for (&(name, dcode), t) in names::INDUSTRY_COLLEGES
         .iter()
-        .chain(names::CRAFTSMAN_COLLEGES)
+        .map(|c| (c, CollegeType::Industry))
+        .chain(
+            names::CRAFTSMAN_COLLEGES
+                .iter()
+                .map(|c| (c, CollegeType::Craftsman)),
+        )
     {
         if let Some(d) = district(dcode) {
-            b.college(name, d, d.code.into());
+            b.college(name, d, d.code.into(), t);
         }
     }
     let park_schools: Vec<(String, &'static District, String)> = parks
@@ -797,12 +808,17 @@ fn build(seed: u64, enterprises: usize) -> DemoData {
         })
         .collect();
     for (name, d, region_code) in park_schools {
-        b.college(&name, d, region_code);
+        b.college(&name, d, region_code, CollegeType::Worker);
     }
     for &(dcode, town) in names::TOWN_SCHOOLS {
         if let Some(d) = district(dcode) {
             let region_code = town_code(d, town).unwrap_or_else(|| d.code.to_string());
-            b.college(&format!("{}{}职工学堂", d.name, town), d, region_code);
+            b.college(
+                &format!("{}{}职工学堂", d.name, town),
+                d,
+                region_code,
+                CollegeType::Worker,
+            );
         }
     }
 
@@ -916,6 +932,7 @@ fn build(seed: u64, enterprises: usize) -> DemoData {
             size: Some(size.into()),
             address: Some(address),
             contact: Some(contact),
+            college_type: None,
         });
     }
 
@@ -923,6 +940,17 @@ fn build(seed: u64, enterprises: usize) -> DemoData {
         regions,
         orgs: b.orgs,
     }
+}
+
+/// A demo account as an actor (the demo's seeds act as the people who would).
+pub(crate) async fn account(
+    svc: &gongjiang_storage::service::Service,
+    name: &str,
+) -> Result<Option<gongjiang_storage::scope::Actor>, gongjiang_storage::StoreError> {
+    let mut conn = svc.db.pool.acquire().await?;
+    Ok(gongjiang_storage::users::by_username(&mut conn, name)
+        .await?
+        .map(|u| u.0.actor("demo")))
 }
 
 #[cfg(test)]

@@ -112,6 +112,7 @@ pub async fn load_on(
             size: o.size.clone(),
             address: o.address.clone(),
             contact: o.contact.clone(),
+            college_type: o.college_type,
         };
         ids.push(orgs::insert(tx.conn(), &new, now).await?);
         if i % 500 == 0 || i + 1 == total {
@@ -314,6 +315,7 @@ pub async fn load_on(
     crate::contacts::seed_contacts(svc, &clock).await?;
     crate::liuyou::seed_liuyou(svc, &clock).await?;
     crate::policies::seed_policies(svc).await?;
+    crate::training::seed_classes(svc, &clock).await?;
     Ok(loaded)
 }
 

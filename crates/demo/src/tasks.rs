@@ -11,6 +11,7 @@
 //! then). Tasks still in progress have a deadline after the day the demo is loaded (within
 //! a year of it), so that the board always shows all four states; they are the list's
 //! 跨年度 items. The meetings that set the list were held early in the same year.
+use crate::account;
 use crate::DemoClock;
 use gongjiang_domain::Role;
 use gongjiang_storage::service::Service;
@@ -243,13 +244,6 @@ fn days_after(date: &str, days: i64) -> String {
                 .to_string()
         })
         .unwrap_or_else(|_| date.to_string())
-}
-
-async fn account(svc: &Service, name: &str) -> Result<Option<Actor>, StoreError> {
-    let mut conn = svc.db.pool.acquire().await?;
-    Ok(gongjiang_storage::users::by_username(&mut conn, name)
-        .await?
-        .map(|u| u.0.actor("demo")))
 }
 
 /// The owner unit's contact, as the demo files its progress reports.

@@ -65,6 +65,18 @@ pub mod measure {
     pub fn designation(t: &str, level: &str) -> String {
         format!("designation:{t}:{level}")
     }
+    /// The period of a standing fact (a 院校 counts whatever year is asked).
+    pub const STANDING: &str = "0000";
+    /// `college:{college type code}`
+    pub fn college(t: &str) -> String {
+        format!("college:{t}")
+    }
+    /// `class:{class type code}`: classes opened in the year.
+    pub fn class(t: &str) -> String {
+        format!("class:{t}")
+    }
+    pub const CLASS_TRAINEES: &str = "class:trainees";
+    pub const CLASS_COMPLETED: &str = "class:completed";
 }
 
 const fn ind(
@@ -351,6 +363,55 @@ pub const CATALOGUE: &[Indicator] = &[
         "分",
         "points",
         InPeriodCents("asm:score"),
+    ),
+    // 技能形成 (issue #12): providers and classes.
+    ind(
+        "colleges_industry",
+        "产业学院数",
+        "Industry colleges",
+        "所",
+        "",
+        Cumulative("college:industry"),
+    ),
+    ind(
+        "colleges_craftsman",
+        "工匠学院数",
+        "Craftsman colleges",
+        "所",
+        "",
+        Cumulative("college:craftsman"),
+    ),
+    ind(
+        "colleges_worker",
+        "职工学堂数",
+        "Workers' schools",
+        "所",
+        "",
+        Cumulative("college:worker"),
+    ),
+    ind(
+        "apprentice_classes",
+        "新型学徒制培训班数",
+        "New-apprenticeship classes",
+        "个",
+        "",
+        Cumulative("class:new_apprentice"),
+    ),
+    ind(
+        "class_trainees",
+        "培训班学员数",
+        "Class trainees",
+        "人",
+        "",
+        InPeriod("class:trainees"),
+    ),
+    ind(
+        "class_completed",
+        "培训班结业人数",
+        "Class graduates",
+        "人",
+        "",
+        InPeriod("class:completed"),
     ),
 ];
 

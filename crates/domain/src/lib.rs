@@ -16,6 +16,7 @@ pub mod report;
 pub mod role;
 pub mod skill;
 pub mod tasks;
+pub mod training;
 pub mod user;
 pub mod workflow;
 

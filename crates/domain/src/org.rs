@@ -77,6 +77,9 @@ pub struct OrgInput {
     pub size: Option<String>,
     pub address: Option<String>,
     pub contact: Option<String>,
+    /// 院校类型, for a 院校 only (产业学院 / 工匠学院 / 职工学堂 / 其他).
+    #[serde(default)]
+    pub college_type: Option<String>,
 }
 
 /// A validated organisation ready to store.
@@ -93,6 +96,7 @@ pub struct NewOrg {
     pub size: Option<String>,
     pub address: Option<String>,
     pub contact: Option<String>,
+    pub college_type: Option<crate::training::CollegeType>,
 }
 
 /// GB/T 4754 industry code: a section letter A–T optionally followed by 2–4 digits
@@ -263,6 +267,37 @@ impl OrgInput {
                 format!("invalid parent id {p}"),
             ));
         }
+        let college_type = match self
+            .college_type
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(t) => {
+                match crate::training::CollegeType::from_any(t) {
+                    Some(c) if kind == Some(OrgKind::College) => Some(c),
+                    Some(_) => {
+                        errors.push(FieldError::new(
+                            "college_type",
+                            Rule::Forbidden,
+                            "院校类型只适用于单位类型为“院校”的单位",
+                            "a college type applies to colleges only",
+                        ));
+                        None
+                    }
+                    None => {
+                        errors.push(FieldError::new(
+                        "college_type",
+                        Rule::UnknownValue,
+                        format!("院校类型“{t}”无效，应为：产业学院、工匠学院、职工学堂、其他"),
+                        format!("unknown college type '{t}': use industry, craftsman, worker or other"),
+                    ));
+                        None
+                    }
+                }
+            }
+        };
         match (name, kind, region_code) {
             (Some(name), Some(kind), Some(region_code)) if errors.is_empty() => Ok(NewOrg {
                 name,
@@ -276,6 +311,7 @@ impl OrgInput {
                 size,
                 address,
                 contact,
+                college_type,
             }),
             _ => Err(errors),
         }

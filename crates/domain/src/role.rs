@@ -13,32 +13,3 @@ labelled_enum!(
         Worker = "worker", "职工", "Worker";
     }
 );
-
-impl Role {
-    /// Staff who administer a region of the tree.
-    pub fn is_region_staff(self) -> bool {
-        matches!(
-            self,
-            Role::Sysadmin | Role::City | Role::District | Role::Town
-        )
-    }
-
-    /// May create and edit organisations within their scope.
-    pub fn may_edit_orgs(self) -> bool {
-        self.is_region_staff()
-    }
-
-    /// May browse the organisation directory.
-    pub fn may_read_orgs(self) -> bool {
-        !matches!(self, Role::Expert | Role::Worker)
-    }
-
-    /// May read the audit log.
-    pub fn may_read_audit(self) -> bool {
-        matches!(self, Role::Sysadmin | Role::City)
-    }
-
-    pub fn may_manage_users(self) -> bool {
-        matches!(self, Role::Sysadmin)
-    }
-}

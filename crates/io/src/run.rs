@@ -36,10 +36,10 @@ impl ImportError {
             ImportError::UnknownKind(k) => {
                 if english {
                     format!(
-                        "unknown import kind '{k}' (orgs, pilots, reports, designations, workers)"
+                        "unknown import kind '{k}' (orgs, pilots, reports, designations, workers, classes)"
                     )
                 } else {
-                    format!("未知的导入类型“{k}”(orgs、pilots、reports、designations、workers)")
+                    format!("未知的导入类型“{k}”(orgs、pilots、reports、designations、workers、classes)")
                 }
             }
             ImportError::NotYet(k) => {
@@ -456,6 +456,7 @@ pub fn parse_file_in_period(
                     size: None,
                     address: None,
                     contact: None,
+                    college_type: r.choice("college_type").map(str::to_string),
                 };
                 Some(ImportRow::Org {
                     input,
@@ -517,7 +518,12 @@ pub fn parse_file_in_period(
                     values,
                 })
             }
-            _ => None,
+            other => {
+                gongjiang_storage::engines::templates::template(other).map(|t| ImportRow::Part {
+                    kind: t.kind,
+                    fields: part_fields(spec, &mut r),
+                })
+            }
         };
         problems.extend(r.finish());
         if problems.is_empty() {
@@ -535,6 +541,33 @@ pub fn parse_file_in_period(
         raw,
         headers,
     })
+}
+
+/// A row of a part's template as text by column key, each cell read by its kind.
+fn part_fields(
+    spec: &crate::spec::Spec,
+    r: &mut crate::map::RowReader<'_, '_>,
+) -> gongjiang_storage::engines::templates::Fields {
+    use crate::spec::Kind;
+    let mut out = gongjiang_storage::engines::templates::Fields::new();
+    for c in spec.columns {
+        let v = match c.kind {
+            Kind::Text => r.text(c.key),
+            Kind::Code | Kind::Period => r.code(c.key),
+            Kind::Integer => r.int(c.key).map(|n| n.to_string()),
+            Kind::Decimal => r.decimal(c.key).map(|n| n.to_string()),
+            Kind::Date => r.date(c.key).map(|d| d.format("%Y-%m-%d").to_string()),
+            Kind::Year => r.year(c.key).map(|y| y.to_string()),
+            Kind::YesNo => r
+                .yes_no(c.key)
+                .map(|b| if b { "是" } else { "否" }.to_string()),
+            Kind::Choice => r.choice(c.key).map(str::to_string),
+        };
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            out.insert(c.key.to_string(), v);
+        }
+    }
+    out
 }
 
 /// Validates and writes parsed rows.
@@ -672,6 +705,11 @@ pub async fn export_rows(
                         .map(|x| x.label_zh().to_string())
                         .unwrap_or_default(),
                     yn(o.chain_leader),
+                    o.college_type
+                        .as_deref()
+                        .and_then(gongjiang_domain::training::CollegeType::from_any)
+                        .map(|c| c.label_zh().to_string())
+                        .unwrap_or_default(),
                 ]);
             }
         }
@@ -726,11 +764,17 @@ pub async fn export_rows(
                         .unwrap_or_else(|| d.holder_org_id.to_string()),
                     match d.holder_worker_id {
                         // The full number only for roles that may see it (each view audited).
-                        Some(wid) if actor.role.is_region_staff() => svc
-                            .reveal_worker(actor, wid)
-                            .await
-                            .map(|(n, _)| n)
-                            .unwrap_or_default(),
+                        Some(wid)
+                            if gongjiang_storage::access::may(
+                                actor,
+                                gongjiang_storage::access::Permission::Coordinate,
+                            ) =>
+                        {
+                            svc.reveal_worker(actor, wid)
+                                .await
+                                .map(|(n, _)| n)
+                                .unwrap_or_default()
+                        }
                         Some(_) => d.worker_id_masked.clone().unwrap_or_default(),
                         None => String::new(),
                     },
@@ -793,7 +837,10 @@ pub async fn export_rows(
                 out.extend(page.into_iter().map(worker_row));
             }
         }
-        other => return Err(ImportError::UnknownKind(other.into())),
+        other => match gongjiang_storage::engines::templates::template(other) {
+            Some(t) => out = (t.export)(svc, actor, region.as_deref()).await?,
+            None => return Err(ImportError::UnknownKind(other.into())),
+        },
     }
     Ok(out)
 }

@@ -123,6 +123,10 @@ const fn pick(
 pub const YES_NO: &[&str] = &["是", "否"];
 /// 单位类型 (contracts.md: enterprise, park, member_unit, college, union).
 pub const ORG_KINDS: &[&str] = &["企业", "园区", "成员单位", "院校", "工会"];
+/// 院校类型 (contracts.md, the later parts).
+pub const COLLEGE_TYPES: &[&str] = &["产业学院", "工匠学院", "职工学堂", "其他"];
+/// 班级类型.
+pub const CLASS_TYPES: &[&str] = &["新型学徒制", "现代学徒制", "技能提升"];
 /// 经济类型.
 pub const OWNERSHIPS: &[&str] = &["国有", "民营", "外资", "混合"];
 /// 试点级别.
@@ -224,6 +228,13 @@ pub static ORGS: Spec = Spec {
             false,
             YES_NO,
             "是或否;留空视为否",
+        ),
+        pick(
+            "college_type",
+            "院校类型",
+            false,
+            COLLEGE_TYPES,
+            "仅院校填写:产业学院、工匠学院、职工学堂或其他",
         ),
     ],
 };
@@ -451,8 +462,62 @@ pub static DESIGNATIONS: Spec = Spec {
     ],
 };
 
+/// `classes`: training classes (技能形成; contracts.md, the later parts).
+pub static CLASSES: Spec = Spec {
+    kind: "classes",
+    sheet: "培训班",
+    title_zh: "培训班导入模板",
+    title_en: "Training classes import template",
+    columns: &[
+        col(
+            "code",
+            "班级编号",
+            true,
+            Kind::Code,
+            "培训班唯一编号,字母、数字、- 和 _,如 XT-2024-001;重复导入按编号更新",
+        ),
+        col("name", "班级名称", true, Kind::Text, "培训班全称"),
+        pick(
+            "type",
+            "班级类型",
+            true,
+            CLASS_TYPES,
+            "从下拉列表选择:新型学徒制、现代学徒制、技能提升",
+        ),
+        col(
+            "provider_uscc",
+            "培训机构信用代码",
+            true,
+            Kind::Code,
+            "承办院校或企业的统一社会信用代码(须已在单位库中)",
+        ),
+        col(
+            "enterprise_uscc",
+            "企业信用代码",
+            false,
+            Kind::Code,
+            "举办企业的统一社会信用代码;培训机构不在本辖区时必填",
+        ),
+        col("year", "开班年份", true, Kind::Year, "四位年份,如 2024"),
+        col(
+            "trainees",
+            "学员数",
+            true,
+            Kind::Integer,
+            "学员人数,非负整数",
+        ),
+        col(
+            "completed",
+            "结业数",
+            false,
+            Kind::Integer,
+            "结业人数,非负整数,不得超过学员数",
+        ),
+    ],
+};
+
 /// Every template, in the order of contracts.md.
-pub static ALL: [&Spec; 5] = [&ORGS, &PILOTS, &REPORTS, &WORKERS, &DESIGNATIONS];
+pub static ALL: [&Spec; 6] = [&ORGS, &PILOTS, &REPORTS, &WORKERS, &DESIGNATIONS, &CLASSES];
 
 /// The template of a KIND (`orgs`, `pilots`, `reports`, `workers`, `designations`).
 pub fn spec(kind: &str) -> Option<&'static Spec> {
@@ -516,7 +581,8 @@ mod tests {
                 "parent_uscc",
                 "industry",
                 "ownership",
-                "chain_leader"
+                "chain_leader",
+                "college_type"
             ]
         );
         assert_eq!(

@@ -458,7 +458,7 @@ mod tests {
         let s = String::from_utf8(out).unwrap();
         assert!(s.starts_with("\u{FEFF}单位名称*,统一社会信用代码,单位类型*,"));
         assert!(
-            s.contains("\r\n\"A,\"\"B\"\"\",'=cmd|' /C calc'!A0,企业,,,,,\r\n"),
+            s.contains("\r\n\"A,\"\"B\"\"\",'=cmd|' /C calc'!A0,企业,,,,,,\r\n"),
             "{s}"
         );
     }

@@ -53,37 +53,37 @@ impl Ctx {
 
 /// A rule about which roles may call a handler.
 pub trait Guard: Send + Sync + 'static {
-    fn allows(role: Role) -> bool;
+    fn allows(actor: &gongjiang_storage::scope::Actor) -> bool;
 }
 
 pub struct AnyRole;
 impl Guard for AnyRole {
-    fn allows(_: Role) -> bool {
+    fn allows(_: &gongjiang_storage::scope::Actor) -> bool {
         true
     }
 }
 pub struct Admin;
 impl Guard for Admin {
-    fn allows(r: Role) -> bool {
-        r.may_manage_users()
+    fn allows(actor: &gongjiang_storage::scope::Actor) -> bool {
+        gongjiang_storage::access::may(actor, gongjiang_storage::access::Permission::ManageAccounts)
     }
 }
 pub struct AuditReader;
 impl Guard for AuditReader {
-    fn allows(r: Role) -> bool {
-        r.may_read_audit()
+    fn allows(actor: &gongjiang_storage::scope::Actor) -> bool {
+        gongjiang_storage::access::may(actor, gongjiang_storage::access::Permission::ReadAudit)
     }
 }
 pub struct OrgReader;
 impl Guard for OrgReader {
-    fn allows(r: Role) -> bool {
-        r.may_read_orgs()
+    fn allows(actor: &gongjiang_storage::scope::Actor) -> bool {
+        gongjiang_storage::access::may(actor, gongjiang_storage::access::Permission::ReadRegisters)
     }
 }
 pub struct OrgEditor;
 impl Guard for OrgEditor {
-    fn allows(r: Role) -> bool {
-        r.may_edit_orgs()
+    fn allows(actor: &gongjiang_storage::scope::Actor) -> bool {
+        gongjiang_storage::access::may(actor, gongjiang_storage::access::Permission::EditRegisters)
     }
 }
 
@@ -161,7 +161,7 @@ impl<G: Guard> FromRequestParts<AppState> for WebUser<G> {
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
         let lang = Lang::detect(parts);
         if let Some(ctx) = parts.extensions.get::<Ctx>() {
-            if !G::allows(ctx.role()) {
+            if !G::allows(&ctx.actor) {
                 return Err(UiError(
                     AppError::Store(gongjiang_storage::StoreError::Forbidden),
                     lang,
@@ -205,7 +205,7 @@ impl<G: Guard> FromRequestParts<AppState> for WebUser<G> {
             }
             return Err(UiError(password_change_required(), lang).into_response());
         }
-        if !G::allows(ctx.role()) {
+        if !G::allows(&ctx.actor) {
             return Err(UiError(
                 AppError::Store(gongjiang_storage::StoreError::Forbidden),
                 lang,
@@ -250,7 +250,7 @@ impl<G: Guard> FromRequestParts<AppState> for ApiUser<G> {
         {
             return Err(ApiError(password_change_required(), lang));
         }
-        if !G::allows(ctx.role()) {
+        if !G::allows(&ctx.actor) {
             return Err(ApiError(
                 AppError::Store(gongjiang_storage::StoreError::Forbidden),
                 lang,

@@ -37,6 +37,8 @@ pub enum Reviewer {
     /// The applicant's district, or the city for an applicant directly under the city
     /// (never skipped).
     Area,
+    /// A member department's staff (人社: skill levels and certificates); never skipped.
+    Department,
 }
 
 impl Reviewer {
@@ -50,6 +52,8 @@ impl Reviewer {
             (Reviewer::City, true) => "City review",
             (Reviewer::Area, false) => "属地审核（区产改办）",
             (Reviewer::Area, true) => "Review by the district",
+            (Reviewer::Department, false) => "人社部门审核",
+            (Reviewer::Department, true) => "Review by human resources (人社)",
         }
     }
 }
@@ -119,6 +123,14 @@ pub const SELF_REPORT_SUBJECT: Subject = Subject {
 };
 
 /// A task the owner unit reports as completed (销号, `task:<id>`).
+/// A skill promotion (晋级) of a registered worker, from a class's completion with its
+/// certificate (`promotion:<trainee id>`), kept by the training part.
+pub const PROMOTION_SUBJECT: Subject = Subject {
+    page: "/training",
+    page_label: "nav.training",
+    listed_as: None,
+};
+
 pub const TASK_COMPLETION_SUBJECT: Subject = Subject {
     page: "/tasks",
     page_label: "nav.tasks",

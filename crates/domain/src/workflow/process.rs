@@ -199,7 +199,7 @@ impl Process {
         (from..self.steps.len()).find(|&i| match self.steps[i].reviewer {
             Reviewer::Town => path.town.is_some(),
             Reviewer::District => path.district.is_some(),
-            Reviewer::City | Reviewer::Area => true,
+            Reviewer::City | Reviewer::Area | Reviewer::Department => true,
         })
     }
 
@@ -441,6 +441,7 @@ pub fn may_review(
         Reviewer::City => matches!(role, Role::City | Role::Sysadmin),
         Reviewer::District => role == Role::District && region == path.district.as_deref(),
         Reviewer::Town => role == Role::Town && region == path.town.as_deref(),
+        Reviewer::Department => role == Role::Department,
         Reviewer::Area => match path.district.as_deref() {
             Some(d) => role == Role::District && region == Some(d),
             None => matches!(role, Role::City | Role::Sysadmin),

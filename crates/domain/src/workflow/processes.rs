@@ -3,7 +3,8 @@
 use super::process::Process;
 use super::rules::Scoring;
 use super::{
-    Field, FieldKind, Reviewer, Step, LIUYOU_SUBJECT, SELF_REPORT_SUBJECT, TASK_COMPLETION_SUBJECT,
+    Field, FieldKind, Reviewer, Step, LIUYOU_SUBJECT, PROMOTION_SUBJECT, SELF_REPORT_SUBJECT,
+    TASK_COMPLETION_SUBJECT,
 };
 
 const PILOT_LEVELS: &[(&str, &str, &str)] = &[
@@ -100,6 +101,75 @@ const LIUYOU_STEPS: &[Step] = &[Step {
     code: "area",
     reviewer: Reviewer::Area,
     deadline_days: 15,
+    may_edit: &[],
+}];
+
+/// The ladder's levels (新八级工) as choices.
+const LADDER: &[(&str, &str, &str)] = &[
+    ("apprentice", "学徒工", "Apprentice"),
+    ("junior", "初级工", "Junior worker"),
+    ("intermediate", "中级工", "Intermediate worker"),
+    ("senior", "高级工", "Senior worker"),
+    ("technician", "技师", "Technician"),
+    ("senior_technician", "高级技师", "Senior technician"),
+    ("principal", "特级技师", "Principal technician"),
+    ("chief", "首席技师", "Chief technician"),
+];
+
+const PROMOTION_SOURCES: &[(&str, &str, &str)] = &[
+    ("training", "培训结业取证", "Training and certificate"),
+    ("contest", "以赛促评", "Contest result"),
+    ("certificate", "技能等级认定", "Skill-level assessment"),
+];
+
+/// A promotion's form, filled in by the part that opens it (a class's completion).
+const PROMOTION_FIELDS: &[Field] = &[
+    Field {
+        key: "worker_name",
+        label_zh: "职工",
+        label_en: "Worker",
+        required: true,
+        kind: FieldKind::Text(100),
+        help_zh: "",
+    },
+    Field {
+        key: "from_level",
+        label_zh: "现有等级",
+        label_en: "Current level",
+        required: false,
+        kind: FieldKind::Choice(LADDER),
+        help_zh: "",
+    },
+    Field {
+        key: "to_level",
+        label_zh: "晋升等级",
+        label_en: "Promoted to",
+        required: true,
+        kind: FieldKind::Choice(LADDER),
+        help_zh: "",
+    },
+    Field {
+        key: "certificate_no",
+        label_zh: "证书编号",
+        label_en: "Certificate number",
+        required: true,
+        kind: FieldKind::Text(64),
+        help_zh: "职业技能等级证书编号",
+    },
+    Field {
+        key: "source",
+        label_zh: "晋升依据",
+        label_en: "Grounds",
+        required: true,
+        kind: FieldKind::Choice(PROMOTION_SOURCES),
+        help_zh: "",
+    },
+];
+
+const PROMOTION_STEPS: &[Step] = &[Step {
+    code: "department",
+    reviewer: Reviewer::Department,
+    deadline_days: 10,
     may_edit: &[],
 }];
 
@@ -247,6 +317,17 @@ pub static PROCESSES: &[Process] = &[
             criteria_zh: "工作成效（40分）、创新做法（30分）、可复制推广价值（30分）",
             criteria_en: "results (40), innovation (30), transferability (30)",
         }),
+    },
+    Process {
+        code: "skill_promotion",
+        name_zh: "技能等级晋升",
+        name_en: "Skill-level promotion",
+        fields: PROMOTION_FIELDS,
+        steps: PROMOTION_STEPS,
+        notice_days: None,
+        items: &[],
+        subject: Some(PROMOTION_SUBJECT),
+        scoring: None,
     },
     Process {
         code: "task_completion_city",

@@ -18,6 +18,7 @@ pub fn sample_rows(spec: &Spec) -> Vec<Vec<String>> {
                 "C34",
                 "民营",
                 "是",
+                "",
             ],
             vec![
                 "天宁区总工会",
@@ -28,6 +29,7 @@ pub fn sample_rows(spec: &Spec) -> Vec<Vec<String>> {
                 "",
                 "",
                 "否",
+                "",
             ],
             vec![
                 "A,\"B\" 公司",
@@ -38,8 +40,19 @@ pub fn sample_rows(spec: &Spec) -> Vec<Vec<String>> {
                 "",
                 "国有",
                 "",
+                "",
             ],
-            vec!["=SUM(A1)", "", "院校", "320400", "", "P83", "", ""],
+            vec![
+                "=SUM(A1)",
+                "",
+                "院校",
+                "320400",
+                "",
+                "P83",
+                "",
+                "",
+                "工匠学院",
+            ],
         ],
         "pilots" => vec![
             vec![
@@ -128,6 +141,28 @@ pub fn sample_rows(spec: &Spec) -> Vec<Vec<String>> {
                 "常人社发〔2023〕12号",
             ],
             vec!["创新工作室", "国家级", "2022", "91320402MA1MXXXX0A", "", ""],
+        ],
+        "classes" => vec![
+            vec![
+                "XT-2024-001",
+                "数控车工新型学徒制培训班（第1期）",
+                "新型学徒制",
+                "12320411589949912A",
+                "91320402MA1MXXXX0A",
+                "2024",
+                "40",
+                "38",
+            ],
+            vec![
+                "JT-2024_002",
+                "A,\"B\" 技能提升班",
+                "技能提升",
+                "12320411589949912A",
+                "",
+                "2024",
+                "120",
+                "",
+            ],
         ],
         other => panic!("unknown spec {other}"),
     };

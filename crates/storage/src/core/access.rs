@@ -44,8 +44,31 @@ pub enum Permission<'a> {
         own_org: bool,
         unit_has_account: bool,
     },
-    /// Read the registers of organisations, workers, cases and tasks (in scope).
+    /// Read the registers of organisations, workers, cases and tasks (in scope):
+    /// everyone but experts and workers.
     ReadRegisters,
+    /// Coordinate the programme in one's own region: the organisation register, joint
+    /// meetings and their bodies, assessment schemes, pairs, contact points, and the
+    /// review of what units filed. Region staff: the operator, the city, districts and
+    /// towns.
+    Coordinate,
+    /// Manage accounts (create, assign, disable, reset): the operator.
+    ManageAccounts,
+    /// Read the audit log and the system settings: the operator and the city.
+    ReadAudit,
+    /// Open the assessment's pages (schemes, self-reports, expert scoring, results): the
+    /// operator, the city, districts and experts.
+    SeeAssessment,
+    /// Declare a conflict of interest in an assessment round for the expert `expert`
+    /// (`None`: oneself): an expert for themselves, the assessment's managers for any
+    /// assigned expert.
+    DeclareConflict { expert: Option<i64> },
+    /// Keep training classes and their rosters (技能形成): region staff in their area, a
+    /// unit for classes held for itself (the class's organisation is then its own).
+    KeepClasses,
+    /// Mark done or supervise (督办) a task created at `level` (`city`, `district`,
+    /// `town`): region staff of that level or a level above it.
+    CloseTask { level: &'a str },
     /// Read the policy library and use the global search (everyone but workers).
     ReadPolicies,
     /// Have an inbox of cases to review or score (register readers and experts).
@@ -167,6 +190,19 @@ fn allow_if(ok: bool) -> Decision {
     }
 }
 
+/// Staff who administer a region of the tree.
+fn region_staff(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Sysadmin | Role::City | Role::District | Role::Town
+    )
+}
+
+/// Everyone but experts and workers reads the registers.
+fn reads_registers(role: Role) -> bool {
+    !matches!(role, Role::Expert | Role::Worker)
+}
+
 /// The one decision function.
 pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
     match p {
@@ -199,9 +235,9 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
                 ))
             }
         }
-        Permission::EditRegisters => allow_if(actor.role.may_edit_orgs()),
+        Permission::EditRegisters => allow_if(region_staff(actor.role)),
         Permission::RegisterWorkers | Permission::FileReports => {
-            allow_if(actor.role.is_region_staff() || actor.role == Role::Unit)
+            allow_if(region_staff(actor.role) || actor.role == Role::Unit)
         }
         Permission::ManageAssessment => allow_if(matches!(actor.role, Role::Sysadmin | Role::City)),
         Permission::KeepLiuyou {
@@ -209,38 +245,52 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
             unit_has_account,
         } => match actor.role {
             Role::Unit => allow_if(own_org),
-            r if r.is_region_staff() => allow_if(!unit_has_account),
+            r if region_staff(r) => allow_if(!unit_has_account),
             _ => Decision::Forbidden,
         },
-        Permission::ReadRegisters => allow_if(actor.role.may_read_orgs()),
+        Permission::ReadRegisters => allow_if(reads_registers(actor.role)),
+        Permission::Coordinate => allow_if(region_staff(actor.role)),
+        Permission::KeepClasses => allow_if(region_staff(actor.role) || actor.role == Role::Unit),
+        Permission::CloseTask { level } => allow_if(
+            region_staff(actor.role) && gongjiang_domain::tasks::may_close(actor.role, level),
+        ),
+        Permission::DeclareConflict { expert } => allow_if(match (actor.role, expert) {
+            (Role::Expert, None) => actor.user_id.is_some(),
+            (Role::Expert, Some(u)) => actor.user_id == Some(u),
+            (_, Some(_)) => may(actor, Permission::ManageAssessment),
+            (_, None) => false,
+        }),
+        Permission::ManageAccounts => allow_if(actor.role == Role::Sysadmin),
+        Permission::ReadAudit => allow_if(matches!(actor.role, Role::Sysadmin | Role::City)),
+        Permission::SeeAssessment => allow_if(matches!(
+            actor.role,
+            Role::Sysadmin | Role::City | Role::District | Role::Expert
+        )),
         Permission::ReadPolicies => allow_if(actor.role != Role::Worker),
         Permission::ReviewCases => {
-            allow_if(actor.role.may_read_orgs() || actor.role == Role::Expert)
+            allow_if(reads_registers(actor.role) || actor.role == Role::Expert)
         }
         Permission::ActForOwnOrg => allow_if(actor.role == Role::Unit && actor.org_id.is_some()),
-        Permission::StartCase => allow_if(actor.role == Role::Unit || actor.role.is_region_staff()),
+        Permission::StartCase => allow_if(actor.role == Role::Unit || region_staff(actor.role)),
         Permission::ActAsApplicant { org_id, started_by } => allow_if(
             (matches!(actor.role, Role::Unit | Role::Department) && actor.org_id == Some(org_id))
-                || (actor.role.is_region_staff()
+                || (region_staff(actor.role)
                     && actor.user_id.is_some()
                     && actor.user_id == started_by),
         ),
         Permission::ScoreAsExpert => allow_if(actor.role == Role::Expert),
-        Permission::ReviewReports => allow_if(actor.role.is_region_staff()),
+        Permission::ReviewReports => allow_if(region_staff(actor.role)),
         Permission::LockReports => allow_if(matches!(actor.role, Role::City | Role::Sysadmin)),
         Permission::ReadCompleteness => {
-            allow_if(actor.role.is_region_staff() || actor.role == Role::Department)
+            allow_if(region_staff(actor.role) || actor.role == Role::Department)
         }
-        Permission::WorkOnLiuyou => {
-            allow_if(actor.role == Role::Unit || actor.role.is_region_staff())
-        }
+        Permission::WorkOnLiuyou => allow_if(actor.role == Role::Unit || region_staff(actor.role)),
         Permission::DecideForCity => allow_if(matches!(actor.role, Role::City | Role::Sysadmin)),
         Permission::SeePersonalData { org_id } => allow_if(
-            actor.role.is_region_staff()
-                || (actor.role == Role::Unit && actor.org_id == Some(org_id)),
+            region_staff(actor.role) || (actor.role == Role::Unit && actor.org_id == Some(org_id)),
         ),
         Permission::ImportFile { reports_only } => {
-            allow_if(actor.role.may_edit_orgs() || (actor.role == Role::Unit && reports_only))
+            allow_if(region_staff(actor.role) || (actor.role == Role::Unit && reports_only))
         }
         Permission::EditOrganisation => allow_if(actor.role != Role::Unit),
         Permission::ActForTarget { kind, key } => {
@@ -255,18 +305,18 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
             })
         }
         Permission::ReportTaskProgress { owner } => allow_if(
-            actor.role.is_region_staff()
+            region_staff(actor.role)
                 || (matches!(actor.role, Role::Unit | Role::Department)
                     && actor.org_id == Some(owner)),
         ),
         Permission::SeeRound { published } => {
-            allow_if(actor.role.is_region_staff() || (actor.role == Role::Department && published))
+            allow_if(region_staff(actor.role) || (actor.role == Role::Department && published))
         }
         Permission::VisitUnits => {
-            allow_if(actor.role.is_region_staff() || actor.role == Role::Department)
+            allow_if(region_staff(actor.role) || actor.role == Role::Department)
         }
         Permission::RaiseProblem { official } => allow_if(
-            actor.role.is_region_staff()
+            region_staff(actor.role)
                 || actor.role == Role::Department
                 || (actor.role == Role::Unit && !official),
         ),
@@ -318,6 +368,118 @@ pub fn bound_to_own_org(actor: &Actor) -> bool {
 /// The organisation an account bound to its own acts as ([`bound_to_own_org`]).
 pub fn own_org(actor: &Actor) -> Option<i64> {
     bound_to_own_org(actor).then_some(actor.org_id).flatten()
+}
+
+/// What waits in an actor's inbox on the workflow engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inbox {
+    /// The organisation's drafts and returned cases (a unit's contact).
+    OwnDrafts { org_id: i64 },
+    /// Every case in review, scoring or 公示 (the operator and the city office).
+    Everything,
+    /// Cases in review under the region whose code is `code`, at tree level `level`
+    /// (2: a district, 3: a town).
+    InReviewUnder { level: u8, code: String },
+    /// Cases waiting for this expert's score.
+    ToScore { user_id: i64 },
+    /// Cases in review in the actor's area at a step its department reviews (人社's
+    /// skill promotions).
+    DepartmentReview,
+    /// Nothing (member departments and workers have no review inbox).
+    Nothing,
+}
+
+/// The inbox of an actor ([`Inbox`]).
+pub fn inbox(actor: &Actor) -> Inbox {
+    let region = || actor.region_code.clone().unwrap_or_default();
+    match actor.role {
+        Role::Unit => actor
+            .org_id
+            .map_or(Inbox::Nothing, |org_id| Inbox::OwnDrafts { org_id }),
+        Role::City | Role::Sysadmin => Inbox::Everything,
+        Role::District => Inbox::InReviewUnder {
+            level: 2,
+            code: region(),
+        },
+        Role::Town => Inbox::InReviewUnder {
+            level: 3,
+            code: region(),
+        },
+        Role::Expert => Inbox::ToScore {
+            user_id: actor.user_id.unwrap_or(-1),
+        },
+        Role::Department => Inbox::DepartmentReview,
+        Role::Worker => Inbox::Nothing,
+    }
+}
+
+/// The level at which an actor's office sets tasks and holds joint meetings (`city`,
+/// `district`, `town`); `None` for everyone but region office staff. The operator counts
+/// as the city.
+pub fn office_level(actor: &Actor) -> Option<&'static str> {
+    gongjiang_domain::tasks::creator_level(actor.role)
+}
+
+/// Whether `actor` reviews a case of process `def` at position `at`, for an applicant at
+/// `path`: the process's step names its reviewer (data, `domain::workflow`); this is
+/// where an account's role and region are read for it.
+pub fn reviews_case(
+    actor: &Actor,
+    def: &gongjiang_domain::workflow::Process,
+    at: gongjiang_domain::workflow::Position,
+    path: &gongjiang_domain::workflow::Path,
+) -> bool {
+    account_reviews(actor.role, actor.region_code.as_deref(), def, at, path)
+}
+
+/// [`reviews_case`] for an account that is not acting (whom to tell that a case waits).
+pub fn account_reviews(
+    role: Role,
+    region: Option<&str>,
+    def: &gongjiang_domain::workflow::Process,
+    at: gongjiang_domain::workflow::Position,
+    path: &gongjiang_domain::workflow::Path,
+) -> bool {
+    gongjiang_domain::workflow::may_review(def, at, role, region, path)
+}
+
+/// The roles some process step may name as its reviewer (their accounts are told when a
+/// case reaches them).
+pub const REVIEWING_ROLES: &[Role] = &[Role::City, Role::District, Role::Town, Role::Department];
+
+/// Where an account of `role` sits in the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attachment {
+    /// At a region (the city, district and town offices).
+    Region,
+    /// At an organisation (a unit's contact, a member department).
+    Organisation,
+    /// Either, or neither (the operator, experts, workers).
+    Either,
+}
+
+/// Where an account of `role` must be attached ([`Attachment`]).
+pub fn attachment(role: Role) -> Attachment {
+    match role {
+        Role::City | Role::District | Role::Town => Attachment::Region,
+        Role::Unit | Role::Department => Attachment::Organisation,
+        Role::Sysadmin | Role::Expert | Role::Worker => Attachment::Either,
+    }
+}
+
+/// Whether an account of `role` administers accounts (an administrator may not take
+/// this away from themselves).
+pub fn administers(role: Role) -> bool {
+    role == Role::Sysadmin
+}
+
+/// Whether an account of `role` may be assigned to enterprises as their contact
+/// official (企业联系点): region office staff and member departments.
+pub fn serves_as_official(role: Role) -> bool {
+    matches!(
+        role,
+        Role::City | Role::District | Role::Town | Role::Department
+    )
 }
 
 /// Shorthand: `access::check(actor, Permission::…)?`.
@@ -572,5 +734,95 @@ mod tests {
                 who.role
             );
         }
+    }
+
+    /// The staff capabilities, the assessment's conflict declarations, task closing by
+    /// level, inboxes and where accounts sit.
+    #[test]
+    fn staff_capabilities_inboxes_and_accounts() {
+        let op = actor(Role::Sysadmin, None);
+        let city = actor(Role::City, Some("320400"));
+        let district = actor(Role::District, Some("320402"));
+        let town = actor(Role::Town, Some("320402001"));
+        let dept = actor(Role::Department, Some("320400"));
+        let mut unit = actor(Role::Unit, None);
+        unit.org_id = Some(7);
+        let expert = actor(Role::Expert, None);
+        let worker = actor(Role::Worker, None);
+        // (who, coordinate, read registers, accounts, audit, assessment pages)
+        for (a, co, rr, acc, au, sa) in [
+            (&op, true, true, true, true, true),
+            (&city, true, true, false, true, true),
+            (&district, true, true, false, false, true),
+            (&town, true, true, false, false, false),
+            (&dept, false, true, false, false, false),
+            (&unit, false, true, false, false, false),
+            (&expert, false, false, false, false, true),
+            (&worker, false, false, false, false, false),
+        ] {
+            let r = a.role;
+            assert_eq!(may(a, Permission::Coordinate), co, "{r:?}");
+            assert_eq!(may(a, Permission::EditRegisters), co, "{r:?}");
+            assert_eq!(may(a, Permission::ReadRegisters), rr, "{r:?}");
+            assert_eq!(may(a, Permission::ManageAccounts), acc, "{r:?}");
+            assert_eq!(may(a, Permission::ReadAudit), au, "{r:?}");
+            assert_eq!(may(a, Permission::SeeAssessment), sa, "{r:?}");
+        }
+        // Conflicts of interest: an expert for themselves only; the city for anyone.
+        let conflict = |expert| Permission::DeclareConflict { expert };
+        assert!(may(&expert, conflict(None)));
+        assert!(may(&expert, conflict(Some(1))));
+        assert!(!may(&expert, conflict(Some(2))));
+        assert!(may(&city, conflict(Some(2))));
+        assert!(!may(&city, conflict(None)));
+        assert!(!may(&district, conflict(Some(2))));
+        // Tasks close at the creator's level or above.
+        let close = |level| Permission::CloseTask { level };
+        assert!(may(&city, close("city")) && may(&op, close("town")));
+        assert!(!may(&district, close("city")) && may(&district, close("district")));
+        assert!(!may(&town, close("district")) && may(&town, close("town")));
+        assert!(!may(&dept, close("town")) && !may(&unit, close("town")));
+        // Training classes: region staff and units (for themselves, by scope).
+        for (a, ok) in [
+            (&op, true),
+            (&town, true),
+            (&unit, true),
+            (&dept, false),
+            (&expert, false),
+            (&worker, false),
+        ] {
+            assert_eq!(may(a, Permission::KeepClasses), ok, "{:?}", a.role);
+        }
+        assert_eq!(office_level(&op), Some("city"));
+        assert_eq!(office_level(&town), Some("town"));
+        assert_eq!(office_level(&dept), None);
+        // Inboxes.
+        assert_eq!(inbox(&unit), Inbox::OwnDrafts { org_id: 7 });
+        assert_eq!(inbox(&actor(Role::Unit, None)), Inbox::Nothing);
+        assert_eq!(inbox(&op), Inbox::Everything);
+        assert_eq!(
+            inbox(&district),
+            Inbox::InReviewUnder {
+                level: 2,
+                code: "320402".into()
+            }
+        );
+        assert_eq!(
+            inbox(&town),
+            Inbox::InReviewUnder {
+                level: 3,
+                code: "320402001".into()
+            }
+        );
+        assert_eq!(inbox(&expert), Inbox::ToScore { user_id: 1 });
+        assert_eq!(inbox(&dept), Inbox::DepartmentReview);
+        assert_eq!(inbox(&worker), Inbox::Nothing);
+        // Accounts.
+        assert_eq!(attachment(Role::District), Attachment::Region);
+        assert_eq!(attachment(Role::Department), Attachment::Organisation);
+        assert_eq!(attachment(Role::Expert), Attachment::Either);
+        assert!(administers(Role::Sysadmin) && !administers(Role::City));
+        assert!(serves_as_official(Role::Department) && !serves_as_official(Role::Sysadmin));
+        assert!(!serves_as_official(Role::Unit));
     }
 }

@@ -147,6 +147,8 @@ pub const KIND_LABELS: &[(&str, &str, &str)] = &[
     ("policy", "政策文件", "Policy document"),
     ("pilot", "试点", "Pilot"),
     ("designation", "认定与荣誉", "Designation"),
+    ("class", "培训班", "Training class"),
+    ("class_trainee", "培训班学员", "Class trainee"),
     ("report", "统计报表", "Statistics report"),
     ("worker", "职工", "Worker"),
     ("workers", "职工库", "Worker registry"),

@@ -32,6 +32,14 @@ async fn schema_version(conn: &mut sqlx::AnyConnection) -> Result<i64> {
 
 /// Columns stored as 64-bit integers (every other column is text).
 const INT_COLUMNS: &[&str] = &[
+    "provider_org_id",
+    "enterprise_org_id",
+    "trainees",
+    "completed",
+    "class_id",
+    "worker_id",
+    "master_worker_id",
+    "promotion_case_id",
     "owner_org_id",
     "target_value",
     "progress",

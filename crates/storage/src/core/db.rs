@@ -162,6 +162,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "agg_covering_index",
         sql: include_str!("../../migrations/0023_agg_covering_index.sql"),
     },
+    Migration {
+        version: 24,
+        name: "training",
+        sql: include_str!("../../migrations/0024_training.sql"),
+    },
 ];
 
 impl Db {
@@ -376,6 +381,8 @@ impl Db {
         "liuyou",
         "policies",
         "policy_grams",
+        "training_classes",
+        "class_trainees",
     ];
 
     /// Number of organisations (to decide whether `--demo` should load).

@@ -7,6 +7,7 @@
 //! that the same file uploaded twice is kept once. The content is stored before the
 //! `files` row is written, in the caller's transaction: a failed store returns an error
 //! and the transaction writes no row that points at missing content.
+use crate::access::{self, Permission};
 use crate::error::{Result, StoreError};
 use crate::s3::S3Store;
 use crate::scope::Actor;
@@ -326,7 +327,7 @@ impl Service {
             {
                 return Err(StoreError::NotFound);
             }
-        } else if !actor.role.may_read_orgs() {
+        } else if !access::may(actor, Permission::ReadRegisters) {
             return Err(StoreError::NotFound);
         }
         drop(conn);

@@ -23,6 +23,8 @@ pub struct Org {
     pub size: Option<String>,
     pub address: Option<String>,
     pub contact: Option<String>,
+    /// 院校类型 of a 院校: industry, craftsman, worker or other.
+    pub college_type: Option<String>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -43,7 +45,7 @@ impl Org {
 const COLUMNS: &str =
     "o.id, o.name, o.kind, o.uscc, o.region_code, r.name AS region_name, o.parent_id, \
     p.name AS parent_name, o.industry, o.ownership, o.chain_leader, o.size, o.address, o.contact, \
-    o.version, o.created_at, o.updated_at";
+    o.college_type, o.version, o.created_at, o.updated_at";
 const FROM: &str = " FROM orgs o LEFT JOIN regions r ON r.code = o.region_code LEFT JOIN orgs p ON p.id = o.parent_id";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Org> {
@@ -62,6 +64,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Org> {
         size: r.try_get("size")?,
         address: r.try_get("address")?,
         contact: r.try_get("contact")?,
+        college_type: r.try_get("college_type")?,
         version: r.try_get("version")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
@@ -280,9 +283,9 @@ pub async fn id_by_name_region(
 
 pub async fn insert(conn: &mut AnyConnection, o: &NewOrg, now: i64) -> Result<i64> {
     let row = sqlx::query(
-        "INSERT INTO orgs (name, kind, uscc, region_code, parent_id, industry, ownership, chain_leader, size, address, contact, version, created_at, updated_at, \
+        "INSERT INTO orgs (name, kind, uscc, region_code, parent_id, industry, ownership, chain_leader, size, address, contact, college_type, version, created_at, updated_at, \
          region_l1, region_l2, region_l3, region_l4) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12, \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, 1, $12, $12, \
          (SELECT l1 FROM regions WHERE code = $4), (SELECT l2 FROM regions WHERE code = $4), (SELECT l3 FROM regions WHERE code = $4), (SELECT l4 FROM regions WHERE code = $4)) RETURNING id",
     )
     .bind(&o.name)
@@ -297,6 +300,7 @@ pub async fn insert(conn: &mut AnyConnection, o: &NewOrg, now: i64) -> Result<i6
     .bind(o.address.as_deref())
     .bind(o.contact.as_deref())
     .bind(now)
+    .bind(o.college_type.map(|c| c.code()))
     .fetch_one(&mut *conn)
     .await?;
     let id: i64 = row.try_get(0)?;
@@ -314,7 +318,7 @@ pub async fn update(conn: &mut AnyConnection, id: i64, o: &NewOrg, now: i64) -> 
         .transpose()?;
     let r = sqlx::query(
         "UPDATE orgs SET name = $1, kind = $2, uscc = $3, region_code = $4, parent_id = $5, industry = $6, ownership = $7, \
-         chain_leader = $8, size = $9, address = $10, contact = $11, version = version + 1, updated_at = $12 WHERE id = $13",
+         chain_leader = $8, size = $9, address = $10, contact = $11, college_type = $14, version = version + 1, updated_at = $12 WHERE id = $13",
     )
     .bind(&o.name)
     .bind(o.kind.code())
@@ -329,6 +333,7 @@ pub async fn update(conn: &mut AnyConnection, id: i64, o: &NewOrg, now: i64) -> 
     .bind(o.contact.as_deref())
     .bind(now)
     .bind(id)
+    .bind(o.college_type.map(|c| c.code()))
     .execute(&mut *conn)
     .await?;
     if r.rows_affected() != 1 {

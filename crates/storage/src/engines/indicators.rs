@@ -131,6 +131,17 @@ pub async fn snapshot(conn: &mut AnyConnection, org_id: i64) -> Result<Snapshot>
     })
 }
 
+/// A new organisation's own facts (a 院校 counts as soon as it exists): settled against
+/// nothing before it.
+pub async fn settle_new(conn: &mut AnyConnection, org_id: i64) -> Result<()> {
+    let before = Snapshot {
+        org_id,
+        facts: Facts::new(),
+        nodes: nodes(conn, org_id).await?,
+    };
+    settle(conn, before).await
+}
+
 /// After the change: moves the difference into the aggregates. Handles both changed
 /// facts and a moved organisation (other region or parent).
 pub async fn settle(conn: &mut AnyConnection, before: Snapshot) -> Result<()> {

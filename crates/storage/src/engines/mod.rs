@@ -3,4 +3,5 @@
 //! part; a part registers with it (see [`crate::registry`]).
 pub mod designations;
 pub mod indicators;
+pub mod templates;
 pub mod workflow;

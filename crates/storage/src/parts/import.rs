@@ -37,6 +37,11 @@ pub enum ImportRow {
         period: String,
         values: BTreeMap<String, serde_json::Value>,
     },
+    /// A row of a template a part registered ([`crate::engines::templates`]).
+    Part {
+        kind: &'static str,
+        fields: crate::engines::templates::Fields,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -104,6 +109,10 @@ enum Ready {
         values: gongjiang_domain::report::Values,
         existing: Option<(i64, String)>,
     },
+    Part {
+        template: &'static crate::engines::templates::PartTemplate,
+        checked: crate::engines::templates::Checked,
+    },
 }
 
 impl Ready {
@@ -114,6 +123,7 @@ impl Ready {
             | Ready::Pilot { existing, .. }
             | Ready::Designation { existing, .. } => existing.is_none(),
             Ready::Report { existing, .. } => existing.is_none(),
+            Ready::Part { checked, .. } => checked.existing.is_none(),
         }
     }
 }
@@ -316,61 +326,26 @@ impl Service {
                         Err(e) => problems.extend(from_store(line, e)?),
                     }
                 }
+                ImportRow::Part { kind, fields } => {
+                    match self
+                        .check_part_row(tx.conn(), actor, kind, &fields, line, &mut seen)
+                        .await?
+                    {
+                        Ok(r) => ready.push((line, r)),
+                        Err(p) => problems.extend(p),
+                    }
+                }
                 ImportRow::Report {
                     org,
                     period,
                     values,
-                } => {
-                    let mut errs = Vec::new();
-                    let p = Period::parse(&period).map_err(|e| errs.push(e)).ok();
-                    let v = parse_values(&values)
-                        .map_err(|mut e| errs.append(&mut e))
-                        .ok();
-                    let o = orgs::find(tx.conn(), &actor.write_scope(), &org).await?;
-                    if o.is_none() {
-                        errs.push(FieldError::new(
-                            "uscc",
-                            gongjiang_domain::Rule::UnknownValue,
-                            format!("单位“{org}”不存在或不在您的管辖范围内"),
-                            format!("organisation '{org}' not found or outside your area"),
-                        ));
-                    }
-                    problems.extend(errs.iter().map(|e| from_field(line, e)));
-                    if let (Some(p), Some(v), Some(o)) = (p, v, o) {
-                        let period = p.to_string();
-                        if let Some(first) = seen.insert(format!("r:{}:{period}", o.id), line) {
-                            problems.push(RowProblem {
-                                row: line,
-                                field: Some("period".into()),
-                                message_zh: format!("与第{first}行重复（同一单位同一报告期）"),
-                                message_en: format!("duplicates row {first}"),
-                            });
-                        } else {
-                            let existing = reports::by_key(tx.conn(), o.id, &period)
-                                .await?
-                                .map(|r| (r.id, r.status));
-                            if existing.as_ref().is_some_and(|(_, s)| s == "locked") {
-                                problems.push(RowProblem {
-                                    row: line,
-                                    field: Some("period".into()),
-                                    message_zh: format!("{period} 年报表已锁定，不能通过导入修改"),
-                                    message_en: "that report is locked".into(),
-                                });
-                            } else if problems.is_empty() {
-                                ready.push((
-                                    line,
-                                    Report {
-                                        org_id: o.id,
-                                        period,
-                                        values: v,
-                                        existing,
-                                    }
-                                    .into_ready(),
-                                ));
-                            }
-                        }
-                    }
-                }
+                } => match self
+                    .check_report_row(tx.conn(), actor, (&org, &period, &values), line, &mut seen)
+                    .await?
+                {
+                    Ok(r) => ready.push((line, r)),
+                    Err(p) => problems.extend(p),
+                },
             }
             out.problems.extend(problems);
         }
@@ -461,6 +436,89 @@ impl Service {
         Ok(out)
     }
 
+    /// A row of the yearly statistics: its period, values and organisation; one per
+    /// organisation and period in a file; a locked report cannot be imported over.
+    async fn check_report_row(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        (org, period, values): (&str, &str, &BTreeMap<String, serde_json::Value>),
+        line: usize,
+        seen: &mut HashMap<String, usize>,
+    ) -> Result<std::result::Result<Ready, Vec<RowProblem>>> {
+        let mut errs = Vec::new();
+        let p = Period::parse(period).map_err(|e| errs.push(e)).ok();
+        let v = parse_values(values)
+            .map_err(|mut e| errs.append(&mut e))
+            .ok();
+        let o = orgs::find(conn, &actor.write_scope(), org).await?;
+        if o.is_none() {
+            errs.push(FieldError::new(
+                "uscc",
+                gongjiang_domain::Rule::UnknownValue,
+                format!("单位“{org}”不存在或不在您的管辖范围内"),
+                format!("organisation '{org}' not found or outside your area"),
+            ));
+        }
+        let (Some(p), Some(v), Some(o), true) = (p, v, o, errs.is_empty()) else {
+            return Ok(Err(errs.iter().map(|e| from_field(line, e)).collect()));
+        };
+        let period = p.to_string();
+        if let Some(first) = seen.insert(format!("r:{}:{period}", o.id), line) {
+            return Ok(Err(vec![RowProblem {
+                row: line,
+                field: Some("period".into()),
+                message_zh: format!("与第{first}行重复（同一单位同一报告期）"),
+                message_en: format!("duplicates row {first}"),
+            }]));
+        }
+        let existing = reports::by_key(conn, o.id, &period)
+            .await?
+            .map(|r| (r.id, r.status));
+        if existing.as_ref().is_some_and(|(_, s)| s == "locked") {
+            return Ok(Err(vec![RowProblem {
+                row: line,
+                field: Some("period".into()),
+                message_zh: format!("{period} 年报表已锁定，不能通过导入修改"),
+                message_en: "that report is locked".into(),
+            }]));
+        }
+        Ok(Ok(Report {
+            org_id: o.id,
+            period,
+            values: v,
+            existing,
+        }
+        .into_ready()))
+    }
+
+    /// A row of a part's template, checked by the part; a duplicate key within the file
+    /// is a problem on the key's column.
+    async fn check_part_row(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        kind: &'static str,
+        fields: &crate::engines::templates::Fields,
+        line: usize,
+        seen: &mut HashMap<String, usize>,
+    ) -> Result<std::result::Result<Ready, Vec<RowProblem>>> {
+        let template = crate::engines::templates::template(kind).ok_or(StoreError::NotFound)?;
+        let checked = match (template.check)(self, conn, actor, fields).await {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(from_store(line, e)?)),
+        };
+        if let Some(first) = seen.insert(format!("{kind}:{}", checked.key), line) {
+            return Ok(Err(vec![RowProblem {
+                row: line,
+                field: Some(checked.key_field.into()),
+                message_zh: format!("与第{first}行重复（{}）", checked.key),
+                message_en: format!("duplicates row {first} ({})", checked.key),
+            }]));
+        }
+        Ok(Ok(Ready::Part { template, checked }))
+    }
+
     async fn snapshot_once(
         &self,
         conn: &mut sqlx::AnyConnection,
@@ -502,7 +560,10 @@ impl Service {
                             && before.parent_id == new.parent_id
                             && before.industry == new.industry
                             && before.ownership.as_deref() == new.ownership.map(|o| o.code())
-                            && before.chain_leader == new.chain_leader;
+                            && before.chain_leader == new.chain_leader
+                            && (new.college_type.is_none()
+                                || before.college_type.as_deref()
+                                    == new.college_type.map(|c| c.code()));
                         if same {
                             out.unchanged += 1;
                         } else {
@@ -510,6 +571,12 @@ impl Service {
                             new.size = new.size.or(before.size.clone());
                             new.address = new.address.or(before.address.clone());
                             new.contact = new.contact.or(before.contact.clone());
+                            if new.kind.code() == before.kind {
+                                new.college_type =
+                                    new.college_type.or(before.college_type.as_deref().and_then(
+                                        gongjiang_domain::training::CollegeType::from_any,
+                                    ));
+                            }
                             self.snapshot_once(conn, id, snaps).await?;
                             orgs::update(conn, id, &new, now).await?;
                             audit::append(
@@ -529,6 +596,7 @@ impl Service {
                     }
                     None => {
                         let id = orgs::insert(conn, &new, now).await?;
+                        indicators::settle_new(conn, id).await?;
                         audit::append(
                             conn,
                             actor,
@@ -639,6 +707,16 @@ impl Service {
                         .await?;
                         out.created += 1;
                     }
+                }
+            }
+            Ready::Part { template, checked } => {
+                for org in &checked.orgs {
+                    self.snapshot_once(conn, *org, snaps).await?;
+                }
+                match (template.write)(conn, actor, &checked, now).await? {
+                    crate::engines::templates::Written::Created => out.created += 1,
+                    crate::engines::templates::Written::Updated => out.updated += 1,
+                    crate::engines::templates::Written::Unchanged => out.unchanged += 1,
                 }
             }
             Ready::Report {

@@ -416,7 +416,7 @@ impl Service {
             },
         ) {
             crate::access::Decision::Allow => Ok(()),
-            _ if actor.role.is_region_staff() => Err(StoreError::denied(
+            _ if access::may(actor, Permission::Coordinate) => Err(StoreError::denied(
                 Code::UnitKeepsOwn,
                 "该单位有自己的账号，六有由单位自行填报；您可以审核其提交的内容",
                 "this unit has its own account and keeps its 六有 itself; you review what it submits",
@@ -485,9 +485,7 @@ impl Service {
     ) -> Result<LiuyouSheet> {
         check_year(year)?;
         let it = item_or_404(item)?;
-        if !actor.role.is_region_staff() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::Coordinate)?;
         let mut tx = self.db.begin().await?;
         let org = orgs::get(tx.conn(), &actor.read_scope(), org_id)
             .await?
@@ -569,7 +567,7 @@ impl Service {
         .bind(format!("{{\"year\":\"{year}\"}}"))
         .bind(in_review.then_some(now + 15 * 86_400_000))
         .bind(submitted_by)
-        .bind(actor.user_id.filter(|_| actor.role.is_region_staff() && create))
+        .bind(actor.user_id.filter(|_| access::may(actor, Permission::Coordinate) && create))
         .bind(&subject)
         .bind(now)
         .fetch_one(&mut *conn)
@@ -613,9 +611,7 @@ impl Service {
         only_pending: bool,
     ) -> Result<Vec<LiuyouRow>> {
         check_year(year)?;
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         let mut sql = Sql::new(
             "SELECT o.id, o.name, o.region_code FROM orgs o WHERE o.id IN (SELECT org_id FROM pilots WHERE year <= ",
@@ -695,9 +691,7 @@ impl Service {
     /// or earlier), filtered, ordered by region and name, with their six statuses.
     pub async fn liuyou_page(&self, actor: &Actor, f: &RowFilter) -> Result<Page<LiuyouRow>> {
         check_year(f.year)?;
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let year = i64::from(f.year);
         let mut conn = self.db.pool.acquire().await?;
         let mut w = Sql::new(" WHERE o.id IN (SELECT org_id FROM pilots WHERE year <= ");

@@ -16,6 +16,7 @@ pub mod search;
 pub mod self_report_cases;
 pub mod task_completion;
 pub mod tasks;
+pub mod training;
 pub mod worker_bulk;
 pub mod worker_facts;
 pub mod workers;

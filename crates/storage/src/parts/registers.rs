@@ -1,6 +1,7 @@
 //! Service use cases for the programme's registers (pilots, designations) and the
 //! indicators computed from them. Same rules as every service call: role check, scope,
 //! one transaction, audit entry, and the indicator aggregates settled in that transaction.
+use crate::access::{self, Permission};
 use crate::audit::{self, action, Note};
 use crate::designations::{self, Designation, NewDesignation};
 use crate::error::{Result, StoreError};
@@ -137,17 +138,13 @@ impl Service {
     // ----- pilots -----
 
     pub async fn list_pilots(&self, actor: &Actor, f: &pilots::Filter) -> Result<Page<Pilot>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         pilots::list(&mut conn, &actor.read_scope(), f).await
     }
 
     pub async fn get_pilot(&self, actor: &Actor, id: i64) -> Result<Pilot> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         pilots::get(&mut conn, &actor.read_scope(), id)
             .await?
@@ -410,17 +407,13 @@ impl Service {
         actor: &Actor,
         f: &designations::Filter,
     ) -> Result<Page<Designation>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         designations::list(&mut conn, &actor.read_scope(), f).await
     }
 
     pub async fn get_designation(&self, actor: &Actor, id: i64) -> Result<Designation> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         designations::get(&mut conn, &actor.read_scope(), id)
             .await?
@@ -672,9 +665,7 @@ impl Service {
         period: &str,
         by_child: bool,
     ) -> Result<IndicatorReport> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let period = Period::parse(period).map_err(StoreError::invalid)?;
         let mut conn = self.db.pool.acquire().await?;
         let scope = actor.read_scope();
@@ -741,9 +732,7 @@ impl Service {
         actor: &Actor,
         report: &IndicatorReport,
     ) -> Result<Vec<Vec<(Subject, Vec<Value>)>>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let period = Period::parse(&report.period).map_err(StoreError::invalid)?;
         let mut conn = self.db.pool.acquire().await?;
         let scope = actor.read_scope();
@@ -775,9 +764,7 @@ impl Service {
 
     /// Cumulative pilot counts per year for a subtree (trend chart).
     pub async fn pilot_trend(&self, actor: &Actor, key: &str) -> Result<Vec<(i32, i64, i64)>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         let scope = actor.read_scope();
         let key = gongjiang_domain::error::normalise_code(key);

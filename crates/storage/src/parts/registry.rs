@@ -2,6 +2,7 @@
 //! engine declares what it takes (a `#[distributed_slice]`); a part registers here, and
 //! no engine ever names a part. Adding a part adds its own files and its lines here.
 use crate::engines::indicators::{FactSource, NodeFactSource, FACT_SOURCES, NODE_FACT_SOURCES};
+use crate::engines::templates::{PartTemplate, PART_TEMPLATES};
 use crate::engines::workflow::{CaseHooks, CASE_HOOKS};
 use linkme::distributed_slice;
 
@@ -56,11 +57,28 @@ static TASKS: FactSource = FactSource {
     orgs: "SELECT DISTINCT owner_org_id FROM tasks",
 };
 
+#[distributed_slice(FACT_SOURCES)]
+static TRAINING: FactSource = FactSource {
+    part: "training",
+    facts: |c, id, f| Box::pin(crate::training::facts(c, id, f)),
+    orgs: "SELECT DISTINCT org_id FROM training_classes UNION SELECT id FROM orgs WHERE college_type IS NOT NULL",
+};
+
 #[distributed_slice(NODE_FACT_SOURCES)]
 static ASSESSMENT_SCORES: NodeFactSource = NodeFactSource {
     part: "assessment",
     measure: crate::assessment::SCORE_MEASURE,
     facts: |c| Box::pin(crate::assessment::score_facts(c)),
+};
+
+// ----- the importer: each part's templates -----
+
+#[distributed_slice(PART_TEMPLATES)]
+static CLASSES: PartTemplate = PartTemplate {
+    kind: "classes",
+    check: |svc, c, actor, f| Box::pin(crate::training::template::check(svc, c, actor, f)),
+    write: |c, actor, row, now| Box::pin(crate::training::template::write(c, actor, row, now)),
+    export: |svc, actor, region| Box::pin(crate::training::template::export(svc, actor, region)),
 };
 
 // ----- the workflow engine: each part's case hooks -----
@@ -149,6 +167,19 @@ static TASK_COMPLETION: CaseHooks = CaseHooks {
     ..CaseHooks::NONE
 };
 
+#[distributed_slice(CASE_HOOKS)]
+static SKILL_PROMOTION: CaseHooks = CaseHooks {
+    part: "training",
+    processes: &[crate::training::promotion::PROCESS],
+    subject: Some(("promotion", crate::training::promotion::subject_page)),
+    on_approve: Some(|_svc, c, actor, case, data, now| {
+        Box::pin(crate::training::promotion::approve(
+            c, actor, case, data, now,
+        ))
+    }),
+    ..CaseHooks::NONE
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,6 +221,7 @@ mod tests {
             "designations",
             "contacts",
             "tasks",
+            "training",
         ] {
             assert!(parts.contains(&p), "{p} has no fact source");
         }

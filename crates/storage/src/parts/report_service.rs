@@ -130,17 +130,13 @@ pub fn parse_values(
 
 impl Service {
     pub async fn list_reports(&self, actor: &Actor, f: &reports::Filter) -> Result<Page<Report>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         reports::list(&mut conn, &actor.read_scope(), f).await
     }
 
     pub async fn get_report(&self, actor: &Actor, id: i64) -> Result<Report> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         reports::get(&mut conn, &actor.read_scope(), id)
             .await?
@@ -268,9 +264,7 @@ impl Service {
     /// Whether the actor may approve or return this report (the same rule as
     /// [`Service::transition_report`]; for showing only the buttons that will work).
     pub async fn may_review_report(&self, actor: &Actor, report: &Report) -> Result<()> {
-        if !actor.role.is_region_staff() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::Coordinate)?;
         let mut conn = self.db.pool.acquire().await?;
         check_reviewer(&mut conn, actor, report).await
     }
@@ -449,9 +443,7 @@ impl Service {
         period: &str,
         limit: i64,
     ) -> Result<Vec<(i64, String, String)>> {
-        if !actor.role.is_region_staff() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::Coordinate)?;
         let period = Period::parse(period)
             .map_err(StoreError::invalid)?
             .to_string();

@@ -433,9 +433,7 @@ impl Service {
     }
 
     pub async fn list_workers(&self, actor: &Actor, f: &Filter) -> Result<Page<Worker>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         let mut w = Sql::new(" WHERE 1 = 1");
         actor
@@ -513,9 +511,7 @@ impl Service {
     }
 
     pub async fn get_worker(&self, actor: &Actor, id: i64) -> Result<Worker> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         self.worker_in(&mut conn, &actor.read_scope(), id)
             .await?
@@ -751,9 +747,7 @@ impl Service {
 impl Service {
     /// Registry workers per skill level in a subtree (a region code, credit code or org id).
     pub async fn skill_distribution(&self, actor: &Actor, key: &str) -> Result<Vec<(String, i64)>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         let key = gongjiang_domain::error::normalise_code(key);
         let subtree = if crate::regions::get(&mut conn, &actor.read_scope(), &key)
@@ -821,9 +815,7 @@ impl Service {
         after: i64,
         limit: i64,
     ) -> Result<(Vec<ExportWorker>, usize)> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         let mut sql = Sql::new(
             "SELECT w.id, w.name, w.id_enc, w.id_masked, o.uscc, w.phone_enc, w.phone_masked, w.occupation, w.skill_level, \

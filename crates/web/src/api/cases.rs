@@ -7,6 +7,7 @@ use crate::error::{ApiError, AppError};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
+use gongjiang_storage::access::Permission;
 use gongjiang_storage::workflow::{
     ActInput, BulkJob, Case, CaseFilter, CaseInput, Event, Objection,
 };
@@ -102,7 +103,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     // Readers of the organisation tree, and experts for the cases they score.
-    if !(ctx.role().may_read_orgs() || ctx.role() == gongjiang_domain::Role::Expert) {
+    if !ctx.may(Permission::ReviewCases) {
         return Err(ApiError(
             AppError::Store(gongjiang_storage::StoreError::Forbidden),
             ctx.lang,

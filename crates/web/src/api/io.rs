@@ -10,12 +10,20 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gongjiang_domain::Code;
+use gongjiang_storage::access::Permission;
 use gongjiang_storage::import::Options;
 use gongjiang_storage::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-pub const KINDS: &[&str] = &["orgs", "pilots", "reports", "designations", "workers"];
+pub const KINDS: &[&str] = &[
+    "orgs",
+    "pilots",
+    "reports",
+    "designations",
+    "workers",
+    "classes",
+];
 
 /// The parts of an upload form.
 pub struct Upload {
@@ -133,8 +141,7 @@ pub async fn start(
     ApiMultipart(m): ApiMultipart,
 ) -> Result<Response, ApiError> {
     let lang = ctx.lang;
-    let role = ctx.role();
-    if !(role.may_edit_orgs() || role == gongjiang_domain::Role::Unit) {
+    if !ctx.may(Permission::ImportFile { reports_only: true }) {
         return Err(ApiError(AppError::Store(StoreError::Forbidden), lang));
     }
     // Before the body is read: a refused upload costs no memory.

@@ -14,6 +14,7 @@ pub mod reports;
 pub mod search;
 mod session;
 pub mod tasks;
+pub mod training;
 mod users;
 pub mod workers;
 use crate::error::{ApiError, AppError};
@@ -51,6 +52,21 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(cases_routes())
         .merge(tasks_routes())
         .merge(assessment_routes())
+        .merge(training_routes())
+}
+
+/// Routes of 技能形成: training classes and their rosters.
+fn training_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(training::list_classes, training::create_class))
+        .routes(routes!(
+            training::get_class,
+            training::update_class,
+            training::delete_class
+        ))
+        .routes(routes!(training::roster, training::enrol))
+        .routes(routes!(training::complete))
+        .routes(routes!(training::withdraw))
 }
 
 /// Routes of the session, accounts, organisations, the audit trail, search and this document.

@@ -162,6 +162,8 @@ pub struct OrgBody {
     size: Option<String>,
     address: Option<String>,
     contact: Option<String>,
+    /// 院校类型 of a college: industry, craftsman, worker or other (产业学院/工匠学院/职工学堂/其他).
+    college_type: Option<String>,
 }
 
 impl From<OrgBody> for OrgInput {
@@ -178,6 +180,7 @@ impl From<OrgBody> for OrgInput {
             size: b.size,
             address: b.address,
             contact: b.contact,
+            college_type: b.college_type,
         }
     }
 }
@@ -221,6 +224,8 @@ pub struct OrgPatchBody {
     size: Option<String>,
     address: Option<String>,
     contact: Option<String>,
+    /// 院校类型 of a college (industry, craftsman, worker, other).
+    college_type: Option<String>,
     /// The version last read; a stale version answers 409.
     version: Option<i64>,
 }

@@ -152,6 +152,23 @@ impl T {
     pub fn num(&self, n: &i64) -> String {
         group(*n)
     }
+    /// A calendar date `YYYY-MM-DD` as people read it: 2024年4月1日 / 2024-04-01.
+    pub fn date(&self, d: &str) -> String {
+        match (self.en(), chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")) {
+            (false, Ok(x)) => format!(
+                "{}年{}月{}日",
+                chrono::Datelike::year(&x),
+                chrono::Datelike::month(&x),
+                chrono::Datelike::day(&x)
+            ),
+            _ => d.to_string(),
+        }
+    }
+    /// [`T::date`], or — when there is none.
+    pub fn date_opt(&self, d: &Option<String>) -> String {
+        d.as_deref()
+            .map_or_else(|| "—".to_string(), |d| self.date(d))
+    }
     /// 2024年4月1日 14:05 / 2024-04-01 14:05 (local time of the server, China Standard Time).
     pub fn datetime(&self, ms: &i64) -> String {
         let Some(off) = chrono::FixedOffset::east_opt(8 * 3600) else {

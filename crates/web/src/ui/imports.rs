@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use gongjiang_domain::Code;
+use gongjiang_storage::access::Permission;
 use gongjiang_storage::StoreError;
 use serde::Deserialize;
 
@@ -75,13 +76,12 @@ async fn page(WebUser(ctx, ..): WebUser<OrgReader>) -> Result<Response, UiError>
             (t.s("nav.imports"), String::new()),
         ],
     );
-    let role = ctx.role();
     let kinds = KINDS.iter().map(|k| (*k, kind_label(k, t.en()))).collect();
     render(
         &ImportsPage {
             l,
             kinds,
-            can_import: role.may_edit_orgs() || role == gongjiang_domain::Role::Unit,
+            can_import: ctx.may(Permission::ImportFile { reports_only: true }),
             error: None,
         },
         ctx.lang,

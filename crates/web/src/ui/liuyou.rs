@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use gongjiang_domain::liuyou::ITEMS;
+use gongjiang_storage::access::Permission;
 use gongjiang_storage::liuyou::{EvidenceInput, LiuyouRow, LiuyouSheet, RowFilter, ROW_STATUSES};
 use gongjiang_storage::{Page, StoreError};
 use serde::Deserialize;
@@ -306,7 +307,7 @@ async fn sheet_page(
             .keeps_liuyou(&ctx.actor, org)
             .await
             .map_err(ui(lang))?;
-    let can_review = ctx.role().is_region_staff();
+    let can_review = ctx.may(Permission::Coordinate);
     let title = format!("{} · {} {year}", s.org_name, t.s("nav.liuyou"));
     let l = Layout::new(
         ctx,

@@ -5,6 +5,7 @@ pub mod cases;
 pub mod charts;
 pub mod contacts;
 pub mod imports;
+pub mod lists;
 pub mod liuyou;
 pub mod nav;
 pub mod orgs;
@@ -14,6 +15,7 @@ pub mod registers;
 pub mod reports;
 pub mod search;
 pub mod tasks;
+pub mod training;
 pub mod users;
 pub mod workers;
 
@@ -21,6 +23,7 @@ pub mod workers;
 pub fn router() -> axum::Router<crate::AppState> {
     pages::router()
         .merge(registers::router())
+        .merge(training::router())
         .merge(reports::router())
         .merge(imports::router())
         .merge(workers::router())
@@ -73,7 +76,7 @@ impl Layout {
             role_label: role.label(ctx.lang.is_en()).to_string(),
             user: ctx.user.clone(),
             csrf: ctx.csrf.clone(),
-            nav: nav::view(t, role, path),
+            nav: nav::view(t, &ctx.actor, path),
             crumbs,
             other_lang: format!("{path}?lang={other}"),
             scripts: Vec::new(),
@@ -136,6 +139,40 @@ pub struct ErrorPage {
     pub status: u16,
     pub code: &'static str,
     pub message: String,
+}
+
+/// The one way a console form is saved: on success, redirect to where `to` says; on
+/// field errors, show the form again as typed with each error next to its field (422),
+/// through `again`; any other error is the error page. Nothing typed is lost.
+///
+/// ```ignore
+/// save_form(lang, st.svc.create_class(&ctx.actor, &f.input()).await, FIELDS,
+///     |c| format!("/training/{}", c.id),
+///     |e| class_form(&st, &ctx, f, e, None)).await
+/// ```
+pub async fn save_form<V, Fut>(
+    lang: Lang,
+    result: Result<V, gongjiang_storage::StoreError>,
+    fields: &[&str],
+    to: impl FnOnce(&V) -> String,
+    again: impl FnOnce(Errors) -> Fut,
+) -> Result<Response, UiError>
+where
+    Fut: std::future::Future<Output = Result<Response, UiError>>,
+{
+    match result {
+        Ok(v) => Ok(axum::response::Redirect::to(&to(&v)).into_response()),
+        Err(e) => {
+            let e = crate::error::AppError::from(e);
+            if e.field_errors().is_empty() {
+                return Err(UiError(e, lang));
+            }
+            let errors = Errors::from(&e.field_errors(), lang, fields);
+            let mut r = again(errors).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+    }
 }
 
 pub fn render<Tpl: Template>(tpl: &Tpl, lang: Lang) -> Result<Response, UiError> {

@@ -1,6 +1,7 @@
 //! The left navigation: every part of the programme, shown to the roles that may use it.
 use crate::i18n::T;
-use gongjiang_domain::Role;
+use gongjiang_storage::access::{may, Permission};
+use gongjiang_storage::scope::Actor;
 
 /// Where a part stands.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -14,7 +15,7 @@ pub struct Item {
     pub key: &'static str,
     pub path: &'static str,
     pub status: Status,
-    pub roles: fn(Role) -> bool,
+    pub roles: fn(&Actor) -> bool,
 }
 
 pub struct Group {
@@ -22,28 +23,25 @@ pub struct Group {
     pub items: &'static [Item],
 }
 
-fn all(_: Role) -> bool {
+fn all(_: &Actor) -> bool {
     true
 }
 /// The programme's staff: every role that reads the organisation registers (the guard of
 /// their pages), i.e. everyone but experts and workers.
-fn staff(r: Role) -> bool {
-    r.may_read_orgs()
+fn staff(a: &Actor) -> bool {
+    may(a, Permission::ReadRegisters)
 }
-fn region_staff(r: Role) -> bool {
-    r.is_region_staff()
+fn region_staff(a: &Actor) -> bool {
+    may(a, Permission::Coordinate)
 }
-fn admin(r: Role) -> bool {
-    r.may_manage_users()
+fn admin(a: &Actor) -> bool {
+    may(a, Permission::ManageAccounts)
 }
-fn audit(r: Role) -> bool {
-    r.may_read_audit()
+fn audit(a: &Actor) -> bool {
+    may(a, Permission::ReadAudit)
 }
-fn assessors(r: Role) -> bool {
-    matches!(
-        r,
-        Role::Sysadmin | Role::City | Role::District | Role::Expert
-    )
+fn assessors(a: &Actor) -> bool {
+    may(a, Permission::SeeAssessment)
 }
 
 use Status::{Built, Roadmap};
@@ -160,7 +158,7 @@ pub const NAV: &[Group] = &[
             Item {
                 key: "nav.training",
                 path: "/training",
-                status: Roadmap,
+                status: Built,
                 roles: staff,
             },
             Item {
@@ -313,13 +311,13 @@ pub struct GroupView {
     pub items: Vec<ItemView>,
 }
 
-pub fn view(t: T, role: Role, path: &str) -> Vec<GroupView> {
+pub fn view(t: T, actor: &Actor, path: &str) -> Vec<GroupView> {
     NAV.iter()
         .filter_map(|g| {
             let items: Vec<ItemView> = g
                 .items
                 .iter()
-                .filter(|i| (i.roles)(role))
+                .filter(|i| (i.roles)(actor))
                 .map(|i| ItemView {
                     label: t.s(i.key),
                     href: i.path,

@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use gongjiang_domain::org::OrgInput;
 use gongjiang_domain::{OrgKind, Ownership};
+use gongjiang_storage::access::Permission;
 use gongjiang_storage::audit::Entry;
 use gongjiang_storage::orgs::{self, Org};
 use gongjiang_storage::regions::Region;
@@ -244,7 +245,7 @@ async fn orgs_list(
             (t.s("orgs.title"), String::new()),
         ],
     );
-    let can_edit = ctx.role().may_edit_orgs();
+    let can_edit = ctx.may(Permission::EditRegisters);
     Ok(with_lang(
         &uri,
         lang,
@@ -401,7 +402,7 @@ async fn org_detail(
         ..Default::default()
     };
     let kids = st.svc.list_orgs(&ctx.actor, &f).await.map_err(ui(lang))?;
-    let can_audit = ctx.role().may_read_audit();
+    let can_audit = ctx.may(Permission::ReadAudit);
     let tab = match q.tab.as_str() {
         "children" | "audit" | "pilots" | "designations" => q.tab.clone(),
         _ => "basic".into(),
@@ -452,13 +453,13 @@ async fn org_detail(
     } else {
         Vec::new()
     };
-    let can_register = ctx.role().may_edit_orgs();
+    let can_register = ctx.may(Permission::EditRegisters);
     let can_edit = st
         .svc
         .may_edit_org(&ctx.actor, id)
         .await
         .map_err(ui(lang))?;
-    let can_delete = can_edit && ctx.role().may_edit_orgs();
+    let can_delete = can_edit && ctx.may(Permission::EditRegisters);
     let parent_open = match o.parent_id {
         Some(p) => st.svc.get_org(&ctx.actor, p).await.is_ok(),
         None => false,
@@ -508,6 +509,7 @@ struct OrgForm {
     size: String,
     address: String,
     contact: String,
+    college_type: String,
     version: String,
 }
 
@@ -529,6 +531,7 @@ impl OrgForm {
             size: o.size.clone().unwrap_or_default(),
             address: o.address.clone().unwrap_or_default(),
             contact: o.contact.clone().unwrap_or_default(),
+            college_type: o.college_type.clone().unwrap_or_default(),
             version: o.version.to_string(),
         }
     }
@@ -561,6 +564,7 @@ impl OrgForm {
             size: s(&self.size),
             address: s(&self.address),
             contact: s(&self.contact),
+            college_type: s(&self.college_type),
         })
     }
 }
@@ -576,6 +580,7 @@ const ORG_FIELDS: &[&str] = &[
     "size",
     "address",
     "contact",
+    "college_type",
 ];
 
 #[derive(Template)]
@@ -590,6 +595,7 @@ struct OrgFormPage {
     parents: Vec<(i64, String)>,
     kinds: Vec<(&'static str, &'static str)>,
     ownerships: Vec<(&'static str, &'static str)>,
+    college_types: Vec<(&'static str, &'static str)>,
     sizes: Vec<&'static str>,
 }
 
@@ -658,6 +664,10 @@ async fn org_form_page(
             parents,
             kinds: kind_options(lang),
             ownerships,
+            college_types: gongjiang_domain::training::CollegeType::ALL
+                .iter()
+                .map(|c| (c.code(), c.label(lang.is_en())))
+                .collect(),
             sizes,
         },
         lang,

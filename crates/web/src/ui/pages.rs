@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use gongjiang_domain::Code;
+use gongjiang_storage::access::Permission;
 use gongjiang_storage::audit::Entry;
 use gongjiang_storage::orgs::Org;
 use gongjiang_storage::StoreError;
@@ -245,7 +246,7 @@ async fn home(
     let mut cards = Vec::new();
     let mut chart_json = String::new();
     let mut chart_none = String::new();
-    if ctx.role().may_read_orgs() {
+    if ctx.may(Permission::ReadRegisters) {
         let stats = st.svc.tree_stats(&ctx.actor).await.map_err(ui(lang))?;
         let n = |k: &str| {
             stats
@@ -299,11 +300,11 @@ async fn home(
     // Live from the indicator engine (the same numbers as the dashboard and the API).
     let mut programme = Vec::new();
     let mut as_of = String::new();
-    if ctx.role().may_read_orgs() {
+    if ctx.may(Permission::ReadRegisters) {
         let node = ctx
             .user
             .org_id
-            .filter(|_| !ctx.role().is_region_staff())
+            .filter(|_| !ctx.may(Permission::Coordinate))
             .map(|o| o.to_string())
             .or(ctx.user.region_code.clone())
             .unwrap_or_default();
@@ -348,7 +349,7 @@ async fn home(
             }
         }
     }
-    let recent = if ctx.role().may_read_audit() {
+    let recent = if ctx.may(Permission::ReadAudit) {
         // Changes to records (not sign-ins), by the person's name.
         let f = gongjiang_storage::audit::Filter {
             per_page: 8,
@@ -397,7 +398,7 @@ async fn home(
             ));
         }
     }
-    if ctx.role().is_region_staff() {
+    if ctx.may(Permission::Coordinate) {
         let f = gongjiang_storage::reports::Filter {
             status: Some("submitted".into()),
             per_page: 1,
@@ -621,7 +622,7 @@ async fn placeholder(WebUser(ctx, ..): WebUser, uri: axum::http::Uri) -> Result<
     let Some(item) = nav::find(&path) else {
         return Err(UiError(AppError::Store(StoreError::NotFound), ctx.lang));
     };
-    if !(item.roles)(ctx.role()) {
+    if !(item.roles)(&ctx.actor) {
         return Err(UiError(AppError::Store(StoreError::Forbidden), ctx.lang));
     }
     let message = t.s("placeholder.roadmap");

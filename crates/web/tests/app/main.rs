@@ -30,6 +30,7 @@ mod search;
 mod task_completion;
 mod tasks;
 mod tasks_edit;
+mod training;
 mod tree;
 mod ui;
 mod worker_import;

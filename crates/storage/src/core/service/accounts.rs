@@ -1,6 +1,7 @@
 //! Accounts: signing in, sessions, and managing users (create, assign, e-mail,
 //! disable, passwords).
 
+use crate::access::{self, Permission};
 use crate::audit::{self, action};
 use crate::error::{Result, StoreError};
 use crate::now_ms;
@@ -129,15 +130,13 @@ impl Service {
     }
 
     pub async fn list_users(&self, actor: &Actor) -> Result<Vec<User>> {
-        if !actor.role.may_manage_users() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ManageAccounts)?;
         let mut conn = self.db.pool.acquire().await?;
         users::list(&mut conn).await
     }
 
     pub async fn get_user(&self, actor: &Actor, id: i64) -> Result<User> {
-        if !actor.role.may_manage_users() && actor.user_id != Some(id) {
+        if !access::may(actor, Permission::ManageAccounts) && actor.user_id != Some(id) {
             return Err(StoreError::NotFound);
         }
         let mut conn = self.db.pool.acquire().await?;
@@ -164,7 +163,7 @@ impl Service {
             )));
         }
         if let Some(r) = regions::get(conn, &Scope::All, &code).await? {
-            if matches!(role, Role::Unit | Role::Department) {
+            if access::attachment(role) == access::Attachment::Organisation {
                 return Err(err(
                     format!(
                         "角色“{}”须挂靠到具体单位（统一社会信用代码或单位编号），而不是区划",
@@ -179,7 +178,7 @@ impl Service {
             return Ok((Some(r.code), None));
         }
         if let Some(o) = orgs::find(conn, &Scope::All, &code).await? {
-            if matches!(role, Role::City | Role::District | Role::Town) {
+            if access::attachment(role) == access::Attachment::Region {
                 return Err(err(
                     format!(
                         "角色“{}”须挂靠到区划（区划代码），而不是单位",
@@ -208,9 +207,7 @@ impl Service {
         password: &str,
         must_change: bool,
     ) -> Result<User> {
-        if !actor.role.may_manage_users() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ManageAccounts)?;
         let mut errors = Vec::new();
         let username = match gongjiang_domain::user::parse_username(username) {
             Ok(u) => u,
@@ -303,9 +300,7 @@ impl Service {
         role: Role,
         attach: &str,
     ) -> Result<User> {
-        if !actor.role.may_manage_users() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ManageAccounts)?;
         let mut tx = self.db.begin().await?;
         let before = users::get(tx.conn(), id)
             .await?
@@ -320,7 +315,7 @@ impl Service {
         .map_err(StoreError::invalid)?
         .unwrap_or_default();
         let (region, org) = self.resolve_attachment(tx.conn(), attach, role).await?;
-        if actor.user_id == Some(id) && role != Role::Sysadmin {
+        if actor.user_id == Some(id) && !access::administers(role) {
             return Err(StoreError::conflict(
                 Code::SelfDemotion,
                 Some("role"),
@@ -361,7 +356,7 @@ impl Service {
     /// Sets or clears (empty) an account's e-mail address for notifications: an
     /// administrator for anyone, anyone for themselves.
     pub async fn set_user_email(&self, actor: &Actor, id: i64, email: &str) -> Result<User> {
-        if !actor.role.may_manage_users() && actor.user_id != Some(id) {
+        if !access::may(actor, Permission::ManageAccounts) && actor.user_id != Some(id) {
             return Err(StoreError::NotFound);
         }
         let email = users::parse_email(email).map_err(StoreError::invalid)?;
@@ -394,9 +389,7 @@ impl Service {
     }
 
     pub async fn set_user_disabled(&self, actor: &Actor, id: i64, disabled: bool) -> Result<User> {
-        if !actor.role.may_manage_users() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ManageAccounts)?;
         if actor.user_id == Some(id) && disabled {
             return Err(StoreError::conflict(
                 Code::SelfDisable,
@@ -441,9 +434,7 @@ impl Service {
     /// An administrator sets a new password; the user must change it at next login and
     /// all their sessions end.
     pub async fn reset_password(&self, actor: &Actor, id: i64, new_password: &str) -> Result<User> {
-        if !actor.role.may_manage_users() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ManageAccounts)?;
         let mut tx = self.db.begin().await?;
         let u = users::get(tx.conn(), id)
             .await?

@@ -1,8 +1,9 @@
 //! The audit trail: reading and verifying the log, the names beside its entries, and
 //! recording events that are not data changes.
 
+use crate::access::{self, Permission};
 use crate::audit;
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::scope::Actor;
 use crate::{now_ms, Page};
 
@@ -12,9 +13,7 @@ impl Service {
     // ----- audit -----
 
     pub async fn audit_log(&self, actor: &Actor, f: &audit::Filter) -> Result<Page<audit::Entry>> {
-        if !actor.role.may_read_audit() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadAudit)?;
         let mut conn = self.db.pool.acquire().await?;
         audit::list(&mut conn, f).await
     }

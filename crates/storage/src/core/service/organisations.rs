@@ -1,6 +1,7 @@
 //! Regions and organisations: reading them (in the actor's scope), the checks on an
 //! organisation, creating, updating and deleting one; the base region tree.
 
+use crate::access::{self, Permission};
 use crate::audit::{self, action};
 use crate::error::{Result, StoreError};
 use crate::orgs::{self, Org};
@@ -46,7 +47,7 @@ impl Service {
     // ----- organisations -----
 
     fn require_org_reader(actor: &Actor) -> Result<()> {
-        if actor.role.may_read_orgs() {
+        if access::may(actor, Permission::ReadRegisters) {
             Ok(())
         } else {
             Err(StoreError::Forbidden)
@@ -216,9 +217,7 @@ impl Service {
         actor: &Actor,
         input: &OrgInput,
     ) -> Result<gongjiang_domain::org::NewOrg> {
-        if !actor.role.may_edit_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::EditRegisters)?;
         self.check_org(conn, actor, input, None).await
     }
 
@@ -280,9 +279,7 @@ impl Service {
     }
 
     pub async fn create_org(&self, actor: &Actor, input: &OrgInput) -> Result<Org> {
-        if !actor.role.may_edit_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::EditRegisters)?;
         let mut tx = self.db.begin().await?;
         let new = self.check_org(tx.conn(), actor, input, None).await?;
         Self::check_unique(tx.conn(), &new, None).await?;
@@ -290,6 +287,7 @@ impl Service {
         let id = orgs::insert(tx.conn(), &new, now)
             .await
             .map_err(Self::unique_race)?;
+        crate::indicators::settle_new(tx.conn(), id).await?;
         let org = orgs::get(tx.conn(), &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -333,7 +331,7 @@ impl Service {
         }
         let input = patch.apply(&before);
         let new = self.check_org(tx.conn(), actor, &input, Some(id)).await?;
-        if !actor.role.may_edit_orgs()
+        if !access::may(actor, Permission::EditRegisters)
             && (new.region_code.as_str() != before.region_code || new.kind.code() != before.kind)
         {
             return Err(StoreError::Forbidden);
@@ -343,7 +341,12 @@ impl Service {
         // A moved organisation takes its indicator contributions (and, when its parent
         // changes, those of everything below it) to its new place in the tree.
         let mut snaps = Vec::new();
-        if new.region_code.as_str() != before.region_code || new.parent_id != before.parent_id {
+        let college_changed = new.college_type.map(|c| c.code()) != before.college_type.as_deref()
+            || new.kind.code() != before.kind;
+        if new.region_code.as_str() != before.region_code
+            || new.parent_id != before.parent_id
+            || college_changed
+        {
             let ids: Vec<i64> = if new.parent_id != before.parent_id {
                 sqlx::query("SELECT descendant_id FROM org_closure WHERE ancestor_id = $1")
                     .bind(id)
@@ -389,7 +392,7 @@ impl Service {
         let before = orgs::get(tx.conn(), &actor.read_scope(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if !actor.role.may_edit_orgs()
+        if !access::may(actor, Permission::EditRegisters)
             || orgs::get(tx.conn(), &actor.write_scope(), id)
                 .await?
                 .is_none()

@@ -22,6 +22,8 @@ pub struct OrgPatch {
     pub size: Option<String>,
     pub address: Option<String>,
     pub contact: Option<String>,
+    /// 院校类型 (colleges only); absent keeps it, unless the kind changes away from 院校.
+    pub college_type: Option<String>,
     /// Optimistic locking: the version the client last saw.
     pub version: Option<i64>,
 }
@@ -50,6 +52,13 @@ impl OrgPatch {
             size: self.size.clone().or_else(|| o.size.clone()),
             address: self.address.clone().or_else(|| o.address.clone()),
             contact: self.contact.clone().or_else(|| o.contact.clone()),
+            college_type: self.college_type.clone().or_else(|| {
+                let kind = self.kind.as_deref().unwrap_or(&o.kind);
+                (gongjiang_domain::OrgKind::from_any(kind)
+                    == Some(gongjiang_domain::OrgKind::College))
+                .then(|| o.college_type.clone())
+                .flatten()
+            }),
         }
     }
 
@@ -67,6 +76,7 @@ impl OrgPatch {
             size: Some(i.size.unwrap_or_default()),
             address: Some(i.address.unwrap_or_default()),
             contact: Some(i.contact.unwrap_or_default()),
+            college_type: Some(i.college_type.unwrap_or_default()),
             version,
         }
     }

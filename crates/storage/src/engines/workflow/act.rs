@@ -1,14 +1,14 @@
 //! Acting on a case: exactly one of simultaneous reviewers wins, the move itself,
 //! the subject kept in step.
 
+use crate::access;
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::now_ms;
 use crate::scope::{Actor, Scope};
 use crate::service::Service;
 use gongjiang_domain::workflow::{
-    advance, check_notice_decision, items_outcome, may_review, Action, ItemStatus, Position,
-    Process, Status,
+    advance, check_notice_decision, items_outcome, Action, ItemStatus, Position, Process, Status,
 };
 use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Rule};
@@ -242,7 +242,7 @@ impl Service {
     /// person who submitted the case.
     pub(super) fn check_reviewer(&self, actor: &Actor, def: &Process, c: &Case) -> Result<()> {
         let at = c.position();
-        if !may_review(def, at, actor.role, actor.region_code.as_deref(), &c.path) {
+        if !access::reviews_case(actor, def, at, &c.path) {
             return Err(StoreError::Denied {
                 code: Code::NotYourStep,
                 zh: format!(

@@ -1,11 +1,12 @@
 //! A case's files, and the open case of a process for an applicant.
 
+use crate::access;
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::now_ms;
 use crate::scope::{Actor, Scope};
 use crate::service::Service;
-use gongjiang_domain::workflow::{may_review, Status};
+use gongjiang_domain::workflow::Status;
 use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Rule};
 use sqlx::{AnyConnection, Row};
@@ -46,7 +47,7 @@ impl Service {
         let at = c.position();
         let applicant =
             self.is_applicant(actor, &c) && matches!(at.status, Status::Draft | Status::Returned);
-        let reviewer = may_review(def, at, actor.role, actor.region_code.as_deref(), &c.path);
+        let reviewer = access::reviews_case(actor, def, at, &c.path);
         if !(applicant || reviewer) {
             return Err(StoreError::conflict(
                 Code::CaseLocked,

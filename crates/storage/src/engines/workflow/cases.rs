@@ -8,9 +8,9 @@ use crate::orgs;
 use crate::scope::{Actor, Scope};
 use crate::service::Service;
 use crate::sql::Sql;
-use gongjiang_domain::workflow::{advance, may_review, Action, Process};
+use gongjiang_domain::workflow::{advance, Action, Process};
 use gongjiang_domain::Code;
-use gongjiang_domain::{FieldError, Role, Rule};
+use gongjiang_domain::{FieldError, Rule};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
@@ -19,6 +19,16 @@ use super::hooks::hooks_of;
 use super::rules::{changed_elsewhere, check_draft, extra_action_label};
 use super::sql::{assigned, case_experts, case_items, from_row, SELECT};
 use super::types::{Case, CaseInput, Event};
+
+/// A case a part opens for its record ([`Service::open_subject_case`]).
+pub struct SubjectCase<'a> {
+    pub process: &'a str,
+    pub org_id: i64,
+    pub title: &'a str,
+    pub data: &'a BTreeMap<String, String>,
+    /// `<prefix>:<key>` of the record (the part's registered prefix).
+    pub subject: &'a str,
+}
 
 impl Service {
     pub(super) async fn case_in(
@@ -62,13 +72,11 @@ impl Service {
         }
         access::check(actor, Permission::StartCase)?;
         let mut tx = self.db.begin().await?;
-        let org = match (
-            actor.role,
-            i.org.as_deref().map(str::trim).filter(|s| !s.is_empty()),
-        ) {
-            (Role::Unit, given) => Some(orgs::unit_own(tx.conn(), actor, given).await?),
-            (_, Some(k)) => orgs::find(tx.conn(), &actor.write_scope(), k).await?,
-            (_, None) => {
+        let given = i.org.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let org = match (access::bound_to_own_org(actor), given) {
+            (true, given) => Some(orgs::unit_own(tx.conn(), actor, given).await?),
+            (false, Some(k)) => orgs::find(tx.conn(), &actor.write_scope(), k).await?,
+            (false, None) => {
                 return Err(StoreError::Invalid(vec![FieldError::required(
                     "org",
                     "申报单位",
@@ -154,6 +162,39 @@ impl Service {
             .ok_or(StoreError::NotFound)?;
         tx.commit().await?;
         Ok(c)
+    }
+
+    /// Opens a draft case that drives a part's record (`subject`), in the caller's
+    /// transaction: for a part whose own action starts the case (a class's completion
+    /// with a certificate opens a promotion). The part then submits it with `act_in`.
+    pub(crate) async fn open_subject_case(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        new: &SubjectCase<'_>,
+        now: i64,
+    ) -> Result<i64> {
+        let def = Process::find(new.process).ok_or(StoreError::NotFound)?;
+        let json = serde_json::to_string(new.data).map_err(|e| StoreError::Other(e.to_string()))?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO wf_cases (process, org_id, title, status, data, created_by, subject, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'draft', $4, $5, $6, 1, $7, $7) RETURNING id",
+        )
+        .bind(def.code)
+        .bind(new.org_id)
+        .bind(new.title)
+        .bind(&json)
+        .bind(actor.user_id)
+        .bind(new.subject)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+        crate::audit::Note::new(audit::action::CREATE, "case", id)
+            .summary(new.title)
+            .write(conn, actor, now)
+            .await?;
+        Ok(id)
     }
 
     /// The applicant: the unit's own contact, or the region staff member who started
@@ -325,7 +366,7 @@ impl Service {
             return Vec::new();
         };
         let at = c.position();
-        let reviewer = may_review(def, at, actor.role, actor.region_code.as_deref(), &c.path)
+        let reviewer = access::reviews_case(actor, def, at, &c.path)
             && (actor.user_id.is_none() || actor.user_id != c.submitted_by);
         let applicant = self.is_applicant(actor, c);
         Action::ALL

@@ -1,13 +1,13 @@
 //! What waits for a user: notifying reviewers and applicants, the case list, the
 //! inbox, in-app notifications and deadline reminders.
 
-use crate::access::{self, Permission};
+use crate::access::{self, Inbox, Permission};
 use crate::error::Result;
 use crate::scope::{Actor, Resolved};
 use crate::service::Service;
 use crate::sql::{like_escape, Sql};
 use crate::{now_ms, Page};
-use gongjiang_domain::workflow::{may_review, Action, Status};
+use gongjiang_domain::workflow::{Action, Status};
 use gongjiang_domain::Role;
 use sqlx::{AnyConnection, Row};
 
@@ -80,9 +80,14 @@ impl Service {
         let Some(def) = c.def() else {
             return Ok(Vec::new());
         };
-        let rows = sqlx::query(
-            "SELECT id, role, region_code FROM users WHERE role IN ('city', 'district', 'town') AND disabled = 0",
-        )
+        let roles: Vec<String> = access::REVIEWING_ROLES
+            .iter()
+            .map(|r| format!("'{}'", r.code()))
+            .collect();
+        let rows = sqlx::query(&format!(
+            "SELECT id, role, region_code FROM users WHERE role IN ({}) AND disabled = 0",
+            roles.join(", ")
+        ))
         .fetch_all(&mut *conn)
         .await?;
         let mut out = Vec::new();
@@ -92,7 +97,7 @@ impl Service {
             let Some(role) = Role::from_any(&role) else {
                 continue;
             };
-            if may_review(def, c.position(), role, region.as_deref(), &c.path) {
+            if access::account_reviews(role, region.as_deref(), def, c.position(), &c.path) {
                 out.push(r.try_get(0)?);
             }
         }
@@ -162,37 +167,39 @@ impl Service {
     pub async fn inbox(&self, actor: &Actor, en: bool) -> Result<Vec<Case>> {
         let mut conn = self.db.pool.acquire().await?;
         let mut sql = Sql::new(&format!("{SELECT} WHERE "));
-        match actor.role {
-            Role::Unit => {
-                let Some(o) = actor.org_id else {
-                    return Ok(Vec::new());
-                };
+        match access::inbox(actor) {
+            Inbox::OwnDrafts { org_id } => {
                 sql.push("c.status IN ('draft', 'returned') AND c.org_id = ")
-                    .bind_int(o);
+                    .bind_int(org_id);
             }
-            Role::City | Role::Sysadmin => {
+            Inbox::Everything => {
                 sql.push("c.status IN ('in_review', 'scoring', 'notice')");
             }
-            Role::District => {
-                sql.push("c.status = 'in_review' AND o.region_l2 = ")
-                    .bind_text(actor.region_code.clone().unwrap_or_default());
+            // Which steps are the department's is the process's rule (below).
+            Inbox::DepartmentReview => {
+                sql.push("c.status = 'in_review'");
             }
-            Role::Town => {
-                sql.push("c.status = 'in_review' AND o.region_l3 = ")
-                    .bind_text(actor.region_code.clone().unwrap_or_default());
+            Inbox::InReviewUnder { level, code } => {
+                let column = if level == 2 {
+                    "o.region_l2"
+                } else {
+                    "o.region_l3"
+                };
+                sql.push(&format!("c.status = 'in_review' AND {column} = "))
+                    .bind_text(code);
             }
-            Role::Expert => {
+            Inbox::ToScore { user_id } => {
                 // Cases waiting for the expert's score.
                 sql.push(
                     "c.status = 'scoring' AND c.id IN (SELECT case_id FROM wf_scores WHERE score_x100 IS NULL AND user_id = ",
                 )
-                .bind_int(actor.user_id.unwrap_or(-1))
+                .bind_int(user_id)
                 .push(") ORDER BY c.due_at, c.id");
                 let now = now_ms();
                 let rows = sql.query().fetch_all(&mut *conn).await?;
                 return rows.iter().map(|r| from_row(r, en, now)).collect();
             }
-            _ => return Ok(Vec::new()),
+            Inbox::Nothing => return Ok(Vec::new()),
         }
         actor
             .read_scope()
@@ -205,18 +212,12 @@ impl Service {
         let mut out = Vec::new();
         for r in &rows {
             let c = from_row(r, en, now)?;
-            let mine = match actor.role {
-                Role::Unit => true,
+            let mine = match access::inbox(actor) {
+                Inbox::OwnDrafts { .. } => true,
                 _ => {
-                    c.def().is_some_and(|d| {
-                        may_review(
-                            d,
-                            c.position(),
-                            actor.role,
-                            actor.region_code.as_deref(),
-                            &c.path,
-                        )
-                    }) && (actor.user_id.is_none() || actor.user_id != c.submitted_by)
+                    c.def()
+                        .is_some_and(|d| access::reviews_case(actor, d, c.position(), &c.path))
+                        && (actor.user_id.is_none() || actor.user_id != c.submitted_by)
                 }
             };
             if mine {

@@ -29,6 +29,7 @@ const DAY_MS: i64 = 86_400_000;
 pub use crate::engines::indicators::PartFuture;
 
 pub use attachments::open_case_id;
+pub use cases::SubjectCase;
 pub use hooks::{
     hooks_of, subject_page, CaseHooks, MoveCheck, OnApprove, StartCheck, SubjectPage, SubmitCheck,
     SyncHook, CASE_HOOKS,

@@ -1,6 +1,7 @@
 //! Schemes: versioned indicator trees, drafted, published and copied into a new
 //! draft.
 
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::now_ms;
@@ -27,9 +28,7 @@ impl Service {
     /// Every scheme with its versions (region staff read; experts and targets see the
     /// scheme through their rounds).
     pub async fn list_schemes(&self, actor: &Actor) -> Result<Vec<Scheme>> {
-        if !actor.role.is_region_staff() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::Coordinate)?;
         let mut conn = self.db.pool.acquire().await?;
         let rows = sqlx::query("SELECT id, name, description FROM asm_schemes ORDER BY id DESC")
             .fetch_all(&mut *conn)
@@ -133,9 +132,7 @@ impl Service {
     }
 
     pub async fn scheme_version(&self, actor: &Actor, id: i64) -> Result<SchemeVersion> {
-        if !actor.role.is_region_staff() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::Coordinate)?;
         let mut conn = self.db.pool.acquire().await?;
         load_version(&mut conn, id).await
     }

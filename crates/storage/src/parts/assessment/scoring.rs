@@ -10,11 +10,11 @@ use gongjiang_domain::assessment::{
     self as dom, cents, check_score, expert_label, leaves, ScoringRule,
 };
 use gongjiang_domain::Code;
-use gongjiang_domain::{FieldError, Role, Rule};
+use gongjiang_domain::{FieldError, Rule};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
-use super::guards::{closed_conflict, denied_conflict, manage, may_manage};
+use super::guards::{closed_conflict, denied_conflict, manage};
 use super::sql::{
     attached_to, find_target, load_experts, load_round, load_targets, load_version, self_values,
 };
@@ -149,12 +149,16 @@ impl Service {
         round_id: i64,
         input: &ConflictInput,
     ) -> Result<()> {
-        let uid = match (actor.role, input.user_id) {
-            (Role::Expert, None) => actor.user_id.ok_or(StoreError::Forbidden)?,
-            (Role::Expert, Some(u)) if Some(u) == actor.user_id => u,
-            (_, Some(u)) if may_manage(actor) => u,
-            _ => return Err(StoreError::Forbidden),
-        };
+        crate::access::check(
+            actor,
+            crate::access::Permission::DeclareConflict {
+                expert: input.user_id,
+            },
+        )?;
+        let uid = input
+            .user_id
+            .or(actor.user_id)
+            .ok_or(StoreError::Forbidden)?;
         let reason = gongjiang_domain::error::text(
             "reason",
             ("关联说明", "Reason"),

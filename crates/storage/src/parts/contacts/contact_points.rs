@@ -1,6 +1,7 @@
 //! Contact points: assigning an official to an enterprise, listing them, and the
 //! corrections (editing, ending with 结束联系).
 
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::now_ms;
@@ -12,7 +13,7 @@ use chrono::NaiveDate;
 use gongjiang_domain::contacts as dc;
 use gongjiang_domain::error::text;
 use gongjiang_domain::Code;
-use gongjiang_domain::{FieldError, Role, Rule};
+use gongjiang_domain::{FieldError, Rule};
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
@@ -43,15 +44,7 @@ async fn check_official(
         )));
     }
     Ok(match crate::users::by_username(conn, key).await? {
-        Some((u, _))
-            if !u.disabled
-                && matches!(
-                    u.role_enum(),
-                    Role::City | Role::District | Role::Town | Role::Department
-                ) =>
-        {
-            Ok(u)
-        }
+        Some((u, _)) if !u.disabled && crate::access::serves_as_official(u.role_enum()) => Ok(u),
         Some(_) => Err(FieldError::new(
             "official",
             Rule::Forbidden,
@@ -89,7 +82,7 @@ impl Service {
         actor: &Actor,
         key: &str,
     ) -> Result<orgs::Org> {
-        if actor.role.is_region_staff() {
+        if access::may(actor, Permission::Coordinate) {
             if let Some(o) = orgs::find(&mut *conn, &actor.write_scope(), key).await? {
                 return Ok(o);
             }
@@ -109,7 +102,7 @@ impl Service {
         actor: &Actor,
         org_id: i64,
     ) -> Result<bool> {
-        if actor.role.is_region_staff()
+        if access::may(actor, Permission::Coordinate)
             && orgs::get(&mut *conn, &actor.write_scope(), org_id)
                 .await?
                 .is_some()
@@ -121,9 +114,7 @@ impl Service {
 
     /// Assigns an official to an enterprise (region staff, in their area).
     pub async fn assign_contact(&self, actor: &Actor, i: &ContactInput) -> Result<ContactPoint> {
-        if !actor.role.is_region_staff() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::Coordinate)?;
         let mut tx = self.db.begin().await?;
         let mut errs = Vec::new();
         let org = orgs::find(tx.conn(), &actor.write_scope(), i.org.trim()).await?;
@@ -297,9 +288,7 @@ impl Service {
         org_id: Option<i64>,
         region: Option<&str>,
     ) -> Result<Vec<ContactPoint>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         self.contact_points_where(&mut conn, &actor.read_scope(), None, org_id, region)
             .await
@@ -321,7 +310,7 @@ impl Service {
     /// One contact point (404 outside the caller's area) and whether the caller may edit
     /// or end it (region staff over the enterprise, while it is not ended).
     pub async fn get_contact_point(&self, actor: &Actor, id: i64) -> Result<(ContactPoint, bool)> {
-        if !actor.role.may_read_orgs() {
+        if !access::may(actor, Permission::ReadRegisters) {
             return Err(StoreError::NotFound);
         }
         let mut conn = self.db.pool.acquire().await?;
@@ -329,7 +318,7 @@ impl Service {
             .contact_point_in(&mut conn, &actor.read_scope(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let may = actor.role.is_region_staff()
+        let may = access::may(actor, Permission::Coordinate)
             && !c.ended
             && self
                 .contact_point_in(&mut conn, &actor.write_scope(), id)
@@ -347,9 +336,7 @@ impl Service {
         id: i64,
         version: Option<i64>,
     ) -> Result<ContactPoint> {
-        if !actor.role.is_region_staff() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::Coordinate)?;
         let c = self
             .contact_point_in(&mut *conn, &actor.write_scope(), id)
             .await?

@@ -1,6 +1,7 @@
 //! Problems raised by enterprises, tracked open → in_progress → resolved / closed:
 //! raising, reading, acting on them, the list and the statistics.
 
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::indicators;
@@ -14,7 +15,7 @@ use gongjiang_domain::contacts::{
 };
 use gongjiang_domain::error::text;
 use gongjiang_domain::Code;
-use gongjiang_domain::{FieldError, Role, Rule};
+use gongjiang_domain::{FieldError, Rule};
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
@@ -32,9 +33,11 @@ impl Service {
         en: bool,
     ) -> Result<Problem> {
         let mut tx = self.db.begin().await?;
-        let org = match actor.role {
-            Role::Unit => orgs::unit_own(tx.conn(), actor, i.org.as_deref()).await?,
-            r if r.is_region_staff() || r == Role::Department => match nz(i.org.as_deref()) {
+        let org = if access::bound_to_own_org(actor) {
+            orgs::unit_own(tx.conn(), actor, i.org.as_deref()).await?
+        } else {
+            access::check(actor, Permission::RaiseProblem { official: true })?;
+            match nz(i.org.as_deref()) {
                 Some(k) => self.contact_org(tx.conn(), actor, k).await?,
                 None => {
                     return Err(StoreError::invalid(FieldError::required(
@@ -43,8 +46,7 @@ impl Service {
                         "Enterprise",
                     )))
                 }
-            },
-            _ => return Err(StoreError::Forbidden),
+            }
         };
         let mut errs = Vec::new();
         let source = dc::problem_source(&i.source);
@@ -155,7 +157,7 @@ impl Service {
         id: i64,
         en: bool,
     ) -> Result<(Problem, Vec<ProblemAction>)> {
-        if !actor.role.may_read_orgs() {
+        if !access::may(actor, Permission::ReadRegisters) {
             return Err(StoreError::NotFound);
         }
         let mut conn = self.db.pool.acquire().await?;
@@ -332,9 +334,7 @@ impl Service {
         f: &ProblemFilter,
         en: bool,
     ) -> Result<Page<Problem>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         let w = problem_where(&mut conn, actor, f).await?;
         let per_page = f.per_page.clamp(1, 500);
@@ -370,9 +370,7 @@ impl Service {
 
     /// Counts by status and by category (raised / resolved) of the filtered problems.
     pub async fn problem_stats(&self, actor: &Actor, f: &ProblemFilter) -> Result<ProblemStats> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         let w = problem_where(&mut conn, actor, f).await?;
         let mut q = Sql::new(&format!(

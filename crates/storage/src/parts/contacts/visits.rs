@@ -1,6 +1,7 @@
 //! Visits: logging and listing them, and correcting one (its author or region staff);
 //! no visit after the official's contact point ended.
 
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::indicators;
@@ -168,9 +169,7 @@ impl Service {
         f: &VisitFilter,
         en: bool,
     ) -> Result<Page<Visit>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         let mut w = Sql::new(" WHERE 1 = 1");
         actor
@@ -251,7 +250,7 @@ impl Service {
         if actor.user_id.is_some() && v.created_by == actor.user_id {
             return Ok(true);
         }
-        Ok(actor.role.is_region_staff()
+        Ok(access::may(actor, Permission::Coordinate)
             && orgs::get(&mut *conn, &actor.write_scope(), v.org_id)
                 .await?
                 .is_some())
@@ -259,7 +258,7 @@ impl Service {
 
     /// One visit (404 outside the caller's area) and whether the caller may correct it.
     pub async fn get_visit(&self, actor: &Actor, id: i64, en: bool) -> Result<(Visit, bool)> {
-        if !actor.role.may_read_orgs() {
+        if !access::may(actor, Permission::ReadRegisters) {
             return Err(StoreError::NotFound);
         }
         let mut conn = self.db.pool.acquire().await?;

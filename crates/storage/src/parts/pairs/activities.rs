@@ -1,6 +1,7 @@
 //! A pair's activities: recording one, and correcting or deleting it (whoever
 //! records activities); none dated after the pair ended.
 
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::now_ms;
@@ -55,7 +56,7 @@ impl Service {
         if crate::access::bound_to_own_org(actor) {
             return Ok(actor.org_id.is_some_and(|o| o == p.org_a || o == p.org_b));
         }
-        if !actor.role.is_region_staff() {
+        if !access::may(actor, Permission::Coordinate) {
             return Ok(false);
         }
         Ok(self
@@ -176,7 +177,7 @@ impl Service {
         actor: &Actor,
         id: i64,
     ) -> Result<(Pair, Activity)> {
-        if !actor.role.may_read_orgs() {
+        if !access::may(actor, Permission::ReadRegisters) {
             return Err(StoreError::NotFound);
         }
         let pair_id: i64 = sqlx::query("SELECT pair_id FROM pair_activities WHERE id = $1")

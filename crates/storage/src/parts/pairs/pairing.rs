@@ -1,6 +1,7 @@
 //! Pairs: creating, reading, listing them and the chain graphs; the corrections
 //! (editing a pair, ending it with 结束结对).
 
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::orgs;
@@ -60,9 +61,7 @@ impl Service {
     /// The kinds must fit: 国企↔民企 = state-owned `org_a`, private `org_b`;
     /// 链主↔配套 = chain-leader `org_a`, supplier `org_b`, with the chain's name.
     pub async fn create_pair(&self, actor: &Actor, i: &PairInput, en: bool) -> Result<Pair> {
-        if !actor.role.is_region_staff() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::Coordinate)?;
         let mut tx = self.db.begin().await?;
         let mut errs = Vec::new();
         let kind = dc::pair_kind(&i.kind);
@@ -160,7 +159,7 @@ impl Service {
         id: i64,
         en: bool,
     ) -> Result<(Pair, Vec<Activity>, bool, bool)> {
-        if !actor.role.may_read_orgs() {
+        if !access::may(actor, Permission::ReadRegisters) {
             return Err(StoreError::NotFound);
         }
         let mut conn = self.db.pool.acquire().await?;
@@ -176,9 +175,7 @@ impl Service {
 
     /// Pairs visible to the caller (either side in their area), by chain and start year.
     pub async fn list_pairs(&self, actor: &Actor, f: &PairFilter, en: bool) -> Result<Page<Pair>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         let w = pair_where(&mut conn, actor, f).await?;
         let per_page = f.per_page.clamp(1, 500);
@@ -214,9 +211,7 @@ impl Service {
 
     /// The chain names in use among the pairs the caller sees.
     pub async fn pair_chains(&self, actor: &Actor) -> Result<Vec<String>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         let w = pair_where(&mut conn, actor, &PairFilter::default()).await?;
         let mut q = Sql::new(&format!(
@@ -308,7 +303,7 @@ impl Service {
         actor: &Actor,
         p: &Pair,
     ) -> Result<bool> {
-        if !actor.role.is_region_staff() {
+        if !access::may(actor, Permission::Coordinate) {
             return Ok(false);
         }
         let scope = actor.write_scope();
@@ -325,9 +320,7 @@ impl Service {
         id: i64,
         version: Option<i64>,
     ) -> Result<Pair> {
-        if !actor.role.is_region_staff() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::Coordinate)?;
         let p = self
             .pair_in(&mut *conn, &actor.read_scope(), id, false)
             .await?

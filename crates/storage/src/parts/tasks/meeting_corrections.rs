@@ -1,6 +1,7 @@
 //! Corrections to joint meetings: renaming and re-membering bodies, correcting a
 //! meeting's record and a decision's text, audit-logged with before and after.
 
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::now_ms;
@@ -44,7 +45,7 @@ impl Service {
     /// One joint-meeting body (404 outside the actor's area) and whether the actor may
     /// edit it and hold its meetings.
     pub async fn get_body(&self, actor: &Actor, id: i64, en: bool) -> Result<(Body, bool)> {
-        if !actor.role.may_read_orgs() {
+        if !access::may(actor, Permission::ReadRegisters) {
             return Err(StoreError::NotFound);
         }
         let mut conn = self.db.pool.acquire().await?;
@@ -53,7 +54,7 @@ impl Service {
             .await?
             .pop()
             .ok_or(StoreError::NotFound)?;
-        let may = actor.role.is_region_staff()
+        let may = access::may(actor, Permission::Coordinate)
             && !self
                 .bodies_in(&mut conn, &actor.write_scope(), Some(id), en)
                 .await?
@@ -64,9 +65,7 @@ impl Service {
     /// Renames a body and/or replaces its member units (region staff of its region or
     /// above); audit-logged with before and after. Past meetings keep their attendance.
     pub async fn update_body(&self, actor: &Actor, id: i64, i: &BodyEdit) -> Result<Body> {
-        if !actor.role.is_region_staff() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::Coordinate)?;
         let mut tx = self.db.begin().await?;
         let before = self
             .bodies_in(tx.conn(), &actor.write_scope(), Some(id), false)
@@ -194,9 +193,7 @@ impl Service {
     /// Corrects a meeting's record (see [`MeetingEdit`]; region staff over its body);
     /// audit-logged with before and after.
     pub async fn update_meeting(&self, actor: &Actor, id: i64, i: &MeetingEdit) -> Result<Meeting> {
-        if !actor.role.is_region_staff() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::Coordinate)?;
         let mut tx = self.db.begin().await?;
         let m = self
             .meeting_in(tx.conn(), &actor.write_scope(), id, false)
@@ -371,9 +368,7 @@ impl Service {
         decision_id: i64,
         i: &DecisionEdit,
     ) -> Result<Decision> {
-        if !actor.role.is_region_staff() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::Coordinate)?;
         let mut tx = self.db.begin().await?;
         let m = self
             .meeting_in(tx.conn(), &actor.write_scope(), meeting_id, false)

@@ -1,6 +1,7 @@
 //! Joint meetings (联席会议): bodies and their member units, meetings with attendance,
 //! minutes and decisions, and a decision turned into a task.
 
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::orgs;
@@ -9,8 +10,7 @@ use crate::service::Service;
 use crate::sql::Sql;
 use crate::{now_ms, Page};
 use gongjiang_domain::tasks::{
-    attendance_label, check_attendance, check_meeting, creator_level, level_label, MeetingDraft,
-    TaskStatus,
+    attendance_label, check_attendance, check_meeting, level_label, MeetingDraft, TaskStatus,
 };
 use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Rule};
@@ -83,9 +83,7 @@ impl Service {
 
     /// The joint-meeting bodies the actor can see, city first.
     pub async fn list_bodies(&self, actor: &Actor, en: bool) -> Result<Vec<Body>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         self.bodies_in(&mut conn, &actor.read_scope(), None, en)
             .await
@@ -93,7 +91,7 @@ impl Service {
 
     /// The bodies the actor may hold meetings of (region staff of the body's region or above).
     pub async fn writable_bodies(&self, actor: &Actor, en: bool) -> Result<Vec<Body>> {
-        if !actor.role.is_region_staff() {
+        if !access::may(actor, Permission::Coordinate) {
             return Ok(Vec::new());
         }
         let mut conn = self.db.pool.acquire().await?;
@@ -133,9 +131,7 @@ impl Service {
 
     /// Sets up the joint-meeting body of a region (region staff of it or above).
     pub async fn create_body(&self, actor: &Actor, i: &BodyInput) -> Result<Body> {
-        if !actor.role.is_region_staff() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::Coordinate)?;
         let mut tx = self.db.begin().await?;
         let Some((rlevel, rname)) = region_in(tx.conn(), actor, i.region.trim()).await? else {
             return Err(StoreError::invalid(FieldError::new(
@@ -211,9 +207,7 @@ impl Service {
         id: i64,
         members: &[String],
     ) -> Result<Body> {
-        if !actor.role.is_region_staff() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::Coordinate)?;
         let mut tx = self.db.begin().await?;
         if self
             .bodies_in(tx.conn(), &actor.write_scope(), Some(id), false)
@@ -265,9 +259,7 @@ impl Service {
 
     /// Records a meeting with its attendance and decisions (region staff over the body).
     pub async fn create_meeting(&self, actor: &Actor, i: &MeetingInput) -> Result<Meeting> {
-        if !actor.role.is_region_staff() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::Coordinate)?;
         let mut tx = self.db.begin().await?;
         let body = self
             .bodies_in(tx.conn(), &actor.write_scope(), Some(i.body_id), false)
@@ -414,9 +406,7 @@ impl Service {
         f: &MeetingFilter,
         en: bool,
     ) -> Result<Page<Meeting>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         let mut w = Sql::new(" WHERE 1 = 1");
         actor
@@ -532,7 +522,7 @@ impl Service {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-        let may_assign = creator_level(actor.role).is_some()
+        let may_assign = access::office_level(actor).is_some()
             && self
                 .meeting_in(&mut conn, &actor.write_scope(), id, en)
                 .await?
@@ -562,7 +552,7 @@ impl Service {
         i: &DecisionTaskInput,
         today: &str,
     ) -> Result<Task> {
-        if creator_level(actor.role).is_none() {
+        if access::office_level(actor).is_none() {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.db.begin().await?;

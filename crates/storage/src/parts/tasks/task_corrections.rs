@@ -1,6 +1,7 @@
 //! Corrections to tasks: editing (optimistic locking on `version`) and cancelling
 //! (撤销, with a reason), audit-logged with before and after.
 
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::indicators;
@@ -8,7 +9,7 @@ use crate::now_ms;
 use crate::orgs;
 use crate::scope::{Actor, Scope};
 use crate::service::Service;
-use gongjiang_domain::tasks::{check_task, creator_level, level_label, may_close, TaskDraft};
+use gongjiang_domain::tasks::{check_task, level_label, TaskDraft};
 use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Rule};
 use sqlx::AnyConnection;
@@ -31,7 +32,7 @@ impl Service {
     /// the owner unit and the lead region in their area (those who may set such a task),
     /// and the task still open (neither done nor cancelled).
     async fn correctable(&self, conn: &mut AnyConnection, actor: &Actor, id: i64) -> Result<Task> {
-        if creator_level(actor.role).is_none() {
+        if access::office_level(actor).is_none() {
             return Err(StoreError::Forbidden);
         }
         let t = self
@@ -45,7 +46,14 @@ impl Service {
             && region_in(&mut *conn, actor, &t.region_code)
                 .await?
                 .is_some();
-        if !writable || !may_close(actor.role, &t.creator_level) {
+        if !writable
+            || !access::may(
+                actor,
+                Permission::CloseTask {
+                    level: &t.creator_level,
+                },
+            )
+        {
             let lv = level_label(&t.creator_level, false);
             return Err(StoreError::denied(
                 Code::TaskNotEditable,

@@ -1,6 +1,7 @@
 //! Setting, listing and reading tasks: creation (also from a meeting decision), the
 //! filtered list, one task with what the actor may do, the years and the board.
 
+use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::indicators;
@@ -9,7 +10,7 @@ use crate::scope::{Actor, Resolved, Scope};
 use crate::service::Service;
 use crate::sql::{like_escape, Sql};
 use crate::{now_ms, Page};
-use gongjiang_domain::tasks::{check_task, creator_level, may_close, TaskDraft, TaskStatus};
+use gongjiang_domain::tasks::{check_task, TaskDraft, TaskStatus};
 use gongjiang_domain::{FieldError, Rule};
 use sqlx::{AnyConnection, Row};
 
@@ -65,7 +66,7 @@ impl Service {
         today: &str,
         origin: Option<Origin>,
     ) -> Result<Task> {
-        let Some(level) = creator_level(actor.role) else {
+        let Some(level) = access::office_level(actor) else {
             return Err(StoreError::Forbidden);
         };
         let fields = check_task(
@@ -172,9 +173,7 @@ impl Service {
 
     /// Tasks in the actor's area (by owner unit), most urgent first.
     pub async fn list_tasks(&self, actor: &Actor, f: &TaskFilter, en: bool) -> Result<Page<Task>> {
-        if !actor.role.may_read_orgs() {
-            return Err(StoreError::Forbidden);
-        }
+        access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         let today = today();
         let mut w = Sql::new(" WHERE 1 = 1");
@@ -249,7 +248,12 @@ impl Service {
 
     /// May the actor mark the task done or flag it for 督办 (creator's level or above)?
     pub(super) fn may_close(&self, actor: &Actor, t: &Task) -> bool {
-        actor.role.is_region_staff() && may_close(actor.role, &t.creator_level)
+        access::may(
+            actor,
+            Permission::CloseTask {
+                level: &t.creator_level,
+            },
+        )
     }
 
     /// One task with its progress reports and what the actor may do:

@@ -6,6 +6,7 @@ mod contacts;
 mod registers;
 mod shell;
 mod tasks;
+mod training;
 
 /// key, 中文, English
 type Message = (&'static str, &'static str, &'static str);
@@ -18,6 +19,7 @@ const AREAS: &[&[Message]] = &[
     contacts::MESSAGES,
     cases::MESSAGES,
     assessment::MESSAGES,
+    training::MESSAGES,
 ];
 
 /// key, 中文, English: every area's table, one after another.

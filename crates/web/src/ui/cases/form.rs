@@ -12,7 +12,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongjiang_domain::workflow::{FieldKind, Process, Subject, PROCESSES};
-use gongjiang_domain::Role;
 use gongjiang_storage::workflow::{ActInput, CaseInput};
 use gongjiang_storage::StoreError;
 use serde::Deserialize;
@@ -140,9 +139,14 @@ pub fn start_page(subject: Option<Subject>) -> Option<(&'static str, &'static st
 
 /// For the processes that start elsewhere: (process names, page, page label), one entry
 /// per page (the three 销号 processes share the task page).
-pub(super) fn started_elsewhere(role: Role, en: bool, t: T) -> Vec<(String, &'static str, String)> {
+pub(super) fn started_elsewhere(
+    actor: &gongjiang_storage::scope::Actor,
+    en: bool,
+    t: T,
+) -> Vec<(String, &'static str, String)> {
     let mut out: Vec<(String, &'static str, String)> = Vec::new();
-    if !role.may_read_orgs() {
+    if !gongjiang_storage::access::may(actor, gongjiang_storage::access::Permission::ReadRegisters)
+    {
         return out;
     }
     for p in PROCESSES {

@@ -12,6 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongjiang_domain::workflow::{Status, PROCESSES};
+use gongjiang_storage::access::Permission;
 use gongjiang_storage::workflow::{BulkJob, Case};
 use gongjiang_storage::{Page, StoreError};
 use serde::Deserialize;
@@ -94,7 +95,7 @@ pub(super) async fn list(
                 .into_iter()
                 .map(|p| (p.code, p.name(en)))
                 .collect(),
-            elsewhere: started_elsewhere(ctx.role(), en, t),
+            elsewhere: started_elsewhere(&ctx.actor, en, t),
         },
         lang,
     )
@@ -148,7 +149,7 @@ async fn inbox_page(st: &AppState, ctx: &Ctx, error: String) -> Result<Response,
         &InboxPage {
             l,
             cases,
-            reviewer: ctx.role().is_region_staff(),
+            reviewer: ctx.may(Permission::Coordinate),
             error,
         },
         lang,

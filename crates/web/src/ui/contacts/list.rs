@@ -63,7 +63,7 @@ struct ContactsPage {
 fn home_node(ctx: &Ctx) -> String {
     ctx.user
         .org_id
-        .filter(|_| !ctx.role().is_region_staff())
+        .filter(|_| !ctx.may(Permission::Coordinate))
         .map(|o| o.to_string())
         .or(ctx.user.region_code.clone())
         .unwrap_or_else(|| "320400".into())
@@ -120,7 +120,7 @@ pub(super) async fn contacts(
             &ctx.actor,
             &home_node(&ctx),
             &year,
-            ctx.role().is_region_staff(),
+            ctx.may(Permission::Coordinate),
         )
         .await
         .map_err(ui(lang))?;
@@ -228,7 +228,6 @@ pub(super) async fn contacts(
         nav_crumbs(t, "nav.contacts", "/contacts", None),
     )
     .with_script("/assets/echarts.min.js");
-    let role = ctx.role();
     render(
         &ContactsPage {
             l,
@@ -258,7 +257,7 @@ pub(super) async fn contacts(
             ),
             can_raise: ctx.may(Permission::RaiseProblem { official: false }),
             can_visit: ctx.may(Permission::VisitUnits),
-            can_assign: role.is_region_staff(),
+            can_assign: ctx.may(Permission::Coordinate),
         },
         lang,
     )

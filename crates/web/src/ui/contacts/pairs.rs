@@ -13,6 +13,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongjiang_domain::contacts::PairKind;
+use gongjiang_storage::access::Permission;
 use gongjiang_storage::pairs::{Activity, ActivityInput, Pair, PairInput};
 use gongjiang_storage::{Page, StoreError};
 use serde::Deserialize;
@@ -172,7 +173,7 @@ pub(super) async fn pairs(
             kinds: opts(PairKind::ALL, PairKind::code, PairKind::label, en),
             chains,
             districts,
-            can_create: ctx.role().is_region_staff(),
+            can_create: ctx.may(Permission::Coordinate),
         },
         lang,
     )

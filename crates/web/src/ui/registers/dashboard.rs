@@ -12,6 +12,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use gongjiang_domain::indicators::CATALOGUE;
+use gongjiang_storage::access::Permission;
 use serde::Deserialize;
 
 // ----- dashboard -----
@@ -139,7 +140,7 @@ fn drawn(chart: &serde_json::Value) -> String {
     }
 }
 
-fn fmt_value(v: Option<f64>) -> String {
+pub(crate) fn fmt_value(v: Option<f64>) -> String {
     match v {
         None => "—".into(),
         Some(x) if x.fract() == 0.0 => crate::i18n::group(x as i64),
@@ -156,10 +157,10 @@ fn fmt_value(v: Option<f64>) -> String {
 }
 
 /// The default subject: the caller's own region or organisation.
-fn home_node(ctx: &Ctx) -> String {
+pub(crate) fn home_node(ctx: &Ctx) -> String {
     ctx.user
         .org_id
-        .filter(|_| !ctx.role().is_region_staff())
+        .filter(|_| !ctx.may(Permission::Coordinate))
         .map(|o| o.to_string())
         .or(ctx.user.region_code.clone())
         .unwrap_or_else(|| "320400".into())

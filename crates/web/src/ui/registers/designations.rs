@@ -1,10 +1,11 @@
 //! `/designations`: the designation register's list, form, edit and delete.
-use super::pilots::{org_choices, Empty};
+use super::pilots::Empty;
 use super::{id_of, nz, region_options, ui, years, ListQuery};
 use crate::api::registers::DesignationQuery;
 use crate::auth::{CsrfForm, Ctx, OrgEditor, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::lists::org_choices;
 use crate::ui::{render, Errors, Layout};
 use crate::AppState;
 use askama::Template;
@@ -12,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongjiang_domain::{DesignationLevel, DesignationType};
+use gongjiang_storage::access::Permission;
 use gongjiang_storage::designations::Designation;
 use gongjiang_storage::registers::DesignationInput;
 use gongjiang_storage::Page;
@@ -84,7 +86,7 @@ pub(super) async fn designations_list(
             .map(|x| (x.code(), x.label(lang.is_en())))
             .collect(),
         years: years(),
-        can_edit: ctx.role().may_edit_orgs(),
+        can_edit: ctx.may(Permission::EditRegisters),
         q,
         flash,
     };

@@ -4,6 +4,7 @@ use crate::api::registers::PilotQuery;
 use crate::auth::{CsrfForm, Ctx, OrgEditor, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::lists::org_choices;
 use crate::ui::{render, Errors, Layout};
 use crate::AppState;
 use askama::Template;
@@ -11,6 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongjiang_domain::{PilotLevel, PilotType};
+use gongjiang_storage::access::Permission;
 use gongjiang_storage::pilots::Pilot;
 use gongjiang_storage::registers::PilotInput;
 use gongjiang_storage::Page;
@@ -79,7 +81,7 @@ pub(super) async fn pilots_list(
             .map(|x| (x.code(), x.label(lang.is_en())))
             .collect(),
         years: years(),
-        can_edit: ctx.role().may_edit_orgs(),
+        can_edit: ctx.may(Permission::EditRegisters),
         q,
         flash,
     };
@@ -122,42 +124,6 @@ struct PilotFormPage {
     orgs: Vec<(String, String)>,
     levels: Vec<(&'static str, &'static str)>,
     types: Vec<(&'static str, &'static str)>,
-}
-
-/// Enterprises and parks in the caller's write scope, for the organisation picker.
-pub(super) async fn org_choices(
-    st: &AppState,
-    ctx: &Ctx,
-    kinds: &[&str],
-) -> Result<Vec<(String, String)>, UiError> {
-    let mut out = Vec::new();
-    for kind in kinds {
-        let mut page = 1;
-        loop {
-            let f = gongjiang_storage::orgs::Filter {
-                kind: Some((*kind).into()),
-                per_page: 500,
-                page,
-                ..Default::default()
-            };
-            let p = st
-                .svc
-                .list_orgs(&ctx.actor, &f)
-                .await
-                .map_err(ui(ctx.lang))?;
-            let pages = p.pages();
-            out.extend(
-                p.items
-                    .into_iter()
-                    .map(|o| (o.uscc.clone().unwrap_or_else(|| o.id.to_string()), o.name)),
-            );
-            if page >= pages || out.len() > 5000 {
-                break;
-            }
-            page += 1;
-        }
-    }
-    Ok(out)
 }
 
 const PILOT_FIELDS: &[&str] = &["org", "level", "ptype", "year", "feature"];

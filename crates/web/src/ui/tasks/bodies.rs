@@ -12,6 +12,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use gongjiang_storage::access::Permission;
 use gongjiang_storage::tasks::{Body, BodyEdit, BodyInput, Meeting, MeetingFilter};
 use gongjiang_storage::{Page, StoreError};
 use std::collections::BTreeMap;
@@ -47,7 +48,7 @@ async fn body_form(
     let lang = ctx.lang;
     let en = lang.is_en();
     let t = T(lang);
-    if !ctx.role().is_region_staff() {
+    if !ctx.may(Permission::Coordinate) {
         return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
     }
     let taken: Vec<String> = st

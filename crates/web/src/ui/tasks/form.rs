@@ -67,7 +67,7 @@ fn form_page(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    if gongjiang_domain::tasks::creator_level(ctx.role()).is_none() {
+    if gongjiang_storage::access::office_level(&ctx.actor).is_none() {
         return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
     }
     let status = if errors.is_empty() && general.is_empty() {

@@ -154,7 +154,7 @@ pub(super) async fn list(
             page,
             status_json,
             units_json,
-            can_create: gongjiang_domain::tasks::creator_level(ctx.role()).is_some(),
+            can_create: gongjiang_storage::access::office_level(&ctx.actor).is_some(),
             q,
         },
         lang,

@@ -12,6 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongjiang_domain::tasks::ATTENDANCE;
+use gongjiang_storage::access::Permission;
 use gongjiang_storage::tasks::{
     Attendance, Body, Decision, DecisionTaskInput, Meeting, MeetingFilter, MeetingInput,
 };
@@ -100,7 +101,7 @@ pub(super) async fn meetings(
             bodies,
             page,
             can_create,
-            can_create_body: ctx.role().is_region_staff(),
+            can_create_body: ctx.may(Permission::Coordinate),
             q,
         },
         lang,

@@ -1,0 +1,150 @@
+//! API for 技能形成: training classes and their rosters.
+use super::{parse_id, ErrorBody};
+use crate::auth::{ApiJson, ApiUser, OrgReader};
+use crate::error::{ApiError, AppError};
+use crate::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use gongjiang_domain::Code;
+use gongjiang_storage::training::{Class, ClassInput, CompleteInput, EnrolInput, Filter, Trainee};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct ClassPage {
+    items: Vec<Class>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+}
+
+fn query<T>(q: Result<Query<T>, QueryRejection>, lang: crate::i18n::Lang) -> Result<T, ApiError> {
+    q.map(|Query(q)| q).map_err(|e| {
+        ApiError(
+            AppError::bad_request(
+                Code::BadQuery,
+                format!("查询参数错误：{e}"),
+                format!("bad query: {e}"),
+            ),
+            lang,
+        )
+    })
+}
+
+/// Training classes in the caller's area, newest first.
+#[utoipa::path(get, path = "/api/v1/classes", tag = "training", params(Filter), responses((status = 200, body = ClassPage), (status = 400, body = ErrorBody)))]
+pub async fn list_classes(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    q: Result<Query<Filter>, QueryRejection>,
+) -> Result<Json<ClassPage>, ApiError> {
+    let f = query(q, ctx.lang)?;
+    let p = st.svc.list_classes(&ctx.actor, &f).await?;
+    Ok(Json(ClassPage {
+        items: p.items,
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
+}
+
+/// Opens a class (region staff in their area; a unit for itself).
+#[utoipa::path(post, path = "/api/v1/classes", tag = "training", request_body = ClassInput, responses((status = 201, body = Class), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_class(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    ApiJson(b): ApiJson<ClassInput>,
+) -> Result<(StatusCode, Json<Class>), ApiError> {
+    let c = st.svc.create_class(&ctx.actor, &b).await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+/// One class.
+#[utoipa::path(get, path = "/api/v1/classes/{id}", tag = "training", params(("id" = i64, Path)), responses((status = 200, body = Class), (status = 404, body = ErrorBody)))]
+pub async fn get_class(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Json<Class>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(st.svc.get_class(&ctx.actor, id).await?))
+}
+
+/// Changes a class; `version` is the one last read (409 when stale).
+#[utoipa::path(put, path = "/api/v1/classes/{id}", tag = "training", params(("id" = i64, Path)), request_body = ClassInput, responses((status = 200, body = Class), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_class(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ClassInput>,
+) -> Result<Json<Class>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(st.svc.update_class(&ctx.actor, id, &b).await?))
+}
+
+/// Deletes a class and its roster.
+#[utoipa::path(delete, path = "/api/v1/classes/{id}", tag = "training", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn delete_class(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    st.svc.delete_class(&ctx.actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A class's roster.
+#[utoipa::path(get, path = "/api/v1/classes/{id}/trainees", tag = "training", params(("id" = i64, Path)), responses((status = 200, body = Vec<Trainee>), (status = 404, body = ErrorBody)))]
+pub async fn roster(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Trainee>>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    Ok(Json(st.svc.class_roster(&ctx.actor, id).await?))
+}
+
+/// Enrols a registered worker (a 新型学徒制 apprentice with a master).
+#[utoipa::path(post, path = "/api/v1/classes/{id}/trainees", tag = "training", params(("id" = i64, Path)), request_body = EnrolInput, responses((status = 201, body = Trainee), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn enrol(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<EnrolInput>,
+) -> Result<(StatusCode, Json<Trainee>), ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let t = st.svc.enrol_trainee(&ctx.actor, id, &b).await?;
+    Ok((StatusCode::CREATED, Json(t)))
+}
+
+/// Records a trainee's completion and the certificate earned.
+#[utoipa::path(post, path = "/api/v1/classes/{id}/trainees/{trainee}/complete", tag = "training", params(("id" = i64, Path), ("trainee" = i64, Path)), request_body = CompleteInput, responses((status = 200, body = Trainee), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn complete(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path((id, trainee)): Path<(String, String)>,
+    ApiJson(b): ApiJson<CompleteInput>,
+) -> Result<Json<Trainee>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let trainee = parse_id(&trainee, ctx.lang)?;
+    Ok(Json(
+        st.svc.complete_trainee(&ctx.actor, id, trainee, &b).await?,
+    ))
+}
+
+/// Takes an enrolled trainee off the class (kept as withdrawn).
+#[utoipa::path(post, path = "/api/v1/classes/{id}/trainees/{trainee}/withdraw", tag = "training", params(("id" = i64, Path), ("trainee" = i64, Path)), responses((status = 200, body = Trainee), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn withdraw(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path((id, trainee)): Path<(String, String)>,
+) -> Result<Json<Trainee>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let trainee = parse_id(&trainee, ctx.lang)?;
+    Ok(Json(
+        st.svc.withdraw_trainee(&ctx.actor, id, trainee).await?,
+    ))
+}

@@ -1,0 +1,129 @@
+//! What every list page shares: its filters as typed (kept in the pager's links), the
+//! years of a year filter, and the region picker of the actor's area.
+use crate::auth::Ctx;
+use crate::error::{AppError, UiError};
+use crate::i18n::Lang;
+use crate::AppState;
+use gongjiang_domain::Code;
+use serde::Deserialize;
+
+fn nz(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
+    move |e| UiError(e.into(), lang)
+}
+
+/// A list's filters as typed, with links that keep them.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ListQuery {
+    pub region: String,
+    pub level: String,
+    pub kind: String,
+    pub year: String,
+    pub q: String,
+    pub page: String,
+    pub saved: String,
+    pub deleted: String,
+}
+
+impl ListQuery {
+    pub fn link(&self, base: &str, page: i64) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("region", &self.region),
+            ("level", &self.level),
+            ("kind", &self.kind),
+            ("year", &self.year),
+            ("q", &self.q),
+        ] {
+            if !v.is_empty() {
+                s.append_pair(k, v);
+            }
+        }
+        if page > 1 {
+            s.append_pair("page", &page.to_string());
+        }
+        let q = s.finish();
+        if q.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{q}")
+        }
+    }
+    pub fn year(&self, lang: Lang) -> Result<Option<i64>, UiError> {
+        match nz(&self.year) {
+            None => Ok(None),
+            Some(y) => y.parse::<i64>().map(Some).map_err(|_| {
+                UiError(
+                    AppError::bad_request(
+                        Code::BadFilter,
+                        format!("年份“{y}”无效"),
+                        format!("invalid year '{y}'"),
+                    ),
+                    lang,
+                )
+            }),
+        }
+    }
+}
+
+pub fn years() -> Vec<i64> {
+    let this = chrono::Datelike::year(&gongjiang_storage::contacts::today());
+    (2015..=i64::from(this) + 1).rev().collect()
+}
+
+pub async fn region_options(st: &AppState, ctx: &Ctx) -> Result<Vec<(String, String)>, UiError> {
+    let regions = st.svc.regions(&ctx.actor).await.map_err(ui(ctx.lang))?;
+    Ok(regions
+        .iter()
+        .map(|r| {
+            let indent = match r.level.as_str() {
+                "city" => "",
+                "district" | "zone" => "　",
+                _ => "　　",
+            };
+            (r.code.clone(), format!("{indent}{} {}", r.name, r.code))
+        })
+        .collect())
+}
+
+/// Organisations of `kinds` in the caller's scope, for an organisation picker: (key,
+/// name), the key being the 统一社会信用代码 where there is one.
+pub async fn org_choices(
+    st: &AppState,
+    ctx: &Ctx,
+    kinds: &[&str],
+) -> Result<Vec<(String, String)>, UiError> {
+    let mut out = Vec::new();
+    for kind in kinds {
+        let mut page = 1;
+        loop {
+            let f = gongjiang_storage::orgs::Filter {
+                kind: Some((*kind).into()),
+                per_page: 500,
+                page,
+                ..Default::default()
+            };
+            let p = st
+                .svc
+                .list_orgs(&ctx.actor, &f)
+                .await
+                .map_err(ui(ctx.lang))?;
+            let pages = p.pages();
+            out.extend(
+                p.items
+                    .into_iter()
+                    .map(|o| (o.uscc.clone().unwrap_or_else(|| o.id.to_string()), o.name)),
+            );
+            if page >= pages || out.len() > 5000 {
+                break;
+            }
+            page += 1;
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,83 @@
+//! `/training`: 技能形成 — training providers and classes, each class with its roster.
+//! One file per page group: `classes.rs` (list and form), `detail.rs` (a class and its
+//! roster).
+use crate::error::{AppError, UiError};
+use crate::i18n::Lang;
+use crate::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+use gongjiang_domain::training::{ClassType, CollegeType, TraineeStatus};
+use gongjiang_domain::SkillLevel;
+use gongjiang_storage::StoreError;
+
+mod classes;
+mod detail;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/training", get(classes::list).post(classes::create))
+        .route("/training/new", get(classes::new))
+        .route("/training/{id}", get(detail::show))
+        .route(
+            "/training/{id}/edit",
+            get(classes::edit).post(classes::update),
+        )
+        .route("/training/{id}/delete", post(classes::delete))
+        .route("/training/{id}/trainees", post(detail::enrol))
+        .route(
+            "/training/{id}/trainees/{trainee}/complete",
+            post(detail::complete),
+        )
+        .route(
+            "/training/{id}/trainees/{trainee}/withdraw",
+            post(detail::withdraw),
+        )
+}
+
+fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
+    move |e| UiError(e.into(), lang)
+}
+
+fn id_of(s: &str, lang: Lang) -> Result<i64, UiError> {
+    s.parse::<i64>()
+        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))
+}
+
+pub fn college_type_label(code: &str, en: bool) -> String {
+    CollegeType::from_any(code)
+        .map(|x| x.label(en).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+pub fn class_type_label(code: &str, en: bool) -> String {
+    ClassType::from_any(code)
+        .map(|x| x.label(en).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+pub fn status_label(code: &str, en: bool) -> String {
+    TraineeStatus::from_any(code)
+        .map(|x| x.label(en).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+pub fn case_status_label(code: &str, en: bool) -> String {
+    gongjiang_domain::workflow::Status::parse(code)
+        .map(|s| s.label(en).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+pub fn level_label(code: &str, en: bool) -> String {
+    SkillLevel::parse(code)
+        .map(|x| x.label(en).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+fn options<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T, bool) -> &'static str,
+    en: bool,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|x| (code(*x), label(*x, en))).collect()
+}
