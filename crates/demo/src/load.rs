@@ -316,6 +316,7 @@ pub async fn load_on(
     crate::liuyou::seed_liuyou(svc, &clock).await?;
     crate::policies::seed_policies(svc).await?;
     crate::training::seed_classes(svc, &clock).await?;
+    crate::training::seed_engagements(svc, &clock).await?;
     Ok(loaded)
 }
 

@@ -138,6 +138,69 @@ pub async fn seed_classes(svc: &Service, clock: &DemoClock) -> Result<usize, Sto
     Ok(n)
 }
 
+const COURSES: &[&str] = &[
+    "数控加工工艺与编程",
+    "焊接工艺评定与实操",
+    "工业机器人运维实训",
+    "电气控制与PLC",
+    "精益生产与质量管理",
+];
+const PROJECTS: &[&str] = &[
+    "校企共建实训基地",
+    "新能源汽车电池工艺改进",
+    "智能产线数字孪生",
+    "现代学徒制课程开发",
+];
+
+/// The 产业教授 of the registry teach at the colleges: one engagement each in the last
+/// two years, the earlier one reviewed.
+pub async fn seed_engagements(svc: &Service, clock: &DemoClock) -> Result<usize, StoreError> {
+    use gongjiang_storage::training::professors::{EngagementInput, ProfessorFilter};
+    let Some(city) = crate::account(svc, "city").await? else {
+        return Ok(0);
+    };
+    let colleges: Vec<i64> = {
+        let mut conn = svc.db.pool.acquire().await?;
+        sqlx::query("SELECT id FROM orgs WHERE kind = 'college' AND college_type IN ('industry', 'craftsman') ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?
+    };
+    if colleges.is_empty() {
+        return Ok(0);
+    }
+    let f = ProfessorFilter {
+        per_page: 500,
+        ..Default::default()
+    };
+    let profs = svc.list_professors(&city, &f).await?.items;
+    let last = clock.base_year();
+    let mut n = 0;
+    for (i, p) in profs.iter().enumerate() {
+        for (k, year) in [last - 1, last].into_iter().enumerate() {
+            let input = EngagementInput {
+                college: colleges[(i + k) % colleges.len()].to_string(),
+                year: Some(year),
+                courses: COURSES[(i + k) % COURSES.len()].into(),
+                projects: if i % 3 == 0 {
+                    PROJECTS[i % PROJECTS.len()].into()
+                } else {
+                    String::new()
+                },
+                hours: Some(24 + ((i * 7 + k * 5) % 40) as i64),
+                review: (year < last).then(|| if i % 4 == 0 { "excellent" } else { "pass" }.into()),
+                review_note: None,
+                version: None,
+            };
+            svc.add_engagement(&city, p.id, &input).await?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// Enrols less-skilled workers of the college's district with a high-skilled master,
 /// and records the completions of the year (some with a certificate one level up).
 async fn seed_roster(

@@ -281,6 +281,99 @@ pub fn check_certificate_no(v: &str) -> Result<String, FieldError> {
     Ok(c)
 }
 
+labelled_enum!(
+    /// The yearly review of a professor's engagement.
+    EngagementReview {
+        Excellent = "excellent", "优秀", "Excellent";
+        Pass = "pass", "合格", "Pass";
+        Fail = "fail", "不合格", "Fail";
+    }
+);
+
+/// A 产业教授's engagement at a college for a year, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct EngagementDraft {
+    pub year: Option<i64>,
+    pub courses: String,
+    pub projects: String,
+    pub hours: Option<i64>,
+}
+
+/// A valid engagement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngagementFields {
+    pub year: i64,
+    pub courses: Option<String>,
+    pub projects: Option<String>,
+    pub hours: i64,
+}
+
+/// Checks an engagement: a year in 2000–2100, courses or projects (at least one), and
+/// 0–2,000 hours in the year.
+pub fn check_engagement(d: &EngagementDraft) -> Result<EngagementFields, Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let year = match d.year {
+        Some(y) if (2000..=2100).contains(&y) => Some(y),
+        Some(y) => {
+            errs.push(FieldError::new(
+                "year",
+                Rule::BadFormat,
+                format!("年度须在 2000–2100 之间，收到 {y}"),
+                format!("year must be between 2000 and 2100, got {y}"),
+            ));
+            None
+        }
+        None => {
+            errs.push(FieldError::required("year", "年度", "Year"));
+            None
+        }
+    };
+    let courses = text("courses", ("授课课程", "Courses"), &d.courses, false, 500)
+        .map_err(|e| errs.push(e))
+        .ok()
+        .flatten();
+    let projects = text(
+        "projects",
+        ("合作项目", "Projects"),
+        &d.projects,
+        false,
+        500,
+    )
+    .map_err(|e| errs.push(e))
+    .ok()
+    .flatten();
+    if courses.is_none() && projects.is_none() && errs.iter().all(|e| e.field == "year") {
+        errs.push(FieldError::new(
+            "courses",
+            Rule::Required,
+            "请填写授课课程或合作项目（至少一项）",
+            "give the courses taught or the projects (at least one)",
+        ));
+    }
+    let hours = match d.hours {
+        None => Some(0),
+        Some(h) if (0..=2000).contains(&h) => Some(h),
+        Some(h) => {
+            errs.push(FieldError::new(
+                "hours",
+                Rule::BadFormat,
+                format!("年度课时须在 0–2,000 之间，收到 {h}"),
+                format!("hours in the year must be 0–2,000, got {h}"),
+            ));
+            None
+        }
+    };
+    match (year, hours) {
+        (Some(year), Some(hours)) if errs.is_empty() => Ok(EngagementFields {
+            year,
+            courses,
+            projects,
+            hours,
+        }),
+        _ => Err(errs),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +428,30 @@ mod tests {
         let mut d = draft();
         d.starts_on = "2024-12-01".into();
         assert_eq!(fields_of(&d), ["starts_on"]);
+    }
+
+    #[test]
+    fn engagements() {
+        let ok = EngagementDraft {
+            year: Some(2025),
+            courses: "数控加工工艺".into(),
+            hours: Some(48),
+            ..Default::default()
+        };
+        assert_eq!(check_engagement(&ok).unwrap().hours, 48);
+        let mut bad = ok.clone();
+        bad.courses.clear();
+        bad.hours = Some(5000);
+        let f: Vec<_> = check_engagement(&bad)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(f, ["courses", "hours"]);
+        assert_eq!(
+            EngagementReview::from_any("合格"),
+            Some(EngagementReview::Pass)
+        );
     }
 
     #[test]

@@ -167,6 +167,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "training",
         sql: include_str!("../../migrations/0024_training.sql"),
     },
+    Migration {
+        version: 25,
+        name: "professors",
+        sql: include_str!("../../migrations/0025_professors.sql"),
+    },
 ];
 
 impl Db {
@@ -383,6 +388,7 @@ impl Db {
         "policy_grams",
         "training_classes",
         "class_trainees",
+        "professor_engagements",
     ];
 
     /// Number of organisations (to decide whether `--demo` should load).

@@ -67,6 +67,10 @@ fn training_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(training::roster, training::enrol))
         .routes(routes!(training::complete))
         .routes(routes!(training::withdraw))
+        .routes(routes!(training::list_professors))
+        .routes(routes!(training::get_professor))
+        .routes(routes!(training::add_engagement))
+        .routes(routes!(training::update_engagement))
 }
 
 /// Routes of the session, accounts, organisations, the audit trail, search and this document.

@@ -8,6 +8,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use gongjiang_domain::Code;
+use gongjiang_storage::training::professors::{
+    Engagement, EngagementInput, Professor, ProfessorFilter,
+};
 use gongjiang_storage::training::{Class, ClassInput, CompleteInput, EnrolInput, Filter, Trainee};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -146,5 +149,81 @@ pub async fn withdraw(
     let trainee = parse_id(&trainee, ctx.lang)?;
     Ok(Json(
         st.svc.withdraw_trainee(&ctx.actor, id, trainee).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProfessorPage {
+    items: Vec<Professor>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProfessorDetail {
+    professor: Professor,
+    engagements: Vec<Engagement>,
+}
+
+/// 产业教授 (designations held by registered workers) in the caller's area.
+#[utoipa::path(get, path = "/api/v1/professors", tag = "training", params(ProfessorFilter), responses((status = 200, body = ProfessorPage), (status = 400, body = ErrorBody)))]
+pub async fn list_professors(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    q: Result<Query<ProfessorFilter>, QueryRejection>,
+) -> Result<Json<ProfessorPage>, ApiError> {
+    let f = query(q, ctx.lang)?;
+    let p = st.svc.list_professors(&ctx.actor, &f).await?;
+    Ok(Json(ProfessorPage {
+        items: p.items,
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
+}
+
+/// One professor (the designation's id) with their engagements.
+#[utoipa::path(get, path = "/api/v1/professors/{id}", tag = "training", params(("id" = i64, Path)), responses((status = 200, body = ProfessorDetail), (status = 404, body = ErrorBody)))]
+pub async fn get_professor(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser<OrgReader>,
+    Path(id): Path<String>,
+) -> Result<Json<ProfessorDetail>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let (professor, engagements) = st.svc.professor(&ctx.actor, id).await?;
+    Ok(Json(ProfessorDetail {
+        professor,
+        engagements,
+    }))
+}
+
+/// Adds a year's engagement at a college (region staff).
+#[utoipa::path(post, path = "/api/v1/professors/{id}/engagements", tag = "training", params(("id" = i64, Path)), request_body = EngagementInput, responses((status = 201, body = Engagement), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_engagement(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<EngagementInput>,
+) -> Result<(StatusCode, Json<Engagement>), ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let e = st.svc.add_engagement(&ctx.actor, id, &b).await?;
+    Ok((StatusCode::CREATED, Json(e)))
+}
+
+/// Changes an engagement or records its yearly review (`version`: the one read).
+#[utoipa::path(put, path = "/api/v1/professors/{id}/engagements/{engagement}", tag = "training", params(("id" = i64, Path), ("engagement" = i64, Path)), request_body = EngagementInput, responses((status = 200, body = Engagement), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_engagement(
+    State(st): State<AppState>,
+    ApiUser(ctx, ..): ApiUser,
+    Path((id, engagement)): Path<(String, String)>,
+    ApiJson(b): ApiJson<EngagementInput>,
+) -> Result<Json<Engagement>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let engagement = parse_id(&engagement, ctx.lang)?;
+    Ok(Json(
+        st.svc
+            .update_engagement(&ctx.actor, id, engagement, &b)
+            .await?,
     ))
 }

@@ -164,7 +164,7 @@ pub const NAV: &[Group] = &[
             Item {
                 key: "nav.professors",
                 path: "/professors",
-                status: Roadmap,
+                status: Built,
                 roles: staff,
             },
             Item {

@@ -270,6 +270,10 @@ struct DetailPage {
     can_reveal: bool,
     can_edit: bool,
     titles: Vec<gongjiang_storage::designations::Designation>,
+    /// The classes taken: (roster row, class code, class name).
+    classes: Vec<(gongjiang_storage::training::Trainee, String, String)>,
+    /// Engagements as 产业教授.
+    engagements: Vec<gongjiang_storage::training::professors::Engagement>,
     skills: Vec<(&'static str, &'static str)>,
     /// Problems with the last certificate entered, and what was typed.
     cert_errors: Vec<String>,
@@ -392,6 +396,16 @@ async fn detail(
         .await
         .map_err(ui(lang))?
         .items;
+    let classes = st
+        .svc
+        .worker_classes(&ctx.actor, w.id)
+        .await
+        .map_err(ui(lang))?;
+    let engagements = st
+        .svc
+        .worker_engagements(&ctx.actor, w.id)
+        .await
+        .map_err(ui(lang))?;
     render(
         &DetailPage {
             l,
@@ -399,6 +413,8 @@ async fn detail(
             can_reveal,
             can_edit,
             titles,
+            classes,
+            engagements,
             skills: SkillLevel::ALL
                 .iter()
                 .map(|s| (s.code(), s.label(lang.is_en())))

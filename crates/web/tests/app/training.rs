@@ -629,3 +629,92 @@ async fn a_certificate_raises_the_level_only_through_the_review() {
     assert_eq!(r[0]["promotion_status"], "approved");
     aggregates_agree(&app, "reg:").await;
 }
+
+#[tokio::test]
+async fn professors_engagements_and_their_review() {
+    let app = spawn_demo().await;
+    let city = app.token("city").await;
+    let list = app.get_ok(&city, "/api/v1/professors?per_page=100").await;
+    assert_eq!(list["total"], 20, "the seed's 20 产业教授");
+    let p = &list["items"][0];
+    assert!(p["engagements"].as_i64().unwrap() >= 2, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    let college = app.org_id(&city, "kind=college&q=工匠学院").await;
+    let path = format!("/api/v1/professors/{id}/engagements");
+    let year = demo_year() + 1;
+    // Courses or projects, sane hours, a college.
+    let (s, e) = app
+        .post(
+            &city,
+            &path,
+            json!({"college": college.to_string(), "year": year, "hours": 5000}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(fields(&e), ["courses", "hours"]);
+    let ent = app.org_id(&city, "kind=enterprise").await;
+    let (s, e) = app
+        .post(
+            &city,
+            &path,
+            json!({"college": ent.to_string(), "year": year, "courses": "焊接"}),
+        )
+        .await;
+    assert_eq!((s, fields(&e)), (422, vec!["college".to_string()]));
+    let g = created(
+        &app,
+        &city,
+        &path,
+        json!({"college": college.to_string(), "year": year, "courses": "焊接工艺", "hours": 32}),
+    )
+    .await;
+    assert_eq!(g["review"], Value::Null);
+    // One per college and year.
+    let (s, e) = app
+        .post(
+            &city,
+            &path,
+            json!({"college": college.to_string(), "year": year, "courses": "再来"}),
+        )
+        .await;
+    assert_eq!((s, fields(&e)), (422, vec!["year".to_string()]));
+    // The yearly review, at the version read.
+    let gid = g["id"].as_i64().unwrap();
+    let body = json!({"college": college.to_string(), "year": year, "courses": "焊接工艺", "hours": 40,
+        "review": "优秀", "review_note": "学生满意度高", "version": g["version"]});
+    let r = app
+        .put_ok(&city, &format!("{path}/{gid}"), body.clone())
+        .await;
+    assert_eq!(
+        (r["review"].as_str(), r["hours"].as_i64()),
+        (Some("excellent"), Some(40))
+    );
+    let (s, e) = app.put(&city, &format!("{path}/{gid}"), body).await;
+    assert_eq!((s, err_code(&e)), (409, "stale_version"));
+    // On the professor's page of the API, and the worker's console page.
+    let d = app.get_ok(&city, &format!("/api/v1/professors/{id}")).await;
+    assert!(d["engagements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["id"] == gid));
+    let b = app.browser("city").await;
+    let html = b.get_ok(&format!("/workers/{}", p["worker_id"])).await;
+    assert!(
+        html.contains("焊接工艺") && html.contains("优秀"),
+        "the worker's page shows it"
+    );
+    let html = b.get_ok(&format!("/professors/{id}")).await;
+    assert!(html.contains("登记年度聘任"));
+    // Only region staff keep them; a unit reads nothing outside its own.
+    let unit = app.token("unit").await;
+    let (s, _) = app
+        .post(
+            &unit,
+            &path,
+            json!({"college": college.to_string(), "year": year, "courses": "x"}),
+        )
+        .await;
+    assert!(s == 403 || s == 404, "{s}");
+    assert_eq!(app.audit_of("engagement", gid).await.len(), 2);
+}

@@ -28,6 +28,7 @@
 //! Every write settles them in its transaction.
 mod classes;
 mod facts;
+pub mod professors;
 pub mod promotion;
 mod roster;
 mod sql;

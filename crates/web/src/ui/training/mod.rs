@@ -12,6 +12,7 @@ use gongjiang_storage::StoreError;
 
 mod classes;
 mod detail;
+mod professors;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,6 +32,13 @@ pub fn router() -> Router<AppState> {
         .route(
             "/training/{id}/trainees/{trainee}/withdraw",
             post(detail::withdraw),
+        )
+        .route("/professors", get(professors::list))
+        .route("/professors/{id}", get(professors::show))
+        .route("/professors/{id}/engagements", post(professors::add))
+        .route(
+            "/professors/{id}/engagements/{engagement}",
+            post(professors::update),
         )
 }
 
@@ -64,6 +72,12 @@ pub fn status_label(code: &str, en: bool) -> String {
 pub fn case_status_label(code: &str, en: bool) -> String {
     gongjiang_domain::workflow::Status::parse(code)
         .map(|s| s.label(en).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+pub fn review_label(code: &str, en: bool) -> String {
+    gongjiang_domain::training::EngagementReview::from_any(code)
+        .map(|x| x.label(en).to_string())
         .unwrap_or_else(|| code.to_string())
 }
 

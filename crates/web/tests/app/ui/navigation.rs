@@ -119,7 +119,7 @@ async fn every_navigation_link_answers_for_the_role_that_sees_it_and_no_text_nam
     assert_eq!(b.get("/designations").await.0, 403);
     assert!(nav_links(&home).iter().any(|h| h == "/assessment/scoring"));
     // Placeholders list what is available now, from the navigation of the role.
-    let (s, p) = app.browser("city").await.get("/professors").await;
+    let (s, p) = app.browser("city").await.get("/challenges").await;
     assert_eq!(s, 200);
     assert!(
         p.contains("目前可用") && p.contains("href=\"/liuyou\""),

@@ -38,7 +38,7 @@ async fn login_page_then_home_in_chinese_with_navigation() {
         "city is not a user administrator"
     );
     // A part that is not built yet says so.
-    let p = b.get_ok("/contests").await;
+    let p = b.get_ok("/challenges").await;
     assert!(p.contains("路线图"));
 }
 
