@@ -56,6 +56,8 @@ catalogue! {
     ConflictOfInterest = "conflict_of_interest", "与被评对象有关联，应当回避", "related to the one being judged; must recuse";
     ContactEnded = "contact_ended", "该联系点已结束，不能再修改", "the contact point has ended; it can no longer be changed";
     ContactExists = "contact_exists", "该干部已是该企业的联系干部", "the official is already the enterprise's contact";
+    ContestLocked = "contest_locked", "竞赛成绩已锁定，不能再次锁定或修改成绩", "the contest's marks are locked already";
+    ContestState = "contest_state", "竞赛当前状态下不能执行此操作", "the contest cannot do that in its current state";
     CsrfFailed = "csrf_failed", "表单已失效（缺少或错误的 CSRF 令牌），请刷新页面后重试", "the form has expired (missing or wrong CSRF token); reload and try again";
     DecisionAssigned = "decision_assigned", "该议定事项已转为任务", "this decision has already become a task";
     DraftExists = "draft_exists", "该方案已有未发布的草稿版本，请直接编辑草稿", "This scheme has an unpublished draft already; edit it";

@@ -77,6 +77,12 @@ pub mod measure {
     }
     pub const CLASS_TRAINEES: &str = "class:trainees";
     pub const CLASS_COMPLETED: &str = "class:completed";
+    /// Contests past their plan's approval, by the contest's year.
+    pub const CONTESTS_HELD: &str = "contest:held";
+    /// Final contest results, by the contest's year and the entrant's employer.
+    pub const CONTEST_ENTRANTS: &str = "contest:entrants";
+    pub const CONTEST_AWARDS: &str = "contest:awards";
+    pub const CONTEST_PROMOTIONS: &str = "contest:promotions";
 }
 
 const fn ind(
@@ -412,6 +418,38 @@ pub const CATALOGUE: &[Indicator] = &[
         "人",
         "",
         InPeriod("class:completed"),
+    ),
+    ind(
+        "contests_held",
+        "竞赛场次",
+        "Contests held",
+        "场",
+        "",
+        InPeriod("contest:held"),
+    ),
+    ind(
+        "contest_entrants",
+        "参赛人数",
+        "Contest entrants",
+        "人",
+        "",
+        InPeriod("contest:entrants"),
+    ),
+    ind(
+        "contest_awards",
+        "获奖人数",
+        "Contest award winners",
+        "人",
+        "",
+        InPeriod("contest:awards"),
+    ),
+    ind(
+        "contest_promotions",
+        "以赛促评晋升人数",
+        "Promotions from contests",
+        "人",
+        "",
+        InPeriod("contest:promotions"),
     ),
 ];
 

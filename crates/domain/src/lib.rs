@@ -6,6 +6,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod codes;
 pub mod contacts;
+pub mod contests;
 pub mod error;
 pub mod indicators;
 pub mod liuyou;

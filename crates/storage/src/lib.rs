@@ -13,8 +13,8 @@ pub use crate::core::{
 };
 pub use engines::{designations, indicators, workflow};
 pub use parts::{
-    assessment, contacts, import, liuyou, pairs, pilots, policies, registers, report_service,
-    reports, search, task_completion, tasks, training, worker_bulk, workers,
+    assessment, contacts, contests, import, liuyou, pairs, pilots, policies, registers,
+    report_service, reports, search, task_completion, tasks, training, worker_bulk, workers,
 };
 
 pub use db::{Backend, Db, Tx};

@@ -131,6 +131,14 @@ pub const PROMOTION_SUBJECT: Subject = Subject {
     listed_as: None,
 };
 
+/// A contest (`contest:<id>`): its plan and its results' 公示, kept by the contests
+/// part; and a winner's 以赛促评 promotion (`contest_promotion:<contest>:<result>`).
+pub const CONTEST_SUBJECT: Subject = Subject {
+    page: "/contests",
+    page_label: "nav.contests",
+    listed_as: None,
+};
+
 pub const TASK_COMPLETION_SUBJECT: Subject = Subject {
     page: "/tasks",
     page_label: "nav.tasks",

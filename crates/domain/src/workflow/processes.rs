@@ -3,8 +3,8 @@
 use super::process::Process;
 use super::rules::Scoring;
 use super::{
-    Field, FieldKind, Reviewer, Step, LIUYOU_SUBJECT, PROMOTION_SUBJECT, SELF_REPORT_SUBJECT,
-    TASK_COMPLETION_SUBJECT,
+    Field, FieldKind, Reviewer, Step, CONTEST_SUBJECT, LIUYOU_SUBJECT, PROMOTION_SUBJECT,
+    SELF_REPORT_SUBJECT, TASK_COMPLETION_SUBJECT,
 };
 
 const PILOT_LEVELS: &[(&str, &str, &str)] = &[
@@ -173,6 +173,53 @@ const PROMOTION_STEPS: &[Step] = &[Step {
     may_edit: &[],
 }];
 
+/// A contest's plan, filled in by the contests part from the plan itself.
+const CONTEST_PLAN_FIELDS: &[Field] = &[
+    Field {
+        key: "year",
+        label_zh: "竞赛年度",
+        label_en: "Year",
+        required: true,
+        kind: FieldKind::Year,
+        help_zh: "",
+    },
+    Field {
+        key: "plan",
+        label_zh: "竞赛方案",
+        label_en: "Contest plan",
+        required: true,
+        kind: FieldKind::LongText(5000),
+        help_zh: "赛事名称、级别、工种、日期、奖项设置",
+    },
+];
+
+const CONTEST_PLAN_STEPS: &[Step] = &[Step {
+    code: "area",
+    reviewer: Reviewer::Area,
+    deadline_days: 10,
+    may_edit: &[],
+}];
+
+/// A contest's results, published for 公示 from the locked ranking.
+const CONTEST_RESULTS_FIELDS: &[Field] = &[
+    Field {
+        key: "year",
+        label_zh: "竞赛年度",
+        label_en: "Year",
+        required: true,
+        kind: FieldKind::Year,
+        help_zh: "",
+    },
+    Field {
+        key: "results",
+        label_zh: "拟获奖名单",
+        label_en: "Proposed results",
+        required: true,
+        kind: FieldKind::LongText(20000),
+        help_zh: "名次、姓名、单位、总分、奖项、荣誉、晋升等级",
+    },
+];
+
 const TARGET_KINDS: &[(&str, &str, &str)] = &[
     ("district", "辖市区", "District"),
     ("member_unit", "成员单位", "Member unit"),
@@ -317,6 +364,39 @@ pub static PROCESSES: &[Process] = &[
             criteria_zh: "工作成效（40分）、创新做法（30分）、可复制推广价值（30分）",
             criteria_en: "results (40), innovation (30), transferability (30)",
         }),
+    },
+    Process {
+        code: "contest_plan",
+        name_zh: "竞赛计划审批",
+        name_en: "Contest plan approval",
+        fields: CONTEST_PLAN_FIELDS,
+        steps: CONTEST_PLAN_STEPS,
+        notice_days: None,
+        items: &[],
+        subject: Some(CONTEST_SUBJECT),
+        scoring: None,
+    },
+    Process {
+        code: "contest_results",
+        name_zh: "竞赛结果公示",
+        name_en: "Contest results on public notice",
+        fields: CONTEST_RESULTS_FIELDS,
+        steps: &[],
+        notice_days: Some(5),
+        items: &[],
+        subject: Some(CONTEST_SUBJECT),
+        scoring: None,
+    },
+    Process {
+        code: "contest_promotion",
+        name_zh: "以赛促评晋升",
+        name_en: "Promotion from a contest result",
+        fields: PROMOTION_FIELDS,
+        steps: PROMOTION_STEPS,
+        notice_days: None,
+        items: &[],
+        subject: Some(CONTEST_SUBJECT),
+        scoring: None,
     },
     Process {
         code: "skill_promotion",

@@ -128,6 +128,23 @@ pub enum Permission<'a> {
     /// Raise a problem through a contact point; `official` when raised in an official's
     /// name (the enterprise itself raises as its head or a worker, never as an official).
     RaiseProblem { official: bool },
+    /// Plan a contest (劳动和技能竞赛) at `level` (city, district, town, enterprise):
+    /// region staff at their own level, a unit an enterprise-level contest of its own.
+    PlanContest { level: &'a str },
+    /// Run a contest — its plan, marking scheme and panel, paper marks, the lock and the
+    /// results: staff of the region that owns it or of a region above (`owner_path`, the
+    /// contest's region path, root first), or the organiser enterprise's own accounts
+    /// (`organiser`, for an enterprise-level contest).
+    RunContest {
+        owner_path: &'a [String],
+        organiser: Option<i64>,
+    },
+    /// Enter registered workers in a contest: region staff and units (which workers:
+    /// those in the actor's write scope).
+    EnterContest,
+    /// Score a contest's judgement aspects and keep its paper marks as a judge:
+    /// `on_panel`, whether the actor sits on the contest's panel.
+    JudgeContest { on_panel: bool },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -323,6 +340,39 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
         Permission::CompleteTask { owner } => allow_if(
             matches!(actor.role, Role::Unit | Role::Department) && actor.org_id == Some(owner),
         ),
+        Permission::PlanContest { level } => {
+            let own = match actor.role {
+                Role::Sysadmin => level,
+                Role::City => "city",
+                Role::District => "district",
+                Role::Town => "town",
+                Role::Unit => "enterprise",
+                _ => return Decision::Forbidden,
+            };
+            if own == level {
+                Decision::Allow
+            } else {
+                let l = gongjiang_domain::contests::ContestLevel::from_any(own);
+                Decision::Invalid(FieldError::new(
+                    "level",
+                    Rule::Forbidden,
+                    format!("您的账号只能组织{}竞赛", l.map_or(own, |l| l.label_zh())),
+                    format!(
+                        "your account organises {} contests only",
+                        l.map_or(own, |l| l.label_en())
+                    ),
+                ))
+            }
+        }
+        Permission::RunContest {
+            owner_path,
+            organiser,
+        } => allow_if(
+            owns(actor, owner_path)
+                || (actor.role == Role::Unit && organiser.is_some() && actor.org_id == organiser),
+        ),
+        Permission::EnterContest => allow_if(region_staff(actor.role) || actor.role == Role::Unit),
+        Permission::JudgeContest { on_panel } => allow_if(on_panel && actor.user_id.is_some()),
         Permission::ChangePolicy { owner_path } => {
             if policy_levels(actor.role).is_empty() {
                 Decision::Forbidden
@@ -793,6 +843,28 @@ mod tests {
         ] {
             assert_eq!(may(a, Permission::KeepClasses), ok, "{:?}", a.role);
         }
+        // Contests: planned at one's own level; run by the owning region or above, or
+        // the organiser enterprise; entered by staff and units; judged by the panel.
+        let plan = |a: &Actor, level| decide(a, Permission::PlanContest { level });
+        assert!(plan(&op, "town").allowed() && plan(&city, "city").allowed());
+        assert!(matches!(plan(&district, "city"), Decision::Invalid(_)));
+        assert!(plan(&unit, "enterprise").allowed());
+        assert_eq!(plan(&expert, "city"), Decision::Forbidden);
+        let path = ["320400".to_string(), "320402".to_string()];
+        let run = |a: &Actor, organiser| {
+            may(
+                a,
+                Permission::RunContest {
+                    owner_path: &path,
+                    organiser,
+                },
+            )
+        };
+        assert!(run(&city, None) && run(&district, None) && !run(&town, None));
+        assert!(!run(&unit, None) && run(&unit, unit.org_id) && !run(&dept, unit.org_id));
+        assert!(may(&unit, Permission::EnterContest) && !may(&expert, Permission::EnterContest));
+        assert!(may(&expert, Permission::JudgeContest { on_panel: true }));
+        assert!(!may(&city, Permission::JudgeContest { on_panel: false }));
         assert_eq!(office_level(&op), Some("city"));
         assert_eq!(office_level(&town), Some("town"));
         assert_eq!(office_level(&dept), None);

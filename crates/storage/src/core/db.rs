@@ -172,6 +172,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "professors",
         sql: include_str!("../../migrations/0025_professors.sql"),
     },
+    Migration {
+        version: 26,
+        name: "contests",
+        sql: include_str!("../../migrations/0026_contests.sql"),
+    },
 ];
 
 impl Db {
@@ -389,6 +394,13 @@ impl Db {
         "training_classes",
         "class_trainees",
         "professor_engagements",
+        "contests",
+        "contest_aspects",
+        "contest_entries",
+        "contest_judges",
+        "contest_recusals",
+        "contest_marks",
+        "contest_results",
     ];
 
     /// Number of organisations (to decide whether `--demo` should load).

@@ -102,3 +102,10 @@ pub fn like_escape(s: &str) -> String {
     }
     out
 }
+
+/// A list's page and page size from what was asked: page 1 and 20 rows by default, at
+/// most 500 rows.
+pub fn paging(page: i64, per_page: i64) -> (i64, i64) {
+    let per_page = if per_page <= 0 { 20 } else { per_page.min(500) };
+    (page.max(1), per_page)
+}

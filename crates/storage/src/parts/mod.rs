@@ -2,6 +2,7 @@
 //! SQL and its wire types. A part imports another only where it really uses it.
 pub mod assessment;
 pub mod contacts;
+pub mod contests;
 pub mod import;
 pub mod liuyou;
 pub mod pairs;

@@ -64,6 +64,13 @@ static TRAINING: FactSource = FactSource {
     orgs: "SELECT DISTINCT org_id FROM training_classes UNION SELECT id FROM orgs WHERE college_type IS NOT NULL",
 };
 
+#[distributed_slice(FACT_SOURCES)]
+static CONTESTS: FactSource = FactSource {
+    part: "contests",
+    facts: |c, id, f| Box::pin(crate::contests::facts(c, id, f)),
+    orgs: "SELECT organiser_org_id FROM contests WHERE organiser_org_id IS NOT NULL UNION SELECT org_id FROM contest_results",
+};
+
 #[distributed_slice(NODE_FACT_SOURCES)]
 static ASSESSMENT_SCORES: NodeFactSource = NodeFactSource {
     part: "assessment",
@@ -82,6 +89,50 @@ static CLASSES: PartTemplate = PartTemplate {
 };
 
 // ----- the workflow engine: each part's case hooks -----
+
+#[distributed_slice(CASE_HOOKS)]
+static CONTEST_PLANS: CaseHooks = CaseHooks {
+    part: "contests",
+    processes: &["contest_plan"],
+    subject: Some(("contest", crate::contests::plan_subject_page)),
+    sync: Some(|c, case, subject, actor, now| {
+        Box::pin(crate::contests::sync_plan(c, case, subject, actor, now))
+    }),
+    ..CaseHooks::NONE
+};
+
+#[distributed_slice(CASE_HOOKS)]
+static CONTEST_RESULTS: CaseHooks = CaseHooks {
+    part: "contests",
+    processes: &["contest_results"],
+    sync: Some(|c, case, subject, actor, now| {
+        Box::pin(crate::contests::results::sync_results(
+            c, case, subject, actor, now,
+        ))
+    }),
+    on_approve: Some(|svc, c, actor, case, data, now| {
+        Box::pin(crate::contests::results::approve_results(
+            svc, c, actor, case, data, now,
+        ))
+    }),
+    ..CaseHooks::NONE
+};
+
+#[distributed_slice(CASE_HOOKS)]
+static CONTEST_PROMOTIONS: CaseHooks = CaseHooks {
+    part: "contests",
+    processes: &["contest_promotion"],
+    subject: Some((
+        "contest_promotion",
+        crate::contests::results::promotion_page,
+    )),
+    on_approve: Some(|svc, c, actor, case, data, now| {
+        Box::pin(crate::contests::results::approve_promotion(
+            svc, c, actor, case, data, now,
+        ))
+    }),
+    ..CaseHooks::NONE
+};
 
 #[distributed_slice(CASE_HOOKS)]
 static PILOT_APPLICATION: CaseHooks = CaseHooks {

@@ -3,6 +3,7 @@ pub mod assessment;
 mod audit;
 pub mod cases;
 pub mod contacts;
+pub mod contests;
 mod doc;
 pub mod extract;
 pub mod io;
@@ -53,6 +54,27 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(tasks_routes())
         .merge(assessment_routes())
         .merge(training_routes())
+        .merge(contests_routes())
+}
+
+/// Routes of 劳动和技能竞赛.
+fn contests_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(contests::list_contests, contests::create_contest))
+        .routes(routes!(contests::get_contest, contests::update_contest))
+        .routes(routes!(contests::submit_contest))
+        .routes(routes!(contests::get_scheme, contests::set_scheme))
+        .routes(routes!(contests::list_entries, contests::enter))
+        .routes(routes!(contests::withdraw))
+        .routes(routes!(contests::list_judges, contests::add_judge))
+        .routes(routes!(contests::remove_judge))
+        .routes(routes!(contests::list_marks, contests::keep_mark))
+        .routes(routes!(contests::confirm_mark))
+        .routes(routes!(contests::ranking))
+        .routes(routes!(contests::lock))
+        .routes(routes!(contests::unlock))
+        .routes(routes!(contests::publish))
+        .routes(routes!(contests::results))
 }
 
 /// Routes of 技能形成: training classes and their rosters.

@@ -16,6 +16,7 @@ mod backup_files;
 mod charts;
 mod contacts;
 mod contacts_edit;
+mod contests;
 mod crawl;
 mod default_year;
 mod email;

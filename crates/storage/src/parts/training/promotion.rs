@@ -113,6 +113,33 @@ pub(crate) async fn approve(
     let t = sql::trainee(conn, trainee_id)
         .await?
         .ok_or(StoreError::NotFound)?;
+    let promoted = Promoted {
+        worker_id: t.worker_id,
+        worker_name: &t.worker_name,
+        on: t.completed_on.clone(),
+        case_id: case.id,
+    };
+    raise_level(conn, actor, &promoted, data, now).await
+}
+
+/// Who is promoted, by which case, as of which day (today when `None`).
+pub(crate) struct Promoted<'a> {
+    pub worker_id: i64,
+    pub worker_name: &'a str,
+    pub on: Option<String>,
+    pub case_id: i64,
+}
+
+/// What an approved promotion does, whatever opened it (a class's certificate, a
+/// contest's result): the worker's level goes up one step (still one step: the ladder
+/// may have moved since), the certificate joins the worker's, the counts follow.
+pub(crate) async fn raise_level(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    t: &Promoted<'_>,
+    data: &BTreeMap<String, String>,
+    now: i64,
+) -> Result<Option<String>> {
     let to = data
         .get("to_level")
         .and_then(|l| SkillLevel::parse(l))
@@ -143,7 +170,7 @@ pub(crate) async fn approve(
     let occupation: Option<String> = row.try_get(3)?;
     let no = data.get("certificate_no").cloned().unwrap_or_default();
     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-    let on = t.completed_on.clone().unwrap_or(today);
+    let on = t.on.clone().unwrap_or(today);
     if !certificates.iter().any(|c| c.no == no) {
         certificates.push(Certificate {
             no: no.clone(),
@@ -174,7 +201,7 @@ pub(crate) async fn approve(
             "{} 晋升为{}（证书 {no}，事项 {}）",
             t.worker_name,
             to.label_zh(),
-            case.id
+            t.case_id
         ))
         .write(conn, actor, now)
         .await?;

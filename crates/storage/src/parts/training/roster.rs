@@ -13,14 +13,18 @@ use gongjiang_domain::{FieldError, Rule, SkillLevel};
 use sqlx::{AnyConnection, Row};
 
 /// A registered worker found by registry id or 身份证号, in `scope`.
-struct Found {
-    id: i64,
-    name: String,
-    level: Option<SkillLevel>,
+pub(crate) struct Found {
+    pub id: i64,
+    pub org_id: i64,
+    pub name: String,
+    pub level: Option<SkillLevel>,
+    pub occupation: Option<String>,
 }
 
 impl Service {
-    async fn find_worker(
+    /// A registered worker by registry id or 身份证号, in `scope` (`None`: not found or
+    /// outside it).
+    pub(crate) async fn find_worker(
         &self,
         conn: &mut AnyConnection,
         scope: &Scope,
@@ -32,17 +36,19 @@ impl Service {
         }
         let row = match key.parse::<i64>() {
             Ok(id) if key.len() < 15 => {
-                sqlx::query("SELECT id, org_id, name, skill_level FROM workers WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?
+                sqlx::query(
+                    "SELECT id, org_id, name, skill_level, occupation FROM workers WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
             }
-            _ => {
-                sqlx::query("SELECT id, org_id, name, skill_level FROM workers WHERE id_hash = $1")
-                    .bind(self.key.blind_index(&key))
-                    .fetch_optional(&mut *conn)
-                    .await?
-            }
+            _ => sqlx::query(
+                "SELECT id, org_id, name, skill_level, occupation FROM workers WHERE id_hash = $1",
+            )
+            .bind(self.key.blind_index(&key))
+            .fetch_optional(&mut *conn)
+            .await?,
         };
         let Some(r) = row else {
             return Ok(None);
@@ -53,6 +59,8 @@ impl Service {
         }
         Ok(Some(Found {
             id: r.try_get(0)?,
+            org_id: org,
+            occupation: r.try_get(4)?,
             name: r.try_get(2)?,
             level: r
                 .try_get::<Option<String>, _>(3)?

@@ -1,0 +1,433 @@
+//! 劳动和技能竞赛 (issue #12, point 3): a plan approved on the engine, entries with
+//! eligibility, a panel with recusal from the tree, a marking scheme that must add up,
+//! marks per judge with two-person entry for paper marks, re-scoring of flagged
+//! aspects, the lock and its undoing, the ranking with ties, 公示 on the engine, and
+//! results that write honours into the registry and open 以赛促评 promotions.
+
+use crate::helpers::*;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+async fn act(app: &TestApp, tok: &str, id: i64, action: &str) -> Value {
+    app.post_ok(
+        tok,
+        &format!("/api/v1/cases/{id}/actions"),
+        json!({"action": action}),
+    )
+    .await
+}
+
+async fn indicator(app: &TestApp, token: &str, org: &str, period: &str, code: &str) -> f64 {
+    let v = app
+        .get_ok(
+            token,
+            &format!("/api/v1/indicators?org={org}&period={period}"),
+        )
+        .await;
+    v["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == code)
+        .unwrap_or_else(|| panic!("{code} missing"))["value"]
+        .as_f64()
+        .unwrap_or(0.0)
+}
+
+fn field(v: &Value) -> String {
+    v["error"]["details"][0]["field"]
+        .as_str()
+        .or(v["error"]["field"].as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Three Tianning workers of one occupation, below 首席技师, and one of another.
+async fn entrants(app: &TestApp, city: &str) -> (String, Vec<i64>, i64) {
+    let ws = app
+        .get_ok(city, "/api/v1/workers?region=320402&per_page=500")
+        .await;
+    let mut by_occ: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for w in ws["items"].as_array().unwrap() {
+        if let (Some(o), Some(l)) = (w["occupation"].as_str(), w["skill_level"].as_str()) {
+            if l != "chief" && l != "principal" {
+                by_occ
+                    .entry(o.to_string())
+                    .or_default()
+                    .push(w["id"].as_i64().unwrap());
+            }
+        }
+    }
+    let (occ, ids) = by_occ
+        .iter()
+        .find(|(_, v)| v.len() >= 3)
+        .expect("an occupation with three workers");
+    let other = by_occ
+        .iter()
+        .find(|(o, _)| *o != occ)
+        .map(|(_, v)| v[0])
+        .expect("another occupation");
+    (occ.clone(), ids[..3].to_vec(), other)
+}
+
+fn plan(code: &str, occupation: &str, organiser: i64, year: i64) -> Value {
+    json!({
+        "code": code,
+        "name": format!("{occupation}职业技能竞赛"),
+        "level": "市级",
+        "year": year,
+        "occupation": occupation,
+        "organiser": organiser.to_string(),
+        "starts_on": format!("{year}-05-01"),
+        "ends_on": format!("{year}-05-03"),
+        "first_prizes": 1, "second_prizes": 1, "third_prizes": 1,
+        "honour_top": 2, "medal_top": 1, "promote_top": 1
+    })
+}
+
+fn scheme(judged_weight: f64, publish: bool) -> Value {
+    json!({
+        "publish": publish,
+        "aspects": [
+            {"name": "尺寸精度", "kind": "测量评分", "weight": 50, "max_mark": 50},
+            {"name": "形位公差", "kind": "measurement", "weight": 20, "tolerance": 0.02},
+            {"name": "工艺规范", "kind": "评价评分", "weight": judged_weight,
+             "descriptors": ["不符合规范", "基本符合", "符合规范", "规范且熟练"]}
+        ]
+    })
+}
+
+async fn expert(app: &TestApp, admin: &str, name: &str, region: &str) {
+    let (s, u) = app
+        .post(
+            admin,
+            "/api/v1/users",
+            json!({"username": name, "display_name": format!("评委{name}"), "role": "expert", "org": region, "password": "Judge-2024-pass"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{u}");
+}
+
+#[tokio::test]
+async fn a_contest_from_its_plan_to_honours_and_promotions() {
+    let app = spawn_demo().await;
+    let city = app.token("city").await;
+    let admin = app.token("admin").await;
+    let tianning = app.token("tianning").await;
+    let renshe = app.token("renshe").await;
+    let year = this_year();
+    let (occ, ids, other) = entrants(&app, &city).await;
+    let organiser = app.org_id(&city, "kind=member_unit").await;
+
+    // The plan: dates in order, at the planner's own level.
+    let mut bad = plan("JS-T-01", &occ, organiser, year);
+    bad["ends_on"] = json!(format!("{year}-04-01"));
+    let (s, e) = app.post(&city, "/api/v1/contests", bad).await;
+    assert_eq!((s, field(&e).as_str()), (422, "ends_on"), "{e}");
+    let (s, e) = app
+        .post(
+            &tianning,
+            "/api/v1/contests",
+            plan("JS-T-01", &occ, organiser, year),
+        )
+        .await;
+    assert_eq!((s, field(&e).as_str()), (422, "level"), "{e}");
+    let (s, c) = app
+        .post(
+            &city,
+            "/api/v1/contests",
+            plan("JS-T-01", &occ, organiser, year),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    let base = format!("/api/v1/contests/{id}");
+    assert_eq!(c["status"], "draft");
+    // No entries before the plan is approved.
+    let (s, _) = app
+        .post(
+            &city,
+            &format!("{base}/entries"),
+            json!({"worker": ids[0].to_string()}),
+        )
+        .await;
+    assert_eq!(s, 409);
+    let c = app
+        .post_ok(&city, &format!("{base}/submit"), json!({}))
+        .await;
+    assert_eq!(c["status"], "in_review", "{c}");
+    let held_before = indicator(&app, &city, "320400", &year.to_string(), "contests_held").await;
+    act(&app, &admin, c["plan_case_id"].as_i64().unwrap(), "accept").await;
+    let c = app.get_ok(&city, &base).await;
+    assert_eq!(c["status"], "open", "{c}");
+    assert_eq!(
+        indicator(&app, &city, "320400", &year.to_string(), "contests_held").await,
+        held_before + 1.0
+    );
+
+    // The scheme: weights must add up to 100 to publish, the error names the aspect.
+    let (s, e) = app
+        .put(&city, &format!("{base}/scheme"), scheme(20.0, true))
+        .await;
+    assert_eq!((s, field(&e).as_str()), (422, "aspects[2].weight"), "{e}");
+    assert!(e.to_string().contains("工艺规范"), "{e}");
+    let aspects = app
+        .put_ok(&city, &format!("{base}/scheme"), scheme(30.0, true))
+        .await;
+    let aspect = |i: usize| aspects[i]["id"].as_i64().unwrap();
+
+    // Entries: the occupation must match; once each.
+    let (s, e) = app
+        .post(
+            &city,
+            &format!("{base}/entries"),
+            json!({"worker": other.to_string()}),
+        )
+        .await;
+    assert_eq!((s, field(&e).as_str()), (422, "worker"), "{e}");
+    let mut entries = Vec::new();
+    for w in &ids {
+        let e = app
+            .post(
+                &city,
+                &format!("{base}/entries"),
+                json!({"worker": w.to_string()}),
+            )
+            .await;
+        assert_eq!(e.0, 201, "{}", e.1);
+        entries.push(e.1["id"].as_i64().unwrap());
+    }
+    let (s, e) = app
+        .post(
+            &city,
+            &format!("{base}/entries"),
+            json!({"worker": ids[0].to_string()}),
+        )
+        .await;
+    assert_eq!((s, field(&e).as_str()), (422, "worker"), "{e}");
+
+    // The panel: three judges from Wujin, one attached to Tianning (recused from all).
+    for (n, r) in [
+        ("judge1", "320412"),
+        ("judge2", "320412"),
+        ("judge3", "320412"),
+        ("judge4", "320402"),
+    ] {
+        expert(&app, &admin, n, r).await;
+        let j = app
+            .post(&city, &format!("{base}/judges"), json!({"username": n}))
+            .await;
+        assert_eq!(j.0, 201, "{}", j.1);
+        assert_eq!(j.1["recusals"], if n == "judge4" { 3 } else { 0 });
+    }
+    let j: Vec<String> = {
+        let mut v = Vec::new();
+        for n in ["judge1", "judge2", "judge3", "judge4"] {
+            v.push(app.token_with(n, "Judge-2024-pass").await);
+        }
+        v
+    };
+    let mark = |tok: &str, entry: i64, aspect: i64, value: f64| {
+        let (app, base, tok) = (&app, base.clone(), tok.to_string());
+        async move {
+            app.post(
+                &tok,
+                &format!("{base}/marks"),
+                json!({"entry": entry, "aspect": aspect, "value": value}),
+            )
+            .await
+        }
+    };
+    let (s, e) = mark(&j[3], entries[0], aspect(2), 2.0).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (403, Some("conflict_of_interest")),
+        "{e}"
+    );
+    let (s, e) = mark(&j[0], entries[0], aspect(2), 4.0).await;
+    assert_eq!((s, field(&e).as_str()), (422, "value"), "{e}");
+    // Paper marks: entered by one, confirmed by another.
+    let paper = [(45.0, 0.01), (45.0, 0.01), (40.0, 0.05)];
+    for (k, (mm, tol)) in paper.iter().enumerate() {
+        for (a, v) in [(aspect(0), *mm), (aspect(1), *tol)] {
+            let (s, m) = mark(&city, entries[k], a, v).await;
+            assert_eq!(s, 200, "{m}");
+            let confirm = format!("{base}/marks/{}/confirm", m["id"]);
+            let (s, e) = app.post(&city, &confirm, json!({})).await;
+            assert_eq!((s, field(&e).as_str()), (422, "confirmed_by"), "{e}");
+            app.post_ok(&j[0], &confirm, json!({})).await;
+        }
+    }
+    // Judgement: entrant 0 gets (1, 3, 2) — flagged; entrant 1 (2, 2, 2); entrant 2 (3, 3, 3).
+    for (k, scores) in [[1.0, 3.0, 2.0], [2.0, 2.0, 2.0], [3.0, 3.0, 3.0]]
+        .iter()
+        .enumerate()
+    {
+        for (t, v) in j.iter().take(3).zip(scores) {
+            let (s, m) = mark(t, entries[k], aspect(2), *v).await;
+            assert_eq!(s, 200, "{m}");
+        }
+    }
+    let r = app.get_ok(&city, &format!("{base}/ranking")).await;
+    assert_eq!(r["flagged"], 1, "{r}");
+    let (s, e) = app.post(&city, &format!("{base}/lock"), json!({})).await;
+    assert_eq!((s, field(&e).as_str()), (422, "marks"), "{e}");
+    // Re-scoring: two judges change their scores; still one score per judge.
+    mark(&j[0], entries[0], aspect(2), 2.0).await;
+    mark(&j[1], entries[0], aspect(2), 2.0).await;
+    let marks = app.get_ok(&city, &format!("{base}/marks")).await;
+    assert_eq!(marks.as_array().unwrap().len(), 3 * 2 + 3 * 3);
+    // Ranking with a tie: entrants 0 and 1 both 50 + 20 + 20 = 90; entrant 2 40 + 0 + 30 = 70.
+    let r = app.get_ok(&city, &format!("{base}/ranking")).await;
+    let st = r["standings"].as_array().unwrap();
+    let ranks: Vec<(i64, f64)> = st
+        .iter()
+        .map(|s| (s["rank"].as_i64().unwrap(), s["total"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(ranks, vec![(1, 85.0), (1, 85.0), (3, 70.0)], "{r}");
+
+    // The lock: once; undone only with a reason, audited.
+    app.post_ok(&city, &format!("{base}/lock"), json!({})).await;
+    let (s, e) = app.post(&city, &format!("{base}/lock"), json!({})).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("contest_locked")),
+        "{e}"
+    );
+    let (s, _) = mark(&j[1], entries[1], aspect(2), 3.0).await;
+    assert_eq!(s, 409, "no marks while locked");
+    let (s, e) = app
+        .post(&city, &format!("{base}/unlock"), json!({"reason": " "}))
+        .await;
+    assert_eq!((s, field(&e).as_str()), (422, "reason"), "{e}");
+    app.post_ok(
+        &city,
+        &format!("{base}/unlock"),
+        json!({"reason": "复核第二名选手工艺分"}),
+    )
+    .await;
+    assert!(app
+        .audit_of("contest", id)
+        .await
+        .iter()
+        .any(|a| a["summary"]
+            .as_str()
+            .unwrap_or("")
+            .contains("复核第二名选手工艺分")));
+    app.post_ok(&city, &format!("{base}/lock"), json!({})).await;
+
+    // 公示 on the engine, then the decision.
+    let c = app
+        .post_ok(&city, &format!("{base}/publish"), json!({}))
+        .await;
+    assert_eq!(c["status"], "notice", "{c}");
+    let results = app.get_ok(&city, &format!("{base}/results")).await;
+    assert_eq!(results.as_array().unwrap().len(), 3);
+    assert!(results
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["is_final"] == false));
+    let case = c["results_case_id"].as_i64().unwrap();
+    sqlx::query("UPDATE wf_cases SET due_at = 1 WHERE id = $1")
+        .bind(case)
+        .execute(&app.svc.db.pool)
+        .await
+        .unwrap();
+    let p = year.to_string();
+    let entrants_before = indicator(&app, &city, "320400", &p, "contest_entrants").await;
+    act(&app, &admin, case, "accept").await;
+    let c = app.get_ok(&city, &base).await;
+    assert_eq!(c["status"], "closed", "{c}");
+    assert_eq!(
+        indicator(&app, &city, "320400", &p, "contest_entrants").await,
+        entrants_before + 3.0
+    );
+    let results = app.get_ok(&city, &format!("{base}/results")).await;
+    let rs = results.as_array().unwrap();
+    // Both first places share 一等奖; the first is named for the 五一劳动奖章, the
+    // second 技术能手 (honour_top = 2), and the promoted ones have their cases.
+    assert_eq!(rs[0]["award"], "first");
+    assert_eq!(rs[1]["award"], "first");
+    assert_eq!(rs[2]["award"], "third");
+    let honours: Vec<&str> = rs.iter().filter_map(|r| r["honour"].as_str()).collect();
+    assert_eq!(honours.len(), 2, "{results}");
+    assert!(rs.iter().take(2).all(|r| r["designation_id"].is_i64()));
+    let promoted: Vec<&Value> = rs.iter().filter(|r| r["promoted_to"].is_string()).collect();
+    assert_eq!(promoted.len(), 2, "both share rank 1: {results}");
+    let w = promoted[0]["worker_id"].as_i64().unwrap();
+    let before = app.get_ok(&city, &format!("/api/v1/workers/{w}")).await;
+    assert_ne!(before["skill_level"], promoted[0]["promoted_to"]);
+    act(
+        &app,
+        &renshe,
+        promoted[0]["promotion_case_id"].as_i64().unwrap(),
+        "accept",
+    )
+    .await;
+    let after = app.get_ok(&city, &format!("/api/v1/workers/{w}")).await;
+    assert_eq!(after["skill_level"], promoted[0]["promoted_to"]);
+    // The honours are in the one registry.
+    let d = app
+        .get_ok(
+            &city,
+            &format!("/api/v1/designations?worker_id={w}&per_page=50"),
+        )
+        .await;
+    assert!(d.to_string().contains("JS-T-01"), "{d}");
+}
+
+#[tokio::test]
+async fn only_the_organiser_runs_a_contest_and_judges_see_only_theirs() {
+    let app = spawn_demo().await;
+    let city = app.token("city").await;
+    let unit = app.token("unit").await;
+    let expert = app.token("expert").await;
+    let organiser = app.org_id(&city, "kind=member_unit").await;
+    let (s, c) = app
+        .post(
+            &city,
+            "/api/v1/contests",
+            plan("JS-T-02", "电工", organiser, this_year()),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    // A unit sees it but does not run it; an expert off the panel does not see it.
+    assert_eq!(
+        app.status(&unit, &format!("/api/v1/contests/{id}")).await,
+        200
+    );
+    let (s, _) = app
+        .put(
+            &unit,
+            &format!("/api/v1/contests/{id}/scheme"),
+            scheme(30.0, false),
+        )
+        .await;
+    assert_eq!(s, 403);
+    assert_eq!(
+        app.status(&expert, &format!("/api/v1/contests/{id}")).await,
+        404
+    );
+    let l = app.get_ok(&expert, "/api/v1/contests").await;
+    assert_eq!(l["total"], 0);
+    // A unit plans an enterprise-level contest of its own.
+    let (s, c) = app
+        .post(
+            &unit,
+            "/api/v1/contests",
+            json!({"code": "QY-T-01", "name": "岗位练兵", "level": "企业级", "year": this_year(), "occupation": "电工"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    assert_eq!(c["level"], "enterprise");
+    let (s, _) = app
+        .put(
+            &unit,
+            &format!("/api/v1/contests/{}/scheme", c["id"]),
+            scheme(30.0, false),
+        )
+        .await;
+    assert_eq!(s, 200);
+}
