@@ -127,6 +127,12 @@ pub const ORG_KINDS: &[&str] = &["企业", "园区", "成员单位", "院校", "
 pub const COLLEGE_TYPES: &[&str] = &["产业学院", "工匠学院", "职工学堂", "其他"];
 /// 班级类型.
 pub const CLASS_TYPES: &[&str] = &["新型学徒制", "现代学徒制", "技能提升"];
+/// 竞赛级别.
+pub const CONTEST_LEVELS: &[&str] = &["市级", "区级", "镇级", "企业级"];
+/// 奖项.
+pub const AWARDS: &[&str] = &["一等奖", "二等奖", "三等奖", "优秀奖"];
+/// 授予荣誉 of a contest result.
+pub const CONTEST_HONOURS: &[&str] = &["技术能手", "五一劳动奖章", "无"];
 /// 经济类型.
 pub const OWNERSHIPS: &[&str] = &["国有", "民营", "外资", "混合"];
 /// 试点级别.
@@ -516,8 +522,115 @@ pub static CLASSES: Spec = Spec {
     ],
 };
 
+/// `contests`: labour and skills contests held (劳动和技能竞赛).
+pub static CONTESTS: Spec = Spec {
+    kind: "contests",
+    sheet: "竞赛",
+    title_zh: "劳动和技能竞赛导入模板",
+    title_en: "Contests import template",
+    columns: &[
+        col(
+            "code",
+            "赛事编号",
+            true,
+            Kind::Code,
+            "竞赛唯一编号,字母、数字、- 和 _,如 JS-2024-001;重复导入按编号更新",
+        ),
+        col("name", "赛事名称", true, Kind::Text, "竞赛全称"),
+        pick(
+            "level",
+            "级别",
+            true,
+            CONTEST_LEVELS,
+            "从下拉列表选择:市级、区级、镇级、企业级",
+        ),
+        col(
+            "year",
+            "年份",
+            true,
+            Kind::Year,
+            "举办年份,四位数字,如 2024",
+        ),
+        col(
+            "occupation",
+            "工种",
+            true,
+            Kind::Text,
+            "竞赛工种,如 数控车工",
+        ),
+        col(
+            "organiser_uscc",
+            "主办单位信用代码",
+            false,
+            Kind::Code,
+            "主办单位的统一社会信用代码(竞赛场次按主办单位统计;企业账号可留空,视为本单位)",
+        ),
+    ],
+};
+
+/// `contest_results`: the results of contests held.
+pub static CONTEST_RESULTS: Spec = Spec {
+    kind: "contest_results",
+    sheet: "竞赛结果",
+    title_zh: "竞赛结果导入模板",
+    title_en: "Contest results import template",
+    columns: &[
+        col(
+            "contest_code",
+            "赛事编号",
+            true,
+            Kind::Code,
+            "竞赛的赛事编号(须已导入);同一竞赛同一身份证号重复导入按此更新",
+        ),
+        col(
+            "id_number",
+            "身份证号",
+            true,
+            Kind::Code,
+            "选手的身份证号(须已在职工库登记)",
+        ),
+        col(
+            "rank",
+            "名次",
+            true,
+            Kind::Integer,
+            "正整数,并列名次填相同数字",
+        ),
+        pick(
+            "award",
+            "奖项",
+            false,
+            AWARDS,
+            "从下拉列表选择:一等奖、二等奖、三等奖、优秀奖;未获奖留空",
+        ),
+        pick(
+            "honour",
+            "授予荣誉",
+            false,
+            CONTEST_HONOURS,
+            "从下拉列表选择:技术能手、五一劳动奖章、无;写入认定与荣誉库",
+        ),
+        pick(
+            "promoted_to",
+            "晋升等级",
+            false,
+            SKILL_LEVELS,
+            "以赛促评晋升到的等级,须高于选手现有等级;未晋升留空",
+        ),
+    ],
+};
+
 /// Every template, in the order of contracts.md.
-pub static ALL: [&Spec; 6] = [&ORGS, &PILOTS, &REPORTS, &WORKERS, &DESIGNATIONS, &CLASSES];
+pub static ALL: [&Spec; 8] = [
+    &ORGS,
+    &PILOTS,
+    &REPORTS,
+    &WORKERS,
+    &DESIGNATIONS,
+    &CLASSES,
+    &CONTESTS,
+    &CONTEST_RESULTS,
+];
 
 /// The template of a KIND (`orgs`, `pilots`, `reports`, `workers`, `designations`).
 pub fn spec(kind: &str) -> Option<&'static Spec> {

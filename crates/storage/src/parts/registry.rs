@@ -88,6 +88,46 @@ static CLASSES: PartTemplate = PartTemplate {
     export: |svc, actor, region| Box::pin(crate::training::template::export(svc, actor, region)),
 };
 
+#[distributed_slice(PART_TEMPLATES)]
+static CONTESTS_TEMPLATE: PartTemplate = PartTemplate {
+    kind: "contests",
+    check: |svc, c, actor, f| {
+        Box::pin(crate::contests::template::check_contest_row(
+            svc, c, actor, f,
+        ))
+    },
+    write: |c, actor, row, now| {
+        Box::pin(crate::contests::template::write_contest_row(
+            c, actor, row, now,
+        ))
+    },
+    export: |svc, actor, region| {
+        Box::pin(crate::contests::template::export_contests(
+            svc, actor, region,
+        ))
+    },
+};
+
+#[distributed_slice(PART_TEMPLATES)]
+static CONTEST_RESULTS_TEMPLATE: PartTemplate = PartTemplate {
+    kind: "contest_results",
+    check: |svc, c, actor, f| {
+        Box::pin(crate::contests::template::check_result_row(
+            svc, c, actor, f,
+        ))
+    },
+    write: |c, actor, row, now| {
+        Box::pin(crate::contests::template::write_result_row(
+            c, actor, row, now,
+        ))
+    },
+    export: |svc, actor, region| {
+        Box::pin(crate::contests::template::export_results(
+            svc, actor, region,
+        ))
+    },
+};
+
 // ----- the workflow engine: each part's case hooks -----
 
 #[distributed_slice(CASE_HOOKS)]

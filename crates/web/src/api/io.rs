@@ -23,6 +23,8 @@ pub const KINDS: &[&str] = &[
     "designations",
     "workers",
     "classes",
+    "contests",
+    "contest_results",
 ];
 
 /// The parts of an upload form.
@@ -95,8 +97,8 @@ pub async fn read_upload(mut m: Multipart) -> Result<Upload, AppError> {
         return Err(AppError::invalid(gongjiang_domain::FieldError::new(
             "kind",
             gongjiang_domain::Rule::UnknownValue,
-            "导入类型应为 orgs、pilots、reports、designations 或 workers",
-            "kind must be orgs, pilots, reports, designations or workers",
+            format!("导入类型应为：{}", KINDS.join("、")),
+            format!("kind must be one of {}", KINDS.join(", ")),
         )));
     }
     if up.bytes.is_empty() {

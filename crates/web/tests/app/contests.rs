@@ -431,3 +431,160 @@ async fn only_the_organiser_runs_a_contest_and_judges_see_only_theirs() {
         .await;
     assert_eq!(s, 200);
 }
+
+#[tokio::test]
+async fn contest_history_imports_and_exports_in_the_templates() {
+    let app = spawn_demo().await;
+    let city = app.token("city").await;
+    let y = demo_year() - 4;
+    let p = y.to_string();
+    let organiser = app.org_id(&city, "kind=member_unit").await;
+    let uscc = app
+        .get_ok(&city, &format!("/api/v1/orgs/{organiser}"))
+        .await["uscc"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ws = app
+        .get_ok(&city, "/api/v1/workers?region=320402&per_page=50")
+        .await;
+    let low = ws["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["skill_level"] == "intermediate")
+        .unwrap()
+        .clone();
+    let high = ws["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["skill_level"] == "technician")
+        .unwrap()
+        .clone();
+    let reveal = |id: i64| {
+        let (app, city) = (&app, city.clone());
+        async move {
+            app.post_ok(&city, &format!("/api/v1/workers/{id}/reveal"), json!({}))
+                .await["id_number"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let (a, b) = (
+        reveal(low["id"].as_i64().unwrap()).await,
+        reveal(high["id"].as_i64().unwrap()).await,
+    );
+    // Contests: region staff name the organiser (where the contest counts).
+    let bad =
+        format!("赛事编号,赛事名称,级别,年份,工种,主办单位信用代码\nH-1,焊工竞赛,市级,{y},焊工,\n");
+    let job = app
+        .import_and_wait(&city, "contests", "c.csv", bad.into_bytes(), false, None)
+        .await;
+    assert_eq!(
+        job["outcome"]["problems"][0]["field"], "organiser_uscc",
+        "{job}"
+    );
+    let csv = format!(
+        "赛事编号,赛事名称,级别,年份,工种,主办单位信用代码\n\
+         H-1,焊工竞赛,市级,{y},焊工,{uscc}\nH-2,电工竞赛,区级,{y},电工,{uscc}\n"
+    );
+    let job = app
+        .import_and_wait(
+            &city,
+            "contests",
+            "c.csv",
+            csv.clone().into_bytes(),
+            false,
+            None,
+        )
+        .await;
+    assert_eq!(job["outcome"]["created"], 2, "{job}");
+    assert_eq!(
+        indicator(&app, &city, "320400", &p, "contests_held").await,
+        2.0
+    );
+    let job = app
+        .import_and_wait(&city, "contests", "c.csv", csv.into_bytes(), false, None)
+        .await;
+    assert_eq!(job["outcome"]["unchanged"], 2, "{job}");
+    // Results: the promotion must be above the worker's level; honours reach the registry.
+    let head = "赛事编号,身份证号,名次,奖项,授予荣誉,晋升等级\n";
+    let bad = format!("{head}H-1,{b},1,一等奖,技术能手,中级工\nH-9,{a},1,,,\n");
+    let job = app
+        .import_and_wait(
+            &city,
+            "contest_results",
+            "r.csv",
+            bad.into_bytes(),
+            false,
+            None,
+        )
+        .await;
+    let fields: Vec<&str> = job["outcome"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["field"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(fields, ["promoted_to", "contest_code"], "{job}");
+    let ok = format!("{head}H-1,{a},1,一等奖,技术能手,高级工\nH-1,{b},2,二等奖,无,\n");
+    let job = app
+        .import_and_wait(
+            &city,
+            "contest_results",
+            "r.csv",
+            ok.into_bytes(),
+            false,
+            None,
+        )
+        .await;
+    assert_eq!(job["outcome"]["created"], 2, "{job}");
+    for (code, want) in [
+        ("contest_entrants", 2.0),
+        ("contest_awards", 2.0),
+        ("contest_promotions", 1.0),
+    ] {
+        assert_eq!(
+            indicator(&app, &city, "320400", &p, code).await,
+            want,
+            "{code}"
+        );
+    }
+    let d = app
+        .get_ok(
+            &city,
+            &format!("/api/v1/designations?worker_id={}", low["id"]),
+        )
+        .await;
+    assert!(d.to_string().contains("skill_master"), "{d}");
+    // Both export in their template's columns.
+    for (kind, head, row) in [
+        (
+            "contests",
+            "赛事编号*,赛事名称*,级别*,年份*,工种*,主办单位信用代码",
+            format!("H-1,焊工竞赛,市级,{y},焊工,{uscc}"),
+        ),
+        (
+            "contest_results",
+            "赛事编号*,身份证号*,名次*,奖项,授予荣誉,晋升等级",
+            format!("H-1,{a},1,一等奖,技术能手,高级工"),
+        ),
+    ] {
+        let r = app
+            .client
+            .get(app.at(&format!("/api/v1/exports/{kind}?format=csv")))
+            .bearer_auth(&city)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{kind}");
+        let body = r.text().await.unwrap();
+        assert_eq!(
+            body.lines().next().unwrap().trim_start_matches('\u{feff}'),
+            head
+        );
+        assert!(body.contains(&row), "{kind}: {body}");
+    }
+}

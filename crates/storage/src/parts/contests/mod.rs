@@ -60,6 +60,7 @@ pub mod ranking;
 pub mod results;
 mod scheme;
 mod sql;
+pub mod template;
 
 pub use facts::facts;
 pub use plan::subject_page as plan_subject_page;
