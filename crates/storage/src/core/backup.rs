@@ -30,149 +30,29 @@ async fn schema_version(conn: &mut sqlx::AnyConnection) -> Result<i64> {
     )
 }
 
-/// Columns stored as 64-bit integers (every other column is text).
-const INT_COLUMNS: &[&str] = &[
-    "provider_org_id",
-    "organiser_org_id",
-    "first_prizes",
-    "second_prizes",
-    "third_prizes",
-    "merit_prizes",
-    "honour_top",
-    "medal_top",
-    "promote_top",
-    "scheme_published",
-    "plan_case_id",
-    "results_case_id",
-    "locked_at",
-    "locked_by",
-    "contest_id",
-    "ord",
-    "weight_x100",
-    "max_e4",
-    "tolerance_e4",
-    "entered_by",
-    "entry_id",
-    "aspect_id",
-    "judge_id",
-    "value_e4",
-    "confirmed_by",
-    "confirmed_at",
-    "place",
-    "is_final",
-    "enterprise_org_id",
-    "trainees",
-    "completed",
-    "class_id",
-    "worker_id",
-    "master_worker_id",
-    "promotion_case_id",
-    "designation_id",
-    "college_org_id",
-    "hours",
-    "owner_org_id",
-    "target_value",
-    "progress",
-    "achieved",
-    "reports",
-    "done_at",
-    "supervised",
-    "supervised_at",
-    "meeting_id",
-    "decision_id",
-    "task_id",
-    "percent",
-    "body_id",
-    "official_user_id",
-    "visit_id",
-    "org_a",
-    "org_b",
-    "start_year",
-    "pair_id",
-    "participants",
-    "id",
-    "parent_id",
-    "chain_leader",
-    "version",
-    "created_at",
-    "updated_at",
-    "org_id",
-    "disabled",
-    "must_change_password",
-    "last_login_at",
-    "user_id",
-    "expires_at",
-    "last_seen_at",
-    "seq",
-    "at_ms",
-    "scheme_id",
-    "version_no",
-    "published_at",
-    "published_by",
-    "version_id",
-    "round_id",
-    "target_id",
-    "submitted_at",
-    "submitted_by",
-    "value_x100",
-    "score_x100",
-    "result_no",
-    "result_id",
-    "total_x100",
-    "rank_no",
-    "sort",
-    "depth",
-    "ancestor_id",
-    "descendant_id",
-    "year",
-    "benchmark",
-    "holder_org_id",
-    "value",
-    "workers",
-    "frontline_workers",
-    "high_skilled",
-    "high_skilled_new",
-    "training_person_times",
-    "training_spend_wan",
-    "proposals",
-    "innovations",
-    "innovation_benefit_wan",
-    "submitted_at",
-    "reviewed_at",
-    "sent_at",
-    "birth_year",
-    "frontline",
-    "holder_worker_id",
-    "step",
-    "due_at",
-    "submitted_by",
-    "created_by",
-    "reminded_at",
-    "decided_by",
-    "decided_at",
-    "answered_at",
-    "assigned_at",
-    "scored_at",
-    "case_id",
-    "read_at",
-    "done",
-    "succeeded",
-    "skipped",
-    "byte_size",
-    "uploaded_by",
-    "file_id",
-    "policy_id",
-    "in_title",
-    "hits",
-    "emailed_at",
-    "email_tries",
-    "email_next_at",
-    "cancelled_at",
-    "ended_at",
-];
-
-fn is_int(col: &str) -> bool {
-    INT_COLUMNS.contains(&col)
+/// The columns of `table` stored as 64-bit integers (every other column is text), read
+/// from the schema itself so that two tables may use one column name with two types.
+async fn int_columns(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    table: &str,
+) -> Result<HashSet<String>> {
+    let sql = match backend {
+        Backend::Sqlite => "SELECT name, type FROM pragma_table_info($1)",
+        Backend::Postgres => {
+            "SELECT column_name::text, data_type::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = $1"
+        }
+    };
+    let mut ints = HashSet::new();
+    for r in sqlx::query(sql).bind(table).fetch_all(conn).await? {
+        let name: String = r.try_get(0)?;
+        let ty: String = r.try_get(1)?;
+        if ty.to_ascii_uppercase().contains("INT") {
+            ints.insert(name);
+        }
+    }
+    Ok(ints)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -217,6 +97,7 @@ async fn backup_inner(db: &Db, store: Option<&FileStore>, out: &mut dyn Write) -
         let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY {order}"))
             .fetch_all(&mut *tx)
             .await?;
+        let ints = int_columns(&mut tx, db.backend, table).await?;
         let columns: Vec<String> = rows
             .first()
             .map(|r| r.columns().iter().map(|c| c.name().to_string()).collect())
@@ -230,7 +111,7 @@ async fn backup_inner(db: &Db, store: Option<&FileStore>, out: &mut dyn Write) -
         for r in &rows {
             let mut vals = Vec::with_capacity(columns.len());
             for (i, c) in columns.iter().enumerate() {
-                let v = if is_int(c) {
+                let v = if ints.contains(c) {
                     r.try_get::<Option<i64>, _>(i)?
                         .map(Value::from)
                         .unwrap_or(Value::Null)
@@ -409,6 +290,7 @@ async fn restore_inner(
             return Err(bad("bad column name".into()));
         }
         let n = meta["rows"].as_i64().unwrap_or(0);
+        let ints = int_columns(tx.conn(), db.backend, &table).await?;
         let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
         let stmt = format!(
             "INSERT INTO {table} ({}) VALUES ({})",
@@ -430,7 +312,7 @@ async fn restore_inner(
             }
             let mut q = sqlx::query(&stmt);
             for (c, v) in columns.iter().zip(vals) {
-                q = if is_int(c) {
+                q = if ints.contains(c) {
                     q.bind(v.as_i64())
                 } else {
                     q.bind(v.as_str().map(str::to_string))

@@ -157,6 +157,7 @@ pub async fn get_round(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = RoundExpertBody)]
 #[serde(deny_unknown_fields)]
 pub struct ExpertBody {
     /// User name or id of a user with role expert.

@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use gongjiang_storage::contests::ranking::Ranking;
 use gongjiang_storage::contests::{
-    AspectOut, Contest, ContestInput, Entry, EntryInput, Filter, Judge, JudgeInput, Mark,
-    MarkInput, ReasonInput, Recusal, ResultRow, SchemeInput,
+    AspectOut, Contest, ContestEntry, ContestInput, ContestSchemeInput, EntryInput, Filter, Judge,
+    JudgeInput, Mark, MarkInput, ReasonInput, Recusal, ResultRow,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -104,36 +104,36 @@ pub async fn get_scheme(
 
 /// Replaces the marking scheme; `publish` requires the weights to add up to 100 (422
 /// naming the aspect).
-#[utoipa::path(put, path = "/api/v1/contests/{id}/scheme", tag = "contests", params(("id" = i64, Path)), request_body = SchemeInput, responses((status = 200, body = Vec<AspectOut>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/contests/{id}/scheme", tag = "contests", params(("id" = i64, Path)), request_body = ContestSchemeInput, responses((status = 200, body = Vec<AspectOut>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_scheme(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<SchemeInput>,
+    ApiJson(b): ApiJson<ContestSchemeInput>,
 ) -> Result<Json<Vec<AspectOut>>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
     Ok(Json(st.svc.set_contest_scheme(&ctx.actor, id, &b).await?))
 }
 
 /// The entrants the caller may see.
-#[utoipa::path(get, path = "/api/v1/contests/{id}/entries", tag = "contests", params(("id" = i64, Path)), responses((status = 200, body = Vec<Entry>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/contests/{id}/entries", tag = "contests", params(("id" = i64, Path)), responses((status = 200, body = Vec<ContestEntry>), (status = 404, body = ErrorBody)))]
 pub async fn list_entries(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
     Path(id): Path<String>,
-) -> Result<Json<Vec<Entry>>, ApiError> {
+) -> Result<Json<Vec<ContestEntry>>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
     Ok(Json(st.svc.contest_entries(&ctx.actor, id).await?))
 }
 
 /// Enters a registered worker (occupation and level checked).
-#[utoipa::path(post, path = "/api/v1/contests/{id}/entries", tag = "contests", params(("id" = i64, Path)), request_body = EntryInput, responses((status = 201, body = Entry), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/contests/{id}/entries", tag = "contests", params(("id" = i64, Path)), request_body = EntryInput, responses((status = 201, body = ContestEntry), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn enter(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<EntryInput>,
-) -> Result<(StatusCode, Json<Entry>), ApiError> {
+) -> Result<(StatusCode, Json<ContestEntry>), ApiError> {
     let id = parse_id(&id, ctx.lang)?;
     let e = st.svc.enter_contest(&ctx.actor, id, &b).await?;
     Ok((StatusCode::CREATED, Json(e)))

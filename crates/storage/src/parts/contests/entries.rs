@@ -1,7 +1,7 @@
 //! Use cases: enter registered workers in a contest (eligibility checked), withdraw
 //! them, and list the entrants the actor may see.
 use super::sql::{self, entry_row, ENTRY};
-use super::{Entry, EntryInput};
+use super::{ContestEntry, EntryInput};
 use crate::access::{self, Permission};
 use crate::audit::{action, Note};
 use crate::error::{Result, StoreError};
@@ -14,7 +14,7 @@ use gongjiang_domain::{FieldError, Rule, SkillLevel};
 impl Service {
     /// The entrants: all of them for those who run or judge the contest, otherwise those
     /// of the reader's area.
-    pub async fn contest_entries(&self, actor: &Actor, id: i64) -> Result<Vec<Entry>> {
+    pub async fn contest_entries(&self, actor: &Actor, id: i64) -> Result<Vec<ContestEntry>> {
         let mut conn = self.db.pool.acquire().await?;
         let c = sql::visible(&mut conn, actor, id).await?;
         let mut q = Sql::new(&format!("{ENTRY} WHERE e.contest_id = "));
@@ -33,7 +33,12 @@ impl Service {
 
     /// Enters a registered worker of the actor's area (a unit: its own), once; the
     /// worker's occupation must be the contest's and their level within its band.
-    pub async fn enter_contest(&self, actor: &Actor, id: i64, i: &EntryInput) -> Result<Entry> {
+    pub async fn enter_contest(
+        &self,
+        actor: &Actor,
+        id: i64,
+        i: &EntryInput,
+    ) -> Result<ContestEntry> {
         access::check(actor, Permission::EnterContest)?;
         let mut w = self.write(actor).await?;
         let c = sql::visible(w.conn(), actor, id).await?;

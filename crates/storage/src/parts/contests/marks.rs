@@ -2,7 +2,7 @@
 //! entrant and aspect, re-scored while flagged); a paper mark on a measurement aspect,
 //! entered by one person and confirmed by another.
 use super::sql::{self, mark_row, MARK};
-use super::{AspectOut, Contest, Entry, Mark, MarkInput};
+use super::{AspectOut, Contest, ContestEntry, Mark, MarkInput};
 use crate::access::{self, Permission};
 use crate::audit::{action, Note};
 use crate::error::{Result, StoreError};
@@ -20,7 +20,7 @@ async fn target(
     id: i64,
     entry: i64,
     aspect: i64,
-) -> Result<(Contest, Entry, AspectOut)> {
+) -> Result<(Contest, ContestEntry, AspectOut)> {
     let c = sql::visible(conn, actor, id).await?;
     if c.status == "locked" || c.status == "notice" || c.status == "closed" {
         return Err(StoreError::conflict(

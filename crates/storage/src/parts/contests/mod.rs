@@ -189,7 +189,7 @@ pub struct AspectInput {
 /// The marking scheme as typed: kept as a draft, or published (weights add up to 100).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
-pub struct SchemeInput {
+pub struct ContestSchemeInput {
     pub aspects: Vec<AspectInput>,
     pub publish: bool,
     /// The contest's version last read.
@@ -198,7 +198,7 @@ pub struct SchemeInput {
 
 /// An entrant.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Entry {
+pub struct ContestEntry {
     pub id: i64,
     pub contest_id: i64,
     pub worker_id: i64,

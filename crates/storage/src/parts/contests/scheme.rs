@@ -1,7 +1,7 @@
 //! Use cases: the marking scheme — kept as a draft, published when its weights add up to
 //! 100, frozen once a mark exists.
 use super::sql;
-use super::{AspectOut, SchemeInput};
+use super::{AspectOut, ContestSchemeInput};
 use crate::audit::{action, Note};
 use crate::error::{Result, StoreError};
 use crate::scope::Actor;
@@ -23,7 +23,7 @@ impl Service {
         &self,
         actor: &Actor,
         id: i64,
-        i: &SchemeInput,
+        i: &ContestSchemeInput,
     ) -> Result<Vec<AspectOut>> {
         let mut w = self.write(actor).await?;
         let c = sql::run(w.conn(), actor, id).await?;

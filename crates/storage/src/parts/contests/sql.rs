@@ -1,5 +1,5 @@
 //! The contests' SQL: rows, loads and the owner's place in the tree.
-use super::{AspectOut, Contest, Entry, Mark};
+use super::{AspectOut, Contest, ContestEntry, Mark};
 use crate::access::{self, Permission};
 use crate::error::{Result, StoreError};
 use crate::scope::Actor;
@@ -206,8 +206,8 @@ pub(super) const ENTRY: &str = "SELECT e.id, e.contest_id, e.worker_id, w.name A
     o.name AS org_name, w.skill_level, e.created_at FROM contest_entries e JOIN workers w ON w.id = e.worker_id \
     JOIN orgs o ON o.id = e.org_id";
 
-pub(super) fn entry_row(r: &sqlx::any::AnyRow) -> Result<Entry> {
-    Ok(Entry {
+pub(super) fn entry_row(r: &sqlx::any::AnyRow) -> Result<ContestEntry> {
+    Ok(ContestEntry {
         id: r.try_get("id")?,
         contest_id: r.try_get("contest_id")?,
         worker_id: r.try_get("worker_id")?,
@@ -224,7 +224,7 @@ pub(super) async fn entry(
     conn: &mut AnyConnection,
     contest: i64,
     id: i64,
-) -> Result<Option<Entry>> {
+) -> Result<Option<ContestEntry>> {
     sqlx::query(&format!("{ENTRY} WHERE e.contest_id = $1 AND e.id = $2"))
         .bind(contest)
         .bind(id)

@@ -336,3 +336,60 @@ async fn malformed_requests_answer_json_errors_not_500() {
         assert_eq!(v["items"], json!([]), "{path}");
     }
 }
+
+/// The OpenAPI document names its schemas by the bare type name, so two `ToSchema`
+/// types called alike would silently document one route with the other's body.
+#[test]
+fn every_schema_name_is_declared_once() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for c in ["storage/src", "web/src", "domain/src"] {
+        walk(&root.join(c), &mut files);
+    }
+    let mut seen: std::collections::HashMap<String, String> = Default::default();
+    let mut dupes = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            if !(l.contains("derive(") && l.contains("ToSchema")) {
+                continue;
+            }
+            let decl = lines[i + 1..].iter().take(6).find_map(|l| {
+                let l = l.trim_start().strip_prefix("pub ")?;
+                let rest = l.strip_prefix("struct ").or(l.strip_prefix("enum "))?;
+                Some(
+                    rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                        .next()?
+                        .to_string(),
+                )
+            });
+            let as_name = lines[i + 1..].iter().take(6).find_map(|l| {
+                let l = l.trim();
+                let rest = l.strip_prefix("#[schema(as = ")?;
+                Some(
+                    rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                        .next()?
+                        .to_string(),
+                )
+            });
+            if let Some(name) = as_name.or(decl) {
+                let at = format!("{}:{}", f.display(), i + 1);
+                if let Some(first) = seen.insert(name.clone(), at.clone()) {
+                    dupes.push(format!("{name}: {first} and {at}"));
+                }
+            }
+        }
+    }
+    assert!(dupes.is_empty(), "schema names declared twice: {dupes:#?}");
+}
