@@ -15,6 +15,7 @@
 
 pub mod assessment;
 mod contacts;
+mod contests;
 pub mod liuyou;
 mod load;
 mod names;

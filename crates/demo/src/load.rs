@@ -317,6 +317,7 @@ pub async fn load_on(
     crate::policies::seed_policies(svc).await?;
     crate::training::seed_classes(svc, &clock).await?;
     crate::training::seed_engagements(svc, &clock).await?;
+    crate::contests::seed_contests(svc, &clock).await?;
     Ok(loaded)
 }
 

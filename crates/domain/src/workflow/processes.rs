@@ -200,6 +200,15 @@ const CONTEST_PLAN_STEPS: &[Step] = &[Step {
     may_edit: &[],
 }];
 
+/// A city- or district-level contest's plan goes to the city: the district that plans
+/// one does not approve its own.
+const CONTEST_PLAN_CITY_STEPS: &[Step] = &[Step {
+    code: "city",
+    reviewer: Reviewer::City,
+    deadline_days: 10,
+    may_edit: &[],
+}];
+
 /// A contest's results, published for 公示 from the locked ranking.
 const CONTEST_RESULTS_FIELDS: &[Field] = &[
     Field {
@@ -371,6 +380,17 @@ pub static PROCESSES: &[Process] = &[
         name_en: "Contest plan approval",
         fields: CONTEST_PLAN_FIELDS,
         steps: CONTEST_PLAN_STEPS,
+        notice_days: None,
+        items: &[],
+        subject: Some(CONTEST_SUBJECT),
+        scoring: None,
+    },
+    Process {
+        code: "contest_plan_city",
+        name_zh: "竞赛计划审批（市级）",
+        name_en: "Contest plan approval (city)",
+        fields: CONTEST_PLAN_FIELDS,
+        steps: CONTEST_PLAN_CITY_STEPS,
         notice_days: None,
         items: &[],
         subject: Some(CONTEST_SUBJECT),

@@ -133,7 +133,7 @@ static CONTEST_RESULTS_TEMPLATE: PartTemplate = PartTemplate {
 #[distributed_slice(CASE_HOOKS)]
 static CONTEST_PLANS: CaseHooks = CaseHooks {
     part: "contests",
-    processes: &["contest_plan"],
+    processes: &["contest_plan", "contest_plan_city"],
     subject: Some(("contest", crate::contests::plan_subject_page)),
     sync: Some(|c, case, subject, actor, now| {
         Box::pin(crate::contests::sync_plan(c, case, subject, actor, now))

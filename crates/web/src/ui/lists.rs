@@ -12,8 +12,29 @@ fn nz(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
-fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
+/// Maps a storage or domain error to the console's error page, in `lang`.
+pub(crate) fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
     move |e| UiError(e.into(), lang)
+}
+
+/// A path id: anything but a number is a page that does not exist (404).
+pub(crate) fn id_of(s: &str, lang: Lang) -> Result<i64, UiError> {
+    s.parse::<i64>().map_err(|_| {
+        UiError(
+            AppError::Store(gongjiang_storage::StoreError::NotFound),
+            lang,
+        )
+    })
+}
+
+/// A labelled enum as (code, label) options of a select.
+pub(crate) fn options<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T, bool) -> &'static str,
+    en: bool,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|x| (code(*x), label(*x, en))).collect()
 }
 
 /// A list's filters as typed, with links that keep them.
@@ -126,4 +147,41 @@ pub async fn org_choices(
         }
     }
     Ok(out)
+}
+
+/// Headline cards of a part's list page: the given indicators for the actor's area in
+/// the default year, from the indicator engine, and the "as of" line.
+pub async fn headline_cards(
+    st: &AppState,
+    ctx: &Ctx,
+    codes: &[&str],
+) -> (Vec<crate::ui::registers::DashCard>, String) {
+    use crate::ui::registers::dashboard::{fmt_value, home_node};
+    let t = crate::i18n::T(ctx.lang);
+    let en = ctx.lang.is_en();
+    let year = crate::period::default_year(st, &ctx.actor).await;
+    let node = home_node(ctx);
+    let mut out = Vec::new();
+    if let Ok(r) = st
+        .svc
+        .indicators(&ctx.actor, &node, &year.to_string(), false)
+        .await
+    {
+        for code in codes {
+            let (Some(v), Some(ind)) = (
+                r.values.iter().find(|v| v.code == *code),
+                gongjiang_domain::indicators::find(code),
+            ) else {
+                continue;
+            };
+            out.push(crate::ui::registers::DashCard {
+                code: ind.code,
+                label: ind.name(en).to_string(),
+                value: fmt_value(v.value),
+                unit: ind.unit(en).to_string(),
+                pending: None,
+            });
+        }
+    }
+    (out, crate::period::as_of(&t, year))
 }

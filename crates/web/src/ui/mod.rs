@@ -4,6 +4,7 @@ pub mod audit;
 pub mod cases;
 pub mod charts;
 pub mod contacts;
+pub mod contests;
 pub mod imports;
 pub mod lists;
 pub mod liuyou;
@@ -24,6 +25,7 @@ pub fn router() -> axum::Router<crate::AppState> {
     pages::router()
         .merge(registers::router())
         .merge(training::router())
+        .merge(contests::router())
         .merge(reports::router())
         .merge(imports::router())
         .merge(workers::router())
@@ -117,18 +119,18 @@ impl Errors {
     pub fn any(&self) -> bool {
         !self.map.is_empty() || !self.general.is_empty()
     }
-    pub fn has(&self, f: &str) -> bool {
-        self.map.contains_key(f)
+    pub fn has(&self, f: impl AsRef<str>) -> bool {
+        self.map.contains_key(f.as_ref())
     }
-    pub fn class(&self, f: &str) -> &'static str {
+    pub fn class(&self, f: impl AsRef<str>) -> &'static str {
         if self.has(f) {
             "has-error"
         } else {
             ""
         }
     }
-    pub fn msg(&self, f: &str) -> String {
-        self.map.get(f).cloned().unwrap_or_default()
+    pub fn msg(&self, f: impl AsRef<str>) -> String {
+        self.map.get(f.as_ref()).cloned().unwrap_or_default()
     }
 }
 

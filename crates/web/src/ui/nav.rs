@@ -181,7 +181,7 @@ pub const NAV: &[Group] = &[
             Item {
                 key: "nav.contests",
                 path: "/contests",
-                status: Roadmap,
+                status: Built,
                 roles: all,
             },
             Item {

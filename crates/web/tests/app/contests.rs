@@ -588,3 +588,219 @@ async fn contest_history_imports_and_exports_in_the_templates() {
         assert!(body.contains(&row), "{kind}: {body}");
     }
 }
+
+/// The demo's contest being marked this year: its id and scheme.
+async fn open_contest(app: &TestApp, city: &str) -> (i64, Vec<Value>) {
+    let l = app
+        .get_ok(
+            city,
+            &format!("/api/v1/contests?status=open&year={}", this_year()),
+        )
+        .await;
+    let id = l["items"][0]["id"]
+        .as_i64()
+        .expect("the demo's open contest");
+    let scheme = app
+        .get_ok(city, &format!("/api/v1/contests/{id}/scheme"))
+        .await;
+    (id, scheme.as_array().unwrap().clone())
+}
+
+#[tokio::test]
+async fn the_demo_holds_contests_with_results_and_one_being_marked() {
+    let app = spawn_demo().await;
+    let city = app.token("city").await;
+    let y = demo_year().to_string();
+    assert!(indicator(&app, &city, "320400", &y, "contests_held").await >= 4.0);
+    assert!(indicator(&app, &city, "320400", &y, "contest_entrants").await >= 40.0);
+    assert!(indicator(&app, &city, "320400", &y, "contest_awards").await >= 30.0);
+    assert!(indicator(&app, &city, "320400", &y, "contest_promotions").await >= 12.0);
+    let (id, _) = open_contest(&app, &city).await;
+    let r = app
+        .get_ok(&city, &format!("/api/v1/contests/{id}/ranking"))
+        .await;
+    assert!(r["complete"].as_i64().unwrap() > 0, "{r}");
+    assert_eq!(r["flagged"], 1, "one aspect waits for re-scoring: {r}");
+    assert!(r["complete"].as_i64().unwrap() < r["entries"].as_i64().unwrap());
+}
+
+#[tokio::test]
+async fn the_console_plans_marks_and_ranks_a_contest() {
+    let app = spawn_demo().await;
+    let city_tok = app.token("city").await;
+    let city = app.browser("city").await;
+    let judge = app.browser("expert2").await;
+
+    // The list: headline figures from the engine, the demo's contests.
+    let html = city.get_ok("/contests").await;
+    assert!(
+        html.contains("竞赛场次") && html.contains("参赛人数"),
+        "headlines"
+    );
+    assert!(html.contains(&format!("JS-{}-001", demo_year())));
+    assert!(html.contains("新建竞赛计划"));
+    let html = city.get_ok("/contests?lang=en").await;
+    assert!(html.contains("skills contests") && html.contains("Contests held"));
+
+    // A plan through the form: a bad one comes back filled in, the error by its field.
+    let y = this_year().to_string();
+    let organiser = app.org_id(&city_tok, "kind=member_unit").await.to_string();
+    let form = |ends: &str| {
+        vec![
+            ("code", "WEB-C-1".to_string()),
+            ("name", "钳工技能比武".to_string()),
+            ("level", "city".to_string()),
+            ("year", y.clone()),
+            ("occupation", "钳工".to_string()),
+            ("organiser", organiser.clone()),
+            ("starts_on", format!("{y}-06-01")),
+            ("ends_on", ends.to_string()),
+            ("first_prizes", "1".to_string()),
+            ("honour_top", "x".to_string()),
+        ]
+    };
+    let bad = form(&format!("{y}-05-01"));
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (s, html, _) = city.post("/contests", &bad).await;
+    assert_eq!(s, 422, "{html}");
+    assert!(
+        html.contains("value=\"钳工技能比武\""),
+        "nothing typed is lost"
+    );
+    assert!(html.matches("field-error").count() >= 2, "{html}");
+    let good = form(&format!("{y}-06-03"));
+    let mut good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    good.retain(|(k, _)| *k != "honour_top");
+    let (s, _, to) = city.post("/contests", &good).await;
+    assert_eq!(s, 303);
+    let to = to.unwrap();
+    let id: i64 = to
+        .trim_start_matches("/contests/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    // The scheme editor: weights that do not add up are refused, naming the aspect.
+    let rows = [
+        ("a0_name", "尺寸精度"),
+        ("a0_kind", "measurement"),
+        ("a0_weight", "60"),
+        ("a0_max_mark", "100"),
+        ("a1_name", "工艺规范"),
+        ("a1_kind", "judgement"),
+        ("a1_weight", "30"),
+        ("a1_d0", "差"),
+        ("a1_d1", "中"),
+        ("a1_d2", "良"),
+        ("a1_d3", "优"),
+        ("a2_name", ""),
+        ("a2_kind", "measurement"),
+    ];
+    let mut post: Vec<(&str, &str)> = rows.to_vec();
+    post.push(("publish", "1"));
+    let (s, html, _) = city.post(&format!("/contests/{id}/scheme"), &post).await;
+    assert_eq!(s, 422, "{html}");
+    assert!(html.contains("工艺规范") && html.contains("100"), "{html}");
+    assert!(
+        html.contains("value=\"尺寸精度\""),
+        "the rows come back as typed"
+    );
+    post[6] = ("a1_weight", "40");
+    let (s, html, _) = city.post(&format!("/contests/{id}/scheme"), &post).await;
+    assert_eq!(s, 303, "{html}");
+    let html = city.get_ok(&format!("/contests/{id}")).await;
+    assert!(
+        html.contains("尺寸精度") && html.contains("提交计划审批"),
+        "{html}"
+    );
+
+    // Marking the demo's open contest: a judge's sheet, a score of 4 refused.
+    let (open, scheme) = open_contest(&app, &city_tok).await;
+    let entries = app
+        .get_ok(&city_tok, &format!("/api/v1/contests/{open}/entries"))
+        .await;
+    let kept = app
+        .get_ok(&city_tok, &format!("/api/v1/contests/{open}/marks"))
+        .await;
+    // An entrant nobody has marked yet.
+    let last = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .find(|e| !kept.as_array().unwrap().iter().any(|m| m["entry_id"] == *e))
+        .expect("an entrant still to mark");
+    let aspect = |i: usize| scheme[i]["id"].as_i64().unwrap().to_string();
+    let sheet = format!("/contests/{open}/marking");
+    let html = judge.get_ok(&format!("{sheet}?entry={last}")).await;
+    assert!(
+        html.contains("工艺规范") && html.contains("type=\"radio\""),
+        "{html}"
+    );
+    let entry = last.to_string();
+    let (m2, m3) = (format!("m{}", aspect(2)), format!("m{}", aspect(3)));
+    let (s, html, _) = judge
+        .post(&sheet, &[("entry", &entry), (&m2, "4"), (&m3, "2")])
+        .await;
+    assert_eq!(s, 422, "{html}");
+    let before = app
+        .get_ok(&city_tok, &format!("/api/v1/contests/{open}/marks"))
+        .await
+        .as_array()
+        .unwrap()
+        .len();
+    let (s, _, _) = judge
+        .post(&sheet, &[("entry", &entry), (&m2, "2"), (&m3, "3")])
+        .await;
+    assert_eq!(s, 303);
+    let marks = app
+        .get_ok(&city_tok, &format!("/api/v1/contests/{open}/marks"))
+        .await;
+    assert_eq!(
+        marks.as_array().unwrap().len(),
+        before + 2,
+        "both kept, nothing else"
+    );
+
+    // A paper mark: entered by the office, not confirmed by the same person.
+    let m0 = format!("m{}", aspect(0));
+    let (s, _, _) = city.post(&sheet, &[("entry", &entry), (&m0, "88")]).await;
+    assert_eq!(s, 303);
+    let marks = app
+        .get_ok(&city_tok, &format!("/api/v1/contests/{open}/marks"))
+        .await;
+    let paper = marks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["entry_id"] == last && m["judge_id"] == 0 && m["aspect_id"] == scheme[0]["id"])
+        .expect("the paper mark")["id"]
+        .as_i64()
+        .unwrap();
+    let confirm = format!("/contests/{open}/marks/{paper}/confirm");
+    let (s, html, _) = city.post(&confirm, &[("entry", &entry)]).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("双人录入"), "{html}");
+    let (s, _, _) = judge.post(&confirm, &[("entry", &entry)]).await;
+    assert_eq!(s, 303);
+
+    // The live ranking polls while marks come in.
+    let html = city.get_ok(&format!("/contests/{open}")).await;
+    assert!(html.contains(&format!("hx-get=\"/contests/{open}/ranking\"")));
+    assert!(html.contains("待复评"), "the flagged aspect shows");
+    let frag = city.get_ok(&format!("/contests/{open}/ranking")).await;
+    assert!(frag.contains("data-ranking") && !frag.contains("<html"));
+
+    // A closed contest shows its results with honours and promotions.
+    let l = app
+        .get_ok(
+            &city_tok,
+            &format!("/api/v1/contests?status=closed&year={}", demo_year()),
+        )
+        .await;
+    let closed = l["items"][0]["id"].as_i64().unwrap();
+    let html = city.get_ok(&format!("/contests/{closed}")).await;
+    assert!(html.contains("一等奖") && html.contains("技术能手") && html.contains("以赛促评"));
+}

@@ -91,114 +91,26 @@ impl Service {
     /// awaiting confirmation) on a measurement aspect.
     pub async fn keep_mark(&self, actor: &Actor, id: i64, i: &MarkInput) -> Result<Mark> {
         let mut w = self.write(actor).await?;
-        let (c, e, a) = target(w.conn(), actor, id, i.entry, i.aspect).await?;
-        let value = i
-            .value
-            .ok_or_else(|| StoreError::invalid(FieldError::required("value", "成绩", "Mark")))?;
-        let rule = a.rule();
-        let value = rule.check_mark(value).map_err(StoreError::invalid)?;
-        let on_panel = sql::on_panel(w.conn(), actor, c.id).await?;
-        let uid = actor.user_id.unwrap_or(0);
-        if on_panel {
-            super::judges::check_not_recused(w.conn(), uid, e.id, &e.worker_name).await?;
-        }
-        let now = w.now;
-        let judge_id = match rule.kind {
-            AspectKind::Judgement => {
-                access::check(actor, Permission::JudgeContest { on_panel })?;
-                let others: i64 = sqlx::query(
-                    "SELECT COUNT(*) FROM contest_marks WHERE entry_id = $1 AND aspect_id = $2 AND judge_id <> $3",
-                )
-                .bind(e.id)
-                .bind(a.id)
-                .bind(uid)
-                .fetch_one(w.conn())
-                .await?
-                .try_get(0)?;
-                if others >= JUDGES_PER_ASPECT as i64 {
-                    return Err(StoreError::invalid(FieldError::new(
-                        "aspect",
-                        Rule::Forbidden,
-                        format!("“{}”已有三位评委为{}评分", a.name, e.worker_name),
-                        format!(
-                            "three judges have scored '{}' for {} already",
-                            a.name, e.worker_name
-                        ),
-                    )));
-                }
-                uid
-            }
-            AspectKind::Measurement => {
-                if !on_panel && !sql::runs(w.conn(), actor, &c).await? {
-                    return Err(StoreError::Forbidden);
-                }
-                let confirmed = sqlx::query(
-                    "SELECT 1 FROM contest_marks WHERE entry_id = $1 AND aspect_id = $2 AND judge_id = 0 AND confirmed_by IS NOT NULL",
-                )
-                .bind(e.id)
-                .bind(a.id)
-                .fetch_optional(w.conn())
-                .await?
-                .is_some();
-                if confirmed {
-                    return Err(StoreError::invalid(FieldError::new(
-                        "value",
-                        Rule::Forbidden,
-                        format!("{}的“{}”成绩已经确认，不能再修改", e.worker_name, a.name),
-                        format!(
-                            "{}'s mark for '{}' is confirmed and cannot change",
-                            e.worker_name, a.name
-                        ),
-                    )));
-                }
-                0
-            }
-        };
-        let v = sql::e4(value);
-        // One row per entrant, aspect and judge: a second score replaces the first
-        // (re-scoring), never adds to it.
-        sqlx::query(
-            "INSERT INTO contest_marks (contest_id, entry_id, aspect_id, judge_id, value_e4, entered_by, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) \
-             ON CONFLICT (entry_id, aspect_id, judge_id) DO UPDATE SET value_e4 = excluded.value_e4, \
-             entered_by = excluded.entered_by, version = contest_marks.version + 1, updated_at = excluded.updated_at",
-        )
-        .bind(c.id)
-        .bind(e.id)
-        .bind(a.id)
-        .bind(judge_id)
-        .bind(v)
-        .bind(actor.user_id)
-        .bind(now)
-        .execute(w.conn())
-        .await?;
-        let row = sqlx::query(&format!(
-            "{MARK} WHERE entry_id = $1 AND aspect_id = $2 AND judge_id = $3"
-        ))
-        .bind(e.id)
-        .bind(a.id)
-        .bind(judge_id)
-        .fetch_one(w.conn())
-        .await?;
-        let m = mark_row(&row)?;
-        w.audit(
-            Note::new(
-                if m.version == 1 {
-                    action::CREATE
-                } else {
-                    action::UPDATE
-                },
-                "contest_mark",
-                m.id,
-            )
-            .summary(format!(
-                "{}：{} · {} = {}",
-                c.name, e.worker_name, a.name, m.value
-            )),
-        )
-        .await?;
+        let m = keep(&mut w, actor, id, i).await?;
         w.commit().await?;
         Ok(m)
+    }
+
+    /// Keeps several marks (one entrant's marking sheet) in one transaction: all of
+    /// them, or none when one is refused.
+    pub async fn keep_marks(
+        &self,
+        actor: &Actor,
+        id: i64,
+        marks: &[MarkInput],
+    ) -> Result<Vec<Mark>> {
+        let mut w = self.write(actor).await?;
+        let mut out = Vec::with_capacity(marks.len());
+        for i in marks {
+            out.push(keep(&mut w, actor, id, i).await?);
+        }
+        w.commit().await?;
+        Ok(out)
     }
 
     /// Confirms a paper mark: someone other than the one who entered it.
@@ -264,4 +176,120 @@ impl Service {
         w.commit().await?;
         Ok(m)
     }
+}
+
+/// One mark, inside the caller's transaction.
+async fn keep(
+    w: &mut crate::core::write::Write<'_>,
+    actor: &Actor,
+    id: i64,
+    i: &MarkInput,
+) -> Result<Mark> {
+    let (c, e, a) = target(w.conn(), actor, id, i.entry, i.aspect).await?;
+    let value = i
+        .value
+        .ok_or_else(|| StoreError::invalid(FieldError::required("value", "成绩", "Mark")))?;
+    let rule = a.rule();
+    let value = rule.check_mark(value).map_err(StoreError::invalid)?;
+    let on_panel = sql::on_panel(w.conn(), actor, c.id).await?;
+    let uid = actor.user_id.unwrap_or(0);
+    if on_panel {
+        super::judges::check_not_recused(w.conn(), uid, e.id, &e.worker_name).await?;
+    }
+    let now = w.now;
+    let judge_id = match rule.kind {
+        AspectKind::Judgement => {
+            access::check(actor, Permission::JudgeContest { on_panel })?;
+            let others: i64 = sqlx::query(
+               "SELECT COUNT(*) FROM contest_marks WHERE entry_id = $1 AND aspect_id = $2 AND judge_id <> $3",
+           )
+           .bind(e.id)
+           .bind(a.id)
+           .bind(uid)
+           .fetch_one(w.conn())
+           .await?
+           .try_get(0)?;
+            if others >= JUDGES_PER_ASPECT as i64 {
+                return Err(StoreError::invalid(FieldError::new(
+                    "aspect",
+                    Rule::Forbidden,
+                    format!("“{}”已有三位评委为{}评分", a.name, e.worker_name),
+                    format!(
+                        "three judges have scored '{}' for {} already",
+                        a.name, e.worker_name
+                    ),
+                )));
+            }
+            uid
+        }
+        AspectKind::Measurement => {
+            if !on_panel && !sql::runs(w.conn(), actor, &c).await? {
+                return Err(StoreError::Forbidden);
+            }
+            let confirmed = sqlx::query(
+               "SELECT 1 FROM contest_marks WHERE entry_id = $1 AND aspect_id = $2 AND judge_id = 0 AND confirmed_by IS NOT NULL",
+           )
+           .bind(e.id)
+           .bind(a.id)
+           .fetch_optional(w.conn())
+           .await?
+           .is_some();
+            if confirmed {
+                return Err(StoreError::invalid(FieldError::new(
+                    "value",
+                    Rule::Forbidden,
+                    format!("{}的“{}”成绩已经确认，不能再修改", e.worker_name, a.name),
+                    format!(
+                        "{}'s mark for '{}' is confirmed and cannot change",
+                        e.worker_name, a.name
+                    ),
+                )));
+            }
+            0
+        }
+    };
+    let v = sql::e4(value);
+    // One row per entrant, aspect and judge: a second score replaces the first
+    // (re-scoring), never adds to it.
+    sqlx::query(
+       "INSERT INTO contest_marks (contest_id, entry_id, aspect_id, judge_id, value_e4, entered_by, version, created_at, updated_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) \
+        ON CONFLICT (entry_id, aspect_id, judge_id) DO UPDATE SET value_e4 = excluded.value_e4, \
+        entered_by = excluded.entered_by, version = contest_marks.version + 1, updated_at = excluded.updated_at",
+   )
+   .bind(c.id)
+   .bind(e.id)
+   .bind(a.id)
+   .bind(judge_id)
+   .bind(v)
+   .bind(actor.user_id)
+   .bind(now)
+   .execute(w.conn())
+   .await?;
+    let row = sqlx::query(&format!(
+        "{MARK} WHERE entry_id = $1 AND aspect_id = $2 AND judge_id = $3"
+    ))
+    .bind(e.id)
+    .bind(a.id)
+    .bind(judge_id)
+    .fetch_one(w.conn())
+    .await?;
+    let m = mark_row(&row)?;
+    w.audit(
+        Note::new(
+            if m.version == 1 {
+                action::CREATE
+            } else {
+                action::UPDATE
+            },
+            "contest_mark",
+            m.id,
+        )
+        .summary(format!(
+            "{}：{} · {} = {}",
+            c.name, e.worker_name, a.name, m.value
+        )),
+    )
+    .await?;
+    Ok(m)
 }

@@ -5,8 +5,10 @@
 //! access module's `PlanContest`). It names an occupation, the band of the ladder it is
 //! open to, its dates, its prize counts and how many of the best are named 技术能手,
 //! nominated for the 五一劳动奖章 and promoted a level (以赛促评). The plan is submitted
-//! as a `contest_plan` case on the workflow engine, reviewed by the owner's area (the
-//! district, or the city); approval opens the contest.
+//! as a case on the workflow engine: a town or enterprise contest's (`contest_plan`) is
+//! reviewed by its district (the city outside the districts), a city or district
+//! contest's (`contest_plan_city`) by the city, so that no level approves its own;
+//! approval opens the contest.
 //!
 //! **Who runs it.** Staff of the owning region or above, or the organiser enterprise
 //! (`RunContest`). Every register reader sees every contest (they are the city's
@@ -68,8 +70,11 @@ pub(crate) use plan::sync_plan;
 
 use serde::{Deserialize, Serialize};
 
-/// The process of a contest's plan.
+/// The process of a town- or enterprise-level contest's plan (reviewed by its district,
+/// or the city outside the districts).
 pub const PLAN_PROCESS: &str = "contest_plan";
+/// The process of a city- or district-level contest's plan (reviewed by the city).
+pub const PLAN_CITY_PROCESS: &str = "contest_plan_city";
 /// The process of a contest's results (公示).
 pub const RESULTS_PROCESS: &str = "contest_results";
 
@@ -281,6 +286,7 @@ pub struct ReasonInput {
 pub struct ResultRow {
     pub worker_id: i64,
     pub worker_name: String,
+    pub org_id: i64,
     pub org_name: String,
     pub rank: i64,
     pub total: Option<f64>,

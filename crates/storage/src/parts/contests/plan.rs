@@ -1,7 +1,7 @@
 //! Use cases: list, read, plan and change a contest; submit its plan to the engine, and
 //! the plan case's hooks (approval opens the contest).
 use super::sql::{self, contest_row, CONTEST};
-use super::{Contest, ContestInput, Filter, PLAN_PROCESS};
+use super::{Contest, ContestInput, Filter, PLAN_CITY_PROCESS, PLAN_PROCESS};
 use crate::access::{self, Permission};
 use crate::audit::{action, Note};
 use crate::engines::workflow::{ActInput, Case, SubjectCase};
@@ -410,7 +410,11 @@ impl Service {
                     w.conn(),
                     actor,
                     &SubjectCase {
-                        process: PLAN_PROCESS,
+                        process: if matches!(c.level.as_str(), "city" | "district") {
+                            PLAN_CITY_PROCESS
+                        } else {
+                            PLAN_PROCESS
+                        },
                         org_id: organiser,
                         title: &title,
                         data: &data,

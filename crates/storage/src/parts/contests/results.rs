@@ -284,7 +284,7 @@ fn next_level(level: Option<SkillLevel>) -> Option<SkillLevel> {
 pub(super) async fn results(conn: &mut AnyConnection, id: i64) -> Result<Vec<ResultRow>> {
     let rows = sqlx::query(
         "SELECT x.worker_id, w.name, o.name, x.place, x.total_x100, x.award, x.honour, x.promoted_to, x.is_final, \
-         x.designation_id, x.promotion_case_id FROM contest_results x JOIN workers w ON w.id = x.worker_id \
+         x.designation_id, x.promotion_case_id, x.org_id FROM contest_results x JOIN workers w ON w.id = x.worker_id \
          JOIN orgs o ON o.id = x.org_id WHERE x.contest_id = $1 ORDER BY x.place, w.name",
     )
     .bind(id)
@@ -295,6 +295,7 @@ pub(super) async fn results(conn: &mut AnyConnection, id: i64) -> Result<Vec<Res
             Ok(ResultRow {
                 worker_id: r.try_get(0)?,
                 worker_name: r.try_get(1)?,
+                org_id: r.try_get(11)?,
                 org_name: r.try_get(2)?,
                 rank: r.try_get(3)?,
                 total: r.try_get::<Option<i64>, _>(4)?.map(|t| t as f64 / 100.0),

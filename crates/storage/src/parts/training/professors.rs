@@ -86,7 +86,7 @@ pub struct ProfessorFilter {
 const PROFESSOR: &str = "SELECT d.id, d.level, d.year, d.document_no, w.id AS worker_id, w.name AS worker_name, \
     w.id_masked, o.id AS org_id, o.name AS org_name, w.skill_level, \
     (SELECT COUNT(*) FROM professor_engagements e WHERE e.designation_id = d.id) AS engagements, \
-    (SELECT COALESCE(SUM(e.hours), 0) FROM professor_engagements e WHERE e.designation_id = d.id) AS hours \
+    CAST((SELECT COALESCE(SUM(e.hours), 0) FROM professor_engagements e WHERE e.designation_id = d.id) AS BIGINT) AS hours \
     FROM designations d JOIN workers w ON w.id = d.holder_worker_id JOIN orgs o ON o.id = w.org_id \
     WHERE d.dtype = 'industry_professor'";
 

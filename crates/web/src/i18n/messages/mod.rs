@@ -3,6 +3,7 @@
 mod assessment;
 mod cases;
 mod contacts;
+mod contests;
 mod registers;
 mod shell;
 mod tasks;
@@ -20,6 +21,7 @@ const AREAS: &[&[Message]] = &[
     cases::MESSAGES,
     assessment::MESSAGES,
     training::MESSAGES,
+    contests::MESSAGES,
 ];
 
 /// key, 中文, English: every area's table, one after another.

@@ -26,36 +26,6 @@ const HEADLINES: &[&str] = &[
     "class_completed",
 ];
 
-async fn headlines(st: &AppState, ctx: &Ctx) -> (Vec<DashCard>, String) {
-    let t = T(ctx.lang);
-    let en = ctx.lang.is_en();
-    let year = crate::period::default_year(st, &ctx.actor).await;
-    let node = crate::ui::registers::dashboard::home_node(ctx);
-    let mut out = Vec::new();
-    if let Ok(r) = st
-        .svc
-        .indicators(&ctx.actor, &node, &year.to_string(), false)
-        .await
-    {
-        for code in HEADLINES {
-            let (Some(v), Some(ind)) = (
-                r.values.iter().find(|v| v.code == *code),
-                gongjiang_domain::indicators::find(code),
-            ) else {
-                continue;
-            };
-            out.push(DashCard {
-                code: ind.code,
-                label: ind.name(en).to_string(),
-                value: crate::ui::registers::dashboard::fmt_value(v.value),
-                unit: ind.unit(en).to_string(),
-                pending: None,
-            });
-        }
-    }
-    (out, crate::period::as_of(&t, year))
-}
-
 #[derive(Template)]
 #[template(path = "training_list.html")]
 struct ListPage {
@@ -94,7 +64,7 @@ pub(super) async fn list(
         .list_classes(&ctx.actor, &f)
         .await
         .map_err(ui(lang))?;
-    let (cards, as_of) = headlines(&st, &ctx).await;
+    let (cards, as_of) = crate::ui::lists::headline_cards(&st, &ctx, HEADLINES).await;
     let l = Layout::new(
         &ctx,
         "/training",

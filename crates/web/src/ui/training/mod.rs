@@ -1,14 +1,13 @@
 //! `/training`: 技能形成 — training providers and classes, each class with its roster.
 //! One file per page group: `classes.rs` (list and form), `detail.rs` (a class and its
 //! roster).
-use crate::error::{AppError, UiError};
-use crate::i18n::Lang;
 use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 use gongjiang_domain::training::{ClassType, CollegeType, TraineeStatus};
 use gongjiang_domain::SkillLevel;
-use gongjiang_storage::StoreError;
+
+use crate::ui::lists::{id_of, options, ui};
 
 mod classes;
 mod detail;
@@ -40,15 +39,6 @@ pub fn router() -> Router<AppState> {
             "/professors/{id}/engagements/{engagement}",
             post(professors::update),
         )
-}
-
-fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
-    move |e| UiError(e.into(), lang)
-}
-
-fn id_of(s: &str, lang: Lang) -> Result<i64, UiError> {
-    s.parse::<i64>()
-        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))
 }
 
 pub fn college_type_label(code: &str, en: bool) -> String {
@@ -85,13 +75,4 @@ pub fn level_label(code: &str, en: bool) -> String {
     SkillLevel::parse(code)
         .map(|x| x.label(en).to_string())
         .unwrap_or_else(|| code.to_string())
-}
-
-fn options<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: fn(T, bool) -> &'static str,
-    en: bool,
-) -> Vec<(&'static str, &'static str)> {
-    all.iter().map(|x| (code(*x), label(*x, en))).collect()
 }
