@@ -16,6 +16,7 @@
 pub mod assessment;
 mod contacts;
 mod contests;
+mod craftsmen;
 pub mod liuyou;
 mod load;
 mod names;

@@ -318,6 +318,7 @@ pub async fn load_on(
     crate::training::seed_classes(svc, &clock).await?;
     crate::training::seed_engagements(svc, &clock).await?;
     crate::contests::seed_contests(svc, &clock).await?;
+    crate::craftsmen::seed_craftsmen(svc, &clock).await?;
     Ok(loaded)
 }
 

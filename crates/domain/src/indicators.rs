@@ -451,6 +451,38 @@ pub const CATALOGUE: &[Indicator] = &[
         "",
         InPeriod("contest:promotions"),
     ),
+    ind(
+        "craftsmen_city",
+        "市级工匠（龙城工匠）数",
+        "City craftsmen (Longcheng)",
+        "名",
+        "",
+        Cumulative("designation:longcheng_craftsman:city"),
+    ),
+    ind(
+        "craftsmen_district",
+        "区级工匠数",
+        "District craftsmen",
+        "名",
+        "",
+        Cumulative("designation:longcheng_craftsman:district"),
+    ),
+    ind(
+        "craftsmen_town",
+        "镇级工匠数",
+        "Town craftsmen",
+        "名",
+        "",
+        Cumulative("designation:longcheng_craftsman:town"),
+    ),
+    ind(
+        "craftsmen_enterprise",
+        "企业工匠数",
+        "Enterprise craftsmen",
+        "名",
+        "",
+        Cumulative("designation:longcheng_craftsman:enterprise"),
+    ),
 ];
 
 pub fn find(code: &str) -> Option<&'static Indicator> {

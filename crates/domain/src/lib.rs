@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod codes;
 pub mod contacts;
 pub mod contests;
+pub mod craftsmen;
 pub mod error;
 pub mod indicators;
 pub mod liuyou;

@@ -13,7 +13,7 @@ pub use crate::core::{
 };
 pub use engines::{designations, indicators, workflow};
 pub use parts::{
-    assessment, contacts, contests, import, liuyou, pairs, pilots, policies, registers,
+    assessment, contacts, contests, craftsmen, import, liuyou, pairs, pilots, policies, registers,
     report_service, reports, search, task_completion, tasks, training, worker_bulk, workers,
 };
 

@@ -133,6 +133,12 @@ pub const PROMOTION_SUBJECT: Subject = Subject {
 
 /// A contest (`contest:<id>`): its plan and its results' 公示, kept by the contests
 /// part; and a winner's 以赛促评 promotion (`contest_promotion:<contest>:<result>`).
+pub const CRAFTSMAN_SUBJECT: Subject = Subject {
+    page: "/craftsmen",
+    page_label: "nav.craftsmen",
+    listed_as: None,
+};
+
 pub const CONTEST_SUBJECT: Subject = Subject {
     page: "/contests",
     page_label: "nav.contests",

@@ -3,8 +3,8 @@
 use super::process::Process;
 use super::rules::Scoring;
 use super::{
-    Field, FieldKind, Reviewer, Step, CONTEST_SUBJECT, LIUYOU_SUBJECT, PROMOTION_SUBJECT,
-    SELF_REPORT_SUBJECT, TASK_COMPLETION_SUBJECT,
+    Field, FieldKind, Reviewer, Step, CONTEST_SUBJECT, CRAFTSMAN_SUBJECT, LIUYOU_SUBJECT,
+    PROMOTION_SUBJECT, SELF_REPORT_SUBJECT, TASK_COMPLETION_SUBJECT,
 };
 
 const PILOT_LEVELS: &[(&str, &str, &str)] = &[
@@ -340,6 +340,68 @@ const BENCHMARK_FIELDS: &[Field] = &[
     },
 ];
 
+/// A craftsman nomination (工匠培育): who is nominated and why.
+const CRAFTSMAN_FIELDS: &[Field] = &[
+    Field {
+        key: "year",
+        label_zh: "评选年度",
+        label_en: "Year",
+        required: true,
+        kind: FieldKind::Year,
+        help_zh: "",
+    },
+    Field {
+        key: "nomination",
+        label_zh: "推荐材料",
+        label_en: "Nomination",
+        required: true,
+        kind: FieldKind::LongText(6000),
+        help_zh: "被推荐人、称号与主要事迹",
+    },
+];
+
+const fn craftsman_step(code: &'static str, reviewer: Reviewer) -> [Step; 1] {
+    [Step {
+        code,
+        reviewer,
+        deadline_days: 10,
+        may_edit: &[],
+    }]
+}
+
+/// A nomination is reviewed by the round's own level (an enterprise round's goes
+/// straight to the experts).
+const CRAFTSMAN_CITY_STEPS: &[Step] = &craftsman_step("city", Reviewer::City);
+const CRAFTSMAN_DISTRICT_STEPS: &[Step] = &craftsman_step("district", Reviewer::District);
+const CRAFTSMAN_TOWN_STEPS: &[Step] = &craftsman_step("town", Reviewer::Town);
+
+const CRAFTSMAN_SCORING: Scoring = Scoring {
+    max: 100,
+    min_experts: 3,
+    days: 10,
+    criteria_zh: "技能水平（40分）、创新成果（30分）、传帮带与示范作用（30分）",
+    criteria_en: "skill (40), innovations (30), mentoring and example (30)",
+};
+
+const fn craftsman_process(
+    code: &'static str,
+    name_zh: &'static str,
+    name_en: &'static str,
+    steps: &'static [Step],
+) -> Process {
+    Process {
+        code,
+        name_zh,
+        name_en,
+        fields: CRAFTSMAN_FIELDS,
+        steps,
+        notice_days: Some(5),
+        items: &[],
+        subject: Some(CRAFTSMAN_SUBJECT),
+        scoring: Some(CRAFTSMAN_SCORING),
+    }
+}
+
 const BENCHMARK_STEPS: &[Step] = &[
     Step {
         code: "district",
@@ -396,6 +458,30 @@ pub static PROCESSES: &[Process] = &[
         subject: Some(CONTEST_SUBJECT),
         scoring: None,
     },
+    craftsman_process(
+        "craftsman_city",
+        "龙城工匠评选",
+        "Longcheng craftsman selection",
+        CRAFTSMAN_CITY_STEPS,
+    ),
+    craftsman_process(
+        "craftsman_district",
+        "区级工匠评选",
+        "District craftsman selection",
+        CRAFTSMAN_DISTRICT_STEPS,
+    ),
+    craftsman_process(
+        "craftsman_town",
+        "镇级工匠评选",
+        "Town craftsman selection",
+        CRAFTSMAN_TOWN_STEPS,
+    ),
+    craftsman_process(
+        "craftsman_enterprise",
+        "企业工匠评选",
+        "Enterprise craftsman selection",
+        &[],
+    ),
     Process {
         code: "contest_results",
         name_zh: "竞赛结果公示",

@@ -145,6 +145,24 @@ pub enum Permission<'a> {
     /// Score a contest's judgement aspects and keep its paper marks as a judge:
     /// `on_panel`, whether the actor sits on the contest's panel.
     JudgeContest { on_panel: bool },
+    /// Open a craftsman selection round (工匠培育) at `level`: region staff at their own
+    /// level (the city, a district, a town), a unit an enterprise round of its own.
+    OpenCraftsmanRound { level: &'a str },
+    /// Nominate for a round held at `round_level`: the level below — district staff for
+    /// a city round, town staff for a district round, units for a town round or their
+    /// own enterprise round. Which round and which workers (inside the nominator's
+    /// subtree) the use case decides.
+    NominateCraftsman { round_level: &'a str },
+    /// Act as the applicant of a nomination (withdraw it, answer a return) to a round at
+    /// `round_level`: the nominator — the district office for a city round, the town
+    /// office for a district round (`district` and `town`: the nominee's, from the
+    /// case's path), the nominee's enterprise (`org_id`) for a town or enterprise round.
+    ActForNomination {
+        round_level: &'a str,
+        district: Option<&'a str>,
+        town: Option<&'a str>,
+        org_id: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -373,6 +391,43 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
         ),
         Permission::EnterContest => allow_if(region_staff(actor.role) || actor.role == Role::Unit),
         Permission::JudgeContest { on_panel } => allow_if(on_panel && actor.user_id.is_some()),
+        Permission::OpenCraftsmanRound { level } => {
+            let own = match actor.role {
+                Role::Sysadmin => level,
+                Role::City => "city",
+                Role::District => "district",
+                Role::Town => "town",
+                Role::Unit => "enterprise",
+                _ => return Decision::Forbidden,
+            };
+            if own == level {
+                Decision::Allow
+            } else {
+                Decision::Invalid(FieldError::new(
+                    "level",
+                    Rule::Forbidden,
+                    "您的账号只能在本级组织工匠评选",
+                    "your account opens rounds at its own level only",
+                ))
+            }
+        }
+        Permission::ActForNomination {
+            round_level,
+            district,
+            town,
+            org_id,
+        } => allow_if(match (round_level, actor.role) {
+            ("city", Role::District) => actor.region_code.as_deref() == district,
+            ("district", Role::Town) => actor.region_code.as_deref() == town,
+            ("town" | "enterprise", Role::Unit) => actor.org_id == Some(org_id),
+            _ => false,
+        }),
+        Permission::NominateCraftsman { round_level } => allow_if(matches!(
+            (round_level, actor.role),
+            ("city", Role::District)
+                | ("district", Role::Town)
+                | ("town" | "enterprise", Role::Unit)
+        )),
         Permission::ChangePolicy { owner_path } => {
             if policy_levels(actor.role).is_empty() {
                 Decision::Forbidden
@@ -786,6 +841,67 @@ mod tests {
         }
     }
 
+    /// Contests and craftsman rounds: who plans, runs, enters, judges, opens, nominates.
+    #[test]
+    fn contests_and_craftsmen() {
+        let op = actor(Role::Sysadmin, None);
+        let city = actor(Role::City, Some("320400"));
+        let district = actor(Role::District, Some("320402"));
+        let town = actor(Role::Town, Some("320402001"));
+        let dept = actor(Role::Department, Some("320400"));
+        let mut unit = actor(Role::Unit, None);
+        unit.org_id = Some(7);
+        let expert = actor(Role::Expert, None);
+        // Contests: planned at one's own level; run by the owning region or above, or
+        // the organiser enterprise; entered by staff and units; judged by the panel.
+        let plan = |a: &Actor, level| decide(a, Permission::PlanContest { level });
+        assert!(plan(&op, "town").allowed() && plan(&city, "city").allowed());
+        assert!(matches!(plan(&district, "city"), Decision::Invalid(_)));
+        assert!(plan(&unit, "enterprise").allowed());
+        assert_eq!(plan(&expert, "city"), Decision::Forbidden);
+        let path = ["320400".to_string(), "320402".to_string()];
+        let run = |a: &Actor, organiser| {
+            may(
+                a,
+                Permission::RunContest {
+                    owner_path: &path,
+                    organiser,
+                },
+            )
+        };
+        assert!(run(&city, None) && run(&district, None) && !run(&town, None));
+        assert!(!run(&unit, None) && run(&unit, unit.org_id) && !run(&dept, unit.org_id));
+        assert!(may(&unit, Permission::EnterContest) && !may(&expert, Permission::EnterContest));
+        assert!(may(&expert, Permission::JudgeContest { on_panel: true }));
+        assert!(!may(&city, Permission::JudgeContest { on_panel: false }));
+        // Craftsman rounds: opened at one's own level, nominated by the level below.
+        let open = |a: &Actor, level| decide(a, Permission::OpenCraftsmanRound { level });
+        assert!(open(&city, "city").allowed() && open(&unit, "enterprise").allowed());
+        assert!(matches!(open(&town, "district"), Decision::Invalid(_)));
+        assert_eq!(open(&expert, "city"), Decision::Forbidden);
+        let nominate =
+            |a: &Actor, round_level| may(a, Permission::NominateCraftsman { round_level });
+        assert!(nominate(&district, "city") && !nominate(&city, "city"));
+        assert!(nominate(&town, "district") && !nominate(&district, "district"));
+        assert!(
+            nominate(&unit, "town") && nominate(&unit, "enterprise") && !nominate(&town, "town")
+        );
+        let acts = |a: &Actor, round_level, district, town| {
+            may(
+                a,
+                Permission::ActForNomination {
+                    round_level,
+                    district,
+                    town,
+                    org_id: 7,
+                },
+            )
+        };
+        assert!(acts(&district, "city", Some("320402"), None));
+        assert!(!acts(&district, "city", Some("320412"), None));
+        assert!(acts(&unit, "town", Some("320402"), None) && !acts(&city, "city", None, None));
+    }
+
     /// The staff capabilities, the assessment's conflict declarations, task closing by
     /// level, inboxes and where accounts sit.
     #[test]
@@ -843,28 +959,6 @@ mod tests {
         ] {
             assert_eq!(may(a, Permission::KeepClasses), ok, "{:?}", a.role);
         }
-        // Contests: planned at one's own level; run by the owning region or above, or
-        // the organiser enterprise; entered by staff and units; judged by the panel.
-        let plan = |a: &Actor, level| decide(a, Permission::PlanContest { level });
-        assert!(plan(&op, "town").allowed() && plan(&city, "city").allowed());
-        assert!(matches!(plan(&district, "city"), Decision::Invalid(_)));
-        assert!(plan(&unit, "enterprise").allowed());
-        assert_eq!(plan(&expert, "city"), Decision::Forbidden);
-        let path = ["320400".to_string(), "320402".to_string()];
-        let run = |a: &Actor, organiser| {
-            may(
-                a,
-                Permission::RunContest {
-                    owner_path: &path,
-                    organiser,
-                },
-            )
-        };
-        assert!(run(&city, None) && run(&district, None) && !run(&town, None));
-        assert!(!run(&unit, None) && run(&unit, unit.org_id) && !run(&dept, unit.org_id));
-        assert!(may(&unit, Permission::EnterContest) && !may(&expert, Permission::EnterContest));
-        assert!(may(&expert, Permission::JudgeContest { on_panel: true }));
-        assert!(!may(&city, Permission::JudgeContest { on_panel: false }));
         assert_eq!(office_level(&op), Some("city"));
         assert_eq!(office_level(&town), Some("town"));
         assert_eq!(office_level(&dept), None);

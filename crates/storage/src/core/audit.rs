@@ -157,6 +157,12 @@ pub const KIND_LABELS: &[(&str, &str, &str)] = &[
     ("contest_judge", "竞赛评委", "Contest judge"),
     ("contest_mark", "竞赛评分", "Contest mark"),
     ("contest_result", "竞赛结果", "Contest result"),
+    (
+        "craftsman_round",
+        "工匠评选批次",
+        "Craftsman selection round",
+    ),
+    ("craftsman_nomination", "工匠推荐", "Craftsman nomination"),
     ("report", "统计报表", "Statistics report"),
     ("worker", "职工", "Worker"),
     ("workers", "职工库", "Worker registry"),

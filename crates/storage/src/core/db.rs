@@ -177,6 +177,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "contests",
         sql: include_str!("../../migrations/0026_contests.sql"),
     },
+    Migration {
+        version: 27,
+        name: "craftsmen",
+        sql: include_str!("../../migrations/0027_craftsmen.sql"),
+    },
 ];
 
 impl Db {
@@ -401,6 +406,8 @@ impl Db {
         "contest_recusals",
         "contest_marks",
         "contest_results",
+        "craftsman_rounds",
+        "craftsman_nominations",
     ];
 
     /// Number of organisations (to decide whether `--demo` should load).

@@ -3,6 +3,7 @@
 pub mod assessment;
 pub mod contacts;
 pub mod contests;
+pub mod craftsmen;
 pub mod import;
 pub mod liuyou;
 pub mod pairs;

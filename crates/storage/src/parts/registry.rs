@@ -175,6 +175,30 @@ static CONTEST_PROMOTIONS: CaseHooks = CaseHooks {
 };
 
 #[distributed_slice(CASE_HOOKS)]
+static CRAFTSMAN_NOMINATIONS: CaseHooks = CaseHooks {
+    part: "craftsmen",
+    processes: &[
+        "craftsman_city",
+        "craftsman_district",
+        "craftsman_town",
+        "craftsman_enterprise",
+    ],
+    subject: Some(("craftsman", crate::craftsmen::subject_page)),
+    acts_for: Some(crate::craftsmen::acts_for_case),
+    sync: Some(|c, case, subject, actor, now| {
+        Box::pin(crate::craftsmen::sync_nomination(
+            c, case, subject, actor, now,
+        ))
+    }),
+    on_approve: Some(|svc, c, actor, case, data, now| {
+        Box::pin(crate::craftsmen::approve_nomination(
+            svc, c, actor, case, data, now,
+        ))
+    }),
+    ..CaseHooks::NONE
+};
+
+#[distributed_slice(CASE_HOOKS)]
 static PILOT_APPLICATION: CaseHooks = CaseHooks {
     part: "pilots",
     processes: &["pilot_application"],

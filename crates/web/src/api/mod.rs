@@ -4,6 +4,7 @@ mod audit;
 pub mod cases;
 pub mod contacts;
 pub mod contests;
+pub mod craftsmen;
 mod doc;
 pub mod extract;
 pub mod io;
@@ -55,6 +56,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(assessment_routes())
         .merge(training_routes())
         .merge(contests_routes())
+        .merge(craftsmen_routes())
 }
 
 /// Routes of 劳动和技能竞赛.
@@ -75,6 +77,15 @@ fn contests_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(contests::unlock))
         .routes(routes!(contests::publish))
         .routes(routes!(contests::results))
+}
+
+/// Routes of 工匠培育: selection rounds and nominations.
+fn craftsmen_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(craftsmen::list_rounds, craftsmen::create_round))
+        .routes(routes!(craftsmen::get_round))
+        .routes(routes!(craftsmen::quotas))
+        .routes(routes!(craftsmen::list_nominations, craftsmen::nominate))
 }
 
 /// Routes of 技能形成: training classes and their rosters.

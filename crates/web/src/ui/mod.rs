@@ -5,6 +5,7 @@ pub mod cases;
 pub mod charts;
 pub mod contacts;
 pub mod contests;
+pub mod craftsmen;
 pub mod imports;
 pub mod lists;
 pub mod liuyou;
@@ -26,6 +27,7 @@ pub fn router() -> axum::Router<crate::AppState> {
         .merge(registers::router())
         .merge(training::router())
         .merge(contests::router())
+        .merge(craftsmen::router())
         .merge(reports::router())
         .merge(imports::router())
         .merge(workers::router())

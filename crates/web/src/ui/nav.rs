@@ -199,7 +199,7 @@ pub const NAV: &[Group] = &[
             Item {
                 key: "nav.craftsmen",
                 path: "/craftsmen",
-                status: Roadmap,
+                status: Built,
                 roles: all,
             },
             Item {

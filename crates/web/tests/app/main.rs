@@ -17,6 +17,7 @@ mod charts;
 mod contacts;
 mod contacts_edit;
 mod contests;
+mod craftsmen;
 mod crawl;
 mod default_year;
 mod email;

@@ -49,7 +49,7 @@ pub struct Case {
     /// detail): all of them for the city, an expert's own row for that expert.
     pub experts: Vec<CaseExpert>,
     #[serde(skip)]
-    pub(super) path: Path,
+    pub(crate) path: Path,
 }
 
 /// An expert assigned to score a case.

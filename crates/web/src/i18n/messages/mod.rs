@@ -4,6 +4,7 @@ mod assessment;
 mod cases;
 mod contacts;
 mod contests;
+mod craftsmen;
 mod registers;
 mod shell;
 mod tasks;
@@ -22,6 +23,7 @@ const AREAS: &[&[Message]] = &[
     assessment::MESSAGES,
     training::MESSAGES,
     contests::MESSAGES,
+    craftsmen::MESSAGES,
 ];
 
 /// key, 中文, English: every area's table, one after another.

@@ -146,10 +146,10 @@ async fn bulk_actions_finish_resume_and_never_act_twice() {
     let again = app.svc.bulk_job(&actor, &again.id).await.unwrap();
     assert_eq!((again.succeeded, again.skipped), (0, 40));
     // Every case was acted on exactly once per step: no case has two accepts by the city
-    // at the same step.
+    // at the same position (step and status).
     let mut conn = app.svc.db.pool.acquire().await.unwrap();
     let dup: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT case_id, step FROM wf_events WHERE action = 'accept' GROUP BY case_id, step HAVING COUNT(*) > 1) d",
+        "SELECT COUNT(*) FROM (SELECT case_id, step, from_status FROM wf_events WHERE action = 'accept' GROUP BY case_id, step, from_status HAVING COUNT(*) > 1) d",
     )
     .fetch_one(&mut *conn)
     .await
