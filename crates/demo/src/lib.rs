@@ -22,6 +22,7 @@ mod load;
 mod names;
 pub mod policies;
 pub mod programme;
+mod studios;
 pub mod tasks;
 pub mod training;
 

@@ -319,6 +319,7 @@ pub async fn load_on(
     crate::training::seed_engagements(svc, &clock).await?;
     crate::contests::seed_contests(svc, &clock).await?;
     crate::craftsmen::seed_craftsmen(svc, &clock).await?;
+    crate::studios::seed_studios(svc, &clock).await?;
     Ok(loaded)
 }
 

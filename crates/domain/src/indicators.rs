@@ -79,6 +79,10 @@ pub mod measure {
     pub const CLASS_COMPLETED: &str = "class:completed";
     /// Contests past their plan's approval, by the contest's year.
     pub const CONTESTS_HELD: &str = "contest:held";
+    /// Studio reviews decided, and those not revoked, by the review's year and the
+    /// studio's enterprise.
+    pub const STUDIO_REVIEWS: &str = "studio:reviews";
+    pub const STUDIO_PASSED: &str = "studio:passed";
     /// Final contest results, by the contest's year and the entrant's employer.
     pub const CONTEST_ENTRANTS: &str = "contest:entrants";
     pub const CONTEST_AWARDS: &str = "contest:awards";
@@ -482,6 +486,18 @@ pub const CATALOGUE: &[Indicator] = &[
         "名",
         "",
         Cumulative("designation:longcheng_craftsman:enterprise"),
+    ),
+    ind(
+        "studio_review_pass_rate",
+        "创新工作室年度评估通过率",
+        "Studio review pass rate",
+        "%",
+        "%",
+        Ratio {
+            numerator: measure::STUDIO_PASSED,
+            denominator: measure::STUDIO_REVIEWS,
+            factor: 100,
+        },
     ),
 ];
 

@@ -17,6 +17,7 @@ pub mod programme;
 pub mod report;
 pub mod role;
 pub mod skill;
+pub mod studios;
 pub mod tasks;
 pub mod training;
 pub mod user;

@@ -133,6 +133,12 @@ pub const PROMOTION_SUBJECT: Subject = Subject {
 
 /// A contest (`contest:<id>`): its plan and its results' 公示, kept by the contests
 /// part; and a winner's 以赛促评 promotion (`contest_promotion:<contest>:<result>`).
+pub const STUDIO_SUBJECT: Subject = Subject {
+    page: "/studios",
+    page_label: "nav.studios",
+    listed_as: None,
+};
+
 pub const CRAFTSMAN_SUBJECT: Subject = Subject {
     page: "/craftsmen",
     page_label: "nav.craftsmen",

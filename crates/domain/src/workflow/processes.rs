@@ -4,7 +4,7 @@ use super::process::Process;
 use super::rules::Scoring;
 use super::{
     Field, FieldKind, Reviewer, Step, CONTEST_SUBJECT, CRAFTSMAN_SUBJECT, LIUYOU_SUBJECT,
-    PROMOTION_SUBJECT, SELF_REPORT_SUBJECT, TASK_COMPLETION_SUBJECT,
+    PROMOTION_SUBJECT, SELF_REPORT_SUBJECT, STUDIO_SUBJECT, TASK_COMPLETION_SUBJECT,
 };
 
 const PILOT_LEVELS: &[(&str, &str, &str)] = &[
@@ -402,6 +402,34 @@ const fn craftsman_process(
     }
 }
 
+/// A studio's yearly review: the year and its report.
+const STUDIO_REVIEW_FIELDS: &[Field] = &[
+    Field {
+        key: "year",
+        label_zh: "评估年度",
+        label_en: "Year",
+        required: true,
+        kind: FieldKind::Year,
+        help_zh: "",
+    },
+    Field {
+        key: "report",
+        label_zh: "年度工作报告",
+        label_en: "Yearly report",
+        required: true,
+        kind: FieldKind::LongText(6000),
+        help_zh: "攻关项目、培训带徒、创新成果与效益",
+    },
+];
+
+/// Checked by the studio's district (the city outside the districts).
+const STUDIO_REVIEW_STEPS: &[Step] = &[Step {
+    code: "area",
+    reviewer: Reviewer::Area,
+    deadline_days: 10,
+    may_edit: &[],
+}];
+
 const BENCHMARK_STEPS: &[Step] = &[
     Step {
         code: "district",
@@ -482,6 +510,24 @@ pub static PROCESSES: &[Process] = &[
         "Enterprise craftsman selection",
         &[],
     ),
+    Process {
+        code: "studio_review",
+        name_zh: "创新工作室年度评估",
+        name_en: "Innovation studio yearly review",
+        fields: STUDIO_REVIEW_FIELDS,
+        steps: STUDIO_REVIEW_STEPS,
+        notice_days: None,
+        items: &[],
+        subject: Some(STUDIO_SUBJECT),
+        scoring: Some(Scoring {
+            max: 100,
+            min_experts: 3,
+            days: 10,
+            criteria_zh: "攻关成效（40分）、培训带徒（30分）、创新成果与效益（30分）",
+            criteria_en:
+                "problems solved (40), training and mentoring (30), innovations and benefit (30)",
+        }),
+    },
     Process {
         code: "contest_results",
         name_zh: "竞赛结果公示",

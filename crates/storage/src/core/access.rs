@@ -157,6 +157,10 @@ pub enum Permission<'a> {
     /// `round_level`: the nominator — the district office for a city round, the town
     /// office for a district round (`district` and `town`: the nominee's, from the
     /// case's path), the nominee's enterprise (`org_id`) for a town or enterprise round.
+    /// Register and keep a studio of enterprise `org_id` (members, yearly reviews): the
+    /// enterprise's own accounts, or region staff (the use case resolves the enterprise
+    /// in their area).
+    KeepStudio { org_id: i64 },
     ActForNomination {
         round_level: &'a str,
         district: Option<&'a str>,
@@ -411,6 +415,9 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
                 ))
             }
         }
+        Permission::KeepStudio { org_id } => allow_if(
+            region_staff(actor.role) || (actor.role == Role::Unit && actor.org_id == Some(org_id)),
+        ),
         Permission::ActForNomination {
             round_level,
             district,
@@ -900,6 +907,14 @@ mod tests {
         assert!(acts(&district, "city", Some("320402"), None));
         assert!(!acts(&district, "city", Some("320412"), None));
         assert!(acts(&unit, "town", Some("320402"), None) && !acts(&city, "city", None, None));
+        // Studios: kept by their enterprise or region staff.
+        assert!(may(&unit, Permission::KeepStudio { org_id: 7 }));
+        assert!(!may(&unit, Permission::KeepStudio { org_id: 8 }));
+        assert!(may(&district, Permission::KeepStudio { org_id: 8 }));
+        assert!(
+            !may(&expert, Permission::KeepStudio { org_id: 7 })
+                && !may(&dept, Permission::KeepStudio { org_id: 7 })
+        );
     }
 
     /// The staff capabilities, the assessment's conflict declarations, task closing by

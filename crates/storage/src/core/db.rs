@@ -182,6 +182,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "craftsmen",
         sql: include_str!("../../migrations/0027_craftsmen.sql"),
     },
+    Migration {
+        version: 28,
+        name: "studios",
+        sql: include_str!("../../migrations/0028_studios.sql"),
+    },
 ];
 
 impl Db {
@@ -408,6 +413,9 @@ impl Db {
         "contest_results",
         "craftsman_rounds",
         "craftsman_nominations",
+        "studios",
+        "studio_members",
+        "studio_reviews",
     ];
 
     /// Number of organisations (to decide whether `--demo` should load).

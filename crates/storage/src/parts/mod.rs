@@ -16,6 +16,7 @@ pub mod report_service;
 pub mod reports;
 pub mod search;
 pub mod self_report_cases;
+pub mod studios;
 pub mod task_completion;
 pub mod tasks;
 pub mod training;

@@ -128,6 +128,13 @@ static CONTEST_RESULTS_TEMPLATE: PartTemplate = PartTemplate {
     },
 };
 
+#[distributed_slice(FACT_SOURCES)]
+static STUDIOS: FactSource = FactSource {
+    part: "studios",
+    facts: |c, id, f| Box::pin(crate::studios::facts(c, id, f)),
+    orgs: "SELECT DISTINCT org_id FROM studios",
+};
+
 // ----- the workflow engine: each part's case hooks -----
 
 #[distributed_slice(CASE_HOOKS)]
@@ -168,6 +175,22 @@ static CONTEST_PROMOTIONS: CaseHooks = CaseHooks {
     )),
     on_approve: Some(|svc, c, actor, case, data, now| {
         Box::pin(crate::contests::results::approve_promotion(
+            svc, c, actor, case, data, now,
+        ))
+    }),
+    ..CaseHooks::NONE
+};
+
+#[distributed_slice(CASE_HOOKS)]
+static STUDIO_REVIEWS: CaseHooks = CaseHooks {
+    part: "studios",
+    processes: &["studio_review"],
+    subject: Some(("studio_review", crate::studios::subject_page)),
+    sync: Some(|c, case, subject, actor, now| {
+        Box::pin(crate::studios::sync_review(c, case, subject, actor, now))
+    }),
+    on_approve: Some(|svc, c, actor, case, data, now| {
+        Box::pin(crate::studios::approve_review(
             svc, c, actor, case, data, now,
         ))
     }),

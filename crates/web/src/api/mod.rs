@@ -15,6 +15,7 @@ pub mod registers;
 pub mod reports;
 pub mod search;
 mod session;
+pub mod studios;
 pub mod tasks;
 pub mod training;
 mod users;
@@ -57,6 +58,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(training_routes())
         .merge(contests_routes())
         .merge(craftsmen_routes())
+        .merge(studios_routes())
 }
 
 /// Routes of 劳动和技能竞赛.
@@ -86,6 +88,15 @@ fn craftsmen_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(craftsmen::get_round))
         .routes(routes!(craftsmen::quotas))
         .routes(routes!(craftsmen::list_nominations, craftsmen::nominate))
+}
+
+/// Routes of 劳模（工匠）创新工作室: studios, members, yearly reviews.
+fn studios_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(studios::list_studios, studios::create_studio))
+        .routes(routes!(studios::get_studio))
+        .routes(routes!(studios::members, studios::add_member))
+        .routes(routes!(studios::reviews, studios::file_review))
 }
 
 /// Routes of 技能形成: training classes and their rosters.

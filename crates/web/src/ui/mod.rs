@@ -16,6 +16,7 @@ pub mod policies;
 pub mod registers;
 pub mod reports;
 pub mod search;
+pub mod studios;
 pub mod tasks;
 pub mod training;
 pub mod users;
@@ -28,6 +29,7 @@ pub fn router() -> axum::Router<crate::AppState> {
         .merge(training::router())
         .merge(contests::router())
         .merge(craftsmen::router())
+        .merge(studios::router())
         .merge(reports::router())
         .merge(imports::router())
         .merge(workers::router())

@@ -205,7 +205,7 @@ pub const NAV: &[Group] = &[
             Item {
                 key: "nav.studios",
                 path: "/studios",
-                status: Roadmap,
+                status: Built,
                 roles: all,
             },
             Item {

@@ -29,6 +29,7 @@ mod policy_files;
 mod registers;
 mod reports;
 mod search;
+mod studios;
 mod task_completion;
 mod tasks;
 mod tasks_edit;

@@ -7,6 +7,7 @@ mod contests;
 mod craftsmen;
 mod registers;
 mod shell;
+mod studios;
 mod tasks;
 mod training;
 
@@ -24,6 +25,7 @@ const AREAS: &[&[Message]] = &[
     training::MESSAGES,
     contests::MESSAGES,
     craftsmen::MESSAGES,
+    studios::MESSAGES,
 ];
 
 /// key, 中文, English: every area's table, one after another.

@@ -1,0 +1,57 @@
+//! 劳模（工匠）创新工作室: studios, members and yearly reviews.
+
+/// key, 中文, English
+pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
+    ("studios.new", "登记创新工作室", "Register a studio"),
+    ("studios.empty", "暂无登记的创新工作室", "No studios registered yet"),
+    ("studios.name", "工作室名称", "Studio"),
+    ("studios.org", "所在企业", "Enterprise"),
+    (
+        "studios.org_help",
+        "统一社会信用代码或单位编号；企业账号为本企业",
+        "USCC or unit id; a unit's own for a unit account",
+    ),
+    ("studios.leader", "领办人", "Leader"),
+    (
+        "studios.leader_help",
+        "本企业在册职工（职工库编号或身份证号），须获劳动模范或工匠称号",
+        "A registered worker of the enterprise (registry id or 身份证号) holding a model-worker or craftsman title",
+    ),
+    ("studios.level", "级别", "Level"),
+    ("studios.founded", "命名年度", "Year named"),
+    ("studios.members", "成员", "Members"),
+    ("studios.member", "成员", "Member"),
+    ("studios.status", "状态", "Status"),
+    ("studios.active", "在册", "Active"),
+    ("studios.revoked", "已撤销", "Revoked"),
+    ("studios.q", "名称/企业", "Name or enterprise"),
+    ("studios.designation", "认定与荣誉", "Registry"),
+    ("studios.in_registry", "已登记创新工作室认定", "Recorded as an innovation studio"),
+    ("studios.occupation", "工种", "Occupation"),
+    ("studios.skill", "技能等级", "Skill level"),
+    ("studios.add_member", "添加成员", "Add a member"),
+    (
+        "studios.member_help",
+        "本企业在册职工：职工库编号或身份证号",
+        "A registered worker of the enterprise: registry id or 身份证号",
+    ),
+    ("studios.reviews", "年度评估", "Yearly reviews"),
+    (
+        "studios.review_rule",
+        "年度评估经属地审核、三位专家评分后由市产改办确定：90分及以上升级，75–90分保持，60–75分降级（区级撤销），60分以下撤销；认定与荣誉随之调整。",
+        "Each review is checked by the district, scored by three experts and decided by the city: 90+ upgraded, 75–90 kept, 60–75 downgraded (a district studio revoked), under 60 revoked; the registry follows.",
+    ),
+    ("studios.no_reviews", "暂无年度评估", "No reviews yet"),
+    ("studios.year", "评估年度", "Year"),
+    ("studios.progress", "进度", "Progress"),
+    ("studios.score", "专家评分", "Score"),
+    ("studios.outcome", "评估结果", "Outcome"),
+    ("studios.file_review", "提交年度评估", "File the yearly review"),
+    ("studios.report", "年度工作报告", "Yearly report"),
+    ("studios.innovations", "创新成果", "Innovation results"),
+    (
+        "studios.innovations_pending",
+        "创新成果登记（五小、合理化建议、专利）建成后在此列出。",
+        "Innovation results (五小, suggestions, patents) will be listed here once that part is built.",
+    ),
+];
