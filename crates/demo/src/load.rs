@@ -179,7 +179,8 @@ pub async fn load_on(
         let Some(org) = ids.get(w.org) else { continue };
         // Certified workers (中级工 and above) hold a certificate for their level; those
         // at 高级工 and above an earlier one for the level below as well.
-        let (cert, earlier) = demo_certificates(&w.id_number, w.skill_level, w.occupation);
+        let (cert, earlier) =
+            demo_certificates(&w.id_number, w.skill_level, w.occupation, clock.base_year());
         let input = gongjiang_storage::workers::WorkerInput {
             name: Some(w.name),
             id_number: Some(w.id_number),
@@ -477,6 +478,7 @@ fn demo_certificates(
     id_number: &str,
     skill: &str,
     occupation: &str,
+    last_year: i64,
 ) -> (
     Option<gongjiang_storage::workers::Certificate>,
     Option<gongjiang_storage::workers::Certificate>,
@@ -501,7 +503,8 @@ fn demo_certificates(
     let seed: u32 = id_number
         .bytes()
         .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-    let year = 2015 + (seed % 9) as i32;
+    // Within the nine years up to the last complete one (relative to the day loaded).
+    let year = (last_year - 8) as i32 + (seed % 9) as i32;
     let tail = &id_number[id_number.len().saturating_sub(8)..];
     let current = Certificate {
         no: format!("S{year}32040{}{tail}", rank),
@@ -509,6 +512,7 @@ fn demo_certificates(
         occupation: Some(occupation.to_string()),
         certified_on: Some(format!("{year}-{:02}-{:02}", 1 + seed % 12, 1 + seed % 28)),
         issuer: Some("常州市职业技能鉴定指导中心".into()),
+        source: None,
     };
     let earlier = (rank >= 3).then(|| Certificate {
         no: format!("S{}32040{}{tail}", year - 3, rank - 1),
@@ -521,6 +525,7 @@ fn demo_certificates(
             1 + seed % 28
         )),
         issuer: Some("常州市职业技能鉴定指导中心".into()),
+        source: None,
     });
     (Some(current), earlier)
 }

@@ -87,6 +87,23 @@ pub mod measure {
     pub const CONTEST_ENTRANTS: &str = "contest:entrants";
     pub const CONTEST_AWARDS: &str = "contest:awards";
     pub const CONTEST_PROMOTIONS: &str = "contest:promotions";
+    /// `ladder:{level}`: workers reaching a level (+1) and leaving the one below (−1) in
+    /// the year of their certificate, so that the cumulative sum is the ladder at the end
+    /// of a year; workers without certificates stand at their level (period 0000).
+    pub fn ladder(level: &str) -> String {
+        format!("ladder:{level}")
+    }
+    /// New high-skilled workers (a certificate reaching 高级工 or above from below), by
+    /// the certificate's year and how it came: `training`, `contest` or `certificate`.
+    pub fn high_skilled_new(source: &str) -> String {
+        format!("hs_new:{source}")
+    }
+    /// Promotions approved on the platform (training or contests), by year: all, and
+    /// `promotion:{level}` by the level reached.
+    pub const PROMOTIONS: &str = "promotion:all";
+    pub fn promotion(level: &str) -> String {
+        format!("promotion:{level}")
+    }
 }
 
 const fn ind(
@@ -486,6 +503,150 @@ pub const CATALOGUE: &[Indicator] = &[
         "名",
         "",
         Cumulative("designation:longcheng_craftsman:enterprise"),
+    ),
+    ind(
+        "ladder_apprentice",
+        "技能等级分布·学徒工",
+        "Ladder: apprentices",
+        "人",
+        "",
+        Cumulative("ladder:apprentice"),
+    ),
+    ind(
+        "ladder_junior",
+        "技能等级分布·初级工",
+        "Ladder: junior",
+        "人",
+        "",
+        Cumulative("ladder:junior"),
+    ),
+    ind(
+        "ladder_intermediate",
+        "技能等级分布·中级工",
+        "Ladder: intermediate",
+        "人",
+        "",
+        Cumulative("ladder:intermediate"),
+    ),
+    ind(
+        "ladder_senior",
+        "技能等级分布·高级工",
+        "Ladder: senior",
+        "人",
+        "",
+        Cumulative("ladder:senior"),
+    ),
+    ind(
+        "ladder_technician",
+        "技能等级分布·技师",
+        "Ladder: technician",
+        "人",
+        "",
+        Cumulative("ladder:technician"),
+    ),
+    ind(
+        "ladder_senior_technician",
+        "技能等级分布·高级技师",
+        "Ladder: senior technician",
+        "人",
+        "",
+        Cumulative("ladder:senior_technician"),
+    ),
+    ind(
+        "ladder_principal",
+        "技能等级分布·特级技师",
+        "Ladder: principal technician",
+        "人",
+        "",
+        Cumulative("ladder:principal"),
+    ),
+    ind(
+        "ladder_chief",
+        "技能等级分布·首席技师",
+        "Ladder: chief technician",
+        "人",
+        "",
+        Cumulative("ladder:chief"),
+    ),
+    ind(
+        "high_skilled_from_training",
+        "新增高技能人才·培训晋升",
+        "New high-skilled: training",
+        "人",
+        "",
+        InPeriod("hs_new:training"),
+    ),
+    ind(
+        "high_skilled_from_contests",
+        "新增高技能人才·以赛促评",
+        "New high-skilled: contests",
+        "人",
+        "",
+        InPeriod("hs_new:contest"),
+    ),
+    ind(
+        "high_skilled_from_certificates",
+        "新增高技能人才·证书认定",
+        "New high-skilled: certificates",
+        "人",
+        "",
+        InPeriod("hs_new:certificate"),
+    ),
+    ind(
+        "promotions_by_level",
+        "平台晋升人数",
+        "Promotions on the platform",
+        "人",
+        "",
+        InPeriod("promotion:all"),
+    ),
+    ind(
+        "promotions_to_intermediate",
+        "晋升至中级工",
+        "Promoted to intermediate",
+        "人",
+        "",
+        InPeriod("promotion:intermediate"),
+    ),
+    ind(
+        "promotions_to_senior",
+        "晋升至高级工",
+        "Promoted to senior",
+        "人",
+        "",
+        InPeriod("promotion:senior"),
+    ),
+    ind(
+        "promotions_to_technician",
+        "晋升至技师",
+        "Promoted to technician",
+        "人",
+        "",
+        InPeriod("promotion:technician"),
+    ),
+    ind(
+        "promotions_to_senior_technician",
+        "晋升至高级技师",
+        "Promoted to senior technician",
+        "人",
+        "",
+        InPeriod("promotion:senior_technician"),
+    ),
+    ind(
+        "promotions_to_principal",
+        "晋升至特级技师",
+        "Promoted to principal technician",
+        "人",
+        "",
+        InPeriod("promotion:principal"),
+    ),
+    ind(
+        "promotions_to_chief",
+        "晋升至首席技师",
+        "Promoted to chief technician",
+        "人",
+        "",
+        InPeriod("promotion:chief"),
     ),
     ind(
         "studio_review_pass_rate",

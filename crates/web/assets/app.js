@@ -180,7 +180,7 @@
         window.addEventListener("resize", function () { chart.resize(); });
         return;
       }
-      var palette = ["#1f5fbf", "#f08c00", "#2f9e44", "#ae3ec9"];
+      var palette = ["#1f5fbf", "#f08c00", "#2f9e44", "#ae3ec9", "#e03131", "#0c8599", "#5c940d", "#862e9c"];
       var series = d.series || [{ name: d.title || "", values: d.values }];
       var names = d.names || [];
       var line = d.kind === "line";
@@ -218,9 +218,11 @@
         xAxis: horizontal ? valueAxis : catAxis,
         yAxis: horizontal ? catAxis : { type: "value" },
         series: series.map(function (s) {
+          // d.stack: the series stack into one bar per category (a distribution).
           return { name: s.name, type: line ? "line" : "bar", data: s.values, smooth: line,
+                   stack: d.stack ? "total" : undefined,
                    labelLayout: { hideOverlap: true },
-                   label: { show: !line && (horizontal ? series.length === 1 : !many), position: horizontal ? "right" : "top" } };
+                   label: { show: !line && !d.stack && (horizontal ? series.length === 1 : !many), position: horizontal ? "right" : "top" } };
         })
       });
       chart.on("click", function (p) {

@@ -141,6 +141,10 @@ pub struct Certificate {
     /// 发证机构
     #[serde(default)]
     pub issuer: Option<String>,
+    /// How the platform gave it: `training` (a class's promotion) or `contest` (以赛促评);
+    /// absent for certificates recorded from outside. Set by the platform only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// Parses a stored certificate list (never fails: a damaged value reads as empty).
@@ -163,6 +167,7 @@ pub(crate) fn merge_certificate(list: &mut Vec<Certificate>, f: &Fields) -> bool
         occupation: f.occupation.clone(),
         certified_on: f.certified_on.clone(),
         issuer: None,
+        source: None,
     });
     true
 }
@@ -366,6 +371,7 @@ pub(crate) fn check_certificates(
             occupation,
             certified_on: date,
             issuer,
+            source: None,
         });
     }
     (out, errors)

@@ -315,6 +315,7 @@ async fn add_certificate(
         occupation: s(&f.occupation),
         certified_on: s(&f.certified_on),
         issuer: s(&f.issuer),
+        source: None,
     };
     match st.svc.add_certificate(&ctx.actor, wid, c).await {
         Ok(_) => Ok(Redirect::to(&format!("/workers/{wid}#certificates")).into_response()),

@@ -718,3 +718,62 @@ async fn professors_engagements_and_their_review() {
     assert!(s == 403 || s == 404, "{s}");
     assert_eq!(app.audit_of("engagement", gid).await.len(), 2);
 }
+
+/// The 技能形成 dashboard: the ladder year by year, new high-skilled by source and the
+/// platform's promotions, every number an indicator of the one engine.
+#[tokio::test]
+async fn the_skills_dashboard_draws_the_ladder_and_the_sources() {
+    let app = spawn_demo().await;
+    let city = app.token("city").await;
+    let value = |v: &serde_json::Value, code: &str| {
+        v["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["code"] == code)
+            .unwrap_or_else(|| panic!("{code}"))["value"]
+            .as_f64()
+            .unwrap_or(0.0)
+    };
+    let y = demo_year();
+    let v = app
+        .get_ok(&city, &format!("/api/v1/indicators?org=320400&period={y}"))
+        .await;
+    let ladder: f64 = [
+        "apprentice",
+        "junior",
+        "intermediate",
+        "senior",
+        "technician",
+        "senior_technician",
+        "principal",
+        "chief",
+    ]
+    .iter()
+    .map(|l| value(&v, &format!("ladder_{l}")))
+    .sum();
+    let workers = value(&v, "registered_workers");
+    assert!(
+        ladder > 0.99 * workers && ladder <= workers,
+        "{ladder} of {workers}"
+    );
+    let sources = value(&v, "high_skilled_from_certificates")
+        + value(&v, "high_skilled_from_training")
+        + value(&v, "high_skilled_from_contests");
+    assert!(sources > 0.0, "new high-skilled in {y}");
+    let now = app
+        .get_ok(
+            &city,
+            &format!("/api/v1/indicators?org=320400&period={}", this_year()),
+        )
+        .await;
+    assert!(
+        value(&now, "promotions_by_level") >= 1.0,
+        "the demo's approved promotions"
+    );
+    let b = app.browser("city").await;
+    let html = b.get_ok("/training/dashboard").await;
+    assert!(html.contains("技能等级分布") && html.contains("新增高技能人才来源"));
+    assert_eq!(html.matches("data-chart=").count(), 3);
+    assert!(b.get_ok("/training").await.contains("/training/dashboard"));
+}

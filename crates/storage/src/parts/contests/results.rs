@@ -504,6 +504,7 @@ pub(crate) async fn approve_promotion(
         conn,
         actor,
         &Promoted {
+            source: "contest",
             worker_id: r.try_get(0)?,
             worker_name: &name,
             on: None,

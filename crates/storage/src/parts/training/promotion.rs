@@ -114,6 +114,7 @@ pub(crate) async fn approve(
         .await?
         .ok_or(StoreError::NotFound)?;
     let promoted = Promoted {
+        source: "training",
         worker_id: t.worker_id,
         worker_name: &t.worker_name,
         on: t.completed_on.clone(),
@@ -124,6 +125,8 @@ pub(crate) async fn approve(
 
 /// Who is promoted, by which case, as of which day (today when `None`).
 pub(crate) struct Promoted<'a> {
+    /// What opened it: `training` or `contest` (kept on the certificate).
+    pub source: &'static str,
     pub worker_id: i64,
     pub worker_name: &'a str,
     pub on: Option<String>,
@@ -178,6 +181,7 @@ pub(crate) async fn raise_level(
             occupation,
             certified_on: Some(on.clone()),
             issuer: None,
+            source: Some(t.source.to_string()),
         });
     }
     let json =

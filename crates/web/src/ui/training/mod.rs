@@ -10,6 +10,7 @@ use gongjiang_domain::SkillLevel;
 use crate::ui::lists::{id_of, options, ui};
 
 mod classes;
+mod dashboard;
 mod detail;
 mod professors;
 
@@ -17,6 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/training", get(classes::list).post(classes::create))
         .route("/training/new", get(classes::new))
+        .route("/training/dashboard", get(dashboard::show))
         .route("/training/{id}", get(detail::show))
         .route(
             "/training/{id}/edit",
