@@ -2,7 +2,7 @@
 //! 劳模 or 工匠 holds the lead and which hold a studio recognition in the registry (the
 //! recognition is linked, so the registry's count stays the seed's), three members
 //! each; the last complete year's reviews decided for most of them (scored by three
-//! experts: upgraded, kept, downgraded, one revoked) and two waiting at the district.
+//! experts: one upgraded, one revoked, the others kept) and two waiting at the district.
 use crate::DemoClock;
 use gongjiang_domain::Role;
 use gongjiang_storage::scope::Actor;
@@ -13,11 +13,8 @@ use gongjiang_storage::StoreError;
 use sqlx::Row;
 
 const EXPERTS: &[&str] = &["expert", "expert2", "expert3"];
-/// Each decided review's expert score, in order: 93 upgraded, 80s kept, 68 downgraded,
-/// 55 revoked.
-const SCORES: &[f64] = &[
-    93.0, 86.0, 82.0, 79.0, 88.0, 84.0, 68.0, 77.0, 81.0, 55.0, 85.0, 90.5,
-];
+/// The kept studios' expert scores (75 to 90), in turn.
+const KEPT: &[f64] = &[86.0, 82.0, 79.0, 88.0, 84.0, 77.0, 81.0, 85.0];
 
 fn act(a: &str, comment: &str) -> ActInput {
     ActInput {
@@ -57,6 +54,7 @@ pub async fn seed_studios(svc: &Service, clock: &DemoClock) -> Result<usize, Sto
     let last = clock.base_year();
     let mut n = 0;
     let mut decided = 0;
+    let (mut upgraded, mut revoked) = (false, false);
     for r in &rows {
         let (org, district, level, leader, year): (i64, Option<String>, String, i64, i64) = (
             r.try_get(0)?,
@@ -79,6 +77,7 @@ pub async fn seed_studios(svc: &Service, clock: &DemoClock) -> Result<usize, Sto
                 .await?;
             (w.try_get(0)?, w.try_get(1)?)
         };
+        let level_of = level.clone();
         let s = svc
             .create_studio(
                 &unit,
@@ -144,7 +143,20 @@ pub async fn seed_studios(svc: &Service, clock: &DemoClock) -> Result<usize, Sto
         for e in EXPERTS {
             svc.assign_case_expert(&city, case, e).await?;
         }
-        let score = SCORES[decided % SCORES.len()];
+        // The first city studio is upgraded to the province and the first district one
+        // revoked; the others are kept — so the registry's count of studios at city level
+        // and above stays the seed's.
+        let score = match (level_of.as_str(), upgraded, revoked) {
+            ("city", false, _) => {
+                upgraded = true;
+                93.0
+            }
+            ("district", _, false) => {
+                revoked = true;
+                55.0
+            }
+            _ => KEPT[decided % KEPT.len()],
+        };
         for (j, e) in experts.iter().enumerate() {
             let s = (score + [0.0, 1.0, -1.0][j]).clamp(0.0, 100.0);
             svc.score_case(e, case, s, Some("对照评估标准逐项评分"))
