@@ -28,6 +28,10 @@ pub struct Standing {
     pub missing: Vec<String>,
     /// Judgement aspects whose judges differ by more than one point.
     pub flagged: Vec<String>,
+    /// Marks kept so far (confirmed paper marks and judges' scores, up to three per
+    /// judgement aspect) of `marks_expected`: the marking's progress.
+    pub marks_kept: i64,
+    pub marks_expected: i64,
 }
 
 /// The ranking.
@@ -82,15 +86,24 @@ pub(super) async fn compute(conn: &mut AnyConnection, contest: i64) -> Result<Ra
         let mut total = 0.0;
         let mut missing = Vec::new();
         let mut flagged = Vec::new();
+        let (mut kept, mut expected) = (0i64, 0i64);
         for (a, rule) in aspects.iter().zip(&rules) {
             let cell = cells.get(&(id, a.id));
             match rule.kind {
-                AspectKind::Measurement => match cell.and_then(|c| c.paper) {
-                    Some((v, true)) => total += rule.measured_points(v),
-                    _ => missing.push(a.name.clone()),
-                },
+                AspectKind::Measurement => {
+                    expected += 1;
+                    match cell.and_then(|c| c.paper) {
+                        Some((v, true)) => {
+                            kept += 1;
+                            total += rule.measured_points(v);
+                        }
+                        _ => missing.push(a.name.clone()),
+                    }
+                }
                 AspectKind::Judgement => {
                     let scores = cell.map(|c| c.scores.as_slice()).unwrap_or(&[]);
+                    expected += JUDGES_PER_ASPECT as i64;
+                    kept += scores.len().min(JUDGES_PER_ASPECT) as i64;
                     if needs_rescoring(scores) {
                         flagged.push(a.name.clone());
                     }
@@ -103,12 +116,12 @@ pub(super) async fn compute(conn: &mut AnyConnection, contest: i64) -> Result<Ra
             }
         }
         totals.push((id, total));
-        info.insert(id, (e, missing, flagged));
+        info.insert(id, (e, missing, flagged, kept, expected));
     }
     let ranked = rank(&totals);
     let mut standings = Vec::with_capacity(ranked.len());
     for (id, total, r) in ranked {
-        let Some((e, missing, flagged)) = info.remove(&id) else {
+        let Some((e, missing, flagged, kept, expected)) = info.remove(&id) else {
             continue;
         };
         standings.push(Standing {
@@ -122,6 +135,8 @@ pub(super) async fn compute(conn: &mut AnyConnection, contest: i64) -> Result<Ra
             complete: missing.is_empty() && flagged.is_empty() && !aspects.is_empty(),
             missing,
             flagged,
+            marks_kept: kept,
+            marks_expected: expected,
         });
     }
     Ok(Ranking {
