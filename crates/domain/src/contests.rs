@@ -332,7 +332,7 @@ pub fn check_contest(d: &ContestDraft) -> Result<ContestFields, Vec<FieldError>>
     ] {
         prize_count(field, label, n, &mut errs);
     }
-    if p.medal_top > p.first + p.second + p.third {
+    if p.medal_top > p.first.saturating_add(p.second).saturating_add(p.third) {
         errs.push(FieldError::new(
             "medal_top",
             Rule::Forbidden,
@@ -779,6 +779,13 @@ mod tests {
         };
         let e = check_contest(&d).unwrap_err();
         assert_eq!(e[0].field, "ends_on");
+        // A count far out of range is refused naming its field, never overflowing.
+        let mut huge = d.clone();
+        huge.ends_on = "2025-06-30".into();
+        huge.prizes.third = i64::MAX - 1;
+        huge.prizes.second = i64::MAX - 1;
+        let e = check_contest(&huge).unwrap_err();
+        assert_eq!(e[0].field, "second_prizes");
         let ok = check_contest(&ContestDraft {
             ends_on: "2025-06-30".into(),
             ..d
