@@ -99,11 +99,13 @@ struct Offices {
     experts: Vec<Actor>,
 }
 
-/// Takes a submitted nomination through review, expert scoring, 公示 and the decision.
+/// Takes a submitted nomination through review, expert scoring, 公示 and the decision
+/// (`decider`: the office that runs the expert stage and decides — the round's own).
 async fn decide(
     svc: &Service,
     o: &Offices,
     reviewer: Option<&Actor>,
+    decider: &Actor,
     case: i64,
     k: usize,
     year: i64,
@@ -113,14 +115,14 @@ async fn decide(
             .await?;
     }
     for e in EXPERTS {
-        svc.assign_case_expert(&o.city, case, e).await?;
+        svc.assign_case_expert(decider, case, e).await?;
     }
     for (j, e) in o.experts.iter().enumerate() {
         let score = 84.0 + ((k * 5 + j * 3) % 12) as f64;
         svc.score_case(e, case, score, Some("技艺精湛，示范带动作用明显"))
             .await?;
     }
-    svc.act(&o.city, case, &act("accept", "专家评审通过，进入公示"))
+    svc.act(decider, case, &act("accept", "专家评审通过，进入公示"))
         .await?;
     {
         let due = chrono::NaiveDate::from_ymd_opt(year as i32, 9, 30)
@@ -133,7 +135,7 @@ async fn decide(
             .execute(&mut *conn)
             .await?;
     }
-    svc.act(&o.city, case, &act("accept", "公示期满无异议，授予称号"))
+    svc.act(decider, case, &act("accept", "公示期满无异议，授予称号"))
         .await?;
     Ok(())
 }
@@ -190,7 +192,7 @@ pub async fn seed_craftsmen(svc: &Service, clock: &DemoClock) -> Result<usize, S
                     )
                     .await?;
                 if let Some(case) = n.case_id {
-                    decide(svc, &o, Some(&office), case, k, last).await?;
+                    decide(svc, &o, Some(&office), &office, case, k, last).await?;
                     conferred += 1;
                 }
                 k += 1;
@@ -240,7 +242,7 @@ pub async fn seed_craftsmen(svc: &Service, clock: &DemoClock) -> Result<usize, S
                     )
                     .await?;
                 if let Some(case) = n.case_id {
-                    decide(svc, &o, Some(&office), case, k, last).await?;
+                    decide(svc, &o, Some(&office), &office, case, k, last).await?;
                     conferred += 1;
                 }
             }
@@ -249,6 +251,19 @@ pub async fn seed_craftsmen(svc: &Service, clock: &DemoClock) -> Result<usize, S
     // An enterprise round: the demo unit's own.
     if let Some(unit) = crate::account(svc, "unit").await? {
         if let Some(org) = unit.org_id {
+            // An enterprise's own round is decided by its area (its district).
+            let district: Option<String> = {
+                let mut conn = svc.db.pool.acquire().await?;
+                sqlx::query("SELECT region_l2 FROM orgs WHERE id = $1")
+                    .bind(org)
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get(0)?
+            };
+            let area = match district {
+                Some(d) => region_actor(Role::District, &d),
+                None => o.city.clone(),
+            };
             let r = svc
                 .create_craftsman_round(
                     &unit,
@@ -278,7 +293,7 @@ pub async fn seed_craftsmen(svc: &Service, clock: &DemoClock) -> Result<usize, S
                     )
                     .await?;
                 if let Some(case) = n.case_id {
-                    decide(svc, &o, None, case, k, last).await?;
+                    decide(svc, &o, None, &area, case, k, last).await?;
                     conferred += 1;
                 }
             }

@@ -26,6 +26,9 @@ pub struct Process {
     pub subject: Option<Subject>,
     /// Expert scoring between the reviews and the notice.
     pub scoring: Option<Scoring>,
+    /// Who runs the expert stage and decides at the end of the notice: the city for
+    /// most processes; a district's or a town's own selection is decided there.
+    pub decider: Reviewer,
 }
 
 /// Where a case stands.
@@ -434,7 +437,7 @@ pub fn may_review(
 ) -> bool {
     let reviewer = match (at.status, at.step) {
         (Status::InReview, Some(i)) if i < p.steps.len() => p.steps[i].reviewer,
-        (Status::Notice | Status::Scoring, _) => Reviewer::City,
+        (Status::Notice | Status::Scoring, _) => p.decider,
         _ => return false,
     };
     match reviewer {

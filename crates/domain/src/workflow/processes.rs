@@ -388,6 +388,7 @@ const fn craftsman_process(
     name_zh: &'static str,
     name_en: &'static str,
     steps: &'static [Step],
+    decider: Reviewer,
 ) -> Process {
     Process {
         code,
@@ -399,6 +400,7 @@ const fn craftsman_process(
         items: &[],
         subject: Some(CRAFTSMAN_SUBJECT),
         scoring: Some(CRAFTSMAN_SCORING),
+        decider,
     }
 }
 
@@ -456,6 +458,7 @@ pub static PROCESSES: &[Process] = &[
         notice_days: Some(5),
         items: &[],
         subject: None,
+        decider: Reviewer::City,
         scoring: Some(Scoring {
             max: 100,
             min_experts: 3,
@@ -473,6 +476,7 @@ pub static PROCESSES: &[Process] = &[
         notice_days: None,
         items: &[],
         subject: Some(CONTEST_SUBJECT),
+        decider: Reviewer::City,
         scoring: None,
     },
     Process {
@@ -484,6 +488,7 @@ pub static PROCESSES: &[Process] = &[
         notice_days: None,
         items: &[],
         subject: Some(CONTEST_SUBJECT),
+        decider: Reviewer::City,
         scoring: None,
     },
     craftsman_process(
@@ -491,24 +496,28 @@ pub static PROCESSES: &[Process] = &[
         "龙城工匠评选",
         "Longcheng craftsman selection",
         CRAFTSMAN_CITY_STEPS,
+        Reviewer::City,
     ),
     craftsman_process(
         "craftsman_district",
         "区级工匠评选",
         "District craftsman selection",
         CRAFTSMAN_DISTRICT_STEPS,
+        Reviewer::District,
     ),
     craftsman_process(
         "craftsman_town",
         "镇级工匠评选",
         "Town craftsman selection",
         CRAFTSMAN_TOWN_STEPS,
+        Reviewer::Town,
     ),
     craftsman_process(
         "craftsman_enterprise",
         "企业工匠评选",
         "Enterprise craftsman selection",
         &[],
+        Reviewer::Area,
     ),
     Process {
         code: "studio_review",
@@ -519,6 +528,7 @@ pub static PROCESSES: &[Process] = &[
         notice_days: None,
         items: &[],
         subject: Some(STUDIO_SUBJECT),
+        decider: Reviewer::City,
         scoring: Some(Scoring {
             max: 100,
             min_experts: 3,
@@ -537,6 +547,7 @@ pub static PROCESSES: &[Process] = &[
         notice_days: Some(5),
         items: &[],
         subject: Some(CONTEST_SUBJECT),
+        decider: Reviewer::City,
         scoring: None,
     },
     Process {
@@ -548,6 +559,7 @@ pub static PROCESSES: &[Process] = &[
         notice_days: None,
         items: &[],
         subject: Some(CONTEST_SUBJECT),
+        decider: Reviewer::City,
         scoring: None,
     },
     Process {
@@ -559,6 +571,7 @@ pub static PROCESSES: &[Process] = &[
         notice_days: None,
         items: &[],
         subject: Some(PROMOTION_SUBJECT),
+        decider: Reviewer::City,
         scoring: None,
     },
     Process {
@@ -570,6 +583,7 @@ pub static PROCESSES: &[Process] = &[
         notice_days: None,
         items: &[],
         subject: Some(TASK_COMPLETION_SUBJECT),
+        decider: Reviewer::City,
         scoring: None,
     },
     Process {
@@ -581,6 +595,7 @@ pub static PROCESSES: &[Process] = &[
         notice_days: None,
         items: &[],
         subject: Some(TASK_COMPLETION_SUBJECT),
+        decider: Reviewer::City,
         scoring: None,
     },
     Process {
@@ -592,6 +607,7 @@ pub static PROCESSES: &[Process] = &[
         notice_days: None,
         items: &[],
         subject: Some(TASK_COMPLETION_SUBJECT),
+        decider: Reviewer::City,
         scoring: None,
     },
     Process {
@@ -603,6 +619,7 @@ pub static PROCESSES: &[Process] = &[
         notice_days: None,
         items: &[],
         subject: Some(SELF_REPORT_SUBJECT),
+        decider: Reviewer::City,
         scoring: None,
     },
     Process {
@@ -621,6 +638,7 @@ pub static PROCESSES: &[Process] = &[
         notice_days: None,
         items: &crate::liuyou::ITEMS,
         subject: Some(LIUYOU_SUBJECT),
+        decider: Reviewer::City,
         scoring: None,
     },
     Process {
@@ -632,6 +650,7 @@ pub static PROCESSES: &[Process] = &[
         notice_days: Some(5),
         items: &[],
         subject: None,
+        decider: Reviewer::City,
         scoring: None,
     },
     Process {
@@ -643,6 +662,7 @@ pub static PROCESSES: &[Process] = &[
         notice_days: None,
         items: &[],
         subject: None,
+        decider: Reviewer::City,
         scoring: None,
     },
     Process {
@@ -654,6 +674,7 @@ pub static PROCESSES: &[Process] = &[
         notice_days: Some(5),
         items: &[],
         subject: None,
+        decider: Reviewer::City,
         scoring: None,
     },
 ];

@@ -245,3 +245,96 @@ async fn the_console_lists_rounds_and_takes_nominations() {
     let html = b.get_ok("/craftsmen?lang=en").await;
     assert!(html.contains("District craftsmen"));
 }
+
+/// A district's own round: its towns nominate, the district reviews, runs the expert
+/// stage and decides after 公示 (the process's decider); the city does not decide it.
+#[tokio::test]
+async fn a_district_round_is_decided_by_the_district() {
+    let app = spawn_demo().await;
+    let city = app.token("city").await;
+    let town = app.token("town").await;
+    let me = app.get_ok(&town, "/api/v1/me").await;
+    let town_code = me["region_code"]
+        .as_str()
+        .or(me["user"]["region_code"].as_str())
+        .expect("the town account's region")
+        .to_string();
+    let (district_account, district_code) = if town_code.starts_with("320412") {
+        ("wujin", "320412")
+    } else {
+        ("tianning", "320402")
+    };
+    assert!(town_code.starts_with(district_code), "{town_code}");
+    let district = app.token(district_account).await;
+    let (s, r) = app
+        .post(
+            &district,
+            "/api/v1/craftsman-rounds",
+            json!({"name": "区级工匠评选（测试）", "level": "district", "year": this_year(), "titles": 2, "quota": 1}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let id = r["id"].as_i64().unwrap();
+    let ws = workers_of(&app, &town, &town_code).await;
+    let (s, n) = app
+        .post(
+            &town,
+            &format!("/api/v1/craftsman-rounds/{id}/nominations"),
+            json!({"worker": ws[0].to_string(), "reason": "技艺精湛"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{n}");
+    let case = n["case_id"].as_i64().unwrap();
+    act(&app, &district, case, "accept").await;
+    // The expert stage is the district's: the city may not assign.
+    let (s, _) = app
+        .post(
+            &city,
+            &format!("/api/v1/cases/{case}/experts"),
+            json!({"expert": "expert"}),
+        )
+        .await;
+    assert_eq!(s, 403);
+    for e in ["expert", "expert2", "expert3"] {
+        let (s, v) = app
+            .post(
+                &district,
+                &format!("/api/v1/cases/{case}/experts"),
+                json!({"expert": e}),
+            )
+            .await;
+        assert!(s == 200 || s == 201, "{v}");
+        let t = app.token(e).await;
+        app.send_ok(
+            reqwest::Method::PUT,
+            &t,
+            &format!("/api/v1/cases/{case}/score"),
+            json!({"score": 88}),
+        )
+        .await;
+    }
+    act(&app, &district, case, "accept").await;
+    let inbox = app.get_ok(&district, "/api/v1/inbox").await;
+    assert!(
+        inbox.to_string().contains(&format!("\"id\":{case}")),
+        "on notice, in the district's inbox"
+    );
+    sqlx::query("UPDATE wf_cases SET due_at = 1 WHERE id = $1")
+        .bind(case)
+        .execute(&app.svc.db.pool)
+        .await
+        .unwrap();
+    let (s, _) = app
+        .post(
+            &city,
+            &format!("/api/v1/cases/{case}/actions"),
+            json!({"action": "accept", "comment": "同意"}),
+        )
+        .await;
+    assert_eq!(s, 403, "the city does not decide a district's round");
+    act(&app, &district, case, "accept").await;
+    let ns = app
+        .get_ok(&city, &format!("/api/v1/craftsman-rounds/{id}/nominations"))
+        .await;
+    assert_eq!(ns[0]["status"], "approved", "{ns}");
+}

@@ -185,8 +185,13 @@ impl Service {
                 } else {
                     "o.region_l3"
                 };
-                sql.push(&format!("c.status = 'in_review' AND {column} = "))
-                    .bind_text(code);
+                // In review at the level, or — for a process its level decides (a
+                // district's own selection) — at the expert stage or on notice; the
+                // process's rule decides below.
+                sql.push(&format!(
+                    "c.status IN ('in_review', 'scoring', 'notice') AND {column} = "
+                ))
+                .bind_text(code);
             }
             Inbox::ToScore { user_id } => {
                 // Cases waiting for the expert's score.

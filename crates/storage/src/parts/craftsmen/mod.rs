@@ -16,10 +16,10 @@
 //! **On the engine.** Each nomination is a case (`craftsman_city`, `craftsman_district`,
 //! `craftsman_town`, `craftsman_enterprise`): reviewed by the round's own level (none for
 //! an enterprise round), then the engine's expert stage (three experts score it), 公示
-//! with its objections, and the decision. The engine decides scoring and notice at the
-//! city office for every process; a round's own level deciding its notice would need a
-//! per-process decider in the engine. Approval writes the title into the designation
-//! registry: `longcheng_craftsman` at the round's level and year, held by the worker.
+//! with its objections, and the decision — both run by the round's own level (the
+//! process's `decider`: the city, the district, the town; an enterprise's round by its
+//! district). Approval writes the title into the designation registry:
+//! `longcheng_craftsman` at the round's level and year, held by the worker.
 //!
 //! **Indicators** come from the registry (`craftsmen_city`, `craftsmen_district`,
 //! `craftsmen_town`, `craftsmen_enterprise`): no facts of its own.
