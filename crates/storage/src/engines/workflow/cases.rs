@@ -197,6 +197,27 @@ impl Service {
         Ok(id)
     }
 
+    /// Opens a case for a part's record and submits it at once, in the caller's
+    /// transaction: what a part does when its own action is the application (a
+    /// nomination, a studio's yearly review, a promotion). Returns the case's id.
+    pub(crate) async fn start_subject_case(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        new: &SubjectCase<'_>,
+        now: i64,
+    ) -> Result<i64> {
+        let id = self.open_subject_case(conn, actor, new, now).await?;
+        let submit = super::ActInput {
+            action: "submit".into(),
+            comment: None,
+            version: None,
+            changes: BTreeMap::new(),
+        };
+        self.act_in(conn, actor, id, &submit).await?;
+        Ok(id)
+    }
+
     /// The applicant: the unit's own contact, or the region staff member who started
     /// the case on its behalf. (Reviewers are not applicants: a district cannot submit
     /// or withdraw a unit's application.)

@@ -434,7 +434,7 @@ pub(crate) async fn approve_results(
             let title = format!("{name} 晋升{}（以赛促评·{}）", to.label_zh(), c.code);
             let subject = format!("contest_promotion:{id}:{result}");
             let pc = svc
-                .open_subject_case(
+                .start_subject_case(
                     conn,
                     actor,
                     &SubjectCase {
@@ -447,7 +447,6 @@ pub(crate) async fn approve_results(
                     now,
                 )
                 .await?;
-            svc.act_in(conn, actor, pc, &submit()).await?;
             sqlx::query("UPDATE contest_results SET promotion_case_id = $1 WHERE id = $2")
                 .bind(pc)
                 .bind(result)

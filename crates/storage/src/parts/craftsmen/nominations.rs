@@ -5,7 +5,7 @@ use super::{CraftsmanRound, Nomination, NominationInput};
 use crate::access::{self, Permission};
 use crate::audit::{action, Note};
 use crate::designations::{self, NewDesignation};
-use crate::engines::workflow::{ActInput, Case, SubjectCase};
+use crate::engines::workflow::{Case, SubjectCase};
 use crate::error::{Result, StoreError};
 use crate::scope::Actor;
 use crate::service::Service;
@@ -320,7 +320,7 @@ impl Service {
         let title = format!("{}推荐：{}（{}）", level.title(false), found.name, r.name);
         let subject = format!("craftsman:{id}/{nid}");
         let case = self
-            .open_subject_case(
+            .start_subject_case(
                 w.conn(),
                 actor,
                 &SubjectCase {
@@ -338,18 +338,6 @@ impl Service {
             .bind(nid)
             .execute(w.conn())
             .await?;
-        self.act_in(
-            w.conn(),
-            actor,
-            case,
-            &ActInput {
-                action: "submit".into(),
-                comment: None,
-                version: None,
-                changes: BTreeMap::new(),
-            },
-        )
-        .await?;
         let row = sqlx::query(&format!("{NOMINATION} WHERE n.id = $1"))
             .bind(nid)
             .fetch_one(w.conn())

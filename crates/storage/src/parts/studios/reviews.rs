@@ -5,7 +5,7 @@ use super::register::studio;
 use super::{StudioReview, StudioReviewInput, REVIEW_PROCESS};
 use crate::access::{self, Permission};
 use crate::audit::{action, Note};
-use crate::engines::workflow::{ActInput, Case, SubjectCase};
+use crate::engines::workflow::{Case, SubjectCase};
 use crate::error::{Result, StoreError};
 use crate::scope::Actor;
 use crate::service::Service;
@@ -263,7 +263,7 @@ impl Service {
         let title = format!("创新工作室年度评估：{}（{year}年）", s.name);
         let subject = format!("studio_review:{id}/{rid}");
         let case = self
-            .open_subject_case(
+            .start_subject_case(
                 w.conn(),
                 actor,
                 &SubjectCase {
@@ -281,18 +281,6 @@ impl Service {
             .bind(rid)
             .execute(w.conn())
             .await?;
-        self.act_in(
-            w.conn(),
-            actor,
-            case,
-            &ActInput {
-                action: "submit".into(),
-                comment: None,
-                version: None,
-                changes: BTreeMap::new(),
-            },
-        )
-        .await?;
         let r = sqlx::query(&format!("{REVIEW} WHERE id = $1"))
             .bind(rid)
             .fetch_one(w.conn())

@@ -5,7 +5,7 @@
 //! high-skilled counts in the same transaction; a return or rejection changes nothing.
 use super::sql;
 use crate::audit::{action, Note};
-use crate::engines::workflow::{ActInput, Case, SubjectCase};
+use crate::engines::workflow::{Case, SubjectCase};
 use crate::error::{Result, StoreError};
 use crate::indicators;
 use crate::scope::Actor;
@@ -66,19 +66,7 @@ impl Service {
             data: &data,
             subject: &subject,
         };
-        let id = self.open_subject_case(conn, actor, &new, now).await?;
-        self.act_in(
-            conn,
-            actor,
-            id,
-            &ActInput {
-                action: "submit".into(),
-                comment: None,
-                version: None,
-                changes: BTreeMap::new(),
-            },
-        )
-        .await?;
+        let id = self.start_subject_case(conn, actor, &new, now).await?;
         sqlx::query("UPDATE class_trainees SET promotion_case_id = $1 WHERE id = $2")
             .bind(id)
             .bind(p.trainee_id)
