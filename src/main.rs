@@ -68,7 +68,7 @@ enum Cmd {
     /// Replace the database's contents with a backup (all or nothing).
     Restore { file: std::path::PathBuf },
     /// Import an .xlsx or .csv file (orgs, pilots, reports, designations, workers, classes,
-    /// contests, contest_results). Everything is
+    /// contests, contest_results, innovations). Everything is
     /// validated first; by default a file with any invalid row writes nothing.
     Import {
         kind: String,

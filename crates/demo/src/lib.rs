@@ -17,6 +17,7 @@ pub mod assessment;
 mod contacts;
 mod contests;
 mod craftsmen;
+mod innovations;
 pub mod liuyou;
 mod load;
 mod names;

@@ -321,6 +321,7 @@ pub async fn load_on(
     crate::contests::seed_contests(svc, &clock).await?;
     crate::craftsmen::seed_craftsmen(svc, &clock).await?;
     crate::studios::seed_studios(svc, &clock).await?;
+    crate::innovations::seed_innovations(svc, &clock).await?;
     Ok(loaded)
 }
 

@@ -75,6 +75,7 @@ catalogue! {
     HasRecords = "has_records", "该单位还有其他记录，请先删除或转移", "other records still refer to this organisation; delete or move them first";
     HasUsers = "has_users", "还有用户账号属于该单位，不能删除", "user accounts still belong to this organisation";
     ImportInterrupted = "import_interrupted", "导入任务已被判定为中断（服务进程失联），本次导入未写入任何数据，请重新上传", "the import job was declared interrupted (its server stopped answering); nothing was written, upload the file again";
+    InnovationFinal = "innovation_final", "成果已提交审核或已认定，不能修改；如需更正，请审核人先退回", "the result is in review or approved and cannot be changed; the reviewer must return it first";
     Internal = "internal", "服务器内部错误，请稍后重试", "internal error, please try again";
     Invalid = "invalid", "输入有误", "invalid input";
     InvalidCredentials = "invalid_credentials", "用户名或密码错误", "wrong username or password";

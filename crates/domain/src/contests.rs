@@ -187,22 +187,7 @@ fn prize_count(field: &str, label: (&str, &str), n: i64, errs: &mut Vec<FieldErr
 
 /// Checks a contest code: letters, digits, `-` and `_`, up to 40.
 pub fn check_code(field: &str, raw: &str, errs: &mut Vec<FieldError>) -> String {
-    let code = crate::error::normalise_code(raw);
-    if code.is_empty() {
-        errs.push(FieldError::required(field, "赛事编号", "Contest code"));
-    } else if code.chars().count() > 40
-        || !code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        errs.push(FieldError::new(
-            field,
-            Rule::BadFormat,
-            format!("赛事编号“{code}”无效：只能使用字母、数字、- 和 _，最长 40 位"),
-            format!("contest code '{code}' is invalid: letters, digits, - and _ only, up to 40"),
-        ));
-    }
-    code
+    crate::error::record_code(field, ("赛事编号", "Contest code"), raw, errs)
 }
 
 /// Checks a plan: code, name, level, a year in 2000–2100, the occupation, the ladder

@@ -140,6 +140,39 @@ pub fn normalise_spaces(value: &str) -> String {
 
 /// Folds full-width ASCII (０-９, Ａ-Ｚ, ａ-ｚ) to half-width and removes all white space;
 /// used for codes, where the meaning of such characters is certain.
+/// A record's own code (赛事编号, 班级编号, 成果编号 …), as typed: letters, digits, `-`
+/// and `_`, up to 40; full-width characters and spaces folded. An error names `field`
+/// and the code's `label` (Chinese, English) and is pushed onto `errs`.
+pub fn record_code(
+    field: &str,
+    label: (&str, &str),
+    raw: &str,
+    errs: &mut Vec<FieldError>,
+) -> String {
+    let code = normalise_code(raw);
+    if code.is_empty() {
+        errs.push(FieldError::required(field, label.0, label.1));
+    } else if code.chars().count() > 40
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        errs.push(FieldError::new(
+            field,
+            Rule::BadFormat,
+            format!(
+                "{}“{code}”无效：只能使用字母、数字、- 和 _，最长 40 位",
+                label.0
+            ),
+            format!(
+                "{} '{code}' is invalid: letters, digits, - and _ only, up to 40",
+                label.1.to_lowercase()
+            ),
+        ));
+    }
+    code
+}
+
 pub fn normalise_code(value: &str) -> String {
     value
         .chars()

@@ -82,6 +82,11 @@ pub mod measure {
     /// Studio reviews decided, and those not revoked, by the review's year and the
     /// studio's enterprise.
     pub const STUDIO_REVIEWS: &str = "studio:reviews";
+    /// Innovation results approved or recorded, by the result's year and enterprise;
+    /// those of type 专利; their economic benefit (万元 × 100).
+    pub const INNOVATION_RESULTS: &str = "innovation:results";
+    pub const INNOVATION_PATENTS: &str = "innovation:patents";
+    pub const INNOVATION_BENEFIT: &str = "innovation:benefit";
     pub const STUDIO_PASSED: &str = "studio:passed";
     /// Final contest results, by the contest's year and the entrant's employer.
     pub const CONTEST_ENTRANTS: &str = "contest:entrants";
@@ -647,6 +652,30 @@ pub const CATALOGUE: &[Indicator] = &[
         "人",
         "",
         InPeriod("promotion:chief"),
+    ),
+    ind(
+        "innovation_results",
+        "创新成果数",
+        "Innovation results",
+        "项",
+        "",
+        InPeriod(measure::INNOVATION_RESULTS),
+    ),
+    ind(
+        "patents",
+        "专利数",
+        "Patents",
+        "项",
+        "",
+        InPeriod(measure::INNOVATION_PATENTS),
+    ),
+    ind(
+        "innovation_result_benefit_wan",
+        "创新成果经济效益（万元）",
+        "Benefit of innovation results (10k yuan)",
+        "万元",
+        "10k yuan",
+        InPeriodCents(measure::INNOVATION_BENEFIT),
     ),
     ind(
         "studio_review_pass_rate",

@@ -10,6 +10,7 @@ pub mod contests;
 pub mod craftsmen;
 pub mod error;
 pub mod indicators;
+pub mod innovations;
 pub mod liuyou;
 pub mod org;
 pub mod policy;

@@ -113,21 +113,7 @@ fn optional_date(
 /// type, a year in 2000–2100, an end not before the start, and 结业数 ≤ 学员数.
 pub fn check_class(d: &ClassDraft) -> Result<ClassFields, Vec<FieldError>> {
     let mut errs = Vec::new();
-    let code = crate::error::normalise_code(&d.code);
-    if code.is_empty() {
-        errs.push(FieldError::required("code", "班级编号", "Class code"));
-    } else if code.chars().count() > 40
-        || !code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        errs.push(FieldError::new(
-            "code",
-            Rule::BadFormat,
-            format!("班级编号“{code}”无效：只能使用字母、数字、- 和 _，最长 40 位"),
-            format!("class code '{code}' is invalid: letters, digits, - and _ only, up to 40"),
-        ));
-    }
+    let code = crate::error::record_code("code", ("班级编号", "Class code"), &d.code, &mut errs);
     let name = text("name", ("班级名称", "Class name"), &d.name, true, 200)
         .map_err(|e| errs.push(e))
         .ok()

@@ -133,6 +133,8 @@ pub const CONTEST_LEVELS: &[&str] = &["市级", "区级", "镇级", "企业级"]
 pub const AWARDS: &[&str] = &["一等奖", "二等奖", "三等奖", "优秀奖"];
 /// 授予荣誉 of a contest result.
 pub const CONTEST_HONOURS: &[&str] = &["技术能手", "五一劳动奖章", "无"];
+/// 成果类型.
+pub const INNOVATION_TYPES: &[&str] = &["五小", "合理化建议", "技术革新", "专利", "其他"];
 /// 经济类型.
 pub const OWNERSHIPS: &[&str] = &["国有", "民营", "外资", "混合"];
 /// 试点级别.
@@ -620,8 +622,68 @@ pub static CONTEST_RESULTS: Spec = Spec {
     ],
 };
 
+/// `innovations`: workers' innovation results already recognised (群众性技术创新).
+pub static INNOVATIONS: Spec = Spec {
+    kind: "innovations",
+    sheet: "创新成果",
+    title_zh: "职工创新成果导入模板",
+    title_en: "Innovation results import template",
+    columns: &[
+        col(
+            "code",
+            "成果编号",
+            true,
+            Kind::Code,
+            "成果唯一编号,字母、数字、- 和 _,如 CX-2024-001;重复导入按编号更新",
+        ),
+        col("title", "成果名称", true, Kind::Text, "成果全称"),
+        pick(
+            "type",
+            "成果类型",
+            true,
+            INNOVATION_TYPES,
+            "从下拉列表选择:五小、合理化建议、技术革新、专利、其他",
+        ),
+        col(
+            "uscc",
+            "单位信用代码",
+            true,
+            Kind::Code,
+            "成果所属企业的统一社会信用代码(须已在单位库中)",
+        ),
+        col(
+            "id_numbers",
+            "完成人身份证号",
+            false,
+            Kind::Code,
+            "完成人的身份证号(须已在职工库登记),多人用分号；分隔",
+        ),
+        col(
+            "year",
+            "年份",
+            true,
+            Kind::Year,
+            "成果认定年份,四位数字,如 2024",
+        ),
+        col(
+            "patent_no",
+            "专利号",
+            false,
+            Kind::Code,
+            "专利类成果必填,如 ZL200410018477.9(校验位按国家知识产权局规则核对)",
+        ),
+        col(
+            "benefit_wan",
+            "经济效益万元",
+            false,
+            Kind::Decimal,
+            "成果产生的经济效益,单位万元,最多两位小数",
+        ),
+    ],
+};
+
 /// Every template, in the order of contracts.md.
-pub static ALL: [&Spec; 8] = [
+pub static ALL: [&Spec; 9] = [
     &ORGS,
     &PILOTS,
     &REPORTS,
@@ -630,6 +692,7 @@ pub static ALL: [&Spec; 8] = [
     &CLASSES,
     &CONTESTS,
     &CONTEST_RESULTS,
+    &INNOVATIONS,
 ];
 
 /// The template of a KIND (`orgs`, `pilots`, `reports`, `workers`, `designations`).

@@ -13,9 +13,9 @@ pub use crate::core::{
 };
 pub use engines::{designations, indicators, workflow};
 pub use parts::{
-    assessment, contacts, contests, craftsmen, import, liuyou, pairs, pilots, policies, registers,
-    report_service, reports, search, studios, task_completion, tasks, training, worker_bulk,
-    workers,
+    assessment, contacts, contests, craftsmen, import, innovations, liuyou, pairs, pilots,
+    policies, registers, report_service, reports, search, studios, task_completion, tasks,
+    training, worker_bulk, workers,
 };
 
 pub use db::{Backend, Db, Tx};

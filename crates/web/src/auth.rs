@@ -28,6 +28,8 @@ pub struct Ctx {
     pub csrf: String,
     pub token: String,
     pub lang: Lang,
+    /// The data version read with the session (the key of [`crate::reads::Reads`]).
+    pub data_version: i64,
 }
 
 impl Ctx {
@@ -149,6 +151,7 @@ async fn resolve(
         csrf: s.csrf,
         token: token.to_string(),
         lang: Lang::detect(parts),
+        data_version: s.data_version,
     }))
 }
 

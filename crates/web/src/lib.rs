@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod metrics;
 pub mod period;
+pub mod reads;
 pub mod throttle;
 pub mod ui;
 pub mod upload;
@@ -66,6 +67,8 @@ pub struct AppState {
     pub cfg: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
     pub jobs: Arc<jobs::Jobs>,
+    /// Answers kept by the data version ([`reads`]).
+    pub reads: Arc<reads::Reads>,
 }
 
 impl AppState {
@@ -75,6 +78,7 @@ impl AppState {
             cfg: Arc::new(cfg),
             metrics: Arc::new(metrics::Metrics::default()),
             jobs: Arc::new(jobs::Jobs::default()),
+            reads: Arc::new(reads::Reads::default()),
         }
     }
 }

@@ -139,6 +139,13 @@ pub const STUDIO_SUBJECT: Subject = Subject {
     listed_as: None,
 };
 
+/// An innovation result (`innovation:<id>`), filed by its enterprise.
+pub const INNOVATION_SUBJECT: Subject = Subject {
+    page: "/innovations",
+    page_label: "nav.innovations",
+    listed_as: None,
+};
+
 pub const CRAFTSMAN_SUBJECT: Subject = Subject {
     page: "/craftsmen",
     page_label: "nav.craftsmen",

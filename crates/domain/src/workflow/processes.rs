@@ -3,8 +3,9 @@
 use super::process::Process;
 use super::rules::Scoring;
 use super::{
-    Field, FieldKind, Reviewer, Step, CONTEST_SUBJECT, CRAFTSMAN_SUBJECT, LIUYOU_SUBJECT,
-    PROMOTION_SUBJECT, SELF_REPORT_SUBJECT, STUDIO_SUBJECT, TASK_COMPLETION_SUBJECT,
+    Field, FieldKind, Reviewer, Step, CONTEST_SUBJECT, CRAFTSMAN_SUBJECT, INNOVATION_SUBJECT,
+    LIUYOU_SUBJECT, PROMOTION_SUBJECT, SELF_REPORT_SUBJECT, STUDIO_SUBJECT,
+    TASK_COMPLETION_SUBJECT,
 };
 
 const PILOT_LEVELS: &[(&str, &str, &str)] = &[
@@ -432,6 +433,34 @@ const STUDIO_REVIEW_STEPS: &[Step] = &[Step {
     may_edit: &[],
 }];
 
+/// An innovation result as its enterprise's union certifies it.
+const INNOVATION_FIELDS: &[Field] = &[
+    Field {
+        key: "year",
+        label_zh: "成果年度",
+        label_en: "Year",
+        required: true,
+        kind: FieldKind::Year,
+        help_zh: "",
+    },
+    Field {
+        key: "summary",
+        label_zh: "成果简介",
+        label_en: "Summary",
+        required: true,
+        kind: FieldKind::LongText(4000),
+        help_zh: "创新点、应用情况与经济效益；提交即表示本单位工会已认定",
+    },
+];
+
+/// Reviewed by the enterprise's district (the city outside the districts).
+const INNOVATION_STEPS: &[Step] = &[Step {
+    code: "area",
+    reviewer: Reviewer::Area,
+    deadline_days: 10,
+    may_edit: &[],
+}];
+
 const BENCHMARK_STEPS: &[Step] = &[
     Step {
         code: "district",
@@ -537,6 +566,18 @@ pub static PROCESSES: &[Process] = &[
             criteria_en:
                 "problems solved (40), training and mentoring (30), innovations and benefit (30)",
         }),
+    },
+    Process {
+        code: "innovation_result",
+        name_zh: "职工创新成果认定",
+        name_en: "Innovation result review",
+        fields: INNOVATION_FIELDS,
+        steps: INNOVATION_STEPS,
+        notice_days: None,
+        items: &[],
+        subject: Some(INNOVATION_SUBJECT),
+        decider: Reviewer::City,
+        scoring: None,
     },
     Process {
         code: "contest_results",

@@ -29,8 +29,17 @@ pub struct Tx {
     _guard: Option<OwnedMutexGuard<()>>,
 }
 
+/// PostgreSQL: raises the data version as the transaction's last statement when
+/// [`data_changed`] marked it (the one row is then locked only from here to the commit,
+/// after every other lock the transaction took, so two writers cannot deadlock on it).
+const RAISE_IF_CHANGED: &str = "UPDATE data_version SET version = version + 1 \
+     WHERE id = 1 AND current_setting('gongjiang.changed', true) = '1'";
+
 impl Tx {
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        if self._guard.is_none() {
+            sqlx::query(RAISE_IF_CHANGED).execute(&mut *self.tx).await?;
+        }
         self.tx.commit().await?;
         Ok(())
     }
@@ -39,6 +48,25 @@ impl Tx {
         &mut self.tx
     }
 }
+
+/// Marks the caller's transaction as changing what cached reads depend on (the
+/// indicator aggregates, the organisations, the regions): the data version is raised
+/// before it commits. SQLite has one writer at a time and raises it at once; PostgreSQL
+/// sets a flag for the transaction and [`Tx::commit`] raises it last.
+pub async fn data_changed(conn: &mut sqlx::AnyConnection) -> Result<()> {
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT set_config('gongjiang.changed', '1', true)")
+            .execute(conn)
+            .await?;
+    } else {
+        sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1")
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+const DATA_VERSION: &str = include_str!("../../migrations/0030_data_version.sql");
 
 struct Migration {
     version: i64,
@@ -187,6 +215,16 @@ const MIGRATIONS: &[Migration] = &[
         name: "studios",
         sql: include_str!("../../migrations/0028_studios.sql"),
     },
+    Migration {
+        version: 29,
+        name: "innovations",
+        sql: include_str!("../../migrations/0029_innovations.sql"),
+    },
+    Migration {
+        version: 30,
+        name: "data_version",
+        sql: include_str!("../../migrations/0030_data_version.sql"),
+    },
 ];
 
 impl Db {
@@ -290,6 +328,12 @@ impl Db {
         )
         .execute(tx.conn())
         .await?;
+        // The data version (migration 30) exists before any other step: every commit
+        // and every change to the tree may raise it, the data steps of older migrations
+        // included.
+        for stmt in split_statements(DATA_VERSION) {
+            sqlx::query(&stmt).execute(tx.conn()).await?;
+        }
         tx.commit().await?;
         for m in MIGRATIONS {
             let mut tx = self.begin().await?;
@@ -416,6 +460,8 @@ impl Db {
         "studios",
         "studio_members",
         "studio_reviews",
+        "innovations",
+        "innovation_authors",
     ];
 
     /// Number of organisations (to decide whether `--demo` should load).

@@ -254,6 +254,37 @@ pub async fn unit_own(
     Ok(own)
 }
 
+/// The enterprise a write is for, named in field `org` (its id or 统一社会信用代码): a
+/// unit's own (it may leave `org` empty), or one in region staff's write scope (422 on
+/// `org` when missing or outside it).
+pub async fn acting_for(
+    conn: &mut AnyConnection,
+    actor: &crate::Actor,
+    given: Option<&str>,
+) -> Result<Org> {
+    use crate::error::StoreError;
+    use gongjiang_domain::{FieldError, Rule};
+    if crate::access::bound_to_own_org(actor) {
+        return unit_own(conn, actor, given).await;
+    }
+    let key = given.map(str::trim).unwrap_or("");
+    if key.is_empty() {
+        return Err(StoreError::invalid(FieldError::required(
+            "org",
+            "所在企业",
+            "Enterprise",
+        )));
+    }
+    find(conn, &actor.write_scope(), key).await?.ok_or_else(|| {
+        StoreError::invalid(FieldError::new(
+            "org",
+            Rule::UnknownValue,
+            format!("企业“{key}”不存在或不在您的管辖范围内"),
+            format!("enterprise '{key}' not found or outside your area"),
+        ))
+    })
+}
+
 /// The id of an organisation with this 统一社会信用代码, whatever the scope (for
 /// uniqueness checks only; never returned to a caller outside scope).
 pub async fn id_by_uscc(conn: &mut AnyConnection, uscc: &str) -> Result<Option<i64>> {
@@ -282,6 +313,7 @@ pub async fn id_by_name_region(
 }
 
 pub async fn insert(conn: &mut AnyConnection, o: &NewOrg, now: i64) -> Result<i64> {
+    crate::db::data_changed(&mut *conn).await?;
     let row = sqlx::query(
         "INSERT INTO orgs (name, kind, uscc, region_code, parent_id, industry, ownership, chain_leader, size, address, contact, college_type, version, created_at, updated_at, \
          region_l1, region_l2, region_l3, region_l4) \
@@ -310,6 +342,7 @@ pub async fn insert(conn: &mut AnyConnection, o: &NewOrg, now: i64) -> Result<i6
 
 /// Updates and bumps the version; returns false if the row is gone.
 pub async fn update(conn: &mut AnyConnection, id: i64, o: &NewOrg, now: i64) -> Result<bool> {
+    crate::db::data_changed(&mut *conn).await?;
     let old_parent: Option<Option<i64>> = sqlx::query("SELECT parent_id FROM orgs WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -347,6 +380,7 @@ pub async fn update(conn: &mut AnyConnection, id: i64, o: &NewOrg, now: i64) -> 
 }
 
 pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<bool> {
+    crate::db::data_changed(&mut *conn).await?;
     let r = sqlx::query("DELETE FROM orgs WHERE id = $1")
         .bind(id)
         .execute(conn)

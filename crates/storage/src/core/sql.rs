@@ -109,3 +109,34 @@ pub fn paging(page: i64, per_page: i64) -> (i64, i64) {
     let per_page = if per_page <= 0 { 20 } else { per_page.min(500) };
     (page.max(1), per_page)
 }
+
+/// One page of a filtered list. `from` is the ` FROM … WHERE …` part with its bound
+/// arguments; the count and the page run over it with the same arguments, the page as
+/// `select` + `from` + `order` + `LIMIT … OFFSET …`. `page` and `per_page` as asked
+/// (see [`paging`]).
+pub async fn fetch_page<T>(
+    conn: &mut sqlx::AnyConnection,
+    select: &str,
+    from: &Sql,
+    order: &str,
+    (page, per_page): (i64, i64),
+    row: impl Fn(&sqlx::any::AnyRow) -> crate::error::Result<T>,
+) -> crate::error::Result<crate::Page<T>> {
+    use sqlx::Row;
+    let (page, per_page) = paging(page, per_page);
+    let mut count = Sql::new(&format!("SELECT COUNT(*){}", from.text()));
+    count.set_args(from.args().to_vec());
+    let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
+    let mut q = Sql::new(&format!("{select}{}{order} LIMIT ", from.text()));
+    q.set_args(from.args().to_vec());
+    q.bind_int(per_page)
+        .push(" OFFSET ")
+        .bind_int((page - 1).saturating_mul(per_page));
+    let rows = q.query().fetch_all(&mut *conn).await?;
+    Ok(crate::Page {
+        items: rows.iter().map(row).collect::<crate::error::Result<_>>()?,
+        total,
+        page,
+        per_page,
+    })
+}

@@ -291,6 +291,9 @@ pub struct Session {
     pub csrf: String,
     pub kind: String,
     pub expires_at: i64,
+    /// The data version when the session was read (`db::data_changed`): what reads
+    /// kept by a server are checked against.
+    pub data_version: i64,
 }
 
 /// Creates a session of `kind` (`web` or `api`); returns the token and the CSRF token.
@@ -330,7 +333,8 @@ pub async fn session(
     let h = token_hash(token);
     // One query for the session and its user (the request path's first read).
     let row = sqlx::query(&format!(
-        "SELECT {COLUMNS}, s.kind, s.csrf, s.expires_at, s.last_seen_at FROM sessions s \
+        "SELECT {COLUMNS}, s.kind, s.csrf, s.expires_at, s.last_seen_at, \
+         (SELECT version FROM data_version WHERE id = 1) AS data_version FROM sessions s \
          JOIN users u ON u.id = s.user_id LEFT JOIN regions r ON r.code = u.region_code \
          LEFT JOIN orgs o ON o.id = u.org_id WHERE s.token_hash = $1"
     ))
@@ -342,6 +346,7 @@ pub async fn session(
     let csrf: String = row.try_get("csrf")?;
     let mut expires_at: i64 = row.try_get("expires_at")?;
     let last_seen: i64 = row.try_get("last_seen_at")?;
+    let data_version: i64 = row.try_get("data_version")?;
     if expires_at <= now {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(&h)
@@ -367,6 +372,7 @@ pub async fn session(
         csrf,
         kind,
         expires_at,
+        data_version,
     }))
 }
 

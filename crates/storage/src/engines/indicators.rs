@@ -147,6 +147,14 @@ pub async fn settle_new(conn: &mut AnyConnection, org_id: i64) -> Result<()> {
 pub async fn settle(conn: &mut AnyConnection, before: Snapshot) -> Result<()> {
     let after_facts = facts(conn, before.org_id).await?;
     let after_nodes = nodes(conn, before.org_id).await?;
+    let changed = if after_nodes == before.nodes {
+        after_facts != before.facts
+    } else {
+        !after_facts.is_empty() || !before.facts.is_empty()
+    };
+    if changed {
+        crate::db::data_changed(conn).await?;
+    }
     if after_nodes == before.nodes {
         let mut keys: Vec<&(String, String)> =
             before.facts.keys().chain(after_facts.keys()).collect();
@@ -170,6 +178,7 @@ pub async fn settle(conn: &mut AnyConnection, before: Snapshot) -> Result<()> {
 
 /// Recomputes every aggregate from the facts (after a restore, or to verify).
 pub async fn rebuild(conn: &mut AnyConnection) -> Result<()> {
+    crate::db::data_changed(conn).await?;
     sqlx::query("DELETE FROM agg").execute(&mut *conn).await?;
     let union = FACT_SOURCES
         .iter()
@@ -426,6 +435,9 @@ pub async fn settle_worker_deltas(
         }
     }
     deltas.retain(|_, d| *d != 0);
+    if !deltas.is_empty() {
+        crate::db::data_changed(conn).await?;
+    }
     // Many nodes, one statement per few hundred (keys are distinct within a statement,
     // as PostgreSQL's ON CONFLICT requires).
     let list: Vec<_> = deltas.into_iter().collect();

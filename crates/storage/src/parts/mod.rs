@@ -5,6 +5,7 @@ pub mod contacts;
 pub mod contests;
 pub mod craftsmen;
 pub mod import;
+pub mod innovations;
 pub mod liuyou;
 pub mod pairs;
 pub mod pilot_cases;

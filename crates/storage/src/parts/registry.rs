@@ -135,6 +135,21 @@ static STUDIOS: FactSource = FactSource {
     orgs: "SELECT DISTINCT org_id FROM studios",
 };
 
+#[distributed_slice(FACT_SOURCES)]
+static INNOVATIONS: FactSource = FactSource {
+    part: "innovations",
+    facts: |c, id, f| Box::pin(crate::innovations::facts(c, id, f)),
+    orgs: "SELECT DISTINCT org_id FROM innovations",
+};
+
+#[distributed_slice(PART_TEMPLATES)]
+static INNOVATIONS_TEMPLATE: PartTemplate = PartTemplate {
+    kind: "innovations",
+    check: |svc, c, actor, f| Box::pin(crate::innovations::template::check(svc, c, actor, f)),
+    write: |c, actor, row, now| Box::pin(crate::innovations::template::write(c, actor, row, now)),
+    export: |svc, actor, region| Box::pin(crate::innovations::template::export(svc, actor, region)),
+};
+
 // ----- the workflow engine: each part's case hooks -----
 
 #[distributed_slice(CASE_HOOKS)]
@@ -217,6 +232,20 @@ static CRAFTSMAN_NOMINATIONS: CaseHooks = CaseHooks {
         Box::pin(crate::craftsmen::approve_nomination(
             svc, c, actor, case, data, now,
         ))
+    }),
+    ..CaseHooks::NONE
+};
+
+#[distributed_slice(CASE_HOOKS)]
+static INNOVATION_RESULTS: CaseHooks = CaseHooks {
+    part: "innovations",
+    processes: &[crate::innovations::PROCESS],
+    subject: Some(("innovation", crate::innovations::subject_page)),
+    sync: Some(|c, case, subject, actor, now| {
+        Box::pin(crate::innovations::sync_case(c, case, subject, actor, now))
+    }),
+    on_approve: Some(|svc, c, actor, case, data, now| {
+        Box::pin(crate::innovations::approve(svc, c, actor, case, data, now))
     }),
     ..CaseHooks::NONE
 };

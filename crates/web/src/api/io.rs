@@ -25,6 +25,7 @@ pub const KINDS: &[&str] = &[
     "classes",
     "contests",
     "contest_results",
+    "innovations",
 ];
 
 /// The parts of an upload form.

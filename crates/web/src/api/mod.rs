@@ -7,6 +7,7 @@ pub mod contests;
 pub mod craftsmen;
 mod doc;
 pub mod extract;
+pub mod innovations;
 pub mod io;
 pub mod liuyou;
 mod orgs;
@@ -59,6 +60,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(contests_routes())
         .merge(craftsmen_routes())
         .merge(studios_routes())
+        .merge(innovations_routes())
 }
 
 /// Routes of 劳动和技能竞赛.
@@ -97,6 +99,14 @@ fn studios_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(studios::get_studio))
         .routes(routes!(studios::members, studios::add_member))
         .routes(routes!(studios::reviews, studios::file_review))
+}
+
+/// Routes of 群众性技术创新: innovation results.
+fn innovations_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(innovations::list, innovations::file))
+        .routes(routes!(innovations::get, innovations::correct))
+        .routes(routes!(innovations::showcase))
 }
 
 /// Routes of 技能形成: training classes and their rosters.

@@ -121,8 +121,14 @@ pub struct OrgPage {
 pub(super) async fn list_orgs(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
+    uri: axum::http::Uri,
     q: Result<Query<OrgQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<OrgPage>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    // The list depends on the organisations and regions only: kept by the data version.
+    let key = crate::reads::key(&ctx, &format!("orgs?{}", uri.query().unwrap_or("")));
+    if let Some(r) = st.reads.get(&key, ctx.data_version) {
+        return Ok(r);
+    }
     let Query(q) = q.map_err(|e| {
         ApiError(
             AppError::bad_request(
@@ -135,12 +141,19 @@ pub(super) async fn list_orgs(
     })?;
     let f = q.filter(ctx.lang)?;
     let p = st.svc.list_orgs(&ctx.actor, &f).await?;
-    Ok(Json(OrgPage {
+    let body = serde_json::to_vec(&OrgPage {
         items: p.items,
         total: p.total,
         page: p.page,
         per_page: p.per_page,
-    }))
+    })
+    .map_err(|e| {
+        ApiError(
+            AppError::Store(gongjiang_storage::StoreError::Other(e.to_string())),
+            ctx.lang,
+        )
+    })?;
+    Ok(st.reads.put(key, ctx.data_version, body))
 }
 
 /// A new organisation.

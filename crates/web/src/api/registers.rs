@@ -339,9 +339,16 @@ pub fn present(values: &[Value], en: bool) -> Vec<IndicatorValue> {
 pub async fn indicators(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
+    uri: axum::http::Uri,
     q: Result<Query<IndicatorQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<IndicatorResponse>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let lang = ctx.lang;
+    // Indicators are read from the aggregates and the tree only: kept by the data
+    // version (`reads`), so a repeated read costs the session's one statement.
+    let key = crate::reads::key(&ctx, &format!("indicators?{}", uri.query().unwrap_or("")));
+    if let Some(r) = st.reads.get(&key, ctx.data_version) {
+        return Ok(r);
+    }
     let Query(q) = q.map_err(|e| ApiError(bad_query(e), lang))?;
     let by_child = match q.by.as_deref() {
         None | Some("") => false,
@@ -362,7 +369,7 @@ pub async fn indicators(
         .indicators(&ctx.actor, &q.org, &q.period, by_child)
         .await?;
     let en = lang.is_en();
-    Ok(Json(IndicatorResponse {
+    let body = serde_json::to_vec(&IndicatorResponse {
         org: r.subject,
         period: r.period,
         indicators: present(&r.values, en),
@@ -375,5 +382,12 @@ pub async fn indicators(
                 })
                 .collect()
         }),
-    }))
+    })
+    .map_err(|e| {
+        ApiError(
+            AppError::Store(gongjiang_storage::StoreError::Other(e.to_string())),
+            lang,
+        )
+    })?;
+    Ok(st.reads.put(key, ctx.data_version, body))
 }

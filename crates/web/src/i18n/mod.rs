@@ -152,6 +152,17 @@ impl T {
     pub fn num(&self, n: &i64) -> String {
         group(*n)
     }
+    /// An amount in 万元 the Chinese way: 12.50万元, 1,020.00万元, from 10,000万元 on
+    /// 5.78亿元; in English 12.50 (10k yuan).
+    pub fn wan(&self, v: f64) -> String {
+        let cents = (v * 100.0).round() as i64;
+        let two = |c: i64| format!("{}.{:02}", group(c / 100), (c % 100).abs());
+        match (self.en(), cents.abs() >= 1_000_000) {
+            (true, _) => format!("{} (10k yuan)", two(cents)),
+            (false, true) => format!("{}亿元", two((cents as f64 / 10_000.0).round() as i64)),
+            (false, false) => format!("{}万元", two(cents)),
+        }
+    }
     /// A calendar date `YYYY-MM-DD` as people read it: 2024年4月1日 / 2024-04-01.
     pub fn date(&self, d: &str) -> String {
         match (self.en(), chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")) {

@@ -75,3 +75,12 @@ fn grouping() {
     assert_eq!(group(-5), "-5");
     assert_eq!(group(0), "0");
 }
+
+#[test]
+fn money_in_wan_the_chinese_way() {
+    let zh = T(Lang::Zh);
+    assert_eq!(zh.wan(12.5), "12.50万元");
+    assert_eq!(zh.wan(1020.0), "1,020.00万元");
+    assert_eq!(zh.wan(57_800.0), "5.78亿元");
+    assert_eq!(T(Lang::En).wan(1020.0), "1,020.00 (10k yuan)");
+}

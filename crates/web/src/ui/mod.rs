@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod contests;
 pub mod craftsmen;
 pub mod imports;
+pub mod innovations;
 pub mod lists;
 pub mod liuyou;
 pub mod nav;
@@ -30,6 +31,7 @@ pub fn router() -> axum::Router<crate::AppState> {
         .merge(contests::router())
         .merge(craftsmen::router())
         .merge(studios::router())
+        .merge(innovations::router())
         .merge(reports::router())
         .merge(imports::router())
         .merge(workers::router())

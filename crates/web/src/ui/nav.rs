@@ -193,7 +193,7 @@ pub const NAV: &[Group] = &[
             Item {
                 key: "nav.innovations",
                 path: "/innovations",
-                status: Roadmap,
+                status: Built,
                 roles: all,
             },
             Item {

@@ -17,30 +17,9 @@ async fn act(app: &TestApp, tok: &str, id: i64, action: &str) -> Value {
     .await
 }
 
-async fn indicator(app: &TestApp, token: &str, org: &str, period: &str, code: &str) -> f64 {
-    let v = app
-        .get_ok(
-            token,
-            &format!("/api/v1/indicators?org={org}&period={period}"),
-        )
-        .await;
-    v["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["code"] == code)
-        .unwrap_or_else(|| panic!("{code} missing"))["value"]
-        .as_f64()
-        .unwrap_or(0.0)
-}
+use crate::helpers::indicator_value as indicator;
 
-fn field(v: &Value) -> String {
-    v["error"]["details"][0]["field"]
-        .as_str()
-        .or(v["error"]["field"].as_str())
-        .unwrap_or("")
-        .to_string()
-}
+use crate::helpers::err_field as field;
 
 /// Three Tianning workers of one occupation, below 首席技师, and one of another.
 async fn entrants(app: &TestApp, city: &str) -> (String, Vec<i64>, i64) {

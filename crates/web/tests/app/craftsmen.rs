@@ -22,13 +22,7 @@ async fn indicator(app: &TestApp, token: &str, period: &str, code: &str) -> f64 
         .unwrap_or(0.0)
 }
 
-fn field(v: &Value) -> String {
-    v["error"]["details"][0]["field"]
-        .as_str()
-        .or(v["error"]["field"].as_str())
-        .unwrap_or("")
-        .to_string()
-}
+use crate::helpers::err_field as field;
 
 async fn act(app: &TestApp, tok: &str, id: i64, action: &str) -> Value {
     app.post_ok(

@@ -764,3 +764,41 @@ pub async fn aggregates_agree(app: &TestApp, prefix: &str) {
 pub fn err_code(v: &Value) -> &str {
     v["error"]["code"].as_str().unwrap_or("")
 }
+
+/// The field an error answer names (its first detail's, or its own; `""` when none).
+pub fn err_field(v: &Value) -> String {
+    v["error"]["details"][0]["field"]
+        .as_str()
+        .or(v["error"]["field"].as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// An indicator's value in an indicator answer (0 when it has none).
+pub fn indicator_in(v: &Value, code: &str) -> f64 {
+    v["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == code)
+        .unwrap_or_else(|| panic!("{code} missing"))["value"]
+        .as_f64()
+        .unwrap_or(0.0)
+}
+
+/// One indicator of an organisation or region for a period, live from the API.
+pub async fn indicator_value(
+    app: &TestApp,
+    token: &str,
+    org: &str,
+    period: &str,
+    code: &str,
+) -> f64 {
+    let v = app
+        .get_ok(
+            token,
+            &format!("/api/v1/indicators?org={org}&period={period}"),
+        )
+        .await;
+    indicator_in(&v, code)
+}

@@ -5,13 +5,7 @@
 use crate::helpers::*;
 use serde_json::{json, Value};
 
-fn field(v: &Value) -> String {
-    v["error"]["details"][0]["field"]
-        .as_str()
-        .or(v["error"]["field"].as_str())
-        .unwrap_or("")
-        .to_string()
-}
+use crate::helpers::err_field as field;
 
 async fn indicator(app: &TestApp, token: &str, period: &str, code: &str) -> Option<f64> {
     let v = app

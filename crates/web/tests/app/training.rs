@@ -23,22 +23,7 @@ async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
     v
 }
 
-async fn indicator(app: &TestApp, token: &str, org: &str, period: &str, code: &str) -> f64 {
-    let v = app
-        .get_ok(
-            token,
-            &format!("/api/v1/indicators?org={org}&period={period}"),
-        )
-        .await;
-    v["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["code"] == code)
-        .unwrap_or_else(|| panic!("{code} missing"))["value"]
-        .as_f64()
-        .unwrap_or(0.0)
-}
+use crate::helpers::indicator_value as indicator;
 
 /// A college of the demo (id) and a pilot enterprise of the Tianning district (id).
 async fn provider_and_enterprise(app: &TestApp, city: &str) -> (i64, i64) {

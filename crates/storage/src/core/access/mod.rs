@@ -161,6 +161,11 @@ pub enum Permission<'a> {
     /// enterprise's own accounts, or region staff (the use case resolves the enterprise
     /// in their area).
     KeepStudio { org_id: i64 },
+    /// File and edit an innovation result of enterprise `org_id` (the union's
+    /// certification): the enterprise's own accounts, or region staff of its area.
+    FileInnovation { org_id: i64 },
+    /// Showcase results (职工科技创新周): the city office.
+    ShowcaseInnovation,
     ActForNomination {
         round_level: &'a str,
         district: Option<&'a str>,
@@ -394,6 +399,12 @@ pub fn decide(actor: &Actor, p: Permission<'_>) -> Decision {
         Permission::KeepStudio { org_id } => allow_if(
             region_staff(actor.role) || (actor.role == Role::Unit && actor.org_id == Some(org_id)),
         ),
+        Permission::FileInnovation { org_id } => allow_if(
+            region_staff(actor.role) || (actor.role == Role::Unit && actor.org_id == Some(org_id)),
+        ),
+        Permission::ShowcaseInnovation => {
+            allow_if(matches!(actor.role, Role::City | Role::Sysadmin))
+        }
         Permission::ActForNomination {
             round_level,
             district,

@@ -309,6 +309,16 @@ fn contests_and_craftsmen() {
         !may(&expert, Permission::KeepStudio { org_id: 7 })
             && !may(&dept, Permission::KeepStudio { org_id: 7 })
     );
+    // Innovation results: filed by their enterprise or region staff; showcased by the city.
+    assert!(may(&unit, Permission::FileInnovation { org_id: 7 }));
+    assert!(!may(&unit, Permission::FileInnovation { org_id: 8 }));
+    assert!(may(&district, Permission::FileInnovation { org_id: 8 }));
+    assert!(!may(&expert, Permission::FileInnovation { org_id: 7 }));
+    assert!(may(&city, Permission::ShowcaseInnovation));
+    assert!(
+        !may(&district, Permission::ShowcaseInnovation)
+            && !may(&unit, Permission::ShowcaseInnovation)
+    );
 }
 
 /// The staff capabilities, the assessment's conflict declarations, task closing by

@@ -5,6 +5,7 @@ mod cases;
 mod contacts;
 mod contests;
 mod craftsmen;
+mod innovations;
 mod registers;
 mod shell;
 mod studios;
@@ -26,6 +27,7 @@ const AREAS: &[&[Message]] = &[
     contests::MESSAGES,
     craftsmen::MESSAGES,
     studios::MESSAGES,
+    innovations::MESSAGES,
 ];
 
 /// key, 中文, English: every area's table, one after another.

@@ -49,9 +49,5 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ("studios.file_review", "提交年度评估", "File the yearly review"),
     ("studios.report", "年度工作报告", "Yearly report"),
     ("studios.innovations", "创新成果", "Innovation results"),
-    (
-        "studios.innovations_pending",
-        "创新成果登记（五小、合理化建议、专利）建成后在此列出。",
-        "Innovation results (五小, suggestions, patents) will be listed here once that part is built.",
-    ),
+    ("studios.no_innovations", "暂无该工作室的创新成果", "No innovation results of this studio yet"),
 ];

@@ -217,6 +217,8 @@ struct DetailPage {
     s: Studio,
     members: Vec<StudioMember>,
     reviews: Vec<StudioReview>,
+    /// The studio's innovation results (counted ones, and those in review in scope).
+    innovations: Vec<gongjiang_storage::innovations::Innovation>,
     can_keep: bool,
     /// Which of the page's forms failed ("member" or "review"), as typed.
     failed: &'static str,
@@ -255,6 +257,19 @@ async fn page(st: &AppState, ctx: &Ctx, id: i64, sh: Shown) -> Result<Response, 
         .studio_reviews(&ctx.actor, id)
         .await
         .map_err(ui(lang))?;
+    let innovations = st
+        .svc
+        .list_innovations(
+            &ctx.actor,
+            &gongjiang_storage::innovations::InnovationFilter {
+                studio: Some(id),
+                per_page: 500,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(ui(lang))?
+        .items;
     let can_keep = st
         .svc
         .keeps_studio(&ctx.actor, id)
@@ -286,6 +301,7 @@ async fn page(st: &AppState, ctx: &Ctx, id: i64, sh: Shown) -> Result<Response, 
             s,
             members,
             reviews,
+            innovations,
             can_keep,
             failed: sh.failed,
             typed: sh.typed,
