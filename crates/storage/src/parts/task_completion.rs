@@ -4,13 +4,12 @@
 //! same transaction, with the indicators — or returns it with a reason. The reviewer may
 //! still confirm a task directly on its page ([`Service::complete_task`]).
 use crate::access::{self, Permission};
-use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::orgs;
 use crate::scope::Actor;
 use crate::service::Service;
 use crate::workflow::{ActInput, Case};
-use gongjiang_domain::workflow::{task_completion_process, Process};
+use gongjiang_domain::workflow::task_completion_process;
 use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Rule};
 use sqlx::{AnyConnection, Row};
@@ -125,37 +124,20 @@ impl Service {
                 if process == "task_completion_town" && town.is_none() {
                     process = "task_completion_district";
                 }
-                let def = Process::find(process).ok_or(StoreError::NotFound)?;
                 let title = format!("{}（任务销号）", t.title);
-                let json =
-                    serde_json::to_string(&data).map_err(|e| StoreError::Other(e.to_string()))?;
-                let id: i64 = sqlx::query(
-                    "INSERT INTO wf_cases (process, org_id, title, status, data, created_by, subject, version, created_at, updated_at) \
-                     VALUES ($1, $2, $3, 'draft', $4, $5, $6, 1, $7, $7) RETURNING id",
-                )
-                .bind(def.code)
-                .bind(t.owner)
-                .bind(&title)
-                .bind(&json)
-                .bind(actor.user_id)
-                .bind(&subject)
-                .bind(now)
-                .fetch_one(tx.conn())
-                .await?
-                .try_get(0)?;
-                audit::append(
+                self.open_subject_case(
                     tx.conn(),
                     actor,
-                    audit::action::CREATE,
-                    "case",
-                    &id.to_string(),
-                    &title,
-                    None,
-                    None,
+                    &crate::engines::workflow::SubjectCase {
+                        process,
+                        org_id: t.owner,
+                        title: &title,
+                        data: &data,
+                        subject: &subject,
+                    },
                     now,
                 )
-                .await?;
-                id
+                .await?
             }
         };
         let c = self

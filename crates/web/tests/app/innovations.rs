@@ -4,7 +4,7 @@
 //! imports and exports in the `innovations` template.
 
 use crate::helpers::*;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::helpers::err_field as field;
 

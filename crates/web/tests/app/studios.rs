@@ -3,7 +3,7 @@
 //! designation.
 
 use crate::helpers::*;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::helpers::err_field as field;
 

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use super::guards::{acts_for, closed_conflict, may_manage};
 use super::sql::{
-    find_target, json, load_round, load_targets, load_version, round_row, self_values, ROUND_COLS,
+    find_target, load_round, load_targets, load_version, round_row, self_values, ROUND_COLS,
 };
 use super::types::{Round, SelfInput, SelfLeaf, SelfReport, Target};
 
@@ -344,40 +344,30 @@ impl Service {
                 ),
             )])
         })?;
-        let data: BTreeMap<&str, String> = [
+        let data: BTreeMap<String, String> = [
             ("year", round.year.to_string()),
             ("round", round.title.chars().take(200).collect()),
             ("target_kind", round.target_kind.clone()),
             ("target_key", target.key.clone()),
         ]
         .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
         .collect();
         let title = format!("「{}」{}自评", round.title, target.name);
-        let id: i64 = sqlx::query(
-            "INSERT INTO wf_cases (process, org_id, title, status, data, created_by, subject, version, created_at, updated_at) \
-             VALUES ('assessment_self_report', $1, $2, 'draft', $3, $4, $5, 1, $6, $6) RETURNING id",
-        )
-        .bind(org)
-        .bind(&title)
-        .bind(json(&data)?)
-        .bind(actor.user_id)
-        .bind(&subject)
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get(0)?;
-        audit::append(
-            conn,
-            actor,
-            audit::action::CREATE,
-            "case",
-            &id.to_string(),
-            &title,
-            None,
-            None,
-            now,
-        )
-        .await?;
+        let id = self
+            .open_subject_case(
+                conn,
+                actor,
+                &crate::engines::workflow::SubjectCase {
+                    process: "assessment_self_report",
+                    org_id: org,
+                    title: &title,
+                    data: &data,
+                    subject: &subject,
+                },
+                now,
+            )
+            .await?;
         Ok(id)
     }
 }
