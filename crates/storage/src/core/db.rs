@@ -245,17 +245,29 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 10 })
             .acquire_timeout(Duration::from_secs(30))
-            // An embedded SQLite connection cannot go away under us: no ping on every
-            // acquire (it was a round trip to sqlx's worker thread per request, issue #11's
-            // profile). A PostgreSQL connection can, so it is still tested.
-            .test_before_acquire(backend == Backend::Postgres)
+            // No ping on every acquire (a round trip per request, issue #11's profile): an
+            // embedded SQLite connection cannot go away under us; a PostgreSQL one can,
+            // so one idle for more than a few seconds is pinged first (below).
+            .test_before_acquire(false)
             // A task cancelled while its BEGIN was on the way (an aborted job, a dropped
             // request) leaves no `Transaction` to roll back: the connection comes back
             // to the pool inside a transaction, on SQLite holding the write lock, and
             // every other writer waits out the busy timeout. Such a connection is
             // closed (which rolls back) instead of being handed out; the check is a
-            // flag, not a round trip.
-            .before_acquire(|conn, _meta| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
+            // flag, not a round trip. A PostgreSQL connection that has been idle (a
+            // server restart, a dropped link) is pinged; a failed one is closed and
+            // another taken.
+            .before_acquire(move |conn, meta| {
+                Box::pin(async move {
+                    if conn.is_in_transaction() {
+                        return Ok(false);
+                    }
+                    if backend == Backend::Postgres && meta.idle_for > Duration::from_secs(5) {
+                        return Ok(conn.ping().await.is_ok());
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

@@ -185,3 +185,44 @@ pub async fn headline_cards(
     }
     (out, crate::period::as_of(&t, year))
 }
+
+/// What a part's list page has around its rows: the layout (the page under its group of
+/// the navigation), the live headline cards with their "as of" line (for register
+/// readers; nothing for the others), and the pager's links, which keep the filters.
+pub struct ListFrame {
+    pub l: crate::ui::Layout,
+    pub cards: Vec<crate::ui::registers::DashCard>,
+    pub as_of: String,
+    pub prev: String,
+    pub next: String,
+}
+
+/// The frame of the list at `path`, titled by the navigation key `title` under the
+/// group `group`, showing `page_no`.
+pub async fn list_frame(
+    st: &AppState,
+    ctx: &Ctx,
+    (path, group, title): (&'static str, &str, &str),
+    headlines: &[&str],
+    q: &ListQuery,
+    page_no: i64,
+) -> ListFrame {
+    let t = crate::i18n::T(ctx.lang);
+    let (cards, as_of) = if ctx.may(gongjiang_storage::access::Permission::ReadRegisters) {
+        headline_cards(st, ctx, headlines).await
+    } else {
+        (Vec::new(), String::new())
+    };
+    ListFrame {
+        l: crate::ui::Layout::new(
+            ctx,
+            path,
+            t.s(title),
+            vec![(t.s(group), String::new()), (t.s(title), String::new())],
+        ),
+        cards,
+        as_of,
+        prev: q.link(path, page_no.saturating_sub(1)),
+        next: q.link(path, page_no.saturating_add(1)),
+    }
+}

@@ -32,6 +32,7 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "Required for a patent, e.g. ZL200410018477.9; its check digit is verified",
     ),
     ("innovations.benefit", "经济效益", "Economic benefit"),
+    ("innovations.benefit_wan", "经济效益（万元）", "Economic benefit (10k yuan)"),
     ("innovations.summary", "成果简介", "Summary"),
     (
         "innovations.summary_help",

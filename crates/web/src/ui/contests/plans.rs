@@ -2,7 +2,7 @@
 use super::{id_of, levels, options, ui};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::i18n::T;
-use crate::ui::lists::{headline_cards, region_options, years, ListQuery};
+use crate::ui::lists::{list_frame, region_options, years, ListFrame, ListQuery};
 use crate::ui::registers::DashCard;
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
@@ -55,7 +55,6 @@ pub(super) async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, crate::error::UiError> {
     let lang = ctx.lang;
-    let t = T(lang);
     let nz = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let f = Filter {
         region: nz(&q.region),
@@ -71,31 +70,30 @@ pub(super) async fn list(
         .list_contests(&ctx.actor, &f)
         .await
         .map_err(ui(lang))?;
-    let staff = ctx.may(Permission::ReadRegisters);
-    let (cards, as_of) = if staff {
-        headline_cards(&st, &ctx, HEADLINES).await
-    } else {
-        (Vec::new(), String::new())
-    };
-    let regions = if staff {
+    let regions = if ctx.may(Permission::ReadRegisters) {
         region_options(&st, &ctx).await?
     } else {
         Vec::new()
     };
-    let l = Layout::new(
+    let ListFrame {
+        l,
+        cards,
+        as_of,
+        prev,
+        next,
+    } = list_frame(
+        &st,
         &ctx,
-        "/contests",
-        t.s("nav.contests"),
-        vec![
-            (t.s("nav.g.contribution"), String::new()),
-            (t.s("nav.contests"), String::new()),
-        ],
-    );
-    let page_no = page.page;
+        ("/contests", "nav.g.contribution", "nav.contests"),
+        HEADLINES,
+        &q,
+        page.page,
+    )
+    .await;
     render(
         &ListPage {
-            prev: q.link("/contests", page_no.saturating_sub(1)),
-            next: q.link("/contests", page_no.saturating_add(1)),
+            prev,
+            next,
             l,
             cards,
             as_of,

@@ -3,7 +3,7 @@
 //! result's page with its workers, case and showcase, and the correction form.
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::i18n::T;
-use crate::ui::lists::{headline_cards, id_of, options, ui, ListQuery};
+use crate::ui::lists::{id_of, list_frame, options, ui, ListFrame, ListQuery};
 use crate::ui::registers::DashCard;
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
@@ -82,7 +82,6 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let t = T(lang);
     let nz = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let f = InnovationFilter {
         itype: nz(&q.kind),
@@ -100,25 +99,25 @@ async fn list(
         .list_innovations(&ctx.actor, &f)
         .await
         .map_err(ui(lang))?;
-    let (cards, as_of) = if ctx.may(Permission::ReadRegisters) {
-        headline_cards(&st, &ctx, HEADLINES).await
-    } else {
-        (Vec::new(), String::new())
-    };
-    let l = Layout::new(
+    let ListFrame {
+        l,
+        cards,
+        as_of,
+        prev,
+        next,
+    } = list_frame(
+        &st,
         &ctx,
-        "/innovations",
-        t.s("nav.innovations"),
-        vec![
-            (t.s("nav.g.contribution"), String::new()),
-            (t.s("nav.innovations"), String::new()),
-        ],
-    );
-    let page_no = page.page;
+        ("/innovations", "nav.g.contribution", "nav.innovations"),
+        HEADLINES,
+        &q,
+        page.page,
+    )
+    .await;
     render(
         &ListPage {
-            prev: q.link("/innovations", page_no.saturating_sub(1)),
-            next: q.link("/innovations", page_no.saturating_add(1)),
+            prev,
+            next,
             l,
             cards,
             as_of,

@@ -4,7 +4,7 @@
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
-use crate::ui::lists::{headline_cards, id_of, options, ui, ListQuery};
+use crate::ui::lists::{id_of, list_frame, options, ui, ListFrame, ListQuery};
 use crate::ui::registers::DashCard;
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
@@ -77,7 +77,6 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let t = T(lang);
     let f = StudioFilter {
         level: Some(q.level.clone()).filter(|l| !l.is_empty()),
         q: Some(q.q.clone()).filter(|l| !l.is_empty()),
@@ -89,25 +88,25 @@ async fn list(
         .list_studios(&ctx.actor, &f)
         .await
         .map_err(ui(lang))?;
-    let (cards, as_of) = if ctx.may(Permission::ReadRegisters) {
-        headline_cards(&st, &ctx, HEADLINES).await
-    } else {
-        (Vec::new(), String::new())
-    };
-    let l = Layout::new(
+    let ListFrame {
+        l,
+        cards,
+        as_of,
+        prev,
+        next,
+    } = list_frame(
+        &st,
         &ctx,
-        "/studios",
-        t.s("nav.studios"),
-        vec![
-            (t.s("nav.g.contribution"), String::new()),
-            (t.s("nav.studios"), String::new()),
-        ],
-    );
-    let page_no = page.page;
+        ("/studios", "nav.g.contribution", "nav.studios"),
+        HEADLINES,
+        &q,
+        page.page,
+    )
+    .await;
     render(
         &ListPage {
-            prev: q.link("/studios", page_no.saturating_sub(1)),
-            next: q.link("/studios", page_no.saturating_add(1)),
+            prev,
+            next,
             l,
             cards,
             as_of,
