@@ -92,7 +92,7 @@ async fn file(svc: &Service, f: &Filing<'_>) -> Result<Option<i64>, StoreError> 
                 } else {
                     String::new()
                 },
-                benefit_wan: format!("{benefit}.{:02}", (f.n * 13) % 100),
+                benefit_wan: Some(format!("{benefit}.{:02}", (f.n * 13) % 100)),
                 summary: format!("{summary}。经本单位工会认定，已在生产中推广应用。"),
                 version: None,
             },

@@ -14,34 +14,49 @@ use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// How many answers a server keeps (the oldest version's go first).
-const CAPACITY: usize = 4_096;
+/// How many bytes of answers a server keeps (answers of older versions go first, then
+/// all): a city's drill-down is about 124 KB, so some 500 of those.
+const BUDGET: usize = 64 << 20;
 
 #[derive(Default)]
 pub struct Reads {
-    kept: Mutex<HashMap<String, (i64, Bytes)>>,
+    kept: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
+    answers: HashMap<String, (i64, Bytes)>,
+    bytes: usize,
 }
 
 impl Reads {
     /// The JSON answer kept for `key` at `version`, if any.
     pub fn get(&self, key: &str, version: i64) -> Option<Response> {
         let kept = self.kept.lock().ok()?;
-        let (v, body) = kept.get(key)?;
+        let (v, body) = kept.answers.get(key)?;
         (*v == version).then(|| json(body.clone()))
     }
 
     /// Keeps a JSON answer computed at `version` and returns it.
     pub fn put(&self, key: String, version: i64, body: Vec<u8>) -> Response {
         let body = Bytes::from(body);
+        if body.len() > BUDGET / 8 {
+            return json(body);
+        }
         if let Ok(mut kept) = self.kept.lock() {
-            if kept.len() >= CAPACITY {
+            if kept.bytes + body.len() > BUDGET {
                 // Answers of older versions can never be served again.
-                kept.retain(|_, (v, _)| *v >= version);
-                if kept.len() >= CAPACITY {
-                    kept.clear();
+                kept.answers.retain(|_, (v, _)| *v >= version);
+                kept.bytes = kept.answers.values().map(|(_, b)| b.len()).sum();
+                if kept.bytes + body.len() > BUDGET {
+                    kept.answers.clear();
+                    kept.bytes = 0;
                 }
             }
-            kept.insert(key, (version, body.clone()));
+            kept.bytes += body.len();
+            if let Some((_, old)) = kept.answers.insert(key, (version, body.clone())) {
+                kept.bytes -= old.len();
+            }
         }
         json(body)
     }
@@ -62,4 +77,28 @@ pub fn key(ctx: &crate::auth::Ctx, what: &str) -> String {
         ctx.actor.org_id.unwrap_or(0),
         ctx.lang.code(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_stay_within_the_budget_and_follow_the_version() {
+        let r = Reads::default();
+        let big = vec![b'x'; 200 << 10];
+        for i in 0..1_000 {
+            r.put(format!("k{i}"), 7, big.clone());
+        }
+        let bytes = r.kept.lock().unwrap().bytes;
+        assert!(bytes <= BUDGET, "{bytes}");
+        assert!(r.get("k999", 7).is_some(), "the newest is kept");
+        assert!(r.get("k999", 8).is_none(), "another version never is");
+        r.put("k999".into(), 8, b"{}".to_vec());
+        let kept = r.kept.lock().unwrap();
+        assert_eq!(
+            kept.bytes,
+            kept.answers.values().map(|(_, b)| b.len()).sum::<usize>()
+        );
+    }
 }

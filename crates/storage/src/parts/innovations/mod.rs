@@ -92,18 +92,18 @@ pub struct InnovationInput {
     /// 经济效益（万元）: a number or a string, two decimals at most.
     #[serde(deserialize_with = "num_or_str")]
     #[schema(value_type = Option<f64>)]
-    pub benefit_wan: String,
+    pub benefit_wan: Option<String>,
     pub summary: String,
     /// For a correction: the version last seen.
     pub version: Option<i64>,
 }
 
-fn num_or_str<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+fn num_or_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s,
-        serde_json::Value::Number(n) => n.to_string(),
-        other => other.to_string(),
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        other => Some(other.to_string()),
     })
 }
 

@@ -513,7 +513,7 @@ fn checked(i: &InnovationInput) -> Result<InnovationFields> {
         itype: i.itype.clone(),
         year: i.year,
         patent_no: i.patent_no.clone(),
-        benefit_wan: i.benefit_wan.clone(),
+        benefit_wan: i.benefit_wan.clone().unwrap_or_default(),
         summary: i.summary.clone(),
     })
     .map_err(StoreError::Invalid)

@@ -178,7 +178,7 @@ impl InnovationForm {
             studio: self.studio.trim().parse().ok(),
             authors: gongjiang_domain::innovations::split_people(&self.authors),
             patent_no: self.patent_no.clone(),
-            benefit_wan: self.benefit_wan.clone(),
+            benefit_wan: Some(self.benefit_wan.clone()),
             summary: self.summary.clone(),
             version: self.version.trim().parse().ok(),
         }
