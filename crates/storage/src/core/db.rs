@@ -29,16 +29,12 @@ pub struct Tx {
     _guard: Option<OwnedMutexGuard<()>>,
 }
 
-/// PostgreSQL: raises the data version as the transaction's last statement when
-/// [`data_changed`] marked it (the one row is then locked only from here to the commit,
-/// after every other lock the transaction took, so two writers cannot deadlock on it).
-const RAISE_IF_CHANGED: &str = "UPDATE data_version SET version = version + 1 \
-     WHERE id = 1 AND current_setting('gongjiang.changed', true) = '1'";
-
 impl Tx {
     pub async fn commit(mut self) -> Result<()> {
         if self._guard.is_none() {
-            sqlx::query(RAISE_IF_CHANGED).execute(&mut *self.tx).await?;
+            sqlx::query(crate::version::RAISE_IF_CHANGED)
+                .execute(&mut *self.tx)
+                .await?;
         }
         self.tx.commit().await?;
         Ok(())
@@ -48,25 +44,6 @@ impl Tx {
         &mut self.tx
     }
 }
-
-/// Marks the caller's transaction as changing what cached reads depend on (the
-/// indicator aggregates, the organisations, the regions): the data version is raised
-/// before it commits. SQLite has one writer at a time and raises it at once; PostgreSQL
-/// sets a flag for the transaction and [`Tx::commit`] raises it last.
-pub async fn data_changed(conn: &mut sqlx::AnyConnection) -> Result<()> {
-    if conn.backend_name() == "PostgreSQL" {
-        sqlx::query("SELECT set_config('gongjiang.changed', '1', true)")
-            .execute(conn)
-            .await?;
-    } else {
-        sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1")
-            .execute(conn)
-            .await?;
-    }
-    Ok(())
-}
-
-const DATA_VERSION: &str = include_str!("../../migrations/0030_data_version.sql");
 
 struct Migration {
     version: i64,
@@ -343,7 +320,7 @@ impl Db {
         // The data version (migration 30) exists before any other step: every commit
         // and every change to the tree may raise it, the data steps of older migrations
         // included.
-        for stmt in split_statements(DATA_VERSION) {
+        for stmt in split_statements(crate::version::SCHEMA) {
             sqlx::query(&stmt).execute(tx.conn()).await?;
         }
         tx.commit().await?;

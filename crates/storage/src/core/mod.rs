@@ -22,4 +22,5 @@ pub mod service;
 pub mod sql;
 pub mod tree;
 pub mod users;
+pub mod version;
 pub mod write;

@@ -313,7 +313,7 @@ pub async fn id_by_name_region(
 }
 
 pub async fn insert(conn: &mut AnyConnection, o: &NewOrg, now: i64) -> Result<i64> {
-    crate::db::data_changed(&mut *conn).await?;
+    crate::version::data_changed(&mut *conn).await?;
     let row = sqlx::query(
         "INSERT INTO orgs (name, kind, uscc, region_code, parent_id, industry, ownership, chain_leader, size, address, contact, college_type, version, created_at, updated_at, \
          region_l1, region_l2, region_l3, region_l4) \
@@ -342,7 +342,7 @@ pub async fn insert(conn: &mut AnyConnection, o: &NewOrg, now: i64) -> Result<i6
 
 /// Updates and bumps the version; returns false if the row is gone.
 pub async fn update(conn: &mut AnyConnection, id: i64, o: &NewOrg, now: i64) -> Result<bool> {
-    crate::db::data_changed(&mut *conn).await?;
+    crate::version::data_changed(&mut *conn).await?;
     let old_parent: Option<Option<i64>> = sqlx::query("SELECT parent_id FROM orgs WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -380,7 +380,7 @@ pub async fn update(conn: &mut AnyConnection, id: i64, o: &NewOrg, now: i64) -> 
 }
 
 pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<bool> {
-    crate::db::data_changed(&mut *conn).await?;
+    crate::version::data_changed(&mut *conn).await?;
     let r = sqlx::query("DELETE FROM orgs WHERE id = $1")
         .bind(id)
         .execute(conn)

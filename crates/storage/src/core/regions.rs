@@ -96,7 +96,7 @@ pub async fn get(conn: &mut AnyConnection, scope: &Scope, code: &str) -> Result<
 }
 
 pub async fn insert(conn: &mut AnyConnection, r: &Region, sort: i64) -> Result<()> {
-    crate::db::data_changed(&mut *conn).await?;
+    crate::version::data_changed(&mut *conn).await?;
     sqlx::query(
         "INSERT INTO regions (code, name, level, parent_code, sort) VALUES ($1, $2, $3, $4, $5)",
     )

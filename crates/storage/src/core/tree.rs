@@ -108,7 +108,7 @@ pub async fn link_new_org(conn: &mut AnyConnection, id: i64, parent: Option<i64>
 
 /// Re-links an organisation and everything below it after its parent changed.
 pub async fn relink_subtree(conn: &mut AnyConnection, id: i64) -> Result<()> {
-    crate::db::data_changed(&mut *conn).await?;
+    crate::version::data_changed(&mut *conn).await?;
     // Links from outside the subtree into it are stale; links inside it stay valid.
     sqlx::query(
         "DELETE FROM org_closure WHERE descendant_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1) \
@@ -131,7 +131,7 @@ pub async fn relink_subtree(conn: &mut AnyConnection, id: i64) -> Result<()> {
 
 /// Recomputes every tree column from `regions.parent_code` and `orgs.parent_id`.
 pub async fn rebuild(conn: &mut AnyConnection) -> Result<()> {
-    crate::db::data_changed(&mut *conn).await?;
+    crate::version::data_changed(&mut *conn).await?;
     // Regions, level by level from the roots.
     let roots: Vec<String> = sqlx::query("SELECT code FROM regions WHERE parent_code IS NULL")
         .fetch_all(&mut *conn)

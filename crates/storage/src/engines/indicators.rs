@@ -153,7 +153,7 @@ pub async fn settle(conn: &mut AnyConnection, before: Snapshot) -> Result<()> {
         !after_facts.is_empty() || !before.facts.is_empty()
     };
     if changed {
-        crate::db::data_changed(conn).await?;
+        crate::version::data_changed(conn).await?;
     }
     if after_nodes == before.nodes {
         let mut keys: Vec<&(String, String)> =
@@ -178,7 +178,7 @@ pub async fn settle(conn: &mut AnyConnection, before: Snapshot) -> Result<()> {
 
 /// Recomputes every aggregate from the facts (after a restore, or to verify).
 pub async fn rebuild(conn: &mut AnyConnection) -> Result<()> {
-    crate::db::data_changed(conn).await?;
+    crate::version::data_changed(conn).await?;
     sqlx::query("DELETE FROM agg").execute(&mut *conn).await?;
     let union = FACT_SOURCES
         .iter()
@@ -436,7 +436,7 @@ pub async fn settle_worker_deltas(
     }
     deltas.retain(|_, d| *d != 0);
     if !deltas.is_empty() {
-        crate::db::data_changed(conn).await?;
+        crate::version::data_changed(conn).await?;
     }
     // Many nodes, one statement per few hundred (keys are distinct within a statement,
     // as PostgreSQL's ON CONFLICT requires).

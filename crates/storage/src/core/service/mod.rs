@@ -7,6 +7,8 @@
 
 mod accounts;
 mod audit_trail;
+mod file_uses;
+mod mail_uses;
 mod organisations;
 mod types;
 

@@ -204,7 +204,7 @@ pub(super) async fn bump_score(
     if delta == 0 {
         return Ok(());
     }
-    crate::db::data_changed(conn).await?;
+    crate::version::data_changed(conn).await?;
     sqlx::query(
         "INSERT INTO agg (node, period, measure, value) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (node, measure, period) DO UPDATE SET value = agg.value + excluded.value",
