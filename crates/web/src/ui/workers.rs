@@ -274,6 +274,8 @@ struct DetailPage {
     classes: Vec<(gongjiang_storage::training::Trainee, String, String)>,
     /// Engagements as 产业教授.
     engagements: Vec<gongjiang_storage::training::professors::Engagement>,
+    /// The innovation results the worker made (counted ones; those in review in scope).
+    innovations: Vec<gongjiang_storage::innovations::Innovation>,
     skills: Vec<(&'static str, &'static str)>,
     /// Problems with the last certificate entered, and what was typed.
     cert_errors: Vec<String>,
@@ -407,6 +409,19 @@ async fn detail(
         .worker_engagements(&ctx.actor, w.id)
         .await
         .map_err(ui(lang))?;
+    let innovations = st
+        .svc
+        .list_innovations(
+            &ctx.actor,
+            &gongjiang_storage::innovations::InnovationFilter {
+                worker: Some(w.id),
+                per_page: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
     render(
         &DetailPage {
             l,
@@ -416,6 +431,7 @@ async fn detail(
             titles,
             classes,
             engagements,
+            innovations,
             skills: SkillLevel::ALL
                 .iter()
                 .map(|s| (s.code(), s.label(lang.is_en())))

@@ -240,6 +240,17 @@ async fn a_result_is_certified_reviewed_corrected_and_counted() {
     );
     assert_eq!(indicator(&app, &city, year, "patents").await, patents + 1.0);
     aggregates_agree(&app, "innovation:").await;
+    // The workers who made it find it on their page and by the API's filter.
+    let mine = app
+        .get_ok(&unit, &format!("/api/v1/innovations?worker={b}"))
+        .await;
+    assert_eq!(mine["total"], 1, "{mine}");
+    let html = app
+        .browser("unit")
+        .await
+        .get_ok(&format!("/workers/{a}"))
+        .await;
+    assert!(html.contains("一种快换定位夹具"), "{html}");
 
     // The showcase is the city's; only counted results go in.
     let (s, _) = app

@@ -121,6 +121,8 @@ pub struct InnovationFilter {
     /// Only the showcased ones.
     pub featured: Option<bool>,
     pub studio: Option<i64>,
+    /// Only results this registered worker made (registry id).
+    pub worker: Option<i64>,
     /// Only enterprises in this region's subtree (a region code).
     pub region: Option<String>,
     /// In the title, the code, the patent number or the enterprise's name.

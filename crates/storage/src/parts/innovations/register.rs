@@ -265,6 +265,11 @@ impl Service {
         if let Some(s) = f.studio {
             w.push(" AND i.studio_id = ").bind_int(s);
         }
+        if let Some(worker) = f.worker {
+            w.push(" AND i.id IN (SELECT innovation_id FROM innovation_authors WHERE worker_id = ")
+                .bind_int(worker)
+                .push(")");
+        }
         if let Some(r) = f.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
             Resolved::region(&mut conn, r)
                 .await?
