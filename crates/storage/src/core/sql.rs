@@ -140,3 +140,23 @@ pub async fn fetch_page<T>(
         per_page,
     })
 }
+
+/// Every item of a paged list, page after page (`fetch` gets the page number, from 1):
+/// what an export of "everything the caller may see" reads.
+pub async fn every_page<T, F, Fut>(mut fetch: F) -> crate::error::Result<Vec<T>>
+where
+    F: FnMut(i64) -> Fut,
+    Fut: std::future::Future<Output = crate::error::Result<crate::Page<T>>>,
+{
+    let mut out = Vec::new();
+    let mut page = 1;
+    loop {
+        let p = fetch(page).await?;
+        let pages = p.pages();
+        out.extend(p.items);
+        if page >= pages {
+            return Ok(out);
+        }
+        page += 1;
+    }
+}

@@ -6,20 +6,7 @@ use crate::helpers::*;
 use serde_json::{json, Value};
 
 async fn indicator(app: &TestApp, token: &str, period: &str, code: &str) -> f64 {
-    let v = app
-        .get_ok(
-            token,
-            &format!("/api/v1/indicators?org=320400&period={period}"),
-        )
-        .await;
-    v["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["code"] == code)
-        .unwrap_or_else(|| panic!("{code} missing"))["value"]
-        .as_f64()
-        .unwrap_or(0.0)
+    indicator_value(app, token, "320400", period, code).await
 }
 
 use crate::helpers::err_field as field;

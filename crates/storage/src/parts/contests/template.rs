@@ -216,44 +216,37 @@ pub async fn export_contests(
     actor: &Actor,
     region: Option<&str>,
 ) -> Result<Vec<Vec<String>>> {
-    let mut out = Vec::new();
-    let mut page = 1;
-    loop {
-        let p = svc
-            .list_contests(
-                actor,
-                &Filter {
-                    region: region.map(str::to_string),
-                    page,
-                    per_page: 500,
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let pages = p.pages();
-        let mut conn = svc.db.pool.acquire().await?;
-        for c in p.items {
-            let uscc = match c.organiser_org_id {
-                Some(o) => orgs::get(&mut conn, &crate::scope::Scope::All, o)
-                    .await?
-                    .map(|o| o.uscc.unwrap_or_else(|| o.id.to_string()))
-                    .unwrap_or_default(),
-                None => String::new(),
-            };
-            out.push(vec![
-                c.code,
-                c.name,
-                ContestLevel::from_any(&c.level)
-                    .map_or(c.level.clone(), |l| l.label_zh().to_string()),
-                c.year.to_string(),
-                c.occupation,
-                uscc,
-            ]);
-        }
-        if page >= pages {
-            break;
-        }
-        page += 1;
+    let contests = crate::sql::every_page(|page| async move {
+        svc.list_contests(
+            actor,
+            &Filter {
+                region: region.map(str::to_string),
+                page,
+                per_page: 500,
+                ..Default::default()
+            },
+        )
+        .await
+    })
+    .await?;
+    let mut conn = svc.db.pool.acquire().await?;
+    let mut out = Vec::with_capacity(contests.len());
+    for c in contests {
+        let uscc = match c.organiser_org_id {
+            Some(o) => orgs::get(&mut conn, &crate::scope::Scope::All, o)
+                .await?
+                .map(|o| o.uscc.unwrap_or_else(|| o.id.to_string()))
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        out.push(vec![
+            c.code,
+            c.name,
+            ContestLevel::from_any(&c.level).map_or(c.level.clone(), |l| l.label_zh().to_string()),
+            c.year.to_string(),
+            c.occupation,
+            uscc,
+        ]);
     }
     Ok(out)
 }

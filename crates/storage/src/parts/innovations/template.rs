@@ -231,57 +231,52 @@ pub async fn export(
     region: Option<&str>,
 ) -> Result<Vec<Vec<String>>> {
     let full = access::may(actor, Permission::Coordinate);
-    let mut out = Vec::new();
-    let mut page = 1;
-    loop {
-        let p = svc
-            .list_innovations(
-                actor,
-                &InnovationFilter {
-                    status: Some("counted".into()),
-                    region: region.map(str::to_string),
-                    page,
-                    per_page: 500,
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let mut conn = svc.db.pool.acquire().await?;
-        for i in &p.items {
-            let o = orgs::get(&mut conn, &crate::scope::Scope::All, i.org_id)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            let mut people = Vec::new();
-            for a in &i.authors {
-                people.push(if full {
-                    svc.reveal_worker(actor, a.worker_id)
-                        .await
-                        .map(|(n, _)| n)
-                        .unwrap_or_default()
-                } else {
-                    sqlx::query("SELECT id_masked FROM workers WHERE id = $1")
-                        .bind(a.worker_id)
-                        .fetch_one(&mut *conn)
-                        .await?
-                        .try_get(0)?
-                });
-            }
-            out.push(vec![
-                i.code.clone(),
-                i.title.clone(),
-                InnovationType::from_any(&i.itype)
-                    .map_or(i.itype.clone(), |t| t.label_zh().to_string()),
-                o.uscc.unwrap_or_default(),
-                people.join("；"),
-                i.year.to_string(),
-                i.patent_no.clone().unwrap_or_default(),
-                i.benefit_wan.map(|b| format!("{b:.2}")).unwrap_or_default(),
-            ]);
+    let results = crate::sql::every_page(|page| async move {
+        svc.list_innovations(
+            actor,
+            &InnovationFilter {
+                status: Some("counted".into()),
+                region: region.map(str::to_string),
+                page,
+                per_page: 500,
+                ..Default::default()
+            },
+        )
+        .await
+    })
+    .await?;
+    let mut conn = svc.db.pool.acquire().await?;
+    let mut out = Vec::with_capacity(results.len());
+    for i in results {
+        let o = orgs::get(&mut conn, &crate::scope::Scope::All, i.org_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut people = Vec::new();
+        for a in &i.authors {
+            people.push(if full {
+                svc.reveal_worker(actor, a.worker_id)
+                    .await
+                    .map(|(n, _)| n)
+                    .unwrap_or_default()
+            } else {
+                sqlx::query("SELECT id_masked FROM workers WHERE id = $1")
+                    .bind(a.worker_id)
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get(0)?
+            });
         }
-        if page >= p.pages() {
-            break;
-        }
-        page += 1;
+        out.push(vec![
+            i.code,
+            i.title,
+            InnovationType::from_any(&i.itype)
+                .map_or(i.itype.clone(), |t| t.label_zh().to_string()),
+            o.uscc.unwrap_or_default(),
+            people.join("；"),
+            i.year.to_string(),
+            i.patent_no.unwrap_or_default(),
+            i.benefit_wan.map(|b| format!("{b:.2}")).unwrap_or_default(),
+        ]);
     }
     Ok(out)
 }

@@ -176,23 +176,23 @@ pub async fn export(
     actor: &Actor,
     region: Option<&str>,
 ) -> Result<Vec<Vec<String>>> {
-    let mut out = Vec::new();
-    let mut page = 1;
-    loop {
-        let p = svc
-            .list_classes(
-                actor,
-                &Filter {
-                    region: region.map(str::to_string),
-                    page,
-                    per_page: 500,
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let pages = p.pages();
-        for c in p.items {
-            out.push(vec![
+    let classes = crate::sql::every_page(|page| async move {
+        svc.list_classes(
+            actor,
+            &Filter {
+                region: region.map(str::to_string),
+                page,
+                per_page: 500,
+                ..Default::default()
+            },
+        )
+        .await
+    })
+    .await?;
+    Ok(classes
+        .into_iter()
+        .map(|c| {
+            vec![
                 c.code,
                 c.name,
                 ClassType::from_any(&c.ctype)
@@ -206,12 +206,7 @@ pub async fn export(
                 c.year.to_string(),
                 c.trainees.to_string(),
                 c.completed.to_string(),
-            ]);
-        }
-        if page >= pages {
-            break;
-        }
-        page += 1;
-    }
-    Ok(out)
+            ]
+        })
+        .collect())
 }
