@@ -45,6 +45,12 @@ impl Tx {
     }
 }
 
+/// The SQL of every migration, in order (for checks over the schema).
+#[cfg(test)]
+pub(crate) fn migration_sql() -> impl Iterator<Item = &'static str> {
+    MIGRATIONS.iter().map(|m| m.sql)
+}
+
 struct Migration {
     version: i64,
     name: &'static str,

@@ -457,3 +457,42 @@ async fn innovation_history_imports_and_exports_in_the_template() {
     assert_eq!(fixed["benefit_wan"], 40.0);
     assert_eq!(fixed["status"], "recorded");
 }
+
+/// An organisation that still holds innovation results is not deleted: 409 naming them
+/// (not a foreign-key failure).
+#[tokio::test]
+async fn an_enterprise_with_results_is_not_deleted() {
+    let app = spawn_demo().await;
+    let unit = app.token("unit").await;
+    let city = app.token("city").await;
+    let admin = app.token("admin").await;
+    worker(&app, &unit, "孙外协", "32040219870909705").await;
+    let who = id_number("32040219870909705");
+    let code = uscc(7_101);
+    let (s, o) = app
+        .post(
+            &city,
+            "/api/v1/orgs",
+            json!({"name": "常州外协精密部件有限公司", "kind": "企业", "uscc": code, "region_code": "320402"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{o}");
+    let y = demo_year();
+    let csv = format!(
+        "成果编号,成果名称,成果类型,单位信用代码,完成人身份证号,年份\nDEL-CX-1,协作工装,五小,{code},{who},{y}\n"
+    );
+    let job = app
+        .import_and_wait(&city, "innovations", "d.csv", csv.into_bytes(), false, None)
+        .await;
+    assert_eq!(job["outcome"]["created"], 1, "{job}");
+    let (s, e) = app
+        .send(
+            reqwest::Method::DELETE,
+            &admin,
+            &format!("/api/v1/orgs/{}", o["id"]),
+            json!({}),
+        )
+        .await;
+    assert_eq!((s, err_code(&e)), (409, "has_records"), "{e}");
+    assert!(e.to_string().contains("创新成果"), "{e}");
+}
