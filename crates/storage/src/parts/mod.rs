@@ -23,4 +23,5 @@ pub mod tasks;
 pub mod training;
 pub mod worker_bulk;
 pub mod worker_facts;
+pub mod worker_refs;
 pub mod workers;

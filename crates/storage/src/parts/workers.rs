@@ -727,6 +727,7 @@ impl Service {
             .worker_in(tx.conn(), &actor.write_scope(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
+        crate::parts::worker_refs::check_unreferenced(tx.conn(), id).await?;
         let snap = indicators::snapshot(tx.conn(), w.org_id).await?;
         sqlx::query("DELETE FROM workers WHERE id = $1")
             .bind(id)

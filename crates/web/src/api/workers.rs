@@ -120,7 +120,7 @@ pub async fn get(
     Ok(Json(st.svc.get_worker(&ctx.actor, id).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/workers/{id}", tag = "workers", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/workers/{id}", tag = "workers", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "the worker is still enrolled, entered, nominated, a studio member or leader, or an author (has_records)", body = ErrorBody)))]
 pub async fn delete(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,

@@ -496,3 +496,30 @@ async fn an_enterprise_with_results_is_not_deleted() {
     assert_eq!((s, err_code(&e)), (409, "has_records"), "{e}");
     assert!(e.to_string().contains("创新成果"), "{e}");
 }
+
+/// A worker who made a result is not deleted from the registry: 409 naming the result.
+#[tokio::test]
+async fn an_author_is_not_deleted_from_the_registry() {
+    let app = spawn_demo().await;
+    let unit = app.token("unit").await;
+    let a = worker(&app, &unit, "周作者", "32040219920303806").await;
+    let (s, r) = app
+        .post(
+            &unit,
+            "/api/v1/innovations",
+            json!({"code": "DEL-W-1", "title": "工位改进", "type": "五小", "year": this_year(),
+                   "authors": [a.to_string()], "summary": "改进工位布局。"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let (s, e) = app
+        .send(
+            reqwest::Method::DELETE,
+            &unit,
+            &format!("/api/v1/workers/{a}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!((s, err_code(&e)), (409, "has_records"), "{e}");
+    assert!(e.to_string().contains("创新成果"), "{e}");
+}
