@@ -2,12 +2,12 @@
 //! organisation, creating, updating and deleting one; the base region tree.
 
 use crate::access::{self, Permission};
-use crate::audit::{self, action};
+use crate::audit::{action, Note};
 use crate::error::{Result, StoreError};
 use crate::orgs::{self, Org};
 use crate::regions::{self, Region};
 use crate::scope::{Actor, Scope};
-use crate::{now_ms, Page};
+use crate::Page;
 use gongjiang_domain::org::OrgInput;
 use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Rule};
@@ -280,64 +280,49 @@ impl Service {
 
     pub async fn create_org(&self, actor: &Actor, input: &OrgInput) -> Result<Org> {
         access::check(actor, Permission::EditRegisters)?;
-        let mut tx = self.db.begin().await?;
-        let new = self.check_org(tx.conn(), actor, input, None).await?;
-        Self::check_unique(tx.conn(), &new, None).await?;
-        let now = now_ms();
-        let id = orgs::insert(tx.conn(), &new, now)
+        let mut w = self.write(actor).await?;
+        let new = self.check_org(w.conn(), actor, input, None).await?;
+        Self::check_unique(w.conn(), &new, None).await?;
+        let now = w.now;
+        let id = orgs::insert(w.conn(), &new, now)
             .await
             .map_err(Self::unique_race)?;
-        crate::indicators::settle_new(tx.conn(), id).await?;
-        let org = orgs::get(tx.conn(), &Scope::All, id)
+        crate::indicators::settle_new(w.conn(), id).await?;
+        let org = orgs::get(w.conn(), &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            action::CREATE,
-            "org",
-            &id.to_string(),
-            &org.name,
-            None,
-            Some(&org_json(&org)),
-            now,
+        w.audit(
+            Note::new(action::CREATE, "org", id)
+                .summary(&org.name)
+                .after(&org_json(&org)),
         )
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(org)
     }
 
     pub async fn update_org(&self, actor: &Actor, id: i64, patch: &OrgPatch) -> Result<Org> {
-        let mut tx = self.db.begin().await?;
-        let before = orgs::get(tx.conn(), &actor.read_scope(), id)
+        let mut w = self.write(actor).await?;
+        let before = orgs::get(w.conn(), &actor.read_scope(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
         if !crate::access::may(actor, crate::access::Permission::EditOrganisation)
-            || orgs::get(tx.conn(), &actor.write_scope(), id)
+            || orgs::get(w.conn(), &actor.write_scope(), id)
                 .await?
                 .is_none()
         {
             return Err(StoreError::Forbidden);
         }
-        if let Some(v) = patch.version {
-            if v != before.version {
-                return Err(StoreError::conflict(
-                    Code::StaleVersion,
-                    None,
-                    "该单位已被他人修改，请刷新后再编辑",
-                    "someone else changed this organisation; reload and edit again",
-                ));
-            }
-        }
+        w.check_version(patch.version, before.version)?;
         let input = patch.apply(&before);
-        let new = self.check_org(tx.conn(), actor, &input, Some(id)).await?;
+        let new = self.check_org(w.conn(), actor, &input, Some(id)).await?;
         if !access::may(actor, Permission::EditRegisters)
             && (new.region_code.as_str() != before.region_code || new.kind.code() != before.kind)
         {
             return Err(StoreError::Forbidden);
         }
-        Self::check_unique(tx.conn(), &new, Some(id)).await?;
-        let now = now_ms();
+        Self::check_unique(w.conn(), &new, Some(id)).await?;
+        let now = w.now;
         // A moved organisation takes its indicator contributions (and, when its parent
         // changes, those of everything below it) to its new place in the tree.
         let mut snaps = Vec::new();
@@ -350,7 +335,7 @@ impl Service {
             let ids: Vec<i64> = if new.parent_id != before.parent_id {
                 sqlx::query("SELECT descendant_id FROM org_closure WHERE ancestor_id = $1")
                     .bind(id)
-                    .fetch_all(tx.conn())
+                    .fetch_all(w.conn())
                     .await?
                     .iter()
                     .map(|r| sqlx::Row::try_get(r, 0))
@@ -359,47 +344,42 @@ impl Service {
                 vec![id]
             };
             for i in ids {
-                snaps.push(crate::indicators::snapshot(tx.conn(), i).await?);
+                snaps.push(crate::indicators::snapshot(w.conn(), i).await?);
             }
         }
-        orgs::update(tx.conn(), id, &new, now)
+        orgs::update(w.conn(), id, &new, now)
             .await
             .map_err(Self::unique_race)?;
         for snap in snaps {
-            crate::indicators::settle(tx.conn(), snap).await?;
+            crate::indicators::settle(w.conn(), snap).await?;
         }
-        let after = orgs::get(tx.conn(), &Scope::All, id)
+        let after = orgs::get(w.conn(), &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            action::UPDATE,
-            "org",
-            &id.to_string(),
-            &after.name,
-            Some(&org_json(&before)),
-            Some(&org_json(&after)),
-            now,
+        w.audit(
+            Note::new(action::UPDATE, "org", id)
+                .summary(&after.name)
+                .before(&org_json(&before))
+                .after(&org_json(&after)),
         )
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(after)
     }
 
     pub async fn delete_org(&self, actor: &Actor, id: i64) -> Result<()> {
-        let mut tx = self.db.begin().await?;
-        let before = orgs::get(tx.conn(), &actor.read_scope(), id)
+        let mut w = self.write(actor).await?;
+        let before = orgs::get(w.conn(), &actor.read_scope(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
         if !access::may(actor, Permission::EditRegisters)
-            || orgs::get(tx.conn(), &actor.write_scope(), id)
+            || orgs::get(w.conn(), &actor.write_scope(), id)
                 .await?
                 .is_none()
         {
             return Err(StoreError::Forbidden);
         }
-        let children = orgs::child_count(tx.conn(), id).await?;
+        let children = orgs::child_count(w.conn(), id).await?;
         if children > 0 {
             return Err(StoreError::conflict(
                 Code::HasChildren,
@@ -411,7 +391,7 @@ impl Service {
         let users: i64 = sqlx::Row::try_get(
             &sqlx::query("SELECT COUNT(*) FROM users WHERE org_id = $1")
                 .bind(id)
-                .fetch_one(tx.conn())
+                .fetch_one(w.conn())
                 .await?,
             0,
         )?;
@@ -426,7 +406,7 @@ impl Service {
         let (mut zh, mut en) = (Vec::new(), Vec::new());
         for (sql, name_zh, name_en) in REFERRING {
             let n: i64 =
-                sqlx::Row::try_get(&sqlx::query(sql).bind(id).fetch_one(tx.conn()).await?, 0)?;
+                sqlx::Row::try_get(&sqlx::query(sql).bind(id).fetch_one(w.conn()).await?, 0)?;
             if n > 0 {
                 zh.push(format!("{n}条{name_zh}"));
                 en.push(format!("{n} {name_en}"));
@@ -443,20 +423,14 @@ impl Service {
                 ),
             ));
         }
-        orgs::delete(tx.conn(), id).await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            action::DELETE,
-            "org",
-            &id.to_string(),
-            &before.name,
-            Some(&org_json(&before)),
-            None,
-            now_ms(),
+        orgs::delete(w.conn(), id).await?;
+        w.audit(
+            Note::new(action::DELETE, "org", id)
+                .summary(&before.name)
+                .before(&org_json(&before)),
         )
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 }
