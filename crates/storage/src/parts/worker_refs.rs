@@ -1,7 +1,8 @@
 //! What still refers to a registered worker: a worker who is enrolled in a class, a
 //! master, a professor with engagements, a contest entrant or result, a nominee, a
-//! studio's leader or member, or the author of an innovation result is not deleted —
-//! the 409 names those records (the delete would otherwise fail on a foreign key).
+//! studio's leader or member, the author of an innovation result, or the holder of a
+//! title in the designation registry is not deleted — the 409 names those records (the
+//! delete would otherwise fail on a foreign key, or leave a title without its holder).
 use crate::error::{Result, StoreError};
 use gongjiang_domain::Code;
 use sqlx::{AnyConnection, Row};
@@ -48,6 +49,11 @@ const REFERRING: &[(&str, &str, &str)] = &[
         "SELECT COUNT(*) FROM innovation_authors WHERE worker_id = $1",
         "创新成果",
         "innovation results",
+    ),
+    (
+        "SELECT COUNT(*) FROM designations WHERE holder_worker_id = $1",
+        "认定与荣誉",
+        "titles in the registry",
     ),
 ];
 

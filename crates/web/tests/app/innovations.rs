@@ -522,4 +522,26 @@ async fn an_author_is_not_deleted_from_the_registry() {
         .await;
     assert_eq!((s, err_code(&e)), (409, "has_records"), "{e}");
     assert!(e.to_string().contains("创新成果"), "{e}");
+    // Nor is the holder of a title: the registry would keep a title without its holder.
+    let num = id_number("32040219930404907");
+    let h = worker(&app, &unit, "吴劳模", "32040219930404907").await;
+    let tianning = app.token("tianning").await;
+    let (s, d) = app
+        .post(
+            &tianning,
+            "/api/v1/designations",
+            json!({"dtype": "劳动模范", "level": "市级", "year": demo_year().to_string(), "worker": num}),
+        )
+        .await;
+    assert_eq!(s, 201, "{d}");
+    let (s, e) = app
+        .send(
+            reqwest::Method::DELETE,
+            &unit,
+            &format!("/api/v1/workers/{h}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!((s, err_code(&e)), (409, "has_records"), "{e}");
+    assert!(e.to_string().contains("认定与荣誉"), "{e}");
 }
