@@ -6,13 +6,12 @@
 //! are open (人社 has decided the first contest's); and in the current year one city
 //! contest still being marked, so its page shows a live ranking with an aspect flagged
 //! for re-scoring.
-use crate::DemoClock;
+use crate::{act, DemoClock};
 use gongjiang_storage::contests::{
     AspectInput, ContestInput, ContestSchemeInput, EntryInput, JudgeInput, MarkInput,
 };
 use gongjiang_storage::scope::Actor;
 use gongjiang_storage::service::Service;
-use gongjiang_storage::workflow::ActInput;
 use gongjiang_storage::StoreError;
 use sqlx::Row;
 
@@ -31,15 +30,6 @@ struct Plan {
     entrants: usize,
     /// How far it goes: the whole way, or still being marked.
     finished: bool,
-}
-
-fn act(a: &str, comment: &str) -> ActInput {
-    ActInput {
-        action: a.into(),
-        comment: Some(comment.into()),
-        version: None,
-        changes: Default::default(),
-    }
 }
 
 fn scheme() -> ContestSchemeInput {

@@ -4,12 +4,11 @@
 //! 公示 and decided — so the registry holds district, town and enterprise craftsmen —
 //! and in the current year the city's 龙城工匠 round with the districts' nominations
 //! waiting for the city's review.
-use crate::DemoClock;
+use crate::{act, DemoClock};
 use gongjiang_domain::Role;
 use gongjiang_storage::craftsmen::{CraftsmanRoundInput, NominationInput};
 use gongjiang_storage::scope::Actor;
 use gongjiang_storage::service::Service;
-use gongjiang_storage::workflow::ActInput;
 use gongjiang_storage::StoreError;
 use sqlx::Row;
 
@@ -20,15 +19,6 @@ const REASONS: &[&str] = &[
     "省级技能大赛一等奖获得者，牵头建立班组标准化作业体系，获国家实用新型专利四项，多次承担新员工实训授课。",
     "长期从事设备维护，首创“预防性点检法”使设备故障率下降四成，所带班组获评市级工人先锋号。",
 ];
-
-fn act(a: &str, comment: &str) -> ActInput {
-    ActInput {
-        action: a.into(),
-        comment: Some(comment.into()),
-        version: None,
-        changes: Default::default(),
-    }
-}
 
 fn region_actor(role: Role, region: &str) -> Actor {
     Actor {

@@ -5,13 +5,12 @@
 //! a member; six of them showcased by the city. This year, the demo account `unit`'s
 //! enterprise and three others have results waiting at the district, one returned for
 //! correction.
-use crate::DemoClock;
+use crate::{act, DemoClock};
 use gongjiang_domain::innovations::PatentNo;
 use gongjiang_domain::Role;
 use gongjiang_storage::innovations::{InnovationInput, ShowcaseInput};
 use gongjiang_storage::scope::Actor;
 use gongjiang_storage::service::Service;
-use gongjiang_storage::workflow::ActInput;
 use gongjiang_storage::StoreError;
 use sqlx::Row;
 
@@ -37,15 +36,6 @@ const TITLES: &[(&str, &str)] = &[
     ("刀具寿命预测小程序", "按加工参数预测换刀时机，刀具消耗下降"),
     ("物流通道优化建议", "调整叉车动线与库位，搬运距离缩短三成"),
 ];
-
-fn act(a: &str, comment: &str) -> ActInput {
-    ActInput {
-        action: a.into(),
-        comment: Some(comment.into()),
-        version: None,
-        changes: Default::default(),
-    }
-}
 
 fn unit_of(org: i64) -> Actor {
     Actor {

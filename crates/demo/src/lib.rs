@@ -957,5 +957,15 @@ pub(crate) async fn account(
         .map(|u| u.0.actor("demo")))
 }
 
+/// A reviewer's action on a case, with a comment (what the demo's reviewers do).
+pub(crate) fn act(a: &str, comment: &str) -> gongjiang_storage::workflow::ActInput {
+    gongjiang_storage::workflow::ActInput {
+        action: a.into(),
+        comment: Some(comment.into()),
+        version: None,
+        changes: Default::default(),
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -3,27 +3,17 @@
 //! recognition is linked, so the registry's count stays the seed's), three members
 //! each; the last complete year's reviews decided for most of them (scored by three
 //! experts: one upgraded, one revoked, the others kept) and two waiting at the district.
-use crate::DemoClock;
+use crate::{act, DemoClock};
 use gongjiang_domain::Role;
 use gongjiang_storage::scope::Actor;
 use gongjiang_storage::service::Service;
 use gongjiang_storage::studios::{StudioInput, StudioMemberInput, StudioReviewInput};
-use gongjiang_storage::workflow::ActInput;
 use gongjiang_storage::StoreError;
 use sqlx::Row;
 
 const EXPERTS: &[&str] = &["expert", "expert2", "expert3"];
 /// The kept studios' expert scores (75 to 90), in turn.
 const KEPT: &[f64] = &[86.0, 82.0, 79.0, 88.0, 84.0, 77.0, 81.0, 85.0];
-
-fn act(a: &str, comment: &str) -> ActInput {
-    ActInput {
-        action: a.into(),
-        comment: Some(comment.into()),
-        version: None,
-        changes: Default::default(),
-    }
-}
 
 /// Registers the demo's studios and runs their reviews; returns how many studios.
 pub async fn seed_studios(svc: &Service, clock: &DemoClock) -> Result<usize, StoreError> {

@@ -70,11 +70,8 @@ fn json(body: Bytes) -> Response {
 /// scope), the language, and what they ask.
 pub fn key(ctx: &crate::auth::Ctx, what: &str) -> String {
     format!(
-        "{}|{}|{}|{}|{}|{what}",
-        ctx.actor.user_id.unwrap_or(0),
-        ctx.actor.role.code(),
-        ctx.actor.region_code.as_deref().unwrap_or(""),
-        ctx.actor.org_id.unwrap_or(0),
+        "{}|{}|{what}",
+        gongjiang_storage::access::reader_key(&ctx.actor),
         ctx.lang.code(),
     )
 }

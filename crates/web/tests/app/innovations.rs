@@ -545,3 +545,57 @@ async fn an_author_is_not_deleted_from_the_registry() {
     assert_eq!((s, err_code(&e)), (409, "has_records"), "{e}");
     assert!(e.to_string().contains("认定与荣誉"), "{e}");
 }
+
+/// A returned result corrected on its case's own form takes the corrected year and
+/// summary when the case is resubmitted.
+#[tokio::test]
+async fn a_correction_on_the_case_form_reaches_the_result() {
+    let app = spawn_demo().await;
+    let unit = app.token("unit").await;
+    let a = worker(&app, &unit, "郑改年", "32040219940505008").await;
+    let (s, r) = app
+        .post(
+            &unit,
+            "/api/v1/innovations",
+            json!({"code": "CASE-Y-1", "title": "夹具改进", "type": "五小", "year": this_year(),
+                   "authors": [a.to_string()], "summary": "初稿。"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let (id, case) = (r["id"].as_i64().unwrap(), r["case_id"].as_i64().unwrap());
+    let mut returned = false;
+    for d in ["tianning", "wujin", "city"] {
+        let t = app.token(d).await;
+        let (s, _) = app
+            .post(
+                &t,
+                &format!("/api/v1/cases/{case}/actions"),
+                json!({"action": "return", "comment": "年度有误"}),
+            )
+            .await;
+        returned |= s == 200;
+        if returned {
+            break;
+        }
+    }
+    assert!(returned);
+    let last = (this_year() - 1).to_string();
+    app.put_ok(
+        &unit,
+        &format!("/api/v1/cases/{case}"),
+        json!({"data": {"year": last, "summary": "改正后的简介。"}}),
+    )
+    .await;
+    app.post_ok(
+        &unit,
+        &format!("/api/v1/cases/{case}/actions"),
+        json!({"action": "submit"}),
+    )
+    .await;
+    let i = app
+        .get_ok(&unit, &format!("/api/v1/innovations/{id}"))
+        .await;
+    assert_eq!(i["year"].to_string(), last, "{i}");
+    assert_eq!(i["summary"], "改正后的简介。");
+    assert_eq!(i["status"], "in_review");
+}

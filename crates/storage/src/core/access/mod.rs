@@ -174,6 +174,18 @@ pub enum Permission<'a> {
     },
 }
 
+/// What decides everything an actor may read: the account, its role and where it sits
+/// (the key under which a server keeps an answer for them, `web/src/reads.rs`).
+pub fn reader_key(actor: &Actor) -> String {
+    format!(
+        "{}|{}|{}|{}",
+        actor.user_id.unwrap_or(0),
+        actor.role.code(),
+        actor.region_code.as_deref().unwrap_or(""),
+        actor.org_id.unwrap_or(0),
+    )
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     Allow,

@@ -17,8 +17,8 @@ fn subject_id(subject: &str) -> Option<i64> {
     subject.strip_prefix("innovation:")?.parse().ok()
 }
 
-/// Keeps the result's status (and the summary, as corrected on a returned case) in step
-/// with its case.
+/// Keeps the result's status — and its year and summary, as corrected on a returned
+/// case's own form — in step with its case.
 pub async fn sync_case(
     conn: &mut AnyConnection,
     case: &Case,
@@ -30,12 +30,20 @@ pub async fn sync_case(
         return Ok(());
     };
     let summary = case.data.get("summary").cloned();
+    // The engine checked the form's year (a four-digit year); the result keeps its own
+    // range.
+    let year = case
+        .data
+        .get("year")
+        .and_then(|y| y.trim().parse::<i64>().ok())
+        .filter(|y| (1990..=2100).contains(y));
     sqlx::query(
-        "UPDATE innovations SET status = $1, summary = COALESCE($2, summary), version = version + 1, updated_at = $3 \
-         WHERE id = $4 AND status <> 'approved'",
+        "UPDATE innovations SET status = $1, summary = COALESCE($2, summary), year = COALESCE($3, year), \
+         version = version + 1, updated_at = $4 WHERE id = $5 AND status <> 'approved'",
     )
     .bind(&case.status)
     .bind(summary)
+    .bind(year)
     .bind(now)
     .bind(id)
     .execute(conn)
