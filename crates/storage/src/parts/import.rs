@@ -411,24 +411,16 @@ impl Service {
         for (_, snap) in snapshots {
             indicators::settle(tx.conn(), snap).await?;
         }
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::IMPORT,
-            "import",
-            "",
-            &format!(
+        audit::Note::new(audit::action::IMPORT, "import", "")
+            .summary(format!(
                 "{} / {} / {} / {}",
                 out.total,
                 out.created,
                 out.updated,
                 out.problems.len()
-            ),
-            None,
-            None,
-            now,
-        )
-        .await?;
+            ))
+            .write(tx.conn(), actor, now)
+            .await?;
         crate::jobs::mark_written(tx.conn(), opts.job, &out).await?;
         tx.commit().await?;
         out.written = true;
@@ -579,36 +571,20 @@ impl Service {
                             }
                             self.snapshot_once(conn, id, snaps).await?;
                             orgs::update(conn, id, &new, now).await?;
-                            audit::append(
-                                conn,
-                                actor,
-                                audit::action::UPDATE,
-                                "org",
-                                &id.to_string(),
-                                &new.name,
-                                None,
-                                None,
-                                now,
-                            )
-                            .await?;
+                            audit::Note::new(audit::action::UPDATE, "org", id)
+                                .summary(&new.name)
+                                .write(conn, actor, now)
+                                .await?;
                             out.updated += 1;
                         }
                     }
                     None => {
                         let id = orgs::insert(conn, &new, now).await?;
                         indicators::settle_new(conn, id).await?;
-                        audit::append(
-                            conn,
-                            actor,
-                            audit::action::CREATE,
-                            "org",
-                            &id.to_string(),
-                            &new.name,
-                            None,
-                            None,
-                            now,
-                        )
-                        .await?;
+                        audit::Note::new(audit::action::CREATE, "org", id)
+                            .summary(&new.name)
+                            .write(conn, actor, now)
+                            .await?;
                         out.created += 1;
                     }
                 }
@@ -628,35 +604,19 @@ impl Service {
                             out.unchanged += 1;
                         } else {
                             pilots::update(conn, id, &new, now).await?;
-                            audit::append(
-                                conn,
-                                actor,
-                                audit::action::UPDATE,
-                                "pilot",
-                                &id.to_string(),
-                                &before.org_name,
-                                None,
-                                None,
-                                now,
-                            )
-                            .await?;
+                            audit::Note::new(audit::action::UPDATE, "pilot", id)
+                                .summary(&before.org_name)
+                                .write(conn, actor, now)
+                                .await?;
                             out.updated += 1;
                         }
                     }
                     None => {
                         let id = pilots::insert(conn, &new, now).await?;
-                        audit::append(
-                            conn,
-                            actor,
-                            audit::action::CREATE,
-                            "pilot",
-                            &id.to_string(),
-                            "",
-                            None,
-                            None,
-                            now,
-                        )
-                        .await?;
+                        audit::Note::new(audit::action::CREATE, "pilot", id)
+                            .summary("")
+                            .write(conn, actor, now)
+                            .await?;
                         out.created += 1;
                     }
                 }
@@ -676,35 +636,19 @@ impl Service {
                             let mut new = new;
                             new.holder_name = new.holder_name.or(before.holder_name.clone());
                             designations::update(conn, id, &new, now).await?;
-                            audit::append(
-                                conn,
-                                actor,
-                                audit::action::UPDATE,
-                                "designation",
-                                &id.to_string(),
-                                &before.holder_org_name,
-                                None,
-                                None,
-                                now,
-                            )
-                            .await?;
+                            audit::Note::new(audit::action::UPDATE, "designation", id)
+                                .summary(&before.holder_org_name)
+                                .write(conn, actor, now)
+                                .await?;
                             out.updated += 1;
                         }
                     }
                     None => {
                         let id = designations::insert(conn, &new, now).await?;
-                        audit::append(
-                            conn,
-                            actor,
-                            audit::action::CREATE,
-                            "designation",
-                            &id.to_string(),
-                            "",
-                            None,
-                            None,
-                            now,
-                        )
-                        .await?;
+                        audit::Note::new(audit::action::CREATE, "designation", id)
+                            .summary("")
+                            .write(conn, actor, now)
+                            .await?;
                         out.created += 1;
                     }
                 }
@@ -748,18 +692,10 @@ impl Service {
                                 now,
                             )
                             .await?;
-                            audit::append(
-                                conn,
-                                actor,
-                                audit::action::UPDATE,
-                                "report",
-                                &id.to_string(),
-                                &period,
-                                None,
-                                None,
-                                now,
-                            )
-                            .await?;
+                            audit::Note::new(audit::action::UPDATE, "report", id)
+                                .summary(&period)
+                                .write(conn, actor, now)
+                                .await?;
                             out.updated += 1;
                         }
                     }
@@ -768,18 +704,10 @@ impl Service {
                             conn, org_id, &period, "approved", None, &values, now,
                         )
                         .await?;
-                        audit::append(
-                            conn,
-                            actor,
-                            audit::action::CREATE,
-                            "report",
-                            &id.to_string(),
-                            &period,
-                            None,
-                            None,
-                            now,
-                        )
-                        .await?;
+                        audit::Note::new(audit::action::CREATE, "report", id)
+                            .summary(&period)
+                            .write(conn, actor, now)
+                            .await?;
                         out.created += 1;
                     }
                 }

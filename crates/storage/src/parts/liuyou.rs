@@ -375,17 +375,13 @@ impl Service {
                 .await?;
             }
         }
-        audit::append(
-            tx.conn(),
-            actor,
+        audit::Note::new(
             audit::action::UPDATE,
             "liuyou",
             &format!("{}:{year}:{}", org.id, it.code),
-            &format!("{} {year} {}", org.name, it.name_zh),
-            None,
-            None,
-            now,
         )
+        .summary(format!("{} {year} {}", org.name, it.name_zh))
+        .write(tx.conn(), actor, now)
         .await?;
         let sheet = self
             .sheet_in(tx.conn(), org.id, &org.name, year, false)
@@ -587,18 +583,10 @@ impl Service {
             .execute(&mut *conn)
             .await?;
         }
-        audit::append(
-            conn,
-            actor,
-            audit::action::CREATE,
-            "case",
-            &id.to_string(),
-            &format!("{org_name} {year}年六有佐证"),
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::CREATE, "case", id)
+            .summary(format!("{org_name} {year}年六有佐证"))
+            .write(conn, actor, now)
+            .await?;
         Ok(Some(id))
     }
 

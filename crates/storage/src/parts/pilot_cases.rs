@@ -122,17 +122,9 @@ pub(crate) async fn mark_benchmark(
     .await?
     .rows_affected();
     indicators::settle(&mut *conn, snap).await?;
-    audit::append(
-        &mut *conn,
-        actor,
-        audit::action::UPDATE,
-        "pilot",
-        &format!("org:{}", c.org_id),
-        &format!("{}:评为标杆试点（{n} 条试点记录）", c.org_name),
-        None,
-        None,
-        now,
-    )
-    .await?;
+    audit::Note::new(audit::action::UPDATE, "pilot", &format!("org:{}", c.org_id))
+        .summary(format!("{}:评为标杆试点（{n} 条试点记录）", c.org_name))
+        .write(&mut *conn, actor, now)
+        .await?;
     Ok(Some(format!("benchmark:{}", c.org_id)))
 }

@@ -312,18 +312,11 @@ impl Service {
         let p = pilots::get(&mut *conn, &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::append(
-            &mut *conn,
-            actor,
-            action::CREATE,
-            "pilot",
-            &id.to_string(),
-            &format!("{} {}", p.org_name, p.year),
-            None,
-            Some(&Self::pilot_json(&p)),
-            now,
-        )
-        .await?;
+        audit::Note::new(action::CREATE, "pilot", id)
+            .summary(format!("{} {}", p.org_name, p.year))
+            .after(&Self::pilot_json(&p))
+            .write(&mut *conn, actor, now)
+            .await?;
         Ok(p)
     }
 
@@ -561,18 +554,11 @@ impl Service {
         let d = designations::get(tx.conn(), &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            action::CREATE,
-            "designation",
-            &id.to_string(),
-            &d.holder_org_name,
-            None,
-            Some(&Self::designation_json(&d)),
-            now,
-        )
-        .await?;
+        audit::Note::new(action::CREATE, "designation", id)
+            .summary(&d.holder_org_name)
+            .after(&Self::designation_json(&d))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(d)
     }

@@ -6,70 +6,115 @@ use crate::engines::templates::{PartTemplate, PART_TEMPLATES};
 use crate::engines::workflow::{CaseHooks, CASE_HOOKS};
 use linkme::distributed_slice;
 
+/// `facts!(NAME, "part", its facts function, "SQL listing the organisations it has facts for")`.
+macro_rules! facts {
+    ($name:ident, $part:literal, $facts:path, $orgs:expr) => {
+        #[distributed_slice(FACT_SOURCES)]
+        static $name: FactSource = FactSource {
+            part: $part,
+            facts: |c, id, f| Box::pin($facts(c, id, f)),
+            orgs: $orgs,
+        };
+    };
+}
+
+/// `template!(NAME, "kind", check_row, write_row, export)`: an import template of a part.
+macro_rules! template {
+    ($name:ident, $kind:literal, $check:path, $write:path, $export:path) => {
+        #[distributed_slice(PART_TEMPLATES)]
+        static $name: PartTemplate = PartTemplate {
+            kind: $kind,
+            check: |svc, c, actor, f| Box::pin($check(svc, c, actor, f)),
+            write: |c, actor, row, now| Box::pin($write(c, actor, row, now)),
+            export: |svc, actor, region| Box::pin($export(svc, actor, region)),
+        };
+    };
+}
+
+/// A case hook that keeps the part's record in step with its case.
+macro_rules! sync {
+    ($f:path) => {
+        Some(|c, case, subject, actor, now| Box::pin($f(c, case, subject, actor, now)))
+    };
+}
+
+/// A case hook that writes what an approval decides.
+macro_rules! on_approve {
+    ($f:path) => {
+        Some(|svc, c, actor, case, data, now| Box::pin($f(svc, c, actor, case, data, now)))
+    };
+}
+
 // ----- the indicator engine: each part's facts -----
 
-#[distributed_slice(FACT_SOURCES)]
-static PILOTS: FactSource = FactSource {
-    part: "pilots",
-    facts: |c, id, f| Box::pin(crate::pilots::facts(c, id, f)),
-    orgs: "SELECT DISTINCT org_id FROM pilots",
-};
+facts!(
+    PILOTS,
+    "pilots",
+    crate::pilots::facts,
+    "SELECT DISTINCT org_id FROM pilots"
+);
 
-#[distributed_slice(FACT_SOURCES)]
-static REPORTS: FactSource = FactSource {
-    part: "reports",
-    facts: |c, id, f| Box::pin(crate::reports::facts(c, id, f)),
-    orgs: "SELECT DISTINCT org_id FROM reports",
-};
+facts!(
+    REPORTS,
+    "reports",
+    crate::reports::facts,
+    "SELECT DISTINCT org_id FROM reports"
+);
 
-#[distributed_slice(FACT_SOURCES)]
-static LIUYOU: FactSource = FactSource {
-    part: "liuyou",
-    facts: |c, id, f| Box::pin(crate::liuyou::facts(c, id, f)),
-    orgs: "SELECT DISTINCT org_id FROM liuyou",
-};
+facts!(
+    LIUYOU,
+    "liuyou",
+    crate::liuyou::facts,
+    "SELECT DISTINCT org_id FROM liuyou"
+);
 
-#[distributed_slice(FACT_SOURCES)]
-static WORKERS: FactSource = FactSource {
-    part: "workers",
-    facts: |c, id, f| Box::pin(crate::parts::worker_facts::facts(c, id, f)),
-    orgs: "SELECT DISTINCT org_id FROM workers",
-};
+facts!(
+    WORKERS,
+    "workers",
+    crate::parts::worker_facts::facts,
+    "SELECT DISTINCT org_id FROM workers"
+);
 
-#[distributed_slice(FACT_SOURCES)]
-static DESIGNATIONS: FactSource = FactSource {
-    part: "designations",
-    facts: |c, id, f| Box::pin(crate::designations::facts(c, id, f)),
-    orgs: "SELECT DISTINCT holder_org_id FROM designations",
-};
+facts!(
+    DESIGNATIONS,
+    "designations",
+    crate::designations::facts,
+    "SELECT DISTINCT holder_org_id FROM designations"
+);
 
-#[distributed_slice(FACT_SOURCES)]
-static CONTACTS: FactSource = FactSource {
-    part: "contacts",
-    facts: |c, id, f| Box::pin(crate::contacts::facts(c, id, f)),
-    orgs: "SELECT DISTINCT org_id FROM contact_visits UNION SELECT DISTINCT org_id FROM contact_problems",
-};
+facts!(
+    CONTACTS,
+    "contacts",
+    crate::contacts::facts,
+    "SELECT DISTINCT org_id FROM contact_visits UNION SELECT DISTINCT org_id FROM contact_problems"
+);
 
-#[distributed_slice(FACT_SOURCES)]
-static TASKS: FactSource = FactSource {
-    part: "tasks",
-    facts: |c, id, f| Box::pin(crate::tasks::facts(c, id, f)),
-    orgs: "SELECT DISTINCT owner_org_id FROM tasks",
-};
+facts!(
+    TASKS,
+    "tasks",
+    crate::tasks::facts,
+    "SELECT DISTINCT owner_org_id FROM tasks"
+);
 
-#[distributed_slice(FACT_SOURCES)]
-static TRAINING: FactSource = FactSource {
-    part: "training",
-    facts: |c, id, f| Box::pin(crate::training::facts(c, id, f)),
-    orgs: "SELECT DISTINCT org_id FROM training_classes UNION SELECT id FROM orgs WHERE college_type IS NOT NULL",
-};
+facts!(TRAINING, "training", crate::training::facts,
+    "SELECT DISTINCT org_id FROM training_classes UNION SELECT id FROM orgs WHERE college_type IS NOT NULL");
 
-#[distributed_slice(FACT_SOURCES)]
-static CONTESTS: FactSource = FactSource {
-    part: "contests",
-    facts: |c, id, f| Box::pin(crate::contests::facts(c, id, f)),
-    orgs: "SELECT organiser_org_id FROM contests WHERE organiser_org_id IS NOT NULL UNION SELECT org_id FROM contest_results",
-};
+facts!(CONTESTS, "contests", crate::contests::facts,
+    "SELECT organiser_org_id FROM contests WHERE organiser_org_id IS NOT NULL UNION SELECT org_id FROM contest_results");
+
+facts!(
+    STUDIOS,
+    "studios",
+    crate::studios::facts,
+    "SELECT DISTINCT org_id FROM studios"
+);
+
+facts!(
+    INNOVATIONS,
+    "innovations",
+    crate::innovations::facts,
+    "SELECT DISTINCT org_id FROM innovations"
+);
 
 #[distributed_slice(NODE_FACT_SOURCES)]
 static ASSESSMENT_SCORES: NodeFactSource = NodeFactSource {
@@ -80,75 +125,37 @@ static ASSESSMENT_SCORES: NodeFactSource = NodeFactSource {
 
 // ----- the importer: each part's templates -----
 
-#[distributed_slice(PART_TEMPLATES)]
-static CLASSES: PartTemplate = PartTemplate {
-    kind: "classes",
-    check: |svc, c, actor, f| Box::pin(crate::training::template::check(svc, c, actor, f)),
-    write: |c, actor, row, now| Box::pin(crate::training::template::write(c, actor, row, now)),
-    export: |svc, actor, region| Box::pin(crate::training::template::export(svc, actor, region)),
-};
+template!(
+    CLASSES,
+    "classes",
+    crate::training::template::check,
+    crate::training::template::write,
+    crate::training::template::export
+);
 
-#[distributed_slice(PART_TEMPLATES)]
-static CONTESTS_TEMPLATE: PartTemplate = PartTemplate {
-    kind: "contests",
-    check: |svc, c, actor, f| {
-        Box::pin(crate::contests::template::check_contest_row(
-            svc, c, actor, f,
-        ))
-    },
-    write: |c, actor, row, now| {
-        Box::pin(crate::contests::template::write_contest_row(
-            c, actor, row, now,
-        ))
-    },
-    export: |svc, actor, region| {
-        Box::pin(crate::contests::template::export_contests(
-            svc, actor, region,
-        ))
-    },
-};
+template!(
+    CONTESTS_TEMPLATE,
+    "contests",
+    crate::contests::template::check_contest_row,
+    crate::contests::template::write_contest_row,
+    crate::contests::template::export_contests
+);
 
-#[distributed_slice(PART_TEMPLATES)]
-static CONTEST_RESULTS_TEMPLATE: PartTemplate = PartTemplate {
-    kind: "contest_results",
-    check: |svc, c, actor, f| {
-        Box::pin(crate::contests::template::check_result_row(
-            svc, c, actor, f,
-        ))
-    },
-    write: |c, actor, row, now| {
-        Box::pin(crate::contests::template::write_result_row(
-            c, actor, row, now,
-        ))
-    },
-    export: |svc, actor, region| {
-        Box::pin(crate::contests::template::export_results(
-            svc, actor, region,
-        ))
-    },
-};
+template!(
+    CONTEST_RESULTS_TEMPLATE,
+    "contest_results",
+    crate::contests::template::check_result_row,
+    crate::contests::template::write_result_row,
+    crate::contests::template::export_results
+);
 
-#[distributed_slice(FACT_SOURCES)]
-static STUDIOS: FactSource = FactSource {
-    part: "studios",
-    facts: |c, id, f| Box::pin(crate::studios::facts(c, id, f)),
-    orgs: "SELECT DISTINCT org_id FROM studios",
-};
-
-#[distributed_slice(FACT_SOURCES)]
-static INNOVATIONS: FactSource = FactSource {
-    part: "innovations",
-    facts: |c, id, f| Box::pin(crate::innovations::facts(c, id, f)),
-    orgs: "SELECT DISTINCT org_id FROM innovations",
-};
-
-#[distributed_slice(PART_TEMPLATES)]
-static INNOVATIONS_TEMPLATE: PartTemplate = PartTemplate {
-    kind: "innovations",
-    check: |svc, c, actor, f| Box::pin(crate::innovations::template::check(svc, c, actor, f)),
-    write: |c, actor, row, now| Box::pin(crate::innovations::template::write(c, actor, row, now)),
-    export: |svc, actor, region| Box::pin(crate::innovations::template::export(svc, actor, region)),
-};
+template!(
+    INNOVATIONS_TEMPLATE,
+    "innovations",
+    crate::innovations::template::check,
+    crate::innovations::template::write,
+    crate::innovations::template::export
+);
 
 // ----- the workflow engine: each part's case hooks -----
 
@@ -157,9 +164,7 @@ static CONTEST_PLANS: CaseHooks = CaseHooks {
     part: "contests",
     processes: &["contest_plan", "contest_plan_city"],
     subject: Some(("contest", crate::contests::plan_subject_page)),
-    sync: Some(|c, case, subject, actor, now| {
-        Box::pin(crate::contests::sync_plan(c, case, subject, actor, now))
-    }),
+    sync: sync!(crate::contests::sync_plan),
     ..CaseHooks::NONE
 };
 
@@ -167,16 +172,8 @@ static CONTEST_PLANS: CaseHooks = CaseHooks {
 static CONTEST_RESULTS: CaseHooks = CaseHooks {
     part: "contests",
     processes: &["contest_results"],
-    sync: Some(|c, case, subject, actor, now| {
-        Box::pin(crate::contests::results::sync_results(
-            c, case, subject, actor, now,
-        ))
-    }),
-    on_approve: Some(|svc, c, actor, case, data, now| {
-        Box::pin(crate::contests::results::approve_results(
-            svc, c, actor, case, data, now,
-        ))
-    }),
+    sync: sync!(crate::contests::results::sync_results),
+    on_approve: on_approve!(crate::contests::results::approve_results),
     ..CaseHooks::NONE
 };
 
@@ -188,11 +185,7 @@ static CONTEST_PROMOTIONS: CaseHooks = CaseHooks {
         "contest_promotion",
         crate::contests::results::promotion_page,
     )),
-    on_approve: Some(|svc, c, actor, case, data, now| {
-        Box::pin(crate::contests::results::approve_promotion(
-            svc, c, actor, case, data, now,
-        ))
-    }),
+    on_approve: on_approve!(crate::contests::results::approve_promotion),
     ..CaseHooks::NONE
 };
 
@@ -201,14 +194,8 @@ static STUDIO_REVIEWS: CaseHooks = CaseHooks {
     part: "studios",
     processes: &["studio_review"],
     subject: Some(("studio_review", crate::studios::subject_page)),
-    sync: Some(|c, case, subject, actor, now| {
-        Box::pin(crate::studios::sync_review(c, case, subject, actor, now))
-    }),
-    on_approve: Some(|svc, c, actor, case, data, now| {
-        Box::pin(crate::studios::approve_review(
-            svc, c, actor, case, data, now,
-        ))
-    }),
+    sync: sync!(crate::studios::sync_review),
+    on_approve: on_approve!(crate::studios::approve_review),
     ..CaseHooks::NONE
 };
 
@@ -223,16 +210,8 @@ static CRAFTSMAN_NOMINATIONS: CaseHooks = CaseHooks {
     ],
     subject: Some(("craftsman", crate::craftsmen::subject_page)),
     acts_for: Some(crate::craftsmen::acts_for_case),
-    sync: Some(|c, case, subject, actor, now| {
-        Box::pin(crate::craftsmen::sync_nomination(
-            c, case, subject, actor, now,
-        ))
-    }),
-    on_approve: Some(|svc, c, actor, case, data, now| {
-        Box::pin(crate::craftsmen::approve_nomination(
-            svc, c, actor, case, data, now,
-        ))
-    }),
+    sync: sync!(crate::craftsmen::sync_nomination),
+    on_approve: on_approve!(crate::craftsmen::approve_nomination),
     ..CaseHooks::NONE
 };
 
@@ -241,12 +220,8 @@ static INNOVATION_RESULTS: CaseHooks = CaseHooks {
     part: "innovations",
     processes: &[crate::innovations::PROCESS],
     subject: Some(("innovation", crate::innovations::subject_page)),
-    sync: Some(|c, case, subject, actor, now| {
-        Box::pin(crate::innovations::sync_case(c, case, subject, actor, now))
-    }),
-    on_approve: Some(|svc, c, actor, case, data, now| {
-        Box::pin(crate::innovations::approve(svc, c, actor, case, data, now))
-    }),
+    sync: sync!(crate::innovations::sync_case),
+    on_approve: on_approve!(crate::innovations::approve),
     ..CaseHooks::NONE
 };
 
@@ -264,11 +239,7 @@ static PILOT_APPLICATION: CaseHooks = CaseHooks {
             c, case, data,
         ))
     }),
-    on_approve: Some(|svc, c, actor, case, data, now| {
-        Box::pin(crate::parts::pilot_cases::approve_application(
-            svc, c, actor, case, data, now,
-        ))
-    }),
+    on_approve: on_approve!(crate::parts::pilot_cases::approve_application),
     ..CaseHooks::NONE
 };
 
@@ -276,11 +247,7 @@ static PILOT_APPLICATION: CaseHooks = CaseHooks {
 static BENCHMARK_SELECTION: CaseHooks = CaseHooks {
     part: "pilots",
     processes: &["benchmark_selection"],
-    on_approve: Some(|svc, c, actor, case, data, now| {
-        Box::pin(crate::parts::pilot_cases::mark_benchmark(
-            svc, c, actor, case, data, now,
-        ))
-    }),
+    on_approve: on_approve!(crate::parts::pilot_cases::mark_benchmark),
     ..CaseHooks::NONE
 };
 
@@ -309,11 +276,7 @@ static SELF_REPORTS: CaseHooks = CaseHooks {
         crate::parts::self_report_cases::self_report_page,
     )),
     acts_for: Some(crate::parts::self_report_cases::acts_for_case),
-    sync: Some(|c, case, subject, actor, now| {
-        Box::pin(crate::parts::self_report_cases::sync_self_report(
-            c, case, subject, actor, now,
-        ))
-    }),
+    sync: sync!(crate::parts::self_report_cases::sync_self_report),
     ..CaseHooks::NONE
 };
 
@@ -326,11 +289,7 @@ static TASK_COMPLETION: CaseHooks = CaseHooks {
         "task_completion_town",
     ],
     subject: Some(("task", crate::task_completion::task_page)),
-    sync: Some(|c, case, subject, actor, now| {
-        Box::pin(crate::task_completion::sync_task_completion(
-            c, case, subject, actor, now,
-        ))
-    }),
+    sync: sync!(crate::task_completion::sync_task_completion),
     ..CaseHooks::NONE
 };
 

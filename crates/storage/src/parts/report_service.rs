@@ -208,18 +208,12 @@ impl Service {
                     ));
                 }
                 reports::set_values(tx.conn(), existing.id, &values, now).await?;
-                audit::append(
-                    tx.conn(),
-                    actor,
-                    audit::action::UPDATE,
-                    "report",
-                    &existing.id.to_string(),
-                    &format!("{} {period}", org.name),
-                    Some(&values_json(&existing.raw())),
-                    Some(&values_json(&values)),
-                    now,
-                )
-                .await?;
+                audit::Note::new(audit::action::UPDATE, "report", existing.id)
+                    .summary(format!("{} {period}", org.name))
+                    .before(&values_json(&existing.raw()))
+                    .after(&values_json(&values))
+                    .write(tx.conn(), actor, now)
+                    .await?;
                 existing.id
             }
             None => {
@@ -237,18 +231,11 @@ impl Service {
                             e
                         }
                     })?;
-                audit::append(
-                    tx.conn(),
-                    actor,
-                    audit::action::CREATE,
-                    "report",
-                    &id.to_string(),
-                    &format!("{} {period}", org.name),
-                    None,
-                    Some(&values_json(&values)),
-                    now,
-                )
-                .await?;
+                audit::Note::new(audit::action::CREATE, "report", id)
+                    .summary(format!("{} {period}", org.name))
+                    .after(&values_json(&values))
+                    .write(tx.conn(), actor, now)
+                    .await?;
                 id
             }
         };
@@ -353,23 +340,17 @@ impl Service {
         if from.counts() != to.counts() {
             indicators::settle(tx.conn(), snap).await?;
         }
-        audit::append(
-            tx.conn(),
-            actor,
-            &format!("report_{}", action.code()),
-            "report",
-            &id.to_string(),
-            &format!(
+        audit::Note::new(&format!("report_{}", action.code()), "report", id)
+            .summary(format!(
                 "{} {} {}",
                 before.org_name,
                 before.period,
                 reason.clone().unwrap_or_default()
-            ),
-            Some(&json!({"status": from.code()})),
-            Some(&json!({"status": to.code(), "reason": reason})),
-            now,
-        )
-        .await?;
+            ))
+            .before(&json!({"status": from.code()}))
+            .after(&json!({"status": to.code(), "reason": reason}))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         self.get_report(actor, id).await
     }
@@ -400,18 +381,10 @@ impl Service {
             .org_filter(&mut sql, "o");
         sql.push(")");
         let n = sql.query().execute(tx.conn()).await?.rows_affected();
-        audit::append(
-            tx.conn(),
-            actor,
-            "report_lock",
-            "report",
-            &format!("{region}/{period}"),
-            &format!("{n}"),
-            None,
-            None,
-            now_ms(),
-        )
-        .await?;
+        audit::Note::new("report_lock", "report", &format!("{region}/{period}"))
+            .summary(format!("{n}"))
+            .write(tx.conn(), actor, now_ms())
+            .await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -485,18 +458,10 @@ impl Service {
             .execute(tx.conn())
             .await?;
         }
-        audit::append(
-            tx.conn(),
-            actor,
-            "remind",
-            "report",
-            &format!("{region}/{period}"),
-            &missing.len().to_string(),
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new("remind", "report", &format!("{region}/{period}"))
+            .summary(&missing.len().to_string())
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(missing.len())
     }

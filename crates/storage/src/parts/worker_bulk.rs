@@ -900,18 +900,10 @@ impl WorkerLoader {
                 outcome.unchanged,
                 self.rejected.len()
             );
-            audit::append(
-                tx.conn(),
-                &self.actor,
-                audit::action::IMPORT,
-                "workers",
-                label,
-                &zh,
-                None,
-                None,
-                now_ms(),
-            )
-            .await?;
+            audit::Note::new(audit::action::IMPORT, "workers", label)
+                .summary(&zh)
+                .write(tx.conn(), &self.actor, now_ms())
+                .await?;
             if self.backend == crate::Backend::Sqlite {
                 sqlx::query("PRAGMA cache_size = -2000")
                     .execute(tx.conn())

@@ -624,18 +624,10 @@ impl Service {
                 .bind(&certificates)
                 .execute(&mut *conn)
                 .await?;
-                audit::append(
-                    conn,
-                    actor,
-                    audit::action::UPDATE,
-                    "worker",
-                    &id.to_string(),
-                    &format!("{} {}", v.name, v.id.masked()),
-                    None,
-                    None,
-                    now,
-                )
-                .await?;
+                audit::Note::new(audit::action::UPDATE, "worker", id)
+                    .summary(format!("{} {}", v.name, v.id.masked()))
+                    .write(conn, actor, now)
+                    .await?;
                 id
             }
             None => {
@@ -665,18 +657,10 @@ impl Service {
                 .fetch_one(&mut *conn)
                 .await?;
                 let id: i64 = r.try_get(0)?;
-                audit::append(
-                    conn,
-                    actor,
-                    audit::action::CREATE,
-                    "worker",
-                    &id.to_string(),
-                    &format!("{} {}", v.name, v.id.masked()),
-                    None,
-                    None,
-                    now,
-                )
-                .await?;
+                audit::Note::new(audit::action::CREATE, "worker", id)
+                    .summary(format!("{} {}", v.name, v.id.masked()))
+                    .write(conn, actor, now)
+                    .await?;
                 id
             }
         };
@@ -704,18 +688,10 @@ impl Service {
             StoreError::Other("personal data cannot be decrypted with the configured key".into())
         })?;
         let phone = phone_enc.and_then(|p| self.key.decrypt(&p));
-        audit::append(
-            tx.conn(),
-            actor,
-            "reveal",
-            "worker",
-            &id.to_string(),
-            &format!("{} {}", w.name, w.id_masked),
-            None,
-            None,
-            now_ms(),
-        )
-        .await?;
+        audit::Note::new("reveal", "worker", id)
+            .summary(format!("{} {}", w.name, w.id_masked))
+            .write(tx.conn(), actor, now_ms())
+            .await?;
         tx.commit().await?;
         Ok((id_number, phone))
     }
@@ -734,18 +710,10 @@ impl Service {
             .execute(tx.conn())
             .await?;
         indicators::settle(tx.conn(), snap).await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::DELETE,
-            "worker",
-            &id.to_string(),
-            &format!("{} {}", w.name, w.id_masked),
-            None,
-            None,
-            now_ms(),
-        )
-        .await?;
+        audit::Note::new(audit::action::DELETE, "worker", id)
+            .summary(format!("{} {}", w.name, w.id_masked))
+            .write(tx.conn(), actor, now_ms())
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -900,18 +868,12 @@ impl Service {
         revealed: usize,
     ) -> Result<()> {
         let mut tx = self.db.begin().await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            "export",
-            "workers",
-            "",
-            &format!("导出职工名册 {rows} 行，其中 {revealed} 行含完整身份证号和手机号"),
-            None,
-            None,
-            now_ms(),
-        )
-        .await?;
+        audit::Note::new("export", "workers", "")
+            .summary(format!(
+                "导出职工名册 {rows} 行，其中 {revealed} 行含完整身份证号和手机号"
+            ))
+            .write(tx.conn(), actor, now_ms())
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -967,18 +929,10 @@ impl Service {
             .bind(id)
             .execute(tx.conn())
             .await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::UPDATE,
-            "worker",
-            &id.to_string(),
-            &format!("{} {} 证书 {} 本", w.name, w.id_masked, list.len()),
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::UPDATE, "worker", id)
+            .summary(format!("{} {} 证书 {} 本", w.name, w.id_masked, list.len()))
+            .write(tx.conn(), actor, now)
+            .await?;
         let w = self
             .worker_in(tx.conn(), &Scope::All, id)
             .await?

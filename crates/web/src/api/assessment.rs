@@ -14,19 +14,13 @@ use gongjiang_storage::assessment::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-fn e(lang: crate::i18n::Lang) -> impl Fn(gongjiang_storage::StoreError) -> ApiError {
-    move |err| ApiError(err.into(), lang)
-}
-
 /// Every scheme with its versions (region staff).
 #[utoipa::path(get, path = "/api/v1/assessment/schemes", tag = "assessment", responses((status = 200, body = Vec<Scheme>), (status = 403, body = ErrorBody)))]
 pub async fn list_schemes(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
 ) -> Result<Json<Vec<Scheme>>, ApiError> {
-    Ok(Json(
-        st.svc.list_schemes(&ctx.actor).await.map_err(e(ctx.lang))?,
-    ))
+    Ok(Json(st.svc.list_schemes(&ctx.actor).await?))
 }
 
 /// Creates a scheme and its first draft version. Points of the children of every node
@@ -38,12 +32,7 @@ pub async fn create_scheme(
     ApiUser(ctx, ..): ApiUser,
     ApiJson(b): ApiJson<SchemeInput>,
 ) -> Result<Json<SchemeVersion>, ApiError> {
-    Ok(Json(
-        st.svc
-            .create_scheme(&ctx.actor, &b)
-            .await
-            .map_err(e(ctx.lang))?,
-    ))
+    Ok(Json(st.svc.create_scheme(&ctx.actor, &b).await?))
 }
 
 /// One scheme version with its tree.
@@ -54,12 +43,7 @@ pub async fn get_version(
     Path(id): Path<String>,
 ) -> Result<Json<SchemeVersion>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .scheme_version(&ctx.actor, id)
-            .await
-            .map_err(e(ctx.lang))?,
-    ))
+    Ok(Json(st.svc.scheme_version(&ctx.actor, id).await?))
 }
 
 /// Saves a draft's tree (a published version is frozen: 409 `version_frozen`).
@@ -71,12 +55,7 @@ pub async fn save_version(
     ApiJson(b): ApiJson<TreeInput>,
 ) -> Result<Json<SchemeVersion>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .save_draft(&ctx.actor, id, &b)
-            .await
-            .map_err(e(ctx.lang))?,
-    ))
+    Ok(Json(st.svc.save_draft(&ctx.actor, id, &b).await?))
 }
 
 /// Publishes (freezes) a draft version.
@@ -87,12 +66,7 @@ pub async fn publish_version(
     Path(id): Path<String>,
 ) -> Result<Json<SchemeVersion>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .publish_version(&ctx.actor, id)
-            .await
-            .map_err(e(ctx.lang))?,
-    ))
+    Ok(Json(st.svc.publish_version(&ctx.actor, id).await?))
 }
 
 /// Starts a new draft version from this one.
@@ -103,12 +77,7 @@ pub async fn new_draft(
     Path(id): Path<String>,
 ) -> Result<Json<SchemeVersion>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .new_draft(&ctx.actor, id)
-            .await
-            .map_err(e(ctx.lang))?,
-    ))
+    Ok(Json(st.svc.new_draft(&ctx.actor, id).await?))
 }
 
 /// The rounds the caller takes part in.
@@ -118,10 +87,7 @@ pub async fn list_rounds(
     ApiUser(ctx, ..): ApiUser,
 ) -> Result<Json<Vec<Round>>, ApiError> {
     Ok(Json(
-        st.svc
-            .list_rounds(&ctx.actor, ctx.lang.is_en())
-            .await
-            .map_err(e(ctx.lang))?,
+        st.svc.list_rounds(&ctx.actor, ctx.lang.is_en()).await?,
     ))
 }
 
@@ -135,8 +101,7 @@ pub async fn create_round(
     Ok(Json(
         st.svc
             .create_round(&ctx.actor, &b, ctx.lang.is_en())
-            .await
-            .map_err(e(ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -151,8 +116,7 @@ pub async fn get_round(
     Ok(Json(
         st.svc
             .round_detail(&ctx.actor, id, ctx.lang.is_en())
-            .await
-            .map_err(e(ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -173,12 +137,7 @@ pub async fn assign_expert(
     ApiJson(b): ApiJson<ExpertBody>,
 ) -> Result<Json<RoundDetail>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    Ok(Json(
-        st.svc
-            .assign_expert(&ctx.actor, id, &b.expert)
-            .await
-            .map_err(e(ctx.lang))?,
-    ))
+    Ok(Json(st.svc.assign_expert(&ctx.actor, id, &b.expert).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -195,10 +154,7 @@ pub async fn declare_conflict(
     ApiJson(b): ApiJson<ConflictInput>,
 ) -> Result<Json<Done>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    st.svc
-        .declare_conflict(&ctx.actor, id, &b)
-        .await
-        .map_err(e(ctx.lang))?;
+    st.svc.declare_conflict(&ctx.actor, id, &b).await?;
     Ok(Json(Done { ok: true }))
 }
 
@@ -221,8 +177,7 @@ pub async fn round_action(
     Ok(Json(
         st.svc
             .round_action(&ctx.actor, id, &b.action, ctx.lang.is_en())
-            .await
-            .map_err(e(ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -237,8 +192,7 @@ pub async fn get_self(
     Ok(Json(
         st.svc
             .self_report(&ctx.actor, id, &target, ctx.lang.is_en())
-            .await
-            .map_err(e(ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -254,8 +208,7 @@ pub async fn save_self(
     Ok(Json(
         st.svc
             .save_self_report(&ctx.actor, id, &target, &b, ctx.lang.is_en())
-            .await
-            .map_err(e(ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -270,8 +223,7 @@ pub async fn sheet(
     Ok(Json(
         st.svc
             .scoring_sheet(&ctx.actor, id, ctx.lang.is_en())
-            .await
-            .map_err(e(ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -285,10 +237,7 @@ pub async fn put_score(
     ApiJson(b): ApiJson<ScoreInput>,
 ) -> Result<Json<Done>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
-    st.svc
-        .put_score(&ctx.actor, id, &b)
-        .await
-        .map_err(e(ctx.lang))?;
+    st.svc.put_score(&ctx.actor, id, &b).await?;
     Ok(Json(Done { ok: true }))
 }
 
@@ -313,8 +262,7 @@ pub async fn results(
     Ok(Json(
         st.svc
             .round_results(&ctx.actor, id, q.version, ctx.lang.is_en())
-            .await
-            .map_err(e(ctx.lang))?,
+            .await?,
     ))
 }
 
@@ -338,7 +286,6 @@ pub async fn publish(
     Ok(Json(
         st.svc
             .publish_results(&ctx.actor, id, &b.reason, ctx.lang.is_en())
-            .await
-            .map_err(e(ctx.lang))?,
+            .await?,
     ))
 }

@@ -68,13 +68,7 @@ impl AuditQuery {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct AuditPage {
-    items: Vec<Entry>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(AuditPage, Entry);
 
 /// The audit log, newest first (sysadmin and city).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = AuditPage), (status = 403, body = ErrorBody)))]
@@ -95,12 +89,7 @@ pub(super) async fn audit_log(
     })?;
     let f = q.filter()?;
     let p = st.svc.audit_log(&ctx.actor, &f).await?;
-    Ok(Json(AuditPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 #[derive(Serialize, ToSchema)]

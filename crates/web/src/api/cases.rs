@@ -50,13 +50,7 @@ impl CaseQuery {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct CasePage {
-    items: Vec<Case>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(CasePage, Case);
 
 #[derive(Serialize, ToSchema)]
 pub struct CaseDetail {
@@ -77,12 +71,7 @@ pub async fn list(
         .svc
         .list_cases(&ctx.actor, &q.filter(), ctx.lang.is_en())
         .await?;
-    Ok(Json(CasePage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Starts a case (a draft) of a process.

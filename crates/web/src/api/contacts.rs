@@ -70,13 +70,7 @@ pub struct VisitQuery {
     pub per_page: Option<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct VisitPage {
-    items: Vec<Visit>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(VisitPage, Visit);
 
 /// Visits in the caller's area, newest first.
 #[utoipa::path(get, path = "/api/v1/visits", tag = "contacts", params(VisitQuery), responses((status = 200, body = VisitPage)))]
@@ -93,12 +87,7 @@ pub async fn list_visits(
         per_page: q.per_page.unwrap_or(20),
     };
     let p = st.svc.list_visits(&ctx.actor, &f, ctx.lang.is_en()).await?;
-    Ok(Json(VisitPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Logs a visit (region staff of the area, or the enterprise's assigned official).
@@ -143,13 +132,7 @@ impl ProblemQuery {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ProblemPage {
-    items: Vec<Problem>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(ProblemPage, Problem);
 
 /// Problems in the caller's area (a unit: its own), newest first.
 #[utoipa::path(get, path = "/api/v1/problems", tag = "contacts", params(ProblemQuery), responses((status = 200, body = ProblemPage)))]
@@ -162,12 +145,7 @@ pub async fn list_problems(
         .svc
         .list_problems(&ctx.actor, &q.filter(), ctx.lang.is_en())
         .await?;
-    Ok(Json(ProblemPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Raises a problem: a unit for its own enterprise, staff or the official for one in
@@ -252,13 +230,7 @@ impl PairQuery {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct PairPage {
-    items: Vec<Pair>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(PairPage, Pair);
 
 /// Pairs with a side in the caller's area.
 #[utoipa::path(get, path = "/api/v1/pairs", tag = "pairs", params(PairQuery), responses((status = 200, body = PairPage)))]
@@ -271,12 +243,7 @@ pub async fn list_pairs(
         .svc
         .list_pairs(&ctx.actor, &q.filter(), ctx.lang.is_en())
         .await?;
-    Ok(Json(PairPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Creates a pair. 国企↔民企: org_a state-owned, org_b private. 链主↔配套: org_a a

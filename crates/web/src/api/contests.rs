@@ -16,13 +16,7 @@ use gongjiang_storage::contests::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-#[derive(Serialize, ToSchema)]
-pub struct ContestPage {
-    items: Vec<Contest>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(ContestPage, Contest);
 
 #[derive(Serialize, ToSchema)]
 pub struct Panel {
@@ -38,12 +32,7 @@ pub async fn list_contests(
     ApiQuery(f): ApiQuery<Filter>,
 ) -> Result<Json<ContestPage>, ApiError> {
     let p = st.svc.list_contests(&ctx.actor, &f).await?;
-    Ok(Json(ContestPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Plans a contest (a draft until its plan is submitted).

@@ -12,16 +12,8 @@ use axum::Json;
 use gongjiang_storage::craftsmen::{
     CraftsmanRound, CraftsmanRoundInput, Nomination, NominationInput, QuotaUse, RoundFilter,
 };
-use serde::Serialize;
-use utoipa::ToSchema;
 
-#[derive(Serialize, ToSchema)]
-pub struct RoundPage {
-    items: Vec<CraftsmanRound>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(RoundPage, CraftsmanRound);
 
 /// Selection rounds, newest first.
 #[utoipa::path(get, path = "/api/v1/craftsman-rounds", tag = "craftsmen", params(RoundFilter), responses((status = 200, body = RoundPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -31,12 +23,7 @@ pub async fn list_rounds(
     ApiQuery(f): ApiQuery<RoundFilter>,
 ) -> Result<Json<RoundPage>, ApiError> {
     let p = st.svc.list_craftsman_rounds(&ctx.actor, &f).await?;
-    Ok(Json(RoundPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Opens a round at the caller's own level.

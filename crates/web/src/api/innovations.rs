@@ -11,16 +11,8 @@ use axum::Json;
 use gongjiang_storage::innovations::{
     Innovation, InnovationFilter, InnovationInput, ShowcaseInput,
 };
-use serde::Serialize;
-use utoipa::ToSchema;
 
-#[derive(Serialize, ToSchema)]
-pub struct InnovationPage {
-    items: Vec<Innovation>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(InnovationPage, Innovation);
 
 /// Innovation results, newest first (results in review only inside the caller's scope).
 #[utoipa::path(get, path = "/api/v1/innovations", tag = "innovations", params(InnovationFilter), responses((status = 200, body = InnovationPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -30,12 +22,7 @@ pub async fn list(
     ApiQuery(f): ApiQuery<InnovationFilter>,
 ) -> Result<Json<InnovationPage>, ApiError> {
     let p = st.svc.list_innovations(&ctx.actor, &f).await?;
-    Ok(Json(InnovationPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Files a result: the union's certification; its case is submitted at once

@@ -232,13 +232,7 @@ impl From<gongjiang_storage::jobs::ImportJobSummary> for JobSummary {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct JobHistory {
-    items: Vec<JobSummary>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(JobHistory, JobSummary);
 
 /// The import history, newest first: the caller's own imports and, for region staff
 /// (city, district, town), those of every account in their area (the city and the

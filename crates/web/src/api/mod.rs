@@ -1,4 +1,35 @@
 //! The JSON API under `/api/v1`, described by `/api/v1/openapi.json`.
+
+/// A page of a list as the API answers it: `{items, total, page, per_page}`, under its
+/// own schema name in the OpenAPI document, made from the store's `Page`.
+///
+/// ```ignore
+/// api_page!(InnovationPage, Innovation);
+/// Ok(Json(st.svc.list_innovations(&ctx.actor, &f).await?.into()))
+/// ```
+macro_rules! api_page {
+    ($name:ident, $item:ty) => {
+        #[derive(serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            items: Vec<$item>,
+            total: i64,
+            page: i64,
+            per_page: i64,
+        }
+
+        impl From<gongjiang_storage::Page<$item>> for $name {
+            fn from(p: gongjiang_storage::Page<$item>) -> Self {
+                Self {
+                    items: p.items,
+                    total: p.total,
+                    page: p.page,
+                    per_page: p.per_page,
+                }
+            }
+        }
+    };
+}
+
 pub mod assessment;
 mod audit;
 pub mod cases;

@@ -12,7 +12,7 @@ use gongjiang_domain::Code;
 use gongjiang_storage::orgs::{self, Org};
 use gongjiang_storage::regions::Region;
 use gongjiang_storage::service::OrgPatch;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 /// The regions in the caller's scope, parents before children.
@@ -108,13 +108,7 @@ impl OrgQuery {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct OrgPage {
-    items: Vec<Org>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(OrgPage, Org);
 
 /// Organisations in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", params(OrgQuery), responses((status = 200, body = OrgPage), (status = 400, body = ErrorBody)))]
@@ -141,13 +135,7 @@ pub(super) async fn list_orgs(
     })?;
     let f = q.filter(ctx.lang)?;
     let p = st.svc.list_orgs(&ctx.actor, &f).await?;
-    let body = serde_json::to_vec(&OrgPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    })
-    .map_err(|e| {
+    let body = serde_json::to_vec(&OrgPage::from(p)).map_err(|e| {
         ApiError(
             AppError::Store(gongjiang_storage::StoreError::Other(e.to_string())),
             ctx.lang,

@@ -14,7 +14,7 @@ use gongjiang_io::{doc_kind, extract_text, DocKind, TextError};
 use gongjiang_storage::policies::{Policy, PolicyFilter, PolicyInput, MAX_BODY_CHARS};
 use gongjiang_storage::service::Service;
 use gongjiang_storage::StoreError;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 /// The text of an uploaded file, for a document whose 正文 was left empty: PDF, Word
@@ -110,13 +110,7 @@ pub struct PolicyQuery {
     pub per_page: Option<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct PolicyPage {
-    items: Vec<Policy>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(PolicyPage, Policy);
 
 /// Documents, newest first, or the best matches of a search.
 #[utoipa::path(get, path = "/api/v1/policies", tag = "policies", params(PolicyQuery), responses((status = 200, body = PolicyPage)))]
@@ -133,12 +127,7 @@ pub async fn list(
         per_page: q.per_page.unwrap_or(20),
     };
     let p = st.svc.search_policies(&ctx.actor, &f).await?;
-    Ok(Json(PolicyPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Adds a document from JSON (with its original file: `POST /api/v1/policies/upload`).

@@ -93,13 +93,7 @@ impl PilotQuery {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct PilotPage {
-    items: Vec<Pilot>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(PilotPage, Pilot);
 
 /// The pilot register, within the caller's scope.
 #[utoipa::path(get, path = "/api/v1/pilots", tag = "pilots", params(PilotQuery), responses((status = 200, body = PilotPage), (status = 400, body = ErrorBody)))]
@@ -112,12 +106,7 @@ pub async fn list_pilots(
     let Query(q) = q.map_err(|e| ApiError(bad_query(e), lang))?;
     let f = q.filter()?;
     let p = st.svc.list_pilots(&ctx.actor, &f).await?;
-    Ok(Json(PilotPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Registers a pilot (an approved decision).
@@ -208,13 +197,7 @@ impl DesignationQuery {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct DesignationPage {
-    items: Vec<Designation>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(DesignationPage, Designation);
 
 /// The registry of titles and honours, within the caller's scope.
 #[utoipa::path(get, path = "/api/v1/designations", tag = "designations", params(DesignationQuery), responses((status = 200, body = DesignationPage), (status = 400, body = ErrorBody)))]
@@ -227,12 +210,7 @@ pub async fn list_designations(
     let Query(q) = q.map_err(|e| ApiError(bad_query(e), lang))?;
     let f = q.filter()?;
     let p = st.svc.list_designations(&ctx.actor, &f).await?;
-    Ok(Json(DesignationPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Records a title or honour held by an organisation.

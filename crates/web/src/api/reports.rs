@@ -68,13 +68,7 @@ impl ReportQuery {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ReportPage {
-    items: Vec<Report>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(ReportPage, Report);
 
 /// Yearly statistics reports in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/reports", tag = "reports", params(ReportQuery), responses((status = 200, body = ReportPage), (status = 400, body = ErrorBody)))]
@@ -96,12 +90,7 @@ pub async fn list_reports(
     })?;
     let f = q.filter()?;
     let p = st.svc.list_reports(&ctx.actor, &f).await?;
-    Ok(Json(ReportPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Creates or updates a report (draft or returned) and, with `submit`, submits it.

@@ -12,16 +12,8 @@ use gongjiang_storage::studios::{
     Studio, StudioFilter, StudioInput, StudioMember, StudioMemberInput, StudioReview,
     StudioReviewInput,
 };
-use serde::Serialize;
-use utoipa::ToSchema;
 
-#[derive(Serialize, ToSchema)]
-pub struct StudioPage {
-    items: Vec<Studio>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(StudioPage, Studio);
 
 /// Studios, by level then name.
 #[utoipa::path(get, path = "/api/v1/studios", tag = "studios", params(StudioFilter), responses((status = 200, body = StudioPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -31,12 +23,7 @@ pub async fn list_studios(
     ApiQuery(f): ApiQuery<StudioFilter>,
 ) -> Result<Json<StudioPage>, ApiError> {
     let p = st.svc.list_studios(&ctx.actor, &f).await?;
-    Ok(Json(StudioPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Registers a studio (422 on `leader` when the leader holds no 劳模 or 工匠 title).

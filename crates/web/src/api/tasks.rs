@@ -55,13 +55,7 @@ impl TaskQuery {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct TaskPage {
-    items: Vec<Task>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(TaskPage, Task);
 
 #[derive(Serialize, ToSchema)]
 pub struct TaskDetail {
@@ -86,12 +80,7 @@ pub async fn list(
         .svc
         .list_tasks(&ctx.actor, &q.filter(), ctx.lang.is_en())
         .await?;
-    Ok(Json(TaskPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Creates a task (city, district or town staff, for an owner unit in their area). A
@@ -355,13 +344,7 @@ impl MeetingQuery {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct MeetingPage {
-    items: Vec<Meeting>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(MeetingPage, Meeting);
 
 #[derive(Serialize, ToSchema)]
 pub struct MeetingDetail {
@@ -383,12 +366,7 @@ pub async fn meetings(
         .svc
         .list_meetings(&ctx.actor, &q.filter(), ctx.lang.is_en())
         .await?;
-    Ok(Json(MeetingPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Records a meeting: agenda, attendance per member unit (members left out are

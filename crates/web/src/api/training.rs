@@ -15,13 +15,7 @@ use gongjiang_storage::training::{Class, ClassInput, CompleteInput, EnrolInput, 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-#[derive(Serialize, ToSchema)]
-pub struct ClassPage {
-    items: Vec<Class>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(ClassPage, Class);
 
 fn query<T>(q: Result<Query<T>, QueryRejection>, lang: crate::i18n::Lang) -> Result<T, ApiError> {
     q.map(|Query(q)| q).map_err(|e| {
@@ -45,12 +39,7 @@ pub async fn list_classes(
 ) -> Result<Json<ClassPage>, ApiError> {
     let f = query(q, ctx.lang)?;
     let p = st.svc.list_classes(&ctx.actor, &f).await?;
-    Ok(Json(ClassPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Opens a class (region staff in their area; a unit for itself).
@@ -152,13 +141,7 @@ pub async fn withdraw(
     ))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ProfessorPage {
-    items: Vec<Professor>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(ProfessorPage, Professor);
 
 #[derive(Serialize, ToSchema)]
 pub struct ProfessorDetail {
@@ -175,12 +158,7 @@ pub async fn list_professors(
 ) -> Result<Json<ProfessorPage>, ApiError> {
     let f = query(q, ctx.lang)?;
     let p = st.svc.list_professors(&ctx.actor, &f).await?;
-    Ok(Json(ProfessorPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// One professor (the designation's id) with their engagements.

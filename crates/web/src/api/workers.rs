@@ -64,13 +64,7 @@ impl WorkerQuery {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct WorkerPage {
-    items: Vec<Worker>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
+api_page!(WorkerPage, Worker);
 
 /// Workers in the caller's scope (masked numbers).
 #[utoipa::path(get, path = "/api/v1/workers", tag = "workers", params(WorkerQuery), responses((status = 200, body = WorkerPage), (status = 400, body = ErrorBody)))]
@@ -92,12 +86,7 @@ pub async fn list(
     })?;
     let f = q.filter()?;
     let p = st.svc.list_workers(&ctx.actor, &f).await?;
-    Ok(Json(WorkerPage {
-        items: p.items,
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.into()))
 }
 
 /// Registers a worker, or updates the one with the same 身份证号.

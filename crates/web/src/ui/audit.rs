@@ -4,8 +4,8 @@ use super::pages::with_lang;
 use super::{render, Errors, Layout};
 use crate::api::AuditQuery;
 use crate::auth::{AuditReader, WebUser};
-use crate::error::{AppError, UiError};
-use crate::i18n::{Lang, T};
+use crate::error::UiError;
+use crate::i18n::T;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -20,10 +20,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/audit", get(audit_page))
         .route("/admin/audit/verify", get(audit_verify))
-}
-
-fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
-    move |e| UiError(e.into(), lang)
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -127,7 +123,7 @@ async fn audit_page(
             Errors::from(&err.field_errors(), lang, &["from", "to"]),
         ),
     };
-    let page = st.svc.audit_log(&ctx.actor, &f).await.map_err(ui(lang))?;
+    let page = st.svc.audit_log(&ctx.actor, &f).await?;
     let actions = gongjiang_storage::audit::ACTION_LABELS
         .iter()
         .map(|(a, _, _)| (*a, action_label(a, &t)))
@@ -172,7 +168,7 @@ async fn audit_verify(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let v = st.svc.verify_audit().await.map_err(ui(lang))?;
+    let v = st.svc.verify_audit().await?;
     let html = match v {
         gongjiang_storage::audit::Verdict::Intact { entries } => {
             format!(

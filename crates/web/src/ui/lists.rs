@@ -12,11 +12,6 @@ fn nz(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
-/// Maps a storage or domain error to the console's error page, in `lang`.
-pub(crate) fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
-    move |e| UiError(e.into(), lang)
-}
-
 /// A path id: anything but a number is a page that does not exist (404).
 pub(crate) fn id_of(s: &str, lang: Lang) -> Result<i64, UiError> {
     s.parse::<i64>().map_err(|_| {
@@ -98,7 +93,7 @@ pub fn years() -> Vec<i64> {
 }
 
 pub async fn region_options(st: &AppState, ctx: &Ctx) -> Result<Vec<(String, String)>, UiError> {
-    let regions = st.svc.regions(&ctx.actor).await.map_err(ui(ctx.lang))?;
+    let regions = st.svc.regions(&ctx.actor).await?;
     Ok(regions
         .iter()
         .map(|r| {
@@ -129,11 +124,7 @@ pub async fn org_choices(
                 page,
                 ..Default::default()
             };
-            let p = st
-                .svc
-                .list_orgs(&ctx.actor, &f)
-                .await
-                .map_err(ui(ctx.lang))?;
+            let p = st.svc.list_orgs(&ctx.actor, &f).await?;
             let pages = p.pages();
             out.extend(
                 p.items
@@ -186,19 +177,18 @@ pub async fn headline_cards(
     (out, crate::period::as_of(&t, year))
 }
 
-/// What a part's list page has around its rows: the layout (the page under its group of
-/// the navigation), the live headline cards with their "as of" line (for register
-/// readers; nothing for the others), and the pager's links, which keep the filters.
+/// What a part's list page has around its rows, besides its layout: the live headline
+/// cards with their "as of" line (for register readers; nothing for the others), and
+/// the pager's links, which keep the filters. Templates read it as `x`.
 pub struct ListFrame {
-    pub l: crate::ui::Layout,
     pub cards: Vec<crate::ui::registers::DashCard>,
     pub as_of: String,
     pub prev: String,
     pub next: String,
 }
 
-/// The frame of the list at `path`, titled by the navigation key `title` under the
-/// group `group`, showing `page_no`.
+/// The layout and frame of the list at `path`, titled by the navigation key `title`
+/// under the group `group`, showing `page_no`.
 pub async fn list_frame(
     st: &AppState,
     ctx: &Ctx,
@@ -206,23 +196,24 @@ pub async fn list_frame(
     headlines: &[&str],
     q: &ListQuery,
     page_no: i64,
-) -> ListFrame {
+) -> (crate::ui::Layout, ListFrame) {
     let t = crate::i18n::T(ctx.lang);
     let (cards, as_of) = if ctx.may(gongjiang_storage::access::Permission::ReadRegisters) {
         headline_cards(st, ctx, headlines).await
     } else {
         (Vec::new(), String::new())
     };
-    ListFrame {
-        l: crate::ui::Layout::new(
-            ctx,
-            path,
-            t.s(title),
-            vec![(t.s(group), String::new()), (t.s(title), String::new())],
-        ),
+    let l = crate::ui::Layout::new(
+        ctx,
+        path,
+        t.s(title),
+        vec![(t.s(group), String::new()), (t.s(title), String::new())],
+    );
+    let x = ListFrame {
         cards,
         as_of,
         prev: q.link(path, page_no.saturating_sub(1)),
         next: q.link(path, page_no.saturating_add(1)),
-    }
+    };
+    (l, x)
 }

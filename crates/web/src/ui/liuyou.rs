@@ -32,10 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/files/{id}", get(download))
 }
 
-fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
-    move |e| UiError(e.into(), lang)
-}
-
 fn this_year() -> i32 {
     chrono::Datelike::year(&chrono::Utc::now().date_naive())
 }
@@ -153,9 +149,8 @@ async fn overview(
                 per_page: PER_PAGE,
             },
         )
-        .await
-        .map_err(ui(lang))?;
-    let all_regions = st.svc.regions(&ctx.actor).await.map_err(ui(lang))?;
+        .await?;
+    let all_regions = st.svc.regions(&ctx.actor).await?;
     let by_code: std::collections::HashMap<&str, &gongjiang_storage::regions::Region> =
         all_regions.iter().map(|r| (r.code.as_str(), r)).collect();
     // District · town of each unit.
@@ -196,8 +191,7 @@ async fn overview(
     let report = st
         .svc
         .indicators(&ctx.actor, &key, &year.to_string(), true)
-        .await
-        .map_err(ui(lang))?;
+        .await?;
     let pick = |vals: &[gongjiang_storage::indicators::Value], code: &str| {
         vals.iter().find(|v| v.code == code).cloned()
     };
@@ -297,27 +291,13 @@ async fn sheet_page(
     let s = st
         .svc
         .liuyou_sheet(&ctx.actor, org, year, lang.is_en())
-        .await
-        .map_err(ui(lang))?;
+        .await?;
     // The unit keeps its own checklist; staff review it (and fill it in only for a
     // unit without an account: the access policy decides).
-    let can_edit = s.is_pilot
-        && st
-            .svc
-            .keeps_liuyou(&ctx.actor, org)
-            .await
-            .map_err(ui(lang))?;
+    let can_edit = s.is_pilot && st.svc.keeps_liuyou(&ctx.actor, org).await?;
     let can_review = ctx.may(Permission::Coordinate);
     let title = format!("{} · {} {year}", s.org_name, t.s("nav.liuyou"));
-    let l = Layout::new(
-        ctx,
-        "/liuyou",
-        title.clone(),
-        vec![
-            (t.s("nav.liuyou"), "/liuyou".into()),
-            (title, String::new()),
-        ],
-    );
+    let l = Layout::under(ctx, "/liuyou", "nav.liuyou", title);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -456,7 +436,7 @@ async fn download(
     let id = id
         .parse::<i64>()
         .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
-    let (m, bytes) = st.svc.read_file(&ctx.actor, id).await.map_err(ui(lang))?;
+    let (m, bytes) = st.svc.read_file(&ctx.actor, id).await?;
     let encoded: String = m
         .name
         .bytes()

@@ -96,6 +96,15 @@ impl Layout {
         }
     }
 
+    /// The layout of a page under a list: the crumbs lead back to the list at `path`
+    /// (named by the navigation key `list`), then the page's own title.
+    pub fn under(ctx: &Ctx, path: &str, list: &str, title: String) -> Layout {
+        let crumbs = vec![
+            (crate::i18n::T(ctx.lang).s(list), path.to_string()),
+            (title.clone(), String::new()),
+        ];
+        Layout::new(ctx, path, title, crumbs)
+    }
     pub fn with_script(mut self, s: &'static str) -> Layout {
         self.scripts.push(s);
         self

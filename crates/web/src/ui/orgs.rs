@@ -38,10 +38,6 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize, Default)]
 struct Empty {}
 
-fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
-    move |e| UiError(e.into(), lang)
-}
-
 // ----- organisations -----
 
 /// The list's query, as strings (an empty field means "any").
@@ -189,7 +185,7 @@ async fn orgs_list(
     let lang = ctx.lang;
     let t = T(lang);
     let f = q.to_api().filter(lang)?;
-    let page = st.svc.list_orgs(&ctx.actor, &f).await.map_err(ui(lang))?;
+    let page = st.svc.list_orgs(&ctx.actor, &f).await?;
     let cur_sort = q.sort.clone();
     let heads = [
         ("name", "orgs.name"),
@@ -227,7 +223,7 @@ async fn orgs_list(
     if headers.contains_key("hx-request") && !headers.contains_key("hx-boosted") {
         return render(&table, lang);
     }
-    let regions = region_options(&st.svc.regions(&ctx.actor).await.map_err(ui(lang))?);
+    let regions = region_options(&st.svc.regions(&ctx.actor).await?);
     let flash = if !q.deleted.is_empty() {
         Some(t.s("common.deleted"))
     } else {
@@ -278,7 +274,7 @@ async fn orgs_export(
     let mut page = 1;
     loop {
         f.page = page;
-        let p = st.svc.list_orgs(&ctx.actor, &f).await.map_err(ui(lang))?;
+        let p = st.svc.list_orgs(&ctx.actor, &f).await?;
         for o in &p.items {
             let parent_uscc = match o.parent_id {
                 Some(pid) => st
@@ -393,15 +389,15 @@ async fn org_detail(
     let lang = ctx.lang;
     let t = T(lang);
     let id = org_id(&id, lang)?;
-    let o = st.svc.get_org(&ctx.actor, id).await.map_err(ui(lang))?;
-    let region_path = st.svc.region_path(&o.region_code).await.map_err(ui(lang))?;
+    let o = st.svc.get_org(&ctx.actor, id).await?;
+    let region_path = st.svc.region_path(&o.region_code).await?;
     let f = orgs::Filter {
         parent_id: Some(id),
         per_page: 100,
         page: 1,
         ..Default::default()
     };
-    let kids = st.svc.list_orgs(&ctx.actor, &f).await.map_err(ui(lang))?;
+    let kids = st.svc.list_orgs(&ctx.actor, &f).await?;
     let can_audit = ctx.may(Permission::ReadAudit);
     let tab = match q.tab.as_str() {
         "children" | "audit" | "pilots" | "designations" => q.tab.clone(),
@@ -415,11 +411,7 @@ async fn org_detail(
             page: 1,
             ..Default::default()
         };
-        st.svc
-            .audit_log(&ctx.actor, &f)
-            .await
-            .map_err(ui(lang))?
-            .items
+        st.svc.audit_log(&ctx.actor, &f).await?.items
     } else {
         Vec::new()
     };
@@ -430,11 +422,7 @@ async fn org_detail(
             page: 1,
             ..Default::default()
         };
-        st.svc
-            .list_pilots(&ctx.actor, &f)
-            .await
-            .map_err(ui(lang))?
-            .items
+        st.svc.list_pilots(&ctx.actor, &f).await?.items
     } else {
         Vec::new()
     };
@@ -445,20 +433,12 @@ async fn org_detail(
             page: 1,
             ..Default::default()
         };
-        st.svc
-            .list_designations(&ctx.actor, &f)
-            .await
-            .map_err(ui(lang))?
-            .items
+        st.svc.list_designations(&ctx.actor, &f).await?.items
     } else {
         Vec::new()
     };
     let can_register = ctx.may(Permission::EditRegisters);
-    let can_edit = st
-        .svc
-        .may_edit_org(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
+    let can_edit = st.svc.may_edit_org(&ctx.actor, id).await?;
     let can_delete = can_edit && ctx.may(Permission::EditRegisters);
     let parent_open = match o.parent_id {
         Some(p) => st.svc.get_org(&ctx.actor, p).await.is_ok(),
@@ -608,7 +588,7 @@ async fn org_form_page(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let regions = region_options(&st.svc.regions(&ctx.actor).await.map_err(ui(lang))?);
+    let regions = region_options(&st.svc.regions(&ctx.actor).await?);
     let pf = orgs::Filter {
         kind: Some("park".into()),
         per_page: 500,
@@ -618,8 +598,7 @@ async fn org_form_page(
     let mut parents: Vec<(i64, String)> = st
         .svc
         .list_orgs(&ctx.actor, &pf)
-        .await
-        .map_err(ui(lang))?
+        .await?
         .items
         .into_iter()
         .filter(|p| Some(p.id) != id)
@@ -725,13 +704,8 @@ async fn org_edit(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = org_id(&id, lang)?;
-    let o = st.svc.get_org(&ctx.actor, id).await.map_err(ui(lang))?;
-    if !st
-        .svc
-        .may_edit_org(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?
-    {
+    let o = st.svc.get_org(&ctx.actor, id).await?;
+    if !st.svc.may_edit_org(&ctx.actor, id).await? {
         return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
     }
     org_form_page(
@@ -786,7 +760,7 @@ async fn org_delete(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = org_id(&id, lang)?;
-    st.svc.delete_org(&ctx.actor, id).await.map_err(ui(lang))?;
+    st.svc.delete_org(&ctx.actor, id).await?;
     Ok(Redirect::to("/orgs?deleted=1").into_response())
 }
 
@@ -817,12 +791,8 @@ async fn orgs_tree(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let regions = st.svc.regions(&ctx.actor).await.map_err(ui(lang))?;
-    let counts = st
-        .svc
-        .org_counts_by_region(&ctx.actor)
-        .await
-        .map_err(ui(lang))?;
+    let regions = st.svc.regions(&ctx.actor).await?;
+    let counts = st.svc.org_counts_by_region(&ctx.actor).await?;
     let parent: std::collections::HashMap<&str, Option<&str>> = regions
         .iter()
         .map(|r| (r.code.as_str(), r.parent_code.as_deref()))

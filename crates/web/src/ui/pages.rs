@@ -43,10 +43,6 @@ pub fn router() -> Router<AppState> {
     r
 }
 
-fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
-    move |e| UiError(e.into(), lang)
-}
-
 fn remember_lang(headers: &HeaderMap, parts_lang: Lang, resp: &mut Response) {
     let _ = headers;
     if let Ok(v) = set_cookie("gj_lang", parts_lang.code(), Some(365 * 86400), false).parse() {
@@ -155,20 +151,14 @@ async fn login_submit(
         let (_, msg, _) = e.parts(lang);
         return fail(msg, StatusCode::TOO_MANY_REQUESTS);
     }
-    match st
-        .svc
-        .authenticate(&f.username, &f.password, &ip)
-        .await
-        .map_err(ui(lang))?
-    {
+    match st.svc.authenticate(&f.username, &f.password, &ip).await? {
         Some(user) => {
             crate::throttle::after_success(&st, &f.username, &ip).await?;
             let ttl = st.cfg.session_ttl;
             let (token, _, _) = st
                 .svc
                 .start_session(&user, "web", ttl.as_millis() as i64)
-                .await
-                .map_err(ui(lang))?;
+                .await?;
             let to = if user.must_change_password {
                 "/account/password".to_string()
             } else {
@@ -199,10 +189,7 @@ async fn logout(
     WebUser(ctx, ..): WebUser,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, UiError> {
-    st.svc
-        .logout(&ctx.actor, &ctx.token)
-        .await
-        .map_err(ui(ctx.lang))?;
+    st.svc.logout(&ctx.actor, &ctx.token).await?;
     let mut resp = Redirect::to("/login").into_response();
     if let Ok(v) = set_cookie(SESSION_COOKIE, "", Some(0), st.cfg.secure_cookies).parse() {
         resp.headers_mut().append(header::SET_COOKIE, v);
@@ -247,7 +234,7 @@ async fn home(
     let mut chart_json = String::new();
     let mut chart_none = String::new();
     if ctx.may(Permission::ReadRegisters) {
-        let stats = st.svc.tree_stats(&ctx.actor).await.map_err(ui(lang))?;
+        let stats = st.svc.tree_stats(&ctx.actor).await?;
         let n = |k: &str| {
             stats
                 .by_kind
@@ -357,14 +344,9 @@ async fn home(
             changes_only: true,
             ..Default::default()
         };
-        let mut items = st
-            .svc
-            .audit_log(&ctx.actor, &f)
-            .await
-            .map_err(ui(lang))?
-            .items;
+        let mut items = st.svc.audit_log(&ctx.actor, &f).await?.items;
         let ids: Vec<i64> = items.iter().filter_map(|e| e.user_id).collect();
-        let names = st.svc.display_names(&ids).await.map_err(ui(lang))?;
+        let names = st.svc.display_names(&ids).await?;
         for e in &mut items {
             if let Some(n) = e.user_id.and_then(|u| names.get(&u)) {
                 e.username = n.clone();
@@ -381,7 +363,7 @@ async fn home(
     // What waits for this user.
     let mut inbox = Vec::new();
     if gongjiang_storage::access::bound_to_own_org(&ctx.actor) {
-        for (period, who, _) in st.svc.my_reminders(&ctx.actor).await.map_err(ui(lang))? {
+        for (period, who, _) in st.svc.my_reminders(&ctx.actor).await? {
             inbox.push((
                 t.s("reports.reminder_inbox")
                     .replace("{p}", &period)
@@ -389,7 +371,7 @@ async fn home(
                 format!("/reports/new?period={period}"),
             ));
         }
-        for r in st.svc.my_returned(&ctx.actor).await.map_err(ui(lang))? {
+        for r in st.svc.my_returned(&ctx.actor).await? {
             inbox.push((
                 t.s("reports.returned_inbox")
                     .replace("{p}", &r.period)
@@ -405,12 +387,7 @@ async fn home(
             page: 1,
             ..Default::default()
         };
-        let n = st
-            .svc
-            .list_reports(&ctx.actor, &f)
-            .await
-            .map_err(ui(lang))?
-            .total;
+        let n = st.svc.list_reports(&ctx.actor, &f).await?.total;
         if n > 0 {
             inbox.push((
                 t.s("reports.to_review").replace("{n}", &t.num(&n)),
@@ -423,12 +400,7 @@ async fn home(
         &ctx.actor,
         gongjiang_storage::access::Permission::ReviewCases,
     ) {
-        let n = st
-            .svc
-            .inbox(&ctx.actor, lang.is_en())
-            .await
-            .map_err(ui(lang))?
-            .len();
+        let n = st.svc.inbox(&ctx.actor, lang.is_en()).await?.len();
         if n > 0 {
             inbox.push((
                 t.s("home.cases_waiting")

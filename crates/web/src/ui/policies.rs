@@ -31,10 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/policies/{id}/delete", post(delete))
 }
 
-fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
-    move |e| UiError(e.into(), lang)
-}
-
 /// True when the user may add documents (the access policy decides; the use cases
 /// decide again).
 fn may_publish(ctx: &Ctx) -> bool {
@@ -106,11 +102,7 @@ async fn list(
         page: page_no,
         per_page: 20,
     };
-    let page = st
-        .svc
-        .search_policies(&ctx.actor, &f)
-        .await
-        .map_err(ui(lang))?;
+    let page = st.svc.search_policies(&ctx.actor, &f).await?;
     let link = |p: i64| {
         format!(
             "/policies?q={}&category={}&level={}&page={p}",
@@ -172,7 +164,7 @@ async fn show(
     let id = id
         .parse::<i64>()
         .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
-    let p = st.svc.get_policy(&ctx.actor, id).await.map_err(ui(lang))?;
+    let p = st.svc.get_policy(&ctx.actor, id).await?;
     let l = Layout::new(
         &ctx,
         "/policies",
@@ -225,11 +217,11 @@ fn form_page(
     if !may_publish(ctx) {
         return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
     }
-    let title = if edit.is_some() {
-        t.s("policies.edit")
+    let title = t.s(if edit.is_some() {
+        "policies.edit"
     } else {
-        t.s("policies.new")
-    };
+        "policies.new"
+    });
     let mut crumbs = vec![(t.s("nav.policies"), "/policies".to_string())];
     if let Some((id, _)) = edit {
         crumbs.push((f.title.clone(), format!("/policies/{id}")));
@@ -295,7 +287,7 @@ async fn edit(
     let id = id
         .parse::<i64>()
         .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
-    let p = st.svc.get_policy(&ctx.actor, id).await.map_err(ui(lang))?;
+    let p = st.svc.get_policy(&ctx.actor, id).await?;
     if !Service::may_change_policy(&ctx.actor, &p) {
         return Err(UiError(AppError::Store(StoreError::NotFound), lang));
     }
@@ -450,9 +442,6 @@ async fn delete(
     let id = id
         .parse::<i64>()
         .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
-    st.svc
-        .delete_policy(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
+    st.svc.delete_policy(&ctx.actor, id).await?;
     Ok(Redirect::to("/policies").into_response())
 }

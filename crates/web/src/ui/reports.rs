@@ -4,7 +4,7 @@ use super::{render, Errors, Layout};
 use crate::api::reports::ReportQuery;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -30,10 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/reports/remind", post(remind))
         .route("/reports/{id}", get(show))
         .route("/reports/{id}/transition", post(transition))
-}
-
-fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
-    move |e| UiError(e.into(), lang)
 }
 
 fn nz(s: &str) -> Option<String> {
@@ -126,16 +122,11 @@ async fn list(
         org_id: None,
     };
     let f = rq.filter()?;
-    let page = st
-        .svc
-        .list_reports(&ctx.actor, &f)
-        .await
-        .map_err(ui(lang))?;
+    let page = st.svc.list_reports(&ctx.actor, &f).await?;
     let regions = st
         .svc
         .regions(&ctx.actor)
-        .await
-        .map_err(ui(lang))?
+        .await?
         .into_iter()
         .map(|r| (r.code, r.name))
         .collect();
@@ -282,8 +273,7 @@ async fn form_page(
             let hist = st
                 .svc
                 .entity_history(&ctx.actor, "report", &r.id.to_string())
-                .await
-                .map_err(ui(lang))?;
+                .await?;
             // Only region staff review; of them, only the level above and never the
             // submitter. Say why when a reviewer finds no buttons.
             let reviewable = status.is_some_and(|s| {
@@ -330,22 +320,13 @@ async fn form_page(
         };
         st.svc
             .list_orgs(&ctx.actor, &f)
-            .await
-            .map_err(ui(lang))?
+            .await?
             .items
             .into_iter()
             .map(|o| (o.uscc.clone().unwrap_or_else(|| o.id.to_string()), o.name))
             .collect()
     };
-    let l = Layout::new(
-        ctx,
-        "/reports",
-        title.clone(),
-        vec![
-            (t.s("nav.reports"), "/reports".into()),
-            (title, String::new()),
-        ],
-    );
+    let l = Layout::under(ctx, "/reports", "nav.reports", title);
     let elements = ELEMENTS
         .iter()
         .map(|el| {
@@ -395,7 +376,7 @@ async fn new(
     WebUser(ctx, ..): WebUser,
     Query(q): Query<NewQuery>,
 ) -> Result<Response, UiError> {
-    let lang = ctx.lang;
+    let _lang = ctx.lang;
     let org = ctx.fixed_org(&q.org);
     let period = nz(&q.period).unwrap_or_else(|| chrono::Utc::now().format("%Y").to_string());
     // An existing report for this organisation and period opens instead of a new one.
@@ -410,8 +391,7 @@ async fn new(
         if let Some(r) = st
             .svc
             .list_reports(&ctx.actor, &f)
-            .await
-            .map_err(ui(lang))?
+            .await?
             .items
             .into_iter()
             .next()
@@ -508,7 +488,7 @@ async fn show(
     let id = id
         .parse::<i64>()
         .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
-    let r = st.svc.get_report(&ctx.actor, id).await.map_err(ui(lang))?;
+    let r = st.svc.get_report(&ctx.actor, id).await?;
     let values = ELEMENTS
         .iter()
         .filter_map(|e| {
@@ -571,7 +551,7 @@ async fn transition(
             Ok(Redirect::to(&format!("/reports/{}?done={}", r.id, action.code())).into_response())
         }
         Err(StoreError::Invalid(errs)) => {
-            let r = st.svc.get_report(&ctx.actor, id).await.map_err(ui(lang))?;
+            let r = st.svc.get_report(&ctx.actor, id).await?;
             let org = r.uscc.clone().unwrap_or_else(|| r.org_id.to_string());
             let period = r.period.clone();
             let values = r
@@ -636,13 +616,11 @@ async fn completeness(
     let rows = st
         .svc
         .report_completeness(&ctx.actor, &region, &period)
-        .await
-        .map_err(ui(lang))?;
+        .await?;
     let missing = st
         .svc
         .missing_reports(&ctx.actor, &region, &period, 200)
-        .await
-        .map_err(ui(lang))?;
+        .await?;
     let region_name = st
         .svc
         .region(&ctx.actor, &region)
@@ -699,12 +677,11 @@ async fn remind(
     WebUser(ctx, ..): WebUser,
     CsrfForm(f): CsrfForm<RemindForm>,
 ) -> Result<Response, UiError> {
-    let lang = ctx.lang;
+    let _lang = ctx.lang;
     let n = st
         .svc
         .remind_missing(&ctx.actor, &f.region, &f.period)
-        .await
-        .map_err(ui(lang))?;
+        .await?;
     Ok(Redirect::to(&format!(
         "/reports/completeness?region={}&period={}&reminded={n}",
         f.region, f.period

@@ -5,7 +5,7 @@ use super::pages::with_lang;
 use super::{render, Errors, Layout};
 use crate::auth::{Admin, CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -28,10 +28,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/password", post(user_reset))
 }
 
-fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
-    move |e| UiError(e.into(), lang)
-}
-
 #[derive(Template)]
 #[template(path = "users_list.html")]
 struct UsersPage {
@@ -52,7 +48,7 @@ async fn users_list(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let users = st.svc.list_users(&ctx.actor).await.map_err(ui(lang))?;
+    let users = st.svc.list_users(&ctx.actor).await?;
     let l = Layout::new(
         &ctx,
         "/admin/users",
@@ -124,8 +120,7 @@ async fn user_form_page(
     let mut attach_options: Vec<(String, String)> = st
         .svc
         .regions(&ctx.actor)
-        .await
-        .map_err(ui(lang))?
+        .await?
         .into_iter()
         .map(|r| (r.code, r.name))
         .collect();
@@ -136,31 +131,17 @@ async fn user_form_page(
             page: 1,
             ..Default::default()
         };
-        for o in st
-            .svc
-            .list_orgs(&ctx.actor, &f)
-            .await
-            .map_err(ui(lang))?
-            .items
-        {
+        for o in st.svc.list_orgs(&ctx.actor, &f).await?.items {
             attach_options.push((o.id.to_string(), o.name));
         }
     }
     let t = T(lang);
-    let title = if user.is_some() {
-        t.s("users.edit")
+    let title = t.s(if user.is_some() {
+        "users.edit"
     } else {
-        t.s("users.new")
-    };
-    let l = Layout::new(
-        ctx,
-        "/admin/users",
-        title.clone(),
-        vec![
-            (t.s("users.title"), "/admin/users".into()),
-            (title, String::new()),
-        ],
-    );
+        "users.new"
+    });
+    let l = Layout::under(ctx, "/admin/users", "users.title", title);
     let roles = Role::ALL
         .iter()
         .map(|r| (r.code(), r.label(lang.is_en())))
@@ -287,7 +268,7 @@ async fn user_edit(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = org_id(&id, lang)?;
-    let u = st.svc.get_user(&ctx.actor, id).await.map_err(ui(lang))?;
+    let u = st.svc.get_user(&ctx.actor, id).await?;
     let flash = match q.saved.as_str() {
         "" => None,
         "reset" => Some(T(lang).s("users.reset_done")),
@@ -313,7 +294,7 @@ async fn user_update(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = org_id(&id, lang)?;
-    let u = st.svc.get_user(&ctx.actor, id).await.map_err(ui(lang))?;
+    let u = st.svc.get_user(&ctx.actor, id).await?;
     let r = match parse_role(&f.role).and_then(|r| form_email(&f.email).map(|_| r)) {
         Ok(role) => match st
             .svc
@@ -365,8 +346,7 @@ async fn user_status(
     let id = org_id(&id, lang)?;
     st.svc
         .set_user_disabled(&ctx.actor, id, f.disabled == "1")
-        .await
-        .map_err(ui(lang))?;
+        .await?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
@@ -387,7 +367,7 @@ async fn user_reset(
     match st.svc.reset_password(&ctx.actor, id, &f.new_password).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?saved=reset")).into_response()),
         Err(StoreError::Invalid(errs)) => {
-            let u = st.svc.get_user(&ctx.actor, id).await.map_err(ui(lang))?;
+            let u = st.svc.get_user(&ctx.actor, id).await?;
             let errs: Vec<_> = errs.into_iter().map(|e| e.on("new_password")).collect();
             user_form_page(
                 &st,

@@ -4,7 +4,7 @@ use super::{render, Errors, Layout};
 use crate::api::workers::WorkerQuery;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -29,10 +29,6 @@ pub fn router() -> Router<AppState> {
             "/workers/{id}/certificates/remove",
             post(remove_certificate),
         )
-}
-
-fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
-    move |e| UiError(e.into(), lang)
 }
 
 pub fn skill_label(code: &Option<String>, en: bool) -> String {
@@ -89,16 +85,11 @@ async fn list(
         org_id: None,
     };
     let f = wq.filter()?;
-    let page = st
-        .svc
-        .list_workers(&ctx.actor, &f)
-        .await
-        .map_err(ui(lang))?;
+    let page = st.svc.list_workers(&ctx.actor, &f).await?;
     let regions = st
         .svc
         .regions(&ctx.actor)
-        .await
-        .map_err(ui(lang))?
+        .await?
         .into_iter()
         .map(|r| (r.code, r.name))
         .collect();
@@ -356,10 +347,7 @@ async fn remove_certificate(
     let wid = id
         .parse::<i64>()
         .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
-    st.svc
-        .remove_certificate(&ctx.actor, wid, &f.no)
-        .await
-        .map_err(ui(lang))?;
+    st.svc.remove_certificate(&ctx.actor, wid, &f.no).await?;
     Ok(Redirect::to(&format!("/workers/{wid}#certificates")).into_response())
 }
 
@@ -375,7 +363,7 @@ async fn detail(
     let id = id
         .parse::<i64>()
         .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
-    let w = st.svc.get_worker(&ctx.actor, id).await.map_err(ui(lang))?;
+    let w = st.svc.get_worker(&ctx.actor, id).await?;
     let can_reveal = ctx.may(Permission::SeePersonalData { org_id: w.org_id });
     let can_edit = can_reveal;
     let l = Layout::new(
@@ -393,22 +381,9 @@ async fn detail(
         page: 1,
         ..Default::default()
     };
-    let titles = st
-        .svc
-        .list_designations(&ctx.actor, &f)
-        .await
-        .map_err(ui(lang))?
-        .items;
-    let classes = st
-        .svc
-        .worker_classes(&ctx.actor, w.id)
-        .await
-        .map_err(ui(lang))?;
-    let engagements = st
-        .svc
-        .worker_engagements(&ctx.actor, w.id)
-        .await
-        .map_err(ui(lang))?;
+    let titles = st.svc.list_designations(&ctx.actor, &f).await?.items;
+    let classes = st.svc.worker_classes(&ctx.actor, w.id).await?;
+    let engagements = st.svc.worker_engagements(&ctx.actor, w.id).await?;
     let innovations = st
         .svc
         .list_innovations(
@@ -457,11 +432,7 @@ async fn reveal(
     let id = id
         .parse::<i64>()
         .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
-    let (number, phone) = st
-        .svc
-        .reveal_worker(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
+    let (number, phone) = st.svc.reveal_worker(&ctx.actor, id).await?;
     let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;");
     Ok(Html(format!(
         "<dl class=\"facts\" id=\"revealed\"><dt>{}</dt><dd class=\"mono\">{}</dd><dt>{}</dt><dd class=\"mono\">{}</dd></dl><p class=\"muted\">{}</p>",

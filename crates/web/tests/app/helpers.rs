@@ -802,3 +802,19 @@ pub async fn indicator_value(
         .await;
     indicator_in(&v, code)
 }
+
+/// Asserts an error answer: its status and its error code (the body is the message).
+#[track_caller]
+pub fn refused(status: u16, v: &Value, want: u16, code: &str) {
+    assert_eq!((status, err_code(v)), (want, code), "{v}");
+}
+
+/// Asserts an error answer: its status and the field its error names.
+#[track_caller]
+pub fn refused_on(status: u16, v: &Value, want: u16, field: &str) {
+    assert_eq!(
+        (status, v["error"]["field"].as_str().unwrap_or("")),
+        (want, field),
+        "{v}"
+    );
+}

@@ -62,11 +62,7 @@ async fn six_items_submitted_reviewed_and_counted() {
             json!({"text": "代填"}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (403, Some("unit_keeps_own")),
-        "{e}"
-    );
+    refused(s, &e, 403, "unit_keeps_own");
     let (s, _) = app
         .post(&district, &format!("{base}/submit"), json!({}))
         .await;
@@ -99,11 +95,7 @@ async fn six_items_submitted_reviewed_and_counted() {
             json!({"link": "javascript:alert(1)"}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (422, Some("link")),
-        "{e}"
-    );
+    refused_on(s, &e, 422, "link");
     let (s, e) = app
         .upload_file(
             &unit,
@@ -112,11 +104,7 @@ async fn six_items_submitted_reviewed_and_counted() {
             b"MZ\x90\x00binary".to_vec(),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (422, Some("file")),
-        "{e}"
-    );
+    refused_on(s, &e, 422, "file");
     let (s, v) = app
         .upload_file(
             &unit,
@@ -129,11 +117,7 @@ async fn six_items_submitted_reviewed_and_counted() {
     let file_id = v["items"][1]["files"][0]["id"].as_i64().unwrap();
     // Submitting without the sixth item names it.
     let (s, e) = app.post(&unit, &format!("{base}/submit"), json!({})).await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (422, Some("rights")),
-        "{e}"
-    );
+    refused_on(s, &e, 422, "rights");
     app.put(
         &unit,
         &format!("{base}/rights"),
@@ -183,7 +167,7 @@ async fn six_items_submitted_reviewed_and_counted() {
             json!({"accept": false}),
         )
         .await;
-    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("reason")));
+    refused_on(s, &e, 422, "reason");
     app.post_ok(
         &district,
         &format!("{base}/rights/review"),
@@ -197,11 +181,7 @@ async fn six_items_submitted_reviewed_and_counted() {
             json!({"accept": true}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (409, Some("item_not_submitted")),
-        "{e}"
-    );
+    refused(s, &e, 409, "item_not_submitted");
     for it in &items[..5] {
         let (s, v) = app
             .post(
@@ -279,11 +259,7 @@ async fn six_items_submitted_reviewed_and_counted() {
             json!({"process": "liuyou", "data": {"year": this_year().to_string()}}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (422, Some("process")),
-        "{e}"
-    );
+    refused_on(s, &e, 422, "process");
     let rate = indicator(&app, &city, "320400", "liuyou_completion_rate").await;
     assert!(rate["denominator"].as_i64().unwrap() >= 1000, "{rate}");
     // Files: the unit and the district may download; another district may not.

@@ -242,10 +242,7 @@ async fn registers_change_indicators_immediately_and_everywhere() {
             json!({"org": uscc(70001), "level": "province", "year": "2026"}),
         )
         .await;
-    assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (409, Some("duplicate_pilot"))
-    );
+    refused(s, &v, 409, "duplicate_pilot");
     // The dashboard and its CSV say the same as the API.
     let b = app.browser("city").await;
     let dash = b.get_ok("/dashboard?org=320402&period=2026").await;
@@ -299,7 +296,7 @@ async fn registers_change_indicators_immediately_and_everywhere() {
             json!({}),
         )
         .await;
-    assert_eq!((s, v["error"]["code"].as_str()), (409, Some("has_records")));
+    refused(s, &v, 409, "has_records");
     // Deleting the pilots takes the count back.
     let (_, list) = app
         .get(&city, &format!("/api/v1/pilots?org_id={eid}"))
@@ -350,7 +347,7 @@ async fn register_validation_and_scope() {
             json!({"org": member.to_string(), "level": "city", "year": "2024"}),
         )
         .await;
-    assert_eq!((s, v["error"]["field"].as_str()), (422, Some("org")));
+    refused_on(s, &v, 422, "org");
     let park = app.get(&t, "/api/v1/orgs?kind=park").await.1["items"][0]["uscc"]
         .as_str()
         .unwrap()
@@ -362,7 +359,7 @@ async fn register_validation_and_scope() {
             json!({"org": park, "level": "city", "ptype": "enterprise", "year": "2024"}),
         )
         .await;
-    assert_eq!((s, v["error"]["field"].as_str()), (422, Some("ptype")));
+    refused_on(s, &v, 422, "ptype");
     let (s, v) = app
         .post(
             &t,
@@ -392,7 +389,7 @@ async fn register_validation_and_scope() {
             json!({"org": wujin_ent, "level": "city", "year": "2024"}),
         )
         .await;
-    assert_eq!((s, v["error"]["field"].as_str()), (422, Some("org")));
+    refused_on(s, &v, 422, "org");
     assert!(v["error"]["message"].as_str().unwrap().contains("管辖范围"));
     let unit = app.token("unit").await;
     assert_eq!(app.post(&unit, "/api/v1/pilots", json!({})).await.0, 403);
@@ -430,7 +427,7 @@ async fn register_validation_and_scope() {
             json!({"dtype": "龙城工匠", "level": "市级", "year": "2024", "org": ent}),
         )
         .await;
-    assert_eq!((s, v["error"]["field"].as_str()), (422, Some("worker")));
+    refused_on(s, &v, 422, "worker");
     assert!(v["error"]["message"].as_str().unwrap().contains("身份证号"));
     let s0 = value(&app, &city, "320402", "2026", "innovation_studios").await;
     let (s, d) = app.post(&t, "/api/v1/designations", json!({"dtype": "创新工作室", "level": "区级", "year": "2024", "org": ent, "holder_name": "测试劳模创新工作室"})).await;
@@ -457,10 +454,7 @@ async fn register_validation_and_scope() {
             json!({"dtype": "innovation_studio", "level": "city", "year": "2024", "org": ent}),
         )
         .await;
-    assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (409, Some("duplicate_designation"))
-    );
+    refused(s, &v, 409, "duplicate_designation");
     let (_, list) = app
         .get(&t, "/api/v1/designations?dtype=创新工作室&year=2024")
         .await;

@@ -89,10 +89,7 @@ async fn a_report_from_entry_to_lock() {
             json!({"org": org, "period": demo_period(1), "values": {"workers": 100, "high_skilled": 150}}),
         )
         .await;
-    assert_eq!(
-        (s, v["error"]["field"].as_str()),
-        (422, Some("high_skilled"))
-    );
+    refused_on(s, &v, 422, "high_skilled");
     assert!(v["error"]["message"]
         .as_str()
         .unwrap()
@@ -138,10 +135,7 @@ async fn a_report_from_entry_to_lock() {
             json!({"org": org, "period": demo_period(1), "values": {"workers": 1}}),
         )
         .await;
-    assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (409, Some("report_not_editable"))
-    );
+    refused(s, &v, 409, "report_not_editable");
     // Not counted until approved; then counted at once.
     assert_eq!(
         indicator(&app, &city, "320402", demo_period(1), "workers_total").await["value"]
@@ -159,7 +153,7 @@ async fn a_report_from_entry_to_lock() {
     );
     // Return needs a reason; returning takes the figures out again.
     let (s, v) = tr(tn.clone(), "return", None).await;
-    assert_eq!((s, v["error"]["field"].as_str()), (422, Some("reason")));
+    refused_on(s, &v, 422, "reason");
     let (s, r) = tr(tn.clone(), "return", Some("一线职工数有误")).await;
     assert_eq!(
         (s, r["return_reason"].as_str()),
@@ -185,10 +179,7 @@ async fn a_report_from_entry_to_lock() {
     let (s, r) = tr(city.clone(), "lock", None).await;
     assert_eq!((s, r["status"].as_str()), (200, Some("locked")));
     let (s, v) = tr(tn.clone(), "return", Some("x")).await;
-    assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (409, Some("bad_transition"))
-    );
+    refused(s, &v, 409, "bad_transition");
     assert_eq!(
         indicator(&app, &city, "320402", demo_period(1), "workers_total").await["value"]
             .as_f64()
@@ -566,11 +557,7 @@ async fn reviewer_is_the_level_above_and_never_the_submitter() {
     // The submitter may neither approve nor return it.
     for action in ["approve", "return"] {
         let (s, v) = tr(tn.clone(), action).await;
-        assert_eq!(
-            (s, v["error"]["code"].as_str()),
-            (403, Some("review_own_submission")),
-            "{action}: {v}"
-        );
+        refused(s, &v, 403, "review_own_submission");
         assert!(
             v["error"]["message"].as_str().unwrap().contains("本人报送"),
             "{v}"
@@ -578,11 +565,7 @@ async fn reviewer_is_the_level_above_and_never_the_submitter() {
     }
     // Not the level above: refused with its own code.
     let (s, v) = tr(ops.clone(), "approve").await;
-    assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (403, Some("review_not_level_above")),
-        "{v}"
-    );
+    refused(s, &v, 403, "review_not_level_above");
     assert!(v["error"]["message"].as_str().unwrap().contains("上级区域"));
     // A unit never reviews.
     assert_eq!(tr(unit.clone(), "approve").await.0, 403);

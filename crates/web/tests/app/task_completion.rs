@@ -44,11 +44,7 @@ async fn the_owner_reports_done_and_the_setting_level_decides() {
             json!({"summary": "已完成"}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (403, Some("not_task_owner")),
-        "{e}"
-    );
+    refused(s, &e, 403, "not_task_owner");
     let (s, e) = app
         .post(
             &unit,
@@ -56,11 +52,7 @@ async fn the_owner_reports_done_and_the_setting_level_decides() {
             json!({"summary": " "}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (422, Some("summary")),
-        "{e}"
-    );
+    refused_on(s, &e, 422, "summary");
     let (s, c) = app
         .post(
             &unit,

@@ -58,7 +58,7 @@ async fn personal_data_is_encrypted_masked_and_audited() {
             json!({"name": "张测试", "id_number": bad, "org": ent}),
         )
         .await;
-    assert_eq!((s, v["error"]["field"].as_str()), (422, Some("id_number")));
+    refused_on(s, &v, 422, "id_number");
     assert!(v["error"]["message"].as_str().unwrap().contains("校验码"));
     let v = app.post_ok(&tn, "/api/v1/workers", json!({"name": "张测试", "id_number": num, "org": ent, "phone": "138-1234-5678", "skill_level": "技师", "frontline": true})).await;
     let body = v.to_string();
@@ -156,13 +156,10 @@ async fn personal_data_is_encrypted_masked_and_audited() {
             json!({"name": "张测试", "id_number": num, "org": went}),
         )
         .await;
-    assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (409, Some("worker_elsewhere"))
-    );
+    refused(s, &v, 409, "worker_elsewhere");
     // Phone rules.
     let (s, v) = app.post(&tn, "/api/v1/workers", json!({"name": "李测试", "id_number": id_number("32040219850101002"), "org": ent, "phone": "12345"})).await;
-    assert_eq!((s, v["error"]["field"].as_str()), (422, Some("phone")));
+    refused_on(s, &v, 422, "phone");
     // Deleting takes the count back.
     assert_eq!(
         app.send(
@@ -270,10 +267,7 @@ async fn titles_held_by_workers() {
             json!({"dtype": "龙城工匠", "level": "市级", "year": "2025", "worker": num}),
         )
         .await;
-    assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (409, Some("duplicate_designation"))
-    );
+    refused(s, &v, 409, "duplicate_designation");
     // Editing without restating the worker keeps the holder.
     let (s, e) = app
         .patch(

@@ -49,18 +49,10 @@ impl Service {
         let result = match user {
             Some(u) if ok && !u.disabled => {
                 users::touch_login(tx.conn(), u.id, now).await?;
-                audit::append(
-                    tx.conn(),
-                    &u.actor(ip),
-                    action::LOGIN,
-                    "user",
-                    &u.id.to_string(),
-                    &u.username,
-                    None,
-                    None,
-                    now,
-                )
-                .await?;
+                audit::Note::new(action::LOGIN, "user", u.id)
+                    .summary(&u.username)
+                    .write(tx.conn(), &u.actor(ip), now)
+                    .await?;
                 Some(u)
             }
             _ => {
@@ -74,18 +66,10 @@ impl Service {
                 } else {
                     "bad_credentials"
                 };
-                audit::append(
-                    tx.conn(),
-                    &who,
-                    action::LOGIN_FAILED,
-                    "user",
-                    &uname,
-                    reason,
-                    None,
-                    None,
-                    now,
-                )
-                .await?;
+                audit::Note::new(action::LOGIN_FAILED, "user", &uname)
+                    .summary(reason)
+                    .write(tx.conn(), &who, now)
+                    .await?;
                 None
             }
         };
@@ -113,18 +97,10 @@ impl Service {
     pub async fn logout(&self, actor: &Actor, token: &str) -> Result<()> {
         let mut tx = self.db.begin().await?;
         users::delete_session(tx.conn(), token).await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            action::LOGOUT,
-            "user",
-            &actor.user_id.unwrap_or_default().to_string(),
-            &actor.username,
-            None,
-            None,
-            now_ms(),
-        )
-        .await?;
+        audit::Note::new(action::LOGOUT, "user", actor.user_id.unwrap_or_default())
+            .summary(&actor.username)
+            .write(tx.conn(), actor, now_ms())
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -275,18 +251,11 @@ impl Service {
         let u = users::get(tx.conn(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            action::CREATE,
-            "user",
-            &id.to_string(),
-            &u.username,
-            None,
-            Some(&user_json(&u)),
-            now,
-        )
-        .await?;
+        audit::Note::new(action::CREATE, "user", id)
+            .summary(&u.username)
+            .after(&user_json(&u))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(u)
     }
@@ -336,18 +305,12 @@ impl Service {
         } else {
             action::UPDATE
         };
-        audit::append(
-            tx.conn(),
-            actor,
-            act,
-            "user",
-            &id.to_string(),
-            &after.username,
-            Some(&user_json(&before)),
-            Some(&user_json(&after)),
-            now,
-        )
-        .await?;
+        audit::Note::new(act, "user", id)
+            .summary(&after.username)
+            .before(&user_json(&before))
+            .after(&user_json(&after))
+            .write(tx.conn(), actor, now)
+            .await?;
         users::delete_sessions_of(tx.conn(), id).await?;
         tx.commit().await?;
         Ok(after)
@@ -372,18 +335,12 @@ impl Service {
         let after = users::get(tx.conn(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            action::UPDATE,
-            "user",
-            &id.to_string(),
-            &after.username,
-            Some(&user_json(&before)),
-            Some(&user_json(&after)),
-            now,
-        )
-        .await?;
+        audit::Note::new(action::UPDATE, "user", id)
+            .summary(&after.username)
+            .before(&user_json(&before))
+            .after(&user_json(&after))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -415,18 +372,12 @@ impl Service {
         } else {
             action::ENABLE
         };
-        audit::append(
-            tx.conn(),
-            actor,
-            act,
-            "user",
-            &id.to_string(),
-            &after.username,
-            Some(&user_json(&before)),
-            Some(&user_json(&after)),
-            now,
-        )
-        .await?;
+        audit::Note::new(act, "user", id)
+            .summary(&after.username)
+            .before(&user_json(&before))
+            .after(&user_json(&after))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -448,18 +399,10 @@ impl Service {
         let now = now_ms();
         users::set_password(tx.conn(), id, &hash, true, now).await?;
         users::delete_sessions_of(tx.conn(), id).await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            action::PASSWORD_RESET,
-            "user",
-            &id.to_string(),
-            &u.username,
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new(action::PASSWORD_RESET, "user", id)
+            .summary(&u.username)
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(u)
     }
@@ -515,18 +458,11 @@ impl Service {
         let now = now_ms();
         users::set_password(tx.conn(), id, &new_hash, false, now).await?;
         let ended = users::delete_other_sessions(tx.conn(), id, current_token).await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            action::PASSWORD_CHANGE,
-            "user",
-            &id.to_string(),
-            &actor.username,
-            None,
-            Some(&serde_json::json!({ "other_sessions_ended": ended })),
-            now,
-        )
-        .await?;
+        audit::Note::new(action::PASSWORD_CHANGE, "user", id)
+            .summary(&actor.username)
+            .after(&serde_json::json!({ "other_sessions_ended": ended }))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -59,18 +59,10 @@ impl Service {
         summary: &str,
     ) -> Result<()> {
         let mut tx = self.db.begin().await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            act,
-            kind,
-            id,
-            summary,
-            None,
-            None,
-            now_ms(),
-        )
-        .await?;
+        audit::Note::new(act, kind, id)
+            .summary(summary)
+            .write(tx.conn(), actor, now_ms())
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -343,23 +343,15 @@ impl Service {
             now,
         )
         .await?;
-        audit::append(
-            &mut *conn,
-            actor,
-            &format!("case_{}", action.code()),
-            "case",
-            &id.to_string(),
-            &format!(
+        audit::Note::new(&format!("case_{}", action.code()), "case", id)
+            .summary(format!(
                 "{}：{} → {}",
                 c.title,
                 Status::parse(&c.status).map_or(c.status.as_str(), |s| s.label(false)),
                 next.status.label(false)
-            ),
-            None,
-            None,
-            now,
-        )
-        .await?;
+            ))
+            .write(&mut *conn, actor, now)
+            .await?;
         let after = self
             .case_in(&mut *conn, &Scope::All, id, false)
             .await?

@@ -94,18 +94,10 @@ impl Service {
         .bind(now)
         .execute(tx.conn())
         .await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::UPDATE,
-            "case",
-            &id.to_string(),
-            &format!("{}:上传材料 {}", c.title, names.join("、")),
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::UPDATE, "case", id)
+            .summary(format!("{}:上传材料 {}", c.title, names.join("、")))
+            .write(tx.conn(), actor, now)
+            .await?;
         let mut after = self
             .case_in(tx.conn(), &Scope::All, id, false)
             .await?

@@ -144,18 +144,10 @@ impl Service {
         .fetch_one(tx.conn())
         .await?
         .try_get(0)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::CREATE,
-            "case",
-            &id.to_string(),
-            &title,
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::CREATE, "case", id)
+            .summary(&title)
+            .write(tx.conn(), actor, now)
+            .await?;
         let c = self
             .case_in(tx.conn(), &Scope::All, id, false)
             .await?

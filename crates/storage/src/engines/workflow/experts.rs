@@ -61,18 +61,10 @@ impl Service {
             });
         let now = now_ms();
         if related {
-            audit::append(
-                tx.conn(),
-                actor,
-                "case_recusal",
-                "case",
-                &id.to_string(),
-                &format!("{}:专家{name}与申报单位有关联，回避", c.title),
-                None,
-                None,
-                now,
-            )
-            .await?;
+            audit::Note::new("case_recusal", "case", id)
+                .summary(format!("{}:专家{name}与申报单位有关联，回避", c.title))
+                .write(tx.conn(), actor, now)
+                .await?;
             tx.commit().await?;
             return Err(StoreError::denied(
                 Code::ConflictOfInterest,
@@ -91,18 +83,10 @@ impl Service {
         .await?
         .rows_affected();
         if n == 1 {
-            audit::append(
-                tx.conn(),
-                actor,
-                "case_assign_expert",
-                "case",
-                &id.to_string(),
-                &format!("{}:指派评审专家{name}", c.title),
-                None,
-                None,
-                now,
-            )
-            .await?;
+            audit::Note::new("case_assign_expert", "case", id)
+                .summary(format!("{}:指派评审专家{name}", c.title))
+                .write(tx.conn(), actor, now)
+                .await?;
             crate::notify::notify(
                 tx.conn(),
                 &[uid],
@@ -172,18 +156,10 @@ impl Service {
         .bind(actor.user_id)
         .execute(tx.conn())
         .await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            "case_score",
-            "case",
-            &id.to_string(),
-            &format!("{}:专家评分", c.title),
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new("case_score", "case", id)
+            .summary(format!("{}:专家评分", c.title))
+            .write(tx.conn(), actor, now)
+            .await?;
         let mine = case_experts(tx.conn(), actor, def, id, false)
             .await?
             .into_iter()

@@ -112,18 +112,10 @@ impl Service {
             now,
         )
         .await?;
-        audit::append(
-            &mut *conn,
-            actor,
-            &format!("case_{code}"),
-            "case",
-            &id.to_string(),
-            &format!("{} {note}", c.title),
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new(&format!("case_{code}"), "case", id)
+            .summary(format!("{} {note}", c.title))
+            .write(&mut *conn, actor, now)
+            .await?;
         if !accept {
             let users = crate::notify::unit_contacts(conn, c.org_id).await?;
             crate::notify::notify(

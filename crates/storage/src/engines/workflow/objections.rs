@@ -84,18 +84,10 @@ impl Service {
             now,
         )
         .await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            "case_object",
-            "case",
-            &id.to_string(),
-            &format!("{} 异议 #{oid}", c.title),
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new("case_object", "case", id)
+            .summary(format!("{} 异议 #{oid}", c.title))
+            .write(tx.conn(), actor, now)
+            .await?;
         let users = self.reviewers_of(tx.conn(), &c).await?;
         crate::notify::notify(
             tx.conn(),
@@ -193,18 +185,10 @@ impl Service {
             now,
         )
         .await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            "case_answer_objection",
-            "case",
-            &id.to_string(),
-            &format!("{} 异议 #{objection} {}", c.title, outcome.code()),
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new("case_answer_objection", "case", id)
+            .summary(format!("{} 异议 #{objection} {}", c.title, outcome.code()))
+            .write(tx.conn(), actor, now)
+            .await?;
         if let Some(u) = objector {
             crate::notify::notify(
                 tx.conn(),

@@ -352,21 +352,10 @@ impl Service {
             now,
         )
         .await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            "asm_publish",
-            "asm_round",
-            &round_id.to_string(),
-            &format!(
-                "发布「{}」考核结果第{no}版{}",
-                round.title,
-                reason.as_deref().map(|r| format!(",原因：{r}")).unwrap_or_default()
-            ),
-            None,
-            Some(&serde_json::json!({"totals": targets.iter().map(|t| (t.key.clone(), t.total, t.rank)).collect::<Vec<_>>()})),
-            now,
-        )
+        audit::Note::new("asm_publish", "asm_round", round_id)
+            .summary(format!( "发布「{}」考核结果第{no}版{}", round.title, reason.as_deref().map(|r| format!(",原因：{r}")).unwrap_or_default() ))
+            .after(&serde_json::json!({"totals": targets.iter().map(|t| (t.key.clone(), t.total, t.rank)).collect::<Vec<_>>()}))
+            .write(tx.conn(), actor, now)
         .await?;
         tx.commit().await?;
         self.round_results(actor, round_id, Some(no), en).await

@@ -254,18 +254,17 @@ impl Service {
             .execute(tx.conn())
             .await?;
         }
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::CREATE,
-            "asm_round",
-            &id.to_string(),
-            &format!("{}年度考核「{title}」，{}个对象", input.year, targets.len()),
-            None,
-            Some(&serde_json::json!({"targets": targets.iter().map(|t| &t.0).collect::<Vec<_>>()})),
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::CREATE, "asm_round", id)
+            .summary(format!(
+                "{}年度考核「{title}」，{}个对象",
+                input.year,
+                targets.len()
+            ))
+            .after(
+                &serde_json::json!({"targets": targets.iter().map(|t| &t.0).collect::<Vec<_>>()}),
+            )
+            .write(tx.conn(), actor, now)
+            .await?;
         // Tell the targets' users that their self-report is open.
         let round = load_round(tx.conn(), id, en).await?;
         notify_targets(tx.conn(), &round, &targets, now).await?;
@@ -378,18 +377,10 @@ impl Service {
             .bind(round_id)
             .execute(tx.conn())
             .await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::UPDATE,
-            "asm_round",
-            &round_id.to_string(),
-            &format!("考核「{}」{} → {to}", round.title, round.status),
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::UPDATE, "asm_round", round_id)
+            .summary(format!("考核「{}」{} → {to}", round.title, round.status))
+            .write(tx.conn(), actor, now)
+            .await?;
         let r = load_round(tx.conn(), round_id, en).await?;
         tx.commit().await?;
         Ok(r)

@@ -114,18 +114,11 @@ impl Service {
         .await?
         .try_get(0)?;
         let after = serde_json::json!({"name": name, "tree": tree});
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::CREATE,
-            "asm_scheme",
-            &sid.to_string(),
-            &format!("考核方案「{name}」第1版（草稿）"),
-            None,
-            Some(&after),
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::CREATE, "asm_scheme", sid)
+            .summary(format!("考核方案「{name}」第1版（草稿）"))
+            .after(&after)
+            .write(tx.conn(), actor, now)
+            .await?;
         let v = load_version(tx.conn(), vid).await?;
         tx.commit().await?;
         Ok(v)
@@ -190,21 +183,15 @@ impl Service {
                 "The scheme was changed by someone else; reload and try again",
             ));
         }
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::UPDATE,
-            "asm_version",
-            &id.to_string(),
-            &format!(
+        audit::Note::new(audit::action::UPDATE, "asm_version", id)
+            .summary(format!(
                 "修改考核方案「{}」第{}版草稿",
                 before.scheme_name, before.version_no
-            ),
-            Some(&serde_json::json!({"tree": before.tree})),
-            Some(&serde_json::json!({"tree": tree})),
-            now,
-        )
-        .await?;
+            ))
+            .before(&serde_json::json!({"tree": before.tree}))
+            .after(&serde_json::json!({"tree": tree}))
+            .write(tx.conn(), actor, now)
+            .await?;
         let v = load_version(tx.conn(), id).await?;
         tx.commit().await?;
         Ok(v)
@@ -234,21 +221,13 @@ impl Service {
         .bind(id)
         .execute(tx.conn())
         .await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            "asm_publish",
-            "asm_version",
-            &id.to_string(),
-            &format!(
+        audit::Note::new("asm_publish", "asm_version", id)
+            .summary(format!(
                 "发布考核方案「{}」第{}版（冻结）",
                 v.scheme_name, v.version_no
-            ),
-            None,
-            None,
-            now,
-        )
-        .await?;
+            ))
+            .write(tx.conn(), actor, now)
+            .await?;
         let v = load_version(tx.conn(), id).await?;
         tx.commit().await?;
         Ok(v)
@@ -292,21 +271,13 @@ impl Service {
         .fetch_one(tx.conn())
         .await?
         .try_get(0)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::CREATE,
-            "asm_version",
-            &id.to_string(),
-            &format!(
+        audit::Note::new(audit::action::CREATE, "asm_version", id)
+            .summary(format!(
                 "考核方案「{}」新建第{}版草稿（基于第{}版）",
                 v.scheme_name, no, v.version_no
-            ),
-            None,
-            None,
-            now,
-        )
-        .await?;
+            ))
+            .write(tx.conn(), actor, now)
+            .await?;
         let out = load_version(tx.conn(), id).await?;
         tx.commit().await?;
         Ok(out)

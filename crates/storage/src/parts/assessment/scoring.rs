@@ -125,18 +125,11 @@ impl Service {
             now,
         )
         .await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::UPDATE,
-            "asm_round",
-            &round_id.to_string(),
-            &format!("分配评审专家 {name}"),
-            None,
-            Some(&serde_json::json!({"expert": uid})),
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::UPDATE, "asm_round", round_id)
+            .summary(format!("分配评审专家 {name}"))
+            .after(&serde_json::json!({"expert": uid}))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         self.round_detail(actor, round_id, false).await
     }
@@ -193,21 +186,13 @@ impl Service {
         .bind(now)
         .execute(tx.conn())
         .await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            "asm_recusal",
-            "asm_round",
-            &round_id.to_string(),
-            &format!(
+        audit::Note::new("asm_recusal", "asm_round", round_id)
+            .summary(format!(
                 "「{}」申报利益关联：专家#{uid} 与 {}:{reason}",
                 round.title, target.name
-            ),
-            None,
-            None,
-            now,
-        )
-        .await?;
+            ))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await
     }
 
@@ -339,21 +324,13 @@ impl Service {
             .bind(now)
             .execute(tx.conn())
             .await?;
-            audit::append(
-                tx.conn(),
-                actor,
-                "asm_recusal",
-                "asm_round",
-                &round_id.to_string(),
-                &format!(
+            audit::Note::new("asm_recusal", "asm_round", round_id)
+                .summary(format!(
                     "利益冲突回避：拒绝 {} 为 {} 评分",
                     actor.display_name, target.name
-                ),
-                None,
-                None,
-                now,
-            )
-            .await?;
+                ))
+                .write(tx.conn(), actor, now)
+                .await?;
             tx.commit().await?;
             return Err(denied_conflict(&target.name));
         }
@@ -394,18 +371,11 @@ impl Service {
         .bind(now)
         .execute(tx.conn())
         .await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            "asm_score",
-            "asm_target",
-            &target.id.to_string(),
-            &format!("{} 指标{} 评分", target.name, leaf.code),
-            None,
-            Some(&serde_json::json!({"leaf": leaf.code, "score": input.score})),
-            now,
-        )
-        .await?;
+        audit::Note::new("asm_score", "asm_target", target.id)
+            .summary(format!("{} 指标{} 评分", target.name, leaf.code))
+            .after(&serde_json::json!({"leaf": leaf.code, "score": input.score}))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await
     }
 }

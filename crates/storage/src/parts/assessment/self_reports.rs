@@ -270,26 +270,22 @@ impl Service {
             )
             .await?;
         }
-        audit::append(
-            tx.conn(),
-            actor,
+        audit::Note::new(
             if input.submit {
                 "asm_submit"
             } else {
                 audit::action::UPDATE
             },
             "asm_target",
-            &target.id.to_string(),
-            &format!(
-                "「{}」{}自评{}",
-                round.title,
-                target.name,
-                if input.submit { "提交" } else { "保存" }
-            ),
-            None,
-            None,
-            now,
+            target.id,
         )
+        .summary(format!(
+            "「{}」{}自评{}",
+            round.title,
+            target.name,
+            if input.submit { "提交" } else { "保存" }
+        ))
+        .write(tx.conn(), actor, now)
         .await?;
         tx.commit().await?;
         self.self_report(actor, round_id, key, en).await

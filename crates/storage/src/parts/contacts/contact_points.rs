@@ -201,17 +201,10 @@ impl Service {
         .fetch_one(tx.conn())
         .await?
         .try_get(0)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::CREATE,
-            "contact_point",
-            &id.to_string(),
-            &format!("{} 联系 {}", official.display_name, org.name),
-            None,
-            Some(&json!({"org_id": org.id, "official": official.username, "start_on": start.to_string()})),
-            now,
-        )
+        audit::Note::new(audit::action::CREATE, "contact_point", id)
+            .summary(format!("{} 联系 {}", official.display_name, org.name))
+            .after(&json!({"org_id": org.id, "official": official.username, "start_on": start.to_string()}))
+            .write(tx.conn(), actor, now)
         .await?;
         tx.commit().await?;
         let mut conn = self.db.pool.acquire().await?;
@@ -468,18 +461,12 @@ impl Service {
             .contact_point_in(tx.conn(), &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::UPDATE,
-            "contact_point",
-            &id.to_string(),
-            &format!("{} 联系 {}", after.official_name, after.org_name),
-            Some(&contact_json(&c)),
-            Some(&contact_json(&after)),
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::UPDATE, "contact_point", id)
+            .summary(format!("{} 联系 {}", after.official_name, after.org_name))
+            .before(&contact_json(&c))
+            .after(&contact_json(&after))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -561,21 +548,15 @@ impl Service {
             .contact_point_in(tx.conn(), &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            "contact_end",
-            "contact_point",
-            &id.to_string(),
-            &format!(
+        audit::Note::new("contact_end", "contact_point", id)
+            .summary(format!(
                 "{} 结束联系 {}（{end}）",
                 after.official_name, after.org_name
-            ),
-            Some(&contact_json(&c)),
-            Some(&contact_json(&after)),
-            now,
-        )
-        .await?;
+            ))
+            .before(&contact_json(&c))
+            .after(&contact_json(&after))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(after)
     }

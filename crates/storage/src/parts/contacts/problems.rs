@@ -131,17 +131,10 @@ impl Service {
         .await?
         .try_get(0)?;
         indicators::settle(tx.conn(), snap).await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::CREATE,
-            "problem",
-            &id.to_string(),
-            &format!("{} {}:{}", org.name, category.label_zh(), description.chars().take(40).collect::<String>()),
-            None,
-            Some(&json!({"org_id": org.id, "category": category.code(), "raised_on": raised.to_string()})),
-            now,
-        )
+        audit::Note::new(audit::action::CREATE, "problem", id)
+            .summary(format!("{} {}:{}", org.name, category.label_zh(), description.chars().take(40).collect::<String>()))
+            .after(&json!({"org_id": org.id, "category": category.code(), "raised_on": raised.to_string()}))
+            .write(tx.conn(), actor, now)
         .await?;
         let p = problem_in(tx.conn(), &Scope::All, id, en)
             .await?
@@ -304,21 +297,11 @@ impl Service {
             return Err(changed());
         }
         indicators::settle(tx.conn(), snap).await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            match action {
-                ProblemAction::Start => "problem_start",
-                ProblemAction::Resolve => "problem_resolve",
-                ProblemAction::Close => "problem_close",
-            },
-            "problem",
-            &id.to_string(),
-            &format!("{}:{} → {}", p.org_name, from.label_zh(), to.label_zh()),
-            Some(&json!({"status": p.status})),
-            Some(&json!({"status": to.code(), "resolved_on": resolved_on, "resolution": resolution, "reason": reason})),
-            now,
-        )
+        audit::Note::new(match action { ProblemAction::Start => "problem_start", ProblemAction::Resolve => "problem_resolve", ProblemAction::Close => "problem_close", }, "problem", id)
+            .summary(format!("{}:{} → {}", p.org_name, from.label_zh(), to.label_zh()))
+            .before(&json!({"status": p.status}))
+            .after(&json!({"status": to.code(), "resolved_on": resolved_on, "resolution": resolution, "reason": reason}))
+            .write(tx.conn(), actor, now)
         .await?;
         let p = problem_in(tx.conn(), &Scope::All, id, en)
             .await?

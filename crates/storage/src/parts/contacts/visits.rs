@@ -138,18 +138,11 @@ impl Service {
         .await?
         .try_get(0)?;
         indicators::settle(tx.conn(), snap).await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::CREATE,
-            "visit",
-            &id.to_string(),
-            &format!("{} {} 走访 {}", date, name, org.name),
-            None,
-            Some(&json!({"org_id": org.id, "visited_on": date.to_string(), "form": form.code()})),
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::CREATE, "visit", id)
+            .summary(format!("{} {} 走访 {}", date, name, org.name))
+            .after(&json!({"org_id": org.id, "visited_on": date.to_string(), "form": form.code()}))
+            .write(tx.conn(), actor, now)
+            .await?;
         let mut sql = Sql::new(&format!("{VISIT_SELECT} WHERE v.id = "));
         sql.bind_int(id);
         let v = sql
@@ -352,21 +345,15 @@ impl Service {
             .visit_in(tx.conn(), &Scope::All, id, en)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::UPDATE,
-            "visit",
-            &id.to_string(),
-            &format!(
+        audit::Note::new(audit::action::UPDATE, "visit", id)
+            .summary(format!(
                 "{} {} 走访 {}",
                 after.visited_on, after.official_name, after.org_name
-            ),
-            Some(&visit_json(&v)),
-            Some(&visit_json(&after)),
-            now,
-        )
-        .await?;
+            ))
+            .before(&visit_json(&v))
+            .after(&visit_json(&after))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(after)
     }

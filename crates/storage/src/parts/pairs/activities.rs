@@ -124,18 +124,11 @@ impl Service {
         .fetch_one(tx.conn())
         .await?
         .try_get(0)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::CREATE,
-            "pair_activity",
-            &id.to_string(),
-            &format!("{} 结对 {}:{}", p.org_a_name, p.org_b_name, title),
-            None,
-            Some(&json!({"pair_id": pair_id, "held_on": held.to_string(), "participants": n})),
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::CREATE, "pair_activity", id)
+            .summary(format!("{} 结对 {}:{}", p.org_a_name, p.org_b_name, title))
+            .after(&json!({"pair_id": pair_id, "held_on": held.to_string(), "participants": n}))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(Activity {
             id,
@@ -282,18 +275,15 @@ impl Service {
             participants: n,
             version: a.version + 1,
         };
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::UPDATE,
-            "pair_activity",
-            &id.to_string(),
-            &format!("{} 结对 {}:{}", p.org_a_name, p.org_b_name, after.title),
-            Some(&activity_json(&a)),
-            Some(&activity_json(&after)),
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::UPDATE, "pair_activity", id)
+            .summary(format!(
+                "{} 结对 {}:{}",
+                p.org_a_name, p.org_b_name, after.title
+            ))
+            .before(&activity_json(&a))
+            .after(&activity_json(&after))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -322,21 +312,14 @@ impl Service {
         if n != 1 {
             return Err(activity_changed());
         }
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::DELETE,
-            "pair_activity",
-            &id.to_string(),
-            &format!(
+        audit::Note::new(audit::action::DELETE, "pair_activity", id)
+            .summary(format!(
                 "{} 结对 {}:删除活动 {}",
                 p.org_a_name, p.org_b_name, a.title
-            ),
-            Some(&activity_json(&a)),
-            None,
-            now_ms(),
-        )
-        .await?;
+            ))
+            .before(&activity_json(&a))
+            .write(tx.conn(), actor, now_ms())
+            .await?;
         tx.commit().await?;
         Ok(())
     }

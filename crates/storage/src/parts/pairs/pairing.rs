@@ -130,17 +130,10 @@ impl Service {
                 return Err(e);
             }
         };
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::CREATE,
-            "pair",
-            &id.to_string(),
-            &format!("{} 结对 {}", a.name, b.name),
-            None,
-            Some(&json!({"kind": kind.code(), "org_a": a.id, "org_b": b.id, "chain": chain, "start_year": year})),
-            now,
-        )
+        audit::Note::new(audit::action::CREATE, "pair", id)
+            .summary(format!("{} 结对 {}", a.name, b.name))
+            .after(&json!({"kind": kind.code(), "org_a": a.id, "org_b": b.id, "chain": chain, "start_year": year}))
+            .write(tx.conn(), actor, now)
         .await?;
         let p = self
             .pair_in(tx.conn(), &Scope::All, id, en)
@@ -475,18 +468,12 @@ impl Service {
             .pair_in(tx.conn(), &Scope::All, id, en)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::UPDATE,
-            "pair",
-            &id.to_string(),
-            &format!("{} 结对 {}", after.org_a_name, after.org_b_name),
-            Some(&pair_json(&p)),
-            Some(&pair_json(&after)),
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::UPDATE, "pair", id)
+            .summary(format!("{} 结对 {}", after.org_a_name, after.org_b_name))
+            .before(&pair_json(&p))
+            .after(&pair_json(&after))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -559,21 +546,15 @@ impl Service {
             .pair_in(tx.conn(), &Scope::All, id, en)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            "pair_end",
-            "pair",
-            &id.to_string(),
-            &format!(
+        audit::Note::new("pair_end", "pair", id)
+            .summary(format!(
                 "{} 结束结对 {}（{ended}，{reason}）",
                 after.org_a_name, after.org_b_name
-            ),
-            Some(&pair_json(&p)),
-            Some(&pair_json(&after)),
-            now,
-        )
-        .await?;
+            ))
+            .before(&pair_json(&p))
+            .after(&pair_json(&after))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(after)
     }

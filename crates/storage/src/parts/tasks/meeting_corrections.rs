@@ -144,18 +144,16 @@ impl Service {
                 "members": b.members.iter().map(|m| serde_json::json!({"org_id": m.org_id, "name": m.org_name})).collect::<Vec<_>>(),
             })
         };
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::UPDATE,
-            "meeting_body",
-            &id.to_string(),
-            &format!("{}（{} 个成员单位）", after.name, after.members.len()),
-            Some(&js(&before)),
-            Some(&js(&after)),
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::UPDATE, "meeting_body", id)
+            .summary(format!(
+                "{}（{} 个成员单位）",
+                after.name,
+                after.members.len()
+            ))
+            .before(&js(&before))
+            .after(&js(&after))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -329,14 +327,9 @@ impl Service {
                 "decisions": dec,
             })
         };
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::UPDATE,
-            "meeting",
-            &id.to_string(),
-            &format!("修改会议记录：{} {}", f.date, f.title),
-            Some(&js(
+        audit::Note::new(audit::action::UPDATE, "meeting", id)
+            .summary(format!("修改会议记录：{} {}", f.date, f.title))
+            .before(&js(
                 &m.title,
                 &m.date,
                 &m.place,
@@ -344,13 +337,12 @@ impl Service {
                 &m.minutes,
                 &before_att,
                 &before_dec,
-            )),
-            Some(&js(
+            ))
+            .after(&js(
                 &f.title, &f.date, &f.place, &f.agenda, &f.minutes, &after_att, &after_dec,
-            )),
-            now,
-        )
-        .await?;
+            ))
+            .write(tx.conn(), actor, now)
+            .await?;
         let m = self
             .meeting_in(tx.conn(), &Scope::All, id, false)
             .await?
@@ -430,18 +422,12 @@ impl Service {
         if n != 1 {
             return Err(meeting_changed());
         }
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::UPDATE,
-            "meeting_decision",
-            &decision_id.to_string(),
-            &format!("{} 议定事项 {seq}:{text}", m.title),
-            Some(&serde_json::json!({"meeting_id": meeting_id, "seq": seq, "text": old})),
-            Some(&serde_json::json!({"meeting_id": meeting_id, "seq": seq, "text": text})),
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::UPDATE, "meeting_decision", decision_id)
+            .summary(format!("{} 议定事项 {seq}:{text}", m.title))
+            .before(&serde_json::json!({"meeting_id": meeting_id, "seq": seq, "text": old}))
+            .after(&serde_json::json!({"meeting_id": meeting_id, "seq": seq, "text": text}))
+            .write(tx.conn(), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(out)
     }

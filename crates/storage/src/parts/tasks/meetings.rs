@@ -179,18 +179,10 @@ impl Service {
                 .execute(tx.conn())
                 .await?;
         }
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::CREATE,
-            "meeting_body",
-            &id.to_string(),
-            &format!("{name}（{} 个成员单位）", members.len()),
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::CREATE, "meeting_body", id)
+            .summary(format!("{name}（{} 个成员单位）", members.len()))
+            .write(tx.conn(), actor, now)
+            .await?;
         let b = self
             .bodies_in(tx.conn(), &Scope::All, Some(id), false)
             .await?
@@ -236,18 +228,10 @@ impl Service {
         .bind(id)
         .execute(tx.conn())
         .await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::UPDATE,
-            "meeting_body",
-            &id.to_string(),
-            &format!("成员单位调整为 {} 个", ids.len()),
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::UPDATE, "meeting_body", id)
+            .summary(format!("成员单位调整为 {} 个", ids.len()))
+            .write(tx.conn(), actor, now)
+            .await?;
         let b = self
             .bodies_in(tx.conn(), &Scope::All, Some(id), false)
             .await?
@@ -359,18 +343,10 @@ impl Service {
             .execute(tx.conn())
             .await?;
         }
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::CREATE,
-            "meeting",
-            &id.to_string(),
-            &format!("{} {}", f.date, f.title),
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::CREATE, "meeting", id)
+            .summary(format!("{} {}", f.date, f.title))
+            .write(tx.conn(), actor, now)
+            .await?;
         let m = self
             .meeting_in(tx.conn(), &Scope::All, id, false)
             .await?

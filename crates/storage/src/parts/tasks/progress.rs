@@ -65,18 +65,10 @@ pub(crate) async fn mark_done_in(
         return Ok(false);
     }
     indicators::settle(conn, snap).await?;
-    audit::append(
-        conn,
-        actor,
-        "task_done",
-        "task",
-        &d.id.to_string(),
-        d.audit_text,
-        None,
-        None,
-        now,
-    )
-    .await?;
+    audit::Note::new("task_done", "task", d.id)
+        .summary(d.audit_text)
+        .write(conn, actor, now)
+        .await?;
     Ok(true)
 }
 
@@ -180,18 +172,10 @@ impl Service {
             p.percent.map(|x| format!("{x}% ")).unwrap_or_default(),
             p.note
         );
-        audit::append(
-            tx.conn(),
-            actor,
-            "task_progress",
-            "task",
-            &id.to_string(),
-            &summary,
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new("task_progress", "task", id)
+            .summary(&summary)
+            .write(tx.conn(), actor, now)
+            .await?;
         let t = self
             .task_in(tx.conn(), &Scope::All, id, false)
             .await?
@@ -320,18 +304,10 @@ impl Service {
         .bind(id)
         .execute(tx.conn())
         .await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            "task_supervise",
-            "task",
-            &id.to_string(),
-            &format!("督办：{}（{}）", t.title, note),
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new("task_supervise", "task", id)
+            .summary(format!("督办：{}（{}）", t.title, note))
+            .write(tx.conn(), actor, now)
+            .await?;
         let n = notify_org(
             tx.conn(),
             t.owner_org_id,

@@ -224,18 +224,12 @@ impl Service {
             .task_in(tx.conn(), &Scope::All, id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::append(
-            tx.conn(),
-            actor,
-            audit::action::UPDATE,
-            "task",
-            &id.to_string(),
-            &format!("修改任务：{}", after.title),
-            Some(&task_json(&t)),
-            Some(&task_json(&after)),
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::UPDATE, "task", id)
+            .summary(format!("修改任务：{}", after.title))
+            .before(&task_json(&t))
+            .after(&task_json(&after))
+            .write(tx.conn(), actor, now)
+            .await?;
         let link = format!("/tasks/{id}");
         if owner_id != t.owner_org_id {
             notify_org(
@@ -310,18 +304,12 @@ impl Service {
             return Err(changed_elsewhere());
         }
         indicators::settle(tx.conn(), snap).await?;
-        audit::append(
-            tx.conn(),
-            actor,
-            "task_cancel",
-            "task",
-            &id.to_string(),
-            &format!("撤销任务：{}（{reason}）", t.title),
-            Some(&serde_json::json!({"status": t.status})),
-            Some(&serde_json::json!({"status": "cancelled", "reason": reason})),
-            now,
-        )
-        .await?;
+        audit::Note::new("task_cancel", "task", id)
+            .summary(format!("撤销任务：{}（{reason}）", t.title))
+            .before(&serde_json::json!({"status": t.status}))
+            .after(&serde_json::json!({"status": "cancelled", "reason": reason}))
+            .write(tx.conn(), actor, now)
+            .await?;
         notify_org(
             tx.conn(),
             t.owner_org_id,

@@ -146,18 +146,10 @@ impl Service {
         .try_get(0)?;
         indicators::settle(&mut *conn, snap).await?;
         let summary = format!("{}年度任务：{}（责任单位 {}）", f.year, f.title, owner.name);
-        audit::append(
-            &mut *conn,
-            actor,
-            audit::action::CREATE,
-            "task",
-            &id.to_string(),
-            &summary,
-            None,
-            None,
-            now,
-        )
-        .await?;
+        audit::Note::new(audit::action::CREATE, "task", id)
+            .summary(&summary)
+            .write(&mut *conn, actor, now)
+            .await?;
         notify_org(
             &mut *conn,
             owner.id,

@@ -4,8 +4,7 @@
 //! self-report form, the experts' scoring sheet and the results page with a ranking
 //! chart and every target's breakdown.
 use crate::auth::Ctx;
-use crate::error::{AppError, UiError};
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 use crate::AppState;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -59,10 +58,6 @@ pub fn router() -> Router<AppState> {
             get(results).post(results_publish),
         )
         .route("/assessment/results/{round}/{target}", get(breakdown))
-}
-
-fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
-    move |e| UiError(e.into(), lang)
 }
 
 fn messages(e: &StoreError, en: bool) -> Vec<(String, String)> {

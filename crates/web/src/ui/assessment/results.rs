@@ -1,5 +1,5 @@
 //! The results page (ranking chart, publishing) and every target's breakdown.
-use super::{is_city, messages, num, ui, user_error, with_status};
+use super::{is_city, messages, num, user_error, with_status};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
@@ -44,8 +44,7 @@ async fn results_page(
     let r = st
         .svc
         .round_results(&ctx.actor, id, version, lang.is_en())
-        .await
-        .map_err(ui(lang))?;
+        .await?;
     let vq = r
         .result_no
         .map(|n| format!("?version={n}"))
@@ -140,8 +139,7 @@ pub(super) async fn breakdown(
     let mut r = st
         .svc
         .round_results(&ctx.actor, id, q.version.parse().ok(), lang.is_en())
-        .await
-        .map_err(ui(lang))?;
+        .await?;
     let pos = r
         .targets
         .iter()

@@ -1,6 +1,6 @@
 //! A round's page (set-up, experts, recusals, close, publish) and the round lists of
 //! the self-report, scoring and results pages.
-use super::{is_city, messages, status_badge, status_label, ui, user_error, with_status};
+use super::{is_city, messages, status_badge, status_label, user_error, with_status};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
@@ -31,11 +31,7 @@ async fn round_page(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let d = st
-        .svc
-        .round_detail(&ctx.actor, id, lang.is_en())
-        .await
-        .map_err(ui(lang))?;
+    let d = st.svc.round_detail(&ctx.actor, id, lang.is_en()).await?;
     let l = Layout::new(
         ctx,
         "/assessment/schemes",
@@ -163,11 +159,7 @@ pub(super) async fn self_list(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let mine = st
-        .svc
-        .my_self_reports(&ctx.actor, lang.is_en())
-        .await
-        .map_err(ui(lang))?;
+    let mine = st.svc.my_self_reports(&ctx.actor, lang.is_en()).await?;
     let items = mine
         .into_iter()
         .map(|(r, tg)| ListItem {
@@ -193,11 +185,7 @@ pub(super) async fn scoring_list(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let rounds = st
-        .svc
-        .list_rounds(&ctx.actor, lang.is_en())
-        .await
-        .map_err(ui(lang))?;
+    let rounds = st.svc.list_rounds(&ctx.actor, lang.is_en()).await?;
     let items = rounds
         .into_iter()
         .map(|r| ListItem {
@@ -227,11 +215,7 @@ pub(super) async fn results_list(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let rounds = st
-        .svc
-        .list_rounds(&ctx.actor, lang.is_en())
-        .await
-        .map_err(ui(lang))?;
+    let rounds = st.svc.list_rounds(&ctx.actor, lang.is_en()).await?;
     let items = rounds
         .into_iter()
         .filter(|r| r.results > 0 || is_city(&ctx))

@@ -1,7 +1,7 @@
 //! `/assessment`: the schemes page (new scheme, new round) and the scheme editor with
 //! its versions (save, publish, new draft).
 use super::outline::{apply_op, attach, parse_num, rows_from_form, rows_of, tree_of, Row};
-use super::{is_city, messages, num, ui, user_error, with_status};
+use super::{is_city, messages, num, user_error, with_status};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
@@ -64,8 +64,8 @@ async fn schemes_page(
     let lang = ctx.lang;
     let en = lang.is_en();
     let t = T(lang);
-    let schemes = st.svc.list_schemes(&ctx.actor).await.map_err(ui(lang))?;
-    let rounds = st.svc.list_rounds(&ctx.actor, en).await.map_err(ui(lang))?;
+    let schemes = st.svc.list_schemes(&ctx.actor).await?;
+    let rounds = st.svc.list_rounds(&ctx.actor, en).await?;
     let published = schemes
         .iter()
         .flat_map(|s| {
@@ -196,15 +196,7 @@ fn editor(
         .filter(|r| r.level == 1)
         .filter_map(|r| parse_num(&r.points))
         .sum();
-    let l = Layout::new(
-        ctx,
-        "/assessment/schemes",
-        title.clone(),
-        vec![
-            (t.s("nav.schemes"), "/assessment/schemes".into()),
-            (title, String::new()),
-        ],
-    );
+    let l = Layout::under(ctx, "/assessment/schemes", "nav.schemes", title);
     Ok(with_status(
         render(
             &EditorPage {
@@ -312,11 +304,7 @@ pub(super) async fn version(
     Path(id): Path<i64>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, UiError> {
-    let v = st
-        .svc
-        .scheme_version(&ctx.actor, id)
-        .await
-        .map_err(ui(ctx.lang))?;
+    let v = st.svc.scheme_version(&ctx.actor, id).await?;
     let rows = rows_of(&v.tree);
     let name = v.scheme_name.clone();
     editor(
@@ -338,11 +326,7 @@ pub(super) async fn save_version(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let en = lang.is_en();
-    let v = st
-        .svc
-        .scheme_version(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
+    let v = st.svc.scheme_version(&ctx.actor, id).await?;
     let mut rows = rows_from_form(&f);
     let op = f.get("_op").cloned().unwrap_or_default();
     let name = v.scheme_name.clone();
@@ -382,11 +366,7 @@ pub(super) async fn publish_version(
     match st.svc.publish_version(&ctx.actor, id).await {
         Ok(_) => Ok(Redirect::to(&format!("/assessment/versions/{id}")).into_response()),
         Err(e) if user_error(&e) => {
-            let v = st
-                .svc
-                .scheme_version(&ctx.actor, id)
-                .await
-                .map_err(ui(lang))?;
+            let v = st.svc.scheme_version(&ctx.actor, id).await?;
             let mut rows = rows_of(&v.tree);
             let general = attach(&mut rows, messages(&e, lang.is_en()));
             let name = v.scheme_name.clone();
@@ -406,11 +386,7 @@ pub(super) async fn new_draft(
     match st.svc.new_draft(&ctx.actor, id).await {
         Ok(v) => Ok(Redirect::to(&format!("/assessment/versions/{}", v.id)).into_response()),
         Err(e) if user_error(&e) => {
-            let v = st
-                .svc
-                .scheme_version(&ctx.actor, id)
-                .await
-                .map_err(ui(lang))?;
+            let v = st.svc.scheme_version(&ctx.actor, id).await?;
             let rows = rows_of(&v.tree);
             let general = messages(&e, lang.is_en())
                 .into_iter()

@@ -1,6 +1,6 @@
 //! The experts' scoring sheet.
 use super::outline::parse_num;
-use super::{messages, num, ui, user_error, with_status};
+use super::{messages, num, user_error, with_status};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
@@ -52,11 +52,7 @@ async fn scoring_page(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let s = st
-        .svc
-        .scoring_sheet(&ctx.actor, id, lang.is_en())
-        .await
-        .map_err(ui(lang))?;
+    let s = st.svc.scoring_sheet(&ctx.actor, id, lang.is_en()).await?;
     let l = Layout::new(
         ctx,
         "/assessment/scoring",

@@ -1,6 +1,6 @@
 //! The targets' self-report form.
 use super::outline::parse_num;
-use super::{messages, num, ui, user_error, with_status};
+use super::{messages, num, user_error, with_status};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
@@ -95,8 +95,7 @@ pub(super) async fn self_form(
     let s = st
         .svc
         .self_report(&ctx.actor, round, &target, ctx.lang.is_en())
-        .await
-        .map_err(ui(ctx.lang))?;
+        .await?;
     let values = saved_values(&s);
     self_page(&ctx, s, values, Vec::new())
 }
@@ -109,11 +108,7 @@ pub(super) async fn self_save(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let en = lang.is_en();
-    let s = st
-        .svc
-        .self_report(&ctx.actor, round, &target, en)
-        .await
-        .map_err(ui(lang))?;
+    let s = st.svc.self_report(&ctx.actor, round, &target, en).await?;
     let mut entries = Vec::new();
     let mut errs = Vec::new();
     for l in &s.leaves {

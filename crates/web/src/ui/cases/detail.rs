@@ -1,7 +1,7 @@
 //! The case page and the actions posted from it: edit, act, object, answer, attach,
 //! assign an expert, score.
 use super::form::{field_errors, fields, FieldView};
-use super::{not_found, ui};
+use super::not_found;
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
@@ -124,11 +124,7 @@ pub(super) async fn detail(
     let lang = ctx.lang;
     let en = lang.is_en();
     let t = T(lang);
-    let (c, history, actions) = st
-        .svc
-        .get_case(&ctx.actor, id, en)
-        .await
-        .map_err(ui(lang))?;
+    let (c, history, actions) = st.svc.get_case(&ctx.actor, id, en).await?;
     let def = c.def().ok_or_else(|| not_found(lang))?;
     let at = c.position();
     let editable_keys: &[&str] = match (at.status, at.step) {
@@ -281,11 +277,7 @@ pub(super) async fn act(
     let version = f.remove("_version").and_then(|v| v.parse().ok());
     let comment = f.remove("comment");
     // Only corrected fields that differ from the stored form count as changes.
-    let (c, _, _) = st
-        .svc
-        .get_case(&ctx.actor, id, lang.is_en())
-        .await
-        .map_err(ui(lang))?;
+    let (c, _, _) = st.svc.get_case(&ctx.actor, id, lang.is_en()).await?;
     let changes = f
         .into_iter()
         .filter(|(k, v)| c.data.get(k).map(String::as_str).unwrap_or("") != v.trim())

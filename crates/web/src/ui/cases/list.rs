@@ -1,6 +1,5 @@
 //! The case list, the inbox, bulk decisions with their progress, and notifications.
 use super::form::{field_errors, startable, started_elsewhere};
-use super::ui;
 use crate::api::cases::CaseQuery;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
@@ -60,11 +59,7 @@ pub(super) async fn list(
         ..Default::default()
     }
     .filter();
-    let page = st
-        .svc
-        .list_cases(&ctx.actor, &f, en)
-        .await
-        .map_err(ui(lang))?;
+    let page = st.svc.list_cases(&ctx.actor, &f, en).await?;
     let link = |p: i64| {
         format!(
             "/cases?process={}&status={}&q={}&page={p}",
@@ -129,11 +124,7 @@ pub(super) async fn inbox(
 async fn inbox_page(st: &AppState, ctx: &Ctx, error: String) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let cases = st
-        .svc
-        .inbox(&ctx.actor, lang.is_en())
-        .await
-        .map_err(ui(lang))?;
+    let cases = st.svc.inbox(&ctx.actor, lang.is_en()).await?;
     let l = Layout::new(
         ctx,
         "/inbox",
@@ -225,7 +216,7 @@ pub(super) async fn bulk_progress(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let job = st.svc.bulk_job(&ctx.actor, &id).await.map_err(ui(lang))?;
+    let job = st.svc.bulk_job(&ctx.actor, &id).await?;
     let l = Layout::new(
         &ctx,
         "/inbox",
@@ -260,7 +251,7 @@ pub(super) async fn notifications(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let items = st.svc.notifications(&ctx.actor).await.map_err(ui(lang))?;
+    let items = st.svc.notifications(&ctx.actor).await?;
     let l = Layout::new(
         &ctx,
         "/notifications",
@@ -278,9 +269,6 @@ pub(super) async fn read_all(
     WebUser(ctx, ..): WebUser,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, UiError> {
-    st.svc
-        .mark_notifications_read(&ctx.actor)
-        .await
-        .map_err(ui(ctx.lang))?;
+    st.svc.mark_notifications_read(&ctx.actor).await?;
     Ok(Redirect::to("/notifications").into_response())
 }

@@ -38,10 +38,6 @@ pub fn router() -> Router<AppState> {
         .route("/notifications", get(notifications).post(read_all))
 }
 
-fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
-    move |e| UiError(e.into(), lang)
-}
-
 fn not_found(lang: Lang) -> UiError {
     UiError(AppError::Store(StoreError::NotFound), lang)
 }

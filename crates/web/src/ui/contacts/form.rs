@@ -5,6 +5,7 @@ use crate::auth::Ctx;
 use crate::error::UiError;
 use crate::i18n::T;
 use crate::ui::{render, Layout};
+use crate::AppState;
 use askama::Template;
 use axum::response::{IntoResponse, Response};
 use gongjiang_storage::StoreError;
@@ -166,18 +167,7 @@ pub(super) fn form_page_for(
         },
         ctx.lang,
     )?;
-    Ok(match e {
-        Some(StoreError::Invalid(_)) => {
-            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-        }
-        Some(StoreError::Conflict { .. }) => {
-            (axum::http::StatusCode::CONFLICT, page).into_response()
-        }
-        Some(StoreError::Denied { .. }) => {
-            (axum::http::StatusCode::FORBIDDEN, page).into_response()
-        }
-        _ => page,
-    })
+    Ok(with_status(page, e))
 }
 
 pub(super) fn field_of(data: &BTreeMap<String, String>, k: &str) -> String {
@@ -196,4 +186,147 @@ pub(super) fn form_error(e: &StoreError) -> bool {
         e,
         StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }
     )
+}
+
+/// What a record's form shows: the page's edit line, its fields and the values of a
+/// form not yet typed in (the record as it is, with its `_version`).
+pub(super) struct Shown {
+    pub(super) edit: Edit,
+    pub(super) fields: Vec<Field>,
+    pub(super) fresh: BTreeMap<String, String>,
+}
+
+/// The key of a record in a form's path: one id (`/pairs/{id}/end`) or two
+/// (`/pairs/{id}/activities/{aid}/edit`).
+pub(super) trait Key: Copy + Send + Sync + 'static {
+    fn from_ids(ids: &[i64]) -> Option<Self>;
+}
+
+impl Key for i64 {
+    fn from_ids(ids: &[i64]) -> Option<i64> {
+        match ids {
+            [id] => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+impl Key for (i64, i64) {
+    fn from_ids(ids: &[i64]) -> Option<(i64, i64)> {
+        match ids {
+            [a, b] => Some((*a, *b)),
+            _ => None,
+        }
+    }
+}
+
+/// A form that changes one record on the generic form page: how it shows the record
+/// and how it saves what was typed. `record_form` and `record_save` are its two
+/// handlers, so a correction form is this impl and one route line.
+pub(super) trait RecordForm: Send + Sync + 'static {
+    type Key: Key;
+    /// The heading's message key.
+    const HEADING: &'static str;
+    /// The path the form posts to.
+    fn action(key: Self::Key) -> String;
+    /// The record as the form shows it; `again` is set when the form comes back with
+    /// errors (a record the caller may no longer change still shows what was typed).
+    fn show(
+        st: &AppState,
+        ctx: &Ctx,
+        key: Self::Key,
+        again: bool,
+    ) -> impl std::future::Future<Output = Result<Shown, UiError>> + Send;
+    /// Saves what was typed; where to go next.
+    fn save(
+        st: &AppState,
+        ctx: &Ctx,
+        key: Self::Key,
+        data: &BTreeMap<String, String>,
+    ) -> impl std::future::Future<Output = Result<String, StoreError>> + Send;
+}
+
+fn key_of<K: Key>(raw: &[String], lang: crate::i18n::Lang) -> Result<K, UiError> {
+    let ids: Option<Vec<i64>> = raw.iter().map(|s| s.parse::<i64>().ok()).collect();
+    ids.as_deref()
+        .and_then(K::from_ids)
+        .ok_or_else(|| super::not_found(lang))
+}
+
+async fn record_page<F: RecordForm>(
+    st: &AppState,
+    ctx: &Ctx,
+    key: F::Key,
+    typed: Option<&BTreeMap<String, String>>,
+    e: Option<&StoreError>,
+) -> Result<Response, UiError> {
+    let s = F::show(st, ctx, key, e.is_some()).await?;
+    form_page_for(
+        ctx,
+        F::HEADING,
+        &F::action(key),
+        &s.edit,
+        s.fields,
+        typed.unwrap_or(&s.fresh),
+        e,
+    )
+}
+
+/// GET: the form filled with the record.
+pub(super) async fn record_form<F: RecordForm>(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    crate::auth::WebUser(ctx, ..): crate::auth::WebUser<crate::auth::OrgReader>,
+    axum::extract::Path(raw): axum::extract::Path<Vec<String>>,
+) -> Result<Response, UiError> {
+    let key = key_of::<F::Key>(&raw, ctx.lang)?;
+    record_page::<F>(&st, &ctx, key, None, None).await
+}
+
+/// POST: saves and goes on, or shows the form again as typed with its errors.
+pub(super) async fn record_save<F: RecordForm>(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    crate::auth::WebUser(ctx, ..): crate::auth::WebUser<crate::auth::OrgReader>,
+    axum::extract::Path(raw): axum::extract::Path<Vec<String>>,
+    crate::auth::CsrfForm(data): crate::auth::CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    let key = key_of::<F::Key>(&raw, ctx.lang)?;
+    match F::save(&st, &ctx, key, &data).await {
+        Ok(to) => Ok(axum::response::Redirect::to(&to).into_response()),
+        Err(e) if form_error(&e) => record_page::<F>(&st, &ctx, key, Some(&data), Some(&e)).await,
+        Err(e) => Err(UiError(e.into(), ctx.lang)),
+    }
+}
+
+/// The version a form sends back (`_version`), when it is a number.
+pub(super) fn version_of(data: &BTreeMap<String, String>) -> Option<i64> {
+    opt(data, "_version").and_then(|v| v.parse().ok())
+}
+
+/// The page of a form that came back: 422 for field errors, 409 for a conflict, 403
+/// for a refusal; the page as it is otherwise.
+pub(super) fn with_status(page: Response, e: Option<&StoreError>) -> Response {
+    let status = match e {
+        Some(StoreError::Invalid(_)) => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        Some(StoreError::Conflict { .. }) => axum::http::StatusCode::CONFLICT,
+        Some(StoreError::Denied { .. }) => axum::http::StatusCode::FORBIDDEN,
+        _ => return page,
+    };
+    (status, page).into_response()
+}
+
+/// A whole number typed into a form, or the field error naming it.
+pub(super) fn whole(
+    data: &BTreeMap<String, String>,
+    key: &str,
+    zh: &str,
+    en: &str,
+) -> Result<i64, StoreError> {
+    field_of(data, key).trim().parse::<i64>().map_err(|_| {
+        StoreError::invalid(gongjiang_domain::FieldError::new(
+            key,
+            gongjiang_domain::Rule::BadFormat,
+            zh,
+            en,
+        ))
+    })
 }

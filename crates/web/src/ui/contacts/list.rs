@@ -1,6 +1,6 @@
 //! `/contacts`: the contact points' figures, charts, problems, visits and officials.
 use super::form::opts;
-use super::{nav_crumbs, ui};
+use super::nav_crumbs;
 use crate::api::contacts::ProblemQuery;
 use crate::auth::{Ctx, OrgReader, WebUser};
 use crate::error::UiError;
@@ -104,8 +104,7 @@ pub(super) async fn contacts(
             },
             en,
         )
-        .await
-        .map_err(ui(lang))?;
+        .await?;
     let this_year = chrono::Datelike::year(&gongjiang_storage::contacts::today());
     // Default: the latest year with approved data, as on every page.
     let latest = crate::period::default_year(&st, &ctx.actor).await;
@@ -122,8 +121,7 @@ pub(super) async fn contacts(
             &year,
             ctx.may(Permission::Coordinate),
         )
-        .await
-        .map_err(ui(lang))?;
+        .await?;
     let stats = CONTACT_INDICATORS
         .iter()
         .filter_map(|code| {
@@ -168,19 +166,14 @@ pub(super) async fn contacts(
         ..Default::default()
     }
     .filter();
-    let problems = st
-        .svc
-        .list_problems(&ctx.actor, &f, en)
-        .await
-        .map_err(ui(lang))?;
+    let problems = st.svc.list_problems(&ctx.actor, &f, en).await?;
     let pstats = st
         .svc
         .problem_stats(
             &ctx.actor,
             &gongjiang_storage::contacts::ProblemFilter::default(),
         )
-        .await
-        .map_err(ui(lang))?;
+        .await?;
     let status_label = |c: &str| {
         ProblemStatus::from_any(c)
             .map(|s| s.label(en))
@@ -208,11 +201,7 @@ pub(super) async fn contacts(
         ],
     })
     .to_string();
-    let points = st
-        .svc
-        .list_contact_points(&ctx.actor, None, None)
-        .await
-        .map_err(ui(lang))?;
+    let points = st.svc.list_contact_points(&ctx.actor, None, None).await?;
     let link = |p: i64| {
         format!(
             "/contacts?year={year}&status={}&category={}&q={}&page={p}",

@@ -16,11 +16,11 @@ mod pairs;
 mod problems;
 
 use corrections::{
-    activity_delete, activity_edit_form, activity_edit_save, contact_edit_form, contact_edit_save,
-    contact_end_form, contact_end_save, pair_edit_form, pair_edit_save, pair_end_form,
-    pair_end_save, visit_edit_form, visit_edit_save,
+    activity_delete, ActivityEditForm, ContactEditForm, ContactEndForm, PairEditForm, PairEndForm,
+    VisitEditForm,
 };
 pub use form::Field;
+use form::{record_form as form_get, record_save as form_post};
 use list::contacts;
 pub use list::{problem_badge, urlencode, Stat};
 pub use pairs::GraphView;
@@ -44,32 +44,34 @@ pub fn router() -> Router<AppState> {
         .route("/contacts/visits/new", get(visit_form).post(visit_create))
         .route(
             "/contacts/visits/{id}/edit",
-            get(visit_edit_form).post(visit_edit_save),
+            get(form_get::<VisitEditForm>).post(form_post::<VisitEditForm>),
         )
         .route("/contacts/assign", get(assign_form).post(assign_create))
         .route(
             "/contacts/points/{id}/edit",
-            get(contact_edit_form).post(contact_edit_save),
+            get(form_get::<ContactEditForm>).post(form_post::<ContactEditForm>),
         )
         .route(
             "/contacts/points/{id}/end",
-            get(contact_end_form).post(contact_end_save),
+            get(form_get::<ContactEndForm>).post(form_post::<ContactEndForm>),
         )
         .route("/pairs", get(pairs))
         .route("/pairs/new", get(pair_form).post(pair_create))
         .route("/pairs/{id}", get(pair_show))
-        .route("/pairs/{id}/edit", get(pair_edit_form).post(pair_edit_save))
-        .route("/pairs/{id}/end", get(pair_end_form).post(pair_end_save))
+        .route(
+            "/pairs/{id}/edit",
+            get(form_get::<PairEditForm>).post(form_post::<PairEditForm>),
+        )
+        .route(
+            "/pairs/{id}/end",
+            get(form_get::<PairEndForm>).post(form_post::<PairEndForm>),
+        )
         .route("/pairs/{id}/activities", post(activity_create))
         .route(
             "/pairs/{id}/activities/{aid}/edit",
-            get(activity_edit_form).post(activity_edit_save),
+            get(form_get::<ActivityEditForm>).post(form_post::<ActivityEditForm>),
         )
         .route("/pairs/{id}/activities/{aid}/delete", post(activity_delete))
-}
-
-fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
-    move |e| UiError(e.into(), lang)
 }
 
 fn not_found(lang: Lang) -> UiError {

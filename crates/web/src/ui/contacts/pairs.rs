@@ -1,8 +1,10 @@
 //! `/pairs`: one graph per supply chain, the filtered list, the pair form and a page
 //! per pair with its activities.
-use super::form::{field, field_of, fill, form_error, form_page, opt, opts, Field};
+use super::form::{
+    field, field_of, fill, form_error, form_page, opt, opts, whole, with_status, Field,
+};
 use super::list::urlencode;
-use super::{nav_crumbs, not_found, ui};
+use super::{nav_crumbs, not_found};
 use crate::api::contacts::PairQuery;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
@@ -88,16 +90,11 @@ pub(super) async fn pairs(
         per_page: Some(20),
     }
     .filter();
-    let page = st
-        .svc
-        .list_pairs(&ctx.actor, &f, en)
-        .await
-        .map_err(ui(lang))?;
+    let page = st.svc.list_pairs(&ctx.actor, &f, en).await?;
     let graphs = st
         .svc
         .pair_graphs(&ctx.actor, &f)
-        .await
-        .map_err(ui(lang))?
+        .await?
         .into_iter()
         .map(|g| {
             let title = match &g.chain {
@@ -129,12 +126,11 @@ pub(super) async fn pairs(
             }
         })
         .collect();
-    let chains = st.svc.pair_chains(&ctx.actor).await.map_err(ui(lang))?;
+    let chains = st.svc.pair_chains(&ctx.actor).await?;
     let districts = st
         .svc
         .regions(&ctx.actor)
-        .await
-        .map_err(ui(lang))?
+        .await?
         .into_iter()
         .filter(|r| matches!(r.level.as_str(), "district" | "zone"))
         .map(|r| (r.code, r.name))
@@ -289,11 +285,8 @@ pub(super) async fn show_pair(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let (p, activities, may_record, may_edit) = st
-        .svc
-        .get_pair(&ctx.actor, id, lang.is_en())
-        .await
-        .map_err(ui(lang))?;
+    let (p, activities, may_record, may_edit) =
+        st.svc.get_pair(&ctx.actor, id, lang.is_en()).await?;
     let mut fields = activity_fields(t);
     let general = fill(&mut fields, data, e, lang.is_en());
     let title = format!("{} ↔ {}", p.org_a_name, p.org_b_name);
@@ -318,18 +311,7 @@ pub(super) async fn show_pair(
         },
         lang,
     )?;
-    Ok(match e {
-        Some(StoreError::Invalid(_)) => {
-            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-        }
-        Some(StoreError::Denied { .. }) => {
-            (axum::http::StatusCode::FORBIDDEN, page).into_response()
-        }
-        Some(StoreError::Conflict { .. }) => {
-            (axum::http::StatusCode::CONFLICT, page).into_response()
-        }
-        _ => page,
-    })
+    Ok(with_status(page, e))
 }
 
 pub(super) async fn pair_show(
@@ -348,18 +330,14 @@ pub(super) async fn activity_create(
     CsrfForm(data): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
     let id = id.parse::<i64>().map_err(|_| not_found(ctx.lang))?;
-    let n = field_of(&data, "participants");
-    let participants = match n.trim().parse::<i64>() {
+    let participants = match whole(
+        &data,
+        "participants",
+        "参与人数须为整数",
+        "participants must be a whole number",
+    ) {
         Ok(n) => n,
-        Err(_) => {
-            let e = StoreError::invalid(gongjiang_domain::FieldError::new(
-                "participants",
-                gongjiang_domain::Rule::BadFormat,
-                "参与人数须为整数",
-                "participants must be a whole number",
-            ));
-            return show_pair(&st, &ctx, id, &data, Some(&e)).await;
-        }
+        Err(e) => return show_pair(&st, &ctx, id, &data, Some(&e)).await,
     };
     let i = ActivityInput {
         held_on: field_of(&data, "held_on"),

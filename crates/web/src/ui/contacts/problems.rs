@@ -1,7 +1,7 @@
 //! A contact point's problems (the form, a page per problem with its actions), visits
 //! and assigned officials.
-use super::form::{field, field_of, fill, form_error, form_page, opt, opts, Field};
-use super::{nav_crumbs, not_found, ui};
+use super::form::{field, field_of, fill, form_error, form_page, opt, opts, with_status, Field};
+use super::{nav_crumbs, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
@@ -138,11 +138,7 @@ async fn show_problem(
     let lang = ctx.lang;
     let en = lang.is_en();
     let t = T(lang);
-    let (p, actions) = st
-        .svc
-        .get_problem(&ctx.actor, id, en)
-        .await
-        .map_err(ui(lang))?;
+    let (p, actions) = st.svc.get_problem(&ctx.actor, id, en).await?;
     let mut fields = act_fields(t);
     if !data.contains_key("responsible_unit") {
         if let Some(u) = &p.responsible_unit {
@@ -167,18 +163,7 @@ async fn show_problem(
         },
         lang,
     )?;
-    Ok(match e {
-        Some(StoreError::Invalid(_)) => {
-            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-        }
-        Some(StoreError::Conflict { .. }) => {
-            (axum::http::StatusCode::CONFLICT, page).into_response()
-        }
-        Some(StoreError::Denied { .. }) => {
-            (axum::http::StatusCode::FORBIDDEN, page).into_response()
-        }
-        _ => page,
-    })
+    Ok(with_status(page, e))
 }
 
 pub(super) async fn problem_show(

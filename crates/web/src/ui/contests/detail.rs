@@ -1,7 +1,7 @@
 //! One contest: its facts and the plan's case, the marking scheme, the entries, the
 //! panel with its recusals, the live ranking (refreshed while marks come in), the
 //! lock, unlock and publish actions, and the results.
-use super::{id_of, ui};
+use super::id_of;
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
@@ -109,23 +109,15 @@ async fn page(
     let lang = ctx.lang;
     let t = T(lang);
     let svc = &st.svc;
-    let c = svc.get_contest(&ctx.actor, id).await.map_err(ui(lang))?;
-    let can_run = svc.runs_contest(&ctx.actor, &c).await.map_err(ui(lang))?;
-    let aspects = svc.contest_scheme(&ctx.actor, id).await.map_err(ui(lang))?;
-    let entries = svc
-        .contest_entries(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
-    let (judges, recusals) = svc.contest_judges(&ctx.actor, id).await.map_err(ui(lang))?;
+    let c = svc.get_contest(&ctx.actor, id).await?;
+    let can_run = svc.runs_contest(&ctx.actor, &c).await?;
+    let aspects = svc.contest_scheme(&ctx.actor, id).await?;
+    let entries = svc.contest_entries(&ctx.actor, id).await?;
+    let (judges, recusals) = svc.contest_judges(&ctx.actor, id).await?;
     let on_panel = judges.iter().any(|j| Some(j.user_id) == ctx.actor.user_id);
-    let rk = svc
-        .contest_ranking(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
+    let rk = svc.contest_ranking(&ctx.actor, id).await?;
     let results = if matches!(c.status.as_str(), "notice" | "closed") {
-        svc.contest_results(&ctx.actor, id)
-            .await
-            .map_err(ui(lang))?
+        svc.contest_results(&ctx.actor, id).await?
     } else {
         Vec::new()
     };
@@ -196,12 +188,8 @@ pub(super) async fn ranking(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = id_of(&id, lang)?;
-    let c = st.svc.get_contest(&ctx.actor, id).await.map_err(ui(lang))?;
-    let rk = st
-        .svc
-        .contest_ranking(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
+    let c = st.svc.get_contest(&ctx.actor, id).await?;
+    let rk = st.svc.contest_ranking(&ctx.actor, id).await?;
     render(
         &RankingFragment {
             t: T(lang),
@@ -289,10 +277,7 @@ pub(super) async fn withdraw(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let (id, entry) = (id_of(&id, lang)?, id_of(&entry, lang)?);
-    st.svc
-        .withdraw_entry(&ctx.actor, id, entry)
-        .await
-        .map_err(ui(lang))?;
+    st.svc.withdraw_entry(&ctx.actor, id, entry).await?;
     Ok(Redirect::to(&format!("/contests/{id}?saved=1#entries")).into_response())
 }
 
@@ -330,10 +315,7 @@ pub(super) async fn remove_judge(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let (id, user) = (id_of(&id, lang)?, id_of(&user, lang)?);
-    st.svc
-        .remove_contest_judge(&ctx.actor, id, user)
-        .await
-        .map_err(ui(lang))?;
+    st.svc.remove_contest_judge(&ctx.actor, id, user).await?;
     Ok(Redirect::to(&format!("/contests/{id}?saved=1#panel")).into_response())
 }
 

@@ -1,7 +1,7 @@
 //! The marking sheet of one entrant: a judge scores each judgement aspect 0–3 against
 //! its descriptors; a paper (measurement) mark is entered by one person and confirmed
 //! by another. The whole sheet is kept in one transaction: all of it, or nothing.
-use super::{id_of, ui};
+use super::id_of;
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
@@ -110,14 +110,11 @@ async fn sheet_page(
     let lang = ctx.lang;
     let t = T(lang);
     let svc = &st.svc;
-    let c = svc.get_contest(&ctx.actor, id).await.map_err(ui(lang))?;
-    let aspects = svc.contest_scheme(&ctx.actor, id).await.map_err(ui(lang))?;
-    let all = svc.contest_marks(&ctx.actor, id).await.map_err(ui(lang))?;
-    let entries = svc
-        .contest_entries(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
-    let (judges, recusals) = svc.contest_judges(&ctx.actor, id).await.map_err(ui(lang))?;
+    let c = svc.get_contest(&ctx.actor, id).await?;
+    let aspects = svc.contest_scheme(&ctx.actor, id).await?;
+    let all = svc.contest_marks(&ctx.actor, id).await?;
+    let entries = svc.contest_entries(&ctx.actor, id).await?;
+    let (judges, recusals) = svc.contest_judges(&ctx.actor, id).await?;
     let me = ctx.actor.user_id.unwrap_or(0);
     let on_panel = judges.iter().any(|j| j.user_id == me);
     let mut by_cell: HashMap<(i64, i64), Vec<Mark>> = HashMap::new();
@@ -292,16 +289,8 @@ pub(super) async fn keep(
         .get("entry")
         .and_then(|e| e.parse::<i64>().ok())
         .unwrap_or(0);
-    let aspects = st
-        .svc
-        .contest_scheme(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
-    let kept = st
-        .svc
-        .contest_marks(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
+    let aspects = st.svc.contest_scheme(&ctx.actor, id).await?;
+    let kept = st.svc.contest_marks(&ctx.actor, id).await?;
     let me = ctx.actor.user_id.unwrap_or(0);
     let fields: Vec<String> = aspects.iter().map(|a| format!("m{}", a.id)).collect();
     let fields: Vec<&str> = fields.iter().map(String::as_str).collect();

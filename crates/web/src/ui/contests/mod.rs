@@ -12,7 +12,7 @@ use axum::Router;
 use gongjiang_domain::contests::{AspectKind, Award, ContestLevel, ContestStatus, Honour};
 use gongjiang_domain::SkillLevel;
 
-use crate::ui::lists::{id_of, options, ui};
+use crate::ui::lists::{id_of, options};
 
 mod detail;
 mod marking;

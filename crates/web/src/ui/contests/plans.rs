@@ -1,9 +1,8 @@
 //! The list of contests (with the live headline figures) and the plan form.
-use super::{id_of, levels, options, ui};
+use super::{id_of, levels, options};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::i18n::T;
 use crate::ui::lists::{list_frame, region_options, years, ListFrame, ListQuery};
-use crate::ui::registers::DashCard;
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
 use askama::Template;
@@ -36,8 +35,7 @@ fn own_level(ctx: &Ctx) -> Option<&'static str> {
 #[template(path = "contests_list.html")]
 struct ListPage {
     l: Layout,
-    cards: Vec<DashCard>,
-    as_of: String,
+    x: ListFrame,
     page: Page<Contest>,
     q: ListQuery,
     regions: Vec<(String, String)>,
@@ -45,8 +43,6 @@ struct ListPage {
     statuses: Vec<(&'static str, &'static str)>,
     years: Vec<i64>,
     can_plan: bool,
-    prev: String,
-    next: String,
 }
 
 pub(super) async fn list(
@@ -65,23 +61,13 @@ pub(super) async fn list(
         page: q.page.parse().unwrap_or(1),
         per_page: 20,
     };
-    let page = st
-        .svc
-        .list_contests(&ctx.actor, &f)
-        .await
-        .map_err(ui(lang))?;
+    let page = st.svc.list_contests(&ctx.actor, &f).await?;
     let regions = if ctx.may(Permission::ReadRegisters) {
         region_options(&st, &ctx).await?
     } else {
         Vec::new()
     };
-    let ListFrame {
-        l,
-        cards,
-        as_of,
-        prev,
-        next,
-    } = list_frame(
+    let (l, x) = list_frame(
         &st,
         &ctx,
         ("/contests", "nav.g.contribution", "nav.contests"),
@@ -92,11 +78,8 @@ pub(super) async fn list(
     .await;
     render(
         &ListPage {
-            prev,
-            next,
             l,
-            cards,
-            as_of,
+            x,
             page,
             regions,
             levels: levels(lang.is_en()),
@@ -238,20 +221,12 @@ async fn form(
 ) -> Result<Response, crate::error::UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let title = if id.is_some() {
-        t.s("contests.edit")
+    let title = t.s(if id.is_some() {
+        "contests.edit"
     } else {
-        t.s("contests.new")
-    };
-    let l = Layout::new(
-        ctx,
-        "/contests",
-        title.clone(),
-        vec![
-            (t.s("nav.contests"), "/contests".into()),
-            (title, String::new()),
-        ],
-    );
+        "contests.new"
+    });
+    let l = Layout::under(ctx, "/contests", "nav.contests", title);
     let fixed_organiser = gongjiang_storage::access::bound_to_own_org(&ctx.actor);
     if fixed_organiser {
         f.organiser = ctx.fixed_org(&f.organiser);
@@ -322,11 +297,7 @@ pub(super) async fn edit(
     Path(id): Path<String>,
 ) -> Result<Response, crate::error::UiError> {
     let id = id_of(&id, ctx.lang)?;
-    let c = st
-        .svc
-        .get_contest(&ctx.actor, id)
-        .await
-        .map_err(ui(ctx.lang))?;
+    let c = st.svc.get_contest(&ctx.actor, id).await?;
     form(&st, &ctx, PlanForm::of(&c), Errors::default(), Some(id)).await
 }
 
@@ -359,9 +330,6 @@ pub(super) async fn submit(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, crate::error::UiError> {
     let id = id_of(&id, ctx.lang)?;
-    st.svc
-        .submit_contest(&ctx.actor, id)
-        .await
-        .map_err(ui(ctx.lang))?;
+    st.svc.submit_contest(&ctx.actor, id).await?;
     Ok(Redirect::to(&format!("/contests/{id}?saved=1")).into_response())
 }

@@ -1,7 +1,7 @@
 //! The marking-scheme editor: one row per aspect (name, kind, weight, a maximum or a
 //! tolerance for a measurement, a descriptor for each score 0–3 for a judgement), kept
 //! as a draft or published once the weights add up to 100.
-use super::{id_of, options, ui};
+use super::{id_of, options};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::i18n::T;
 use crate::ui::{render, save_form, Errors, Layout};
@@ -132,7 +132,7 @@ async fn form(
 ) -> Result<Response, crate::error::UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let c = st.svc.get_contest(&ctx.actor, id).await.map_err(ui(lang))?;
+    let c = st.svc.get_contest(&ctx.actor, id).await?;
     rows.extend(std::iter::repeat_n(Row::default(), BLANK_ROWS));
     let title = t.s("contests.edit_scheme");
     let l = Layout::new(
@@ -169,11 +169,7 @@ pub(super) async fn edit(
     Path(id): Path<String>,
 ) -> Result<Response, crate::error::UiError> {
     let id = id_of(&id, ctx.lang)?;
-    let aspects = st
-        .svc
-        .contest_scheme(&ctx.actor, id)
-        .await
-        .map_err(ui(ctx.lang))?;
+    let aspects = st.svc.contest_scheme(&ctx.actor, id).await?;
     let rows = aspects.iter().map(Row::of).collect();
     form(&st, &ctx, id, rows, Errors::default(), None).await
 }

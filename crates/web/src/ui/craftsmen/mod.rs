@@ -4,8 +4,7 @@
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
-use crate::ui::lists::{id_of, list_frame, options, ui, years, ListFrame, ListQuery};
-use crate::ui::registers::DashCard;
+use crate::ui::lists::{id_of, list_frame, options, years, ListFrame, ListQuery};
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
 use askama::Template;
@@ -65,15 +64,12 @@ fn own_level(ctx: &Ctx) -> Option<&'static str> {
 #[template(path = "craftsmen_list.html")]
 struct ListPage {
     l: Layout,
-    cards: Vec<DashCard>,
-    as_of: String,
+    x: ListFrame,
     page: Page<CraftsmanRound>,
     q: ListQuery,
     levels: Vec<(&'static str, &'static str)>,
     years: Vec<i64>,
     can_open: bool,
-    prev: String,
-    next: String,
 }
 
 async fn list(
@@ -88,18 +84,8 @@ async fn list(
         page: q.page.parse().unwrap_or(1),
         per_page: 20,
     };
-    let page = st
-        .svc
-        .list_craftsman_rounds(&ctx.actor, &f)
-        .await
-        .map_err(ui(lang))?;
-    let ListFrame {
-        l,
-        cards,
-        as_of,
-        prev,
-        next,
-    } = list_frame(
+    let page = st.svc.list_craftsman_rounds(&ctx.actor, &f).await?;
+    let (l, x) = list_frame(
         &st,
         &ctx,
         ("/craftsmen", "nav.g.contribution", "nav.craftsmen"),
@@ -110,11 +96,8 @@ async fn list(
     .await;
     render(
         &ListPage {
-            prev,
-            next,
             l,
-            cards,
-            as_of,
+            x,
             page,
             levels: options(
                 CraftsmanLevel::ALL,
@@ -174,15 +157,7 @@ async fn form(ctx: &Ctx, f: RoundForm, e: Errors) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
     let title = t.s("craftsmen.new");
-    let l = Layout::new(
-        ctx,
-        "/craftsmen",
-        title.clone(),
-        vec![
-            (t.s("nav.craftsmen"), "/craftsmen".into()),
-            (title, String::new()),
-        ],
-    );
+    let l = Layout::under(ctx, "/craftsmen", "nav.craftsmen", title);
     render(
         &FormPage {
             l,
@@ -262,26 +237,10 @@ async fn round_page(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let r = st
-        .svc
-        .get_craftsman_round(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
-    let quotas = st
-        .svc
-        .craftsman_quotas(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
-    let nominations = st
-        .svc
-        .craftsman_nominations(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
-    let can_nominate = st
-        .svc
-        .may_nominate(&ctx.actor, &r)
-        .await
-        .map_err(ui(lang))?;
+    let r = st.svc.get_craftsman_round(&ctx.actor, id).await?;
+    let quotas = st.svc.craftsman_quotas(&ctx.actor, id).await?;
+    let nominations = st.svc.craftsman_nominations(&ctx.actor, id).await?;
+    let can_nominate = st.svc.may_nominate(&ctx.actor, &r).await?;
     let links = nominations
         .iter()
         .map(|n| n.org_id)

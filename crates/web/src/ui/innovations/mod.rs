@@ -3,8 +3,7 @@
 //! result's page with its workers, case and showcase, and the correction form.
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::i18n::T;
-use crate::ui::lists::{id_of, list_frame, options, ui, ListFrame, ListQuery};
-use crate::ui::registers::DashCard;
+use crate::ui::lists::{id_of, list_frame, options, ListFrame, ListQuery};
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
 use askama::Template;
@@ -66,14 +65,11 @@ fn types(en: bool) -> Vec<(&'static str, &'static str)> {
 #[template(path = "innovations_list.html")]
 struct ListPage {
     l: Layout,
-    cards: Vec<DashCard>,
-    as_of: String,
+    x: ListFrame,
     page: Page<Innovation>,
     q: ListQuery,
     types: Vec<(&'static str, &'static str)>,
     can_file: bool,
-    prev: String,
-    next: String,
 }
 
 async fn list(
@@ -94,18 +90,8 @@ async fn list(
         per_page: 20,
         ..Default::default()
     };
-    let page = st
-        .svc
-        .list_innovations(&ctx.actor, &f)
-        .await
-        .map_err(ui(lang))?;
-    let ListFrame {
-        l,
-        cards,
-        as_of,
-        prev,
-        next,
-    } = list_frame(
+    let page = st.svc.list_innovations(&ctx.actor, &f).await?;
+    let (l, x) = list_frame(
         &st,
         &ctx,
         ("/innovations", "nav.g.contribution", "nav.innovations"),
@@ -116,11 +102,8 @@ async fn list(
     .await;
     render(
         &ListPage {
-            prev,
-            next,
             l,
-            cards,
-            as_of,
+            x,
             page,
             types: types(lang.is_en()),
             can_file: ctx.may(Permission::FileInnovation {
@@ -208,29 +191,17 @@ async fn form(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let title = if id.is_some() {
-        t.s("innovations.correct")
+    let title = t.s(if id.is_some() {
+        "innovations.correct"
     } else {
-        t.s("innovations.new")
-    };
-    let l = Layout::new(
-        ctx,
-        "/innovations",
-        title.clone(),
-        vec![
-            (t.s("nav.innovations"), "/innovations".into()),
-            (title, String::new()),
-        ],
-    );
+        "innovations.new"
+    });
+    let l = Layout::under(ctx, "/innovations", "nav.innovations", title);
     let fixed_org = id.is_some() || gongjiang_storage::access::bound_to_own_org(&ctx.actor);
     if id.is_none() {
         f.org = ctx.fixed_org(&f.org);
     }
-    let studios = st
-        .svc
-        .studios_of(&ctx.actor, &f.org)
-        .await
-        .map_err(ui(lang))?;
+    let studios = st.svc.studios_of(&ctx.actor, &f.org).await?;
     render(
         &FormPage {
             l,
@@ -263,11 +234,7 @@ async fn new(
         ..Default::default()
     };
     if let Ok(id) = q.studio.trim().parse::<i64>() {
-        let s = st
-            .svc
-            .get_studio(&ctx.actor, id)
-            .await
-            .map_err(ui(ctx.lang))?;
+        let s = st.svc.get_studio(&ctx.actor, id).await?;
         f.org = s.org_id.to_string();
         f.studio = s.id.to_string();
     }
@@ -296,11 +263,7 @@ async fn edit(
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
     let id = id_of(&id, ctx.lang)?;
-    let i = st
-        .svc
-        .get_innovation(&ctx.actor, id)
-        .await
-        .map_err(ui(ctx.lang))?;
+    let i = st.svc.get_innovation(&ctx.actor, id).await?;
     let f = InnovationForm {
         code: i.code,
         title: i.title,
@@ -366,16 +329,8 @@ async fn show(
     let lang = ctx.lang;
     let t = T(lang);
     let id = id_of(&id, lang)?;
-    let i = st
-        .svc
-        .get_innovation(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
-    let can_correct = st
-        .svc
-        .may_correct_innovation(&ctx.actor, &i)
-        .await
-        .map_err(ui(lang))?;
+    let i = st.svc.get_innovation(&ctx.actor, id).await?;
+    let can_correct = st.svc.may_correct_innovation(&ctx.actor, &i).await?;
     let l = Layout::new(
         &ctx,
         "/innovations",
@@ -419,8 +374,7 @@ async fn showcase(
                 featured: f.featured == "1",
             },
         )
-        .await
-        .map_err(ui(ctx.lang))?;
+        .await?;
     Ok(Redirect::to(&format!("/innovations/{id}?saved=1")).into_response())
 }
 

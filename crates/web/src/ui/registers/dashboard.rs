@@ -1,6 +1,6 @@
 //! The dashboard: figures, charts and pilot areas for a region node and a period, and
 //! its export.
-use super::{nz, ui};
+use super::nz;
 use crate::api::registers::present;
 use crate::auth::{Ctx, OrgReader, WebUser};
 use crate::error::UiError;
@@ -110,11 +110,7 @@ async fn pilot_areas(
     ctx: &Ctx,
     r: &gongjiang_storage::registers::IndicatorReport,
 ) -> Result<Vec<PilotArea>, UiError> {
-    let below = st
-        .svc
-        .indicator_grandchildren(&ctx.actor, r)
-        .await
-        .map_err(ui(ctx.lang))?;
+    let below = st.svc.indicator_grandchildren(&ctx.actor, r).await?;
     Ok(r.children
         .iter()
         .zip(below)
@@ -177,11 +173,7 @@ pub(super) async fn dashboard(
     let org = nz(&q.org).unwrap_or_else(|| home_node(&ctx));
     let latest = crate::period::default_year(&st, &ctx.actor).await;
     let period = nz(&q.period).unwrap_or_else(|| latest.to_string());
-    let r = st
-        .svc
-        .indicators(&ctx.actor, &org, &period, true)
-        .await
-        .map_err(ui(lang))?;
+    let r = st.svc.indicators(&ctx.actor, &org, &period, true).await?;
     let cards = r
         .values
         .iter()
@@ -227,11 +219,7 @@ pub(super) async fn dashboard(
             .collect(),
     );
     bars["drill"] = format!("/dashboard?period={}&org=", r.period).into();
-    let trend = st
-        .svc
-        .pilot_trend(&ctx.actor, &org)
-        .await
-        .map_err(ui(lang))?;
+    let trend = st.svc.pilot_trend(&ctx.actor, &org).await?;
     let trend_json = serde_json::json!({
         "kind": "line",
         "names": trend.iter().map(|(y, _, _)| y.to_string()).collect::<Vec<_>>(),
@@ -240,11 +228,7 @@ pub(super) async fn dashboard(
             {"name": t.s("dash.trend_parks"), "values": trend.iter().map(|(_, _, p)| *p).collect::<Vec<_>>()},
         ]
     });
-    let skills = st
-        .svc
-        .skill_distribution(&ctx.actor, &org)
-        .await
-        .map_err(ui(lang))?;
+    let skills = st.svc.skill_distribution(&ctx.actor, &org).await?;
     let skills_json = serde_json::json!({
         "kind": "pie",
         "names": skills.iter().map(|(c, _)| gongjiang_domain::SkillLevel::from_any(c).map(|s| s.label(en).to_string()).unwrap_or_default()).collect::<Vec<_>>(),
@@ -339,11 +323,7 @@ pub(super) async fn dashboard_export(
             .await
             .to_string(),
     };
-    let r = st
-        .svc
-        .indicators(&ctx.actor, &org, &period, true)
-        .await
-        .map_err(ui(lang))?;
+    let r = st.svc.indicators(&ctx.actor, &org, &period, true).await?;
     let mut out = String::from("\u{feff}");
     let head: Vec<String> = std::iter::once(if en {
         "Name".to_string()
@@ -393,12 +373,7 @@ pub(super) async fn dashboard_export(
         t.s("dash.trend_enterprises"),
         t.s("dash.trend_parks")
     ));
-    for (y, e, p) in st
-        .svc
-        .pilot_trend(&ctx.actor, &org)
-        .await
-        .map_err(ui(lang))?
-    {
+    for (y, e, p) in st.svc.pilot_trend(&ctx.actor, &org).await? {
         out.push_str(&format!("{y},{e},{p}\r\n"));
     }
     out.push_str(&format!(
@@ -406,12 +381,7 @@ pub(super) async fn dashboard_export(
         t.s("workers.skill"),
         if en { "Workers" } else { "人数" }
     ));
-    for (c, n) in st
-        .svc
-        .skill_distribution(&ctx.actor, &org)
-        .await
-        .map_err(ui(lang))?
-    {
+    for (c, n) in st.svc.skill_distribution(&ctx.actor, &org).await? {
         out.push_str(&format!(
             "{},{n}\r\n",
             gongjiang_domain::SkillLevel::from_any(&c)

@@ -1,11 +1,11 @@
 //! `/designations`: the designation register's list, form, edit and delete.
 use super::pilots::Empty;
-use super::{id_of, nz, region_options, ui, years, ListQuery};
+use super::{id_of, nz, region_options, years, ListQuery};
 use crate::api::registers::DesignationQuery;
 use crate::auth::{CsrfForm, Ctx, OrgEditor, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
-use crate::ui::lists::org_choices;
+use crate::ui::lists::{list_frame, options, org_choices, ListFrame};
 use crate::ui::{render, Errors, Layout};
 use crate::AppState;
 use askama::Template;
@@ -19,12 +19,20 @@ use gongjiang_storage::registers::DesignationInput;
 use gongjiang_storage::Page;
 use serde::Deserialize;
 
+/// The live figures over the list.
+const HEADLINES: &[&str] = &[
+    "integration_enterprises",
+    "industry_professors",
+    "apprenticeship_pilots",
+];
+
 // ----- designations -----
 
 #[derive(Template)]
 #[template(path = "designations_list.html")]
 struct DesignationsPage {
     l: Layout,
+    x: ListFrame,
     page: Page<Designation>,
     q: ListQuery,
     regions: Vec<(String, String)>,
@@ -32,8 +40,6 @@ struct DesignationsPage {
     types: Vec<(&'static str, &'static str)>,
     years: Vec<i64>,
     can_edit: bool,
-    prev: String,
-    next: String,
     flash: Option<String>,
 }
 
@@ -55,40 +61,38 @@ pub(super) async fn designations_list(
         ..Default::default()
     };
     let f = dq.filter()?;
-    let page = st
-        .svc
-        .list_designations(&ctx.actor, &f)
-        .await
-        .map_err(ui(lang))?;
-    let l = Layout::new(
+    let page = st.svc.list_designations(&ctx.actor, &f).await?;
+    let (l, x) = list_frame(
+        &st,
         &ctx,
-        "/designations",
-        t.s("nav.designations"),
-        vec![
-            (t.s("nav.g.skills"), String::new()),
-            (t.s("nav.designations"), String::new()),
-        ],
-    );
-    let flash = (!q.deleted.is_empty()).then(|| t.s("common.deleted"));
-    let page_no = page.page;
+        ("/designations", "nav.g.skills", "nav.designations"),
+        HEADLINES,
+        &q,
+        page.page,
+    )
+    .await;
+    let en = lang.is_en();
     let p = DesignationsPage {
-        prev: q.link("/designations", page_no.saturating_sub(1)),
-        next: q.link("/designations", page_no.saturating_add(1)),
+        flash: (!q.deleted.is_empty()).then(|| t.s("common.deleted")),
         l,
+        x,
         page,
         regions: region_options(&st, &ctx).await?,
-        levels: DesignationLevel::ALL
-            .iter()
-            .map(|x| (x.code(), x.label(lang.is_en())))
-            .collect(),
-        types: DesignationType::ALL
-            .iter()
-            .map(|x| (x.code(), x.label(lang.is_en())))
-            .collect(),
+        levels: options(
+            DesignationLevel::ALL,
+            DesignationLevel::code,
+            DesignationLevel::label,
+            en,
+        ),
+        types: options(
+            DesignationType::ALL,
+            DesignationType::code,
+            DesignationType::label,
+            en,
+        ),
         years: years(),
         can_edit: ctx.may(Permission::EditRegisters),
         q,
-        flash,
     };
     render(&p, lang)
 }
@@ -152,20 +156,12 @@ async fn designation_form(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let title = if id.is_some() {
-        t.s("designations.edit")
+    let title = t.s(if id.is_some() {
+        "designations.edit"
     } else {
-        t.s("designations.new")
-    };
-    let l = Layout::new(
-        ctx,
-        "/designations",
-        title.clone(),
-        vec![
-            (t.s("nav.designations"), "/designations".into()),
-            (title, String::new()),
-        ],
-    );
+        "designations.new"
+    });
+    let l = Layout::under(ctx, "/designations", "nav.designations", title);
     let status = if e.any() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -253,11 +249,7 @@ pub(super) async fn designation_edit(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = id_of(&id, lang)?;
-    let d = st
-        .svc
-        .get_designation(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
+    let d = st.svc.get_designation(&ctx.actor, id).await?;
     let f = DesignationForm {
         // The full number is not shown here; leaving it empty keeps the holder.
         worker: String::new(),
@@ -314,9 +306,6 @@ pub(super) async fn designation_delete(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = id_of(&id, lang)?;
-    st.svc
-        .delete_designation(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
+    st.svc.delete_designation(&ctx.actor, id).await?;
     Ok(Redirect::to("/designations?deleted=1").into_response())
 }

@@ -41,10 +41,6 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/export.csv", get(dashboard_export))
 }
 
-fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
-    move |e| UiError(e.into(), lang)
-}
-
 fn id_of(s: &str, lang: Lang) -> Result<i64, UiError> {
     s.parse::<i64>()
         .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))

@@ -1,10 +1,10 @@
 //! `/pilots`: the pilot register's list, form, edit and delete.
-use super::{id_of, nz, region_options, ui, years, ListQuery};
+use super::{id_of, nz, region_options, years, ListQuery};
 use crate::api::registers::PilotQuery;
 use crate::auth::{CsrfForm, Ctx, OrgEditor, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
-use crate::ui::lists::org_choices;
+use crate::ui::lists::{list_frame, options, org_choices, ListFrame};
 use crate::ui::{render, Errors, Layout};
 use crate::AppState;
 use askama::Template;
@@ -18,12 +18,16 @@ use gongjiang_storage::registers::PilotInput;
 use gongjiang_storage::Page;
 use serde::Deserialize;
 
+/// The live figures over the list.
+const HEADLINES: &[&str] = &["pilot_enterprises", "pilot_parks", "pilot_workers_covered"];
+
 // ----- pilots -----
 
 #[derive(Template)]
 #[template(path = "pilots_list.html")]
 struct PilotsPage {
     l: Layout,
+    x: ListFrame,
     page: Page<Pilot>,
     q: ListQuery,
     regions: Vec<(String, String)>,
@@ -31,8 +35,6 @@ struct PilotsPage {
     types: Vec<(&'static str, &'static str)>,
     years: Vec<i64>,
     can_edit: bool,
-    prev: String,
-    next: String,
     flash: Option<String>,
 }
 
@@ -54,36 +56,28 @@ pub(super) async fn pilots_list(
         ..Default::default()
     };
     let f = pq.filter()?;
-    let page = st.svc.list_pilots(&ctx.actor, &f).await.map_err(ui(lang))?;
-    let l = Layout::new(
+    let page = st.svc.list_pilots(&ctx.actor, &f).await?;
+    let (l, x) = list_frame(
+        &st,
         &ctx,
-        "/pilots",
-        t.s("nav.pilots"),
-        vec![
-            (t.s("nav.g.pilots"), String::new()),
-            (t.s("nav.pilots"), String::new()),
-        ],
-    );
-    let flash = (!q.deleted.is_empty()).then(|| t.s("common.deleted"));
-    let page_no = page.page;
+        ("/pilots", "nav.g.pilots", "nav.pilots"),
+        HEADLINES,
+        &q,
+        page.page,
+    )
+    .await;
+    let en = lang.is_en();
     let p = PilotsPage {
-        prev: q.link("/pilots", page_no.saturating_sub(1)),
-        next: q.link("/pilots", page_no.saturating_add(1)),
+        flash: (!q.deleted.is_empty()).then(|| t.s("common.deleted")),
         l,
+        x,
         page,
         regions: region_options(&st, &ctx).await?,
-        levels: PilotLevel::ALL
-            .iter()
-            .map(|x| (x.code(), x.label(lang.is_en())))
-            .collect(),
-        types: PilotType::ALL
-            .iter()
-            .map(|x| (x.code(), x.label(lang.is_en())))
-            .collect(),
+        levels: options(PilotLevel::ALL, PilotLevel::code, PilotLevel::label, en),
+        types: options(PilotType::ALL, PilotType::code, PilotType::label, en),
         years: years(),
         can_edit: ctx.may(Permission::EditRegisters),
         q,
-        flash,
     };
     render(&p, lang)
 }
@@ -137,20 +131,12 @@ async fn pilot_form(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let title = if id.is_some() {
-        t.s("pilots.edit")
+    let title = t.s(if id.is_some() {
+        "pilots.edit"
     } else {
-        t.s("pilots.new")
-    };
-    let l = Layout::new(
-        ctx,
-        "/pilots",
-        title.clone(),
-        vec![
-            (t.s("nav.pilots"), "/pilots".into()),
-            (title, String::new()),
-        ],
-    );
+        "pilots.new"
+    });
+    let l = Layout::under(ctx, "/pilots", "nav.pilots", title);
     let status = if e.any() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -224,7 +210,7 @@ pub(super) async fn pilot_edit(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = id_of(&id, lang)?;
-    let p = st.svc.get_pilot(&ctx.actor, id).await.map_err(ui(lang))?;
+    let p = st.svc.get_pilot(&ctx.actor, id).await?;
     let f = PilotForm {
         org: p.uscc.clone().unwrap_or_else(|| p.org_id.to_string()),
         level: p.level,
@@ -281,9 +267,6 @@ pub(super) async fn pilot_delete(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = id_of(&id, lang)?;
-    st.svc
-        .delete_pilot(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
+    st.svc.delete_pilot(&ctx.actor, id).await?;
     Ok(Redirect::to("/pilots?deleted=1").into_response())
 }

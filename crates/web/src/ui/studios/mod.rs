@@ -4,8 +4,7 @@
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
-use crate::ui::lists::{id_of, list_frame, options, ui, ListFrame, ListQuery};
-use crate::ui::registers::DashCard;
+use crate::ui::lists::{id_of, list_frame, options, ListFrame, ListQuery};
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
 use askama::Template;
@@ -61,14 +60,11 @@ fn levels(en: bool) -> Vec<(&'static str, &'static str)> {
 #[template(path = "studios_list.html")]
 struct ListPage {
     l: Layout,
-    cards: Vec<DashCard>,
-    as_of: String,
+    x: ListFrame,
     page: Page<Studio>,
     q: ListQuery,
     levels: Vec<(&'static str, &'static str)>,
     can_add: bool,
-    prev: String,
-    next: String,
 }
 
 async fn list(
@@ -83,18 +79,8 @@ async fn list(
         page: q.page.parse().unwrap_or(1),
         per_page: 20,
     };
-    let page = st
-        .svc
-        .list_studios(&ctx.actor, &f)
-        .await
-        .map_err(ui(lang))?;
-    let ListFrame {
-        l,
-        cards,
-        as_of,
-        prev,
-        next,
-    } = list_frame(
+    let page = st.svc.list_studios(&ctx.actor, &f).await?;
+    let (l, x) = list_frame(
         &st,
         &ctx,
         ("/studios", "nav.g.contribution", "nav.studios"),
@@ -105,11 +91,8 @@ async fn list(
     .await;
     render(
         &ListPage {
-            prev,
-            next,
             l,
-            cards,
-            as_of,
+            x,
             page,
             levels: levels(lang.is_en()),
             can_add: ctx.may(Permission::KeepStudio {
@@ -147,15 +130,7 @@ async fn form(ctx: &Ctx, mut f: StudioForm, e: Errors) -> Result<Response, UiErr
     let lang = ctx.lang;
     let t = T(lang);
     let title = t.s("studios.new");
-    let l = Layout::new(
-        ctx,
-        "/studios",
-        title.clone(),
-        vec![
-            (t.s("nav.studios"), "/studios".into()),
-            (title, String::new()),
-        ],
-    );
+    let l = Layout::under(ctx, "/studios", "nav.studios", title);
     let fixed_org = gongjiang_storage::access::bound_to_own_org(&ctx.actor);
     if fixed_org {
         f.org = ctx.fixed_org(&f.org);
@@ -245,17 +220,9 @@ struct Shown {
 async fn page(st: &AppState, ctx: &Ctx, id: i64, sh: Shown) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let s = st.svc.get_studio(&ctx.actor, id).await.map_err(ui(lang))?;
-    let members = st
-        .svc
-        .studio_members(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
-    let reviews = st
-        .svc
-        .studio_reviews(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
+    let s = st.svc.get_studio(&ctx.actor, id).await?;
+    let members = st.svc.studio_members(&ctx.actor, id).await?;
+    let reviews = st.svc.studio_reviews(&ctx.actor, id).await?;
     let innovations = st
         .svc
         .list_innovations(
@@ -266,14 +233,9 @@ async fn page(st: &AppState, ctx: &Ctx, id: i64, sh: Shown) -> Result<Response, 
                 ..Default::default()
             },
         )
-        .await
-        .map_err(ui(lang))?
+        .await?
         .items;
-    let can_keep = st
-        .svc
-        .keeps_studio(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
+    let can_keep = st.svc.keeps_studio(&ctx.actor, id).await?;
     let links = ctx.may(Permission::SeePersonalData { org_id: s.org_id });
     let l = Layout::new(
         ctx,

@@ -2,7 +2,7 @@
 //! members.
 use super::meeting_edit::refusal_status;
 use super::meetings::lines;
-use super::{field_errors, int, not_found, ui};
+use super::{field_errors, int, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
@@ -54,16 +54,14 @@ async fn body_form(
     let taken: Vec<String> = st
         .svc
         .writable_bodies(&ctx.actor, en)
-        .await
-        .map_err(ui(lang))?
+        .await?
         .into_iter()
         .map(|b| b.region_code)
         .collect();
     let regions = st
         .svc
         .regions(&ctx.actor)
-        .await
-        .map_err(ui(lang))?
+        .await?
         .into_iter()
         .filter(|r| !taken.contains(&r.code))
         .map(|r| {
@@ -169,11 +167,7 @@ async fn body_detail(
     let lang = ctx.lang;
     let en = lang.is_en();
     let t = T(lang);
-    let (b, may_edit) = st
-        .svc
-        .get_body(&ctx.actor, id, en)
-        .await
-        .map_err(ui(lang))?;
+    let (b, may_edit) = st.svc.get_body(&ctx.actor, id, en).await?;
     let meetings = st
         .svc
         .list_meetings(
@@ -186,8 +180,7 @@ async fn body_detail(
             },
             en,
         )
-        .await
-        .map_err(ui(lang))?;
+        .await?;
     let v = match typed {
         Some(v) => v,
         None => {

@@ -1,5 +1,5 @@
 //! The task page (progress reports, 督办, done) and the actions posted from it.
-use super::{field_errors, int, not_found, ui};
+use super::{field_errors, int, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
@@ -61,12 +61,9 @@ async fn detail(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let (task, progress, may_report, may_close, may_edit) = st
-        .svc
-        .get_task(&ctx.actor, id, lang.is_en())
-        .await
-        .map_err(ui(lang))?;
-    let completion = st.svc.task_completion_case(id).await.map_err(ui(lang))?;
+    let (task, progress, may_report, may_close, may_edit) =
+        st.svc.get_task(&ctx.actor, id, lang.is_en()).await?;
+    let completion = st.svc.task_completion_case(id).await?;
     let open_case = completion
         .as_ref()
         .is_some_and(|(_, s)| matches!(s.as_str(), "in_review" | "notice"));

@@ -1,5 +1,5 @@
 //! The task form: a new task and the correction of an existing one.
-use super::{field_errors, int, not_found, ui};
+use super::{field_errors, int, not_found};
 use crate::api::tasks::current_year;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
@@ -197,11 +197,7 @@ pub(super) async fn edit(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = int(&id).ok_or_else(|| not_found(lang))?;
-    let (task, _, _, _, may_edit) = st
-        .svc
-        .get_task(&ctx.actor, id, lang.is_en())
-        .await
-        .map_err(ui(lang))?;
+    let (task, _, _, _, may_edit) = st.svc.get_task(&ctx.actor, id, lang.is_en()).await?;
     if !may_edit {
         return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
     }
@@ -223,11 +219,7 @@ pub(super) async fn save_edit(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = int(&id).ok_or_else(|| not_found(lang))?;
-    let (task, ..) = st
-        .svc
-        .get_task(&ctx.actor, id, lang.is_en())
-        .await
-        .map_err(ui(lang))?;
+    let (task, ..) = st.svc.get_task(&ctx.actor, id, lang.is_en()).await?;
     let target = || {
         Target::Edit(
             id,

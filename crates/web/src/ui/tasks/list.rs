@@ -1,5 +1,5 @@
 //! `/tasks`: the year's task list with its filters, and the dashboard's task board.
-use super::{enc, int, ui};
+use super::{enc, int};
 use crate::api::tasks::TaskQuery;
 use crate::auth::{Ctx, OrgReader, WebUser};
 use crate::error::UiError;
@@ -55,7 +55,7 @@ pub(super) async fn list(
     let lang = ctx.lang;
     let en = lang.is_en();
     let t = T(lang);
-    let mut years = st.svc.task_years(&ctx.actor).await.map_err(ui(lang))?;
+    let mut years = st.svc.task_years(&ctx.actor).await?;
     // Without a year: the latest year with approved data, as on every page.
     let latest = crate::period::default_year(&st, &ctx.actor).await;
     let year = int(&q.year).unwrap_or(i64::from(latest));
@@ -64,11 +64,7 @@ pub(super) async fn list(
         years.sort_unstable_by(|a, b| b.cmp(a));
     }
     let region = Some(q.region.trim()).filter(|s| !s.is_empty());
-    let board = st
-        .svc
-        .task_board(&ctx.actor, year, region, en)
-        .await
-        .map_err(ui(lang))?;
+    let board = st.svc.task_board(&ctx.actor, year, region, en).await?;
     let page_no = int(&q.page).unwrap_or(1).max(1);
     let f = TaskQuery {
         year: Some(year),
@@ -82,11 +78,7 @@ pub(super) async fn list(
         ..Default::default()
     }
     .filter();
-    let page = st
-        .svc
-        .list_tasks(&ctx.actor, &f, en)
-        .await
-        .map_err(ui(lang))?;
+    let page = st.svc.list_tasks(&ctx.actor, &f, en).await?;
     let status_json = serde_json::json!({
         "kind": "pie",
         "names": board.by_status.iter().map(|s| s.label.as_str()).collect::<Vec<_>>(),

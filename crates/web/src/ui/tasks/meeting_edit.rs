@@ -1,6 +1,6 @@
 //! Corrections to a meeting and to its decisions.
 use super::meetings::{lines, meeting_detail, MeetingFormPage};
-use super::{field_errors, int, not_found, ui};
+use super::{field_errors, int, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
@@ -31,19 +31,11 @@ async fn meeting_edit_form(
     let lang = ctx.lang;
     let en = lang.is_en();
     let t = T(lang);
-    let (m, attendance, _, may_edit) = st
-        .svc
-        .get_meeting(&ctx.actor, id, en)
-        .await
-        .map_err(ui(lang))?;
+    let (m, attendance, _, may_edit) = st.svc.get_meeting(&ctx.actor, id, en).await?;
     if !may_edit {
         return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
     }
-    let (body, _) = st
-        .svc
-        .get_body(&ctx.actor, m.body_id, en)
-        .await
-        .map_err(ui(lang))?;
+    let (body, _) = st.svc.get_body(&ctx.actor, m.body_id, en).await?;
     let mut rows: Vec<(i64, String)> = attendance
         .iter()
         .map(|a| (a.org_id, a.org_name.clone()))

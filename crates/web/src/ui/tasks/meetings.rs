@@ -1,7 +1,7 @@
 //! `/meetings`: the list, the new-meeting form and the meeting page with its
 //! decisions, which can turn into tasks.
 use super::meeting_edit::attendance_of;
-use super::{enc, field_errors, int, not_found, ui};
+use super::{enc, field_errors, int, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
@@ -63,18 +63,9 @@ pub(super) async fn meetings(
         page: page_no,
         per_page: 20,
     };
-    let page = st
-        .svc
-        .list_meetings(&ctx.actor, &f, en)
-        .await
-        .map_err(ui(lang))?;
-    let bodies = st.svc.list_bodies(&ctx.actor, en).await.map_err(ui(lang))?;
-    let can_create = !st
-        .svc
-        .writable_bodies(&ctx.actor, en)
-        .await
-        .map_err(ui(lang))?
-        .is_empty();
+    let page = st.svc.list_meetings(&ctx.actor, &f, en).await?;
+    let bodies = st.svc.list_bodies(&ctx.actor, en).await?;
+    let can_create = !st.svc.writable_bodies(&ctx.actor, en).await?.is_empty();
     let link = |p: i64| {
         format!(
             "/meetings?level={}&region={}&year={}&page={p}",
@@ -163,11 +154,7 @@ async fn meeting_form(
     let lang = ctx.lang;
     let en = lang.is_en();
     let t = T(lang);
-    let bodies = st
-        .svc
-        .writable_bodies(&ctx.actor, en)
-        .await
-        .map_err(ui(lang))?;
+    let bodies = st.svc.writable_bodies(&ctx.actor, en).await?;
     let body = match body_id {
         Some(id) => bodies.into_iter().find(|b| b.id == id),
         None => bodies.into_iter().next(),
@@ -329,11 +316,7 @@ pub(super) async fn meeting_detail(
     let lang = ctx.lang;
     let en = lang.is_en();
     let t = T(lang);
-    let (m, attendance, decisions, may_assign) = st
-        .svc
-        .get_meeting(&ctx.actor, id, en)
-        .await
-        .map_err(ui(lang))?;
+    let (m, attendance, decisions, may_assign) = st.svc.get_meeting(&ctx.actor, id, en).await?;
     let names: Vec<&str> = ATTENDANCE
         .iter()
         .map(|(_, zh, e)| if en { *e } else { *zh })

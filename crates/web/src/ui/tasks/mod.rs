@@ -47,10 +47,6 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/bodies/{id}", get(body_page).post(save_body))
 }
 
-fn ui<E: Into<AppError>>(lang: Lang) -> impl Fn(E) -> UiError {
-    move |e| UiError(e.into(), lang)
-}
-
 fn not_found(lang: Lang) -> UiError {
     UiError(AppError::Store(StoreError::NotFound), lang)
 }

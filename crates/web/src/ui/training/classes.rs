@@ -1,5 +1,5 @@
 //! The list of classes (with the live headline figures of 技能形成) and the class form.
-use super::{id_of, options, ui};
+use super::{id_of, options};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::i18n::T;
 use crate::ui::lists::{region_options, years, ListQuery};
@@ -59,11 +59,7 @@ pub(super) async fn list(
         per_page: 20,
         ..Default::default()
     };
-    let page = st
-        .svc
-        .list_classes(&ctx.actor, &f)
-        .await
-        .map_err(ui(lang))?;
+    let page = st.svc.list_classes(&ctx.actor, &f).await?;
     let (cards, as_of) = crate::ui::lists::headline_cards(&st, &ctx, HEADLINES).await;
     let l = Layout::new(
         &ctx,
@@ -218,20 +214,12 @@ async fn form(
 ) -> Result<Response, crate::error::UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let title = if id.is_some() {
-        t.s("training.edit")
+    let title = t.s(if id.is_some() {
+        "training.edit"
     } else {
-        t.s("training.new")
-    };
-    let l = Layout::new(
-        ctx,
-        "/training",
-        title.clone(),
-        vec![
-            (t.s("nav.training"), "/training".into()),
-            (title, String::new()),
-        ],
-    );
+        "training.new"
+    });
+    let l = Layout::under(ctx, "/training", "nav.training", title);
     let fixed_enterprise = gongjiang_storage::access::bound_to_own_org(&ctx.actor);
     if fixed_enterprise {
         f.enterprise = ctx.fixed_org(&f.enterprise);
@@ -303,11 +291,7 @@ pub(super) async fn edit(
     Path(id): Path<String>,
 ) -> Result<Response, crate::error::UiError> {
     let id = id_of(&id, ctx.lang)?;
-    let c = st
-        .svc
-        .get_class(&ctx.actor, id)
-        .await
-        .map_err(ui(ctx.lang))?;
+    let c = st.svc.get_class(&ctx.actor, id).await?;
     form(
         &st,
         &ctx,
@@ -352,9 +336,6 @@ pub(super) async fn delete(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, crate::error::UiError> {
     let id = id_of(&id, ctx.lang)?;
-    st.svc
-        .delete_class(&ctx.actor, id)
-        .await
-        .map_err(ui(ctx.lang))?;
+    st.svc.delete_class(&ctx.actor, id).await?;
     Ok(Redirect::to("/training?deleted=1").into_response())
 }

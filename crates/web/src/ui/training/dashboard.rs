@@ -87,8 +87,7 @@ pub(super) async fn show(
         let r = st
             .svc
             .indicators(&ctx.actor, &node, &y.to_string(), false)
-            .await
-            .map_err(crate::ui::lists::ui(lang))?;
+            .await?;
         let values = r
             .values
             .iter()

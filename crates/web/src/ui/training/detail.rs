@@ -1,5 +1,5 @@
 //! One class: its facts, its roster, and the forms to enrol, complete and withdraw.
-use super::{id_of, options, ui};
+use super::{id_of, options};
 use crate::auth::{CsrfForm, OrgReader, WebUser};
 use crate::i18n::T;
 use crate::ui::{render, Errors, Layout};
@@ -78,12 +78,8 @@ async fn page(
 ) -> Result<Response, crate::error::UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let c = st.svc.get_class(&ctx.actor, id).await.map_err(ui(lang))?;
-    let roster = st
-        .svc
-        .class_roster(&ctx.actor, id)
-        .await
-        .map_err(ui(lang))?;
+    let c = st.svc.get_class(&ctx.actor, id).await?;
+    let roster = st.svc.class_roster(&ctx.actor, id).await?;
     let l = Layout::new(
         ctx,
         "/training",
@@ -249,9 +245,6 @@ pub(super) async fn withdraw(
     let lang = ctx.lang;
     let id = id_of(&id, lang)?;
     let trainee = id_of(&trainee, lang)?;
-    st.svc
-        .withdraw_trainee(&ctx.actor, id, trainee)
-        .await
-        .map_err(ui(lang))?;
+    st.svc.withdraw_trainee(&ctx.actor, id, trainee).await?;
     Ok(Redirect::to(&format!("/training/{id}?saved=1#roster")).into_response())
 }

@@ -7,7 +7,7 @@ use axum::Router;
 use gongjiang_domain::training::{ClassType, CollegeType, TraineeStatus};
 use gongjiang_domain::SkillLevel;
 
-use crate::ui::lists::{id_of, options, ui};
+use crate::ui::lists::{id_of, options};
 
 mod classes;
 mod dashboard;

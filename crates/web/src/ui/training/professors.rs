@@ -1,6 +1,6 @@
 //! `/professors`: 产业教授 — the list, and one professor with their engagements (add,
 //! change, yearly review).
-use super::{id_of, ui};
+use super::id_of;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::i18n::T;
 use crate::ui::lists::{region_options, ListQuery};
@@ -41,11 +41,7 @@ pub(super) async fn list(
         page: q.page.parse().unwrap_or(1),
         per_page: 20,
     };
-    let page = st
-        .svc
-        .list_professors(&ctx.actor, &f)
-        .await
-        .map_err(ui(lang))?;
+    let page = st.svc.list_professors(&ctx.actor, &f).await?;
     let l = Layout::new(
         &ctx,
         "/professors",
@@ -142,7 +138,7 @@ async fn page(
 ) -> Result<Response, crate::error::UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let (p, engagements) = st.svc.professor(&ctx.actor, id).await.map_err(ui(lang))?;
+    let (p, engagements) = st.svc.professor(&ctx.actor, id).await?;
     let l = Layout::new(
         ctx,
         "/professors",

@@ -39,8 +39,7 @@ async fn a_contact_point_is_reassigned_and_ended() {
         (json!({"start_on": "2024-02-30"}), "start_on", "开始日期"),
     ] {
         let (s, e) = app.put(&tianning, &path, body).await;
-        assert_eq!(s, 422, "{e}");
-        assert_eq!(e["error"]["field"], field, "{e}");
+        refused_on(s, &e, 422, field);
         assert!(
             e["error"]["message"].as_str().unwrap().contains(words),
             "{e}"
@@ -49,10 +48,7 @@ async fn a_contact_point_is_reassigned_and_ended() {
     let (s, e) = app
         .put(&tianning, &path, json!({"version": v + 1, "note": "x"}))
         .await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (409, Some("stale_version"))
-    );
+    refused(s, &e, 409, "stale_version");
     let (_, same) = app.get(&tianning, &path).await;
     assert_eq!(same["contact"]["official_username"], "city");
     assert_eq!(same["contact"]["version"], v);
@@ -94,8 +90,7 @@ async fn a_contact_point_is_reassigned_and_ended() {
         (json!({"end_on": ""}), "end_on", "结束日期"),
     ] {
         let (s, e) = app.post(&tianning, &end, body).await;
-        assert_eq!(s, 422, "{e}");
-        assert_eq!(e["error"]["field"], field, "{e}");
+        refused_on(s, &e, 422, field);
         assert!(
             e["error"]["message"].as_str().unwrap().contains(words),
             "{e}"
@@ -108,10 +103,7 @@ async fn a_contact_point_is_reassigned_and_ended() {
             json!({"end_on": "2024-06-30", "version": v}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (409, Some("stale_version"))
-    );
+    refused(s, &e, 409, "stale_version");
     let c = app
         .post_ok(
             &tianning,
@@ -128,8 +120,7 @@ async fn a_contact_point_is_reassigned_and_ended() {
     let (s, e) = app
         .post(&tianning, "/api/v1/visits", visit("2024-07-01"))
         .await;
-    assert_eq!(s, 422, "{e}");
-    assert_eq!(e["error"]["field"], "visited_on");
+    refused_on(s, &e, 422, "visited_on");
     let msg = e["error"]["message"].as_str().unwrap();
     assert!(msg.contains("2024-06-30") && msg.contains("结束"), "{msg}");
     app.post_ok(&tianning, "/api/v1/visits", visit("2024-05-01"))
@@ -142,13 +133,10 @@ async fn a_contact_point_is_reassigned_and_ended() {
             json!({"org": org.to_string(), "visited_on": "2024-06-01", "form": "phone", "summary": "x"}),
         )
         .await;
-    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("org")));
+    refused_on(s, &e, 422, "org");
     // An ended point is history: no edit, no second end.
     let (s, e) = app.put(&tianning, &path, json!({"note": "x"})).await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (409, Some("contact_ended"))
-    );
+    refused(s, &e, 409, "contact_ended");
     let (s, _) = app
         .post(&tianning, &end, json!({"end_on": "2024-07-01"}))
         .await;
@@ -216,8 +204,7 @@ async fn a_visit_is_corrected_by_its_author_or_staff_above() {
         (json!({"summary": " "}), "summary"),
     ] {
         let (s, e) = app.put(&tianning, &path, body).await;
-        assert_eq!(s, 422, "{e}");
-        assert_eq!(e["error"]["field"], field, "{e}");
+        refused_on(s, &e, 422, field);
     }
     let (s, e) = app
         .put(
@@ -226,17 +213,11 @@ async fn a_visit_is_corrected_by_its_author_or_staff_above() {
             json!({"version": ver + 1, "summary": "x"}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (409, Some("stale_version"))
-    );
+    refused(s, &e, 409, "stale_version");
     assert_eq!(ind("2022").await, json!(1.0), "nothing changed");
     // Not the author and not over the enterprise: 403; outside the area: 404.
     let (s, e) = app.put(&renshe, &path, json!({"summary": "x"})).await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (403, Some("visit_not_yours"))
-    );
+    refused(s, &e, 403, "visit_not_yours");
     let (s, _) = app.put(&wujin, &path, json!({"summary": "x"})).await;
     assert_eq!(s, 404);
     // The author moves it to another year: the indicators follow in the same transaction.

@@ -21,11 +21,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         )
         .await;
     // The unit is a provincial pilot already: refused at once, no draft kept.
-    assert_eq!(
-        (s, c["error"]["field"].as_str()),
-        (422, Some("level")),
-        "{c}"
-    );
+    refused_on(s, &c, 422, "level");
     let (_, drafts) = app.get(&unit, "/api/v1/cases?status=draft").await;
     assert_eq!(drafts["total"], 0, "{drafts}");
     let c = app
@@ -46,7 +42,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
             json!({"process": "pilot_application", "org": other.to_string(), "data": {"level": "市级"}}),
         )
         .await;
-    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("org")), "{e}");
+    refused_on(s, &e, 422, "org");
     // Material: checked by content; listed on the case; recorded in the history.
     let upload = |name: &'static str, bytes: &'static [u8]| {
         let form = reqwest::multipart::Form::new().part(
@@ -74,11 +70,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         .await;
     // Already a provincial pilot: refused on submit, naming the level.
     let (s, e) = act(&app, &unit, id, json!({"action": "submit"})).await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (422, Some("level")),
-        "{e}"
-    );
+    refused_on(s, &e, 422, "level");
     data["level"] = json!("县级");
     app.put(&unit, &format!("/api/v1/cases/{id}"), json!({"data": data}))
         .await;
@@ -94,11 +86,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     assert_eq!(s, 403, "a reviewer withdrew a unit's application");
     // Not the district's turn yet; a district elsewhere does not even see it.
     let (s, e) = act(&app, &district, id, json!({"action": "accept"})).await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (403, Some("not_your_step")),
-        "{e}"
-    );
+    refused(s, &e, 403, "not_your_step");
     let (s, _) = act(
         &app,
         &app.token("wujin").await,
@@ -129,8 +117,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     assert!(notes.to_string().contains("您的申报已进入“区"), "{notes}");
     // The district returns it: a reason is required.
     let (s, e) = act(&app, &district, id, json!({"action": "return"})).await;
-    assert_eq!(s, 422, "{e}");
-    assert_eq!(e["error"]["field"], "comment", "{e}");
+    refused_on(s, &e, 422, "comment");
     let (s, c) = act(
         &app,
         &district,
@@ -172,11 +159,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         .unwrap();
     // 公示: the decision waits for the notice period and for answers to objections.
     let (s, e) = act(&app, &city, id, json!({"action": "accept"})).await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (409, Some("notice_running")),
-        "{e}"
-    );
+    refused(s, &e, 409, "notice_running");
     let (s, e) = app
         .post(
             &district,
@@ -184,11 +167,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
             json!({"body": "  "}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (422, Some("body")),
-        "{e}"
-    );
+    refused_on(s, &e, 422, "body");
     let (s, e) = app
         .post(
             &district,
@@ -196,11 +175,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
             json!({"body": "x", "raised_by": "某职工"}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (422, Some("raised_by")),
-        "only the city records on someone's behalf: {e}"
-    );
+    refused_on(s, &e, 422, "raised_by");
     let (s, o) = app
         .post(
             &district,
@@ -225,11 +200,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         .await
         .unwrap();
     let (s, e) = act(&app, &city, id, json!({"action": "accept"})).await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (409, Some("objections_open")),
-        "{e}"
-    );
+    refused(s, &e, 409, "objections_open");
     let (s, e) = app
         .post(
             &unit,
@@ -237,10 +208,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
             json!({"body": "迟到的异议"}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (409, Some("case_not_in_notice"))
-    );
+    refused(s, &e, 409, "case_not_in_notice");
     let (s, e) = app
         .post(
             &district,
@@ -386,21 +354,14 @@ async fn an_upheld_objection_blocks_approval() {
             json!({"upheld": false, "response": "改判"}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (409, Some("objection_answered"))
-    );
+    refused(s, &e, 409, "objection_answered");
     sqlx::query("UPDATE wf_cases SET due_at = 1 WHERE id = $1")
         .bind(id)
         .execute(&app.svc.db.pool)
         .await
         .unwrap();
     let (s, e) = act(&app, &city, id, json!({"action": "accept"})).await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (409, Some("objection_upheld")),
-        "{e}"
-    );
+    refused(s, &e, 409, "objection_upheld");
     let (s, c) = act(
         &app,
         &city,
@@ -463,11 +424,7 @@ async fn two_reviewers_at_once_exactly_one_wins() {
         if s == 200 {
             ok += 1;
         } else {
-            assert_eq!(
-                (s, v["error"]["code"].as_str()),
-                (409, Some("stale_version")),
-                "{v}"
-            );
+            refused(s, &v, 409, "stale_version");
         }
     }
     assert_eq!(ok, 1);
@@ -486,7 +443,7 @@ async fn bad_input_is_refused_clearly() {
     let (s, e) = app
         .post(&unit, "/api/v1/cases", json!({"process": "nonsense"}))
         .await;
-    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("process")));
+    refused_on(s, &e, 422, "process");
     let (s, e) = app
         .post(
             &unit,
@@ -494,11 +451,7 @@ async fn bad_input_is_refused_clearly() {
             json!({"process": "pilot_application", "data": {"year": "1990"}}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (422, Some("year")),
-        "{e}"
-    );
+    refused_on(s, &e, 422, "year");
     app.post_ok(
         &unit,
         "/api/v1/cases",
@@ -512,11 +465,7 @@ async fn bad_input_is_refused_clearly() {
             json!({"process": "pilot_application"}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (409, Some("case_open")),
-        "{e}"
-    );
+    refused(s, &e, 409, "case_open");
     // The form lists the unit's current pilots and offers only the levels it does
     // not hold (it is a city and provincial pilot).
     let b = app.browser("unit").await;

@@ -25,11 +25,7 @@ async fn experts_score_between_the_reviews_and_the_notice() {
     assert_eq!((s, c["status"].as_str()), (200, Some("scoring")), "{c}");
     // Closing before anyone scored is refused.
     let (s, e) = act(&app, &city, id, json!({"action": "accept"})).await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (409, Some("scoring_incomplete")),
-        "{e}"
-    );
+    refused(s, &e, 409, "scoring_incomplete");
     let assign = |who: &'static str| {
         let app = &app;
         let city = city.clone();
@@ -43,11 +39,7 @@ async fn experts_score_between_the_reviews_and_the_notice() {
         }
     };
     let (s, e) = assign("tianning").await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (422, Some("expert")),
-        "{e}"
-    );
+    refused_on(s, &e, 422, "expert");
     // An expert attached to the applicant's district recuses.
     let (s, u) = app
         .post(
@@ -58,11 +50,7 @@ async fn experts_score_between_the_reviews_and_the_notice() {
         .await;
     assert_eq!(s, 201, "{u}");
     let (s, e) = assign("tn-expert").await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (403, Some("conflict_of_interest")),
-        "{e}"
-    );
+    refused(s, &e, 403, "conflict_of_interest");
     for who in ["expert", "expert2", "expert3"] {
         let (s, e) = assign(who).await;
         assert_eq!(s, 200, "{who}: {e}");
@@ -98,7 +86,7 @@ async fn experts_score_between_the_reviews_and_the_notice() {
         }
     };
     let (s, e) = score(&e1, 101.0).await;
-    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("score")));
+    refused_on(s, &e, 422, "score");
     let (s, _) = score(&e4, 80.0).await;
     assert_eq!(s, 404, "an expert not assigned does not see the case");
     let (s, _) = app.get(&e4, &format!("/api/v1/cases/{id}")).await;
@@ -108,10 +96,7 @@ async fn experts_score_between_the_reviews_and_the_notice() {
     let (_, d) = app.get(&e2, &format!("/api/v1/cases/{id}")).await;
     assert_eq!(d["case"]["experts"].as_array().unwrap().len(), 1, "{d}");
     let (s, e) = act(&app, &city, id, json!({"action": "accept"})).await;
-    assert_eq!(
-        (s, e["error"]["code"].as_str()),
-        (409, Some("scoring_incomplete"))
-    );
+    refused(s, &e, 409, "scoring_incomplete");
     assert_eq!(score(&e3, 87.0).await.0, 200);
     let (_, d) = app.get(&city, &format!("/api/v1/cases/{id}")).await;
     assert_eq!(d["case"]["experts"].as_array().unwrap().len(), 3, "{d}");
