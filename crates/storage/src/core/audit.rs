@@ -389,24 +389,15 @@ pub async fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Page<Entry>> {
     }
     let per_page = f.per_page.clamp(1, 500);
     let page = f.page.max(1);
-    let mut count = Sql::new(&format!("SELECT COUNT(*) FROM audit_log{}", w.text()));
-    count.set_args(w.args().to_vec());
-    let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-    let mut q = Sql::new(&format!(
-        "SELECT * FROM audit_log{} ORDER BY seq DESC LIMIT ",
-        w.text()
-    ));
-    q.set_args(w.args().to_vec());
-    q.bind_int(per_page)
-        .push(" OFFSET ")
-        .bind_int((page - 1).saturating_mul(per_page));
-    let rows = q.query().fetch_all(&mut *conn).await?;
-    Ok(Page {
-        items: rows.iter().map(from_row).collect::<Result<_>>()?,
-        total,
-        page,
-        per_page,
-    })
+    crate::sql::page_of(
+        &mut *conn,
+        ("SELECT COUNT(*) FROM audit_log", "SELECT * FROM audit_log"),
+        &w,
+        " ORDER BY seq DESC",
+        (page, per_page),
+        from_row,
+    )
+    .await
 }
 
 /// The outcome of checking the chain.

@@ -141,6 +141,36 @@ pub async fn fetch_page<T>(
     })
 }
 
+/// One page of a filtered list whose `WHERE` part `w` (with its bound arguments) follows
+/// both heads: `count` (`SELECT COUNT(*) FROM …`) and `select` (`SELECT … FROM …`); the
+/// page runs as `select` + `w` + `order` + `LIMIT … OFFSET …`. `page` and `per_page`
+/// as the caller decided them.
+pub async fn page_of<T>(
+    conn: &mut sqlx::AnyConnection,
+    (count, select): (&str, &str),
+    w: &Sql,
+    order: &str,
+    (page, per_page): (i64, i64),
+    row: impl Fn(&sqlx::any::AnyRow) -> crate::error::Result<T>,
+) -> crate::error::Result<crate::Page<T>> {
+    use sqlx::Row;
+    let mut c = Sql::new(&format!("{count}{}", w.text()));
+    c.set_args(w.args().to_vec());
+    let total: i64 = c.query().fetch_one(&mut *conn).await?.try_get(0)?;
+    let mut q = Sql::new(&format!("{select}{}{order} LIMIT ", w.text()));
+    q.set_args(w.args().to_vec());
+    q.bind_int(per_page)
+        .push(" OFFSET ")
+        .bind_int((page - 1).saturating_mul(per_page));
+    let rows = q.query().fetch_all(&mut *conn).await?;
+    Ok(crate::Page {
+        items: rows.iter().map(row).collect::<crate::error::Result<_>>()?,
+        total,
+        page,
+        per_page,
+    })
+}
+
 /// Every item of a paged list, page after page (`fetch` gets the page number, from 1):
 /// what an export of "everything the caller may see" reads.
 pub async fn every_page<T, F, Fut>(mut fetch: F) -> crate::error::Result<Vec<T>>

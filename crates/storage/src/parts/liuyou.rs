@@ -249,12 +249,12 @@ impl Service {
         check_year(year)?;
         let it = item_or_404(item)?;
         access::check(actor, Permission::WorkOnLiuyou)?;
-        let mut tx = self.db.begin().await?;
-        let org = orgs::get(tx.conn(), &actor.write_scope(), org_id)
+        let mut w = self.write(actor).await?;
+        let org = orgs::get(w.conn(), &actor.write_scope(), org_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        Self::check_keeps_liuyou(tx.conn(), actor, org.id).await?;
-        if !Self::is_pilot(tx.conn(), org.id).await? {
+        Self::check_keeps_liuyou(w.conn(), actor, org.id).await?;
+        if !Self::is_pilot(w.conn(), org.id).await? {
             return Err(StoreError::conflict(
                 Code::NotAPilot,
                 None,
@@ -311,7 +311,7 @@ impl Service {
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
-        let st = stored(tx.conn(), org.id, year).await?;
+        let st = stored(w.conn(), org.id, year).await?;
         let cur = st.get(it.code);
         if let Some(c) = cur {
             if !c.status.editable() {
@@ -339,12 +339,12 @@ impl Service {
         ids.retain(|i| !input.remove_files.contains(i));
         for (name, bytes) in new_files {
             let m = self
-                .store_file(tx.conn(), actor, Some(org.id), name, bytes)
+                .store_file(w.conn(), actor, Some(org.id), name, bytes)
                 .await?;
             ids.push(m.id);
         }
         let ids_json = serde_json::to_string(&ids).map_err(|e| StoreError::Other(e.to_string()))?;
-        let now = now_ms();
+        let now = w.now;
         let status = cur.map(|c| c.status).unwrap_or(ItemStatus::Draft);
         match cur {
             Some(c) => {
@@ -356,7 +356,7 @@ impl Service {
                 .bind(&ids_json)
                 .bind(now)
                 .bind(c.id)
-                .execute(tx.conn())
+                .execute(w.conn())
                 .await?;
             }
             None => {
@@ -371,22 +371,23 @@ impl Service {
                 .bind(link.as_deref())
                 .bind(&ids_json)
                 .bind(now)
-                .execute(tx.conn())
+                .execute(w.conn())
                 .await?;
             }
         }
-        audit::Note::new(
-            audit::action::UPDATE,
-            "liuyou",
-            &format!("{}:{year}:{}", org.id, it.code),
+        w.audit(
+            audit::Note::new(
+                audit::action::UPDATE,
+                "liuyou",
+                format!("{}:{year}:{}", org.id, it.code),
+            )
+            .summary(format!("{} {year} {}", org.name, it.name_zh)),
         )
-        .summary(format!("{} {year} {}", org.name, it.name_zh))
-        .write(tx.conn(), actor, now)
         .await?;
         let sheet = self
-            .sheet_in(tx.conn(), org.id, &org.name, year, false)
+            .sheet_in(w.conn(), org.id, &org.name, year, false)
             .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(sheet)
     }
 
@@ -437,17 +438,17 @@ impl Service {
     ) -> Result<LiuyouSheet> {
         check_year(year)?;
         access::check(actor, Permission::WorkOnLiuyou)?;
-        let mut tx = self.db.begin().await?;
-        let org = orgs::get(tx.conn(), &actor.write_scope(), org_id)
+        let mut w = self.write(actor).await?;
+        let org = orgs::get(w.conn(), &actor.write_scope(), org_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        Self::check_keeps_liuyou(tx.conn(), actor, org.id).await?;
+        Self::check_keeps_liuyou(w.conn(), actor, org.id).await?;
         let case = self
-            .liuyou_case(tx.conn(), actor, org.id, &org.name, year, true)
+            .liuyou_case(w.conn(), actor, org.id, &org.name, year, true)
             .await?
             .ok_or(StoreError::NotFound)?;
         self.act_in(
-            tx.conn(),
+            w.conn(),
             actor,
             case,
             &ActInput {
@@ -459,9 +460,9 @@ impl Service {
         )
         .await?;
         let sheet = self
-            .sheet_in(tx.conn(), org.id, &org.name, year, false)
+            .sheet_in(w.conn(), org.id, &org.name, year, false)
             .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(sheet)
     }
 
@@ -482,12 +483,12 @@ impl Service {
         check_year(year)?;
         let it = item_or_404(item)?;
         access::check(actor, Permission::Coordinate)?;
-        let mut tx = self.db.begin().await?;
-        let org = orgs::get(tx.conn(), &actor.read_scope(), org_id)
+        let mut w = self.write(actor).await?;
+        let org = orgs::get(w.conn(), &actor.read_scope(), org_id)
             .await?
             .ok_or(StoreError::NotFound)?;
         let Some(case) = self
-            .liuyou_case(tx.conn(), actor, org.id, &org.name, year, false)
+            .liuyou_case(w.conn(), actor, org.id, &org.name, year, false)
             .await?
         else {
             return Err(StoreError::conflict(
@@ -497,12 +498,12 @@ impl Service {
                 format!("'{}' is not awaiting review", it.name_en),
             ));
         };
-        self.decide_item_in(tx.conn(), actor, case, it.code, accept, reason)
+        self.decide_item_in(w.conn(), actor, case, it.code, accept, reason)
             .await?;
         let sheet = self
-            .sheet_in(tx.conn(), org.id, &org.name, year, false)
+            .sheet_in(w.conn(), org.id, &org.name, year, false)
             .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(sheet)
     }
 

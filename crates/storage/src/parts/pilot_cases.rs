@@ -122,7 +122,7 @@ pub(crate) async fn mark_benchmark(
     .await?
     .rows_affected();
     indicators::settle(&mut *conn, snap).await?;
-    audit::Note::new(audit::action::UPDATE, "pilot", &format!("org:{}", c.org_id))
+    audit::Note::new(audit::action::UPDATE, "pilot", format!("org:{}", c.org_id))
         .summary(format!("{}:评为标杆试点（{n} 条试点记录）", c.org_name))
         .write(&mut *conn, actor, now)
         .await?;

@@ -268,9 +268,9 @@ impl Service {
 
     pub async fn create_pilot(&self, actor: &Actor, i: &PilotInput) -> Result<Pilot> {
         may_edit_registers(actor)?;
-        let mut tx = self.db.begin().await?;
-        let p = self.create_pilot_in(tx.conn(), actor, i).await?;
-        tx.commit().await?;
+        let mut w = self.write(actor).await?;
+        let p = self.create_pilot_in(w.conn(), actor, i).await?;
+        w.commit().await?;
         Ok(p)
     }
 
@@ -534,14 +534,14 @@ impl Service {
         i: &DesignationInput,
     ) -> Result<Designation> {
         may_edit_registers(actor)?;
-        let mut tx = self.db.begin().await?;
-        let new = self.check_designation(tx.conn(), actor, i).await?;
-        if designations::id_by_key(tx.conn(), &new).await?.is_some() {
+        let mut w = self.write(actor).await?;
+        let new = self.check_designation(w.conn(), actor, i).await?;
+        if designations::id_by_key(w.conn(), &new).await?.is_some() {
             return Err(Self::duplicate_designation());
         }
-        let snap = indicators::snapshot(tx.conn(), new.holder_org_id).await?;
-        let now = now_ms();
-        let id = designations::insert(tx.conn(), &new, now)
+        let snap = indicators::snapshot(w.conn(), new.holder_org_id).await?;
+        let now = w.now;
+        let id = designations::insert(w.conn(), &new, now)
             .await
             .map_err(|e| {
                 if e.is_unique_violation() {
@@ -550,16 +550,17 @@ impl Service {
                     e
                 }
             })?;
-        indicators::settle(tx.conn(), snap).await?;
-        let d = designations::get(tx.conn(), &Scope::All, id)
+        indicators::settle(w.conn(), snap).await?;
+        let d = designations::get(w.conn(), &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::Note::new(action::CREATE, "designation", id)
-            .summary(&d.holder_org_name)
-            .after(&Self::designation_json(&d))
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new(action::CREATE, "designation", id)
+                .summary(&d.holder_org_name)
+                .after(&Self::designation_json(&d)),
+        )
+        .await?;
+        w.commit().await?;
         Ok(d)
     }
 

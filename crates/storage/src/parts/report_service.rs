@@ -161,8 +161,8 @@ impl Service {
                 None
             }
         };
-        let mut tx = self.db.begin().await?;
-        let org = orgs::find(tx.conn(), &actor.write_scope(), &input.org).await?;
+        let mut w = self.write(actor).await?;
+        let org = orgs::find(w.conn(), &actor.write_scope(), &input.org).await?;
         match &org {
             None => errors.push(FieldError::new(
                 "org",
@@ -188,8 +188,8 @@ impl Service {
             return Err(StoreError::Invalid(errors));
         }
         let period = period.to_string();
-        let now = now_ms();
-        let id = match reports::by_key(tx.conn(), org.id, &period).await? {
+        let now = w.now;
+        let id = match reports::by_key(w.conn(), org.id, &period).await? {
             Some(existing) => {
                 let status =
                     ReportStatus::from_any(&existing.status).unwrap_or(ReportStatus::Draft);
@@ -207,17 +207,18 @@ impl Service {
                         ),
                     ));
                 }
-                reports::set_values(tx.conn(), existing.id, &values, now).await?;
-                audit::Note::new(audit::action::UPDATE, "report", existing.id)
-                    .summary(format!("{} {period}", org.name))
-                    .before(&values_json(&existing.raw()))
-                    .after(&values_json(&values))
-                    .write(tx.conn(), actor, now)
-                    .await?;
+                reports::set_values(w.conn(), existing.id, &values, now).await?;
+                w.audit(
+                    audit::Note::new(audit::action::UPDATE, "report", existing.id)
+                        .summary(format!("{} {period}", org.name))
+                        .before(&values_json(&existing.raw()))
+                        .after(&values_json(&values)),
+                )
+                .await?;
                 existing.id
             }
             None => {
-                let id = reports::insert(tx.conn(), org.id, &period, &values, now)
+                let id = reports::insert(w.conn(), org.id, &period, &values, now)
                     .await
                     .map_err(|e| {
                         if e.is_unique_violation() {
@@ -231,15 +232,16 @@ impl Service {
                             e
                         }
                     })?;
-                audit::Note::new(audit::action::CREATE, "report", id)
-                    .summary(format!("{} {period}", org.name))
-                    .after(&values_json(&values))
-                    .write(tx.conn(), actor, now)
-                    .await?;
+                w.audit(
+                    audit::Note::new(audit::action::CREATE, "report", id)
+                        .summary(format!("{} {period}", org.name))
+                        .after(&values_json(&values)),
+                )
+                .await?;
                 id
             }
         };
-        tx.commit().await?;
+        w.commit().await?;
         if input.submit {
             return self
                 .transition_report(actor, id, ReportAction::Submit, None)
@@ -275,16 +277,16 @@ impl Service {
                 access::may(actor, Permission::LockReports)
             }
         };
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         // Out of scope is not found, whatever the role; then the role decides.
-        let before = reports::get(tx.conn(), &actor.write_scope(), id)
+        let before = reports::get(w.conn(), &actor.write_scope(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
         if !reviewer {
             return Err(StoreError::Forbidden);
         }
         if matches!(action, ReportAction::Approve | ReportAction::Return) {
-            check_reviewer(tx.conn(), actor, &before).await?;
+            check_reviewer(w.conn(), actor, &before).await?;
         }
         let from = ReportStatus::from_any(&before.status).unwrap_or(ReportStatus::Draft);
         let Some(to) = from.after(action) else {
@@ -316,10 +318,10 @@ impl Service {
             },
             _ => None,
         };
-        let snap = indicators::snapshot(tx.conn(), before.org_id).await?;
-        let now = now_ms();
+        let snap = indicators::snapshot(w.conn(), before.org_id).await?;
+        let now = w.now;
         let ok = reports::transition(
-            tx.conn(),
+            w.conn(),
             id,
             from.code(),
             to.code(),
@@ -338,20 +340,21 @@ impl Service {
             ));
         }
         if from.counts() != to.counts() {
-            indicators::settle(tx.conn(), snap).await?;
+            indicators::settle(w.conn(), snap).await?;
         }
-        audit::Note::new(&format!("report_{}", action.code()), "report", id)
-            .summary(format!(
-                "{} {} {}",
-                before.org_name,
-                before.period,
-                reason.clone().unwrap_or_default()
-            ))
-            .before(&json!({"status": from.code()}))
-            .after(&json!({"status": to.code(), "reason": reason}))
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new(&format!("report_{}", action.code()), "report", id)
+                .summary(format!(
+                    "{} {} {}",
+                    before.org_name,
+                    before.period,
+                    reason.clone().unwrap_or_default()
+                ))
+                .before(&json!({"status": from.code()}))
+                .after(&json!({"status": to.code(), "reason": reason})),
+        )
+        .await?;
+        w.commit().await?;
         self.get_report(actor, id).await
     }
 
@@ -361,7 +364,7 @@ impl Service {
         let period = Period::parse(period)
             .map_err(StoreError::invalid)?
             .to_string();
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let mut sql = crate::sql::Sql::new(
             "UPDATE reports SET status = 'locked', version = version + 1, reviewed_by = ",
         );
@@ -373,19 +376,19 @@ impl Service {
         sql.push(" AND org_id IN (SELECT o.id FROM orgs o WHERE 1 = 1");
         actor
             .write_scope()
-            .resolve(tx.conn())
+            .resolve(w.conn())
             .await?
             .org_filter(&mut sql, "o");
-        Resolved::region(tx.conn(), region)
+        Resolved::region(w.conn(), region)
             .await?
             .org_filter(&mut sql, "o");
         sql.push(")");
-        let n = sql.query().execute(tx.conn()).await?.rows_affected();
-        audit::Note::new("report_lock", "report", &format!("{region}/{period}"))
+        let n = sql.query().execute(w.conn()).await?.rows_affected();
+        audit::Note::new("report_lock", "report", format!("{region}/{period}"))
             .summary(format!("{n}"))
-            .write(tx.conn(), actor, now_ms())
+            .write(w.conn(), actor, now_ms())
             .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(n)
     }
 
@@ -445,8 +448,8 @@ impl Service {
         let period = Period::parse(period)
             .map_err(StoreError::invalid)?
             .to_string();
-        let mut tx = self.db.begin().await?;
-        let now = now_ms();
+        let mut w = self.write(actor).await?;
+        let now = w.now;
         for (org_id, _, _) in &missing {
             sqlx::query(
                 "INSERT INTO reminders (org_id, period, sent_by, sent_at) VALUES ($1, $2, $3, $4)",
@@ -455,14 +458,15 @@ impl Service {
             .bind(&period)
             .bind(&actor.username)
             .bind(now)
-            .execute(tx.conn())
+            .execute(w.conn())
             .await?;
         }
-        audit::Note::new("remind", "report", &format!("{region}/{period}"))
-            .summary(&missing.len().to_string())
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new("remind", "report", format!("{region}/{period}"))
+                .summary(missing.len().to_string()),
+        )
+        .await?;
+        w.commit().await?;
         Ok(missing.len())
     }
 

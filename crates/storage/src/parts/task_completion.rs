@@ -62,12 +62,12 @@ impl Service {
         task: i64,
         input: &CompletionInput,
     ) -> Result<Case> {
-        let mut tx = self.db.begin().await?;
-        let t = task_row(tx.conn(), task)
+        let mut w = self.write(actor).await?;
+        let t = task_row(w.conn(), task)
             .await?
             .ok_or(StoreError::NotFound)?;
         // Outside the caller's area the task does not exist.
-        orgs::get(tx.conn(), &actor.read_scope(), t.owner)
+        orgs::get(w.conn(), &actor.read_scope(), t.owner)
             .await?
             .ok_or(StoreError::NotFound)?;
         if !access::may(actor, Permission::CompleteTask { owner: t.owner }) {
@@ -95,14 +95,14 @@ impl Service {
             "SELECT id, status FROM wf_cases WHERE subject = $1 AND process LIKE 'task_completion_%' AND status NOT IN ('withdrawn', 'rejected') ORDER BY id DESC LIMIT 1",
         )
         .bind(&subject)
-        .fetch_optional(tx.conn())
+        .fetch_optional(w.conn())
         .await?
         .map(|r| Ok::<_, sqlx::Error>((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
         .transpose()?;
-        let now = crate::now_ms();
+        let now = w.now;
         let id = match found {
             Some((id, status)) if matches!(status.as_str(), "draft" | "returned") => {
-                self.set_case_data(tx.conn(), id, &data).await?;
+                self.set_case_data(w.conn(), id, &data).await?;
                 id
             }
             Some(_) => {
@@ -119,14 +119,14 @@ impl Service {
                 let town: Option<String> =
                     sqlx::query_scalar("SELECT region_l3 FROM orgs WHERE id = $1")
                         .bind(t.owner)
-                        .fetch_one(tx.conn())
+                        .fetch_one(w.conn())
                         .await?;
                 if process == "task_completion_town" && town.is_none() {
                     process = "task_completion_district";
                 }
                 let title = format!("{}（任务销号）", t.title);
                 self.open_subject_case(
-                    tx.conn(),
+                    w.conn(),
                     actor,
                     &crate::engines::workflow::SubjectCase {
                         process,
@@ -142,7 +142,7 @@ impl Service {
         };
         let c = self
             .act_in(
-                tx.conn(),
+                w.conn(),
                 actor,
                 id,
                 &ActInput {
@@ -153,7 +153,7 @@ impl Service {
                 },
             )
             .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(c)
     }
 

@@ -475,27 +475,18 @@ impl Service {
         }
         let per_page = f.per_page.clamp(1, 500);
         let page = f.page.max(1);
-        let mut count = Sql::new(&format!(
-            "SELECT COUNT(*) FROM workers w JOIN orgs o ON o.id = w.org_id{}",
-            w.text()
-        ));
-        count.set_args(w.args().to_vec());
-        let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-        let mut q = Sql::new(&format!(
-            "{SELECT}{} ORDER BY w.name, w.id LIMIT ",
-            w.text()
-        ));
-        q.set_args(w.args().to_vec());
-        q.bind_int(per_page)
-            .push(" OFFSET ")
-            .bind_int((page - 1).saturating_mul(per_page));
-        let rows = q.query().fetch_all(&mut *conn).await?;
-        Ok(Page {
-            items: rows.iter().map(from_row).collect::<Result<_>>()?,
-            total,
-            page,
-            per_page,
-        })
+        crate::sql::page_of(
+            &mut conn,
+            (
+                "SELECT COUNT(*) FROM workers w JOIN orgs o ON o.id = w.org_id",
+                SELECT,
+            ),
+            &w,
+            " ORDER BY w.name, w.id",
+            (page, per_page),
+            from_row,
+        )
+        .await
     }
 
     async fn worker_in(
@@ -527,14 +518,14 @@ impl Service {
     /// Creates or (same 身份证号) updates a worker.
     pub async fn save_worker(&self, actor: &Actor, i: &WorkerInput) -> Result<Worker> {
         Self::may_register_workers(actor)?;
-        let mut tx = self.db.begin().await?;
-        let v = self.check_worker(tx.conn(), actor, i).await?;
-        let id = self.write_worker(tx.conn(), actor, &v, true).await?;
+        let mut wr = self.write(actor).await?;
+        let v = self.check_worker(wr.conn(), actor, i).await?;
+        let id = self.write_worker(wr.conn(), actor, &v, true).await?;
         let w = self
-            .worker_in(tx.conn(), &Scope::All, id)
+            .worker_in(wr.conn(), &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        wr.commit().await?;
         Ok(w)
     }
 
@@ -672,15 +663,15 @@ impl Service {
 
     /// The full 身份证号 and phone, for roles that may see them; every call is audited.
     pub async fn reveal_worker(&self, actor: &Actor, id: i64) -> Result<(String, Option<String>)> {
-        let mut tx = self.db.begin().await?;
+        let mut wr = self.write(actor).await?;
         let w = self
-            .worker_in(tx.conn(), &actor.read_scope(), id)
+            .worker_in(wr.conn(), &actor.read_scope(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
         access::check(actor, Permission::SeePersonalData { org_id: w.org_id })?;
         let r = sqlx::query("SELECT id_enc, phone_enc FROM workers WHERE id = $1")
             .bind(id)
-            .fetch_one(tx.conn())
+            .fetch_one(wr.conn())
             .await?;
         let id_enc: String = r.try_get(0)?;
         let phone_enc: Option<String> = r.try_get(1)?;
@@ -690,31 +681,31 @@ impl Service {
         let phone = phone_enc.and_then(|p| self.key.decrypt(&p));
         audit::Note::new("reveal", "worker", id)
             .summary(format!("{} {}", w.name, w.id_masked))
-            .write(tx.conn(), actor, now_ms())
+            .write(wr.conn(), actor, now_ms())
             .await?;
-        tx.commit().await?;
+        wr.commit().await?;
         Ok((id_number, phone))
     }
 
     pub async fn delete_worker(&self, actor: &Actor, id: i64) -> Result<()> {
         Self::may_register_workers(actor)?;
-        let mut tx = self.db.begin().await?;
+        let mut wr = self.write(actor).await?;
         let w = self
-            .worker_in(tx.conn(), &actor.write_scope(), id)
+            .worker_in(wr.conn(), &actor.write_scope(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        crate::parts::worker_refs::check_unreferenced(tx.conn(), id).await?;
-        let snap = indicators::snapshot(tx.conn(), w.org_id).await?;
+        crate::parts::worker_refs::check_unreferenced(wr.conn(), id).await?;
+        let snap = indicators::snapshot(wr.conn(), w.org_id).await?;
         sqlx::query("DELETE FROM workers WHERE id = $1")
             .bind(id)
-            .execute(tx.conn())
+            .execute(wr.conn())
             .await?;
-        indicators::settle(tx.conn(), snap).await?;
+        indicators::settle(wr.conn(), snap).await?;
         audit::Note::new(audit::action::DELETE, "worker", id)
             .summary(format!("{} {}", w.name, w.id_masked))
-            .write(tx.conn(), actor, now_ms())
+            .write(wr.conn(), actor, now_ms())
             .await?;
-        tx.commit().await?;
+        wr.commit().await?;
         Ok(())
     }
 }
@@ -867,14 +858,14 @@ impl Service {
         rows: usize,
         revealed: usize,
     ) -> Result<()> {
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         audit::Note::new("export", "workers", "")
             .summary(format!(
                 "导出职工名册 {rows} 行，其中 {revealed} 行含完整身份证号和手机号"
             ))
-            .write(tx.conn(), actor, now_ms())
+            .write(w.conn(), actor, now_ms())
             .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 }
@@ -910,9 +901,9 @@ impl Service {
         edit: impl FnOnce(&mut Vec<Certificate>) -> Result<()>,
     ) -> Result<Worker> {
         Self::may_register_workers(actor)?;
-        let mut tx = self.db.begin().await?;
+        let mut wr = self.write(actor).await?;
         let w = self
-            .worker_in(tx.conn(), &actor.write_scope(), id)
+            .worker_in(wr.conn(), &actor.write_scope(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
         let mut list = w.certificates.clone();
@@ -922,22 +913,27 @@ impl Service {
             return Err(StoreError::Invalid(errors));
         }
         let json = serde_json::to_string(&list).map_err(|e| StoreError::Other(e.to_string()))?;
-        let now = now_ms();
+        let now = wr.now;
         sqlx::query("UPDATE workers SET certificates = $1, version = version + 1, updated_at = $2 WHERE id = $3")
             .bind(&json)
             .bind(now)
             .bind(id)
-            .execute(tx.conn())
+            .execute(wr.conn())
             .await?;
-        audit::Note::new(audit::action::UPDATE, "worker", id)
-            .summary(format!("{} {} 证书 {} 本", w.name, w.id_masked, list.len()))
-            .write(tx.conn(), actor, now)
-            .await?;
+        wr.audit(
+            audit::Note::new(audit::action::UPDATE, "worker", id).summary(format!(
+                "{} {} 证书 {} 本",
+                w.name,
+                w.id_masked,
+                list.len()
+            )),
+        )
+        .await?;
         let w = self
-            .worker_in(tx.conn(), &Scope::All, id)
+            .worker_in(wr.conn(), &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        wr.commit().await?;
         Ok(w)
     }
 }

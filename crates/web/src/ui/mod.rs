@@ -167,20 +167,21 @@ pub struct ErrorPage {
 ///     |c| format!("/training/{}", c.id),
 ///     |e| class_form(&st, &ctx, f, e, None)).await
 /// ```
-pub async fn save_form<V, Fut>(
+pub async fn save_form<V, E, Fut>(
     lang: Lang,
-    result: Result<V, gongjiang_storage::StoreError>,
+    result: Result<V, E>,
     fields: &[&str],
     to: impl FnOnce(&V) -> String,
     again: impl FnOnce(Errors) -> Fut,
 ) -> Result<Response, UiError>
 where
+    E: Into<crate::error::AppError>,
     Fut: std::future::Future<Output = Result<Response, UiError>>,
 {
     match result {
         Ok(v) => Ok(axum::response::Redirect::to(&to(&v)).into_response()),
         Err(e) => {
-            let e = crate::error::AppError::from(e);
+            let e: crate::error::AppError = e.into();
             if e.field_errors().is_empty() {
                 return Err(UiError(e, lang));
             }

@@ -2,7 +2,7 @@
 //! tree, a unit's page with its children, pilots, designations and history, and the
 //! create / edit / delete forms.
 use super::pages::with_lang;
-use super::{render, Errors, Layout};
+use super::{render, save_form, Errors, Layout};
 use crate::api::OrgQuery;
 use crate::auth::{CsrfForm, Ctx, OrgEditor, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
@@ -681,20 +681,14 @@ async fn org_create(
             .map_err(AppError::from),
         Err(e) => Err(AppError::invalid(e)),
     };
-    match result {
-        Ok(o) => Ok(Redirect::to(&format!("/orgs/{}?saved=1", o.id)).into_response()),
-        Err(e) if !e.field_errors().is_empty() => {
-            org_form_page(
-                &st,
-                &ctx,
-                f,
-                Errors::from(&e.field_errors(), lang, ORG_FIELDS),
-                None,
-            )
-            .await
-        }
-        Err(e) => Err(UiError(e, lang)),
-    }
+    save_form(
+        lang,
+        result,
+        ORG_FIELDS,
+        |o| format!("/orgs/{}?saved=1", o.id),
+        |errors| org_form_page(&st, &ctx, f, errors, None),
+    )
+    .await
 }
 
 async fn org_edit(
@@ -736,20 +730,14 @@ async fn org_update(
         }
         Err(e) => Err(AppError::invalid(e)),
     };
-    match result {
-        Ok(o) => Ok(Redirect::to(&format!("/orgs/{}?saved=1", o.id)).into_response()),
-        Err(e) if !e.field_errors().is_empty() => {
-            org_form_page(
-                &st,
-                &ctx,
-                f,
-                Errors::from(&e.field_errors(), lang, ORG_FIELDS),
-                Some(id),
-            )
-            .await
-        }
-        Err(e) => Err(UiError(e, lang)),
-    }
+    save_form(
+        lang,
+        result,
+        ORG_FIELDS,
+        |o| format!("/orgs/{}?saved=1", o.id),
+        |errors| org_form_page(&st, &ctx, f, errors, Some(id)),
+    )
+    .await
 }
 
 async fn org_delete(

@@ -1,6 +1,6 @@
 //! Console pages of the worker registry: masked lists, exact search by 身份证号, a detail
 //! page whose full numbers appear only on request (and are audit-logged).
-use super::{render, Errors, Layout};
+use super::{render, save_form, Errors, Layout};
 use crate::api::workers::WorkerQuery;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
@@ -230,27 +230,25 @@ async fn create(
         political_status: s(&f.political_status),
         certificates: None,
     };
-    match st.svc.save_worker(&ctx.actor, &input).await {
-        Ok(w) => Ok(Redirect::to(&format!("/workers/{}", w.id)).into_response()),
-        Err(e) => {
-            let e = AppError::from(e);
-            if e.field_errors().is_empty() {
-                return Err(UiError(e, lang));
-            }
-            let fields = [
-                "name",
-                "id_number",
-                "org",
-                "phone",
-                "occupation",
-                "skill_level",
-                "certificate_no",
-                "certified_on",
-                "political_status",
-            ];
-            form_page(&ctx, f, Errors::from(&e.field_errors(), lang, &fields)).await
-        }
-    }
+    let fields = [
+        "name",
+        "id_number",
+        "org",
+        "phone",
+        "occupation",
+        "skill_level",
+        "certificate_no",
+        "certified_on",
+        "political_status",
+    ];
+    save_form(
+        lang,
+        st.svc.save_worker(&ctx.actor, &input).await,
+        &fields,
+        |w| format!("/workers/{}", w.id),
+        |errors| form_page(&ctx, f, errors),
+    )
+    .await
 }
 
 #[derive(Template)]

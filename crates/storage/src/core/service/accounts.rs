@@ -95,13 +95,13 @@ impl Service {
     }
 
     pub async fn logout(&self, actor: &Actor, token: &str) -> Result<()> {
-        let mut tx = self.db.begin().await?;
-        users::delete_session(tx.conn(), token).await?;
+        let mut w = self.write(actor).await?;
+        users::delete_session(w.conn(), token).await?;
         audit::Note::new(action::LOGOUT, "user", actor.user_id.unwrap_or_default())
             .summary(&actor.username)
-            .write(tx.conn(), actor, now_ms())
+            .write(w.conn(), actor, now_ms())
             .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 
@@ -208,8 +208,8 @@ impl Service {
                 String::new()
             }
         };
-        let mut tx = self.db.begin().await?;
-        let attachment = match self.resolve_attachment(tx.conn(), attach, role).await {
+        let mut w = self.write(actor).await?;
+        let attachment = match self.resolve_attachment(w.conn(), attach, role).await {
             Ok(a) => Some(a),
             Err(StoreError::Invalid(mut e)) => {
                 errors.append(&mut e);
@@ -221,7 +221,7 @@ impl Service {
             return Err(StoreError::Invalid(errors));
         }
         let (region, org) = attachment.unwrap_or_default();
-        if users::by_username(tx.conn(), &username).await?.is_some() {
+        if users::by_username(w.conn(), &username).await?.is_some() {
             return Err(StoreError::conflict(
                 Code::DuplicateUsername,
                 Some("username"),
@@ -233,9 +233,9 @@ impl Service {
         let hash = tokio::task::spawn_blocking(move || users::hash_password(&pw))
             .await
             .map_err(|e| StoreError::Other(e.to_string()))??;
-        let now = now_ms();
+        let now = w.now;
         let id = users::insert(
-            tx.conn(),
+            w.conn(),
             &users::NewUser {
                 username: &username,
                 display_name: &display,
@@ -248,15 +248,16 @@ impl Service {
             now,
         )
         .await?;
-        let u = users::get(tx.conn(), id)
+        let u = users::get(w.conn(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::Note::new(action::CREATE, "user", id)
-            .summary(&u.username)
-            .after(&user_json(&u))
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new(action::CREATE, "user", id)
+                .summary(&u.username)
+                .after(&user_json(&u)),
+        )
+        .await?;
+        w.commit().await?;
         Ok(u)
     }
 
@@ -270,8 +271,8 @@ impl Service {
         attach: &str,
     ) -> Result<User> {
         access::check(actor, Permission::ManageAccounts)?;
-        let mut tx = self.db.begin().await?;
-        let before = users::get(tx.conn(), id)
+        let mut w = self.write(actor).await?;
+        let before = users::get(w.conn(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
         let display = gongjiang_domain::error::text(
@@ -283,7 +284,7 @@ impl Service {
         )
         .map_err(StoreError::invalid)?
         .unwrap_or_default();
-        let (region, org) = self.resolve_attachment(tx.conn(), attach, role).await?;
+        let (region, org) = self.resolve_attachment(w.conn(), attach, role).await?;
         if actor.user_id == Some(id) && !access::administers(role) {
             return Err(StoreError::conflict(
                 Code::SelfDemotion,
@@ -292,9 +293,9 @@ impl Service {
                 "you cannot remove your own administrator role",
             ));
         }
-        let now = now_ms();
-        users::set_assignment(tx.conn(), id, &display, role, region.as_deref(), org, now).await?;
-        let after = users::get(tx.conn(), id)
+        let now = w.now;
+        users::set_assignment(w.conn(), id, &display, role, region.as_deref(), org, now).await?;
+        let after = users::get(w.conn(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
         let act = if before.role != after.role
@@ -305,14 +306,15 @@ impl Service {
         } else {
             action::UPDATE
         };
-        audit::Note::new(act, "user", id)
-            .summary(&after.username)
-            .before(&user_json(&before))
-            .after(&user_json(&after))
-            .write(tx.conn(), actor, now)
-            .await?;
-        users::delete_sessions_of(tx.conn(), id).await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new(act, "user", id)
+                .summary(&after.username)
+                .before(&user_json(&before))
+                .after(&user_json(&after)),
+        )
+        .await?;
+        users::delete_sessions_of(w.conn(), id).await?;
+        w.commit().await?;
         Ok(after)
     }
 
@@ -323,25 +325,26 @@ impl Service {
             return Err(StoreError::NotFound);
         }
         let email = users::parse_email(email).map_err(StoreError::invalid)?;
-        let mut tx = self.db.begin().await?;
-        let before = users::get(tx.conn(), id)
+        let mut w = self.write(actor).await?;
+        let before = users::get(w.conn(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
         if before.email == email {
             return Ok(before);
         }
-        let now = now_ms();
-        users::set_email(tx.conn(), id, email.as_deref(), now).await?;
-        let after = users::get(tx.conn(), id)
+        let now = w.now;
+        users::set_email(w.conn(), id, email.as_deref(), now).await?;
+        let after = users::get(w.conn(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::Note::new(action::UPDATE, "user", id)
-            .summary(&after.username)
-            .before(&user_json(&before))
-            .after(&user_json(&after))
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new(action::UPDATE, "user", id)
+                .summary(&after.username)
+                .before(&user_json(&before))
+                .after(&user_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
         Ok(after)
     }
 
@@ -355,16 +358,16 @@ impl Service {
                 "you cannot disable your own account",
             ));
         }
-        let mut tx = self.db.begin().await?;
-        let before = users::get(tx.conn(), id)
+        let mut w = self.write(actor).await?;
+        let before = users::get(w.conn(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let now = now_ms();
-        users::set_disabled(tx.conn(), id, disabled, now).await?;
+        let now = w.now;
+        users::set_disabled(w.conn(), id, disabled, now).await?;
         if disabled {
-            users::delete_sessions_of(tx.conn(), id).await?;
+            users::delete_sessions_of(w.conn(), id).await?;
         }
-        let after = users::get(tx.conn(), id)
+        let after = users::get(w.conn(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
         let act = if disabled {
@@ -372,13 +375,14 @@ impl Service {
         } else {
             action::ENABLE
         };
-        audit::Note::new(act, "user", id)
-            .summary(&after.username)
-            .before(&user_json(&before))
-            .after(&user_json(&after))
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new(act, "user", id)
+                .summary(&after.username)
+                .before(&user_json(&before))
+                .after(&user_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
         Ok(after)
     }
 
@@ -386,8 +390,8 @@ impl Service {
     /// all their sessions end.
     pub async fn reset_password(&self, actor: &Actor, id: i64, new_password: &str) -> Result<User> {
         access::check(actor, Permission::ManageAccounts)?;
-        let mut tx = self.db.begin().await?;
-        let u = users::get(tx.conn(), id)
+        let mut w = self.write(actor).await?;
+        let u = users::get(w.conn(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
         gongjiang_domain::user::check_password(new_password, &u.username)
@@ -396,14 +400,12 @@ impl Service {
         let hash = tokio::task::spawn_blocking(move || users::hash_password(&pw))
             .await
             .map_err(|e| StoreError::Other(e.to_string()))??;
-        let now = now_ms();
-        users::set_password(tx.conn(), id, &hash, true, now).await?;
-        users::delete_sessions_of(tx.conn(), id).await?;
-        audit::Note::new(action::PASSWORD_RESET, "user", id)
-            .summary(&u.username)
-            .write(tx.conn(), actor, now)
+        let now = w.now;
+        users::set_password(w.conn(), id, &hash, true, now).await?;
+        users::delete_sessions_of(w.conn(), id).await?;
+        w.audit(audit::Note::new(action::PASSWORD_RESET, "user", id).summary(&u.username))
             .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(u)
     }
 
@@ -454,16 +456,17 @@ impl Service {
         let new_hash = tokio::task::spawn_blocking(move || users::hash_password(&pw))
             .await
             .map_err(|e| StoreError::Other(e.to_string()))??;
-        let mut tx = self.db.begin().await?;
-        let now = now_ms();
-        users::set_password(tx.conn(), id, &new_hash, false, now).await?;
-        let ended = users::delete_other_sessions(tx.conn(), id, current_token).await?;
-        audit::Note::new(action::PASSWORD_CHANGE, "user", id)
-            .summary(&actor.username)
-            .after(&serde_json::json!({ "other_sessions_ended": ended }))
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        let mut w = self.write(actor).await?;
+        let now = w.now;
+        users::set_password(w.conn(), id, &new_hash, false, now).await?;
+        let ended = users::delete_other_sessions(w.conn(), id, current_token).await?;
+        w.audit(
+            audit::Note::new(action::PASSWORD_CHANGE, "user", id)
+                .summary(&actor.username)
+                .after(&serde_json::json!({ "other_sessions_ended": ended })),
+        )
+        .await?;
+        w.commit().await?;
         Ok(())
     }
 }

@@ -58,12 +58,12 @@ impl Service {
         id: &str,
         summary: &str,
     ) -> Result<()> {
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         audit::Note::new(act, kind, id)
             .summary(summary)
-            .write(tx.conn(), actor, now_ms())
+            .write(w.conn(), actor, now_ms())
             .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 }

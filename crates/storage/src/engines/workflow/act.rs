@@ -36,9 +36,9 @@ impl Service {
     /// `stale_version`. Approval of a pilot application creates the pilot in the same
     /// transaction.
     pub async fn act(&self, actor: &Actor, id: i64, i: &ActInput) -> Result<Case> {
-        let mut tx = self.db.begin().await?;
-        let c = self.act_in(tx.conn(), actor, id, i).await?;
-        tx.commit().await?;
+        let mut w = self.write(actor).await?;
+        let c = self.act_in(w.conn(), actor, id, i).await?;
+        w.commit().await?;
         Ok(c)
     }
 

@@ -3,7 +3,6 @@
 use crate::access;
 use crate::audit;
 use crate::error::{Result, StoreError};
-use crate::now_ms;
 use crate::scope::{Actor, Scope};
 use crate::service::Service;
 use gongjiang_domain::workflow::Status;
@@ -38,9 +37,9 @@ impl Service {
                 "at most 10 files at a time",
             )]));
         }
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let c = self
-            .case_in(tx.conn(), &actor.read_scope(), id, false)
+            .case_in(w.conn(), &actor.read_scope(), id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
         let def = c.def().ok_or(StoreError::NotFound)?;
@@ -60,12 +59,12 @@ impl Service {
         let mut names = Vec::new();
         for (name, bytes) in files {
             let m = self
-                .store_file(tx.conn(), actor, Some(c.org_id), name, bytes)
+                .store_file(w.conn(), actor, Some(c.org_id), name, bytes)
                 .await?;
             ids.push(m.id);
             names.push(m.name);
         }
-        let now = now_ms();
+        let now = w.now;
         let json = serde_json::to_string(&ids).map_err(|e| StoreError::Other(e.to_string()))?;
         let n = sqlx::query(
             "UPDATE wf_cases SET file_ids = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
@@ -74,7 +73,7 @@ impl Service {
         .bind(now)
         .bind(id)
         .bind(c.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n != 1 {
@@ -92,18 +91,22 @@ impl Service {
         .bind(&actor.display_name)
         .bind(names.join("、"))
         .bind(now)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?;
-        audit::Note::new(audit::action::UPDATE, "case", id)
-            .summary(format!("{}:上传材料 {}", c.title, names.join("、")))
-            .write(tx.conn(), actor, now)
-            .await?;
+        w.audit(
+            audit::Note::new(audit::action::UPDATE, "case", id).summary(format!(
+                "{}:上传材料 {}",
+                c.title,
+                names.join("、")
+            )),
+        )
+        .await?;
         let mut after = self
-            .case_in(tx.conn(), &Scope::All, id, false)
+            .case_in(w.conn(), &Scope::All, id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        after.files = Self::file_metas(tx.conn(), &after.file_ids).await?;
-        tx.commit().await?;
+        after.files = Self::file_metas(w.conn(), &after.file_ids).await?;
+        w.commit().await?;
         Ok(after)
     }
 }

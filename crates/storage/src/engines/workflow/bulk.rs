@@ -50,7 +50,7 @@ impl Service {
             )]));
         }
         let uid = actor.user_id.ok_or(StoreError::Forbidden)?;
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         // The version of every case now: acting at exactly that version makes a resumed
         // job skip what it already did.
         let mut pairs: Vec<(i64, i64)> = Vec::with_capacity(ids.len());
@@ -63,7 +63,7 @@ impl Service {
             for r in sqlx::query(&format!(
                 "SELECT id, version FROM wf_cases WHERE id IN ({list})"
             ))
-            .fetch_all(tx.conn())
+            .fetch_all(w.conn())
             .await?
             {
                 pairs.push((r.try_get(0)?, r.try_get(1)?));
@@ -71,7 +71,7 @@ impl Service {
         }
         pairs.sort_unstable();
         let id = crate::users::random_token()[..16].to_string();
-        let now = now_ms();
+        let now = w.now;
         let json = serde_json::to_string(&pairs).map_err(|e| StoreError::Other(e.to_string()))?;
         // Held by this process from the start: the periodic resume of other servers
         // leaves it alone while the lease is renewed.
@@ -88,9 +88,9 @@ impl Service {
         .bind(now)
         .bind(crate::jobs::instance_id())
         .bind(now + crate::jobs::LEASE_MS)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         self.bulk_job(actor, &id).await
     }
 

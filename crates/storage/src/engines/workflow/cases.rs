@@ -71,11 +71,11 @@ impl Service {
             )]));
         }
         access::check(actor, Permission::StartCase)?;
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let given = i.org.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let org = match (access::bound_to_own_org(actor), given) {
-            (true, given) => Some(orgs::unit_own(tx.conn(), actor, given).await?),
-            (false, Some(k)) => orgs::find(tx.conn(), &actor.write_scope(), k).await?,
+            (true, given) => Some(orgs::unit_own(w.conn(), actor, given).await?),
+            (false, Some(k)) => orgs::find(w.conn(), &actor.write_scope(), k).await?,
             (false, None) => {
                 return Err(StoreError::Invalid(vec![FieldError::required(
                     "org",
@@ -96,7 +96,7 @@ impl Service {
         // One open case per process and applicant — per year when the form has a year
         // (a yearly check for 2023 and one for 2024 may both be open).
         if let Some(open) = open_case_id(
-            tx.conn(),
+            w.conn(),
             def.code,
             org.id,
             data.get("year").map(String::as_str),
@@ -119,9 +119,9 @@ impl Service {
         // The part's own refusals (e.g. a pilot level the applicant already holds): no
         // draft is kept of an application that cannot be submitted.
         if let Some(check) = hooks_of(def.code).check_start {
-            check(tx.conn(), &org, &data).await?;
+            check(w.conn(), &org, &data).await?;
         }
-        let now = now_ms();
+        let now = w.now;
         let title = format!(
             "{} {}{}",
             org.name,
@@ -141,18 +141,16 @@ impl Service {
         .bind(&json)
         .bind(actor.user_id)
         .bind(now)
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
-        audit::Note::new(audit::action::CREATE, "case", id)
-            .summary(&title)
-            .write(tx.conn(), actor, now)
+        w.audit(audit::Note::new(audit::action::CREATE, "case", id).summary(&title))
             .await?;
         let c = self
-            .case_in(tx.conn(), &Scope::All, id, false)
+            .case_in(w.conn(), &Scope::All, id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(c)
     }
 
@@ -234,9 +232,9 @@ impl Service {
         data: &BTreeMap<String, String>,
         version: Option<i64>,
     ) -> Result<Case> {
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let c = self
-            .case_in(tx.conn(), &actor.write_scope(), id, false)
+            .case_in(w.conn(), &actor.write_scope(), id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
         if !self.is_applicant(actor, &c) {
@@ -263,17 +261,17 @@ impl Service {
         .bind(now_ms())
         .bind(id)
         .bind(c.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n != 1 {
             return Err(changed_elsewhere());
         }
         let c = self
-            .case_in(tx.conn(), &Scope::All, id, false)
+            .case_in(w.conn(), &Scope::All, id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(c)
     }
 

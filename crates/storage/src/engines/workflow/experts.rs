@@ -3,7 +3,6 @@
 use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
-use crate::now_ms;
 use crate::scope::{Actor, Scope};
 use crate::service::Service;
 use gongjiang_domain::workflow::Status;
@@ -19,10 +18,10 @@ impl Service {
     /// scoring. An expert attached to the applicant (its own organisation, or a staff
     /// account of its district or town) is refused: 403 `conflict_of_interest`.
     pub async fn assign_case_expert(&self, actor: &Actor, id: i64, username: &str) -> Result<Case> {
-        let mut tx = self.db.begin().await?;
-        lock_case(tx.conn(), id).await?;
+        let mut w = self.write(actor).await?;
+        lock_case(w.conn(), id).await?;
         let c = self
-            .case_in(tx.conn(), &actor.read_scope(), id, false)
+            .case_in(w.conn(), &actor.read_scope(), id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
         let def = c.def().ok_or(StoreError::NotFound)?;
@@ -39,7 +38,7 @@ impl Service {
             "SELECT id, role, org_id, region_code, display_name FROM users WHERE username = $1 AND disabled = 0",
         )
         .bind(username.trim())
-        .fetch_optional(tx.conn())
+        .fetch_optional(w.conn())
         .await?;
         let Some(expert) =
             expert.filter(|r| r.try_get::<String, _>(1).ok().as_deref() == Some("expert"))
@@ -59,13 +58,14 @@ impl Service {
             || region.as_deref().is_some_and(|r| {
                 Some(r) == c.path.district.as_deref() || Some(r) == c.path.town.as_deref()
             });
-        let now = now_ms();
+        let now = w.now;
         if related {
-            audit::Note::new("case_recusal", "case", id)
-                .summary(format!("{}:专家{name}与申报单位有关联，回避", c.title))
-                .write(tx.conn(), actor, now)
-                .await?;
-            tx.commit().await?;
+            w.audit(
+                audit::Note::new("case_recusal", "case", id)
+                    .summary(format!("{}:专家{name}与申报单位有关联，回避", c.title)),
+            )
+            .await?;
+            w.commit().await?;
             return Err(StoreError::denied(
                 Code::ConflictOfInterest,
                 format!("专家“{name}”与申报单位有关联，应当回避"),
@@ -79,16 +79,17 @@ impl Service {
         .bind(id)
         .bind(uid)
         .bind(now)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n == 1 {
-            audit::Note::new("case_assign_expert", "case", id)
-                .summary(format!("{}:指派评审专家{name}", c.title))
-                .write(tx.conn(), actor, now)
-                .await?;
+            w.audit(
+                audit::Note::new("case_assign_expert", "case", id)
+                    .summary(format!("{}:指派评审专家{name}", c.title)),
+            )
+            .await?;
             crate::notify::notify(
-                tx.conn(),
+                w.conn(),
                 &[uid],
                 &format!("请对“{}”独立评分", c.title),
                 &format!("/cases/{id}"),
@@ -97,10 +98,10 @@ impl Service {
             .await?;
         }
         let c = self
-            .case_in(tx.conn(), &Scope::All, id, false)
+            .case_in(w.conn(), &Scope::All, id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(c)
     }
 
@@ -114,15 +115,15 @@ impl Service {
         score: f64,
         comment: Option<&str>,
     ) -> Result<CaseExpert> {
-        let mut tx = self.db.begin().await?;
-        lock_case(tx.conn(), id).await?;
+        let mut w = self.write(actor).await?;
+        lock_case(w.conn(), id).await?;
         if !access::may(actor, Permission::ScoreAsExpert)
-            || !assigned(tx.conn(), id, actor.user_id).await?
+            || !assigned(w.conn(), id, actor.user_id).await?
         {
             return Err(StoreError::NotFound);
         }
         let c = self
-            .case_in(tx.conn(), &Scope::All, id, false)
+            .case_in(w.conn(), &Scope::All, id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
         let def = c.def().ok_or(StoreError::NotFound)?;
@@ -145,7 +146,7 @@ impl Service {
                 "the comment is longer than 2000 characters",
             )]));
         }
-        let now = now_ms();
+        let now = w.now;
         sqlx::query(
             "UPDATE wf_scores SET score_x100 = $1, comment = $2, scored_at = $3 WHERE case_id = $4 AND user_id = $5",
         )
@@ -154,18 +155,18 @@ impl Service {
         .bind(now)
         .bind(id)
         .bind(actor.user_id)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?;
-        audit::Note::new("case_score", "case", id)
-            .summary(format!("{}:专家评分", c.title))
-            .write(tx.conn(), actor, now)
-            .await?;
-        let mine = case_experts(tx.conn(), actor, def, id, false)
+        w.audit(
+            audit::Note::new("case_score", "case", id).summary(format!("{}:专家评分", c.title)),
+        )
+        .await?;
+        let mine = case_experts(w.conn(), actor, def, id, false)
             .await?
             .into_iter()
             .next()
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(mine)
     }
 }

@@ -256,13 +256,13 @@ impl Service {
         let Some(uid) = actor.user_id else {
             return Ok(());
         };
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
             .bind(now_ms())
             .bind(uid)
-            .execute(tx.conn())
+            .execute(w.conn())
             .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 

@@ -28,11 +28,11 @@ impl Service {
         accept: bool,
         reason: Option<&str>,
     ) -> Result<Case> {
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let c = self
-            .decide_item_in(tx.conn(), actor, id, item, accept, reason)
+            .decide_item_in(w.conn(), actor, id, item, accept, reason)
             .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(c)
     }
 

@@ -42,13 +42,13 @@ impl Service {
                 "longer than 100 characters",
             )]));
         }
-        let mut tx = self.db.begin().await?;
-        lock_case(tx.conn(), id).await?;
+        let mut w = self.write(actor).await?;
+        lock_case(w.conn(), id).await?;
         let c = self
-            .case_in(tx.conn(), &actor.read_scope(), id, false)
+            .case_in(w.conn(), &actor.read_scope(), id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let now = now_ms();
+        let now = w.now;
         if c.status != Status::Notice.code() || c.due_at.is_some_and(|end| end < now) {
             return Err(StoreError::conflict(
                 Code::CaseNotInNotice,
@@ -68,11 +68,11 @@ impl Service {
         .bind(raised_by)
         .bind(&body)
         .bind(now)
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
         add_event(
-            tx.conn(),
+            w.conn(),
             actor,
             id,
             "object",
@@ -84,13 +84,13 @@ impl Service {
             now,
         )
         .await?;
-        audit::Note::new("case_object", "case", id)
-            .summary(format!("{} 异议 #{oid}", c.title))
-            .write(tx.conn(), actor, now)
-            .await?;
-        let users = self.reviewers_of(tx.conn(), &c).await?;
+        w.audit(
+            audit::Note::new("case_object", "case", id).summary(format!("{} 异议 #{oid}", c.title)),
+        )
+        .await?;
+        let users = self.reviewers_of(w.conn(), &c).await?;
         crate::notify::notify(
-            tx.conn(),
+            w.conn(),
             &users,
             &format!("公示期间收到异议，请核查处理：{}", c.title),
             &format!("/cases/{id}"),
@@ -98,12 +98,12 @@ impl Service {
         )
         .await?;
         let o = self
-            .objections_of(tx.conn(), actor, id, false)
+            .objections_of(w.conn(), actor, id, false)
             .await?
             .into_iter()
             .find(|o| o.id == oid)
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(o)
     }
 
@@ -119,10 +119,10 @@ impl Service {
     ) -> Result<Objection> {
         let response =
             check_objection_text("response", response).map_err(|e| StoreError::Invalid(vec![e]))?;
-        let mut tx = self.db.begin().await?;
-        lock_case(tx.conn(), id).await?;
+        let mut w = self.write(actor).await?;
+        lock_case(w.conn(), id).await?;
         let c = self
-            .case_in(tx.conn(), &actor.read_scope(), id, false)
+            .case_in(w.conn(), &actor.read_scope(), id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
         let def = c.def().ok_or(StoreError::NotFound)?;
@@ -139,11 +139,11 @@ impl Service {
             sqlx::query("SELECT user_id FROM wf_objections WHERE id = $1 AND case_id = $2")
                 .bind(objection)
                 .bind(id)
-                .fetch_optional(tx.conn())
+                .fetch_optional(w.conn())
                 .await?
                 .ok_or(StoreError::NotFound)?
                 .try_get(0)?;
-        let now = now_ms();
+        let now = w.now;
         let outcome = if upheld {
             ObjectionOutcome::Upheld
         } else {
@@ -158,7 +158,7 @@ impl Service {
         .bind(&actor.display_name)
         .bind(now)
         .bind(objection)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n != 1 {
@@ -170,7 +170,7 @@ impl Service {
             ));
         }
         add_event(
-            tx.conn(),
+            w.conn(),
             actor,
             id,
             "answer_objection",
@@ -185,13 +185,17 @@ impl Service {
             now,
         )
         .await?;
-        audit::Note::new("case_answer_objection", "case", id)
-            .summary(format!("{} 异议 #{objection} {}", c.title, outcome.code()))
-            .write(tx.conn(), actor, now)
-            .await?;
+        w.audit(
+            audit::Note::new("case_answer_objection", "case", id).summary(format!(
+                "{} 异议 #{objection} {}",
+                c.title,
+                outcome.code()
+            )),
+        )
+        .await?;
         if let Some(u) = objector {
             crate::notify::notify(
-                tx.conn(),
+                w.conn(),
                 &[u],
                 &format!(
                     "您对“{}”提出的异议已处理：{}",
@@ -204,12 +208,12 @@ impl Service {
             .await?;
         }
         let o = self
-            .objections_of(tx.conn(), actor, id, false)
+            .objections_of(w.conn(), actor, id, false)
             .await?
             .into_iter()
             .find(|o| o.id == objection)
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(o)
     }
 

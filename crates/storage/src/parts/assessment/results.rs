@@ -269,8 +269,8 @@ impl Service {
     ) -> Result<Results> {
         manage(actor)?;
         let now = now_ms();
-        let mut tx = self.db.begin().await?;
-        let round = load_round(tx.conn(), round_id, en).await?;
+        let mut w = self.write(actor).await?;
+        let round = load_round(w.conn(), round_id, en).await?;
         if round.status == "open" {
             return Err(StoreError::conflict(
                 Code::RoundOpen,
@@ -280,7 +280,7 @@ impl Service {
             ));
         }
         let reason = check_republish(round.results, reason).map_err(StoreError::invalid)?;
-        let targets = self.compute(tx.conn(), &round).await?;
+        let targets = self.compute(w.conn(), &round).await?;
         let no = round.results + 1;
         let rid: i64 = sqlx::query(
             "INSERT INTO asm_results (round_id, result_no, reason, data, published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -291,7 +291,7 @@ impl Service {
         .bind(json(&targets)?)
         .bind(actor.user_id)
         .bind(now)
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
         // Previous totals leave the indicator engine, the new ones enter it.
@@ -302,7 +302,7 @@ impl Service {
             )
             .bind(round_id)
             .bind(no - 1)
-            .fetch_all(tx.conn())
+            .fetch_all(w.conn())
             .await?
             {
                 previous.insert(r.try_get(0)?, r.try_get(1)?);
@@ -314,11 +314,11 @@ impl Service {
                 .bind(&t.key)
                 .bind(cents(t.total))
                 .bind(t.rank)
-                .execute(tx.conn())
+                .execute(w.conn())
                 .await?;
             let before = previous.remove(&t.key).unwrap_or(0);
             bump_score(
-                tx.conn(),
+                w.conn(),
                 &target_node(&round.target_kind, &t.key),
                 round.year,
                 cents(t.total) - before,
@@ -327,7 +327,7 @@ impl Service {
         }
         for (k, v) in previous {
             bump_score(
-                tx.conn(),
+                w.conn(),
                 &target_node(&round.target_kind, &k),
                 round.year,
                 -v,
@@ -337,27 +337,35 @@ impl Service {
         sqlx::query("UPDATE asm_rounds SET status = 'published', version = version + 1, updated_at = $1 WHERE id = $2")
             .bind(now)
             .bind(round_id)
-            .execute(tx.conn())
+            .execute(w.conn())
             .await?;
         let pairs: Vec<(String, String)> = targets
             .iter()
             .map(|t| (t.key.clone(), t.name.clone()))
             .collect();
-        let users = target_users(tx.conn(), &round.target_kind, &pairs).await?;
+        let users = target_users(w.conn(), &round.target_kind, &pairs).await?;
         crate::notify::notify(
-            tx.conn(),
+            w.conn(),
             &users,
             &format!("「{}」考核结果已发布（第{no}版）", round.title),
             &format!("/assessment/results/{round_id}"),
             now,
         )
         .await?;
+        let why = reason
+            .as_deref()
+            .map(|r| format!(",原因：{r}"))
+            .unwrap_or_default();
+        let totals: Vec<_> = targets
+            .iter()
+            .map(|t| (t.key.clone(), t.total, t.rank))
+            .collect();
         audit::Note::new("asm_publish", "asm_round", round_id)
-            .summary(format!( "发布「{}」考核结果第{no}版{}", round.title, reason.as_deref().map(|r| format!(",原因：{r}")).unwrap_or_default() ))
-            .after(&serde_json::json!({"totals": targets.iter().map(|t| (t.key.clone(), t.total, t.rank)).collect::<Vec<_>>()}))
-            .write(tx.conn(), actor, now)
-        .await?;
-        tx.commit().await?;
+            .summary(format!("发布「{}」考核结果第{no}版{why}", round.title))
+            .after(&serde_json::json!({ "totals": totals }))
+            .write(w.conn(), actor, now)
+            .await?;
+        w.commit().await?;
         self.round_results(actor, round_id, Some(no), en).await
     }
 }

@@ -108,10 +108,10 @@ impl Service {
             ));
         }
         let now = now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut wr = self.write(actor).await?;
         let status: Option<String> = sqlx::query("SELECT status FROM asm_versions WHERE id = $1")
             .bind(input.version_id)
-            .fetch_optional(tx.conn())
+            .fetch_optional(wr.conn())
             .await?
             .map(|r| r.try_get(0))
             .transpose()?;
@@ -142,7 +142,7 @@ impl Service {
                 TargetKind::District => sqlx::query(
                     "SELECT code, name FROM regions WHERE level IN ('district', 'zone') ORDER BY code",
                 )
-                .fetch_all(tx.conn())
+                .fetch_all(wr.conn())
                 .await?
                 .iter()
                 .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
@@ -150,7 +150,7 @@ impl Service {
                 TargetKind::MemberUnit => sqlx::query(
                     "SELECT CAST(id AS TEXT), name FROM orgs WHERE kind = 'member_unit' ORDER BY id",
                 )
-                .fetch_all(tx.conn())
+                .fetch_all(wr.conn())
                 .await?
                 .iter()
                 .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
@@ -171,7 +171,7 @@ impl Service {
                                 "SELECT CAST(id AS TEXT), name FROM orgs WHERE id = $1 AND id IN (SELECT org_id FROM pilots)",
                             )
                             .bind(id)
-                            .fetch_optional(tx.conn())
+                            .fetch_optional(wr.conn())
                             .await?
                             {
                                 v.push((r.try_get(0)?, r.try_get(1)?));
@@ -214,7 +214,7 @@ impl Service {
             sqlx::query("SELECT COUNT(*) FROM asm_rounds WHERE year = $1 AND target_kind = $2")
                 .bind(input.year)
                 .bind(kind)
-                .fetch_one(tx.conn())
+                .fetch_one(wr.conn())
                 .await?
                 .try_get(0)?;
         if exists > 0 {
@@ -240,7 +240,7 @@ impl Service {
         .bind(kind)
         .bind(actor.user_id)
         .bind(now)
-        .fetch_one(tx.conn())
+        .fetch_one(wr.conn())
         .await?
         .try_get(0)?;
         for (i, (k, n)) in targets.iter().enumerate() {
@@ -251,7 +251,7 @@ impl Service {
             .bind(k)
             .bind(n)
             .bind(i as i64)
-            .execute(tx.conn())
+            .execute(wr.conn())
             .await?;
         }
         audit::Note::new(audit::action::CREATE, "asm_round", id)
@@ -263,12 +263,12 @@ impl Service {
             .after(
                 &serde_json::json!({"targets": targets.iter().map(|t| &t.0).collect::<Vec<_>>()}),
             )
-            .write(tx.conn(), actor, now)
+            .write(wr.conn(), actor, now)
             .await?;
         // Tell the targets' users that their self-report is open.
-        let round = load_round(tx.conn(), id, en).await?;
-        notify_targets(tx.conn(), &round, &targets, now).await?;
-        tx.commit().await?;
+        let round = load_round(wr.conn(), id, en).await?;
+        notify_targets(wr.conn(), &round, &targets, now).await?;
+        wr.commit().await?;
         Ok(round)
     }
 
@@ -354,8 +354,8 @@ impl Service {
     ) -> Result<Round> {
         manage(actor)?;
         let now = now_ms();
-        let mut tx = self.db.begin().await?;
-        let round = load_round(tx.conn(), round_id, en).await?;
+        let mut w = self.write(actor).await?;
+        let round = load_round(w.conn(), round_id, en).await?;
         let to = match (action, round.status.as_str()) {
             ("close", "open") => "closed",
             ("reopen", "closed" | "published") => "open",
@@ -375,14 +375,14 @@ impl Service {
             .bind(to)
             .bind(now)
             .bind(round_id)
-            .execute(tx.conn())
+            .execute(w.conn())
             .await?;
         audit::Note::new(audit::action::UPDATE, "asm_round", round_id)
             .summary(format!("考核「{}」{} → {to}", round.title, round.status))
-            .write(tx.conn(), actor, now)
+            .write(w.conn(), actor, now)
             .await?;
-        let r = load_round(tx.conn(), round_id, en).await?;
-        tx.commit().await?;
+        let r = load_round(w.conn(), round_id, en).await?;
+        w.commit().await?;
         Ok(r)
     }
 }

@@ -93,7 +93,7 @@ impl Service {
         }
         let name = name?;
         let now = now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let sid: i64 = sqlx::query(
             "INSERT INTO asm_schemes (name, description, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
         )
@@ -101,7 +101,7 @@ impl Service {
         .bind(&description)
         .bind(actor.user_id)
         .bind(now)
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
         let vid: i64 = sqlx::query(
@@ -110,17 +110,17 @@ impl Service {
         .bind(sid)
         .bind(json(&tree)?)
         .bind(now)
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
         let after = serde_json::json!({"name": name, "tree": tree});
         audit::Note::new(audit::action::CREATE, "asm_scheme", sid)
             .summary(format!("考核方案「{name}」第1版（草稿）"))
             .after(&after)
-            .write(tx.conn(), actor, now)
+            .write(w.conn(), actor, now)
             .await?;
-        let v = load_version(tx.conn(), vid).await?;
-        tx.commit().await?;
+        let v = load_version(w.conn(), vid).await?;
+        w.commit().await?;
         Ok(v)
     }
 
@@ -141,8 +141,8 @@ impl Service {
         let mut tree = input.tree.clone();
         validate_tree(&mut tree).map_err(StoreError::Invalid)?;
         let now = now_ms();
-        let mut tx = self.db.begin().await?;
-        let before = load_version(tx.conn(), id).await?;
+        let mut w = self.write(actor).await?;
+        let before = load_version(w.conn(), id).await?;
         if before.status != "draft" {
             return Err(StoreError::conflict(
                 Code::VersionFrozen,
@@ -172,7 +172,7 @@ impl Service {
         .bind(now)
         .bind(id)
         .bind(before.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n == 0 {
@@ -190,10 +190,10 @@ impl Service {
             ))
             .before(&serde_json::json!({"tree": before.tree}))
             .after(&serde_json::json!({"tree": tree}))
-            .write(tx.conn(), actor, now)
+            .write(w.conn(), actor, now)
             .await?;
-        let v = load_version(tx.conn(), id).await?;
-        tx.commit().await?;
+        let v = load_version(w.conn(), id).await?;
+        w.commit().await?;
         Ok(v)
     }
 
@@ -201,8 +201,8 @@ impl Service {
     pub async fn publish_version(&self, actor: &Actor, id: i64) -> Result<SchemeVersion> {
         manage(actor)?;
         let now = now_ms();
-        let mut tx = self.db.begin().await?;
-        let v = load_version(tx.conn(), id).await?;
+        let mut w = self.write(actor).await?;
+        let v = load_version(w.conn(), id).await?;
         if v.status != "draft" {
             return Err(StoreError::conflict(
                 Code::VersionFrozen,
@@ -219,17 +219,17 @@ impl Service {
         .bind(now)
         .bind(actor.user_id)
         .bind(id)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?;
         audit::Note::new("asm_publish", "asm_version", id)
             .summary(format!(
                 "发布考核方案「{}」第{}版（冻结）",
                 v.scheme_name, v.version_no
             ))
-            .write(tx.conn(), actor, now)
+            .write(w.conn(), actor, now)
             .await?;
-        let v = load_version(tx.conn(), id).await?;
-        tx.commit().await?;
+        let v = load_version(w.conn(), id).await?;
+        w.commit().await?;
         Ok(v)
     }
 
@@ -237,13 +237,13 @@ impl Service {
     pub async fn new_draft(&self, actor: &Actor, from: i64) -> Result<SchemeVersion> {
         manage(actor)?;
         let now = now_ms();
-        let mut tx = self.db.begin().await?;
-        let v = load_version(tx.conn(), from).await?;
+        let mut w = self.write(actor).await?;
+        let v = load_version(w.conn(), from).await?;
         let drafts: i64 = sqlx::query(
             "SELECT COUNT(*) FROM asm_versions WHERE scheme_id = $1 AND status = 'draft'",
         )
         .bind(v.scheme_id)
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
         if drafts > 0 {
@@ -258,7 +258,7 @@ impl Service {
             "SELECT COALESCE(MAX(version_no), 0) + 1 FROM asm_versions WHERE scheme_id = $1",
         )
         .bind(v.scheme_id)
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
         let id: i64 = sqlx::query(
@@ -268,7 +268,7 @@ impl Service {
         .bind(no)
         .bind(json(&v.tree)?)
         .bind(now)
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
         audit::Note::new(audit::action::CREATE, "asm_version", id)
@@ -276,10 +276,10 @@ impl Service {
                 "考核方案「{}」新建第{}版草稿（基于第{}版）",
                 v.scheme_name, no, v.version_no
             ))
-            .write(tx.conn(), actor, now)
+            .write(w.conn(), actor, now)
             .await?;
-        let out = load_version(tx.conn(), id).await?;
-        tx.commit().await?;
+        let out = load_version(w.conn(), id).await?;
+        w.commit().await?;
         Ok(out)
     }
 }

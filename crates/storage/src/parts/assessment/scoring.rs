@@ -31,8 +31,8 @@ impl Service {
     ) -> Result<RoundDetail> {
         manage(actor)?;
         let now = now_ms();
-        let mut tx = self.db.begin().await?;
-        let round = load_round(tx.conn(), round_id, false).await?;
+        let mut w = self.write(actor).await?;
+        let round = load_round(w.conn(), round_id, false).await?;
         if round.status != "open" {
             return Err(closed_conflict());
         }
@@ -41,7 +41,7 @@ impl Service {
             "SELECT id, role, region_code, org_id, display_name FROM users WHERE username = $1 OR CAST(id AS TEXT) = $1",
         )
         .bind(who)
-        .fetch_optional(tx.conn())
+        .fetch_optional(w.conn())
         .await?;
         let Some(u) = u else {
             return Err(StoreError::invalid(FieldError::new(
@@ -68,7 +68,7 @@ impl Service {
             sqlx::query("SELECT COUNT(*) FROM asm_experts WHERE round_id = $1 AND user_id = $2")
                 .bind(round_id)
                 .bind(uid)
-                .fetch_one(tx.conn())
+                .fetch_one(w.conn())
                 .await?
                 .try_get(0)?;
         if n > 0 {
@@ -82,7 +82,7 @@ impl Service {
         let sort: i64 =
             sqlx::query("SELECT COALESCE(MAX(sort), -1) + 1 FROM asm_experts WHERE round_id = $1")
                 .bind(round_id)
-                .fetch_one(tx.conn())
+                .fetch_one(w.conn())
                 .await?
                 .try_get(0)?;
         sqlx::query(
@@ -92,18 +92,10 @@ impl Service {
         .bind(uid)
         .bind(sort)
         .bind(now)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?;
-        for t in load_targets(tx.conn(), round_id).await? {
-            if attached_to(
-                tx.conn(),
-                region.as_deref(),
-                org,
-                &round.target_kind,
-                &t.key,
-            )
-            .await?
-            {
+        for t in load_targets(w.conn(), round_id).await? {
+            if attached_to(w.conn(), region.as_deref(), org, &round.target_kind, &t.key).await? {
                 sqlx::query(
                     "INSERT INTO asm_conflicts (round_id, user_id, target_id, kind, reason, created_by, created_at) VALUES ($1, $2, $3, 'attached', $4, $5, $6)",
                 )
@@ -113,12 +105,12 @@ impl Service {
                 .bind("专家所属单位或地区即被考核对象")
                 .bind(actor.user_id)
                 .bind(now)
-                .execute(tx.conn())
+                .execute(w.conn())
                 .await?;
             }
         }
         crate::notify::notify(
-            tx.conn(),
+            w.conn(),
             &[uid],
             &format!("您已被分配为「{}」的评审专家，请独立评分", round.title),
             "/assessment/scoring",
@@ -128,9 +120,9 @@ impl Service {
         audit::Note::new(audit::action::UPDATE, "asm_round", round_id)
             .summary(format!("分配评审专家 {name}"))
             .after(&serde_json::json!({"expert": uid}))
-            .write(tx.conn(), actor, now)
+            .write(w.conn(), actor, now)
             .await?;
-        tx.commit().await?;
+        w.commit().await?;
         self.round_detail(actor, round_id, false).await
     }
 
@@ -162,19 +154,19 @@ impl Service {
         .map_err(StoreError::invalid)?
         .unwrap_or_default();
         let now = now_ms();
-        let mut tx = self.db.begin().await?;
-        let round = load_round(tx.conn(), round_id, false).await?;
+        let mut w = self.write(actor).await?;
+        let round = load_round(w.conn(), round_id, false).await?;
         let assigned: i64 =
             sqlx::query("SELECT COUNT(*) FROM asm_experts WHERE round_id = $1 AND user_id = $2")
                 .bind(round_id)
                 .bind(uid)
-                .fetch_one(tx.conn())
+                .fetch_one(w.conn())
                 .await?
                 .try_get(0)?;
         if assigned == 0 {
             return Err(StoreError::NotFound);
         }
-        let target = find_target(tx.conn(), round_id, &input.target).await?;
+        let target = find_target(w.conn(), round_id, &input.target).await?;
         sqlx::query(
             "INSERT INTO asm_conflicts (round_id, user_id, target_id, kind, reason, created_by, created_at) VALUES ($1, $2, $3, 'declared', $4, $5, $6)",
         )
@@ -184,16 +176,16 @@ impl Service {
         .bind(&reason)
         .bind(actor.user_id)
         .bind(now)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?;
         audit::Note::new("asm_recusal", "asm_round", round_id)
             .summary(format!(
                 "「{}」申报利益关联：专家#{uid} 与 {}:{reason}",
                 round.title, target.name
             ))
-            .write(tx.conn(), actor, now)
+            .write(w.conn(), actor, now)
             .await?;
-        tx.commit().await
+        w.commit().await
     }
 
     // ------------------------------------------------------------ scoring
@@ -290,22 +282,22 @@ impl Service {
     pub async fn put_score(&self, actor: &Actor, round_id: i64, input: &ScoreInput) -> Result<()> {
         let now = now_ms();
         let uid = actor.user_id.unwrap_or(-1);
-        let mut tx = self.db.begin().await?;
-        self.expert_of(tx.conn(), actor, round_id).await?;
-        let round = load_round(tx.conn(), round_id, false).await?;
+        let mut w = self.write(actor).await?;
+        self.expert_of(w.conn(), actor, round_id).await?;
+        let round = load_round(w.conn(), round_id, false).await?;
         if round.status != "open" {
             return Err(closed_conflict());
         }
-        let target = find_target(tx.conn(), round_id, &input.target).await?;
+        let target = find_target(w.conn(), round_id, &input.target).await?;
         let conflicted: i64 = sqlx::query("SELECT COUNT(*) FROM asm_conflicts WHERE round_id = $1 AND user_id = $2 AND target_id = $3 AND kind <> 'refused'")
             .bind(round_id)
             .bind(uid)
             .bind(target.id)
-            .fetch_one(tx.conn())
+            .fetch_one(w.conn())
             .await?
             .try_get(0)?;
         let attached = attached_to(
-            tx.conn(),
+            w.conn(),
             actor.region_code.as_deref(),
             actor.org_id,
             &round.target_kind,
@@ -322,19 +314,19 @@ impl Service {
             .bind(format!("为关联对象评分被拒绝（指标{}）", input.leaf))
             .bind(actor.user_id)
             .bind(now)
-            .execute(tx.conn())
+            .execute(w.conn())
             .await?;
             audit::Note::new("asm_recusal", "asm_round", round_id)
                 .summary(format!(
                     "利益冲突回避：拒绝 {} 为 {} 评分",
                     actor.display_name, target.name
                 ))
-                .write(tx.conn(), actor, now)
+                .write(w.conn(), actor, now)
                 .await?;
-            tx.commit().await?;
+            w.commit().await?;
             return Err(denied_conflict(&target.name));
         }
-        let tree = load_version(tx.conn(), round.version_id).await?.tree;
+        let tree = load_version(w.conn(), round.version_id).await?.tree;
         let leaf = dom::find(&tree, &input.leaf)
             .filter(|n| n.is_leaf())
             .ok_or_else(|| {
@@ -358,7 +350,7 @@ impl Service {
             .bind(target.id)
             .bind(uid)
             .bind(&leaf.code)
-            .execute(tx.conn())
+            .execute(w.conn())
             .await?;
         sqlx::query(
             "INSERT INTO asm_scores (target_id, user_id, leaf, score_x100, comment, updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -369,13 +361,13 @@ impl Service {
         .bind(cents(input.score))
         .bind(comment)
         .bind(now)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?;
         audit::Note::new("asm_score", "asm_target", target.id)
             .summary(format!("{} 指标{} 评分", target.name, leaf.code))
             .after(&serde_json::json!({"leaf": leaf.code, "score": input.score}))
-            .write(tx.conn(), actor, now)
+            .write(w.conn(), actor, now)
             .await?;
-        tx.commit().await
+        w.commit().await
     }
 }

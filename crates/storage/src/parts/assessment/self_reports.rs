@@ -119,9 +119,9 @@ impl Service {
         en: bool,
     ) -> Result<SelfReport> {
         let now = now_ms();
-        let mut tx = self.db.begin().await?;
-        let round = load_round(tx.conn(), round_id, en).await?;
-        let target = find_target(tx.conn(), round_id, key).await?;
+        let mut w = self.write(actor).await?;
+        let round = load_round(w.conn(), round_id, en).await?;
+        let target = find_target(w.conn(), round_id, key).await?;
         if !acts_for(actor, &round.target_kind, &target.key) {
             return Err(if may_manage(actor) {
                 StoreError::denied(
@@ -144,7 +144,7 @@ impl Service {
                 "The self-report is submitted and locked",
             ));
         }
-        let tree = load_version(tx.conn(), round.version_id).await?.tree;
+        let tree = load_version(w.conn(), round.version_id).await?.tree;
         let mut errs = Vec::new();
         for (i, e) in input.entries.iter().enumerate() {
             let Some(leaf) = dom::find(&tree, &e.leaf).filter(|n| n.is_leaf()) else {
@@ -218,7 +218,7 @@ impl Service {
             sqlx::query("DELETE FROM asm_self WHERE target_id = $1 AND leaf = $2")
                 .bind(target.id)
                 .bind(&e.leaf)
-                .execute(tx.conn())
+                .execute(w.conn())
                 .await?;
             if e.value.is_some() || ev.is_some() {
                 sqlx::query(
@@ -229,13 +229,13 @@ impl Service {
                 .bind(e.value.map(cents))
                 .bind(ev)
                 .bind(now)
-                .execute(tx.conn())
+                .execute(w.conn())
                 .await?;
             }
         }
         if input.submit {
             // Every value-reported leaf must have a value before submitting.
-            let saved = self_values(tx.conn(), target.id).await?;
+            let saved = self_values(w.conn(), target.id).await?;
             let missing: Vec<FieldError> = leaves(&tree)
                 .into_iter()
                 .filter(|l| l.rule.as_ref().is_some_and(|r| r.needs_value()))
@@ -255,10 +255,10 @@ impl Service {
             // The city checks it on the workflow engine (return with a reason, or
             // accept); the engine keeps `self_status` in step.
             let case = self
-                .self_report_case(tx.conn(), actor, &round, &target, now)
+                .self_report_case(w.conn(), actor, &round, &target, now)
                 .await?;
             self.act_in(
-                tx.conn(),
+                w.conn(),
                 actor,
                 case,
                 &crate::workflow::ActInput {
@@ -285,9 +285,9 @@ impl Service {
             target.name,
             if input.submit { "提交" } else { "保存" }
         ))
-        .write(tx.conn(), actor, now)
+        .write(w.conn(), actor, now)
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         self.self_report(actor, round_id, key, en).await
     }
 }

@@ -4,7 +4,6 @@
 use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
-use crate::now_ms;
 use crate::orgs;
 use crate::scope::{Actor, Resolved, Scope};
 use crate::service::Service;
@@ -115,9 +114,9 @@ impl Service {
     /// Assigns an official to an enterprise (region staff, in their area).
     pub async fn assign_contact(&self, actor: &Actor, i: &ContactInput) -> Result<ContactPoint> {
         access::check(actor, Permission::Coordinate)?;
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let mut errs = Vec::new();
-        let org = orgs::find(tx.conn(), &actor.write_scope(), i.org.trim()).await?;
+        let org = orgs::find(w.conn(), &actor.write_scope(), i.org.trim()).await?;
         match &org {
             None => errs.push(bad_org().into_fields()),
             Some(o) if o.kind != "enterprise" => errs.push(FieldError::new(
@@ -128,7 +127,7 @@ impl Service {
             )),
             _ => {}
         }
-        let official = check_official(tx.conn(), &i.official)
+        let official = check_official(w.conn(), &i.official)
             .await?
             .map_err(|e| errs.push(e))
             .ok();
@@ -173,7 +172,7 @@ impl Service {
         .bind(org.id)
         .bind(official.id)
         .bind(start.to_string())
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
         if open > 0 {
@@ -187,7 +186,7 @@ impl Service {
                 ),
             ));
         }
-        let now = now_ms();
+        let now = w.now;
         let id: i64 = sqlx::query(
             "INSERT INTO contact_points (org_id, official_user_id, start_on, end_on, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
@@ -198,15 +197,20 @@ impl Service {
         .bind(note)
         .bind(actor.user_id)
         .bind(now)
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
-        audit::Note::new(audit::action::CREATE, "contact_point", id)
-            .summary(format!("{} 联系 {}", official.display_name, org.name))
-            .after(&json!({"org_id": org.id, "official": official.username, "start_on": start.to_string()}))
-            .write(tx.conn(), actor, now)
+        w.audit(
+            audit::Note::new(audit::action::CREATE, "contact_point", id)
+                .summary(format!("{} 联系 {}", official.display_name, org.name))
+                .after(&json!({
+                    "org_id": org.id,
+                    "official": official.username,
+                    "start_on": start.to_string(),
+                })),
+        )
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         let mut conn = self.db.pool.acquire().await?;
         self.contact_points_where(&mut conn, &Scope::All, Some(id), None, None)
             .await?
@@ -359,9 +363,9 @@ impl Service {
         id: i64,
         i: &ContactEdit,
     ) -> Result<ContactPoint> {
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let c = self
-            .contact_for_change(tx.conn(), actor, id, i.version)
+            .contact_for_change(w.conn(), actor, id, i.version)
             .await?;
         let mut errs = Vec::new();
         let official = match i.official.as_deref() {
@@ -369,7 +373,7 @@ impl Service {
             Some(k) if k.trim() == c.official_username => {
                 Some((c.official_user_id, c.official_name.clone()))
             }
-            Some(k) => check_official(tx.conn(), k)
+            Some(k) => check_official(w.conn(), k)
                 .await?
                 .map(|u| (u.id, u.display_name))
                 .map_err(|e| errs.push(e))
@@ -427,7 +431,7 @@ impl Service {
             .bind(uid)
             .bind(id)
             .bind(&start)
-            .fetch_one(tx.conn())
+            .fetch_one(w.conn())
             .await?
             .try_get(0)?;
             if open > 0 {
@@ -439,7 +443,7 @@ impl Service {
                 ));
             }
         }
-        let now = now_ms();
+        let now = w.now;
         let n = sqlx::query(
             "UPDATE contact_points SET official_user_id = $1, start_on = $2, end_on = $3, note = $4, version = version + 1, updated_at = $5 \
              WHERE id = $6 AND version = $7 AND ended_at IS NULL",
@@ -451,23 +455,24 @@ impl Service {
         .bind(now)
         .bind(id)
         .bind(c.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n != 1 {
             return Err(contact_changed());
         }
         let after = self
-            .contact_point_in(tx.conn(), &Scope::All, id)
+            .contact_point_in(w.conn(), &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::Note::new(audit::action::UPDATE, "contact_point", id)
-            .summary(format!("{} 联系 {}", after.official_name, after.org_name))
-            .before(&contact_json(&c))
-            .after(&contact_json(&after))
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new(audit::action::UPDATE, "contact_point", id)
+                .summary(format!("{} 联系 {}", after.official_name, after.org_name))
+                .before(&contact_json(&c))
+                .after(&contact_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
         Ok(after)
     }
 
@@ -479,9 +484,9 @@ impl Service {
         id: i64,
         i: &ContactEndInput,
     ) -> Result<ContactPoint> {
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let c = self
-            .contact_for_change(tx.conn(), actor, id, i.version)
+            .contact_for_change(w.conn(), actor, id, i.version)
             .await?;
         let mut errs = Vec::new();
         let end = dc::date("end_on", ("结束日期", "End date"), &i.end_on, today())
@@ -512,7 +517,7 @@ impl Service {
                 )
                 .bind(c.org_id)
                 .bind(c.official_user_id)
-                .fetch_one(tx.conn())
+                .fetch_one(w.conn())
                 .await?
                 .try_get(0)?;
                 if let Some(l) = last.filter(|l| l > e) {
@@ -528,7 +533,7 @@ impl Service {
         let (Some(end), true) = (end, errs.is_empty()) else {
             return Err(StoreError::Invalid(errs));
         };
-        let now = now_ms();
+        let now = w.now;
         let n = sqlx::query(
             "UPDATE contact_points SET end_on = $1, ended_at = $2, end_reason = $3, version = version + 1, updated_at = $2 \
              WHERE id = $4 AND version = $5 AND ended_at IS NULL",
@@ -538,26 +543,27 @@ impl Service {
         .bind(reason.as_deref())
         .bind(id)
         .bind(c.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n != 1 {
             return Err(contact_changed());
         }
         let after = self
-            .contact_point_in(tx.conn(), &Scope::All, id)
+            .contact_point_in(w.conn(), &Scope::All, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::Note::new("contact_end", "contact_point", id)
-            .summary(format!(
-                "{} 结束联系 {}（{end}）",
-                after.official_name, after.org_name
-            ))
-            .before(&contact_json(&c))
-            .after(&contact_json(&after))
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new("contact_end", "contact_point", id)
+                .summary(format!(
+                    "{} 结束联系 {}（{end}）",
+                    after.official_name, after.org_name
+                ))
+                .before(&contact_json(&c))
+                .after(&contact_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
         Ok(after)
     }
 }

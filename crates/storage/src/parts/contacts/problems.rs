@@ -9,7 +9,7 @@ use crate::orgs;
 use crate::scope::{Actor, Resolved, Scope};
 use crate::service::Service;
 use crate::sql::{like_escape, Sql};
-use crate::{now_ms, Page};
+use crate::Page;
 use gongjiang_domain::contacts::{
     self as dc, ProblemAction, ProblemCategory, ProblemSource, ProblemStatus,
 };
@@ -32,13 +32,13 @@ impl Service {
         i: &ProblemInput,
         en: bool,
     ) -> Result<Problem> {
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let org = if access::bound_to_own_org(actor) {
-            orgs::unit_own(tx.conn(), actor, i.org.as_deref()).await?
+            orgs::unit_own(w.conn(), actor, i.org.as_deref()).await?
         } else {
             access::check(actor, Permission::RaiseProblem { official: true })?;
             match nz(i.org.as_deref()) {
-                Some(k) => self.contact_org(tx.conn(), actor, k).await?,
+                Some(k) => self.contact_org(w.conn(), actor, k).await?,
                 None => {
                     return Err(StoreError::invalid(FieldError::required(
                         "org",
@@ -88,7 +88,7 @@ impl Service {
                 sqlx::query("SELECT COUNT(*) FROM contact_visits WHERE id = $1 AND org_id = $2")
                     .bind(v)
                     .bind(org.id)
-                    .fetch_one(tx.conn())
+                    .fetch_one(w.conn())
                     .await?
                     .try_get(0)?;
             if n == 0 {
@@ -112,8 +112,8 @@ impl Service {
                     return Err(StoreError::Invalid(errs));
                 }
             };
-        let snap = indicators::snapshot(tx.conn(), org.id).await?;
-        let now = now_ms();
+        let snap = indicators::snapshot(w.conn(), org.id).await?;
+        let now = w.now;
         let id: i64 = sqlx::query(
             "INSERT INTO contact_problems (org_id, visit_id, source, category, description, raised_on, responsible_unit, status, created_by, version, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, 1, $9, $9) RETURNING id",
@@ -127,19 +127,29 @@ impl Service {
         .bind(unit)
         .bind(actor.user_id)
         .bind(now)
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
-        indicators::settle(tx.conn(), snap).await?;
-        audit::Note::new(audit::action::CREATE, "problem", id)
-            .summary(format!("{} {}:{}", org.name, category.label_zh(), description.chars().take(40).collect::<String>()))
-            .after(&json!({"org_id": org.id, "category": category.code(), "raised_on": raised.to_string()}))
-            .write(tx.conn(), actor, now)
+        indicators::settle(w.conn(), snap).await?;
+        w.audit(
+            audit::Note::new(audit::action::CREATE, "problem", id)
+                .summary(format!(
+                    "{} {}:{}",
+                    org.name,
+                    category.label_zh(),
+                    description.chars().take(40).collect::<String>()
+                ))
+                .after(&json!({
+                    "org_id": org.id,
+                    "category": category.code(),
+                    "raised_on": raised.to_string(),
+                })),
+        )
         .await?;
-        let p = problem_in(tx.conn(), &Scope::All, id, en)
+        let p = problem_in(w.conn(), &Scope::All, id, en)
             .await?
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(p)
     }
 
@@ -190,11 +200,11 @@ impl Service {
                 ),
             ))
         })?;
-        let mut tx = self.db.begin().await?;
-        let p = problem_in(tx.conn(), &actor.read_scope(), id, en)
+        let mut w = self.write(actor).await?;
+        let p = problem_in(w.conn(), &actor.read_scope(), id, en)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if !self.may_work(tx.conn(), actor, p.org_id).await? {
+        if !self.may_work(w.conn(), actor, p.org_id).await? {
             return Err(StoreError::denied(
                 Code::ProblemNotYours,
                 "只有辖区工作人员或该企业的联系干部可以办理问题",
@@ -276,8 +286,8 @@ impl Service {
                 .map_err(StoreError::invalid)?;
             }
         }
-        let snap = indicators::snapshot(tx.conn(), p.org_id).await?;
-        let now = now_ms();
+        let snap = indicators::snapshot(w.conn(), p.org_id).await?;
+        let now = w.now;
         let n = sqlx::query(
             "UPDATE contact_problems SET status = $1, resolution = COALESCE($2, resolution), resolved_on = COALESCE($3, resolved_on), \
              closed_reason = COALESCE($4, closed_reason), responsible_unit = $5, version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
@@ -290,23 +300,39 @@ impl Service {
         .bind(now)
         .bind(id)
         .bind(p.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n != 1 {
             return Err(changed());
         }
-        indicators::settle(tx.conn(), snap).await?;
-        audit::Note::new(match action { ProblemAction::Start => "problem_start", ProblemAction::Resolve => "problem_resolve", ProblemAction::Close => "problem_close", }, "problem", id)
-            .summary(format!("{}:{} → {}", p.org_name, from.label_zh(), to.label_zh()))
-            .before(&json!({"status": p.status}))
-            .after(&json!({"status": to.code(), "resolved_on": resolved_on, "resolution": resolution, "reason": reason}))
-            .write(tx.conn(), actor, now)
+        indicators::settle(w.conn(), snap).await?;
+        let act = match action {
+            ProblemAction::Start => "problem_start",
+            ProblemAction::Resolve => "problem_resolve",
+            ProblemAction::Close => "problem_close",
+        };
+        w.audit(
+            audit::Note::new(act, "problem", id)
+                .summary(format!(
+                    "{}:{} → {}",
+                    p.org_name,
+                    from.label_zh(),
+                    to.label_zh()
+                ))
+                .before(&json!({"status": p.status}))
+                .after(&json!({
+                    "status": to.code(),
+                    "resolved_on": resolved_on,
+                    "resolution": resolution,
+                    "reason": reason,
+                })),
+        )
         .await?;
-        let p = problem_in(tx.conn(), &Scope::All, id, en)
+        let p = problem_in(w.conn(), &Scope::All, id, en)
             .await?
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(p)
     }
 
@@ -322,33 +348,18 @@ impl Service {
         let w = problem_where(&mut conn, actor, f).await?;
         let per_page = f.per_page.clamp(1, 500);
         let page = f.page.max(1);
-        let mut count = Sql::new(&format!(
-            "SELECT COUNT(*) FROM contact_problems p JOIN orgs o ON o.id = p.org_id{}",
-            w.text()
-        ));
-        count.set_args(w.args().to_vec());
-        let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-        let mut q = Sql::new(&format!(
-            "{PROBLEM_SELECT}{} ORDER BY p.raised_on DESC, p.id DESC LIMIT ",
-            w.text()
-        ));
-        q.set_args(w.args().to_vec());
-        q.bind_int(per_page)
-            .push(" OFFSET ")
-            .bind_int((page - 1).saturating_mul(per_page));
-        let items = q
-            .query()
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| problem_row(r, en))
-            .collect::<Result<_>>()?;
-        Ok(Page {
-            items,
-            total,
-            page,
-            per_page,
-        })
+        crate::sql::page_of(
+            &mut conn,
+            (
+                "SELECT COUNT(*) FROM contact_problems p JOIN orgs o ON o.id = p.org_id",
+                PROBLEM_SELECT,
+            ),
+            &w,
+            " ORDER BY p.raised_on DESC, p.id DESC",
+            (page, per_page),
+            |r| problem_row(r, en),
+        )
+        .await
     }
 
     /// Counts by status and by category (raised / resolved) of the filtered problems.

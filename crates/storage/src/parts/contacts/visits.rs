@@ -9,7 +9,7 @@ use crate::orgs;
 use crate::scope::{Actor, Resolved, Scope};
 use crate::service::Service;
 use crate::sql::{like_escape, Sql};
-use crate::{now_ms, Page};
+use crate::Page;
 use gongjiang_domain::contacts as dc;
 use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Rule};
@@ -78,8 +78,8 @@ impl Service {
     /// Logs a visit (region staff in their area, or the enterprise's assigned official).
     pub async fn log_visit(&self, actor: &Actor, i: &VisitInput, en: bool) -> Result<Visit> {
         crate::access::check(actor, crate::access::Permission::VisitUnits)?;
-        let mut tx = self.db.begin().await?;
-        let org = self.contact_org(tx.conn(), actor, i.org.trim()).await;
+        let mut w = self.write(actor).await?;
+        let org = self.contact_org(w.conn(), actor, i.org.trim()).await;
         let date = dc::date(
             "visited_on",
             ("走访日期", "Visit date"),
@@ -90,7 +90,7 @@ impl Service {
         let summary = dc::long_text("summary", ("走访情况", "Summary"), &i.summary, true);
         let official = match nz(i.official.as_deref()) {
             None => Ok(None),
-            Some(name) => match crate::users::by_username(tx.conn(), name).await? {
+            Some(name) => match crate::users::by_username(w.conn(), name).await? {
                 Some((u, _)) if !u.disabled => Ok(Some(u)),
                 _ => Err(FieldError::new(
                     "official",
@@ -118,11 +118,11 @@ impl Service {
             Some(u) => (Some(u.id), u.display_name),
             None => (actor.user_id, actor.display_name.clone()),
         };
-        if let Some(end) = ended_before(tx.conn(), org.id, uid, &date.to_string()).await? {
+        if let Some(end) = ended_before(w.conn(), org.id, uid, &date.to_string()).await? {
             return Err(StoreError::invalid(visit_after_end(&name, &org.name, &end)));
         }
-        let snap = indicators::snapshot(tx.conn(), org.id).await?;
-        let now = now_ms();
+        let snap = indicators::snapshot(w.conn(), org.id).await?;
+        let now = w.now;
         let id: i64 = sqlx::query(
             "INSERT INTO contact_visits (org_id, official_user_id, official_name, visited_on, form, summary, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
@@ -134,24 +134,27 @@ impl Service {
         .bind(&summary)
         .bind(actor.user_id)
         .bind(now)
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
-        indicators::settle(tx.conn(), snap).await?;
-        audit::Note::new(audit::action::CREATE, "visit", id)
-            .summary(format!("{} {} 走访 {}", date, name, org.name))
-            .after(&json!({"org_id": org.id, "visited_on": date.to_string(), "form": form.code()}))
-            .write(tx.conn(), actor, now)
-            .await?;
+        indicators::settle(w.conn(), snap).await?;
+        w.audit(
+            audit::Note::new(audit::action::CREATE, "visit", id)
+                .summary(format!("{} {} 走访 {}", date, name, org.name))
+                .after(
+                    &json!({"org_id": org.id, "visited_on": date.to_string(), "form": form.code()}),
+                ),
+        )
+        .await?;
         let mut sql = Sql::new(&format!("{VISIT_SELECT} WHERE v.id = "));
         sql.bind_int(id);
         let v = sql
             .query()
-            .fetch_one(tx.conn())
+            .fetch_one(w.conn())
             .await
             .map_err(StoreError::from)
             .and_then(|r| visit_row(&r, en))?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(v)
     }
 
@@ -185,33 +188,18 @@ impl Service {
         }
         let per_page = f.per_page.clamp(1, 500);
         let page = f.page.max(1);
-        let mut count = Sql::new(&format!(
-            "SELECT COUNT(*) FROM contact_visits v JOIN orgs o ON o.id = v.org_id{}",
-            w.text()
-        ));
-        count.set_args(w.args().to_vec());
-        let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-        let mut q = Sql::new(&format!(
-            "{VISIT_SELECT}{} ORDER BY v.visited_on DESC, v.id DESC LIMIT ",
-            w.text()
-        ));
-        q.set_args(w.args().to_vec());
-        q.bind_int(per_page)
-            .push(" OFFSET ")
-            .bind_int((page - 1).saturating_mul(per_page));
-        let items = q
-            .query()
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| visit_row(r, en))
-            .collect::<Result<_>>()?;
-        Ok(Page {
-            items,
-            total,
-            page,
-            per_page,
-        })
+        crate::sql::page_of(
+            &mut conn,
+            (
+                "SELECT COUNT(*) FROM contact_visits v JOIN orgs o ON o.id = v.org_id",
+                VISIT_SELECT,
+            ),
+            &w,
+            " ORDER BY v.visited_on DESC, v.id DESC",
+            (page, per_page),
+            |r| visit_row(r, en),
+        )
+        .await
     }
 
     async fn visit_in(
@@ -273,12 +261,12 @@ impl Service {
         i: &VisitEdit,
         en: bool,
     ) -> Result<Visit> {
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let v = self
-            .visit_in(tx.conn(), &actor.read_scope(), id, en)
+            .visit_in(w.conn(), &actor.read_scope(), id, en)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if !self.may_edit_visit(tx.conn(), actor, &v).await? {
+        if !self.may_edit_visit(w.conn(), actor, &v).await? {
             return Err(StoreError::denied(
                 Code::VisitNotYours,
                 "只有走访记录的登记人或该企业所在区域及上级的工作人员可以修改",
@@ -315,7 +303,7 @@ impl Service {
             return Ok(v);
         }
         if date != v.visited_on {
-            if let Some(end) = ended_before(tx.conn(), v.org_id, v.official_user_id, &date).await? {
+            if let Some(end) = ended_before(w.conn(), v.org_id, v.official_user_id, &date).await? {
                 return Err(StoreError::invalid(visit_after_end(
                     &v.official_name,
                     &v.org_name,
@@ -323,8 +311,8 @@ impl Service {
                 )));
             }
         }
-        let snap = indicators::snapshot(tx.conn(), v.org_id).await?;
-        let now = now_ms();
+        let snap = indicators::snapshot(w.conn(), v.org_id).await?;
+        let now = w.now;
         let n = sqlx::query(
             "UPDATE contact_visits SET visited_on = $1, form = $2, summary = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
         )
@@ -334,27 +322,28 @@ impl Service {
         .bind(now)
         .bind(id)
         .bind(v.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n != 1 {
             return Err(visit_changed());
         }
-        indicators::settle(tx.conn(), snap).await?;
+        indicators::settle(w.conn(), snap).await?;
         let after = self
-            .visit_in(tx.conn(), &Scope::All, id, en)
+            .visit_in(w.conn(), &Scope::All, id, en)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::Note::new(audit::action::UPDATE, "visit", id)
-            .summary(format!(
-                "{} {} 走访 {}",
-                after.visited_on, after.official_name, after.org_name
-            ))
-            .before(&visit_json(&v))
-            .after(&visit_json(&after))
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new(audit::action::UPDATE, "visit", id)
+                .summary(format!(
+                    "{} {} 走访 {}",
+                    after.visited_on, after.official_name, after.org_name
+                ))
+                .before(&visit_json(&v))
+                .after(&visit_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
         Ok(after)
     }
 }

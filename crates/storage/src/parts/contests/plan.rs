@@ -186,27 +186,18 @@ impl Service {
                 .push(" ESCAPE '\\')");
         }
         let (page, per_page) = crate::sql::paging(f.page, f.per_page);
-        let mut count = Sql::new(&format!(
-            "SELECT COUNT(*) FROM contests c LEFT JOIN regions r ON r.code = c.region_code{}",
-            w.text()
-        ));
-        count.set_args(w.args().to_vec());
-        let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-        let mut q = Sql::new(&format!(
-            "{CONTEST}{} ORDER BY c.year DESC, c.id DESC LIMIT ",
-            w.text()
-        ));
-        q.set_args(w.args().to_vec());
-        q.bind_int(per_page)
-            .push(" OFFSET ")
-            .bind_int((page - 1).saturating_mul(per_page));
-        let rows = q.query().fetch_all(&mut *conn).await?;
-        Ok(Page {
-            items: rows.iter().map(contest_row).collect::<Result<_>>()?,
-            total,
-            page,
-            per_page,
-        })
+        crate::sql::page_of(
+            &mut conn,
+            (
+                "SELECT COUNT(*) FROM contests c LEFT JOIN regions r ON r.code = c.region_code",
+                CONTEST,
+            ),
+            &w,
+            " ORDER BY c.year DESC, c.id DESC",
+            (page, per_page),
+            contest_row,
+        )
+        .await
     }
 
     /// One contest (404 when the actor cannot see it).

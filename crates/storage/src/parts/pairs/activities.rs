@@ -72,12 +72,12 @@ impl Service {
         pair_id: i64,
         i: &ActivityInput,
     ) -> Result<Activity> {
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let p = self
-            .pair_in(tx.conn(), &actor.read_scope(), pair_id, false)
+            .pair_in(w.conn(), &actor.read_scope(), pair_id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if !self.may_record(tx.conn(), actor, &p).await? {
+        if !self.may_record(w.conn(), actor, &p).await? {
             return Err(StoreError::denied(
                 Code::PairNotYours,
                 "只有结对双方或其辖区工作人员可以记录活动",
@@ -110,7 +110,7 @@ impl Service {
                 return Err(StoreError::Invalid(errs));
             }
         };
-        let now = now_ms();
+        let now = w.now;
         let id: i64 = sqlx::query(
             "INSERT INTO pair_activities (pair_id, held_on, title, summary, participants, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
@@ -121,15 +121,18 @@ impl Service {
         .bind(n)
         .bind(actor.user_id)
         .bind(now)
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
-        audit::Note::new(audit::action::CREATE, "pair_activity", id)
-            .summary(format!("{} 结对 {}:{}", p.org_a_name, p.org_b_name, title))
-            .after(&json!({"pair_id": pair_id, "held_on": held.to_string(), "participants": n}))
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new(audit::action::CREATE, "pair_activity", id)
+                .summary(format!("{} 结对 {}:{}", p.org_a_name, p.org_b_name, title))
+                .after(
+                    &json!({"pair_id": pair_id, "held_on": held.to_string(), "participants": n}),
+                ),
+        )
+        .await?;
+        w.commit().await?;
         Ok(Activity {
             id,
             pair_id,
@@ -207,9 +210,9 @@ impl Service {
         id: i64,
         i: &ActivityEdit,
     ) -> Result<Activity> {
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let (p, a) = self
-            .activity_for_change(tx.conn(), actor, id, i.version)
+            .activity_for_change(w.conn(), actor, id, i.version)
             .await?;
         let pair_id = p.id;
         let held = dc::date(
@@ -247,7 +250,7 @@ impl Service {
         if held == a.held_on && title == a.title && summary == a.summary && n == a.participants {
             return Ok(a);
         }
-        let now = now_ms();
+        let now = w.now;
         let changed = sqlx::query(
             "UPDATE pair_activities SET held_on = $1, title = $2, summary = $3, participants = $4, version = version + 1, updated_at = $5 \
              WHERE id = $6 AND pair_id = $7 AND version = $8",
@@ -260,7 +263,7 @@ impl Service {
         .bind(id)
         .bind(pair_id)
         .bind(a.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if changed != 1 {
@@ -275,16 +278,17 @@ impl Service {
             participants: n,
             version: a.version + 1,
         };
-        audit::Note::new(audit::action::UPDATE, "pair_activity", id)
-            .summary(format!(
-                "{} 结对 {}:{}",
-                p.org_a_name, p.org_b_name, after.title
-            ))
-            .before(&activity_json(&a))
-            .after(&activity_json(&after))
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new(audit::action::UPDATE, "pair_activity", id)
+                .summary(format!(
+                    "{} 结对 {}:{}",
+                    p.org_a_name, p.org_b_name, after.title
+                ))
+                .before(&activity_json(&a))
+                .after(&activity_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
         Ok(after)
     }
 
@@ -295,9 +299,9 @@ impl Service {
         id: i64,
         version: Option<i64>,
     ) -> Result<()> {
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let (p, a) = self
-            .activity_for_change(tx.conn(), actor, id, version)
+            .activity_for_change(w.conn(), actor, id, version)
             .await?;
         let pair_id = p.id;
         let n = sqlx::query(
@@ -306,7 +310,7 @@ impl Service {
         .bind(id)
         .bind(pair_id)
         .bind(a.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n != 1 {
@@ -318,9 +322,9 @@ impl Service {
                 p.org_a_name, p.org_b_name, a.title
             ))
             .before(&activity_json(&a))
-            .write(tx.conn(), actor, now_ms())
+            .write(w.conn(), actor, now_ms())
             .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 }

@@ -8,7 +8,7 @@ use crate::orgs;
 use crate::scope::{Actor, Scope};
 use crate::service::Service;
 use crate::sql::Sql;
-use crate::{now_ms, Page};
+use crate::Page;
 use gongjiang_domain::contacts::{self as dc, PairKind};
 use gongjiang_domain::error::text;
 use gongjiang_domain::Code;
@@ -62,12 +62,12 @@ impl Service {
     /// 链主↔配套 = chain-leader `org_a`, supplier `org_b`, with the chain's name.
     pub async fn create_pair(&self, actor: &Actor, i: &PairInput, en: bool) -> Result<Pair> {
         access::check(actor, Permission::Coordinate)?;
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let mut errs = Vec::new();
         let kind = dc::pair_kind(&i.kind);
         let scope = actor.write_scope();
-        let a = find_side(tx.conn(), &scope, "org_a", ("甲方", "Side A"), &i.org_a).await?;
-        let b = find_side(tx.conn(), &scope, "org_b", ("乙方", "Side B"), &i.org_b).await?;
+        let a = find_side(w.conn(), &scope, "org_a", ("甲方", "Side A"), &i.org_a).await?;
+        let b = find_side(w.conn(), &scope, "org_b", ("乙方", "Side B"), &i.org_b).await?;
         let chain = text(
             "chain",
             ("产业链", "Chain"),
@@ -101,7 +101,7 @@ impl Service {
         if !errs.is_empty() {
             return Err(StoreError::Invalid(errs));
         }
-        let now = now_ms();
+        let now = w.now;
         let id: i64 = match sqlx::query(
             "INSERT INTO pairs (kind, org_a, org_b, chain, start_year, goals, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
@@ -113,7 +113,7 @@ impl Service {
         .bind(goals.as_deref())
         .bind(actor.user_id)
         .bind(now)
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await
         {
             Ok(r) => r.try_get(0)?,
@@ -130,16 +130,23 @@ impl Service {
                 return Err(e);
             }
         };
-        audit::Note::new(audit::action::CREATE, "pair", id)
-            .summary(format!("{} 结对 {}", a.name, b.name))
-            .after(&json!({"kind": kind.code(), "org_a": a.id, "org_b": b.id, "chain": chain, "start_year": year}))
-            .write(tx.conn(), actor, now)
+        w.audit(
+            audit::Note::new(audit::action::CREATE, "pair", id)
+                .summary(format!("{} 结对 {}", a.name, b.name))
+                .after(&json!({
+                    "kind": kind.code(),
+                    "org_a": a.id,
+                    "org_b": b.id,
+                    "chain": chain,
+                    "start_year": year,
+                })),
+        )
         .await?;
         let p = self
-            .pair_in(tx.conn(), &Scope::All, id, en)
+            .pair_in(w.conn(), &Scope::All, id, en)
             .await?
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(p)
     }
 
@@ -173,33 +180,19 @@ impl Service {
         let w = pair_where(&mut conn, actor, f).await?;
         let per_page = f.per_page.clamp(1, 500);
         let page = f.page.max(1);
-        let mut count = Sql::new(&format!(
-            "SELECT COUNT(*) FROM pairs p JOIN orgs oa ON oa.id = p.org_a JOIN orgs ob ON ob.id = p.org_b{}",
-            w.text()
-        ));
-        count.set_args(w.args().to_vec());
-        let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-        let mut q = Sql::new(&format!(
-            "{SELECT}{} ORDER BY p.kind, p.chain, oa.name, ob.name LIMIT ",
-            w.text()
-        ));
-        q.set_args(w.args().to_vec());
-        q.bind_int(per_page)
-            .push(" OFFSET ")
-            .bind_int((page - 1).saturating_mul(per_page));
-        let items = q
-            .query()
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| row(r, en))
-            .collect::<Result<_>>()?;
-        Ok(Page {
-            items,
-            total,
-            page,
-            per_page,
-        })
+        crate::sql::page_of(
+            &mut conn,
+            (
+                "SELECT COUNT(*) FROM pairs p JOIN orgs oa ON oa.id = p.org_a JOIN orgs ob ON \
+                 ob.id = p.org_b",
+                SELECT,
+            ),
+            &w,
+            " ORDER BY p.kind, p.chain, oa.name, ob.name",
+            (page, per_page),
+            |r| row(r, en),
+        )
+        .await
     }
 
     /// The chain names in use among the pairs the caller sees.
@@ -347,14 +340,12 @@ impl Service {
         i: &PairEdit,
         en: bool,
     ) -> Result<Pair> {
-        let mut tx = self.db.begin().await?;
-        let p = self
-            .pair_for_change(tx.conn(), actor, id, i.version)
-            .await?;
+        let mut w = self.write(actor).await?;
+        let p = self.pair_for_change(w.conn(), actor, id, i.version).await?;
         let scope = actor.write_scope();
         let kind = dc::pair_kind(i.kind.as_deref().unwrap_or(&p.kind));
         let a = find_side(
-            tx.conn(),
+            w.conn(),
             &scope,
             "org_a",
             ("甲方", "Side A"),
@@ -362,7 +353,7 @@ impl Service {
         )
         .await?;
         let b = find_side(
-            tx.conn(),
+            w.conn(),
             &scope,
             "org_b",
             ("乙方", "Side B"),
@@ -407,7 +398,7 @@ impl Service {
         }
         // A 国企↔民企 pair names no chain.
         let chain = if kind == PairKind::Chain { chain } else { None };
-        if let Some(first) = first_activity(tx.conn(), id).await? {
+        if let Some(first) = first_activity(w.conn(), id).await? {
             if first
                 .get(..4)
                 .and_then(|y| y.parse::<i64>().ok())
@@ -430,7 +421,7 @@ impl Service {
         {
             return Ok(p);
         }
-        let now = now_ms();
+        let now = w.now;
         let n = match sqlx::query(
             "UPDATE pairs SET kind = $1, org_a = $2, org_b = $3, chain = $4, start_year = $5, goals = $6, version = version + 1, updated_at = $7 \
              WHERE id = $8 AND version = $9 AND ended_on IS NULL",
@@ -444,7 +435,7 @@ impl Service {
         .bind(now)
         .bind(id)
         .bind(p.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await
         {
             Ok(r) => r.rows_affected(),
@@ -465,16 +456,17 @@ impl Service {
             return Err(pair_changed());
         }
         let after = self
-            .pair_in(tx.conn(), &Scope::All, id, en)
+            .pair_in(w.conn(), &Scope::All, id, en)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::Note::new(audit::action::UPDATE, "pair", id)
-            .summary(format!("{} 结对 {}", after.org_a_name, after.org_b_name))
-            .before(&pair_json(&p))
-            .after(&pair_json(&after))
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new(audit::action::UPDATE, "pair", id)
+                .summary(format!("{} 结对 {}", after.org_a_name, after.org_b_name))
+                .before(&pair_json(&p))
+                .after(&pair_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
         Ok(after)
     }
 
@@ -487,10 +479,8 @@ impl Service {
         i: &PairEndInput,
         en: bool,
     ) -> Result<Pair> {
-        let mut tx = self.db.begin().await?;
-        let p = self
-            .pair_for_change(tx.conn(), actor, id, i.version)
-            .await?;
+        let mut w = self.write(actor).await?;
+        let p = self.pair_for_change(w.conn(), actor, id, i.version).await?;
         let mut errs = Vec::new();
         let ended = dc::date(
             "ended_on",
@@ -526,7 +516,7 @@ impl Service {
         let (Some(ended), Some(reason), true) = (ended, reason, errs.is_empty()) else {
             return Err(StoreError::Invalid(errs));
         };
-        let now = now_ms();
+        let now = w.now;
         let n = sqlx::query(
             "UPDATE pairs SET ended_on = $1, end_reason = $2, ended_at = $3, version = version + 1, updated_at = $3 \
              WHERE id = $4 AND version = $5 AND ended_on IS NULL",
@@ -536,26 +526,27 @@ impl Service {
         .bind(now)
         .bind(id)
         .bind(p.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n != 1 {
             return Err(pair_changed());
         }
         let after = self
-            .pair_in(tx.conn(), &Scope::All, id, en)
+            .pair_in(w.conn(), &Scope::All, id, en)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::Note::new("pair_end", "pair", id)
-            .summary(format!(
-                "{} 结束结对 {}（{ended}，{reason}）",
-                after.org_a_name, after.org_b_name
-            ))
-            .before(&pair_json(&p))
-            .after(&pair_json(&after))
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new("pair_end", "pair", id)
+                .summary(format!(
+                    "{} 结束结对 {}（{ended}，{reason}）",
+                    after.org_a_name, after.org_b_name
+                ))
+                .before(&pair_json(&p))
+                .after(&pair_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
         Ok(after)
     }
 }

@@ -4,7 +4,6 @@
 use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
-use crate::now_ms;
 use crate::scope::{Actor, Scope};
 use crate::service::Service;
 use gongjiang_domain::tasks::{check_attendance, check_meeting, MeetingDraft};
@@ -66,9 +65,9 @@ impl Service {
     /// above); audit-logged with before and after. Past meetings keep their attendance.
     pub async fn update_body(&self, actor: &Actor, id: i64, i: &BodyEdit) -> Result<Body> {
         access::check(actor, Permission::Coordinate)?;
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let before = self
-            .bodies_in(tx.conn(), &actor.write_scope(), Some(id), false)
+            .bodies_in(w.conn(), &actor.write_scope(), Some(id), false)
             .await?
             .pop()
             .ok_or(StoreError::NotFound)?;
@@ -87,7 +86,7 @@ impl Service {
         };
         let members = match &i.members {
             None => Some(before.members.iter().map(|m| m.org_id).collect::<Vec<_>>()),
-            Some(keys) => match self.check_members(tx.conn(), actor, keys).await {
+            Some(keys) => match self.check_members(w.conn(), actor, keys).await {
                 Ok(ids) => Some(ids),
                 Err(StoreError::Invalid(e)) => {
                     errs.extend(e);
@@ -106,7 +105,7 @@ impl Service {
         if name == before.name && a == b {
             return Ok(before);
         }
-        let now = now_ms();
+        let now = w.now;
         let n = sqlx::query(
             "UPDATE meeting_bodies SET name = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
         )
@@ -114,7 +113,7 @@ impl Service {
         .bind(now)
         .bind(id)
         .bind(before.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n != 1 {
@@ -123,18 +122,18 @@ impl Service {
         if a != b {
             sqlx::query("DELETE FROM meeting_members WHERE body_id = $1")
                 .bind(id)
-                .execute(tx.conn())
+                .execute(w.conn())
                 .await?;
             for m in &members {
                 sqlx::query("INSERT INTO meeting_members (body_id, org_id) VALUES ($1, $2)")
                     .bind(id)
                     .bind(m)
-                    .execute(tx.conn())
+                    .execute(w.conn())
                     .await?;
             }
         }
         let after = self
-            .bodies_in(tx.conn(), &Scope::All, Some(id), false)
+            .bodies_in(w.conn(), &Scope::All, Some(id), false)
             .await?
             .pop()
             .ok_or(StoreError::NotFound)?;
@@ -144,17 +143,18 @@ impl Service {
                 "members": b.members.iter().map(|m| serde_json::json!({"org_id": m.org_id, "name": m.org_name})).collect::<Vec<_>>(),
             })
         };
-        audit::Note::new(audit::action::UPDATE, "meeting_body", id)
-            .summary(format!(
-                "{}（{} 个成员单位）",
-                after.name,
-                after.members.len()
-            ))
-            .before(&js(&before))
-            .after(&js(&after))
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new(audit::action::UPDATE, "meeting_body", id)
+                .summary(format!(
+                    "{}（{} 个成员单位）",
+                    after.name,
+                    after.members.len()
+                ))
+                .before(&js(&before))
+                .after(&js(&after)),
+        )
+        .await?;
+        w.commit().await?;
         Ok(after)
     }
 
@@ -192,9 +192,9 @@ impl Service {
     /// audit-logged with before and after.
     pub async fn update_meeting(&self, actor: &Actor, id: i64, i: &MeetingEdit) -> Result<Meeting> {
         access::check(actor, Permission::Coordinate)?;
-        let mut tx = self.db.begin().await?;
+        let mut wr = self.write(actor).await?;
         let m = self
-            .meeting_in(tx.conn(), &actor.write_scope(), id, false)
+            .meeting_in(wr.conn(), &actor.write_scope(), id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
         if i.version.is_some_and(|v| v != m.version) {
@@ -211,8 +211,8 @@ impl Service {
         })
         .map_err(|e| errs.extend(e))
         .ok();
-        let before_att = self.attendance_of(tx.conn(), id).await?;
-        let members = self.body_members(tx.conn(), m.body_id).await?;
+        let before_att = self.attendance_of(wr.conn(), id).await?;
+        let members = self.body_members(wr.conn(), m.body_id).await?;
         let mut att: Vec<(i64, &'static str, Option<String>)> = Vec::new();
         for a in i.attendance.iter().flatten() {
             let known = before_att.iter().any(|(o, _, _)| *o == a.org_id)
@@ -257,8 +257,8 @@ impl Service {
         {
             return Ok(m);
         }
-        let before_dec = self.decision_texts(tx.conn(), id).await?;
-        let now = now_ms();
+        let before_dec = self.decision_texts(wr.conn(), id).await?;
+        let now = wr.now;
         let agenda =
             serde_json::to_string(&f.agenda).map_err(|e| StoreError::Other(e.to_string()))?;
         let n = sqlx::query(
@@ -273,7 +273,7 @@ impl Service {
         .bind(now)
         .bind(id)
         .bind(m.version)
-        .execute(tx.conn())
+        .execute(wr.conn())
         .await?
         .rows_affected();
         if n != 1 {
@@ -283,7 +283,7 @@ impl Service {
             sqlx::query("DELETE FROM meeting_attendance WHERE meeting_id = $1 AND org_id = $2")
                 .bind(id)
                 .bind(org)
-                .execute(tx.conn())
+                .execute(wr.conn())
                 .await?;
             sqlx::query(
                 "INSERT INTO meeting_attendance (meeting_id, org_id, status, attendee) VALUES ($1, $2, $3, $4)",
@@ -292,14 +292,14 @@ impl Service {
             .bind(org)
             .bind(*status)
             .bind(who.as_deref())
-            .execute(tx.conn())
+            .execute(wr.conn())
             .await?;
         }
         let next: i64 = sqlx::query(
             "SELECT COALESCE(MAX(seq), 0) FROM meeting_decisions WHERE meeting_id = $1",
         )
         .bind(id)
-        .fetch_one(tx.conn())
+        .fetch_one(wr.conn())
         .await?
         .try_get(0)?;
         for (k, d) in f.decisions.iter().enumerate() {
@@ -309,11 +309,11 @@ impl Service {
             .bind(id)
             .bind(next + k as i64 + 1)
             .bind(d)
-            .execute(tx.conn())
+            .execute(wr.conn())
             .await?;
         }
-        let after_att = self.attendance_of(tx.conn(), id).await?;
-        let after_dec = self.decision_texts(tx.conn(), id).await?;
+        let after_att = self.attendance_of(wr.conn(), id).await?;
+        let after_dec = self.decision_texts(wr.conn(), id).await?;
         let js = |title: &str,
                   date: &str,
                   place: &str,
@@ -327,27 +327,28 @@ impl Service {
                 "decisions": dec,
             })
         };
-        audit::Note::new(audit::action::UPDATE, "meeting", id)
-            .summary(format!("修改会议记录：{} {}", f.date, f.title))
-            .before(&js(
-                &m.title,
-                &m.date,
-                &m.place,
-                &m.agenda,
-                &m.minutes,
-                &before_att,
-                &before_dec,
-            ))
-            .after(&js(
-                &f.title, &f.date, &f.place, &f.agenda, &f.minutes, &after_att, &after_dec,
-            ))
-            .write(tx.conn(), actor, now)
-            .await?;
+        wr.audit(
+            audit::Note::new(audit::action::UPDATE, "meeting", id)
+                .summary(format!("修改会议记录：{} {}", f.date, f.title))
+                .before(&js(
+                    &m.title,
+                    &m.date,
+                    &m.place,
+                    &m.agenda,
+                    &m.minutes,
+                    &before_att,
+                    &before_dec,
+                ))
+                .after(&js(
+                    &f.title, &f.date, &f.place, &f.agenda, &f.minutes, &after_att, &after_dec,
+                )),
+        )
+        .await?;
         let m = self
-            .meeting_in(tx.conn(), &Scope::All, id, false)
+            .meeting_in(wr.conn(), &Scope::All, id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        wr.commit().await?;
         Ok(m)
     }
 
@@ -361,9 +362,9 @@ impl Service {
         i: &DecisionEdit,
     ) -> Result<Decision> {
         access::check(actor, Permission::Coordinate)?;
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let m = self
-            .meeting_in(tx.conn(), &actor.write_scope(), meeting_id, false)
+            .meeting_in(w.conn(), &actor.write_scope(), meeting_id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
         let row = sqlx::query(
@@ -371,7 +372,7 @@ impl Service {
         )
         .bind(decision_id)
         .bind(meeting_id)
-        .fetch_optional(tx.conn())
+        .fetch_optional(w.conn())
         .await?
         .ok_or(StoreError::NotFound)?;
         let seq: i64 = row.try_get(0)?;
@@ -399,12 +400,12 @@ impl Service {
         if text == old {
             return Ok(out);
         }
-        let now = now_ms();
+        let now = w.now;
         let n =
             sqlx::query("UPDATE meeting_decisions SET text = $1 WHERE id = $2 AND task_id IS NULL")
                 .bind(&text)
                 .bind(decision_id)
-                .execute(tx.conn())
+                .execute(w.conn())
                 .await?
                 .rows_affected();
         if n != 1 {
@@ -416,19 +417,20 @@ impl Service {
         .bind(now)
         .bind(meeting_id)
         .bind(m.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n != 1 {
             return Err(meeting_changed());
         }
-        audit::Note::new(audit::action::UPDATE, "meeting_decision", decision_id)
-            .summary(format!("{} 议定事项 {seq}:{text}", m.title))
-            .before(&serde_json::json!({"meeting_id": meeting_id, "seq": seq, "text": old}))
-            .after(&serde_json::json!({"meeting_id": meeting_id, "seq": seq, "text": text}))
-            .write(tx.conn(), actor, now)
-            .await?;
-        tx.commit().await?;
+        w.audit(
+            audit::Note::new(audit::action::UPDATE, "meeting_decision", decision_id)
+                .summary(format!("{} 议定事项 {seq}:{text}", m.title))
+                .before(&serde_json::json!({"meeting_id": meeting_id, "seq": seq, "text": old}))
+                .after(&serde_json::json!({"meeting_id": meeting_id, "seq": seq, "text": text})),
+        )
+        .await?;
+        w.commit().await?;
         Ok(out)
     }
 }

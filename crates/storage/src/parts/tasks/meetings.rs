@@ -8,7 +8,7 @@ use crate::orgs;
 use crate::scope::{Actor, Resolved, Scope};
 use crate::service::Service;
 use crate::sql::Sql;
-use crate::{now_ms, Page};
+use crate::Page;
 use gongjiang_domain::tasks::{
     attendance_label, check_attendance, check_meeting, level_label, MeetingDraft, TaskStatus,
 };
@@ -132,8 +132,8 @@ impl Service {
     /// Sets up the joint-meeting body of a region (region staff of it or above).
     pub async fn create_body(&self, actor: &Actor, i: &BodyInput) -> Result<Body> {
         access::check(actor, Permission::Coordinate)?;
-        let mut tx = self.db.begin().await?;
-        let Some((rlevel, rname)) = region_in(tx.conn(), actor, i.region.trim()).await? else {
+        let mut w = self.write(actor).await?;
+        let Some((rlevel, rname)) = region_in(w.conn(), actor, i.region.trim()).await? else {
             return Err(StoreError::invalid(FieldError::new(
                 "region",
                 Rule::BadRegion,
@@ -147,10 +147,10 @@ impl Service {
         let name = gongjiang_domain::error::text("name", ("名称", "Name"), &i.name, false, 200)
             .map_err(StoreError::invalid)?
             .unwrap_or_else(|| format!("{rname}产业工人队伍建设改革联席会议"));
-        let members = self.check_members(tx.conn(), actor, &i.members).await?;
+        let members = self.check_members(w.conn(), actor, &i.members).await?;
         let exists: i64 = sqlx::query("SELECT COUNT(*) FROM meeting_bodies WHERE region_code = $1")
             .bind(i.region.trim())
-            .fetch_one(tx.conn())
+            .fetch_one(w.conn())
             .await?
             .try_get(0)?;
         if exists > 0 {
@@ -161,7 +161,7 @@ impl Service {
                 format!("{rname} already has a joint-meeting body"),
             ));
         }
-        let now = now_ms();
+        let now = w.now;
         let id: i64 = sqlx::query(
             "INSERT INTO meeting_bodies (region_code, level, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
         )
@@ -169,26 +169,27 @@ impl Service {
         .bind(body_level(&rlevel))
         .bind(&name)
         .bind(now)
-        .fetch_one(tx.conn())
+        .fetch_one(w.conn())
         .await?
         .try_get(0)?;
         for m in &members {
             sqlx::query("INSERT INTO meeting_members (body_id, org_id) VALUES ($1, $2)")
                 .bind(id)
                 .bind(m)
-                .execute(tx.conn())
+                .execute(w.conn())
                 .await?;
         }
-        audit::Note::new(audit::action::CREATE, "meeting_body", id)
-            .summary(format!("{name}（{} 个成员单位）", members.len()))
-            .write(tx.conn(), actor, now)
-            .await?;
+        w.audit(
+            audit::Note::new(audit::action::CREATE, "meeting_body", id)
+                .summary(format!("{name}（{} 个成员单位）", members.len())),
+        )
+        .await?;
         let b = self
-            .bodies_in(tx.conn(), &Scope::All, Some(id), false)
+            .bodies_in(w.conn(), &Scope::All, Some(id), false)
             .await?
             .pop()
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(b)
     }
 
@@ -200,53 +201,54 @@ impl Service {
         members: &[String],
     ) -> Result<Body> {
         access::check(actor, Permission::Coordinate)?;
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         if self
-            .bodies_in(tx.conn(), &actor.write_scope(), Some(id), false)
+            .bodies_in(w.conn(), &actor.write_scope(), Some(id), false)
             .await?
             .is_empty()
         {
             return Err(StoreError::NotFound);
         }
-        let ids = self.check_members(tx.conn(), actor, members).await?;
+        let ids = self.check_members(w.conn(), actor, members).await?;
         sqlx::query("DELETE FROM meeting_members WHERE body_id = $1")
             .bind(id)
-            .execute(tx.conn())
+            .execute(w.conn())
             .await?;
         for m in &ids {
             sqlx::query("INSERT INTO meeting_members (body_id, org_id) VALUES ($1, $2)")
                 .bind(id)
                 .bind(m)
-                .execute(tx.conn())
+                .execute(w.conn())
                 .await?;
         }
-        let now = now_ms();
+        let now = w.now;
         sqlx::query(
             "UPDATE meeting_bodies SET version = version + 1, updated_at = $1 WHERE id = $2",
         )
         .bind(now)
         .bind(id)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?;
-        audit::Note::new(audit::action::UPDATE, "meeting_body", id)
-            .summary(format!("成员单位调整为 {} 个", ids.len()))
-            .write(tx.conn(), actor, now)
-            .await?;
+        w.audit(
+            audit::Note::new(audit::action::UPDATE, "meeting_body", id)
+                .summary(format!("成员单位调整为 {} 个", ids.len())),
+        )
+        .await?;
         let b = self
-            .bodies_in(tx.conn(), &Scope::All, Some(id), false)
+            .bodies_in(w.conn(), &Scope::All, Some(id), false)
             .await?
             .pop()
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(b)
     }
 
     /// Records a meeting with its attendance and decisions (region staff over the body).
     pub async fn create_meeting(&self, actor: &Actor, i: &MeetingInput) -> Result<Meeting> {
         access::check(actor, Permission::Coordinate)?;
-        let mut tx = self.db.begin().await?;
+        let mut wr = self.write(actor).await?;
         let body = self
-            .bodies_in(tx.conn(), &actor.write_scope(), Some(i.body_id), false)
+            .bodies_in(wr.conn(), &actor.write_scope(), Some(i.body_id), false)
             .await?
             .pop();
         let mut errs = Vec::new();
@@ -299,7 +301,7 @@ impl Service {
         let (Some(f), true) = (f, errs.is_empty()) else {
             return Err(StoreError::Invalid(errs));
         };
-        let now = now_ms();
+        let now = wr.now;
         let agenda =
             serde_json::to_string(&f.agenda).map_err(|e| StoreError::Other(e.to_string()))?;
         let id: i64 = sqlx::query(
@@ -314,7 +316,7 @@ impl Service {
         .bind(&f.minutes)
         .bind(actor.user_id)
         .bind(now)
-        .fetch_one(tx.conn())
+        .fetch_one(wr.conn())
         .await?
         .try_get(0)?;
         for m in &body.members {
@@ -330,7 +332,7 @@ impl Service {
             .bind(m.org_id)
             .bind(status)
             .bind(who)
-            .execute(tx.conn())
+            .execute(wr.conn())
             .await?;
         }
         for (k, d) in f.decisions.iter().enumerate() {
@@ -340,18 +342,19 @@ impl Service {
             .bind(id)
             .bind(k as i64 + 1)
             .bind(d)
-            .execute(tx.conn())
+            .execute(wr.conn())
             .await?;
         }
-        audit::Note::new(audit::action::CREATE, "meeting", id)
-            .summary(format!("{} {}", f.date, f.title))
-            .write(tx.conn(), actor, now)
-            .await?;
+        wr.audit(
+            audit::Note::new(audit::action::CREATE, "meeting", id)
+                .summary(format!("{} {}", f.date, f.title)),
+        )
+        .await?;
         let m = self
-            .meeting_in(tx.conn(), &Scope::All, id, false)
+            .meeting_in(wr.conn(), &Scope::All, id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        wr.commit().await?;
         Ok(m)
     }
 
@@ -407,30 +410,19 @@ impl Service {
         }
         let per_page = f.per_page.clamp(1, 200);
         let page = f.page.max(1);
-        let mut count = Sql::new(&format!(
-            "SELECT COUNT(*) FROM meetings m JOIN meeting_bodies b ON b.id = m.body_id JOIN regions r ON r.code = b.region_code{}",
-            w.text()
-        ));
-        count.set_args(w.args().to_vec());
-        let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-        let mut q = Sql::new(&format!(
-            "{MEETING_SELECT}{} ORDER BY m.meeting_date DESC, m.id DESC LIMIT ",
-            w.text()
-        ));
-        q.set_args(w.args().to_vec());
-        q.bind_int(per_page)
-            .push(" OFFSET ")
-            .bind_int((page - 1).saturating_mul(per_page));
-        let rows = q.query().fetch_all(&mut *conn).await?;
-        Ok(Page {
-            items: rows
-                .iter()
-                .map(|r| meeting_row(r, en))
-                .collect::<Result<_>>()?,
-            total,
-            page,
-            per_page,
-        })
+        crate::sql::page_of(
+            &mut conn,
+            (
+                "SELECT COUNT(*) FROM meetings m JOIN meeting_bodies b ON b.id = m.body_id JOIN \
+                 regions r ON r.code = b.region_code",
+                MEETING_SELECT,
+            ),
+            &w,
+            " ORDER BY m.meeting_date DESC, m.id DESC",
+            (page, per_page),
+            |r| meeting_row(r, en),
+        )
+        .await
     }
 
     /// A meeting with its attendance, its decisions and their tasks' status, and whether
@@ -531,9 +523,9 @@ impl Service {
         if access::office_level(actor).is_none() {
             return Err(StoreError::Forbidden);
         }
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let m = self
-            .meeting_in(tx.conn(), &actor.write_scope(), meeting_id, false)
+            .meeting_in(w.conn(), &actor.write_scope(), meeting_id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
         let row = sqlx::query(
@@ -541,7 +533,7 @@ impl Service {
         )
         .bind(decision_id)
         .bind(meeting_id)
-        .fetch_optional(tx.conn())
+        .fetch_optional(w.conn())
         .await?
         .ok_or(StoreError::NotFound)?;
         let text: String = row.try_get(0)?;
@@ -579,7 +571,7 @@ impl Service {
         };
         let t = self
             .insert_task(
-                tx.conn(),
+                w.conn(),
                 actor,
                 &input,
                 today,
@@ -594,7 +586,7 @@ impl Service {
         )
         .bind(t.id)
         .bind(decision_id)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n != 1 {
@@ -605,7 +597,7 @@ impl Service {
                 "this decision has already become a task",
             ));
         }
-        tx.commit().await?;
+        w.commit().await?;
         Ok(t)
     }
 }

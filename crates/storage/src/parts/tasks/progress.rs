@@ -4,7 +4,6 @@
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::indicators;
-use crate::now_ms;
 use crate::scope::{Actor, Scope};
 use crate::service::Service;
 use gongjiang_domain::tasks::{check_progress, level_label, ProgressDraft};
@@ -95,13 +94,13 @@ impl Service {
         i: &ProgressInput,
         today: &str,
     ) -> Result<Task> {
-        let mut tx = self.db.begin().await?;
+        let mut w = self.write(actor).await?;
         let t = self
-            .task_in(tx.conn(), &actor.read_scope(), id, false)
+            .task_in(w.conn(), &actor.read_scope(), id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
         let writable = self
-            .task_in(tx.conn(), &actor.write_scope(), id, false)
+            .task_in(w.conn(), &actor.write_scope(), id, false)
             .await?
             .is_some();
         if !writable || !self.may_report(actor, &t) {
@@ -139,7 +138,7 @@ impl Service {
             today,
         )
         .map_err(StoreError::Invalid)?;
-        let now = now_ms();
+        let now = w.now;
         sqlx::query(
             "INSERT INTO task_progress (task_id, report_date, percent, achieved, note, evidence_url, user_id, username, display_name, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -154,7 +153,7 @@ impl Service {
         .bind(&actor.username)
         .bind(&actor.display_name)
         .bind(now)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?;
         sqlx::query(
             "UPDATE tasks SET progress = COALESCE($1, progress), achieved = COALESCE($2, achieved), reports = reports + 1, \
@@ -164,7 +163,7 @@ impl Service {
         .bind(p.value)
         .bind(now)
         .bind(id)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?;
         let summary = format!(
             "{}:{}{}",
@@ -172,15 +171,13 @@ impl Service {
             p.percent.map(|x| format!("{x}% ")).unwrap_or_default(),
             p.note
         );
-        audit::Note::new("task_progress", "task", id)
-            .summary(&summary)
-            .write(tx.conn(), actor, now)
+        w.audit(audit::Note::new("task_progress", "task", id).summary(&summary))
             .await?;
         let t = self
-            .task_in(tx.conn(), &Scope::All, id, false)
+            .task_in(w.conn(), &Scope::All, id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(t)
     }
 
@@ -221,8 +218,8 @@ impl Service {
         id: i64,
         version: Option<i64>,
     ) -> Result<Task> {
-        let mut tx = self.db.begin().await?;
-        let t = self.closable(tx.conn(), actor, id).await?;
+        let mut w = self.write(actor).await?;
+        let t = self.closable(w.conn(), actor, id).await?;
         if t.done_at.is_some() {
             return Err(StoreError::conflict(
                 Code::TaskDone,
@@ -234,9 +231,9 @@ impl Service {
         if version.is_some_and(|v| v != t.version) {
             return Err(changed_elsewhere());
         }
-        let now = now_ms();
+        let now = w.now;
         let done = mark_done_in(
-            tx.conn(),
+            w.conn(),
             actor,
             Done {
                 id,
@@ -252,7 +249,7 @@ impl Service {
             return Err(changed_elsewhere());
         }
         notify_org(
-            tx.conn(),
+            w.conn(),
             t.owner_org_id,
             &format!("任务已确认完成：{}", t.title),
             &format!("/tasks/{id}"),
@@ -260,10 +257,10 @@ impl Service {
         )
         .await?;
         let t = self
-            .task_in(tx.conn(), &Scope::All, id, false)
+            .task_in(w.conn(), &Scope::All, id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(t)
     }
 
@@ -284,8 +281,8 @@ impl Service {
         )
         .map_err(StoreError::invalid)?
         .unwrap_or_default();
-        let mut tx = self.db.begin().await?;
-        let t = self.closable(tx.conn(), actor, id).await?;
+        let mut w = self.write(actor).await?;
+        let t = self.closable(w.conn(), actor, id).await?;
         if t.done_at.is_some() {
             return Err(StoreError::conflict(
                 Code::TaskDone,
@@ -294,7 +291,7 @@ impl Service {
                 "the task is done; nothing to supervise",
             ));
         }
-        let now = now_ms();
+        let now = w.now;
         sqlx::query(
             "UPDATE tasks SET supervised = 1, supervise_note = $1, supervised_at = $2, supervised_by = $3, version = version + 1, updated_at = $2 WHERE id = $4",
         )
@@ -302,14 +299,15 @@ impl Service {
         .bind(now)
         .bind(&actor.display_name)
         .bind(id)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?;
-        audit::Note::new("task_supervise", "task", id)
-            .summary(format!("督办：{}（{}）", t.title, note))
-            .write(tx.conn(), actor, now)
-            .await?;
+        w.audit(
+            audit::Note::new("task_supervise", "task", id)
+                .summary(format!("督办：{}（{}）", t.title, note)),
+        )
+        .await?;
         let n = notify_org(
-            tx.conn(),
+            w.conn(),
             t.owner_org_id,
             &format!("督办：{}。{}", t.title, note),
             &format!("/tasks/{id}"),
@@ -317,10 +315,10 @@ impl Service {
         )
         .await?;
         let t = self
-            .task_in(tx.conn(), &Scope::All, id, false)
+            .task_in(w.conn(), &Scope::All, id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok((t, n))
     }
 }

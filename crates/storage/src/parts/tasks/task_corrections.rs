@@ -5,7 +5,6 @@ use crate::access::{self, Permission};
 use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::indicators;
-use crate::now_ms;
 use crate::orgs;
 use crate::scope::{Actor, Scope};
 use crate::service::Service;
@@ -97,8 +96,8 @@ impl Service {
         i: &TaskEdit,
         today: &str,
     ) -> Result<Task> {
-        let mut tx = self.db.begin().await?;
-        let t = self.correctable(tx.conn(), actor, id).await?;
+        let mut w = self.write(actor).await?;
+        let t = self.correctable(w.conn(), actor, id).await?;
         if i.version.is_some_and(|v| v != t.version) {
             return Err(changed_elsewhere());
         }
@@ -144,7 +143,7 @@ impl Service {
                 errs.push(FieldError::required("owner", "责任单位", "Owner unit"));
                 None
             }
-            Some(k) => match orgs::find(tx.conn(), &actor.write_scope(), k).await? {
+            Some(k) => match orgs::find(w.conn(), &actor.write_scope(), k).await? {
                 Some(o) => Some((o.id, o.name)),
                 None => {
                     errs.push(FieldError::new(
@@ -160,7 +159,7 @@ impl Service {
         let region = match i.region.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => t.region_code.clone(),
             Some(r) => {
-                if region_in(tx.conn(), actor, r).await?.is_none() {
+                if region_in(w.conn(), actor, r).await?.is_none() {
                     errs.push(FieldError::new(
                         "region",
                         Rule::BadRegion,
@@ -186,10 +185,10 @@ impl Service {
         if unchanged {
             return Ok(t);
         }
-        let now = now_ms();
-        let snap_old = indicators::snapshot(tx.conn(), t.owner_org_id).await?;
+        let now = w.now;
+        let snap_old = indicators::snapshot(w.conn(), t.owner_org_id).await?;
         let snap_new = if owner_id != t.owner_org_id {
-            Some(indicators::snapshot(tx.conn(), owner_id).await?)
+            Some(indicators::snapshot(w.conn(), owner_id).await?)
         } else {
             None
         };
@@ -210,30 +209,31 @@ impl Service {
         .bind(now)
         .bind(id)
         .bind(t.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n != 1 {
             return Err(changed_elsewhere());
         }
-        indicators::settle(tx.conn(), snap_old).await?;
+        indicators::settle(w.conn(), snap_old).await?;
         if let Some(s) = snap_new {
-            indicators::settle(tx.conn(), s).await?;
+            indicators::settle(w.conn(), s).await?;
         }
         let after = self
-            .task_in(tx.conn(), &Scope::All, id, false)
+            .task_in(w.conn(), &Scope::All, id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        audit::Note::new(audit::action::UPDATE, "task", id)
-            .summary(format!("修改任务：{}", after.title))
-            .before(&task_json(&t))
-            .after(&task_json(&after))
-            .write(tx.conn(), actor, now)
-            .await?;
+        w.audit(
+            audit::Note::new(audit::action::UPDATE, "task", id)
+                .summary(format!("修改任务：{}", after.title))
+                .before(&task_json(&t))
+                .after(&task_json(&after)),
+        )
+        .await?;
         let link = format!("/tasks/{id}");
         if owner_id != t.owner_org_id {
             notify_org(
-                tx.conn(),
+                w.conn(),
                 owner_id,
                 &format!(
                     "任务调整：{} 改由贵单位负责（完成时限 {}）",
@@ -244,7 +244,7 @@ impl Service {
             )
             .await?;
             notify_org(
-                tx.conn(),
+                w.conn(),
                 t.owner_org_id,
                 &format!("任务调整：{} 已改由{}负责", after.title, owner_name),
                 &link,
@@ -253,7 +253,7 @@ impl Service {
             .await?;
         } else if after.deadline != t.deadline || after.target_text != t.target_text {
             notify_org(
-                tx.conn(),
+                w.conn(),
                 owner_id,
                 &format!(
                     "任务调整：{}（完成时限 {}，目标：{}）",
@@ -264,7 +264,7 @@ impl Service {
             )
             .await?;
         }
-        tx.commit().await?;
+        w.commit().await?;
         Ok(after)
     }
 
@@ -272,8 +272,8 @@ impl Service {
     /// aggregates are settled in the same transaction), takes no more reports, and the
     /// owner unit is notified.
     pub async fn cancel_task(&self, actor: &Actor, id: i64, i: &CancelInput) -> Result<Task> {
-        let mut tx = self.db.begin().await?;
-        let t = self.correctable(tx.conn(), actor, id).await?;
+        let mut w = self.write(actor).await?;
+        let t = self.correctable(w.conn(), actor, id).await?;
         let reason = gongjiang_domain::error::text(
             "reason",
             ("撤销理由", "Reason for cancelling"),
@@ -286,8 +286,8 @@ impl Service {
         if i.version.is_some_and(|v| v != t.version) {
             return Err(changed_elsewhere());
         }
-        let now = now_ms();
-        let snap = indicators::snapshot(tx.conn(), t.owner_org_id).await?;
+        let now = w.now;
+        let snap = indicators::snapshot(w.conn(), t.owner_org_id).await?;
         let n = sqlx::query(
             "UPDATE tasks SET cancelled_at = $1, cancelled_by = $2, cancel_reason = $3, version = version + 1, updated_at = $1 \
              WHERE id = $4 AND version = $5 AND done_at IS NULL AND cancelled_at IS NULL",
@@ -297,21 +297,22 @@ impl Service {
         .bind(&reason)
         .bind(id)
         .bind(t.version)
-        .execute(tx.conn())
+        .execute(w.conn())
         .await?
         .rows_affected();
         if n != 1 {
             return Err(changed_elsewhere());
         }
-        indicators::settle(tx.conn(), snap).await?;
-        audit::Note::new("task_cancel", "task", id)
-            .summary(format!("撤销任务：{}（{reason}）", t.title))
-            .before(&serde_json::json!({"status": t.status}))
-            .after(&serde_json::json!({"status": "cancelled", "reason": reason}))
-            .write(tx.conn(), actor, now)
-            .await?;
+        indicators::settle(w.conn(), snap).await?;
+        w.audit(
+            audit::Note::new("task_cancel", "task", id)
+                .summary(format!("撤销任务：{}（{reason}）", t.title))
+                .before(&serde_json::json!({"status": t.status}))
+                .after(&serde_json::json!({"status": "cancelled", "reason": reason})),
+        )
+        .await?;
         notify_org(
-            tx.conn(),
+            w.conn(),
             t.owner_org_id,
             &format!("任务已撤销：{}。理由：{reason}", t.title),
             &format!("/tasks/{id}"),
@@ -319,10 +320,10 @@ impl Service {
         )
         .await?;
         let t = self
-            .task_in(tx.conn(), &Scope::All, id, false)
+            .task_in(w.conn(), &Scope::All, id, false)
             .await?
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(t)
     }
 }

@@ -52,9 +52,9 @@ impl Service {
     /// As [`Service::create_task`], with "today" given: the demo data and imports of
     /// past years create tasks as of the day they were set.
     pub async fn create_task_on(&self, actor: &Actor, i: &TaskInput, today: &str) -> Result<Task> {
-        let mut tx = self.db.begin().await?;
-        let t = self.insert_task(tx.conn(), actor, i, today, None).await?;
-        tx.commit().await?;
+        let mut w = self.write(actor).await?;
+        let t = self.insert_task(w.conn(), actor, i, today, None).await?;
+        w.commit().await?;
         Ok(t)
     }
 
@@ -201,30 +201,19 @@ impl Service {
         }
         let per_page = f.per_page.clamp(1, 500);
         let page = f.page.max(1);
-        let mut count = Sql::new(&format!(
-            "SELECT COUNT(*) FROM tasks t JOIN orgs o ON o.id = t.owner_org_id{}",
-            w.text()
-        ));
-        count.set_args(w.args().to_vec());
-        let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-        let mut q = Sql::new(&format!(
-            "{SELECT}{} ORDER BY CASE WHEN t.done_at IS NULL AND t.cancelled_at IS NULL THEN 0 ELSE 1 END, t.deadline, t.id LIMIT ",
-            w.text()
-        ));
-        q.set_args(w.args().to_vec());
-        q.bind_int(per_page)
-            .push(" OFFSET ")
-            .bind_int((page - 1).saturating_mul(per_page));
-        let rows = q.query().fetch_all(&mut *conn).await?;
-        Ok(Page {
-            items: rows
-                .iter()
-                .map(|r| task_row(r, en, &today))
-                .collect::<Result<_>>()?,
-            total,
-            page,
-            per_page,
-        })
+        crate::sql::page_of(
+            &mut conn,
+            (
+                "SELECT COUNT(*) FROM tasks t JOIN orgs o ON o.id = t.owner_org_id",
+                SELECT,
+            ),
+            &w,
+            " ORDER BY CASE WHEN t.done_at IS NULL AND t.cancelled_at IS NULL THEN 0 ELSE 1 \
+             END, t.deadline, t.id",
+            (page, per_page),
+            |r| task_row(r, en, &today),
+        )
+        .await
     }
 
     /// May the actor file progress on the task? The owner unit's own accounts (unit or

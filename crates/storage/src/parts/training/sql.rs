@@ -87,27 +87,18 @@ pub(super) async fn list(
         f.per_page.min(500)
     };
     let page = f.page.max(1);
-    let mut count = Sql::new(&format!(
-        "SELECT COUNT(*) FROM training_classes c JOIN orgs o ON o.id = c.org_id{}",
-        w.text()
-    ));
-    count.set_args(w.args().to_vec());
-    let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-    let mut q = Sql::new(&format!(
-        "{SELECT}{} ORDER BY c.year DESC, c.code LIMIT ",
-        w.text()
-    ));
-    q.set_args(w.args().to_vec());
-    q.bind_int(per_page)
-        .push(" OFFSET ")
-        .bind_int((page - 1).saturating_mul(per_page));
-    let rows = q.query().fetch_all(&mut *conn).await?;
-    Ok(Page {
-        items: rows.iter().map(from_row).collect::<Result<_>>()?,
-        total,
-        page,
-        per_page,
-    })
+    crate::sql::page_of(
+        &mut *conn,
+        (
+            "SELECT COUNT(*) FROM training_classes c JOIN orgs o ON o.id = c.org_id",
+            SELECT,
+        ),
+        &w,
+        " ORDER BY c.year DESC, c.code",
+        (page, per_page),
+        from_row,
+    )
+    .await
 }
 
 pub(super) async fn get(

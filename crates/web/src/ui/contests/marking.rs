@@ -5,11 +5,11 @@ use super::id_of;
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
-use crate::ui::{render, Errors, Layout};
+use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use gongjiang_domain::contests::{trim_num, AspectKind};
 use gongjiang_domain::{FieldError, Rule};
 use gongjiang_storage::contests::{AspectOut, Contest, ContestEntry, Mark, MarkInput};
@@ -304,16 +304,14 @@ pub(super) async fn keep(
             .map(|_| ())
             .map_err(AppError::from),
     };
-    match result {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/contests/{id}/marking?entry={entry}&saved=1")).into_response(),
-        ),
-        Err(e) if !e.field_errors().is_empty() => {
-            let errors = Errors::from(&e.field_errors(), lang, &fields);
-            sheet_page(&st, &ctx, id, Some(entry), f, errors, None).await
-        }
-        Err(e) => Err(UiError(e, lang)),
-    }
+    save_form(
+        lang,
+        result,
+        &fields,
+        |_| format!("/contests/{id}/marking?entry={entry}&saved=1"),
+        |errors| sheet_page(&st, &ctx, id, Some(entry), f, errors, None),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -332,19 +330,12 @@ pub(super) async fn confirm(
     let lang = ctx.lang;
     let (id, mark) = (id_of(&id, lang)?, id_of(&mark, lang)?);
     let entry = f.entry.parse::<i64>().ok();
-    match st.svc.confirm_mark(&ctx.actor, id, mark).await {
-        Ok(m) => Ok(Redirect::to(&format!(
-            "/contests/{id}/marking?entry={}&saved=1",
-            m.entry_id
-        ))
-        .into_response()),
-        Err(e) => {
-            let e = AppError::from(e);
-            if e.field_errors().is_empty() {
-                return Err(UiError(e, lang));
-            }
-            let errors = Errors::from(&e.field_errors(), lang, &[]);
-            sheet_page(&st, &ctx, id, entry, HashMap::new(), errors, None).await
-        }
-    }
+    save_form(
+        lang,
+        st.svc.confirm_mark(&ctx.actor, id, mark).await,
+        &[],
+        |m| format!("/contests/{id}/marking?entry={}&saved=1", m.entry_id),
+        |errors| sheet_page(&st, &ctx, id, entry, HashMap::new(), errors, None),
+    )
+    .await
 }

@@ -3,14 +3,13 @@ use super::pilots::Empty;
 use super::{id_of, nz, region_options, years, ListQuery};
 use crate::api::registers::DesignationQuery;
 use crate::auth::{CsrfForm, Ctx, OrgEditor, OrgReader, WebUser};
-use crate::error::{AppError, UiError};
+use crate::error::UiError;
 use crate::i18n::T;
 use crate::ui::lists::{list_frame, options, org_choices, ListFrame};
-use crate::ui::{render, Errors, Layout};
+use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongjiang_domain::{DesignationLevel, DesignationType};
 use gongjiang_storage::access::Permission;
@@ -162,11 +161,6 @@ async fn designation_form(
         "designations.new"
     });
     let l = Layout::under(ctx, "/designations", "nav.designations", title);
-    let status = if e.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let page = DesignationFormPage {
         l,
         f,
@@ -193,9 +187,7 @@ async fn designation_form(
             })
             .collect(),
     };
-    let mut r = render(&page, lang)?;
-    *r.status_mut() = status;
-    Ok(r)
+    render(&page, lang)
 }
 
 pub(super) async fn designation_new(
@@ -219,27 +211,14 @@ pub(super) async fn designation_create(
     CsrfForm(f): CsrfForm<DesignationForm>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    match st.svc.create_designation(&ctx.actor, &f.input()).await {
-        Ok(d) => Ok(Redirect::to(&format!(
-            "/orgs/{}?tab=designations&saved=1",
-            d.holder_org_id
-        ))
-        .into_response()),
-        Err(e) => {
-            let e = AppError::from(e);
-            if e.field_errors().is_empty() {
-                return Err(UiError(e, lang));
-            }
-            designation_form(
-                &st,
-                &ctx,
-                f,
-                Errors::from(&e.field_errors(), lang, DESIGNATION_FIELDS),
-                None,
-            )
-            .await
-        }
-    }
+    save_form(
+        lang,
+        st.svc.create_designation(&ctx.actor, &f.input()).await,
+        DESIGNATION_FIELDS,
+        |d| format!("/orgs/{}?tab=designations&saved=1", d.holder_org_id),
+        |errors| designation_form(&st, &ctx, f, errors, None),
+    )
+    .await
 }
 
 pub(super) async fn designation_edit(
@@ -275,27 +254,14 @@ pub(super) async fn designation_update(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = id_of(&id, lang)?;
-    match st.svc.update_designation(&ctx.actor, id, &f.input()).await {
-        Ok(d) => Ok(Redirect::to(&format!(
-            "/orgs/{}?tab=designations&saved=1",
-            d.holder_org_id
-        ))
-        .into_response()),
-        Err(e) => {
-            let e = AppError::from(e);
-            if e.field_errors().is_empty() {
-                return Err(UiError(e, lang));
-            }
-            designation_form(
-                &st,
-                &ctx,
-                f,
-                Errors::from(&e.field_errors(), lang, DESIGNATION_FIELDS),
-                Some(id),
-            )
-            .await
-        }
-    }
+    save_form(
+        lang,
+        st.svc.update_designation(&ctx.actor, id, &f.input()).await,
+        DESIGNATION_FIELDS,
+        |d| format!("/orgs/{}?tab=designations&saved=1", d.holder_org_id),
+        |errors| designation_form(&st, &ctx, f, errors, Some(id)),
+    )
+    .await
 }
 
 pub(super) async fn designation_delete(

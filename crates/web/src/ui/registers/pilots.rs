@@ -2,14 +2,13 @@
 use super::{id_of, nz, region_options, years, ListQuery};
 use crate::api::registers::PilotQuery;
 use crate::auth::{CsrfForm, Ctx, OrgEditor, OrgReader, WebUser};
-use crate::error::{AppError, UiError};
+use crate::error::UiError;
 use crate::i18n::T;
 use crate::ui::lists::{list_frame, options, org_choices, ListFrame};
-use crate::ui::{render, Errors, Layout};
+use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongjiang_domain::{PilotLevel, PilotType};
 use gongjiang_storage::access::Permission;
@@ -137,11 +136,6 @@ async fn pilot_form(
         "pilots.new"
     });
     let l = Layout::under(ctx, "/pilots", "nav.pilots", title);
-    let status = if e.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let page = PilotFormPage {
         l,
         f,
@@ -157,9 +151,7 @@ async fn pilot_form(
             .map(|x| (x.code(), x.label(lang.is_en())))
             .collect(),
     };
-    let mut r = render(&page, lang)?;
-    *r.status_mut() = status;
-    Ok(r)
+    render(&page, lang)
 }
 
 pub(super) async fn pilot_new(
@@ -182,25 +174,14 @@ pub(super) async fn pilot_create(
     CsrfForm(f): CsrfForm<PilotForm>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    match st.svc.create_pilot(&ctx.actor, &f.input()).await {
-        Ok(p) => {
-            Ok(Redirect::to(&format!("/orgs/{}?tab=pilots&saved=1", p.org_id)).into_response())
-        }
-        Err(e) => {
-            let e = AppError::from(e);
-            if e.field_errors().is_empty() {
-                return Err(UiError(e, lang));
-            }
-            pilot_form(
-                &st,
-                &ctx,
-                f,
-                Errors::from(&e.field_errors(), lang, PILOT_FIELDS),
-                None,
-            )
-            .await
-        }
-    }
+    save_form(
+        lang,
+        st.svc.create_pilot(&ctx.actor, &f.input()).await,
+        PILOT_FIELDS,
+        |p| format!("/orgs/{}?tab=pilots&saved=1", p.org_id),
+        |errors| pilot_form(&st, &ctx, f, errors, None),
+    )
+    .await
 }
 
 pub(super) async fn pilot_edit(
@@ -235,25 +216,14 @@ pub(super) async fn pilot_update(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = id_of(&id, lang)?;
-    match st.svc.update_pilot(&ctx.actor, id, &f.input()).await {
-        Ok(p) => {
-            Ok(Redirect::to(&format!("/orgs/{}?tab=pilots&saved=1", p.org_id)).into_response())
-        }
-        Err(e) => {
-            let e = AppError::from(e);
-            if e.field_errors().is_empty() {
-                return Err(UiError(e, lang));
-            }
-            pilot_form(
-                &st,
-                &ctx,
-                f,
-                Errors::from(&e.field_errors(), lang, PILOT_FIELDS),
-                Some(id),
-            )
-            .await
-        }
-    }
+    save_form(
+        lang,
+        st.svc.update_pilot(&ctx.actor, id, &f.input()).await,
+        PILOT_FIELDS,
+        |p| format!("/orgs/{}?tab=pilots&saved=1", p.org_id),
+        |errors| pilot_form(&st, &ctx, f, errors, Some(id)),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]

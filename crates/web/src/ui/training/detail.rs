@@ -2,7 +2,7 @@
 use super::{id_of, options};
 use crate::auth::{CsrfForm, OrgReader, WebUser};
 use crate::i18n::T;
-use crate::ui::{render, Errors, Layout};
+use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -61,6 +61,7 @@ pub(super) struct CompleteForm {
     certified_level: String,
 }
 
+#[derive(Default)]
 struct Shown {
     enrol: EnrolForm,
     e: Errors,
@@ -159,30 +160,21 @@ pub(super) async fn enrol(
         worker: f.worker.clone(),
         master: Some(f.master.clone()),
     };
-    match st.svc.enrol_trainee(&ctx.actor, id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/training/{id}?saved=1#roster")).into_response()),
-        Err(e) => {
-            let e = crate::error::AppError::from(e);
-            if e.field_errors().is_empty() {
-                return Err(crate::error::UiError(e, lang));
-            }
-            let errors = Errors::from(&e.field_errors(), lang, &["worker", "master"]);
-            page(
-                &st,
-                &ctx,
-                id,
-                Shown {
-                    enrol: f,
-                    e: errors,
-                    failed: None,
-                    done: CompleteForm::default(),
-                    ce: Errors::default(),
-                    flash: None,
-                },
-            )
-            .await
-        }
-    }
+    save_form(
+        lang,
+        st.svc.enrol_trainee(&ctx.actor, id, &input).await,
+        &["worker", "master"],
+        |_| format!("/training/{id}?saved=1#roster"),
+        |e| {
+            let shown = Shown {
+                enrol: f,
+                e,
+                ..Shown::default()
+            };
+            page(&st, &ctx, id, shown)
+        },
+    )
+    .await
 }
 
 pub(super) async fn complete(
@@ -199,38 +191,24 @@ pub(super) async fn complete(
         certificate_no: Some(f.certificate_no.clone()),
         certified_level: Some(f.certified_level.clone()),
     };
-    match st
-        .svc
-        .complete_trainee(&ctx.actor, id, trainee, &input)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/training/{id}?saved=1#roster")).into_response()),
-        Err(e) => {
-            let e = crate::error::AppError::from(e);
-            if e.field_errors().is_empty() {
-                return Err(crate::error::UiError(e, lang));
-            }
-            let errors = Errors::from(
-                &e.field_errors(),
-                lang,
-                &["completed_on", "certificate_no", "certified_level"],
-            );
-            page(
-                &st,
-                &ctx,
-                id,
-                Shown {
-                    enrol: EnrolForm::default(),
-                    e: Errors::default(),
-                    failed: Some(trainee),
-                    done: f,
-                    ce: errors,
-                    flash: None,
-                },
-            )
-            .await
-        }
-    }
+    save_form(
+        lang,
+        st.svc
+            .complete_trainee(&ctx.actor, id, trainee, &input)
+            .await,
+        &["completed_on", "certificate_no", "certified_level"],
+        |_| format!("/training/{id}?saved=1#roster"),
+        |ce| {
+            let shown = Shown {
+                failed: Some(trainee),
+                done: f,
+                ce,
+                ..Shown::default()
+            };
+            page(&st, &ctx, id, shown)
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]

@@ -4,11 +4,11 @@ use super::id_of;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::i18n::T;
 use crate::ui::lists::{region_options, ListQuery};
-use crate::ui::{render, Errors, Layout};
+use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use gongjiang_domain::training::EngagementReview;
 use gongjiang_storage::access::Permission;
 use gongjiang_storage::training::professors::{
@@ -204,18 +204,14 @@ async fn saved(
     f: EngagementForm,
     r: Result<Engagement, gongjiang_storage::StoreError>,
 ) -> Result<Response, crate::error::UiError> {
-    let lang = ctx.lang;
-    match r {
-        Ok(_) => Ok(Redirect::to(&format!("/professors/{id}?saved=1#engagements")).into_response()),
-        Err(e) => {
-            let e = crate::error::AppError::from(e);
-            if e.field_errors().is_empty() {
-                return Err(crate::error::UiError(e, lang));
-            }
-            let errors = Errors::from(&e.field_errors(), lang, FIELDS);
-            page(st, ctx, id, Some(which), f, errors, None).await
-        }
-    }
+    save_form(
+        ctx.lang,
+        r,
+        FIELDS,
+        |_| format!("/professors/{id}?saved=1#engagements"),
+        |errors| page(st, ctx, id, Some(which), f, errors, None),
+    )
+    .await
 }
 
 pub(super) async fn add(
