@@ -122,23 +122,8 @@ pub async fn fetch_page<T>(
     (page, per_page): (i64, i64),
     row: impl Fn(&sqlx::any::AnyRow) -> crate::error::Result<T>,
 ) -> crate::error::Result<crate::Page<T>> {
-    use sqlx::Row;
-    let (page, per_page) = paging(page, per_page);
-    let mut count = Sql::new(&format!("SELECT COUNT(*){}", from.text()));
-    count.set_args(from.args().to_vec());
-    let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-    let mut q = Sql::new(&format!("{select}{}{order} LIMIT ", from.text()));
-    q.set_args(from.args().to_vec());
-    q.bind_int(per_page)
-        .push(" OFFSET ")
-        .bind_int((page - 1).saturating_mul(per_page));
-    let rows = q.query().fetch_all(&mut *conn).await?;
-    Ok(crate::Page {
-        items: rows.iter().map(row).collect::<crate::error::Result<_>>()?,
-        total,
-        page,
-        per_page,
-    })
+    let paged = paging(page, per_page);
+    page_of(conn, ("SELECT COUNT(*)", select), from, order, paged, row).await
 }
 
 /// One page of a filtered list whose `WHERE` part `w` (with its bound arguments) follows

@@ -152,6 +152,18 @@ pub(crate) fn parse_certificates(json: &str) -> Vec<Certificate> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
+/// A certificate's `source` is the platform's to set: a list sent from outside keeps the
+/// source of each stored certificate with the same number, and cannot give one itself
+/// (editing a list must not forget that a promotion gave a certificate).
+pub(crate) fn keep_sources(list: &mut [Certificate], stored: &[Certificate]) {
+    for c in list {
+        c.source = stored
+            .iter()
+            .find(|s| s.no == c.no)
+            .and_then(|s| s.source.clone());
+    }
+}
+
 /// Adds the current certificate to the list unless a certificate with that number is
 /// there; returns whether the list changed.
 pub(crate) fn merge_certificate(list: &mut Vec<Certificate>, f: &Fields) -> bool {
@@ -560,10 +572,17 @@ impl Service {
                 .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
                 .transpose()?;
         let existing = found.as_ref().map(|(id, org, _)| (*id, *org));
-        let mut certificates = match (&v.certificates, &found) {
-            (Some(list), _) => list.clone(),
-            (None, Some((_, _, json))) => parse_certificates(json),
-            (None, None) => Vec::new(),
+        let stored = found
+            .as_ref()
+            .map(|(_, _, json)| parse_certificates(json))
+            .unwrap_or_default();
+        let mut certificates = match &v.certificates {
+            Some(list) => {
+                let mut list = list.clone();
+                keep_sources(&mut list, &stored);
+                list
+            }
+            None => stored,
         };
         merge_certificate(&mut certificates, v);
         let certificates =
@@ -908,10 +927,11 @@ impl Service {
             .ok_or(StoreError::NotFound)?;
         let mut list = w.certificates.clone();
         edit(&mut list)?;
-        let (list, errors) = check_certificates(&list, chrono::Utc::now().date_naive());
+        let (mut list, errors) = check_certificates(&list, chrono::Utc::now().date_naive());
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
+        keep_sources(&mut list, &w.certificates);
         let json = serde_json::to_string(&list).map_err(|e| StoreError::Other(e.to_string()))?;
         let now = wr.now;
         sqlx::query("UPDATE workers SET certificates = $1, version = version + 1, updated_at = $2 WHERE id = $3")

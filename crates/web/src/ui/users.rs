@@ -2,7 +2,7 @@
 //! and attachment, disable and enable, reset a password.
 use super::orgs::{org_id, DetailQuery};
 use super::pages::with_lang;
-use super::{render, Errors, Layout};
+use super::{render, save_form, Errors, Layout};
 use crate::auth::{Admin, CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
@@ -227,22 +227,14 @@ async fn user_create(
         },
         Err(e) => Err(e),
     };
-    match r {
-        Ok(u) => Ok(Redirect::to(&format!("/admin/users/{}?saved=1", u.id)).into_response()),
-        Err(e) if !e.field_errors().is_empty() => {
-            user_form_page(
-                &st,
-                &ctx,
-                f,
-                Errors::from(&e.field_errors(), lang, USER_FIELDS),
-                None,
-                None,
-                Errors::default(),
-            )
-            .await
-        }
-        Err(e) => Err(UiError(e, lang)),
-    }
+    save_form(
+        lang,
+        r,
+        USER_FIELDS,
+        |u| format!("/admin/users/{}?saved=1", u.id),
+        |errors| user_form_page(&st, &ctx, f, errors, None, None, Errors::default()),
+    )
+    .await
 }
 
 fn user_form_of(u: &User) -> UserForm {
@@ -310,24 +302,16 @@ async fn user_update(
         },
         Err(e) => Err(e),
     };
-    match r {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response()),
-        Err(e) if !e.field_errors().is_empty() => {
-            let mut f = f;
-            f.username = u.username.clone();
-            user_form_page(
-                &st,
-                &ctx,
-                f,
-                Errors::from(&e.field_errors(), lang, USER_FIELDS),
-                Some(u),
-                None,
-                Errors::default(),
-            )
-            .await
-        }
-        Err(e) => Err(UiError(e, lang)),
-    }
+    let mut again = f;
+    again.username = u.username.clone();
+    save_form(
+        lang,
+        r,
+        USER_FIELDS,
+        |_| format!("/admin/users/{id}?saved=1"),
+        |errors| user_form_page(&st, &ctx, again, errors, Some(u), None, Errors::default()),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]

@@ -612,6 +612,60 @@ async fn a_certificate_raises_the_level_only_through_the_review() {
     );
     let r = app.get_ok(&city, &path).await;
     assert_eq!(r[0]["promotion_status"], "approved");
+    // The certificate keeps how the platform gave it when the list is edited: from the
+    // console (a certificate added) and over the API (the whole list sent again, with a
+    // forged source on another certificate, which is not taken).
+    let source_of = |w: &Value, no: &str| {
+        w["certificates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["no"] == no)
+            .map(|c| c["source"].clone())
+    };
+    let w = app.get_ok(&city, &format!("/api/v1/workers/{wid}")).await;
+    assert_eq!(
+        source_of(&w, "S20253204P001"),
+        Some(json!("training")),
+        "{w}"
+    );
+    let b = app.browser("city").await;
+    let (s, _, _) = b
+        .post(
+            &format!("/workers/{wid}/certificates"),
+            &[("no", "OUT-2020-1"), ("skill_level", "intermediate")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let w = app.get_ok(&city, &format!("/api/v1/workers/{wid}")).await;
+    assert_eq!(
+        source_of(&w, "S20253204P001"),
+        Some(json!("training")),
+        "{w}"
+    );
+    let full = app
+        .post_ok(&city, &format!("/api/v1/workers/{wid}/reveal"), json!({}))
+        .await;
+    let mut list: Vec<Value> = w["certificates"].as_array().unwrap().clone();
+    for c in &mut list {
+        c.as_object_mut().unwrap().remove("source");
+    }
+    list.push(json!({"no": "FORGED-1", "source": "contest"}));
+    let w = app
+        .post_ok(
+            &city,
+            "/api/v1/workers",
+            json!({"name": w["name"], "id_number": full["id_number"], "org": w["org_id"].to_string(),
+                   "skill_level": w["skill_level"], "certificate_no": w["certificate_no"],
+                   "certified_on": w["certified_on"], "certificates": list}),
+        )
+        .await;
+    assert_eq!(
+        source_of(&w, "S20253204P001"),
+        Some(json!("training")),
+        "{w}"
+    );
+    assert_eq!(source_of(&w, "FORGED-1"), Some(Value::Null), "{w}");
     aggregates_agree(&app, "reg:").await;
 }
 
