@@ -69,6 +69,25 @@ pub struct Step {
     pub may_edit: &'static [&'static str],
 }
 
+impl Step {
+    /// A review step: who reviews, and in how many calendar days.
+    pub const fn new(code: &'static str, reviewer: Reviewer, deadline_days: i64) -> Step {
+        Step {
+            code,
+            reviewer,
+            deadline_days,
+            may_edit: &[],
+        }
+    }
+    /// The form fields the reviewer may correct at this step.
+    pub const fn may_edit(self, fields: &'static [&'static str]) -> Step {
+        Step {
+            may_edit: fields,
+            ..self
+        }
+    }
+}
+
 /// A form field of a process.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Field {
@@ -78,6 +97,39 @@ pub struct Field {
     pub required: bool,
     pub kind: FieldKind,
     pub help_zh: &'static str,
+}
+
+impl Field {
+    /// A field the applicant must fill in, with its label `(zh, en)`.
+    pub const fn required(
+        key: &'static str,
+        label: (&'static str, &'static str),
+        kind: FieldKind,
+    ) -> Field {
+        Field {
+            key,
+            label_zh: label.0,
+            label_en: label.1,
+            required: true,
+            kind,
+            help_zh: "",
+        }
+    }
+    /// A field the applicant may leave empty.
+    pub const fn optional(
+        key: &'static str,
+        label: (&'static str, &'static str),
+        kind: FieldKind,
+    ) -> Field {
+        Field {
+            required: false,
+            ..Field::required(key, label, kind)
+        }
+    }
+    /// The help line under the field.
+    pub const fn help(self, help_zh: &'static str) -> Field {
+        Field { help_zh, ..self }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]

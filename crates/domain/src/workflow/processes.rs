@@ -16,94 +16,45 @@ const PILOT_LEVELS: &[(&str, &str, &str)] = &[
 ];
 
 const APPLICATION_FIELDS: &[Field] = &[
-    Field {
-        key: "level",
-        label_zh: "申报级别",
-        label_en: "Level applied for",
-        required: true,
-        kind: FieldKind::Choice(PILOT_LEVELS),
-        help_zh: "通常先申报市级试点",
-    },
-    Field {
-        key: "year",
-        label_zh: "申报年度",
-        label_en: "Year",
-        required: true,
-        kind: FieldKind::Year,
-        help_zh: "",
-    },
-    Field {
-        key: "feature",
-        label_zh: "特色（一企一特色/一园一品牌）",
-        label_en: "Feature",
-        required: true,
-        kind: FieldKind::Text(200),
-        help_zh: "一句话概括本单位产改特色",
-    },
-    Field {
-        key: "plan",
-        label_zh: "试点工作方案",
-        label_en: "Pilot plan",
-        required: true,
-        kind: FieldKind::LongText(5000),
-        help_zh: "目标、举措、进度安排、保障措施",
-    },
-    Field {
-        key: "contact",
-        label_zh: "联系人及电话",
-        label_en: "Contact",
-        required: false,
-        kind: FieldKind::Text(100),
-        help_zh: "",
-    },
+    Field::required(
+        "level",
+        ("申报级别", "Level applied for"),
+        FieldKind::Choice(PILOT_LEVELS),
+    )
+    .help("通常先申报市级试点"),
+    Field::required("year", ("申报年度", "Year"), FieldKind::Year),
+    Field::required(
+        "feature",
+        ("特色（一企一特色/一园一品牌）", "Feature"),
+        FieldKind::Text(200),
+    )
+    .help("一句话概括本单位产改特色"),
+    Field::required(
+        "plan",
+        ("试点工作方案", "Pilot plan"),
+        FieldKind::LongText(5000),
+    )
+    .help("目标、举措、进度安排、保障措施"),
+    Field::optional("contact", ("联系人及电话", "Contact"), FieldKind::Text(100)),
 ];
 
 const REVIEW_STEPS: &[Step] = &[
-    Step {
-        code: "town",
-        reviewer: Reviewer::Town,
-        deadline_days: 7,
-        may_edit: &[],
-    },
-    Step {
-        code: "district",
-        reviewer: Reviewer::District,
-        deadline_days: 10,
-        may_edit: &["level"],
-    },
-    Step {
-        code: "city",
-        reviewer: Reviewer::City,
-        deadline_days: 15,
-        may_edit: &["level"],
-    },
+    Step::new("town", Reviewer::Town, 7),
+    Step::new("district", Reviewer::District, 10).may_edit(&["level"]),
+    Step::new("city", Reviewer::City, 15).may_edit(&["level"]),
 ];
 
 const CHECK_FIELDS: &[Field] = &[
-    Field {
-        key: "year",
-        label_zh: "年度",
-        label_en: "Year",
-        required: true,
-        kind: FieldKind::Year,
-        help_zh: "",
-    },
-    Field {
-        key: "summary",
-        label_zh: "工作总结",
-        label_en: "Summary",
-        required: true,
-        kind: FieldKind::LongText(5000),
-        help_zh: "年度目标完成情况、主要做法、成效与问题",
-    },
+    Field::required("year", ("年度", "Year"), FieldKind::Year),
+    Field::required(
+        "summary",
+        ("工作总结", "Summary"),
+        FieldKind::LongText(5000),
+    )
+    .help("年度目标完成情况、主要做法、成效与问题"),
 ];
 
-const LIUYOU_STEPS: &[Step] = &[Step {
-    code: "area",
-    reviewer: Reviewer::Area,
-    deadline_days: 15,
-    may_edit: &[],
-}];
+const LIUYOU_STEPS: &[Step] = &[Step::new("area", Reviewer::Area, 15)];
 
 /// The ladder's levels (新八级工) as choices.
 const LADDER: &[(&str, &str, &str)] = &[
@@ -125,109 +76,58 @@ const PROMOTION_SOURCES: &[(&str, &str, &str)] = &[
 
 /// A promotion's form, filled in by the part that opens it (a class's completion).
 const PROMOTION_FIELDS: &[Field] = &[
-    Field {
-        key: "worker_name",
-        label_zh: "职工",
-        label_en: "Worker",
-        required: true,
-        kind: FieldKind::Text(100),
-        help_zh: "",
-    },
-    Field {
-        key: "from_level",
-        label_zh: "现有等级",
-        label_en: "Current level",
-        required: false,
-        kind: FieldKind::Choice(LADDER),
-        help_zh: "",
-    },
-    Field {
-        key: "to_level",
-        label_zh: "晋升等级",
-        label_en: "Promoted to",
-        required: true,
-        kind: FieldKind::Choice(LADDER),
-        help_zh: "",
-    },
-    Field {
-        key: "certificate_no",
-        label_zh: "证书编号",
-        label_en: "Certificate number",
-        required: true,
-        kind: FieldKind::Text(64),
-        help_zh: "职业技能等级证书编号",
-    },
-    Field {
-        key: "source",
-        label_zh: "晋升依据",
-        label_en: "Grounds",
-        required: true,
-        kind: FieldKind::Choice(PROMOTION_SOURCES),
-        help_zh: "",
-    },
+    Field::required("worker_name", ("职工", "Worker"), FieldKind::Text(100)),
+    Field::optional(
+        "from_level",
+        ("现有等级", "Current level"),
+        FieldKind::Choice(LADDER),
+    ),
+    Field::required(
+        "to_level",
+        ("晋升等级", "Promoted to"),
+        FieldKind::Choice(LADDER),
+    ),
+    Field::required(
+        "certificate_no",
+        ("证书编号", "Certificate number"),
+        FieldKind::Text(64),
+    )
+    .help("职业技能等级证书编号"),
+    Field::required(
+        "source",
+        ("晋升依据", "Grounds"),
+        FieldKind::Choice(PROMOTION_SOURCES),
+    ),
 ];
 
-const PROMOTION_STEPS: &[Step] = &[Step {
-    code: "department",
-    reviewer: Reviewer::Department,
-    deadline_days: 10,
-    may_edit: &[],
-}];
+const PROMOTION_STEPS: &[Step] = &[Step::new("department", Reviewer::Department, 10)];
 
 /// A contest's plan, filled in by the contests part from the plan itself.
 const CONTEST_PLAN_FIELDS: &[Field] = &[
-    Field {
-        key: "year",
-        label_zh: "竞赛年度",
-        label_en: "Year",
-        required: true,
-        kind: FieldKind::Year,
-        help_zh: "",
-    },
-    Field {
-        key: "plan",
-        label_zh: "竞赛方案",
-        label_en: "Contest plan",
-        required: true,
-        kind: FieldKind::LongText(5000),
-        help_zh: "赛事名称、级别、工种、日期、奖项设置",
-    },
+    Field::required("year", ("竞赛年度", "Year"), FieldKind::Year),
+    Field::required(
+        "plan",
+        ("竞赛方案", "Contest plan"),
+        FieldKind::LongText(5000),
+    )
+    .help("赛事名称、级别、工种、日期、奖项设置"),
 ];
 
-const CONTEST_PLAN_STEPS: &[Step] = &[Step {
-    code: "area",
-    reviewer: Reviewer::Area,
-    deadline_days: 10,
-    may_edit: &[],
-}];
+const CONTEST_PLAN_STEPS: &[Step] = &[Step::new("area", Reviewer::Area, 10)];
 
 /// A city- or district-level contest's plan goes to the city: the district that plans
 /// one does not approve its own.
-const CONTEST_PLAN_CITY_STEPS: &[Step] = &[Step {
-    code: "city",
-    reviewer: Reviewer::City,
-    deadline_days: 10,
-    may_edit: &[],
-}];
+const CONTEST_PLAN_CITY_STEPS: &[Step] = &[Step::new("city", Reviewer::City, 10)];
 
 /// A contest's results, published for 公示 from the locked ranking.
 const CONTEST_RESULTS_FIELDS: &[Field] = &[
-    Field {
-        key: "year",
-        label_zh: "竞赛年度",
-        label_en: "Year",
-        required: true,
-        kind: FieldKind::Year,
-        help_zh: "",
-    },
-    Field {
-        key: "results",
-        label_zh: "拟获奖名单",
-        label_en: "Proposed results",
-        required: true,
-        kind: FieldKind::LongText(20000),
-        help_zh: "名次、姓名、单位、总分、奖项、荣誉、晋升等级",
-    },
+    Field::required("year", ("竞赛年度", "Year"), FieldKind::Year),
+    Field::required(
+        "results",
+        ("拟获奖名单", "Proposed results"),
+        FieldKind::LongText(20000),
+    )
+    .help("名次、姓名、单位、总分、奖项、荣誉、晋升等级"),
 ];
 
 const TARGET_KINDS: &[(&str, &str, &str)] = &[
@@ -237,64 +137,31 @@ const TARGET_KINDS: &[(&str, &str, &str)] = &[
 ];
 
 const SELF_REPORT_FIELDS: &[Field] = &[
-    Field {
-        key: "year",
-        label_zh: "考核年度",
-        label_en: "Year",
-        required: true,
-        kind: FieldKind::Year,
-        help_zh: "",
-    },
-    Field {
-        key: "round",
-        label_zh: "考核轮次",
-        label_en: "Round",
-        required: true,
-        kind: FieldKind::Text(200),
-        help_zh: "",
-    },
-    Field {
-        key: "target_kind",
-        label_zh: "考核对象类型",
-        label_en: "Target kind",
-        required: true,
-        kind: FieldKind::Choice(TARGET_KINDS),
-        help_zh: "",
-    },
-    Field {
-        key: "target_key",
-        label_zh: "考核对象",
-        label_en: "Target",
-        required: true,
-        kind: FieldKind::Text(20),
-        help_zh: "",
-    },
+    Field::required("year", ("考核年度", "Year"), FieldKind::Year),
+    Field::required("round", ("考核轮次", "Round"), FieldKind::Text(200)),
+    Field::required(
+        "target_kind",
+        ("考核对象类型", "Target kind"),
+        FieldKind::Choice(TARGET_KINDS),
+    ),
+    Field::required("target_key", ("考核对象", "Target"), FieldKind::Text(20)),
 ];
 
-const SELF_REPORT_STEPS: &[Step] = &[Step {
-    code: "city",
-    reviewer: Reviewer::City,
-    deadline_days: 10,
-    may_edit: &[],
-}];
+const SELF_REPORT_STEPS: &[Step] = &[Step::new("city", Reviewer::City, 10)];
 
 const COMPLETION_FIELDS: &[Field] = &[
-    Field {
-        key: "summary",
-        label_zh: "完成情况",
-        label_en: "What was done",
-        required: true,
-        kind: FieldKind::LongText(2000),
-        help_zh: "对照目标说明完成情况，佐证材料可作为附件上传",
-    },
-    Field {
-        key: "achieved",
-        label_zh: "完成值",
-        label_en: "Value achieved",
-        required: false,
-        kind: FieldKind::Text(50),
-        help_zh: "有量化目标的，填写实际完成值",
-    },
+    Field::required(
+        "summary",
+        ("完成情况", "What was done"),
+        FieldKind::LongText(2000),
+    )
+    .help("对照目标说明完成情况，佐证材料可作为附件上传"),
+    Field::optional(
+        "achieved",
+        ("完成值", "Value achieved"),
+        FieldKind::Text(50),
+    )
+    .help("有量化目标的，填写实际完成值"),
 ];
 
 const fn completion_step(reviewer: Reviewer) -> [Step; 1] {
@@ -323,42 +190,24 @@ pub fn task_completion_process(level: &str) -> &'static str {
 }
 
 const BENCHMARK_FIELDS: &[Field] = &[
-    Field {
-        key: "year",
-        label_zh: "评选年度",
-        label_en: "Year",
-        required: true,
-        kind: FieldKind::Year,
-        help_zh: "",
-    },
-    Field {
-        key: "achievements",
-        label_zh: "试点成效与可复制经验",
-        label_en: "Results and transferable practice",
-        required: true,
-        kind: FieldKind::LongText(5000),
-        help_zh: "对照试点方案写明主要成效、数据和可推广的做法",
-    },
+    Field::required("year", ("评选年度", "Year"), FieldKind::Year),
+    Field::required(
+        "achievements",
+        ("试点成效与可复制经验", "Results and transferable practice"),
+        FieldKind::LongText(5000),
+    )
+    .help("对照试点方案写明主要成效、数据和可推广的做法"),
 ];
 
 /// A craftsman nomination (工匠培育): who is nominated and why.
 const CRAFTSMAN_FIELDS: &[Field] = &[
-    Field {
-        key: "year",
-        label_zh: "评选年度",
-        label_en: "Year",
-        required: true,
-        kind: FieldKind::Year,
-        help_zh: "",
-    },
-    Field {
-        key: "nomination",
-        label_zh: "推荐材料",
-        label_en: "Nomination",
-        required: true,
-        kind: FieldKind::LongText(6000),
-        help_zh: "被推荐人、称号与主要事迹",
-    },
+    Field::required("year", ("评选年度", "Year"), FieldKind::Year),
+    Field::required(
+        "nomination",
+        ("推荐材料", "Nomination"),
+        FieldKind::LongText(6000),
+    )
+    .help("被推荐人、称号与主要事迹"),
 ];
 
 const fn craftsman_step(code: &'static str, reviewer: Reviewer) -> [Step; 1] {
@@ -407,73 +256,35 @@ const fn craftsman_process(
 
 /// A studio's yearly review: the year and its report.
 const STUDIO_REVIEW_FIELDS: &[Field] = &[
-    Field {
-        key: "year",
-        label_zh: "评估年度",
-        label_en: "Year",
-        required: true,
-        kind: FieldKind::Year,
-        help_zh: "",
-    },
-    Field {
-        key: "report",
-        label_zh: "年度工作报告",
-        label_en: "Yearly report",
-        required: true,
-        kind: FieldKind::LongText(6000),
-        help_zh: "攻关项目、培训带徒、创新成果与效益",
-    },
+    Field::required("year", ("评估年度", "Year"), FieldKind::Year),
+    Field::required(
+        "report",
+        ("年度工作报告", "Yearly report"),
+        FieldKind::LongText(6000),
+    )
+    .help("攻关项目、培训带徒、创新成果与效益"),
 ];
 
 /// Checked by the studio's district (the city outside the districts).
-const STUDIO_REVIEW_STEPS: &[Step] = &[Step {
-    code: "area",
-    reviewer: Reviewer::Area,
-    deadline_days: 10,
-    may_edit: &[],
-}];
+const STUDIO_REVIEW_STEPS: &[Step] = &[Step::new("area", Reviewer::Area, 10)];
 
 /// An innovation result as its enterprise's union certifies it.
 const INNOVATION_FIELDS: &[Field] = &[
-    Field {
-        key: "year",
-        label_zh: "成果年度",
-        label_en: "Year",
-        required: true,
-        kind: FieldKind::Year,
-        help_zh: "",
-    },
-    Field {
-        key: "summary",
-        label_zh: "成果简介",
-        label_en: "Summary",
-        required: true,
-        kind: FieldKind::LongText(4000),
-        help_zh: "创新点、应用情况与经济效益；提交即表示本单位工会已认定",
-    },
+    Field::required("year", ("成果年度", "Year"), FieldKind::Year),
+    Field::required(
+        "summary",
+        ("成果简介", "Summary"),
+        FieldKind::LongText(4000),
+    )
+    .help("创新点、应用情况与经济效益；提交即表示本单位工会已认定"),
 ];
 
 /// Reviewed by the enterprise's district (the city outside the districts).
-const INNOVATION_STEPS: &[Step] = &[Step {
-    code: "area",
-    reviewer: Reviewer::Area,
-    deadline_days: 10,
-    may_edit: &[],
-}];
+const INNOVATION_STEPS: &[Step] = &[Step::new("area", Reviewer::Area, 10)];
 
 const BENCHMARK_STEPS: &[Step] = &[
-    Step {
-        code: "district",
-        reviewer: Reviewer::Area,
-        deadline_days: 10,
-        may_edit: &[],
-    },
-    Step {
-        code: "city",
-        reviewer: Reviewer::City,
-        deadline_days: 15,
-        may_edit: &[],
-    },
+    Step::new("district", Reviewer::Area, 10),
+    Step::new("city", Reviewer::City, 15),
 ];
 
 /// Every process the engine runs.
@@ -667,14 +478,7 @@ pub static PROCESSES: &[Process] = &[
         code: "liuyou",
         name_zh: "六有佐证审核",
         name_en: "六有 checklist review",
-        fields: &[Field {
-            key: "year",
-            label_zh: "年度",
-            label_en: "Year",
-            required: true,
-            kind: FieldKind::Year,
-            help_zh: "",
-        }],
+        fields: &[Field::required("year", ("年度", "Year"), FieldKind::Year)],
         steps: LIUYOU_STEPS,
         notice_days: None,
         items: &crate::liuyou::ITEMS,
