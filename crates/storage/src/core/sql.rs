@@ -61,6 +61,23 @@ impl Sql {
         self.bind(Arg::Text(s.into()))
     }
 
+    /// ` AND (a LIKE … OR b LIKE …)`: any of `columns` contains `q` (a literal text: `%`,
+    /// `_` and `\` in it are escaped).
+    pub fn contains_any(&mut self, columns: &[&str], q: &str) -> &mut Self {
+        let pattern = format!("%{}%", like_escape(q));
+        for (n, c) in columns.iter().enumerate() {
+            self.push(if n == 0 { " AND (" } else { " OR " })
+                .push(c)
+                .push(" LIKE ")
+                .bind_text(pattern.clone())
+                .push(" ESCAPE '\\'");
+        }
+        if !columns.is_empty() {
+            self.push(")");
+        }
+        self
+    }
+
     pub fn bind_int(&mut self, i: i64) -> &mut Self {
         self.bind(Arg::Int(i))
     }
@@ -154,6 +171,26 @@ pub async fn page_of<T>(
         page,
         per_page,
     })
+}
+
+/// The row `id` of a query whose text ends in `WHERE <alias>.id = `, when its
+/// organisation (aliased `org`) is in `scope`: what every "one record in scope" read is.
+pub async fn one_in<T>(
+    conn: &mut sqlx::AnyConnection,
+    head: &str,
+    id: i64,
+    (scope, org): (&crate::scope::Resolved, &str),
+    row: impl Fn(&sqlx::any::AnyRow) -> crate::error::Result<T>,
+) -> crate::error::Result<Option<T>> {
+    let mut sql = Sql::new(head);
+    sql.bind_int(id);
+    scope.org_filter(&mut sql, org);
+    sql.query()
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(row)
+        .transpose()
 }
 
 /// Every item of a paged list, page after page (`fetch` gets the page number, from 1):

@@ -3,7 +3,7 @@
 //! (craftsmen, studios, contests) add rows rather than tables of their own.
 use crate::error::Result;
 use crate::scope::{Resolved, Scope};
-use crate::sql::{like_escape, Sql};
+use crate::sql::Sql;
 use crate::Page;
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -98,14 +98,7 @@ pub async fn list(
         w.push(" AND d.year = ").bind_int(y);
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pat = format!("%{}%", like_escape(q));
-        w.push(" AND (o.name LIKE ")
-            .bind_text(pat.clone())
-            .push(" ESCAPE '\\' OR d.holder_name LIKE ")
-            .bind_text(pat.clone())
-            .push(" ESCAPE '\\' OR d.document_no LIKE ")
-            .bind_text(pat)
-            .push(" ESCAPE '\\')");
+        w.contains_any(&["o.name", "d.holder_name", "d.document_no"], q);
     }
     let per_page = f.per_page.clamp(1, 500);
     let page = f.page.max(1);
@@ -125,15 +118,14 @@ pub async fn list(
 
 pub async fn get(conn: &mut AnyConnection, scope: &Scope, id: i64) -> Result<Option<Designation>> {
     let resolved = scope.resolve(&mut *conn).await?;
-    let mut sql = Sql::new(&format!("{SELECT} WHERE d.id = "));
-    sql.bind_int(id);
-    resolved.org_filter(&mut sql, "o");
-    sql.query()
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    crate::sql::one_in(
+        conn,
+        &format!("{SELECT} WHERE d.id = "),
+        id,
+        (&resolved, "o"),
+        from_row,
+    )
+    .await
 }
 
 pub struct NewDesignation {

@@ -1,7 +1,7 @@
 //! The pilot register (试点企业与园区).
 use crate::error::Result;
 use crate::scope::{Resolved, Scope};
-use crate::sql::{like_escape, Sql};
+use crate::sql::Sql;
 use crate::Page;
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -85,11 +85,7 @@ pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result
         w.push(" AND p.benchmark = ").bind_int(i64::from(b));
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        w.push(" AND (o.name LIKE ")
-            .bind_text(format!("%{}%", like_escape(q)))
-            .push(" ESCAPE '\\' OR p.feature LIKE ")
-            .bind_text(format!("%{}%", like_escape(q)))
-            .push(" ESCAPE '\\')");
+        w.contains_any(&["o.name", "p.feature"], q);
     }
     let per_page = f.per_page.clamp(1, 500);
     let page = f.page.max(1);
@@ -109,15 +105,14 @@ pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result
 
 pub async fn get(conn: &mut AnyConnection, scope: &Scope, id: i64) -> Result<Option<Pilot>> {
     let resolved = scope.resolve(&mut *conn).await?;
-    let mut sql = Sql::new(&format!("{SELECT} WHERE p.id = "));
-    sql.bind_int(id);
-    resolved.org_filter(&mut sql, "o");
-    sql.query()
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    crate::sql::one_in(
+        conn,
+        &format!("{SELECT} WHERE p.id = "),
+        id,
+        (&resolved, "o"),
+        from_row,
+    )
+    .await
 }
 
 pub struct NewPilot {

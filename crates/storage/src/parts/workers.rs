@@ -508,15 +508,14 @@ impl Service {
         id: i64,
     ) -> Result<Option<Worker>> {
         let resolved = scope.resolve(&mut *conn).await?;
-        let mut sql = Sql::new(&format!("{SELECT} WHERE w.id = "));
-        sql.bind_int(id);
-        resolved.org_filter(&mut sql, "o");
-        sql.query()
-            .fetch_optional(conn)
-            .await?
-            .as_ref()
-            .map(from_row)
-            .transpose()
+        crate::sql::one_in(
+            conn,
+            &format!("{SELECT} WHERE w.id = "),
+            id,
+            (&resolved, "o"),
+            from_row,
+        )
+        .await
     }
 
     pub async fn get_worker(&self, actor: &Actor, id: i64) -> Result<Worker> {

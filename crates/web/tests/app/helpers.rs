@@ -599,15 +599,9 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no org for {query}: {v}"))
     }
 
-    /// Signs in through the login form (with its CSRF cookie) on a fresh cookie jar.
-    pub async fn browser(&self, user: &str) -> Browser {
-        self.browser_with(user, "gongjiang-demo").await
-    }
-
-    /// Signs in with a password of the test's choosing (a reset account lands on the
-    /// password form, whose CSRF token is taken).
-    pub async fn browser_with(&self, user: &str, password: &str) -> Browser {
-        let c = client();
+    /// Posts the login form on `c` as a browser does: the form's CSRF token is read from
+    /// the page first; `fields` are the rest (username, password, next).
+    pub async fn sign_in(&self, c: &reqwest::Client, fields: &[(&str, &str)]) -> reqwest::Response {
         let page = c
             .get(self.at("/login"))
             .send()
@@ -617,17 +611,26 @@ impl TestApp {
             .await
             .unwrap();
         let csrf = hidden(&page, "_csrf");
-        let r = c
-            .post(self.at("/login"))
-            .form(&[
-                ("username", user),
-                ("password", password),
-                ("_csrf", csrf.as_str()),
-                ("next", "/"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let mut form = fields.to_vec();
+        form.push(("_csrf", csrf.as_str()));
+        c.post(self.at("/login")).form(&form).send().await.unwrap()
+    }
+
+    /// Signs in through the login form (with its CSRF cookie) on a fresh cookie jar.
+    pub async fn browser(&self, user: &str) -> Browser {
+        self.browser_with(user, "gongjiang-demo").await
+    }
+
+    /// Signs in with a password of the test's choosing (a reset account lands on the
+    /// password form, whose CSRF token is taken).
+    pub async fn browser_with(&self, user: &str, password: &str) -> Browser {
+        let c = client();
+        let r = self
+            .sign_in(
+                &c,
+                &[("username", user), ("password", password), ("next", "/")],
+            )
+            .await;
         assert_eq!(r.status(), 303, "browser login {user}");
         let mut home = c.get(self.at("/")).send().await.unwrap();
         if home.status() == 303 {

@@ -7,7 +7,6 @@ use crate::now_ms;
 use crate::orgs;
 use crate::scope::{Actor, Scope};
 use crate::service::Service;
-use crate::sql::Sql;
 use gongjiang_domain::workflow::{advance, Action, Process};
 use gongjiang_domain::Code;
 use gongjiang_domain::{FieldError, Rule};
@@ -39,16 +38,15 @@ impl Service {
         en: bool,
     ) -> Result<Option<Case>> {
         let resolved = scope.resolve(&mut *conn).await?;
-        let mut sql = Sql::new(&format!("{SELECT} WHERE c.id = "));
-        sql.bind_int(id);
-        resolved.org_filter(&mut sql, "o");
         let now = now_ms();
-        sql.query()
-            .fetch_optional(conn)
-            .await?
-            .as_ref()
-            .map(|r| from_row(r, en, now))
-            .transpose()
+        crate::sql::one_in(
+            conn,
+            &format!("{SELECT} WHERE c.id = "),
+            id,
+            (&resolved, "o"),
+            |r| from_row(r, en, now),
+        )
+        .await
     }
 
     /// Starts a case as a draft. Units apply for their own organisation; region staff

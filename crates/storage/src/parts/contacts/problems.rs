@@ -8,7 +8,7 @@ use crate::indicators;
 use crate::orgs;
 use crate::scope::{Actor, Resolved, Scope};
 use crate::service::Service;
-use crate::sql::{like_escape, Sql};
+use crate::sql::Sql;
 use crate::Page;
 use gongjiang_domain::contacts::{
     self as dc, ProblemAction, ProblemCategory, ProblemSource, ProblemStatus,
@@ -423,11 +423,7 @@ async fn problem_where(conn: &mut AnyConnection, actor: &Actor, f: &ProblemFilte
         w.push(" AND p.category = ").bind_text(c);
     }
     if let Some(q) = nz(f.q.as_deref()) {
-        w.push(" AND (p.description LIKE ")
-            .bind_text(format!("%{}%", like_escape(q)))
-            .push(" ESCAPE '\\' OR o.name LIKE ")
-            .bind_text(format!("%{}%", like_escape(q)))
-            .push(" ESCAPE '\\')");
+        w.contains_any(&["p.description", "o.name"], q);
     }
     Ok(w)
 }
@@ -439,15 +435,14 @@ async fn problem_in(
     en: bool,
 ) -> Result<Option<Problem>> {
     let resolved = scope.resolve(&mut *conn).await?;
-    let mut sql = Sql::new(&format!("{PROBLEM_SELECT} WHERE p.id = "));
-    sql.bind_int(id);
-    resolved.org_filter(&mut sql, "o");
-    sql.query()
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(|r| problem_row(r, en))
-        .transpose()
+    crate::sql::one_in(
+        conn,
+        &format!("{PROBLEM_SELECT} WHERE p.id = "),
+        id,
+        (&resolved, "o"),
+        |r| problem_row(r, en),
+    )
+    .await
 }
 
 fn changed() -> StoreError {

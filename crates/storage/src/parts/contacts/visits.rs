@@ -210,15 +210,14 @@ impl Service {
         en: bool,
     ) -> Result<Option<Visit>> {
         let resolved = scope.resolve(&mut *conn).await?;
-        let mut sql = Sql::new(&format!("{VISIT_SELECT} WHERE v.id = "));
-        sql.bind_int(id);
-        resolved.org_filter(&mut sql, "o");
-        sql.query()
-            .fetch_optional(conn)
-            .await?
-            .as_ref()
-            .map(|r| visit_row(r, en))
-            .transpose()
+        crate::sql::one_in(
+            conn,
+            &format!("{VISIT_SELECT} WHERE v.id = "),
+            id,
+            (&resolved, "o"),
+            |r| visit_row(r, en),
+        )
+        .await
     }
 
     /// May `actor` correct this visit: its author, or region staff over the enterprise.

@@ -9,7 +9,7 @@ use crate::error::{Result, StoreError};
 use crate::orgs;
 use crate::scope::{Actor, Resolved};
 use crate::service::Service;
-use crate::sql::{like_escape, Sql};
+use crate::sql::Sql;
 use crate::Page;
 use gongjiang_domain::contests::{
     check_contest, ContestDraft, ContestFields, ContestLevel, Prizes,
@@ -176,14 +176,7 @@ impl Service {
             w.push(" AND c.year = ").bind_int(y);
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let like = format!("%{}%", like_escape(q));
-            w.push(" AND (c.code LIKE ")
-                .bind_text(like.clone())
-                .push(" ESCAPE '\\' OR c.name LIKE ")
-                .bind_text(like.clone())
-                .push(" ESCAPE '\\' OR c.occupation LIKE ")
-                .bind_text(like)
-                .push(" ESCAPE '\\')");
+            w.contains_any(&["c.code", "c.name", "c.occupation"], q);
         }
         let (page, per_page) = crate::sql::paging(f.page, f.per_page);
         crate::sql::page_of(

@@ -10,7 +10,7 @@ use crate::error::{Result, StoreError};
 use crate::orgs;
 use crate::scope::{Actor, Resolved};
 use crate::service::Service;
-use crate::sql::{fetch_page, like_escape, Sql};
+use crate::sql::{fetch_page, Sql};
 use crate::Page;
 use gongjiang_domain::innovations::{check_innovation, InnovationDraft, InnovationFields};
 use gongjiang_domain::{Code, FieldError, Rule};
@@ -276,16 +276,7 @@ impl Service {
                 .org_filter(&mut w, "o");
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let like = format!("%{}%", like_escape(q));
-            w.push(" AND (i.title LIKE ")
-                .bind_text(like.clone())
-                .push(" ESCAPE '\\' OR i.code LIKE ")
-                .bind_text(like.clone())
-                .push(" ESCAPE '\\' OR i.patent_no LIKE ")
-                .bind_text(like.clone())
-                .push(" ESCAPE '\\' OR o.name LIKE ")
-                .bind_text(like)
-                .push(" ESCAPE '\\')");
+            w.contains_any(&["i.title", "i.code", "i.patent_no", "o.name"], q);
         }
         let mut page = fetch_page(
             &mut conn,

@@ -32,16 +32,15 @@ impl Service {
         en: bool,
     ) -> Result<Option<Task>> {
         let resolved = scope.resolve(&mut *conn).await?;
-        let mut sql = Sql::new(&format!("{SELECT} WHERE t.id = "));
-        sql.bind_int(id);
-        resolved.org_filter(&mut sql, "o");
         let today = today();
-        sql.query()
-            .fetch_optional(conn)
-            .await?
-            .as_ref()
-            .map(|r| task_row(r, en, &today))
-            .transpose()
+        crate::sql::one_in(
+            conn,
+            &format!("{SELECT} WHERE t.id = "),
+            id,
+            (&resolved, "o"),
+            |r| task_row(r, en, &today),
+        )
+        .await
     }
 
     /// Creates a task in the actor's area (city, district or town staff).

@@ -9,7 +9,7 @@ use crate::error::{Result, StoreError};
 use crate::orgs;
 use crate::scope::{Actor, Resolved, Scope};
 use crate::service::Service;
-use crate::sql::{like_escape, Sql};
+use crate::sql::Sql;
 use crate::Page;
 use gongjiang_domain::training::{check_engagement, EngagementDraft, EngagementReview};
 use gongjiang_domain::{FieldError, OrgKind, Rule};
@@ -238,12 +238,7 @@ impl Service {
                 .org_filter(&mut w, "o");
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let like = format!("%{}%", like_escape(q));
-            w.push(" AND (w.name LIKE ")
-                .bind_text(like.clone())
-                .push(" ESCAPE '\\' OR o.name LIKE ")
-                .bind_text(like)
-                .push(" ESCAPE '\\')");
+            w.contains_any(&["w.name", "o.name"], q);
         }
         let per_page = if f.per_page <= 0 {
             20

@@ -2,7 +2,7 @@
 use super::{Class, Filter, Trainee};
 use crate::error::Result;
 use crate::scope::Resolved;
-use crate::sql::{like_escape, Sql};
+use crate::sql::Sql;
 use crate::Page;
 use gongjiang_domain::training::ClassFields;
 use sqlx::{AnyConnection, Row};
@@ -72,14 +72,7 @@ pub(super) async fn list(
             .push(")");
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let like = format!("%{}%", like_escape(q));
-        w.push(" AND (c.code LIKE ")
-            .bind_text(like.clone())
-            .push(" ESCAPE '\\' OR c.name LIKE ")
-            .bind_text(like.clone())
-            .push(" ESCAPE '\\' OR c.occupation LIKE ")
-            .bind_text(like)
-            .push(" ESCAPE '\\')");
+        w.contains_any(&["c.code", "c.name", "c.occupation"], q);
     }
     let per_page = if f.per_page <= 0 {
         20
@@ -106,15 +99,14 @@ pub(super) async fn get(
     scope: &Resolved,
     id: i64,
 ) -> Result<Option<Class>> {
-    let mut sql = Sql::new(&format!("{SELECT} WHERE c.id = "));
-    sql.bind_int(id);
-    scope.org_filter(&mut sql, "o");
-    sql.query()
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    crate::sql::one_in(
+        conn,
+        &format!("{SELECT} WHERE c.id = "),
+        id,
+        (scope, "o"),
+        from_row,
+    )
+    .await
 }
 
 pub(super) async fn id_by_code(conn: &mut AnyConnection, code: &str) -> Result<Option<i64>> {

@@ -46,25 +46,9 @@ async fn login_page_then_home_in_chinese_with_navigation() {
 async fn wrong_password_on_the_form_and_csrf_on_login() {
     let app = spawn_demo().await;
     let c = client();
-    let page = c
-        .get(app.at("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden(&page, "_csrf");
-    let r = c
-        .post(app.at("/login"))
-        .form(&[
-            ("username", "city"),
-            ("password", "nope-nope-nope"),
-            ("_csrf", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .sign_in(&c, &[("username", "city"), ("password", "nope-nope-nope")])
+        .await;
     assert_eq!(r.status(), 401);
     let body = r.text().await.unwrap();
     assert!(body.contains("用户名或密码错误"));
@@ -408,25 +392,9 @@ async fn admin_pages_users_audit_and_roles() {
         .to_string();
     // New accounts made in the console must change their password first.
     let c = client();
-    let page = c
-        .get(app.at("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden(&page, "_csrf");
-    let r = c
-        .post(app.at("/login"))
-        .form(&[
-            ("username", "xinbei"),
-            ("password", "Xinbei-Pass-1"),
-            ("_csrf", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .sign_in(&c, &[("username", "xinbei"), ("password", "Xinbei-Pass-1")])
+        .await;
     assert_eq!(r.headers()["location"], "/account/password");
     let r = c.get(app.at("/orgs")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/account/password");
