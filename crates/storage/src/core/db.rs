@@ -51,6 +51,41 @@ pub(crate) fn migration_sql() -> impl Iterator<Item = &'static str> {
     MIGRATIONS.iter().map(|m| m.sql)
 }
 
+/// Every `(table, column)` of every migration that refers to `target` without
+/// `ON DELETE CASCADE` (a table rebuilt as `…_v2` under its final name): what a delete of
+/// a `target` row must count first.
+#[cfg(test)]
+pub(crate) fn references_to(target: &str) -> Vec<(String, String)> {
+    let needle = format!("REFERENCES {target}(id)");
+    let mut out = Vec::new();
+    for sql in migration_sql() {
+        let mut table = "";
+        for line in sql.lines() {
+            let t = line.trim();
+            if let Some(rest) = t.strip_prefix("CREATE TABLE ") {
+                table = rest.split_whitespace().next().unwrap_or("");
+            }
+            if t.contains(&needle) && !t.contains("ON DELETE CASCADE") {
+                let column = t.split_whitespace().next().unwrap_or("");
+                out.push((
+                    table.trim_end_matches("_v2").to_string(),
+                    column.to_string(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Whether a `REFERRING` count query (`SELECT COUNT(*) FROM <table> WHERE <column> = $1 …`)
+/// counts `(table, column)`.
+#[cfg(test)]
+pub(crate) fn counts(queries: &[(&str, &str, &str)], table: &str, column: &str) -> bool {
+    queries.iter().any(|(q, _, _)| {
+        q.contains(&format!("FROM {table} WHERE")) && q.contains(&format!(" {column} = $1"))
+    })
+}
+
 struct Migration {
     version: i64,
     name: &'static str,

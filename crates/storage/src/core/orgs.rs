@@ -194,6 +194,32 @@ fn rebind(stmt: &Sql, w: &Sql) -> Sql {
     out
 }
 
+/// The code each of `ids` goes by in an import template — its USCC, or its id where it
+/// has none (what `find` takes back) — read in one query per 500 ids: an export looks its
+/// organisations up all at once, not row by row.
+pub async fn template_codes(
+    conn: &mut AnyConnection,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, String>> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut sql = Sql::new("SELECT id, uscc FROM orgs WHERE id IN (");
+        for (n, id) in chunk.iter().enumerate() {
+            sql.push(if n == 0 { "" } else { ", " }).bind_int(*id);
+        }
+        sql.push(")");
+        for r in sql.query().fetch_all(&mut *conn).await? {
+            let id: i64 = r.try_get(0)?;
+            let uscc: Option<String> = r.try_get(1)?;
+            out.insert(id, uscc.unwrap_or_else(|| id.to_string()));
+        }
+    }
+    Ok(out)
+}
+
 pub async fn get(conn: &mut AnyConnection, scope: &Scope, id: i64) -> Result<Option<Org>> {
     let resolved = scope.resolve(&mut *conn).await?;
     let mut sql = Sql::new(&format!("SELECT {COLUMNS}{FROM} WHERE o.id = "));

@@ -230,15 +230,17 @@ pub async fn export_contests(
     })
     .await?;
     let mut conn = svc.db.pool.acquire().await?;
+    let codes = orgs::template_codes(
+        &mut conn,
+        contests.iter().filter_map(|c| c.organiser_org_id),
+    )
+    .await?;
     let mut out = Vec::with_capacity(contests.len());
     for c in contests {
-        let uscc = match c.organiser_org_id {
-            Some(o) => orgs::get(&mut conn, &crate::scope::Scope::All, o)
-                .await?
-                .map(|o| o.uscc.unwrap_or_else(|| o.id.to_string()))
-                .unwrap_or_default(),
-            None => String::new(),
-        };
+        let uscc = c
+            .organiser_org_id
+            .and_then(|o| codes.get(&o).cloned())
+            .unwrap_or_default();
         out.push(vec![
             c.code,
             c.name,

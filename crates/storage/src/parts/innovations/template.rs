@@ -246,11 +246,9 @@ pub async fn export(
     })
     .await?;
     let mut conn = svc.db.pool.acquire().await?;
+    let codes = orgs::template_codes(&mut conn, results.iter().map(|i| i.org_id)).await?;
     let mut out = Vec::with_capacity(results.len());
     for i in results {
-        let o = orgs::get(&mut conn, &crate::scope::Scope::All, i.org_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
         let mut people = Vec::new();
         for a in &i.authors {
             people.push(if full {
@@ -271,7 +269,7 @@ pub async fn export(
             i.title,
             InnovationType::from_any(&i.itype)
                 .map_or(i.itype.clone(), |t| t.label_zh().to_string()),
-            o.uscc.unwrap_or_default(),
+            codes.get(&i.org_id).cloned().unwrap_or_default(),
             people.join("；"),
             i.year.to_string(),
             i.patent_no.unwrap_or_default(),
