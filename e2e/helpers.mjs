@@ -1,12 +1,12 @@
 // Shared helpers of the browser tests: start `gongjiang serve --demo` on a temporary
-// data directory and a free port, launch the system Chromium through playwright-core,
+// data directory (a copy of the demo loaded once, see `demoTemplate`) and a free port, launch the system Chromium through playwright-core,
 // sign demo accounts in (each in a browser context of its own, so several people can
 // take turns on one case), take screenshots and wrap steps so that a failure leaves a
 // screenshot and the server's log tail.
 //
 // Environment: GONGJIANG_BIN (default target/debug/gongjiang, repo-root relative),
 // CHROMIUM (default /usr/bin/chromium), E2E_VERBOSE=1 (echo the server's output),
-// E2E_KEEP=1 (keep the data directory).
+// E2E_KEEP=1 (keep the data directory), E2E_FRESH=1 (load the demo in every server).
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -55,6 +55,44 @@ export function freePort() {
   });
 }
 
+/// The demo data directory of this binary and day (`target/e2e-demo/<day>-<binary>`),
+/// loaded once by `gongjiang demo` and copied by every server: each suite starts on the
+/// same fresh demo without loading it again (about 25 s each on a debug build). The
+/// demo is relative to the day it is loaded, hence the day in the key. E2E_FRESH=1
+/// loads the demo in each server instead.
+export async function demoTemplate(log = console.log) {
+  const st = await fs.stat(BIN);
+  const day = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  const root = path.join(TARGET_DIR, 'e2e-demo');
+  const key = `${day}-${st.size}-${Math.floor(st.mtimeMs)}`;
+  const dir = path.join(root, key);
+  if (existsSync(path.join(dir, 'gongjiang.db'))) return dir;
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await fs.rm(tmp, { recursive: true, force: true });
+  await fs.mkdir(tmp, { recursive: true });
+  const t0 = Date.now();
+  const proc = spawn(BIN, ['--data-dir', tmp, 'demo'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  proc.stderr.on('data', (c) => { err = (err + c.toString()).slice(-4000); });
+  const code = await new Promise((r) => { proc.on('exit', r); proc.on('error', () => r(-1)); });
+  assert.equal(code, 0, `gongjiang demo failed (exit ${code}):\n${err}`);
+  try {
+    await fs.rename(tmp, dir);
+    log(`demo template ${dir} loaded in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  } catch (e) {
+    // Another runner made it first: use theirs.
+    await fs.rm(tmp, { recursive: true, force: true });
+    if (!existsSync(path.join(dir, 'gongjiang.db'))) throw e;
+  }
+  // Templates of other days and builds are not needed again.
+  for (const old of await fs.readdir(root)) {
+    if (old !== key && !old.includes('.tmp-')) {
+      await fs.rm(path.join(root, old), { recursive: true, force: true });
+    }
+  }
+  return dir;
+}
+
 /// A demo server on a fresh data directory. `await server.start()`, then `server.url`,
 /// `server.dataDir`, `server.output()` (tail of its log); `await server.stop()`.
 export class DemoServer {
@@ -73,6 +111,10 @@ export class DemoServer {
   async start() {
     assert.ok(existsSync(BIN), `server binary not found: ${BIN} (run \`cargo build\` or set GONGJIANG_BIN)`);
     this.dataDir = await fs.mkdtemp(path.join(os.tmpdir(), this.prefix));
+    if (!process.env.E2E_FRESH) {
+      // `serve --demo` on a database that already holds data starts at once.
+      await fs.cp(await demoTemplate(this.log), this.dataDir, { recursive: true });
+    }
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;
     const args = ['serve', '--demo', '--addr', `127.0.0.1:${port}`, '--data-dir', this.dataDir];

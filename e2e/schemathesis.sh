@@ -40,6 +40,14 @@ fi
 WORK="$(mktemp -d)"
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 BASE="http://127.0.0.1:$PORT"
+# The browser tests' demo template of this binary and day when node can make or find it
+# (e2e/helpers.mjs `demoTemplate`), so the demo is not loaded again; else a fresh load.
+TEMPLATE="$(cd e2e && GONGJIANG_BIN="$BIN" node --input-type=module \
+  -e "import { demoTemplate } from './helpers.mjs'; console.log(await demoTemplate(() => {}))" \
+  2>/dev/null | tail -n1 || true)"
+if [ -n "$TEMPLATE" ] && [ -f "$TEMPLATE/gongjiang.db" ]; then
+  mkdir -p "$WORK/data" && cp -a "$TEMPLATE/." "$WORK/data/"
+fi
 "$BIN" serve --demo --data-dir "$WORK/data" --addr "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
 SERVER=$!
 cleanup() {
