@@ -62,7 +62,11 @@ impl Default for WebConfig {
 }
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What every request shares. Behind one pointer: axum clones the state for each
+/// extractor and middleware of every request, and a clone is then one count.
+pub struct Shared {
     pub svc: Service,
     pub cfg: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
@@ -71,15 +75,22 @@ pub struct AppState {
     pub reads: Arc<reads::Reads>,
 }
 
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
 impl AppState {
     pub fn new(svc: Service, cfg: WebConfig) -> AppState {
-        AppState {
+        AppState(Arc::new(Shared {
             svc,
             cfg: Arc::new(cfg),
             metrics: Arc::new(metrics::Metrics::default()),
             jobs: Arc::new(jobs::Jobs::default()),
             reads: Arc::new(reads::Reads::default()),
-        }
+        }))
     }
 }
 

@@ -18,9 +18,12 @@ use sha2::Sha256;
 
 /// The key, with the cipher and the keyed hash set up once (a bulk import encrypts and
 /// hashes two numbers per row: setting them up per call cost a key schedule and two hash
-/// blocks each time).
+/// blocks each time). Shared, so that cloning the service (once per request and
+/// extractor) copies a pointer, not the key schedule.
 #[derive(Clone)]
-pub struct DataKey {
+pub struct DataKey(std::sync::Arc<Keys>);
+
+struct Keys {
     key: [u8; 32],
     cipher: Aes256Gcm,
     mac: Option<Hmac<Sha256>>,
@@ -34,12 +37,12 @@ impl std::fmt::Debug for DataKey {
 
 impl DataKey {
     pub fn from_bytes(key: [u8; 32]) -> DataKey {
-        DataKey {
+        DataKey(std::sync::Arc::new(Keys {
             key,
             cipher: Aes256Gcm::new((&key).into()),
             // HMAC accepts a key of any length: this is always Some.
             mac: <Hmac<Sha256> as Mac>::new_from_slice(&key).ok(),
-        }
+        }))
     }
 
     /// 64 hex characters.
@@ -56,7 +59,7 @@ impl DataKey {
     }
 
     pub fn to_hex(&self) -> String {
-        hex::encode(self.key)
+        hex::encode(self.0.key)
     }
 
     /// `~` and nonce ‖ ciphertext ‖ tag, unpadded base64.
@@ -68,7 +71,7 @@ impl DataKey {
         let nonce = *Nonce::from_slice(&buf[..12]);
         buf.extend_from_slice(plain.as_bytes());
         let (_, body) = buf.split_at_mut(12);
-        match self.cipher.encrypt_in_place_detached(&nonce, b"", body) {
+        match self.0.cipher.encrypt_in_place_detached(&nonce, b"", body) {
             Ok(tag) => {
                 buf.extend_from_slice(&tag);
                 let mut out = String::with_capacity(1 + (buf.len() * 4).div_ceil(3));
@@ -85,7 +88,11 @@ impl DataKey {
     pub fn seal(&self, plain: &[u8]) -> Option<Vec<u8>> {
         let mut nonce = [0u8; 12];
         rand::thread_rng().fill_bytes(&mut nonce);
-        let body = self.cipher.encrypt(Nonce::from_slice(&nonce), plain).ok()?;
+        let body = self
+            .0
+            .cipher
+            .encrypt(Nonce::from_slice(&nonce), plain)
+            .ok()?;
         let mut out = Vec::with_capacity(12 + body.len());
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&body);
@@ -97,7 +104,8 @@ impl DataKey {
         if sealed.len() < 12 {
             return None;
         }
-        self.cipher
+        self.0
+            .cipher
             .decrypt(Nonce::from_slice(&sealed[..12]), &sealed[12..])
             .ok()
     }
@@ -115,6 +123,7 @@ impl DataKey {
             return None;
         }
         let plain = self
+            .0
             .cipher
             .decrypt(Nonce::from_slice(&raw[..12]), &raw[12..])
             .ok()?;
@@ -136,7 +145,7 @@ impl DataKey {
 
     /// The keyed hash as bytes ([`DataKey::blind_index`] is their hex).
     pub fn blind_index_raw(&self, value: &str) -> Option<[u8; BLIND_INDEX_BYTES]> {
-        let mut mac = self.mac.clone()?;
+        let mut mac = self.0.mac.clone()?;
         mac.update(value.as_bytes());
         let full: [u8; 32] = mac.finalize().into_bytes().into();
         let mut out = [0u8; BLIND_INDEX_BYTES];
@@ -218,7 +227,7 @@ mod tests {
         push_hex(&mut h, &bytes);
         assert_eq!(h, hex::encode(&bytes));
         // The cached keyed hash is the plain HMAC-SHA256.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&k.key).unwrap();
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&k.0.key).unwrap();
         mac.update(b"32040219800101001X");
         assert_eq!(
             k.blind_index("32040219800101001X"),
@@ -232,10 +241,10 @@ mod tests {
         let legacy = {
             use aes_gcm::aead::Aead;
             let nonce = [7u8; 12];
-            let ct = k
-                .cipher
-                .encrypt(Nonce::from_slice(&nonce), b"13812345678".as_slice())
-                .unwrap();
+            let ct =
+                k.0.cipher
+                    .encrypt(Nonce::from_slice(&nonce), b"13812345678".as_slice())
+                    .unwrap();
             format!("{}{}", hex::encode(nonce), hex::encode(ct))
         };
         assert_eq!(k.decrypt(&legacy).as_deref(), Some("13812345678"));

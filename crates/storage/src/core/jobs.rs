@@ -454,31 +454,20 @@ impl Service {
         let page = page.max(1);
         let mut conn = self.db.pool.acquire().await?;
         let w = visible_filter(&mut conn, actor).await?;
-        let mut count = Sql::new(&format!("SELECT COUNT(*){HISTORY_FROM}{}", w.text()));
-        count.set_args(w.args().to_vec());
-        let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-        let mut q = Sql::new(&format!(
-            "SELECT {}, u.username AS owner_username, u.display_name AS owner_name{HISTORY_FROM}{} \
-             ORDER BY j.created_at DESC, j.id DESC LIMIT ",
-            qualified_columns(),
-            w.text()
-        ));
-        q.set_args(w.args().to_vec());
-        q.bind_int(per_page)
-            .push(" OFFSET ")
-            .bind_int((page - 1).saturating_mul(per_page));
-        let items = q
-            .query()
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(summary_row)
-            .collect::<Result<_>>()?;
-        Ok(Page {
-            items,
-            total,
-            page,
-            per_page,
-        })
+        crate::sql::page_of(
+            &mut conn,
+            (
+                &format!("SELECT COUNT(*){HISTORY_FROM}"),
+                &format!(
+                    "SELECT {}, u.username AS owner_username, u.display_name AS owner_name{HISTORY_FROM}",
+                    qualified_columns()
+                ),
+            ),
+            &w,
+            " ORDER BY j.created_at DESC, j.id DESC",
+            (page, per_page),
+            summary_row,
+        )
+        .await
     }
 }

@@ -635,23 +635,12 @@ impl Service {
         }
         orgs.iter()
             .map(|r| {
-                let id: i64 = r.try_get(0)?;
-                let statuses: Vec<String> = ITEMS
-                    .iter()
-                    .map(|i| {
-                        status
-                            .get(&(id, i.code.to_string()))
-                            .cloned()
-                            .unwrap_or_else(|| "draft".into())
-                    })
-                    .collect();
-                Ok(LiuyouRow {
-                    org_id: id,
-                    org_name: r.try_get(1)?,
-                    region_code: r.try_get(2)?,
-                    accepted: statuses.iter().filter(|s| *s == "accepted").count(),
-                    statuses,
-                })
+                Ok(liuyou_row(
+                    &status,
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                ))
             })
             .collect()
     }
@@ -732,24 +721,25 @@ impl Service {
                 )]))
             }
         }
-        let per_page = f.per_page.clamp(1, 500);
-        let page = f.page.max(1);
-        let mut count = Sql::new(&format!("SELECT COUNT(*) FROM orgs o{}", w.text()));
-        count.set_args(w.args().to_vec());
-        let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-        let mut sql = Sql::new(&format!(
-            "SELECT o.id, o.name, o.region_code FROM orgs o{} ORDER BY o.region_code, o.name, o.id LIMIT ",
-            w.text()
-        ));
-        sql.set_args(w.args().to_vec());
-        sql.bind_int(per_page)
-            .push(" OFFSET ")
-            .bind_int((page - 1).saturating_mul(per_page));
-        let orgs = sql.query().fetch_all(&mut *conn).await?;
-        let mut ids = Vec::with_capacity(orgs.len());
-        for r in &orgs {
-            ids.push(r.try_get::<i64, _>(0)?);
-        }
+        let orgs = crate::sql::page_of(
+            &mut conn,
+            (
+                "SELECT COUNT(*) FROM orgs o",
+                "SELECT o.id, o.name, o.region_code FROM orgs o",
+            ),
+            &w,
+            " ORDER BY o.region_code, o.name, o.id",
+            (f.page.max(1), f.per_page.clamp(1, 500)),
+            |r| {
+                Ok((
+                    r.try_get::<i64, _>(0)?,
+                    r.try_get::<String, _>(1)?,
+                    r.try_get::<String, _>(2)?,
+                ))
+            },
+        )
+        .await?;
+        let ids: Vec<i64> = orgs.items.iter().map(|o| o.0).collect();
         let mut status: std::collections::HashMap<(i64, String), String> = Default::default();
         if !ids.is_empty() {
             let mut q = Sql::new("SELECT org_id, item, status FROM liuyou WHERE year = ");
@@ -765,34 +755,32 @@ impl Service {
                 status.insert((r.try_get(0)?, r.try_get(1)?), r.try_get(2)?);
             }
         }
-        let items = orgs
-            .iter()
-            .map(|r| {
-                let id: i64 = r.try_get(0)?;
-                let statuses: Vec<String> = ITEMS
-                    .iter()
-                    .map(|i| {
-                        status
-                            .get(&(id, i.code.to_string()))
-                            .cloned()
-                            .unwrap_or_else(|| "draft".into())
-                    })
-                    .collect();
-                Ok(LiuyouRow {
-                    org_id: id,
-                    org_name: r.try_get(1)?,
-                    region_code: r.try_get(2)?,
-                    accepted: statuses.iter().filter(|s| *s == "accepted").count(),
-                    statuses,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            total,
-            page,
-            per_page,
+        Ok(orgs.map(|(id, org_name, region_code)| liuyou_row(&status, id, org_name, region_code)))
+    }
+}
+
+/// A pilot's row: the status of each of the six items (a draft where none is stored).
+fn liuyou_row(
+    status: &std::collections::HashMap<(i64, String), String>,
+    org_id: i64,
+    org_name: String,
+    region_code: String,
+) -> LiuyouRow {
+    let statuses: Vec<String> = ITEMS
+        .iter()
+        .map(|i| {
+            status
+                .get(&(org_id, i.code.to_string()))
+                .cloned()
+                .unwrap_or_else(|| "draft".into())
         })
+        .collect();
+    LiuyouRow {
+        org_id,
+        org_name,
+        region_code,
+        accepted: statuses.iter().filter(|s| *s == "accepted").count(),
+        statuses,
     }
 }
 

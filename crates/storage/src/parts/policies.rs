@@ -530,32 +530,18 @@ impl Service {
             w.push(" AND p.level = ").bind_text(l);
         }
         if terms.is_empty() {
-            let mut count =
-                crate::sql::Sql::new(&format!("SELECT COUNT(*) FROM policies p{}", w.text()));
-            count.set_args(w.args().to_vec());
-            let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-            let mut q = crate::sql::Sql::new(&format!(
-                "SELECT {COLUMNS} {FROM}{} \
-                 ORDER BY p.issued_on DESC, p.id DESC LIMIT ",
-                w.text()
-            ));
-            q.set_args(w.args().to_vec());
-            q.bind_int(per_page)
-                .push(" OFFSET ")
-                .bind_int((page - 1).saturating_mul(per_page));
-            let items = q
-                .query()
-                .fetch_all(&mut *conn)
-                .await?
-                .iter()
-                .map(from_row)
-                .collect::<Result<Vec<_>>>()?;
-            return Ok(Page {
-                items,
-                total,
-                page,
-                per_page,
-            });
+            return crate::sql::page_of(
+                &mut conn,
+                (
+                    "SELECT COUNT(*) FROM policies p",
+                    &format!("SELECT {COLUMNS} {FROM}"),
+                ),
+                &w,
+                " ORDER BY p.issued_on DESC, p.id DESC",
+                (page, per_page),
+                from_row,
+            )
+            .await;
         }
         // Documents holding every term, ranked by title then body matches.
         let mut m = crate::sql::Sql::new(

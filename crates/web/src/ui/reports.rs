@@ -1,6 +1,6 @@
 //! Console pages for the yearly statistics: list, entry form with validation on entry,
 //! the review flow with a progress bar and history, completeness with reminders.
-use super::{render, Errors, Layout};
+use super::{render, save_form, Errors, Layout};
 use crate::api::reports::ReportQuery;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
@@ -380,24 +380,8 @@ async fn new(
     let org = ctx.fixed_org(&q.org);
     let period = nz(&q.period).unwrap_or_else(|| chrono::Utc::now().format("%Y").to_string());
     // An existing report for this organisation and period opens instead of a new one.
-    if let Ok(org_row) = st.svc.find_org(&ctx.actor, &org).await {
-        let f = gongjiang_storage::reports::Filter {
-            org_id: Some(org_row.id),
-            period: Some(period.clone()),
-            per_page: 1,
-            page: 1,
-            ..Default::default()
-        };
-        if let Some(r) = st
-            .svc
-            .list_reports(&ctx.actor, &f)
-            .await?
-            .items
-            .into_iter()
-            .next()
-        {
-            return Ok(Redirect::to(&format!("/reports/{}", r.id)).into_response());
-        }
+    if let Some(r) = existing_report(&st, &ctx, &org, &period).await {
+        return Ok(Redirect::to(&format!("/reports/{}", r.id)).into_response());
     }
     form_page(
         &st,
@@ -431,34 +415,18 @@ async fn save(
         values,
         submit: f.submit == "1",
     };
-    match st.svc.save_report(&ctx.actor, &input).await {
-        Ok(r) => Ok(Redirect::to(&format!("/reports/{}?saved=1", r.id)).into_response()),
-        Err(e) => {
-            let e = AppError::from(e);
-            let fields: Vec<&str> = ["org", "period"]
-                .into_iter()
-                .chain(ELEMENTS.iter().map(|e| e.code))
-                .collect();
-            if e.field_errors().is_empty() {
-                return Err(UiError(e, lang));
-            }
-            let existing = match st.svc.find_org(&ctx.actor, &org).await {
-                Ok(o) => {
-                    let fl = gongjiang_storage::reports::Filter {
-                        org_id: Some(o.id),
-                        period: Some(f.period.clone()),
-                        per_page: 1,
-                        page: 1,
-                        ..Default::default()
-                    };
-                    st.svc
-                        .list_reports(&ctx.actor, &fl)
-                        .await
-                        .ok()
-                        .and_then(|p| p.items.into_iter().next())
-                }
-                Err(_) => None,
-            };
+    let fields: Vec<&str> = ["org", "period"]
+        .into_iter()
+        .chain(ELEMENTS.iter().map(|e| e.code))
+        .collect();
+    let result = st.svc.save_report(&ctx.actor, &input).await;
+    save_form(
+        lang,
+        result,
+        &fields,
+        |r| format!("/reports/{}?saved=1", r.id),
+        |e| async {
+            let existing = existing_report(&st, &ctx, &org, &f.period).await;
             let values = f
                 .values
                 .into_iter()
@@ -471,12 +439,31 @@ async fn save(
                 org,
                 f.period,
                 values,
-                Errors::from(&e.field_errors(), lang, &fields),
-                StatusCode::UNPROCESSABLE_ENTITY,
+                e,
+                StatusCode::OK,
             )
             .await
-        }
-    }
+        },
+    )
+    .await
+}
+
+/// The report of an organisation (USCC or id) and period, when there is one the caller
+/// may see.
+async fn existing_report(st: &AppState, ctx: &Ctx, org: &str, period: &str) -> Option<Report> {
+    let o = st.svc.find_org(&ctx.actor, org).await.ok()?;
+    let f = gongjiang_storage::reports::Filter {
+        org_id: Some(o.id),
+        period: Some(period.to_string()),
+        per_page: 1,
+        page: 1,
+        ..Default::default()
+    };
+    st.svc
+        .list_reports(&ctx.actor, &f)
+        .await
+        .ok()
+        .and_then(|p| p.items.into_iter().next())
 }
 
 async fn show(
@@ -542,15 +529,16 @@ async fn transition(
             lang,
         )
     })?;
-    match st
+    let result = st
         .svc
         .transition_report(&ctx.actor, id, action, Some(&f.reason))
-        .await
-    {
-        Ok(r) => {
-            Ok(Redirect::to(&format!("/reports/{}?done={}", r.id, action.code())).into_response())
-        }
-        Err(StoreError::Invalid(errs)) => {
+        .await;
+    save_form(
+        lang,
+        result,
+        &["reason"],
+        |r| format!("/reports/{}?done={}", r.id, action.code()),
+        |e| async {
             let r = st.svc.get_report(&ctx.actor, id).await?;
             let org = r.uscc.clone().unwrap_or_else(|| r.org_id.to_string());
             let period = r.period.clone();
@@ -559,20 +547,10 @@ async fn transition(
                 .iter()
                 .map(|(k, v)| (k.clone(), format!("{v}")))
                 .collect();
-            form_page(
-                &st,
-                &ctx,
-                Some(r),
-                org,
-                period,
-                values,
-                Errors::from(&errs, lang, &["reason"]),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+            form_page(&st, &ctx, Some(r), org, period, values, e, StatusCode::OK).await
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]

@@ -133,33 +133,19 @@ impl Service {
                 .bind_text(format!("%{}%", like_escape(q)))
                 .push(" ESCAPE '\\'");
         }
-        let per_page = f.per_page.clamp(1, 500);
-        let page = f.page.max(1);
-        let mut count = Sql::new(&format!(
-            "SELECT COUNT(*) FROM wf_cases c JOIN orgs o ON o.id = c.org_id{}",
-            w.text()
-        ));
-        count.set_args(w.args().to_vec());
-        let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-        let mut q = Sql::new(&format!(
-            "{SELECT}{} ORDER BY c.updated_at DESC, c.id DESC LIMIT ",
-            w.text()
-        ));
-        q.set_args(w.args().to_vec());
-        q.bind_int(per_page)
-            .push(" OFFSET ")
-            .bind_int((page - 1).saturating_mul(per_page));
         let now = now_ms();
-        let rows = q.query().fetch_all(&mut *conn).await?;
-        Ok(Page {
-            items: rows
-                .iter()
-                .map(|r| from_row(r, en, now))
-                .collect::<Result<_>>()?,
-            total,
-            page,
-            per_page,
-        })
+        crate::sql::page_of(
+            &mut conn,
+            (
+                "SELECT COUNT(*) FROM wf_cases c JOIN orgs o ON o.id = c.org_id",
+                SELECT,
+            ),
+            &w,
+            " ORDER BY c.updated_at DESC, c.id DESC",
+            (f.page.max(1), f.per_page.clamp(1, 500)),
+            |r| from_row(r, en, now),
+        )
+        .await
     }
 
     /// What waits for the actor: cases at a step they review (most urgent first), and

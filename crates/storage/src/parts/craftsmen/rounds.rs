@@ -75,29 +75,23 @@ impl Service {
             .as_deref()
             .filter(|l| !l.is_empty())
             .map(|l| CraftsmanLevel::from_any(l).map_or(l.to_string(), |l| l.code().into()));
-        let (page, per_page) = crate::sql::paging(f.page, f.per_page);
-        let cond = " WHERE ($1 = '' OR c.level = $1) AND ($2 = 0 OR c.year = $2)";
-        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM craftsman_rounds c{cond}"))
-            .bind(level.clone().unwrap_or_default())
-            .bind(f.year.unwrap_or(0))
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
-        let rows = sqlx::query(&format!(
-            "{ROUND}{cond} ORDER BY c.year DESC, CASE c.level WHEN 'city' THEN 0 WHEN 'district' THEN 1 WHEN 'town' THEN 2 ELSE 3 END, c.id DESC LIMIT $3 OFFSET $4"
-        ))
-        .bind(level.unwrap_or_default())
-        .bind(f.year.unwrap_or(0))
-        .bind(per_page)
-        .bind((page - 1).saturating_mul(per_page))
-        .fetch_all(&mut *conn)
-        .await?;
-        Ok(Page {
-            items: rows.iter().map(round_row).collect::<Result<_>>()?,
-            total,
-            page,
-            per_page,
-        })
+        let mut w = crate::sql::Sql::new(" WHERE 1 = 1");
+        if let Some(l) = level {
+            w.push(" AND c.level = ").bind_text(l);
+        }
+        if let Some(y) = f.year.filter(|y| *y != 0) {
+            w.push(" AND c.year = ").bind_int(y);
+        }
+        crate::sql::page_of(
+            &mut conn,
+            ("SELECT COUNT(*) FROM craftsman_rounds c", ROUND),
+            &w,
+            " ORDER BY c.year DESC, CASE c.level WHEN 'city' THEN 0 WHEN 'district' THEN 1 \
+             WHEN 'town' THEN 2 ELSE 3 END, c.id DESC",
+            crate::sql::paging(f.page, f.per_page),
+            round_row,
+        )
+        .await
     }
 
     /// One round.

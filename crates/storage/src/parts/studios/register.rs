@@ -68,38 +68,26 @@ impl Service {
     pub async fn list_studios(&self, actor: &Actor, f: &StudioFilter) -> Result<Page<Studio>> {
         check_read(actor)?;
         let mut conn = self.db.pool.acquire().await?;
-        let level = f.level.clone().unwrap_or_default();
-        let q =
-            f.q.as_deref()
-                .map(str::trim)
-                .filter(|q| !q.is_empty())
-                .map(|q| format!("%{}%", crate::sql::like_escape(q)))
-                .unwrap_or_default();
-        let cond = " WHERE ($1 = '' OR s.level = $1) AND ($2 = '' OR s.name LIKE $2 ESCAPE '\\' OR o.name LIKE $2 ESCAPE '\\')";
-        let (page, per_page) = crate::sql::paging(f.page, f.per_page);
-        let total: i64 = sqlx::query(&format!(
-            "SELECT COUNT(*) FROM studios s JOIN orgs o ON o.id = s.org_id{cond}"
-        ))
-        .bind(&level)
-        .bind(&q)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get(0)?;
-        let rows = sqlx::query(&format!(
-            "{STUDIO}{cond} ORDER BY CASE s.level WHEN 'national' THEN 0 WHEN 'province' THEN 1 WHEN 'city' THEN 2 ELSE 3 END, s.name LIMIT $3 OFFSET $4"
-        ))
-        .bind(&level)
-        .bind(&q)
-        .bind(per_page)
-        .bind((page - 1).saturating_mul(per_page))
-        .fetch_all(&mut *conn)
-        .await?;
-        Ok(Page {
-            items: rows.iter().map(studio_row).collect::<Result<_>>()?,
-            total,
-            page,
-            per_page,
-        })
+        let mut w = crate::sql::Sql::new(" WHERE 1 = 1");
+        if let Some(l) = f.level.as_deref().filter(|l| !l.is_empty()) {
+            w.push(" AND s.level = ").bind_text(l);
+        }
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            w.contains_any(&["s.name", "o.name"], q);
+        }
+        crate::sql::page_of(
+            &mut conn,
+            (
+                "SELECT COUNT(*) FROM studios s JOIN orgs o ON o.id = s.org_id",
+                STUDIO,
+            ),
+            &w,
+            " ORDER BY CASE s.level WHEN 'national' THEN 0 WHEN 'province' THEN 1 \
+             WHEN 'city' THEN 2 ELSE 3 END, s.name",
+            crate::sql::paging(f.page, f.per_page),
+            studio_row,
+        )
+        .await
     }
 
     /// One studio.

@@ -245,29 +245,19 @@ impl Service {
         } else {
             f.per_page.min(500)
         };
-        let page = f.page.max(1);
-        let mut count = Sql::new(&format!(
-            "SELECT COUNT(*) FROM designations d JOIN workers w ON w.id = d.holder_worker_id \
-             JOIN orgs o ON o.id = w.org_id WHERE d.dtype = 'industry_professor'{}",
-            w.text()
-        ));
-        count.set_args(w.args().to_vec());
-        let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-        let mut q = Sql::new(&format!(
-            "{PROFESSOR}{} ORDER BY d.year DESC, w.name, d.id LIMIT ",
-            w.text()
-        ));
-        q.set_args(w.args().to_vec());
-        q.bind_int(per_page)
-            .push(" OFFSET ")
-            .bind_int((page - 1).saturating_mul(per_page));
-        let rows = q.query().fetch_all(&mut *conn).await?;
-        Ok(Page {
-            items: rows.iter().map(professor_row).collect::<Result<_>>()?,
-            total,
-            page,
-            per_page,
-        })
+        crate::sql::page_of(
+            &mut conn,
+            (
+                "SELECT COUNT(*) FROM designations d JOIN workers w ON w.id = d.holder_worker_id \
+                 JOIN orgs o ON o.id = w.org_id WHERE d.dtype = 'industry_professor'",
+                PROFESSOR,
+            ),
+            &w,
+            " ORDER BY d.year DESC, w.name, d.id",
+            (f.page.max(1), per_page),
+            professor_row,
+        )
+        .await
     }
 
     /// One professor and their engagements (404 outside the actor's area).

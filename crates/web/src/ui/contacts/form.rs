@@ -297,6 +297,51 @@ pub(super) async fn record_save<F: RecordForm>(
     }
 }
 
+/// A form that makes a new record on the generic form page: its fields and how it
+/// saves. `new_form` and `new_save` are its two handlers, so a create form is this impl
+/// and one route line.
+pub(super) trait NewForm: Send + Sync + 'static {
+    /// The heading's message key.
+    const HEADING: &'static str;
+    /// The path the form is shown at and posts to.
+    const ACTION: &'static str;
+    fn fields(ctx: &Ctx) -> Vec<Field>;
+    /// Saves what was typed; where to go next.
+    fn save(
+        st: &AppState,
+        ctx: &Ctx,
+        data: &BTreeMap<String, String>,
+    ) -> impl std::future::Future<Output = Result<String, StoreError>> + Send;
+}
+
+/// GET: the empty form (or filled from the query: links may preset a field).
+pub(super) async fn new_form<F: NewForm>(
+    crate::auth::WebUser(ctx, ..): crate::auth::WebUser<crate::auth::OrgReader>,
+    axum::extract::Query(data): axum::extract::Query<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    form_page(&ctx, F::HEADING, F::ACTION, F::fields(&ctx), &data, None)
+}
+
+/// POST: saves and goes on, or shows the form again as typed with its errors.
+pub(super) async fn new_save<F: NewForm>(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    crate::auth::WebUser(ctx, ..): crate::auth::WebUser<crate::auth::OrgReader>,
+    crate::auth::CsrfForm(data): crate::auth::CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, UiError> {
+    match F::save(&st, &ctx, &data).await {
+        Ok(to) => Ok(axum::response::Redirect::to(&to).into_response()),
+        Err(e) if form_error(&e) => form_page(
+            &ctx,
+            F::HEADING,
+            F::ACTION,
+            F::fields(&ctx),
+            &data,
+            Some(&e),
+        ),
+        Err(e) => Err(UiError(e.into(), ctx.lang)),
+    }
+}
+
 /// The version a form sends back (`_version`), when it is a number.
 pub(super) fn version_of(data: &BTreeMap<String, String>) -> Option<i64> {
     opt(data, "_version").and_then(|v| v.parse().ok())

@@ -20,33 +20,36 @@ use corrections::{
     VisitEditForm,
 };
 pub use form::Field;
-use form::{record_form as form_get, record_save as form_post};
+use form::{new_form, new_save, record_form as form_get, record_save as form_post};
 use list::contacts;
 pub use list::{problem_badge, urlencode, Stat};
 pub use pairs::GraphView;
-use pairs::{activity_create, pair_create, pair_form, pair_show, pairs};
-use problems::{
-    assign_create, assign_form, problem_act, problem_create, problem_form, problem_show,
-    visit_create, visit_form,
-};
+use pairs::{activity_create, pair_show, pairs, NewPair};
+use problems::{problem_act, problem_show, Assign, NewProblem, NewVisit};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/contacts", get(contacts))
         .route(
             "/contacts/problems/new",
-            get(problem_form).post(problem_create),
+            get(new_form::<NewProblem>).post(new_save::<NewProblem>),
         )
         .route(
             "/contacts/problems/{id}",
             get(problem_show).post(problem_act),
         )
-        .route("/contacts/visits/new", get(visit_form).post(visit_create))
+        .route(
+            "/contacts/visits/new",
+            get(new_form::<NewVisit>).post(new_save::<NewVisit>),
+        )
         .route(
             "/contacts/visits/{id}/edit",
             get(form_get::<VisitEditForm>).post(form_post::<VisitEditForm>),
         )
-        .route("/contacts/assign", get(assign_form).post(assign_create))
+        .route(
+            "/contacts/assign",
+            get(new_form::<Assign>).post(new_save::<Assign>),
+        )
         .route(
             "/contacts/points/{id}/edit",
             get(form_get::<ContactEditForm>).post(form_post::<ContactEditForm>),
@@ -56,7 +59,10 @@ pub fn router() -> Router<AppState> {
             get(form_get::<ContactEndForm>).post(form_post::<ContactEndForm>),
         )
         .route("/pairs", get(pairs))
-        .route("/pairs/new", get(pair_form).post(pair_create))
+        .route(
+            "/pairs/new",
+            get(new_form::<NewPair>).post(new_save::<NewPair>),
+        )
         .route("/pairs/{id}", get(pair_show))
         .route(
             "/pairs/{id}/edit",

@@ -1,7 +1,7 @@
 //! `/pairs`: one graph per supply chain, the filtered list, the pair form and a page
 //! per pair with its activities.
 use super::form::{
-    field, field_of, fill, form_error, form_page, opt, opts, whole, with_status, Field,
+    field, field_of, fill, form_error, opt, opts, whole, with_status, Field, NewForm,
 };
 use super::list::urlencode;
 use super::{nav_crumbs, not_found};
@@ -191,65 +191,35 @@ pub(super) fn pair_fields(t: T, en: bool) -> Vec<Field> {
     ]
 }
 
-pub(super) async fn pair_form(
-    WebUser(ctx, ..): WebUser<OrgReader>,
-    Query(data): Query<BTreeMap<String, String>>,
-) -> Result<Response, UiError> {
-    form_page(
-        &ctx,
-        "pairs.new",
-        "/pairs/new",
-        pair_fields(T(ctx.lang), ctx.lang.is_en()),
-        &data,
-        None,
-    )
-}
+/// `/pairs/new`.
+pub(super) struct NewPair;
 
-pub(super) async fn pair_create(
-    State(st): State<AppState>,
-    WebUser(ctx, ..): WebUser<OrgReader>,
-    CsrfForm(data): CsrfForm<BTreeMap<String, String>>,
-) -> Result<Response, UiError> {
-    let en = ctx.lang.is_en();
-    let year = field_of(&data, "start_year");
-    let start_year = match year.trim().parse::<i64>() {
-        Ok(y) => y,
-        Err(_) => {
-            let e = StoreError::invalid(gongjiang_domain::FieldError::new(
+impl NewForm for NewPair {
+    const HEADING: &'static str = "pairs.new";
+    const ACTION: &'static str = "/pairs/new";
+    fn fields(ctx: &Ctx) -> Vec<Field> {
+        pair_fields(T(ctx.lang), ctx.lang.is_en())
+    }
+    async fn save(
+        st: &AppState,
+        ctx: &Ctx,
+        data: &BTreeMap<String, String>,
+    ) -> Result<String, StoreError> {
+        let i = PairInput {
+            kind: field_of(data, "kind"),
+            org_a: field_of(data, "org_a"),
+            org_b: field_of(data, "org_b"),
+            chain: opt(data, "chain"),
+            start_year: whole(
+                data,
                 "start_year",
-                gongjiang_domain::Rule::BadFormat,
                 "起始年份须为四位数字年份",
                 "start year must be a four-digit year",
-            ));
-            return form_page(
-                &ctx,
-                "pairs.new",
-                "/pairs/new",
-                pair_fields(T(ctx.lang), en),
-                &data,
-                Some(&e),
-            );
-        }
-    };
-    let i = PairInput {
-        kind: field_of(&data, "kind"),
-        org_a: field_of(&data, "org_a"),
-        org_b: field_of(&data, "org_b"),
-        chain: opt(&data, "chain"),
-        start_year,
-        goals: opt(&data, "goals"),
-    };
-    match st.svc.create_pair(&ctx.actor, &i, en).await {
-        Ok(p) => Ok(Redirect::to(&format!("/pairs/{}", p.id)).into_response()),
-        Err(e) if form_error(&e) => form_page(
-            &ctx,
-            "pairs.new",
-            "/pairs/new",
-            pair_fields(T(ctx.lang), en),
-            &data,
-            Some(&e),
-        ),
-        Err(e) => Err(UiError(e.into(), ctx.lang)),
+            )?,
+            goals: opt(data, "goals"),
+        };
+        let p = st.svc.create_pair(&ctx.actor, &i, ctx.lang.is_en()).await?;
+        Ok(format!("/pairs/{}", p.id))
     }
 }
 

@@ -1,6 +1,6 @@
 //! A contact point's problems (the form, a page per problem with its actions), visits
 //! and assigned officials.
-use super::form::{field, field_of, fill, form_error, form_page, opt, opts, with_status, Field};
+use super::form::{field, field_of, fill, form_error, opt, opts, with_status, Field, NewForm};
 use super::{nav_crumbs, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
@@ -8,7 +8,7 @@ use crate::i18n::T;
 use crate::ui::{render, Layout};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongjiang_domain::contacts::{ProblemCategory, ProblemSource, VisitForm};
 use gongjiang_storage::contacts::{
@@ -57,46 +57,34 @@ fn problem_fields(t: T, ctx: &Ctx, en: bool) -> Vec<Field> {
     v
 }
 
-pub(super) async fn problem_form(
-    WebUser(ctx, ..): WebUser<OrgReader>,
-    Query(data): Query<BTreeMap<String, String>>,
-) -> Result<Response, UiError> {
-    form_page(
-        &ctx,
-        "contacts.raise",
-        "/contacts/problems/new",
-        problem_fields(T(ctx.lang), &ctx, ctx.lang.is_en()),
-        &data,
-        None,
-    )
-}
+/// `/contacts/problems/new`.
+pub(super) struct NewProblem;
 
-pub(super) async fn problem_create(
-    State(st): State<AppState>,
-    WebUser(ctx, ..): WebUser<OrgReader>,
-    CsrfForm(data): CsrfForm<BTreeMap<String, String>>,
-) -> Result<Response, UiError> {
-    let en = ctx.lang.is_en();
-    let i = ProblemInput {
-        org: opt(&data, "org"),
-        visit_id: opt(&data, "visit_id").and_then(|v| v.parse().ok()),
-        source: field_of(&data, "source"),
-        category: field_of(&data, "category"),
-        description: field_of(&data, "description"),
-        raised_on: field_of(&data, "raised_on"),
-        responsible_unit: opt(&data, "responsible_unit"),
-    };
-    match st.svc.raise_problem(&ctx.actor, &i, en).await {
-        Ok(p) => Ok(Redirect::to(&format!("/contacts/problems/{}", p.id)).into_response()),
-        Err(e) if form_error(&e) => form_page(
-            &ctx,
-            "contacts.raise",
-            "/contacts/problems/new",
-            problem_fields(T(ctx.lang), &ctx, en),
-            &data,
-            Some(&e),
-        ),
-        Err(e) => Err(UiError(e.into(), ctx.lang)),
+impl NewForm for NewProblem {
+    const HEADING: &'static str = "contacts.raise";
+    const ACTION: &'static str = "/contacts/problems/new";
+    fn fields(ctx: &Ctx) -> Vec<Field> {
+        problem_fields(T(ctx.lang), ctx, ctx.lang.is_en())
+    }
+    async fn save(
+        st: &AppState,
+        ctx: &Ctx,
+        data: &BTreeMap<String, String>,
+    ) -> Result<String, StoreError> {
+        let i = ProblemInput {
+            org: opt(data, "org"),
+            visit_id: opt(data, "visit_id").and_then(|v| v.parse().ok()),
+            source: field_of(data, "source"),
+            category: field_of(data, "category"),
+            description: field_of(data, "description"),
+            raised_on: field_of(data, "raised_on"),
+            responsible_unit: opt(data, "responsible_unit"),
+        };
+        let p = st
+            .svc
+            .raise_problem(&ctx.actor, &i, ctx.lang.is_en())
+            .await?;
+        Ok(format!("/contacts/problems/{}", p.id))
     }
 }
 
@@ -219,44 +207,29 @@ pub(super) fn visit_fields(t: T, en: bool) -> Vec<Field> {
     ]
 }
 
-pub(super) async fn visit_form(
-    WebUser(ctx, ..): WebUser<OrgReader>,
-    Query(data): Query<BTreeMap<String, String>>,
-) -> Result<Response, UiError> {
-    form_page(
-        &ctx,
-        "contacts.log_visit",
-        "/contacts/visits/new",
-        visit_fields(T(ctx.lang), ctx.lang.is_en()),
-        &data,
-        None,
-    )
-}
+/// `/contacts/visits/new`.
+pub(super) struct NewVisit;
 
-pub(super) async fn visit_create(
-    State(st): State<AppState>,
-    WebUser(ctx, ..): WebUser<OrgReader>,
-    CsrfForm(data): CsrfForm<BTreeMap<String, String>>,
-) -> Result<Response, UiError> {
-    let en = ctx.lang.is_en();
-    let i = VisitInput {
-        org: field_of(&data, "org"),
-        visited_on: field_of(&data, "visited_on"),
-        form: field_of(&data, "form"),
-        summary: field_of(&data, "summary"),
-        official: opt(&data, "official"),
-    };
-    match st.svc.log_visit(&ctx.actor, &i, en).await {
-        Ok(_) => Ok(Redirect::to("/contacts").into_response()),
-        Err(e) if form_error(&e) => form_page(
-            &ctx,
-            "contacts.log_visit",
-            "/contacts/visits/new",
-            visit_fields(T(ctx.lang), en),
-            &data,
-            Some(&e),
-        ),
-        Err(e) => Err(UiError(e.into(), ctx.lang)),
+impl NewForm for NewVisit {
+    const HEADING: &'static str = "contacts.log_visit";
+    const ACTION: &'static str = "/contacts/visits/new";
+    fn fields(ctx: &Ctx) -> Vec<Field> {
+        visit_fields(T(ctx.lang), ctx.lang.is_en())
+    }
+    async fn save(
+        st: &AppState,
+        ctx: &Ctx,
+        data: &BTreeMap<String, String>,
+    ) -> Result<String, StoreError> {
+        let i = VisitInput {
+            org: field_of(data, "org"),
+            visited_on: field_of(data, "visited_on"),
+            form: field_of(data, "form"),
+            summary: field_of(data, "summary"),
+            official: opt(data, "official"),
+        };
+        st.svc.log_visit(&ctx.actor, &i, ctx.lang.is_en()).await?;
+        Ok("/contacts".into())
     }
 }
 
@@ -273,42 +246,28 @@ fn assign_fields(t: T) -> Vec<Field> {
     ]
 }
 
-pub(super) async fn assign_form(
-    WebUser(ctx, ..): WebUser<OrgReader>,
-    Query(data): Query<BTreeMap<String, String>>,
-) -> Result<Response, UiError> {
-    form_page(
-        &ctx,
-        "contacts.assign",
-        "/contacts/assign",
-        assign_fields(T(ctx.lang)),
-        &data,
-        None,
-    )
-}
+/// `/contacts/assign`.
+pub(super) struct Assign;
 
-pub(super) async fn assign_create(
-    State(st): State<AppState>,
-    WebUser(ctx, ..): WebUser<OrgReader>,
-    CsrfForm(data): CsrfForm<BTreeMap<String, String>>,
-) -> Result<Response, UiError> {
-    let i = ContactInput {
-        org: field_of(&data, "org"),
-        official: field_of(&data, "official"),
-        start_on: field_of(&data, "start_on"),
-        end_on: opt(&data, "end_on"),
-        note: opt(&data, "note"),
-    };
-    match st.svc.assign_contact(&ctx.actor, &i).await {
-        Ok(_) => Ok(Redirect::to("/contacts").into_response()),
-        Err(e) if form_error(&e) => form_page(
-            &ctx,
-            "contacts.assign",
-            "/contacts/assign",
-            assign_fields(T(ctx.lang)),
-            &data,
-            Some(&e),
-        ),
-        Err(e) => Err(UiError(e.into(), ctx.lang)),
+impl NewForm for Assign {
+    const HEADING: &'static str = "contacts.assign";
+    const ACTION: &'static str = "/contacts/assign";
+    fn fields(ctx: &Ctx) -> Vec<Field> {
+        assign_fields(T(ctx.lang))
+    }
+    async fn save(
+        st: &AppState,
+        ctx: &Ctx,
+        data: &BTreeMap<String, String>,
+    ) -> Result<String, StoreError> {
+        let i = ContactInput {
+            org: field_of(data, "org"),
+            official: field_of(data, "official"),
+            start_on: field_of(data, "start_on"),
+            end_on: opt(data, "end_on"),
+            note: opt(data, "note"),
+        };
+        st.svc.assign_contact(&ctx.actor, &i).await?;
+        Ok("/contacts".into())
     }
 }

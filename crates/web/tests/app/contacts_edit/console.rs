@@ -266,3 +266,79 @@ async fn console_forms_edit_and_end() {
     assert!(html.contains("目标完成"));
     assert!(!html.contains(&format!("/pairs/{pid}/edit")));
 }
+
+#[tokio::test]
+async fn console_create_forms_keep_what_was_typed_and_save() {
+    let app = spawn_demo().await;
+    let tianning = app.token("tianning").await;
+    let org = free_enterprise(&app, &tianning).await.to_string();
+    let org = org.as_str();
+    let b = app.browser("tianning").await;
+    for path in [
+        "/contacts/assign",
+        "/contacts/visits/new",
+        "/contacts/problems/new",
+        "/pairs/new",
+    ] {
+        let html = b.get_ok(path).await;
+        assert!(html.contains(&format!("action=\"{path}\"")), "{path}");
+    }
+    // Assign: an unknown account is named next to its field; the note stays.
+    let assign = |official: &'static str| {
+        [
+            ("org", org),
+            ("official", official),
+            ("start_on", "2024-01-01"),
+            ("note", "新联络点"),
+        ]
+    };
+    let (s, html, _) = b.post("/contacts/assign", &assign("nobody")).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("账号“nobody”不存在") && html.contains("新联络点"));
+    let (s, _, loc) = b.post("/contacts/assign", &assign("city")).await;
+    assert_eq!((s, loc.as_deref()), (303, Some("/contacts")));
+    // A visit without its summary, then with it.
+    let visit = |summary: &'static str| {
+        [
+            ("org", org),
+            ("visited_on", "2024-03-01"),
+            ("form", "on_site"),
+            ("summary", summary),
+        ]
+    };
+    let (s, html, _) = b.post("/contacts/visits/new", &visit("")).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("2024-03-01"), "keeps what was typed");
+    let (s, _, loc) = b.post("/contacts/visits/new", &visit("走访车间")).await;
+    assert_eq!((s, loc.as_deref()), (303, Some("/contacts")));
+    // A problem with an unknown source, then a good one, which opens its page.
+    let problem = |source: &'static str| {
+        [
+            ("org", org),
+            ("source", source),
+            ("category", "policy"),
+            ("description", "补贴申领流程不清"),
+            ("raised_on", "2024-05-01"),
+        ]
+    };
+    let (s, html, _) = b.post("/contacts/problems/new", &problem("rumour")).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("补贴申领流程不清"));
+    let (s, _, loc) = b.post("/contacts/problems/new", &problem("head")).await;
+    assert_eq!(s, 303);
+    assert!(loc.unwrap().starts_with("/contacts/problems/"));
+    // A pair whose start year is not a year is refused before anything is saved.
+    let (s, html, _) = b
+        .post(
+            "/pairs/new",
+            &[
+                ("kind", "soe_private"),
+                ("org_a", "x"),
+                ("org_b", "y"),
+                ("start_year", "明年"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("起始年份须为四位数字年份") && html.contains("明年"));
+}
