@@ -166,3 +166,23 @@ impl Actor {
         }
     }
 }
+
+/// The row `id` of a query whose text ends in `WHERE <alias>.id = `, when its
+/// organisation (aliased `org`) is in `scope`: what every "one record in scope" read is.
+pub async fn one_in<T>(
+    conn: &mut sqlx::AnyConnection,
+    head: &str,
+    id: i64,
+    (scope, org): (&Resolved, &str),
+    row: impl Fn(&sqlx::any::AnyRow) -> crate::error::Result<T>,
+) -> crate::error::Result<Option<T>> {
+    let mut sql = crate::sql::Sql::new(head);
+    sql.bind_int(id);
+    scope.org_filter(&mut sql, org);
+    sql.query()
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(row)
+        .transpose()
+}

@@ -173,26 +173,6 @@ pub async fn page_of<T>(
     })
 }
 
-/// The row `id` of a query whose text ends in `WHERE <alias>.id = `, when its
-/// organisation (aliased `org`) is in `scope`: what every "one record in scope" read is.
-pub async fn one_in<T>(
-    conn: &mut sqlx::AnyConnection,
-    head: &str,
-    id: i64,
-    (scope, org): (&crate::scope::Resolved, &str),
-    row: impl Fn(&sqlx::any::AnyRow) -> crate::error::Result<T>,
-) -> crate::error::Result<Option<T>> {
-    let mut sql = Sql::new(head);
-    sql.bind_int(id);
-    scope.org_filter(&mut sql, org);
-    sql.query()
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(row)
-        .transpose()
-}
-
 /// Every item of a paged list, page after page (`fetch` gets the page number, from 1):
 /// what an export of "everything the caller may see" reads.
 pub async fn every_page<T, F, Fut>(mut fetch: F) -> crate::error::Result<Vec<T>>

@@ -118,7 +118,7 @@ pub async fn list(
 
 pub async fn get(conn: &mut AnyConnection, scope: &Scope, id: i64) -> Result<Option<Designation>> {
     let resolved = scope.resolve(&mut *conn).await?;
-    crate::sql::one_in(
+    crate::scope::one_in(
         conn,
         &format!("{SELECT} WHERE d.id = "),
         id,

@@ -105,7 +105,7 @@ pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result
 
 pub async fn get(conn: &mut AnyConnection, scope: &Scope, id: i64) -> Result<Option<Pilot>> {
     let resolved = scope.resolve(&mut *conn).await?;
-    crate::sql::one_in(
+    crate::scope::one_in(
         conn,
         &format!("{SELECT} WHERE p.id = "),
         id,

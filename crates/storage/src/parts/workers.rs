@@ -508,7 +508,7 @@ impl Service {
         id: i64,
     ) -> Result<Option<Worker>> {
         let resolved = scope.resolve(&mut *conn).await?;
-        crate::sql::one_in(
+        crate::scope::one_in(
             conn,
             &format!("{SELECT} WHERE w.id = "),
             id,

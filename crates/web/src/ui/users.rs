@@ -348,11 +348,24 @@ async fn user_reset(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = org_id(&id, lang)?;
-    match st.svc.reset_password(&ctx.actor, id, &f.new_password).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?saved=reset")).into_response()),
-        Err(StoreError::Invalid(errs)) => {
+    // Every rule broken is the new password's (the policy speaks of `password`).
+    let result = st
+        .svc
+        .reset_password(&ctx.actor, id, &f.new_password)
+        .await
+        .map_err(|e| match e {
+            StoreError::Invalid(errs) => {
+                StoreError::Invalid(errs.into_iter().map(|e| e.on("new_password")).collect())
+            }
+            e => e,
+        });
+    save_form(
+        lang,
+        result,
+        &["new_password"],
+        |_| format!("/admin/users/{id}?saved=reset"),
+        |reset| async {
             let u = st.svc.get_user(&ctx.actor, id).await?;
-            let errs: Vec<_> = errs.into_iter().map(|e| e.on("new_password")).collect();
             user_form_page(
                 &st,
                 &ctx,
@@ -360,10 +373,10 @@ async fn user_reset(
                 Errors::default(),
                 Some(u),
                 None,
-                Errors::from(&errs, lang, &["new_password"]),
+                reset,
             )
             .await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+        },
+    )
+    .await
 }

@@ -39,7 +39,7 @@ impl Service {
     ) -> Result<Option<Case>> {
         let resolved = scope.resolve(&mut *conn).await?;
         let now = now_ms();
-        crate::sql::one_in(
+        crate::scope::one_in(
             conn,
             &format!("{SELECT} WHERE c.id = "),
             id,

@@ -435,7 +435,7 @@ async fn problem_in(
     en: bool,
 ) -> Result<Option<Problem>> {
     let resolved = scope.resolve(&mut *conn).await?;
-    crate::sql::one_in(
+    crate::scope::one_in(
         conn,
         &format!("{PROBLEM_SELECT} WHERE p.id = "),
         id,

@@ -210,7 +210,7 @@ impl Service {
         en: bool,
     ) -> Result<Option<Visit>> {
         let resolved = scope.resolve(&mut *conn).await?;
-        crate::sql::one_in(
+        crate::scope::one_in(
             conn,
             &format!("{VISIT_SELECT} WHERE v.id = "),
             id,

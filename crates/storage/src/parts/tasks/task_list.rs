@@ -33,7 +33,7 @@ impl Service {
     ) -> Result<Option<Task>> {
         let resolved = scope.resolve(&mut *conn).await?;
         let today = today();
-        crate::sql::one_in(
+        crate::scope::one_in(
             conn,
             &format!("{SELECT} WHERE t.id = "),
             id,

@@ -99,7 +99,7 @@ pub(super) async fn get(
     scope: &Resolved,
     id: i64,
 ) -> Result<Option<Class>> {
-    crate::sql::one_in(
+    crate::scope::one_in(
         conn,
         &format!("{SELECT} WHERE c.id = "),
         id,
