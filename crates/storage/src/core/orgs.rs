@@ -159,39 +159,20 @@ async fn where_clause(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Re
 }
 
 pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result<Page<Org>> {
-    let per_page = f.per_page.clamp(1, 500);
-    let page = f.page.max(1);
     let w = where_clause(&mut *conn, scope, f).await?;
-    let mut count = Sql::new("SELECT COUNT(*) FROM orgs o");
-    count.push(w.text());
-    // Rebind: the count and the page share the same arguments.
-    let count_sql = rebind(&count, &w);
-    let total: i64 = count_sql.query().fetch_one(&mut *conn).await?.try_get(0)?;
-    let mut q = Sql::new(&format!("SELECT {COLUMNS}{FROM}"));
-    q.push(w.text());
-    let mut q = rebind(&q, &w);
     let dir = if f.desc { "DESC" } else { "ASC" };
-    q.push(&format!(
-        " ORDER BY {} {dir}, o.id {dir} LIMIT ",
-        f.sort.column()
-    ))
-    .bind_int(per_page)
-    .push(" OFFSET ")
-    .bind_int((page - 1).saturating_mul(per_page));
-    let rows = q.query().fetch_all(&mut *conn).await?;
-    Ok(Page {
-        items: rows.iter().map(from_row).collect::<Result<_>>()?,
-        total,
-        page,
-        per_page,
-    })
-}
-
-/// Copies `w`'s arguments onto a statement whose text already contains `w`'s text.
-fn rebind(stmt: &Sql, w: &Sql) -> Sql {
-    let mut out = Sql::new(stmt.text());
-    out.set_args(w.args().to_vec());
-    out
+    crate::sql::page_of(
+        conn,
+        (
+            "SELECT COUNT(*) FROM orgs o",
+            &format!("SELECT {COLUMNS}{FROM}"),
+        ),
+        &w,
+        &format!(" ORDER BY {} {dir}, o.id {dir}", f.sort.column()),
+        (f.page.max(1), f.per_page.clamp(1, 500)),
+        from_row,
+    )
+    .await
 }
 
 /// The code each of `ids` goes by in an import template — its USCC, or its id where it
