@@ -60,6 +60,9 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     pub max_failed_logins: Option<u32>,
     pub lockout_minutes: Option<u64>,
+    /// PostgreSQL: keep sessions and the data version between requests, kept fresh by
+    /// LISTEN/NOTIFY (default on; off: every request reads its session).
+    pub keep_sessions: Option<bool>,
     /// Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges).
     pub trusted_proxies: Option<Vec<String>>,
     pub lang: Option<String>,
@@ -328,6 +331,7 @@ impl Config {
                 .unwrap_or(d.lockout),
             trusted_proxies: self.trusted_proxies.clone(),
             data_dir: self.data_dir.display().to_string(),
+            keep_sessions: self.file.keep_sessions.unwrap_or(true),
             ..d
         }
     }

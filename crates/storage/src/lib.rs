@@ -8,8 +8,8 @@ pub mod parts;
 
 // The old flat paths (`gongjiang_storage::tasks`, `crate::audit`) stay valid.
 pub use crate::core::{
-    access, audit, backup, crypto, db, error, files, jobs, login_throttle, mail, notify, orgs,
-    regions, s3, scope, service, sql, tree, users, version,
+    access, audit, backup, crypto, db, error, files, jobs, live, login_throttle, mail, notify,
+    orgs, regions, s3, scope, service, sql, tree, users, version,
 };
 pub use engines::{designations, indicators, workflow};
 pub use parts::{

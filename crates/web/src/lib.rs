@@ -44,6 +44,11 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Shown on the settings page.
     pub data_dir: String,
+    /// PostgreSQL: keep sessions and the data version between requests, kept fresh by
+    /// LISTEN/NOTIFY (`gongjiang_storage::live`). On in a server (`keep_sessions` in
+    /// the configuration file); off by default here, so that a test which changes the
+    /// database behind the server's back sees it at the next request.
+    pub keep_sessions: bool,
 }
 
 impl Default for WebConfig {
@@ -57,6 +62,7 @@ impl Default for WebConfig {
             lockout: Duration::from_secs(15 * 60),
             trusted_proxies: Vec::new(),
             data_dir: String::new(),
+            keep_sessions: false,
         }
     }
 }
@@ -269,6 +275,9 @@ pub fn spawn_background(svc: Service) {
 
 /// Serves until ctrl-c / SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    if state.cfg.keep_sessions {
+        state.svc.db.listen();
+    }
     spawn_background(state.svc.clone());
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)

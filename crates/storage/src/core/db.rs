@@ -21,23 +21,44 @@ pub struct Db {
     /// SQLite allows one writer at a time; taking this lock before a write transaction
     /// avoids SQLITE_BUSY when two deferred transactions both try to upgrade.
     write_lock: Arc<Mutex<()>>,
+    /// What this server keeps between requests on PostgreSQL ([`crate::live`]).
+    pub live: Arc<crate::live::Live>,
+    /// PostgreSQL: where the change listener connects.
+    url: Arc<str>,
 }
 
 /// A write transaction. On SQLite it holds the process-wide write lock until it ends.
 pub struct Tx {
     pub tx: sqlx::Transaction<'static, sqlx::Any>,
     _guard: Option<OwnedMutexGuard<()>>,
+    live: Arc<crate::live::Live>,
+    sessions_changed: bool,
 }
 
 impl Tx {
     pub async fn commit(mut self) -> Result<()> {
+        let mut raised = None;
         if self._guard.is_none() {
-            sqlx::query(crate::version::RAISE_IF_CHANGED)
-                .execute(&mut *self.tx)
+            raised = sqlx::query_scalar::<_, i64>(crate::version::RAISE_IF_CHANGED)
+                .fetch_optional(&mut *self.tx)
                 .await?;
         }
         self.tx.commit().await?;
+        // This server's own change counts before the caller goes on (the triggers
+        // tell the other servers).
+        if let Some(v) = raised {
+            self.live.raised(v);
+        }
+        if self.sessions_changed {
+            self.live.drop_sessions();
+        }
         Ok(())
+    }
+
+    /// Marks this transaction as ending or changing sessions or the accounts they carry:
+    /// the sessions this server keeps are dropped when it commits ([`crate::live`]).
+    pub fn sessions_changed(&mut self) {
+        self.sessions_changed = true;
     }
 
     pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
@@ -310,6 +331,8 @@ impl Db {
             pool,
             backend,
             write_lock: Arc::new(Mutex::new(())),
+            live: crate::live::new(),
+            url: url.into(),
         })
     }
 
@@ -347,7 +370,27 @@ impl Db {
             }
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(Tx { tx, _guard: guard })
+        Ok(Tx {
+            tx,
+            _guard: guard,
+            live: self.live.clone(),
+            sessions_changed: false,
+        })
+    }
+
+    /// Another handle on the same database with a pool and a [`crate::live::Live`] of its
+    /// own: what a second server has.
+    pub async fn reconnect(&self) -> Result<Db> {
+        Db::connect(&self.url).await
+    }
+
+    /// A server on PostgreSQL: keeps sessions and the data version between requests,
+    /// kept fresh by `LISTEN/NOTIFY` ([`crate::live`]). Nothing on SQLite. Needs a
+    /// Tokio runtime; the listener stops when the last clone of this `Db` goes.
+    pub fn listen(&self) {
+        if self.backend == Backend::Postgres {
+            crate::live::start(&self.live, &self.url);
+        }
     }
 
     /// Applies pending migrations, each in its own transaction.
@@ -409,6 +452,17 @@ impl Db {
             .await?;
             tx.commit().await?;
             tracing::info!(version = m.version, name = m.name, "migration applied");
+        }
+        if self.backend == Backend::Postgres {
+            // The change notifications ([`crate::live`]); one server at a time.
+            let mut tx = self.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7461)")
+                .execute(tx.conn())
+                .await?;
+            for stmt in crate::live::TRIGGERS {
+                sqlx::query(stmt).execute(tx.conn()).await?;
+            }
+            tx.commit().await?;
         }
         Ok(())
     }

@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod files;
 pub mod jobs;
+pub mod live;
 pub mod login_throttle;
 pub mod mail;
 pub mod notify;

@@ -12,8 +12,10 @@ pub(crate) const SCHEMA: &str = include_str!("../../migrations/0030_data_version
 /// PostgreSQL: raises the data version as the transaction's last statement when
 /// [`data_changed`] marked it (the one row is then locked only from here to the commit,
 /// after every other lock the transaction took, so two writers cannot deadlock on it).
+/// Returns the new version (no row: not raised); its trigger tells the other servers
+/// (`crate::live`).
 pub(crate) const RAISE_IF_CHANGED: &str = "UPDATE data_version SET version = version + 1 \
-     WHERE id = 1 AND current_setting('gongjiang.changed', true) = '1'";
+     WHERE id = 1 AND current_setting('gongjiang.changed', true) = '1' RETURNING version";
 
 /// Marks the caller's transaction as changing what cached reads depend on (the
 /// indicator aggregates, the organisations, the regions): the data version is raised

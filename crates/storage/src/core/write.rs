@@ -86,6 +86,12 @@ impl Write<'_> {
         note.write(self.tx.conn(), self.actor, self.now).await
     }
 
+    /// This change ends or changes sessions or the accounts they carry
+    /// ([`crate::db::Tx::sessions_changed`]).
+    pub fn sessions_changed(&mut self) {
+        self.tx.sessions_changed();
+    }
+
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await
     }

@@ -89,14 +89,27 @@ impl Service {
         Ok(r)
     }
 
+    /// The live session for a token: kept by this server ([`crate::live`], PostgreSQL
+    /// while listening) or read from the database.
     pub async fn session(&self, token: &str, ttl_ms: i64) -> Result<Option<users::Session>> {
+        let now = now_ms();
+        let live = &self.db.live;
+        if let Some(s) = live.session(token, now) {
+            return Ok(Some(s));
+        }
+        let generation = live.generation();
         let mut conn = self.db.pool.acquire().await?;
-        users::session(&mut conn, token, ttl_ms, now_ms()).await
+        let s = users::session(&mut conn, token, ttl_ms, now).await?;
+        if let Some(s) = &s {
+            live.keep(token, s, generation, now);
+        }
+        Ok(s)
     }
 
     pub async fn logout(&self, actor: &Actor, token: &str) -> Result<()> {
         let mut w = self.write(actor).await?;
         users::delete_session(w.conn(), token).await?;
+        w.sessions_changed();
         audit::Note::new(action::LOGOUT, "user", actor.user_id.unwrap_or_default())
             .summary(&actor.username)
             .write(w.conn(), actor, now_ms())
@@ -295,6 +308,7 @@ impl Service {
         }
         let now = w.now;
         users::set_assignment(w.conn(), id, &display, role, region.as_deref(), org, now).await?;
+        w.sessions_changed();
         let after = users::get(w.conn(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -334,6 +348,7 @@ impl Service {
         }
         let now = w.now;
         users::set_email(w.conn(), id, email.as_deref(), now).await?;
+        w.sessions_changed();
         let after = users::get(w.conn(), id)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -364,6 +379,7 @@ impl Service {
             .ok_or(StoreError::NotFound)?;
         let now = w.now;
         users::set_disabled(w.conn(), id, disabled, now).await?;
+        w.sessions_changed();
         if disabled {
             users::delete_sessions_of(w.conn(), id).await?;
         }
@@ -402,6 +418,7 @@ impl Service {
             .map_err(|e| StoreError::Other(e.to_string()))??;
         let now = w.now;
         users::set_password(w.conn(), id, &hash, true, now).await?;
+        w.sessions_changed();
         users::delete_sessions_of(w.conn(), id).await?;
         w.audit(audit::Note::new(action::PASSWORD_RESET, "user", id).summary(&u.username))
             .await?;
@@ -459,6 +476,7 @@ impl Service {
         let mut w = self.write(actor).await?;
         let now = w.now;
         users::set_password(w.conn(), id, &new_hash, false, now).await?;
+        w.sessions_changed();
         let ended = users::delete_other_sessions(w.conn(), id, current_token).await?;
         w.audit(
             audit::Note::new(action::PASSWORD_CHANGE, "user", id)
