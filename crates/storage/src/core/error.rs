@@ -62,6 +62,17 @@ impl StoreError {
         }
     }
 
+    /// The same refusal with every field error moved onto `field` (a form that shows
+    /// one input for what the rule calls by another name); other errors are unchanged.
+    pub fn on(self, field: &str) -> Self {
+        match self {
+            StoreError::Invalid(errs) => {
+                StoreError::Invalid(errs.into_iter().map(|e| e.on(field)).collect())
+            }
+            e => e,
+        }
+    }
+
     /// A conflict in the catalogue's own words.
     pub fn of(code: Code) -> Self {
         StoreError::conflict(code, None, code.zh(), code.en())

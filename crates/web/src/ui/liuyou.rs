@@ -1,7 +1,7 @@
 //! Console pages of the 六有 checklist: the completion view across pilot units (a chart
 //! by subdivision from the indicator engine, and every pilot's six statuses), each unit's
 //! sheet for a year (evidence with files, submit, item-by-item review), file downloads.
-use super::{render, Layout};
+use super::{render, save_or_show, Layout};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::{Lang, T};
@@ -318,26 +318,6 @@ async fn sheet_page(
     Ok(r)
 }
 
-fn messages(e: &StoreError, en: bool) -> Option<Vec<String>> {
-    match e {
-        StoreError::Invalid(errs) => Some(
-            errs.iter()
-                .map(|f| {
-                    if en {
-                        f.detail_en.clone()
-                    } else {
-                        f.detail_zh.clone()
-                    }
-                })
-                .collect(),
-        ),
-        StoreError::Conflict { zh, en: e, .. } | StoreError::Denied { zh, en: e, .. } => {
-            Some(vec![if en { e.clone() } else { zh.clone() }])
-        }
-        _ => None,
-    }
-}
-
 /// Saves one item's evidence (multipart: `_csrf`, `text`, `link`, `remove` (ids), `files`).
 async fn save(
     State(st): State<AppState>,
@@ -359,17 +339,15 @@ async fn save(
             .collect(),
     };
     let files = form.files_of("files");
-    match st
-        .svc
-        .save_liuyou_item(&ctx.actor, org, year, &item, &input, &files)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/liuyou/{org}/{year}#{item}")).into_response()),
-        Err(e) => match messages(&e, lang.is_en()) {
-            Some(msgs) => sheet_page(&st, &ctx, org, year, msgs).await,
-            None => Err(UiError(e.into(), lang)),
-        },
-    }
+    save_or_show(
+        lang,
+        st.svc
+            .save_liuyou_item(&ctx.actor, org, year, &item, &input, &files)
+            .await,
+        |_| format!("/liuyou/{org}/{year}#{item}"),
+        |r| async move { sheet_page(&st, &ctx, org, year, r.messages()).await },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -383,13 +361,13 @@ async fn submit(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let (org, year) = parse_ids(lang, &org, &year)?;
-    match st.svc.submit_liuyou(&ctx.actor, org, year).await {
-        Ok(_) => Ok(Redirect::to(&format!("/liuyou/{org}/{year}")).into_response()),
-        Err(e) => match messages(&e, lang.is_en()) {
-            Some(msgs) => sheet_page(&st, &ctx, org, year, msgs).await,
-            None => Err(UiError(e.into(), lang)),
-        },
-    }
+    save_or_show(
+        lang,
+        st.svc.submit_liuyou(&ctx.actor, org, year).await,
+        |_| format!("/liuyou/{org}/{year}"),
+        |r| async move { sheet_page(&st, &ctx, org, year, r.messages()).await },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -407,24 +385,22 @@ async fn review(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let (org, year) = parse_ids(lang, &org, &year)?;
-    match st
-        .svc
-        .review_liuyou(
-            &ctx.actor,
-            org,
-            year,
-            &item,
-            f.decision == "accept",
-            Some(f.reason.as_str()),
-        )
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/liuyou/{org}/{year}#{item}")).into_response()),
-        Err(e) => match messages(&e, lang.is_en()) {
-            Some(msgs) => sheet_page(&st, &ctx, org, year, msgs).await,
-            None => Err(UiError(e.into(), lang)),
-        },
-    }
+    save_or_show(
+        lang,
+        st.svc
+            .review_liuyou(
+                &ctx.actor,
+                org,
+                year,
+                &item,
+                f.decision == "accept",
+                Some(f.reason.as_str()),
+            )
+            .await,
+        |_| format!("/liuyou/{org}/{year}#{item}"),
+        |r| async move { sheet_page(&st, &ctx, org, year, r.messages()).await },
+    )
+    .await
 }
 
 async fn download(

@@ -54,7 +54,7 @@ use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 use gongjiang_domain::FieldError;
 use gongjiang_storage::users::User;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What every console page shares: who is signed in, the navigation, breadcrumbs.
 pub struct Layout {
@@ -191,6 +191,97 @@ where
             Ok(r)
         }
     }
+}
+
+/// A refusal a user can act on, as a page shows it: each message with its field (`""`
+/// for a conflict or a denial, which belong to no field), and the status the page is
+/// answered with (422 for field errors, 409 for a conflict, 403 for a denial, as the API
+/// answers them).
+pub struct Refusal {
+    pub items: Vec<(String, String)>,
+    pub status: axum::http::StatusCode,
+}
+
+impl Refusal {
+    /// `None` for an error no user can act on (missing, a fault): the error page.
+    pub fn of(e: &gongjiang_storage::StoreError, en: bool) -> Option<Refusal> {
+        use axum::http::StatusCode;
+        use gongjiang_storage::StoreError;
+        let (items, status) = match e {
+            StoreError::Invalid(errs) => (
+                errs.iter()
+                    .map(|f| (f.field.clone(), f.message(en).to_string()))
+                    .collect(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            StoreError::Conflict { zh, en: e, .. } => (
+                vec![(String::new(), if en { e } else { zh }.clone())],
+                StatusCode::CONFLICT,
+            ),
+            StoreError::Denied { zh, en: e, .. } => (
+                vec![(String::new(), if en { e } else { zh }.clone())],
+                StatusCode::FORBIDDEN,
+            ),
+            _ => return None,
+        };
+        Some(Refusal { items, status })
+    }
+
+    /// The refusal in `e`, or the error page for an error no user can act on.
+    pub fn or_error(e: gongjiang_storage::StoreError, lang: Lang) -> Result<Refusal, UiError> {
+        Refusal::of(&e, lang.is_en()).ok_or_else(|| UiError(e.into(), lang))
+    }
+
+    /// The first message of each field, and the messages of no field: for a form that
+    /// shows each error beside its field and the rest over it.
+    pub fn split(self) -> (BTreeMap<String, String>, Vec<String>) {
+        let mut fields = BTreeMap::new();
+        let mut general = Vec::new();
+        for (f, m) in self.items {
+            if f.is_empty() {
+                general.push(m);
+            } else {
+                fields.entry(f).or_insert(m);
+            }
+        }
+        (fields, general)
+    }
+
+    /// Every message, for a page that shows them all over the form or the record.
+    pub fn messages(self) -> Vec<String> {
+        self.items.into_iter().map(|(_, m)| m).collect()
+    }
+}
+
+/// A save whose refusals a user can act on — field errors, a conflict, a denial — are
+/// shown again on the page by `again`, which is given the [`Refusal`] and whose answer
+/// gets the refusal's status; anything else is the error page; success redirects to
+/// `to`. For pages that show a refusal over what was typed, or beside a record, rather
+/// than field by field through [`Errors`] ([`save_form`]).
+///
+/// ```ignore
+/// save_or_show(lang, st.svc.publish_results(&ctx.actor, id, &reason, en).await,
+///     |_| format!("/assessment/results/{id}"),
+///     |r| results_page(&st, &ctx, id, None, r.messages())).await
+/// ```
+pub async fn save_or_show<V, Fut>(
+    lang: Lang,
+    result: Result<V, gongjiang_storage::StoreError>,
+    to: impl FnOnce(&V) -> String,
+    again: impl FnOnce(Refusal) -> Fut,
+) -> Result<Response, UiError>
+where
+    Fut: std::future::Future<Output = Result<Response, UiError>>,
+{
+    let e = match result {
+        Ok(v) => return Ok(axum::response::Redirect::to(&to(&v)).into_response()),
+        Err(e) => e,
+    };
+    let refusal = Refusal::or_error(e, lang)?;
+    let status = refusal.status;
+    let mut r = again(refusal).await?;
+    *r.status_mut() = status;
+    Ok(r)
 }
 
 pub fn render<Tpl: Template>(tpl: &Tpl, lang: Lang) -> Result<Response, UiError> {

@@ -2,7 +2,7 @@
 //! page, one's own password and e-mail, settings and placeholders. Organisations,
 //! accounts and the audit log have modules of their own (orgs.rs, users.rs, audit.rs).
 use super::orgs::DetailQuery;
-use super::{nav, render, Errors, Layout};
+use super::{nav, render, save_form, Errors, Layout};
 use crate::auth::{
     cookie, set_cookie, AuditReader, CsrfForm, Ctx, WebUser, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
@@ -488,22 +488,21 @@ async fn email_submit(
     CsrfForm(f): CsrfForm<EmailForm>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    match st
-        .svc
-        .set_user_email(&ctx.actor, ctx.user.id, &f.email)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to("/account/password?saved=email").into_response()),
-        Err(StoreError::Invalid(errs)) => {
+    save_form(
+        lang,
+        st.svc
+            .set_user_email(&ctx.actor, ctx.user.id, &f.email)
+            .await,
+        &["email"],
+        |_| "/account/password?saved=email".to_string(),
+        |e| async move {
             let mut page = PasswordPage::new(&ctx);
             page.email = f.email;
-            page.email_e = Errors::from(&errs, lang, &["email"]);
-            let mut r = render(&page, lang)?;
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+            page.email_e = e;
+            render(&page, lang)
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -519,21 +518,22 @@ async fn password_submit(
     CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    match st
+    let changed = st
         .svc
         .change_own_password(&ctx.actor, &ctx.token, &f.current_password, &f.new_password)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to("/account/password?saved=1").into_response()),
-        Err(StoreError::Invalid(errs)) => {
+        .await;
+    save_form(
+        lang,
+        changed,
+        &["current_password", "new_password"],
+        |_| "/account/password?saved=1".to_string(),
+        |e| async move {
             let mut page = PasswordPage::new(&ctx);
-            page.e = Errors::from(&errs, lang, &["current_password", "new_password"]);
-            let mut r = render(&page, lang)?;
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+            page.e = e;
+            render(&page, lang)
+        },
+    )
+    .await
 }
 
 // ----- settings and placeholders -----

@@ -1,9 +1,9 @@
 //! Console pages of the policy library: search (Chinese full text, category and level
 //! filters, highlighted snippets), a document page, and adding documents with a file.
-use super::{render, Layout};
+use super::{render, save_or_show, Layout};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 use crate::upload::MultipartForm;
 use crate::AppState;
 use askama::Template;
@@ -262,21 +262,6 @@ async fn new(WebUser(ctx, ..): WebUser) -> Result<Response, UiError> {
     form_page(&ctx, FormValues::default(), Vec::new(), String::new(), None)
 }
 
-fn field_errors(errs: &[gongjiang_domain::FieldError], lang: Lang) -> Vec<(String, String)> {
-    errs.iter()
-        .map(|e| {
-            (
-                e.field.clone(),
-                if lang.is_en() {
-                    e.detail_en.clone()
-                } else {
-                    e.detail_zh.clone()
-                },
-            )
-        })
-        .collect()
-}
-
 /// The edit form of a document the user's office owns (others' answer 404).
 async fn edit(
     State(st): State<AppState>,
@@ -337,9 +322,11 @@ async fn update(
         body: s(&b.body),
         version: Some(b.version),
     };
-    match st.svc.update_policy(&ctx.actor, id, &input).await {
-        Ok(p) => Ok(Redirect::to(&format!("/policies/{}", p.id)).into_response()),
-        Err(StoreError::Invalid(errs)) => {
+    save_or_show(
+        lang,
+        st.svc.update_policy(&ctx.actor, id, &input).await,
+        |p| format!("/policies/{}", p.id),
+        |r| async move {
             let f = FormValues {
                 title: b.title,
                 doc_no: b.doc_no,
@@ -349,16 +336,10 @@ async fn update(
                 issued_on: b.issued_on,
                 body: b.body,
             };
-            form_page(
-                &ctx,
-                f,
-                field_errors(&errs, lang),
-                String::new(),
-                Some((id, b.version)),
-            )
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+            form_page(&ctx, f, r.items, String::new(), Some((id, b.version)))
+        },
+    )
+    .await
 }
 
 async fn create(
@@ -420,13 +401,13 @@ async fn create(
         body: s(&f.body),
         version: None,
     };
-    match st.svc.create_policy(&ctx.actor, &input, file).await {
-        Ok(p) => Ok(Redirect::to(&format!("/policies/{}", p.id)).into_response()),
-        Err(StoreError::Invalid(errs)) => {
-            form_page(&ctx, f, field_errors(&errs, lang), notice, None)
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+    save_or_show(
+        lang,
+        st.svc.create_policy(&ctx.actor, &input, file).await,
+        |p| format!("/policies/{}", p.id),
+        |r| async move { form_page(&ctx, f, r.items, notice, None) },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]

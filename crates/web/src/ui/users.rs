@@ -16,7 +16,6 @@ use axum::Router;
 use gongjiang_domain::Role;
 use gongjiang_storage::orgs;
 use gongjiang_storage::users::User;
-use gongjiang_storage::StoreError;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -353,12 +352,7 @@ async fn user_reset(
         .svc
         .reset_password(&ctx.actor, id, &f.new_password)
         .await
-        .map_err(|e| match e {
-            StoreError::Invalid(errs) => {
-                StoreError::Invalid(errs.into_iter().map(|e| e.on("new_password")).collect())
-            }
-            e => e,
-        });
+        .map_err(|e| e.on("new_password"));
     save_form(
         lang,
         result,

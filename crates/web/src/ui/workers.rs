@@ -1,6 +1,6 @@
 //! Console pages of the worker registry: masked lists, exact search by 身份证号, a detail
 //! page whose full numbers appear only on request (and are audit-logged).
-use super::{render, save_form, Errors, Layout};
+use super::{render, save_form, save_or_show, Errors, Layout};
 use crate::api::workers::WorkerQuery;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
@@ -308,25 +308,13 @@ async fn add_certificate(
         issuer: s(&f.issuer),
         source: None,
     };
-    match st.svc.add_certificate(&ctx.actor, wid, c).await {
-        Ok(_) => Ok(Redirect::to(&format!("/workers/{wid}#certificates")).into_response()),
-        Err(StoreError::Invalid(errs)) => {
-            let msgs = errs
-                .iter()
-                .map(|e| {
-                    if lang.is_en() {
-                        e.detail_en.clone()
-                    } else {
-                        e.detail_zh.clone()
-                    }
-                })
-                .collect();
-            let mut r = detail(&st, &ctx, &id, msgs, f).await?;
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+    save_or_show(
+        lang,
+        st.svc.add_certificate(&ctx.actor, wid, c).await,
+        |_| format!("/workers/{wid}#certificates"),
+        |r| async move { detail(&st, &ctx, &id, r.messages(), f).await },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]

@@ -60,24 +60,13 @@ pub fn router() -> Router<AppState> {
         .route("/assessment/results/{round}/{target}", get(breakdown))
 }
 
-fn messages(e: &StoreError, en: bool) -> Vec<(String, String)> {
-    match e {
-        StoreError::Invalid(errs) => errs
-            .iter()
-            .map(|f| (f.field.clone(), f.message(en).to_string()))
-            .collect(),
-        StoreError::Conflict { zh, en: e, .. } | StoreError::Denied { zh, en: e, .. } => {
-            vec![(String::new(), if en { e.clone() } else { zh.clone() })]
-        }
-        _ => Vec::new(),
+/// A refusal the user can act on, as messages over the page; anything else is the
+/// error page.
+fn refusal(e: StoreError, en: bool) -> Result<Vec<String>, crate::error::UiError> {
+    match crate::ui::Refusal::of(&e, en) {
+        Some(r) => Ok(r.messages()),
+        None => Err(e.into()),
     }
-}
-
-fn user_error(e: &StoreError) -> bool {
-    matches!(
-        e,
-        StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }
-    )
 }
 
 fn with_status(mut r: Response, failed: bool) -> Response {

@@ -1,13 +1,14 @@
 //! The results page (ranking chart, publishing) and every target's breakdown.
-use super::{is_city, messages, num, user_error, with_status};
+use super::{is_city, num, with_status};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::save_or_show;
 use crate::ui::{render, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use gongjiang_storage::assessment::{Results, TargetResult};
 use gongjiang_storage::StoreError;
 use serde::Deserialize;
@@ -101,21 +102,14 @@ pub(super) async fn results_publish(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let reason = f.get("reason").cloned().unwrap_or_default();
-    match st
-        .svc
-        .publish_results(&ctx.actor, id, &reason, lang.is_en())
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/assessment/results/{id}")).into_response()),
-        Err(e) if user_error(&e) => {
-            let general = messages(&e, lang.is_en())
-                .into_iter()
-                .map(|m| m.1)
-                .collect();
-            results_page(&st, &ctx, id, None, general).await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+    let en = lang.is_en();
+    save_or_show(
+        lang,
+        st.svc.publish_results(&ctx.actor, id, &reason, en).await,
+        |_| format!("/assessment/results/{id}"),
+        |r| async move { results_page(&st, &ctx, id, None, r.messages()).await },
+    )
+    .await
 }
 
 #[derive(Template)]

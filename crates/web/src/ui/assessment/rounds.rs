@@ -1,14 +1,15 @@
 //! A round's page (set-up, experts, recusals, close, publish) and the round lists of
 //! the self-report, scoring and results pages.
-use super::{is_city, messages, status_badge, status_label, user_error, with_status};
+use super::{is_city, status_badge, status_label, with_status};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
+use crate::ui::save_or_show;
 use crate::ui::{render, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use gongjiang_storage::assessment::{ConflictInput, RoundDetail};
 use std::collections::BTreeMap;
 
@@ -100,17 +101,13 @@ pub(super) async fn round_post(
             .map(|_| ()),
         _ => Ok(()),
     };
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/assessment/rounds/{id}")).into_response()),
-        Err(e) if user_error(&e) => {
-            let general = messages(&e, lang.is_en())
-                .into_iter()
-                .map(|m| m.1)
-                .collect();
-            round_page(&st, &ctx, id, general).await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+    save_or_show(
+        lang,
+        r,
+        |_| format!("/assessment/rounds/{id}"),
+        |r| async move { round_page(&st, &ctx, id, r.messages()).await },
+    )
+    .await
 }
 
 // ------------------------------------------------------------------ lists

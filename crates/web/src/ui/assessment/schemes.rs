@@ -1,15 +1,16 @@
 //! `/assessment`: the schemes page (new scheme, new round) and the scheme editor with
 //! its versions (save, publish, new draft).
 use super::outline::{apply_op, attach, parse_num, rows_from_form, rows_of, tree_of, Row};
-use super::{is_city, messages, num, user_error, with_status};
+use super::{is_city, num, with_status};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::save_or_show;
 use crate::ui::{render, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use gongjiang_domain::assessment::TargetKind;
 use gongjiang_domain::indicators::CATALOGUE;
 use gongjiang_storage::assessment::{
@@ -140,14 +141,14 @@ pub(super) async fn create_round(
             .map(str::to_string)
             .collect(),
     };
-    match st.svc.create_round(&ctx.actor, &input, lang.is_en()).await {
-        Ok(r) => Ok(Redirect::to(&format!("/assessment/rounds/{}", r.id)).into_response()),
-        Err(e) if user_error(&e) => {
-            let errs = messages(&e, lang.is_en());
-            schemes_page(&st, &ctx, f, errs).await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+    let en = lang.is_en();
+    save_or_show(
+        lang,
+        st.svc.create_round(&ctx.actor, &input, en).await,
+        |r| format!("/assessment/rounds/{}", r.id),
+        |r| async move { schemes_page(&st, &ctx, f, r.items).await },
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -280,16 +281,16 @@ pub(super) async fn create_scheme(
         description: Some(description.clone()),
         tree,
     };
-    match st.svc.create_scheme(&ctx.actor, &input).await {
-        Ok(v) => {
-            Ok(Redirect::to(&format!("/assessment/versions/{}?saved=1", v.id)).into_response())
-        }
-        Err(e) if user_error(&e) => {
-            let general = attach(&mut rows, messages(&e, en));
+    save_or_show(
+        lang,
+        st.svc.create_scheme(&ctx.actor, &input).await,
+        |v| format!("/assessment/versions/{}?saved=1", v.id),
+        |r| async move {
+            let general = attach(&mut rows, r.items);
             editor(&ctx, None, name, description, rows, general, false)
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -346,14 +347,16 @@ pub(super) async fn save_version(
         tree,
         version: f.get("_version").and_then(|s| s.parse().ok()),
     };
-    match st.svc.save_draft(&ctx.actor, id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/assessment/versions/{id}?saved=1")).into_response()),
-        Err(e) if user_error(&e) => {
-            let general = attach(&mut rows, messages(&e, en));
+    save_or_show(
+        lang,
+        st.svc.save_draft(&ctx.actor, id, &input).await,
+        |_| format!("/assessment/versions/{id}?saved=1"),
+        |r| async move {
+            let general = attach(&mut rows, r.items);
             editor(&ctx, Some(v), name, String::new(), rows, general, false)
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+        },
+    )
+    .await
 }
 
 pub(super) async fn publish_version(
@@ -363,17 +366,19 @@ pub(super) async fn publish_version(
     CsrfForm(_f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    match st.svc.publish_version(&ctx.actor, id).await {
-        Ok(_) => Ok(Redirect::to(&format!("/assessment/versions/{id}")).into_response()),
-        Err(e) if user_error(&e) => {
+    save_or_show(
+        lang,
+        st.svc.publish_version(&ctx.actor, id).await,
+        |_| format!("/assessment/versions/{id}"),
+        |r| async move {
             let v = st.svc.scheme_version(&ctx.actor, id).await?;
             let mut rows = rows_of(&v.tree);
-            let general = attach(&mut rows, messages(&e, lang.is_en()));
+            let general = attach(&mut rows, r.items);
             let name = v.scheme_name.clone();
             editor(&ctx, Some(v), name, String::new(), rows, general, false)
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+        },
+    )
+    .await
 }
 
 pub(super) async fn new_draft(
@@ -383,18 +388,17 @@ pub(super) async fn new_draft(
     CsrfForm(_f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    match st.svc.new_draft(&ctx.actor, id).await {
-        Ok(v) => Ok(Redirect::to(&format!("/assessment/versions/{}", v.id)).into_response()),
-        Err(e) if user_error(&e) => {
+    save_or_show(
+        lang,
+        st.svc.new_draft(&ctx.actor, id).await,
+        |v| format!("/assessment/versions/{}", v.id),
+        |r| async move {
             let v = st.svc.scheme_version(&ctx.actor, id).await?;
             let rows = rows_of(&v.tree);
-            let general = messages(&e, lang.is_en())
-                .into_iter()
-                .map(|m| m.1)
-                .collect();
             let name = v.scheme_name.clone();
+            let general = r.messages();
             editor(&ctx, Some(v), name, String::new(), rows, general, false)
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+        },
+    )
+    .await
 }

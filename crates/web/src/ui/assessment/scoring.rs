@@ -1,6 +1,6 @@
 //! The experts' scoring sheet.
 use super::outline::parse_num;
-use super::{messages, num, user_error, with_status};
+use super::{num, refusal, with_status};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
@@ -103,10 +103,7 @@ pub(super) async fn scoring_save(
             )
             .await;
         if let Err(e) = r {
-            if !user_error(&e) {
-                return Err(UiError(e.into(), lang));
-            }
-            general.extend(messages(&e, en).into_iter().map(|m| m.1));
+            general.extend(refusal(e, en)?);
         }
     } else {
         for (k, v) in &f {
@@ -138,11 +135,9 @@ pub(super) async fn scoring_save(
                 )
                 .await;
             if let Err(e) = r {
-                if !user_error(&e) {
-                    return Err(UiError(e.into(), lang));
-                }
-                general.extend(messages(&e, en).into_iter().map(|m| m.1));
-                if matches!(e, StoreError::Denied { .. }) {
+                let denied = matches!(e, StoreError::Denied { .. });
+                general.extend(refusal(e, en)?);
+                if denied {
                     break;
                 }
             }

@@ -1,14 +1,15 @@
 //! The targets' self-report form.
 use super::outline::parse_num;
-use super::{messages, num, user_error, with_status};
+use super::{num, with_status};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
+use crate::ui::save_or_show;
 use crate::ui::{render, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use gongjiang_storage::assessment::{SelfEntry, SelfInput, SelfReport};
 use std::collections::BTreeMap;
 
@@ -152,13 +153,15 @@ pub(super) async fn self_save(
         entries,
         submit: f.get("_submit").is_some_and(|v| v == "1"),
     };
-    match st
+    let saved = st
         .svc
         .save_self_report(&ctx.actor, round, &target, &input, en)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/assessment/self/{round}/{target}")).into_response()),
-        Err(e) if user_error(&e) => self_page(&ctx, s, values, messages(&e, en)),
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+        .await;
+    save_or_show(
+        lang,
+        saved,
+        |_| format!("/assessment/self/{round}/{target}"),
+        |r| async move { self_page(&ctx, s, values, r.items) },
+    )
+    .await
 }

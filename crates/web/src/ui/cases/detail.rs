@@ -1,11 +1,11 @@
 //! The case page and the actions posted from it: edit, act, object, answer, attach,
 //! assign an expert, score.
-use super::form::{field_errors, fields, FieldView};
+use super::form::{fields, FieldView};
 use super::not_found;
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
-use crate::ui::{render, Layout};
+use crate::ui::{render, save_or_show, Layout, Refusal};
 use crate::upload::MultipartForm;
 use crate::AppState;
 use askama::Template;
@@ -242,11 +242,10 @@ pub(super) async fn edit(
     let submit = f.remove("_submit").is_some_and(|v| v == "1");
     let c = match st.svc.update_case(&ctx.actor, id, &f, version).await {
         Ok(c) => c,
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
-            let (map, general) = field_errors(&e, lang.is_en());
+        Err(e) => {
+            let (map, general) = Refusal::or_error(e, lang)?.split();
             return detail(&st, &ctx, id, map, general).await;
         }
-        Err(e) => return Err(UiError(e.into(), lang)),
     };
     if submit {
         let a = ActInput {
@@ -255,7 +254,9 @@ pub(super) async fn edit(
             ..Default::default()
         };
         if let Err(e) = st.svc.act(&ctx.actor, id, &a).await {
-            let (map, general) = field_errors(&e, lang.is_en());
+            let (map, general) = Refusal::of(&e, lang.is_en())
+                .map(Refusal::split)
+                .unwrap_or_default();
             return detail(&st, &ctx, id, map, general).await;
         }
     }
@@ -288,19 +289,19 @@ pub(super) async fn act(
         version,
         changes,
     };
-    match st.svc.act(&ctx.actor, id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(
-            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
-        ) => {
-            let (map, mut general) = field_errors(&e, lang.is_en());
+    save_or_show(
+        lang,
+        st.svc.act(&ctx.actor, id, &input).await,
+        |_| format!("/cases/{id}"),
+        |r| async move {
+            let (map, mut general) = r.split();
             if let Some(m) = map.get("comment") {
                 general.push(m.clone());
             }
             detail(&st, &ctx, id, map, general).await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+        },
+    )
+    .await
 }
 
 /// Lodges an objection (`body`, and for the city `raised_by`).
@@ -314,19 +315,15 @@ pub(super) async fn object(
     let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
     let body = f.get("body").map(String::as_str).unwrap_or("");
     let raised_by = f.get("raised_by").map(String::as_str);
-    match st
-        .svc
-        .lodge_objection(&ctx.actor, id, body, raised_by)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#objections")).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
-            let (map, mut general) = field_errors(&e, lang.is_en());
-            general.extend(map.values().cloned());
-            detail(&st, &ctx, id, BTreeMap::new(), general).await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+    save_or_show(
+        lang,
+        st.svc
+            .lodge_objection(&ctx.actor, id, body, raised_by)
+            .await,
+        |_| format!("/cases/{id}#objections"),
+        |r| async move { detail(&st, &ctx, id, BTreeMap::new(), r.messages()).await },
+    )
+    .await
 }
 
 /// The city answers an objection: `upheld` (1/0) and `response`.
@@ -341,21 +338,15 @@ pub(super) async fn answer(
     let objection = objection.parse::<i64>().map_err(|_| not_found(lang))?;
     let upheld = f.get("upheld").is_some_and(|v| v == "1");
     let response = f.get("response").map(String::as_str).unwrap_or("");
-    match st
-        .svc
-        .answer_objection(&ctx.actor, id, objection, upheld, response)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#objections")).into_response()),
-        Err(
-            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
-        ) => {
-            let (map, mut general) = field_errors(&e, lang.is_en());
-            general.extend(map.values().cloned());
-            detail(&st, &ctx, id, BTreeMap::new(), general).await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+    save_or_show(
+        lang,
+        st.svc
+            .answer_objection(&ctx.actor, id, objection, upheld, response)
+            .await,
+        |_| format!("/cases/{id}#objections"),
+        |r| async move { detail(&st, &ctx, id, BTreeMap::new(), r.messages()).await },
+    )
+    .await
 }
 
 /// Uploads material (multipart: `_csrf`, one or more `files`).
@@ -370,15 +361,13 @@ pub(super) async fn attach(
     let form = MultipartForm::read(m).await?;
     form.check_csrf(&ctx.csrf)?;
     let files = form.files_of("files");
-    match st.svc.attach_case_files(&ctx.actor, id, &files).await {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
-            let (map, mut general) = field_errors(&e, lang.is_en());
-            general.extend(map.into_values());
-            detail(&st, &ctx, id, BTreeMap::new(), general).await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+    save_or_show(
+        lang,
+        st.svc.attach_case_files(&ctx.actor, id, &files).await,
+        |_| format!("/cases/{id}"),
+        |r| async move { detail(&st, &ctx, id, BTreeMap::new(), r.messages()).await },
+    )
+    .await
 }
 
 /// The city assigns an expert (`expert`: user name).
@@ -391,17 +380,13 @@ pub(super) async fn assign_expert(
     let lang = ctx.lang;
     let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
     let name = f.get("expert").map(String::as_str).unwrap_or("");
-    match st.svc.assign_case_expert(&ctx.actor, id, name).await {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#experts")).into_response()),
-        Err(
-            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
-        ) => {
-            let (map, mut general) = field_errors(&e, lang.is_en());
-            general.extend(map.values().cloned());
-            detail(&st, &ctx, id, BTreeMap::new(), general).await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+    save_or_show(
+        lang,
+        st.svc.assign_case_expert(&ctx.actor, id, name).await,
+        |_| format!("/cases/{id}#experts"),
+        |r| async move { detail(&st, &ctx, id, BTreeMap::new(), r.messages()).await },
+    )
+    .await
 }
 
 /// An assigned expert scores (`score`, `comment`).
@@ -423,13 +408,11 @@ pub(super) async fn score(
         return detail(&st, &ctx, id, BTreeMap::new(), vec![msg]).await;
     };
     let comment = f.get("comment").map(String::as_str);
-    match st.svc.score_case(&ctx.actor, id, value, comment).await {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#experts")).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
-            let (map, mut general) = field_errors(&e, lang.is_en());
-            general.extend(map.values().cloned());
-            detail(&st, &ctx, id, BTreeMap::new(), general).await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+    save_or_show(
+        lang,
+        st.svc.score_case(&ctx.actor, id, value, comment).await,
+        |_| format!("/cases/{id}#experts"),
+        |r| async move { detail(&st, &ctx, id, BTreeMap::new(), r.messages()).await },
+    )
+    .await
 }

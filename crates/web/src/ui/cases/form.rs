@@ -5,7 +5,7 @@ use super::not_found;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
-use crate::ui::{render, Layout};
+use crate::ui::{render, Layout, Refusal};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -83,30 +83,6 @@ fn without_held_levels(
             .retain(|(code, _)| PilotLevel::from_any(code).is_none_or(|l| !held.contains(&l)));
     }
     fields
-}
-
-pub(super) fn field_errors(e: &StoreError, en: bool) -> (BTreeMap<String, String>, Vec<String>) {
-    let mut map = BTreeMap::new();
-    let mut general = Vec::new();
-    match e {
-        StoreError::Invalid(errs) => {
-            for f in errs {
-                map.insert(
-                    f.field.clone(),
-                    if en {
-                        f.detail_en.clone()
-                    } else {
-                        f.detail_zh.clone()
-                    },
-                );
-            }
-        }
-        StoreError::Conflict { zh, en: e, .. } | StoreError::Denied { zh, en: e, .. } => {
-            general.push(if en { e.clone() } else { zh.clone() })
-        }
-        _ => {}
-    }
-    (map, general)
 }
 
 fn may_apply(ctx: &Ctx) -> bool {
@@ -306,12 +282,11 @@ pub(super) async fn create(
     };
     let c = match st.svc.create_case(&ctx.actor, &input).await {
         Ok(c) => c,
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
-            let (map, general) = field_errors(&e, lang.is_en());
+        Err(e) => {
+            let (map, general) = Refusal::or_error(e, lang)?.split();
             let pilots = own_pilots(&st, &ctx, def).await;
             return form_page(&ctx, def, f, org, map, general, pilots);
         }
-        Err(e) => return Err(UiError(e.into(), lang)),
     };
     if submit {
         let a = ActInput {
@@ -321,7 +296,9 @@ pub(super) async fn create(
         };
         if let Err(e) = st.svc.act(&ctx.actor, c.id, &a).await {
             // Saved as a draft; show what is missing on the case page.
-            let (map, general) = field_errors(&e, lang.is_en());
+            let (map, general) = Refusal::of(&e, lang.is_en())
+                .map(Refusal::split)
+                .unwrap_or_default();
             return detail(&st, &ctx, c.id, map, general).await;
         }
     }

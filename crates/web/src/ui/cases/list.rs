@@ -1,10 +1,10 @@
 //! The case list, the inbox, bulk decisions with their progress, and notifications.
-use super::form::{field_errors, startable, started_elsewhere};
+use super::form::{startable, started_elsewhere};
 use crate::api::cases::CaseQuery;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
-use crate::ui::{render, Layout};
+use crate::ui::{render, Layout, Refusal};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use gongjiang_domain::workflow::{Status, PROCESSES};
 use gongjiang_storage::access::Permission;
 use gongjiang_storage::workflow::{BulkJob, Case};
-use gongjiang_storage::{Page, StoreError};
+use gongjiang_storage::Page;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -183,11 +183,10 @@ pub(super) async fn bulk(
             crate::spawn_bulk(st.svc.clone(), job.id.clone());
             Ok(Redirect::to(&format!("/inbox/bulk/{}", job.id)).into_response())
         }
-        Err(e @ StoreError::Invalid(_)) => {
-            let (map, _) = field_errors(&e, lang.is_en());
-            inbox_page(&st, &ctx, map.into_values().collect::<Vec<_>>().join(";")).await
+        Err(e) => {
+            let messages = Refusal::or_error(e, lang)?.messages();
+            inbox_page(&st, &ctx, messages.join(";")).await
         }
-        Err(e) => Err(UiError(e.into(), lang)),
     }
 }
 

@@ -1,13 +1,14 @@
 //! Corrections: editing and ending contact points, visits, pairs and activities. Each
 //! form is a `RecordForm`: how it shows its record and how it saves; the handlers are
 //! the shared `record_form` / `record_save`.
-use super::form::{field, field_of, form_error, opt, version_of, whole, Edit, RecordForm, Shown};
+use super::form::{field, field_of, opt, version_of, whole, Edit, RecordForm, Shown};
 use super::not_found;
 use super::pairs::{activity_fields, pair_fields, show_pair};
 use super::problems::visit_fields;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::{Lang, T};
+use crate::ui::Refusal;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -385,7 +386,9 @@ pub(super) async fn activity_delete(
     let version = version_of(&data);
     match st.svc.delete_activity(&ctx.actor, aid, version).await {
         Ok(()) => Ok(Redirect::to(&format!("/pairs/{id}")).into_response()),
-        Err(e) if form_error(&e) => show_pair(&st, &ctx, id, &BTreeMap::new(), Some(&e)).await,
-        Err(e) => Err(UiError(e.into(), ctx.lang)),
+        Err(e) => {
+            let r = Refusal::or_error(e, ctx.lang)?;
+            show_pair(&st, &ctx, id, &BTreeMap::new(), Some(&r)).await
+        }
     }
 }

@@ -4,7 +4,7 @@ use super::nav_crumbs;
 use crate::auth::Ctx;
 use crate::error::UiError;
 use crate::i18n::T;
-use crate::ui::{render, Layout};
+use crate::ui::{render, Layout, Refusal};
 use crate::AppState;
 use askama::Template;
 use axum::response::{IntoResponse, Response};
@@ -53,8 +53,7 @@ impl Field {
 pub(super) fn fill(
     fields: &mut [Field],
     data: &BTreeMap<String, String>,
-    e: Option<&StoreError>,
-    en: bool,
+    e: Option<&Refusal>,
 ) -> Vec<String> {
     for f in fields.iter_mut() {
         if let Some(v) = data.get(f.key) {
@@ -62,21 +61,11 @@ pub(super) fn fill(
         }
     }
     let mut general = Vec::new();
-    match e {
-        Some(StoreError::Invalid(errs)) => {
-            for fe in errs {
-                let msg = fe.message(en).to_string();
-                match fields.iter_mut().find(|f| f.key == fe.field) {
-                    Some(f) if f.error.is_empty() => f.error = msg,
-                    _ => general.push(msg),
-                }
-            }
+    for (key, msg) in e.map(|r| r.items.clone()).unwrap_or_default() {
+        match fields.iter_mut().find(|f| !key.is_empty() && f.key == key) {
+            Some(f) if f.error.is_empty() => f.error = msg,
+            _ => general.push(msg),
         }
-        Some(StoreError::Conflict { zh, en: e, .. })
-        | Some(StoreError::Denied { zh, en: e, .. }) => {
-            general.push(if en { e.clone() } else { zh.clone() })
-        }
-        _ => {}
     }
     general
 }
@@ -115,7 +104,7 @@ pub(super) fn form_page(
     action: &str,
     fields: Vec<Field>,
     data: &BTreeMap<String, String>,
-    e: Option<&StoreError>,
+    e: Option<&Refusal>,
 ) -> Result<Response, UiError> {
     form_page_for(ctx, heading, action, &Edit::default(), fields, data, e)
 }
@@ -136,10 +125,10 @@ pub(super) fn form_page_for(
     edit: &Edit,
     mut fields: Vec<Field>,
     data: &BTreeMap<String, String>,
-    e: Option<&StoreError>,
+    e: Option<&Refusal>,
 ) -> Result<Response, UiError> {
     let t = T(ctx.lang);
-    let general = fill(&mut fields, data, e, ctx.lang.is_en());
+    let general = fill(&mut fields, data, e);
     let (key, list) = if action.starts_with("/pairs") {
         ("nav.pairs", "/pairs")
     } else {
@@ -178,14 +167,6 @@ pub(super) fn opt(data: &BTreeMap<String, String>, k: &str) -> Option<String> {
     data.get(k)
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
-}
-
-/// A store error the form can show; others become the error page.
-pub(super) fn form_error(e: &StoreError) -> bool {
-    matches!(
-        e,
-        StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }
-    )
 }
 
 /// What a record's form shows: the page's edit line, its fields and the values of a
@@ -258,7 +239,7 @@ async fn record_page<F: RecordForm>(
     ctx: &Ctx,
     key: F::Key,
     typed: Option<&BTreeMap<String, String>>,
-    e: Option<&StoreError>,
+    e: Option<&Refusal>,
 ) -> Result<Response, UiError> {
     let s = F::show(st, ctx, key, e.is_some()).await?;
     form_page_for(
@@ -292,8 +273,10 @@ pub(super) async fn record_save<F: RecordForm>(
     let key = key_of::<F::Key>(&raw, ctx.lang)?;
     match F::save(&st, &ctx, key, &data).await {
         Ok(to) => Ok(axum::response::Redirect::to(&to).into_response()),
-        Err(e) if form_error(&e) => record_page::<F>(&st, &ctx, key, Some(&data), Some(&e)).await,
-        Err(e) => Err(UiError(e.into(), ctx.lang)),
+        Err(e) => {
+            let r = Refusal::or_error(e, ctx.lang)?;
+            record_page::<F>(&st, &ctx, key, Some(&data), Some(&r)).await
+        }
     }
 }
 
@@ -330,15 +313,11 @@ pub(super) async fn new_save<F: NewForm>(
 ) -> Result<Response, UiError> {
     match F::save(&st, &ctx, &data).await {
         Ok(to) => Ok(axum::response::Redirect::to(&to).into_response()),
-        Err(e) if form_error(&e) => form_page(
-            &ctx,
-            F::HEADING,
-            F::ACTION,
-            F::fields(&ctx),
-            &data,
-            Some(&e),
-        ),
-        Err(e) => Err(UiError(e.into(), ctx.lang)),
+        Err(e) => {
+            let r = Refusal::or_error(e, ctx.lang)?;
+            let fields = F::fields(&ctx);
+            form_page(&ctx, F::HEADING, F::ACTION, fields, &data, Some(&r))
+        }
     }
 }
 
@@ -349,14 +328,11 @@ pub(super) fn version_of(data: &BTreeMap<String, String>) -> Option<i64> {
 
 /// The page of a form that came back: 422 for field errors, 409 for a conflict, 403
 /// for a refusal; the page as it is otherwise.
-pub(super) fn with_status(page: Response, e: Option<&StoreError>) -> Response {
-    let status = match e {
-        Some(StoreError::Invalid(_)) => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        Some(StoreError::Conflict { .. }) => axum::http::StatusCode::CONFLICT,
-        Some(StoreError::Denied { .. }) => axum::http::StatusCode::FORBIDDEN,
-        _ => return page,
-    };
-    (status, page).into_response()
+pub(super) fn with_status(page: Response, e: Option<&Refusal>) -> Response {
+    match e {
+        Some(r) => (r.status, page).into_response(),
+        None => page,
+    }
 }
 
 /// A whole number typed into a form, or the field error naming it.

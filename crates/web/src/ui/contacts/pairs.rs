@@ -1,15 +1,13 @@
 //! `/pairs`: one graph per supply chain, the filtered list, the pair form and a page
 //! per pair with its activities.
-use super::form::{
-    field, field_of, fill, form_error, opt, opts, whole, with_status, Field, NewForm,
-};
+use super::form::{field, field_of, fill, opt, opts, whole, with_status, Field, NewForm};
 use super::list::urlencode;
 use super::{nav_crumbs, not_found};
 use crate::api::contacts::PairQuery;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
-use crate::ui::{render, Layout};
+use crate::ui::{render, Layout, Refusal};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -251,14 +249,14 @@ pub(super) async fn show_pair(
     ctx: &Ctx,
     id: i64,
     data: &BTreeMap<String, String>,
-    e: Option<&StoreError>,
+    e: Option<&Refusal>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
     let (p, activities, may_record, may_edit) =
         st.svc.get_pair(&ctx.actor, id, lang.is_en()).await?;
     let mut fields = activity_fields(t);
-    let general = fill(&mut fields, data, e, lang.is_en());
+    let general = fill(&mut fields, data, e);
     let title = format!("{} ↔ {}", p.org_a_name, p.org_b_name);
     let l = Layout::new(
         ctx,
@@ -307,7 +305,10 @@ pub(super) async fn activity_create(
         "participants must be a whole number",
     ) {
         Ok(n) => n,
-        Err(e) => return show_pair(&st, &ctx, id, &data, Some(&e)).await,
+        Err(e) => {
+            let r = Refusal::or_error(e, ctx.lang)?;
+            return show_pair(&st, &ctx, id, &data, Some(&r)).await;
+        }
     };
     let i = ActivityInput {
         held_on: field_of(&data, "held_on"),
@@ -317,7 +318,9 @@ pub(super) async fn activity_create(
     };
     match st.svc.add_activity(&ctx.actor, id, &i).await {
         Ok(_) => Ok(Redirect::to(&format!("/pairs/{id}")).into_response()),
-        Err(e) if form_error(&e) => show_pair(&st, &ctx, id, &data, Some(&e)).await,
-        Err(e) => Err(UiError(e.into(), ctx.lang)),
+        Err(e) => {
+            let r = Refusal::or_error(e, ctx.lang)?;
+            show_pair(&st, &ctx, id, &data, Some(&r)).await
+        }
     }
 }

@@ -1,11 +1,11 @@
 //! A contact point's problems (the form, a page per problem with its actions), visits
 //! and assigned officials.
-use super::form::{field, field_of, fill, form_error, opt, opts, with_status, Field, NewForm};
+use super::form::{field, field_of, fill, opt, opts, with_status, Field, NewForm};
 use super::{nav_crumbs, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
-use crate::ui::{render, Layout};
+use crate::ui::{render, Layout, Refusal};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -121,7 +121,7 @@ async fn show_problem(
     ctx: &Ctx,
     id: i64,
     data: &BTreeMap<String, String>,
-    e: Option<&StoreError>,
+    e: Option<&Refusal>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let en = lang.is_en();
@@ -133,7 +133,7 @@ async fn show_problem(
             fields[0].value = u.clone();
         }
     }
-    let general = fill(&mut fields, data, e, en);
+    let general = fill(&mut fields, data, e);
     let title = format!("{} · {}", p.org_name, p.category_label);
     let l = Layout::new(
         ctx,
@@ -184,8 +184,10 @@ pub(super) async fn problem_act(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/contacts/problems/{id}")).into_response()),
-        Err(e) if form_error(&e) => show_problem(&st, &ctx, id, &data, Some(&e)).await,
-        Err(e) => Err(UiError(e.into(), ctx.lang)),
+        Err(e) => {
+            let r = Refusal::or_error(e, ctx.lang)?;
+            show_problem(&st, &ctx, id, &data, Some(&r)).await
+        }
     }
 }
 

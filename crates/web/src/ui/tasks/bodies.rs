@@ -1,17 +1,16 @@
 //! The joint-meeting bodies (联席会议机构): the new-body form and the body page with its
 //! members.
-use super::meeting_edit::refusal_status;
 use super::meetings::lines;
-use super::{field_errors, int, not_found};
+use super::{int, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
-use crate::ui::{render, Layout};
+use crate::ui::{render, save_or_show, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use gongjiang_storage::access::Permission;
 use gongjiang_storage::tasks::{Body, BodyEdit, BodyInput, Meeting, MeetingFilter};
 use gongjiang_storage::{Page, StoreError};
@@ -116,17 +115,17 @@ pub(super) async fn create_body(
         name: g("name"),
         members: lines(&g("members")),
     };
-    match st.svc.create_body(&ctx.actor, &input).await {
-        Ok(b) => Ok(Redirect::to(&format!("/meetings/bodies/{}", b.id)).into_response()),
-        Err(
-            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
-        ) => {
-            let (map, general) = field_errors(&e, lang.is_en());
-            let status = refusal_status(&e);
+    save_or_show(
+        lang,
+        st.svc.create_body(&ctx.actor, &input).await,
+        |b| format!("/meetings/bodies/{}", b.id),
+        |r| async move {
+            let status = r.status;
+            let (map, general) = r.split();
             body_form(&st, &ctx, f, map, general, status).await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+        },
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -256,15 +255,15 @@ pub(super) async fn save_body(
         name: Some(f.get("name").cloned().unwrap_or_default()),
         members: Some(members),
     };
-    match st.svc.update_body(&ctx.actor, id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/meetings/bodies/{id}")).into_response()),
-        Err(
-            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
-        ) => {
-            let (map, general) = field_errors(&e, lang.is_en());
-            let status = refusal_status(&e);
+    save_or_show(
+        lang,
+        st.svc.update_body(&ctx.actor, id, &input).await,
+        |_| format!("/meetings/bodies/{id}"),
+        |r| async move {
+            let status = r.status;
+            let (map, general) = r.split();
             body_detail(&st, &ctx, id, Some(f), map, general, status).await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+        },
+    )
+    .await
 }

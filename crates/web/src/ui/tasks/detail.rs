@@ -1,9 +1,9 @@
 //! The task page (progress reports, 督办, done) and the actions posted from it.
-use super::{field_errors, int, not_found};
+use super::{int, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
-use crate::ui::{render, Layout};
+use crate::ui::{render, Layout, Refusal};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -130,17 +130,12 @@ async fn refused(
     f: BTreeMap<String, String>,
     e: StoreError,
 ) -> Result<Response, UiError> {
-    match e {
-        e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }) => {
-            let (map, general) = field_errors(&e, ctx.lang.is_en());
-            let mut r = detail(st, ctx, id, f, map, general).await?;
-            if matches!(e, StoreError::Denied { .. }) {
-                *r.status_mut() = StatusCode::FORBIDDEN;
-            }
-            Ok(r)
-        }
-        e => Err(UiError(e.into(), ctx.lang)),
-    }
+    let refusal = Refusal::or_error(e, ctx.lang)?;
+    let status = refusal.status;
+    let (map, general) = refusal.split();
+    let mut r = detail(st, ctx, id, f, map, general).await?;
+    *r.status_mut() = status;
+    Ok(r)
 }
 
 pub(super) async fn cancel(
@@ -156,11 +151,7 @@ pub(super) async fn cancel(
     };
     match st.svc.cancel_task(&ctx.actor, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
-        Err(StoreError::Invalid(errs)) => {
-            let errs = errs.into_iter().map(|e| e.on("cancel_reason")).collect();
-            refused(&st, &ctx, id, f, StoreError::Invalid(errs)).await
-        }
-        Err(e) => refused(&st, &ctx, id, f, e).await,
+        Err(e) => refused(&st, &ctx, id, f, e.on("cancel_reason")).await,
     }
 }
 
@@ -216,11 +207,7 @@ pub(super) async fn supervise(
     let note = f.get("supervise_note").cloned().unwrap_or_default();
     match st.svc.supervise_task(&ctx.actor, id, &note).await {
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
-        Err(StoreError::Invalid(errs)) => {
-            let errs = errs.into_iter().map(|e| e.on("supervise_note")).collect();
-            refused(&st, &ctx, id, f, StoreError::Invalid(errs)).await
-        }
-        Err(e) => refused(&st, &ctx, id, f, e).await,
+        Err(e) => refused(&st, &ctx, id, f, e.on("supervise_note")).await,
     }
 }
 

@@ -1,15 +1,15 @@
 //! The task form: a new task and the correction of an existing one.
-use super::{field_errors, int, not_found};
+use super::{int, not_found};
 use crate::api::tasks::current_year;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
-use crate::ui::{render, Layout};
+use crate::ui::{render, save_or_show, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use gongjiang_storage::tasks::{Task, TaskEdit, TaskInput};
 use gongjiang_storage::StoreError;
 use std::collections::BTreeMap;
@@ -158,14 +158,16 @@ pub(super) async fn create(
         errors.insert("target_value".to_string(), T(lang).s("tasks.need_integer"));
         return form_page(&ctx, Target::New, f, errors, Vec::new());
     }
-    match st.svc.create_task(&ctx.actor, &input).await {
-        Ok(t) => Ok(Redirect::to(&format!("/tasks/{}", t.id)).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
-            let (map, general) = field_errors(&e, lang.is_en());
+    save_or_show(
+        lang,
+        st.svc.create_task(&ctx.actor, &input).await,
+        |t| format!("/tasks/{}", t.id),
+        |r| async move {
+            let (map, general) = r.split();
             form_page(&ctx, Target::New, f, map, general)
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+        },
+    )
+    .await
 }
 
 /// The task's values as the edit form shows them.
@@ -253,20 +255,15 @@ pub(super) async fn save_edit(
         target_value: Some(value),
         target_unit: Some(g("target_unit")),
     };
-    match st.svc.update_task(&ctx.actor, id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
-        Err(
-            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
-        ) => {
-            let (map, general) = field_errors(&e, lang.is_en());
-            let mut r = form_page(&ctx, target(), f.clone(), map, general)?;
-            match e {
-                StoreError::Conflict { .. } => *r.status_mut() = StatusCode::CONFLICT,
-                StoreError::Denied { .. } => *r.status_mut() = StatusCode::FORBIDDEN,
-                _ => {}
-            }
-            Ok(r)
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+    let shown = target();
+    save_or_show(
+        lang,
+        st.svc.update_task(&ctx.actor, id, &input).await,
+        |_| format!("/tasks/{id}"),
+        |r| async move {
+            let (map, general) = r.split();
+            form_page(&ctx, shown, f, map, general)
+        },
+    )
+    .await
 }

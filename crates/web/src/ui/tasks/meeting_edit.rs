@@ -1,14 +1,14 @@
 //! Corrections to a meeting and to its decisions.
 use super::meetings::{lines, meeting_detail, MeetingFormPage};
-use super::{field_errors, int, not_found};
+use super::{int, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
-use crate::ui::{render, Layout};
+use crate::ui::{render, save_or_show, Layout};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use gongjiang_domain::tasks::ATTENDANCE;
 use gongjiang_storage::tasks::{AttendanceInput, DecisionEdit, MeetingEdit};
 use gongjiang_storage::StoreError;
@@ -134,14 +134,6 @@ pub(super) fn attendance_of(f: &BTreeMap<String, String>) -> Vec<AttendanceInput
 }
 
 /// The page status of a refused change.
-pub(super) fn refusal_status(e: &StoreError) -> StatusCode {
-    match e {
-        StoreError::Conflict { .. } => StatusCode::CONFLICT,
-        StoreError::Denied { .. } => StatusCode::FORBIDDEN,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    }
-}
-
 pub(super) async fn save_meeting(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
@@ -161,20 +153,20 @@ pub(super) async fn save_meeting(
         attendance: Some(attendance_of(&f)),
         add_decisions: lines(&g("add_decisions")),
     };
-    match st.svc.update_meeting(&ctx.actor, id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
-        Err(
-            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
-        ) => {
-            let (mut map, general) = field_errors(&e, lang.is_en());
+    save_or_show(
+        lang,
+        st.svc.update_meeting(&ctx.actor, id, &input).await,
+        |_| format!("/meetings/{id}"),
+        |r| async move {
+            let status = r.status;
+            let (mut map, general) = r.split();
             if let Some(m) = map.remove("decisions") {
                 map.insert("add_decisions".into(), m);
             }
-            let status = refusal_status(&e);
             meeting_edit_form(&st, &ctx, id, Some(f), map, general, status).await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+        },
+    )
+    .await
 }
 
 pub(super) async fn correct_decision(
@@ -190,17 +182,14 @@ pub(super) async fn correct_decision(
         text: f.get("text").cloned().unwrap_or_default(),
         version: f.get("_version").and_then(|v| int(v)),
     };
-    match st.svc.correct_decision(&ctx.actor, id, did, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
-        Err(
-            e @ (StoreError::Invalid(_) | StoreError::Conflict { .. } | StoreError::Denied { .. }),
-        ) => {
-            let (map, general) = field_errors(&e, lang.is_en());
-            let status = refusal_status(&e);
-            let mut r = meeting_detail(&st, &ctx, id, Some(did), f, map, general).await?;
-            *r.status_mut() = status;
-            Ok(r)
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+    save_or_show(
+        lang,
+        st.svc.correct_decision(&ctx.actor, id, did, &input).await,
+        |_| format!("/meetings/{id}"),
+        |r| async move {
+            let (map, general) = r.split();
+            meeting_detail(&st, &ctx, id, Some(did), f, map, general).await
+        },
+    )
+    .await
 }

@@ -1,22 +1,22 @@
 //! `/meetings`: the list, the new-meeting form and the meeting page with its
 //! decisions, which can turn into tasks.
 use super::meeting_edit::attendance_of;
-use super::{enc, field_errors, int, not_found};
+use super::{enc, int, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
-use crate::ui::{render, Layout};
+use crate::ui::{render, save_or_show, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use gongjiang_domain::tasks::ATTENDANCE;
 use gongjiang_storage::access::Permission;
 use gongjiang_storage::tasks::{
     Attendance, Body, Decision, DecisionTaskInput, Meeting, MeetingFilter, MeetingInput,
 };
-use gongjiang_storage::{Page, StoreError};
+use gongjiang_storage::Page;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -244,14 +244,16 @@ pub(super) async fn create_meeting(
         attendance,
         decisions: lines(&g("decisions")),
     };
-    match st.svc.create_meeting(&ctx.actor, &input).await {
-        Ok(m) => Ok(Redirect::to(&format!("/meetings/{}", m.id)).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
-            let (map, general) = field_errors(&e, lang.is_en());
+    save_or_show(
+        lang,
+        st.svc.create_meeting(&ctx.actor, &input).await,
+        |m| format!("/meetings/{}", m.id),
+        |r| async move {
+            let (map, general) = r.split();
             meeting_form(&st, &ctx, Some(body_id), f, map, general).await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+        },
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -382,12 +384,14 @@ pub(super) async fn decision_task(
         target_text: Some(g("target_text")),
         year: None,
     };
-    match st.svc.decision_to_task(&ctx.actor, id, did, &input).await {
-        Ok(t) => Ok(Redirect::to(&format!("/tasks/{}", t.id)).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
-            let (map, general) = field_errors(&e, lang.is_en());
+    save_or_show(
+        lang,
+        st.svc.decision_to_task(&ctx.actor, id, did, &input).await,
+        |t| format!("/tasks/{}", t.id),
+        |r| async move {
+            let (map, general) = r.split();
             meeting_detail(&st, &ctx, id, Some(did), f, map, general).await
-        }
-        Err(e) => Err(UiError(e.into(), lang)),
-    }
+        },
+    )
+    .await
 }

@@ -9,7 +9,6 @@ use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 use gongjiang_storage::StoreError;
-use std::collections::BTreeMap;
 
 mod bodies;
 mod detail;
@@ -49,25 +48,6 @@ pub fn router() -> Router<AppState> {
 
 fn not_found(lang: Lang) -> UiError {
     UiError(AppError::Store(StoreError::NotFound), lang)
-}
-
-/// (field → message, general messages) of a refused change.
-fn field_errors(e: &StoreError, en: bool) -> (BTreeMap<String, String>, Vec<String>) {
-    let mut map = BTreeMap::new();
-    let mut general = Vec::new();
-    match e {
-        StoreError::Invalid(errs) => {
-            for f in errs {
-                map.entry(f.field.clone())
-                    .or_insert_with(|| f.message(en).to_string());
-            }
-        }
-        StoreError::Conflict { zh, en: e, .. } | StoreError::Denied { zh, en: e, .. } => {
-            general.push(if en { e.clone() } else { zh.clone() })
-        }
-        _ => {}
-    }
-    (map, general)
 }
 
 fn int(s: &str) -> Option<i64> {
