@@ -275,12 +275,15 @@ async fn a_killed_bulk_job_resumes_with_exact_counts() {
         &job.id,
     )
     .await;
-    assert!(app
-        .svc
-        .unfinished_bulk_jobs()
-        .await
-        .unwrap()
-        .contains(&job.id));
+    assert!(
+        app.svc
+            .unfinished_bulk_jobs()
+            .await
+            .unwrap()
+            .contains(&job.id),
+        "a job whose lease ran out is unfinished: {}",
+        lease_of(&app, &job.id).await
+    );
     app.svc.run_bulk(&job.id).await.unwrap();
     let done = app.svc.bulk_job(&actor, &job.id).await.unwrap();
     assert_eq!(done.status, "done");
@@ -290,6 +293,26 @@ async fn a_killed_bulk_job_resumes_with_exact_counts() {
         "every case accepted by this job counts as succeeded: {done:?}"
     );
     assert_eq!(accepted(app.svc.clone()).await, 80, "each accepted once");
+}
+
+/// A job's status and lease as stored, for a failure's message.
+async fn lease_of(app: &TestApp, job: &str) -> String {
+    let mut conn = app.svc.db.pool.acquire().await.unwrap();
+    let row =
+        sqlx::query("SELECT status, lease_owner, lease_until, done FROM wf_bulk WHERE id = $1")
+            .bind(job)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    use sqlx::Row;
+    format!(
+        "status {:?}, lease {:?} until {:?}, done {:?}, now {}",
+        row.try_get::<String, _>(0).ok(),
+        row.try_get::<Option<String>, _>(1).ok().flatten(),
+        row.try_get::<Option<i64>, _>(2).ok().flatten(),
+        row.try_get::<i64, _>(3).ok(),
+        gongjiang_storage::now_ms()
+    )
 }
 
 /// Plays another server writing a job's lease. The connection of the runner the test
