@@ -387,14 +387,12 @@ pub async fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Page<Entry>> {
     if f.changes_only {
         w.push(" AND action NOT IN ('login', 'login_failed', 'logout', 'reveal', 'export', 'password_change')");
     }
-    let per_page = f.per_page.clamp(1, 500);
-    let page = f.page.max(1);
     crate::sql::page_of(
         &mut *conn,
         ("SELECT COUNT(*) FROM audit_log", "SELECT * FROM audit_log"),
         &w,
         " ORDER BY seq DESC",
-        (page, per_page),
+        (f.page, f.per_page),
         from_row,
     )
     .await

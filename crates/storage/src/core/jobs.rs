@@ -450,11 +450,9 @@ impl Service {
         page: i64,
         per_page: i64,
     ) -> Result<Page<ImportJobSummary>> {
-        let per_page = per_page.clamp(1, 200);
-        let page = page.max(1);
         let mut conn = self.db.pool.acquire().await?;
         let w = visible_filter(&mut conn, actor).await?;
-        crate::sql::page_of(
+        crate::sql::page_up_to(
             &mut conn,
             (
                 &format!("SELECT COUNT(*){HISTORY_FROM}"),
@@ -466,6 +464,7 @@ impl Service {
             &w,
             " ORDER BY j.created_at DESC, j.id DESC",
             (page, per_page),
+            200,
             summary_row,
         )
         .await

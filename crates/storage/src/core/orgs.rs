@@ -169,7 +169,7 @@ pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result
         ),
         &w,
         &format!(" ORDER BY {} {dir}, o.id {dir}", f.sort.column()),
-        (f.page.max(1), f.per_page.clamp(1, 500)),
+        (f.page, f.per_page),
         from_row,
     )
     .await

@@ -145,17 +145,31 @@ pub async fn fetch_page<T>(
 
 /// One page of a filtered list whose `WHERE` part `w` (with its bound arguments) follows
 /// both heads: `count` (`SELECT COUNT(*) FROM …`) and `select` (`SELECT … FROM …`); the
-/// page runs as `select` + `w` + `order` + `LIMIT … OFFSET …`. `page` and `per_page`
-/// as the caller decided them.
+/// page runs as `select` + `w` + `order` + `LIMIT … OFFSET …`. `page` from 1 and
+/// `per_page` from 1 to 500, whatever was asked.
 pub async fn page_of<T>(
+    conn: &mut sqlx::AnyConnection,
+    heads: (&str, &str),
+    w: &Sql,
+    order: &str,
+    asked: (i64, i64),
+    row: impl Fn(&sqlx::any::AnyRow) -> crate::error::Result<T>,
+) -> crate::error::Result<crate::Page<T>> {
+    page_up_to(conn, heads, w, order, asked, 500, row).await
+}
+
+/// [`page_of`] for a list whose pages may hold up to `max` rows.
+pub async fn page_up_to<T>(
     conn: &mut sqlx::AnyConnection,
     (count, select): (&str, &str),
     w: &Sql,
     order: &str,
     (page, per_page): (i64, i64),
+    max: i64,
     row: impl Fn(&sqlx::any::AnyRow) -> crate::error::Result<T>,
 ) -> crate::error::Result<crate::Page<T>> {
     use sqlx::Row;
+    let (page, per_page) = (page.max(1), per_page.clamp(1, max));
     let mut c = Sql::new(&format!("{count}{}", w.text()));
     c.set_args(w.args().to_vec());
     let total: i64 = c.query().fetch_one(&mut *conn).await?.try_get(0)?;

@@ -100,8 +100,6 @@ pub async fn list(
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         w.contains_any(&["o.name", "d.holder_name", "d.document_no"], q);
     }
-    let per_page = f.per_page.clamp(1, 500);
-    let page = f.page.max(1);
     crate::sql::page_of(
         &mut *conn,
         (
@@ -110,7 +108,7 @@ pub async fn list(
         ),
         &w,
         " ORDER BY d.year DESC, d.dtype, o.name, d.id",
-        (page, per_page),
+        (f.page, f.per_page),
         from_row,
     )
     .await

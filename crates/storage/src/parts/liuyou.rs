@@ -729,7 +729,7 @@ impl Service {
             ),
             &w,
             " ORDER BY o.region_code, o.name, o.id",
-            (f.page.max(1), f.per_page.clamp(1, 500)),
+            (f.page, f.per_page),
             |r| {
                 Ok((
                     r.try_get::<i64, _>(0)?,

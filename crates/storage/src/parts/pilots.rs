@@ -87,8 +87,6 @@ pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         w.contains_any(&["o.name", "p.feature"], q);
     }
-    let per_page = f.per_page.clamp(1, 500);
-    let page = f.page.max(1);
     crate::sql::page_of(
         &mut *conn,
         (
@@ -97,7 +95,7 @@ pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result
         ),
         &w,
         " ORDER BY p.year DESC, o.name, p.id",
-        (page, per_page),
+        (f.page, f.per_page),
         from_row,
     )
     .await

@@ -125,9 +125,7 @@ pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result
     if let Some(s) = &f.status {
         w.push(" AND rp.status = ").bind_text(s.clone());
     }
-    let per_page = f.per_page.clamp(1, 1000);
-    let page = f.page.max(1);
-    crate::sql::page_of(
+    crate::sql::page_up_to(
         &mut *conn,
         (
             "SELECT COUNT(*) FROM reports rp JOIN orgs o ON o.id = rp.org_id",
@@ -135,7 +133,8 @@ pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result
         ),
         &w,
         " ORDER BY rp.period DESC, o.name, rp.id",
-        (page, per_page),
+        (f.page, f.per_page),
+        1000,
         from_row,
     )
     .await

@@ -485,8 +485,6 @@ impl Service {
         if let Some(s) = &f.skill_level {
             w.push(" AND w.skill_level = ").bind_text(s.clone());
         }
-        let per_page = f.per_page.clamp(1, 500);
-        let page = f.page.max(1);
         crate::sql::page_of(
             &mut conn,
             (
@@ -495,7 +493,7 @@ impl Service {
             ),
             &w,
             " ORDER BY w.name, w.id",
-            (page, per_page),
+            (f.page, f.per_page),
             from_row,
         )
         .await

@@ -104,3 +104,31 @@ pub fn subject_page(subject: Option<&str>) -> Option<String> {
         .find(|(p, _)| *p == prefix)?;
     page(rest)
 }
+
+/// The two numbers of a subject key `<prefix>:<parent>/<record>` (a part's record under
+/// its parent: a nomination in its round, a review of its studio).
+pub fn subject_pair(subject: &str, prefix: &str) -> Option<(i64, i64)> {
+    let key = subject.strip_prefix(prefix)?.strip_prefix(':')?;
+    let (parent, record) = key.split_once('/')?;
+    Some((parent.parse().ok()?, record.parse().ok()?))
+}
+
+/// A `sync` hook's usual work: the record `id` of `table` takes its case's status, and
+/// its version moves on (a form open on the old status answers 409).
+pub async fn follow_case_status(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    id: i64,
+    case: &Case,
+    now: i64,
+) -> crate::error::Result<()> {
+    sqlx::query(&format!(
+        "UPDATE {table} SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3"
+    ))
+    .bind(&case.status)
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -142,7 +142,7 @@ impl Service {
             ),
             &w,
             " ORDER BY c.updated_at DESC, c.id DESC",
-            (f.page.max(1), f.per_page.clamp(1, 500)),
+            (f.page, f.per_page),
             |r| from_row(r, en, now),
         )
         .await

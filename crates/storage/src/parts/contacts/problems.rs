@@ -346,8 +346,6 @@ impl Service {
         access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         let w = problem_where(&mut conn, actor, f).await?;
-        let per_page = f.per_page.clamp(1, 500);
-        let page = f.page.max(1);
         crate::sql::page_of(
             &mut conn,
             (
@@ -356,7 +354,7 @@ impl Service {
             ),
             &w,
             " ORDER BY p.raised_on DESC, p.id DESC",
-            (page, per_page),
+            (f.page, f.per_page),
             |r| problem_row(r, en),
         )
         .await

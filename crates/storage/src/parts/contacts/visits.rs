@@ -186,8 +186,6 @@ impl Service {
                 .bind_text(format!("{}%", like_escape(y)))
                 .push(" ESCAPE '\\'");
         }
-        let per_page = f.per_page.clamp(1, 500);
-        let page = f.page.max(1);
         crate::sql::page_of(
             &mut conn,
             (
@@ -196,7 +194,7 @@ impl Service {
             ),
             &w,
             " ORDER BY v.visited_on DESC, v.id DESC",
-            (page, per_page),
+            (f.page, f.per_page),
             |r| visit_row(r, en),
         )
         .await

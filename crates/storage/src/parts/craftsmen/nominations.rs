@@ -129,9 +129,7 @@ pub fn subject_page(key: &str) -> Option<String> {
 }
 
 fn subject_ids(subject: &str) -> Option<(i64, i64)> {
-    let key = subject.strip_prefix("craftsman:")?;
-    let (round, id) = key.split_once('/')?;
-    Some((round.parse().ok()?, id.parse().ok()?))
+    crate::workflow::subject_pair(subject, "craftsman")
 }
 
 /// Keeps a nomination's status in step with its case.
@@ -145,15 +143,7 @@ pub async fn sync_nomination(
     let Some((_, id)) = subject_ids(subject) else {
         return Ok(());
     };
-    sqlx::query(
-        "UPDATE craftsman_nominations SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3",
-    )
-    .bind(&case.status)
-    .bind(now)
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(())
+    crate::workflow::follow_case_status(conn, "craftsman_nominations", id, case, now).await
 }
 
 /// On approval: the title into the designation registry, at the round's level and year.

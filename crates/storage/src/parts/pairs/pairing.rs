@@ -178,8 +178,6 @@ impl Service {
         access::check(actor, Permission::ReadRegisters)?;
         let mut conn = self.db.pool.acquire().await?;
         let w = pair_where(&mut conn, actor, f).await?;
-        let per_page = f.per_page.clamp(1, 500);
-        let page = f.page.max(1);
         crate::sql::page_of(
             &mut conn,
             (
@@ -189,7 +187,7 @@ impl Service {
             ),
             &w,
             " ORDER BY p.kind, p.chain, oa.name, ob.name",
-            (page, per_page),
+            (f.page, f.per_page),
             |r| row(r, en),
         )
         .await

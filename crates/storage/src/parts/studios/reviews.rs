@@ -37,9 +37,7 @@ pub fn subject_page(key: &str) -> Option<String> {
 }
 
 fn subject_ids(subject: &str) -> Option<(i64, i64)> {
-    let key = subject.strip_prefix("studio_review:")?;
-    let (studio, review) = key.split_once('/')?;
-    Some((studio.parse().ok()?, review.parse().ok()?))
+    crate::workflow::subject_pair(subject, "studio_review")
 }
 
 /// Keeps a review's status in step with its case.
@@ -53,13 +51,7 @@ pub async fn sync_review(
     let Some((_, id)) = subject_ids(subject) else {
         return Ok(());
     };
-    sqlx::query("UPDATE studio_reviews SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-        .bind(&case.status)
-        .bind(now)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+    crate::workflow::follow_case_status(conn, "studio_reviews", id, case, now).await
 }
 
 /// On approval: the score decides the outcome; the studio's level, status and

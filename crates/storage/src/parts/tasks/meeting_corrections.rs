@@ -6,9 +6,8 @@ use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::scope::{Actor, Scope};
 use crate::service::Service;
-use gongjiang_domain::tasks::{check_attendance, check_meeting, MeetingDraft};
+use gongjiang_domain::tasks::{check_meeting, MeetingDraft};
 use gongjiang_domain::Code;
-use gongjiang_domain::{FieldError, Rule};
 use sqlx::{AnyConnection, Row};
 
 use super::types::{Body, BodyEdit, Decision, DecisionEdit, Meeting, MeetingEdit};
@@ -213,32 +212,14 @@ impl Service {
         .ok();
         let before_att = self.attendance_of(wr.conn(), id).await?;
         let members = self.body_members(wr.conn(), m.body_id).await?;
-        let mut att: Vec<(i64, &'static str, Option<String>)> = Vec::new();
-        for a in i.attendance.iter().flatten() {
-            let known = before_att.iter().any(|(o, _, _)| *o == a.org_id)
-                || members.iter().any(|x| x.org_id == a.org_id);
-            if !known {
-                errs.push(FieldError::new(
-                    "attendance",
-                    Rule::UnknownValue,
-                    format!("单位 {} 不是该联席会议的成员单位", a.org_id),
-                    format!("organisation {} is not a member of this body", a.org_id),
-                ));
-                continue;
-            }
-            match check_attendance("attendance", &a.status) {
-                Ok(s) => att.push((
-                    a.org_id,
-                    s,
-                    a.attendee
-                        .as_deref()
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(|s| s.chars().take(100).collect()),
-                )),
-                Err(e) => errs.push(e),
-            }
-        }
+        let att = super::meetings::checked_attendance(
+            i.attendance.iter().flatten(),
+            |org| {
+                before_att.iter().any(|(o, _, _)| *o == org)
+                    || members.iter().any(|x| x.org_id == org)
+            },
+            &mut errs,
+        );
         let (Some(f), true) = (f, errs.is_empty()) else {
             return Err(StoreError::Invalid(errs));
         };

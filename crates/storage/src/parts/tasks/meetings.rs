@@ -19,8 +19,8 @@ use sqlx::{AnyConnection, Row};
 use super::sql::{body_level, meeting_row, region_in, today, MEETING_SELECT};
 use super::task_list::Origin;
 use super::types::{
-    Attendance, Body, BodyInput, Decision, DecisionTaskInput, Meeting, MeetingFilter, MeetingInput,
-    Member, Task, TaskInput,
+    Attendance, AttendanceInput, Body, BodyInput, Decision, DecisionTaskInput, Meeting,
+    MeetingFilter, MeetingInput, Member, Task, TaskInput,
 };
 
 impl Service {
@@ -274,30 +274,11 @@ impl Service {
             );
             return Err(StoreError::Invalid(errs));
         };
-        let mut att: Vec<(i64, &'static str, Option<String>)> = Vec::new();
-        for a in &i.attendance {
-            if !body.members.iter().any(|m| m.org_id == a.org_id) {
-                errs.push(FieldError::new(
-                    "attendance",
-                    Rule::UnknownValue,
-                    format!("单位 {} 不是该联席会议的成员单位", a.org_id),
-                    format!("organisation {} is not a member of this body", a.org_id),
-                ));
-                continue;
-            }
-            match check_attendance("attendance", &a.status) {
-                Ok(s) => att.push((
-                    a.org_id,
-                    s,
-                    a.attendee
-                        .as_deref()
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(|s| s.chars().take(100).collect()),
-                )),
-                Err(e) => errs.push(e),
-            }
-        }
+        let att = checked_attendance(
+            &i.attendance,
+            |org| body.members.iter().any(|m| m.org_id == org),
+            &mut errs,
+        );
         let (Some(f), true) = (f, errs.is_empty()) else {
             return Err(StoreError::Invalid(errs));
         };
@@ -408,9 +389,7 @@ impl Service {
             w.push(" AND m.meeting_date LIKE ")
                 .bind_text(format!("{y}-%"));
         }
-        let per_page = f.per_page.clamp(1, 200);
-        let page = f.page.max(1);
-        crate::sql::page_of(
+        crate::sql::page_up_to(
             &mut conn,
             (
                 "SELECT COUNT(*) FROM meetings m JOIN meeting_bodies b ON b.id = m.body_id JOIN \
@@ -419,7 +398,8 @@ impl Service {
             ),
             &w,
             " ORDER BY m.meeting_date DESC, m.id DESC",
-            (page, per_page),
+            (f.page, f.per_page),
+            200,
             |r| meeting_row(r, en),
         )
         .await
@@ -600,4 +580,42 @@ impl Service {
         w.commit().await?;
         Ok(t)
     }
+}
+
+/// One attendance row as stored: the unit, its status, who attended.
+pub(super) type AttendanceRow = (i64, &'static str, Option<String>);
+
+/// The attendance as typed, checked: each unit one of the body's (`member`), each status
+/// a known one, the attendee's name trimmed and cut to 100 characters. What is wrong goes
+/// to `errs`, on the field `attendance`.
+pub(super) fn checked_attendance<'a>(
+    typed: impl IntoIterator<Item = &'a AttendanceInput>,
+    member: impl Fn(i64) -> bool,
+    errs: &mut Vec<FieldError>,
+) -> Vec<AttendanceRow> {
+    let mut att = Vec::new();
+    for a in typed {
+        if !member(a.org_id) {
+            errs.push(FieldError::new(
+                "attendance",
+                Rule::UnknownValue,
+                format!("单位 {} 不是该联席会议的成员单位", a.org_id),
+                format!("organisation {} is not a member of this body", a.org_id),
+            ));
+            continue;
+        }
+        match check_attendance("attendance", &a.status) {
+            Ok(s) => att.push((
+                a.org_id,
+                s,
+                a.attendee
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.chars().take(100).collect()),
+            )),
+            Err(e) => errs.push(e),
+        }
+    }
+    att
 }

@@ -198,8 +198,6 @@ impl Service {
                 .bind_text(format!("%{}%", like_escape(q)))
                 .push(" ESCAPE '\\'");
         }
-        let per_page = f.per_page.clamp(1, 500);
-        let page = f.page.max(1);
         crate::sql::page_of(
             &mut conn,
             (
@@ -209,7 +207,7 @@ impl Service {
             &w,
             " ORDER BY CASE WHEN t.done_at IS NULL AND t.cancelled_at IS NULL THEN 0 ELSE 1 \
              END, t.deadline, t.id",
-            (page, per_page),
+            (f.page, f.per_page),
             |r| task_row(r, en, &today),
         )
         .await
