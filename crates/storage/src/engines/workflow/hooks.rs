@@ -132,3 +132,21 @@ pub async fn follow_case_status(
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::subject_pair;
+
+    #[test]
+    fn a_subject_pair_is_two_numbers_after_its_own_prefix() {
+        assert_eq!(subject_pair("craftsman:3/17", "craftsman"), Some((3, 17)));
+        assert_eq!(
+            subject_pair("studio_review:12/4", "studio_review"),
+            Some((12, 4))
+        );
+        assert_eq!(subject_pair("craftsman:3/17", "studio_review"), None);
+        assert_eq!(subject_pair("craftsmanx:3/17", "craftsman"), None);
+        assert_eq!(subject_pair("craftsman:3", "craftsman"), None);
+        assert_eq!(subject_pair("craftsman:a/1", "craftsman"), None);
+    }
+}
