@@ -232,6 +232,17 @@ impl Refusal {
         Refusal::of(&e, lang.is_en()).ok_or_else(|| UiError(e.into(), lang))
     }
 
+    /// The page `again` draws for this refusal, answered with the refusal's status.
+    pub async fn show<Fut>(self, again: impl FnOnce(Refusal) -> Fut) -> Result<Response, UiError>
+    where
+        Fut: std::future::Future<Output = Result<Response, UiError>>,
+    {
+        let status = self.status;
+        let mut r = again(self).await?;
+        *r.status_mut() = status;
+        Ok(r)
+    }
+
     /// The first message of each field, and the messages of no field: for a form that
     /// shows each error beside its field and the rest over it.
     pub fn split(self) -> (BTreeMap<String, String>, Vec<String>) {
@@ -277,11 +288,7 @@ where
         Ok(v) => return Ok(axum::response::Redirect::to(&to(&v)).into_response()),
         Err(e) => e,
     };
-    let refusal = Refusal::or_error(e, lang)?;
-    let status = refusal.status;
-    let mut r = again(refusal).await?;
-    *r.status_mut() = status;
-    Ok(r)
+    Refusal::or_error(e, lang)?.show(again).await
 }
 
 pub fn render<Tpl: Template>(tpl: &Tpl, lang: Lang) -> Result<Response, UiError> {

@@ -196,6 +196,31 @@ async fn policy_documents_belong_to_their_office() {
         )
         .await;
     assert_eq!(s, 303, "{loc:?}");
+    // The same form sent again carries the version it read: 409, the form as typed with
+    // the catalogue's message over it, and nothing changed.
+    let (s, html, _) = b
+        .post(
+            &format!("/policies/{d_id}/edit"),
+            &[
+                ("title", "过时的标题"),
+                ("category", "general"),
+                ("level", "town"),
+                ("body", "正文。"),
+                ("version", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 409, "{html}");
+    assert!(
+        html.contains("该记录已被他人修改，请刷新后再编辑"),
+        "{html}"
+    );
+    assert!(
+        html.contains("过时的标题"),
+        "what was typed is kept: {html}"
+    );
+    let (_, html) = b.get(&format!("/policies/{d_id}")).await;
+    assert!(html.contains("控制台改的标题") && !html.contains("过时的标题"));
     let (s, _, _) = b.post(&format!("/policies/{c_id}/delete"), &[]).await;
     assert_eq!(s, 404);
     // The city owns the whole tree and deletes the district's document.

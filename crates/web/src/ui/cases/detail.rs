@@ -243,8 +243,12 @@ pub(super) async fn edit(
     let c = match st.svc.update_case(&ctx.actor, id, &f, version).await {
         Ok(c) => c,
         Err(e) => {
-            let (map, general) = Refusal::or_error(e, lang)?.split();
-            return detail(&st, &ctx, id, map, general).await;
+            return Refusal::or_error(e, lang)?
+                .show(|r| async move {
+                    let (map, general) = r.split();
+                    detail(&st, &ctx, id, map, general).await
+                })
+                .await;
         }
     };
     if submit {
@@ -254,10 +258,13 @@ pub(super) async fn edit(
             ..Default::default()
         };
         if let Err(e) = st.svc.act(&ctx.actor, id, &a).await {
-            let (map, general) = Refusal::of(&e, lang.is_en())
-                .map(Refusal::split)
-                .unwrap_or_default();
-            return detail(&st, &ctx, id, map, general).await;
+            // Saved; what keeps it from being submitted is shown over the case.
+            return Refusal::or_error(e, lang)?
+                .show(|r| async move {
+                    let (map, general) = r.split();
+                    detail(&st, &ctx, id, map, general).await
+                })
+                .await;
         }
     }
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())

@@ -283,9 +283,13 @@ pub(super) async fn create(
     let c = match st.svc.create_case(&ctx.actor, &input).await {
         Ok(c) => c,
         Err(e) => {
-            let (map, general) = Refusal::or_error(e, lang)?.split();
             let pilots = own_pilots(&st, &ctx, def).await;
-            return form_page(&ctx, def, f, org, map, general, pilots);
+            return Refusal::or_error(e, lang)?
+                .show(|r| async move {
+                    let (map, general) = r.split();
+                    form_page(&ctx, def, f, org, map, general, pilots)
+                })
+                .await;
         }
     };
     if submit {
@@ -296,10 +300,13 @@ pub(super) async fn create(
         };
         if let Err(e) = st.svc.act(&ctx.actor, c.id, &a).await {
             // Saved as a draft; show what is missing on the case page.
-            let (map, general) = Refusal::of(&e, lang.is_en())
-                .map(Refusal::split)
-                .unwrap_or_default();
-            return detail(&st, &ctx, c.id, map, general).await;
+            let id = c.id;
+            return Refusal::or_error(e, lang)?
+                .show(|r| async move {
+                    let (map, general) = r.split();
+                    detail(&st, &ctx, id, map, general).await
+                })
+                .await;
         }
     }
     Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response())

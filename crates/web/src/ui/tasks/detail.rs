@@ -130,12 +130,12 @@ async fn refused(
     f: BTreeMap<String, String>,
     e: StoreError,
 ) -> Result<Response, UiError> {
-    let refusal = Refusal::or_error(e, ctx.lang)?;
-    let status = refusal.status;
-    let (map, general) = refusal.split();
-    let mut r = detail(st, ctx, id, f, map, general).await?;
-    *r.status_mut() = status;
-    Ok(r)
+    Refusal::or_error(e, ctx.lang)?
+        .show(|r| async move {
+            let (map, general) = r.split();
+            detail(st, ctx, id, f, map, general).await
+        })
+        .await
 }
 
 pub(super) async fn cancel(

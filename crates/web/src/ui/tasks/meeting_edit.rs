@@ -133,7 +133,6 @@ pub(super) fn attendance_of(f: &BTreeMap<String, String>) -> Vec<AttendanceInput
         .collect()
 }
 
-/// The page status of a refused change.
 pub(super) async fn save_meeting(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,

@@ -12,6 +12,21 @@ async fn orgs_list_filters_and_paginates() {
     assert_eq!(all["per_page"], 5);
     let total = all["total"].as_i64().unwrap();
     assert!(total > 1200, "{total}");
+    // Every list pages the same way: page from 1, at most 500 rows — but the reports,
+    // which an export reads 1,000 at a time (storage::sql::page_of / page_up_to).
+    for (path, cap) in [
+        ("/api/v1/orgs", 500),
+        ("/api/v1/pilots", 500),
+        ("/api/v1/workers", 500),
+        ("/api/v1/reports", 1000),
+    ] {
+        let v = app
+            .get_ok(&t, &format!("{path}?per_page=100000&page=-3"))
+            .await;
+        assert_eq!(v["per_page"], cap, "{path}");
+        assert_eq!(v["page"], 1, "{path}");
+        assert!(v["items"].as_array().unwrap().len() as i64 <= cap, "{path}");
+    }
     let (_, ent) = app.get(&t, "/api/v1/orgs?kind=enterprise&per_page=1").await;
     assert_eq!(ent["total"], 1200);
     let (_, ent_zh) = app

@@ -295,6 +295,15 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     let b = app.browser("unit").await;
     let html = b.get_ok(&format!("/cases/{id}")).await;
     assert!(html.contains("已通过") && html.contains("请补充培训投入数据"));
+    // The same refusal from the case page: the page again, its reason over it, 403.
+    let (s, html, _) = app
+        .browser("city")
+        .await
+        .post(&format!("/cases/{id}/act"), &[("_action", "accept")])
+        .await;
+    assert_eq!(s, 403, "{html}");
+    let reason = e["error"]["message"].as_str().unwrap();
+    assert!(html.contains(reason) && html.contains("已通过"), "{html}");
     let html = b.get_ok("/cases/new?process=pilot_application").await;
     assert!(html.contains("试点工作方案"));
     let (s, html) = app.browser("town").await.get("/inbox").await;
@@ -491,7 +500,7 @@ async fn bad_input_is_refused_clearly() {
             ],
         )
         .await;
-    assert_eq!(s, 422, "{html}");
+    assert_eq!(s, 409, "the API's status for case_open: {html}");
     assert!(
         html.contains("打开该事项继续办理") && html.contains("href=\"/cases/"),
         "{html}"
