@@ -38,6 +38,18 @@ macro_rules! sync {
     };
 }
 
+/// A case hook for a record under its parent that only takes its case's status:
+/// `follows!("<subject prefix>", "<table>")` (`workflow::follow_subject`).
+macro_rules! follows {
+    ($prefix:literal, $table:literal) => {
+        Some(|c, case, subject, _actor, now| {
+            Box::pin(crate::workflow::follow_subject(
+                c, case, subject, $prefix, $table, now,
+            ))
+        })
+    };
+}
+
 /// A case hook that writes what an approval decides.
 macro_rules! on_approve {
     ($f:path) => {
@@ -194,7 +206,7 @@ static STUDIO_REVIEWS: CaseHooks = CaseHooks {
     part: "studios",
     processes: &["studio_review"],
     subject: Some(("studio_review", crate::studios::subject_page)),
-    sync: sync!(crate::studios::sync_review),
+    sync: follows!("studio_review", "studio_reviews"),
     on_approve: on_approve!(crate::studios::approve_review),
     ..CaseHooks::NONE
 };
@@ -210,7 +222,7 @@ static CRAFTSMAN_NOMINATIONS: CaseHooks = CaseHooks {
     ],
     subject: Some(("craftsman", crate::craftsmen::subject_page)),
     acts_for: Some(crate::craftsmen::acts_for_case),
-    sync: sync!(crate::craftsmen::sync_nomination),
+    sync: follows!("craftsman", "craftsman_nominations"),
     on_approve: on_approve!(crate::craftsmen::approve_nomination),
     ..CaseHooks::NONE
 };

@@ -68,15 +68,15 @@ impl AuditQuery {
     }
 }
 
-api_page!(AuditPage, Entry);
+pub type EntryPage = gongjiang_storage::Page<Entry>;
 
 /// The audit log, newest first (sysadmin and city).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = AuditPage), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = EntryPage), (status = 403, body = ErrorBody)))]
 pub(super) async fn audit_log(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<AuditReader>,
     q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<AuditPage>, ApiError> {
+) -> Result<Json<EntryPage>, ApiError> {
     let Query(q) = q.map_err(|e| {
         ApiError(
             AppError::bad_request(
@@ -89,7 +89,7 @@ pub(super) async fn audit_log(
     })?;
     let f = q.filter()?;
     let p = st.svc.audit_log(&ctx.actor, &f).await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -50,7 +50,7 @@ impl CaseQuery {
     }
 }
 
-api_page!(CasePage, Case);
+pub type CasePage = gongjiang_storage::Page<Case>;
 
 #[derive(Serialize, ToSchema)]
 pub struct CaseDetail {
@@ -71,7 +71,7 @@ pub async fn list(
         .svc
         .list_cases(&ctx.actor, &q.filter(), ctx.lang.is_en())
         .await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Starts a case (a draft) of a process.

@@ -70,7 +70,7 @@ pub struct VisitQuery {
     pub per_page: Option<i64>,
 }
 
-api_page!(VisitPage, Visit);
+pub type VisitPage = gongjiang_storage::Page<Visit>;
 
 /// Visits in the caller's area, newest first.
 #[utoipa::path(get, path = "/api/v1/visits", tag = "contacts", params(VisitQuery), responses((status = 200, body = VisitPage)))]
@@ -87,7 +87,7 @@ pub async fn list_visits(
         per_page: q.per_page.unwrap_or(20),
     };
     let p = st.svc.list_visits(&ctx.actor, &f, ctx.lang.is_en()).await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Logs a visit (region staff of the area, or the enterprise's assigned official).
@@ -132,7 +132,7 @@ impl ProblemQuery {
     }
 }
 
-api_page!(ProblemPage, Problem);
+pub type ProblemPage = gongjiang_storage::Page<Problem>;
 
 /// Problems in the caller's area (a unit: its own), newest first.
 #[utoipa::path(get, path = "/api/v1/problems", tag = "contacts", params(ProblemQuery), responses((status = 200, body = ProblemPage)))]
@@ -145,7 +145,7 @@ pub async fn list_problems(
         .svc
         .list_problems(&ctx.actor, &q.filter(), ctx.lang.is_en())
         .await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Raises a problem: a unit for its own enterprise, staff or the official for one in
@@ -230,7 +230,7 @@ impl PairQuery {
     }
 }
 
-api_page!(PairPage, Pair);
+pub type PairPage = gongjiang_storage::Page<Pair>;
 
 /// Pairs with a side in the caller's area.
 #[utoipa::path(get, path = "/api/v1/pairs", tag = "pairs", params(PairQuery), responses((status = 200, body = PairPage)))]
@@ -243,7 +243,7 @@ pub async fn list_pairs(
         .svc
         .list_pairs(&ctx.actor, &q.filter(), ctx.lang.is_en())
         .await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Creates a pair. 国企↔民企: org_a state-owned, org_b private. 链主↔配套: org_a a

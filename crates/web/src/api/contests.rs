@@ -16,7 +16,7 @@ use gongjiang_storage::contests::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-api_page!(ContestPage, Contest);
+pub type ContestPage = gongjiang_storage::Page<Contest>;
 
 #[derive(Serialize, ToSchema)]
 pub struct Panel {
@@ -32,7 +32,7 @@ pub async fn list_contests(
     ApiQuery(f): ApiQuery<Filter>,
 ) -> Result<Json<ContestPage>, ApiError> {
     let p = st.svc.list_contests(&ctx.actor, &f).await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Plans a contest (a draft until its plan is submitted).

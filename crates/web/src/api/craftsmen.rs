@@ -13,17 +13,17 @@ use gongjiang_storage::craftsmen::{
     CraftsmanRound, CraftsmanRoundInput, Nomination, NominationInput, QuotaUse, RoundFilter,
 };
 
-api_page!(RoundPage, CraftsmanRound);
+pub type CraftsmanRoundPage = gongjiang_storage::Page<CraftsmanRound>;
 
 /// Selection rounds, newest first.
-#[utoipa::path(get, path = "/api/v1/craftsman-rounds", tag = "craftsmen", params(RoundFilter), responses((status = 200, body = RoundPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/craftsman-rounds", tag = "craftsmen", params(RoundFilter), responses((status = 200, body = CraftsmanRoundPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_rounds(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
     ApiQuery(f): ApiQuery<RoundFilter>,
-) -> Result<Json<RoundPage>, ApiError> {
+) -> Result<Json<CraftsmanRoundPage>, ApiError> {
     let p = st.svc.list_craftsman_rounds(&ctx.actor, &f).await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Opens a round at the caller's own level.

@@ -12,7 +12,7 @@ use gongjiang_storage::innovations::{
     Innovation, InnovationFilter, InnovationInput, ShowcaseInput,
 };
 
-api_page!(InnovationPage, Innovation);
+pub type InnovationPage = gongjiang_storage::Page<Innovation>;
 
 /// Innovation results, newest first (results in review only inside the caller's scope).
 #[utoipa::path(get, path = "/api/v1/innovations", tag = "innovations", params(InnovationFilter), responses((status = 200, body = InnovationPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -22,7 +22,7 @@ pub async fn list(
     ApiQuery(f): ApiQuery<InnovationFilter>,
 ) -> Result<Json<InnovationPage>, ApiError> {
     let p = st.svc.list_innovations(&ctx.actor, &f).await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Files a result: the union's certification; its case is submitted at once

@@ -232,27 +232,22 @@ impl From<gongjiang_storage::jobs::ImportJobSummary> for JobSummary {
     }
 }
 
-api_page!(JobHistory, JobSummary);
+pub type JobSummaryPage = gongjiang_storage::Page<JobSummary>;
 
 /// The import history, newest first: the caller's own imports and, for region staff
 /// (city, district, town), those of every account in their area (the city and the
 /// platform operator: everyone's).
-#[utoipa::path(get, path = "/api/v1/imports", tag = "imports", params(HistoryQuery), responses((status = 200, body = JobHistory)))]
+#[utoipa::path(get, path = "/api/v1/imports", tag = "imports", params(HistoryQuery), responses((status = 200, body = JobSummaryPage)))]
 pub async fn history(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
     ApiQuery(q): ApiQuery<HistoryQuery>,
-) -> Result<Json<JobHistory>, ApiError> {
+) -> Result<Json<JobSummaryPage>, ApiError> {
     let p = st
         .svc
         .import_history(&ctx.actor, q.page.unwrap_or(1), q.per_page.unwrap_or(20))
         .await?;
-    Ok(Json(JobHistory {
-        items: p.items.into_iter().map(JobSummary::from).collect(),
-        total: p.total,
-        page: p.page,
-        per_page: p.per_page,
-    }))
+    Ok(Json(p.map(JobSummary::from)))
 }
 
 pub fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {

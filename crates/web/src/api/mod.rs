@@ -1,34 +1,8 @@
 //! The JSON API under `/api/v1`, described by `/api/v1/openapi.json`.
 
-/// A page of a list as the API answers it: `{items, total, page, per_page}`, under its
-/// own schema name in the OpenAPI document, made from the store's `Page`.
-///
-/// ```ignore
-/// api_page!(InnovationPage, Innovation);
-/// Ok(Json(st.svc.list_innovations(&ctx.actor, &f).await?.into()))
-/// ```
-macro_rules! api_page {
-    ($name:ident, $item:ty) => {
-        #[derive(serde::Serialize, utoipa::ToSchema)]
-        pub struct $name {
-            items: Vec<$item>,
-            total: i64,
-            page: i64,
-            per_page: i64,
-        }
-
-        impl From<gongjiang_storage::Page<$item>> for $name {
-            fn from(p: gongjiang_storage::Page<$item>) -> Self {
-                Self {
-                    items: p.items,
-                    total: p.total,
-                    page: p.page,
-                    per_page: p.per_page,
-                }
-            }
-        }
-    };
-}
+// A list answers with the store's one generic `Page<T>` (`{items, total, page,
+// per_page}`), named in the OpenAPI document as `{T}Page` through an alias:
+// `pub type InnovationPage = gongjiang_storage::Page<Innovation>;`.
 
 pub mod assessment;
 mod audit;
@@ -67,7 +41,7 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
-pub use audit::{AuditPage, AuditQuery, VerifyResult};
+pub use audit::{AuditQuery, EntryPage, VerifyResult};
 use doc::{docs, BearerAuth, ErrorResponses, UniqueOperationIds};
 pub use doc::{openapi, DOCS_CSP};
 pub use orgs::{OrgBody, OrgPage, OrgPatchBody, OrgQuery};
@@ -344,10 +318,10 @@ async fn api_not_found(lang: Lang) -> ApiError {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "gongjiang API", description = "产业工人队伍建设改革工作平台 API. Authenticate with POST /api/v1/auth/login and send `Authorization: Bearer TOKEN`. Errors: `{\"error\":{\"code\",\"message\",\"field\"?}}`."),
-    components(schemas(Org, Region, User, Entry, OrgPage, UserPage, AuditPage, LoginRequest, LoginResponse, ErrorBody, ErrorDetail, OrgBody, OrgPatchBody, NewUserBody, UpdateUserBody, PasswordBody, ChangePasswordBody, VerifyResult,
+    components(schemas(Org, Region, User, Entry, OrgPage, UserPage, EntryPage, LoginRequest, LoginResponse, ErrorBody, ErrorDetail, OrgBody, OrgPatchBody, NewUserBody, UpdateUserBody, PasswordBody, ChangePasswordBody, VerifyResult,
         gongjiang_storage::pilots::Pilot, gongjiang_storage::designations::Designation, gongjiang_storage::registers::PilotInput, gongjiang_storage::registers::DesignationInput,
         gongjiang_storage::registers::Subject, registers::PilotPage, registers::DesignationPage, registers::IndicatorResponse, registers::IndicatorValue, registers::IndicatorChild,
-        gongjiang_storage::reports::Report, gongjiang_storage::reports::Completeness, gongjiang_storage::report_service::ReportInput, reports::ReportPage, reports::TransitionBody, reports::RegionPeriod, reports::Count, crate::jobs::Job, io::Started, io::JobSummary, io::JobHistory, gongjiang_storage::jobs::OutcomeCounts, gongjiang_storage::import::Outcome, gongjiang_storage::import::RowProblem, gongjiang_storage::workers::Worker, gongjiang_storage::workers::WorkerInput, workers::WorkerPage, workers::Revealed,
+        gongjiang_storage::reports::Report, gongjiang_storage::reports::Completeness, gongjiang_storage::report_service::ReportInput, reports::ReportPage, reports::TransitionBody, reports::RegionPeriod, reports::Count, crate::jobs::Job, io::Started, io::JobSummary, io::JobSummaryPage, gongjiang_storage::jobs::OutcomeCounts, gongjiang_storage::import::Outcome, gongjiang_storage::import::RowProblem, gongjiang_storage::workers::Worker, gongjiang_storage::workers::WorkerInput, workers::WorkerPage, workers::Revealed,
         gongjiang_storage::workers::Certificate, gongjiang_storage::workflow::Case, gongjiang_storage::workflow::Event, gongjiang_storage::workflow::CaseInput, gongjiang_storage::workflow::ActInput, gongjiang_storage::workflow::BulkJob,
         cases::CasePage, cases::CaseDetail, cases::UpdateBody, cases::BulkBody, cases::Notification, gongjiang_storage::task_completion::CompletionInput, cases::ItemBody, cases::ExpertBody, cases::ScoreBody, gongjiang_storage::workflow::CaseExpert, cases::ObjectionBody, cases::AnswerBody, gongjiang_storage::workflow::CaseItem, gongjiang_storage::workflow::Objection,
         gongjiang_storage::contacts::ContactPoint, gongjiang_storage::contacts::ContactInput, gongjiang_storage::contacts::Visit, gongjiang_storage::contacts::VisitInput,

@@ -108,7 +108,7 @@ impl OrgQuery {
     }
 }
 
-api_page!(OrgPage, Org);
+pub type OrgPage = gongjiang_storage::Page<Org>;
 
 /// Organisations in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", params(OrgQuery), responses((status = 200, body = OrgPage), (status = 400, body = ErrorBody)))]

@@ -110,7 +110,7 @@ pub struct PolicyQuery {
     pub per_page: Option<i64>,
 }
 
-api_page!(PolicyPage, Policy);
+pub type PolicyPage = gongjiang_storage::Page<Policy>;
 
 /// Documents, newest first, or the best matches of a search.
 #[utoipa::path(get, path = "/api/v1/policies", tag = "policies", params(PolicyQuery), responses((status = 200, body = PolicyPage)))]
@@ -127,7 +127,7 @@ pub async fn list(
         per_page: q.per_page.unwrap_or(20),
     };
     let p = st.svc.search_policies(&ctx.actor, &f).await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Adds a document from JSON (with its original file: `POST /api/v1/policies/upload`).

@@ -93,7 +93,7 @@ impl PilotQuery {
     }
 }
 
-api_page!(PilotPage, Pilot);
+pub type PilotPage = gongjiang_storage::Page<Pilot>;
 
 /// The pilot register, within the caller's scope.
 #[utoipa::path(get, path = "/api/v1/pilots", tag = "pilots", params(PilotQuery), responses((status = 200, body = PilotPage), (status = 400, body = ErrorBody)))]
@@ -106,7 +106,7 @@ pub async fn list_pilots(
     let Query(q) = q.map_err(|e| ApiError(bad_query(e), lang))?;
     let f = q.filter()?;
     let p = st.svc.list_pilots(&ctx.actor, &f).await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Registers a pilot (an approved decision).
@@ -197,7 +197,7 @@ impl DesignationQuery {
     }
 }
 
-api_page!(DesignationPage, Designation);
+pub type DesignationPage = gongjiang_storage::Page<Designation>;
 
 /// The registry of titles and honours, within the caller's scope.
 #[utoipa::path(get, path = "/api/v1/designations", tag = "designations", params(DesignationQuery), responses((status = 200, body = DesignationPage), (status = 400, body = ErrorBody)))]
@@ -210,7 +210,7 @@ pub async fn list_designations(
     let Query(q) = q.map_err(|e| ApiError(bad_query(e), lang))?;
     let f = q.filter()?;
     let p = st.svc.list_designations(&ctx.actor, &f).await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Records a title or honour held by an organisation.

@@ -68,7 +68,7 @@ impl ReportQuery {
     }
 }
 
-api_page!(ReportPage, Report);
+pub type ReportPage = gongjiang_storage::Page<Report>;
 
 /// Yearly statistics reports in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/reports", tag = "reports", params(ReportQuery), responses((status = 200, body = ReportPage), (status = 400, body = ErrorBody)))]
@@ -90,7 +90,7 @@ pub async fn list_reports(
     })?;
     let f = q.filter()?;
     let p = st.svc.list_reports(&ctx.actor, &f).await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Creates or updates a report (draft or returned) and, with `submit`, submits it.

@@ -13,7 +13,7 @@ use gongjiang_storage::studios::{
     StudioReviewInput,
 };
 
-api_page!(StudioPage, Studio);
+pub type StudioPage = gongjiang_storage::Page<Studio>;
 
 /// Studios, by level then name.
 #[utoipa::path(get, path = "/api/v1/studios", tag = "studios", params(StudioFilter), responses((status = 200, body = StudioPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -23,7 +23,7 @@ pub async fn list_studios(
     ApiQuery(f): ApiQuery<StudioFilter>,
 ) -> Result<Json<StudioPage>, ApiError> {
     let p = st.svc.list_studios(&ctx.actor, &f).await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Registers a studio (422 on `leader` when the leader holds no 劳模 or 工匠 title).

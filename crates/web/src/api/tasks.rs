@@ -55,7 +55,7 @@ impl TaskQuery {
     }
 }
 
-api_page!(TaskPage, Task);
+pub type TaskPage = gongjiang_storage::Page<Task>;
 
 #[derive(Serialize, ToSchema)]
 pub struct TaskDetail {
@@ -80,7 +80,7 @@ pub async fn list(
         .svc
         .list_tasks(&ctx.actor, &q.filter(), ctx.lang.is_en())
         .await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Creates a task (city, district or town staff, for an owner unit in their area). A
@@ -344,7 +344,7 @@ impl MeetingQuery {
     }
 }
 
-api_page!(MeetingPage, Meeting);
+pub type MeetingPage = gongjiang_storage::Page<Meeting>;
 
 #[derive(Serialize, ToSchema)]
 pub struct MeetingDetail {
@@ -366,7 +366,7 @@ pub async fn meetings(
         .svc
         .list_meetings(&ctx.actor, &q.filter(), ctx.lang.is_en())
         .await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Records a meeting: agenda, attendance per member unit (members left out are

@@ -15,7 +15,7 @@ use gongjiang_storage::training::{Class, ClassInput, CompleteInput, EnrolInput, 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-api_page!(ClassPage, Class);
+pub type ClassPage = gongjiang_storage::Page<Class>;
 
 fn query<T>(q: Result<Query<T>, QueryRejection>, lang: crate::i18n::Lang) -> Result<T, ApiError> {
     q.map(|Query(q)| q).map_err(|e| {
@@ -39,7 +39,7 @@ pub async fn list_classes(
 ) -> Result<Json<ClassPage>, ApiError> {
     let f = query(q, ctx.lang)?;
     let p = st.svc.list_classes(&ctx.actor, &f).await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Opens a class (region staff in their area; a unit for itself).
@@ -141,7 +141,7 @@ pub async fn withdraw(
     ))
 }
 
-api_page!(ProfessorPage, Professor);
+pub type ProfessorPage = gongjiang_storage::Page<Professor>;
 
 #[derive(Serialize, ToSchema)]
 pub struct ProfessorDetail {
@@ -158,7 +158,7 @@ pub async fn list_professors(
 ) -> Result<Json<ProfessorPage>, ApiError> {
     let f = query(q, ctx.lang)?;
     let p = st.svc.list_professors(&ctx.actor, &f).await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// One professor (the designation's id) with their engagements.

@@ -8,14 +8,10 @@ use axum::http::StatusCode;
 use axum::Json;
 use gongjiang_domain::Role;
 use gongjiang_storage::users::User;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
-#[derive(Serialize, ToSchema)]
-pub struct UserPage {
-    items: Vec<User>,
-    total: i64,
-}
+pub type UserPage = gongjiang_storage::Page<User>;
 
 /// All accounts (administrators only).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = UserPage), (status = 403, body = ErrorBody)))]
@@ -24,9 +20,12 @@ pub(super) async fn list_users(
     ApiUser(ctx, ..): ApiUser<Admin>,
 ) -> Result<Json<UserPage>, ApiError> {
     let items = st.svc.list_users(&ctx.actor).await?;
+    let n = items.len() as i64;
     Ok(Json(UserPage {
-        total: items.len() as i64,
         items,
+        total: n,
+        page: 1,
+        per_page: n,
     }))
 }
 

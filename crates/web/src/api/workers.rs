@@ -64,7 +64,7 @@ impl WorkerQuery {
     }
 }
 
-api_page!(WorkerPage, Worker);
+pub type WorkerPage = gongjiang_storage::Page<Worker>;
 
 /// Workers in the caller's scope (masked numbers).
 #[utoipa::path(get, path = "/api/v1/workers", tag = "workers", params(WorkerQuery), responses((status = 200, body = WorkerPage), (status = 400, body = ErrorBody)))]
@@ -86,7 +86,7 @@ pub async fn list(
     })?;
     let f = q.filter()?;
     let p = st.svc.list_workers(&ctx.actor, &f).await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// Registers a worker, or updates the one with the same 身份证号.

@@ -92,6 +92,12 @@ pub fn years() -> Vec<i64> {
     (2015..=i64::from(this) + 1).rev().collect()
 }
 
+/// The regions in the caller's scope as (code, name), for a plain filter's select.
+pub async fn region_names(st: &AppState, ctx: &Ctx) -> Result<Vec<(String, String)>, UiError> {
+    let regions = st.svc.regions(&ctx.actor).await?;
+    Ok(regions.into_iter().map(|r| (r.code, r.name)).collect())
+}
+
 pub async fn region_options(st: &AppState, ctx: &Ctx) -> Result<Vec<(String, String)>, UiError> {
     let regions = st.svc.regions(&ctx.actor).await?;
     Ok(regions
@@ -187,33 +193,49 @@ pub struct ListFrame {
     pub next: String,
 }
 
-/// The layout and frame of the list at `path`, titled by the navigation key `title`
-/// under the group `group`, showing `page_no`.
-pub async fn list_frame(
-    st: &AppState,
-    ctx: &Ctx,
-    (path, group, title): (&'static str, &str, &str),
-    headlines: &[&str],
-    q: &ListQuery,
-    page_no: i64,
-) -> (crate::ui::Layout, ListFrame) {
-    let t = crate::i18n::T(ctx.lang);
-    let (cards, as_of) = if ctx.may(gongjiang_storage::access::Permission::ReadRegisters) {
-        headline_cards(st, ctx, headlines).await
-    } else {
-        (Vec::new(), String::new())
-    };
-    let l = crate::ui::Layout::new(
-        ctx,
-        path,
-        t.s(title),
-        vec![(t.s(group), String::new()), (t.s(title), String::new())],
-    );
-    let x = ListFrame {
-        cards,
-        as_of,
-        prev: q.link(path, page_no.saturating_sub(1)),
-        next: q.link(path, page_no.saturating_add(1)),
-    };
-    (l, x)
+/// What a list page is, declared once as a constant of its module: its path, its
+/// navigation group and title keys, and the indicator codes of its headline cards.
+///
+/// ```ignore
+/// const LIST: ListOf = ListOf { path: "/studios", group: "nav.g.contribution",
+///     title: "nav.studios", headlines: HEADLINES };
+/// let (l, x) = LIST.frame(&st, &ctx, &q, page.page).await;
+/// ```
+pub struct ListOf {
+    pub path: &'static str,
+    pub group: &'static str,
+    pub title: &'static str,
+    pub headlines: &'static [&'static str],
+}
+
+impl ListOf {
+    /// The layout and frame of this list, showing page `page_no`.
+    pub async fn frame(
+        &self,
+        st: &AppState,
+        ctx: &Ctx,
+        q: &ListQuery,
+        page_no: i64,
+    ) -> (crate::ui::Layout, ListFrame) {
+        let t = crate::i18n::T(ctx.lang);
+        let (cards, as_of) = if ctx.may(gongjiang_storage::access::Permission::ReadRegisters) {
+            headline_cards(st, ctx, self.headlines).await
+        } else {
+            (Vec::new(), String::new())
+        };
+        let (path, group, title) = (self.path, self.group, self.title);
+        let l = crate::ui::Layout::new(
+            ctx,
+            path,
+            t.s(title),
+            vec![(t.s(group), String::new()), (t.s(title), String::new())],
+        );
+        let x = ListFrame {
+            cards,
+            as_of,
+            prev: q.link(path, page_no.saturating_sub(1)),
+            next: q.link(path, page_no.saturating_add(1)),
+        };
+        (l, x)
+    }
 }

@@ -123,13 +123,7 @@ async fn list(
     };
     let f = rq.filter()?;
     let page = st.svc.list_reports(&ctx.actor, &f).await?;
-    let regions = st
-        .svc
-        .regions(&ctx.actor)
-        .await?
-        .into_iter()
-        .map(|r| (r.code, r.name))
-        .collect();
+    let regions = super::lists::region_names(&st, &ctx).await?;
     let l = Layout::new(
         &ctx,
         "/reports",

@@ -116,13 +116,7 @@ async fn user_form_page(
     let lang = ctx.lang;
     // Suggestions for the attachment field: every region, then member units, unions,
     // colleges and parks.
-    let mut attach_options: Vec<(String, String)> = st
-        .svc
-        .regions(&ctx.actor)
-        .await?
-        .into_iter()
-        .map(|r| (r.code, r.name))
-        .collect();
+    let mut attach_options: Vec<(String, String)> = super::lists::region_names(st, ctx).await?;
     for kind in ["member_unit", "union", "college", "park"] {
         let f = orgs::Filter {
             kind: Some(kind.into()),

@@ -86,13 +86,7 @@ async fn list(
     };
     let f = wq.filter()?;
     let page = st.svc.list_workers(&ctx.actor, &f).await?;
-    let regions = st
-        .svc
-        .regions(&ctx.actor)
-        .await?
-        .into_iter()
-        .map(|r| (r.code, r.name))
-        .collect();
+    let regions = super::lists::region_names(&st, &ctx).await?;
     let link = |p: i64| {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in [

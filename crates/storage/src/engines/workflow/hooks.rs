@@ -133,6 +133,23 @@ pub async fn follow_case_status(
     Ok(())
 }
 
+/// The whole `sync` hook of a part whose record sits under a parent (subject key
+/// `<prefix>:<parent>/<record>`) and only takes its case's status: a nomination in its
+/// round, a review of its studio. Registered as `follows!("<prefix>", "<table>")`.
+pub async fn follow_subject(
+    conn: &mut AnyConnection,
+    case: &Case,
+    subject: &str,
+    prefix: &'static str,
+    table: &'static str,
+    now: i64,
+) -> crate::error::Result<()> {
+    match subject_pair(subject, prefix) {
+        Some((_, id)) => follow_case_status(conn, table, id, case, now).await,
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::subject_pair;

@@ -31,8 +31,8 @@ pub use crate::engines::indicators::PartFuture;
 pub use attachments::open_case_id;
 pub use cases::SubjectCase;
 pub use hooks::{
-    follow_case_status, hooks_of, subject_page, subject_pair, CaseHooks, MoveCheck, OnApprove,
-    StartCheck, SubjectPage, SubmitCheck, SyncHook, CASE_HOOKS,
+    follow_case_status, follow_subject, hooks_of, subject_page, subject_pair, CaseHooks, MoveCheck,
+    OnApprove, StartCheck, SubjectPage, SubmitCheck, SyncHook, CASE_HOOKS,
 };
 pub(crate) use sql::item_rows;
 pub use types::{

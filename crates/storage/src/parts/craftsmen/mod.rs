@@ -26,8 +26,8 @@
 mod nominations;
 mod rounds;
 
+pub use nominations::subject_page;
 pub(crate) use nominations::{acts_for_case, approve_nomination};
-pub use nominations::{subject_page, sync_nomination};
 
 use serde::{Deserialize, Serialize};
 

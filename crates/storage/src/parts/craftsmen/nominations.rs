@@ -132,20 +132,6 @@ fn subject_ids(subject: &str) -> Option<(i64, i64)> {
     crate::workflow::subject_pair(subject, "craftsman")
 }
 
-/// Keeps a nomination's status in step with its case.
-pub async fn sync_nomination(
-    conn: &mut AnyConnection,
-    case: &Case,
-    subject: &str,
-    _actor: &Actor,
-    now: i64,
-) -> Result<()> {
-    let Some((_, id)) = subject_ids(subject) else {
-        return Ok(());
-    };
-    crate::workflow::follow_case_status(conn, "craftsman_nominations", id, case, now).await
-}
-
 /// On approval: the title into the designation registry, at the round's level and year.
 pub(crate) async fn approve_nomination(
     _svc: &Service,

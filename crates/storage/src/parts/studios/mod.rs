@@ -24,7 +24,7 @@ mod reviews;
 
 pub use facts::facts;
 pub(crate) use reviews::approve_review;
-pub use reviews::{subject_page, sync_review};
+pub use reviews::subject_page;
 
 use serde::{Deserialize, Serialize};
 

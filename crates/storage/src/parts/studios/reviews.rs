@@ -40,20 +40,6 @@ fn subject_ids(subject: &str) -> Option<(i64, i64)> {
     crate::workflow::subject_pair(subject, "studio_review")
 }
 
-/// Keeps a review's status in step with its case.
-pub async fn sync_review(
-    conn: &mut AnyConnection,
-    case: &Case,
-    subject: &str,
-    _actor: &Actor,
-    now: i64,
-) -> Result<()> {
-    let Some((_, id)) = subject_ids(subject) else {
-        return Ok(());
-    };
-    crate::workflow::follow_case_status(conn, "studio_reviews", id, case, now).await
-}
-
 /// On approval: the score decides the outcome; the studio's level, status and
 /// designation follow, with the indicators settled.
 pub(crate) async fn approve_review(

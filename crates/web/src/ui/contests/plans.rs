@@ -2,7 +2,7 @@
 use super::{id_of, levels, options};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::i18n::T;
-use crate::ui::lists::{list_frame, region_options, years, ListFrame, ListQuery};
+use crate::ui::lists::{region_options, years, ListFrame, ListOf, ListQuery};
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
 use askama::Template;
@@ -22,6 +22,13 @@ const HEADLINES: &[&str] = &[
     "contest_awards",
     "contest_promotions",
 ];
+
+const LIST: ListOf = ListOf {
+    path: "/contests",
+    group: "nav.g.contribution",
+    title: "nav.contests",
+    headlines: HEADLINES,
+};
 
 /// The level this actor plans contests at, if any.
 fn own_level(ctx: &Ctx) -> Option<&'static str> {
@@ -67,15 +74,7 @@ pub(super) async fn list(
     } else {
         Vec::new()
     };
-    let (l, x) = list_frame(
-        &st,
-        &ctx,
-        ("/contests", "nav.g.contribution", "nav.contests"),
-        HEADLINES,
-        &q,
-        page.page,
-    )
-    .await;
+    let (l, x) = LIST.frame(&st, &ctx, &q, page.page).await;
     render(
         &ListPage {
             l,

@@ -4,7 +4,7 @@
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
-use crate::ui::lists::{id_of, list_frame, options, years, ListFrame, ListQuery};
+use crate::ui::lists::{id_of, options, years, ListFrame, ListOf, ListQuery};
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
 use askama::Template;
@@ -37,6 +37,13 @@ const HEADLINES: &[&str] = &[
     "craftsmen_town",
     "craftsmen_enterprise",
 ];
+
+const LIST: ListOf = ListOf {
+    path: "/craftsmen",
+    group: "nav.g.contribution",
+    title: "nav.craftsmen",
+    headlines: HEADLINES,
+};
 
 pub fn level_label(code: &str, en: bool) -> String {
     CraftsmanLevel::from_any(code).map_or_else(|| code.to_string(), |l| l.label(en).to_string())
@@ -85,15 +92,7 @@ async fn list(
         per_page: 20,
     };
     let page = st.svc.list_craftsman_rounds(&ctx.actor, &f).await?;
-    let (l, x) = list_frame(
-        &st,
-        &ctx,
-        ("/craftsmen", "nav.g.contribution", "nav.craftsmen"),
-        HEADLINES,
-        &q,
-        page.page,
-    )
-    .await;
+    let (l, x) = LIST.frame(&st, &ctx, &q, page.page).await;
     render(
         &ListPage {
             l,

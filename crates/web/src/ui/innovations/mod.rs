@@ -3,7 +3,7 @@
 //! result's page with its workers, case and showcase, and the correction form.
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::i18n::T;
-use crate::ui::lists::{id_of, list_frame, options, ListFrame, ListQuery};
+use crate::ui::lists::{id_of, options, ListFrame, ListOf, ListQuery};
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
 use askama::Template;
@@ -33,6 +33,13 @@ const HEADLINES: &[&str] = &[
     "patents",
     "innovation_result_benefit_wan",
 ];
+
+const LIST: ListOf = ListOf {
+    path: "/innovations",
+    group: "nav.g.contribution",
+    title: "nav.innovations",
+    headlines: HEADLINES,
+};
 
 pub fn type_label(code: &str, en: bool) -> String {
     InnovationType::from_any(code).map_or_else(|| code.to_string(), |t| t.label(en).to_string())
@@ -91,15 +98,7 @@ async fn list(
         ..Default::default()
     };
     let page = st.svc.list_innovations(&ctx.actor, &f).await?;
-    let (l, x) = list_frame(
-        &st,
-        &ctx,
-        ("/innovations", "nav.g.contribution", "nav.innovations"),
-        HEADLINES,
-        &q,
-        page.page,
-    )
-    .await;
+    let (l, x) = LIST.frame(&st, &ctx, &q, page.page).await;
     render(
         &ListPage {
             l,

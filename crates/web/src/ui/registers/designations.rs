@@ -5,7 +5,7 @@ use crate::api::registers::DesignationQuery;
 use crate::auth::{CsrfForm, Ctx, OrgEditor, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
-use crate::ui::lists::{list_frame, options, org_choices, ListFrame};
+use crate::ui::lists::{options, org_choices, ListFrame, ListOf};
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
 use askama::Template;
@@ -24,6 +24,13 @@ const HEADLINES: &[&str] = &[
     "industry_professors",
     "apprenticeship_pilots",
 ];
+
+const LIST: ListOf = ListOf {
+    path: "/designations",
+    group: "nav.g.skills",
+    title: "nav.designations",
+    headlines: HEADLINES,
+};
 
 // ----- designations -----
 
@@ -61,15 +68,7 @@ pub(super) async fn designations_list(
     };
     let f = dq.filter()?;
     let page = st.svc.list_designations(&ctx.actor, &f).await?;
-    let (l, x) = list_frame(
-        &st,
-        &ctx,
-        ("/designations", "nav.g.skills", "nav.designations"),
-        HEADLINES,
-        &q,
-        page.page,
-    )
-    .await;
+    let (l, x) = LIST.frame(&st, &ctx, &q, page.page).await;
     let en = lang.is_en();
     let p = DesignationsPage {
         flash: (!q.deleted.is_empty()).then(|| t.s("common.deleted")),

@@ -4,7 +4,7 @@ use crate::api::registers::PilotQuery;
 use crate::auth::{CsrfForm, Ctx, OrgEditor, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
-use crate::ui::lists::{list_frame, options, org_choices, ListFrame};
+use crate::ui::lists::{options, org_choices, ListFrame, ListOf};
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
 use askama::Template;
@@ -19,6 +19,13 @@ use serde::Deserialize;
 
 /// The live figures over the list.
 const HEADLINES: &[&str] = &["pilot_enterprises", "pilot_parks", "pilot_workers_covered"];
+
+const LIST: ListOf = ListOf {
+    path: "/pilots",
+    group: "nav.g.pilots",
+    title: "nav.pilots",
+    headlines: HEADLINES,
+};
 
 // ----- pilots -----
 
@@ -56,15 +63,7 @@ pub(super) async fn pilots_list(
     };
     let f = pq.filter()?;
     let page = st.svc.list_pilots(&ctx.actor, &f).await?;
-    let (l, x) = list_frame(
-        &st,
-        &ctx,
-        ("/pilots", "nav.g.pilots", "nav.pilots"),
-        HEADLINES,
-        &q,
-        page.page,
-    )
-    .await;
+    let (l, x) = LIST.frame(&st, &ctx, &q, page.page).await;
     let en = lang.is_en();
     let p = PilotsPage {
         flash: (!q.deleted.is_empty()).then(|| t.s("common.deleted")),

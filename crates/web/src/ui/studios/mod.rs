@@ -4,7 +4,7 @@
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
-use crate::ui::lists::{id_of, list_frame, options, ListFrame, ListQuery};
+use crate::ui::lists::{id_of, options, ListFrame, ListOf, ListQuery};
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
 use askama::Template;
@@ -31,6 +31,13 @@ pub fn router() -> Router<AppState> {
 }
 
 const HEADLINES: &[&str] = &["innovation_studios", "studio_review_pass_rate"];
+
+const LIST: ListOf = ListOf {
+    path: "/studios",
+    group: "nav.g.contribution",
+    title: "nav.studios",
+    headlines: HEADLINES,
+};
 
 pub fn level_label(code: &str, en: bool) -> String {
     StudioLevel::from_any(code).map_or_else(|| code.to_string(), |l| l.label(en).to_string())
@@ -80,15 +87,7 @@ async fn list(
         per_page: 20,
     };
     let page = st.svc.list_studios(&ctx.actor, &f).await?;
-    let (l, x) = list_frame(
-        &st,
-        &ctx,
-        ("/studios", "nav.g.contribution", "nav.studios"),
-        HEADLINES,
-        &q,
-        page.page,
-    )
-    .await;
+    let (l, x) = LIST.frame(&st, &ctx, &q, page.page).await;
     render(
         &ListPage {
             l,

@@ -84,6 +84,41 @@ async fn every_api_route_is_in_the_openapi_document() {
     );
 }
 
+/// Every list answers with the one page type: its schema is `{Item}Page` with
+/// `items`, `total`, `page` and `per_page`, and so is its answer — the account list too.
+#[tokio::test]
+async fn every_list_answers_one_page_shape() {
+    let app = spawn_demo().await;
+    let doc = app
+        .get_ok(&app.token("admin").await, "/api/v1/openapi.json")
+        .await;
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut pages = 0;
+    for (name, s) in schemas.iter().filter(|(n, _)| n.ends_with("Page")) {
+        let item = &name[..name.len() - 4];
+        assert_eq!(
+            s["properties"]["items"]["items"]["$ref"],
+            format!("#/components/schemas/{item}"),
+            "{name}"
+        );
+        assert_eq!(
+            s["required"],
+            json!(["items", "total", "page", "per_page"]),
+            "{name}"
+        );
+        pages += 1;
+    }
+    assert!(pages >= 21, "{pages} page schemas");
+    let users = app.get_ok(&app.token("admin").await, "/api/v1/users").await;
+    let n = users["items"].as_array().unwrap().len() as i64;
+    assert!(n > 0);
+    assert_eq!(
+        (users["total"].as_i64(), users["page"].as_i64()),
+        (Some(n), Some(1))
+    );
+    assert_eq!(users["per_page"].as_i64(), Some(n));
+}
+
 /// Every route of the one route list answers (not 404/405) — the list and the router agree.
 #[tokio::test]
 async fn every_listed_route_is_routed() {
