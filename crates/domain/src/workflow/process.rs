@@ -184,6 +184,72 @@ pub struct Path {
     pub town: Option<String>,
 }
 
+/// A process is declared in [`PROCESSES`] with these: what a reader needs to see
+/// (code, names, form, steps) and, added one by one, what departs from the usual —
+/// reviewed as a whole, no notice, no expert stage, decided by the city, the case is
+/// the record.
+///
+/// ```ignore
+/// Process::new("contest_plan", ("竞赛计划审批", "Contest plan approval"), FIELDS, STEPS)
+///     .subject(CONTEST_SUBJECT)
+///     .notice(5)
+/// ```
+impl Process {
+    pub const fn new(
+        code: &'static str,
+        (name_zh, name_en): (&'static str, &'static str),
+        fields: &'static [Field],
+        steps: &'static [Step],
+    ) -> Process {
+        Process {
+            code,
+            name_zh,
+            name_en,
+            fields,
+            steps,
+            notice_days: None,
+            items: &[],
+            subject: None,
+            scoring: None,
+            decider: Reviewer::City,
+        }
+    }
+
+    /// Days of public notice (公示) before the decision.
+    pub const fn notice(self, days: i64) -> Process {
+        Process {
+            notice_days: Some(days),
+            ..self
+        }
+    }
+
+    /// The part's record the case drives.
+    pub const fn subject(self, subject: Subject) -> Process {
+        Process {
+            subject: Some(subject),
+            ..self
+        }
+    }
+
+    /// An expert stage between the reviews and the notice.
+    pub const fn scoring(self, scoring: Scoring) -> Process {
+        Process {
+            scoring: Some(scoring),
+            ..self
+        }
+    }
+
+    /// Checklist items reviewed one by one.
+    pub const fn items(self, items: &'static [CheckItem]) -> Process {
+        Process { items, ..self }
+    }
+
+    /// Who runs the expert stage and decides, when not the city.
+    pub const fn decided_by(self, decider: Reviewer) -> Process {
+        Process { decider, ..self }
+    }
+}
+
 impl Process {
     pub fn find(code: &str) -> Option<&'static Process> {
         PROCESSES.iter().find(|p| p.code == code)

@@ -235,23 +235,15 @@ const CRAFTSMAN_SCORING: Scoring = Scoring {
 
 const fn craftsman_process(
     code: &'static str,
-    name_zh: &'static str,
-    name_en: &'static str,
+    names: (&'static str, &'static str),
     steps: &'static [Step],
     decider: Reviewer,
 ) -> Process {
-    Process {
-        code,
-        name_zh,
-        name_en,
-        fields: CRAFTSMAN_FIELDS,
-        steps,
-        notice_days: Some(5),
-        items: &[],
-        subject: Some(CRAFTSMAN_SUBJECT),
-        scoring: Some(CRAFTSMAN_SCORING),
-        decider,
-    }
+    Process::new(code, names, CRAFTSMAN_FIELDS, steps)
+        .subject(CRAFTSMAN_SUBJECT)
+        .notice(5)
+        .scoring(CRAFTSMAN_SCORING)
+        .decided_by(decider)
 }
 
 /// A studio's yearly review: the year and its report.
@@ -289,237 +281,156 @@ const BENCHMARK_STEPS: &[Step] = &[
 
 /// Every process the engine runs.
 pub static PROCESSES: &[Process] = &[
-    Process {
-        code: "benchmark_selection",
-        name_zh: "标杆试点评选",
-        name_en: "Benchmark pilot selection",
-        fields: BENCHMARK_FIELDS,
-        steps: BENCHMARK_STEPS,
-        notice_days: Some(5),
-        items: &[],
-        subject: None,
-        decider: Reviewer::City,
-        scoring: Some(Scoring {
-            max: 100,
-            min_experts: 3,
-            days: 10,
-            criteria_zh: "工作成效（40分）、创新做法（30分）、可复制推广价值（30分）",
-            criteria_en: "results (40), innovation (30), transferability (30)",
-        }),
-    },
-    Process {
-        code: "contest_plan",
-        name_zh: "竞赛计划审批",
-        name_en: "Contest plan approval",
-        fields: CONTEST_PLAN_FIELDS,
-        steps: CONTEST_PLAN_STEPS,
-        notice_days: None,
-        items: &[],
-        subject: Some(CONTEST_SUBJECT),
-        decider: Reviewer::City,
-        scoring: None,
-    },
-    Process {
-        code: "contest_plan_city",
-        name_zh: "竞赛计划审批（市级）",
-        name_en: "Contest plan approval (city)",
-        fields: CONTEST_PLAN_FIELDS,
-        steps: CONTEST_PLAN_CITY_STEPS,
-        notice_days: None,
-        items: &[],
-        subject: Some(CONTEST_SUBJECT),
-        decider: Reviewer::City,
-        scoring: None,
-    },
+    Process::new(
+        "benchmark_selection",
+        ("标杆试点评选", "Benchmark pilot selection"),
+        BENCHMARK_FIELDS,
+        BENCHMARK_STEPS,
+    )
+    .notice(5)
+    .scoring(Scoring {
+        max: 100,
+        min_experts: 3,
+        days: 10,
+        criteria_zh: "工作成效（40分）、创新做法（30分）、可复制推广价值（30分）",
+        criteria_en: "results (40), innovation (30), transferability (30)",
+    }),
+    Process::new(
+        "contest_plan",
+        ("竞赛计划审批", "Contest plan approval"),
+        CONTEST_PLAN_FIELDS,
+        CONTEST_PLAN_STEPS,
+    )
+    .subject(CONTEST_SUBJECT),
+    Process::new(
+        "contest_plan_city",
+        ("竞赛计划审批（市级）", "Contest plan approval (city)"),
+        CONTEST_PLAN_FIELDS,
+        CONTEST_PLAN_CITY_STEPS,
+    )
+    .subject(CONTEST_SUBJECT),
     craftsman_process(
         "craftsman_city",
-        "龙城工匠评选",
-        "Longcheng craftsman selection",
+        ("龙城工匠评选", "Longcheng craftsman selection"),
         CRAFTSMAN_CITY_STEPS,
         Reviewer::City,
     ),
     craftsman_process(
         "craftsman_district",
-        "区级工匠评选",
-        "District craftsman selection",
+        ("区级工匠评选", "District craftsman selection"),
         CRAFTSMAN_DISTRICT_STEPS,
         Reviewer::District,
     ),
     craftsman_process(
         "craftsman_town",
-        "镇级工匠评选",
-        "Town craftsman selection",
+        ("镇级工匠评选", "Town craftsman selection"),
         CRAFTSMAN_TOWN_STEPS,
         Reviewer::Town,
     ),
     craftsman_process(
         "craftsman_enterprise",
-        "企业工匠评选",
-        "Enterprise craftsman selection",
+        ("企业工匠评选", "Enterprise craftsman selection"),
         &[],
         Reviewer::Area,
     ),
-    Process {
-        code: "studio_review",
-        name_zh: "创新工作室年度评估",
-        name_en: "Innovation studio yearly review",
-        fields: STUDIO_REVIEW_FIELDS,
-        steps: STUDIO_REVIEW_STEPS,
-        notice_days: None,
-        items: &[],
-        subject: Some(STUDIO_SUBJECT),
-        decider: Reviewer::City,
-        scoring: Some(Scoring {
-            max: 100,
-            min_experts: 3,
-            days: 10,
-            criteria_zh: "攻关成效（40分）、培训带徒（30分）、创新成果与效益（30分）",
-            criteria_en:
-                "problems solved (40), training and mentoring (30), innovations and benefit (30)",
-        }),
-    },
-    Process {
-        code: "innovation_result",
-        name_zh: "职工创新成果认定",
-        name_en: "Innovation result review",
-        fields: INNOVATION_FIELDS,
-        steps: INNOVATION_STEPS,
-        notice_days: None,
-        items: &[],
-        subject: Some(INNOVATION_SUBJECT),
-        decider: Reviewer::City,
-        scoring: None,
-    },
-    Process {
-        code: "contest_results",
-        name_zh: "竞赛结果公示",
-        name_en: "Contest results on public notice",
-        fields: CONTEST_RESULTS_FIELDS,
-        steps: &[],
-        notice_days: Some(5),
-        items: &[],
-        subject: Some(CONTEST_SUBJECT),
-        decider: Reviewer::City,
-        scoring: None,
-    },
-    Process {
-        code: "contest_promotion",
-        name_zh: "以赛促评晋升",
-        name_en: "Promotion from a contest result",
-        fields: PROMOTION_FIELDS,
-        steps: PROMOTION_STEPS,
-        notice_days: None,
-        items: &[],
-        subject: Some(CONTEST_SUBJECT),
-        decider: Reviewer::City,
-        scoring: None,
-    },
-    Process {
-        code: "skill_promotion",
-        name_zh: "技能等级晋升",
-        name_en: "Skill-level promotion",
-        fields: PROMOTION_FIELDS,
-        steps: PROMOTION_STEPS,
-        notice_days: None,
-        items: &[],
-        subject: Some(PROMOTION_SUBJECT),
-        decider: Reviewer::City,
-        scoring: None,
-    },
-    Process {
-        code: "task_completion_city",
-        name_zh: "任务销号（市级任务）",
-        name_en: "Task completion (city task)",
-        fields: COMPLETION_FIELDS,
-        steps: COMPLETION_CITY,
-        notice_days: None,
-        items: &[],
-        subject: Some(TASK_COMPLETION_SUBJECT),
-        decider: Reviewer::City,
-        scoring: None,
-    },
-    Process {
-        code: "task_completion_district",
-        name_zh: "任务销号（区级任务）",
-        name_en: "Task completion (district task)",
-        fields: COMPLETION_FIELDS,
-        steps: COMPLETION_DISTRICT,
-        notice_days: None,
-        items: &[],
-        subject: Some(TASK_COMPLETION_SUBJECT),
-        decider: Reviewer::City,
-        scoring: None,
-    },
-    Process {
-        code: "task_completion_town",
-        name_zh: "任务销号（镇级任务）",
-        name_en: "Task completion (town task)",
-        fields: COMPLETION_FIELDS,
-        steps: COMPLETION_TOWN,
-        notice_days: None,
-        items: &[],
-        subject: Some(TASK_COMPLETION_SUBJECT),
-        decider: Reviewer::City,
-        scoring: None,
-    },
-    Process {
-        code: "assessment_self_report",
-        name_zh: "考核自评审核",
-        name_en: "Assessment self-report",
-        fields: SELF_REPORT_FIELDS,
-        steps: SELF_REPORT_STEPS,
-        notice_days: None,
-        items: &[],
-        subject: Some(SELF_REPORT_SUBJECT),
-        decider: Reviewer::City,
-        scoring: None,
-    },
-    Process {
-        code: "liuyou",
-        name_zh: "六有佐证审核",
-        name_en: "六有 checklist review",
-        fields: &[Field::required("year", ("年度", "Year"), FieldKind::Year)],
-        steps: LIUYOU_STEPS,
-        notice_days: None,
-        items: &crate::liuyou::ITEMS,
-        subject: Some(LIUYOU_SUBJECT),
-        decider: Reviewer::City,
-        scoring: None,
-    },
-    Process {
-        code: "pilot_application",
-        name_zh: "试点申报",
-        name_en: "Pilot application",
-        fields: APPLICATION_FIELDS,
-        steps: REVIEW_STEPS,
-        notice_days: Some(5),
-        items: &[],
-        subject: None,
-        decider: Reviewer::City,
-        scoring: None,
-    },
-    Process {
-        code: "pilot_yearly_check",
-        name_zh: "试点年度检查",
-        name_en: "Pilot yearly check",
-        fields: CHECK_FIELDS,
-        steps: REVIEW_STEPS,
-        notice_days: None,
-        items: &[],
-        subject: None,
-        decider: Reviewer::City,
-        scoring: None,
-    },
-    Process {
-        code: "pilot_acceptance",
-        name_zh: "试点验收",
-        name_en: "Pilot final acceptance",
-        fields: CHECK_FIELDS,
-        steps: REVIEW_STEPS,
-        notice_days: Some(5),
-        items: &[],
-        subject: None,
-        decider: Reviewer::City,
-        scoring: None,
-    },
+    Process::new(
+        "studio_review",
+        ("创新工作室年度评估", "Innovation studio yearly review"),
+        STUDIO_REVIEW_FIELDS,
+        STUDIO_REVIEW_STEPS,
+    )
+    .subject(STUDIO_SUBJECT)
+    .scoring(Scoring {
+        max: 100,
+        min_experts: 3,
+        days: 10,
+        criteria_zh: "攻关成效（40分）、培训带徒（30分）、创新成果与效益（30分）",
+        criteria_en:
+            "problems solved (40), training and mentoring (30), innovations and benefit (30)",
+    }),
+    Process::new(
+        "innovation_result",
+        ("职工创新成果认定", "Innovation result review"),
+        INNOVATION_FIELDS,
+        INNOVATION_STEPS,
+    )
+    .subject(INNOVATION_SUBJECT),
+    Process::new(
+        "contest_results",
+        ("竞赛结果公示", "Contest results on public notice"),
+        CONTEST_RESULTS_FIELDS,
+        &[],
+    )
+    .subject(CONTEST_SUBJECT)
+    .notice(5),
+    Process::new(
+        "contest_promotion",
+        ("以赛促评晋升", "Promotion from a contest result"),
+        PROMOTION_FIELDS,
+        PROMOTION_STEPS,
+    )
+    .subject(CONTEST_SUBJECT),
+    Process::new(
+        "skill_promotion",
+        ("技能等级晋升", "Skill-level promotion"),
+        PROMOTION_FIELDS,
+        PROMOTION_STEPS,
+    )
+    .subject(PROMOTION_SUBJECT),
+    Process::new(
+        "task_completion_city",
+        ("任务销号（市级任务）", "Task completion (city task)"),
+        COMPLETION_FIELDS,
+        COMPLETION_CITY,
+    )
+    .subject(TASK_COMPLETION_SUBJECT),
+    Process::new(
+        "task_completion_district",
+        ("任务销号（区级任务）", "Task completion (district task)"),
+        COMPLETION_FIELDS,
+        COMPLETION_DISTRICT,
+    )
+    .subject(TASK_COMPLETION_SUBJECT),
+    Process::new(
+        "task_completion_town",
+        ("任务销号（镇级任务）", "Task completion (town task)"),
+        COMPLETION_FIELDS,
+        COMPLETION_TOWN,
+    )
+    .subject(TASK_COMPLETION_SUBJECT),
+    Process::new(
+        "assessment_self_report",
+        ("考核自评审核", "Assessment self-report"),
+        SELF_REPORT_FIELDS,
+        SELF_REPORT_STEPS,
+    )
+    .subject(SELF_REPORT_SUBJECT),
+    Process::new(
+        "liuyou",
+        ("六有佐证审核", "六有 checklist review"),
+        &[Field::required("year", ("年度", "Year"), FieldKind::Year)],
+        LIUYOU_STEPS,
+    )
+    .subject(LIUYOU_SUBJECT)
+    .items(&crate::liuyou::ITEMS),
+    Process::new(
+        "pilot_application",
+        ("试点申报", "Pilot application"),
+        APPLICATION_FIELDS,
+        REVIEW_STEPS,
+    )
+    .notice(5),
+    Process::new(
+        "pilot_yearly_check",
+        ("试点年度检查", "Pilot yearly check"),
+        CHECK_FIELDS,
+        REVIEW_STEPS,
+    ),
+    Process::new(
+        "pilot_acceptance",
+        ("试点验收", "Pilot final acceptance"),
+        CHECK_FIELDS,
+        REVIEW_STEPS,
+    )
+    .notice(5),
 ];

@@ -84,14 +84,13 @@ async fn weights_that_do_not_add_up_are_refused_naming_the_node() {
     let (_, list) = app.get(&city, "/api/v1/assessment/schemes").await;
     assert_eq!(list.as_array().unwrap().len(), 1, "only the demo's scheme");
     let tn = app.token("tianning").await;
-    let (s, _) = app
-        .post(
-            &tn,
-            "/api/v1/assessment/schemes",
-            json!({"name": "x", "tree": tree()}),
-        )
-        .await;
-    assert_eq!(s, 403);
+    app.post(
+        &tn,
+        "/api/v1/assessment/schemes",
+        json!({"name": "x", "tree": tree()}),
+    )
+    .await
+    .answers(403);
     // The console editor shows the message next to the row and keeps what was typed.
     let b = app.browser("city").await;
     let (s, html, _) = b
@@ -128,28 +127,26 @@ async fn publishing_freezes_and_rounds_need_a_frozen_version() {
     let app = spawn_demo().await;
     let city = app.token("city").await;
     let draft = scheme(&app, &city, false).await;
-    let (s, e) = app
-        .post(
-            &city,
-            "/api/v1/assessment/rounds",
-            json!({"year": this_year(), "title": "x", "version_id": draft, "target_kind": "district"}),
-        )
-        .await;
-    refused_on(s, &e, 422, "version_id");
+    app.post(
+        &city,
+        "/api/v1/assessment/rounds",
+        json!({"year": this_year(), "title": "x", "version_id": draft, "target_kind": "district"}),
+    )
+    .await
+    .refused_on(422, "version_id");
     app.post_ok(
         &city,
         &format!("/api/v1/assessment/versions/{draft}/publish"),
         json!({}),
     )
     .await;
-    let (s, e) = app
-        .put(
-            &city,
-            &format!("/api/v1/assessment/versions/{draft}"),
-            json!({"tree": tree()}),
-        )
-        .await;
-    refused(s, &e, 409, "version_frozen");
+    app.put(
+        &city,
+        &format!("/api/v1/assessment/versions/{draft}"),
+        json!({"tree": tree()}),
+    )
+    .await
+    .refused(409, "version_frozen");
     // A new draft copies the tree and is version 2.
     let v2 = app
         .post_ok(
@@ -189,14 +186,13 @@ async fn a_round_from_self_report_to_published_results() {
         ).await;
     let id = r["id"].as_i64().unwrap();
     // The same year and kind twice: conflict.
-    let (s, _) = app
+    app
         .post(
             &city,
             "/api/v1/assessment/rounds",
             json!({"year": this_year(), "title": "again", "version_id": vid, "target_kind": "district"}),
         )
-        .await;
-    assert_eq!(s, 409);
+        .await.answers(409);
     for name in [
         "expert",
         "expert2",
@@ -215,14 +211,13 @@ async fn a_round_from_self_report_to_published_results() {
         assert_eq!(s, 200, "{name}: {d}");
     }
     // Only users with role expert can be assigned.
-    let (s, e) = app
-        .post(
-            &city,
-            &format!("/api/v1/assessment/rounds/{id}/experts"),
-            json!({"expert": "tianning"}),
-        )
-        .await;
-    refused_on(s, &e, 422, "expert");
+    app.post(
+        &city,
+        &format!("/api/v1/assessment/rounds/{id}/experts"),
+        json!({"expert": "tianning"}),
+    )
+    .await
+    .refused_on(422, "expert");
 
     // Self-reports: 天宁 and 武进 report yes and submit; submitted reports are locked.
     let tn = app.token("tianning").await;
@@ -305,10 +300,9 @@ async fn a_round_from_self_report_to_published_results() {
     assert_eq!(v["target"]["self_status"], "accepted");
     assert_eq!(v["editable"], false);
     // 天宁 cannot see or fill 武进's report.
-    let (s, _) = app
-        .get(&tn, &format!("/api/v1/assessment/rounds/{id}/self/320412"))
-        .await;
-    assert_eq!(s, 404);
+    app.get(&tn, &format!("/api/v1/assessment/rounds/{id}/self/320412"))
+        .await
+        .answers(404);
 
     let ex: Vec<String> = {
         let mut v = Vec::new();
@@ -377,18 +371,16 @@ async fn a_round_from_self_report_to_published_results() {
         .collect();
     assert_eq!(recused, vec!["320412"]);
     // Results are not readable by a target before publication; publishing needs a closed round.
-    let (s, _) = app
-        .get(&tn, &format!("/api/v1/assessment/rounds/{id}/results"))
-        .await;
-    assert_eq!(s, 404);
-    let (s, e) = app
-        .post(
-            &city,
-            &format!("/api/v1/assessment/rounds/{id}/results"),
-            json!({}),
-        )
-        .await;
-    refused(s, &e, 409, "round_open");
+    app.get(&tn, &format!("/api/v1/assessment/rounds/{id}/results"))
+        .await
+        .answers(404);
+    app.post(
+        &city,
+        &format!("/api/v1/assessment/rounds/{id}/results"),
+        json!({}),
+    )
+    .await
+    .refused(409, "round_open");
     app.post_ok(
         &city,
         &format!("/api/v1/assessment/rounds/{id}/actions"),
@@ -501,14 +493,13 @@ async fn a_round_from_self_report_to_published_results() {
         json!({"action": "close"}),
     )
     .await;
-    let (s, e) = app
-        .post(
-            &city,
-            &format!("/api/v1/assessment/rounds/{id}/results"),
-            json!({"reason": " "}),
-        )
-        .await;
-    refused_on(s, &e, 422, "reason");
+    app.post(
+        &city,
+        &format!("/api/v1/assessment/rounds/{id}/results"),
+        json!({"reason": " "}),
+    )
+    .await
+    .refused_on(422, "reason");
     let (s, res2) = app
         .post(
             &city,
@@ -603,8 +594,9 @@ async fn a_round_from_self_report_to_published_results() {
         html.contains("专家A") && !html.contains("评审专家"),
         "{html}"
     );
-    let (s, _) = b.get(&format!("/assessment/results/{id}/320404")).await;
-    assert_eq!(s, 404);
+    b.get(&format!("/assessment/results/{id}/320404"))
+        .await
+        .answers(404);
     let b = app.browser("expert").await;
     let html = b.get_ok(&format!("/assessment/scoring/{id}")).await;
     assert!(html.contains("专家A"), "{html}");

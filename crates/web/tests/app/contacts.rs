@@ -14,13 +14,7 @@ async fn tianning_enterprise(app: &TestApp, tok: &str) -> i64 {
 }
 
 fn indicator(v: &Value, code: &str) -> Value {
-    v["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["code"] == code)
-        .unwrap_or_else(|| panic!("no indicator {code}: {v}"))["value"]
-        .clone()
+    indicator_of(v, code)["value"].clone()
 }
 
 #[tokio::test]
@@ -174,34 +168,32 @@ async fn scope_and_units() {
         ).await;
     let id = p["id"].as_i64().unwrap();
     // Another district: not found, and cannot act or record for it.
-    let (s, _) = app.get(&wujin, &format!("/api/v1/problems/{id}")).await;
-    assert_eq!(s, 404);
-    let (s, _) = app
-        .post(
-            &wujin,
-            &format!("/api/v1/problems/{id}/actions"),
-            json!({"action": "start"}),
-        )
-        .await;
-    assert_eq!(s, 404);
-    let (s, e) = app
+    app.get(&wujin, &format!("/api/v1/problems/{id}"))
+        .await
+        .answers(404);
+    app.post(
+        &wujin,
+        &format!("/api/v1/problems/{id}/actions"),
+        json!({"action": "start"}),
+    )
+    .await
+    .answers(404);
+    app
         .post(
             &wujin,
             "/api/v1/visits",
             json!({"org": org.to_string(), "visited_on": "2024-05-01", "form": "phone", "summary": "x"}),
         )
-        .await;
-    refused_on(s, &e, 422, "org");
+        .await.refused_on(422, "org");
     // The unit raises one for its own enterprise (never as the official) and sees only
     // its own problems; it cannot work on them.
-    let (s, e) = app
+    app
         .post(
             &unit,
             "/api/v1/problems",
             json!({"source": "official", "category": "pay", "description": "x", "raised_on": "2024-05-01"}),
         )
-        .await;
-    refused_on(s, &e, 422, "source");
+        .await.refused_on(422, "source");
     let mine = app.post_ok(
             &unit,
             "/api/v1/problems",
@@ -212,14 +204,13 @@ async fn scope_and_units() {
     // A unit naming another enterprise is told so (422 on `org`), not silently given
     // its own; naming its own is fine.
     for other in [(my_org + 1).to_string(), "91320402MA1XXXXX0X".to_string()] {
-        let (s, e) = app
+        app
             .post(
                 &unit,
                 "/api/v1/problems",
                 json!({"org": other, "source": "worker", "category": "薪酬", "description": "x", "raised_on": "2024-05-02"}),
             )
-            .await;
-        refused_on(s, &e, 422, "org");
+            .await.refused_on(422, "org");
     }
     let _p = app.post_ok(
             &unit,
@@ -231,21 +222,21 @@ async fn scope_and_units() {
     assert!(items.iter().any(|p| p["id"] == mine["id"]));
     assert!(items.iter().all(|p| p["org_id"] == my_org), "{list}");
     if org != my_org {
-        let (s, _) = app.get(&unit, &format!("/api/v1/problems/{id}")).await;
-        assert_eq!(s, 404);
+        app.get(&unit, &format!("/api/v1/problems/{id}"))
+            .await
+            .answers(404);
     }
     let d = app
         .get_ok(&unit, &format!("/api/v1/problems/{}", mine["id"]))
         .await;
     assert_eq!(d["actions"], json!([]));
-    let (s, _) = app
-        .post(
-            &unit,
-            &format!("/api/v1/problems/{}/actions", mine["id"]),
-            json!({"action": "start"}),
-        )
-        .await;
-    assert_eq!(s, 403);
+    app.post(
+        &unit,
+        &format!("/api/v1/problems/{}/actions", mine["id"]),
+        json!({"action": "start"}),
+    )
+    .await
+    .answers(403);
     // The district sees it and resolves it.
     let d = app
         .get_ok(&tianning, &format!("/api/v1/problems/{}", mine["id"]))
@@ -303,14 +294,13 @@ async fn pairs_are_checked_and_drawn() {
     assert_eq!(s, 409, "{e}");
     // Activities: checked, then listed on the pair.
     let pid = chain["id"].as_i64().unwrap();
-    let (s, e) = app
-        .post(
-            &city,
-            &format!("/api/v1/pairs/{pid}/activities"),
-            json!({"held_on": "2024-06-01", "title": "技能比武", "participants": 0}),
-        )
-        .await;
-    refused_on(s, &e, 422, "participants");
+    app.post(
+        &city,
+        &format!("/api/v1/pairs/{pid}/activities"),
+        json!({"held_on": "2024-06-01", "title": "技能比武", "participants": 0}),
+    )
+    .await
+    .refused_on(422, "participants");
     app.post_ok(
         &city,
         &format!("/api/v1/pairs/{pid}/activities"),
@@ -431,8 +421,9 @@ async fn console_pages_render_and_forms_keep_input() {
         assert!(html.contains("共建活动"));
     }
     let wj = app.browser("wujin").await;
-    let (s, _) = wj.get(&format!("/contacts/problems/{id}")).await;
-    assert_eq!(s, 404);
+    wj.get(&format!("/contacts/problems/{id}"))
+        .await
+        .answers(404);
     // English.
     let html = b.get_ok("/pairs?lang=en").await;
     assert!(html.contains("Pairing"));

@@ -123,14 +123,13 @@ async fn a_contest_from_its_plan_to_honours_and_promotions() {
     let base = format!("/api/v1/contests/{id}");
     assert_eq!(c["status"], "draft");
     // No entries before the plan is approved.
-    let (s, _) = app
-        .post(
-            &city,
-            &format!("{base}/entries"),
-            json!({"worker": ids[0].to_string()}),
-        )
-        .await;
-    assert_eq!(s, 409);
+    app.post(
+        &city,
+        &format!("{base}/entries"),
+        json!({"worker": ids[0].to_string()}),
+    )
+    .await
+    .answers(409);
     let c = app
         .post_ok(&city, &format!("{base}/submit"), json!({}))
         .await;
@@ -263,8 +262,9 @@ async fn a_contest_from_its_plan_to_honours_and_promotions() {
 
     // The lock: once; undone only with a reason, audited.
     app.post_ok(&city, &format!("{base}/lock"), json!({})).await;
-    let (s, e) = app.post(&city, &format!("{base}/lock"), json!({})).await;
-    refused(s, &e, 409, "contest_locked");
+    app.post(&city, &format!("{base}/lock"), json!({}))
+        .await
+        .refused(409, "contest_locked");
     let (s, _) = mark(&j[1], entries[1], aspect(2), 3.0).await;
     assert_eq!(s, 409, "no marks while locked");
     let (s, e) = app
@@ -369,14 +369,13 @@ async fn only_the_organiser_runs_a_contest_and_judges_see_only_theirs() {
         app.status(&unit, &format!("/api/v1/contests/{id}")).await,
         200
     );
-    let (s, _) = app
-        .put(
-            &unit,
-            &format!("/api/v1/contests/{id}/scheme"),
-            scheme(30.0, false),
-        )
-        .await;
-    assert_eq!(s, 403);
+    app.put(
+        &unit,
+        &format!("/api/v1/contests/{id}/scheme"),
+        scheme(30.0, false),
+    )
+    .await
+    .answers(403);
     assert_eq!(
         app.status(&expert, &format!("/api/v1/contests/{id}")).await,
         404
@@ -393,14 +392,13 @@ async fn only_the_organiser_runs_a_contest_and_judges_see_only_theirs() {
         .await;
     assert_eq!(s, 201, "{c}");
     assert_eq!(c["level"], "enterprise");
-    let (s, _) = app
-        .put(
-            &unit,
-            &format!("/api/v1/contests/{}/scheme", c["id"]),
-            scheme(30.0, false),
-        )
-        .await;
-    assert_eq!(s, 200);
+    app.put(
+        &unit,
+        &format!("/api/v1/contests/{}/scheme", c["id"]),
+        scheme(30.0, false),
+    )
+    .await
+    .answers(200);
 }
 
 #[tokio::test]

@@ -463,6 +463,22 @@ impl TestApp {
     }
 
     /// GET as `token`, which must answer 200; the body.
+    /// The 统一社会信用代码 of the first organisation `/api/v1/orgs?{query}` lists.
+    pub async fn first_uscc(&self, token: &str, query: &str) -> String {
+        let v = self.get_ok(token, &format!("/api/v1/orgs?{query}")).await;
+        v["items"][0]["uscc"].as_str().unwrap().to_string()
+    }
+
+    /// The OpenAPI document, as any client fetches it (no token).
+    pub async fn openapi(&self) -> Value {
+        let r = self
+            .client
+            .get(self.at("/api/v1/openapi.json"))
+            .send()
+            .await;
+        r.unwrap().json().await.unwrap()
+    }
+
     pub async fn get_ok(&self, token: &str, path: &str) -> Value {
         let (s, v) = self.get(token, path).await;
         assert_eq!(s, 200, "GET {path}: {v}");
@@ -777,19 +793,42 @@ pub fn err_field(v: &Value) -> String {
         .to_string()
 }
 
-/// An indicator's value in an indicator answer (0 when it has none).
-pub fn indicator_in(v: &Value, code: &str) -> f64 {
+/// A valid 身份证号 from its first 17 characters (the check character added).
+pub fn id_number(first17: &str) -> String {
+    let check = gongjiang_domain::IdNumber::check_char(first17).unwrap();
+    format!("{first17}{check}")
+}
+
+/// One indicator (code, value, unit …) of an indicator answer; a missing code panics
+/// naming it and the answer.
+pub fn indicator_of(v: &Value, code: &str) -> Value {
     v["indicators"]
         .as_array()
         .unwrap()
         .iter()
         .find(|i| i["code"] == code)
-        .unwrap_or_else(|| panic!("{code} missing"))["value"]
-        .as_f64()
-        .unwrap_or(0.0)
+        .unwrap_or_else(|| panic!("no indicator {code}: {v}"))
+        .clone()
+}
+
+/// An indicator's value in an indicator answer (0 when it has none).
+pub fn indicator_in(v: &Value, code: &str) -> f64 {
+    indicator_of(v, code)["value"].as_f64().unwrap_or(0.0)
 }
 
 /// One indicator of an organisation or region for a period, live from the API.
+pub async fn indicator_at(
+    app: &TestApp,
+    token: &str,
+    org: &str,
+    period: &str,
+    code: &str,
+) -> Value {
+    let path = format!("/api/v1/indicators?org={org}&period={period}");
+    indicator_of(&app.get_ok(token, &path).await, code)
+}
+
+/// The value of one indicator of an organisation or region for a period (0 when none).
 pub async fn indicator_value(
     app: &TestApp,
     token: &str,
@@ -797,13 +836,45 @@ pub async fn indicator_value(
     period: &str,
     code: &str,
 ) -> f64 {
-    let v = app
-        .get_ok(
-            token,
-            &format!("/api/v1/indicators?org={org}&period={period}"),
-        )
-        .await;
-    indicator_in(&v, code)
+    indicator_at(app, token, org, period, code).await["value"]
+        .as_f64()
+        .unwrap_or(0.0)
+}
+
+/// Any answer `(status, body)` — the API's JSON or a console page — whose status is
+/// asserted where its request ends; a wrong status prints the body.
+/// `let v = app.get(&t, path).await.answers(200);`
+pub trait Status<B> {
+    fn answers(self, want: u16) -> B;
+}
+
+impl<B: std::fmt::Display> Status<B> for (u16, B) {
+    #[track_caller]
+    fn answers(self, want: u16) -> B {
+        assert_eq!(self.0, want, "{}", self.1);
+        self.1
+    }
+}
+
+/// An API answer `(status, body)` asserted where its request ends:
+/// `app.post(&t, path, body).await.refused_on(422, "field");`.
+pub trait Answer {
+    /// Refused with this status and error code.
+    fn refused(&self, want: u16, code: &str);
+    /// Refused with this status, the error naming this field.
+    fn refused_on(&self, want: u16, field: &str);
+}
+
+impl Answer for (u16, Value) {
+    #[track_caller]
+    fn refused(&self, want: u16, code: &str) {
+        refused(self.0, &self.1, want, code)
+    }
+
+    #[track_caller]
+    fn refused_on(&self, want: u16, field: &str) {
+        refused_on(self.0, &self.1, want, field)
+    }
 }
 
 /// Asserts an error answer: its status and its error code (the body is the message).

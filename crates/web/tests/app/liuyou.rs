@@ -5,20 +5,7 @@ use crate::helpers::*;
 use serde_json::{json, Value};
 
 async fn indicator(app: &TestApp, tok: &str, org: &str, code: &str) -> Value {
-    let v = app
-        .get(
-            tok,
-            &format!("/api/v1/indicators?org={org}&period={}", this_year()),
-        )
-        .await
-        .1;
-    v["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["code"] == code)
-        .unwrap()
-        .clone()
+    indicator_at(app, tok, org, &this_year().to_string(), code).await
 }
 
 #[tokio::test]
@@ -55,18 +42,16 @@ async fn six_items_submitted_reviewed_and_counted() {
     }
     // The unit has its own account: the district reviews, it does not fill in or
     // submit the unit's checklist, and its page offers no edit form or submit button.
-    let (s, e) = app
-        .put(
-            &district,
-            &format!("{base}/rights"),
-            json!({"text": "代填"}),
-        )
-        .await;
-    refused(s, &e, 403, "unit_keeps_own");
-    let (s, _) = app
-        .post(&district, &format!("{base}/submit"), json!({}))
-        .await;
-    assert_eq!(s, 403);
+    app.put(
+        &district,
+        &format!("{base}/rights"),
+        json!({"text": "代填"}),
+    )
+    .await
+    .refused(403, "unit_keeps_own");
+    app.post(&district, &format!("{base}/submit"), json!({}))
+        .await
+        .answers(403);
     let (s, html) = app
         .browser("tianning")
         .await
@@ -88,23 +73,21 @@ async fn six_items_submitted_reviewed_and_counted() {
         .await;
     assert!(html.contains("/submit\""), "the unit submits its own");
     // A bad link and a bad file are refused, naming the field.
-    let (s, e) = app
-        .put(
-            &unit,
-            &format!("{base}/plan"),
-            json!({"link": "javascript:alert(1)"}),
-        )
-        .await;
-    refused_on(s, &e, 422, "link");
-    let (s, e) = app
-        .upload_file(
-            &unit,
-            &format!("{base}/plan/files"),
-            "virus.pdf",
-            b"MZ\x90\x00binary".to_vec(),
-        )
-        .await;
-    refused_on(s, &e, 422, "file");
+    app.put(
+        &unit,
+        &format!("{base}/plan"),
+        json!({"link": "javascript:alert(1)"}),
+    )
+    .await
+    .refused_on(422, "link");
+    app.upload_file(
+        &unit,
+        &format!("{base}/plan/files"),
+        "virus.pdf",
+        b"MZ\x90\x00binary".to_vec(),
+    )
+    .await
+    .refused_on(422, "file");
     let (s, v) = app
         .upload_file(
             &unit,
@@ -116,8 +99,9 @@ async fn six_items_submitted_reviewed_and_counted() {
     assert_eq!(s, 200, "{v}");
     let file_id = v["items"][1]["files"][0]["id"].as_i64().unwrap();
     // Submitting without the sixth item names it.
-    let (s, e) = app.post(&unit, &format!("{base}/submit"), json!({})).await;
-    refused_on(s, &e, 422, "rights");
+    app.post(&unit, &format!("{base}/submit"), json!({}))
+        .await
+        .refused_on(422, "rights");
     app.put(
         &unit,
         &format!("{base}/rights"),
@@ -127,10 +111,9 @@ async fn six_items_submitted_reviewed_and_counted() {
     let (s, v) = app.post(&unit, &format!("{base}/submit"), json!({})).await;
     assert_eq!((s, v["submitted"].as_i64()), (200, Some(6)), "{v}");
     // Submitted items are locked for the unit; the unit does not review.
-    let (s, _) = app
-        .put(&unit, &format!("{base}/plan"), json!({"text": "改"}))
-        .await;
-    assert_eq!(s, 409);
+    app.put(&unit, &format!("{base}/plan"), json!({"text": "改"}))
+        .await
+        .answers(409);
     let (s, _) = app
         .post(
             &unit,
@@ -160,28 +143,26 @@ async fn six_items_submitted_reviewed_and_counted() {
     assert_eq!(s, 403, "the town does not review the 六有");
     // The district returns one (a reason is required) and accepts the rest; once no
     // item waits, the case is returned as a whole with the reason.
-    let (s, e) = app
-        .post(
-            &district,
-            &format!("{base}/rights/review"),
-            json!({"accept": false}),
-        )
-        .await;
-    refused_on(s, &e, 422, "reason");
+    app.post(
+        &district,
+        &format!("{base}/rights/review"),
+        json!({"accept": false}),
+    )
+    .await
+    .refused_on(422, "reason");
     app.post_ok(
         &district,
         &format!("{base}/rights/review"),
         json!({"accept": false, "reason": "请附集体合同文本"}),
     )
     .await;
-    let (s, e) = app
-        .post(
-            &district,
-            &format!("{base}/rights/review"),
-            json!({"accept": true}),
-        )
-        .await;
-    refused(s, &e, 409, "item_not_submitted");
+    app.post(
+        &district,
+        &format!("{base}/rights/review"),
+        json!({"accept": true}),
+    )
+    .await
+    .refused(409, "item_not_submitted");
     for it in &items[..5] {
         let (s, v) = app
             .post(
@@ -243,23 +224,21 @@ async fn six_items_submitted_reviewed_and_counted() {
         Some(before + 1.0)
     );
     // The engine's own item endpoint refuses a case that waits for nobody.
-    let (s, _) = app
-        .post(
-            &district,
-            &format!("/api/v1/cases/{case_id}/items/rights"),
-            json!({"accept": true}),
-        )
-        .await;
-    assert_eq!(s, 409);
+    app.post(
+        &district,
+        &format!("/api/v1/cases/{case_id}/items/rights"),
+        json!({"accept": true}),
+    )
+    .await
+    .answers(409);
     // 六有 cases start from the 六有 page, not as a free-standing case.
-    let (s, e) = app
-        .post(
-            &unit,
-            "/api/v1/cases",
-            json!({"process": "liuyou", "data": {"year": this_year().to_string()}}),
-        )
-        .await;
-    refused_on(s, &e, 422, "process");
+    app.post(
+        &unit,
+        "/api/v1/cases",
+        json!({"process": "liuyou", "data": {"year": this_year().to_string()}}),
+    )
+    .await
+    .refused_on(422, "process");
     let rate = indicator(&app, &city, "320400", "liuyou_completion_rate").await;
     assert!(rate["denominator"].as_i64().unwrap() >= 1000, "{rate}");
     // Files: the unit and the district may download; another district may not.
@@ -272,15 +251,13 @@ async fn six_items_submitted_reviewed_and_counted() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(&r.bytes().await.unwrap()[..5], b"%PDF-");
-    let (s, _) = app
-        .get(
-            &app.token("wujin").await,
-            &format!("/api/v1/files/{file_id}"),
-        )
-        .await;
-    assert_eq!(s, 404);
-    let (s, _) = app.get(&app.token("wujin").await, &base).await;
-    assert_eq!(s, 404);
+    app.get(
+        &app.token("wujin").await,
+        &format!("/api/v1/files/{file_id}"),
+    )
+    .await
+    .answers(404);
+    app.get(&app.token("wujin").await, &base).await.answers(404);
     // Console.
     let (s, html) = app
         .browser("city")
@@ -619,8 +596,9 @@ async fn the_overview_loads_its_chart_library_and_pages_and_filters_the_pilots()
         .filter(|r| r["region_code"].as_str().unwrap().starts_with("320402"))
         .count();
     assert!(tianning.contains(&format!("共 {} 条", group(n))));
-    let (s, _) = b.get(&format!("/liuyou?year={year}&status=bogus")).await;
-    assert_eq!(s, 422);
+    b.get(&format!("/liuyou?year={year}&status=bogus"))
+        .await
+        .answers(422);
 }
 
 fn url_encode(s: &str) -> String {

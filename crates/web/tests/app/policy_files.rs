@@ -300,15 +300,7 @@ async fn upload_rules() {
     let app = spawn_demo().await;
     let city = app.token("city").await;
     // Documented as multipart with its fields.
-    let doc: Value = app
-        .client
-        .get(app.at("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     let body = &doc["paths"]["/api/v1/policies/upload"]["post"]["requestBody"];
     assert!(
         body["content"]["multipart/form-data"]["schema"].is_object(),

@@ -222,27 +222,25 @@ async fn registers_change_indicators_immediately_and_everywhere() {
     let y2025 = value(&app, &city, "320402", "2025", "pilot_enterprises").await;
     assert!(y2025 >= y2024 + 1.0);
     // A second pilot level for the same enterprise does not count it twice.
-    let (s, _) = app
-        .post(
-            &t,
-            "/api/v1/pilots",
-            json!({"org": uscc(70001), "level": "province", "year": "2026"}),
-        )
-        .await;
-    assert_eq!(s, 201);
+    app.post(
+        &t,
+        "/api/v1/pilots",
+        json!({"org": uscc(70001), "level": "province", "year": "2026"}),
+    )
+    .await
+    .answers(201);
     assert_eq!(
         value(&app, &city, "320402", "2026", "pilot_enterprises").await,
         before + 1.0
     );
     // Same org and level again: 409.
-    let (s, v) = app
-        .post(
-            &t,
-            "/api/v1/pilots",
-            json!({"org": uscc(70001), "level": "province", "year": "2026"}),
-        )
-        .await;
-    refused(s, &v, 409, "duplicate_pilot");
+    app.post(
+        &t,
+        "/api/v1/pilots",
+        json!({"org": uscc(70001), "level": "province", "year": "2026"}),
+    )
+    .await
+    .refused(409, "duplicate_pilot");
     // The dashboard and its CSV say the same as the API.
     let b = app.browser("city").await;
     let dash = b.get_ok("/dashboard?org=320402&period=2026").await;
@@ -288,15 +286,14 @@ async fn registers_change_indicators_immediately_and_everywhere() {
         wujin_before + 1.0
     );
     // It cannot be deleted while it has register records.
-    let (s, v) = app
-        .send(
-            Method::DELETE,
-            &city,
-            &format!("/api/v1/orgs/{eid}"),
-            json!({}),
-        )
-        .await;
-    refused(s, &v, 409, "has_records");
+    app.send(
+        Method::DELETE,
+        &city,
+        &format!("/api/v1/orgs/{eid}"),
+        json!({}),
+    )
+    .await
+    .refused(409, "has_records");
     // Deleting the pilots takes the count back.
     let (_, list) = app
         .get(&city, &format!("/api/v1/pilots?org_id={eid}"))
@@ -340,34 +337,29 @@ async fn register_validation_and_scope() {
     let t = app.token("tianning").await;
     let city = app.token("city").await;
     let member = app.org_id(&city, "kind=member_unit").await;
-    let (s, v) = app
-        .post(
-            &app.token("city").await,
-            "/api/v1/pilots",
-            json!({"org": member.to_string(), "level": "city", "year": "2024"}),
-        )
-        .await;
-    refused_on(s, &v, 422, "org");
-    let park = app.get(&t, "/api/v1/orgs?kind=park").await.1["items"][0]["uscc"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (s, v) = app
-        .post(
-            &t,
-            "/api/v1/pilots",
-            json!({"org": park, "level": "city", "ptype": "enterprise", "year": "2024"}),
-        )
-        .await;
-    refused_on(s, &v, 422, "ptype");
-    let (s, v) = app
+    app.post(
+        &app.token("city").await,
+        "/api/v1/pilots",
+        json!({"org": member.to_string(), "level": "city", "year": "2024"}),
+    )
+    .await
+    .refused_on(422, "org");
+    let park = app.first_uscc(&t, "kind=park").await;
+    app.post(
+        &t,
+        "/api/v1/pilots",
+        json!({"org": park, "level": "city", "ptype": "enterprise", "year": "2024"}),
+    )
+    .await
+    .refused_on(422, "ptype");
+    let v = app
         .post(
             &t,
             "/api/v1/pilots",
             json!({"org": park, "level": "国家级", "year": "24"}),
         )
-        .await;
-    assert_eq!(s, 422);
+        .await
+        .answers(422);
     let fields: Vec<_> = v["error"]["details"]
         .as_array()
         .unwrap()
@@ -375,13 +367,7 @@ async fn register_validation_and_scope() {
         .map(|d| d["field"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(fields, ["level", "year"]);
-    let wujin_ent = app
-        .get(&city, "/api/v1/orgs?region=320412&kind=enterprise")
-        .await
-        .1["items"][0]["uscc"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let wujin_ent = app.first_uscc(&city, "region=320412&kind=enterprise").await;
     let (s, v) = app
         .post(
             &t,
@@ -415,10 +401,7 @@ async fn register_validation_and_scope() {
     );
 
     // Designations: person-held types need the worker registry.
-    let ent = app.get(&t, "/api/v1/orgs?kind=enterprise").await.1["items"][0]["uscc"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ent = app.first_uscc(&t, "kind=enterprise").await;
     // Person-held titles need the holder's ID number (a registered worker).
     let (s, v) = app
         .post(
@@ -447,14 +430,13 @@ async fn register_validation_and_scope() {
         value(&app, &city, "320402", "2026", "innovation_studios").await,
         s0 + 1.0
     );
-    let (s, v) = app
-        .post(
-            &t,
-            "/api/v1/designations",
-            json!({"dtype": "innovation_studio", "level": "city", "year": "2024", "org": ent}),
-        )
-        .await;
-    refused(s, &v, 409, "duplicate_designation");
+    app.post(
+        &t,
+        "/api/v1/designations",
+        json!({"dtype": "innovation_studio", "level": "city", "year": "2024", "org": ent}),
+    )
+    .await
+    .refused(409, "duplicate_designation");
     let (_, list) = app
         .get(&t, "/api/v1/designations?dtype=创新工作室&year=2024")
         .await;
@@ -463,8 +445,9 @@ async fn register_validation_and_scope() {
         .unwrap()
         .iter()
         .any(|x| x["holder_name"] == "测试劳模创新工作室"));
-    let (s, _) = app.get(&t, "/api/v1/designations?dtype=nonsense").await;
-    assert_eq!(s, 400);
+    app.get(&t, "/api/v1/designations?dtype=nonsense")
+        .await
+        .answers(400);
 }
 
 #[tokio::test]
@@ -473,8 +456,7 @@ async fn concurrent_registrations_never_double_count() {
     let city = app.token("city").await;
     let mut usccs = Vec::new();
     for i in 0..12u32 {
-        let (s, _) = app.post(&city, "/api/v1/orgs", json!({"name": format!("并发试点{i}号有限公司"), "kind": "enterprise", "uscc": uscc(80_000 + i), "region_code": "320411"})).await;
-        assert_eq!(s, 201);
+        app.post(&city, "/api/v1/orgs", json!({"name": format!("并发试点{i}号有限公司"), "kind": "enterprise", "uscc": uscc(80_000 + i), "region_code": "320411"})).await.answers(201);
         usccs.push(uscc(80_000 + i));
     }
     let before = ind(

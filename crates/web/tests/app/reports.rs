@@ -5,19 +5,7 @@ use crate::helpers::*;
 use serde_json::{json, Value};
 
 async fn indicator(app: &TestApp, tok: &str, org: &str, period: &str, code: &str) -> Value {
-    let v = app
-        .get_ok(
-            tok,
-            &format!("/api/v1/indicators?org={org}&period={period}"),
-        )
-        .await;
-    v["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["code"] == code)
-        .unwrap()
-        .clone()
+    indicator_at(app, tok, org, period, code).await
 }
 
 #[tokio::test]
@@ -128,14 +116,13 @@ async fn a_report_from_entry_to_lock() {
     let (s, r) = tr(unit.clone(), "submit", None).await;
     assert_eq!((s, r["status"].as_str()), (200, Some("submitted")));
     // Submitted: the unit cannot change it any more.
-    let (s, v) = app
-        .post(
-            &unit,
-            "/api/v1/reports",
-            json!({"org": org, "period": demo_period(1), "values": {"workers": 1}}),
-        )
-        .await;
-    refused(s, &v, 409, "report_not_editable");
+    app.post(
+        &unit,
+        "/api/v1/reports",
+        json!({"org": org, "period": demo_period(1), "values": {"workers": 1}}),
+    )
+    .await
+    .refused(409, "report_not_editable");
     // Not counted until approved; then counted at once.
     assert_eq!(
         indicator(&app, &city, "320402", demo_period(1), "workers_total").await["value"]
@@ -391,14 +378,13 @@ async fn completeness_reminders_and_pilot_coverage() {
             .unwrap(),
         before
     );
-    let (s, _) = app
-        .post(
-            &city,
-            "/api/v1/pilots",
-            json!({"org": uscc(90909), "level": "city", "year": demo_period(0)}),
-        )
-        .await;
-    assert_eq!(s, 201);
+    app.post(
+        &city,
+        "/api/v1/pilots",
+        json!({"org": uscc(90909), "level": "city", "year": demo_period(0)}),
+    )
+    .await
+    .answers(201);
     assert_eq!(
         indicator(
             &app,

@@ -8,19 +8,7 @@ use serde_json::json;
 use crate::helpers::err_field as field;
 
 async fn indicator(app: &TestApp, token: &str, period: &str, code: &str) -> Option<f64> {
-    let v = app
-        .get_ok(
-            token,
-            &format!("/api/v1/indicators?org=320400&period={period}"),
-        )
-        .await;
-    v["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["code"] == code)
-        .unwrap_or_else(|| panic!("{code} missing"))["value"]
-        .as_f64()
+    indicator_at(app, token, "320400", period, code).await["value"].as_f64()
 }
 
 #[tokio::test]
@@ -110,14 +98,13 @@ async fn a_studio_is_led_by_a_titled_worker_and_reviewed_on_the_engine() {
     let id = st["id"].as_i64().unwrap();
     assert!(st["designation_id"].is_i64());
     // Members: the enterprise's own workers, once.
-    let (s, _) = app
-        .post(
-            &unit,
-            &format!("/api/v1/studios/{id}/members"),
-            json!({"worker": plain.to_string()}),
-        )
-        .await;
-    assert_eq!(s, 201);
+    app.post(
+        &unit,
+        &format!("/api/v1/studios/{id}/members"),
+        json!({"worker": plain.to_string()}),
+    )
+    .await
+    .answers(201);
     let (s, e) = app
         .post(
             &unit,

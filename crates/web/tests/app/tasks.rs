@@ -7,7 +7,8 @@
 use crate::helpers::*;
 use serde_json::{json, Value};
 
-fn task(owner: i64, title: &str, year: i64) -> Value {
+/// A task body for the API (also used by `tasks_edit`).
+pub(crate) fn task(owner: i64, title: &str, year: i64) -> Value {
     json!({
         "year": year,
         "title": title,
@@ -19,21 +20,14 @@ fn task(owner: i64, title: &str, year: i64) -> Value {
     })
 }
 
-async fn indicator(app: &TestApp, tok: &str, org: &str, period: &str, code: &str) -> Option<f64> {
-    let v = app
-        .get_ok(
-            tok,
-            &format!("/api/v1/indicators?org={org}&period={period}"),
-        )
-        .await;
-    let ind = v["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["code"] == code)
-        .unwrap_or_else(|| panic!("no indicator {code}: {v}"))
-        .clone();
-    ind["value"].as_f64()
+pub(crate) async fn indicator(
+    app: &TestApp,
+    tok: &str,
+    org: &str,
+    period: &str,
+    code: &str,
+) -> Option<f64> {
+    indicator_at(app, tok, org, period, code).await["value"].as_f64()
 }
 
 async fn union_tianning(app: &TestApp, tok: &str) -> i64 {
@@ -174,13 +168,15 @@ async fn a_deadline_in_the_past_is_refused() {
     refused_on(s, &e, 422, "deadline");
     assert!(e["error"]["message"].as_str().unwrap().contains("完成时限"));
     body["deadline"] = json!("2031-02-30");
-    let (s, e) = app.post(&city, "/api/v1/tasks", body.clone()).await;
-    refused_on(s, &e, 422, "deadline");
+    app.post(&city, "/api/v1/tasks", body.clone())
+        .await
+        .refused_on(422, "deadline");
     // Unknown fields and a missing owner are clear errors too.
     body["deadline"] = json!(in_days(5));
     body["owner"] = json!("");
-    let (s, e) = app.post(&city, "/api/v1/tasks", body).await;
-    refused_on(s, &e, 422, "owner");
+    app.post(&city, "/api/v1/tasks", body)
+        .await
+        .refused_on(422, "owner");
     let (_, after) = app.get(&city, "/api/v1/tasks?year=2031").await;
     assert_eq!(before["total"], after["total"]);
     assert_eq!(after["total"], 0);
@@ -203,17 +199,17 @@ async fn out_of_scope_is_not_found() {
         .await;
     let (aid, bid) = (a["id"].as_i64().unwrap(), b["id"].as_i64().unwrap());
     for (tok, id) in [(&tianning, bid), (&unit, bid), (&wujin, aid), (&unit, aid)] {
-        let (s, _) = app.get(tok, &format!("/api/v1/tasks/{id}")).await;
-        assert_eq!(s, 404);
+        app.get(tok, &format!("/api/v1/tasks/{id}"))
+            .await
+            .answers(404);
     }
-    let (s, _) = app
-        .post(
-            &wujin,
-            &format!("/api/v1/tasks/{aid}/progress"),
-            json!({"date": gongjiang_storage::tasks::today(), "percent": 10, "note": "x"}),
-        )
-        .await;
-    assert_eq!(s, 404);
+    app.post(
+        &wujin,
+        &format!("/api/v1/tasks/{aid}/progress"),
+        json!({"date": gongjiang_storage::tasks::today(), "percent": 10, "note": "x"}),
+    )
+    .await
+    .answers(404);
     // A district cannot give a task to an organisation outside its area.
     let (s, e) = app
         .post(&wujin, "/api/v1/tasks", task(tn_union, "越界", 2030))
@@ -243,14 +239,13 @@ async fn supervision_notifies_the_owner() {
         json!({"date": gongjiang_storage::tasks::today(), "value": 30, "note": "已完成 30 家"}),
     )
     .await;
-    let (s, e) = app
-        .post(
-            &city,
-            &format!("/api/v1/tasks/{id}/supervise"),
-            json!({"note": " "}),
-        )
-        .await;
-    refused_on(s, &e, 422, "note");
+    app.post(
+        &city,
+        &format!("/api/v1/tasks/{id}/supervise"),
+        json!({"note": " "}),
+    )
+    .await
+    .refused_on(422, "note");
     // Neither the owner nor a district may 督办 a city task.
     for tok in [&renshe, &tianning] {
         let (s, _) = app
@@ -315,8 +310,9 @@ async fn a_meeting_decision_becomes_a_task() {
         "attendance": [{"org_id": m0, "status": "present", "attendee": "局长"}, {"org_id": m1, "status": "late"}],
         "decisions": ["人社局牵头制定评价细则", "教育局牵头组织订单班"]
     });
-    let (s, e) = app.post(&city, "/api/v1/meetings", meeting.clone()).await;
-    refused_on(s, &e, 422, "attendance");
+    app.post(&city, "/api/v1/meetings", meeting.clone())
+        .await
+        .refused_on(422, "attendance");
     meeting["attendance"][1]["status"] = json!("deputy");
     let (s, m) = app.post(&city, "/api/v1/meetings", meeting).await;
     assert_eq!(s, 200, "{m}");
@@ -324,20 +320,20 @@ async fn a_meeting_decision_becomes_a_task() {
     assert_eq!(m["members"], members.len());
     let mid = m["id"].as_i64().unwrap();
     // A district does not hold the city's meetings.
-    let (s, _) = app.get(&tianning, &format!("/api/v1/meetings/{mid}")).await;
-    assert_eq!(s, 404);
+    app.get(&tianning, &format!("/api/v1/meetings/{mid}"))
+        .await
+        .answers(404);
     let d = app.get_ok(&city, &format!("/api/v1/meetings/{mid}")).await;
     assert_eq!(d["may_assign"], true);
     let did = d["decisions"][0]["id"].as_i64().unwrap();
     let path = format!("/api/v1/meetings/{mid}/decisions/{did}/task");
-    let (s, e) = app
-        .post(
-            &city,
-            &path,
-            json!({"owner": m0.to_string(), "deadline": "2020-01-01"}),
-        )
-        .await;
-    refused_on(s, &e, 422, "deadline");
+    app.post(
+        &city,
+        &path,
+        json!({"owner": m0.to_string(), "deadline": "2020-01-01"}),
+    )
+    .await
+    .refused_on(422, "deadline");
     let t = app
         .post_ok(
             &city,
@@ -348,14 +344,13 @@ async fn a_meeting_decision_becomes_a_task() {
     assert_eq!(t["meeting_id"], mid);
     assert_eq!(t["year"], 2030);
     assert_eq!(t["title"], "人社局牵头制定评价细则");
-    let (s, _) = app
-        .post(
-            &city,
-            &path,
-            json!({"owner": m0.to_string(), "deadline": in_days(90)}),
-        )
-        .await;
-    assert_eq!(s, 409);
+    app.post(
+        &city,
+        &path,
+        json!({"owner": m0.to_string(), "deadline": in_days(90)}),
+    )
+    .await
+    .answers(409);
     let (_, d) = app.get(&city, &format!("/api/v1/meetings/{mid}")).await;
     assert_eq!(d["decisions"][0]["task_id"], t["id"]);
     assert_eq!(d["decisions"][0]["task_status"], "not_started");
@@ -428,8 +423,7 @@ async fn the_demo_list_has_every_state() {
 async fn console_pages_render() {
     let app = spawn_demo().await;
     let b = app.browser("city").await;
-    let (s, html) = b.get("/tasks").await;
-    assert_eq!(s, 200);
+    let html = b.get("/tasks").await.answers(200);
     assert!(html.contains("年度任务清单"));
     assert!(html.contains("逾期与督办任务"));
     assert!(html.contains("建设产业学院"));
@@ -480,8 +474,7 @@ async fn console_pages_render() {
     let loc = loc.unwrap();
     let html = b.get_ok(&loc).await;
     assert!(html.contains("督办意见"));
-    let (s, html) = b.get("/meetings").await;
-    assert_eq!(s, 200);
+    let html = b.get("/meetings").await.answers(200);
     assert!(html.contains("联席会议第一次全体会议"));
     assert!(html.contains("武进区产改联席会议"));
     let mid = html

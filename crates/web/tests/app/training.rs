@@ -92,14 +92,13 @@ async fn the_demo_reaches_the_seed_and_colleges_count_by_type() {
         .await;
     assert_eq!((s, fields(&e)), (422, vec!["college_type".to_string()]));
     let id = o["id"].as_i64().unwrap();
-    let (s, _) = app
-        .patch(
-            &city,
-            &format!("/api/v1/orgs/{id}"),
-            json!({"college_type": "职工学堂"}),
-        )
-        .await;
-    assert_eq!(s, 200);
+    app.patch(
+        &city,
+        &format!("/api/v1/orgs/{id}"),
+        json!({"college_type": "职工学堂"}),
+    )
+    .await
+    .answers(200);
     assert_eq!(
         indicator(&app, &city, "320400", &y, "colleges_craftsman").await,
         5.0
@@ -156,8 +155,7 @@ async fn a_class_is_opened_checked_changed_and_deleted() {
     let mut bad = class_body("T-003", college, Some(ent), y);
     bad["completed"] = json!(31);
     bad["type"] = json!("夜校");
-    let (s, e) = app.post(&city, "/api/v1/classes", bad).await;
-    assert_eq!(s, 422);
+    let e = app.post(&city, "/api/v1/classes", bad).await.answers(422);
     assert_eq!(fields(&e), ["type", "completed"]);
     let (_, list) = app.get(&city, "/api/v1/classes?q=T-00").await;
     assert_eq!(list["total"], 1);
@@ -179,24 +177,22 @@ async fn a_class_is_opened_checked_changed_and_deleted() {
         app.status(&wujin, &format!("/api/v1/classes/{id}")).await,
         404
     );
-    let (s, _) = app
-        .send(
-            Method::DELETE,
-            &wujin,
-            &format!("/api/v1/classes/{id}"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 404);
-    let (s, _) = app
-        .send(
-            Method::DELETE,
-            &city,
-            &format!("/api/v1/classes/{id}"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 204);
+    app.send(
+        Method::DELETE,
+        &wujin,
+        &format!("/api/v1/classes/{id}"),
+        json!({}),
+    )
+    .await
+    .answers(404);
+    app.send(
+        Method::DELETE,
+        &city,
+        &format!("/api/v1/classes/{id}"),
+        json!({}),
+    )
+    .await
+    .answers(204);
     assert_eq!(
         indicator(&app, &city, "320400", &y.to_string(), "apprentice_classes").await,
         before
@@ -371,14 +367,13 @@ async fn a_unit_keeps_its_own_classes() {
     );
     // Experts and workers may not.
     let expert = app.token("expert").await;
-    let (s, _) = app
-        .post(
-            &expert,
-            "/api/v1/classes",
-            class_body("U-003", college, None, y),
-        )
-        .await;
-    assert_eq!(s, 403);
+    app.post(
+        &expert,
+        "/api/v1/classes",
+        class_body("U-003", college, None, y),
+    )
+    .await
+    .answers(403);
 }
 
 #[tokio::test]
@@ -682,14 +677,14 @@ async fn professors_engagements_and_their_review() {
     let path = format!("/api/v1/professors/{id}/engagements");
     let year = demo_year() + 1;
     // Courses or projects, sane hours, a college.
-    let (s, e) = app
+    let e = app
         .post(
             &city,
             &path,
             json!({"college": college.to_string(), "year": year, "hours": 5000}),
         )
-        .await;
-    assert_eq!(s, 422);
+        .await
+        .answers(422);
     assert_eq!(fields(&e), ["courses", "hours"]);
     let ent = app.org_id(&city, "kind=enterprise").await;
     let (s, e) = app

@@ -6,21 +6,9 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use sqlx::Row;
 
-fn id_number(first17: &str) -> String {
-    format!(
-        "{first17}{}",
-        gongjiang_domain::IdNumber::check_char(first17).unwrap()
-    )
-}
-
 /// The credit code of the first enterprise the token's user can see.
 async fn first_enterprise(app: &TestApp, tok: &str) -> String {
-    app.get(tok, "/api/v1/orgs?kind=enterprise&per_page=1")
-        .await
-        .1["items"][0]["uscc"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    app.first_uscc(tok, "kind=enterprise&per_page=1").await
 }
 
 async fn reg(app: &TestApp, tok: &str, org: &str) -> f64 {
@@ -142,24 +130,16 @@ async fn personal_data_is_encrypted_masked_and_audited() {
     );
     // Another district cannot take the worker over.
     let wj = app.token("wujin").await;
-    let went = app
-        .get(&wj, "/api/v1/orgs?kind=enterprise&per_page=1")
-        .await
-        .1["items"][0]["uscc"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (s, v) = app
-        .post(
-            &wj,
-            "/api/v1/workers",
-            json!({"name": "张测试", "id_number": num, "org": went}),
-        )
-        .await;
-    refused(s, &v, 409, "worker_elsewhere");
+    let went = app.first_uscc(&wj, "kind=enterprise&per_page=1").await;
+    app.post(
+        &wj,
+        "/api/v1/workers",
+        json!({"name": "张测试", "id_number": num, "org": went}),
+    )
+    .await
+    .refused(409, "worker_elsewhere");
     // Phone rules.
-    let (s, v) = app.post(&tn, "/api/v1/workers", json!({"name": "李测试", "id_number": id_number("32040219850101002"), "org": ent, "phone": "12345"})).await;
-    refused_on(s, &v, 422, "phone");
+    app.post(&tn, "/api/v1/workers", json!({"name": "李测试", "id_number": id_number("32040219850101002"), "org": ent, "phone": "12345"})).await.refused_on(422, "phone");
     // Deleting takes the count back.
     assert_eq!(
         app.send(
@@ -252,22 +232,20 @@ async fn titles_held_by_workers() {
         json!({"name": "吴工匠", "id_number": num2, "org": ent}),
     )
     .await;
-    let (s, _) = app
-        .post(
-            &tn,
-            "/api/v1/designations",
-            json!({"dtype": "龙城工匠", "level": "市级", "year": "2025", "worker": num2}),
-        )
-        .await;
-    assert_eq!(s, 201);
-    let (s, v) = app
-        .post(
-            &tn,
-            "/api/v1/designations",
-            json!({"dtype": "龙城工匠", "level": "市级", "year": "2025", "worker": num}),
-        )
-        .await;
-    refused(s, &v, 409, "duplicate_designation");
+    app.post(
+        &tn,
+        "/api/v1/designations",
+        json!({"dtype": "龙城工匠", "level": "市级", "year": "2025", "worker": num2}),
+    )
+    .await
+    .answers(201);
+    app.post(
+        &tn,
+        "/api/v1/designations",
+        json!({"dtype": "龙城工匠", "level": "市级", "year": "2025", "worker": num}),
+    )
+    .await
+    .refused(409, "duplicate_designation");
     // Editing without restating the worker keeps the holder.
     let (s, e) = app
         .patch(

@@ -12,18 +12,15 @@ async fn admin_manages_users() {
     assert_eq!(s, 201, "{u}");
     assert_eq!(u["username"], "zhonglou");
     let id = u["id"].as_i64().unwrap();
-    let (s, v) = app.post(&admin, "/api/v1/users", json!({"username": "zhonglou", "role": "district", "org": "320404", "password": "Zhonglou-2024"})).await;
-    refused(s, &v, 409, "duplicate_username");
-    let (s, v) = app
-        .post(
-            &admin,
-            "/api/v1/users",
-            json!({"username": "weak", "role": "district", "org": "320404", "password": "short"}),
-        )
-        .await;
-    refused_on(s, &v, 422, "password");
-    let (s, v) = app.post(&admin, "/api/v1/users", json!({"username": "badrole", "role": "king", "org": "320404", "password": "Zhonglou-2024"})).await;
-    refused_on(s, &v, 422, "role");
+    app.post(&admin, "/api/v1/users", json!({"username": "zhonglou", "role": "district", "org": "320404", "password": "Zhonglou-2024"})).await.refused(409, "duplicate_username");
+    app.post(
+        &admin,
+        "/api/v1/users",
+        json!({"username": "weak", "role": "district", "org": "320404", "password": "short"}),
+    )
+    .await
+    .refused_on(422, "password");
+    app.post(&admin, "/api/v1/users", json!({"username": "badrole", "role": "king", "org": "320404", "password": "Zhonglou-2024"})).await.refused_on(422, "role");
     let (s, v) = app.post(&admin, "/api/v1/users", json!({"username": "badorg", "role": "unit", "org": "320404", "password": "Zhonglou-2024"})).await;
     refused_on(s, &v, 422, "org");
 
@@ -81,14 +78,13 @@ async fn admin_manages_users() {
     .await;
 
     // Reset: the user must change the password; then changes it.
-    let (s, _) = app
-        .post(
-            &admin,
-            &format!("/api/v1/users/{id}/password"),
-            json!({"new_password": "Temporary-9999"}),
-        )
-        .await;
-    assert_eq!(s, 204);
+    app.post(
+        &admin,
+        &format!("/api/v1/users/{id}/password"),
+        json!({"new_password": "Temporary-9999"}),
+    )
+    .await
+    .answers(204);
     assert_eq!(login("Zhonglou-2024").await.unwrap().status(), 401);
     let r = login("Temporary-9999")
         .await
@@ -98,22 +94,20 @@ async fn admin_manages_users() {
         .unwrap();
     assert_eq!(r["user"]["must_change_password"], true);
     let tok = r["token"].as_str().unwrap().to_string();
-    let (s, v) = app
-        .post(
-            &tok,
-            "/api/v1/me/password",
-            json!({"current_password": "nope", "new_password": "Another-Pass-1"}),
-        )
-        .await;
-    refused_on(s, &v, 422, "current_password");
-    let (s, _) = app
-        .post(
-            &tok,
-            "/api/v1/me/password",
-            json!({"current_password": "Temporary-9999", "new_password": "Another-Pass-1"}),
-        )
-        .await;
-    assert_eq!(s, 204);
+    app.post(
+        &tok,
+        "/api/v1/me/password",
+        json!({"current_password": "nope", "new_password": "Another-Pass-1"}),
+    )
+    .await
+    .refused_on(422, "current_password");
+    app.post(
+        &tok,
+        "/api/v1/me/password",
+        json!({"current_password": "Temporary-9999", "new_password": "Another-Pass-1"}),
+    )
+    .await
+    .answers(204);
     assert_eq!(
         app.get(&tok, "/api/v1/me").await.1["must_change_password"],
         false
@@ -122,14 +116,13 @@ async fn admin_manages_users() {
     let me = app.get(&admin, "/api/v1/me").await.1["id"]
         .as_i64()
         .unwrap();
-    let (s, _) = app
-        .patch(
-            &admin,
-            &format!("/api/v1/users/{me}"),
-            json!({"disabled": true}),
-        )
-        .await;
-    assert_eq!(s, 409);
+    app.patch(
+        &admin,
+        &format!("/api/v1/users/{me}"),
+        json!({"disabled": true}),
+    )
+    .await
+    .answers(409);
 }
 
 #[tokio::test]

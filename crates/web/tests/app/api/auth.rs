@@ -20,10 +20,10 @@ async fn login_me_and_logout() {
     let me = app.get_ok(token, "/api/v1/me").await;
     assert_eq!(me["username"], "city");
     assert_eq!(me["region_code"], "320400");
-    let (s, _) = app.post(token, "/api/v1/auth/logout", json!({})).await;
-    assert_eq!(s, 204);
-    let (s, v) = app.get(token, "/api/v1/me").await;
-    assert_eq!(s, 401);
+    app.post(token, "/api/v1/auth/logout", json!({}))
+        .await
+        .answers(204);
+    let v = app.get(token, "/api/v1/me").await.answers(401);
     assert_eq!(err_code(&v), "unauthorized");
 }
 
@@ -231,14 +231,13 @@ async fn password_changes_end_other_sessions_and_resets_lock_everything_else() {
         200,
         "refusals end nothing"
     );
-    let (s, _) = app
-        .post(
-            &a,
-            "/api/v1/me/password",
-            json!({"current_password": "gongjiang-demo", "new_password": "Wujin-office-77"}),
-        )
-        .await;
-    assert_eq!(s, 204);
+    app.post(
+        &a,
+        "/api/v1/me/password",
+        json!({"current_password": "gongjiang-demo", "new_password": "Wujin-office-77"}),
+    )
+    .await
+    .answers(204);
     assert_eq!(
         app.get(&a, "/api/v1/me").await.0,
         200,
@@ -259,41 +258,39 @@ async fn password_changes_end_other_sessions_and_resets_lock_everything_else() {
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let (s, _) = app
-        .post(
-            &admin,
-            &format!("/api/v1/users/{id}/password"),
-            json!({"new_password": "Temporary-9999"}),
-        )
-        .await;
-    assert_eq!(s, 204);
+    app.post(
+        &admin,
+        &format!("/api/v1/users/{id}/password"),
+        json!({"new_password": "Temporary-9999"}),
+    )
+    .await
+    .answers(204);
     let t = app.token_with("tianning", "Temporary-9999").await;
     for path in ["/api/v1/orgs", "/api/v1/me", "/api/v1/policies"] {
-        let (s, e) = app.get(&t, path).await;
-        refused(s, &e, 403, "password_change_required");
+        app.get(&t, path)
+            .await
+            .refused(403, "password_change_required");
     }
-    let (s, e) = app
-        .post(
-            &t,
-            "/api/v1/policies",
-            json!({"title": "x", "category": "general", "level": "district", "body": "x"}),
-        )
-        .await;
-    refused(s, &e, 403, "password_change_required");
+    app.post(
+        &t,
+        "/api/v1/policies",
+        json!({"title": "x", "category": "general", "level": "district", "body": "x"}),
+    )
+    .await
+    .refused(403, "password_change_required");
     // The console: pages lead to the password form, anything else is refused.
     let tb = app.browser_with("tianning", "Temporary-9999").await;
     let (s, _, loc) = tb.post("/policies/1/delete", &[]).await;
     assert_eq!(s, 403, "{loc:?}");
     let (s, html) = tb.get("/orgs").await;
     assert_eq!(s, 303, "{html}");
-    let (s, _) = app
-        .post(
-            &t,
-            "/api/v1/me/password",
-            json!({"current_password": "Temporary-9999", "new_password": "Tianning-office-8"}),
-        )
-        .await;
-    assert_eq!(s, 204);
+    app.post(
+        &t,
+        "/api/v1/me/password",
+        json!({"current_password": "Temporary-9999", "new_password": "Tianning-office-8"}),
+    )
+    .await
+    .answers(204);
     assert_eq!(app.get(&t, "/api/v1/orgs").await.0, 200);
 }
 

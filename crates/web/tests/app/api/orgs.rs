@@ -78,11 +78,9 @@ async fn orgs_list_filters_and_paginates() {
         .unwrap()
         .iter()
         .any(|o| o["uscc"] == uscc));
-    let (s, v) = app.get(&t, "/api/v1/orgs?kind=bogus").await;
-    assert_eq!(s, 400);
+    let v = app.get(&t, "/api/v1/orgs?kind=bogus").await.answers(400);
     assert_eq!(err_code(&v), "bad_filter");
-    let (s, _) = app.get(&t, "/api/v1/orgs?page=abc").await;
-    assert_eq!(s, 400);
+    app.get(&t, "/api/v1/orgs?page=abc").await.answers(400);
     // LIKE wildcards are literal.
     let (_, v) = app.get(&t, "/api/v1/orgs?q=%25").await;
     assert_eq!(v["total"], 0);
@@ -124,26 +122,23 @@ async fn district_users_see_only_their_district_and_others_answer_404() {
     let (s_missing, missing) = app.get(&tianning, "/api/v1/orgs/99999999").await;
     assert_eq!((s_out, s_missing), (404, 404));
     assert_eq!(out, missing, "out of scope must look exactly like missing");
-    let (s, _) = app
-        .patch(
-            &tianning,
-            &format!("/api/v1/orgs/{wujin_org}"),
-            json!({"name": "改名"}),
-        )
-        .await;
-    assert_eq!(s, 404);
-    let (s, _) = app
-        .send(
-            Method::DELETE,
-            &tianning,
-            &format!("/api/v1/orgs/{wujin_org}"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 404);
+    app.patch(
+        &tianning,
+        &format!("/api/v1/orgs/{wujin_org}"),
+        json!({"name": "改名"}),
+    )
+    .await
+    .answers(404);
+    app.send(
+        Method::DELETE,
+        &tianning,
+        &format!("/api/v1/orgs/{wujin_org}"),
+        json!({}),
+    )
+    .await
+    .answers(404);
     // Creating in another district is refused without revealing anything.
-    let (s, v) = app.post(&tianning, "/api/v1/orgs", json!({"name": "越界企业有限公司", "kind": "enterprise", "uscc": uscc(1), "region_code": "320412"})).await;
-    refused_on(s, &v, 422, "region_code");
+    app.post(&tianning, "/api/v1/orgs", json!({"name": "越界企业有限公司", "kind": "enterprise", "uscc": uscc(1), "region_code": "320412"})).await.refused_on(422, "region_code");
     // The city still sees the record untouched.
     assert_eq!(
         app.get(&city, &format!("/api/v1/orgs/{wujin_org}")).await.0,
@@ -166,14 +161,13 @@ async fn unit_department_and_expert_scopes() {
         app.get(&unit, &format!("/api/v1/orgs/{other}")).await.0,
         404
     );
-    let (s, _) = app
-        .post(
-            &unit,
-            "/api/v1/orgs",
-            json!({"name": "x公司", "kind": "enterprise", "region_code": "320402"}),
-        )
-        .await;
-    assert_eq!(s, 403);
+    app.post(
+        &unit,
+        "/api/v1/orgs",
+        json!({"name": "x公司", "kind": "enterprise", "region_code": "320402"}),
+    )
+    .await
+    .answers(403);
 
     let renshe = app.token("renshe").await;
     let (_, v) = app.get(&renshe, "/api/v1/orgs?per_page=1").await;
@@ -181,14 +175,13 @@ async fn unit_department_and_expert_scopes() {
         v["total"].as_i64().unwrap() > 1200,
         "member units read the city directory"
     );
-    let (s, _) = app
-        .patch(
-            &renshe,
-            &format!("/api/v1/orgs/{other}"),
-            json!({"contact": "x"}),
-        )
-        .await;
-    assert_eq!(s, 403);
+    app.patch(
+        &renshe,
+        &format!("/api/v1/orgs/{other}"),
+        json!({"contact": "x"}),
+    )
+    .await
+    .answers(403);
     let own_renshe = app.get(&renshe, "/api/v1/me").await.1["org_id"]
         .as_i64()
         .unwrap();
@@ -230,26 +223,23 @@ async fn create_validates_codes_and_rejects_duplicates() {
     assert_eq!(err_code(&v), "bad_check_character");
     assert!(v["error"]["message"].as_str().unwrap().contains("校验码"));
     // Forbidden letters, wrong length.
-    let (s, v) = app.post(&t, "/api/v1/orgs", json!({"name": "另一家公司", "kind": "enterprise", "uscc": "91320402MA1XXXXXO0", "region_code": "320402"})).await;
-    refused(s, &v, 422, "bad_character");
-    let (s, v) = app.post(&t, "/api/v1/orgs", json!({"name": "另一家公司", "kind": "enterprise", "uscc": "9132", "region_code": "320402"})).await;
-    refused(s, &v, 422, "bad_length");
+    app.post(&t, "/api/v1/orgs", json!({"name": "另一家公司", "kind": "enterprise", "uscc": "91320402MA1XXXXXO0", "region_code": "320402"})).await.refused(422, "bad_character");
+    app.post(&t, "/api/v1/orgs", json!({"name": "另一家公司", "kind": "enterprise", "uscc": "9132", "region_code": "320402"})).await.refused(422, "bad_length");
     // Duplicate code: 409.
-    let (s, v) = app.post(&t, "/api/v1/orgs", json!({"name": "重复代码公司", "kind": "enterprise", "uscc": good, "region_code": "320402"})).await;
-    assert_eq!(s, 409);
+    let v = app.post(&t, "/api/v1/orgs", json!({"name": "重复代码公司", "kind": "enterprise", "uscc": good, "region_code": "320402"})).await.answers(409);
     assert_eq!(err_code(&v), "duplicate_uscc");
     // Duplicate name in the same region: 409.
     let (s, v) = app.post(&t, "/api/v1/orgs", body.clone()).await;
     assert_eq!(s, 409, "{v}");
     // Several errors at once are all reported.
-    let (s, v) = app
+    let v = app
         .post(
             &t,
             "/api/v1/orgs",
             json!({"name": "", "kind": "公司", "region_code": "1"}),
         )
-        .await;
-    assert_eq!(s, 422);
+        .await
+        .answers(422);
     let fields: Vec<_> = v["error"]["details"]
         .as_array()
         .unwrap()
@@ -277,8 +267,7 @@ async fn create_validates_codes_and_rejects_duplicates() {
 async fn update_delete_and_optimistic_locking() {
     let app = spawn_demo().await;
     let t = app.token("city").await;
-    let (s, o) = app.post(&t, "/api/v1/orgs", json!({"name": "常州待改名有限公司", "kind": "enterprise", "uscc": uscc(9001), "region_code": "320411"})).await;
-    assert_eq!(s, 201);
+    let o = app.post(&t, "/api/v1/orgs", json!({"name": "常州待改名有限公司", "kind": "enterprise", "uscc": uscc(9001), "region_code": "320411"})).await.answers(201);
     let id = o["id"].as_i64().unwrap();
     let v = app
         .patch_ok(
@@ -290,19 +279,18 @@ async fn update_delete_and_optimistic_locking() {
     assert_eq!(v["name"], "常州已改名有限公司");
     assert_eq!(v["version"], 2);
     assert_eq!(v["uscc"], o["uscc"], "absent fields keep their value");
-    let (s, v) = app
+    let v = app
         .patch(
             &t,
             &format!("/api/v1/orgs/{id}"),
             json!({"name": "又一个名字", "version": 1}),
         )
-        .await;
-    assert_eq!(s, 409);
+        .await
+        .answers(409);
     assert_eq!(err_code(&v), "stale_version");
-    let (s, v) = app
-        .patch(&t, &format!("/api/v1/orgs/{id}"), json!({"uscc": "123"}))
-        .await;
-    refused_on(s, &v, 422, "uscc");
+    app.patch(&t, &format!("/api/v1/orgs/{id}"), json!({"uscc": "123"}))
+        .await
+        .refused_on(422, "uscc");
     // A park with enterprises below it cannot be deleted.
     let park = app.org_id(&t, "kind=park").await;
     let _v = app
@@ -312,48 +300,44 @@ async fn update_delete_and_optimistic_locking() {
             json!({"parent_id": park}),
         )
         .await;
-    let (s, v) = app
-        .send(
-            Method::DELETE,
-            &t,
-            &format!("/api/v1/orgs/{park}"),
-            json!({}),
-        )
-        .await;
-    refused(s, &v, 409, "has_children");
+    app.send(
+        Method::DELETE,
+        &t,
+        &format!("/api/v1/orgs/{park}"),
+        json!({}),
+    )
+    .await
+    .refused(409, "has_children");
     // A park cannot be placed below its own child.
-    let (s, v) = app
-        .patch(
-            &t,
-            &format!("/api/v1/orgs/{park}"),
-            json!({"parent_id": id}),
-        )
-        .await;
-    refused_on(s, &v, 422, "parent_id");
+    app.patch(
+        &t,
+        &format!("/api/v1/orgs/{park}"),
+        json!({"parent_id": id}),
+    )
+    .await
+    .refused_on(422, "parent_id");
     app.patch_ok(
         &t,
         &format!("/api/v1/orgs/{id}"),
         json!({"parent_id": null}),
     )
     .await;
-    let (s, _) = app
-        .send(Method::DELETE, &t, &format!("/api/v1/orgs/{id}"), json!({}))
-        .await;
-    assert_eq!(s, 204);
+    app.send(Method::DELETE, &t, &format!("/api/v1/orgs/{id}"), json!({}))
+        .await
+        .answers(204);
     assert_eq!(app.get(&t, &format!("/api/v1/orgs/{id}")).await.0, 404);
     // An organisation with accounts cannot be deleted.
     let unit_org = app.get(&app.token("unit").await, "/api/v1/me").await.1["org_id"]
         .as_i64()
         .unwrap();
-    let (s, v) = app
-        .send(
-            Method::DELETE,
-            &t,
-            &format!("/api/v1/orgs/{unit_org}"),
-            json!({}),
-        )
-        .await;
-    refused(s, &v, 409, "has_users");
+    app.send(
+        Method::DELETE,
+        &t,
+        &format!("/api/v1/orgs/{unit_org}"),
+        json!({}),
+    )
+    .await
+    .refused(409, "has_users");
 }
 
 #[tokio::test]
@@ -436,22 +420,20 @@ async fn malformed_bodies_get_the_right_4xx_and_change_nothing() {
         .unwrap();
     assert_eq!(r.status(), 413);
     // Too-long and control characters.
-    let (s, v) = app
-        .post(
-            &t,
-            "/api/v1/orgs",
-            json!({"name": "长".repeat(101), "kind": "member_unit", "region_code": "320400"}),
-        )
-        .await;
-    refused(s, &v, 422, "too_long");
-    let (s, _) = app
-        .post(
-            &t,
-            "/api/v1/orgs",
-            json!({"name": "a\u{0}b公司", "kind": "member_unit", "region_code": "320400"}),
-        )
-        .await;
-    assert_eq!(s, 422);
+    app.post(
+        &t,
+        "/api/v1/orgs",
+        json!({"name": "长".repeat(101), "kind": "member_unit", "region_code": "320400"}),
+    )
+    .await
+    .refused(422, "too_long");
+    app.post(
+        &t,
+        "/api/v1/orgs",
+        json!({"name": "a\u{0}b公司", "kind": "member_unit", "region_code": "320400"}),
+    )
+    .await
+    .answers(422);
     // Unknown routes and malformed ids are 404 JSON.
     assert_eq!(app.get(&t, "/api/v1/orgs/not-a-number").await.0, 404);
     assert_eq!(

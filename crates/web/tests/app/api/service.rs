@@ -43,15 +43,7 @@ async fn fresh_database_holds_only_the_city_regions() {
 #[tokio::test]
 async fn every_api_route_is_in_the_openapi_document() {
     let app = spawn_empty().await;
-    let doc: Value = app
-        .client
-        .get(app.at("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     for (method, path) in gongjiang_web::api::route_list() {
         assert!(
@@ -89,9 +81,7 @@ async fn every_api_route_is_in_the_openapi_document() {
 #[tokio::test]
 async fn every_list_answers_one_page_shape() {
     let app = spawn_demo().await;
-    let doc = app
-        .get_ok(&app.token("admin").await, "/api/v1/openapi.json")
-        .await;
+    let doc = app.openapi().await;
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     let mut pages = 0;
     for (name, s) in schemas.iter().filter(|(n, _)| n.ends_with("Page")) {
@@ -177,15 +167,7 @@ async fn english_messages_on_request() {
 #[tokio::test]
 async fn openapi_document_is_valid_and_complete() {
     let app = spawn_empty().await;
-    let doc: Value = app
-        .client
-        .get(app.at("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     // Every $ref resolves.
     fn refs(v: &Value, out: &mut Vec<String>) {

@@ -82,8 +82,9 @@ async fn console_forms_edit_and_end() {
     assert!(!html.contains(&format!("/contacts/points/{cid}/edit")));
     // Out of the area: not found.
     let wj = app.browser("wujin").await;
-    let (s, _) = wj.get(&format!("/contacts/points/{cid}/edit")).await;
-    assert_eq!(s, 404);
+    wj.get(&format!("/contacts/points/{cid}/edit"))
+        .await
+        .answers(404);
 
     // A visit: edit form, errors next to the field.
     let (_, v) = app
@@ -234,10 +235,9 @@ async fn console_forms_edit_and_end() {
     let other = sp["items"][1]["id"].as_i64().unwrap();
     let (_, od) = app.get(&city, &format!("/api/v1/pairs/{other}")).await;
     let oaid = od["activities"][0]["id"].as_i64().unwrap();
-    let (s, _) = cb
-        .get(&format!("/pairs/{pid}/activities/{oaid}/edit"))
-        .await;
-    assert_eq!(s, 404);
+    cb.get(&format!("/pairs/{pid}/activities/{oaid}/edit"))
+        .await
+        .answers(404);
     // End it.
     let html = cb.get_ok(&format!("/pairs/{pid}/end")).await;
     let version = hidden(&html, "_version");

@@ -43,11 +43,5 @@ async fn free_enterprise(app: &TestApp, tok: &str) -> i64 {
 }
 
 fn indicator(v: &Value, code: &str) -> Value {
-    v["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["code"] == code)
-        .unwrap_or_else(|| panic!("no indicator {code}: {v}"))["value"]
-        .clone()
+    indicator_of(v, code)["value"].clone()
 }

@@ -45,10 +45,9 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         let (s, e) = app.put(&city, &path, body).await;
         refused_on(s, &e, 422, field);
     }
-    let (s, e) = app
-        .put(&city, &path, json!({"version": v + 1, "goals": "x"}))
-        .await;
-    refused(s, &e, 409, "stale_version");
+    app.put(&city, &path, json!({"version": v + 1, "goals": "x"}))
+        .await
+        .refused(409, "stale_version");
     let (s, e) = app
         .put(
             &city,
@@ -73,8 +72,9 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         .any(|e| e["action"] == "update"
             && e["after_json"].as_str().unwrap().contains("技能大师工作室")));
     // Roles and scope.
-    let (s, _) = app.put(&unit, &path, json!({"goals": "x"})).await;
-    assert_eq!(s, 403);
+    app.put(&unit, &path, json!({"goals": "x"}))
+        .await
+        .answers(403);
     let (_, wl) = app.get(&wujin, "/api/v1/pairs?per_page=500").await;
     let wujin_sees: Vec<i64> = wl["items"]
         .as_array()
@@ -89,14 +89,13 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         .map(|x| x["id"].as_i64().unwrap())
         .find(|i| !wujin_sees.contains(i))
         .expect("a pair 武进区 does not see");
-    let (s, _) = app
-        .put(
-            &wujin,
-            &format!("/api/v1/pairs/{hidden_pair}"),
-            json!({"goals": "x"}),
-        )
-        .await;
-    assert_eq!(s, 404);
+    app.put(
+        &wujin,
+        &format!("/api/v1/pairs/{hidden_pair}"),
+        json!({"goals": "x"}),
+    )
+    .await
+    .answers(404);
     // A pair 武进区 sees with one side elsewhere: not theirs to change.
     for x in wl["items"].as_array().unwrap() {
         let (sa, _) = app
@@ -106,14 +105,13 @@ async fn pairs_and_activities_are_corrected_and_ended() {
             .get(&wujin, &format!("/api/v1/orgs/{}", x["org_b"]))
             .await;
         if sa == 404 || sb == 404 {
-            let (s, e) = app
-                .put(
-                    &wujin,
-                    &format!("/api/v1/pairs/{}", x["id"]),
-                    json!({"goals": "x"}),
-                )
-                .await;
-            refused(s, &e, 403, "pair_not_yours");
+            app.put(
+                &wujin,
+                &format!("/api/v1/pairs/{}", x["id"]),
+                json!({"goals": "x"}),
+            )
+            .await
+            .refused(403, "pair_not_yours");
             break;
         }
     }
@@ -145,15 +143,14 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         .await;
     assert_eq!(a2["version"], 2);
     assert_eq!(a2["held_on"], "2024-06-01");
-    let (s, _) = app
-        .send(
-            Method::DELETE,
-            &city,
-            &format!("{apath}?version=1"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 409);
+    app.send(
+        Method::DELETE,
+        &city,
+        &format!("{apath}?version=1"),
+        json!({}),
+    )
+    .await
+    .answers(409);
     let (s, _) = app
         .send(
             Method::DELETE,
@@ -163,23 +160,21 @@ async fn pairs_and_activities_are_corrected_and_ended() {
         )
         .await;
     assert!(s == 403 || s == 404, "{s}");
-    let (s, _) = app
-        .send(
-            Method::DELETE,
-            &city,
-            &format!("{apath}?version=2"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 204);
+    app.send(
+        Method::DELETE,
+        &city,
+        &format!("{apath}?version=2"),
+        json!({}),
+    )
+    .await
+    .answers(204);
     let (_, d) = app.get(&city, &path).await;
     assert!(!d["activities"]
         .as_array()
         .unwrap()
         .iter()
         .any(|x| x["id"] == aid));
-    let (s, _) = app.put(&city, &apath, json!({})).await;
-    assert_eq!(s, 404);
+    app.put(&city, &apath, json!({})).await.answers(404);
     let entries = app.audit_of("pair_activity", aid).await;
     let del = entries.iter().find(|e| e["action"] == "delete").unwrap();
     assert!(del["before_json"]
@@ -221,26 +216,25 @@ async fn pairs_and_activities_are_corrected_and_ended() {
     assert_eq!(p3["active"], false);
     assert_eq!(p3["ended_on"], ended_on);
     // After the end: no activity dated later; earlier ones can still be recorded.
-    let (s, e) = app
-        .post(
-            &city,
-            &format!("{path}/activities"),
-            json!({"held_on": "2025-02-01", "title": "回访", "participants": 5}),
-        )
-        .await;
-    refused_on(s, &e, 422, "held_on");
+    app.post(
+        &city,
+        &format!("{path}/activities"),
+        json!({"held_on": "2025-02-01", "title": "回访", "participants": 5}),
+    )
+    .await
+    .refused_on(422, "held_on");
     app.post_ok(
         &city,
         &format!("{path}/activities"),
         json!({"held_on": "2025-01-10", "title": "总结会", "participants": 12}),
     )
     .await;
-    let (s, e) = app.put(&city, &path, json!({"goals": "x"})).await;
-    refused(s, &e, 409, "pair_ended");
-    let (s, _) = app
-        .post(&city, &end, json!({"ended_on": ended_on, "reason": "x"}))
-        .await;
-    assert_eq!(s, 409);
+    app.put(&city, &path, json!({"goals": "x"}))
+        .await
+        .refused(409, "pair_ended");
+    app.post(&city, &end, json!({"ended_on": ended_on, "reason": "x"}))
+        .await
+        .answers(409);
     // The graph marks it; the lists filter it.
     let (_, g) = app
         .get(&city, "/api/v1/pairs/graph?kind=state_private")

@@ -45,18 +45,17 @@ async fn a_contact_point_is_reassigned_and_ended() {
             "{e}"
         );
     }
-    let (s, e) = app
-        .put(&tianning, &path, json!({"version": v + 1, "note": "x"}))
-        .await;
-    refused(s, &e, 409, "stale_version");
+    app.put(&tianning, &path, json!({"version": v + 1, "note": "x"}))
+        .await
+        .refused(409, "stale_version");
     let (_, same) = app.get(&tianning, &path).await;
     assert_eq!(same["contact"]["official_username"], "city");
     assert_eq!(same["contact"]["version"], v);
     // Others: another district does not see it; member units and units may not edit.
-    let (s, _) = app.get(&wujin, &path).await;
-    assert_eq!(s, 404);
-    let (s, _) = app.put(&wujin, &path, json!({"note": "x"})).await;
-    assert_eq!(s, 404);
+    app.get(&wujin, &path).await.answers(404);
+    app.put(&wujin, &path, json!({"note": "x"}))
+        .await
+        .answers(404);
     for tok in [&renshe, &unit] {
         let (s, _) = app.put(tok, &path, json!({"note": "x"})).await;
         assert_eq!(s, 403);
@@ -96,14 +95,13 @@ async fn a_contact_point_is_reassigned_and_ended() {
             "{e}"
         );
     }
-    let (s, e) = app
-        .post(
-            &tianning,
-            &end,
-            json!({"end_on": "2024-06-30", "version": v}),
-        )
-        .await;
-    refused(s, &e, 409, "stale_version");
+    app.post(
+        &tianning,
+        &end,
+        json!({"end_on": "2024-06-30", "version": v}),
+    )
+    .await
+    .refused(409, "stale_version");
     let c = app
         .post_ok(
             &tianning,
@@ -126,21 +124,20 @@ async fn a_contact_point_is_reassigned_and_ended() {
     app.post_ok(&tianning, "/api/v1/visits", visit("2024-05-01"))
         .await;
     // The official is no longer assigned: they cannot log visits there themselves.
-    let (s, e) = app
+    app
         .post(
             &renshe,
             "/api/v1/visits",
             json!({"org": org.to_string(), "visited_on": "2024-06-01", "form": "phone", "summary": "x"}),
         )
-        .await;
-    refused_on(s, &e, 422, "org");
+        .await.refused_on(422, "org");
     // An ended point is history: no edit, no second end.
-    let (s, e) = app.put(&tianning, &path, json!({"note": "x"})).await;
-    refused(s, &e, 409, "contact_ended");
-    let (s, _) = app
-        .post(&tianning, &end, json!({"end_on": "2024-07-01"}))
-        .await;
-    assert_eq!(s, 409);
+    app.put(&tianning, &path, json!({"note": "x"}))
+        .await
+        .refused(409, "contact_ended");
+    app.post(&tianning, &end, json!({"end_on": "2024-07-01"}))
+        .await
+        .answers(409);
     let (_, list) = app
         .get(&tianning, &format!("/api/v1/contacts?org_id={org}"))
         .await;
@@ -206,20 +203,21 @@ async fn a_visit_is_corrected_by_its_author_or_staff_above() {
         let (s, e) = app.put(&tianning, &path, body).await;
         refused_on(s, &e, 422, field);
     }
-    let (s, e) = app
-        .put(
-            &tianning,
-            &path,
-            json!({"version": ver + 1, "summary": "x"}),
-        )
-        .await;
-    refused(s, &e, 409, "stale_version");
+    app.put(
+        &tianning,
+        &path,
+        json!({"version": ver + 1, "summary": "x"}),
+    )
+    .await
+    .refused(409, "stale_version");
     assert_eq!(ind("2022").await, json!(1.0), "nothing changed");
     // Not the author and not over the enterprise: 403; outside the area: 404.
-    let (s, e) = app.put(&renshe, &path, json!({"summary": "x"})).await;
-    refused(s, &e, 403, "visit_not_yours");
-    let (s, _) = app.put(&wujin, &path, json!({"summary": "x"})).await;
-    assert_eq!(s, 404);
+    app.put(&renshe, &path, json!({"summary": "x"}))
+        .await
+        .refused(403, "visit_not_yours");
+    app.put(&wujin, &path, json!({"summary": "x"}))
+        .await
+        .answers(404);
     // The author moves it to another year: the indicators follow in the same transaction.
     let v2 = app.put_ok(
             &tianning,

@@ -325,12 +325,8 @@ async fn designation_files_key_person_titles_on_the_holder() {
     let t = app.token("tianning").await;
     let city = app.token("city").await;
     let ent = app
-        .get(&t, "/api/v1/orgs?kind=enterprise&region=320402&per_page=1")
-        .await
-        .1["items"][0]["uscc"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .first_uscc(&t, "kind=enterprise&region=320402&per_page=1")
+        .await;
     let id = |first17: &str| {
         format!(
             "{first17}{}",

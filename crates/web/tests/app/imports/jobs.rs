@@ -73,13 +73,13 @@ async fn finished_jobs_live_in_the_database_with_their_first_problems() {
     assert_ne!(&stored[..2], b"PK");
     assert_eq!(app.svc.key.open(&stored).unwrap(), book);
     // Someone else's job is not found, here either.
-    let (s, _) = again
+    again
         .get(
             &again.token("wujin").await,
             &format!("/api/v1/imports/{id}"),
         )
-        .await;
-    assert_eq!(s, 404);
+        .await
+        .answers(404);
 }
 
 /// A job whose server died (its lease ran out) is reported as interrupted by any

@@ -70,10 +70,10 @@ async fn bodies_meetings_and_decisions_are_corrected() {
     assert!(u["before_json"].as_str().unwrap().contains("联席会议"));
     assert!(u["after_json"].as_str().unwrap().contains("专项联席会议"));
     // A district that does not hold the body: not found.
-    let (s, _) = app.get(&tianning, &bpath).await;
-    assert_eq!(s, 404);
-    let (s, _) = app.put(&tianning, &bpath, json!({"name": "x"})).await;
-    assert_eq!(s, 404);
+    app.get(&tianning, &bpath).await.answers(404);
+    app.put(&tianning, &bpath, json!({"name": "x"}))
+        .await
+        .answers(404);
 
     // A meeting of it, corrected.
     let m = app
@@ -103,10 +103,9 @@ async fn bodies_meetings_and_decisions_are_corrected() {
         let (s, e) = app.put(&city, &mpath, body).await;
         refused_on(s, &e, 422, field);
     }
-    let (s, e) = app
-        .put(&city, &mpath, json!({"version": mv + 1, "minutes": "x"}))
-        .await;
-    refused(s, &e, 409, "stale_version");
+    app.put(&city, &mpath, json!({"version": mv + 1, "minutes": "x"}))
+        .await
+        .refused(409, "stale_version");
     let (s, m2) = app
         .put(
             &city,
@@ -141,8 +140,9 @@ async fn bodies_meetings_and_decisions_are_corrected() {
     let (_, d) = app.get(&city, &mpath).await;
     let did = d["decisions"][0]["id"].as_i64().unwrap();
     let dpath = format!("/api/v1/meetings/{mid}/decisions/{did}");
-    let (s, e) = app.put(&city, &dpath, json!({"text": ""})).await;
-    refused_on(s, &e, 422, "text");
+    app.put(&city, &dpath, json!({"text": ""}))
+        .await
+        .refused_on(422, "text");
     let dec = app.put_ok(
             &city,
             &dpath,
@@ -176,6 +176,7 @@ async fn bodies_meetings_and_decisions_are_corrected() {
     let (_, d) = app.get(&city, &mpath).await;
     assert_eq!(d["decisions"][0]["task_status"], "cancelled");
     // A district cannot correct another district's meetings.
-    let (s, _) = app.put(&tianning, &mpath, json!({"minutes": "x"})).await;
-    assert_eq!(s, 404);
+    app.put(&tianning, &mpath, json!({"minutes": "x"}))
+        .await
+        .answers(404);
 }

@@ -13,30 +13,4 @@ mod console;
 mod meetings;
 mod tasks;
 
-fn task(owner: i64, title: &str, year: i64) -> Value {
-    json!({
-        "year": year,
-        "title": title,
-        "owner": owner.to_string(),
-        "deadline": in_days(60),
-        "target_text": "新增高技能人才 100 名",
-        "target_value": 100,
-        "target_unit": "名"
-    })
-}
-
-async fn indicator(app: &TestApp, tok: &str, org: &str, period: &str, code: &str) -> Option<f64> {
-    let v = app
-        .get_ok(
-            tok,
-            &format!("/api/v1/indicators?org={org}&period={period}"),
-        )
-        .await;
-    v["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["code"] == code)
-        .unwrap_or_else(|| panic!("no indicator {code}: {v}"))["value"]
-        .as_f64()
-}
+use crate::tasks::{indicator, task};

@@ -52,8 +52,9 @@ async fn a_task_is_edited_with_locking_and_audit() {
     assert_eq!(same["task"]["version"], v1);
     assert_eq!(same["task"]["title"], "产业学院建设");
     // Unknown fields are refused too.
-    let (s, _) = app.put(&city, &path, json!({"colour": "red"})).await;
-    assert_eq!(s, 422);
+    app.put(&city, &path, json!({"colour": "red"}))
+        .await
+        .answers(422);
 
     // A version the client did not see: 409, nothing changed.
     let (s, e) = app
@@ -81,10 +82,9 @@ async fn a_task_is_edited_with_locking_and_audit() {
     assert!(t2["target_value"].is_null());
     assert_eq!(t2["target_unit"], "名", "left out = unchanged");
     // The old version no longer works.
-    let (s, _) = app
-        .put(&city, &path, json!({"version": v1, "title": "again"}))
-        .await;
-    assert_eq!(s, 409);
+    app.put(&city, &path, json!({"version": v1, "title": "again"}))
+        .await
+        .answers(409);
     // The indicator fact moved with the owner (天宁区 now counts it), in the same
     // transaction as the change.
     assert_eq!(
@@ -159,10 +159,9 @@ async fn a_task_is_edited_with_locking_and_audit() {
         )
         .await;
     assert_eq!(t["status"], "overdue");
-    let (s, e) = app
-        .put(&city, &lpath, json!({"deadline": "2024-12-30"}))
-        .await;
-    refused_on(s, &e, 422, "deadline");
+    app.put(&city, &lpath, json!({"deadline": "2024-12-30"}))
+        .await
+        .refused_on(422, "deadline");
     let t = app
         .put_ok(&city, &lpath, json!({"deadline": in_days(30)}))
         .await;
@@ -195,8 +194,9 @@ async fn a_cancelled_task_leaves_the_completion_rate() {
     let (s, e) = app.post(&city, &cancel, json!({"reason": "  "})).await;
     refused_on(s, &e, 422, "reason");
     assert!(e["error"]["message"].as_str().unwrap().contains("撤销理由"));
-    let (s, _) = app.post(&renshe, &cancel, json!({"reason": "x"})).await;
-    assert_eq!(s, 403);
+    app.post(&renshe, &cancel, json!({"reason": "x"}))
+        .await
+        .answers(403);
     let (s, e) = app
         .post(&city, &cancel, json!({"reason": "x", "version": 99}))
         .await;
@@ -242,14 +242,13 @@ async fn a_cancelled_task_leaves_the_completion_rate() {
         assert_eq!(s, 409, "{path} {e}");
         assert_eq!(err_code(&e), "task_cancelled", "{e}");
     }
-    let (s, e) = app
-        .put(
-            &city,
-            &format!("/api/v1/tasks/{}", ids[1]),
-            json!({"title": "改"}),
-        )
-        .await;
-    refused(s, &e, 409, "task_cancelled");
+    app.put(
+        &city,
+        &format!("/api/v1/tasks/{}", ids[1]),
+        json!({"title": "改"}),
+    )
+    .await
+    .refused(409, "task_cancelled");
     let (s, e) = app
         .post(
             &city,
@@ -323,14 +322,13 @@ async fn scope_and_level_of_corrections() {
         .await;
     assert_eq!(s, 403, "{e}");
     assert_eq!(err_code(&e), "task_not_editable");
-    let (s, _) = app
-        .post(
-            &tianning,
-            &format!("/api/v1/tasks/{cid}/cancel"),
-            json!({"reason": "x"}),
-        )
-        .await;
-    assert_eq!(s, 403);
+    app.post(
+        &tianning,
+        &format!("/api/v1/tasks/{cid}/cancel"),
+        json!({"reason": "x"}),
+    )
+    .await
+    .answers(403);
     // Another district: not found; a unit: not allowed at all.
     for (tok, code) in [(&wujin, 404), (&unit, 403)] {
         let (s, _) = app
@@ -343,22 +341,20 @@ async fn scope_and_level_of_corrections() {
         .post_ok(&tianning, "/api/v1/tasks", task(tn_union, "区级设立", 2030))
         .await;
     let oid = own["id"].as_i64().unwrap();
-    let (s, e) = app
-        .put(
-            &tianning,
-            &format!("/api/v1/tasks/{oid}"),
-            json!({"owner": edu.to_string()}),
-        )
-        .await;
-    refused_on(s, &e, 422, "owner");
-    let (s, e) = app
-        .put(
-            &tianning,
-            &format!("/api/v1/tasks/{oid}"),
-            json!({"region": "320412"}),
-        )
-        .await;
-    refused_on(s, &e, 422, "region");
+    app.put(
+        &tianning,
+        &format!("/api/v1/tasks/{oid}"),
+        json!({"owner": edu.to_string()}),
+    )
+    .await
+    .refused_on(422, "owner");
+    app.put(
+        &tianning,
+        &format!("/api/v1/tasks/{oid}"),
+        json!({"region": "320412"}),
+    )
+    .await
+    .refused_on(422, "region");
     let (s, t) = app
         .put(
             &tianning,

@@ -35,14 +35,13 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     assert_eq!(c["status"], "draft");
     // A unit applies for itself only: naming another organisation is 422 on `org`.
     let other = c["org_id"].as_i64().unwrap() + 1;
-    let (s, e) = app
+    app
         .post(
             &unit,
             "/api/v1/cases",
             json!({"process": "pilot_application", "org": other.to_string(), "data": {"level": "市级"}}),
         )
-        .await;
-    refused_on(s, &e, 422, "org");
+        .await.refused_on(422, "org");
     // Material: checked by content; listed on the case; recorded in the history.
     let upload = |name: &'static str, bytes: &'static [u8]| {
         let form = reqwest::multipart::Form::new().part(
@@ -160,22 +159,20 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     // 公示: the decision waits for the notice period and for answers to objections.
     let (s, e) = act(&app, &city, id, json!({"action": "accept"})).await;
     refused(s, &e, 409, "notice_running");
-    let (s, e) = app
-        .post(
-            &district,
-            &format!("/api/v1/cases/{id}/objections"),
-            json!({"body": "  "}),
-        )
-        .await;
-    refused_on(s, &e, 422, "body");
-    let (s, e) = app
-        .post(
-            &district,
-            &format!("/api/v1/cases/{id}/objections"),
-            json!({"body": "x", "raised_by": "某职工"}),
-        )
-        .await;
-    refused_on(s, &e, 422, "raised_by");
+    app.post(
+        &district,
+        &format!("/api/v1/cases/{id}/objections"),
+        json!({"body": "  "}),
+    )
+    .await
+    .refused_on(422, "body");
+    app.post(
+        &district,
+        &format!("/api/v1/cases/{id}/objections"),
+        json!({"body": "x", "raised_by": "某职工"}),
+    )
+    .await
+    .refused_on(422, "raised_by");
     let (s, o) = app
         .post(
             &district,
@@ -201,14 +198,13 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
         .unwrap();
     let (s, e) = act(&app, &city, id, json!({"action": "accept"})).await;
     refused(s, &e, 409, "objections_open");
-    let (s, e) = app
-        .post(
-            &unit,
-            &format!("/api/v1/cases/{id}/objections"),
-            json!({"body": "迟到的异议"}),
-        )
-        .await;
-    refused(s, &e, 409, "case_not_in_notice");
+    app.post(
+        &unit,
+        &format!("/api/v1/cases/{id}/objections"),
+        json!({"body": "迟到的异议"}),
+    )
+    .await
+    .refused(409, "case_not_in_notice");
     let (s, e) = app
         .post(
             &district,
@@ -356,14 +352,13 @@ async fn an_upheld_objection_blocks_approval() {
         json!({"upheld": true, "response": "经核查属实"}),
     )
     .await;
-    let (s, e) = app
-        .post(
-            &city,
-            &format!("/api/v1/cases/{id}/objections/{oid}"),
-            json!({"upheld": false, "response": "改判"}),
-        )
-        .await;
-    refused(s, &e, 409, "objection_answered");
+    app.post(
+        &city,
+        &format!("/api/v1/cases/{id}/objections/{oid}"),
+        json!({"upheld": false, "response": "改判"}),
+    )
+    .await
+    .refused(409, "objection_answered");
     sqlx::query("UPDATE wf_cases SET due_at = 1 WHERE id = $1")
         .bind(id)
         .execute(&app.svc.db.pool)
@@ -449,18 +444,16 @@ async fn two_reviewers_at_once_exactly_one_wins() {
 async fn bad_input_is_refused_clearly() {
     let app = spawn_demo().await;
     let unit = app.token("unit").await;
-    let (s, e) = app
-        .post(&unit, "/api/v1/cases", json!({"process": "nonsense"}))
-        .await;
-    refused_on(s, &e, 422, "process");
-    let (s, e) = app
-        .post(
-            &unit,
-            "/api/v1/cases",
-            json!({"process": "pilot_application", "data": {"year": "1990"}}),
-        )
-        .await;
-    refused_on(s, &e, 422, "year");
+    app.post(&unit, "/api/v1/cases", json!({"process": "nonsense"}))
+        .await
+        .refused_on(422, "process");
+    app.post(
+        &unit,
+        "/api/v1/cases",
+        json!({"process": "pilot_application", "data": {"year": "1990"}}),
+    )
+    .await
+    .refused_on(422, "year");
     app.post_ok(
         &unit,
         "/api/v1/cases",
@@ -505,12 +498,11 @@ async fn bad_input_is_refused_clearly() {
         html.contains("打开该事项继续办理") && html.contains("href=\"/cases/"),
         "{html}"
     );
-    let (s, _) = app
-        .post(
-            &app.token("expert").await,
-            "/api/v1/cases",
-            json!({"process": "pilot_application"}),
-        )
-        .await;
-    assert_eq!(s, 403);
+    app.post(
+        &app.token("expert").await,
+        "/api/v1/cases",
+        json!({"process": "pilot_application"}),
+    )
+    .await
+    .answers(403);
 }

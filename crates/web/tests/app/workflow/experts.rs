@@ -56,14 +56,13 @@ async fn experts_score_between_the_reviews_and_the_notice() {
         assert_eq!(s, 200, "{who}: {e}");
     }
     // The district cannot assign; an expert sees the case in their inbox.
-    let (s, _) = app
-        .post(
-            &district,
-            &format!("/api/v1/cases/{id}/experts"),
-            json!({"expert": "expert4"}),
-        )
-        .await;
-    assert_eq!(s, 403);
+    app.post(
+        &district,
+        &format!("/api/v1/cases/{id}/experts"),
+        json!({"expert": "expert4"}),
+    )
+    .await
+    .answers(403);
     let e1 = app.token("expert").await;
     let e2 = app.token("expert2").await;
     let e3 = app.token("expert3").await;
@@ -89,8 +88,9 @@ async fn experts_score_between_the_reviews_and_the_notice() {
     refused_on(s, &e, 422, "score");
     let (s, _) = score(&e4, 80.0).await;
     assert_eq!(s, 404, "an expert not assigned does not see the case");
-    let (s, _) = app.get(&e4, &format!("/api/v1/cases/{id}")).await;
-    assert_eq!(s, 404);
+    app.get(&e4, &format!("/api/v1/cases/{id}"))
+        .await
+        .answers(404);
     assert_eq!(score(&e1, 90.0).await.0, 200);
     assert_eq!(score(&e2, 84.0).await.0, 200);
     let (_, d) = app.get(&e2, &format!("/api/v1/cases/{id}")).await;
