@@ -13,18 +13,7 @@ fn chart_after(html: &str, marker: &str) -> Value {
     let key = "data-chart=\"";
     let start = rest.find(key).expect("data-chart") + key.len();
     let raw = &rest[start..start + rest[start..].find('"').expect("end of attribute")];
-    let text = raw
-        .replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&#60;", "<")
-        .replace("&gt;", ">")
-        .replace("&#62;", ">")
-        .replace("&amp;", "&")
-        .replace("&#38;", "&");
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    attribute_json(raw)
 }
 
 fn strs(v: &Value) -> Vec<String> {

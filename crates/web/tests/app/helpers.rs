@@ -469,6 +469,25 @@ impl TestApp {
         v["items"][0]["uscc"].as_str().unwrap().to_string()
     }
 
+    /// POSTs every `(token, path, body)` at the same moment; the status of each, in order.
+    pub async fn post_at_once(&self, requests: Vec<(String, String, Value)>) -> Vec<u16> {
+        let tasks: Vec<_> = requests
+            .into_iter()
+            .map(|(token, path, body)| {
+                let (c, url) = (self.client.clone(), self.at(&path));
+                tokio::spawn(async move {
+                    let r = c.post(url).bearer_auth(token).json(&body).send().await;
+                    r.unwrap().status().as_u16()
+                })
+            })
+            .collect();
+        let mut codes = Vec::new();
+        for t in tasks {
+            codes.push(t.await.unwrap());
+        }
+        codes
+    }
+
     /// The OpenAPI document, as any client fetches it (no token).
     pub async fn openapi(&self) -> Value {
         let r = self
@@ -791,6 +810,27 @@ pub fn err_field(v: &Value) -> String {
         .or(v["error"]["field"].as_str())
         .unwrap_or("")
         .to_string()
+}
+
+/// The JSON an HTML attribute carries (a chart's `data-chart`), its escapes undone.
+pub fn attribute_json(raw: &str) -> Value {
+    let text = raw
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&#60;", "<")
+        .replace("&gt;", ">")
+        .replace("&#62;", ">")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// How many of `codes` are `status`.
+pub fn tally(codes: &[u16], status: u16) -> usize {
+    codes.iter().filter(|c| **c == status).count()
 }
 
 /// A valid 身份证号 from its first 17 characters (the check character added).

@@ -333,30 +333,24 @@ async fn simultaneous_item_decisions_move_the_case_once() {
         "skills",
         "rights",
     ];
-    let mut handles = Vec::new();
-    for (i, it) in items.iter().enumerate() {
-        let url = app.at(&format!("/api/v1/cases/{id}/items/{it}"));
-        let client = app.client.clone();
-        let tok = district.clone();
-        let body = if i == 2 {
-            json!({"accept": false, "reason": "任务清单缺少完成情况"})
-        } else {
-            json!({"accept": true})
-        };
-        handles.push(tokio::spawn(async move {
-            let r = client
-                .post(url)
-                .bearer_auth(tok)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            r.status().as_u16()
-        }));
-    }
-    for h in handles {
-        assert_eq!(h.await.unwrap(), 200);
-    }
+    let requests = items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let body = if i == 2 {
+                json!({"accept": false, "reason": "任务清单缺少完成情况"})
+            } else {
+                json!({"accept": true})
+            };
+            (
+                district.clone(),
+                format!("/api/v1/cases/{id}/items/{it}"),
+                body,
+            )
+        })
+        .collect();
+    let codes = app.post_at_once(requests).await;
+    assert_eq!(tally(&codes, 200), items.len(), "{codes:?}");
     let (_, d) = app.get(&district, &format!("/api/v1/cases/{id}")).await;
     assert_eq!(d["case"]["status"].as_str(), Some("returned"), "{d}");
     let moves = d["history"]

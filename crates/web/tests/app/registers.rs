@@ -466,29 +466,19 @@ async fn concurrent_registrations_never_double_count() {
         "pilot_enterprises",
     )
     .unwrap();
-    let mut tasks = Vec::new();
     // Each enterprise registered twice at the same level, at the same moment: exactly one wins.
-    for u in usccs.iter().chain(usccs.iter()) {
-        let c = app.client.clone();
-        let url = app.at("/api/v1/pilots");
-        let (t, u) = (city.clone(), u.clone());
-        tasks.push(tokio::spawn(async move {
-            c.post(url)
-                .bearer_auth(t)
-                .json(&json!({"org": u, "level": "county", "year": "2025"}))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }));
-    }
-    let mut codes = Vec::new();
-    for task in tasks {
-        codes.push(task.await.unwrap());
-    }
-    assert_eq!(codes.iter().filter(|c| **c == 201).count(), 12, "{codes:?}");
-    assert_eq!(codes.iter().filter(|c| **c == 409).count(), 12, "{codes:?}");
+    let body = |u: &String| json!({"org": u, "level": "county", "year": "2025"});
+    let requests = usccs
+        .iter()
+        .chain(usccs.iter())
+        .map(|u| (city.clone(), "/api/v1/pilots".to_string(), body(u)))
+        .collect();
+    let codes = app.post_at_once(requests).await;
+    assert_eq!(
+        (tally(&codes, 201), tally(&codes, 409)),
+        (12, 12),
+        "{codes:?}"
+    );
     assert_eq!(
         ind(
             &app.get(&city, "/api/v1/indicators?org=320411&period=2026")
@@ -588,18 +578,7 @@ fn chart_json(html: &str, kind: &str) -> Value {
         .unwrap_or_else(|| panic!("no {kind} chart"))
         + marker.len();
     let raw = &html[start..start + html[start..].find('"').unwrap()];
-    let text = raw
-        .replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&#60;", "<")
-        .replace("&gt;", ">")
-        .replace("&#62;", ">")
-        .replace("&amp;", "&")
-        .replace("&#38;", "&");
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    attribute_json(raw)
 }
 
 /// (code, name, pilot enterprises, pilot parks) of every child, from the API.

@@ -230,28 +230,19 @@ async fn concurrent_reviewers_exactly_one_wins() {
         .await;
     let id = list["items"][0]["id"].as_i64().unwrap();
     let city = app.token("city").await;
-    let mut tasks = Vec::new();
-    for i in 0..8 {
-        let c = app.client.clone();
-        let url = app.at(&format!("/api/v1/reports/{id}/transition"));
-        let tok = if i % 2 == 0 { tn.clone() } else { city.clone() };
-        tasks.push(tokio::spawn(async move {
-            c.post(url)
-                .bearer_auth(tok)
-                .json(&json!({"action": "approve"}))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }));
-    }
-    let mut codes = Vec::new();
-    for t in tasks {
-        codes.push(t.await.unwrap());
-    }
-    assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
-    assert_eq!(codes.iter().filter(|c| **c == 409).count(), 7, "{codes:?}");
+    let path = format!("/api/v1/reports/{id}/transition");
+    let requests = (0..8)
+        .map(|i| {
+            let tok = if i % 2 == 0 { &tn } else { &city };
+            (tok.clone(), path.clone(), json!({"action": "approve"}))
+        })
+        .collect();
+    let codes = app.post_at_once(requests).await;
+    assert_eq!(
+        (tally(&codes, 200), tally(&codes, 409)),
+        (1, 7),
+        "{codes:?}"
+    );
 }
 
 #[tokio::test]

@@ -204,18 +204,14 @@ async fn audit_log_records_filters_and_detects_tampering() {
 async fn audit_chain_survives_concurrent_writers() {
     let app = spawn_demo().await;
     let t = app.token("city").await;
-    let mut tasks = Vec::new();
-    for i in 0..16u32 {
-        let c = app.client.clone();
-        let url = app.at("/api/v1/orgs");
-        let t = t.clone();
-        tasks.push(tokio::spawn(async move {
-            c.post(url).bearer_auth(t).json(&json!({"name": format!("并发测试{i}号公司"), "kind": "enterprise", "uscc": uscc(50_000 + i), "region_code": "320481"})).send().await.unwrap().status().as_u16()
-        }));
-    }
-    for task in tasks {
-        assert_eq!(task.await.unwrap(), 201);
-    }
+    let requests = (0..16u32)
+        .map(|i| {
+            let body = json!({"name": format!("并发测试{i}号公司"), "kind": "enterprise", "uscc": uscc(50_000 + i), "region_code": "320481"});
+            (t.clone(), "/api/v1/orgs".to_string(), body)
+        })
+        .collect();
+    let codes = app.post_at_once(requests).await;
+    assert_eq!(tally(&codes, 201), 16, "{codes:?}");
     assert_eq!(app.get(&t, "/api/v1/audit/verify").await.1["intact"], true);
 }
 
