@@ -1,4 +1,5 @@
 //! The audit log and its chain check (`/api/v1/audit`).
+use super::extract::nz;
 use super::ErrorBody;
 use crate::auth::{ApiUser, AuditReader};
 use crate::error::{ApiError, AppError};
@@ -48,12 +49,6 @@ fn day_ms(s: &str, field: &str, end: bool) -> Result<Option<i64>, AppError> {
 
 impl AuditQuery {
     pub fn filter(&self) -> Result<audit::Filter, AppError> {
-        let nz = |o: &Option<String>| {
-            o.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
         Ok(audit::Filter {
             username: nz(&self.username).map(|u| u.to_ascii_lowercase()),
             action: nz(&self.action),

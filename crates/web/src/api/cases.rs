@@ -1,5 +1,6 @@
 //! API of the workflow engine: cases of every process (pilot applications, yearly checks,
 //! acceptance …), their history, the inbox, notifications and bulk actions.
+use super::extract::nz;
 use super::extract::{ApiMultipart, ApiQuery};
 use super::{parse_id, ErrorBody};
 use crate::auth::{ApiJson, ApiUser, OrgReader};
@@ -32,12 +33,6 @@ pub struct CaseQuery {
 
 impl CaseQuery {
     pub fn filter(&self) -> CaseFilter {
-        let nz = |s: &Option<String>| {
-            s.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
         CaseFilter {
             process: nz(&self.process),
             status: nz(&self.status),

@@ -8,6 +8,14 @@ use gongjiang_domain::Code;
 use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 
+/// A query parameter as a filter takes it: trimmed, and none when blank.
+pub fn nz(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
 /// A query string: 400 `bad_query` naming the parameter and what it should be when a
 /// value does not fit its type (`page=abc`) or a required parameter is missing.
 pub struct ApiQuery<T>(pub T);

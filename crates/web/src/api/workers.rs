@@ -1,6 +1,7 @@
 //! API for the worker registry. Lists carry masked numbers only; the full numbers come
 //! from `reveal`, which is allowed to region staff (and a unit for its own workers) and
 //! audit-logged every time.
+use super::extract::nz;
 use super::{parse_id, ErrorBody};
 use crate::auth::{ApiJson, ApiUser, OrgReader};
 use crate::error::{ApiError, AppError};
@@ -31,12 +32,6 @@ pub struct WorkerQuery {
 
 impl WorkerQuery {
     pub fn filter(&self) -> Result<workers::Filter, AppError> {
-        let nz = |s: &Option<String>| {
-            s.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
         let skill_level = match nz(&self.skill_level) {
             None => None,
             Some(s) => Some(

@@ -7,7 +7,8 @@ use crate::AppState;
 use gongjiang_domain::Code;
 use serde::Deserialize;
 
-fn nz(s: &str) -> Option<String> {
+/// A form or filter field as the store takes it: trimmed, and none when blank.
+pub(crate) fn nz(s: &str) -> Option<String> {
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_string())
 }

@@ -5,6 +5,7 @@ use super::{render, save_or_show, Layout};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::{Lang, T};
+use crate::ui::lists::nz;
 use crate::upload::MultipartForm;
 use crate::AppState;
 use askama::Template;
@@ -135,7 +136,6 @@ async fn overview(
     } else {
         q.region.clone()
     };
-    let nz = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
     let page = st
         .svc
         .liuyou_page(
@@ -409,9 +409,7 @@ async fn download(
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = id
-        .parse::<i64>()
-        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let id = crate::ui::lists::id_of(&id, lang)?;
     let (m, bytes) = st.svc.read_file(&ctx.actor, id).await?;
     let encoded: String = m
         .name

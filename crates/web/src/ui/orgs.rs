@@ -7,6 +7,7 @@ use crate::api::OrgQuery;
 use crate::auth::{CsrfForm, Ctx, OrgEditor, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::{Lang, T};
+use crate::ui::lists::nz;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -56,7 +57,6 @@ struct OrgListQuery {
 
 impl OrgListQuery {
     fn to_api(&self) -> OrgQuery {
-        let nz = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
         OrgQuery::from_parts(
             nz(&self.region),
             nz(&self.kind),
@@ -374,10 +374,7 @@ pub(super) struct DetailQuery {
     pub(super) saved: String,
 }
 
-pub(super) fn org_id(s: &str, lang: Lang) -> Result<i64, UiError> {
-    s.parse::<i64>()
-        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))
-}
+pub(super) use super::lists::id_of as org_id;
 
 async fn org_detail(
     State(st): State<AppState>,

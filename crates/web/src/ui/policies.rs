@@ -161,9 +161,7 @@ async fn show(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let id = id
-        .parse::<i64>()
-        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let id = crate::ui::lists::id_of(&id, lang)?;
     let p = st.svc.get_policy(&ctx.actor, id).await?;
     let l = Layout::new(
         &ctx,
@@ -269,9 +267,7 @@ async fn edit(
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = id
-        .parse::<i64>()
-        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let id = crate::ui::lists::id_of(&id, lang)?;
     let p = st.svc.get_policy(&ctx.actor, id).await?;
     if !Service::may_change_policy(&ctx.actor, &p) {
         return Err(UiError(AppError::Store(StoreError::NotFound), lang));
@@ -308,9 +304,7 @@ async fn update(
     CsrfForm(b): CsrfForm<EditForm>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = id
-        .parse::<i64>()
-        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let id = crate::ui::lists::id_of(&id, lang)?;
     let s = |v: &str| Some(v.trim().to_string());
     let input = PolicyInput {
         title: s(&b.title),
@@ -420,9 +414,7 @@ async fn delete(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = id
-        .parse::<i64>()
-        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let id = crate::ui::lists::id_of(&id, lang)?;
     st.svc.delete_policy(&ctx.actor, id).await?;
     Ok(Redirect::to("/policies").into_response())
 }

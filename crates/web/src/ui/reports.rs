@@ -32,10 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}/transition", post(transition))
 }
 
-fn nz(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
+use crate::ui::lists::nz;
 
 pub fn status_label(code: &str, en: bool) -> String {
     ReportStatus::from_any(code)
@@ -466,9 +463,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = id
-        .parse::<i64>()
-        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let id = crate::ui::lists::id_of(&id, lang)?;
     let r = st.svc.get_report(&ctx.actor, id).await?;
     let values = ELEMENTS
         .iter()
@@ -514,9 +509,7 @@ async fn transition(
     CsrfForm(f): CsrfForm<TransitionForm>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = id
-        .parse::<i64>()
-        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let id = crate::ui::lists::id_of(&id, lang)?;
     let action = ReportAction::from_any(&f.action).ok_or_else(|| {
         UiError(
             AppError::bad_request(Code::BadAction, "未知操作", "unknown action"),

@@ -3,8 +3,9 @@
 use super::{render, save_form, save_or_show, Errors, Layout};
 use crate::api::workers::WorkerQuery;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
-use crate::error::{AppError, UiError};
+use crate::error::UiError;
 use crate::i18n::T;
+use crate::ui::lists::nz;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -15,7 +16,7 @@ use axum::Router;
 use gongjiang_domain::SkillLevel;
 use gongjiang_storage::access::Permission;
 use gongjiang_storage::workers::{Worker, WorkerInput};
-use gongjiang_storage::{Page, StoreError};
+use gongjiang_storage::Page;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -74,7 +75,6 @@ async fn list(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let nz = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
     let wq = WorkerQuery {
         region: nz(&q.region),
         q: nz(&q.q),
@@ -290,9 +290,7 @@ async fn add_certificate(
     CsrfForm(f): CsrfForm<CertForm>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let wid = id
-        .parse::<i64>()
-        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let wid = crate::ui::lists::id_of(&id, lang)?;
     let s = |v: &str| Some(v.to_string()).filter(|v| !v.trim().is_empty());
     let c = gongjiang_storage::workers::Certificate {
         no: f.no.clone(),
@@ -324,9 +322,7 @@ async fn remove_certificate(
     CsrfForm(f): CsrfForm<RemoveForm>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let wid = id
-        .parse::<i64>()
-        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let wid = crate::ui::lists::id_of(&id, lang)?;
     st.svc.remove_certificate(&ctx.actor, wid, &f.no).await?;
     Ok(Redirect::to(&format!("/workers/{wid}#certificates")).into_response())
 }
@@ -340,9 +336,7 @@ async fn detail(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let id = id
-        .parse::<i64>()
-        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let id = crate::ui::lists::id_of(id, lang)?;
     let w = st.svc.get_worker(&ctx.actor, id).await?;
     let can_reveal = ctx.may(Permission::SeePersonalData { org_id: w.org_id });
     let can_edit = can_reveal;
@@ -409,9 +403,7 @@ async fn reveal(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
-    let id = id
-        .parse::<i64>()
-        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))?;
+    let id = crate::ui::lists::id_of(&id, lang)?;
     let (number, phone) = st.svc.reveal_worker(&ctx.actor, id).await?;
     let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;");
     Ok(Html(format!(

@@ -2,6 +2,7 @@
 use super::{id_of, levels, options};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::i18n::T;
+use crate::ui::lists::nz;
 use crate::ui::lists::{region_options, years, ListFrame, ListOf, ListQuery};
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
@@ -58,7 +59,6 @@ pub(super) async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, crate::error::UiError> {
     let lang = ctx.lang;
-    let nz = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let f = Filter {
         region: nz(&q.region),
         level: nz(&q.level),

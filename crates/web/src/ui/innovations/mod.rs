@@ -3,6 +3,7 @@
 //! result's page with its workers, case and showcase, and the correction form.
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::i18n::T;
+use crate::ui::lists::nz;
 use crate::ui::lists::{id_of, options, ListFrame, ListOf, ListQuery};
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
@@ -85,7 +86,6 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let nz = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let f = InnovationFilter {
         itype: nz(&q.kind),
         year: q.year.trim().parse().ok(),

@@ -1,13 +1,10 @@
 //! Console pages for the registers (pilots, designations) and the indicator dashboard.
-use crate::error::{AppError, UiError};
-use crate::i18n::Lang;
 pub use crate::ui::lists::ListQuery;
 use crate::ui::lists::{region_options, years};
 use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 use gongjiang_domain::{DesignationLevel, DesignationType, PilotLevel, PilotType};
-use gongjiang_storage::StoreError;
 
 pub(crate) mod dashboard;
 mod designations;
@@ -41,15 +38,9 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/export.csv", get(dashboard_export))
 }
 
-fn id_of(s: &str, lang: Lang) -> Result<i64, UiError> {
-    s.parse::<i64>()
-        .map_err(|_| UiError(AppError::Store(StoreError::NotFound), lang))
-}
+use crate::ui::lists::id_of;
 
-fn nz(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
+use crate::ui::lists::nz;
 
 pub fn pilot_level_label(code: &str, en: bool) -> String {
     PilotLevel::from_any(code)

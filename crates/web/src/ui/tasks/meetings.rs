@@ -5,6 +5,7 @@ use super::{enc, int, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
+use crate::ui::lists::nz;
 use crate::ui::{render, save_or_show, Layout};
 use crate::AppState;
 use askama::Template;
@@ -53,7 +54,6 @@ pub(super) async fn meetings(
     let lang = ctx.lang;
     let en = lang.is_en();
     let t = T(lang);
-    let nz = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let page_no = int(&q.page).unwrap_or(1).max(1);
     let f = MeetingFilter {
         body_id: None,
