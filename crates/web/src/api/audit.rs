@@ -1,12 +1,12 @@
 //! The audit log and its chain check (`/api/v1/audit`).
 use super::extract::nz;
+use super::extract::ApiQuery;
 use super::ErrorBody;
 use crate::auth::{ApiUser, AuditReader};
 use crate::error::{ApiError, AppError};
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
-use gongjiang_domain::Code;
 use gongjiang_storage::audit::{self, Entry};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -70,18 +70,8 @@ pub type EntryPage = gongjiang_storage::Page<Entry>;
 pub(super) async fn audit_log(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<AuditReader>,
-    q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<EntryPage>, ApiError> {
-    let Query(q) = q.map_err(|e| {
-        ApiError(
-            AppError::bad_request(
-                Code::BadQuery,
-                format!("查询参数错误：{e}"),
-                format!("bad query: {e}"),
-            ),
-            ctx.lang,
-        )
-    })?;
     let f = q.filter()?;
     let p = st.svc.audit_log(&ctx.actor, &f).await?;
     Ok(Json(p))

@@ -1,4 +1,5 @@
 //! API for the registers (pilots, designations) and the indicators.
+use super::extract::ApiQuery;
 use super::{parse_id, ErrorBody};
 use crate::auth::{ApiJson, ApiUser, OrgEditor, OrgReader};
 use crate::error::{ApiError, AppError};
@@ -100,10 +101,8 @@ pub type PilotPage = gongjiang_storage::Page<Pilot>;
 pub async fn list_pilots(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    q: Result<Query<PilotQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<PilotQuery>,
 ) -> Result<Json<PilotPage>, ApiError> {
-    let lang = ctx.lang;
-    let Query(q) = q.map_err(|e| ApiError(bad_query(e), lang))?;
     let f = q.filter()?;
     let p = st.svc.list_pilots(&ctx.actor, &f).await?;
     Ok(Json(p))
@@ -204,10 +203,8 @@ pub type DesignationPage = gongjiang_storage::Page<Designation>;
 pub async fn list_designations(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    q: Result<Query<DesignationQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<DesignationQuery>,
 ) -> Result<Json<DesignationPage>, ApiError> {
-    let lang = ctx.lang;
-    let Query(q) = q.map_err(|e| ApiError(bad_query(e), lang))?;
     let f = q.filter()?;
     let p = st.svc.list_designations(&ctx.actor, &f).await?;
     Ok(Json(p))

@@ -1,9 +1,10 @@
 //! API for the yearly statistics and their review.
+use super::extract::ApiQuery;
 use super::{parse_id, ErrorBody};
 use crate::auth::{ApiJson, ApiUser, OrgReader};
 use crate::error::{ApiError, AppError};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use gongjiang_domain::report::{ReportAction, ReportStatus};
 use gongjiang_domain::Code;
@@ -70,19 +71,8 @@ pub type ReportPage = gongjiang_storage::Page<Report>;
 pub async fn list_reports(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    q: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Json<ReportPage>, ApiError> {
-    let lang = ctx.lang;
-    let Query(q) = q.map_err(|e| {
-        ApiError(
-            AppError::bad_request(
-                Code::BadQuery,
-                format!("查询参数错误：{e}"),
-                format!("bad query: {e}"),
-            ),
-            lang,
-        )
-    })?;
     let f = q.filter()?;
     let p = st.svc.list_reports(&ctx.actor, &f).await?;
     Ok(Json(p))
@@ -188,19 +178,8 @@ pub struct CompletenessQuery {
 pub async fn completeness(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser,
-    q: Result<Query<CompletenessQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<CompletenessQuery>,
 ) -> Result<Json<Vec<Completeness>>, ApiError> {
-    let lang = ctx.lang;
-    let Query(q) = q.map_err(|e| {
-        ApiError(
-            AppError::bad_request(
-                Code::BadQuery,
-                format!("查询参数错误：{e}"),
-                format!("bad query: {e}"),
-            ),
-            lang,
-        )
-    })?;
     Ok(Json(
         st.svc
             .report_completeness(&ctx.actor, &q.region, &q.period)

@@ -1,13 +1,12 @@
 //! API for 技能形成: training classes and their rosters.
+use super::extract::ApiQuery;
 use super::{parse_id, ErrorBody};
 use crate::auth::{ApiJson, ApiUser, OrgReader};
-use crate::error::{ApiError, AppError};
+use crate::error::ApiError;
 use crate::AppState;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use gongjiang_domain::Code;
 use gongjiang_storage::training::professors::{
     Engagement, EngagementInput, Professor, ProfessorFilter,
 };
@@ -17,27 +16,14 @@ use utoipa::ToSchema;
 
 pub type ClassPage = gongjiang_storage::Page<Class>;
 
-fn query<T>(q: Result<Query<T>, QueryRejection>, lang: crate::i18n::Lang) -> Result<T, ApiError> {
-    q.map(|Query(q)| q).map_err(|e| {
-        ApiError(
-            AppError::bad_request(
-                Code::BadQuery,
-                format!("查询参数错误：{e}"),
-                format!("bad query: {e}"),
-            ),
-            lang,
-        )
-    })
-}
-
 /// Training classes in the caller's area, newest first.
 #[utoipa::path(get, path = "/api/v1/classes", tag = "training", params(Filter), responses((status = 200, body = ClassPage), (status = 400, body = ErrorBody)))]
 pub async fn list_classes(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    q: Result<Query<Filter>, QueryRejection>,
+    ApiQuery(q): ApiQuery<Filter>,
 ) -> Result<Json<ClassPage>, ApiError> {
-    let f = query(q, ctx.lang)?;
+    let f = q;
     let p = st.svc.list_classes(&ctx.actor, &f).await?;
     Ok(Json(p))
 }
@@ -154,9 +140,9 @@ pub struct ProfessorDetail {
 pub async fn list_professors(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    q: Result<Query<ProfessorFilter>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ProfessorFilter>,
 ) -> Result<Json<ProfessorPage>, ApiError> {
-    let f = query(q, ctx.lang)?;
+    let f = q;
     let p = st.svc.list_professors(&ctx.actor, &f).await?;
     Ok(Json(p))
 }

@@ -2,11 +2,12 @@
 //! from `reveal`, which is allowed to region staff (and a unit for its own workers) and
 //! audit-logged every time.
 use super::extract::nz;
+use super::extract::ApiQuery;
 use super::{parse_id, ErrorBody};
 use crate::auth::{ApiJson, ApiUser, OrgReader};
 use crate::error::{ApiError, AppError};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use gongjiang_domain::Code;
@@ -66,19 +67,8 @@ pub type WorkerPage = gongjiang_storage::Page<Worker>;
 pub async fn list(
     State(st): State<AppState>,
     ApiUser(ctx, ..): ApiUser<OrgReader>,
-    q: Result<Query<WorkerQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<WorkerQuery>,
 ) -> Result<Json<WorkerPage>, ApiError> {
-    let lang = ctx.lang;
-    let Query(q) = q.map_err(|e| {
-        ApiError(
-            AppError::bad_request(
-                Code::BadQuery,
-                format!("查询参数错误：{e}"),
-                format!("bad query: {e}"),
-            ),
-            lang,
-        )
-    })?;
     let f = q.filter()?;
     let p = st.svc.list_workers(&ctx.actor, &f).await?;
     Ok(Json(p))

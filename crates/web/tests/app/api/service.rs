@@ -317,6 +317,37 @@ async fn malformed_requests_answer_json_errors_not_500() {
         v["error"]["message"].as_str().unwrap().contains("整数"),
         "{v}"
     );
+    // Every list names the parameter the same way (they all read their query through
+    // ApiQuery): the lists that once answered "查询参数错误：…" too.
+    for path in [
+        "/api/v1/workers?page=abc",
+        "/api/v1/reports?page=abc",
+        "/api/v1/pilots?page=abc",
+        "/api/v1/designations?page=abc",
+        "/api/v1/audit?page=abc",
+        "/api/v1/classes?page=abc",
+        "/api/v1/professors?page=abc",
+    ] {
+        let v = app.get(&admin, path).await.answers(400);
+        assert_eq!(
+            (err_code(&v), v["error"]["field"].as_str()),
+            ("bad_query", Some("page")),
+            "{path}: {v}"
+        );
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("整数"),
+            "{path}: {v}"
+        );
+    }
+    let v = app
+        .get(&admin, "/api/v1/reports/completeness?period=2024")
+        .await
+        .answers(400);
+    assert_eq!(v["error"]["field"], "region", "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("缺少"),
+        "{v}"
+    );
     // An upload that is not multipart: 415 in JSON.
     let r = app
         .client
