@@ -135,7 +135,7 @@ pub(super) async fn list_orgs(
     })?;
     let f = q.filter(ctx.lang)?;
     let p = st.svc.list_orgs(&ctx.actor, &f).await?;
-    let body = serde_json::to_vec(&OrgPage::from(p)).map_err(|e| {
+    let body = serde_json::to_vec(&p).map_err(|e| {
         ApiError(
             AppError::Store(gongjiang_storage::StoreError::Other(e.to_string())),
             ctx.lang,
