@@ -78,7 +78,7 @@ pub async fn backup_with_files(db: &Db, store: &FileStore, out: &mut dyn Write) 
 }
 
 async fn backup_inner(db: &Db, store: Option<&FileStore>, out: &mut dyn Write) -> Result<Summary> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.pool_begin().await?;
     if db.backend == Backend::Postgres {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .execute(&mut *tx)

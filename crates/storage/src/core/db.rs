@@ -368,7 +368,7 @@ impl Db {
                     }
                 }
             }
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Postgres => self.pool_begin().await?,
         };
         Ok(Tx {
             tx,
@@ -376,6 +376,29 @@ impl Db {
             live: self.live.clone(),
             sessions_changed: false,
         })
+    }
+
+    /// The pool's plain `BEGIN`, carried to its end even when the caller is dropped
+    /// half-way.
+    ///
+    /// sqlx 0.8's PostgreSQL `BEGIN` is not cancel-safe (launchbadge/sqlx#2054 and
+    /// transact-rs/sqlx#4393, fixed in sqlx 0.9.1): a future dropped while the answer to
+    /// `BEGIN` is on its way leaves the session inside a transaction that sqlx does not
+    /// know of, and the pool hands that connection to the next borrower, whose writes
+    /// then sit in a transaction nobody commits: lost without an error. A request whose
+    /// client went away, or an aborted job, is such a drop. Run as a task of its own, the
+    /// begin always finishes; when nobody waits for it any more, the transaction it made
+    /// is dropped whole and its `ROLLBACK` queued as for any dropped transaction.
+    /// (SQLite's begin has been cancel-safe since sqlx 0.6.)
+    pub(crate) async fn pool_begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        if self.backend == Backend::Sqlite {
+            return Ok(self.pool.begin().await?);
+        }
+        let pool = self.pool.clone();
+        tokio::spawn(async move { pool.begin().await })
+            .await
+            .map_err(|e| StoreError::Other(format!("begin: {e}")))?
+            .map_err(Into::into)
     }
 
     /// Another handle on the same database with a pool and a [`crate::live::Live`] of its

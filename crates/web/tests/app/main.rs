@@ -36,6 +36,7 @@ mod task_completion;
 mod tasks;
 mod tasks_edit;
 mod training;
+mod transactions;
 mod tree;
 mod ui;
 mod worker_import;
