@@ -7,9 +7,6 @@ use std::convert::Infallible;
 use std::sync::OnceLock;
 
 mod messages;
-#[cfg(test)]
-mod tests;
-
 pub use messages::MESSAGES;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -39,6 +39,7 @@ mod training;
 mod transactions;
 mod tree;
 mod ui;
+mod units;
 mod worker_import;
 mod workers;
 mod workflow;

@@ -1,6 +1,6 @@
 //! The text tables' checks (unique keys, every key used exists, full-width
 //! punctuation) and number grouping.
-use super::*;
+use gongjiang_web::i18n::{group, Lang, MESSAGES, T};
 
 #[test]
 fn keys_are_unique_and_both_languages_filled() {
