@@ -15,7 +15,8 @@
 # (default target/schemathesis-venv, created with pinned versions from PyPI when
 # missing); SCHEMATHESIS_EXAMPLES (per operation and phase, default 100);
 # SCHEMATHESIS_SEED (default fixed, so a failure reproduces; `random` for a new one);
-# SCHEMATHESIS_PHASES (default examples,coverage,fuzzing,stateful). Further arguments
+# SCHEMATHESIS_PHASES (default examples,coverage,fuzzing,stateful); SCHEMATHESIS_SETUP_ONLY=1
+# makes the venv and stops. Further arguments
 # go to the main pass, e.g. `--max-time 600` to go on fuzzing for ten minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,8 @@ if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$ST_VERSION" \
   "$VENV/bin/pip" install -q --disable-pip-version-check \
     "schemathesis==$ST_VERSION" "openapi-spec-validator==$VALIDATOR_VERSION"
 fi
+# SCHEMATHESIS_SETUP_ONLY=1: make the venv and stop (.ci/run does it during the build).
+[ "${SCHEMATHESIS_SETUP_ONLY:-}" = 1 ] && exit 0
 
 WORK="$(mktemp -d)"
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
