@@ -389,7 +389,8 @@ impl Db {
     /// client went away, or an aborted job, is such a drop. Run as a task of its own, the
     /// begin always finishes; when nobody waits for it any more, the transaction it made
     /// is dropped whole and its `ROLLBACK` queued as for any dropped transaction.
-    /// (SQLite's begin has been cancel-safe since sqlx 0.6.)
+    /// (SQLite's begin was fixed upstream, launchbadge/sqlx#2057; the test
+    /// `transactions::a_begin_dropped_half_way_leaves_no_transaction_behind` runs on both.)
     pub(crate) async fn pool_begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         if self.backend == Backend::Sqlite {
             return Ok(self.pool.begin().await?);
