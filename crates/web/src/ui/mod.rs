@@ -6,6 +6,7 @@ pub mod charts;
 pub mod contacts;
 pub mod contests;
 pub mod craftsmen;
+pub mod forms;
 pub mod imports;
 pub mod innovations;
 pub mod lists;
@@ -130,6 +131,31 @@ impl Errors {
             }
         }
         e
+    }
+    /// A refusal's messages: the first of each field beside it, the rest over the form.
+    pub fn of(r: Refusal) -> Errors {
+        let mut e = Errors::default();
+        for (f, m) in r.items {
+            if f.is_empty() {
+                e.general.push(m);
+            } else {
+                e.map.entry(f).or_insert(m);
+            }
+        }
+        e
+    }
+    /// A message beside field `f`, from a check the page makes before the store does.
+    pub fn field(f: &str, msg: String) -> Errors {
+        let mut e = Errors::default();
+        e.map.insert(f.to_string(), msg);
+        e
+    }
+    /// The message of field `from` shown beside `to` (a form that names a field
+    /// otherwise than the store does).
+    pub fn rename(&mut self, from: &str, to: &str) {
+        if let Some(m) = self.map.remove(from) {
+            self.map.insert(to.to_string(), m);
+        }
     }
     pub fn any(&self) -> bool {
         !self.map.is_empty() || !self.general.is_empty()

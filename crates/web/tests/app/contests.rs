@@ -637,6 +637,20 @@ async fn the_console_plans_marks_and_ranks_a_contest() {
         "nothing typed is lost"
     );
     assert!(html.matches("field-error").count() >= 2, "{html}");
+    // One form macro for every field: the control names its help and its error, and
+    // says it is invalid (what a screen reader reads out).
+    assert!(
+        html.contains(r#"name="honour_top" value="x" inputmode="numeric" maxlength="5" aria-describedby="h-honour_top e-honour_top" aria-invalid="true">"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<div class="field-error" id="e-honour_top">"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<div class="field-help" id="h-honour_top">"#),
+        "{html}"
+    );
     let good = form(&format!("{y}-06-03"));
     let mut good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
     good.retain(|(k, _)| *k != "honour_top");

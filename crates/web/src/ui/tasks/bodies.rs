@@ -5,6 +5,7 @@ use super::{int, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::Errors;
 use crate::ui::{render, save_or_show, Layout};
 use crate::AppState;
 use askama::Template;
@@ -23,16 +24,12 @@ struct BodyFormPage {
     /// (code, name, level label) of the regions that have no body yet.
     regions: Vec<(String, String, &'static str)>,
     v: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
-    general: Vec<String>,
+    e: Errors,
 }
 
 impl BodyFormPage {
     fn val(&self, k: &str) -> String {
         self.v.get(k).cloned().unwrap_or_default()
-    }
-    fn err(&self, k: &str) -> String {
-        self.errors.get(k).cloned().unwrap_or_default()
     }
 }
 
@@ -40,8 +37,7 @@ async fn body_form(
     st: &AppState,
     ctx: &Ctx,
     v: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
-    general: Vec<String>,
+    e: Errors,
     status: StatusCode,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
@@ -77,16 +73,7 @@ async fn body_form(
             (t.s("meetings.new_body"), String::new()),
         ],
     );
-    let mut r = render(
-        &BodyFormPage {
-            l,
-            regions,
-            v,
-            errors,
-            general,
-        },
-        lang,
-    )?;
+    let mut r = render(&BodyFormPage { l, regions, v, e }, lang)?;
     *r.status_mut() = status;
     Ok(r)
 }
@@ -100,7 +87,7 @@ pub(super) async fn new_body(
         "region".to_string(),
         ctx.user.region_code.clone().unwrap_or_default(),
     );
-    body_form(&st, &ctx, v, BTreeMap::new(), Vec::new(), StatusCode::OK).await
+    body_form(&st, &ctx, v, Errors::default(), StatusCode::OK).await
 }
 
 pub(super) async fn create_body(
@@ -121,8 +108,7 @@ pub(super) async fn create_body(
         |b| format!("/meetings/bodies/{}", b.id),
         |r| async move {
             let status = r.status;
-            let (map, general) = r.split();
-            body_form(&st, &ctx, f, map, general, status).await
+            body_form(&st, &ctx, f, Errors::of(r), status).await
         },
     )
     .await
@@ -137,16 +123,12 @@ struct BodyPage {
     meetings: Page<Meeting>,
     /// What was typed (a refused edit), else the body's values.
     v: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
-    general: Vec<String>,
+    e: Errors,
 }
 
 impl BodyPage {
     fn val(&self, k: &str) -> String {
         self.v.get(k).cloned().unwrap_or_default()
-    }
-    fn err(&self, k: &str) -> String {
-        self.errors.get(k).cloned().unwrap_or_default()
     }
     /// Is the member's "keep" box ticked?
     fn kept(&self, org: &i64) -> bool {
@@ -159,8 +141,7 @@ async fn body_detail(
     ctx: &Ctx,
     id: i64,
     typed: Option<BTreeMap<String, String>>,
-    errors: BTreeMap<String, String>,
-    general: Vec<String>,
+    e: Errors,
     status: StatusCode,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
@@ -208,8 +189,7 @@ async fn body_detail(
             may_edit,
             meetings,
             v,
-            errors,
-            general,
+            e,
         },
         lang,
     )?;
@@ -223,16 +203,7 @@ pub(super) async fn body_page(
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
     let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
-    body_detail(
-        &st,
-        &ctx,
-        id,
-        None,
-        BTreeMap::new(),
-        Vec::new(),
-        StatusCode::OK,
-    )
-    .await
+    body_detail(&st, &ctx, id, None, Errors::default(), StatusCode::OK).await
 }
 
 pub(super) async fn save_body(
@@ -261,8 +232,7 @@ pub(super) async fn save_body(
         |_| format!("/meetings/bodies/{id}"),
         |r| async move {
             let status = r.status;
-            let (map, general) = r.split();
-            body_detail(&st, &ctx, id, Some(f), map, general, status).await
+            body_detail(&st, &ctx, id, Some(f), Errors::of(r), status).await
         },
     )
     .await

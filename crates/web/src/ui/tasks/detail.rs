@@ -3,6 +3,7 @@ use super::{int, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
+use crate::ui::Errors;
 use crate::ui::{render, Layout, Refusal};
 use crate::AppState;
 use askama::Template;
@@ -24,8 +25,7 @@ struct DetailPage {
     may_edit: bool,
     today: String,
     v: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
-    general: Vec<String>,
+    e: Errors,
     trend_json: String,
     /// The task's completion case (销号), if any: (id, status, status label).
     completion: Option<(i64, String, &'static str)>,
@@ -37,9 +37,6 @@ impl DetailPage {
     fn val(&self, k: &str) -> String {
         self.v.get(k).cloned().unwrap_or_default()
     }
-    fn err(&self, k: &str) -> String {
-        self.errors.get(k).cloned().unwrap_or_default()
-    }
 }
 
 pub(super) async fn show(
@@ -48,7 +45,7 @@ pub(super) async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
     let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
-    detail(&st, &ctx, id, BTreeMap::new(), BTreeMap::new(), Vec::new()).await
+    detail(&st, &ctx, id, BTreeMap::new(), Errors::default()).await
 }
 
 async fn detail(
@@ -56,8 +53,7 @@ async fn detail(
     ctx: &Ctx,
     id: i64,
     v: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
-    general: Vec<String>,
+    e: Errors,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
@@ -80,7 +76,7 @@ async fn detail(
         "series": [{"name": t.s("tasks.progress_pct"), "values": points.iter().map(|p| p.percent.unwrap_or(0)).collect::<Vec<_>>()}],
     })
     .to_string();
-    let status = if errors.is_empty() && general.is_empty() {
+    let status = if !e.any() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -105,8 +101,7 @@ async fn detail(
             may_edit,
             today: gongjiang_storage::tasks::today(),
             v,
-            errors,
-            general,
+            e,
             trend_json,
             completion: completion.map(|(id, s)| {
                 let label = gongjiang_domain::workflow::Status::parse(&s)
@@ -131,10 +126,7 @@ async fn refused(
     e: StoreError,
 ) -> Result<Response, UiError> {
     Refusal::or_error(e, ctx.lang)?
-        .show(|r| async move {
-            let (map, general) = r.split();
-            detail(st, ctx, id, f, map, general).await
-        })
+        .show(|r| async move { detail(st, ctx, id, f, Errors::of(r)).await })
         .await
 }
 
@@ -165,9 +157,8 @@ pub(super) async fn progress(
     let g = |k: &str| f.get(k).cloned().unwrap_or_default();
     for k in ["percent", "value"] {
         if !g(k).trim().is_empty() && int(&g(k)).is_none() {
-            let mut errors = BTreeMap::new();
-            errors.insert(k.to_string(), T(ctx.lang).s("tasks.need_integer"));
-            return detail(&st, &ctx, id, f, errors, Vec::new()).await;
+            let e = Errors::field(k, T(ctx.lang).s("tasks.need_integer"));
+            return detail(&st, &ctx, id, f, e).await;
         }
     }
     let input = ProgressInput {

@@ -4,6 +4,7 @@ use crate::api::tasks::current_year;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::Errors;
 use crate::ui::{render, save_or_show, Layout};
 use crate::AppState;
 use askama::Template;
@@ -26,8 +27,7 @@ struct FormPage {
     /// The current owner unit's name (editing).
     owner_name: String,
     v: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
-    general: Vec<String>,
+    e: Errors,
 }
 
 /// A new task, or the task being edited (id, title, version, owner's name).
@@ -53,24 +53,20 @@ impl FormPage {
     fn val(&self, k: &str) -> String {
         self.v.get(k).cloned().unwrap_or_default()
     }
-    fn err(&self, k: &str) -> String {
-        self.errors.get(k).cloned().unwrap_or_default()
-    }
 }
 
 fn form_page(
     ctx: &Ctx,
     target: Target,
     v: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
-    general: Vec<String>,
+    e: Errors,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let t = T(lang);
     if gongjiang_storage::access::office_level(&ctx.actor).is_none() {
         return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
     }
-    let status = if errors.is_empty() && general.is_empty() {
+    let status = if !e.any() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -112,8 +108,7 @@ fn form_page(
             version,
             owner_name,
             v,
-            errors,
-            general,
+            e,
         },
         lang,
     )?;
@@ -128,7 +123,7 @@ pub(super) async fn new(WebUser(ctx, ..): WebUser<OrgReader>) -> Result<Response
         "region".to_string(),
         ctx.user.region_code.clone().unwrap_or_default(),
     );
-    form_page(&ctx, Target::New, v, BTreeMap::new(), Vec::new())
+    form_page(&ctx, Target::New, v, Errors::default())
 }
 
 pub(super) async fn create(
@@ -153,19 +148,15 @@ pub(super) async fn create(
         target_value: int(&g("target_value")),
         target_unit: Some(g("target_unit")),
     };
-    let mut errors = BTreeMap::new();
     if !g("target_value").trim().is_empty() && input.target_value.is_none() {
-        errors.insert("target_value".to_string(), T(lang).s("tasks.need_integer"));
-        return form_page(&ctx, Target::New, f, errors, Vec::new());
+        let e = Errors::field("target_value", T(lang).s("tasks.need_integer"));
+        return form_page(&ctx, Target::New, f, e);
     }
     save_or_show(
         lang,
         st.svc.create_task(&ctx.actor, &input).await,
         |t| format!("/tasks/{}", t.id),
-        |r| async move {
-            let (map, general) = r.split();
-            form_page(&ctx, Target::New, f, map, general)
-        },
+        |r| async move { form_page(&ctx, Target::New, f, Errors::of(r)) },
     )
     .await
 }
@@ -208,8 +199,7 @@ pub(super) async fn edit(
         &ctx,
         Target::Edit(id, task.title, task.version, task.owner_name),
         v,
-        BTreeMap::new(),
-        Vec::new(),
+        Errors::default(),
     )
 }
 
@@ -239,9 +229,12 @@ pub(super) async fn save_edit(
     };
     let value = int(&g("target_value"));
     if !g("target_value").trim().is_empty() && value.is_none() {
-        let mut errors = BTreeMap::new();
-        errors.insert("target_value".to_string(), T(lang).s("tasks.need_integer"));
-        return form_page(&ctx, target(), f.clone(), errors, Vec::new());
+        return form_page(
+            &ctx,
+            target(),
+            f.clone(),
+            Errors::field("target_value", T(lang).s("tasks.need_integer")),
+        );
     }
     let input = TaskEdit {
         version: f.get("_version").and_then(|v| int(v)),
@@ -260,10 +253,7 @@ pub(super) async fn save_edit(
         lang,
         st.svc.update_task(&ctx.actor, id, &input).await,
         |_| format!("/tasks/{id}"),
-        |r| async move {
-            let (map, general) = r.split();
-            form_page(&ctx, shown, f, map, general)
-        },
+        |r| async move { form_page(&ctx, shown, f, Errors::of(r)) },
     )
     .await
 }

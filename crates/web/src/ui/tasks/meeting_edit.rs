@@ -4,6 +4,7 @@ use super::{int, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::Errors;
 use crate::ui::{render, save_or_show, Layout};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -24,8 +25,7 @@ async fn meeting_edit_form(
     ctx: &Ctx,
     id: i64,
     typed: Option<BTreeMap<String, String>>,
-    errors: BTreeMap<String, String>,
-    general: Vec<String>,
+    e: Errors,
     status: StatusCode,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
@@ -92,8 +92,7 @@ async fn meeting_edit_form(
                 .map(|(c, zh, e)| (*c, if en { *e } else { *zh }))
                 .collect(),
             v,
-            errors,
-            general,
+            e,
         },
         lang,
     )?;
@@ -107,16 +106,7 @@ pub(super) async fn edit_meeting(
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
     let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
-    meeting_edit_form(
-        &st,
-        &ctx,
-        id,
-        None,
-        BTreeMap::new(),
-        Vec::new(),
-        StatusCode::OK,
-    )
-    .await
+    meeting_edit_form(&st, &ctx, id, None, Errors::default(), StatusCode::OK).await
 }
 
 /// The attendance rows of a submitted meeting form (`att_ORG`, `who_ORG`).
@@ -158,11 +148,10 @@ pub(super) async fn save_meeting(
         |_| format!("/meetings/{id}"),
         |r| async move {
             let status = r.status;
-            let (mut map, general) = r.split();
-            if let Some(m) = map.remove("decisions") {
-                map.insert("add_decisions".into(), m);
-            }
-            meeting_edit_form(&st, &ctx, id, Some(f), map, general, status).await
+            // The edit form adds decisions; the store names the list it checks.
+            let mut e = Errors::of(r);
+            e.rename("decisions", "add_decisions");
+            meeting_edit_form(&st, &ctx, id, Some(f), e, status).await
         },
     )
     .await
@@ -185,10 +174,7 @@ pub(super) async fn correct_decision(
         lang,
         st.svc.correct_decision(&ctx.actor, id, did, &input).await,
         |_| format!("/meetings/{id}"),
-        |r| async move {
-            let (map, general) = r.split();
-            meeting_detail(&st, &ctx, id, Some(did), f, map, general).await
-        },
+        |r| async move { meeting_detail(&st, &ctx, id, Some(did), f, Errors::of(r)).await },
     )
     .await
 }

@@ -6,6 +6,7 @@ use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
 use crate::ui::lists::nz;
+use crate::ui::Errors;
 use crate::ui::{render, save_or_show, Layout};
 use crate::AppState;
 use askama::Template;
@@ -112,16 +113,12 @@ pub(super) struct MeetingFormPage {
     pub(super) rows: Vec<(i64, String)>,
     pub(super) attendance: Vec<(&'static str, &'static str)>,
     pub(super) v: BTreeMap<String, String>,
-    pub(super) errors: BTreeMap<String, String>,
-    pub(super) general: Vec<String>,
+    pub(super) e: Errors,
 }
 
 impl MeetingFormPage {
     fn val(&self, k: &str) -> String {
         self.v.get(k).cloned().unwrap_or_default()
-    }
-    fn err(&self, k: &str) -> String {
-        self.errors.get(k).cloned().unwrap_or_default()
     }
     fn att(&self, org: &i64) -> String {
         self.v
@@ -148,8 +145,7 @@ async fn meeting_form(
     ctx: &Ctx,
     body_id: Option<i64>,
     v: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
-    general: Vec<String>,
+    e: Errors,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let en = lang.is_en();
@@ -160,7 +156,7 @@ async fn meeting_form(
         None => bodies.into_iter().next(),
     }
     .ok_or_else(|| not_found(lang))?;
-    let status = if errors.is_empty() && general.is_empty() {
+    let status = if !e.any() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -192,8 +188,7 @@ async fn meeting_form(
                 .map(|(c, zh, e)| (*c, if en { *e } else { *zh }))
                 .collect(),
             v,
-            errors,
-            general,
+            e,
         },
         lang,
     )?;
@@ -206,15 +201,7 @@ pub(super) async fn new_meeting(
     WebUser(ctx, ..): WebUser<OrgReader>,
     Query(q): Query<NewMeetingQuery>,
 ) -> Result<Response, UiError> {
-    meeting_form(
-        &st,
-        &ctx,
-        int(&q.body),
-        BTreeMap::new(),
-        BTreeMap::new(),
-        Vec::new(),
-    )
-    .await
+    meeting_form(&st, &ctx, int(&q.body), BTreeMap::new(), Errors::default()).await
 }
 
 pub(super) fn lines(s: &str) -> Vec<String> {
@@ -248,10 +235,7 @@ pub(super) async fn create_meeting(
         lang,
         st.svc.create_meeting(&ctx.actor, &input).await,
         |m| format!("/meetings/{}", m.id),
-        |r| async move {
-            let (map, general) = r.split();
-            meeting_form(&st, &ctx, Some(body_id), f, map, general).await
-        },
+        |r| async move { meeting_form(&st, &ctx, Some(body_id), f, Errors::of(r)).await },
     )
     .await
 }
@@ -268,8 +252,7 @@ struct MeetingPage {
     /// The decision a refused "turn into task" was for, and its messages.
     failed: Option<i64>,
     v: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
-    general: Vec<String>,
+    e: Errors,
 }
 
 impl MeetingPage {
@@ -281,7 +264,7 @@ impl MeetingPage {
     }
     fn err(&self, d: &i64, k: &str) -> String {
         if self.failed == Some(*d) {
-            self.errors.get(k).cloned().unwrap_or_default()
+            self.e.msg(k)
         } else {
             String::new()
         }
@@ -294,16 +277,7 @@ pub(super) async fn meeting(
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
     let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
-    meeting_detail(
-        &st,
-        &ctx,
-        id,
-        None,
-        BTreeMap::new(),
-        BTreeMap::new(),
-        Vec::new(),
-    )
-    .await
+    meeting_detail(&st, &ctx, id, None, BTreeMap::new(), Errors::default()).await
 }
 
 pub(super) async fn meeting_detail(
@@ -312,8 +286,7 @@ pub(super) async fn meeting_detail(
     id: i64,
     failed: Option<i64>,
     v: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
-    general: Vec<String>,
+    e: Errors,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let en = lang.is_en();
@@ -333,7 +306,7 @@ pub(super) async fn meeting_detail(
         "series": [{"name": t.s("meetings.attendance"), "values": values}],
     })
     .to_string();
-    let status = if errors.is_empty() && general.is_empty() {
+    let status = if !e.any() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -358,8 +331,7 @@ pub(super) async fn meeting_detail(
             chart_json,
             failed,
             v,
-            errors,
-            general,
+            e,
         },
         lang,
     )?;
@@ -388,10 +360,7 @@ pub(super) async fn decision_task(
         lang,
         st.svc.decision_to_task(&ctx.actor, id, did, &input).await,
         |t| format!("/tasks/{}", t.id),
-        |r| async move {
-            let (map, general) = r.split();
-            meeting_detail(&st, &ctx, id, Some(did), f, map, general).await
-        },
+        |r| async move { meeting_detail(&st, &ctx, id, Some(did), f, Errors::of(r)).await },
     )
     .await
 }
