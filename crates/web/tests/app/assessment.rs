@@ -555,12 +555,7 @@ async fn a_round_from_self_report_to_published_results() {
     let (_, d) = app
         .get(&city, &format!("/api/v1/assessment/rounds/{id}"))
         .await;
-    let kinds: Vec<&str> = d["conflicts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["kind"].as_str().unwrap())
-        .collect();
+    let kinds: Vec<&str> = strs(&d["conflicts"], "kind");
     assert!(
         kinds.contains(&"attached") && kinds.contains(&"declared") && kinds.contains(&"refused"),
         "{kinds:?}"

@@ -20,13 +20,7 @@ async fn upload(app: &TestApp, tok: &str, path: &str, name: &str, bytes: Vec<u8>
 }
 
 async fn download(app: &TestApp, tok: &str, id: i64) -> Vec<u8> {
-    let r = app
-        .client
-        .get(app.at(&format!("/api/v1/files/{id}")))
-        .bearer_auth(tok)
-        .send()
-        .await
-        .unwrap();
+    let r = app.raw(tok, &format!("/api/v1/files/{id}")).await;
     assert_eq!(r.status(), 200, "file {id}");
     r.bytes().await.unwrap().to_vec()
 }

@@ -115,13 +115,7 @@ async fn uploads_through_the_app_land_in_the_bucket() {
         s3.keys()
     );
     // Downloaded through the API and the console: the same bytes.
-    let r = app
-        .client
-        .get(app.at(&format!("/api/v1/files/{file_id}")))
-        .bearer_auth(&unit)
-        .send()
-        .await
-        .unwrap();
+    let r = app.raw(&unit, &format!("/api/v1/files/{file_id}")).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.bytes().await.unwrap().to_vec(), bytes);
     let b = app.browser("unit").await;
@@ -153,13 +147,7 @@ async fn uploads_through_the_app_land_in_the_bucket() {
     assert_eq!(s, 200, "{v}");
     let (_, d) = app.get(&unit, &format!("/api/v1/cases/{id}")).await;
     let fid = d["case"]["files"][0]["id"].as_i64().unwrap();
-    let r = app
-        .client
-        .get(app.at(&format!("/api/v1/files/{fid}")))
-        .bearer_auth(&unit)
-        .send()
-        .await
-        .unwrap();
+    let r = app.raw(&unit, &format!("/api/v1/files/{fid}")).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.bytes().await.unwrap().to_vec(), doc);
     let sha = hex::encode(Sha256::digest(&doc));

@@ -425,14 +425,19 @@ impl TestApp {
             .to_string()
     }
 
+    /// A GET as `token`, answered as it comes (for its headers, bytes or text).
+    pub async fn raw(&self, token: &str, path: &str) -> reqwest::Response {
+        let r = self.client.get(self.at(path)).bearer_auth(token);
+        r.send().await.unwrap()
+    }
+
+    /// A GET without a token, answered as it comes.
+    pub async fn anon(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.at(path)).send().await.unwrap()
+    }
+
     pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        let r = self
-            .client
-            .get(self.at(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
+        let r = self.raw(token, path).await;
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(Value::Null))
     }
@@ -931,4 +936,10 @@ pub fn refused_on(status: u16, v: &Value, want: u16, field: &str) {
         (want, field),
         "{v}"
     );
+}
+
+/// The text at `key` of each object in the array `v`: `strs(&v["items"], "title")`.
+pub fn strs<'a>(v: &'a Value, key: &str) -> Vec<&'a str> {
+    let items = v.as_array().unwrap_or_else(|| panic!("not an array: {v}"));
+    items.iter().map(|x| x[key].as_str().unwrap()).collect()
 }

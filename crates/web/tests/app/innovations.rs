@@ -416,12 +416,8 @@ async fn innovation_history_imports_and_exports_in_the_template() {
     assert_eq!(job["outcome"]["written"], false, "{job}");
     // The export is in the template's columns and holds the imported rows.
     let r = app
-        .client
-        .get(app.at("/api/v1/exports/innovations?format=csv"))
-        .bearer_auth(&city)
-        .send()
-        .await
-        .unwrap();
+        .raw(&city, "/api/v1/exports/innovations?format=csv")
+        .await;
     assert_eq!(r.status(), 200);
     let body = r.text().await.unwrap();
     let first = body.lines().next().unwrap().trim_start_matches('\u{feff}');

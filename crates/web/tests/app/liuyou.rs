@@ -186,12 +186,7 @@ async fn six_items_submitted_reviewed_and_counted() {
         .as_str()
         .unwrap()
         .contains("集体合同"));
-    let history: Vec<&str> = d["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let history: Vec<&str> = strs(&d["history"], "action");
     assert_eq!(history.iter().filter(|a| **a == "item_accept").count(), 5);
     assert_eq!(history.last(), Some(&"return"), "{history:?}");
     // Fixed and resubmitted: only the returned item goes to review again; accepted, the
@@ -243,12 +238,8 @@ async fn six_items_submitted_reviewed_and_counted() {
     assert!(rate["denominator"].as_i64().unwrap() >= 1000, "{rate}");
     // Files: the unit and the district may download; another district may not.
     let r = app
-        .client
-        .get(app.at(&format!("/api/v1/files/{file_id}")))
-        .bearer_auth(&district)
-        .send()
-        .await
-        .unwrap();
+        .raw(&district, &format!("/api/v1/files/{file_id}"))
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(&r.bytes().await.unwrap()[..5], b"%PDF-");
     app.get(
@@ -481,12 +472,7 @@ async fn the_overview_loads_its_chart_library_and_pages_and_filters_the_pilots()
         .parse()
         .unwrap();
     let (_, html) = b.get(&format!("/liuyou?year={year}")).await;
-    let r = app
-        .client
-        .get(app.at("/assets/echarts.min.js"))
-        .send()
-        .await
-        .unwrap();
+    let r = app.anon("/assets/echarts.min.js").await;
     assert_eq!(r.status(), 200);
     // One page at a time, like every list.
     let (_, all) = app.get(&city, &format!("/api/v1/liuyou?year={year}")).await;

@@ -10,12 +10,7 @@ async fn chinese_full_text_search_finds_and_ranks() {
     let app = spawn_demo().await;
     let unit = app.token("unit").await;
     let v = app.get_ok(&unit, "/api/v1/policies?q=集体合同").await;
-    let titles: Vec<&str> = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["title"].as_str().unwrap())
-        .collect();
+    let titles: Vec<&str> = strs(&v["items"], "title");
     assert!(titles.len() >= 2, "{titles:?}");
     assert!(
         titles[0].contains("集体合同"),
@@ -234,12 +229,7 @@ async fn policy_documents_belong_to_their_office() {
             &format!("/api/v1/audit?entity_kind=policy&entity_id={d_id}"),
         )
         .await;
-    let actions: Vec<&str> = log["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions: Vec<&str> = strs(&log["items"], "action");
     assert_eq!(actions, ["delete", "update", "update", "create"], "{log}");
     let api_edit = &log["items"][2];
     assert!(

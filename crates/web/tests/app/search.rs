@@ -292,12 +292,7 @@ async fn api_shape_counts_and_more_links() {
         .await
         .answers(422);
     // Without a token: 401.
-    let r = app
-        .client
-        .get(app.at("/api/v1/search?q=abc"))
-        .send()
-        .await
-        .unwrap();
+    let r = app.anon("/api/v1/search?q=abc").await;
     assert_eq!(r.status(), 401);
     // Documented.
     let (_, doc) = app.get(&city, "/api/v1/openapi.json").await;

@@ -22,12 +22,8 @@ async fn indicator(app: &TestApp, tok: &str, org: &str, code: &str) -> f64 {
 
 async fn export(app: &TestApp, tok: &str, query: &str) -> (u16, Vec<u8>) {
     let r = app
-        .client
-        .get(app.at(&format!("/api/v1/exports/workers?{query}")))
-        .bearer_auth(tok)
-        .send()
-        .await
-        .unwrap();
+        .raw(tok, &format!("/api/v1/exports/workers?{query}"))
+        .await;
     (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
 }
 
@@ -248,15 +244,11 @@ async fn bad_worker_rows_write_nothing_and_skip_invalid_writes_exactly_the_valid
         before + 1.0
     );
     let r = app
-        .client
-        .get(app.at(&format!(
-            "/api/v1/imports/{}/rejected",
-            job["id"].as_str().unwrap()
-        )))
-        .bearer_auth(&tn)
-        .send()
-        .await
-        .unwrap();
+        .raw(
+            &tn,
+            &format!("/api/v1/imports/{}/rejected", job["id"].as_str().unwrap()),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(&r.bytes().await.unwrap()[..2], b"PK");
     // Wrong headers: refused before anything is read.

@@ -261,12 +261,8 @@ async fn titles_held_by_workers() {
     let (_, page) = b.get(&format!("/workers/{}", w["id"])).await;
     assert!(page.contains("龙城工匠") && page.contains("常政发〔2025〕2号"));
     let r = app
-        .client
-        .get(app.at("/api/v1/exports/designations?format=csv&org=320402"))
-        .bearer_auth(&tn)
-        .send()
-        .await
-        .unwrap();
+        .raw(&tn, "/api/v1/exports/designations?format=csv&org=320402")
+        .await;
     let csv = r.text().await.unwrap();
     assert!(
         csv.contains(&num),

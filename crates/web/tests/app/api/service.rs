@@ -5,19 +5,11 @@ use super::*;
 #[tokio::test]
 async fn health_metrics_and_request_ids() {
     let app = spawn_empty().await;
-    let r = app.client.get(app.at("/healthz")).send().await.unwrap();
+    let r = app.anon("/healthz").await;
     assert_eq!(r.status(), 200);
     assert!(r.headers().contains_key("x-request-id"));
     assert_eq!(r.text().await.unwrap(), "ok");
-    let m = app
-        .client
-        .get(app.at("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let m = app.anon("/metrics").await.text().await.unwrap();
     assert!(m.contains("gongjiang_up 1"));
     assert!(m.contains(
         "gongjiang_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
@@ -62,18 +54,10 @@ async fn every_api_route_is_in_the_openapi_document() {
         gongjiang_web::api::route_list().len(),
         "openapi.json documents a route the router does not list"
     );
-    let docs = app.client.get(app.at("/api/docs")).send().await.unwrap();
+    let docs = app.anon("/api/docs").await;
     assert_eq!(docs.status(), 200);
     assert!(docs.text().await.unwrap().contains("swagger-ui-bundle.js"));
-    assert_eq!(
-        app.client
-            .get(app.at("/assets/swagger-ui-bundle.js"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.anon("/assets/swagger-ui-bundle.js").await.status(), 200);
 }
 
 /// Every list answers with the one page type: its schema is `{Item}Page` with
@@ -298,13 +282,7 @@ async fn malformed_requests_answer_json_errors_not_500() {
     let app = spawn_demo().await;
     let admin = app.token("admin").await;
     // A query value of the wrong type: 400 naming the parameter, in Chinese.
-    let r = app
-        .client
-        .get(app.at("/api/v1/tasks?year=abc"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let r = app.raw(&admin, "/api/v1/tasks?year=abc").await;
     assert_eq!(r.status(), 400);
     assert!(r.headers()["content-type"]
         .to_str()

@@ -247,12 +247,7 @@ async fn import_history_is_scoped_to_the_area() {
     let v = app
         .get_ok(&app.token("city").await, "/api/v1/imports")
         .await;
-    let ids: Vec<&str> = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|j| j["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = strs(&v["items"], "id");
     assert!(
         ids.contains(&d_id.as_str()) && ids.contains(&u_id.as_str()),
         "{v}"

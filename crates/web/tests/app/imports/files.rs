@@ -9,12 +9,11 @@ async fn exports_reimport_to_the_identical_state() {
     for kind in ["orgs", "pilots", "designations", "reports"] {
         for fmt in ["xlsx", "csv"] {
             let r = app
-                .client
-                .get(app.at(&format!("/api/v1/exports/{kind}?format={fmt}&org=320402")))
-                .bearer_auth(&t)
-                .send()
-                .await
-                .unwrap();
+                .raw(
+                    &t,
+                    &format!("/api/v1/exports/{kind}?format={fmt}&org=320402"),
+                )
+                .await;
             assert_eq!(r.status(), 200, "{kind}");
             let bytes = r.bytes().await.unwrap().to_vec();
             let job = upload(&app, &t, kind, &format!("{kind}.{fmt}"), bytes, false).await;
@@ -29,12 +28,7 @@ async fn exports_reimport_to_the_identical_state() {
             );
         }
     }
-    let r = app
-        .client
-        .get(app.at("/api/v1/templates/reports"))
-        .send()
-        .await
-        .unwrap();
+    let r = app.anon("/api/v1/templates/reports").await;
     assert_eq!(r.status(), 200);
     assert_eq!(&r.bytes().await.unwrap()[..2], b"PK");
 }
@@ -98,15 +92,11 @@ async fn all_or_nothing_then_skip_invalid() {
         1
     );
     let r = app
-        .client
-        .get(app.at(&format!(
-            "/api/v1/imports/{}/rejected",
-            job["id"].as_str().unwrap()
-        )))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+        .raw(
+            &t,
+            &format!("/api/v1/imports/{}/rejected", job["id"].as_str().unwrap()),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(&r.bytes().await.unwrap()[..2], b"PK");
     // Someone else's job is not found.
@@ -256,15 +246,14 @@ async fn web_imports_take_a_report_period() {
     let app = spawn_demo().await;
     let t = app.token("city").await;
     let r = app
-        .client
-        .get(app.at(&format!(
-            "/api/v1/exports/reports?format=csv&org=320402&period={}",
-            demo_period(0)
-        )))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+        .raw(
+            &t,
+            &format!(
+                "/api/v1/exports/reports?format=csv&org=320402&period={}",
+                demo_period(0)
+            ),
+        )
+        .await;
     let bytes = r.bytes().await.unwrap().to_vec();
     let job = upload_in(
         &app,

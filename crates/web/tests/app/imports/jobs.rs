@@ -38,12 +38,8 @@ async fn finished_jobs_live_in_the_database_with_their_first_problems() {
     assert_eq!(s, 200);
     assert_eq!(v["outcome"], job["outcome"]);
     let r = again
-        .client
-        .get(again.at(&format!("/api/v1/imports/{id}/rejected")))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+        .raw(&t, &format!("/api/v1/imports/{id}/rejected"))
+        .await;
     assert_eq!(r.status(), 200);
     let book = r.bytes().await.unwrap().to_vec();
     let mut sheet =

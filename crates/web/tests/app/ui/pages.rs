@@ -5,7 +5,7 @@ use super::*;
 #[tokio::test]
 async fn login_page_then_home_in_chinese_with_navigation() {
     let app = spawn_demo().await;
-    let r = app.client.get(app.at("/")).send().await.unwrap();
+    let r = app.anon("/").await;
     assert_eq!(r.status(), 303);
     assert!(r.headers()["location"]
         .to_str()

@@ -6,24 +6,11 @@ use super::*;
 async fn assets_and_security_headers() {
     let app = spawn_empty().await;
     for a in ["app.css", "app.js", "htmx.min.js", "echarts.min.js"] {
-        let r = app
-            .client
-            .get(app.at(&format!("/assets/{a}")))
-            .send()
-            .await
-            .unwrap();
+        let r = app.anon(&format!("/assets/{a}")).await;
         assert_eq!(r.status(), 200, "{a}");
     }
-    assert_eq!(
-        app.client
-            .get(app.at("/assets/../Cargo.toml"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
-    let r = app.client.get(app.at("/login")).send().await.unwrap();
+    assert_eq!(app.anon("/assets/../Cargo.toml").await.status(), 404);
+    let r = app.anon("/login").await;
     assert_eq!(r.headers()["x-frame-options"], "DENY");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     let cookie = r.headers()["set-cookie"].to_str().unwrap();
@@ -133,7 +120,7 @@ async fn security_headers_on_pages_api_reveals_and_exports() {
     }
     // Errors and the login page carry them too; the login CSRF cookie is not Secure on
     // plain HTTP (it would never come back).
-    let r = app.client.get(app.at("/login")).send().await.unwrap();
+    let r = app.anon("/login").await;
     assert_security_headers("/login", r.headers());
     let cookie = r.headers()["set-cookie"].to_str().unwrap();
     assert!(cookie.starts_with("gj_csrf=") && !cookie.contains("Secure"));
@@ -141,15 +128,10 @@ async fn security_headers_on_pages_api_reveals_and_exports() {
     assert_eq!(r.status(), 404);
     assert_security_headers("404 page", r.headers());
     // The embedded assets stay cacheable.
-    let r = app
-        .client
-        .get(app.at("/assets/app.js"))
-        .send()
-        .await
-        .unwrap();
+    let r = app.anon("/assets/app.js").await;
     assert_eq!(r.headers()["cache-control"], "public, max-age=3600");
     // The API docs page: its own policy, still without inline script.
-    let r = app.client.get(app.at("/api/docs")).send().await.unwrap();
+    let r = app.anon("/api/docs").await;
     let csp = r.headers()["content-security-policy"].to_str().unwrap();
     assert!(
         csp.contains("script-src 'self'")

@@ -247,12 +247,7 @@ async fn an_application_climbs_the_levels_and_becomes_a_pilot() {
     );
     // The full history, in order, with the reasons.
     let (_, d) = app.get(&unit, &format!("/api/v1/cases/{id}")).await;
-    let actions: Vec<&str> = d["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions: Vec<&str> = strs(&d["history"], "action");
     assert_eq!(
         actions,
         [

@@ -105,12 +105,7 @@ async fn experts_score_between_the_reviews_and_the_notice() {
     assert_eq!(c["score"].as_f64(), Some(87.0));
     // After the scoring the unit sees the scores, anonymously.
     let (_, d) = app.get(&unit, &format!("/api/v1/cases/{id}")).await;
-    let names: Vec<&str> = d["case"]["experts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = strs(&d["case"]["experts"], "name");
     assert_eq!(names, ["专家A", "专家B", "专家C"], "{d}");
     let (s, _) = score(&e1, 50.0).await;
     assert_eq!(s, 409, "scores are frozen once the scoring is closed");
