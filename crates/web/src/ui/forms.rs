@@ -40,3 +40,37 @@ pub fn described(e: &Errors, key: &str, id: &str, help: &str) -> String {
 pub fn same(code: impl std::fmt::Display, value: impl std::fmt::Display) -> bool {
     code.to_string() == value.to_string()
 }
+
+/// Which of a page's several small forms was refused, what was typed in it and its
+/// errors. The refused form shows them again; the page's other forms show empty and
+/// clean: `{% call m::input(l, failed.errors("judge"), "username", …, failed.value("judge")) %}`.
+#[derive(Default)]
+pub struct Failed {
+    /// The form's name on the page ("entry", "judge", "member", …); "" when none failed.
+    pub form: &'static str,
+    pub value: String,
+    pub e: Errors,
+}
+
+impl Failed {
+    pub fn on(&self, form: &str) -> bool {
+        !self.form.is_empty() && self.form == form
+    }
+    /// The form's errors: none unless it is the refused one.
+    pub fn errors(&self, form: &str) -> &Errors {
+        static NONE: std::sync::LazyLock<Errors> = std::sync::LazyLock::new(Errors::default);
+        if self.on(form) {
+            &self.e
+        } else {
+            &NONE
+        }
+    }
+    /// What was typed in the form: empty unless it is the refused one.
+    pub fn value(&self, form: &str) -> &str {
+        if self.on(form) {
+            &self.value
+        } else {
+            ""
+        }
+    }
+}

@@ -113,6 +113,23 @@ async fn a_studio_is_led_by_a_titled_worker_and_reviewed_on_the_engine() {
         )
         .await;
     assert_eq!((s, field(&e).as_str()), (422, "worker"), "{e}");
+    // The same refusal on the studio's page: beside the member field, as typed and tied
+    // to it for a screen reader; the page's other form (the review) stays clean.
+    let b = app.browser("unit").await;
+    let typed = plain.to_string();
+    let (s, html, _) = b
+        .post(&format!("/studios/{id}/members"), &[("worker", &typed)])
+        .await;
+    assert_eq!(s, 422, "{html}");
+    let member = format!(r#"name="worker" value="{typed}""#);
+    assert!(html.contains(&member), "{html}");
+    assert!(html.contains(r#"aria-describedby="h-worker e-worker" aria-invalid="true">"#));
+    assert!(
+        html.contains(r#"<div class="field-error" id="e-worker">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<textarea id="f-report" name="report" rows="4">"#));
+    assert_eq!(html.matches("field-error").count(), 1, "{html}");
 
     // The review: the district checks, three experts score 95, the city decides.
     let (s, r) = app

@@ -5,6 +5,7 @@ use super::id_of;
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::forms::Failed;
 use crate::ui::{render, Errors, Layout};
 use crate::AppState;
 use askama::Template;
@@ -24,15 +25,6 @@ use std::collections::HashSet;
 #[serde(default)]
 pub(super) struct ShowQuery {
     saved: String,
-}
-
-/// Which of the page's forms failed, as typed, with its errors.
-#[derive(Default)]
-struct Failed {
-    /// "entry", "judge" or "unlock".
-    form: &'static str,
-    value: String,
-    e: Errors,
 }
 
 #[derive(Template)]
@@ -61,7 +53,7 @@ struct DetailPage {
 
 impl DetailPage {
     fn failed_on(&self, form: &str) -> bool {
-        self.failed.form == form
+        self.failed.on(form)
     }
     fn link(&self, org: impl Borrow<i64>) -> bool {
         self.links.contains(org.borrow())

@@ -4,6 +4,7 @@
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::forms::Failed;
 use crate::ui::lists::{id_of, options, ListFrame, ListOf, ListQuery};
 use crate::ui::{render, save_form, Errors, Layout};
 use crate::AppState;
@@ -194,25 +195,16 @@ struct DetailPage {
     innovations: Vec<gongjiang_storage::innovations::Innovation>,
     can_keep: bool,
     /// Which of the page's forms failed ("member" or "review"), as typed.
-    failed: &'static str,
-    typed: String,
+    failed: Failed,
+    /// The review form's year (last year unless one was typed).
     year: String,
-    e: Errors,
     flash: Option<String>,
     links: bool,
 }
 
-impl DetailPage {
-    fn failed_on(&self, form: &str) -> bool {
-        self.failed == form
-    }
-}
-
 struct Shown {
-    failed: &'static str,
-    typed: String,
+    failed: Failed,
     year: String,
-    e: Errors,
     flash: Option<String>,
 }
 
@@ -245,7 +237,7 @@ async fn page(st: &AppState, ctx: &Ctx, id: i64, sh: Shown) -> Result<Response, 
             (s.name.clone(), String::new()),
         ],
     );
-    let status = if sh.e.any() {
+    let status = if sh.failed.e.any() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
         axum::http::StatusCode::OK
@@ -264,9 +256,7 @@ async fn page(st: &AppState, ctx: &Ctx, id: i64, sh: Shown) -> Result<Response, 
             innovations,
             can_keep,
             failed: sh.failed,
-            typed: sh.typed,
             year,
-            e: sh.e,
             flash: sh.flash,
             links,
         },
@@ -291,10 +281,8 @@ async fn show(
     let id = id_of(&id, ctx.lang)?;
     let flash = (!q.saved.is_empty()).then(|| T(ctx.lang).s("common.saved"));
     let sh = Shown {
-        failed: "",
-        typed: String::new(),
+        failed: Failed::default(),
         year: String::new(),
-        e: Errors::default(),
         flash,
     };
     page(&st, &ctx, id, sh).await
@@ -317,8 +305,9 @@ async fn after<V>(
             if e.field_errors().is_empty() {
                 return Err(UiError(e, ctx.lang));
             }
-            let e = Errors::from(&e.field_errors(), ctx.lang, fields);
-            page(st, ctx, id, Shown { e, ..sh }).await
+            let mut sh = sh;
+            sh.failed.e = Errors::from(&e.field_errors(), ctx.lang, fields);
+            page(st, ctx, id, sh).await
         }
     }
 }
@@ -341,10 +330,12 @@ async fn add_member(
     };
     let r = st.svc.add_studio_member(&ctx.actor, id, &input).await;
     let sh = Shown {
-        failed: "member",
-        typed: f.worker,
+        failed: Failed {
+            form: "member",
+            value: f.worker,
+            e: Errors::default(),
+        },
         year: String::new(),
-        e: Errors::default(),
         flash: None,
     };
     after(&st, &ctx, id, r, sh, &["worker"], "members").await
@@ -370,10 +361,12 @@ async fn file_review(
     };
     let r = st.svc.file_studio_review(&ctx.actor, id, &input).await;
     let sh = Shown {
-        failed: "review",
-        typed: f.report,
+        failed: Failed {
+            form: "review",
+            value: f.report,
+            e: Errors::default(),
+        },
         year: f.year,
-        e: Errors::default(),
         flash: None,
     };
     after(&st, &ctx, id, r, sh, &["year", "report"], "reviews").await
