@@ -163,7 +163,8 @@ pub struct PolicyUpload {
     file: String,
 }
 
-const UPLOAD_FIELDS: &[&str] = &[
+/// A document's fields as the upload and the console's form take them, the file last.
+pub(crate) const FORM_FIELDS: &[&str] = &[
     "title",
     "doc_no",
     "issuer",
@@ -171,7 +172,10 @@ const UPLOAD_FIELDS: &[&str] = &[
     "level",
     "issued_on",
     "body",
+    "file",
 ];
+/// The text fields of the upload (all but the file).
+const UPLOAD_FIELDS: &[&str] = FORM_FIELDS.split_last().unwrap().1;
 
 /// Adds a document with its original file (`multipart/form-data`: the fields of
 /// `PolicyInput` as text parts and one `file` part). With `body` empty the file's text

@@ -144,6 +144,19 @@ impl Errors {
         }
         e
     }
+    /// A refusal's messages for a form that shows the fields `known`: each of those
+    /// beside its field, every other message over the form (none is lost).
+    pub fn of_fields(r: Refusal, known: &[&str]) -> Errors {
+        let mut e = Errors::default();
+        for (f, m) in r.items {
+            if known.contains(&f.as_str()) {
+                e.map.entry(f).or_insert(m);
+            } else {
+                e.general.push(m);
+            }
+        }
+        e
+    }
     /// A message beside field `f`, from a check the page makes before the store does.
     pub fn field(f: &str, msg: String) -> Errors {
         let mut e = Errors::default();

@@ -1,6 +1,6 @@
 //! Console pages of the policy library: search (Chinese full text, category and level
 //! filters, highlighted snippets), a document page, and adding documents with a file.
-use super::{render, save_or_show, Layout};
+use super::{render, save_or_show, Errors, Layout};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
@@ -176,12 +176,15 @@ async fn show(
     render(&DetailPage { l, p, can_edit }, lang)
 }
 
+/// The fields the policy form shows (a refusal on any other is shown over the form).
+const FIELDS: &[&str] = crate::api::policies::FORM_FIELDS;
+
 #[derive(Template)]
 #[template(path = "policy_form.html")]
 struct FormPage {
     l: Layout,
     f: FormValues,
-    errors: Vec<(String, String)>,
+    e: Errors,
     /// Shown above the form when the text was read from the file but the form has
     /// other errors (the browser forgets the chosen file).
     notice: String,
@@ -205,7 +208,7 @@ struct FormValues {
 fn form_page(
     ctx: &Ctx,
     f: FormValues,
-    errors: Vec<(String, String)>,
+    e: Errors,
     notice: String,
     edit: Option<(i64, i64)>,
 ) -> Result<Response, UiError> {
@@ -228,7 +231,7 @@ fn form_page(
     let l = Layout::new(ctx, "/policies", title, crumbs);
     // Only the levels this account publishes at (and, on an edit, the current one).
     let allowed = gongjiang_storage::access::policy_levels(ctx.role());
-    let status = if errors.is_empty() {
+    let status = if !e.any() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -236,7 +239,7 @@ fn form_page(
     let mut r = render(
         &FormPage {
             l,
-            errors,
+            e,
             notice,
             categories: CATEGORIES
                 .iter()
@@ -257,7 +260,13 @@ fn form_page(
 }
 
 async fn new(WebUser(ctx, ..): WebUser) -> Result<Response, UiError> {
-    form_page(&ctx, FormValues::default(), Vec::new(), String::new(), None)
+    form_page(
+        &ctx,
+        FormValues::default(),
+        Errors::default(),
+        String::new(),
+        None,
+    )
 }
 
 /// The edit form of a document the user's office owns (others' answer 404).
@@ -281,7 +290,13 @@ async fn edit(
         issued_on: p.issued_on.clone().unwrap_or_default(),
         body: p.body.clone(),
     };
-    form_page(&ctx, f, Vec::new(), String::new(), Some((p.id, p.version)))
+    form_page(
+        &ctx,
+        f,
+        Errors::default(),
+        String::new(),
+        Some((p.id, p.version)),
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -330,7 +345,13 @@ async fn update(
                 issued_on: b.issued_on,
                 body: b.body,
             };
-            form_page(&ctx, f, r.items, String::new(), Some((id, b.version)))
+            form_page(
+                &ctx,
+                f,
+                Errors::of_fields(r, FIELDS),
+                String::new(),
+                Some((id, b.version)),
+            )
         },
     )
     .await
@@ -379,7 +400,7 @@ async fn create(
                     } else {
                         e.detail_zh
                     };
-                    return form_page(&ctx, f, vec![(e.field, msg)], String::new(), None);
+                    return form_page(&ctx, f, Errors::field(&e.field, msg), String::new(), None);
                 }
             }
         }
@@ -399,7 +420,7 @@ async fn create(
         lang,
         st.svc.create_policy(&ctx.actor, &input, file).await,
         |p| format!("/policies/{}", p.id),
-        |r| async move { form_page(&ctx, f, r.items, notice, None) },
+        |r| async move { form_page(&ctx, f, Errors::of_fields(r, FIELDS), notice, None) },
     )
     .await
 }

@@ -205,9 +205,10 @@ async fn a_scan_or_a_broken_file_asks_for_the_text() {
     assert!(html.contains("未能从“扫描件.pdf”中读取到文字"), "{html}");
     assert!(html.contains("请把正文粘贴到“正文”栏"), "{html}");
     let at_body = html
-        .find("id=\"body-error\"")
+        .find("id=\"e-body\"")
         .expect("message at the text field");
-    assert!(at_body > html.find("id=\"body\"").unwrap());
+    assert!(at_body > html.find("id=\"f-body\"").unwrap());
+    assert!(html.contains(r#"aria-describedby="h-body e-body" aria-invalid="true">"#));
     assert!(html.contains("value=\"扫描件通知\""), "the title is kept");
 
     // API: 422 on `body`, in English on request.
