@@ -245,7 +245,6 @@ pub(super) struct CsvRows<'s> {
     pub(super) crlf: bool,
     pub(super) total_bytes: u64,
     pub(super) limits: Limits,
-    pub(super) done: bool,
 }
 
 /// Line breaks inside the (quoted) fields of a record.
@@ -315,28 +314,11 @@ impl CsvRows<'_> {
 }
 
 impl RowSource for CsvRows<'_> {
-    fn next_row(&mut self) -> Option<Result<Row, FileError>> {
-        if self.done {
-            return None;
-        }
-        match self.row() {
-            Ok(Some(row)) => Some(Ok(row)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+    fn next_row(&mut self) -> Result<Option<Row>, FileError> {
+        self.row()
     }
 
     fn progress(&self) -> f64 {
-        if self.done {
-            1.0
-        } else {
-            self.reader.position().byte() as f64 / self.total_bytes as f64
-        }
+        self.reader.position().byte() as f64 / self.total_bytes as f64
     }
 }

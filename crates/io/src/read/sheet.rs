@@ -172,7 +172,6 @@ impl<'a> Sheet<'a> {
                     reader: cells_reader(book, sheet)?,
                     pending: None,
                     exhausted: false,
-                    done: false,
                     limits,
                     last_row: 0,
                     dim_rows: 0,
@@ -196,24 +195,29 @@ impl<'a> Sheet<'a> {
                     crlf: setup.crlf,
                     total_bytes: self.total_bytes.max(1),
                     limits,
-                    done: false,
                 })
             }
         };
-        Ok(Rows { inner })
+        Ok(Rows { inner, done: false })
     }
 }
 
 /// Streaming iterator over the data rows of a [`Sheet`].
 pub struct Rows<'s> {
     inner: Box<dyn RowSource + 's>,
+    /// The end, or an error, was met: nothing more is read.
+    done: bool,
 }
 
 impl Rows<'_> {
     /// Rough progress between 0 and 1 (by rows for xlsx, by bytes for CSV), for
     /// progress bars.
     pub fn progress(&self) -> f64 {
-        self.inner.progress().clamp(0.0, 1.0)
+        if self.done {
+            1.0
+        } else {
+            self.inner.progress().clamp(0.0, 1.0)
+        }
     }
 }
 
@@ -221,11 +225,19 @@ impl Iterator for Rows<'_> {
     type Item = Result<Row, FileError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.inner.next_row()
+        if self.done {
+            return None;
+        }
+        let next = self.inner.next_row().transpose();
+        self.done = !matches!(next, Some(Ok(_)));
+        next
     }
 }
 
+/// A format's reader of data rows; [`Rows`] ends it at its end or its first error.
 pub(super) trait RowSource {
-    fn next_row(&mut self) -> Option<Result<Row, FileError>>;
+    /// The next row that is not blank, `None` at the end.
+    fn next_row(&mut self) -> Result<Option<Row>, FileError>;
+    /// How far the reading is, before the end.
     fn progress(&self) -> f64;
 }

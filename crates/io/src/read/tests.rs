@@ -131,6 +131,11 @@ fn too_many_rows_and_columns() {
     let r: Vec<_> = s.rows().unwrap().collect();
     assert_eq!(r.len(), 3);
     assert_eq!(r[2], Err(FileError::TooManyRows { limit: 2 }));
+    // After the error the rows end, and stay ended, and the reading is complete.
+    let mut rows = s.rows().unwrap();
+    assert_eq!(rows.by_ref().filter(Result::is_err).count(), 1);
+    assert_eq!(rows.next(), None);
+    assert_eq!(rows.progress(), 1.0);
     let mut s = open(b"a,b\n1,2,,,,\n1,2,3,4\n", "a.csv", None, &l).unwrap();
     let r: Vec<_> = s.rows().unwrap().collect();
     assert!(r[0].is_ok());

@@ -368,7 +368,6 @@ pub(super) struct XlsxRows<'s, 'a> {
     pub(super) reader: CellsReader<'s, 'a>,
     pub(super) pending: Option<(u32, u32, Cell)>,
     pub(super) exhausted: bool,
-    pub(super) done: bool,
     pub(super) limits: Limits,
     pub(super) last_row: u32,
     pub(super) dim_rows: u32,
@@ -437,27 +436,12 @@ impl XlsxRows<'_, '_> {
 }
 
 impl RowSource for XlsxRows<'_, '_> {
-    fn next_row(&mut self) -> Option<Result<Row, FileError>> {
-        if self.done {
-            return None;
-        }
-        match self.row() {
-            Ok(Some(row)) => Some(Ok(row)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+    fn next_row(&mut self) -> Result<Option<Row>, FileError> {
+        self.row()
     }
 
     fn progress(&self) -> f64 {
-        if self.done {
-            1.0
-        } else if self.dim_rows > 0 {
+        if self.dim_rows > 0 {
             f64::from(self.last_row) / f64::from(self.dim_rows)
         } else {
             0.0
