@@ -411,14 +411,10 @@ pub async fn count_by_kind(
     scope: &Scope,
     region: Option<&str>,
 ) -> Result<Vec<(String, i64)>> {
-    let resolved = scope.resolve(&mut *conn).await?;
     let mut sql = Sql::new("SELECT o.kind, COUNT(*) FROM orgs o WHERE 1 = 1");
-    resolved.org_filter(&mut sql, "o");
-    if let Some(r) = region {
-        Resolved::region(&mut *conn, r)
-            .await?
-            .org_filter(&mut sql, "o");
-    }
+    scope
+        .org_filter_in(&mut *conn, region, &mut sql, "o")
+        .await?;
     sql.push(" GROUP BY o.kind ORDER BY o.kind");
     let rows = sql.query().fetch_all(conn).await?;
     rows.iter()

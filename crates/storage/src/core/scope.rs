@@ -52,6 +52,23 @@ impl Scope {
             Scope::Region(code) => Resolved::region(conn, code).await?,
         })
     }
+
+    /// The filter of a list that offers a region: the organisations (`alias`) this scope
+    /// may read, narrowed to `region`'s subtree when one is chosen. A blank choice is no
+    /// choice (every list treats `?region=` alike); a region that does not exist, nothing.
+    pub async fn org_filter_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        region: Option<&str>,
+        sql: &mut Sql,
+        alias: &str,
+    ) -> crate::error::Result<()> {
+        self.resolve(&mut *conn).await?.org_filter(sql, alias);
+        if let Some(r) = region.map(str::trim).filter(|r| !r.is_empty()) {
+            Resolved::region(conn, r).await?.org_filter(sql, alias);
+        }
+        Ok(())
+    }
 }
 
 impl Resolved {

@@ -2,7 +2,7 @@
 //! 产教融合型试点企业, 创新工作室, 五一劳动奖状, … — is a row here; later modules
 //! (craftsmen, studios, contests) add rows rather than tables of their own.
 use crate::error::Result;
-use crate::scope::{Resolved, Scope};
+use crate::scope::Scope;
 use crate::sql::Sql;
 use crate::Page;
 use serde::Serialize;
@@ -76,12 +76,9 @@ pub async fn list(
     f: &Filter,
 ) -> Result<Page<Designation>> {
     let mut w = Sql::new(" WHERE 1 = 1");
-    scope.resolve(&mut *conn).await?.org_filter(&mut w, "o");
-    if let Some(r) = &f.region {
-        Resolved::region(&mut *conn, r)
-            .await?
-            .org_filter(&mut w, "o");
-    }
+    scope
+        .org_filter_in(&mut *conn, f.region.as_deref(), &mut w, "o")
+        .await?;
     if let Some(id) = f.org_id {
         w.push(" AND d.holder_org_id = ").bind_int(id);
     }

@@ -676,14 +676,8 @@ impl Service {
         w.bind_int(year).push(")");
         actor
             .read_scope()
-            .resolve(&mut conn)
-            .await?
-            .org_filter(&mut w, "o");
-        if let Some(r) = f.region.as_deref().filter(|r| !r.trim().is_empty()) {
-            Resolved::region(&mut conn, r.trim())
-                .await?
-                .org_filter(&mut w, "o");
-        }
+            .org_filter_in(&mut conn, f.region.as_deref(), &mut w, "o")
+            .await?;
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             w.push(" AND o.name LIKE ")
                 .bind_text(format!("%{}%", like_escape(q)))

@@ -1,6 +1,6 @@
 //! The pilot register (试点企业与园区).
 use crate::error::Result;
-use crate::scope::{Resolved, Scope};
+use crate::scope::Scope;
 use crate::sql::Sql;
 use crate::Page;
 use serde::Serialize;
@@ -63,12 +63,9 @@ pub struct Filter {
 
 pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result<Page<Pilot>> {
     let mut w = Sql::new(" WHERE 1 = 1");
-    scope.resolve(&mut *conn).await?.org_filter(&mut w, "o");
-    if let Some(r) = &f.region {
-        Resolved::region(&mut *conn, r)
-            .await?
-            .org_filter(&mut w, "o");
-    }
+    scope
+        .org_filter_in(&mut *conn, f.region.as_deref(), &mut w, "o")
+        .await?;
     if let Some(id) = f.org_id {
         w.push(" AND p.org_id = ").bind_int(id);
     }

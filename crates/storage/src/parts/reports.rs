@@ -110,12 +110,9 @@ pub struct Filter {
 
 pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &Filter) -> Result<Page<Report>> {
     let mut w = Sql::new(" WHERE 1 = 1");
-    scope.resolve(&mut *conn).await?.org_filter(&mut w, "o");
-    if let Some(r) = &f.region {
-        Resolved::region(&mut *conn, r)
-            .await?
-            .org_filter(&mut w, "o");
-    }
+    scope
+        .org_filter_in(&mut *conn, f.region.as_deref(), &mut w, "o")
+        .await?;
     if let Some(id) = f.org_id {
         w.push(" AND rp.org_id = ").bind_int(id);
     }

@@ -456,14 +456,8 @@ impl Service {
         let mut w = Sql::new(" WHERE 1 = 1");
         actor
             .read_scope()
-            .resolve(&mut conn)
-            .await?
-            .org_filter(&mut w, "o");
-        if let Some(r) = &f.region {
-            Resolved::region(&mut conn, r)
-                .await?
-                .org_filter(&mut w, "o");
-        }
+            .org_filter_in(&mut conn, f.region.as_deref(), &mut w, "o")
+            .await?;
         if let Some(id) = f.org_id {
             w.push(" AND w.org_id = ").bind_int(id);
         }

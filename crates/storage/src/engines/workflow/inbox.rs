@@ -3,7 +3,7 @@
 
 use crate::access::{self, Inbox, Permission};
 use crate::error::Result;
-use crate::scope::{Actor, Resolved};
+use crate::scope::Actor;
 use crate::service::Service;
 use crate::sql::{like_escape, Sql};
 use crate::{now_ms, Page};
@@ -111,14 +111,8 @@ impl Service {
         let mut w = Sql::new(" WHERE 1 = 1");
         actor
             .read_scope()
-            .resolve(&mut conn)
-            .await?
-            .org_filter(&mut w, "o");
-        if let Some(r) = &f.region {
-            Resolved::region(&mut conn, r)
-                .await?
-                .org_filter(&mut w, "o");
-        }
+            .org_filter_in(&mut conn, f.region.as_deref(), &mut w, "o")
+            .await?;
         if let Some(p) = &f.process {
             w.push(" AND c.process = ").bind_text(p.clone());
         }

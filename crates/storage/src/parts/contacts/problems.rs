@@ -6,7 +6,7 @@ use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::indicators;
 use crate::orgs;
-use crate::scope::{Actor, Resolved, Scope};
+use crate::scope::{Actor, Scope};
 use crate::service::Service;
 use crate::sql::Sql;
 use crate::Page;
@@ -403,14 +403,8 @@ async fn problem_where(conn: &mut AnyConnection, actor: &Actor, f: &ProblemFilte
     let mut w = Sql::new(" WHERE 1 = 1");
     actor
         .read_scope()
-        .resolve(&mut *conn)
-        .await?
-        .org_filter(&mut w, "o");
-    if let Some(r) = nz(f.region.as_deref()) {
-        Resolved::region(&mut *conn, r)
-            .await?
-            .org_filter(&mut w, "o");
-    }
+        .org_filter_in(&mut *conn, f.region.as_deref(), &mut w, "o")
+        .await?;
     if let Some(o) = f.org_id {
         w.push(" AND p.org_id = ").bind_int(o);
     }

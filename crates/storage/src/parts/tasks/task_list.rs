@@ -6,7 +6,7 @@ use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::indicators;
 use crate::orgs;
-use crate::scope::{Actor, Resolved, Scope};
+use crate::scope::{Actor, Scope};
 use crate::service::Service;
 use crate::sql::{like_escape, Sql};
 use crate::{now_ms, Page};
@@ -170,14 +170,8 @@ impl Service {
         let mut w = Sql::new(" WHERE 1 = 1");
         actor
             .read_scope()
-            .resolve(&mut conn)
-            .await?
-            .org_filter(&mut w, "o");
-        if let Some(r) = &f.region {
-            Resolved::region(&mut conn, r)
-                .await?
-                .org_filter(&mut w, "o");
-        }
+            .org_filter_in(&mut conn, f.region.as_deref(), &mut w, "o")
+            .await?;
         if let Some(y) = f.year {
             w.push(" AND t.year = ").bind_int(y);
         }

@@ -5,5 +5,6 @@ use serde_json::{json, Value};
 
 mod admin;
 mod auth;
+mod lists;
 mod orgs;
 mod service;
