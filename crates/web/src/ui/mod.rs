@@ -132,7 +132,11 @@ impl Errors {
         }
         e
     }
-    /// A refusal's messages: the first of each field beside it, the rest over the form.
+    /// A refusal's messages: the first of each field beside it, the messages of no field
+    /// over the form. For a page that shows every field the store may name (the task,
+    /// meeting and body pages map the store's names to theirs first, `StoreError::on`,
+    /// `Errors::rename`); where a form cannot say that, [`Errors::of_fields`] puts a
+    /// message on any other field over the form, so none is lost.
     pub fn of(r: Refusal) -> Errors {
         let mut e = Errors::default();
         for (f, m) in r.items {
