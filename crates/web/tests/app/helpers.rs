@@ -725,6 +725,20 @@ impl Browser {
             .map(|v| v.to_str().unwrap().to_string());
         (r.status().as_u16(), r.text().await.unwrap(), loc)
     }
+
+    /// A form the page must take (303): where it sends the browser next.
+    pub async fn saved(&self, path: &str, form: &[(&str, &str)]) -> Option<String> {
+        let (s, html, loc) = self.post(path, form).await;
+        assert_eq!(s, 303, "POST {path}: {html}");
+        loc
+    }
+
+    /// A form the page must refuse (422): the page drawn again, with its errors.
+    pub async fn refused(&self, path: &str, form: &[(&str, &str)]) -> String {
+        let (s, html, _) = self.post(path, form).await;
+        assert_eq!(s, 422, "POST {path}: {html}");
+        html
+    }
 }
 
 /// The value of a hidden input in a page.

@@ -23,8 +23,8 @@ async fn console_forms_edit_and_end() {
     let html = b.get_ok(&format!("/contacts/points/{cid}/edit")).await;
     assert!(html.contains("原备注"));
     let version = hidden(&html, "_version");
-    let (s, html, _) = b
-        .post(
+    let html = b
+        .refused(
             &format!("/contacts/points/{cid}/edit"),
             &[
                 ("_version", &version),
@@ -34,11 +34,10 @@ async fn console_forms_edit_and_end() {
             ],
         )
         .await;
-    assert_eq!(s, 422);
     assert!(html.contains("账号“nobody”不存在"));
     assert!(html.contains("新备注"), "keeps what was typed");
-    let (s, _, loc) = b
-        .post(
+    let loc = b
+        .saved(
             &format!("/contacts/points/{cid}/edit"),
             &[
                 ("_version", &version),
@@ -48,13 +47,12 @@ async fn console_forms_edit_and_end() {
             ],
         )
         .await;
-    assert_eq!(s, 303);
     assert_eq!(loc.as_deref(), Some("/contacts#points"));
     let html = b.get_ok(&format!("/contacts/points/{cid}/end")).await;
     let version = hidden(&html, "_version");
     let future = in_days(5);
-    let (s, html, _) = b
-        .post(
+    let html = b
+        .refused(
             &format!("/contacts/points/{cid}/end"),
             &[
                 ("_version", &version),
@@ -63,20 +61,17 @@ async fn console_forms_edit_and_end() {
             ],
         )
         .await;
-    assert_eq!(s, 422);
     assert!(html.contains("不能晚于今天"));
     assert!(html.contains("企业迁出"));
-    let (s, _, _) = b
-        .post(
-            &format!("/contacts/points/{cid}/end"),
-            &[
-                ("_version", &version),
-                ("end_on", "2024-09-30"),
-                ("reason", "企业迁出"),
-            ],
-        )
-        .await;
-    assert_eq!(s, 303);
+    b.saved(
+        &format!("/contacts/points/{cid}/end"),
+        &[
+            ("_version", &version),
+            ("end_on", "2024-09-30"),
+            ("reason", "企业迁出"),
+        ],
+    )
+    .await;
     let (_, html) = b.get("/contacts").await;
     assert!(html.contains("已结束联系"));
     assert!(!html.contains(&format!("/contacts/points/{cid}/edit")));
@@ -98,8 +93,8 @@ async fn console_forms_edit_and_end() {
     let html = b.get_ok(&format!("/contacts/visits/{vid}/edit")).await;
     assert!(html.contains("电话了解情况"));
     let version = hidden(&html, "_version");
-    let (s, html, _) = b
-        .post(
+    let html = b
+        .refused(
             &format!("/contacts/visits/{vid}/edit"),
             &[
                 ("_version", &version),
@@ -109,21 +104,18 @@ async fn console_forms_edit_and_end() {
             ],
         )
         .await;
-    assert_eq!(s, 422);
     assert!(html.contains("不是有效日期"));
     assert!(html.contains("改成现场走访"));
-    let (s, _, _) = b
-        .post(
-            &format!("/contacts/visits/{vid}/edit"),
-            &[
-                ("_version", &version),
-                ("visited_on", "2024-03-02"),
-                ("form", "on_site"),
-                ("summary", "改成现场走访"),
-            ],
-        )
-        .await;
-    assert_eq!(s, 303);
+    b.saved(
+        &format!("/contacts/visits/{vid}/edit"),
+        &[
+            ("_version", &version),
+            ("visited_on", "2024-03-02"),
+            ("form", "on_site"),
+            ("summary", "改成现场走访"),
+        ],
+    )
+    .await;
     let (_, v) = app.get(&tianning, &format!("/api/v1/visits/{vid}")).await;
     assert_eq!(v["visit"]["visited_on"], "2024-03-02");
 
@@ -154,8 +146,8 @@ async fn console_forms_edit_and_end() {
     let version = hidden(&html, "_version");
     let org_a = sp["items"][0]["org_a"].to_string();
     let org_b = sp["items"][0]["org_b"].to_string();
-    let (s, html, _) = cb
-        .post(
+    let html = cb
+        .refused(
             &format!("/pairs/{pid}/edit"),
             &[
                 ("_version", &version),
@@ -167,11 +159,10 @@ async fn console_forms_edit_and_end() {
             ],
         )
         .await;
-    assert_eq!(s, 422);
     assert!(html.contains("起始年份"));
     assert!(html.contains("页面修改的目标"));
-    let (s, _, loc) = cb
-        .post(
+    let loc = cb
+        .saved(
             &format!("/pairs/{pid}/edit"),
             &[
                 ("_version", &version),
@@ -183,7 +174,6 @@ async fn console_forms_edit_and_end() {
             ],
         )
         .await;
-    assert_eq!(s, 303);
     assert_eq!(loc.as_deref(), Some(format!("/pairs/{pid}").as_str()));
     let (_, d) = app.get(&city, &format!("/api/v1/pairs/{pid}")).await;
     assert_eq!(d["pair"]["goals"], "页面修改的目标");
@@ -193,8 +183,8 @@ async fn console_forms_edit_and_end() {
         .await;
     let version = hidden(&html, "_version");
     let held = d["activities"][0]["held_on"].as_str().unwrap().to_string();
-    let (s, html, _) = cb
-        .post(
+    let html = cb
+        .refused(
             &format!("/pairs/{pid}/activities/{aid}/edit"),
             &[
                 ("_version", &version),
@@ -204,31 +194,26 @@ async fn console_forms_edit_and_end() {
             ],
         )
         .await;
-    assert_eq!(s, 422);
     assert!(html.contains("参与人数须为整数"));
     assert!(html.contains("页面改名的活动"));
-    let (s, _, _) = cb
-        .post(
-            &format!("/pairs/{pid}/activities/{aid}/edit"),
-            &[
-                ("_version", &version),
-                ("held_on", &held),
-                ("title", "页面改名的活动"),
-                ("participants", "20"),
-            ],
-        )
-        .await;
-    assert_eq!(s, 303);
+    cb.saved(
+        &format!("/pairs/{pid}/activities/{aid}/edit"),
+        &[
+            ("_version", &version),
+            ("held_on", &held),
+            ("title", "页面改名的活动"),
+            ("participants", "20"),
+        ],
+    )
+    .await;
     let (_, html) = cb.get(&format!("/pairs/{pid}")).await;
     assert!(html.contains("页面改名的活动"));
     let version = (version.parse::<i64>().unwrap() + 1).to_string();
-    let (s, _, _) = cb
-        .post(
-            &format!("/pairs/{pid}/activities/{aid}/delete"),
-            &[("_version", &version)],
-        )
-        .await;
-    assert_eq!(s, 303);
+    cb.saved(
+        &format!("/pairs/{pid}/activities/{aid}/delete"),
+        &[("_version", &version)],
+    )
+    .await;
     let (_, html) = cb.get(&format!("/pairs/{pid}")).await;
     assert!(!html.contains("页面改名的活动"));
     // An activity of another pair under this pair's address: not found.
@@ -242,25 +227,22 @@ async fn console_forms_edit_and_end() {
     let html = cb.get_ok(&format!("/pairs/{pid}/end")).await;
     let version = hidden(&html, "_version");
     let t = today();
-    let (s, html, _) = cb
-        .post(
+    let html = cb
+        .refused(
             &format!("/pairs/{pid}/end"),
             &[("_version", &version), ("ended_on", &t), ("reason", "")],
         )
         .await;
-    assert_eq!(s, 422);
     assert!(html.contains("结束原因"));
-    let (s, _, _) = cb
-        .post(
-            &format!("/pairs/{pid}/end"),
-            &[
-                ("_version", &version),
-                ("ended_on", &t),
-                ("reason", "目标完成"),
-            ],
-        )
-        .await;
-    assert_eq!(s, 303);
+    cb.saved(
+        &format!("/pairs/{pid}/end"),
+        &[
+            ("_version", &version),
+            ("ended_on", &t),
+            ("reason", "目标完成"),
+        ],
+    )
+    .await;
     let (_, html) = cb.get(&format!("/pairs/{pid}")).await;
     assert!(html.contains("已结束"));
     assert!(html.contains("目标完成"));
@@ -292,8 +274,7 @@ async fn console_create_forms_keep_what_was_typed_and_save() {
             ("note", "新联络点"),
         ]
     };
-    let (s, html, _) = b.post("/contacts/assign", &assign("nobody")).await;
-    assert_eq!(s, 422);
+    let html = b.refused("/contacts/assign", &assign("nobody")).await;
     assert!(html.contains("账号“nobody”不存在") && html.contains("新联络点"));
     let (s, _, loc) = b.post("/contacts/assign", &assign("city")).await;
     assert_eq!((s, loc.as_deref()), (303, Some("/contacts")));
@@ -306,8 +287,7 @@ async fn console_create_forms_keep_what_was_typed_and_save() {
             ("summary", summary),
         ]
     };
-    let (s, html, _) = b.post("/contacts/visits/new", &visit("")).await;
-    assert_eq!(s, 422);
+    let html = b.refused("/contacts/visits/new", &visit("")).await;
     assert!(html.contains("2024-03-01"), "keeps what was typed");
     let (s, _, loc) = b.post("/contacts/visits/new", &visit("走访车间")).await;
     assert_eq!((s, loc.as_deref()), (303, Some("/contacts")));
@@ -321,15 +301,15 @@ async fn console_create_forms_keep_what_was_typed_and_save() {
             ("raised_on", "2024-05-01"),
         ]
     };
-    let (s, html, _) = b.post("/contacts/problems/new", &problem("rumour")).await;
-    assert_eq!(s, 422);
+    let html = b
+        .refused("/contacts/problems/new", &problem("rumour"))
+        .await;
     assert!(html.contains("补贴申领流程不清"));
-    let (s, _, loc) = b.post("/contacts/problems/new", &problem("head")).await;
-    assert_eq!(s, 303);
+    let loc = b.saved("/contacts/problems/new", &problem("head")).await;
     assert!(loc.unwrap().starts_with("/contacts/problems/"));
     // A pair whose start year is not a year is refused before anything is saved.
-    let (s, html, _) = b
-        .post(
+    let html = b
+        .refused(
             "/pairs/new",
             &[
                 ("kind", "soe_private"),
@@ -339,6 +319,5 @@ async fn console_create_forms_keep_what_was_typed_and_save() {
             ],
         )
         .await;
-    assert_eq!(s, 422);
     assert!(html.contains("起始年份须为四位数字年份") && html.contains("明年"));
 }
