@@ -6,7 +6,15 @@ use std::process::{Command, Output, Stdio};
 
 impl Env {
     fn cmd(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        self.cmd_in(None, args, stdin)
+    }
+
+    /// The command run with `GONGJIANG_LANG` set to `lang` (none: the default, Chinese).
+    fn cmd_in(&self, lang: Option<&str>, args: &[&str], stdin: Option<&str>) -> Output {
         let mut c = self.command();
+        if let Some(lang) = lang {
+            c.env("GONGJIANG_LANG", lang);
+        }
         c.args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -18,122 +26,49 @@ impl Env {
         drop(child.stdin.take());
         child.wait_with_output().unwrap()
     }
+
+    /// `gongjiang user add NAME --role ROLE --org ORG --password-stdin`, the password
+    /// typed on standard input.
+    fn user_add(&self, lang: Option<&str>, [name, role, org, password]: [&str; 4]) -> Output {
+        let args = [
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            "--org",
+            org,
+            "--password-stdin",
+        ];
+        self.cmd_in(lang, &args, Some(&format!("{password}\n")))
+    }
 }
 
 #[tokio::test]
 async fn user_add_on_a_fresh_database() {
     let e = env("cli").await;
-    let o = e.cmd(
-        &[
-            "user",
-            "add",
-            "chief",
-            "--role",
-            "sysadmin",
-            "--org",
-            "320400",
-            "--password-stdin",
-        ],
-        Some("Chief-Admin-2024\n"),
-    );
+    let chief = ["chief", "sysadmin", "320400", "Chief-Admin-2024"];
+    let o = e.user_add(None, chief);
     assert!(o.status.success(), "{}", err(&o));
     assert!(err(&o).contains("已创建用户 chief"));
-    // Duplicate: input rejected (3), in Chinese by default.
-    let o = e.cmd(
-        &[
-            "user",
-            "add",
-            "chief",
-            "--role",
-            "sysadmin",
-            "--org",
-            "320400",
-            "--password-stdin",
-        ],
-        Some("Chief-Admin-2024\n"),
-    );
-    assert_eq!(o.status.code(), Some(3));
-    assert!(err(&o).contains("已存在"));
-    // A weak password, a bad attachment.
-    let o = e.cmd(
-        &[
-            "user",
-            "add",
-            "weak",
-            "--role",
-            "city",
-            "--org",
-            "320400",
-            "--password-stdin",
-        ],
-        Some("abc\n"),
-    );
-    assert_eq!(o.status.code(), Some(3));
-    assert!(err(&o).contains("密码至少10个字符"));
-    let o = e.cmd(
-        &[
-            "user",
-            "add",
-            "lost",
-            "--role",
-            "district",
-            "--org",
-            "999999",
-            "--password-stdin",
-        ],
-        Some("Lost-Pass-2024\n"),
-    );
-    assert_eq!(o.status.code(), Some(3));
-    // Bad usage: 2.
-    let o = e.cmd(
-        &[
-            "user",
-            "add",
-            "x",
-            "--role",
-            "emperor",
-            "--org",
-            "320400",
-            "--password-stdin",
-        ],
-        Some("x"),
-    );
-    assert_eq!(o.status.code(), Some(2));
+    // What is refused, with its exit code (3: input rejected, in Chinese by default;
+    // 2: bad usage) and what the message says.
+    let refused = [
+        (chief, 3, "已存在"),
+        (["weak", "city", "320400", "abc"], 3, "密码至少10个字符"),
+        (["lost", "district", "999999", "Lost-Pass-2024"], 3, ""),
+        (["x", "emperor", "320400", "x"], 2, ""),
+    ];
+    for (line, code, says) in refused {
+        let o = e.user_add(None, line);
+        assert_eq!(o.status.code(), Some(code), "{line:?}: {}", err(&o));
+        assert!(err(&o).contains(says), "{line:?}: {}", err(&o));
+    }
     let o = e.cmd(&["frobnicate"], None);
     assert_eq!(o.status.code(), Some(2));
     // English on request.
-    let mut c = Command::new(env!("CARGO_BIN_EXE_gongjiang"));
-    let o = c
-        .arg("--data-dir")
-        .arg(&e.dir)
-        .args([
-            "user",
-            "add",
-            "chief",
-            "--role",
-            "sysadmin",
-            "--org",
-            "320400",
-            "--password-stdin",
-        ])
-        .env("GONGJIANG_LANG", "en")
-        .env("GONGJIANG_LOG", "warn");
-    if let Some(u) = &e.url {
-        o.env("GONGJIANG_DATABASE_URL", u);
-    }
-    let mut child = o
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"Chief-Admin-2024\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(err(&out).contains("is taken"), "{}", err(&out));
+    let o = e.user_add(Some("en"), chief);
+    assert!(err(&o).contains("is taken"), "{}", err(&o));
 }
 
 #[tokio::test]
@@ -173,23 +108,8 @@ async fn demo_backup_restore_and_audit_verify() {
     let o = e.cmd(&["audit", "verify"], None);
     assert!(o.status.success(), "{}", err(&o));
     let db = e.db().await;
-    let n: i64 = sqlx::Row::try_get(
-        &sqlx::query("SELECT COUNT(*) FROM orgs")
-            .fetch_one(&db.pool)
-            .await
-            .unwrap(),
-        0,
-    )
-    .unwrap();
-    assert_eq!(n, 1301);
-    let tampered: i64 = sqlx::Row::try_get(
-        &sqlx::query("SELECT COUNT(*) FROM orgs WHERE name = 'tampered'")
-            .fetch_one(&db.pool)
-            .await
-            .unwrap(),
-        0,
-    )
-    .unwrap();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orgs").await, 1301);
+    let tampered = count(&db, "SELECT COUNT(*) FROM orgs WHERE name = 'tampered'").await;
     assert_eq!(tampered, 0, "restore brought the original name back");
     db.close().await;
     // A file that is not a backup is rejected.
@@ -198,6 +118,12 @@ async fn demo_backup_restore_and_audit_verify() {
     let o = e.cmd(&["restore", junk.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(3));
     assert!(err(&o).contains("数据库未作任何改动"), "{}", err(&o));
+}
+
+/// One number read from the database.
+async fn count(db: &gongjiang_storage::Db, sql: &str) -> i64 {
+    let row = sqlx::query(sql).fetch_one(&db.pool).await.unwrap();
+    sqlx::Row::try_get(&row, 0).unwrap()
 }
 
 #[test]
