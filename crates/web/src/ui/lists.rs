@@ -15,12 +15,16 @@ pub(crate) fn nz(s: &str) -> Option<String> {
 
 /// A path id: anything but a number is a page that does not exist (404).
 pub(crate) fn id_of(s: &str, lang: Lang) -> Result<i64, UiError> {
-    s.parse::<i64>().map_err(|_| {
-        UiError(
-            AppError::Store(gongjiang_storage::StoreError::NotFound),
-            lang,
-        )
-    })
+    s.parse::<i64>().map_err(|_| missing(lang))
+}
+
+/// The page that does not exist (404): an id that is not a number, a process or record
+/// that is not there.
+pub(crate) fn missing(lang: Lang) -> UiError {
+    UiError(
+        AppError::Store(gongjiang_storage::StoreError::NotFound),
+        lang,
+    )
 }
 
 /// A labelled enum as (code, label) options of a select.

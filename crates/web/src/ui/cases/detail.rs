@@ -1,10 +1,10 @@
 //! The case page and the actions posted from it: edit, act, object, answer, attach,
 //! assign an expert, score.
 use super::form::{fields, FieldView};
-use super::not_found;
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::lists::{id_of, missing};
 use crate::ui::{render, save_or_show, Layout, Refusal};
 use crate::upload::MultipartForm;
 use crate::AppState;
@@ -67,7 +67,7 @@ pub(super) async fn show(
     if !ctx.may(gongjiang_storage::access::Permission::ReviewCases) {
         return Err(UiError(AppError::Store(StoreError::Forbidden), ctx.lang));
     }
-    let id = id.parse::<i64>().map_err(|_| not_found(ctx.lang))?;
+    let id = id_of(&id, ctx.lang)?;
     detail(&st, &ctx, id, BTreeMap::new(), Vec::new()).await
 }
 
@@ -125,7 +125,7 @@ pub(super) async fn detail(
     let en = lang.is_en();
     let t = T(lang);
     let (c, history, actions) = st.svc.get_case(&ctx.actor, id, en).await?;
-    let def = c.def().ok_or_else(|| not_found(lang))?;
+    let def = c.def().ok_or_else(|| missing(lang))?;
     let at = c.position();
     let editable_keys: &[&str] = match (at.status, at.step) {
         (Status::InReview, Some(s)) if s < def.steps.len() && actions.contains(&Action::Accept) => {
@@ -236,7 +236,7 @@ pub(super) async fn edit(
     CsrfForm(mut f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
+    let id = id_of(&id, lang)?;
     f.remove("_csrf");
     let version = f.remove("_version").and_then(|v| v.parse().ok());
     let submit = f.remove("_submit").is_some_and(|v| v == "1");
@@ -279,7 +279,7 @@ pub(super) async fn act(
     CsrfForm(mut f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
+    let id = id_of(&id, lang)?;
     f.remove("_csrf");
     let action = f.remove("_action").unwrap_or_default();
     let version = f.remove("_version").and_then(|v| v.parse().ok());
@@ -319,7 +319,7 @@ pub(super) async fn object(
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
+    let id = id_of(&id, lang)?;
     let body = f.get("body").map(String::as_str).unwrap_or("");
     let raised_by = f.get("raised_by").map(String::as_str);
     save_or_show(
@@ -341,8 +341,8 @@ pub(super) async fn answer(
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
-    let objection = objection.parse::<i64>().map_err(|_| not_found(lang))?;
+    let id = id_of(&id, lang)?;
+    let objection = id_of(&objection, lang)?;
     let upheld = f.get("upheld").is_some_and(|v| v == "1");
     let response = f.get("response").map(String::as_str).unwrap_or("");
     save_or_show(
@@ -364,7 +364,7 @@ pub(super) async fn attach(
     m: axum::extract::Multipart,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
+    let id = id_of(&id, lang)?;
     let form = MultipartForm::read(m).await?;
     form.check_csrf(&ctx.csrf)?;
     let files = form.files_of("files");
@@ -385,7 +385,7 @@ pub(super) async fn assign_expert(
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
+    let id = id_of(&id, lang)?;
     let name = f.get("expert").map(String::as_str).unwrap_or("");
     save_or_show(
         lang,
@@ -404,7 +404,7 @@ pub(super) async fn score(
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = id.parse::<i64>().map_err(|_| not_found(lang))?;
+    let id = id_of(&id, lang)?;
     let raw = f.get("score").map(|s| s.trim()).unwrap_or("");
     let Ok(value) = raw.parse::<f64>() else {
         let msg = if lang.is_en() {

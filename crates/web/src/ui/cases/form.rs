@@ -1,10 +1,10 @@
 //! The application form: its fields, which processes may be started where, and
 //! creating a case.
 use super::detail::detail;
-use super::not_found;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::lists::missing;
 use crate::ui::{render, Layout, Refusal};
 use crate::AppState;
 use askama::Template;
@@ -199,7 +199,7 @@ pub(super) async fn new(
 ) -> Result<Response, UiError> {
     let def = Process::find(&q.process)
         .or_else(|| Process::find("pilot_application"))
-        .ok_or_else(|| not_found(ctx.lang))?;
+        .ok_or_else(|| missing(ctx.lang))?;
     // Processes that drive a module's record (the 六有, self-reports, 销号) start from
     // that module's page.
     if let Some((href, _)) = start_page(def.subject) {
@@ -274,7 +274,7 @@ pub(super) async fn create(
     let org = f.remove("_org").unwrap_or_default();
     let submit = f.remove("_submit").is_some_and(|v| v == "1");
     f.remove("_csrf");
-    let def = Process::find(&process).ok_or_else(|| not_found(lang))?;
+    let def = Process::find(&process).ok_or_else(|| missing(lang))?;
     let input = CaseInput {
         process: process.clone(),
         org: Some(org.clone()),

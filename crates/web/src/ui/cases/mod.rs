@@ -1,12 +1,9 @@
 //! Console pages of the workflow engine: applications and other cases, the form, the
 //! history, the reviewer's actions, the inbox with bulk actions and their progress, and
 //! notifications.
-use crate::error::{AppError, UiError};
-use crate::i18n::Lang;
 use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;
-use gongjiang_storage::StoreError;
 
 mod detail;
 mod form;
@@ -36,10 +33,6 @@ pub fn router() -> Router<AppState> {
         .route("/inbox/bulk", post(bulk))
         .route("/inbox/bulk/{id}", get(bulk_progress))
         .route("/notifications", get(notifications).post(read_all))
-}
-
-fn not_found(lang: Lang) -> UiError {
-    UiError(AppError::Store(StoreError::NotFound), lang)
 }
 
 /// A pilot level's name (省级 / Provincial …).

@@ -2,12 +2,12 @@
 //! form is a `RecordForm`: how it shows its record and how it saves; the handlers are
 //! the shared `record_form` / `record_save`.
 use super::form::{field, field_of, opt, version_of, whole, Edit, RecordForm, Shown};
-use super::not_found;
 use super::pairs::{activity_fields, pair_fields, show_pair};
 use super::problems::visit_fields;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::{Lang, T};
+use crate::ui::lists::{id_of, missing};
 use crate::ui::Refusal;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -16,10 +16,6 @@ use gongjiang_storage::contacts::{ContactEdit, ContactEndInput, ContactPoint, Vi
 use gongjiang_storage::pairs::{Activity, ActivityEdit, Pair, PairEdit, PairEndInput};
 use gongjiang_storage::StoreError;
 use std::collections::BTreeMap;
-
-fn parse(id: &str, lang: Lang) -> Result<i64, UiError> {
-    id.parse::<i64>().map_err(|_| not_found(lang))
-}
 
 /// 403 unless the caller may change the record (a form coming back with errors is
 /// shown as typed all the same).
@@ -303,7 +299,7 @@ async fn activity_of(
 ) -> Result<(Pair, Activity, bool), UiError> {
     let (p, a, may) = st.svc.get_activity(&ctx.actor, aid).await?;
     if p.id != id {
-        return Err(not_found(ctx.lang));
+        return Err(missing(ctx.lang));
     }
     Ok((p, a, may))
 }
@@ -381,7 +377,7 @@ pub(super) async fn activity_delete(
     Path((id, aid)): Path<(String, String)>,
     CsrfForm(data): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
-    let (id, aid) = (parse(&id, ctx.lang)?, parse(&aid, ctx.lang)?);
+    let (id, aid) = (id_of(&id, ctx.lang)?, id_of(&aid, ctx.lang)?);
     activity_of(&st, &ctx, id, aid).await?;
     let version = version_of(&data);
     match st.svc.delete_activity(&ctx.actor, aid, version).await {

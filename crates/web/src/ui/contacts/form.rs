@@ -231,7 +231,7 @@ fn key_of<K: Key>(raw: &[String], lang: crate::i18n::Lang) -> Result<K, UiError>
     let ids: Option<Vec<i64>> = raw.iter().map(|s| s.parse::<i64>().ok()).collect();
     ids.as_deref()
         .and_then(K::from_ids)
-        .ok_or_else(|| super::not_found(lang))
+        .ok_or_else(|| crate::ui::lists::missing(lang))
 }
 
 async fn record_page<F: RecordForm>(

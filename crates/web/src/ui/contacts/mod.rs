@@ -2,12 +2,10 @@
 //! indicator engine, charts, problems, visits, officials; a page per problem with its
 //! actions) and of pairing (`/pairs`: one graph per supply chain, the filtered list,
 //! a page per pair with its activities).
-use crate::error::{AppError, UiError};
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;
-use gongjiang_storage::StoreError;
 
 mod corrections;
 mod form;
@@ -78,10 +76,6 @@ pub fn router() -> Router<AppState> {
             get(form_get::<ActivityEditForm>).post(form_post::<ActivityEditForm>),
         )
         .route("/pairs/{id}/activities/{aid}/delete", post(activity_delete))
-}
-
-fn not_found(lang: Lang) -> UiError {
-    UiError(AppError::Store(StoreError::NotFound), lang)
 }
 
 fn nav_crumbs(t: T, key: &str, href: &str, more: Option<String>) -> Vec<(String, String)> {

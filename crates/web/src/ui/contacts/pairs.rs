@@ -2,11 +2,12 @@
 //! per pair with its activities.
 use super::form::{field, field_of, fill, opt, opts, whole, with_status, Field, NewForm};
 use super::list::urlencode;
-use super::{nav_crumbs, not_found};
+use super::nav_crumbs;
 use crate::api::contacts::PairQuery;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
+use crate::ui::lists::id_of;
 use crate::ui::{render, Layout, Refusal};
 use crate::AppState;
 use askama::Template;
@@ -287,7 +288,7 @@ pub(super) async fn pair_show(
     WebUser(ctx, ..): WebUser<OrgReader>,
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
-    let id = id.parse::<i64>().map_err(|_| not_found(ctx.lang))?;
+    let id = id_of(&id, ctx.lang)?;
     show_pair(&st, &ctx, id, &BTreeMap::new(), None).await
 }
 
@@ -297,7 +298,7 @@ pub(super) async fn activity_create(
     Path(id): Path<String>,
     CsrfForm(data): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
-    let id = id.parse::<i64>().map_err(|_| not_found(ctx.lang))?;
+    let id = id_of(&id, ctx.lang)?;
     let participants = match whole(
         &data,
         "participants",

@@ -1,10 +1,11 @@
 //! A contact point's problems (the form, a page per problem with its actions), visits
 //! and assigned officials.
 use super::form::{field, field_of, fill, opt, opts, with_status, Field, NewForm};
-use super::{nav_crumbs, not_found};
+use super::nav_crumbs;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
+use crate::ui::lists::id_of;
 use crate::ui::{render, Layout, Refusal};
 use crate::AppState;
 use askama::Template;
@@ -159,7 +160,7 @@ pub(super) async fn problem_show(
     WebUser(ctx, ..): WebUser<OrgReader>,
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
-    let id = id.parse::<i64>().map_err(|_| not_found(ctx.lang))?;
+    let id = id_of(&id, ctx.lang)?;
     show_problem(&st, &ctx, id, &BTreeMap::new(), None).await
 }
 
@@ -169,7 +170,7 @@ pub(super) async fn problem_act(
     Path(id): Path<String>,
     CsrfForm(data): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
-    let id = id.parse::<i64>().map_err(|_| not_found(ctx.lang))?;
+    let id = id_of(&id, ctx.lang)?;
     let i = ProblemActInput {
         action: field_of(&data, "_action"),
         resolution: opt(&data, "resolution"),

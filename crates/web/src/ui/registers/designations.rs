@@ -171,10 +171,12 @@ async fn designation_form(
             &["enterprise", "park", "college", "union", "member_unit"],
         )
         .await?,
-        levels: DesignationLevel::ALL
-            .iter()
-            .map(|x| (x.code(), x.label(lang.is_en())))
-            .collect(),
+        levels: options(
+            DesignationLevel::ALL,
+            DesignationLevel::code,
+            DesignationLevel::label,
+            lang.is_en(),
+        ),
         types: DesignationType::ALL
             .iter()
             .map(|x| {

@@ -141,14 +141,18 @@ async fn pilot_form(
         e,
         id,
         orgs: org_choices(st, ctx, &["enterprise", "park"]).await?,
-        levels: PilotLevel::ALL
-            .iter()
-            .map(|x| (x.code(), x.label(lang.is_en())))
-            .collect(),
-        types: PilotType::ALL
-            .iter()
-            .map(|x| (x.code(), x.label(lang.is_en())))
-            .collect(),
+        levels: options(
+            PilotLevel::ALL,
+            PilotLevel::code,
+            PilotLevel::label,
+            lang.is_en(),
+        ),
+        types: options(
+            PilotType::ALL,
+            PilotType::code,
+            PilotType::label,
+            lang.is_en(),
+        ),
     };
     render(&page, lang)
 }

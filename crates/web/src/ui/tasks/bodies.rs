@@ -1,10 +1,11 @@
 //! The joint-meeting bodies (联席会议机构): the new-body form and the body page with its
 //! members.
+use super::int;
 use super::meetings::lines;
-use super::{int, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::lists::id_of;
 use crate::ui::Errors;
 use crate::ui::{render, save_or_show, Layout};
 use crate::AppState;
@@ -202,7 +203,7 @@ pub(super) async fn body_page(
     WebUser(ctx, ..): WebUser<OrgReader>,
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
-    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    let id = id_of(&id, ctx.lang)?;
     body_detail(&st, &ctx, id, None, Errors::default(), StatusCode::OK).await
 }
 
@@ -213,7 +214,7 @@ pub(super) async fn save_body(
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = int(&id).ok_or_else(|| not_found(lang))?;
+    let id = id_of(&id, lang)?;
     // The members kept (ticked) and the ones added (one per line).
     let mut members: Vec<String> = f
         .keys()

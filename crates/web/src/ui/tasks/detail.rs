@@ -1,8 +1,9 @@
 //! The task page (progress reports, 督办, done) and the actions posted from it.
-use super::{int, not_found};
+use super::int;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
+use crate::ui::lists::id_of;
 use crate::ui::Errors;
 use crate::ui::{render, Layout, Refusal};
 use crate::AppState;
@@ -44,7 +45,7 @@ pub(super) async fn show(
     WebUser(ctx, ..): WebUser<OrgReader>,
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
-    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    let id = id_of(&id, ctx.lang)?;
     detail(&st, &ctx, id, BTreeMap::new(), Errors::default()).await
 }
 
@@ -136,7 +137,7 @@ pub(super) async fn cancel(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
-    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    let id = id_of(&id, ctx.lang)?;
     let input = CancelInput {
         reason: f.get("cancel_reason").cloned().unwrap_or_default(),
         version: f.get("_version").and_then(|v| int(v)),
@@ -153,7 +154,7 @@ pub(super) async fn progress(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
-    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    let id = id_of(&id, ctx.lang)?;
     let g = |k: &str| f.get(k).cloned().unwrap_or_default();
     for k in ["percent", "value"] {
         if !g(k).trim().is_empty() && int(&g(k)).is_none() {
@@ -180,7 +181,7 @@ pub(super) async fn done(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
-    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    let id = id_of(&id, ctx.lang)?;
     let version = f.get("_version").and_then(|v| int(v));
     match st.svc.complete_task(&ctx.actor, id, version).await {
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
@@ -194,7 +195,7 @@ pub(super) async fn supervise(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
-    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    let id = id_of(&id, ctx.lang)?;
     let note = f.get("supervise_note").cloned().unwrap_or_default();
     match st.svc.supervise_task(&ctx.actor, id, &note).await {
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
@@ -210,7 +211,7 @@ pub(super) async fn request_completion(
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = int(&id).ok_or_else(|| not_found(lang))?;
+    let id = id_of(&id, lang)?;
     let input = gongjiang_storage::task_completion::CompletionInput {
         summary: f.get("summary").cloned().unwrap_or_default(),
         achieved: f.get("achieved").cloned(),

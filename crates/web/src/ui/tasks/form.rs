@@ -1,9 +1,10 @@
 //! The task form: a new task and the correction of an existing one.
-use super::{int, not_found};
+use super::int;
 use crate::api::tasks::current_year;
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::lists::id_of;
 use crate::ui::Errors;
 use crate::ui::{render, save_or_show, Layout};
 use crate::AppState;
@@ -189,7 +190,7 @@ pub(super) async fn edit(
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = int(&id).ok_or_else(|| not_found(lang))?;
+    let id = id_of(&id, lang)?;
     let (task, _, _, _, may_edit) = st.svc.get_task(&ctx.actor, id, lang.is_en()).await?;
     if !may_edit {
         return Err(UiError(AppError::Store(StoreError::Forbidden), lang));
@@ -210,7 +211,7 @@ pub(super) async fn save_edit(
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = int(&id).ok_or_else(|| not_found(lang))?;
+    let id = id_of(&id, lang)?;
     let (task, ..) = st.svc.get_task(&ctx.actor, id, lang.is_en()).await?;
     let target = || {
         Target::Edit(

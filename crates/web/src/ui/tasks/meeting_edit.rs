@@ -1,9 +1,10 @@
 //! Corrections to a meeting and to its decisions.
+use super::int;
 use super::meetings::{lines, meeting_detail, MeetingFormPage};
-use super::{int, not_found};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::lists::id_of;
 use crate::ui::Errors;
 use crate::ui::{render, save_or_show, Layout};
 use crate::AppState;
@@ -105,7 +106,7 @@ pub(super) async fn edit_meeting(
     WebUser(ctx, ..): WebUser<OrgReader>,
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
-    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    let id = id_of(&id, ctx.lang)?;
     meeting_edit_form(&st, &ctx, id, None, Errors::default(), StatusCode::OK).await
 }
 
@@ -130,7 +131,7 @@ pub(super) async fn save_meeting(
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = int(&id).ok_or_else(|| not_found(lang))?;
+    let id = id_of(&id, lang)?;
     let g = |k: &str| f.get(k).cloned().unwrap_or_default();
     let input = MeetingEdit {
         version: f.get("_version").and_then(|v| int(v)),
@@ -164,8 +165,8 @@ pub(super) async fn correct_decision(
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = int(&id).ok_or_else(|| not_found(lang))?;
-    let did = int(&did).ok_or_else(|| not_found(lang))?;
+    let id = id_of(&id, lang)?;
+    let did = id_of(&did, lang)?;
     let input = DecisionEdit {
         text: f.get("text").cloned().unwrap_or_default(),
         version: f.get("_version").and_then(|v| int(v)),

@@ -1,11 +1,12 @@
 //! `/meetings`: the list, the new-meeting form and the meeting page with its
 //! decisions, which can turn into tasks.
 use super::meeting_edit::attendance_of;
-use super::{enc, int, not_found};
+use super::{enc, int};
 use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
 use crate::ui::lists::nz;
+use crate::ui::lists::{id_of, missing};
 use crate::ui::Errors;
 use crate::ui::{render, save_or_show, Layout};
 use crate::AppState;
@@ -155,7 +156,7 @@ async fn meeting_form(
         Some(id) => bodies.into_iter().find(|b| b.id == id),
         None => bodies.into_iter().next(),
     }
-    .ok_or_else(|| not_found(lang))?;
+    .ok_or_else(|| missing(lang))?;
     let status = if !e.any() {
         StatusCode::OK
     } else {
@@ -219,7 +220,7 @@ pub(super) async fn create_meeting(
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let g = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let body_id = int(&g("body_id")).ok_or_else(|| not_found(lang))?;
+    let body_id = int(&g("body_id")).ok_or_else(|| missing(lang))?;
     let attendance = attendance_of(&f);
     let input = MeetingInput {
         body_id,
@@ -276,7 +277,7 @@ pub(super) async fn meeting(
     WebUser(ctx, ..): WebUser<OrgReader>,
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
-    let id = int(&id).ok_or_else(|| not_found(ctx.lang))?;
+    let id = id_of(&id, ctx.lang)?;
     meeting_detail(&st, &ctx, id, None, BTreeMap::new(), Errors::default()).await
 }
 
@@ -346,8 +347,8 @@ pub(super) async fn decision_task(
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
-    let id = int(&id).ok_or_else(|| not_found(lang))?;
-    let did = int(&did).ok_or_else(|| not_found(lang))?;
+    let id = id_of(&id, lang)?;
+    let did = id_of(&did, lang)?;
     let g = |k: &str| f.get(k).cloned().unwrap_or_default();
     let input = DecisionTaskInput {
         owner: g("owner"),

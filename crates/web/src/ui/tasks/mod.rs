@@ -3,12 +3,9 @@
 //! list with filters, the task page with progress reports, done and 督办; meetings
 //! filtered by level, region and year, the meeting page with agenda, attendance chart,
 //! minutes and decisions that turn into tasks.
-use crate::error::{AppError, UiError};
-use crate::i18n::Lang;
 use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;
-use gongjiang_storage::StoreError;
 
 mod bodies;
 mod detail;
@@ -44,10 +41,6 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/decisions/{did}/task", post(decision_task))
         .route("/meetings/bodies/new", get(new_body).post(create_body))
         .route("/meetings/bodies/{id}", get(body_page).post(save_body))
-}
-
-fn not_found(lang: Lang) -> UiError {
-    UiError(AppError::Store(StoreError::NotFound), lang)
 }
 
 fn int(s: &str) -> Option<i64> {
