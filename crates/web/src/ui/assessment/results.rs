@@ -3,6 +3,7 @@ use super::{is_city, num, with_status};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::lists::id_of;
 use crate::ui::save_or_show;
 use crate::ui::{render, Layout};
 use crate::AppState;
@@ -88,18 +89,20 @@ async fn results_page(
 pub(super) async fn results(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Query(q): Query<VersionQuery>,
 ) -> Result<Response, UiError> {
+    let id = id_of(&id, ctx.lang)?;
     results_page(&st, &ctx, id, q.version.parse().ok(), Vec::new()).await
 }
 
 pub(super) async fn results_publish(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
+    let id = id_of(&id, ctx.lang)?;
     let lang = ctx.lang;
     let reason = f.get("reason").cloned().unwrap_or_default();
     let en = lang.is_en();
@@ -125,9 +128,10 @@ struct BreakdownPage {
 pub(super) async fn breakdown(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
-    Path((id, target)): Path<(i64, String)>,
+    Path((id, target)): Path<(String, String)>,
     Query(q): Query<VersionQuery>,
 ) -> Result<Response, UiError> {
+    let id = id_of(&id, ctx.lang)?;
     let lang = ctx.lang;
     let tr = T(lang);
     let mut r = st

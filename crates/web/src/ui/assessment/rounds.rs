@@ -4,6 +4,7 @@ use super::{is_city, status_badge, status_label, with_status};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
+use crate::ui::lists::id_of;
 use crate::ui::save_or_show;
 use crate::ui::{render, Layout};
 use crate::AppState;
@@ -60,8 +61,9 @@ async fn round_page(
 pub(super) async fn round(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Response, UiError> {
+    let id = id_of(&id, ctx.lang)?;
     round_page(&st, &ctx, id, Vec::new()).await
 }
 
@@ -70,9 +72,10 @@ pub(super) async fn round(
 pub(super) async fn round_post(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
+    let id = id_of(&id, ctx.lang)?;
     let lang = ctx.lang;
     let g = |k: &str| f.get(k).cloned().unwrap_or_default();
     let r = match g("_op").as_str() {

@@ -5,6 +5,7 @@ use super::{is_city, num, with_status};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
+use crate::ui::lists::id_of;
 use crate::ui::save_or_show;
 use crate::ui::{render, Layout};
 use crate::AppState;
@@ -302,9 +303,10 @@ pub(super) struct SavedQuery {
 pub(super) async fn version(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, UiError> {
+    let id = id_of(&id, ctx.lang)?;
     let v = st.svc.scheme_version(&ctx.actor, id).await?;
     let rows = rows_of(&v.tree);
     let name = v.scheme_name.clone();
@@ -322,9 +324,10 @@ pub(super) async fn version(
 pub(super) async fn save_version(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
+    let id = id_of(&id, ctx.lang)?;
     let lang = ctx.lang;
     let en = lang.is_en();
     let v = st.svc.scheme_version(&ctx.actor, id).await?;
@@ -362,9 +365,10 @@ pub(super) async fn save_version(
 pub(super) async fn publish_version(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     CsrfForm(_f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
+    let id = id_of(&id, ctx.lang)?;
     let lang = ctx.lang;
     save_or_show(
         lang,
@@ -384,9 +388,10 @@ pub(super) async fn publish_version(
 pub(super) async fn new_draft(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     CsrfForm(_f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
+    let id = id_of(&id, ctx.lang)?;
     let lang = ctx.lang;
     save_or_show(
         lang,

@@ -4,6 +4,7 @@ use super::{num, refusal, with_status};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
+use crate::ui::lists::id_of;
 use crate::ui::{render, Layout};
 use crate::AppState;
 use askama::Template;
@@ -72,8 +73,9 @@ async fn scoring_page(
 pub(super) async fn scoring(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Response, UiError> {
+    let id = id_of(&id, ctx.lang)?;
     scoring_page(&st, &ctx, id, Vec::new()).await
 }
 
@@ -82,9 +84,10 @@ pub(super) async fn scoring(
 pub(super) async fn scoring_save(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
+    let id = id_of(&id, ctx.lang)?;
     let lang = ctx.lang;
     let en = lang.is_en();
     let target = f.get("target").cloned().unwrap_or_default();

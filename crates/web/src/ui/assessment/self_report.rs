@@ -4,6 +4,7 @@ use super::{num, with_status};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::UiError;
 use crate::i18n::T;
+use crate::ui::lists::id_of;
 use crate::ui::save_or_show;
 use crate::ui::{render, Layout};
 use crate::AppState;
@@ -91,8 +92,9 @@ fn saved_values(s: &SelfReport) -> BTreeMap<String, String> {
 pub(super) async fn self_form(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
-    Path((round, target)): Path<(i64, String)>,
+    Path((round, target)): Path<(String, String)>,
 ) -> Result<Response, UiError> {
+    let round = id_of(&round, ctx.lang)?;
     let s = st
         .svc
         .self_report(&ctx.actor, round, &target, ctx.lang.is_en())
@@ -104,9 +106,10 @@ pub(super) async fn self_form(
 pub(super) async fn self_save(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
-    Path((round, target)): Path<(i64, String)>,
+    Path((round, target)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, UiError> {
+    let round = id_of(&round, ctx.lang)?;
     let lang = ctx.lang;
     let en = lang.is_en();
     let s = st.svc.self_report(&ctx.actor, round, &target, en).await?;

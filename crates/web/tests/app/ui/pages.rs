@@ -282,6 +282,62 @@ async fn other_districts_records_are_404_pages() {
 }
 
 #[tokio::test]
+async fn every_record_page_answers_one_404_page_for_an_id_that_is_not_there() {
+    let app = spawn_demo().await;
+    let b = app.browser("city").await;
+    let (_, missing) = b.get("/orgs/99999999").await;
+    for page in [
+        "/orgs/{}",
+        "/orgs/{}/edit",
+        "/workers/{}",
+        "/pilots/{}",
+        "/designations/{}",
+        "/cases/{}",
+        "/pairs/{}",
+        "/pairs/{}/edit",
+        "/contacts/problems/{}",
+        "/contacts/points/{}/edit",
+        "/contacts/visits/{}/edit",
+        "/tasks/{}",
+        "/tasks/{}/edit",
+        "/meetings/{}",
+        "/meetings/{}/edit",
+        "/meetings/bodies/{}",
+        "/contests/{}",
+        "/craftsmen/{}",
+        "/studios/{}",
+        "/innovations/{}",
+        "/training/{}",
+        "/professors/{}",
+        "/policies/{}",
+        "/reports/{}",
+        "/imports/{}",
+        "/assessment/versions/{}",
+        "/assessment/rounds/{}",
+        "/assessment/results/{}",
+        "/assessment/self/{}/320402",
+        "/liuyou/{}/2025",
+        "/files/{}",
+        "/inbox/bulk/{}",
+    ] {
+        for id in ["abc", "99999999", "%205"] {
+            let path = page.replace("{}", id);
+            let (s, html) = b.get(&path).await;
+            assert_eq!(s, 404, "{path}");
+            assert_eq!(html, missing, "{path}: the one 404 page");
+        }
+    }
+    // Accounts are the administrator's pages and the scoring sheet an expert's (the city
+    // is refused them, 403, first).
+    for (user, page) in [("admin", "/admin/users"), ("expert", "/assessment/scoring")] {
+        let b = app.browser(user).await;
+        for id in ["abc", "99999999"] {
+            b.get(&format!("{page}/{id}")).await.answers(404);
+        }
+    }
+}
+
+#[tokio::test]
 async fn html_in_data_is_escaped() {
     let app = spawn_demo().await;
     let t = app.token("city").await;
