@@ -1,9 +1,27 @@
 //! Reading a multipart form: the console's forms that carry files (case material, 六有
 //! evidence, policy documents) and the API's file uploads. One reader, so that size
 //! limits and broken uploads answer the same everywhere.
-use crate::error::AppError;
-use axum::extract::Multipart;
+use crate::error::{AppError, UiError};
+use crate::i18n::Lang;
+use axum::extract::{FromRequest, Multipart, Request};
 use gongjiang_domain::Code;
+
+/// A console upload's body: a request that is not `multipart/form-data` with a boundary
+/// is the error page (415, in the user's language), as the API's `ApiMultipart` answers
+/// it, not axum's plain-text 400.
+pub struct UiMultipart(pub Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for UiMultipart {
+    type Rejection = UiError;
+
+    async fn from_request(req: Request, st: &S) -> Result<Self, Self::Rejection> {
+        let lang = Lang::detect_from(req.uri(), req.headers());
+        Multipart::from_request(req, st)
+            .await
+            .map(UiMultipart)
+            .map_err(|_| UiError(AppError::NotMultipart, lang))
+    }
+}
 
 /// The parts of a multipart form: text fields, and files with their names.
 #[derive(Default)]

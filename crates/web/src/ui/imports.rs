@@ -6,9 +6,10 @@ use crate::auth::{OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
 use crate::jobs::Job;
+use crate::upload::UiMultipart;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -91,7 +92,7 @@ async fn page(WebUser(ctx, ..): WebUser<OrgReader>) -> Result<Response, UiError>
 async fn upload(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser<OrgReader>,
-    m: Multipart,
+    UiMultipart(m): UiMultipart,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     // A place among the running imports is taken before the body is read; without one

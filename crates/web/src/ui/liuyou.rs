@@ -6,10 +6,10 @@ use crate::auth::{CsrfForm, Ctx, OrgReader, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::{Lang, T};
 use crate::ui::lists::nz;
-use crate::upload::MultipartForm;
+use crate::upload::{MultipartForm, UiMultipart};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -323,7 +323,7 @@ async fn save(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
     Path((org, year, item)): Path<(String, String, String)>,
-    m: Multipart,
+    UiMultipart(m): UiMultipart,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let (org, year) = parse_ids(lang, &org, &year)?;

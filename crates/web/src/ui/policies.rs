@@ -4,10 +4,10 @@ use super::{render, save_or_show, Errors, Layout};
 use crate::auth::{CsrfForm, Ctx, WebUser};
 use crate::error::{AppError, UiError};
 use crate::i18n::T;
-use crate::upload::MultipartForm;
+use crate::upload::{MultipartForm, UiMultipart};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -360,7 +360,7 @@ async fn update(
 async fn create(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
-    m: Multipart,
+    UiMultipart(m): UiMultipart,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     if !may_publish(&ctx) {

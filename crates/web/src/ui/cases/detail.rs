@@ -6,7 +6,7 @@ use crate::error::{AppError, UiError};
 use crate::i18n::T;
 use crate::ui::lists::{id_of, missing};
 use crate::ui::{render, save_or_show, Layout, Refusal};
-use crate::upload::MultipartForm;
+use crate::upload::{MultipartForm, UiMultipart};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -361,7 +361,7 @@ pub(super) async fn attach(
     State(st): State<AppState>,
     WebUser(ctx, ..): WebUser,
     Path(id): Path<String>,
-    m: axum::extract::Multipart,
+    UiMultipart(m): UiMultipart,
 ) -> Result<Response, UiError> {
     let lang = ctx.lang;
     let id = id_of(&id, lang)?;
