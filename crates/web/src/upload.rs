@@ -15,12 +15,21 @@ impl<S: Send + Sync> FromRequest<S> for UiMultipart {
     type Rejection = UiError;
 
     async fn from_request(req: Request, st: &S) -> Result<Self, Self::Rejection> {
-        let lang = Lang::detect_from(req.uri(), req.headers());
-        Multipart::from_request(req, st)
-            .await
-            .map(UiMultipart)
-            .map_err(|_| UiError(AppError::NotMultipart, lang))
+        let (m, lang) = multipart(req, st).await;
+        Ok(UiMultipart(m.map_err(|e| UiError(e, lang))?))
     }
+}
+
+/// The one refusal of a body that is not `multipart/form-data` with a boundary
+/// ([`AppError::NotMultipart`], 415), for the console's `UiMultipart` and the API's
+/// `ApiMultipart`, with the language of the request.
+pub async fn multipart<S: Send + Sync>(
+    req: Request,
+    st: &S,
+) -> (Result<Multipart, AppError>, Lang) {
+    let lang = Lang::detect_from(req.uri(), req.headers());
+    let m = Multipart::from_request(req, st).await;
+    (m.map_err(|_| AppError::NotMultipart), lang)
 }
 
 /// The parts of a multipart form: text fields, and files with their names.

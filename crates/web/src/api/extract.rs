@@ -95,11 +95,8 @@ impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, st: &S) -> Result<Self, Self::Rejection> {
-        let lang = Lang::detect_from(req.uri(), req.headers());
-        Multipart::from_request(req, st)
-            .await
-            .map(ApiMultipart)
-            .map_err(|_| ApiError(AppError::NotMultipart, lang))
+        let (m, lang) = crate::upload::multipart(req, st).await;
+        Ok(ApiMultipart(m.map_err(|e| ApiError(e, lang))?))
     }
 }
 
