@@ -2,7 +2,9 @@
 # Schemathesis over the whole OpenAPI document, as CI runs it (`.ci/run`), against the
 # debug binary with the demo data on a throwaway SQLite data directory:
 #   1. openapi-spec-validator checks the served document (OpenAPI 3.1);
-#   2. every operation is tested as `admin`, then as `unit`, with positive and negative
+#   2. e2e/spreadsheets.py reads every import template and export with openpyxl and
+#      Python's csv, and imports the registers' exports again (nothing may change);
+#   3. every operation is tested as `admin`, then as `unit`, with positive and negative
 #      data (examples, coverage, fuzzing and stateful phases; ids, years, regions … of
 #      the demo data are mixed into the generated values, see e2e/schemathesis.toml);
 #      any 5xx, an undocumented status code, a response off its schema or a wrong
@@ -26,16 +28,18 @@ EXAMPLES="${SCHEMATHESIS_EXAMPLES:-100}"
 SEED="${SCHEMATHESIS_SEED:-20240601}"
 ST_VERSION=4.32.5
 VALIDATOR_VERSION=0.9.0
+OPENPYXL_VERSION=3.1.5
 
 if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$ST_VERSION" \
-  || ! "$VENV/bin/python" -c "import openapi_spec_validator" 2>/dev/null; then
+  || ! "$VENV/bin/python" -c "import openapi_spec_validator, openpyxl" 2>/dev/null; then
   python3 -m venv "$VENV" 2>/dev/null || {
     rm -rf "$VENV"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
     python3 -m venv "$VENV"
   }
   "$VENV/bin/pip" install -q --disable-pip-version-check \
-    "schemathesis==$ST_VERSION" "openapi-spec-validator==$VALIDATOR_VERSION"
+    "schemathesis==$ST_VERSION" "openapi-spec-validator==$VALIDATOR_VERSION" \
+    "openpyxl==$OPENPYXL_VERSION"
 fi
 # SCHEMATHESIS_SETUP_ONLY=1: make the venv and stop (.ci/run does it during the build).
 [ "${SCHEMATHESIS_SETUP_ONLY:-}" = 1 ] && exit 0
@@ -67,6 +71,10 @@ done
 
 curl -sf "$BASE/api/v1/openapi.json" -o "$WORK/openapi.json"
 "$VENV/bin/openapi-spec-validator" "$WORK/openapi.json"
+# Before schemathesis changes the data: every template and export read by openpyxl and
+# Python's csv, and the registers' exports imported again change nothing
+# (e2e/spreadsheets.py, about 10 s).
+"$VENV/bin/python" e2e/spreadsheets.py "$BASE"
 
 token() {
   curl -sf -X POST -H 'content-type: application/json' \
