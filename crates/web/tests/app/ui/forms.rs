@@ -4,7 +4,8 @@
 //! pages themselves so a hand-written field cannot quietly break it. And every form,
 //! sent nonsense in every field, answers a page a user can act on (taken, or refused
 //! beside its fields, in Chinese; a file upload sent without its files, the error page),
-//! never the framework's 400 or a 500.
+//! never the framework's 400 or a 500, and a refusal writes nothing (the audit log, which
+//! every write appends to, is as it was).
 
 use super::*;
 
@@ -173,7 +174,13 @@ fn main_form(html: &str) -> Option<(String, Vec<String>, bool)> {
 
 #[tokio::test]
 async fn every_form_answers_nonsense_in_every_field_with_a_page_never_a_fault() {
-    let app = spawn_demo().await;
+    // No background duty writes while it runs: a refusal must leave the audit log as it was.
+    let app = spawn_quiet_demo().await;
+    let admin = app.token("admin").await;
+    let last_entry = || async {
+        let v = app.get_ok(&admin, "/api/v1/audit?per_page=1").await;
+        v["items"][0]["seq"].as_i64().unwrap()
+    };
     let long = "长".repeat(5000);
     let nonsense = [
         "abc",
@@ -198,7 +205,13 @@ async fn every_form_answers_nonsense_in_every_field_with_a_page_never_a_fault() 
                 let mut fields: Vec<(&str, &str)> =
                     names.iter().map(|n| (n.as_str(), value)).collect();
                 fields.push(("_op", "save"));
+                let before = last_entry().await;
                 let (s, page, _) = b.post(&action, &fields).await;
+                // A save is audited; a refusal writes nothing.
+                let wrote = last_entry().await != before;
+                if wrote != (s == 303) {
+                    wrong.push(format!("{role} {action}: answered {s}, wrote: {wrote}"));
+                }
                 // Taken (303), refused beside its fields (422), a conflict (409) or a
                 // denial (403): each a page in Chinese; never a 400 of the framework or a 500.
                 // A form that carries files, sent as a plain form, is the error page (415).
